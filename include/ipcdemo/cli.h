@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* The one option parser: a declarative option table on top of getopt_long,
+ * with typed, strictly validated values. The same table drives --help and
+ * the shell completions. */
+#ifndef IPCDEMO_CLI_H
+#define IPCDEMO_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum opt_type {
+	OPT_FLAG,     /* no argument */
+	OPT_COUNT,    /* whole number, decimal digits only */
+	OPT_SIZE,     /* bytes, with optional k/M/G (powers of 1024) suffix */
+	OPT_DURATION, /* number with unit: ns us ms s m h (bare number: seconds) */
+	OPT_MODE,     /* octal permission bits, at most 07777 */
+	OPT_PATH,     /* non-empty filesystem path */
+	OPT_STRING,   /* any non-empty string */
+	OPT_CHOICE,   /* one word of a fixed list */
+};
+
+/* Every option ipcdemo knows. The same word means the same thing in every
+ * mechanism; a verb lists the ones it accepts. */
+enum opt_id {
+	OP_END = 0,
+	OP_HELP,
+	OP_PATH,
+	OP_MODE,
+	OP_COUNT,
+	OP_EVERY,
+	OP_BATCHES,
+	OP_SOURCE,
+	OP_SEQ,
+	OP_ID,
+	OP_SIZE,
+	OP_QUIET,
+	OP_VERIFY,
+	OP_JSON,
+	OP_STATS,
+	OP_TIMEOUT,
+	OP_LOCK,
+	OP_TRUNCATE,
+	OP_REREAD,
+	OP_NO_FOLLOW,
+	OP_EXIT_ON_EOF,
+	OP_UNLINK,
+	OP_WRITERS,
+	OP_APPEND,
+	OP__MAX
+};
+
+enum source_kind { SRC_UUID, SRC_STDIN, SRC_ARGS, SRC_COUNTER };
+enum lock_kind { LK_FLOCK, LK_FCNTL, LK_NONE };
+
+/* Parsed option values. given[id] tells whether the user set it. */
+struct opts {
+	bool given[OP__MAX];
+	const char *path;
+	mode_t mode;
+	uint64_t count;
+	int64_t every;   /* ns */
+	uint64_t batches;
+	int source;      /* enum source_kind */
+	bool seq;
+	uint64_t id;
+	uint64_t size;
+	bool quiet;
+	bool verify;
+	bool json;
+	bool stats;
+	int64_t timeout; /* ns */
+	int lock;        /* enum lock_kind */
+	bool truncate;
+	int64_t reread;  /* ns */
+	bool no_follow;
+	bool exit_on_eof;
+	bool unlink;
+	uint64_t writers;
+	bool append;
+};
+
+struct opt_def {
+	enum opt_id id;
+	const char *name;  /* long name */
+	int short_name;    /* 0 when none */
+	enum opt_type type;
+	const char *arg;   /* metavariable shown in help */
+	const char *help;  /* default help text */
+	const char *const *choices; /* OPT_CHOICE: NULL-terminated list */
+	uint64_t min, max; /* bounds for COUNT/SIZE/DURATION (ns); max 0: none */
+};
+
+/* A verb's use of an option; help overrides the default text when set. */
+struct verb_opt {
+	enum opt_id id;
+	const char *help;
+};
+
+const struct opt_def *opt_def_get(enum opt_id id);
+const struct opt_def *opt_def_by_name(const char *name);
+
+/* Value parsers, shared with the unit tests. Each returns 0, or -1 with a
+ * short reason ("not a whole number", "unknown unit 'Q'") in *why. */
+int parse_count(const char *s, uint64_t *out, const char **why);
+int parse_size(const char *s, uint64_t *out, const char **why);
+int parse_duration(const char *s, int64_t *out_ns, const char **why);
+int parse_mode(const char *s, mode_t *out, const char **why);
+
+/* Parse argv (argv[0] is the verb name) against the verb's option list.
+ * On success, *first_arg is the index of the first positional argument.
+ * Returns 0, EXIT_USAGE after printing the error, or -1 when --help was
+ * given (the caller prints help and exits 0). */
+int cli_parse(const char *prog, const struct verb_opt *allowed, int argc, char **argv, struct opts *o,
+	      int *first_arg);
+
+/* Set the defaults that do not depend on the verb. */
+void opts_init(struct opts *o);
+
+/* Levenshtein distance, for "did you mean". */
+unsigned edit_distance(const char *a, const char *b);
+
+#endif

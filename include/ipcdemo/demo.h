@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* The 'demo' verbs: start a producer and a consumer as child processes,
+ * running the very same verbs a user runs, and print their interleaved,
+ * labelled output. */
+#ifndef IPCDEMO_DEMO_H
+#define IPCDEMO_DEMO_H
+
+#include <stdint.h>
+
+#include "ipcdemo/mechanism.h"
+
+struct demo_role {
+	const char *label;       /* "producer", "consumer" */
+	const char *verb;        /* a verb of the same mechanism */
+	const char *const *args; /* its arguments, NULL-terminated */
+	int64_t delay_ns;        /* wait this long after the previous role started */
+};
+
+/* Run the roles; returns EXIT_OK when every role exited 0, else the first
+ * failing status. */
+int demo_run(struct ctx *ctx, const struct demo_role *roles, int n);
+
+/* A private temporary directory for a demo's objects; removed by
+ * demo_tmpdir_remove together with the named file inside it. */
+int demo_tmpdir(struct ctx *ctx, char *dir, size_t len);
+void demo_tmpdir_remove(struct ctx *ctx, const char *dir, const char *file);
+
+#endif

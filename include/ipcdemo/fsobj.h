@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* Filesystem objects (storage files, FIFOs, sockets): check the kind of
+ * what is at a path before using or removing it. */
+#ifndef IPCDEMO_FSOBJ_H
+#define IPCDEMO_FSOBJ_H
+
+#include <sys/types.h>
+
+#include "ipcdemo/mechanism.h"
+
+/* "regular file", "FIFO", "socket", "directory", ... */
+const char *fsobj_kind(mode_t mode);
+/* 0 if path (following links) is of kind type (S_IFIFO, S_IFREG, ...);
+ * -1 with a diagnostic otherwise (missing counts as an error too). */
+int fsobj_expect(const struct ctx *ctx, const char *path, mode_t type);
+/* Remove path only if it is of kind type; never anything else. Returns 0
+ * when removed or already gone, -1 after a diagnostic. */
+int fsobj_unlink(const struct ctx *ctx, const char *path, mode_t type);
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* The mechanism and verb tables: the single source of truth for dispatch,
+ * --help, 'ipcdemo list', the completions and the tests. */
+#ifndef IPCDEMO_MECHANISM_H
+#define IPCDEMO_MECHANISM_H
+
+#include <stdio.h>
+
+#include "ipcdemo/cli.h"
+
+struct ctx;
+
+struct verb {
+	const char *name;
+	const char *summary;     /* one line, for lists */
+	const char *usage;       /* arguments after the verb, e.g. "[options] [MESSAGE...]" */
+	const char *description; /* a paragraph for --help */
+	const struct verb_opt *opts; /* OP_END terminated */
+	int min_args, max_args;  /* positional arguments; max -1: unlimited */
+	int (*run)(struct ctx *ctx);
+};
+
+struct mechanism {
+	const char *name;
+	const char *summary;
+	const char *description;
+	const struct verb *verbs; /* terminated by an entry with name NULL */
+};
+
+/* What a verb handler gets: its name for diagnostics, parsed options and
+ * positional arguments. */
+struct ctx {
+	const char *prog; /* "ipcdemo fifo produce" */
+	const struct mechanism *mech;
+	const struct verb *verb;
+	struct opts opt;
+	int argc;
+	char **argv;
+};
+
+/* NULL-terminated table of all mechanisms (registry.c). */
+extern const struct mechanism *const mechanisms[];
+
+const struct mechanism *mechanism_find(const char *name);
+const struct verb *verb_find(const struct mechanism *m, const char *name);
+
+/* Mechanisms. */
+extern const struct mechanism mech_file;
+extern const struct mechanism mech_pipe;
+extern const struct mechanism mech_fifo;
+
+/* Help and listing (help.c). */
+void print_main_help(FILE *fp);
+void print_mechanism_help(FILE *fp, const struct mechanism *m);
+void print_verb_help(FILE *fp, const struct mechanism *m, const struct verb *v);
+int cmd_list(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_complete(int argc, char **argv);
+/* Print "did you mean" candidates for an unknown word among names. */
+void suggest(const char *prog, const char *what, const char *word, const char *const *names, size_t n);
+
+/* Run a verb with argv as given after the verb name (argv[0] is the verb). */
+int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, char **argv);
+
+#endif

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/* The message model shared by every mechanism: sources, --seq stamps,
+ * --verify tracking, line framing, and the producer and consumer loops. */
+#ifndef IPCDEMO_MESSAGE_H
+#define IPCDEMO_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ipcdemo/mechanism.h"
+#include "ipcdemo/output.h"
+
+/* ---- --seq stamps: "ID:SEQ:PAYLOAD", both decimal, SEQ from 1 ---- */
+#define STAMP_MAX 42
+/* Highest sequence number --verify tracks (its bitmap stays under 128 MiB). */
+#define STAMP_SEQ_MAX (1ULL << 30)
+size_t stamp_format(char *buf, uint64_t id, uint64_t seq);
+/* Returns true and fills id, seq and the payload offset when msg starts
+ * with a well-formed stamp. */
+bool stamp_parse(const char *msg, size_t len, uint64_t *id, uint64_t *seq, size_t *payload_off);
+
+/* ---- --verify: per-producer loss, duplicate and reorder tracking ---- */
+enum verify_verdict { VERIFY_OK, VERIFY_DUPLICATE, VERIFY_REORDERED };
+struct verify_result {
+	uint64_t producers, received, lost, duplicated, reordered, unstamped;
+};
+struct verify;
+struct verify *verify_new(void);
+void verify_free(struct verify *v);
+/* Returns the verdict, or -1 when out of memory. */
+int verify_add(struct verify *v, uint64_t id, uint64_t seq);
+void verify_unstamped(struct verify *v);
+void verify_get(const struct verify *v, struct verify_result *r);
+bool verify_clean(const struct verify_result *r);
+
+/* ---- Line framing over a byte stream ---- */
+struct linebuf {
+	char *buf;
+	size_t cap, max;
+	size_t head, tail; /* unread bytes are buf[head..tail) */
+	uint64_t split;    /* lines longer than max delivered in pieces */
+};
+int linebuf_init(struct linebuf *lb, size_t cap, size_t max);
+void linebuf_free(struct linebuf *lb);
+void linebuf_reset(struct linebuf *lb);
+/* read() once into free space. Returns what read() returned. */
+ssize_t linebuf_fill(struct linebuf *lb, int fd);
+/* Append bytes (for sources that are not a plain fd). Returns -1 on ENOMEM. */
+int linebuf_append(struct linebuf *lb, const char *p, size_t n);
+/* Next complete line without its newline; a line longer than max comes out
+ * in max-sized pieces (counted in lb->split). */
+bool linebuf_next(struct linebuf *lb, const char **line, size_t *len);
+/* The unterminated rest, if any (use at EOF). */
+bool linebuf_rest(struct linebuf *lb, const char **line, size_t *len);
+size_t linebuf_pending(const struct linebuf *lb);
+
+/* ---- Producer ---- */
+/* Where a producer's bytes go. write() gets whole messages (at most chunk
+ * bytes unless one message is larger) and returns 0, 1 when the loop should
+ * stop quietly (interrupted, stdout reader gone), or -1 after printing a
+ * diagnostic. *done gets how many bytes did go out. */
+struct sink {
+	void *impl;
+	size_t chunk;
+	bool echo; /* echo each message on stdout (not when stdout is the channel) */
+	int (*write)(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
+};
+/* Validate producer options against the arguments (source, counts). */
+int producer_check(struct ctx *ctx);
+/* Run the producer loop: batches of messages from the source into the sink. */
+int produce(struct ctx *ctx, const struct sink *sink);
+
+/* ---- Consumer ---- */
+struct consumer {
+	struct ctx *ctx;
+	const char *mech;
+	struct out out;
+	struct verify *verify;
+	uint64_t msgs, bytes;
+	int64_t start_ns, last_ns;
+	bool stop;        /* -n reached, stdout gone or failed */
+	bool out_failed;  /* stdout write error (not EPIPE) */
+	bool timed_out;   /* --timeout expired */
+	bool oom;
+	/* Text mode: printed before each message (may be NULL). */
+	const char *label;
+	/* Mechanism-specific JSON fields for each message (may be NULL). */
+	void (*extra)(struct out *o, void *arg);
+	void *extra_arg;
+};
+int consumer_init(struct consumer *c, struct ctx *ctx);
+/* Handle one received message. Returns true when the consumer must stop. */
+bool consumer_deliver(struct consumer *c, const char *msg, size_t len);
+/* Deliver every complete line in lb. Returns true when the consumer must stop. */
+bool consumer_deliver_lines(struct consumer *c, struct linebuf *lb);
+/* Nothing more is available right now: flush stdout. True when must stop. */
+bool consumer_idle(struct consumer *c);
+/* Milliseconds poll() may wait for the next message (-1: forever), and
+ * whether --timeout has expired (sets timed_out). */
+int consumer_poll_timeout(struct consumer *c);
+/* Print the summary (--stats, --verify), free, and compute the exit status
+ * from the mechanism's status. */
+int consumer_finish(struct consumer *c, int status);
+
+/* Read newline-framed messages from fd until EOF, a stop or an error.
+ * Returns 0 at EOF, 1 when the consumer stopped (count, signal, timeout),
+ * -1 on a read error (diagnostic printed, naming 'what'). fd may be
+ * non-blocking; poll() is used to wait. */
+int consume_stream(struct consumer *c, struct linebuf *lb, int fd, const char *what);
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* Small shared helpers: exit codes, diagnostics, time, signals, fd I/O. */
+#ifndef IPCDEMO_UTIL_H
+#define IPCDEMO_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Exit status contract, documented in ipcdemo(1) EXIT STATUS. */
+enum {
+	EXIT_OK = 0,      /* success */
+	EXIT_FAIL = 1,    /* the operation failed: syscall error, peer gone */
+	EXIT_USAGE = 2,   /* usage error */
+	EXIT_VERIFY = 3,  /* --verify (or race) found lost, duplicated or reordered messages */
+	EXIT_TIMEOUT = 4, /* --timeout expired with nothing received */
+};
+
+#define NSEC_PER_SEC 1000000000LL
+#define NSEC_PER_MSEC 1000000LL
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
+/* Diagnostics go to stderr, prefixed with "PROG: ". */
+void msg_warn(const char *prog, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Like msg_warn, with ": strerror(errno)" appended. Preserves errno. */
+void msg_syserr(const char *prog, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Usage error: message plus "Try 'PROG --help'". Returns EXIT_USAGE. */
+int msg_usage(const char *prog, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Monotonic and wall clocks in nanoseconds. */
+int64_t now_mono_ns(void);
+int64_t now_real_ns(void);
+/* Sleep for ns nanoseconds; returns false if interrupted by a stop request. */
+bool sleep_ns(int64_t ns);
+/* Format a duration compactly ("250ms", "1.5s", "5m"). */
+void format_duration(char *buf, size_t len, int64_t ns);
+
+/* Signals: SIGPIPE ignored; SIGINT/SIGTERM set a stop flag and interrupt
+ * blocking system calls (no SA_RESTART); a second signal exits at once. */
+int signals_setup(void);
+bool stop_requested(void);
+int stop_signal(void);
+
+/* Write all of buf; retries on short writes. Returns 0, or -1 with errno
+ * set (EINTR only when a stop was requested). *written gets the bytes
+ * that did reach the fd (may be NULL). */
+int write_all(int fd, const void *buf, size_t len, size_t *written);
+
+/* Flush stdout. Returns 0 on success, 1 if the reader went away (EPIPE),
+ * -1 on another error (errno set). */
+int flush_stdout(void);
+/* Final check of stdout at exit: reports a write error (not EPIPE) and
+ * turns status into EXIT_FAIL if it was successful. */
+int close_stdout(const char *prog, int status);
+
+#endif

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/* The consumer side every mechanism shares: printing (text or JSON Lines),
+ * --verify, -n, --timeout, --stats and the exit status. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipcdemo/message.h"
+#include "ipcdemo/stats.h"
+#include "ipcdemo/util.h"
+
+int consumer_init(struct consumer *c, struct ctx *ctx)
+{
+	memset(c, 0, sizeof(*c));
+	c->ctx = ctx;
+	c->mech = ctx->mech ? ctx->mech->name : "";
+	out_init(&c->out, stdout, ctx->opt.json);
+	if (ctx->opt.verify) {
+		c->verify = verify_new();
+		if (!c->verify) {
+			msg_syserr(ctx->prog, "allocate verification state");
+			return -1;
+		}
+	}
+	c->start_ns = c->last_ns = now_mono_ns();
+	return 0;
+}
+
+static void print_json(struct consumer *c, const char *msg, size_t len, bool stamped, uint64_t id,
+		       uint64_t seq, size_t off)
+{
+	struct out *o = &c->out;
+	char ts[40];
+	format_rfc3339(ts, sizeof(ts), now_real_ns());
+	out_open(o);
+	out_bytes(o, PRINT_JSON, "payload", msg + off, len - off);
+	out_u64(o, PRINT_JSON, "bytes", NULL, len);
+	if (stamped) {
+		out_u64(o, PRINT_JSON, "seq", NULL, seq);
+		out_u64(o, PRINT_JSON, "producer", NULL, id);
+	}
+	out_string(o, PRINT_JSON, "time", NULL, ts);
+	out_string(o, PRINT_JSON, "mechanism", NULL, c->mech);
+	if (c->extra)
+		c->extra(o, c->extra_arg);
+	out_close(o);
+}
+
+bool consumer_deliver(struct consumer *c, const char *msg, size_t len)
+{
+	const struct opts *o = &c->ctx->opt;
+	uint64_t id = 0, seq = 0;
+	size_t off = 0;
+	bool stamped = (o->verify || o->json) && stamp_parse(msg, len, &id, &seq, &off);
+
+	if (c->stop)
+		return true;
+	c->msgs++;
+	c->bytes += len;
+	c->last_ns = now_mono_ns();
+	if (c->verify) {
+		if (!stamped)
+			verify_unstamped(c->verify);
+		else if (verify_add(c->verify, id, seq) < 0)
+			c->oom = true;
+	}
+	if (o->json) {
+		print_json(c, msg, len, stamped, id, seq, off);
+	} else {
+		if (c->label)
+			fputs_unlocked(c->label, stdout);
+		fwrite_unlocked(msg, 1, len, stdout);
+		fputc_unlocked('\n', stdout);
+	}
+	if (ferror(stdout)) {
+		int rc = flush_stdout();
+		c->stop = true;
+		if (rc < 0)
+			c->out_failed = true;
+	}
+	if (o->given[OP_COUNT] && c->msgs >= o->count)
+		c->stop = true;
+	return c->stop || c->oom;
+}
+
+bool consumer_deliver_lines(struct consumer *c, struct linebuf *lb)
+{
+	const char *line;
+	size_t len;
+	while (!c->stop && linebuf_next(lb, &line, &len))
+		if (consumer_deliver(c, line, len))
+			return true;
+	return c->stop;
+}
+
+bool consumer_idle(struct consumer *c)
+{
+	int rc = flush_stdout();
+	if (rc != 0) {
+		c->stop = true;
+		if (rc < 0)
+			c->out_failed = true;
+	}
+	return c->stop || stop_requested();
+}
+
+int consumer_poll_timeout(struct consumer *c)
+{
+	const struct opts *o = &c->ctx->opt;
+	if (!o->given[OP_TIMEOUT])
+		return -1;
+	int64_t left = c->last_ns + o->timeout - now_mono_ns();
+	if (left <= 0) {
+		c->timed_out = true;
+		return 0;
+	}
+	int64_t ms = (left + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
+	return ms > 1000000 ? 1000000 : (int)ms;
+}
+
+int consumer_finish(struct consumer *c, int status)
+{
+	struct ctx *ctx = c->ctx;
+	struct verify_result vr;
+
+	if (flush_stdout() < 0)
+		c->out_failed = true;
+	if (c->oom) {
+		msg_warn(ctx->prog, "out of memory tracking sequence numbers; verification incomplete");
+		if (status == EXIT_OK)
+			status = EXIT_FAIL;
+	}
+	if (c->verify)
+		verify_get(c->verify, &vr);
+	if (ctx->opt.stats) {
+		struct run_stats st = { .verb = "received", .msgs = c->msgs, .bytes = c->bytes,
+					.elapsed_ns = now_mono_ns() - c->start_ns };
+		stats_print(ctx, &st, c->verify ? &vr : NULL);
+	} else if (c->verify) {
+		verify_print(ctx, &vr);
+	}
+	if (c->out_failed) {
+		msg_syserr(ctx->prog, "write error on standard output");
+		if (status == EXIT_OK || status == EXIT_TIMEOUT)
+			status = EXIT_FAIL;
+	}
+	if (status == EXIT_OK && c->verify && !verify_clean(&vr))
+		status = EXIT_VERIFY;
+	if (status == EXIT_OK && c->timed_out && c->msgs == 0)
+		status = EXIT_TIMEOUT;
+	verify_free(c->verify);
+	c->verify = NULL;
+	return status;
+}
+
+/* Wait until fd is readable, honouring --timeout and stop requests.
+ * Returns 0 when readable, 1 to stop, -1 on error. */
+static int wait_readable(struct consumer *c, int fd, const char *what)
+{
+	for (;;) {
+		if (stop_requested() || c->stop)
+			return 1;
+		int ms = consumer_poll_timeout(c);
+		if (c->timed_out)
+			return 1;
+		struct pollfd p = { .fd = fd, .events = POLLIN, .revents = 0 };
+		int r = poll(&p, 1, ms);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR) {
+			msg_syserr(c->ctx->prog, "poll %s", what);
+			return -1;
+		}
+	}
+}
+
+int consume_stream(struct consumer *c, struct linebuf *lb, int fd, const char *what)
+{
+	/* Without --timeout a blocking fd is simply read; with it (or when the
+	 * fd is non-blocking and drained) poll() waits first. */
+	bool must_poll = c->ctx->opt.given[OP_TIMEOUT];
+	for (;;) {
+		if (stop_requested() || c->stop)
+			return 1;
+		if (must_poll) {
+			if (consumer_idle(c))
+				return 1;
+			int w = wait_readable(c, fd, what);
+			if (w)
+				return w;
+		}
+		ssize_t n = linebuf_fill(lb, fd);
+		if (n > 0) {
+			must_poll = c->ctx->opt.given[OP_TIMEOUT];
+			if (consumer_deliver_lines(c, lb))
+				return 1;
+			/* A short read means the channel is drained for now. */
+			if ((size_t)n < lb->cap / 2 && !must_poll && consumer_idle(c))
+				return 1;
+			continue;
+		}
+		if (n == 0) {
+			const char *line;
+			size_t len;
+			if (linebuf_rest(lb, &line, &len) && consumer_deliver(c, line, len))
+				return 1;
+			if (consumer_idle(c))
+				return 1;
+			return 0;
+		}
+		if (errno == ENOBUFS) { /* a line longer than the buffer: pieces */
+			if (consumer_deliver_lines(c, lb))
+				return 1;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			must_poll = true;
+			continue;
+		}
+		msg_syserr(c->ctx->prog, "read %s", what);
+		return -1;
+	}
+}

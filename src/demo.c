@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ipcdemo/demo.h"
+#include "ipcdemo/message.h"
+#include "ipcdemo/util.h"
+
+#define MAX_ROLES 8
+
+struct child {
+	const char *label;
+	pid_t pid;
+	int fd; /* read end of the child's stdout+stderr */
+	struct linebuf lb;
+	int status;
+};
+
+static void print_labelled(const struct child *ch, int width, const char *line, size_t len)
+{
+	printf("%-*s | %.*s\n", width, ch->label, (int)len, line);
+}
+
+static pid_t spawn_role(struct ctx *ctx, const struct demo_role *r, int *out_fd)
+{
+	int p[2];
+	const char *argv[32];
+	int argc = 0;
+	const struct verb *v = verb_find(ctx->mech, r->verb);
+	if (!v) {
+		msg_warn(ctx->prog, "internal error: no verb '%s'", r->verb);
+		return -1;
+	}
+	argv[argc++] = r->verb;
+	for (int i = 0; r->args[i] && argc < 31; i++)
+		argv[argc++] = r->args[i];
+	argv[argc] = NULL;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		msg_syserr(ctx->prog, "pipe");
+		return -1;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		msg_syserr(ctx->prog, "fork");
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		if (dup2(p[1], STDOUT_FILENO) < 0 || dup2(p[1], STDERR_FILENO) < 0)
+			_exit(EXIT_FAIL);
+		int st = verb_dispatch(ctx->mech, v, argc, (char **)argv);
+		fflush(NULL);
+		_exit(st);
+	}
+	close(p[1]);
+	*out_fd = p[0];
+	return pid;
+}
+
+int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
+{
+	struct child ch[MAX_ROLES];
+	int width = 0, started = 0, open_fds = 0, status = EXIT_OK;
+
+	if (n > MAX_ROLES)
+		n = MAX_ROLES;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 0; i < n; i++)
+		if ((int)strlen(roles[i].label) > width)
+			width = (int)strlen(roles[i].label);
+
+	int64_t next_start = now_mono_ns();
+	while (started < n || open_fds > 0) {
+		struct pollfd pf[MAX_ROLES];
+		int map[MAX_ROLES], np = 0, ms = -1;
+
+		if (started < n) {
+			int64_t left = next_start + roles[started].delay_ns - now_mono_ns();
+			if (left <= 0 && !stop_requested()) {
+				struct child *c = &ch[started];
+				memset(c, 0, sizeof(*c));
+				c->label = roles[started].label;
+				c->pid = spawn_role(ctx, &roles[started], &c->fd);
+				if (c->pid < 0 || linebuf_init(&c->lb, 4096, 65536) < 0) {
+					if (c->pid >= 0) {
+						kill(c->pid, SIGTERM);
+						started++;
+						close(c->fd);
+						c->fd = -1;
+					}
+					status = EXIT_FAIL;
+					n = started; /* start no more; let the others finish */
+					continue;
+				}
+				next_start = now_mono_ns();
+				started++;
+				open_fds++;
+				continue;
+			}
+			if (stop_requested())
+				n = started;
+			else
+				ms = (int)(left / NSEC_PER_MSEC) + 1;
+		}
+		for (int i = 0; i < started; i++) {
+			if (ch[i].fd >= 0) {
+				pf[np].fd = ch[i].fd;
+				pf[np].events = POLLIN;
+				pf[np].revents = 0;
+				map[np++] = i;
+			}
+		}
+		if (np == 0 && started >= n)
+			break;
+		int r = poll(pf, (nfds_t)np, ms);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			msg_syserr(ctx->prog, "poll");
+			status = EXIT_FAIL;
+			break;
+		}
+		for (int k = 0; k < np; k++) {
+			struct child *c = &ch[map[k]];
+			if (!pf[k].revents)
+				continue;
+			ssize_t got = linebuf_fill(&c->lb, c->fd);
+			const char *line;
+			size_t len;
+			if (got < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			while (linebuf_next(&c->lb, &line, &len))
+				print_labelled(c, width, line, len);
+			if (got <= 0) {
+				if (linebuf_rest(&c->lb, &line, &len))
+					print_labelled(c, width, line, len);
+				close(c->fd);
+				c->fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	for (int i = 0; i < started; i++) {
+		int st;
+		if (ch[i].fd >= 0)
+			close(ch[i].fd);
+		linebuf_free(&ch[i].lb);
+		while (waitpid(ch[i].pid, &st, 0) < 0) {
+			if (errno != EINTR) {
+				st = EXIT_FAIL << 8;
+				break;
+			}
+		}
+		if (WIFEXITED(st))
+			ch[i].status = WEXITSTATUS(st);
+		else
+			ch[i].status = EXIT_FAIL;
+		if (ch[i].status != EXIT_OK) {
+			if (WIFSIGNALED(st))
+				msg_warn(ctx->prog, "%s was killed by signal %d", ch[i].label, WTERMSIG(st));
+			else
+				msg_warn(ctx->prog, "%s exited with status %d", ch[i].label, ch[i].status);
+			if (status == EXIT_OK)
+				status = ch[i].status;
+		}
+	}
+	return status;
+}
+
+int demo_tmpdir(struct ctx *ctx, char *dir, size_t len)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	snprintf(dir, len, "%s/ipcdemo-demo.XXXXXX", tmp);
+	if (!mkdtemp(dir)) {
+		msg_syserr(ctx->prog, "mkdtemp %s", dir);
+		return -1;
+	}
+	return 0;
+}
+
+void demo_tmpdir_remove(struct ctx *ctx, const char *dir, const char *file)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (unlink(path) < 0 && errno != ENOENT)
+		msg_syserr(ctx->prog, "unlink %s", path);
+	if (rmdir(dir) < 0)
+		msg_syserr(ctx->prog, "rmdir %s", dir);
+}

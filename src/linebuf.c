@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipcdemo/message.h"
+
+int linebuf_init(struct linebuf *lb, size_t cap, size_t max)
+{
+	memset(lb, 0, sizeof(*lb));
+	lb->buf = malloc(cap);
+	if (!lb->buf)
+		return -1;
+	lb->cap = cap;
+	lb->max = max < cap ? cap : max;
+	return 0;
+}
+
+void linebuf_free(struct linebuf *lb)
+{
+	free(lb->buf);
+	lb->buf = NULL;
+}
+
+void linebuf_reset(struct linebuf *lb)
+{
+	lb->head = lb->tail = 0;
+}
+
+size_t linebuf_pending(const struct linebuf *lb)
+{
+	return lb->tail - lb->head;
+}
+
+/* Make room for at least one more byte: compact, then grow up to max. */
+static int make_room(struct linebuf *lb)
+{
+	if (lb->head > 0 && (lb->tail == lb->cap || lb->head >= lb->cap / 2)) {
+		memmove(lb->buf, lb->buf + lb->head, lb->tail - lb->head);
+		lb->tail -= lb->head;
+		lb->head = 0;
+	}
+	if (lb->tail < lb->cap)
+		return 0;
+	if (lb->cap >= lb->max)
+		return 1; /* full: linebuf_next will hand out a piece */
+	size_t ncap = lb->cap * 2 > lb->max ? lb->max : lb->cap * 2;
+	char *nb = realloc(lb->buf, ncap);
+	if (!nb)
+		return -1;
+	lb->buf = nb;
+	lb->cap = ncap;
+	return 0;
+}
+
+ssize_t linebuf_fill(struct linebuf *lb, int fd)
+{
+	int r = make_room(lb);
+	if (r < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (r > 0) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	ssize_t n = read(fd, lb->buf + lb->tail, lb->cap - lb->tail);
+	if (n > 0)
+		lb->tail += (size_t)n;
+	return n;
+}
+
+int linebuf_append(struct linebuf *lb, const char *p, size_t n)
+{
+	while (n > 0) {
+		int r = make_room(lb);
+		if (r != 0)
+			return -1;
+		size_t k = lb->cap - lb->tail;
+		if (k > n)
+			k = n;
+		memcpy(lb->buf + lb->tail, p, k);
+		lb->tail += k;
+		p += k;
+		n -= k;
+	}
+	return 0;
+}
+
+bool linebuf_next(struct linebuf *lb, const char **line, size_t *len)
+{
+	size_t avail = lb->tail - lb->head;
+	if (avail == 0)
+		return false;
+	char *start = lb->buf + lb->head;
+	char *nl = memchr(start, '\n', avail);
+	if (nl) {
+		*line = start;
+		*len = (size_t)(nl - start);
+		lb->head += *len + 1;
+		if (lb->head == lb->tail)
+			lb->head = lb->tail = 0;
+		return true;
+	}
+	if (avail >= lb->max) {
+		/* A line longer than we will hold: hand it out in pieces. */
+		*line = start;
+		*len = avail;
+		lb->head = lb->tail = 0;
+		lb->split++;
+		return true;
+	}
+	return false;
+}
+
+bool linebuf_rest(struct linebuf *lb, const char **line, size_t *len)
+{
+	size_t avail = lb->tail - lb->head;
+	if (avail == 0)
+		return false;
+	*line = lb->buf + lb->head;
+	*len = avail;
+	lb->head = lb->tail = 0;
+	return true;
+}

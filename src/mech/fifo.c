@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/* fifo: a named pipe in the filesystem (mkfifo(3)), the tutorial's
+ * producer3.sh / consumer3.sh. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ipcdemo/demo.h"
+#include "ipcdemo/fsobj.h"
+#include "ipcdemo/message.h"
+#include "ipcdemo/util.h"
+
+#define DEFAULT_PATH "pipe.fifo"
+
+static const char *fifo_path(const struct ctx *ctx)
+{
+	return ctx->opt.path ? ctx->opt.path : DEFAULT_PATH;
+}
+
+/* Create the FIFO if it does not exist (whichever side starts first does),
+ * with exactly the requested mode; refuse anything that is not a FIFO. */
+static int fifo_ensure(struct ctx *ctx, const char *path)
+{
+	if (mkfifo(path, ctx->opt.mode) == 0) {
+		/* mkfifo obeys the umask; --mode is what the user asked for. */
+		if (chmod(path, ctx->opt.mode) < 0) {
+			msg_syserr(ctx->prog, "chmod %s", path);
+			return -1;
+		}
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "created FIFO %s (mode %04o)", path, (unsigned)ctx->opt.mode);
+		return 0;
+	}
+	if (errno != EEXIST) {
+		msg_syserr(ctx->prog, "mkfifo %s", path);
+		return -1;
+	}
+	return fsobj_expect(ctx, path, S_IFIFO);
+}
+
+/* Open and check that what we opened is a FIFO (the path may have been
+ * replaced between mkfifo and open). */
+static int fifo_open(struct ctx *ctx, const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+		if (!S_ISFIFO(st.st_mode))
+			errno = EINVAL;
+		msg_warn(ctx->prog, "%s is no longer a FIFO", path);
+		close(fd);
+		errno = EINVAL;
+		return -2;
+	}
+	return fd;
+}
+
+/* Open for writing; says on stderr when there is no reader yet. Returns
+ * the fd, -1 after a diagnostic, or -2 when interrupted. */
+static int open_writer(struct ctx *ctx, const char *path, const char *why)
+{
+	int fd = fifo_open(ctx, path, O_WRONLY | O_NONBLOCK);
+	if (fd >= 0) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+			msg_syserr(ctx->prog, "fcntl %s", path);
+			close(fd);
+			return -1;
+		}
+		return fd;
+	}
+	if (fd == -2)
+		return -1;
+	if (errno != ENXIO) {
+		msg_syserr(ctx->prog, "open %s", path);
+		return -1;
+	}
+	if (!ctx->opt.quiet)
+		msg_warn(ctx->prog, "%s; waiting for a consumer to open %s", why, path);
+	fd = fifo_open(ctx, path, O_WRONLY); /* blocks until a reader opens */
+	if (fd >= 0) {
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "consumer connected");
+		return fd;
+	}
+	if (fd == -1 && errno == EINTR && stop_requested())
+		return -2;
+	if (fd == -1)
+		msg_syserr(ctx->prog, "open %s", path);
+	return -1;
+}
+
+struct fifo_sink {
+	const char *path;
+	int fd;
+};
+
+static int fifo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+{
+	struct fifo_sink *fs = impl;
+	size_t off = 0;
+	*done = 0;
+	for (;;) {
+		size_t n = 0;
+		if (write_all(fs->fd, buf + off, len - off, &n) == 0) {
+			*done = len;
+			return 0;
+		}
+		off += n;
+		*done = off;
+		if (errno == EINTR)
+			return 1; /* stop requested */
+		if (errno != EPIPE) {
+			msg_syserr(ctx->prog, "write %s", fs->path);
+			return -1;
+		}
+		/* The last reader went away. Keep our end open while we wait, so
+		 * that what is still in the pipe survives for the next reader. */
+		int nfd = open_writer(ctx, fs->path, "consumer went away");
+		if (nfd == -2)
+			return 1;
+		if (nfd < 0)
+			return -1;
+		close(fs->fd);
+		fs->fd = nfd;
+	}
+}
+
+static void maybe_unlink(struct ctx *ctx, const char *path)
+{
+	if (ctx->opt.unlink)
+		fsobj_unlink(ctx, path, S_IFIFO);
+}
+
+static int fifo_produce(struct ctx *ctx)
+{
+	const char *path = fifo_path(ctx);
+	int rc = producer_check(ctx);
+	if (rc)
+		return rc;
+	if (fifo_ensure(ctx, path) < 0)
+		return EXIT_FAIL;
+	struct fifo_sink fs = { .path = path, .fd = -1 };
+	fs.fd = open_writer(ctx, path, "no consumer yet");
+	if (fs.fd < 0) {
+		maybe_unlink(ctx, path);
+		return fs.fd == -2 ? EXIT_OK : EXIT_FAIL;
+	}
+	/* Writes of at most PIPE_BUF bytes are atomic: with several producers
+	 * on one FIFO, lines never interleave. */
+	struct sink sink = { .impl = &fs, .chunk = PIPE_BUF, .echo = true, .write = fifo_write };
+	rc = produce(ctx, &sink);
+	if (close(fs.fd) < 0 && rc == EXIT_OK) {
+		msg_syserr(ctx->prog, "close %s", path);
+		rc = EXIT_FAIL;
+	}
+	maybe_unlink(ctx, path);
+	return rc;
+}
+
+static int fifo_consume(struct ctx *ctx)
+{
+	const char *path = fifo_path(ctx);
+	struct consumer c;
+	struct linebuf lb;
+	int status = EXIT_OK;
+
+	if (fifo_ensure(ctx, path) < 0)
+		return EXIT_FAIL;
+	if (consumer_init(&c, ctx) < 0)
+		return EXIT_FAIL;
+	if (linebuf_init(&lb, 65536, 1 << 20) < 0) {
+		msg_syserr(ctx->prog, "allocate buffer");
+		return consumer_finish(&c, EXIT_FAIL);
+	}
+	for (;;) {
+		/* Non-blocking open never waits for a writer; poll() then waits
+		 * for data (a FIFO reports no hangup before its first writer). */
+		int fd = fifo_open(ctx, path, O_RDONLY | O_NONBLOCK);
+		if (fd < 0) {
+			if (fd == -1)
+				msg_syserr(ctx->prog, "open %s", path);
+			status = EXIT_FAIL;
+			break;
+		}
+		int r = consume_stream(&c, &lb, fd, path);
+		close(fd);
+		if (r < 0)
+			status = EXIT_FAIL;
+		if (r != 0 || ctx->opt.exit_on_eof)
+			break;
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "producer closed %s; waiting for the next writer", path);
+	}
+	linebuf_free(&lb);
+	maybe_unlink(ctx, path);
+	return consumer_finish(&c, status);
+}
+
+static int fifo_demo(struct ctx *ctx)
+{
+	char dir[4096], path[4200];
+	const char *p = ctx->opt.path;
+	if (!p) {
+		if (demo_tmpdir(ctx, dir, sizeof(dir)) < 0)
+			return EXIT_FAIL;
+		snprintf(path, sizeof(path), "%s/%s", dir, DEFAULT_PATH);
+		p = path;
+	}
+	printf("A consumer and a producer talk through the named pipe %s.\n"
+	       "The consumer starts first and creates it; the producer writes 2 batches of 5 UUIDs, 1 s apart.\n\n",
+	       p);
+	const char *cons[] = { "--path", p, "--exit-on-eof", "--timeout", "10s", NULL };
+	const char *prod[] = { "--path", p, "--count", "5", "--batches", "2", "--every", "1s", NULL };
+	const struct demo_role roles[] = {
+		{ "consumer", "consume", cons, 0 },
+		{ "producer", "produce", prod, 500 * NSEC_PER_MSEC },
+	};
+	int st = demo_run(ctx, roles, 2);
+	if (!ctx->opt.path)
+		demo_tmpdir_remove(ctx, dir, DEFAULT_PATH);
+	return st;
+}
+
+static const struct verb_opt produce_opts[] = {
+	{ OP_PATH, "the FIFO (default: pipe.fifo, created if missing)" },
+	{ OP_MODE, NULL },
+	{ OP_COUNT, "messages per batch (default: 10, or all arguments, or all of stdin)" },
+	{ OP_EVERY, NULL },
+	{ OP_BATCHES, NULL },
+	{ OP_SOURCE, NULL },
+	{ OP_SEQ, NULL },
+	{ OP_ID, NULL },
+	{ OP_SIZE, NULL },
+	{ OP_QUIET, NULL },
+	{ OP_STATS, NULL },
+	{ OP_JSON, "print the --stats summary as JSON" },
+	{ OP_UNLINK, "remove the FIFO on exit" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt consume_opts[] = {
+	{ OP_PATH, "the FIFO (default: pipe.fifo, created if missing)" },
+	{ OP_MODE, NULL },
+	{ OP_COUNT, "stop after N messages" },
+	{ OP_TIMEOUT, NULL },
+	{ OP_EXIT_ON_EOF, "exit when the producer closes instead of waiting for the next one" },
+	{ OP_JSON, NULL },
+	{ OP_VERIFY, NULL },
+	{ OP_STATS, NULL },
+	{ OP_QUIET, "print no notes on stderr" },
+	{ OP_UNLINK, "remove the FIFO on exit" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt demo_opts[] = {
+	{ OP_PATH, "FIFO to use (default: one in a new temporary directory)" },
+	{ OP_END, NULL },
+};
+
+static const struct verb fifo_verbs[] = {
+	{ "produce", "write messages into a named pipe", "[options] [MESSAGE...]",
+	  "Creates the FIFO if needed (mode 0600), waits for a consumer, then writes each batch of\n"
+	  "messages, echoing them on stdout. If the consumer goes away it waits for the next one;\n"
+	  "nothing that was not yet read is lost.",
+	  produce_opts, 0, -1, fifo_produce },
+	{ "consume", "read messages from a named pipe", "[options]",
+	  "Creates the FIFO if needed and prints each line a producer writes. When the producer\n"
+	  "closes, it waits for the next one (--exit-on-eof to stop instead).",
+	  consume_opts, 0, 0, fifo_consume },
+	{ "demo", "a consumer and a producer talking through a FIFO", "[options]", NULL, demo_opts, 0, 0,
+	  fifo_demo },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+const struct mechanism mech_fifo = {
+	"fifo",
+	"named pipe (FIFO) in the filesystem, between unrelated processes",
+	"A FIFO is a pipe with a name: open(2) for writing blocks until a reader opens it and\n"
+	"vice versa; writes of up to PIPE_BUF (4096) bytes are atomic.",
+	fifo_verbs,
+};

@@ -1,0 +1,707 @@
+/* SPDX-License-Identifier: MIT */
+/* file: the shared storage file of producer.sh / consumer.sh, with the
+ * locking the tutorial leaves out, a tail -F style reader, and a race
+ * that shows what happens without a lock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ipcdemo/demo.h"
+#include "ipcdemo/fsobj.h"
+#include "ipcdemo/message.h"
+#include "ipcdemo/output.h"
+#include "ipcdemo/util.h"
+
+#define DEFAULT_PATH "storage"
+
+static const char *const lock_names[] = { "flock", "fcntl", "none" };
+
+static const char *storage_path(const struct ctx *ctx)
+{
+	return ctx->opt.path ? ctx->opt.path : DEFAULT_PATH;
+}
+
+/* Take (or with unlock, release) the chosen lock on the whole file.
+ * Returns 0, 1 when interrupted by a stop request, -1 on error. */
+static int file_lock(int fd, int kind, bool exclusive, bool unlock)
+{
+	if (kind == LK_NONE)
+		return 0;
+	for (;;) {
+		int rc;
+		if (kind == LK_FLOCK) {
+			rc = flock(fd, unlock ? LOCK_UN : exclusive ? LOCK_EX : LOCK_SH);
+		} else {
+			struct flock fl = { .l_type = (short)(unlock ? F_UNLCK : exclusive ? F_WRLCK : F_RDLCK),
+					    .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+			rc = fcntl(fd, unlock ? F_SETLK : F_SETLKW, &fl);
+		}
+		if (rc == 0)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+		if (stop_requested())
+			return 1;
+	}
+}
+
+/* Open the storage file; it must be a regular file (O_NONBLOCK so that a
+ * FIFO at that path cannot make us wait). *created tells if we made it. */
+static int open_storage(struct ctx *ctx, const char *path, int flags, bool *created)
+{
+	int fd = -1;
+	*created = false;
+	if (flags & O_CREAT) {
+		fd = open(path, flags | O_EXCL | O_NONBLOCK | O_CLOEXEC, ctx->opt.mode);
+		if (fd >= 0) {
+			*created = true;
+			if (fchmod(fd, ctx->opt.mode) < 0) { /* exactly --mode, whatever the umask */
+				msg_syserr(ctx->prog, "chmod %s", path);
+				close(fd);
+				return -1;
+			}
+		} else if (errno != EEXIST) {
+			msg_syserr(ctx->prog, "open %s", path);
+			return -1;
+		}
+		flags &= ~O_CREAT;
+	}
+	if (fd < 0) {
+		fd = open(path, flags | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno != ENOENT || (flags & O_ACCMODE) != O_RDONLY)
+				msg_syserr(ctx->prog, "open %s", path);
+			return -1;
+		}
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		msg_syserr(ctx->prog, "stat %s", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		msg_warn(ctx->prog, "%s is a %s, not a regular file; not touching it", path, fsobj_kind(st.st_mode));
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- produce ---- */
+
+struct file_sink {
+	const char *path;
+	int fd;
+	int lock;
+};
+
+static int file_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+{
+	struct file_sink *fs = impl;
+	int rc = file_lock(fs->fd, fs->lock, true, false);
+	*done = 0;
+	if (rc) {
+		if (rc < 0)
+			msg_syserr(ctx->prog, "lock %s", fs->path);
+		return rc;
+	}
+	/* O_APPEND: each write(2) lands at the end of the file, whole. */
+	int w = write_all(fs->fd, buf, len, done);
+	int e = errno;
+	if (file_lock(fs->fd, fs->lock, true, true) < 0) {
+		msg_syserr(ctx->prog, "unlock %s", fs->path);
+		return -1;
+	}
+	if (w == 0)
+		return 0;
+	errno = e;
+	if (errno == EINTR)
+		return 1;
+	msg_syserr(ctx->prog, "write %s", fs->path);
+	return -1;
+}
+
+static int file_produce(struct ctx *ctx)
+{
+	const char *path = storage_path(ctx);
+	bool created;
+	int rc = producer_check(ctx);
+	if (rc)
+		return rc;
+	struct file_sink fs = { .path = path, .lock = ctx->opt.lock };
+	fs.fd = open_storage(ctx, path, O_WRONLY | O_APPEND | O_CREAT, &created);
+	if (fs.fd < 0)
+		return EXIT_FAIL;
+	if (ctx->opt.truncate && !created) {
+		rc = file_lock(fs.fd, fs.lock, true, false);
+		if (rc == 0 && ftruncate(fs.fd, 0) < 0)
+			rc = -1;
+		if (rc < 0)
+			msg_syserr(ctx->prog, "truncate %s", path);
+		file_lock(fs.fd, fs.lock, true, true);
+		if (rc) {
+			close(fs.fd);
+			return rc < 0 ? EXIT_FAIL : EXIT_OK;
+		}
+	}
+	struct sink sink = { .impl = &fs, .chunk = 0, .echo = true, .write = file_write };
+	rc = produce(ctx, &sink);
+	if (close(fs.fd) < 0 && rc == EXIT_OK) {
+		msg_syserr(ctx->prog, "close %s", path);
+		rc = EXIT_FAIL;
+	}
+	return rc;
+}
+
+/* ---- consume ---- */
+
+/* Read what fd holds from its offset to the current end, under a shared
+ * lock, delivering complete lines only. Returns 0, 1 to stop, -1 on error. */
+static int drain(struct consumer *c, struct linebuf *lb, int fd, const char *path)
+{
+	int lock = c->ctx->opt.lock;
+	int rc = file_lock(fd, lock, false, false);
+	if (rc) {
+		if (rc < 0)
+			msg_syserr(c->ctx->prog, "lock %s", path);
+		return rc;
+	}
+	for (;;) {
+		ssize_t n = linebuf_fill(lb, fd);
+		if (n > 0) {
+			if (consumer_deliver_lines(c, lb)) {
+				rc = 1;
+				break;
+			}
+			continue;
+		}
+		if (n == 0)
+			break;
+		if (errno == ENOBUFS) {
+			if (consumer_deliver_lines(c, lb)) {
+				rc = 1;
+				break;
+			}
+			continue;
+		}
+		if (errno == EINTR) {
+			if (stop_requested()) {
+				rc = 1;
+				break;
+			}
+			continue;
+		}
+		msg_syserr(c->ctx->prog, "read %s", path);
+		rc = -1;
+		break;
+	}
+	file_lock(fd, lock, false, true);
+	if (rc == 0 && consumer_idle(c))
+		rc = 1;
+	return rc;
+}
+
+static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *lb, const char *path)
+{
+	bool warned = false;
+	for (;;) {
+		bool created;
+		int fd = open_storage(ctx, path, O_RDONLY, &created);
+		if (fd < 0) {
+			if (errno != ENOENT)
+				return EXIT_FAIL;
+			if (!warned && !ctx->opt.quiet)
+				msg_warn(ctx->prog, "%s does not exist yet; trying again every reread interval", path);
+			warned = true;
+		} else {
+			warned = false;
+			linebuf_reset(lb);
+			int rc = drain(c, lb, fd, path);
+			close(fd);
+			if (rc < 0)
+				return EXIT_FAIL;
+			if (rc > 0)
+				return EXIT_OK;
+		}
+		if (ctx->opt.no_follow)
+			return EXIT_OK;
+		int ms = consumer_poll_timeout(c);
+		if (c->timed_out)
+			return EXIT_OK;
+		int64_t wait = ctx->opt.reread;
+		if (ms >= 0 && (int64_t)ms * NSEC_PER_MSEC < wait)
+			wait = (int64_t)ms * NSEC_PER_MSEC;
+		if (!sleep_ns(wait))
+			return EXIT_OK;
+	}
+}
+
+/* Wait for an inotify event on the directory (or the timeout). Returns 0
+ * on an event, 1 to stop, -1 on error. */
+static int wait_change(struct consumer *c, int ifd)
+{
+	char evbuf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	for (;;) {
+		if (stop_requested() || c->stop)
+			return 1;
+		int ms = consumer_poll_timeout(c);
+		if (c->timed_out)
+			return 1;
+		struct pollfd p = { .fd = ifd, .events = POLLIN, .revents = 0 };
+		int r = poll(&p, 1, ms);
+		if (r < 0 && errno != EINTR) {
+			msg_syserr(c->ctx->prog, "poll inotify");
+			return -1;
+		}
+		if (r > 0) {
+			/* Drain the queue; what changed is checked with stat(). */
+			while (read(ifd, evbuf, sizeof(evbuf)) > 0)
+				;
+			return 0;
+		}
+	}
+}
+
+static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *lb, const char *path)
+{
+	char dirbuf[4096];
+	int status = EXIT_OK;
+	int fd = -1, ifd;
+	struct stat cur;
+	bool waiting_note = false;
+
+	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+	const char *dir = dirname(dirbuf);
+	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (ifd < 0) {
+		msg_syserr(ctx->prog, "inotify_init1");
+		return EXIT_FAIL;
+	}
+	/* One watch on the directory sees the file being written, removed,
+	 * renamed and created again, as tail -F follows a name. */
+	if (inotify_add_watch(ifd, dir,
+			      IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+				      IN_ATTRIB) < 0) {
+		msg_syserr(ctx->prog, "inotify_add_watch %s", dir);
+		close(ifd);
+		return EXIT_FAIL;
+	}
+	for (;;) {
+		if (fd < 0) {
+			bool created;
+			fd = open_storage(ctx, path, O_RDONLY, &created);
+			if (fd < 0 && errno != ENOENT) {
+				status = EXIT_FAIL;
+				break;
+			}
+			if (fd >= 0) {
+				if (fstat(fd, &cur) < 0) {
+					msg_syserr(ctx->prog, "stat %s", path);
+					status = EXIT_FAIL;
+					break;
+				}
+				linebuf_reset(lb);
+				if (waiting_note && !ctx->opt.quiet)
+					msg_warn(ctx->prog, "%s appeared; following it", path);
+				waiting_note = false;
+			} else if (!waiting_note && !ctx->opt.quiet && !ctx->opt.no_follow) {
+				msg_warn(ctx->prog, "waiting for %s to be created", path);
+				waiting_note = true;
+			}
+		}
+		if (fd >= 0) {
+			struct stat now;
+			off_t pos = lseek(fd, 0, SEEK_CUR);
+			if (fstat(fd, &now) == 0 && pos >= 0 && now.st_size < pos - (off_t)linebuf_pending(lb)) {
+				if (!ctx->opt.quiet)
+					msg_warn(ctx->prog, "%s was truncated; reading it from the start", path);
+				lseek(fd, 0, SEEK_SET);
+				linebuf_reset(lb);
+			}
+			int rc = drain(c, lb, fd, path);
+			if (rc < 0) {
+				status = EXIT_FAIL;
+				break;
+			}
+			if (rc > 0)
+				break;
+			/* Was the name removed or given to another file? The old one is
+			 * read to its end above; then we move to the new one. */
+			struct stat byname;
+			if (stat(path, &byname) < 0 || byname.st_ino != cur.st_ino || byname.st_dev != cur.st_dev) {
+				if (linebuf_pending(lb) && !ctx->opt.quiet)
+					msg_warn(ctx->prog, "%s was replaced; dropping %zu bytes of an unfinished line",
+						 path, linebuf_pending(lb));
+				if (!ctx->opt.quiet)
+					msg_warn(ctx->prog, "%s was %s", path,
+						 errno == ENOENT ? "removed" : "replaced");
+				close(fd);
+				fd = -1;
+				linebuf_reset(lb);
+				continue;
+			}
+		}
+		if (ctx->opt.no_follow)
+			break;
+		int w = wait_change(c, ifd);
+		if (w < 0)
+			status = EXIT_FAIL;
+		if (w)
+			break;
+	}
+	if (ctx->opt.no_follow && fd < 0 && status == EXIT_OK && !c->msgs) {
+		msg_warn(ctx->prog, "%s does not exist", path);
+		status = EXIT_FAIL;
+	}
+	if (fd >= 0)
+		close(fd);
+	close(ifd);
+	return status;
+}
+
+static int file_consume(struct ctx *ctx)
+{
+	const char *path = storage_path(ctx);
+	struct consumer c;
+	struct linebuf lb;
+	int status;
+	if (consumer_init(&c, ctx) < 0)
+		return EXIT_FAIL;
+	if (linebuf_init(&lb, 65536, 1 << 20) < 0) {
+		msg_syserr(ctx->prog, "allocate buffer");
+		return consumer_finish(&c, EXIT_FAIL);
+	}
+	if (ctx->opt.given[OP_REREAD])
+		status = consume_reread(ctx, &c, &lb, path);
+	else
+		status = consume_follow(ctx, &c, &lb, path);
+	linebuf_free(&lb);
+	return consumer_finish(&c, status);
+}
+
+/* ---- race ---- */
+
+/* "wNNN:SSSSSSSSSS:" then filler up to size-1, then '\n'. */
+#define RACE_HEAD 16
+
+static void race_line(char *buf, size_t size, unsigned writer, uint64_t seq)
+{
+	snprintf(buf, size, "w%03u:%010llu:", writer, (unsigned long long)seq);
+	memset(buf + RACE_HEAD, 'a' + (int)(writer % 26), size - 1 - RACE_HEAD);
+	buf[size - 1] = '\n';
+}
+
+static int race_writer(struct ctx *ctx, const char *path, unsigned writer, int gate)
+{
+	const struct opts *o = &ctx->opt;
+	size_t size = (size_t)o->size;
+	char *line = malloc(size);
+	char b;
+	int fd = open(path, O_WRONLY | O_CLOEXEC | (o->append ? O_APPEND : 0));
+	if (fd < 0 || !line) {
+		msg_syserr(ctx->prog, "writer %u: open %s", writer, path);
+		return EXIT_FAIL;
+	}
+	/* Wait at the gate so that all writers start together. */
+	while (read(gate, &b, 1) < 0 && errno == EINTR && !stop_requested())
+		;
+	for (uint64_t s = 1; s <= o->count && !stop_requested(); s++) {
+		race_line(line, size, writer, s);
+		if (file_lock(fd, o->lock, true, false) != 0)
+			break;
+		/* The race: between finding the end and writing there, another
+		 * writer can write at the same offset. O_APPEND does both in one step. */
+		if (!o->append && lseek(fd, 0, SEEK_END) < 0) {
+			msg_syserr(ctx->prog, "writer %u: lseek %s", writer, path);
+			break;
+		}
+		if (write_all(fd, line, size, NULL) < 0) {
+			msg_syserr(ctx->prog, "writer %u: write %s", writer, path);
+			break;
+		}
+		file_lock(fd, o->lock, true, true);
+	}
+	close(fd);
+	free(line);
+	return EXIT_OK;
+}
+
+struct race_result {
+	uint64_t expected, intact, lost, torn, duplicated;
+	uint64_t bytes_expected, bytes_found;
+};
+
+static int race_check(struct ctx *ctx, const char *path, struct race_result *r)
+{
+	const struct opts *o = &ctx->opt;
+	size_t size = (size_t)o->size;
+	uint64_t total = o->writers * o->count;
+	uint8_t *seen = calloc(total ? total : 1, 1);
+	char *want = malloc(size);
+	FILE *fp = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	r->expected = total;
+	r->bytes_expected = total * size;
+	if (!seen || !want || !fp) {
+		msg_syserr(ctx->prog, "read back %s", path);
+		free(seen);
+		free(want);
+		if (fp)
+			fclose(fp);
+		return -1;
+	}
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		unsigned w;
+		unsigned long long s;
+		r->bytes_found += (uint64_t)n;
+		/* Strict check: the exact line that writer w wrote for seq s. */
+		if ((size_t)n == size && sscanf(line, "w%3u:%10llu:", &w, &s) == 2 && w < o->writers && s >= 1 &&
+		    s <= o->count) {
+			race_line(want, size, w, s);
+			if (memcmp(want, line, size) == 0) {
+				uint64_t k = (uint64_t)w * o->count + (s - 1);
+				if (seen[k])
+					r->duplicated++;
+				else
+					r->intact++;
+				seen[k] = 1;
+				continue;
+			}
+		}
+		r->torn++;
+	}
+	r->lost = total - r->intact;
+	free(line);
+	free(seen);
+	free(want);
+	fclose(fp);
+	return 0;
+}
+
+static int file_race(struct ctx *ctx)
+{
+	struct opts *o = &ctx->opt;
+	char tmpl[4096];
+	const char *path = o->path;
+	int gate[2], status = EXIT_OK;
+	pid_t pids[256];
+	unsigned started = 0;
+
+	if (!o->given[OP_LOCK])
+		o->lock = LK_NONE; /* the point of the race */
+	if (!o->given[OP_COUNT])
+		o->count = 1000;
+	if (!o->given[OP_SIZE])
+		o->size = 64;
+	if (o->size < RACE_HEAD + 2)
+		return msg_usage(ctx->prog, "--size must be at least %d for the race's lines", RACE_HEAD + 2);
+	if (o->count > 10000000)
+		return msg_usage(ctx->prog, "--count is at most 10000000 lines per writer for the race");
+
+	int fd;
+	if (path) {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, o->mode);
+		if (fd < 0) {
+			msg_syserr(ctx->prog, "create %s", path);
+			if (errno == EEXIST)
+				fprintf(stderr, "The race writes a new file; remove %s or choose another --path.\n",
+					path);
+			return EXIT_FAIL;
+		}
+	} else {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(tmpl, sizeof(tmpl), "%s/ipcdemo-race.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		fd = mkostemp(tmpl, O_CLOEXEC);
+		if (fd < 0) {
+			msg_syserr(ctx->prog, "mkstemp %s", tmpl);
+			return EXIT_FAIL;
+		}
+		path = tmpl;
+	}
+	close(fd);
+
+	if (pipe2(gate, O_CLOEXEC) < 0) {
+		msg_syserr(ctx->prog, "pipe");
+		status = EXIT_FAIL;
+		goto out;
+	}
+	fflush(NULL);
+	for (unsigned i = 0; i < o->writers; i++) {
+		pid_t pid = fork();
+		if (pid < 0) {
+			msg_syserr(ctx->prog, "fork");
+			status = EXIT_FAIL;
+			break;
+		}
+		if (pid == 0) {
+			close(gate[1]);
+			int st = race_writer(ctx, path, i, gate[0]);
+			fflush(NULL);
+			_exit(st);
+		}
+		pids[started++] = pid;
+	}
+	close(gate[0]);
+	close(gate[1]); /* open the gate: every writer's read() returns 0 */
+	for (unsigned i = 0; i < started; i++) {
+		int st;
+		while (waitpid(pids[i], &st, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			status = EXIT_FAIL;
+	}
+	if (status == EXIT_OK && !stop_requested()) {
+		struct race_result r;
+		struct out out;
+		if (race_check(ctx, path, &r) < 0) {
+			status = EXIT_FAIL;
+			goto out;
+		}
+		out_init(&out, stdout, o->json);
+		out_open(&out);
+		out_u64(&out, PRINT_ANY, "writers", "%llu writers", o->writers);
+		out_u64(&out, PRINT_ANY, "lines_per_writer", " x %llu lines", o->count);
+		out_u64(&out, PRINT_ANY, "line_bytes", " of %llu bytes", o->size);
+		out_string(&out, PRINT_ANY, "lock", ", lock %s", lock_names[o->lock]);
+		out_string(&out, PRINT_ANY, "write", ", %s\n", o->append ? "O_APPEND write" : "lseek(SEEK_END) + write");
+		out_u64(&out, PRINT_ANY, "expected", "expected  %llu lines\n", r.expected);
+		out_u64(&out, PRINT_ANY, "intact", "intact    %llu\n", r.intact);
+		out_u64(&out, PRINT_ANY, "lost", "lost      %llu\n", r.lost);
+		out_u64(&out, PRINT_ANY, "torn", "torn      %llu\n", r.torn);
+		if (r.duplicated || o->json)
+			out_u64(&out, PRINT_ANY, "duplicated", "duplicated %llu\n", r.duplicated);
+		out_u64(&out, PRINT_JSON, "bytes_expected", NULL, r.bytes_expected);
+		out_u64(&out, PRINT_JSON, "bytes_found", NULL, r.bytes_found);
+		out_string(&out, PRINT_JSON, "path", NULL, o->path ? o->path : NULL);
+		if (r.lost || r.torn)
+			out_text(&out, "%llu of %llu lines were lost or torn: the writers overwrote each other.",
+				 (unsigned long long)(r.lost + r.torn), (unsigned long long)r.expected);
+		else
+			out_text(&out, "No line was lost or torn.");
+		out_close(&out);
+		if (r.lost || r.torn || r.duplicated)
+			status = EXIT_VERIFY;
+	}
+out:
+	if (!o->path && unlink(path) < 0)
+		msg_syserr(ctx->prog, "unlink %s", path);
+	return status;
+}
+
+/* ---- demo ---- */
+
+static int file_demo(struct ctx *ctx)
+{
+	char dir[4096], path[4200];
+	const char *p = ctx->opt.path;
+	if (!p) {
+		if (demo_tmpdir(ctx, dir, sizeof(dir)) < 0)
+			return EXIT_FAIL;
+		snprintf(path, sizeof(path), "%s/%s", dir, DEFAULT_PATH);
+		p = path;
+	}
+	printf("A producer appends UUIDs to the shared file %s under a flock(2) lock;\n"
+	       "a consumer follows the file (inotify) and prints each complete line.\n\n",
+	       p);
+	const char *prod[] = { "--path", p, "--truncate", "--count", "5", "--batches", "2", "--every", "1s", NULL };
+	const char *cons[] = { "--path", p, "--count", "10", "--timeout", "10s", NULL };
+	const struct demo_role roles[] = {
+		{ "producer", "produce", prod, 0 },
+		{ "consumer", "consume", cons, 300 * NSEC_PER_MSEC },
+	};
+	int st = demo_run(ctx, roles, 2);
+	if (!ctx->opt.path)
+		demo_tmpdir_remove(ctx, dir, DEFAULT_PATH);
+	return st;
+}
+
+static const struct verb_opt produce_opts[] = {
+	{ OP_PATH, "the storage file (default: ./storage)" },
+	{ OP_MODE, "permissions if the file is created (default 0600)" },
+	{ OP_LOCK, NULL },
+	{ OP_TRUNCATE, "empty the file first, as producer.sh does" },
+	{ OP_COUNT, "messages per batch (default: 10, or all arguments, or all of stdin)" },
+	{ OP_EVERY, NULL },
+	{ OP_BATCHES, NULL },
+	{ OP_SOURCE, NULL },
+	{ OP_SEQ, NULL },
+	{ OP_ID, NULL },
+	{ OP_SIZE, NULL },
+	{ OP_QUIET, NULL },
+	{ OP_STATS, NULL },
+	{ OP_JSON, "print the --stats summary as JSON" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt consume_opts[] = {
+	{ OP_PATH, "the storage file (default: ./storage)" },
+	{ OP_REREAD, "re-read the whole file every DURATION, as consumer.sh does" },
+	{ OP_NO_FOLLOW, NULL },
+	{ OP_LOCK, "shared lock while reading: flock (default), fcntl, none" },
+	{ OP_COUNT, "stop after N messages" },
+	{ OP_TIMEOUT, NULL },
+	{ OP_JSON, NULL },
+	{ OP_VERIFY, NULL },
+	{ OP_STATS, NULL },
+	{ OP_QUIET, "print no notes on stderr" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt race_opts[] = {
+	{ OP_WRITERS, "concurrent writer processes (default: 4)" },
+	{ OP_COUNT, "lines each writer appends (default: 1000)" },
+	{ OP_LOCK, "lock around each write: none (default here), flock, fcntl" },
+	{ OP_APPEND, NULL },
+	{ OP_SIZE, "bytes per line, newline included (default: 64)" },
+	{ OP_PATH, "file to create and keep (default: a temporary file, removed)" },
+	{ OP_MODE, NULL },
+	{ OP_JSON, NULL },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt demo_opts[] = {
+	{ OP_PATH, "storage file to use (default: one in a new temporary directory)" },
+	{ OP_END, NULL },
+};
+
+static const struct verb file_verbs[] = {
+	{ "produce", "append messages to the shared storage file", "[options] [MESSAGE...]",
+	  "Appends each batch of messages as whole lines, taking the lock around each write, and\n"
+	  "echoes them on stdout.",
+	  produce_opts, 0, -1, file_produce },
+	{ "consume", "print the storage file, then follow it", "[options]",
+	  "Prints what the file holds, then follows it like tail -F (inotify, no polling): it keeps\n"
+	  "following when the file is truncated, removed or created again, and never prints a\n"
+	  "half-written line. --reread re-reads everything instead, as consumer.sh does.",
+	  consume_opts, 0, 0, file_consume },
+	{ "race", "concurrent writers with and without a lock: count lost lines", "[options]",
+	  "Starts N writers that append lines with lseek(SEEK_END) + write at the same moment,\n"
+	  "then reads the file back and counts the lines that were lost or torn. Exit status 3\n"
+	  "when any were.",
+	  race_opts, 0, 0, file_race },
+	{ "demo", "a producer and a consumer sharing a file", "[options]", NULL, demo_opts, 0, 0, file_demo },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+const struct mechanism mech_file = {
+	"file",
+	"shared storage file, with flock(2) or fcntl(2) locks",
+	"The simplest IPC: a producer appends to a file that a consumer reads. Without a lock,\n"
+	"concurrent writers race ('ipcdemo file race' shows it).",
+	file_verbs,
+};

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/* pipe: an unnamed pipe, the shell's '|' (producer2.sh | consumer2.sh), and
+ * pipe(2) + fork(2) between a parent and its child. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ipcdemo/message.h"
+#include "ipcdemo/util.h"
+
+static int stdout_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+{
+	(void)impl;
+	if (write_all(STDOUT_FILENO, buf, len, done) == 0)
+		return 0;
+	if (errno == EPIPE || errno == EINTR)
+		return 1; /* the reader went away (| head): a quiet end */
+	msg_syserr(ctx->prog, "write to standard output");
+	return -1;
+}
+
+static int pipe_produce(struct ctx *ctx)
+{
+	int rc = producer_check(ctx);
+	if (rc)
+		return rc;
+	/* Everything goes through write(2) on fd 1: nothing is left in stdio. */
+	struct sink sink = { .impl = NULL, .chunk = 0, .echo = false, .write = stdout_write };
+	return produce(ctx, &sink);
+}
+
+static int pipe_consume(struct ctx *ctx)
+{
+	struct consumer c;
+	struct linebuf lb;
+	int status = EXIT_OK;
+
+	if (isatty(STDIN_FILENO) && ctx->argc == 0) {
+		return msg_usage(ctx->prog,
+				 "standard input is a terminal; pipe data into it, e.g.\n"
+				 "  ipcdemo pipe produce | ipcdemo pipe consume\n"
+				 "or give the data as arguments");
+	}
+	if (consumer_init(&c, ctx) < 0)
+		return EXIT_FAIL;
+	if (!ctx->opt.quiet) {
+		/* The tutorial's header, on stderr so that stdout stays data. */
+		fputs("Consumer data:\n--------------\n", stderr);
+		fflush(stderr);
+	}
+	if (isatty(STDIN_FILENO)) {
+		/* As consumer2.sh: with a terminal on stdin, the arguments are the data. */
+		size_t len = 0;
+		for (int i = 0; i < ctx->argc; i++)
+			len += strlen(ctx->argv[i]) + 1;
+		char *data = malloc(len);
+		if (!data) {
+			msg_syserr(ctx->prog, "allocate");
+			return consumer_finish(&c, EXIT_FAIL);
+		}
+		size_t off = 0;
+		for (int i = 0; i < ctx->argc; i++) {
+			size_t n = strlen(ctx->argv[i]);
+			memcpy(data + off, ctx->argv[i], n);
+			off += n;
+			data[off++] = ' ';
+		}
+		consumer_deliver(&c, data, off - 1);
+		free(data);
+		return consumer_finish(&c, EXIT_OK);
+	}
+	if (ctx->argc > 0 && !ctx->opt.quiet)
+		msg_warn(ctx->prog, "reading standard input; the arguments are ignored");
+	if (linebuf_init(&lb, 65536, 1 << 20) < 0) {
+		msg_syserr(ctx->prog, "allocate buffer");
+		return consumer_finish(&c, EXIT_FAIL);
+	}
+	if (consume_stream(&c, &lb, STDIN_FILENO, "standard input") < 0)
+		status = EXIT_FAIL;
+	linebuf_free(&lb);
+	return consumer_finish(&c, status);
+}
+
+/* ---- demo: pipe() and fork() ---- */
+
+struct demo_sink {
+	int fd;
+	char label[32];
+};
+
+static int demo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+{
+	struct demo_sink *ds = impl;
+	for (const char *p = buf; p < buf + len;) {
+		const char *nl = memchr(p, '\n', (size_t)(buf + len - p));
+		size_t n = (size_t)(nl - p);
+		printf("%ssent %.*s\n", ds->label, (int)n, p);
+		p = nl + 1;
+	}
+	if (write_all(ds->fd, buf, len, done) == 0)
+		return 0;
+	if (errno == EINTR)
+		return 1;
+	msg_syserr(ctx->prog, "write to the pipe");
+	return -1;
+}
+
+static int pipe_demo(struct ctx *ctx)
+{
+	int p[2];
+	struct demo_sink ds;
+	pid_t me = getpid();
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!ctx->opt.given[OP_COUNT])
+		ctx->opt.count = 5;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		msg_syserr(ctx->prog, "pipe");
+		return EXIT_FAIL;
+	}
+	printf("parent %d: pipe() -> read end fd %d, write end fd %d\n", (int)me, p[0], p[1]);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		msg_syserr(ctx->prog, "fork");
+		close(p[0]);
+		close(p[1]);
+		return EXIT_FAIL;
+	}
+	if (pid == 0) {
+		struct consumer c;
+		struct linebuf lb;
+		char label[48];
+		int st = EXIT_OK;
+		close(p[1]);
+		snprintf(label, sizeof(label), "child  %d: received ", (int)getpid());
+		printf("child  %d: closed the write end; reading fd %d\n", (int)getpid(), p[0]);
+		if (consumer_init(&c, ctx) < 0 || linebuf_init(&lb, 4096, 1 << 20) < 0)
+			_exit(EXIT_FAIL);
+		c.label = label;
+		if (consume_stream(&c, &lb, p[0], "the pipe") < 0)
+			st = EXIT_FAIL;
+		else
+			printf("child  %d: read() returned 0: end of file, every write end is closed (%llu "
+			       "messages)\n",
+			       (int)getpid(), (unsigned long long)c.msgs);
+		linebuf_free(&lb);
+		st = consumer_finish(&c, st);
+		fflush(NULL);
+		_exit(st);
+	}
+	printf("parent %d: fork() -> child %d; both have both ends now\n", (int)me, (int)pid);
+	close(p[0]);
+	printf("parent %d: closed the read end; writing %llu messages to fd %d\n", (int)me,
+	       (unsigned long long)ctx->opt.count, p[1]);
+	ds.fd = p[1];
+	snprintf(ds.label, sizeof(ds.label), "parent %d: ", (int)me);
+	struct sink sink = { .impl = &ds, .chunk = 0, .echo = false, .write = demo_write };
+	int status = produce(ctx, &sink);
+	close(p[1]);
+	printf("parent %d: closed the write end; the child will see end of file\n", (int)me);
+	int wst;
+	while (waitpid(pid, &wst, 0) < 0) {
+		if (errno != EINTR) {
+			msg_syserr(ctx->prog, "waitpid");
+			return EXIT_FAIL;
+		}
+	}
+	int cst = WIFEXITED(wst) ? WEXITSTATUS(wst) : EXIT_FAIL;
+	printf("parent %d: child %d exited with status %d\n", (int)me, (int)pid, cst);
+	return status != EXIT_OK ? status : cst;
+}
+
+static const struct verb_opt produce_opts[] = {
+	{ OP_COUNT, "messages per batch (default: 10, or all arguments, or all of stdin)" },
+	{ OP_EVERY, NULL },
+	{ OP_BATCHES, NULL },
+	{ OP_SOURCE, NULL },
+	{ OP_SEQ, NULL },
+	{ OP_ID, NULL },
+	{ OP_SIZE, NULL },
+	{ OP_STATS, NULL },
+	{ OP_JSON, "print the --stats summary as JSON" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt consume_opts[] = {
+	{ OP_COUNT, "stop after N messages" },
+	{ OP_TIMEOUT, NULL },
+	{ OP_JSON, NULL },
+	{ OP_VERIFY, NULL },
+	{ OP_STATS, NULL },
+	{ OP_QUIET, "do not print the 'Consumer data:' header" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt demo_opts[] = {
+	{ OP_COUNT, "messages the parent sends (default: 5)" },
+	{ OP_SOURCE, NULL },
+	{ OP_SEQ, NULL },
+	{ OP_END, NULL },
+};
+
+static const struct verb pipe_verbs[] = {
+	{ "produce", "write messages to stdout, for '|'", "[options] [MESSAGE...]",
+	  "Writes each message as a line on standard output, which is the pipe. A reader that\n"
+	  "goes away (| head) ends it quietly with status 0.",
+	  produce_opts, 0, -1, pipe_produce },
+	{ "consume", "read messages from stdin, after '|'", "[options] [DATA...]",
+	  "Prints the tutorial's 'Consumer data:' header on stderr, then every line read from\n"
+	  "standard input. With a terminal on stdin, the arguments are the data.",
+	  consume_opts, 0, -1, pipe_consume },
+	{ "demo", "pipe() and fork() between a parent and its child", "[options] [MESSAGE...]", NULL, demo_opts,
+	  0, -1, pipe_demo },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+const struct mechanism mech_pipe = {
+	"pipe",
+	"unnamed pipe, as the shell's '|' and pipe(2) + fork(2)",
+	"A pipe is a one-way kernel buffer between related processes; a reader sees end of file\n"
+	"when every write end is closed, a writer gets EPIPE when every read end is.",
+	pipe_verbs,
+};

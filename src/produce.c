@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/* The producer loop every mechanism shares: sources, stamping, padding,
+ * batching into whole-message writes, echo and the summary. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "ipcdemo/message.h"
+#include "ipcdemo/stats.h"
+#include "ipcdemo/util.h"
+
+#define DEFAULT_CHUNK 65536
+
+struct source {
+	int kind;
+	char **args;
+	size_t nargs, argi;
+	uint64_t counter;
+	char *line;
+	size_t linecap;
+	bool eof;
+	char uuid[UUID_STR_LEN];
+};
+
+/* Next payload; false at the end of stdin (or on a read error, *err set). */
+static bool source_next(struct source *s, const char **p, size_t *len, int *err)
+{
+	static const char digits[] = "0123456789";
+	switch (s->kind) {
+	case SRC_UUID: {
+		uuid_t u;
+		uuid_generate_random(u);
+		uuid_unparse_lower(u, s->uuid);
+		*p = s->uuid;
+		*len = UUID_STR_LEN - 1;
+		return true;
+	}
+	case SRC_COUNTER: {
+		uint64_t v = ++s->counter;
+		char *end = s->uuid + sizeof(s->uuid);
+		char *q = end;
+		do {
+			*--q = digits[v % 10];
+			v /= 10;
+		} while (v);
+		*p = q;
+		*len = (size_t)(end - q);
+		return true;
+	}
+	case SRC_ARGS:
+		*p = s->args[s->argi];
+		*len = strlen(*p);
+		s->argi = (s->argi + 1) % s->nargs;
+		return true;
+	case SRC_STDIN: {
+		errno = 0;
+		ssize_t n = getline(&s->line, &s->linecap, stdin);
+		if (n < 0) {
+			s->eof = true;
+			*err = ferror(stdin) ? errno : 0;
+			return false;
+		}
+		if (n > 0 && s->line[n - 1] == '\n')
+			n--;
+		*p = s->line;
+		*len = (size_t)n;
+		return true;
+	}
+	}
+	return false;
+}
+
+int producer_check(struct ctx *ctx)
+{
+	struct opts *o = &ctx->opt;
+	if (ctx->argc > 0) {
+		if (o->given[OP_SOURCE] && o->source != SRC_ARGS)
+			return msg_usage(ctx->prog, "messages given as arguments, but --source is not 'args'");
+		o->source = SRC_ARGS;
+		for (int i = 0; i < ctx->argc; i++)
+			if (strchr(ctx->argv[i], '\n'))
+				return msg_usage(ctx->prog, "message %d contains a newline; messages are lines", i + 1);
+	} else if (o->source == SRC_ARGS) {
+		return msg_usage(ctx->prog, "--source args needs messages as arguments");
+	}
+	if (!o->given[OP_COUNT]) {
+		if (o->source == SRC_ARGS)
+			o->count = (uint64_t)ctx->argc;
+		else if (o->source == SRC_STDIN)
+			o->count = 0; /* until end of input */
+	}
+	if (o->given[OP_BATCHES] && !o->given[OP_EVERY] && o->source == SRC_STDIN)
+		return msg_usage(ctx->prog, "--batches does not apply to --source stdin without --every");
+	if (o->given[OP_ID] && !o->seq)
+		return msg_usage(ctx->prog, "--id only applies with --seq");
+	return 0;
+}
+
+struct wire {
+	char *buf;
+	size_t len, cap;
+	uint64_t msgs;  /* whole messages in buf */
+	uint64_t bytes; /* their payload bytes, newlines excluded */
+};
+
+static int wire_reserve(struct wire *w, size_t need)
+{
+	if (w->len + need <= w->cap)
+		return 0;
+	size_t ncap = w->cap ? w->cap : DEFAULT_CHUNK;
+	while (ncap < w->len + need)
+		ncap *= 2;
+	char *nb = realloc(w->buf, ncap);
+	if (!nb)
+		return -1;
+	w->buf = nb;
+	w->cap = ncap;
+	return 0;
+}
+
+static uint64_t count_newlines(const char *p, size_t n)
+{
+	uint64_t k = 0;
+	const char *end = p + n;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+struct prod_state {
+	struct ctx *ctx;
+	const struct sink *sink;
+	struct wire w;
+	uint64_t sent, sent_bytes, unsent;
+	bool echo;
+};
+
+/* Send what is buffered. Returns 0, 1 to stop quietly, -1 on failure. */
+static int wire_flush(struct prod_state *ps)
+{
+	struct wire *w = &ps->w;
+	if (w->len == 0)
+		return 0;
+	size_t done = 0;
+	int rc = ps->sink->write(ps->ctx, ps->sink->impl, w->buf, w->len, &done);
+	if (rc == 0) {
+		ps->sent += w->msgs;
+		ps->sent_bytes += w->bytes;
+	} else {
+		uint64_t whole = count_newlines(w->buf, done);
+		ps->sent += whole;
+		ps->unsent += w->msgs - whole;
+	}
+	w->len = 0;
+	w->msgs = 0;
+	w->bytes = 0;
+	return rc;
+}
+
+int produce(struct ctx *ctx, const struct sink *sink)
+{
+	struct opts *o = &ctx->opt;
+	struct prod_state ps = { .ctx = ctx, .sink = sink, .echo = sink->echo && !o->quiet };
+	struct source src = { .kind = o->source, .args = ctx->argv, .nargs = (size_t)ctx->argc };
+	size_t chunk = sink->chunk ? sink->chunk : DEFAULT_CHUNK;
+	uint64_t id = o->given[OP_ID] ? o->id : (uint64_t)getpid();
+	uint64_t seq = 0;
+	bool forever = o->given[OP_EVERY] && !o->given[OP_BATCHES];
+	int status = EXIT_OK;
+	int rc = 0;
+	int64_t t0 = now_mono_ns();
+
+	if (wire_reserve(&ps.w, chunk) < 0) {
+		msg_syserr(ctx->prog, "allocate buffer");
+		return EXIT_FAIL;
+	}
+
+	for (uint64_t b = 0; forever || b < o->batches; b++) {
+		if (b > 0 && o->given[OP_EVERY] && !sleep_ns(o->every))
+			break;
+		for (uint64_t i = 0; o->count == 0 || i < o->count; i++) {
+			const char *p;
+			size_t plen;
+			int err = 0;
+			if (stop_requested())
+				goto out;
+			if (!source_next(&src, &p, &plen, &err)) {
+				if (err) {
+					errno = err;
+					msg_syserr(ctx->prog, "read standard input");
+					status = EXIT_FAIL;
+				}
+				break;
+			}
+			size_t stamp = o->seq ? STAMP_MAX : 0;
+			size_t need = stamp + plen + 1;
+			if (o->size > need)
+				need = (size_t)o->size;
+			if (ps.w.len > 0 && ps.w.len + need > chunk) {
+				rc = wire_flush(&ps);
+				if (rc)
+					goto out;
+			}
+			if (wire_reserve(&ps.w, need) < 0) {
+				msg_syserr(ctx->prog, "allocate buffer");
+				status = EXIT_FAIL;
+				goto out;
+			}
+			char *m = ps.w.buf + ps.w.len;
+			size_t n = 0;
+			if (o->seq)
+				n = stamp_format(m, id, ++seq);
+			memcpy(m + n, p, plen);
+			n += plen;
+			if (o->size > n + 1) {
+				memset(m + n, '.', (size_t)o->size - n - 1);
+				n = (size_t)o->size - 1;
+			}
+			m[n++] = '\n';
+			if (ps.echo)
+				fwrite_unlocked(m, 1, n, stdout);
+			ps.w.len += n;
+			ps.w.msgs++;
+			ps.w.bytes += n - 1;
+			if (ps.w.len >= chunk) {
+				rc = wire_flush(&ps);
+				if (rc)
+					goto out;
+			}
+		}
+		rc = wire_flush(&ps);
+		if (rc)
+			goto out;
+		if (ps.echo && flush_stdout() != 0)
+			goto out; /* stdout reader gone or broken: close_stdout reports it */
+		if (src.eof)
+			break;
+	}
+out:
+	/* After a stop request a blocking write could wait forever: what is
+	 * still buffered is reported as not sent. */
+	if (rc == 0 && status == EXIT_OK && !stop_requested())
+		rc = wire_flush(&ps);
+	ps.unsent += ps.w.msgs;
+	if (rc < 0)
+		status = EXIT_FAIL;
+	/* A reader that went away (| head) is a quiet end; an interrupt or a
+	 * failure says what did not go out. */
+	if (ps.unsent && !o->quiet && (stop_requested() || status != EXIT_OK || rc < 0))
+		msg_warn(ctx->prog, "%llu message%s not sent", (unsigned long long)ps.unsent,
+			 ps.unsent == 1 ? " was" : "s were");
+	if (o->stats) {
+		struct run_stats st = { .verb = "sent", .msgs = ps.sent, .bytes = ps.sent_bytes,
+					.elapsed_ns = now_mono_ns() - t0 };
+		stats_print(ctx, &st, NULL);
+	}
+	free(ps.w.buf);
+	free(src.line);
+	return status;
+}

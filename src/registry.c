@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* The table of mechanisms. Adding a mechanism: one .c file defining a
+ * struct mechanism, one line here, one man page. */
+#include <string.h>
+
+#include "ipcdemo/mechanism.h"
+
+const struct mechanism *const mechanisms[] = {
+	&mech_file,
+	&mech_pipe,
+	&mech_fifo,
+	NULL,
+};
+
+const struct mechanism *mechanism_find(const char *name)
+{
+	for (size_t i = 0; mechanisms[i]; i++)
+		if (strcmp(mechanisms[i]->name, name) == 0)
+			return mechanisms[i];
+	return NULL;
+}
+
+const struct verb *verb_find(const struct mechanism *m, const char *name)
+{
+	for (const struct verb *v = m->verbs; v->name; v++)
+		if (strcmp(v->name, name) == 0)
+			return v;
+	return NULL;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+
+#include "ipcdemo/output.h"
+#include "ipcdemo/stats.h"
+#include "ipcdemo/util.h"
+
+static void verify_fields(struct out *o, const struct verify_result *vr)
+{
+	out_object_open(o, "verify");
+	out_u64(o, PRINT_ANY, "producers", "verify: %llu producer", vr->producers);
+	out_text(o, "%s", vr->producers == 1 ? "" : "s");
+	out_u64(o, PRINT_ANY, "received", ", %llu received", vr->received);
+	out_u64(o, PRINT_ANY, "lost", ", %llu lost", vr->lost);
+	out_u64(o, PRINT_ANY, "duplicated", ", %llu duplicated", vr->duplicated);
+	out_u64(o, PRINT_ANY, "reordered", ", %llu reordered", vr->reordered);
+	if (vr->unstamped || o->json)
+		out_u64(o, PRINT_ANY, "unstamped", ", %llu without a --seq stamp", vr->unstamped);
+	out_bool(o, PRINT_JSON, "ok", NULL, verify_clean(vr));
+	out_text(o, "%s", verify_clean(vr) ? "" : " (FAILED)");
+	out_object_close(o);
+}
+
+void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct verify_result *vr)
+{
+	struct out o;
+	double secs = (double)st->elapsed_ns / (double)NSEC_PER_SEC;
+	double rate = secs > 0 ? (double)st->msgs / secs : 0;
+	double mbs = secs > 0 ? (double)st->bytes / secs / 1e6 : 0;
+
+	fflush(stdout);
+	out_init(&o, stderr, ctx->opt.json);
+	out_open(&o);
+	out_string(&o, PRINT_TEXT, NULL, "%s: ", ctx->prog);
+	out_string(&o, PRINT_JSON, "type", NULL, "summary");
+	out_string(&o, PRINT_JSON, "mechanism", NULL, ctx->mech ? ctx->mech->name : NULL);
+	out_string(&o, PRINT_JSON, "verb", NULL, ctx->verb ? ctx->verb->name : NULL);
+	out_string(&o, PRINT_TEXT, NULL, "%s ", st->verb);
+	out_u64(&o, PRINT_ANY, st->verb, "%llu messages", st->msgs);
+	out_u64(&o, PRINT_ANY, "bytes", ", %llu bytes", st->bytes);
+	out_double(&o, PRINT_ANY, "elapsed_s", " in %.3f s", secs);
+	out_double(&o, PRINT_ANY, "messages_per_s", " (%.0f msg/s", rate);
+	out_double(&o, PRINT_ANY, "mb_per_s", ", %.2f MB/s)", mbs);
+	if (vr) {
+		out_text(&o, "\n%s: ", ctx->prog);
+		verify_fields(&o, vr);
+	}
+	out_close(&o);
+	fflush(stderr);
+}
+
+void verify_print(const struct ctx *ctx, const struct verify_result *vr)
+{
+	struct out o;
+	fflush(stdout);
+	out_init(&o, stderr, ctx->opt.json);
+	out_open(&o);
+	out_string(&o, PRINT_TEXT, NULL, "%s: ", ctx->prog);
+	out_string(&o, PRINT_JSON, "type", NULL, "verify");
+	verify_fields(&o, vr);
+	out_close(&o);
+	fflush(stderr);
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipcdemo/util.h"
+
+void msg_warn(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void msg_syserr(const char *prog, const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(e));
+	errno = e;
+}
+
+int msg_usage(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+	return EXIT_USAGE;
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+	if (clock_gettime(id, &ts) < 0)
+		return 0;
+	return (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+int64_t now_mono_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+int64_t now_real_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
+}
+
+bool sleep_ns(int64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC) };
+	while (!stop_requested()) {
+		if (nanosleep(&ts, &ts) == 0)
+			return true;
+		if (errno != EINTR)
+			return true;
+	}
+	return false;
+}
+
+void format_duration(char *buf, size_t len, int64_t ns)
+{
+	if (ns % NSEC_PER_SEC == 0 && ns >= 60 * NSEC_PER_SEC && ns % (60 * NSEC_PER_SEC) == 0)
+		snprintf(buf, len, "%lldm", (long long)(ns / (60 * NSEC_PER_SEC)));
+	else if (ns % NSEC_PER_SEC == 0)
+		snprintf(buf, len, "%llds", (long long)(ns / NSEC_PER_SEC));
+	else if (ns >= NSEC_PER_SEC)
+		snprintf(buf, len, "%.3gs", (double)ns / NSEC_PER_SEC);
+	else if (ns % NSEC_PER_MSEC == 0)
+		snprintf(buf, len, "%lldms", (long long)(ns / NSEC_PER_MSEC));
+	else
+		snprintf(buf, len, "%.3gms", (double)ns / NSEC_PER_MSEC);
+}
+
+/* The only process-wide mutable state: written by the signal handler,
+ * read through stop_requested(). */
+static volatile sig_atomic_t stop_sig;
+
+static void on_stop(int sig)
+{
+	if (stop_sig) {
+		/* Second Ctrl-C: the user insists. */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	stop_sig = sig;
+}
+
+int signals_setup(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) < 0)
+		return -1;
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: blocking calls return EINTR */
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+bool stop_requested(void)
+{
+	return stop_sig != 0;
+}
+
+int stop_signal(void)
+{
+	return stop_sig;
+}
+
+int write_all(int fd, const void *buf, size_t len, size_t *written)
+{
+	const char *p = buf;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+		if (n < 0) {
+			if (errno == EINTR && !stop_requested())
+				continue;
+			if (written)
+				*written = done;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	if (written)
+		*written = done;
+	return 0;
+}
+
+int flush_stdout(void)
+{
+	if (fflush(stdout) == 0)
+		return 0;
+	if (errno == EPIPE)
+		return 1;
+	return -1;
+}
+
+/* True when fd 1 is a pipe or socket whose reader has gone away. */
+static bool stdout_reader_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0, .revents = 0 };
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+int close_stdout(const char *prog, int status)
+{
+	int rc = flush_stdout();
+	if (rc == 0 && ferror(stdout) && stdout_reader_gone())
+		rc = 1;
+	if (rc < 0 || (rc == 0 && ferror(stdout))) {
+		if (rc == 0)
+			errno = EIO;
+		msg_syserr(prog, "write error on standard output");
+		return status == EXIT_OK ? EXIT_FAIL : status;
+	}
+	return status;
+}

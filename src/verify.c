@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/* --seq stamps and the --verify loss detector. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipcdemo/message.h"
+
+static size_t put_u64(char *buf, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
+size_t stamp_format(char *buf, uint64_t id, uint64_t seq)
+{
+	size_t n = put_u64(buf, id);
+	buf[n++] = ':';
+	n += put_u64(buf + n, seq);
+	buf[n++] = ':';
+	return n;
+}
+
+static size_t get_u64(const char *s, size_t len, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i = 0;
+	while (i < len && i < 20 && s[i] >= '0' && s[i] <= '9') {
+		unsigned d = (unsigned)(s[i] - '0');
+		if (x > (UINT64_MAX - d) / 10)
+			return 0;
+		x = x * 10 + d;
+		i++;
+	}
+	*v = x;
+	return i;
+}
+
+bool stamp_parse(const char *msg, size_t len, uint64_t *id, uint64_t *seq, size_t *payload_off)
+{
+	size_t a = get_u64(msg, len, id);
+	if (a == 0 || a >= len || msg[a] != ':')
+		return false;
+	size_t b = get_u64(msg + a + 1, len - a - 1, seq);
+	if (b == 0 || a + 1 + b >= len || msg[a + 1 + b] != ':' || *seq == 0 || *seq > STAMP_SEQ_MAX)
+		return false;
+	*payload_off = a + b + 2;
+	return true;
+}
+
+/* One producer's history: a bitmap of the sequence numbers seen. */
+struct track {
+	uint64_t id;
+	uint64_t max_seq;  /* highest seen */
+	uint64_t distinct; /* distinct sequence numbers seen */
+	uint64_t *bits;
+	size_t words;
+};
+
+struct verify {
+	struct track *t;
+	size_t n, cap;
+	size_t last; /* index of the producer seen last: the usual case */
+	uint64_t received, duplicated, reordered, unstamped;
+};
+
+struct verify *verify_new(void)
+{
+	return calloc(1, sizeof(struct verify));
+}
+
+void verify_free(struct verify *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n; i++)
+		free(v->t[i].bits);
+	free(v->t);
+	free(v);
+}
+
+static struct track *track_get(struct verify *v, uint64_t id)
+{
+	if (v->n && v->t[v->last].id == id)
+		return &v->t[v->last];
+	for (size_t i = 0; i < v->n; i++) {
+		if (v->t[i].id == id) {
+			v->last = i;
+			return &v->t[i];
+		}
+	}
+	if (v->n == v->cap) {
+		size_t ncap = v->cap ? v->cap * 2 : 8;
+		struct track *nt = realloc(v->t, ncap * sizeof(*nt));
+		if (!nt)
+			return NULL;
+		v->t = nt;
+		v->cap = ncap;
+	}
+	memset(&v->t[v->n], 0, sizeof(v->t[v->n]));
+	v->t[v->n].id = id;
+	v->last = v->n;
+	return &v->t[v->n++];
+}
+
+int verify_add(struct verify *v, uint64_t id, uint64_t seq)
+{
+	struct track *t = track_get(v, id);
+	if (!t)
+		return -1;
+	size_t w = (size_t)(seq / 64);
+	if (w >= t->words) {
+		size_t nw = t->words ? t->words : 16;
+		while (nw <= w)
+			nw *= 2;
+		uint64_t *nb = realloc(t->bits, nw * sizeof(*nb));
+		if (!nb)
+			return -1;
+		memset(nb + t->words, 0, (nw - t->words) * sizeof(*nb));
+		t->bits = nb;
+		t->words = nw;
+	}
+	uint64_t bit = 1ULL << (seq % 64);
+	v->received++;
+	if (t->bits[w] & bit) {
+		v->duplicated++;
+		return VERIFY_DUPLICATE;
+	}
+	t->bits[w] |= bit;
+	t->distinct++;
+	if (seq < t->max_seq) {
+		v->reordered++;
+		return VERIFY_REORDERED;
+	}
+	t->max_seq = seq;
+	return VERIFY_OK;
+}
+
+void verify_unstamped(struct verify *v)
+{
+	v->received++;
+	v->unstamped++;
+}
+
+void verify_get(const struct verify *v, struct verify_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->producers = v->n;
+	r->received = v->received;
+	r->duplicated = v->duplicated;
+	r->reordered = v->reordered;
+	r->unstamped = v->unstamped;
+	for (size_t i = 0; i < v->n; i++)
+		r->lost += v->t[i].max_seq - v->t[i].distinct;
+}
+
+bool verify_clean(const struct verify_result *r)
+{
+	return r->lost == 0 && r->duplicated == 0 && r->reordered == 0 && r->unstamped == 0;
+}
