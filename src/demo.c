@@ -17,6 +17,7 @@
 
 struct child {
 	const char *label;
+	bool upstream;
 	pid_t pid;
 	int fd; /* read end of the child's stdout+stderr */
 	struct linebuf lb;
@@ -26,6 +27,30 @@ struct child {
 static void print_labelled(const struct child *ch, int width, const char *line, size_t len)
 {
 	printf("%-*s | %.*s\n", width, ch->label, (int)len, line);
+}
+
+/* Print every complete line the child has written so far. Returns true at
+ * its end of file (the fd is then closed). */
+static bool drain_child(struct child *c, int width)
+{
+	const char *line;
+	size_t len;
+	for (;;) {
+		ssize_t got = linebuf_fill(&c->lb, c->fd);
+		if (got < 0 && errno == EINTR)
+			continue;
+		while (linebuf_next(&c->lb, &line, &len))
+			print_labelled(c, width, line, len);
+		if (got > 0)
+			continue;
+		if (got < 0 && errno == EAGAIN)
+			return false;
+		if (linebuf_rest(&c->lb, &line, &len))
+			print_labelled(c, width, line, len);
+		close(c->fd);
+		c->fd = -1;
+		return true;
+	}
 }
 
 static pid_t spawn_role(struct ctx *ctx, const struct demo_role *r, int *out_fd)
@@ -63,6 +88,10 @@ static pid_t spawn_role(struct ctx *ctx, const struct demo_role *r, int *out_fd)
 		_exit(st);
 	}
 	close(p[1]);
+	/* Non-blocking, so the parent can read everything there is and move on. */
+	int fl = fcntl(p[0], F_GETFL);
+	if (fl >= 0)
+		fcntl(p[0], F_SETFL, fl | O_NONBLOCK);
 	*out_fd = p[0];
 	return pid;
 }
@@ -90,6 +119,7 @@ int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
 				struct child *c = &ch[started];
 				memset(c, 0, sizeof(*c));
 				c->label = roles[started].label;
+				c->upstream = roles[started].upstream;
 				c->pid = spawn_role(ctx, &roles[started], &c->fd);
 				if (c->pid < 0 || linebuf_init(&c->lb, 4096, 65536) < 0) {
 					if (c->pid >= 0) {
@@ -130,23 +160,13 @@ int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
 			status = EXIT_FAIL;
 			break;
 		}
-		for (int k = 0; k < np; k++) {
-			struct child *c = &ch[map[k]];
-			if (!pf[k].revents)
-				continue;
-			ssize_t got = linebuf_fill(&c->lb, c->fd);
-			const char *line;
-			size_t len;
-			if (got < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			while (linebuf_next(&c->lb, &line, &len))
-				print_labelled(c, width, line, len);
-			if (got <= 0) {
-				if (linebuf_rest(&c->lb, &line, &len))
-					print_labelled(c, width, line, len);
-				close(c->fd);
-				c->fd = -1;
-				open_fds--;
+		for (int pass = 0; pass < 2; pass++) {
+			for (int k = 0; k < np; k++) {
+				struct child *c = &ch[map[k]];
+				if (!pf[k].revents || c->upstream != (pass == 0) || c->fd < 0)
+					continue;
+				if (drain_child(c, width))
+					open_fds--;
 			}
 		}
 	}

@@ -146,6 +146,10 @@ static int wire_flush(struct prod_state *ps)
 	struct wire *w = &ps->w;
 	if (w->len == 0)
 		return 0;
+	/* Echo first, so that what the producer says comes before what the
+	 * consumer prints. A broken stdout is reported at exit. */
+	if (ps->echo)
+		flush_stdout();
 	size_t done = 0;
 	int rc = ps->sink->write(ps->ctx, ps->sink->impl, w->buf, w->len, &done);
 	if (rc == 0) {

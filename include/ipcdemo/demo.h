@@ -5,6 +5,7 @@
 #ifndef IPCDEMO_DEMO_H
 #define IPCDEMO_DEMO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ipcdemo/mechanism.h"
@@ -14,9 +15,13 @@ struct demo_role {
 	const char *verb;        /* a verb of the same mechanism */
 	const char *const *args; /* its arguments, NULL-terminated */
 	int64_t delay_ns;        /* wait this long after the previous role started */
+	bool upstream;           /* a producer: see demo_run */
 };
 
-/* Run the roles; returns EXIT_OK when every role exited 0, else the first
+/* Run the roles. When several have output ready, upstream roles are
+ * drained first: a producer flushes its echo before it writes to the
+ * channel, so its lines then come before what the consumer received.
+ * Returns EXIT_OK when every role exited 0, else the first
  * failing status. */
 int demo_run(struct ctx *ctx, const struct demo_role *roles, int n);
 

@@ -219,8 +219,8 @@ static int fifo_demo(struct ctx *ctx)
 	const char *cons[] = { "--path", p, "--exit-on-eof", "--timeout", "10s", NULL };
 	const char *prod[] = { "--path", p, "--count", "5", "--batches", "2", "--every", "1s", NULL };
 	const struct demo_role roles[] = {
-		{ "consumer", "consume", cons, 0 },
-		{ "producer", "produce", prod, 500 * NSEC_PER_MSEC },
+		{ "consumer", "consume", cons, 0, false },
+		{ "producer", "produce", prod, 500 * NSEC_PER_MSEC, true },
 	};
 	int st = demo_run(ctx, roles, 2);
 	if (!ctx->opt.path)

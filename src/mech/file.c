@@ -621,8 +621,8 @@ static int file_demo(struct ctx *ctx)
 	const char *prod[] = { "--path", p, "--truncate", "--count", "5", "--batches", "2", "--every", "1s", NULL };
 	const char *cons[] = { "--path", p, "--count", "10", "--timeout", "10s", NULL };
 	const struct demo_role roles[] = {
-		{ "producer", "produce", prod, 0 },
-		{ "consumer", "consume", cons, 300 * NSEC_PER_MSEC },
+		{ "producer", "produce", prod, 0, true },
+		{ "consumer", "consume", cons, 300 * NSEC_PER_MSEC, false },
 	};
 	int st = demo_run(ctx, roles, 2);
 	if (!ctx->opt.path)

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ipcdemo/cli.h"
+#include "ipcdemo/util.h"
+
+Test(count, accepts_whole_numbers)
+{
+	uint64_t v;
+	const char *why;
+	cr_assert_eq(parse_count("0", &v, &why), 0);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(parse_count("42", &v, &why), 0);
+	cr_assert_eq(v, 42);
+	cr_assert_eq(parse_count("18446744073709551615", &v, &why), 0);
+	cr_assert_eq(v, UINT64_MAX);
+}
+
+Test(count, rejects_bad_input)
+{
+	uint64_t v;
+	const char *why = NULL;
+	const char *bad[] = { "", "abc", "-1", "1k", "1.5", " 1", "1 ", "+1", "0x10", "18446744073709551616" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		cr_assert_eq(parse_count(bad[i], &v, &why), -1, "'%s' accepted", bad[i]);
+		cr_assert_not_null(why);
+	}
+	parse_count("-1", &v, &why);
+	cr_assert_str_eq(why, "must not be negative");
+	parse_count("abc", &v, &why);
+	cr_assert_str_eq(why, "not a whole number");
+}
+
+Test(size, suffixes_are_powers_of_1024)
+{
+	uint64_t v;
+	const char *why;
+	struct {
+		const char *s;
+		uint64_t v;
+	} ok[] = { { "64", 64 }, { "4k", 4096 }, { "4K", 4096 }, { "4KiB", 4096 }, { "1M", 1 << 20 },
+		   { "1MiB", 1 << 20 }, { "2G", 2ULL << 30 }, { "10B", 10 } };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		cr_assert_eq(parse_size(ok[i].s, &v, &why), 0, "'%s' rejected", ok[i].s);
+		cr_assert_eq(v, ok[i].v, "'%s' gave %llu", ok[i].s, (unsigned long long)v);
+	}
+}
+
+Test(size, rejects_bad_input)
+{
+	uint64_t v;
+	const char *why;
+	const char *bad[] = { "", "1Q", "k", "-5", "1kk", "1.5k", "99999999999999999999", "17179869184G" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(parse_size(bad[i], &v, &why), -1, "'%s' accepted", bad[i]);
+	parse_size("1Q", &v, &why);
+	cr_assert(strstr(why, "suffix") != NULL);
+}
+
+Test(duration, units_and_fractions)
+{
+	int64_t ns;
+	const char *why;
+	struct {
+		const char *s;
+		int64_t ns;
+	} ok[] = {
+		{ "250ms", 250 * NSEC_PER_MSEC }, { "1s", NSEC_PER_SEC }, { "5m", 300 * NSEC_PER_SEC },
+		{ "1h", 3600 * NSEC_PER_SEC },    { "2", 2 * NSEC_PER_SEC },  { "0.5s", NSEC_PER_SEC / 2 },
+		{ ".25s", NSEC_PER_SEC / 4 },     { "10us", 10000 },          { "7ns", 7 },
+		{ "1.5", 1500 * NSEC_PER_MSEC },  { "0", 0 },
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		cr_assert_eq(parse_duration(ok[i].s, &ns, &why), 0, "'%s' rejected", ok[i].s);
+		cr_assert_eq(ns, ok[i].ns, "'%s' gave %lld", ok[i].s, (long long)ns);
+	}
+}
+
+Test(duration, rejects_bad_input)
+{
+	int64_t ns;
+	const char *why;
+	const char *bad[] = { "", "s", "5x", "-1s", "1 s", "1.s.", ".", "1d", "99999999999999h" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(parse_duration(bad[i], &ns, &why), -1, "'%s' accepted", bad[i]);
+}
+
+Test(mode, octal_only)
+{
+	mode_t m;
+	const char *why;
+	cr_assert_eq(parse_mode("0600", &m, &why), 0);
+	cr_assert_eq(m, 0600);
+	cr_assert_eq(parse_mode("755", &m, &why), 0);
+	cr_assert_eq(m, 0755);
+	cr_assert_eq(parse_mode("7777", &m, &why), 0);
+	cr_assert_eq(parse_mode("0800", &m, &why), -1);
+	cr_assert_eq(parse_mode("abc", &m, &why), -1);
+	cr_assert_eq(parse_mode("", &m, &why), -1);
+	cr_assert_eq(parse_mode("17777", &m, &why), -1);
+}
+
+Test(suggest, edit_distance)
+{
+	cr_assert_eq(edit_distance("fifo", "fifo"), 0);
+	cr_assert_eq(edit_distance("fifi", "fifo"), 1);
+	cr_assert_eq(edit_distance("prodcue", "produce"), 2);
+	cr_assert_eq(edit_distance("", "abc"), 3);
+	cr_assert_eq(edit_distance("pipe", "file"), 2);
+}
+
+static const struct verb_opt test_opts[] = {
+	{ OP_COUNT, NULL }, { OP_EVERY, NULL }, { OP_QUIET, NULL }, { OP_LOCK, NULL },
+	{ OP_PATH, NULL },  { OP_MODE, NULL },  { OP_END, NULL },
+};
+
+static int parse(struct opts *o, int *first, int argc, char **argv)
+{
+	opts_init(o);
+	return cli_parse("test", test_opts, argc, argv, o, first);
+}
+
+Test(parser, typed_values_and_positionals)
+{
+	struct opts o;
+	int first;
+	char *argv[] = { "verb", "-n", "3", "--every=250ms", "msg1", "-q", "--lock", "fcntl", "msg2", NULL };
+	cr_assert_eq(parse(&o, &first, 9, argv), 0);
+	cr_assert_eq(o.count, 3);
+	cr_assert(o.given[OP_COUNT]);
+	cr_assert_eq(o.every, 250 * NSEC_PER_MSEC);
+	cr_assert(o.quiet);
+	cr_assert_eq(o.lock, LK_FCNTL);
+	cr_assert(!o.given[OP_PATH]);
+	cr_assert_eq(o.mode, 0600, "default mode is 0600");
+	/* getopt_long permutes: positionals end up after the options. */
+	cr_assert_eq(first, 7);
+	cr_assert_str_eq(argv[first], "msg1");
+	cr_assert_str_eq(argv[first + 1], "msg2");
+}
+
+Test(parser, double_dash_ends_options)
+{
+	struct opts o;
+	int first;
+	char *argv[] = { "verb", "--", "-x", NULL };
+	cr_assert_eq(parse(&o, &first, 3, argv), 0);
+	cr_assert_str_eq(argv[first], "-x");
+}
+
+Test(parser, help_returns_minus_one)
+{
+	struct opts o;
+	int first;
+	char *argv[] = { "verb", "--help", NULL };
+	cr_assert_eq(parse(&o, &first, 2, argv), -1);
+}
+
+Test(parser, usage_errors, .init = cr_redirect_stderr)
+{
+	struct opts o;
+	int first;
+	char *a1[] = { "verb", "--count", "abc", NULL };
+	char *a2[] = { "verb", "--cou", "3", NULL };  /* abbreviations are refused */
+	char *a3[] = { "verb", "--verify", NULL };     /* not an option of this verb */
+	char *a4[] = { "verb", "--count", NULL };      /* missing value */
+	char *a5[] = { "verb", "--lock", "nope", NULL };
+	char *a6[] = { "verb", "-z", NULL };
+	char *a7[] = { "verb", "--every", "0", NULL };
+	char *a8[] = { "verb", "--path", "", NULL };
+	cr_assert_eq(parse(&o, &first, 3, a1), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &first, 3, a2), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &first, 2, a3), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &first, 2, a4), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &first, 3, a5), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &first, 2, a6), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &first, 3, a7), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &first, 3, a8), EXIT_USAGE);
+	fflush(stderr);
+	cr_assert_stderr_neq_str("");
+}
+
+Test(parser, error_names_option_and_value, .init = cr_redirect_stderr)
+{
+	struct opts o;
+	int first;
+	char *a1[] = { "verb", "--count", "abc", NULL };
+	parse(&o, &first, 3, a1);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("test: invalid value 'abc' for --count: not a whole number\n"
+				"Try 'test --help' for more information.\n");
+}
+
+Test(parser, every_option_has_a_definition)
+{
+	for (int id = OP_HELP; id < OP__MAX; id++) {
+		const struct opt_def *d = opt_def_get((enum opt_id)id);
+		cr_assert_not_null(d, "option id %d has no definition", id);
+		cr_assert_eq(opt_def_by_name(d->name), d, "--%s is defined twice", d->name);
+		cr_assert(d->help && *d->help);
+		if (d->type != OPT_FLAG)
+			cr_assert_not_null(d->arg, "--%s needs a metavariable", d->name);
+	}
+}
