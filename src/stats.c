@@ -16,6 +16,9 @@ static void verify_fields(struct out *o, const struct verify_result *vr)
 	out_u64(o, PRINT_ANY, "reordered", ", %llu reordered", vr->reordered);
 	if (vr->unstamped || o->json)
 		out_u64(o, PRINT_ANY, "unstamped", ", %llu without a --seq stamp", vr->unstamped);
+	if (vr->before_first || o->json)
+		out_u64(o, PRINT_ANY, "before_first", ", %llu sent before the first one received (joined late)",
+			vr->before_first);
 	out_bool(o, PRINT_JSON, "ok", NULL, verify_clean(vr));
 	out_text(o, "%s", verify_clean(vr) ? "" : " (FAILED)");
 	out_object_close(o);

@@ -57,6 +57,7 @@ bool stamp_parse(const char *msg, size_t len, uint64_t *id, uint64_t *seq, size_
 /* One producer's history: a bitmap of the sequence numbers seen. */
 struct track {
 	uint64_t id;
+	uint64_t min_seq;  /* lowest seen */
 	uint64_t max_seq;  /* highest seen */
 	uint64_t distinct; /* distinct sequence numbers seen */
 	uint64_t *bits;
@@ -134,6 +135,8 @@ int verify_add(struct verify *v, uint64_t id, uint64_t seq)
 	}
 	t->bits[w] |= bit;
 	t->distinct++;
+	if (t->min_seq == 0 || seq < t->min_seq)
+		t->min_seq = seq;
 	if (seq < t->max_seq) {
 		v->reordered++;
 		return VERIFY_REORDERED;
@@ -156,8 +159,16 @@ void verify_get(const struct verify *v, struct verify_result *r)
 	r->duplicated = v->duplicated;
 	r->reordered = v->reordered;
 	r->unstamped = v->unstamped;
-	for (size_t i = 0; i < v->n; i++)
-		r->lost += v->t[i].max_seq - v->t[i].distinct;
+	/* Holes between the first and the last number seen are lost. What came
+	 * before the first one was never ours to see (a consumer that joined
+	 * late): reported apart, not as a loss. */
+	for (size_t i = 0; i < v->n; i++) {
+		const struct track *t = &v->t[i];
+		if (!t->distinct)
+			continue;
+		r->lost += t->max_seq - t->min_seq + 1 - t->distinct;
+		r->before_first += t->min_seq - 1;
+	}
 }
 
 bool verify_clean(const struct verify_result *r)

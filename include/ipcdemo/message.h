@@ -25,6 +25,9 @@ bool stamp_parse(const char *msg, size_t len, uint64_t *id, uint64_t *seq, size_
 enum verify_verdict { VERIFY_OK, VERIFY_DUPLICATE, VERIFY_REORDERED };
 struct verify_result {
 	uint64_t producers, received, lost, duplicated, reordered, unstamped;
+	/* Sequence numbers below the first one seen from each producer (a
+	 * consumer that joined late); not counted as lost. */
+	uint64_t before_first;
 };
 struct verify;
 struct verify *verify_new(void);

@@ -323,7 +323,7 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 		if (fd >= 0) {
 			struct stat now;
 			off_t pos = lseek(fd, 0, SEEK_CUR);
-			if (fstat(fd, &now) == 0 && pos >= 0 && now.st_size < pos - (off_t)linebuf_pending(lb)) {
+			if (fstat(fd, &now) == 0 && pos >= 0 && now.st_size < pos) {
 				if (!ctx->opt.quiet)
 					msg_warn(ctx->prog, "%s was truncated; reading it from the start", path);
 				lseek(fd, 0, SEEK_SET);

@@ -1,2 +1,401 @@
 #!/bin/bash
-echo "1..0 # SKIP placeholder"
+# ipcdemo file: the shared storage file (producer.sh / consumer.sh).
+. "$(dirname "$0")/lib.sh"
+
+UUID_RE='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+have_python=false
+command -v python3 >/dev/null 2>&1 && have_python=true
+
+not() { ! "$@"; }
+nlines() { # file: number of lines (0 if missing)
+	if [ -e "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
+}
+has_lines() { # file n: the file holds at least n lines
+	[ "$(nlines "$1")" -ge "$2" ]
+}
+all_uuids() { # file n: exactly n lines, every one a UUID
+	[ "$(nlines "$1")" = "$2" ] && ! grep -Evq "^$UUID_RE\$" "$1"
+}
+# A blocked lock request on the file's inode (/proc/locks shows it as "->").
+lock_waiter() { # kind(FLOCK|POSIX) inode
+	grep -Eq -- "-> +$1 .*:$2 " /proc/locks
+}
+# Start a command in the background with a time limit; its pid in $BG.
+bg() { # out err cmd...
+	local out=$1 err=$2
+	shift 2
+	timeout -k 5 "$T_LIMIT" "$@" >"$out" 2>"$err" &
+	BG=$!
+}
+
+# ---- produce ----
+
+run "produce: default is 10 UUIDs into ./storage" 0 -- "$IPCDEMO" file produce
+ok "produce: ./storage created" test -f storage
+ok "produce: 10 UUID lines in storage" all_uuids storage 10
+is "produce: echoes on stdout what it appends" "$OUT" "$(cat storage)"
+first_batch=$(cat storage)
+
+run "produce: a second run" 0 -- "$IPCDEMO" file produce -n 3
+ok "produce: appends (13 lines now)" all_uuids storage 13
+is "produce: earlier lines untouched" "$(head -n 10 storage)" "$first_batch"
+is "produce: new lines at the end" "$(tail -n 3 storage)" "$OUT"
+
+run "produce: messages as arguments" 0 -- "$IPCDEMO" file produce --path args.txt hello "two words"
+is "produce --path: arguments are whole lines" "$(cat args.txt)" "hello
+two words"
+is "produce: echo of the arguments" "$OUT" "hello
+two words"
+
+run "produce -q" 0 -- "$IPCDEMO" file produce -q --path quiet.txt -n 4
+is "produce -q: nothing on stdout" "$OUT" ""
+ok "produce -q: still writes 4 lines" all_uuids quiet.txt 4
+
+run "produce: every line ends with a newline" 0 -- "$IPCDEMO" file produce -q --path nl.txt x
+is "produce: file is exactly 'x\\n'" "$(od -An -c nl.txt | tr -s ' ')" " x \n"
+
+# ---- modes ----
+
+is "produce: new file has mode 0600" "$(stat -c %a storage)" "600"
+old_umask=$(umask)
+umask 077
+run "produce --mode 0640 under umask 077" 0 -- "$IPCDEMO" file produce -q --mode 0640 --path m640 x
+umask 000
+run "produce under umask 000" 0 -- "$IPCDEMO" file produce -q --path m600 x
+umask "$old_umask"
+is "produce --mode 0640: exactly 0640 whatever the umask" "$(stat -c %a m640 2>&1)" "640"
+is "produce: default 0600 even under umask 000" "$(stat -c %a m600 2>&1)" "600"
+run "produce --mode on an existing file" 0 -- "$IPCDEMO" file produce -q --mode 0644 --path m600 y
+is "produce --mode: an existing file keeps its mode" "$(stat -c %a m600)" "600"
+is "produce --mode: and gets the line appended" "$(cat m600)" "x
+y"
+
+# ---- --truncate ----
+
+printf 'old1\nold2\nold3\n' >trunc.txt
+run "produce --truncate" 0 -- "$IPCDEMO" file produce -q --truncate --path trunc.txt new1 new2
+is "produce --truncate: the file holds only the new lines" "$(cat trunc.txt)" "new1
+new2"
+run "produce --truncate on a missing file" 0 -- "$IPCDEMO" file produce -q --truncate --path fresh.txt a
+is "produce --truncate: creates it" "$(cat fresh.txt)" "a"
+
+# ---- refusing what is not a regular file ----
+
+mkdir adir
+touch adir/keep
+run "produce: an existing directory is refused" 1 -- "$IPCDEMO" file produce -q --path adir x
+like "produce: the message names the directory" "$ERR" "adir"
+ok "produce: the directory is untouched" test -d adir
+is "produce: the directory's content is untouched" "$(ls -A adir)" "keep"
+
+mkfifo afifo
+run "produce: an existing FIFO is refused" 1 -- "$IPCDEMO" file produce -q --path afifo x
+like "produce: the message names the FIFO" "$ERR" "afifo"
+ok "produce: the FIFO is still a FIFO" test -p afifo
+
+# The same with a reader on the FIFO, so that opening it succeeds.
+exec 3<>afifo
+run "produce: a FIFO with a reader is refused too" 1 -- "$IPCDEMO" file produce -q --path afifo x
+like "produce: the message names the FIFO (with a reader)" "$ERR" "afifo"
+ok "produce: nothing was written into the FIFO" not read -r -t 0 -u 3
+exec 3<&-
+ok "produce: the FIFO is still a FIFO (with a reader)" test -p afifo
+
+run "consume: a directory is refused" 1 -- "$IPCDEMO" file consume --no-follow --path adir
+like "consume: the message names the directory" "$ERR" "adir"
+run "consume (following): a FIFO is refused" 1 -- "$IPCDEMO" file consume --path afifo
+like "consume (following): the message names the FIFO" "$ERR" "afifo"
+ok "consume: the FIFO is still a FIFO" test -p afifo
+
+# ---- locks ----
+
+rm -f lk
+"$IPCDEMO" file produce -q --path lk first
+ino=$(stat -c %i lk)
+bg holder.out holder.err flock lk sh -c ': >held; while [ ! -e go ]; do sleep 0.05; done; echo holder >>lk'
+holder=$BG
+wait_for 10 test -e held
+bg prod.out prod.err "$IPCDEMO" file produce -q --path lk producer
+prod=$BG
+if [ -r /proc/locks ]; then
+	ok "--lock flock (default): the producer waits for flock(1)'s lock" wait_for 10 lock_waiter FLOCK "$ino"
+else
+	skip "--lock flock (default): the producer waits for flock(1)'s lock" "no /proc/locks"
+fi
+ok "--lock flock: the producer has not written while the lock is held" test "$(cat lk)" = first
+touch go
+wait "$holder"
+is "--lock flock: flock(1) holder exits 0" "$?" 0
+wait "$prod"
+is "--lock flock: producer exits 0" "$?" 0
+is "--lock flock: the producer's line lands after the holder's" "$(cat lk)" "first
+holder
+producer"
+
+# --lock none ignores a held flock; --lock fcntl does not conflict with it on Linux
+# but must work.
+rm -f held go
+bg holder.out holder.err flock lk sh -c ': >held; while [ ! -e go ]; do sleep 0.05; done'
+holder=$BG
+wait_for 10 test -e held
+run "--lock none: writes while another process holds an flock" 0 -- "$IPCDEMO" file produce -q --lock none --path lk free
+touch go
+wait "$holder"
+is "--lock none: the line is there" "$(tail -n 1 lk)" "free"
+
+run "--lock fcntl: produce" 0 -- "$IPCDEMO" file produce --lock fcntl --path fc.txt -n 5
+ok "--lock fcntl: 5 lines written" all_uuids fc.txt 5
+is "--lock fcntl: echoed" "$OUT" "$(cat fc.txt)"
+run "--lock none: produce" 0 -- "$IPCDEMO" file produce -q --lock none --path none.txt -n 5
+ok "--lock none: 5 lines written" all_uuids none.txt 5
+run "--lock bogus is a usage error" 2 -- "$IPCDEMO" file produce -q --lock bogus --path none.txt
+like "--lock bogus: names the option" "$ERR" "lock"
+
+if $have_python && [ -r /proc/locks ]; then
+	rm -f held go
+	"$IPCDEMO" file produce -q --path fl first
+	ino=$(stat -c %i fl)
+	cat >holdf.py <<'EOF'
+import fcntl, os, time
+f = open("fl", "a")
+fcntl.lockf(f, fcntl.LOCK_EX)
+open("held", "w").close()
+while not os.path.exists("go"):
+    time.sleep(0.05)
+f.write("holder\n")
+f.flush()
+EOF
+	bg holder.out holder.err python3 holdf.py
+	holder=$BG
+	wait_for 10 test -e held
+	bg prod.out prod.err "$IPCDEMO" file produce -q --lock fcntl --path fl producer
+	prod=$BG
+	ok "--lock fcntl: the producer waits for a POSIX lock" wait_for 10 lock_waiter POSIX "$ino"
+	touch go
+	wait "$holder"
+	wait "$prod"
+	is "--lock fcntl: producer exits 0" "$?" 0
+	is "--lock fcntl: the producer's line lands after the holder's" "$(cat fl)" "first
+holder
+producer"
+else
+	skip "--lock fcntl: the producer waits for a POSIX lock" "needs python3 and /proc/locks"
+fi
+
+# ---- consume ----
+
+rm -f storage
+run "consume --no-follow: missing file" 1 -- "$IPCDEMO" file consume --no-follow
+like "consume --no-follow: missing file is named" "$ERR" "storage"
+run "consume --no-follow --path: missing file" 1 -- "$IPCDEMO" file consume --no-follow --path nothere
+like "consume --no-follow --path: missing file is named" "$ERR" "nothere"
+
+"$IPCDEMO" file produce -q -n 3
+run "consume --no-follow: prints and exits" 0 -- "$IPCDEMO" file consume --no-follow
+is "consume --no-follow: prints the file" "$OUT" "$(cat storage)"
+: >empty.txt
+run "consume --no-follow: an empty file" 0 -- "$IPCDEMO" file consume --no-follow --path empty.txt
+is "consume --no-follow: an empty file prints nothing" "$OUT" ""
+
+# Follow: what is there, then what comes.
+bg c1.out c1.err "$IPCDEMO" file consume -n 6
+c1=$BG
+ok "consume: prints what the file holds" wait_for 10 has_lines c1.out 3
+run "consume: produce while it follows" 0 -- "$IPCDEMO" file produce -q -n 3
+wait "$c1"
+is "consume -n 6: exits 0" "$?" 0
+is "consume: all 6 lines in order" "$(cat c1.out)" "$(cat storage)"
+
+# Started before the file exists (either side may start first).
+rm -f storage
+bg c2.out c2.err "$IPCDEMO" file consume -n 2
+c2=$BG
+wait_for 5 grep -q storage c2.err # its note, if any: then it is waiting
+ok "consume: keeps running while the file is missing" kill -0 "$c2"
+run "consume: file created after the consumer started" 0 -- "$IPCDEMO" file produce -q one two
+wait "$c2"
+is "consume: exits 0 once the file appeared" "$?" 0
+is "consume: prints the lines of the new file" "$(cat c2.out)" "one
+two"
+
+# Removal and re-creation, as producer.sh does with rm -f.
+rm -f storage
+"$IPCDEMO" file produce -q A1 A2
+bg c3.out c3.err "$IPCDEMO" file consume -n 4
+c3=$BG
+wait_for 10 has_lines c3.out 2
+rm storage
+wait_for 5 grep -Eqi 'remov|replac|wait' c3.err
+run "consume: produce after removal" 0 -- "$IPCDEMO" file produce -q B1 B2
+wait "$c3"
+is "consume across removal: exits 0" "$?" 0
+is "consume across removal: old then new lines" "$(cat c3.out)" "A1
+A2
+B1
+B2"
+
+# Removal and immediate re-creation (the new file may show up before the
+# consumer notices the removal).
+rm -f storage
+"$IPCDEMO" file produce -q C1 C2
+bg c4.out c4.err "$IPCDEMO" file consume -n 4
+c4=$BG
+wait_for 10 has_lines c4.out 2
+rm storage
+"$IPCDEMO" file produce -q D1 D2
+wait "$c4"
+is "consume across immediate re-creation: exits 0" "$?" 0
+is "consume across immediate re-creation: old then new lines" "$(cat c4.out)" "C1
+C2
+D1
+D2"
+
+# Truncation: the new content is shorter than what was read, so it is
+# recognisable whenever the consumer looks.
+rm -f storage
+"$IPCDEMO" file produce -q long-line-before-truncation-1 long-line-before-truncation-2
+bg c5.out c5.err "$IPCDEMO" file consume -n 4
+c5=$BG
+wait_for 10 has_lines c5.out 2
+run "produce --truncate while a consumer follows" 0 -- "$IPCDEMO" file produce -q --truncate E1 E2
+wait "$c5"
+is "consume across truncation: exits 0" "$?" 0
+is "consume across truncation: old then new lines" "$(cat c5.out)" "long-line-before-truncation-1
+long-line-before-truncation-2
+E1
+E2"
+is "produce --truncate: the file holds only the new lines" "$(cat storage)" "E1
+E2"
+
+# Truncation to empty, noticed before the next write.
+bg c6.out c6.err "$IPCDEMO" file consume -n 4
+c6=$BG
+wait_for 10 has_lines c6.out 2
+run "produce --truncate with no messages" 0 -- "$IPCDEMO" file produce -q --truncate --source stdin </dev/null
+is "produce --truncate --source stdin </dev/null: file is empty" "$(stat -c %s storage)" 0
+wait_for 5 grep -qi trunc c6.err
+"$IPCDEMO" file produce -q F1 F2
+wait "$c6"
+is "consume across truncation to empty: exits 0" "$?" 0
+is "consume across truncation to empty: lines in order" "$(cat c6.out)" "E1
+E2
+F1
+F2"
+
+# A half-written line is never printed.
+printf 'first\nhal' >half.txt
+run "consume --no-follow: a half-written last line" 0 -- "$IPCDEMO" file consume --no-follow --path half.txt
+is "consume --no-follow: only the complete line" "$OUT" "first"
+bg c7.out c7.err "$IPCDEMO" file consume -n 2 --path half.txt
+c7=$BG
+# Output is flushed once the file is read to its end, 'hal' included.
+ok "consume: prints the complete line" wait_for 10 has_lines c7.out 1
+printf 'f-' >>half.txt
+# No event to wait for: give the consumer a moment to (wrongly) print it.
+ok "consume: a half-written line is not printed" not wait_for 1 grep -q hal c7.out
+printf 'line\n' >>half.txt
+wait "$c7"
+is "consume: exits 0 once the line is complete" "$?" 0
+is "consume: the line is printed whole, once complete" "$(cat c7.out)" "first
+half-line"
+
+# --reread: the tutorial's consumer.sh, which prints everything every time.
+printf 'r1\nr2\nr3\n' >rr.txt
+run "consume --reread 200ms -n 7" 0 -- "$IPCDEMO" file consume --reread 200ms -n 7 --path rr.txt
+is "consume --reread: reprints the whole file" "$OUT" "r1
+r2
+r3
+r1
+r2
+r3
+r1"
+run "consume --reread --no-follow: once" 0 -- "$IPCDEMO" file consume --reread 200ms --no-follow --path rr.txt
+is "consume --reread --no-follow: the file once" "$OUT" "r1
+r2
+r3"
+rm -f later.txt
+bg c8.out c8.err "$IPCDEMO" file consume --reread 200ms -n 2 --path later.txt
+c8=$BG
+wait_for 5 grep -q later.txt c8.err
+"$IPCDEMO" file produce -q --path later.txt L1 L2
+wait "$c8"
+is "consume --reread: waits for a missing file, exits 0" "$?" 0
+is "consume --reread: prints it once it exists" "$(cat c8.out)" "L1
+L2"
+
+# --timeout
+run "consume --timeout 300ms: empty file" 4 -- "$IPCDEMO" file consume --timeout 300ms --path empty.txt
+is "consume --timeout: nothing printed" "$OUT" ""
+run "consume --timeout 300ms: missing file" 4 -- "$IPCDEMO" file consume -q --timeout 300ms --path nothere
+run "consume --timeout 300ms: data then idle" 0 -- "$IPCDEMO" file consume --timeout 300ms --path rr.txt
+is "consume --timeout: the data was printed" "$OUT" "r1
+r2
+r3"
+run "consume --timeout 0 is a usage error" 2 -- "$IPCDEMO" file consume --timeout 0 --path rr.txt
+
+# --json
+printf 'hello\nwith "quotes" and \\ back\n' >j.txt
+run "consume --json" 0 -- "$IPCDEMO" file consume --json --no-follow --path j.txt
+if $have_python; then
+	got=$(printf '%s\n' "$OUT" | python3 -c '
+import json, re, sys
+for line in sys.stdin:
+    o = json.loads(line)
+    t = re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$", o["time"]) is not None
+    print(o["payload"], o["bytes"] == len(o["payload"].encode()), o["mechanism"], t,
+          "seq" in o, "producer" in o, sep="|")
+' 2>&1)
+	is "consume --json: payload, bytes, time, mechanism; no seq" "$got" 'hello|True|file|True|False|False
+with "quotes" and \ back|True|file|True|False|False'
+else
+	like "consume --json: mechanism file" "$OUT" '"mechanism": ?"file"'
+	like "consume --json: payload" "$OUT" '"payload": ?"hello"'
+	like "consume --json: bytes" "$OUT" '"bytes": ?5[,}]'
+	like "consume --json: time" "$OUT" '"time": ?"[0-9]{4}-'
+	unlike "consume --json: no seq without --seq" "$OUT" '"seq"'
+fi
+run "produce --seq --id 5" 0 -- "$IPCDEMO" file produce -q --seq --id 5 --path js.txt hello world
+run "consume --json on --seq lines" 0 -- "$IPCDEMO" file consume --json --no-follow --path js.txt
+if $have_python; then
+	got=$(printf '%s\n' "$OUT" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    o = json.loads(line)
+    print(o["payload"], o["seq"], o["producer"], o["mechanism"], isinstance(o["bytes"], int), sep="|")
+' 2>&1)
+	is "consume --json: seq and producer with --seq" "$got" "hello|1|5|file|True
+world|2|5|file|True"
+else
+	like "consume --json: seq" "$OUT" '"seq": ?2'
+	like "consume --json: producer" "$OUT" '"producer": ?5'
+	like "consume --json: payload without the stamp" "$OUT" '"payload": ?"world"'
+fi
+
+# ---- Ctrl-C ----
+
+rm -f storage
+"$IPCDEMO" file produce -q -n 3
+# One SIGINT, as Ctrl-C sends it: timeout(1) in its default mode would
+# forward it to the command and then send it to its process group again
+# (a second Ctrl-C rightly ends ipcdemo at once); --foreground sends it once.
+timeout --foreground -k 5 "$T_LIMIT" "$IPCDEMO" file consume --stats >s.out 2>s.err &
+sc=$!
+wait_for 10 has_lines s.out 3
+kill -INT "$sc"
+wait "$sc"
+is "consume --stats: SIGINT while following exits 0" "$?" 0
+like "consume --stats: summary on stderr after SIGINT" "$(cat s.err)" "received 3 messages"
+is "consume --stats: stdout holds only the data" "$(cat s.out)" "$(cat storage)"
+
+# ---- demo ----
+
+TMPDIR=$T run "file demo" 0 -- "$IPCDEMO" file demo
+printf '%s\n' "$OUT" | sed -n 's/^producer *| *//p' >demo.prod
+printf '%s\n' "$OUT" | sed -n 's/^consumer *| *//p' >demo.cons
+ok "file demo: 10 labelled producer lines with UUIDs" all_uuids demo.prod 10
+ok "file demo: 10 labelled consumer lines with UUIDs" all_uuids demo.cons 10
+is "file demo: the consumer received what the producer sent" "$(sort demo.cons)" "$(sort demo.prod)"
+is "file demo: 10 distinct UUIDs" "$(sort -u demo.prod | wc -l | tr -d ' ')" 10
+is "file demo: no ipcdemo-demo.* left in TMPDIR" "$(find "$T" -maxdepth 1 -name 'ipcdemo-demo.*')" ""
+
+done_testing

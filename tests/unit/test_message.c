@@ -62,6 +62,7 @@ Test(verify, lost_duplicated_reordered)
 	cr_assert_eq(r.duplicated, 1);
 	cr_assert_eq(r.reordered, 1);
 	cr_assert_eq(r.lost, 2, "2 and 4 never came, got %llu", (unsigned long long)r.lost);
+	cr_assert_eq(r.before_first, 0);
 	cr_assert(!verify_clean(&r));
 	verify_free(v);
 }
@@ -94,6 +95,27 @@ Test(verify, large_sequence_numbers_grow_the_bitmap)
 	cr_assert_eq(verify_add(v, 1, 1000000), VERIFY_DUPLICATE);
 	verify_get(v, &r);
 	cr_assert_eq(r.lost, 1000000 - 3);
+	verify_free(v);
+}
+
+Test(verify, late_join_is_not_loss)
+{
+	struct verify *v = verify_new();
+	struct verify_result r;
+	for (uint64_t s = 26; s <= 30; s++)
+		verify_add(v, 1, s);
+	verify_add(v, 1, 32);
+	verify_get(v, &r);
+	cr_assert_eq(r.before_first, 25);
+	cr_assert_eq(r.lost, 1, "only 31 is a hole");
+	cr_assert(!verify_clean(&r));
+	verify_free(v);
+	v = verify_new();
+	verify_add(v, 1, 5);
+	verify_add(v, 1, 6);
+	verify_get(v, &r);
+	cr_assert(verify_clean(&r), "joining late alone is clean");
+	cr_assert_eq(r.before_first, 4);
 	verify_free(v);
 }
 
