@@ -339,6 +339,10 @@ int cmd_complete(int argc, char **argv)
 	const struct verb *v = verb_find(m, argv[2]);
 	if (!v)
 		return EXIT_OK;
+	/* After "--" every word is an argument: nothing to complete. */
+	for (int i = 3; i < argc - 1; i++)
+		if (strcmp(argv[i], "--") == 0)
+			return EXIT_OK;
 	/* Is the previous word an option that takes a value? */
 	const char *prev = argv[argc - 2];
 	const struct opt_def *pd = NULL;

@@ -1,0 +1,219 @@
+# shellcheck shell=bash
+# Bash completion: source completions/bash/ipcdemo, set COMP_WORDS,
+# COMP_CWORD, COMP_LINE and COMP_POINT as bash does, call _ipcdemo and check
+# COMPREPLY.  The expected names come from the binary (ipcdemo list --json).
+# Needs IPCDEMO (the binary) and COMPLETIONS_DIR (the source's completions/).
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/../cli/lib.sh"
+
+: "${COMPLETIONS_DIR:?set COMPLETIONS_DIR to the completions directory}"
+SCRIPT=$COMPLETIONS_DIR/bash/ipcdemo
+BINDIR=$(dirname "$IPCDEMO")
+PATH=$BINDIR:$PATH
+export LC_ALL=C
+
+if command -v shellcheck >/dev/null 2>&1; then
+	run 'shellcheck -s bash accepts the script' 0 -- shellcheck -s bash "$SCRIPT"
+else
+	skip 'shellcheck -s bash accepts the script' 'shellcheck not installed'
+fi
+
+# shellcheck source=/dev/null
+. "$SCRIPT"
+# defined NAME: NAME is a shell function.
+defined() { declare -F "$1" >/dev/null; }
+ok 'the script defines _ipcdemo' defined _ipcdemo
+like 'complete -p ipcdemo names _ipcdemo' "$(complete -p ipcdemo)" '-F _ipcdemo ipcdemo$'
+
+# bash_words STRING: split STRING into the array SPLIT the way bash splits
+# COMP_WORDS: at blanks, and "=" is a word of its own when it is in
+# COMP_WORDBREAKS (enough for the lines below, which have no quotes).
+bash_words() {
+	local w
+	local -a raw
+	SPLIT=()
+	read -ra raw <<<"$1"
+	for w in "${raw[@]}"; do
+		if [[ $COMP_WORDBREAKS == *=* ]]; then
+			while [[ $w == *=* ]]; do
+				[[ -n ${w%%=*} ]] && SPLIT+=("${w%%=*}")
+				SPLIT+=("=")
+				w=${w#*=}
+			done
+			[[ -n $w ]] && SPLIT+=("$w")
+		else
+			SPLIT+=("$w")
+		fi
+	done
+}
+
+# comp LINE [POINT]: complete LINE with the cursor at POINT (default: the end
+# of LINE; otherwise inside a word) and put the sorted candidates, one per
+# line, in $GOT.
+comp() {
+	local line=$1 point=${2:-${#1}}
+	COMP_LINE=$line
+	COMP_POINT=$point
+	bash_words "$line"
+	COMP_WORDS=("${SPLIT[@]}")
+	bash_words "${line:0:point}"
+	if [[ ${line:0:point} == *[[:space:]] ]]; then
+		COMP_CWORD=${#SPLIT[@]}
+		COMP_WORDS+=("")
+	else
+		COMP_CWORD=$((${#SPLIT[@]} - 1))
+	fi
+	COMPREPLY=()
+	_ipcdemo ipcdemo "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}" 2>/dev/null
+	GOT=$(printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort)
+}
+
+# without_eq: take "=" out of COMP_WORDBREAKS (with_eq puts it back).
+WB=$COMP_WORDBREAKS
+without_eq() { COMP_WORDBREAKS=${WB//=/}; }
+with_eq() { COMP_WORDBREAKS=$WB; }
+
+# sorted LINES...: the arguments sorted, one per line.
+sorted() { printf '%s\n' "$@" | sed '/^$/d' | sort; }
+
+# Expected values from the binary's own table.
+JSON=$("$IPCDEMO" list --json)
+mapfile -t MECHS < <(printf '%s\n' "$JSON" | sed -n 's/^{"mechanism":"\([^"]*\)".*/\1/p')
+like 'ipcdemo list --json names fifo' "$(sorted "${MECHS[@]}")" '^fifo$'
+FIFO_VERBS=$(printf '%s\n' "$JSON" | grep '^{"mechanism":"fifo"' |
+	sed 's/^.*"verbs"://' | grep -o '"name":"[^"]*"' | sed 's/"name":"//; s/"$//' | sort)
+
+# --- the first word ---------------------------------------------------------
+comp 'ipcdemo '
+is 'first word: the mechanisms, list and help' "$GOT" "$(sorted "${MECHS[@]}" list help)"
+like 'first word: fifo is there' "$GOT" '^fifo$'
+comp 'ipcdemo fi'
+is 'first word "fi": the mechanisms starting with fi' "$GOT" \
+	"$(sorted "${MECHS[@]}" | grep '^fi')"
+like 'first word "fi": fifo and file' "$GOT" '^fifo$'
+like 'first word "fi": file' "$GOT" '^file$'
+comp 'ipcdemo -'
+is 'first word "-": --help and --version' "$GOT" "$(sorted --help --version)"
+comp 'ipcdemo fixx produce' 10
+is 'cursor inside the first word completes its start only' "$GOT" \
+	"$(sorted "${MECHS[@]}" | grep '^fi')"
+
+# --- verbs and options ---------------------------------------------------------
+comp 'ipcdemo fifo '
+is 'verbs of fifo, as ipcdemo list --json has them' "$GOT" "$FIFO_VERBS"
+like 'verbs of fifo: produce' "$GOT" '^produce$'
+like 'verbs of fifo: consume' "$GOT" '^consume$'
+comp 'ipcdemo fifo produce --'
+like 'options of fifo produce: --path' "$GOT" '^--path$'
+like 'options of fifo produce: --help' "$GOT" '^--help$'
+unlike 'options of fifo produce: all start with --' "$GOT" '^([^-]|-[^-])'
+is 'options of fifo produce: no descriptions left' "$(printf '%s\n' "$GOT" | grep -c "$(printf '\t')")" 0
+HELP_OPTS=$("$IPCDEMO" fifo produce --help |
+	sed -n 's/^ *\(-[[:alnum:]], \)\{0,1\}\(--[[:alnum:]-]*\).*/\2/p' | sort -u)
+like 'fifo produce --help lists --path' "$HELP_OPTS" '^--path$'
+is 'options of fifo produce: every long option of its --help' \
+	"$(comm -23 <(printf '%s\n' "$HELP_OPTS") <(printf '%s\n' "$GOT"))" ''
+comp 'ipcdemo fifo produce --pa'
+is 'option prefix --pa: --path' "$GOT" '--path'
+comp 'ipcdemo fifo produce '
+is 'no option is offered before "-" is typed' "$GOT" ''
+
+# --- option values -------------------------------------------------------------
+comp 'ipcdemo file produce --lock '
+is '--lock VALUE: flock, fcntl, none' "$GOT" "$(sorted flock fcntl none)"
+comp 'ipcdemo file produce --lock f'
+is '--lock f: flock, fcntl' "$GOT" "$(sorted flock fcntl)"
+comp 'ipcdemo file produce --lock='
+is '--lock=: the values alone, as readline replaces after "="' "$GOT" "$(sorted flock fcntl none)"
+comp 'ipcdemo file produce --lock=fl'
+is '--lock=fl: flock' "$GOT" 'flock'
+comp 'ipcdemo fifo produce --source '
+is '--source VALUE: uuid, stdin, args, counter' "$GOT" "$(sorted uuid stdin args counter)"
+comp 'ipcdemo fifo produce --count '
+is '--count takes a number: no candidates' "$GOT" ''
+without_eq
+comp 'ipcdemo file produce --lock=fl'
+is 'without "=" in COMP_WORDBREAKS: --lock=fl gives --lock=flock' "$GOT" '--lock=flock'
+with_eq
+
+# --- file names ------------------------------------------------------------------
+mkdir files files/alphadir
+: >files/alpha.txt
+: >files/beta
+cd files || exit 1
+# check_files LABEL: the file-name cases, in the current setup.
+check_files() {
+	comp 'ipcdemo fifo produce --path al'
+	is "$1: --path al completes file names" "$GOT" "$(sorted alpha.txt alphadir)"
+	comp 'ipcdemo fifo produce --path '
+	is "$1: --path lists the directory" "$GOT" "$(sorted alpha.txt alphadir beta)"
+	comp 'ipcdemo fifo produce --path=al'
+	is "$1: --path=al completes file names" "$GOT" "$(sorted alpha.txt alphadir)"
+	comp 'ipcdemo fifo consume -p b'
+	is "$1: -p b completes file names" "$GOT" 'beta'
+	comp 'ipcdemo fifo produce --lock='
+	is "$1: an unknown option has no values" "$GOT" ''
+}
+check_files 'compgen'
+without_eq
+comp 'ipcdemo fifo produce --path=al'
+is 'without "=" in COMP_WORDBREAKS: --path=al keeps --path=' "$GOT" \
+	"$(sorted --path=alpha.txt --path=alphadir)"
+with_eq
+
+cd "$T" || exit 1
+
+# --- help, list, unknown names -------------------------------------------------
+comp 'ipcdemo help f'
+is 'help f: the mechanisms starting with f' "$GOT" "$(sorted "${MECHS[@]}" | grep '^f')"
+like 'help f: fifo' "$GOT" '^fifo$'
+comp 'ipcdemo help fifo '
+is 'help fifo: nothing more' "$GOT" ''
+comp 'ipcdemo list '
+is 'list: --json' "$GOT" '--json'
+comp 'ipcdemo nosuch '
+is 'unknown mechanism: nothing' "$GOT" ''
+comp 'ipcdemo nosuch --'
+is 'unknown mechanism, option: nothing' "$GOT" ''
+comp 'ipcdemo fifo nosuch --'
+is 'unknown verb: nothing' "$GOT" ''
+
+# --- the binary typed as a path is the one asked -------------------------------
+SAVED_PATH=$PATH
+PATH=${PATH#"$BINDIR:"}
+if ! command -v ipcdemo >/dev/null 2>&1; then
+	comp 'ipcdemo '
+	is 'ipcdemo not in PATH: nothing, and no error' "$GOT" ''
+else
+	skip 'ipcdemo not in PATH: nothing, and no error' 'an ipcdemo is installed in PATH'
+fi
+COMP_LINE="$IPCDEMO fifo "
+COMP_POINT=${#COMP_LINE}
+COMP_WORDS=("$IPCDEMO" fifo "")
+COMP_CWORD=2
+COMPREPLY=()
+_ipcdemo "$IPCDEMO" "" fifo
+is 'typed as a path: that binary gives the verbs' \
+	"$(printf '%s\n' "${COMPREPLY[@]}" | sort)" "$FIFO_VERBS"
+PATH=$SAVED_PATH
+
+# --- with bash-completion loaded: file names through _filedir -------------------
+BC=/usr/share/bash-completion/bash_completion
+if [ -r "$BC" ]; then
+	# shellcheck source=/dev/null
+	. "$BC"
+	# shellcheck source=/dev/null
+	. "$SCRIPT"
+	ok 'bash-completion provides _filedir' defined _filedir
+	cd files || exit 1
+	check_files '_filedir'
+	cd "$T" || exit 1
+	comp 'ipcdemo file produce --lock='
+	is '_filedir: --lock= still gives the values' "$GOT" "$(sorted flock fcntl none)"
+	comp 'ipcdemo '
+	is '_filedir: first word unchanged' "$GOT" "$(sorted "${MECHS[@]}" list help)"
+else
+	skip 'file names through _filedir' "$BC not installed"
+fi
+
+done_testing
