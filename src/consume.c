@@ -2,6 +2,7 @@
 /* The consumer side every mechanism shares: printing (text or JSON Lines),
  * --verify, -n, --timeout, --stats and the exit status. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,9 +180,13 @@ static int wait_readable(struct consumer *c, int fd, const char *what)
 
 int consume_stream(struct consumer *c, struct linebuf *lb, int fd, const char *what)
 {
-	/* Without --timeout a blocking fd is simply read; with it (or when the
-	 * fd is non-blocking and drained) poll() waits first. */
-	bool must_poll = c->ctx->opt.given[OP_TIMEOUT];
+	/* Without --timeout a blocking fd is simply read; with it, or when the
+	 * fd is non-blocking, poll() waits first. (A non-blocking FIFO that has
+	 * not had a writer yet reads as end of file: poll() is what waits for
+	 * the writer.) */
+	int fl = fcntl(fd, F_GETFL);
+	bool nonblocking = fl >= 0 && (fl & O_NONBLOCK);
+	bool must_poll = c->ctx->opt.given[OP_TIMEOUT] || nonblocking;
 	for (;;) {
 		if (stop_requested() || c->stop)
 			return 1;

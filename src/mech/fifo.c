@@ -179,25 +179,36 @@ static int fifo_consume(struct ctx *ctx)
 		msg_syserr(ctx->prog, "allocate buffer");
 		return consumer_finish(&c, EXIT_FAIL);
 	}
-	for (;;) {
-		/* Non-blocking open never waits for a writer; poll() then waits
-		 * for data (a FIFO reports no hangup before its first writer). */
-		int fd = fifo_open(ctx, path, O_RDONLY | O_NONBLOCK);
-		if (fd < 0) {
-			if (fd == -1)
-				msg_syserr(ctx->prog, "open %s", path);
-			status = EXIT_FAIL;
-			break;
-		}
+	/* Non-blocking open never waits for a writer; poll() then waits for
+	 * data (a FIFO reports no hangup before its first writer). */
+	int fd = fifo_open(ctx, path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0) {
+		if (fd == -1)
+			msg_syserr(ctx->prog, "open %s", path);
+		status = EXIT_FAIL;
+	}
+	while (fd >= 0) {
 		int r = consume_stream(&c, &lb, fd, path);
-		close(fd);
 		if (r < 0)
 			status = EXIT_FAIL;
 		if (r != 0 || ctx->opt.exit_on_eof)
 			break;
 		if (!ctx->opt.quiet)
 			msg_warn(ctx->prog, "producer closed %s; waiting for the next writer", path);
+		/* Open the new read end before closing the old one: the pipe never
+		 * has zero readers, so a writer that comes, writes and goes in
+		 * between does not have its data thrown away. */
+		int nfd = fifo_open(ctx, path, O_RDONLY | O_NONBLOCK);
+		if (nfd < 0) {
+			if (nfd == -1)
+				msg_syserr(ctx->prog, "open %s", path);
+			status = EXIT_FAIL;
+		}
+		close(fd);
+		fd = nfd;
 	}
+	if (fd >= 0)
+		close(fd);
 	linebuf_free(&lb);
 	maybe_unlink(ctx, path);
 	return consumer_finish(&c, status);

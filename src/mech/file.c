@@ -505,7 +505,7 @@ static int file_race(struct ctx *ctx)
 	if (!o->given[OP_LOCK])
 		o->lock = LK_NONE; /* the point of the race */
 	if (!o->given[OP_COUNT])
-		o->count = 1000;
+		o->count = 10000;
 	if (!o->given[OP_SIZE])
 		o->size = 64;
 	if (o->size < RACE_HEAD + 2)
@@ -521,6 +521,12 @@ static int file_race(struct ctx *ctx)
 			if (errno == EEXIST)
 				fprintf(stderr, "The race writes a new file; remove %s or choose another --path.\n",
 					path);
+			return EXIT_FAIL;
+		}
+		if (fchmod(fd, o->mode) < 0) { /* exactly --mode, whatever the umask */
+			msg_syserr(ctx->prog, "chmod %s", path);
+			close(fd);
+			unlink(path);
 			return EXIT_FAIL;
 		}
 	} else {
@@ -664,7 +670,7 @@ static const struct verb_opt consume_opts[] = {
 
 static const struct verb_opt race_opts[] = {
 	{ OP_WRITERS, "concurrent writer processes (default: 4)" },
-	{ OP_COUNT, "lines each writer appends (default: 1000)" },
+	{ OP_COUNT, "lines each writer appends (default: 10000)" },
 	{ OP_LOCK, "lock around each write: none (default here), flock, fcntl" },
 	{ OP_APPEND, NULL },
 	{ OP_SIZE, "bytes per line, newline included (default: 64)" },

@@ -54,6 +54,12 @@ ok "produce -q: still writes 4 lines" all_uuids quiet.txt 4
 run "produce: every line ends with a newline" 0 -- "$IPCDEMO" file produce -q --path nl.txt x
 is "produce: file is exactly 'x\\n'" "$(od -An -c nl.txt | tr -s ' ')" " x \n"
 
+run "produce --every 200ms --batches 2 -n 3" 0 -- "$IPCDEMO" file produce -q --every 200ms --batches 2 -n 3 --path ev.txt
+ok "produce --every --batches: 2 batches of 3 lines" all_uuids ev.txt 6
+run "produce --stats" 0 -- "$IPCDEMO" file produce -q --stats --path st.txt -n 4
+like "produce --stats: summary on stderr" "$ERR" "sent 4 messages"
+is "produce --stats -q: nothing on stdout" "$OUT" ""
+
 # ---- modes ----
 
 is "produce: new file has mode 0600" "$(stat -c %a storage)" "600"
@@ -267,20 +273,19 @@ E2"
 is "produce --truncate: the file holds only the new lines" "$(cat storage)" "E1
 E2"
 
-# Truncation to empty, noticed before the next write.
-bg c6.out c6.err "$IPCDEMO" file consume -n 4
+# Truncation to empty, then a shorter line.
+bg c6.out c6.err "$IPCDEMO" file consume -n 3
 c6=$BG
 wait_for 10 has_lines c6.out 2
 run "produce --truncate with no messages" 0 -- "$IPCDEMO" file produce -q --truncate --source stdin </dev/null
 is "produce --truncate --source stdin </dev/null: file is empty" "$(stat -c %s storage)" 0
 wait_for 5 grep -qi trunc c6.err
-"$IPCDEMO" file produce -q F1 F2
+"$IPCDEMO" file produce -q F
 wait "$c6"
 is "consume across truncation to empty: exits 0" "$?" 0
 is "consume across truncation to empty: lines in order" "$(cat c6.out)" "E1
 E2
-F1
-F2"
+F"
 
 # A half-written line is never printed.
 printf 'first\nhal' >half.txt
@@ -298,6 +303,10 @@ wait "$c7"
 is "consume: exits 0 once the line is complete" "$?" 0
 is "consume: the line is printed whole, once complete" "$(cat c7.out)" "first
 half-line"
+
+printf 'r1\npart' >rp.txt
+run "consume --reread --no-follow: a file ending in half a line" 0 -- "$IPCDEMO" file consume --reread 1s --no-follow --path rp.txt
+is "consume --reread: the half line is not printed" "$OUT" "r1"
 
 # --reread: the tutorial's consumer.sh, which prints everything every time.
 printf 'r1\nr2\nr3\n' >rr.txt
@@ -371,6 +380,14 @@ else
 	like "consume --json: payload without the stamp" "$OUT" '"payload": ?"world"'
 fi
 
+# --verify on the file
+run "produce --seq into a file" 0 -- "$IPCDEMO" file produce -q --seq --path v.txt -n 20
+run "consume --verify --no-follow: a clean file" 0 -- "$IPCDEMO" file consume --verify --no-follow --path v.txt
+like "consume --verify: 0 lost" "$ERR" "(^|[^0-9])0 lost"
+sed 3d v.txt >v2.txt
+run "consume --verify --no-follow: a line removed" 3 -- "$IPCDEMO" file consume --verify --no-follow --path v2.txt
+like "consume --verify: 1 lost" "$ERR" "(^|[^0-9])1 lost"
+
 # ---- Ctrl-C ----
 
 rm -f storage
@@ -381,6 +398,21 @@ rm -f storage
 timeout --foreground -k 5 "$T_LIMIT" "$IPCDEMO" file consume --stats >s.out 2>s.err &
 sc=$!
 wait_for 10 has_lines s.out 3
+# While it waits for more, it sleeps in the kernel (inotify), not in a loop.
+cpu_ticks() { # pid: user+system clock ticks used so far
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null
+}
+scpid=$(pgrep -P "$sc" 2>/dev/null | head -n 1)
+if [ -n "$scpid" ] && [ -r "/proc/$scpid/stat" ]; then
+	t0=$(cpu_ticks "$scpid")
+	sleep 1 # a measurement window, not a synchronisation
+	t1=$(cpu_ticks "$scpid")
+	ticks_per_s=$(getconf CLK_TCK)
+	ok "consume: no busy polling while following ($((t1 - t0)) ticks in 1 s)" \
+		test $((t1 - t0)) -lt $((ticks_per_s / 4))
+else
+	skip "consume: no busy polling while following" "cannot find the process"
+fi
 kill -INT "$sc"
 wait "$sc"
 is "consume --stats: SIGINT while following exits 0" "$?" 0
