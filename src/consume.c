@@ -76,11 +76,9 @@ bool consumer_deliver(struct consumer *c, const char *msg, size_t len)
 		fwrite_unlocked(msg, 1, len, stdout);
 		fputc_unlocked('\n', stdout);
 	}
-	if (ferror(stdout)) {
-		int rc = flush_stdout();
+	if (ferror_unlocked(stdout)) {
+		ctx_stdout_error(c->ctx, errno ? errno : EIO);
 		c->stop = true;
-		if (rc < 0)
-			c->out_failed = true;
 	}
 	if (o->given[OP_COUNT] && c->msgs >= o->count)
 		c->stop = true;
@@ -99,11 +97,10 @@ bool consumer_deliver_lines(struct consumer *c, struct linebuf *lb)
 
 bool consumer_idle(struct consumer *c)
 {
-	int rc = flush_stdout();
-	if (rc != 0) {
+	int e = flush_stdout();
+	if (e) {
+		ctx_stdout_error(c->ctx, e);
 		c->stop = true;
-		if (rc < 0)
-			c->out_failed = true;
 	}
 	return c->stop || stop_requested();
 }
@@ -127,8 +124,7 @@ int consumer_finish(struct consumer *c, int status)
 	struct ctx *ctx = c->ctx;
 	struct verify_result vr;
 
-	if (flush_stdout() < 0)
-		c->out_failed = true;
+	ctx_stdout_error(ctx, flush_stdout());
 	if (c->oom) {
 		msg_warn(ctx->prog, "out of memory tracking sequence numbers; verification incomplete");
 		if (status == EXIT_OK)
@@ -143,11 +139,9 @@ int consumer_finish(struct consumer *c, int status)
 	} else if (c->verify) {
 		verify_print(ctx, &vr);
 	}
-	if (c->out_failed) {
-		msg_syserr(ctx->prog, "write error on standard output");
-		if (status == EXIT_OK || status == EXIT_TIMEOUT)
-			status = EXIT_FAIL;
-	}
+	/* close_stdout reports a stdout error; it decides the status here. */
+	if (ctx->out_errno && ctx->out_errno != EPIPE && (status == EXIT_OK || status == EXIT_TIMEOUT))
+		status = EXIT_FAIL;
 	if (status == EXIT_OK && c->verify && !verify_clean(&vr))
 		status = EXIT_VERIFY;
 	if (status == EXIT_OK && c->timed_out && c->msgs == 0)

@@ -140,7 +140,7 @@ int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, cha
 	int rc = cli_parse(prog, v->opts, argc, argv, &ctx.opt, &first);
 	if (rc == -1) {
 		print_verb_help(stdout, m, v);
-		return close_stdout(prog, EXIT_OK);
+		return close_stdout(prog, EXIT_OK, 0);
 	}
 	if (rc)
 		return rc;
@@ -153,7 +153,8 @@ int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, cha
 			return msg_usage(prog, "unexpected argument '%s'", ctx.argv[0]);
 		return msg_usage(prog, "too many arguments (at most %d)", v->max_args);
 	}
-	return close_stdout(prog, v->run(&ctx));
+	int status = v->run(&ctx);
+	return close_stdout(prog, status, ctx.out_errno);
 }
 
 /* ---- ipcdemo list ---- */

@@ -48,11 +48,11 @@ int main(int argc, char **argv)
 	const char *w = argv[1];
 	if (strcmp(w, "--help") == 0 || strcmp(w, "-h") == 0) {
 		print_main_help(stdout);
-		return close_stdout(prog, EXIT_OK);
+		return close_stdout(prog, EXIT_OK, 0);
 	}
 	if (strcmp(w, "--version") == 0 || strcmp(w, "-V") == 0) {
 		printf("ipcdemo %s\n", IPCDEMO_VERSION);
-		return close_stdout(prog, EXIT_OK);
+		return close_stdout(prog, EXIT_OK, 0);
 	}
 	if (w[0] == '-') {
 		fprintf(stderr, "ipcdemo: unknown option '%s'\nSee 'ipcdemo --help'.\n", w);
@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (strcmp(commands[i].name, w) == 0)
-			return close_stdout(prog, commands[i].run(argc - 1, argv + 1));
+			return close_stdout(prog, commands[i].run(argc - 1, argv + 1), 0);
 
 	const struct mechanism *m = mechanism_find(w);
 	if (!m)
@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 	const char *vw = argv[2];
 	if (strcmp(vw, "--help") == 0 || strcmp(vw, "-h") == 0) {
 		print_mechanism_help(stdout, m);
-		return close_stdout(prog, EXIT_OK);
+		return close_stdout(prog, EXIT_OK, 0);
 	}
 	const struct verb *v = verb_find(m, vw);
 	if (!v) {

@@ -149,7 +149,7 @@ static int wire_flush(struct prod_state *ps)
 	/* Echo first, so that what the producer says comes before what the
 	 * consumer prints. A broken stdout is reported at exit. */
 	if (ps->echo)
-		flush_stdout();
+		ctx_stdout_error(ps->ctx, flush_stdout());
 	size_t done = 0;
 	int rc = ps->sink->write(ps->ctx, ps->sink->impl, w->buf, w->len, &done);
 	if (rc == 0) {
@@ -226,8 +226,13 @@ int produce(struct ctx *ctx, const struct sink *sink)
 				n = (size_t)o->size - 1;
 			}
 			m[n++] = '\n';
-			if (ps.echo)
+			if (ps.echo) {
 				fwrite_unlocked(m, 1, n, stdout);
+				if (ferror_unlocked(stdout)) {
+					ctx_stdout_error(ctx, errno ? errno : EIO);
+					goto out;
+				}
+			}
 			ps.w.len += n;
 			ps.w.msgs++;
 			ps.w.bytes += n - 1;
@@ -240,7 +245,9 @@ int produce(struct ctx *ctx, const struct sink *sink)
 		rc = wire_flush(&ps);
 		if (rc)
 			goto out;
-		if (ps.echo && flush_stdout() != 0)
+		if (ps.echo)
+			ctx_stdout_error(ctx, flush_stdout());
+		if (ctx->out_errno)
 			goto out; /* stdout reader gone or broken: close_stdout reports it */
 		if (src.eof)
 			break;

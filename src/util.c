@@ -149,15 +149,6 @@ int write_all(int fd, const void *buf, size_t len, size_t *written)
 	return 0;
 }
 
-int flush_stdout(void)
-{
-	if (fflush(stdout) == 0)
-		return 0;
-	if (errno == EPIPE)
-		return 1;
-	return -1;
-}
-
 /* True when fd 1 is a pipe or socket whose reader has gone away. */
 static bool stdout_reader_gone(void)
 {
@@ -165,16 +156,21 @@ static bool stdout_reader_gone(void)
 	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
-int close_stdout(const char *prog, int status)
+int flush_stdout(void)
 {
-	int rc = flush_stdout();
-	if (rc == 0 && ferror(stdout) && stdout_reader_gone())
-		rc = 1;
-	if (rc < 0 || (rc == 0 && ferror(stdout))) {
-		if (rc == 0)
-			errno = EIO;
-		msg_syserr(prog, "write error on standard output");
-		return status == EXIT_OK ? EXIT_FAIL : status;
-	}
-	return status;
+	if (fflush(stdout) != 0)
+		return errno ? errno : EIO;
+	if (ferror(stdout))
+		return stdout_reader_gone() ? EPIPE : EIO;
+	return 0;
+}
+
+int close_stdout(const char *prog, int status, int known_errno)
+{
+	int e = known_errno ? known_errno : flush_stdout();
+	if (e == 0 || e == EPIPE)
+		return status;
+	errno = e;
+	msg_syserr(prog, "write error on standard output");
+	return status == EXIT_OK ? EXIT_FAIL : status;
 }

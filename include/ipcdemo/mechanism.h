@@ -36,7 +36,15 @@ struct ctx {
 	struct opts opt;
 	int argc;
 	char **argv;
+	int out_errno; /* first error writing stdout (EPIPE: reader gone), 0: none */
 };
+
+/* Record a stdout error (the first one counts). */
+static inline void ctx_stdout_error(struct ctx *ctx, int err)
+{
+	if (err && !ctx->out_errno)
+		ctx->out_errno = err;
+}
 
 /* NULL-terminated table of all mechanisms (registry.c). */
 extern const struct mechanism *const mechanisms[];

@@ -83,8 +83,7 @@ struct consumer {
 	struct verify *verify;
 	uint64_t msgs, bytes;
 	int64_t start_ns, last_ns;
-	bool stop;        /* -n reached, stdout gone or failed */
-	bool out_failed;  /* stdout write error (not EPIPE) */
+	bool stop;        /* -n reached, stdout gone or failed (see ctx->out_errno) */
 	bool timed_out;   /* --timeout expired */
 	bool oom;
 	/* Text mode: printed before each message (may be NULL). */

@@ -55,11 +55,12 @@ int stop_signal(void);
  * that did reach the fd (may be NULL). */
 int write_all(int fd, const void *buf, size_t len, size_t *written);
 
-/* Flush stdout. Returns 0 on success, 1 if the reader went away (EPIPE),
- * -1 on another error (errno set). */
+/* Flush stdout. Returns 0, or the errno of the failure (EPIPE: the reader
+ * went away). A write that failed earlier inside stdio (ferror) counts. */
 int flush_stdout(void);
-/* Final check of stdout at exit: reports a write error (not EPIPE) and
- * turns status into EXIT_FAIL if it was successful. */
-int close_stdout(const char *prog, int status);
+/* Final check of stdout at exit. known_errno is the first stdout error a
+ * verb saw (0: none). A write error other than EPIPE is reported once and
+ * turns a successful status into EXIT_FAIL; EPIPE is a quiet end. */
+int close_stdout(const char *prog, int status, int known_errno);
 
 #endif

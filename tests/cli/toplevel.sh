@@ -1,2 +1,204 @@
 #!/bin/bash
-echo "1..0 # SKIP placeholder"
+# ipcdemo's top level: --help, --version, list, help, dispatch, "did you
+# mean", exact names only, and the exit status contract (1 and 2).
+# The mechanisms and verbs are taken from 'ipcdemo list --json', the
+# binary's own table, so that a new mechanism is covered without editing
+# this file.
+. "$(dirname "$0")/lib.sh"
+
+export LC_ALL=C
+
+have_jq=false
+command -v jq >/dev/null 2>&1 && have_jq=true
+
+nlines() { # text: number of non-empty lines
+	if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l | tr -d ' '; fi
+}
+
+# ---- --help, -h, --version, no arguments ----
+
+run "--help exits 0" 0 -- "$IPCDEMO" --help
+help_out=$OUT
+like "--help: usage line" "$OUT" '^Usage: ipcdemo MECHANISM VERB'
+is "--help: nothing on stderr" "$ERR" ""
+like "--help: names the list command" "$OUT" '^  list '
+like "--help: names the help command" "$OUT" '^  help '
+
+run "-h exits 0" 0 -- "$IPCDEMO" -h
+is "-h prints the same as --help" "$OUT" "$help_out"
+
+run "--version exits 0" 0 -- "$IPCDEMO" --version
+like "--version: 'ipcdemo VERSION'" "$OUT" '^ipcdemo [0-9]'
+is "--version: one line" "$(nlines "$OUT")" 1
+
+run "no arguments: usage error" 2 -- "$IPCDEMO"
+is "no arguments: nothing on stdout" "$OUT" ""
+like "no arguments: usage on stderr" "$ERR" '^Usage: ipcdemo MECHANISM VERB'
+
+# ---- list ----
+
+run "list exits 0" 0 -- "$IPCDEMO" list
+list_text=$OUT
+is "list: nothing on stderr" "$ERR" ""
+like "list: a mechanism line" "$OUT" '^[a-z]'
+like "list: an indented verb line" "$OUT" '^  [a-z]+ '
+
+run "list --json exits 0" 0 -- "$IPCDEMO" list --json
+list_json=$OUT
+is "list --json: nothing on stderr" "$ERR" ""
+text_mechs=$(printf '%s\n' "$list_text" | awk '/^[^ ]/ { print $1 }')
+is "list --json: one line per mechanism of the text list" \
+	"$(nlines "$list_json")" "$(nlines "$text_mechs")"
+
+# pairs "MECH VERB", one a line, from the text and the JSON listings
+text_pairs=$(printf '%s\n' "$list_text" | awk '/^[^ ]/ { m = $1 } /^  [^ ]/ { print m, $1 }')
+mechs=""
+pairs=""
+if $have_jq; then
+	bad=""
+	while IFS= read -r line; do
+		printf '%s\n' "$line" | jq -e 'type == "object"
+			and (.mechanism | type == "string" and length > 0)
+			and (.summary | type == "string" and length > 0)
+			and (.verbs | type == "array" and length > 0)
+			and all(.verbs[]; (.name | type == "string" and length > 0)
+				and (.summary | type == "string"))' >/dev/null 2>&1 ||
+			bad="$bad$line
+"
+	done <<<"$list_json"
+	is "list --json: every line is a JSON object with mechanism, summary, verbs" "$bad" ""
+	mechs=$(printf '%s\n' "$list_json" | jq -r '.mechanism' 2>/dev/null)
+	pairs=$(printf '%s\n' "$list_json" | jq -r '.mechanism as $m | .verbs[] | "\($m) \(.name)"' 2>/dev/null)
+	no_demo=$(printf '%s\n' "$list_json" | jq -r 'select(all(.verbs[]; .name != "demo")) | .mechanism' 2>/dev/null)
+	is "list --json: every mechanism has a demo verb" "$no_demo" ""
+	like "list --json: the fifo mechanism is listed" "$mechs" '^fifo$'
+	like "list --json: the pipe mechanism is listed" "$mechs" '^pipe$'
+	like "list --json: the file mechanism is listed" "$mechs" '^file$'
+	is "list and list --json list the same mechanisms" "$mechs" "$text_mechs"
+	is "list and list --json list the same verbs" "$pairs" "$text_pairs"
+	text_sums=$(printf '%s\n' "$list_text" | sed -n 's/^[^ ][^ ]* *//p')
+	json_sums=$(printf '%s\n' "$list_json" | jq -r '.summary' 2>/dev/null)
+	is "list and list --json give the same summaries" "$text_sums" "$json_sums"
+else
+	skip "list --json: every line is valid JSON" "jq is not installed"
+	mechs=$text_mechs
+	pairs=$text_pairs
+fi
+ok "at least three mechanisms are listed" test "$(nlines "$mechs")" -ge 3
+
+for m in $mechs; do
+	like "--help lists the mechanism $m" "$help_out" "^  $m "
+done
+
+run "list with an unexpected argument" 2 -- "$IPCDEMO" list --bogus
+like "list --bogus: names the argument" "$ERR" "'--bogus'"
+
+# ---- help [MECHANISM]: built-in help when the page or man is missing ----
+
+mkdir -p "$T/noman" "$T/nobin"
+run "help with no manual page exits 0" 0 -- env MANPATH="$T/noman" "$IPCDEMO" help
+like "help without a page: the built-in help" "$OUT" '^Usage: ipcdemo MECHANISM VERB'
+run "help fifo with no manual page exits 0" 0 -- env MANPATH="$T/noman" "$IPCDEMO" help fifo
+like "help fifo without a page: the fifo help" "$OUT" '^Usage: ipcdemo fifo VERB'
+like "help fifo without a page: lists produce" "$OUT" '^  produce '
+run "help without man on PATH exits 0" 0 -- env PATH="$T/nobin" "$IPCDEMO" help
+like "help without man: the built-in help" "$OUT" '^Usage: ipcdemo MECHANISM VERB'
+run "help fifo without man on PATH exits 0" 0 -- env PATH="$T/nobin" "$IPCDEMO" help fifo
+like "help fifo without man: the fifo help" "$OUT" '^Usage: ipcdemo fifo VERB'
+run "help nosuch: usage error" 2 -- env MANPATH="$T/noman" "$IPCDEMO" help nosuch
+like "help nosuch: names the word" "$ERR" "nosuch"
+run "help fifi: usage error" 2 -- env MANPATH="$T/noman" "$IPCDEMO" help fifi
+like "help fifi: did you mean fifo" "$ERR" 'Did you mean'
+like "help fifi: suggests fifo" "$ERR" 'fifo'
+
+# ---- MECHANISM --help, MECHANISM alone, MECHANISM VERB --help ----
+
+for m in $mechs; do
+	run "$m --help exits 0" 0 -- "$IPCDEMO" "$m" --help
+	mhelp=$OUT
+	like "$m --help: usage line" "$mhelp" "^Usage: ipcdemo $m VERB"
+	for v in $(printf '%s\n' "$pairs" | awk -v m="$m" '$1 == m { print $2 }'); do
+		like "$m --help lists the verb $v" "$mhelp" "^  $v "
+	done
+	run "$m -h exits 0" 0 -- "$IPCDEMO" "$m" -h
+	is "$m -h is $m --help" "$OUT" "$mhelp"
+
+	run "$m without a verb: usage error" 2 -- "$IPCDEMO" "$m"
+	is "$m without a verb: nothing on stdout" "$OUT" ""
+	like "$m without a verb: says a verb is needed" "$ERR" 'verb'
+	like "$m without a verb: lists the verbs on stderr" "$ERR" '^  demo '
+done
+
+while read -r m v; do
+	[ -n "$m" ] || continue
+	run "$m $v --help exits 0" 0 -- "$IPCDEMO" "$m" "$v" --help
+	like "$m $v --help: usage line" "$OUT" "^Usage: ipcdemo $m $v"
+	like "$m $v --help: describes --help" "$OUT" '--help'
+	is "$m $v --help: nothing on stderr" "$ERR" ""
+	run "$m $v -h exits 0" 0 -- "$IPCDEMO" "$m" "$v" -h
+	like "$m $v -h: usage line" "$OUT" "^Usage: ipcdemo $m $v"
+done <<<"$pairs"
+
+# ---- unknown names: did you mean, exact names only ----
+
+run "unknown mechanism fifi: usage error" 2 -- "$IPCDEMO" fifi produce
+like "fifi: says it is not a mechanism" "$ERR" "'fifi'"
+like "fifi: did you mean" "$ERR" 'Did you mean'
+like "fifi: suggests fifo" "$ERR" 'ipcdemo fifo'
+is "fifi: nothing on stdout" "$OUT" ""
+
+run "unknown mechanism far from any name" 2 -- "$IPCDEMO" zzzzzzzzzz
+unlike "zzzzzzzzzz: no suggestion" "$ERR" 'Did you mean'
+
+run "unknown verb fifo prodcue: usage error" 2 -- "$IPCDEMO" fifo prodcue
+like "fifo prodcue: names the word" "$ERR" "'prodcue'"
+like "fifo prodcue: did you mean" "$ERR" 'Did you mean'
+like "fifo prodcue: suggests produce" "$ERR" 'fifo produce'
+is "fifo prodcue: nothing on stdout" "$OUT" ""
+
+run "a prefix of a mechanism is not accepted (fif produce)" 2 -- "$IPCDEMO" fif produce
+is "fif produce: nothing produced" "$OUT" ""
+like "fif produce: suggests fifo" "$ERR" 'fifo'
+ok "fif produce: no FIFO created" test ! -e pipe.fifo
+
+run "a prefix of a verb is not accepted (fifo prod)" 2 -- "$IPCDEMO" fifo prod
+is "fifo prod: nothing produced" "$OUT" ""
+like "fifo prod: suggests produce" "$ERR" 'fifo produce'
+ok "fifo prod: no FIFO created" test ! -e pipe.fifo
+
+run "a prefix of list is not accepted (lis)" 2 -- "$IPCDEMO" lis
+is "lis: nothing listed" "$OUT" ""
+
+# ---- options ----
+
+run "unknown top-level option" 2 -- "$IPCDEMO" --bogus
+like "--bogus: names the option" "$ERR" '--bogus'
+run "unknown verb option" 2 -- "$IPCDEMO" pipe produce --bogus
+like "pipe produce --bogus: names the option" "$ERR" '--bogus'
+like "pipe produce --bogus: points to the verb's help" "$ERR" "Try 'ipcdemo pipe produce --help'"
+is "pipe produce --bogus: nothing produced" "$OUT" ""
+run "unknown short option" 2 -- "$IPCDEMO" pipe produce -Z
+like "pipe produce -Z: names the option" "$ERR" '-Z'
+run "an option of another verb" 2 -- "$IPCDEMO" pipe produce --path x
+like "pipe produce --path: names the option" "$ERR" '--path'
+
+run "abbreviated long option --cou 3" 2 -- "$IPCDEMO" pipe produce --cou 3
+like "--cou: names the option" "$ERR" "'--cou'"
+like "--cou: did you mean --count" "$ERR" '[Dd]id you mean.*--count'
+is "--cou: nothing produced" "$OUT" ""
+run "abbreviated long option --cou=3" 2 -- "$IPCDEMO" pipe produce --cou=3
+like "--cou=3: did you mean --count" "$ERR" '[Dd]id you mean.*--count'
+run "abbreviated flag --qu" 2 -- "$IPCDEMO" fifo produce --qu
+like "--qu: did you mean --quiet" "$ERR" '[Dd]id you mean.*--quiet'
+
+# ---- exit status 1: the operation failed ----
+
+run "syscall error: FIFO in a missing directory" 1 -- "$IPCDEMO" fifo produce --path "$T/nodir/x"
+is "syscall error: the message names the call, the object and errno" \
+	"$ERR" "ipcdemo fifo produce: mkfifo $T/nodir/x: No such file or directory"
+is "syscall error: nothing on stdout" "$OUT" ""
+run "syscall error on the consumer side" 1 -- "$IPCDEMO" fifo consume --path "$T/nodir/x" --timeout 1s
+like "consumer syscall error: names the object and errno" \
+	"$ERR" "^ipcdemo fifo consume: mkfifo $T/nodir/x: No such file or directory$"
+
+done_testing
