@@ -123,9 +123,10 @@ static int scan_digits(const char *s, uint64_t *v)
 	return i;
 }
 
-int parse_count(const char *s, uint64_t *out, const char **why)
+/* The common start of counts and sizes: not empty, not negative, leading
+ * digits that fit. Returns the number of digits, or -1 with *why set. */
+static int scan_unsigned(const char *s, uint64_t *v, const char **why)
 {
-	uint64_t v;
 	if (*s == '\0') {
 		*why = "empty";
 		return -1;
@@ -134,11 +135,18 @@ int parse_count(const char *s, uint64_t *out, const char **why)
 		*why = "must not be negative";
 		return -1;
 	}
-	int n = scan_digits(s, &v);
-	if (n < 0) {
+	int n = scan_digits(s, v);
+	if (n < 0)
 		*why = "too large";
+	return n;
+}
+
+int parse_count(const char *s, uint64_t *out, const char **why)
+{
+	uint64_t v;
+	int n = scan_unsigned(s, &v, why);
+	if (n < 0)
 		return -1;
-	}
 	if (n == 0 || s[n] != '\0') {
 		*why = "not a whole number";
 		return -1;
@@ -150,19 +158,9 @@ int parse_count(const char *s, uint64_t *out, const char **why)
 int parse_size(const char *s, uint64_t *out, const char **why)
 {
 	uint64_t v;
-	if (*s == '\0') {
-		*why = "empty";
+	int n = scan_unsigned(s, &v, why);
+	if (n < 0)
 		return -1;
-	}
-	if (*s == '-') {
-		*why = "must not be negative";
-		return -1;
-	}
-	int n = scan_digits(s, &v);
-	if (n < 0) {
-		*why = "too large";
-		return -1;
-	}
 	if (n == 0) {
 		*why = "not a size (examples: 64, 4k, 1M)";
 		return -1;
@@ -200,19 +198,9 @@ int parse_duration(const char *s, int64_t *out_ns, const char **why)
 {
 	uint64_t ip, frac = 0;
 	uint64_t frac_div = 1;
-	if (*s == '\0') {
-		*why = "empty";
+	int n = scan_unsigned(s, &ip, why);
+	if (n < 0)
 		return -1;
-	}
-	if (*s == '-') {
-		*why = "must not be negative";
-		return -1;
-	}
-	int n = scan_digits(s, &ip);
-	if (n < 0) {
-		*why = "too large";
-		return -1;
-	}
 	const char *p = s + n;
 	if (*p == '.') {
 		p++;

@@ -151,9 +151,7 @@ int consumer_finish(struct consumer *c, int status)
 	return status;
 }
 
-/* Wait until fd is readable, honouring --timeout and stop requests.
- * Returns 0 when readable, 1 to stop, -1 on error. */
-static int wait_readable(struct consumer *c, int fd, const char *what)
+int consumer_wait(struct consumer *c, int fd, const char *what)
 {
 	for (;;) {
 		if (stop_requested() || c->stop)
@@ -187,7 +185,7 @@ int consume_stream(struct consumer *c, struct linebuf *lb, int fd, const char *w
 		if (must_poll) {
 			if (consumer_idle(c))
 				return 1;
-			int w = wait_readable(c, fd, what);
+			int w = consumer_wait(c, fd, what);
 			if (w)
 				return w;
 		}

@@ -197,25 +197,28 @@ int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
 	return status;
 }
 
-int demo_tmpdir(struct ctx *ctx, char *dir, size_t len)
+const char *demo_place(struct ctx *ctx, struct demo_place *pl, const char *name)
 {
+	pl->name = name;
+	pl->tmp = !ctx->opt.path;
+	if (!pl->tmp)
+		return ctx->opt.path;
 	const char *tmp = getenv("TMPDIR");
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	snprintf(dir, len, "%s/ipcdemo-demo.XXXXXX", tmp);
-	if (!mkdtemp(dir)) {
-		msg_syserr(ctx->prog, "mkdtemp %s", dir);
-		return -1;
+	snprintf(pl->dir, sizeof(pl->dir), "%s/ipcdemo-demo.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(pl->dir)) {
+		msg_syserr(ctx->prog, "mkdtemp %s", pl->dir);
+		return NULL;
 	}
-	return 0;
+	snprintf(pl->path, sizeof(pl->path), "%s/%s", pl->dir, name);
+	return pl->path;
 }
 
-void demo_tmpdir_remove(struct ctx *ctx, const char *dir, const char *file)
+void demo_place_remove(struct ctx *ctx, struct demo_place *pl)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if (unlink(path) < 0 && errno != ENOENT)
-		msg_syserr(ctx->prog, "unlink %s", path);
-	if (rmdir(dir) < 0)
-		msg_syserr(ctx->prog, "rmdir %s", dir);
+	if (!pl->tmp)
+		return;
+	if (unlink(pl->path) < 0 && errno != ENOENT)
+		msg_syserr(ctx->prog, "unlink %s", pl->path);
+	if (rmdir(pl->dir) < 0)
+		msg_syserr(ctx->prog, "rmdir %s", pl->dir);
 }

@@ -25,9 +25,15 @@ struct demo_role {
  * failing status. */
 int demo_run(struct ctx *ctx, const struct demo_role *roles, int n);
 
-/* A private temporary directory for a demo's objects; removed by
- * demo_tmpdir_remove together with the named file inside it. */
-int demo_tmpdir(struct ctx *ctx, char *dir, size_t len);
-void demo_tmpdir_remove(struct ctx *ctx, const char *dir, const char *file);
+/* Where a demo's object lives: --path if given, else NAME in a new private
+ * temporary directory that demo_place_remove takes away again. */
+struct demo_place {
+	char dir[4096];
+	char path[4200];
+	const char *name;
+	bool tmp;
+};
+const char *demo_place(struct ctx *ctx, struct demo_place *pl, const char *name);
+void demo_place_remove(struct ctx *ctx, struct demo_place *pl);
 
 #endif

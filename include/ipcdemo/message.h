@@ -59,6 +59,16 @@ bool linebuf_next(struct linebuf *lb, const char **line, size_t *len);
 bool linebuf_rest(struct linebuf *lb, const char **line, size_t *len);
 size_t linebuf_pending(const struct linebuf *lb);
 
+/* ---- Options every producer and every consumer takes (verb tables) ---- */
+#define PRODUCER_OPTIONS                                                                        \
+	{ OP_COUNT, "messages per batch (default: 10, or all arguments, or all of stdin)" },     \
+		{ OP_EVERY, NULL }, { OP_BATCHES, NULL }, { OP_SOURCE, NULL }, { OP_SEQ, NULL }, \
+		{ OP_ID, NULL }, { OP_SIZE, NULL }, { OP_STATS, NULL },                          \
+		{ OP_JSON, "print the --stats summary as JSON" }
+#define CONSUMER_OPTIONS                                                                           \
+	{ OP_COUNT, "stop after N messages" }, { OP_TIMEOUT, NULL }, { OP_JSON, NULL }, { OP_VERIFY, NULL }, \
+		{ OP_STATS, NULL }
+
 /* ---- Producer ---- */
 /* Where a producer's bytes go. write() gets whole messages (at most chunk
  * bytes unless one message is larger) and returns 0, 1 when the loop should
@@ -102,6 +112,9 @@ bool consumer_idle(struct consumer *c);
 /* Milliseconds poll() may wait for the next message (-1: forever), and
  * whether --timeout has expired (sets timed_out). */
 int consumer_poll_timeout(struct consumer *c);
+/* Wait until fd is readable, honouring --timeout and stop requests.
+ * Returns 0 when readable, 1 to stop, -1 on error (diagnostic names what). */
+int consumer_wait(struct consumer *c, int fd, const char *what);
 /* Print the summary (--stats, --verify), free, and compute the exit status
  * from the mechanism's status. */
 int consumer_finish(struct consumer *c, int status);

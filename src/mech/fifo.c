@@ -216,14 +216,10 @@ static int fifo_consume(struct ctx *ctx)
 
 static int fifo_demo(struct ctx *ctx)
 {
-	char dir[4096], path[4200];
-	const char *p = ctx->opt.path;
-	if (!p) {
-		if (demo_tmpdir(ctx, dir, sizeof(dir)) < 0)
-			return EXIT_FAIL;
-		snprintf(path, sizeof(path), "%s/%s", dir, DEFAULT_PATH);
-		p = path;
-	}
+	struct demo_place pl;
+	const char *p = demo_place(ctx, &pl, DEFAULT_PATH);
+	if (!p)
+		return EXIT_FAIL;
 	printf("A consumer and a producer talk through the named pipe %s.\n"
 	       "The consumer starts first and creates it; the producer writes 2 batches of 5 UUIDs, 1 s apart.\n\n",
 	       p);
@@ -234,24 +230,15 @@ static int fifo_demo(struct ctx *ctx)
 		{ "producer", "produce", prod, 500 * NSEC_PER_MSEC, true },
 	};
 	int st = demo_run(ctx, roles, 2);
-	if (!ctx->opt.path)
-		demo_tmpdir_remove(ctx, dir, DEFAULT_PATH);
+	demo_place_remove(ctx, &pl);
 	return st;
 }
 
 static const struct verb_opt produce_opts[] = {
 	{ OP_PATH, "the FIFO (default: pipe.fifo, created if missing)" },
 	{ OP_MODE, NULL },
-	{ OP_COUNT, "messages per batch (default: 10, or all arguments, or all of stdin)" },
-	{ OP_EVERY, NULL },
-	{ OP_BATCHES, NULL },
-	{ OP_SOURCE, NULL },
-	{ OP_SEQ, NULL },
-	{ OP_ID, NULL },
-	{ OP_SIZE, NULL },
+	PRODUCER_OPTIONS,
 	{ OP_QUIET, NULL },
-	{ OP_STATS, NULL },
-	{ OP_JSON, "print the --stats summary as JSON" },
 	{ OP_UNLINK, "remove the FIFO on exit" },
 	{ OP_END, NULL },
 };
@@ -259,12 +246,8 @@ static const struct verb_opt produce_opts[] = {
 static const struct verb_opt consume_opts[] = {
 	{ OP_PATH, "the FIFO (default: pipe.fifo, created if missing)" },
 	{ OP_MODE, NULL },
-	{ OP_COUNT, "stop after N messages" },
-	{ OP_TIMEOUT, NULL },
+	CONSUMER_OPTIONS,
 	{ OP_EXIT_ON_EOF, "exit when the producer closes instead of waiting for the next one" },
-	{ OP_JSON, NULL },
-	{ OP_VERIFY, NULL },
-	{ OP_STATS, NULL },
 	{ OP_QUIET, "print no notes on stderr" },
 	{ OP_UNLINK, "remove the FIFO on exit" },
 	{ OP_END, NULL },

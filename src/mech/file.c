@@ -247,30 +247,17 @@ static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *l
 	}
 }
 
-/* Wait for an inotify event on the directory (or the timeout). Returns 0
- * on an event, 1 to stop, -1 on error. */
+/* Wait for an inotify event on the directory (or the timeout), then empty
+ * the event queue: what changed is checked with stat(). Returns 0 on an
+ * event, 1 to stop, -1 on error. */
 static int wait_change(struct consumer *c, int ifd)
 {
 	char evbuf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	for (;;) {
-		if (stop_requested() || c->stop)
-			return 1;
-		int ms = consumer_poll_timeout(c);
-		if (c->timed_out)
-			return 1;
-		struct pollfd p = { .fd = ifd, .events = POLLIN, .revents = 0 };
-		int r = poll(&p, 1, ms);
-		if (r < 0 && errno != EINTR) {
-			msg_syserr(c->ctx->prog, "poll inotify");
-			return -1;
-		}
-		if (r > 0) {
-			/* Drain the queue; what changed is checked with stat(). */
-			while (read(ifd, evbuf, sizeof(evbuf)) > 0)
-				;
-			return 0;
-		}
-	}
+	int w = consumer_wait(c, ifd, "inotify");
+	if (w == 0)
+		while (read(ifd, evbuf, sizeof(evbuf)) > 0)
+			;
+	return w;
 }
 
 static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *lb, const char *path)
@@ -613,14 +600,10 @@ out:
 
 static int file_demo(struct ctx *ctx)
 {
-	char dir[4096], path[4200];
-	const char *p = ctx->opt.path;
-	if (!p) {
-		if (demo_tmpdir(ctx, dir, sizeof(dir)) < 0)
-			return EXIT_FAIL;
-		snprintf(path, sizeof(path), "%s/%s", dir, DEFAULT_PATH);
-		p = path;
-	}
+	struct demo_place pl;
+	const char *p = demo_place(ctx, &pl, DEFAULT_PATH);
+	if (!p)
+		return EXIT_FAIL;
 	printf("A producer appends UUIDs to the shared file %s under a flock(2) lock;\n"
 	       "a consumer follows the file (inotify) and prints each complete line.\n\n",
 	       p);
@@ -631,8 +614,7 @@ static int file_demo(struct ctx *ctx)
 		{ "consumer", "consume", cons, 300 * NSEC_PER_MSEC, false },
 	};
 	int st = demo_run(ctx, roles, 2);
-	if (!ctx->opt.path)
-		demo_tmpdir_remove(ctx, dir, DEFAULT_PATH);
+	demo_place_remove(ctx, &pl);
 	return st;
 }
 
@@ -641,16 +623,8 @@ static const struct verb_opt produce_opts[] = {
 	{ OP_MODE, "permissions if the file is created (default 0600)" },
 	{ OP_LOCK, NULL },
 	{ OP_TRUNCATE, "empty the file first, as producer.sh does" },
-	{ OP_COUNT, "messages per batch (default: 10, or all arguments, or all of stdin)" },
-	{ OP_EVERY, NULL },
-	{ OP_BATCHES, NULL },
-	{ OP_SOURCE, NULL },
-	{ OP_SEQ, NULL },
-	{ OP_ID, NULL },
-	{ OP_SIZE, NULL },
+	PRODUCER_OPTIONS,
 	{ OP_QUIET, NULL },
-	{ OP_STATS, NULL },
-	{ OP_JSON, "print the --stats summary as JSON" },
 	{ OP_END, NULL },
 };
 
@@ -659,11 +633,7 @@ static const struct verb_opt consume_opts[] = {
 	{ OP_REREAD, "re-read the whole file every DURATION, as consumer.sh does" },
 	{ OP_NO_FOLLOW, NULL },
 	{ OP_LOCK, "shared lock while reading: flock (default), fcntl, none" },
-	{ OP_COUNT, "stop after N messages" },
-	{ OP_TIMEOUT, NULL },
-	{ OP_JSON, NULL },
-	{ OP_VERIFY, NULL },
-	{ OP_STATS, NULL },
+	CONSUMER_OPTIONS,
 	{ OP_QUIET, "print no notes on stderr" },
 	{ OP_END, NULL },
 };

@@ -176,24 +176,12 @@ static int pipe_demo(struct ctx *ctx)
 }
 
 static const struct verb_opt produce_opts[] = {
-	{ OP_COUNT, "messages per batch (default: 10, or all arguments, or all of stdin)" },
-	{ OP_EVERY, NULL },
-	{ OP_BATCHES, NULL },
-	{ OP_SOURCE, NULL },
-	{ OP_SEQ, NULL },
-	{ OP_ID, NULL },
-	{ OP_SIZE, NULL },
-	{ OP_STATS, NULL },
-	{ OP_JSON, "print the --stats summary as JSON" },
+	PRODUCER_OPTIONS,
 	{ OP_END, NULL },
 };
 
 static const struct verb_opt consume_opts[] = {
-	{ OP_COUNT, "stop after N messages" },
-	{ OP_TIMEOUT, NULL },
-	{ OP_JSON, NULL },
-	{ OP_VERIFY, NULL },
-	{ OP_STATS, NULL },
+	CONSUMER_OPTIONS,
 	{ OP_QUIET, "do not print the 'Consumer data:' header" },
 	{ OP_END, NULL },
 };
