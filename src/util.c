@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -104,6 +106,11 @@ static void on_stop(int sig)
 	stop_sig = sig;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig; /* only there to interrupt a blocking call */
+}
+
 int signals_setup(void)
 {
 	struct sigaction sa;
@@ -116,7 +123,33 @@ int signals_setup(void)
 	sa.sa_flags = 0; /* no SA_RESTART: blocking calls return EINTR */
 	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
 		return -1;
+	sa.sa_handler = on_alarm;
+	if (sigaction(SIGALRM, &sa, NULL) < 0)
+		return -1;
 	return 0;
+}
+
+int open_wait(const char *path, int flags)
+{
+	struct itimerval tick = { { 0, 250000 }, { 0, 250000 } }, off;
+	int fd, e;
+	memset(&off, 0, sizeof(off));
+	if (setitimer(ITIMER_REAL, &tick, NULL) < 0)
+		return -1;
+	for (;;) {
+		if (stop_requested()) {
+			fd = -1;
+			e = EINTR;
+			break;
+		}
+		fd = open(path, flags);
+		e = errno;
+		if (fd >= 0 || e != EINTR)
+			break;
+	}
+	setitimer(ITIMER_REAL, &off, NULL);
+	errno = e;
+	return fd;
 }
 
 bool stop_requested(void)

@@ -50,6 +50,12 @@ int signals_setup(void);
 bool stop_requested(void);
 int stop_signal(void);
 
+/* open(2) that may block (a FIFO waiting for its other side), and still
+ * ends promptly on a stop request: a 250 ms interval timer interrupts it,
+ * so a signal that lands just before the call is not missed. Returns the
+ * fd, or -1 with errno (EINTR when a stop was requested). */
+int open_wait(const char *path, int flags);
+
 /* Write all of buf; retries on short writes. Returns 0, or -1 with errno
  * set (EINTR only when a stop was requested). *written gets the bytes
  * that did reach the fd (may be NULL). */

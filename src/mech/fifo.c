@@ -46,7 +46,8 @@ static int fifo_ensure(struct ctx *ctx, const char *path)
  * replaced between mkfifo and open). */
 static int fifo_open(struct ctx *ctx, const char *path, int flags)
 {
-	int fd = open(path, flags | O_CLOEXEC);
+	/* Without O_NONBLOCK, open() waits for the other side. */
+	int fd = (flags & O_NONBLOCK) ? open(path, flags | O_CLOEXEC) : open_wait(path, flags | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	struct stat st;
@@ -156,11 +157,13 @@ static int fifo_produce(struct ctx *ctx)
 	 * on one FIFO, lines never interleave. */
 	struct sink sink = { .impl = &fs, .chunk = PIPE_BUF, .echo = true, .write = fifo_write };
 	rc = produce(ctx, &sink);
+	/* Remove the name before closing: a consumer sees end of file only
+	 * after it is gone, and makes a new FIFO for the next producer. */
+	maybe_unlink(ctx, path);
 	if (close(fs.fd) < 0 && rc == EXIT_OK) {
 		msg_syserr(ctx->prog, "close %s", path);
 		rc = EXIT_FAIL;
 	}
-	maybe_unlink(ctx, path);
 	return rc;
 }
 
@@ -197,8 +200,9 @@ static int fifo_consume(struct ctx *ctx)
 			msg_warn(ctx->prog, "producer closed %s; waiting for the next writer", path);
 		/* Open the new read end before closing the old one: the pipe never
 		 * has zero readers, so a writer that comes, writes and goes in
-		 * between does not have its data thrown away. */
-		int nfd = fifo_open(ctx, path, O_RDONLY | O_NONBLOCK);
+		 * between does not have its data thrown away. If the FIFO was
+		 * removed (a producer's --unlink), make it again, as at start. */
+		int nfd = fifo_ensure(ctx, path) < 0 ? -2 : fifo_open(ctx, path, O_RDONLY | O_NONBLOCK);
 		if (nfd < 0) {
 			if (nfd == -1)
 				msg_syserr(ctx->prog, "open %s", path);
@@ -207,10 +211,10 @@ static int fifo_consume(struct ctx *ctx)
 		close(fd);
 		fd = nfd;
 	}
+	maybe_unlink(ctx, path);
 	if (fd >= 0)
 		close(fd);
 	linebuf_free(&lb);
-	maybe_unlink(ctx, path);
 	return consumer_finish(&c, status);
 }
 

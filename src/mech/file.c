@@ -59,7 +59,15 @@ static int file_lock(int fd, int kind, bool exclusive, bool unlock)
 static int open_storage(struct ctx *ctx, const char *path, int flags, bool *created)
 {
 	int fd = -1;
+	struct stat st;
 	*created = false;
+	/* Say what is there when it is not a regular file (opening a FIFO for
+	 * writing would only fail with ENXIO); fstat below closes the race. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		msg_warn(ctx->prog, "%s is a %s, not a regular file; not touching it", path, fsobj_kind(st.st_mode));
+		errno = EINVAL;
+		return -1;
+	}
 	if (flags & O_CREAT) {
 		fd = open(path, flags | O_EXCL | O_NONBLOCK | O_CLOEXEC, ctx->opt.mode);
 		if (fd >= 0) {
@@ -83,7 +91,6 @@ static int open_storage(struct ctx *ctx, const char *path, int flags, bool *crea
 			return -1;
 		}
 	}
-	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		msg_syserr(ctx->prog, "stat %s", path);
 		close(fd);
@@ -221,6 +228,10 @@ static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *l
 		if (fd < 0) {
 			if (errno != ENOENT)
 				return EXIT_FAIL;
+			if (ctx->opt.no_follow) {
+				msg_warn(ctx->prog, "%s does not exist", path);
+				return EXIT_FAIL;
+			}
 			if (!warned && !ctx->opt.quiet)
 				msg_warn(ctx->prog, "%s does not exist yet; trying again every reread interval", path);
 			warned = true;
@@ -581,9 +592,12 @@ static int file_race(struct ctx *ctx)
 		out_u64(&out, PRINT_JSON, "bytes_expected", NULL, r.bytes_expected);
 		out_u64(&out, PRINT_JSON, "bytes_found", NULL, r.bytes_found);
 		out_string(&out, PRINT_JSON, "path", NULL, o->path ? o->path : NULL);
-		if (r.lost || r.torn)
-			out_text(&out, "%llu of %llu lines were lost or torn: the writers overwrote each other.",
-				 (unsigned long long)(r.lost + r.torn), (unsigned long long)r.expected);
+		if (r.lost)
+			out_text(&out, "%llu of %llu lines were lost: the writers overwrote each other%s.",
+				 (unsigned long long)r.lost, (unsigned long long)r.expected,
+				 r.torn ? ", leaving torn pieces of lines" : "");
+		else if (r.torn)
+			out_text(&out, "%llu torn lines were found.", (unsigned long long)r.torn);
 		else
 			out_text(&out, "No line was lost or torn.");
 		out_close(&out);

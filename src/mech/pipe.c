@@ -115,9 +115,12 @@ static int pipe_demo(struct ctx *ctx)
 	struct demo_sink ds;
 	pid_t me = getpid();
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!ctx->opt.given[OP_COUNT])
 		ctx->opt.count = 5;
+	int rc = producer_check(ctx);
+	if (rc)
+		return rc;
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		msg_syserr(ctx->prog, "pipe");
 		return EXIT_FAIL;
