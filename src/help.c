@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Everything generated from the tables: help texts, 'list', 'help',
  * completion candidates, "did you mean", and verb dispatch. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -49,11 +50,18 @@ void print_main_help(FILE *fp)
 		    "duplicated or reordered messages, 4 --timeout expired with nothing received.\n");
 }
 
+/* A summary as a sentence: capital first letter, full stop. */
+static void print_sentence(FILE *fp, const char *s)
+{
+	fprintf(fp, "%c%s.\n", toupper((unsigned char)s[0]), s + 1);
+}
+
 void print_mechanism_help(FILE *fp, const struct mechanism *m)
 {
-	fprintf(fp, "Usage: ipcdemo %s VERB [options] [arguments]\n\n%s.\n", m->name, m->summary);
+	fprintf(fp, "Usage: ipcdemo %s VERB [options] [arguments]\n\n", m->name);
+	print_sentence(fp, m->summary);
 	if (m->description)
-		fprintf(fp, "%s\n", m->description);
+		fprintf(fp, "\n%s\n", m->description);
 	fprintf(fp, "\nVerbs:\n");
 	for (const struct verb *v = m->verbs; v->name; v++)
 		fprintf(fp, "  %-10s %s\n", v->name, v->summary);
@@ -76,9 +84,10 @@ void print_verb_help(FILE *fp, const struct mechanism *m, const struct verb *v)
 {
 	char label[64];
 	int width = 0;
-	fprintf(fp, "Usage: ipcdemo %s %s %s\n\n%s.\n", m->name, v->name, v->usage, v->summary);
+	fprintf(fp, "Usage: ipcdemo %s %s %s\n\n", m->name, v->name, v->usage);
+	print_sentence(fp, v->summary);
 	if (v->description)
-		fprintf(fp, "%s\n", v->description);
+		fprintf(fp, "\n%s\n", v->description);
 	fprintf(fp, "\nOptions:\n");
 	for (const struct verb_opt *vo = v->opts; vo->id != OP_END; vo++) {
 		opt_label(label, sizeof(label), opt_def_get(vo->id));
