@@ -14,6 +14,7 @@
 
 static const char *const source_choices[] = { "uuid", "stdin", "args", "counter", NULL };
 static const char *const lock_choices[] = { "flock", "fcntl", "none", NULL };
+static const char *const type_choices[] = { "stream", "dgram", "seqpacket", NULL };
 
 #define DUR_MAX ((uint64_t)365 * 24 * 3600 * NSEC_PER_SEC)
 
@@ -52,6 +53,11 @@ static const struct opt_def opt_defs[] = {
 	{ OP_WRITERS, "writers", 'w', OPT_COUNT, "N", "number of concurrent writers", NULL, 1, 256 },
 	{ OP_APPEND, "append", 0, OPT_FLAG, NULL, "open with O_APPEND instead of lseek(SEEK_END) + write", NULL, 0,
 	  0 },
+	{ OP_TYPE, "type", 0, OPT_CHOICE, "TYPE", "socket type: stream (default), dgram, seqpacket", type_choices, 0,
+	  0 },
+	{ OP_LISTEN, "listen", 'l', OPT_FLAG, NULL, "listen for the other side instead of connecting", NULL, 0, 0 },
+	{ OP_CONNECT, "connect", 'c', OPT_FLAG, NULL, "connect to the other side instead of listening", NULL, 0, 0 },
+	{ OP_WAIT, "wait", 0, OPT_DURATION, "DURATION", "keep trying to connect for DURATION", NULL, 1, DUR_MAX },
 };
 
 static const struct {
@@ -79,6 +85,10 @@ static const struct {
 	[OP_UNLINK] = { offsetof(struct opts, unlink) },
 	[OP_WRITERS] = { offsetof(struct opts, writers) },
 	[OP_APPEND] = { offsetof(struct opts, append) },
+	[OP_TYPE] = { offsetof(struct opts, type) },
+	[OP_LISTEN] = { offsetof(struct opts, listen) },
+	[OP_CONNECT] = { offsetof(struct opts, connect) },
+	[OP_WAIT] = { offsetof(struct opts, wait) },
 };
 
 const struct opt_def *opt_def_get(enum opt_id id)

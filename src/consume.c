@@ -125,6 +125,12 @@ int consumer_finish(struct consumer *c, int status)
 	struct verify_result vr;
 
 	ctx_stdout_error(ctx, flush_stdout());
+	if (c->truncated) {
+		msg_warn(ctx->prog, "%llu message%s truncated (larger than the receive buffer, --size)",
+			 (unsigned long long)c->truncated, c->truncated == 1 ? " was" : "s were");
+		if (status == EXIT_OK)
+			status = EXIT_FAIL;
+	}
 	if (c->oom) {
 		msg_warn(ctx->prog, "out of memory tracking sequence numbers; verification incomplete");
 		if (status == EXIT_OK)

@@ -9,6 +9,7 @@ const struct mechanism *const mechanisms[] = {
 	&mech_file,
 	&mech_pipe,
 	&mech_fifo,
+	&mech_unix,
 	NULL,
 };
 

@@ -47,11 +47,16 @@ enum opt_id {
 	OP_UNLINK,
 	OP_WRITERS,
 	OP_APPEND,
+	OP_TYPE,
+	OP_LISTEN,
+	OP_CONNECT,
+	OP_WAIT,
 	OP__MAX
 };
 
 enum source_kind { SRC_UUID, SRC_STDIN, SRC_ARGS, SRC_COUNTER };
 enum lock_kind { LK_FLOCK, LK_FCNTL, LK_NONE };
+enum socket_kind { SK_STREAM, SK_DGRAM, SK_SEQPACKET };
 
 /* Parsed option values. given[id] tells whether the user set it. */
 struct opts {
@@ -78,6 +83,10 @@ struct opts {
 	bool unlink;
 	uint64_t writers;
 	bool append;
+	int type;        /* enum socket_kind */
+	bool listen;
+	bool connect;
+	int64_t wait;    /* ns */
 };
 
 struct opt_def {

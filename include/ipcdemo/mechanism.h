@@ -56,6 +56,7 @@ const struct verb *verb_find(const struct mechanism *m, const char *name);
 extern const struct mechanism mech_file;
 extern const struct mechanism mech_pipe;
 extern const struct mechanism mech_fifo;
+extern const struct mechanism mech_unix;
 
 /* Help and listing (help.c). */
 void print_main_help(FILE *fp);

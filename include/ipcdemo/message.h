@@ -95,6 +95,7 @@ struct consumer {
 	int64_t start_ns, last_ns;
 	bool stop;        /* -n reached, stdout gone or failed (see ctx->out_errno) */
 	bool timed_out;   /* --timeout expired */
+	uint64_t truncated; /* datagrams larger than the receive buffer */
 	bool oom;
 	/* Text mode: printed before each message (may be NULL). */
 	const char *label;

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/* What every socket mechanism shares: endpoints, listening (with the
+ * socket-file rules), connecting with --wait, peer credentials, message
+ * receive with truncation detection, and the serving producer. */
+#ifndef IPCDEMO_SOCK_H
+#define IPCDEMO_SOCK_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "ipcdemo/mechanism.h"
+#include "ipcdemo/message.h"
+#include "ipcdemo/output.h"
+
+struct endpoint {
+	int family; /* AF_UNIX, AF_INET, AF_INET6 */
+	int type;   /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	struct sockaddr_storage addr;
+	socklen_t len;
+	char name[128];   /* for messages: "ipc.sock", "@name", "127.0.0.1:7000" */
+	const char *path; /* the socket file; NULL when there is none */
+};
+
+/* SK_STREAM... -> SOCK_STREAM... */
+int sock_type(int kind);
+const char *sock_type_name(int kind);
+bool sock_is_packet(int type); /* one message per send: dgram, seqpacket */
+
+/* A Unix endpoint: a path, or "@name" in the abstract namespace. Returns 0,
+ * or EXIT_USAGE after saying why (too long for sun_path, empty). */
+int unix_endpoint(const struct ctx *ctx, const char *spec, int type, struct endpoint *ep);
+
+struct listener {
+	int fd;
+	const struct endpoint *ep;
+	bool have_file; /* we made ep->path: remove it on close, if still ours */
+	dev_t dev;
+	ino_t ino;
+};
+/* Bind (and listen, for connection types). A socket file is created with
+ * exactly --mode; a stale one (nothing listening) is replaced; a live one
+ * is "address in use"; anything that is not a socket is never touched.
+ * Returns EXIT_OK, or EXIT_FAIL after a diagnostic. */
+int listener_open(struct ctx *ctx, const struct endpoint *ep, struct listener *l);
+void listener_close(struct ctx *ctx, struct listener *l);
+
+/* Connect, retrying for --wait while no one is listening. Returns the fd
+ * (blocking), -1 after a diagnostic that says how to start the other side
+ * (hint), or -2 when a stop was requested. */
+int sock_connect(struct ctx *ctx, const struct endpoint *ep, const char *hint);
+
+/* Who is on the other side (Unix sockets only). */
+struct peer {
+	bool known;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+};
+void peer_of(int fd, struct peer *p);
+/* consumer.extra callback: peer_pid, peer_uid, peer_gid (arg: struct peer). */
+void peer_json(struct out *o, void *arg);
+
+/* Receive one datagram or packet into buf. Returns its full length (more
+ * than cap when it was truncated: only cap bytes are in buf), 0 at the end
+ * of a connection, -1 on error. Credentials (SCM_CREDENTIALS) go to *p when
+ * the socket has SO_PASSCRED. */
+ssize_t sock_recv(int fd, char *buf, size_t cap, struct peer *p);
+
+/* Deliver a received datagram/packet to the consumer: one trailing newline
+ * is framing, not payload; a truncated one is reported on stderr. Returns
+ * true when the consumer must stop. */
+bool deliver_packet(struct consumer *c, char *buf, size_t cap, ssize_t len);
+
+/* The producer side that listens: serves any number of consumers with
+ * poll(), each getting every message sent after it connected. */
+struct server {
+	struct listener l;
+	int *fds;
+	pid_t *pids;
+	size_t n, cap;
+	bool packets; /* send each message separately (seqpacket) */
+	uint64_t served;
+};
+int server_open(struct ctx *ctx, const struct endpoint *ep, struct server *s);
+void server_close(struct ctx *ctx, struct server *s);
+/* sink.write for a struct server. */
+int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
+
+/* sink.write for a connected socket (stream: bytes; packet types: one send
+ * per message). impl: a struct conn_sink. */
+struct conn_sink {
+	int fd;
+	int type;
+	const char *name;
+};
+int conn_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
+
+#endif

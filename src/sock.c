@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ipcdemo/fsobj.h"
+#include "ipcdemo/sock.h"
+#include "ipcdemo/util.h"
+
+int sock_type(int kind)
+{
+	switch (kind) {
+	case SK_DGRAM: return SOCK_DGRAM;
+	case SK_SEQPACKET: return SOCK_SEQPACKET;
+	default: return SOCK_STREAM;
+	}
+}
+
+const char *sock_type_name(int kind)
+{
+	switch (kind) {
+	case SK_DGRAM: return "dgram";
+	case SK_SEQPACKET: return "seqpacket";
+	default: return "stream";
+	}
+}
+
+bool sock_is_packet(int type)
+{
+	return type == SOCK_DGRAM || type == SOCK_SEQPACKET;
+}
+
+int unix_endpoint(const struct ctx *ctx, const char *spec, int type, struct endpoint *ep)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)&ep->addr;
+	const size_t limit = sizeof(sun->sun_path) - 1; /* 107 on Linux */
+	bool abstract = spec[0] == '@';
+	const char *name = abstract ? spec + 1 : spec;
+	size_t n = strlen(name);
+
+	memset(ep, 0, sizeof(*ep));
+	ep->family = AF_UNIX;
+	ep->type = type;
+	if (n == 0)
+		return msg_usage(ctx->prog, "invalid value '%s' for --path: empty socket name", spec);
+	if (n > limit)
+		return msg_usage(ctx->prog,
+				 "invalid value for --path: %s is %zu bytes, the limit for a Unix socket is %zu "
+				 "(sun_path); use a shorter or relative path",
+				 abstract ? "the abstract name" : "the path", n, limit);
+	sun->sun_family = AF_UNIX;
+	if (abstract) {
+		/* Abstract namespace: a leading NUL, no file, gone with the socket. */
+		sun->sun_path[0] = '\0';
+		memcpy(sun->sun_path + 1, name, n);
+		ep->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+		ep->path = NULL;
+	} else {
+		memcpy(sun->sun_path, name, n + 1);
+		ep->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+		ep->path = spec;
+	}
+	snprintf(ep->name, sizeof(ep->name), "%s", spec);
+	return 0;
+}
+
+/* Is something bound at ep? Returns 1 if so, 0 if not (a stale file), -1
+ * if the probe itself failed. */
+static int probe_live(const struct endpoint *ep)
+{
+	int fd = socket(ep->family, ep->type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int rc = connect(fd, (const struct sockaddr *)&ep->addr, ep->len);
+	int e = errno;
+	close(fd);
+	if (rc == 0)
+		return 1;
+	if (e == ECONNREFUSED)
+		return 0;
+	return e == EPROTOTYPE ? 1 : -1; /* a live socket of another type */
+}
+
+int listener_open(struct ctx *ctx, const struct endpoint *ep, struct listener *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->ep = ep;
+	l->fd = socket(ep->family, ep->type | SOCK_CLOEXEC, 0);
+	if (l->fd < 0) {
+		msg_syserr(ctx->prog, "socket");
+		return EXIT_FAIL;
+	}
+	if (ep->family != AF_UNIX) {
+		int one = 1;
+		if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) {
+			msg_syserr(ctx->prog, "setsockopt SO_REUSEADDR");
+			goto fail;
+		}
+	}
+	for (int attempt = 0;; attempt++) {
+		/* The socket file gets its mode at bind(): a umask makes it never
+		 * more open than --mode; chmod below makes it exactly that. */
+		mode_t old = ep->path ? umask(~ctx->opt.mode & 0777) : 0;
+		int rc = bind(l->fd, (const struct sockaddr *)&ep->addr, ep->len);
+		int e = errno;
+		if (ep->path)
+			umask(old);
+		if (rc == 0)
+			break;
+		errno = e;
+		if (e != EADDRINUSE || attempt > 0 || !ep->path) {
+			if (e == EADDRINUSE)
+				msg_warn(ctx->prog, "%s: address in use: something else is bound to it", ep->name);
+			else
+				msg_syserr(ctx->prog, "bind %s", ep->name);
+			goto fail;
+		}
+		struct stat st;
+		if (lstat(ep->path, &st) < 0) {
+			msg_syserr(ctx->prog, "lstat %s", ep->path);
+			goto fail;
+		}
+		if (!S_ISSOCK(st.st_mode)) {
+			msg_warn(ctx->prog, "%s exists and is a %s, not a socket; not touching it", ep->path,
+				 fsobj_kind(st.st_mode));
+			goto fail;
+		}
+		int live = probe_live(ep);
+		if (live != 0) {
+			if (live > 0)
+				msg_warn(ctx->prog, "%s: address in use: someone is listening on it", ep->name);
+			else
+				msg_syserr(ctx->prog, "probe %s", ep->name);
+			goto fail;
+		}
+		/* Nobody listens: a stale socket file left by a process that died. */
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "replacing stale socket %s (nothing was listening)", ep->path);
+		if (unlink(ep->path) < 0 && errno != ENOENT) {
+			msg_syserr(ctx->prog, "unlink %s", ep->path);
+			goto fail;
+		}
+	}
+	if (ep->path) {
+		struct stat st;
+		l->have_file = true;
+		if (chmod(ep->path, ctx->opt.mode) < 0 || stat(ep->path, &st) < 0) {
+			msg_syserr(ctx->prog, "chmod %s", ep->path);
+			goto fail;
+		}
+		l->dev = st.st_dev;
+		l->ino = st.st_ino;
+	}
+	if (ep->type != SOCK_DGRAM && listen(l->fd, SOMAXCONN) < 0) {
+		msg_syserr(ctx->prog, "listen %s", ep->name);
+		goto fail;
+	}
+	return EXIT_OK;
+fail:
+	listener_close(ctx, l);
+	return EXIT_FAIL;
+}
+
+void listener_close(struct ctx *ctx, struct listener *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	if (!l->have_file)
+		return;
+	/* Remove the socket file only if it is still the one we made. */
+	struct stat st;
+	if (lstat(l->ep->path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == l->dev && st.st_ino == l->ino &&
+	    unlink(l->ep->path) < 0 && errno != ENOENT)
+		msg_syserr(ctx->prog, "unlink %s", l->ep->path);
+	l->have_file = false;
+}
+
+int sock_connect(struct ctx *ctx, const struct endpoint *ep, const char *hint)
+{
+	bool waiting = ctx->opt.given[OP_WAIT];
+	int64_t deadline = now_mono_ns() + ctx->opt.wait;
+	bool announced = false;
+	for (;;) {
+		int fd = socket(ep->family, ep->type | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			msg_syserr(ctx->prog, "socket");
+			return -1;
+		}
+		/* A datagram sender gets an address of its own (Linux autobind: an
+		 * abstract name), so that a receiver can answer it; nc -lUu needs it. */
+		if (ep->family == AF_UNIX && ep->type == SOCK_DGRAM) {
+			sa_family_t fam = AF_UNIX;
+			if (bind(fd, (const struct sockaddr *)&fam, sizeof(fam)) < 0) {
+				msg_syserr(ctx->prog, "bind (autobind)");
+				close(fd);
+				return -1;
+			}
+		}
+		if (connect(fd, (const struct sockaddr *)&ep->addr, ep->len) == 0) {
+			if (announced && !ctx->opt.quiet)
+				msg_warn(ctx->prog, "connected to %s", ep->name);
+			return fd;
+		}
+		int e = errno;
+		close(fd);
+		if (e == EINTR && stop_requested())
+			return -2;
+		bool nobody = e == ECONNREFUSED || e == ENOENT;
+		if (nobody && waiting && now_mono_ns() < deadline) {
+			if (!announced && !ctx->opt.quiet)
+				msg_warn(ctx->prog, "no one is listening on %s yet; waiting", ep->name);
+			announced = true;
+			if (!sleep_ns(100 * NSEC_PER_MSEC))
+				return -2;
+			continue;
+		}
+		errno = e;
+		msg_syserr(ctx->prog, "connect %s", ep->name);
+		if (nobody)
+			fprintf(stderr, "No one is listening on %s. Start %s first, or give --wait DURATION.\n",
+				ep->name, hint);
+		return -1;
+	}
+}
+
+void peer_of(int fd, struct peer *p)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	memset(p, 0, sizeof(*p));
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && len == sizeof(cr) && cr.pid > 0) {
+		p->known = true;
+		p->pid = cr.pid;
+		p->uid = cr.uid;
+		p->gid = cr.gid;
+	}
+}
+
+void peer_json(struct out *o, void *arg)
+{
+	const struct peer *p = arg;
+	if (!p || !p->known)
+		return;
+	out_i64(o, PRINT_JSON, "peer_pid", NULL, p->pid);
+	out_u64(o, PRINT_JSON, "peer_uid", NULL, p->uid);
+	out_u64(o, PRINT_JSON, "peer_gid", NULL, p->gid);
+}
+
+ssize_t sock_recv(int fd, char *buf, size_t cap, struct peer *p)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.b,
+			     .msg_controllen = sizeof(cbuf.b) };
+	/* MSG_TRUNC: the return value is the real length, even when cut. */
+	if (p)
+		p->known = false;
+	ssize_t n = recvmsg(fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC);
+	if (n < 0 || !p)
+		return n;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+			struct ucred cr;
+			memcpy(&cr, CMSG_DATA(cm), sizeof(cr));
+			p->known = true;
+			p->pid = cr.pid;
+			p->uid = cr.uid;
+			p->gid = cr.gid;
+		}
+	}
+	return n;
+}
+
+bool deliver_packet(struct consumer *c, char *buf, size_t cap, ssize_t len)
+{
+	size_t n = (size_t)len;
+	if (n > cap) {
+		msg_warn(c->ctx->prog, "message truncated: %zu bytes arrived, the receive buffer holds %zu (--size)", n,
+			 cap);
+		c->truncated++;
+		n = cap;
+	} else if (n > 0 && buf[n - 1] == '\n') {
+		n--; /* the sender's line framing */
+	}
+	return consumer_deliver(c, buf, n);
+}
+
+/* ---- the serving producer ---- */
+
+static void server_accept(struct ctx *ctx, struct server *s)
+{
+	for (;;) {
+		int fd = accept4(s->l.fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+				msg_syserr(ctx->prog, "accept %s", s->l.ep->name);
+			return;
+		}
+		if (s->n == s->cap) {
+			size_t ncap = s->cap ? s->cap * 2 : 8;
+			int *nf = realloc(s->fds, ncap * sizeof(*nf));
+			if (nf)
+				s->fds = nf;
+			pid_t *np = realloc(s->pids, ncap * sizeof(*np));
+			if (np)
+				s->pids = np;
+			if (!nf || !np) {
+				msg_syserr(ctx->prog, "accept %s: allocate", s->l.ep->name);
+				close(fd);
+				return;
+			}
+			s->cap = ncap;
+		}
+		struct peer p;
+		peer_of(fd, &p);
+		s->fds[s->n] = fd;
+		s->pids[s->n] = p.known ? p.pid : 0;
+		s->n++;
+		s->served++;
+		if (!ctx->opt.quiet) {
+			if (p.known)
+				msg_warn(ctx->prog, "consumer connected (pid %d); %zu connected", (int)p.pid, s->n);
+			else
+				msg_warn(ctx->prog, "consumer connected; %zu connected", s->n);
+		}
+	}
+}
+
+static void server_drop(struct ctx *ctx, struct server *s, size_t i, int err)
+{
+	if (!ctx->opt.quiet) {
+		char who[32] = "";
+		if (s->pids[i])
+			snprintf(who, sizeof(who), " (pid %d)", (int)s->pids[i]);
+		msg_warn(ctx->prog, "consumer%s went away (%s); %zu connected", who, strerror(err), s->n - 1);
+	}
+	close(s->fds[i]);
+	s->fds[i] = s->fds[s->n - 1];
+	s->pids[i] = s->pids[s->n - 1];
+	s->n--;
+}
+
+int server_open(struct ctx *ctx, const struct endpoint *ep, struct server *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->packets = ep->type == SOCK_SEQPACKET;
+	if (listener_open(ctx, ep, &s->l) != EXIT_OK)
+		return EXIT_FAIL;
+	int fl = fcntl(s->l.fd, F_GETFL);
+	if (fl < 0 || fcntl(s->l.fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		msg_syserr(ctx->prog, "fcntl %s", ep->name);
+		listener_close(ctx, &s->l);
+		return EXIT_FAIL;
+	}
+	if (!ctx->opt.quiet)
+		msg_warn(ctx->prog, "listening on %s (%s)", ep->name, sock_type_name(ctx->opt.type));
+	return EXIT_OK;
+}
+
+void server_close(struct ctx *ctx, struct server *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		close(s->fds[i]);
+	free(s->fds);
+	free(s->pids);
+	s->fds = NULL;
+	s->pids = NULL;
+	s->n = 0;
+	listener_close(ctx, &s->l);
+}
+
+/* Send buf to one consumer: bytes for a stream, one packet per message. */
+static int send_to(int fd, bool packets, const char *buf, size_t len)
+{
+	if (!packets)
+		return write_all(fd, buf, len, NULL);
+	for (const char *p = buf; p < buf + len;) {
+		const char *nl = memchr(p, '\n', (size_t)(buf + len - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(buf + len - p);
+		ssize_t w;
+		do
+			w = send(fd, p, n, MSG_NOSIGNAL);
+		while (w < 0 && errno == EINTR && !stop_requested());
+		if (w < 0)
+			return -1;
+		p += n;
+	}
+	return 0;
+}
+
+int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+{
+	struct server *s = impl;
+	*done = 0;
+	server_accept(ctx, s);
+	if (s->n == 0 && !ctx->opt.quiet)
+		msg_warn(ctx->prog, "no consumer connected; waiting for one on %s", s->l.ep->name);
+	while (s->n == 0) {
+		struct pollfd p = { .fd = s->l.fd, .events = POLLIN, .revents = 0 };
+		if (poll(&p, 1, -1) < 0 && errno != EINTR) {
+			msg_syserr(ctx->prog, "poll %s", s->l.ep->name);
+			return -1;
+		}
+		if (stop_requested())
+			return 1;
+		server_accept(ctx, s);
+	}
+	for (size_t i = 0; i < s->n;) {
+		if (send_to(s->fds[i], s->packets, buf, len) == 0) {
+			i++;
+			continue;
+		}
+		if (errno == EINTR && stop_requested())
+			return 1;
+		server_drop(ctx, s, i, errno);
+	}
+	*done = len;
+	return 0;
+}
+
+int conn_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+{
+	struct conn_sink *cs = impl;
+	int rc;
+	if (cs->type == SOCK_STREAM) {
+		rc = write_all(cs->fd, buf, len, done);
+	} else {
+		/* One message per write (sink chunk 1). */
+		ssize_t w;
+		do
+			w = send(cs->fd, buf, len, MSG_NOSIGNAL);
+		while (w < 0 && errno == EINTR && !stop_requested());
+		rc = w < 0 ? -1 : 0;
+		*done = w < 0 ? 0 : len;
+	}
+	if (rc == 0)
+		return 0;
+	if (errno == EINTR)
+		return 1;
+	if (errno == EPIPE || errno == ECONNRESET || errno == ECONNREFUSED || errno == ENOTCONN) {
+		msg_syserr(ctx->prog, "send to %s", cs->name);
+		fprintf(stderr, "The consumer went away.\n");
+		return -1;
+	}
+	if (errno == EMSGSIZE) {
+		msg_syserr(ctx->prog, "send to %s: a %zu-byte message", cs->name, len);
+		return -1;
+	}
+	msg_syserr(ctx->prog, "send to %s", cs->name);
+	return -1;
+}
