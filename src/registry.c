@@ -10,6 +10,7 @@ const struct mechanism *const mechanisms[] = {
 	&mech_pipe,
 	&mech_fifo,
 	&mech_unix,
+	&mech_socketpair,
 	NULL,
 };
 

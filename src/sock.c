@@ -297,6 +297,48 @@ bool deliver_packet(struct consumer *c, char *buf, size_t cap, ssize_t len)
 	return consumer_deliver(c, buf, n);
 }
 
+int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof)
+{
+	size_t cap = c->ctx->opt.given[OP_SIZE] ? (size_t)c->ctx->opt.size : SOCK_RECV_SIZE;
+	char *buf = malloc(cap);
+	struct peer peer = { 0 };
+	int status = EXIT_OK;
+	if (!buf) {
+		msg_syserr(c->ctx->prog, "allocate receive buffer");
+		return EXIT_FAIL;
+	}
+	if (!c->extra_arg) {
+		c->extra = peer_json;
+		c->extra_arg = &peer;
+	}
+	for (;;) {
+		int w = consumer_wait(c, fd, what);
+		if (w) {
+			if (w < 0)
+				status = EXIT_FAIL;
+			break;
+		}
+		ssize_t n = sock_recv(fd, buf, cap, c->extra_arg == &peer ? &peer : NULL);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			msg_syserr(c->ctx->prog, "receive from %s", what);
+			status = EXIT_FAIL;
+			break;
+		}
+		if (n == 0 && until_eof)
+			break;
+		if (deliver_packet(c, buf, cap, n))
+			break;
+		if (consumer_idle(c))
+			break;
+	}
+	if (c->extra_arg == &peer)
+		c->extra_arg = NULL;
+	free(buf);
+	return status;
+}
+
 /* ---- the serving producer ---- */
 
 static void server_accept(struct ctx *ctx, struct server *s)

@@ -57,6 +57,7 @@ extern const struct mechanism mech_file;
 extern const struct mechanism mech_pipe;
 extern const struct mechanism mech_fifo;
 extern const struct mechanism mech_unix;
+extern const struct mechanism mech_socketpair;
 
 /* Help and listing (help.c). */
 void print_main_help(FILE *fp);

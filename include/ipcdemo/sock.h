@@ -72,6 +72,14 @@ ssize_t sock_recv(int fd, char *buf, size_t cap, struct peer *p);
  * true when the consumer must stop. */
 bool deliver_packet(struct consumer *c, char *buf, size_t cap, ssize_t len);
 
+/* Default receive buffer for datagrams and packets (--size changes it). */
+#define SOCK_RECV_SIZE 65536
+/* Receive datagrams or packets on fd and deliver them until the end of the
+ * connection (until_eof; a datagram socket has none), a stop or an error.
+ * Adds peer credentials to --json unless the caller set c->extra_arg.
+ * Returns an exit status. */
+int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof);
+
 /* The producer side that listens: serves any number of consumers with
  * poll(), each getting every message sent after it connected. */
 struct server {

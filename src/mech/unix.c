@@ -17,7 +17,6 @@
 #include "ipcdemo/util.h"
 
 #define DEFAULT_PATH "ipc.sock"
-#define DEFAULT_RECV_SIZE 65536
 
 /* The endpoint and the role flags, checked. */
 static int unix_setup(struct ctx *ctx, struct endpoint *ep)
@@ -65,49 +64,6 @@ static int unix_produce(struct ctx *ctx)
 	return rc;
 }
 
-/* Receive datagrams or packets on fd until the end, a stop or an error. */
-static int recv_packets(struct consumer *c, int fd, const char *what, bool until_eof)
-{
-	size_t cap = c->ctx->opt.given[OP_SIZE] ? (size_t)c->ctx->opt.size : DEFAULT_RECV_SIZE;
-	char *buf = malloc(cap);
-	struct peer peer = { 0 };
-	int status = EXIT_OK;
-	if (!buf) {
-		msg_syserr(c->ctx->prog, "allocate receive buffer");
-		return EXIT_FAIL;
-	}
-	if (!c->extra_arg) {
-		c->extra = peer_json;
-		c->extra_arg = &peer;
-	}
-	for (;;) {
-		int w = consumer_wait(c, fd, what);
-		if (w) {
-			if (w < 0)
-				status = EXIT_FAIL;
-			break;
-		}
-		ssize_t n = sock_recv(fd, buf, cap, c->extra_arg == &peer ? &peer : NULL);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			msg_syserr(c->ctx->prog, "receive from %s", what);
-			status = EXIT_FAIL;
-			break;
-		}
-		if (n == 0 && until_eof)
-			break;
-		if (deliver_packet(c, buf, cap, n))
-			break;
-		if (consumer_idle(c))
-			break;
-	}
-	if (c->extra_arg == &peer)
-		c->extra_arg = NULL;
-	free(buf);
-	return status;
-}
-
 struct pconn {
 	int fd;
 	struct linebuf lb;
@@ -122,7 +78,7 @@ static int consume_listening(struct ctx *ctx, struct consumer *c, const struct e
 	size_t n = 0, cap = 0;
 	bool had_one = false;
 	int status = EXIT_OK;
-	size_t bufcap = ctx->opt.given[OP_SIZE] ? (size_t)ctx->opt.size : DEFAULT_RECV_SIZE;
+	size_t bufcap = ctx->opt.given[OP_SIZE] ? (size_t)ctx->opt.size : SOCK_RECV_SIZE;
 	char *buf = malloc(bufcap);
 	struct pollfd *pf = NULL;
 
@@ -277,7 +233,7 @@ static int unix_consume(struct ctx *ctx)
 		}
 		if (!ctx->opt.quiet)
 			msg_warn(ctx->prog, "receiving on %s (dgram)", ep.name);
-		status = recv_packets(&c, l.fd, ep.name, false);
+		status = consume_packets(&c, l.fd, ep.name, false);
 		listener_close(ctx, &l);
 		return consumer_finish(&c, status);
 	}
@@ -292,7 +248,7 @@ static int unix_consume(struct ctx *ctx)
 	c.extra = peer_json;
 	c.extra_arg = &peer;
 	if (ep.type == SOCK_SEQPACKET) {
-		status = recv_packets(&c, fd, ep.name, true);
+		status = consume_packets(&c, fd, ep.name, true);
 	} else {
 		struct linebuf lb;
 		if (linebuf_init(&lb, 65536, 1 << 20) < 0) {

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/* socketpair: two connected sockets made by socketpair(2), shared by a
+ * parent and its child; the book's "Heavy lifting" example, both ways. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ipcdemo/message.h"
+#include "ipcdemo/sock.h"
+#include "ipcdemo/util.h"
+
+static const char *const book_messages[] = { "Heavy lifting", "Heavy lifting", "Feather lifting",
+					     "Feather lifting" };
+
+static int make_pair(struct ctx *ctx, int sv[2])
+{
+	int type = sock_type(ctx->opt.type);
+	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0) {
+		msg_syserr(ctx->prog, "socketpair(AF_UNIX, %s)", sock_type_name(ctx->opt.type));
+		return -1;
+	}
+	return 0;
+}
+
+static int wait_child(struct ctx *ctx, pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR) {
+			msg_syserr(ctx->prog, "waitpid");
+			return EXIT_FAIL;
+		}
+	}
+	if (WIFSIGNALED(st)) {
+		msg_warn(ctx->prog, "child %d was killed by signal %d", (int)pid, WTERMSIG(st));
+		return EXIT_FAIL;
+	}
+	return WEXITSTATUS(st);
+}
+
+/* Send one message: a datagram, or a line on a stream. */
+static int send_msg(int fd, bool stream, const char *msg)
+{
+	char buf[4096];
+	int n = snprintf(buf, sizeof(buf), "%s%s", msg, stream ? "\n" : "");
+	if (n < 0 || (size_t)n >= sizeof(buf)) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return write_all(fd, buf, (size_t)n, NULL);
+}
+
+/* Receive one message into buf (NUL-terminated). Returns its length, 0 at
+ * the end, -1 on error. */
+static ssize_t recv_msg(int fd, bool stream, struct linebuf *lb, char *buf, size_t cap)
+{
+	const char *line;
+	size_t len;
+	if (!stream) {
+		ssize_t n;
+		do
+			n = recv(fd, buf, cap - 1, 0);
+		while (n < 0 && errno == EINTR && !stop_requested());
+		if (n >= 0)
+			buf[n] = '\0';
+		return n;
+	}
+	while (!linebuf_next(lb, &line, &len)) {
+		ssize_t n = linebuf_fill(lb, fd);
+		if (n < 0 && errno == EINTR && !stop_requested())
+			continue;
+		if (n <= 0)
+			return n;
+	}
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+static int pair_demo(struct ctx *ctx)
+{
+	int sv[2];
+	bool stream = ctx->opt.type == SK_STREAM;
+	const char *const *msgs = ctx->argc ? (const char *const *)ctx->argv : book_messages;
+	size_t n = ctx->argc ? (size_t)ctx->argc : ARRAY_SIZE(book_messages);
+	pid_t me = getpid();
+
+	if (!ctx->opt.given[OP_TYPE]) {
+		ctx->opt.type = SK_DGRAM; /* as in the book */
+		stream = false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strchr(msgs[i], '\n') || strlen(msgs[i]) > 1000)
+			return msg_usage(ctx->prog, "message %zu: at most 1000 bytes and no newline", i + 1);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (make_pair(ctx, sv) < 0)
+		return EXIT_FAIL;
+	printf("parent %d: socketpair(AF_UNIX, SOCK_%s) -> fd %d and fd %d, already connected\n", (int)me,
+	       stream ? "STREAM" : "DGRAM", sv[0], sv[1]);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		msg_syserr(ctx->prog, "fork");
+		close(sv[0]);
+		close(sv[1]);
+		return EXIT_FAIL;
+	}
+	if (pid == 0) {
+		/* The child: answer every instruction on its own end. */
+		struct linebuf lb;
+		char buf[1100], reply[1200];
+		int st = EXIT_OK;
+		pid_t self = getpid();
+		close(sv[0]);
+		if (linebuf_init(&lb, 4096, 4096) < 0)
+			_exit(EXIT_FAIL);
+		printf("child  %d: closed fd %d; answering on fd %d\n", (int)self, sv[0], sv[1]);
+		for (size_t i = 0; i < n; i++) {
+			ssize_t got = recv_msg(sv[1], stream, &lb, buf, sizeof(buf));
+			if (got <= 0) {
+				if (got < 0)
+					msg_syserr(ctx->prog, "child: receive");
+				st = got < 0 ? EXIT_FAIL : st;
+				break;
+			}
+			printf("child  %d: got \"%s\"\n", (int)self, buf);
+			snprintf(reply, sizeof(reply), "%s received!", buf);
+			if (send_msg(sv[1], stream, reply) < 0) {
+				msg_syserr(ctx->prog, "child: send");
+				st = EXIT_FAIL;
+				break;
+			}
+		}
+		linebuf_free(&lb);
+		fflush(NULL);
+		_exit(st);
+	}
+	close(sv[1]);
+	printf("parent %d: fork() -> child %d; parent keeps fd %d\n", (int)me, (int)pid, sv[0]);
+	int status = EXIT_OK;
+	for (size_t i = 0; i < n && status == EXIT_OK; i++) {
+		if (send_msg(sv[0], stream, msgs[i]) < 0) {
+			msg_syserr(ctx->prog, "send");
+			status = EXIT_FAIL;
+		} else {
+			printf("parent %d: sent \"%s\"\n", (int)me, msgs[i]);
+		}
+	}
+	struct linebuf lb;
+	char buf[1300];
+	if (linebuf_init(&lb, 4096, 4096) < 0) {
+		msg_syserr(ctx->prog, "allocate");
+		status = EXIT_FAIL;
+	}
+	for (size_t i = 0; i < n && status == EXIT_OK; i++) {
+		ssize_t got = recv_msg(sv[0], stream, &lb, buf, sizeof(buf));
+		if (got <= 0) {
+			if (got < 0)
+				msg_syserr(ctx->prog, "receive");
+			else
+				msg_warn(ctx->prog, "the child closed its end early");
+			status = EXIT_FAIL;
+			break;
+		}
+		printf("parent %d: %s\n", (int)me, buf);
+	}
+	linebuf_free(&lb);
+	close(sv[0]);
+	int cst = wait_child(ctx, pid);
+	return status != EXIT_OK ? status : cst;
+}
+
+/* run: the producer in the parent, the consumer in the child, the very
+ * same code paths as the other mechanisms; what the child receives is
+ * printed on stdout. */
+static int pair_run(struct ctx *ctx)
+{
+	int sv[2];
+	int rc = producer_check(ctx);
+	if (rc)
+		return rc;
+	if (make_pair(ctx, sv) < 0)
+		return EXIT_FAIL;
+	int type = sock_type(ctx->opt.type);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		msg_syserr(ctx->prog, "fork");
+		close(sv[0]);
+		close(sv[1]);
+		return EXIT_FAIL;
+	}
+	if (pid == 0) {
+		struct consumer c;
+		int st = EXIT_OK;
+		close(sv[0]);
+		/* -n is the producer's batch size here; the consumer reads to the end. */
+		ctx->opt.given[OP_COUNT] = false;
+		if (consumer_init(&c, ctx) < 0)
+			_exit(EXIT_FAIL);
+		if (type == SOCK_STREAM) {
+			struct linebuf lb;
+			if (linebuf_init(&lb, 65536, 1 << 20) < 0 || consume_stream(&c, &lb, sv[1], "the pair") < 0)
+				st = EXIT_FAIL;
+			linebuf_free(&lb);
+		} else {
+			st = consume_packets(&c, sv[1], "the pair", true);
+		}
+		st = consumer_finish(&c, st);
+		st = close_stdout(ctx->prog, st, ctx->out_errno);
+		fflush(NULL);
+		_exit(st);
+	}
+	close(sv[1]);
+	struct conn_sink cs = { .fd = sv[0], .type = type, .name = "the pair" };
+	struct sink sink = { .impl = &cs, .chunk = sock_is_packet(type) ? 1 : 0, .echo = false, .write = conn_write };
+	rc = produce(ctx, &sink);
+	/* For datagrams an empty one marks the end (they have no end of file). */
+	if (type == SOCK_DGRAM && send(sv[0], "", 0, MSG_NOSIGNAL) < 0 && rc == EXIT_OK) {
+		msg_syserr(ctx->prog, "send end marker");
+		rc = EXIT_FAIL;
+	}
+	close(sv[0]);
+	int cst = wait_child(ctx, pid);
+	return rc != EXIT_OK ? rc : cst;
+}
+
+static const struct verb_opt demo_opts[] = {
+	{ OP_TYPE, "dgram (default here, as in the book), stream or seqpacket" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt run_opts[] = {
+	{ OP_TYPE, NULL },
+	PRODUCER_OPTIONS,
+	{ OP_VERIFY, NULL },
+	{ OP_END, NULL },
+};
+
+static const struct verb pair_verbs[] = {
+	{ "demo", "a parent and its child talk both ways over a socket pair", "[options] [MESSAGE...]",
+	  "The parent sends each message (the book's 'Heavy lifting' twice and 'Feather lifting'\n"
+	  "twice by default); the child answers each with '<message> received!'.",
+	  demo_opts, 0, -1, pair_demo },
+	{ "run", "produce in the parent, consume in the child, over one pair", "[options] [MESSAGE...]",
+	  "The parent runs the producer and the child the consumer, with the same code as every\n"
+	  "other mechanism; the child prints what it receives.",
+	  run_opts, 0, -1, pair_run },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+const struct mechanism mech_socketpair = {
+	"socketpair",
+	"a connected pair of Unix sockets between a parent and its child",
+	"socketpair(2) gives two already connected sockets; unlike a pipe, both ends can send\n"
+	"and receive. dgram keeps message boundaries, stream needs framing.",
+	pair_verbs,
+};
