@@ -58,6 +58,13 @@ static const struct opt_def opt_defs[] = {
 	{ OP_LISTEN, "listen", 'l', OPT_FLAG, NULL, "listen for the other side instead of connecting", NULL, 0, 0 },
 	{ OP_CONNECT, "connect", 'c', OPT_FLAG, NULL, "connect to the other side instead of listening", NULL, 0, 0 },
 	{ OP_WAIT, "wait", 0, OPT_DURATION, "DURATION", "keep trying to connect for DURATION", NULL, 1, DUR_MAX },
+	{ OP_ADDRESS, "address", 'a', OPT_STRING, "ADDRESS", "HOST:PORT, [IPv6]:PORT or PORT", NULL, 0, 0 },
+	{ OP_NODELAY, "nodelay", 0, OPT_FLAG, NULL, "set TCP_NODELAY: send small writes at once (no Nagle)", NULL, 0,
+	  0 },
+	{ OP_SNDBUF, "sndbuf", 0, OPT_SIZE, "BYTES", "socket send buffer (SO_SNDBUF; the kernel doubles it)", NULL, 1,
+	  (uint64_t)1 << 30 },
+	{ OP_RCVBUF, "rcvbuf", 0, OPT_SIZE, "BYTES", "socket receive buffer (SO_RCVBUF; the kernel doubles it)", NULL,
+	  1, (uint64_t)1 << 30 },
 };
 
 static const struct {
@@ -89,6 +96,10 @@ static const struct {
 	[OP_LISTEN] = { offsetof(struct opts, listen) },
 	[OP_CONNECT] = { offsetof(struct opts, connect) },
 	[OP_WAIT] = { offsetof(struct opts, wait) },
+	[OP_ADDRESS] = { offsetof(struct opts, address) },
+	[OP_NODELAY] = { offsetof(struct opts, nodelay) },
+	[OP_SNDBUF] = { offsetof(struct opts, sndbuf) },
+	[OP_RCVBUF] = { offsetof(struct opts, rcvbuf) },
 };
 
 const struct opt_def *opt_def_get(enum opt_id id)

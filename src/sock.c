@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stddef.h>
@@ -104,6 +108,7 @@ int listener_open(struct ctx *ctx, const struct endpoint *ep, struct listener *l
 			goto fail;
 		}
 	}
+	sock_tune(ctx, l->fd);
 	for (int attempt = 0;; attempt++) {
 		/* The socket file gets its mode at bind(): a umask makes it never
 		 * more open than --mode; chmod below makes it exactly that. */
@@ -183,40 +188,93 @@ void listener_close(struct ctx *ctx, struct listener *l)
 	l->have_file = false;
 }
 
-int sock_connect(struct ctx *ctx, const struct endpoint *ep, const char *hint)
+void sock_tune(struct ctx *ctx, int fd)
+{
+	const struct opts *o = &ctx->opt;
+	int one = 1;
+	if (o->nodelay && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		msg_syserr(ctx->prog, "setsockopt TCP_NODELAY");
+	if (o->given[OP_SNDBUF]) {
+		int v = o->sndbuf > INT_MAX ? INT_MAX : (int)o->sndbuf;
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) < 0)
+			msg_syserr(ctx->prog, "setsockopt SO_SNDBUF");
+	}
+	if (o->given[OP_RCVBUF]) {
+		int v = o->rcvbuf > INT_MAX ? INT_MAX : (int)o->rcvbuf;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) < 0)
+			msg_syserr(ctx->prog, "setsockopt SO_RCVBUF");
+	}
+}
+
+void sock_peer_name(int fd, const struct peer *p, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	if (p && p->known) {
+		snprintf(buf, len, "pid %d", (int)p->pid);
+		return;
+	}
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family != AF_UNIX) {
+		sock_addr_name((struct sockaddr *)&ss, sl, buf, len);
+		return;
+	}
+	snprintf(buf, len, "peer unknown");
+}
+
+void sock_addr_name(const struct sockaddr *sa, socklen_t len, char *buf, size_t size)
+{
+	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	if (getnameinfo(sa, len, host, sizeof(host), serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	snprintf(buf, size, sa->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv);
+}
+
+int sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const char *hint)
 {
 	bool waiting = ctx->opt.given[OP_WAIT];
 	int64_t deadline = now_mono_ns() + ctx->opt.wait;
 	bool announced = false;
+	const struct endpoint *ep = &eps[0];
 	for (;;) {
-		int fd = socket(ep->family, ep->type | SOCK_CLOEXEC, 0);
-		if (fd < 0) {
-			msg_syserr(ctx->prog, "socket");
-			return -1;
-		}
-		/* A datagram sender gets an address of its own (Linux autobind: an
-		 * abstract name), so that a receiver can answer it; nc -lUu needs it. */
-		if (ep->family == AF_UNIX && ep->type == SOCK_DGRAM) {
-			sa_family_t fam = AF_UNIX;
-			if (bind(fd, (const struct sockaddr *)&fam, sizeof(fam)) < 0) {
-				msg_syserr(ctx->prog, "bind (autobind)");
-				close(fd);
+		int e = 0;
+		/* Every address the name has, in order (e.g. ::1, then 127.0.0.1). */
+		for (size_t k = 0; k < n; k++) {
+			ep = &eps[k];
+			int fd = socket(ep->family, ep->type | SOCK_CLOEXEC, 0);
+			if (fd < 0) {
+				msg_syserr(ctx->prog, "socket");
 				return -1;
 			}
+			/* A Unix datagram sender gets an address of its own (autobind:
+			 * an abstract name), so that a receiver can answer it; nc -lUu
+			 * needs it. */
+			if (ep->family == AF_UNIX && ep->type == SOCK_DGRAM) {
+				sa_family_t fam = AF_UNIX;
+				if (bind(fd, (const struct sockaddr *)&fam, sizeof(fam)) < 0) {
+					msg_syserr(ctx->prog, "bind (autobind)");
+					close(fd);
+					return -1;
+				}
+			}
+			sock_tune(ctx, fd);
+			if (connect(fd, (const struct sockaddr *)&ep->addr, ep->len) == 0) {
+				if (announced && !ctx->opt.quiet)
+					msg_warn(ctx->prog, "connected to %s", ep->name);
+				return fd;
+			}
+			e = errno;
+			close(fd);
+			if (e == EINTR && stop_requested())
+				return -2;
+			if (e != ECONNREFUSED && e != ENOENT)
+				break;
 		}
-		if (connect(fd, (const struct sockaddr *)&ep->addr, ep->len) == 0) {
-			if (announced && !ctx->opt.quiet)
-				msg_warn(ctx->prog, "connected to %s", ep->name);
-			return fd;
-		}
-		int e = errno;
-		close(fd);
-		if (e == EINTR && stop_requested())
-			return -2;
 		bool nobody = e == ECONNREFUSED || e == ENOENT;
 		if (nobody && waiting && now_mono_ns() < deadline) {
 			if (!announced && !ctx->opt.quiet)
-				msg_warn(ctx->prog, "no one is listening on %s yet; waiting", ep->name);
+				msg_warn(ctx->prog, "no one is listening on %s yet; waiting", eps[0].name);
 			announced = true;
 			if (!sleep_ns(100 * NSEC_PER_MSEC))
 				return -2;
@@ -226,7 +284,7 @@ int sock_connect(struct ctx *ctx, const struct endpoint *ep, const char *hint)
 		msg_syserr(ctx->prog, "connect %s", ep->name);
 		if (nobody)
 			fprintf(stderr, "No one is listening on %s. Start %s first, or give --wait DURATION.\n",
-				ep->name, hint);
+				eps[0].name, hint);
 		return -1;
 	}
 }
@@ -367,15 +425,15 @@ static void server_accept(struct ctx *ctx, struct server *s)
 		}
 		struct peer p;
 		peer_of(fd, &p);
+		sock_tune(ctx, fd);
 		s->fds[s->n] = fd;
 		s->pids[s->n] = p.known ? p.pid : 0;
 		s->n++;
 		s->served++;
 		if (!ctx->opt.quiet) {
-			if (p.known)
-				msg_warn(ctx->prog, "consumer connected (pid %d); %zu connected", (int)p.pid, s->n);
-			else
-				msg_warn(ctx->prog, "consumer connected; %zu connected", s->n);
+			char who[64];
+			sock_peer_name(fd, &p, who, sizeof(who));
+			msg_warn(ctx->prog, "consumer connected (%s); %zu connected", who, s->n);
 		}
 	}
 }
@@ -386,7 +444,7 @@ static void server_drop(struct ctx *ctx, struct server *s, size_t i, int err)
 		char who[32] = "";
 		if (s->pids[i])
 			snprintf(who, sizeof(who), " (pid %d)", (int)s->pids[i]);
-		msg_warn(ctx->prog, "consumer%s went away (%s); %zu connected", who, strerror(err), s->n - 1);
+		msg_warn(ctx->prog, "a consumer%s went away (%s); %zu connected", who, strerror(err), s->n - 1);
 	}
 	close(s->fds[i]);
 	s->fds[i] = s->fds[s->n - 1];

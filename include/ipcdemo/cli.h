@@ -51,6 +51,10 @@ enum opt_id {
 	OP_LISTEN,
 	OP_CONNECT,
 	OP_WAIT,
+	OP_ADDRESS,
+	OP_NODELAY,
+	OP_SNDBUF,
+	OP_RCVBUF,
 	OP__MAX
 };
 
@@ -87,6 +91,10 @@ struct opts {
 	bool listen;
 	bool connect;
 	int64_t wait;    /* ns */
+	const char *address;
+	bool nodelay;
+	uint64_t sndbuf;
+	uint64_t rcvbuf;
 };
 
 struct opt_def {

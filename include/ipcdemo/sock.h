@@ -31,6 +31,8 @@ bool sock_is_packet(int type); /* one message per send: dgram, seqpacket */
  * or EXIT_USAGE after saying why (too long for sun_path, empty). */
 int unix_endpoint(const struct ctx *ctx, const char *spec, int type, struct endpoint *ep);
 
+struct peer;
+
 struct listener {
 	int fd;
 	const struct endpoint *ep;
@@ -45,10 +47,31 @@ struct listener {
 int listener_open(struct ctx *ctx, const struct endpoint *ep, struct listener *l);
 void listener_close(struct ctx *ctx, struct listener *l);
 
-/* Connect, retrying for --wait while no one is listening. Returns the fd
- * (blocking), -1 after a diagnostic that says how to start the other side
- * (hint), or -2 when a stop was requested. */
-int sock_connect(struct ctx *ctx, const struct endpoint *ep, const char *hint);
+/* Connect to the first of eps[0..n) that answers, retrying for --wait
+ * while no one is listening. Returns the fd (blocking), -1 after a
+ * diagnostic that says how to start the other side (hint), or -2 when a
+ * stop was requested. */
+int sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const char *hint);
+
+/* --nodelay, --sndbuf, --rcvbuf on a socket (those the verb accepts). */
+void sock_tune(struct ctx *ctx, int fd);
+/* "127.0.0.1:7700", "[::1]:7700" */
+void sock_addr_name(const struct sockaddr *sa, socklen_t len, char *buf, size_t size);
+/* "pid 1234" for a Unix peer, "127.0.0.1:40000" for an IP one. */
+void sock_peer_name(int fd, const struct peer *p, char *buf, size_t len);
+
+/* How to start the missing other side, for "no one is listening". */
+struct sock_hints {
+	const char *producer;           /* for a consumer that connects */
+	const char *consumer;           /* for a datagram producer */
+	const char *listening_consumer; /* for a producer with --connect */
+};
+/* --listen / --connect checks. Returns 0 or EXIT_USAGE (printed). */
+int sock_check_roles(const struct ctx *ctx);
+/* The produce and consume verbs of a socket mechanism, given its endpoints
+ * (several: the addresses a name resolves to; listening uses the first). */
+int sock_produce(struct ctx *ctx, const struct endpoint *eps, size_t n, const struct sock_hints *h);
+int sock_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const struct sock_hints *h);
 
 /* Who is on the other side (Unix sockets only). */
 struct peer {
