@@ -11,6 +11,8 @@ const struct mechanism *const mechanisms[] = {
 	&mech_fifo,
 	&mech_unix,
 	&mech_socketpair,
+	&mech_tcp,
+	&mech_udp,
 	NULL,
 };
 

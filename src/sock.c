@@ -549,13 +549,22 @@ int conn_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t 
 		return 0;
 	if (errno == EINTR)
 		return 1;
+	if (cs->lossy && errno == ECONNREFUSED) {
+		/* An ICMP "port unreachable" for an earlier datagram: nobody is
+		 * receiving. UDP goes on; what nobody receives is lost. */
+		if (cs->refused++ == 0 && !ctx->opt.quiet)
+			msg_warn(ctx->prog, "no consumer is receiving on %s (port unreachable): datagrams are being lost",
+				 cs->name);
+		*done = len;
+		return 0;
+	}
 	if (errno == EPIPE || errno == ECONNRESET || errno == ECONNREFUSED || errno == ENOTCONN) {
 		msg_syserr(ctx->prog, "send to %s", cs->name);
 		fprintf(stderr, "The consumer went away.\n");
 		return -1;
 	}
 	if (errno == EMSGSIZE) {
-		msg_syserr(ctx->prog, "send to %s: a %zu-byte message", cs->name, len);
+		msg_syserr(ctx->prog, "send to %s: a %zu-byte message does not fit in one datagram", cs->name, len);
 		return -1;
 	}
 	msg_syserr(ctx->prog, "send to %s", cs->name);

@@ -58,6 +58,8 @@ extern const struct mechanism mech_pipe;
 extern const struct mechanism mech_fifo;
 extern const struct mechanism mech_unix;
 extern const struct mechanism mech_socketpair;
+extern const struct mechanism mech_tcp;
+extern const struct mechanism mech_udp;
 
 /* Help and listing (help.c). */
 void print_main_help(FILE *fp);

@@ -124,6 +124,8 @@ struct conn_sink {
 	int fd;
 	int type;
 	const char *name;
+	bool lossy;        /* UDP: a refused datagram (no receiver) is dropped, not an error */
+	uint64_t refused;  /* how many were */
 };
 int conn_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
 
