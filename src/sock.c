@@ -101,7 +101,9 @@ int listener_open(struct ctx *ctx, const struct endpoint *ep, struct listener *l
 		msg_syserr(ctx->prog, "socket");
 		return EXIT_FAIL;
 	}
-	if (ep->family != AF_UNIX) {
+	if (ep->family != AF_UNIX && ep->type == SOCK_STREAM) {
+		/* TCP: rebind at once after a restart (TIME_WAIT). Not for UDP,
+		 * where it would let a second receiver share the port. */
 		int one = 1;
 		if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) {
 			msg_syserr(ctx->prog, "setsockopt SO_REUSEADDR");

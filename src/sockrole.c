@@ -14,7 +14,7 @@
 #include "ipcdemo/sock.h"
 #include "ipcdemo/util.h"
 
-int sock_check_roles(const struct ctx *ctx)
+int sock_check_roles(const struct ctx *ctx, bool producer)
 {
 	const struct opts *o = &ctx->opt;
 	if (o->listen && o->connect)
@@ -22,6 +22,11 @@ int sock_check_roles(const struct ctx *ctx)
 	if (o->type == SK_DGRAM && (o->listen || o->connect))
 		return msg_usage(ctx->prog, "--listen and --connect are for connection sockets; "
 					    "with datagrams the consumer binds and producers send to it");
+	/* --wait is for the side that connects. */
+	bool connects = producer ? (o->type == SK_DGRAM || o->connect) : (o->type != SK_DGRAM && !o->listen);
+	if (o->given[OP_WAIT] && !connects)
+		return msg_usage(ctx->prog, "--wait applies to the side that connects; this one %s",
+				 o->type == SK_DGRAM ? "binds" : "listens");
 	return 0;
 }
 

@@ -67,7 +67,7 @@ struct sock_hints {
 	const char *listening_consumer; /* for a producer with --connect */
 };
 /* --listen / --connect checks. Returns 0 or EXIT_USAGE (printed). */
-int sock_check_roles(const struct ctx *ctx);
+int sock_check_roles(const struct ctx *ctx, bool producer);
 /* The produce and consume verbs of a socket mechanism, given its endpoints
  * (several: the addresses a name resolves to; listening uses the first). */
 int sock_produce(struct ctx *ctx, const struct endpoint *eps, size_t n, const struct sock_hints *h);

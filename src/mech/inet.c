@@ -136,7 +136,7 @@ static int inet_verb(struct ctx *ctx, int kind, bool producer)
 	int rc = producer ? producer_check(ctx) : 0;
 	ctx->opt.type = kind;
 	if (!rc)
-		rc = sock_check_roles(ctx);
+		rc = sock_check_roles(ctx, producer);
 	if (!rc)
 		rc = inet_endpoints(ctx, sock_type(kind), eps, &n);
 	if (rc)

@@ -102,7 +102,8 @@ static int pair_demo(struct ctx *ctx)
 	if (make_pair(ctx, sv) < 0)
 		return EXIT_FAIL;
 	printf("parent %d: socketpair(AF_UNIX, SOCK_%s) -> fd %d and fd %d, already connected\n", (int)me,
-	       stream ? "STREAM" : "DGRAM", sv[0], sv[1]);
+	       ctx->opt.type == SK_STREAM ? "STREAM" : ctx->opt.type == SK_SEQPACKET ? "SEQPACKET" : "DGRAM", sv[0],
+	       sv[1]);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {

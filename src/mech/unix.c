@@ -18,9 +18,9 @@ static const struct sock_hints unix_hints = {
 };
 
 /* The endpoint and the role flags, checked. */
-static int unix_setup(struct ctx *ctx, struct endpoint *ep)
+static int unix_setup(struct ctx *ctx, struct endpoint *ep, bool producer)
 {
-	int rc = sock_check_roles(ctx);
+	int rc = sock_check_roles(ctx, producer);
 	if (rc)
 		return rc;
 	return unix_endpoint(ctx, ctx->opt.path ? ctx->opt.path : DEFAULT_PATH, sock_type(ctx->opt.type), ep);
@@ -31,14 +31,14 @@ static int unix_produce(struct ctx *ctx)
 	struct endpoint ep;
 	int rc = producer_check(ctx);
 	if (!rc)
-		rc = unix_setup(ctx, &ep);
+		rc = unix_setup(ctx, &ep, true);
 	return rc ? rc : sock_produce(ctx, &ep, 1, &unix_hints);
 }
 
 static int unix_consume(struct ctx *ctx)
 {
 	struct endpoint ep;
-	int rc = unix_setup(ctx, &ep);
+	int rc = unix_setup(ctx, &ep, false);
 	return rc ? rc : sock_consume(ctx, &ep, 1, &unix_hints);
 }
 
