@@ -263,7 +263,11 @@ int parse_duration(const char *s, int64_t *out_ns, const char **why)
 		*why = "too large";
 		return -1;
 	}
-	uint64_t ns = ip * unit + (frac * unit) / frac_div;
+	/* frac < frac_div = 10^k <= 1e9. Units of a second and more are
+	 * multiples of 1e9, so unit / frac_div is exact; smaller units keep
+	 * frac * unit below 1e15. Either way nothing overflows. */
+	uint64_t fns = unit >= frac_div ? frac * (unit / frac_div) : frac * unit / frac_div;
+	uint64_t ns = ip * unit + fns;
 	if (ns > (uint64_t)INT64_MAX) {
 		*why = "too large";
 		return -1;
@@ -457,6 +461,8 @@ static int check_exact_long(const char *prog, const struct verb_opt *allowed, in
 				return msg_usage(prog, "unknown option '--%s'; did you mean '--%s'?", word, best);
 			return msg_usage(prog, "unknown option '--%s'", word);
 		}
+		if (found->type == OPT_FLAG && name[len] == '=')
+			return msg_usage(prog, "option --%s takes no value", found->name);
 		if (found->type != OPT_FLAG && name[len] != '=')
 			i++;
 	}

@@ -89,10 +89,16 @@ bool consumer_deliver_lines(struct consumer *c, struct linebuf *lb)
 {
 	const char *line;
 	size_t len;
-	while (!c->stop && linebuf_next(lb, &line, &len))
-		if (consumer_deliver(c, line, len))
-			return true;
-	return c->stop;
+	bool stop = c->stop;
+	while (!stop && linebuf_next(lb, &line, &len))
+		stop = consumer_deliver(c, line, len);
+	c->split += lb->split;
+	lb->split = 0;
+	/* What -n leaves in the buffer was taken from the channel all the
+	 * same: say so rather than lose it quietly. */
+	if (stop)
+		c->unread += linebuf_lines(lb);
+	return stop;
 }
 
 bool consumer_idle(struct consumer *c)
@@ -125,6 +131,15 @@ int consumer_finish(struct consumer *c, int status)
 	struct verify_result vr;
 
 	ctx_stdout_error(ctx, flush_stdout());
+	if (c->unread && !ctx->opt.quiet)
+		msg_warn(ctx->prog, "%llu more message%s had been read from the channel and %s not printed (--count)",
+			 (unsigned long long)c->unread, c->unread == 1 ? "" : "s", c->unread == 1 ? "was" : "were");
+	if (c->split) {
+		msg_warn(ctx->prog, "%llu line%s longer than 1 MiB %s delivered in pieces",
+			 (unsigned long long)c->split, c->split == 1 ? "" : "s", c->split == 1 ? "was" : "were");
+		if (status == EXIT_OK)
+			status = EXIT_FAIL;
+	}
 	if (c->truncated) {
 		msg_warn(ctx->prog, "%llu message%s truncated (larger than the receive buffer, --size)",
 			 (unsigned long long)c->truncated, c->truncated == 1 ? " was" : "s were");
@@ -132,7 +147,7 @@ int consumer_finish(struct consumer *c, int status)
 			status = EXIT_FAIL;
 	}
 	if (c->oom) {
-		msg_warn(ctx->prog, "out of memory tracking sequence numbers; verification incomplete");
+		msg_warn(ctx->prog, "the sequence numbers span more than --verify can track; verification incomplete");
 		if (status == EXIT_OK)
 			status = EXIT_FAIL;
 	}
@@ -166,7 +181,7 @@ int consumer_wait(struct consumer *c, int fd, const char *what)
 		if (c->timed_out)
 			return 1;
 		struct pollfd p = { .fd = fd, .events = POLLIN, .revents = 0 };
-		int r = poll(&p, 1, ms);
+		int r = poll_stoppable(&p, 1, ms);
 		if (r > 0)
 			return 0;
 		if (r < 0 && errno != EINTR) {
@@ -197,12 +212,12 @@ int consume_stream(struct consumer *c, struct linebuf *lb, int fd, const char *w
 		}
 		ssize_t n = linebuf_fill(lb, fd);
 		if (n > 0) {
-			must_poll = c->ctx->opt.given[OP_TIMEOUT];
 			if (consumer_deliver_lines(c, lb))
 				return 1;
-			/* A short read means the channel is drained for now. */
-			if ((size_t)n < lb->cap / 2 && !must_poll && consumer_idle(c))
-				return 1;
+			/* A short read means the channel is drained for now: the next
+			 * read would block, so flush and wait in poll() (where a stop
+			 * request cannot be missed). Full reads go straight on. */
+			must_poll = c->ctx->opt.given[OP_TIMEOUT] || (size_t)n < lb->cap / 2;
 			continue;
 		}
 		if (n == 0) {

@@ -90,8 +90,8 @@ static pid_t spawn_role(struct ctx *ctx, const struct demo_role *r, int *out_fd)
 	close(p[1]);
 	/* Non-blocking, so the parent can read everything there is and move on. */
 	int fl = fcntl(p[0], F_GETFL);
-	if (fl >= 0)
-		fcntl(p[0], F_SETFL, fl | O_NONBLOCK);
+	if (fl < 0 || fcntl(p[0], F_SETFL, fl | O_NONBLOCK) < 0)
+		msg_syserr(ctx->prog, "fcntl");
 	*out_fd = p[0];
 	return pid;
 }
@@ -100,6 +100,7 @@ int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
 {
 	struct child ch[MAX_ROLES];
 	int width = 0, started = 0, open_fds = 0, status = EXIT_OK;
+	bool forwarded = false;
 
 	if (n > MAX_ROLES)
 		n = MAX_ROLES;
@@ -152,7 +153,17 @@ int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
 		}
 		if (np == 0 && started >= n)
 			break;
-		int r = poll(pf, (nfds_t)np, ms);
+		/* After a stop request the children are still drained to the end. */
+		if (stop_requested() && !forwarded) {
+			forwarded = true;
+			/* Ctrl-C reaches the whole process group; a SIGTERM sent to the
+			 * demo alone is passed on, so that the children end cleanly. */
+			if (stop_signal() == SIGTERM)
+				for (int i = 0; i < started; i++)
+					if (ch[i].fd >= 0)
+						kill(ch[i].pid, SIGTERM);
+		}
+		int r = stop_requested() ? poll(pf, (nfds_t)np, ms) : poll_stoppable(pf, (unsigned long)np, ms);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;

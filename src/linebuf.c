@@ -17,6 +17,12 @@ int linebuf_init(struct linebuf *lb, size_t cap, size_t max)
 	return 0;
 }
 
+/* The buffer holds a line of max bytes and its newline. */
+static size_t limit(const struct linebuf *lb)
+{
+	return lb->max + 1;
+}
+
 void linebuf_free(struct linebuf *lb)
 {
 	free(lb->buf);
@@ -43,9 +49,9 @@ static int make_room(struct linebuf *lb)
 	}
 	if (lb->tail < lb->cap)
 		return 0;
-	if (lb->cap >= lb->max)
+	if (lb->cap >= limit(lb))
 		return 1; /* full: linebuf_next will hand out a piece */
-	size_t ncap = lb->cap * 2 > lb->max ? lb->max : lb->cap * 2;
+	size_t ncap = lb->cap * 2 > limit(lb) ? limit(lb) : lb->cap * 2;
 	char *nb = realloc(lb->buf, ncap);
 	if (!nb)
 		return -1;
@@ -103,15 +109,26 @@ bool linebuf_next(struct linebuf *lb, const char **line, size_t *len)
 			lb->head = lb->tail = 0;
 		return true;
 	}
-	if (avail >= lb->max) {
-		/* A line longer than we will hold: hand it out in pieces. */
+	if (avail > lb->max) {
+		/* A line longer than we will hold: hand it out in pieces of max. */
 		*line = start;
-		*len = avail;
-		lb->head = lb->tail = 0;
+		*len = lb->max;
+		lb->head += lb->max;
 		lb->split++;
 		return true;
 	}
 	return false;
+}
+
+uint64_t linebuf_lines(const struct linebuf *lb)
+{
+	uint64_t k = 0;
+	const char *p = lb->buf + lb->head, *end = lb->buf + lb->tail;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		k++;
+		p++;
+	}
+	return k;
 }
 
 bool linebuf_rest(struct linebuf *lb, const char **line, size_t *len)

@@ -24,10 +24,10 @@ static int unknown_word(const char *word)
 {
 	const char *names[64];
 	size_t n = 0;
-	for (size_t i = 0; mechanisms[i] && n < ARRAY_SIZE(names); i++)
-		names[n++] = mechanisms[i]->name;
 	names[n++] = "list";
 	names[n++] = "help";
+	for (size_t i = 0; mechanisms[i] && n < ARRAY_SIZE(names); i++)
+		names[n++] = mechanisms[i]->name;
 	fprintf(stderr, "ipcdemo: '%s' is not a mechanism or command.\n", word);
 	suggest("ipcdemo", "", word, names, n);
 	fprintf(stderr, "See 'ipcdemo --help'.\n");

@@ -2,6 +2,7 @@
 /* The producer loop every mechanism shares: sources, stamping, padding,
  * batching into whole-message writes, echo and the summary. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,19 +15,74 @@
 
 #define DEFAULT_CHUNK 65536
 
+/* The longest line --source stdin takes (as --size allows). */
+#define STDIN_LINE_MAX ((size_t)64 << 20)
+
+enum { SRC_OK, SRC_END, SRC_AGAIN, SRC_ERROR };
+
 struct source {
 	int kind;
 	char **args;
 	size_t nargs, argi;
 	uint64_t counter;
-	char *line;
-	size_t linecap;
+	struct linebuf lb; /* stdin */
+	bool lb_ready;
 	bool eof;
+	uint64_t lines;
 	char uuid[UUID_STR_LEN];
 };
 
-/* Next payload; false at the end of stdin (or on a read error, *err set). */
-static bool source_next(struct source *s, const char **p, size_t *len, int *err)
+/* Next line of standard input. With may_block false, SRC_AGAIN says the
+ * next read would wait: the caller sends what it has first. */
+static int stdin_next(struct ctx *ctx, struct source *s, const char **p, size_t *len, bool may_block)
+{
+	if (!s->lb_ready) {
+		if (linebuf_init(&s->lb, 65536, STDIN_LINE_MAX) < 0) {
+			msg_syserr(ctx->prog, "allocate buffer");
+			return SRC_ERROR;
+		}
+		s->lb_ready = true;
+	}
+	for (;;) {
+		if (linebuf_next(&s->lb, p, len)) {
+			s->lines++;
+			if (s->lb.split) {
+				msg_warn(ctx->prog, "line %llu of standard input is longer than %zu MiB",
+					 (unsigned long long)s->lines, STDIN_LINE_MAX >> 20);
+				return SRC_ERROR;
+			}
+			return SRC_OK;
+		}
+		if (s->eof) {
+			if (!linebuf_rest(&s->lb, p, len))
+				return SRC_END;
+			s->lines++;
+			return SRC_OK;
+		}
+		struct pollfd pf = { .fd = STDIN_FILENO, .events = POLLIN, .revents = 0 };
+		int r = poll_stoppable(&pf, 1, may_block ? -1 : 0);
+		if (r == 0)
+			return SRC_AGAIN;
+		if (r < 0) {
+			if (stop_requested())
+				return SRC_END;
+			if (errno == EINTR)
+				continue;
+			msg_syserr(ctx->prog, "poll standard input");
+			return SRC_ERROR;
+		}
+		ssize_t n = linebuf_fill(&s->lb, STDIN_FILENO);
+		if (n == 0)
+			s->eof = true;
+		else if (n < 0 && errno != EINTR && errno != EAGAIN && errno != ENOBUFS) {
+			msg_syserr(ctx->prog, "read standard input");
+			return SRC_ERROR;
+		}
+	}
+}
+
+/* Next payload from the source. */
+static int source_next(struct ctx *ctx, struct source *s, const char **p, size_t *len, bool may_block)
 {
 	static const char digits[] = "0123456789";
 	switch (s->kind) {
@@ -36,7 +92,7 @@ static bool source_next(struct source *s, const char **p, size_t *len, int *err)
 		uuid_unparse_lower(u, s->uuid);
 		*p = s->uuid;
 		*len = UUID_STR_LEN - 1;
-		return true;
+		return SRC_OK;
 	}
 	case SRC_COUNTER: {
 		uint64_t v = ++s->counter;
@@ -48,29 +104,16 @@ static bool source_next(struct source *s, const char **p, size_t *len, int *err)
 		} while (v);
 		*p = q;
 		*len = (size_t)(end - q);
-		return true;
+		return SRC_OK;
 	}
 	case SRC_ARGS:
 		*p = s->args[s->argi];
 		*len = strlen(*p);
 		s->argi = (s->argi + 1) % s->nargs;
-		return true;
-	case SRC_STDIN: {
-		errno = 0;
-		ssize_t n = getline(&s->line, &s->linecap, stdin);
-		if (n < 0) {
-			s->eof = true;
-			*err = ferror(stdin) ? errno : 0;
-			return false;
-		}
-		if (n > 0 && s->line[n - 1] == '\n')
-			n--;
-		*p = s->line;
-		*len = (size_t)n;
-		return true;
+		return SRC_OK;
+	default:
+		return stdin_next(ctx, s, p, len, may_block);
 	}
-	}
-	return false;
 }
 
 int producer_check(struct ctx *ctx)
@@ -177,6 +220,7 @@ int produce(struct ctx *ctx, const struct sink *sink)
 	bool forever = o->given[OP_EVERY] && !o->given[OP_BATCHES];
 	int status = EXIT_OK;
 	int rc = 0;
+	bool ended = false;
 	int64_t t0 = now_mono_ns();
 
 	if (wire_reserve(&ps.w, chunk) < 0) {
@@ -190,15 +234,24 @@ int produce(struct ctx *ctx, const struct sink *sink)
 		for (uint64_t i = 0; o->count == 0 || i < o->count; i++) {
 			const char *p;
 			size_t plen;
-			int err = 0;
 			if (stop_requested())
 				goto out;
-			if (!source_next(&src, &p, &plen, &err)) {
-				if (err) {
-					errno = err;
-					msg_syserr(ctx->prog, "read standard input");
-					status = EXIT_FAIL;
-				}
+			int sr = source_next(ctx, &src, &p, &plen, false);
+			if (sr == SRC_AGAIN) {
+				/* Input is slow: send what we have before waiting for more. */
+				rc = wire_flush(&ps);
+				if (rc)
+					goto out;
+				if (ps.echo)
+					ctx_stdout_error(ctx, flush_stdout());
+				sr = source_next(ctx, &src, &p, &plen, true);
+			}
+			if (sr == SRC_ERROR) {
+				status = EXIT_FAIL;
+				goto out;
+			}
+			if (sr == SRC_END) {
+				ended = true;
 				break;
 			}
 			size_t stamp = o->seq ? STAMP_MAX : 0;
@@ -249,7 +302,7 @@ int produce(struct ctx *ctx, const struct sink *sink)
 			ctx_stdout_error(ctx, flush_stdout());
 		if (ctx->out_errno)
 			goto out; /* stdout reader gone or broken: close_stdout reports it */
-		if (src.eof)
+		if (ended)
 			break;
 	}
 out:
@@ -271,6 +324,7 @@ out:
 		stats_print(ctx, &st, NULL);
 	}
 	free(ps.w.buf);
-	free(src.line);
+	if (src.lb_ready)
+		linebuf_free(&src.lb);
 	return status;
 }

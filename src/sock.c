@@ -511,7 +511,7 @@ int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_
 		msg_warn(ctx->prog, "no consumer connected; waiting for one on %s", s->l.ep->name);
 	while (s->n == 0) {
 		struct pollfd p = { .fd = s->l.fd, .events = POLLIN, .revents = 0 };
-		if (poll(&p, 1, -1) < 0 && errno != EINTR) {
+		if (poll_stoppable(&p, 1, -1) < 0 && errno != EINTR) {
 			msg_syserr(ctx->prog, "poll %s", s->l.ep->name);
 			return -1;
 		}

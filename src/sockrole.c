@@ -104,7 +104,7 @@ static int consume_listening(struct ctx *ctx, struct consumer *c, const struct e
 		pf[0] = (struct pollfd){ .fd = l.fd, .events = POLLIN, .revents = 0 };
 		for (size_t i = 0; i < n; i++)
 			pf[i + 1] = (struct pollfd){ .fd = pc[i].fd, .events = POLLIN, .revents = 0 };
-		int r = poll(pf, (nfds_t)(n + 1), ms);
+		int r = poll_stoppable(pf, (unsigned long)(n + 1), ms);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;

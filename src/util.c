@@ -67,14 +67,37 @@ int64_t now_real_ns(void)
 
 bool sleep_ns(int64_t ns)
 {
-	struct timespec ts = { (time_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC) };
-	while (!stop_requested()) {
-		if (nanosleep(&ts, &ts) == 0)
-			return true;
-		if (errno != EINTR)
-			return true;
+	int64_t end = now_mono_ns() + ns;
+	for (;;) {
+		int64_t left = end - now_mono_ns();
+		if (left <= 0)
+			return !stop_requested();
+		int64_t ms = (left + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
+		if (poll_stoppable(NULL, 0, ms > 1000000000 ? 1000000000 : (int)ms) < 0 && stop_requested())
+			return false;
 	}
-	return false;
+}
+
+int poll_stoppable(struct pollfd *fds, unsigned long n, int ms)
+{
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &block, &old) < 0)
+		return -1;
+	int r;
+	if (stop_requested()) {
+		r = -1;
+		errno = EINTR;
+	} else {
+		struct timespec ts = { ms / 1000, (long)(ms % 1000) * NSEC_PER_MSEC };
+		r = ppoll(fds, (nfds_t)n, ms < 0 ? NULL : &ts, &old);
+	}
+	int e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return r;
 }
 
 void format_duration(char *buf, size_t len, int64_t ns)

@@ -48,15 +48,17 @@ bool stamp_parse(const char *msg, size_t len, uint64_t *id, uint64_t *seq, size_
 	if (a == 0 || a >= len || msg[a] != ':')
 		return false;
 	size_t b = get_u64(msg + a + 1, len - a - 1, seq);
-	if (b == 0 || a + 1 + b >= len || msg[a + 1 + b] != ':' || *seq == 0 || *seq > STAMP_SEQ_MAX)
+	if (b == 0 || a + 1 + b >= len || msg[a + 1 + b] != ':' || *seq == 0)
 		return false;
 	*payload_off = a + b + 2;
 	return true;
 }
 
-/* One producer's history: a bitmap of the sequence numbers seen. */
+/* One producer's history: a bitmap of the sequence numbers seen, bit i of
+ * word w standing for base + 64 * w + i. */
 struct track {
 	uint64_t id;
+	uint64_t base; /* a multiple of 64 */
 	uint64_t min_seq;  /* lowest seen */
 	uint64_t max_seq;  /* highest seen */
 	uint64_t distinct; /* distinct sequence numbers seen */
@@ -68,6 +70,7 @@ struct verify {
 	struct track *t;
 	size_t n, cap;
 	size_t last; /* index of the producer seen last: the usual case */
+	size_t words; /* bitmap words of all producers */
 	uint64_t received, duplicated, reordered, unstamped;
 };
 
@@ -110,24 +113,47 @@ static struct track *track_get(struct verify *v, uint64_t id)
 	return &v->t[v->n++];
 }
 
+/* Make t's bitmap cover seq. Returns 0, or -1 past the memory limit. */
+static int track_cover(struct verify *v, struct track *t, uint64_t seq)
+{
+	uint64_t lo = seq & ~(uint64_t)63;
+	if (t->words == 0)
+		t->base = lo;
+	uint64_t base = lo < t->base ? lo : t->base;
+	uint64_t end = t->base + (uint64_t)t->words * 64; /* exclusive */
+	if (seq >= end)
+		end = lo + 64;
+	uint64_t need = (end - base) / 64;
+	if (need <= t->words && base == t->base)
+		return 0;
+	uint64_t nw = t->words ? t->words : 16;
+	while (nw < need)
+		nw *= 2;
+	if (nw - t->words > (VERIFY_MEMORY_MAX / 8) - v->words)
+		return -1;
+	uint64_t *nb = realloc(t->bits, (size_t)nw * sizeof(*nb));
+	if (!nb)
+		return -1;
+	size_t shift = (size_t)((t->base - base) / 64); /* words added below */
+	if (shift)
+		memmove(nb + shift, nb, t->words * sizeof(*nb));
+	memset(nb, 0, shift * sizeof(*nb));
+	memset(nb + shift + t->words, 0, ((size_t)nw - shift - t->words) * sizeof(*nb));
+	v->words += (size_t)nw - t->words;
+	t->bits = nb;
+	t->words = (size_t)nw;
+	t->base = base;
+	return 0;
+}
+
 int verify_add(struct verify *v, uint64_t id, uint64_t seq)
 {
 	struct track *t = track_get(v, id);
-	if (!t)
+	if (!t || track_cover(v, t, seq) < 0)
 		return -1;
-	size_t w = (size_t)(seq / 64);
-	if (w >= t->words) {
-		size_t nw = t->words ? t->words : 16;
-		while (nw <= w)
-			nw *= 2;
-		uint64_t *nb = realloc(t->bits, nw * sizeof(*nb));
-		if (!nb)
-			return -1;
-		memset(nb + t->words, 0, (nw - t->words) * sizeof(*nb));
-		t->bits = nb;
-		t->words = nw;
-	}
-	uint64_t bit = 1ULL << (seq % 64);
+	uint64_t off = seq - t->base;
+	size_t w = (size_t)(off / 64);
+	uint64_t bit = 1ULL << (off % 64);
 	v->received++;
 	if (t->bits[w] & bit) {
 		v->duplicated++;

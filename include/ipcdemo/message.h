@@ -14,8 +14,10 @@
 
 /* ---- --seq stamps: "ID:SEQ:PAYLOAD", both decimal, SEQ from 1 ---- */
 #define STAMP_MAX 42
-/* Highest sequence number --verify tracks (its bitmap stays under 128 MiB). */
-#define STAMP_SEQ_MAX (1ULL << 30)
+/* --verify keeps one bit per sequence number between the lowest and the
+ * highest seen of each producer, at most this many bytes in all (a span
+ * of 512 million numbers); beyond it verification is incomplete. */
+#define VERIFY_MEMORY_MAX ((size_t)64 << 20)
 size_t stamp_format(char *buf, uint64_t id, uint64_t seq);
 /* Returns true and fills id, seq and the payload offset when msg starts
  * with a well-formed stamp. */
@@ -32,7 +34,7 @@ struct verify_result {
 struct verify;
 struct verify *verify_new(void);
 void verify_free(struct verify *v);
-/* Returns the verdict, or -1 when out of memory. */
+/* Returns the verdict, or -1 when out of memory or past VERIFY_MEMORY_MAX. */
 int verify_add(struct verify *v, uint64_t id, uint64_t seq);
 void verify_unstamped(struct verify *v);
 void verify_get(const struct verify *v, struct verify_result *r);
@@ -58,6 +60,8 @@ bool linebuf_next(struct linebuf *lb, const char **line, size_t *len);
 /* The unterminated rest, if any (use at EOF). */
 bool linebuf_rest(struct linebuf *lb, const char **line, size_t *len);
 size_t linebuf_pending(const struct linebuf *lb);
+/* Complete lines waiting in the buffer. */
+uint64_t linebuf_lines(const struct linebuf *lb);
 
 /* ---- Options every producer and every consumer takes (verb tables) ---- */
 #define PRODUCER_OPTIONS                                                                        \
@@ -96,6 +100,8 @@ struct consumer {
 	bool stop;        /* -n reached, stdout gone or failed (see ctx->out_errno) */
 	bool timed_out;   /* --timeout expired */
 	uint64_t truncated; /* datagrams larger than the receive buffer */
+	uint64_t split;     /* lines longer than the line buffer, delivered in pieces */
+	uint64_t unread;    /* complete messages read from the channel but not printed (-n) */
 	bool oom;
 	/* Text mode: printed before each message (may be NULL). */
 	const char *label;

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct pollfd;
+
 /* Exit status contract, documented in ipcdemo(1) EXIT STATUS. */
 enum {
 	EXIT_OK = 0,      /* success */
@@ -49,6 +51,12 @@ void format_duration(char *buf, size_t len, int64_t ns);
 int signals_setup(void);
 bool stop_requested(void);
 int stop_signal(void);
+
+/* poll(2) that a stop request always ends: SIGINT and SIGTERM are blocked
+ * while the flag is checked and unblocked atomically by ppoll(2), so a
+ * signal that arrives just before the wait is not missed. ms < 0: no
+ * timeout. Returns poll's result; -1 with EINTR after a stop request. */
+int poll_stoppable(struct pollfd *fds, unsigned long n, int ms);
 
 /* open(2) that may block (a FIFO waiting for its other side), and still
  * ends promptly on a stop request: a 250 ms interval timer interrupts it,

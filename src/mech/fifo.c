@@ -12,6 +12,7 @@
 #include "ipcdemo/demo.h"
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/message.h"
+#include "ipcdemo/stats.h"
 #include "ipcdemo/util.h"
 
 #define DEFAULT_PATH "pipe.fifo"
@@ -26,11 +27,19 @@ static const char *fifo_path(const struct ctx *ctx)
 static int fifo_ensure(struct ctx *ctx, const char *path)
 {
 	if (mkfifo(path, ctx->opt.mode) == 0) {
-		/* mkfifo obeys the umask; --mode is what the user asked for. */
-		if (chmod(path, ctx->opt.mode) < 0) {
+		/* mkfifo obeys the umask; --mode is what the user asked for. Set it
+		 * through a descriptor checked to be a FIFO, not by name. */
+		int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode) || fchmod(fd, ctx->opt.mode) < 0) {
+			if (fd >= 0 && !S_ISFIFO(st.st_mode))
+				errno = EINVAL;
 			msg_syserr(ctx->prog, "chmod %s", path);
+			if (fd >= 0)
+				close(fd);
 			return -1;
 		}
+		close(fd);
 		if (!ctx->opt.quiet)
 			msg_warn(ctx->prog, "created FIFO %s (mode %04o)", path, (unsigned)ctx->opt.mode);
 		return 0;
@@ -51,9 +60,12 @@ static int fifo_open(struct ctx *ctx, const char *path, int flags)
 	if (fd < 0)
 		return -1;
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
-		if (!S_ISFIFO(st.st_mode))
-			errno = EINVAL;
+	if (fstat(fd, &st) < 0) {
+		msg_syserr(ctx->prog, "stat %s", path);
+		close(fd);
+		return -2;
+	}
+	if (!S_ISFIFO(st.st_mode)) {
 		msg_warn(ctx->prog, "%s is no longer a FIFO", path);
 		close(fd);
 		errno = EINVAL;
@@ -122,7 +134,10 @@ static int fifo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, 
 			return -1;
 		}
 		/* The last reader went away. Keep our end open while we wait, so
-		 * that what is still in the pipe survives for the next reader. */
+		 * that what is still in the pipe survives for the next reader; if
+		 * the FIFO itself was removed (a consumer's --unlink), make it again. */
+		if (fifo_ensure(ctx, fs->path) < 0)
+			return -1;
 		int nfd = open_writer(ctx, fs->path, "consumer went away");
 		if (nfd == -2)
 			return 1;
@@ -151,6 +166,10 @@ static int fifo_produce(struct ctx *ctx)
 	fs.fd = open_writer(ctx, path, "no consumer yet");
 	if (fs.fd < 0) {
 		maybe_unlink(ctx, path);
+		if (fs.fd == -2 && ctx->opt.stats) {
+			struct run_stats st = { .verb = "sent" };
+			stats_print(ctx, &st, NULL);
+		}
 		return fs.fd == -2 ? EXIT_OK : EXIT_FAIL;
 	}
 	/* Writes of at most PIPE_BUF bytes are atomic: with several producers

@@ -113,11 +113,41 @@ struct file_sink {
 	int lock;
 };
 
+/* producer.sh appends with >>, which creates the file again when someone
+ * removed it: do the same, and follow the name when it was replaced. */
+static int file_reopen_if_gone(struct ctx *ctx, struct file_sink *fs)
+{
+	struct stat mine, byname;
+	if (fstat(fs->fd, &mine) < 0) {
+		msg_syserr(ctx->prog, "stat %s", fs->path);
+		return -1;
+	}
+	int r = stat(fs->path, &byname);
+	if (r == 0 && byname.st_dev == mine.st_dev && byname.st_ino == mine.st_ino)
+		return 0;
+	if (r < 0 && errno != ENOENT) {
+		msg_syserr(ctx->prog, "stat %s", fs->path);
+		return -1;
+	}
+	bool created;
+	int fd = open_storage(ctx, fs->path, O_WRONLY | O_APPEND | O_CREAT, &created);
+	if (fd < 0)
+		return -1;
+	if (!ctx->opt.quiet)
+		msg_warn(ctx->prog, "%s was %s; writing to the %s file", fs->path, r < 0 ? "removed" : "replaced",
+			 created ? "new" : "other");
+	close(fs->fd);
+	fs->fd = fd;
+	return 0;
+}
+
 static int file_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct file_sink *fs = impl;
-	int rc = file_lock(fs->fd, fs->lock, true, false);
 	*done = 0;
+	if (file_reopen_if_gone(ctx, fs) < 0)
+		return -1;
+	int rc = file_lock(fs->fd, fs->lock, true, false);
 	if (rc) {
 		if (rc < 0)
 			msg_syserr(ctx->prog, "lock %s", fs->path);
@@ -147,21 +177,15 @@ static int file_produce(struct ctx *ctx)
 	if (rc)
 		return rc;
 	struct file_sink fs = { .path = path, .lock = ctx->opt.lock };
+	/* --truncate starts from an empty file as producer.sh's rm -f does: the
+	 * old file goes (only if it is a regular file) and a new one is made.
+	 * A reader following the name moves to it; emptying the file in place
+	 * would let a reader at an old offset read the new lines half. */
+	if (ctx->opt.truncate && fsobj_unlink(ctx, path, S_IFREG) < 0)
+		return EXIT_FAIL;
 	fs.fd = open_storage(ctx, path, O_WRONLY | O_APPEND | O_CREAT, &created);
 	if (fs.fd < 0)
 		return EXIT_FAIL;
-	if (ctx->opt.truncate && !created) {
-		rc = file_lock(fs.fd, fs.lock, true, false);
-		if (rc == 0 && ftruncate(fs.fd, 0) < 0)
-			rc = -1;
-		if (rc < 0)
-			msg_syserr(ctx->prog, "truncate %s", path);
-		file_lock(fs.fd, fs.lock, true, true);
-		if (rc) {
-			close(fs.fd);
-			return rc < 0 ? EXIT_FAIL : EXIT_OK;
-		}
-	}
 	struct sink sink = { .impl = &fs, .chunk = 0, .echo = true, .write = file_write };
 	rc = produce(ctx, &sink);
 	if (close(fs.fd) < 0 && rc == EXIT_OK) {
@@ -173,55 +197,67 @@ static int file_produce(struct ctx *ctx)
 
 /* ---- consume ---- */
 
-/* Read what fd holds from its offset to the current end, under a shared
- * lock, delivering complete lines only. Returns 0, 1 to stop, -1 on error. */
+/* Read what fd holds from its offset to the current end and deliver the
+ * complete lines. The shared lock is held around each read(2) only, never
+ * while printing: a consumer whose stdout blocks must not stall producers.
+ * A file that became shorter than our offset was truncated: read it again
+ * from the start. Returns 0, 1 to stop, -1 on error. */
 static int drain(struct consumer *c, struct linebuf *lb, int fd, const char *path)
 {
 	int lock = c->ctx->opt.lock;
-	int rc = file_lock(fd, lock, false, false);
-	if (rc) {
-		if (rc < 0)
-			msg_syserr(c->ctx->prog, "lock %s", path);
-		return rc;
-	}
 	for (;;) {
-		ssize_t n = linebuf_fill(lb, fd);
-		if (n > 0) {
-			if (consumer_deliver_lines(c, lb)) {
-				rc = 1;
-				break;
+		int rc = file_lock(fd, lock, false, false);
+		if (rc) {
+			if (rc < 0)
+				msg_syserr(c->ctx->prog, "lock %s", path);
+			return rc;
+		}
+		struct stat st;
+		off_t pos = lseek(fd, 0, SEEK_CUR);
+		if (pos < 0 || fstat(fd, &st) < 0) {
+			msg_syserr(c->ctx->prog, "stat %s", path);
+			file_lock(fd, lock, false, true);
+			return -1;
+		}
+		if (st.st_size < pos) {
+			if (!c->ctx->opt.quiet)
+				msg_warn(c->ctx->prog, "%s was truncated; reading it from the start", path);
+			if (lseek(fd, 0, SEEK_SET) < 0) {
+				msg_syserr(c->ctx->prog, "lseek %s", path);
+				file_lock(fd, lock, false, true);
+				return -1;
 			}
+			linebuf_reset(lb);
+		}
+		ssize_t n = linebuf_fill(lb, fd);
+		int e = errno;
+		if (file_lock(fd, lock, false, true) < 0) {
+			msg_syserr(c->ctx->prog, "unlock %s", path);
+			return -1;
+		}
+		errno = e;
+		if (n > 0 || (n < 0 && errno == ENOBUFS)) {
+			if (consumer_deliver_lines(c, lb))
+				return 1;
 			continue;
 		}
 		if (n == 0)
 			break;
-		if (errno == ENOBUFS) {
-			if (consumer_deliver_lines(c, lb)) {
-				rc = 1;
-				break;
-			}
-			continue;
-		}
 		if (errno == EINTR) {
-			if (stop_requested()) {
-				rc = 1;
-				break;
-			}
+			if (stop_requested())
+				return 1;
 			continue;
 		}
 		msg_syserr(c->ctx->prog, "read %s", path);
-		rc = -1;
-		break;
+		return -1;
 	}
-	file_lock(fd, lock, false, true);
-	if (rc == 0 && consumer_idle(c))
-		rc = 1;
-	return rc;
+	return consumer_idle(c) ? 1 : 0;
 }
 
 static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *lb, const char *path)
 {
 	bool warned = false;
+	struct stat prev = { 0 };
 	for (;;) {
 		bool created;
 		int fd = open_storage(ctx, path, O_RDONLY, &created);
@@ -236,10 +272,19 @@ static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *l
 				msg_warn(ctx->prog, "%s does not exist yet; trying again every reread interval", path);
 			warned = true;
 		} else {
+			struct stat now;
+			int64_t last = c->last_ns;
+			bool same = fstat(fd, &now) == 0 && now.st_ino == prev.st_ino && now.st_size == prev.st_size &&
+				    now.st_mtim.tv_sec == prev.st_mtim.tv_sec && now.st_mtim.tv_nsec == prev.st_mtim.tv_nsec;
 			warned = false;
 			linebuf_reset(lb);
 			int rc = drain(c, lb, fd, path);
 			close(fd);
+			/* Printing the same file again is not news: --timeout counts
+			 * from the last change. */
+			if (same)
+				c->last_ns = last;
+			prev = now;
 			if (rc < 0)
 				return EXIT_FAIL;
 			if (rc > 0)
@@ -310,6 +355,11 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 					break;
 				}
 				linebuf_reset(lb);
+				/* Also watch the file itself: through a symbolic link it may
+				 * live in another directory than the one watched. */
+				if (inotify_add_watch(ifd, path, IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) <
+				    0)
+					msg_syserr(ctx->prog, "inotify_add_watch %s", path);
 				if (waiting_note && !ctx->opt.quiet)
 					msg_warn(ctx->prog, "%s appeared; following it", path);
 				waiting_note = false;
@@ -319,14 +369,6 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 			}
 		}
 		if (fd >= 0) {
-			struct stat now;
-			off_t pos = lseek(fd, 0, SEEK_CUR);
-			if (fstat(fd, &now) == 0 && pos >= 0 && now.st_size < pos) {
-				if (!ctx->opt.quiet)
-					msg_warn(ctx->prog, "%s was truncated; reading it from the start", path);
-				lseek(fd, 0, SEEK_SET);
-				linebuf_reset(lb);
-			}
 			int rc = drain(c, lb, fd, path);
 			if (rc < 0) {
 				status = EXIT_FAIL;
@@ -337,13 +379,13 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 			/* Was the name removed or given to another file? The old one is
 			 * read to its end above; then we move to the new one. */
 			struct stat byname;
-			if (stat(path, &byname) < 0 || byname.st_ino != cur.st_ino || byname.st_dev != cur.st_dev) {
+			int gone = stat(path, &byname) < 0;
+			if (gone || byname.st_ino != cur.st_ino || byname.st_dev != cur.st_dev) {
 				if (linebuf_pending(lb) && !ctx->opt.quiet)
 					msg_warn(ctx->prog, "%s was replaced; dropping %zu bytes of an unfinished line",
 						 path, linebuf_pending(lb));
 				if (!ctx->opt.quiet)
-					msg_warn(ctx->prog, "%s was %s", path,
-						 errno == ENOENT ? "removed" : "replaced");
+					msg_warn(ctx->prog, "%s was %s", path, gone ? "removed" : "replaced");
 				close(fd);
 				fd = -1;
 				linebuf_reset(lb);
@@ -406,9 +448,13 @@ static int race_writer(struct ctx *ctx, const char *path, unsigned writer, int g
 	size_t size = (size_t)o->size;
 	char *line = malloc(size);
 	char b;
+	int st = EXIT_OK;
 	int fd = open(path, O_WRONLY | O_CLOEXEC | (o->append ? O_APPEND : 0));
 	if (fd < 0 || !line) {
 		msg_syserr(ctx->prog, "writer %u: open %s", writer, path);
+		if (fd >= 0)
+			close(fd);
+		free(line);
 		return EXIT_FAIL;
 	}
 	/* Wait at the gate so that all writers start together. */
@@ -416,23 +462,35 @@ static int race_writer(struct ctx *ctx, const char *path, unsigned writer, int g
 		;
 	for (uint64_t s = 1; s <= o->count && !stop_requested(); s++) {
 		race_line(line, size, writer, s);
-		if (file_lock(fd, o->lock, true, false) != 0)
+		int rc = file_lock(fd, o->lock, true, false);
+		if (rc) {
+			if (rc < 0) {
+				msg_syserr(ctx->prog, "writer %u: lock %s", writer, path);
+				st = EXIT_FAIL;
+			}
 			break;
+		}
 		/* The race: between finding the end and writing there, another
 		 * writer can write at the same offset. O_APPEND does both in one step. */
 		if (!o->append && lseek(fd, 0, SEEK_END) < 0) {
 			msg_syserr(ctx->prog, "writer %u: lseek %s", writer, path);
+			st = EXIT_FAIL;
 			break;
 		}
 		if (write_all(fd, line, size, NULL) < 0) {
 			msg_syserr(ctx->prog, "writer %u: write %s", writer, path);
+			st = EXIT_FAIL;
 			break;
 		}
-		file_lock(fd, o->lock, true, true);
+		if (file_lock(fd, o->lock, true, true) < 0) {
+			msg_syserr(ctx->prog, "writer %u: unlock %s", writer, path);
+			st = EXIT_FAIL;
+			break;
+		}
 	}
 	close(fd);
 	free(line);
-	return EXIT_OK;
+	return st;
 }
 
 struct race_result {
@@ -563,12 +621,25 @@ static int file_race(struct ctx *ctx)
 	close(gate[0]);
 	close(gate[1]); /* open the gate: every writer's read() returns 0 */
 	for (unsigned i = 0; i < started; i++) {
-		int st;
-		while (waitpid(pids[i], &st, 0) < 0 && errno == EINTR)
+		int st = 0;
+		pid_t w;
+		while ((w = waitpid(pids[i], &st, 0)) < 0 && errno == EINTR)
 			;
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		if (w < 0) {
+			msg_syserr(ctx->prog, "waitpid writer %u", i);
 			status = EXIT_FAIL;
+		} else if (WIFSIGNALED(st)) {
+			msg_warn(ctx->prog, "writer %u was killed by signal %d (%s)", i, WTERMSIG(st),
+				 strsignal(WTERMSIG(st)));
+			status = EXIT_FAIL;
+		} else if (WEXITSTATUS(st) != 0) {
+			status = EXIT_FAIL;
+		}
 	}
+	if (status != EXIT_OK)
+		msg_warn(ctx->prog, "a writer failed: no count of lost lines");
+	else if (stop_requested())
+		msg_warn(ctx->prog, "interrupted before the writers finished: no count of lost lines");
 	if (status == EXIT_OK && !stop_requested()) {
 		struct race_result r;
 		struct out out;

@@ -73,6 +73,8 @@ Test(duration, units_and_fractions)
 		{ "1h", 3600 * NSEC_PER_SEC },    { "2", 2 * NSEC_PER_SEC },  { "0.5s", NSEC_PER_SEC / 2 },
 		{ ".25s", NSEC_PER_SEC / 4 },     { "10us", 10000 },          { "7ns", 7 },
 		{ "1.5", 1500 * NSEC_PER_MSEC },  { "0", 0 },
+		{ "0.123456789h", 444444440400LL }, { "1.999999999h", 7199999996400LL },
+		{ "1.5m", 90 * NSEC_PER_SEC },    { "0.0015ms", 1500 },
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		cr_assert_eq(parse_duration(ok[i].s, &ns, &why), 0, "'%s' rejected", ok[i].s);

@@ -98,6 +98,22 @@ Test(verify, large_sequence_numbers_grow_the_bitmap)
 	verify_free(v);
 }
 
+Test(verify, memory_follows_the_span_not_the_numbers)
+{
+	struct verify *v = verify_new();
+	struct verify_result r;
+	/* Huge sequence numbers cost what their span costs. */
+	for (uint64_t s = 1000000000000ULL; s < 1000000000000ULL + 1000; s++)
+		cr_assert_eq(verify_add(v, 1, s), VERIFY_OK);
+	cr_assert_eq(verify_add(v, 1, 1000000000000ULL - 5), VERIFY_REORDERED, "below the first: extends down");
+	verify_get(v, &r);
+	cr_assert_eq(r.lost, 4);
+	/* A span past the limit is refused, not allocated. */
+	cr_assert_eq(verify_add(v, 2, 1), VERIFY_OK);
+	cr_assert_eq(verify_add(v, 2, 1ULL << 40), -1);
+	verify_free(v);
+}
+
 Test(verify, late_join_is_not_loss)
 {
 	struct verify *v = verify_new();
