@@ -76,10 +76,13 @@ int unix_endpoint(const struct ctx *ctx, const char *spec, int type, struct endp
 }
 
 /* Is something bound at ep? Returns 1 if so, 0 if not (a stale file), -1
- * if the probe itself failed. */
+ * if the probe itself failed. The probe is a datagram socket whatever the
+ * type: connecting one sends nothing, so a live listener is not disturbed
+ * (a stream probe would be accepted as a peer). A bound socket of another
+ * type answers EPROTOTYPE; a file with nothing behind it, ECONNREFUSED. */
 static int probe_live(const struct endpoint *ep)
 {
-	int fd = socket(ep->family, ep->type | SOCK_CLOEXEC, 0);
+	int fd = socket(ep->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	int rc = connect(fd, (const struct sockaddr *)&ep->addr, ep->len);
