@@ -72,6 +72,7 @@ static pid_t spawn_role(struct ctx *ctx, const struct demo_role *r, int *out_fd)
 		msg_syserr(ctx->prog, "pipe");
 		return -1;
 	}
+	pid_t parent = getpid();
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -81,6 +82,7 @@ static pid_t spawn_role(struct ctx *ctx, const struct demo_role *r, int *out_fd)
 		return -1;
 	}
 	if (pid == 0) {
+		die_with_parent(parent);
 		if (dup2(p[1], STDOUT_FILENO) < 0 || dup2(p[1], STDERR_FILENO) < 0)
 			_exit(EXIT_FAIL);
 		int st = verb_dispatch(ctx->mech, v, argc, (char **)argv);

@@ -229,7 +229,8 @@ int produce(struct ctx *ctx, const struct sink *sink)
 	}
 
 	for (uint64_t b = 0; forever || b < o->batches; b++) {
-		if (b > 0 && o->given[OP_EVERY] && !sleep_ns(o->every))
+		if (b > 0 && o->given[OP_EVERY] &&
+		    !(sink->wait ? sink->wait(ctx, sink->impl, o->every) : sleep_ns(o->every)))
 			break;
 		for (uint64_t i = 0; o->count == 0 || i < o->count; i++) {
 			const char *p;

@@ -249,8 +249,8 @@ int sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const ch
 			ep = &eps[k];
 			int fd = socket(ep->family, ep->type | SOCK_CLOEXEC, 0);
 			if (fd < 0) {
-				msg_syserr(ctx->prog, "socket");
-				return -1;
+				e = errno; /* e.g. no IPv6 here: try the next address */
+				continue;
 			}
 			/* A Unix datagram sender gets an address of its own (autobind:
 			 * an abstract name), so that a receiver can answer it; nc -lUu
@@ -273,8 +273,6 @@ int sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const ch
 			close(fd);
 			if (e == EINTR && stop_requested())
 				return -2;
-			if (e != ECONNREFUSED && e != ENOENT)
-				break;
 		}
 		bool nobody = e == ECONNREFUSED || e == ENOENT;
 		if (nobody && waiting && now_mono_ns() < deadline) {
@@ -415,24 +413,19 @@ static void server_accept(struct ctx *ctx, struct server *s)
 		}
 		if (s->n == s->cap) {
 			size_t ncap = s->cap ? s->cap * 2 : 8;
-			int *nf = realloc(s->fds, ncap * sizeof(*nf));
-			if (nf)
-				s->fds = nf;
-			pid_t *np = realloc(s->pids, ncap * sizeof(*np));
-			if (np)
-				s->pids = np;
-			if (!nf || !np) {
+			struct client *nc = realloc(s->c, ncap * sizeof(*nc));
+			if (!nc) {
 				msg_syserr(ctx->prog, "accept %s: allocate", s->l.ep->name);
 				close(fd);
 				return;
 			}
+			s->c = nc;
 			s->cap = ncap;
 		}
 		struct peer p;
 		peer_of(fd, &p);
 		sock_tune(ctx, fd);
-		s->fds[s->n] = fd;
-		s->pids[s->n] = p.known ? p.pid : 0;
+		s->c[s->n] = (struct client){ .fd = fd, .pid = p.known ? p.pid : 0 };
 		s->n++;
 		s->served++;
 		if (!ctx->opt.quiet) {
@@ -445,15 +438,19 @@ static void server_accept(struct ctx *ctx, struct server *s)
 
 static void server_drop(struct ctx *ctx, struct server *s, size_t i, int err)
 {
+	struct client *cl = &s->c[i];
 	if (!ctx->opt.quiet) {
 		char who[32] = "";
-		if (s->pids[i])
-			snprintf(who, sizeof(who), " (pid %d)", (int)s->pids[i]);
-		msg_warn(ctx->prog, "a consumer%s went away (%s); %zu connected", who, strerror(err), s->n - 1);
+		if (cl->pid)
+			snprintf(who, sizeof(who), " (pid %d)", (int)cl->pid);
+		if (err)
+			msg_warn(ctx->prog, "a consumer%s went away (%s); %zu connected", who, strerror(err), s->n - 1);
+		else
+			msg_warn(ctx->prog, "a consumer%s went away; %zu connected", who, s->n - 1);
 	}
-	close(s->fds[i]);
-	s->fds[i] = s->fds[s->n - 1];
-	s->pids[i] = s->pids[s->n - 1];
+	close(cl->fd);
+	free(cl->q);
+	s->c[i] = s->c[s->n - 1];
 	s->n--;
 }
 
@@ -474,35 +471,145 @@ int server_open(struct ctx *ctx, const struct endpoint *ep, struct server *s)
 	return EXIT_OK;
 }
 
-void server_close(struct ctx *ctx, struct server *s)
+/* Append to a consumer's queue. */
+static int client_push(struct client *cl, const char *buf, size_t len)
 {
-	for (size_t i = 0; i < s->n; i++)
-		close(s->fds[i]);
-	free(s->fds);
-	free(s->pids);
-	s->fds = NULL;
-	s->pids = NULL;
-	s->n = 0;
-	listener_close(ctx, &s->l);
+	if (cl->off > 0 && cl->off == cl->len)
+		cl->off = cl->len = 0;
+	if (cl->len + len > cl->cap) {
+		if (cl->off > 0) {
+			memmove(cl->q, cl->q + cl->off, cl->len - cl->off);
+			cl->len -= cl->off;
+			cl->off = 0;
+		}
+		size_t ncap = cl->cap ? cl->cap : 65536;
+		while (ncap < cl->len + len)
+			ncap *= 2;
+		if (ncap > cl->cap) {
+			char *nq = realloc(cl->q, ncap);
+			if (!nq)
+				return -1;
+			cl->q = nq;
+			cl->cap = ncap;
+		}
+	}
+	memcpy(cl->q + cl->len, buf, len);
+	cl->len += len;
+	return 0;
 }
 
-/* Send buf to one consumer: bytes for a stream, one packet per message. */
-static int send_to(int fd, bool packets, const char *buf, size_t len)
+/* Send what the socket takes now. Returns 0, or -1 with errno when the
+ * consumer is gone. Packets go one message (line) per send. */
+static int client_flush(struct client *cl, bool packets)
 {
-	if (!packets)
-		return write_all(fd, buf, len, NULL);
-	for (const char *p = buf; p < buf + len;) {
-		const char *nl = memchr(p, '\n', (size_t)(buf + len - p));
-		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(buf + len - p);
-		ssize_t w;
-		do
-			w = send(fd, p, n, MSG_NOSIGNAL);
-		while (w < 0 && errno == EINTR && !stop_requested());
-		if (w < 0)
+	while (cl->off < cl->len) {
+		size_t n = cl->len - cl->off;
+		if (packets) {
+			const char *nl = memchr(cl->q + cl->off, '\n', n);
+			if (nl)
+				n = (size_t)(nl - (cl->q + cl->off)) + 1;
+		}
+		ssize_t w = send(cl->fd, cl->q + cl->off, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
 			return -1;
-		p += n;
+		}
+		cl->off += (size_t)w;
 	}
+	cl->off = cl->len = 0;
 	return 0;
+}
+
+static size_t client_pending(const struct client *cl)
+{
+	return cl->len - cl->off;
+}
+
+/* Wait up to ms (-1: no limit) for consumers to take data, new consumers,
+ * or consumers leaving; handle what happened. Returns 0, 1 when a stop was
+ * requested, -1 on error. */
+static int server_poll(struct ctx *ctx, struct server *s, int ms)
+{
+	struct pollfd stackpf[33], *pf = stackpf;
+	if (s->n + 1 > ARRAY_SIZE(stackpf)) {
+		pf = malloc((s->n + 1) * sizeof(*pf));
+		if (!pf) {
+			msg_syserr(ctx->prog, "allocate");
+			return -1;
+		}
+	}
+	pf[0] = (struct pollfd){ .fd = s->l.fd, .events = POLLIN, .revents = 0 };
+	for (size_t i = 0; i < s->n; i++)
+		pf[i + 1] = (struct pollfd){ .fd = s->c[i].fd,
+					     .events = (short)(POLLIN | (client_pending(&s->c[i]) ? POLLOUT : 0)),
+					     .revents = 0 };
+	size_t n = s->n;
+	int r = poll_stoppable(pf, n + 1, ms);
+	int rc = 0;
+	if (r < 0) {
+		if (stop_requested())
+			rc = 1;
+		else if (errno != EINTR) {
+			msg_syserr(ctx->prog, "poll %s", s->l.ep->name);
+			rc = -1;
+		}
+	} else if (r > 0) {
+		/* Backwards, so that dropping one (swap with the last) is safe. */
+		for (size_t i = n; i-- > 0;) {
+			short ev = pf[i + 1].revents;
+			struct client *cl = &s->c[i];
+			int err = 0;
+			bool gone = false;
+			if (ev & POLLIN) {
+				/* Consumers do not talk; what they send is dropped. End of
+				 * file or an error means they left. */
+				char sink[512];
+				ssize_t got = recv(cl->fd, sink, sizeof(sink), MSG_DONTWAIT);
+				if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) {
+					gone = true;
+					err = got < 0 ? errno : 0;
+				}
+			}
+			if (!gone && (ev & (POLLOUT | POLLERR | POLLHUP)) && client_flush(cl, s->packets) < 0) {
+				gone = true;
+				err = errno;
+			}
+			if (gone)
+				server_drop(ctx, s, i, err);
+		}
+		if (pf[0].revents)
+			server_accept(ctx, s);
+	}
+	if (pf != stackpf)
+		free(pf);
+	return rc;
+}
+
+void server_close(struct ctx *ctx, struct server *s)
+{
+	size_t pending = 0;
+	for (size_t i = 0; i < s->n; i++)
+		pending += client_pending(&s->c[i]);
+	if (pending && !stop_requested() && !ctx->opt.quiet)
+		msg_warn(ctx->prog, "sending the last %zu bytes to the consumers", pending);
+	while (pending && !stop_requested()) {
+		if (server_poll(ctx, s, -1) != 0)
+			break;
+		pending = 0;
+		for (size_t i = 0; i < s->n; i++)
+			pending += client_pending(&s->c[i]);
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		close(s->c[i].fd);
+		free(s->c[i].q);
+	}
+	free(s->c);
+	s->c = NULL;
+	s->n = 0;
+	listener_close(ctx, &s->l);
 }
 
 int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
@@ -513,26 +620,45 @@ int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_
 	if (s->n == 0 && !ctx->opt.quiet)
 		msg_warn(ctx->prog, "no consumer connected; waiting for one on %s", s->l.ep->name);
 	while (s->n == 0) {
-		struct pollfd p = { .fd = s->l.fd, .events = POLLIN, .revents = 0 };
-		if (poll_stoppable(&p, 1, -1) < 0 && errno != EINTR) {
-			msg_syserr(ctx->prog, "poll %s", s->l.ep->name);
+		int rc = server_poll(ctx, s, -1);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = s->n; i-- > 0;) {
+		if (client_push(&s->c[i], buf, len) < 0) {
+			msg_syserr(ctx->prog, "queue for a consumer");
 			return -1;
 		}
-		if (stop_requested())
-			return 1;
-		server_accept(ctx, s);
+		if (client_flush(&s->c[i], s->packets) < 0)
+			server_drop(ctx, s, i, errno);
 	}
-	for (size_t i = 0; i < s->n;) {
-		if (send_to(s->fds[i], s->packets, buf, len) == 0) {
-			i++;
-			continue;
-		}
-		if (errno == EINTR && stop_requested())
-			return 1;
-		server_drop(ctx, s, i, errno);
+	/* Wait only for a consumer that is far behind. */
+	for (;;) {
+		bool behind = false;
+		for (size_t i = 0; i < s->n; i++)
+			behind = behind || client_pending(&s->c[i]) > SERVER_QUEUE_MAX;
+		if (!behind)
+			break;
+		int rc = server_poll(ctx, s, -1);
+		if (rc)
+			return rc;
 	}
 	*done = len;
 	return 0;
+}
+
+bool server_wait(struct ctx *ctx, void *impl, int64_t ns)
+{
+	struct server *s = impl;
+	int64_t end = now_mono_ns() + ns;
+	for (;;) {
+		int64_t left = end - now_mono_ns();
+		if (left <= 0)
+			return !stop_requested();
+		int64_t ms = (left + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
+		if (server_poll(ctx, s, ms > 1000000000 ? 1000000000 : (int)ms) != 0)
+			return false;
+	}
 }
 
 int conn_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)

@@ -39,7 +39,8 @@ int sock_produce(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 		struct server s;
 		if (server_open(ctx, ep, &s) != EXIT_OK)
 			return EXIT_FAIL;
-		struct sink sink = { .impl = &s, .chunk = 0, .echo = true, .write = server_write };
+		struct sink sink = { .impl = &s, .chunk = 0, .echo = true, .write = server_write,
+				     .wait = server_wait };
 		rc = produce(ctx, &sink);
 		server_close(ctx, &s);
 		return rc;

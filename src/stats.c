@@ -39,7 +39,8 @@ void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct
 	out_string(&o, PRINT_JSON, "mechanism", NULL, ctx->mech ? ctx->mech->name : NULL);
 	out_string(&o, PRINT_JSON, "verb", NULL, ctx->verb ? ctx->verb->name : NULL);
 	out_string(&o, PRINT_TEXT, NULL, "%s ", st->verb);
-	out_u64(&o, PRINT_ANY, st->verb, "%llu messages", st->msgs);
+	out_u64(&o, PRINT_ANY, st->verb, "%llu", st->msgs);
+	out_text(&o, " message%s", st->msgs == 1 ? "" : "s");
 	out_u64(&o, PRINT_ANY, "bytes", ", %llu bytes", st->bytes);
 	out_double(&o, PRINT_ANY, "elapsed_s", " in %.3f s", secs);
 	out_double(&o, PRINT_ANY, "messages_per_s", " (%.0f msg/s", rate);

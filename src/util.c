@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -173,6 +174,12 @@ int open_wait(const char *path, int flags)
 	setitimer(ITIMER_REAL, &off, NULL);
 	errno = e;
 	return fd;
+}
+
+void die_with_parent(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+		_exit(EXIT_FAIL); /* the parent is already gone */
 }
 
 bool stop_requested(void)

@@ -67,8 +67,7 @@ uint64_t linebuf_lines(const struct linebuf *lb);
 #define PRODUCER_OPTIONS                                                                        \
 	{ OP_COUNT, "messages per batch (default: 10, or all arguments, or all of stdin)" },     \
 		{ OP_EVERY, NULL }, { OP_BATCHES, NULL }, { OP_SOURCE, NULL }, { OP_SEQ, NULL }, \
-		{ OP_ID, NULL }, { OP_SIZE, NULL }, { OP_STATS, NULL },                          \
-		{ OP_JSON, "print the --stats summary as JSON" }
+		{ OP_ID, NULL }, { OP_SIZE, NULL }, { OP_STATS, NULL }
 #define CONSUMER_OPTIONS                                                                           \
 	{ OP_COUNT, "stop after N messages" }, { OP_TIMEOUT, NULL }, { OP_JSON, NULL }, { OP_VERIFY, NULL }, \
 		{ OP_STATS, NULL }
@@ -83,6 +82,9 @@ struct sink {
 	size_t chunk;
 	bool echo; /* echo each message on stdout (not when stdout is the channel) */
 	int (*write)(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
+	/* Optional: how to spend the pause between batches (default: sleep).
+	 * Returns false when a stop was requested. */
+	bool (*wait)(struct ctx *ctx, void *impl, int64_t ns);
 };
 /* Validate producer options against the arguments (source, counts). */
 int producer_check(struct ctx *ctx);

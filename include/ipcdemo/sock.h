@@ -103,20 +103,31 @@ bool deliver_packet(struct consumer *c, char *buf, size_t cap, ssize_t len);
  * Returns an exit status. */
 int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof);
 
-/* The producer side that listens: serves any number of consumers with
- * poll(), each getting every message sent after it connected. */
+/* The producer side that listens: serves any number of consumers at once
+ * with poll(), each getting every message sent after it connected. Every
+ * consumer has its own queue, written without blocking; the producer waits
+ * only for one that is more than SERVER_QUEUE_MAX bytes behind, so a slow
+ * or stopped consumer does not hold up the others until then. */
+#define SERVER_QUEUE_MAX ((size_t)4 << 20)
+struct client {
+	int fd;
+	pid_t pid;
+	char *q; /* bytes not yet sent: q[off..len) */
+	size_t off, len, cap;
+};
 struct server {
 	struct listener l;
-	int *fds;
-	pid_t *pids;
+	struct client *c;
 	size_t n, cap;
 	bool packets; /* send each message separately (seqpacket) */
 	uint64_t served;
 };
 int server_open(struct ctx *ctx, const struct endpoint *ep, struct server *s);
+/* Sends what is still queued (until a stop request), then closes. */
 void server_close(struct ctx *ctx, struct server *s);
-/* sink.write for a struct server. */
+/* sink.write and sink.wait for a struct server. */
 int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
+bool server_wait(struct ctx *ctx, void *impl, int64_t ns);
 
 /* sink.write for a connected socket (stream: bytes; packet types: one send
  * per message). impl: a struct conn_sink. */

@@ -64,6 +64,11 @@ int poll_stoppable(struct pollfd *fds, unsigned long n, int ms);
  * fd, or -1 with errno (EINTR when a stop was requested). */
 int open_wait(const char *path, int flags);
 
+/* In a forked child: end (SIGTERM) when the parent dies, so that no child
+ * is left waiting on a channel whose other side is gone. parent is the pid
+ * the child was forked from. */
+void die_with_parent(pid_t parent);
+
 /* Write all of buf; retries on short writes. Returns 0, or -1 with errno
  * set (EINTR only when a stop was requested). *written gets the bytes
  * that did reach the fd (may be NULL). */

@@ -261,6 +261,7 @@ static const struct verb_opt produce_opts[] = {
 	{ OP_PATH, "the FIFO (default: pipe.fifo, created if missing)" },
 	{ OP_MODE, NULL },
 	PRODUCER_OPTIONS,
+	{ OP_JSON, "print the --stats summary as JSON" },
 	{ OP_QUIET, NULL },
 	{ OP_UNLINK, "remove the FIFO on exit" },
 	{ OP_END, NULL },

@@ -602,6 +602,7 @@ static int file_race(struct ctx *ctx)
 		status = EXIT_FAIL;
 		goto out;
 	}
+	pid_t parent = getpid();
 	fflush(NULL);
 	for (unsigned i = 0; i < o->writers; i++) {
 		pid_t pid = fork();
@@ -611,6 +612,7 @@ static int file_race(struct ctx *ctx)
 			break;
 		}
 		if (pid == 0) {
+			die_with_parent(parent);
 			close(gate[1]);
 			int st = race_writer(ctx, path, i, gate[0]);
 			fflush(NULL);
@@ -709,6 +711,7 @@ static const struct verb_opt produce_opts[] = {
 	{ OP_LOCK, NULL },
 	{ OP_TRUNCATE, "empty the file first, as producer.sh does" },
 	PRODUCER_OPTIONS,
+	{ OP_JSON, "print the --stats summary as JSON" },
 	{ OP_QUIET, NULL },
 	{ OP_END, NULL },
 };

@@ -238,6 +238,7 @@ static const struct verb_opt tcp_produce_opts[] = {
 	{ OP_NODELAY, NULL },
 	{ OP_SNDBUF, NULL },
 	PRODUCER_OPTIONS,
+	{ OP_JSON, "print the --stats summary as JSON" },
 	{ OP_QUIET, NULL },
 	{ OP_END, NULL },
 };
@@ -257,6 +258,7 @@ static const struct verb_opt udp_produce_opts[] = {
 	{ OP_ADDRESS, "where the consumer receives: " ADDRESS_HELP },
 	{ OP_SNDBUF, NULL },
 	PRODUCER_OPTIONS,
+	{ OP_JSON, "print the --stats summary as JSON" },
 	{ OP_QUIET, NULL },
 	{ OP_END, NULL },
 };

@@ -139,6 +139,7 @@ static int pipe_demo(struct ctx *ctx)
 		struct linebuf lb;
 		char label[48];
 		int st = EXIT_OK;
+		die_with_parent(me);
 		close(p[1]);
 		snprintf(label, sizeof(label), "child  %d: received ", (int)getpid());
 		printf("child  %d: closed the write end; reading fd %d\n", (int)getpid(), p[0]);
@@ -180,6 +181,7 @@ static int pipe_demo(struct ctx *ctx)
 
 static const struct verb_opt produce_opts[] = {
 	PRODUCER_OPTIONS,
+	{ OP_JSON, "print the --stats summary as JSON" },
 	{ OP_END, NULL },
 };
 

@@ -114,6 +114,7 @@ static int pair_demo(struct ctx *ctx)
 	}
 	if (pid == 0) {
 		/* The child: answer every instruction on its own end. */
+		die_with_parent(me);
 		struct linebuf lb;
 		char buf[1100], reply[1200];
 		int st = EXIT_OK;
@@ -189,6 +190,7 @@ static int pair_run(struct ctx *ctx)
 	if (make_pair(ctx, sv) < 0)
 		return EXIT_FAIL;
 	int type = sock_type(ctx->opt.type);
+	pid_t parent = getpid();
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -200,6 +202,7 @@ static int pair_run(struct ctx *ctx)
 	if (pid == 0) {
 		struct consumer c;
 		int st = EXIT_OK;
+		die_with_parent(parent);
 		close(sv[0]);
 		/* -n is the producer's batch size here; the consumer reads to the end. */
 		ctx->opt.given[OP_COUNT] = false;
@@ -240,6 +243,7 @@ static const struct verb_opt demo_opts[] = {
 static const struct verb_opt run_opts[] = {
 	{ OP_TYPE, NULL },
 	PRODUCER_OPTIONS,
+	{ OP_JSON, "print what the child receives, and the summaries, as JSON" },
 	{ OP_VERIFY, NULL },
 	{ OP_END, NULL },
 };

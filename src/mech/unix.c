@@ -78,6 +78,7 @@ static const struct verb_opt produce_opts[] = {
 	{ OP_WAIT, "with --connect or dgram: keep trying for DURATION while no one listens" },
 	{ OP_MODE, "permissions of the socket file (default 0600)" },
 	PRODUCER_OPTIONS,
+	{ OP_JSON, "print the --stats summary as JSON" },
 	{ OP_QUIET, NULL },
 	{ OP_END, NULL },
 };
