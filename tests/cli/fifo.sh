@@ -8,55 +8,6 @@
 
 export LC_ALL=C
 
-UUID4_RE='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
-# Background commands get a longer limit than run's: they outlive a few runs.
-BG_LIMIT=$((T_LIMIT * 3))
-# No test writes more than a few kilobytes; a runaway loop that writes
-# diagnostics without end is stopped (SIGXFSZ) before it fills the disk.
-FSIZE_BLOCKS=102400
-
-# bg NAME CMD...: run CMD in the background with a time limit, stdout in
-# NAME.out, stderr in NAME.err (emptied first, so that nothing from an
-# earlier command is seen); $BG is the pid of the time limit, which
-# forwards SIGTERM and SIGINT and lives as long as CMD; cmd_pid finds CMD.
-bg() {
-	local name=$1
-	shift
-	: >"$name.out"
-	: >"$name.err"
-	(
-		ulimit -f "$FSIZE_BLOCKS"
-		exec timeout --foreground -k 5 "$BG_LIMIT" "$@" >"$name.out" 2>"$name.err"
-	) &
-	BG=$!
-}
-# bg_direct NAME CMD...: as bg, but $BG is CMD itself (for SIGKILL); CMD
-# must end by itself (--timeout, --count).
-bg_direct() {
-	local name=$1
-	shift
-	: >"$name.out"
-	: >"$name.err"
-	(
-		ulimit -f "$FSIZE_BLOCKS"
-		exec "$@" >"$name.out" 2>"$name.err"
-	) &
-	BG=$!
-}
-cmd_pid() { # pid of a bg time limit: the pid of its command
-	local kids="" first=""
-	if [ -r "/proc/$1/task/$1/children" ]; then
-		kids=$(cat "/proc/$1/task/$1/children")
-	elif command -v pgrep >/dev/null 2>&1; then
-		kids=$(pgrep -P "$1")
-	fi
-	read -r first _ <<<"$kids"
-	echo "${first:-$1}"
-}
-alive() { # pid: running (not a zombie)
-	[ -e "/proc/$1" ] && ! grep -Eq '^[0-9]+ \(.*\) Z' "/proc/$1/stat" 2>/dev/null
-}
-dead() { ! alive "$1"; }
 # blocked_in_open PID: asleep in the kernel, in a FIFO open() where the
 # kernel says where (wchan); a process that has just said it waits for a
 # consumer has nothing else to sleep in.
@@ -67,25 +18,6 @@ blocked_in_open() {
 	[ -r "/proc/$1/wchan" ] && w=$(cat "/proc/$1/wchan" 2>/dev/null)
 	case "$w" in "" | 0 | *partner* | *fifo*) return 0 ;; *) return 1 ;; esac
 }
-reap() { # pid: wait for it; its exit status in $ST
-	wait "$1"
-	ST=$?
-}
-stop() { # pid: stop it if still there, and reap it
-	kill -TERM "$1" 2>/dev/null
-	wait_for 10 dead "$1" || kill -KILL "$(cmd_pid "$1")" "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-nlines() { # file: its number of lines (0 if missing)
-	if [ -e "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
-}
-has_lines() { [ "$(nlines "$1")" -ge "$2" ]; } # file n
-has() { grep -Eq -- "$2" "$1" 2>/dev/null; }   # file regex
-count_in() {                                    # file regex: matching lines
-	if [ -e "$1" ]; then grep -Ec -- "$2" "$1"; else echo 0; fi
-}
-count_at_least() { [ "$(count_in "$1" "$2")" -ge "$3" ]; } # file regex n
-mode_of() { stat -c %a "$1" 2>&1; }
 increasing() { # file of numbers: strictly increasing
 	awk 'NR > 1 && $1 + 0 <= prev { bad = 1 } { prev = $1 + 0 } END { exit bad }' "$1"
 }

@@ -2,17 +2,7 @@
 # ipcdemo file: the shared storage file (producer.sh / consumer.sh).
 . "$(dirname "$0")/lib.sh"
 
-UUID_RE='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
-have_python=false
-command -v python3 >/dev/null 2>&1 && have_python=true
-
 not() { ! "$@"; }
-nlines() { # file: number of lines (0 if missing)
-	if [ -e "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
-}
-has_lines() { # file n: the file holds at least n lines
-	[ "$(nlines "$1")" -ge "$2" ]
-}
 all_uuids() { # file n: exactly n lines, every one a UUID
 	[ "$(nlines "$1")" = "$2" ] && ! grep -Evq "^$UUID_RE\$" "$1"
 }
@@ -21,6 +11,8 @@ lock_waiter() { # kind(FLOCK|POSIX) inode
 	grep -Eq -- "-> +$1 .*:$2 " /proc/locks
 }
 # Start a command in the background with a time limit; its pid in $BG.
+# (Not lib.sh's bg: the files are named in full, the limit is run's, and
+# the command is a process group of its own.)
 bg() { # out err cmd...
 	local out=$1 err=$2
 	shift 2

@@ -10,6 +10,10 @@
 #   done_testing
 # Every test gets a private temporary directory, $T, which is the current
 # directory and is removed at exit; background jobs are killed at exit.
+# Below done_testing: helpers the mechanism tests share (background commands,
+# files of output, UUID patterns, optional tools). A script may define its
+# own function of the same name after sourcing this file; its own one wins.
+# The TCP/UDP port helpers are in ports.sh: . "$LIB_DIR/ports.sh"
 set -u
 
 : "${IPCDEMO:?set IPCDEMO to the ipcdemo binary}"
@@ -18,6 +22,9 @@ export IPCDEMO
 # Limit for one command; generous because CI may run under sanitizers.
 : "${T_LIMIT:=20}"
 
+# This file's directory, absolute, for sourcing ports.sh after the cd below.
+# shellcheck disable=SC2034 # read by the scripts
+LIB_DIR=$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd) || exit 1
 T=$(mktemp -d "${TMPDIR:-/tmp}/ipcdemo-test.XXXXXX") || exit 1
 export T
 cd "$T" || exit 1
@@ -27,6 +34,7 @@ _t_failed=0
 _t_cleanup() {
 	local pids
 	pids=$(jobs -p)
+	# shellcheck disable=SC2086 # a list of pids, one word each
 	[ -n "$pids" ] && kill $pids 2>/dev/null
 	wait 2>/dev/null
 	cd / && rm -rf "$T"
@@ -116,3 +124,105 @@ done_testing() {
 	echo "1..$_t_n"
 	[ "$_t_failed" = 0 ]
 }
+
+# ---- shared helpers ----
+
+# shellcheck disable=SC2034 # used by the scripts that source this file
+UUID4_RE='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
+# shellcheck disable=SC2034 # any UUID, not only version 4
+UUID_RE='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+
+# Optional tools: a test that needs one skips, or checks less, without it.
+# shellcheck disable=SC2034 # read by the scripts
+{
+	have_python=false
+	command -v python3 >/dev/null 2>&1 && have_python=true
+	have_socat=false
+	command -v socat >/dev/null 2>&1 && have_socat=true
+}
+
+# Background commands get a longer limit than run's: they outlive a few runs.
+BG_LIMIT=$((T_LIMIT * 3))
+# No test writes more than a few hundred kilobytes; a runaway loop that
+# writes diagnostics without end is stopped (SIGXFSZ) before it fills the disk.
+FSIZE_BLOCKS=102400
+
+# bg NAME CMD...: run CMD in the background with a time limit, stdout in
+# NAME.out, stderr in NAME.err (emptied first, so that nothing from an
+# earlier command is seen), stdin from $BG_IN (default /dev/null); $BG is
+# the pid of the time limit, which forwards SIGTERM and SIGINT and lives as
+# long as CMD; cmd_pid finds CMD.
+bg() {
+	local name=$1
+	shift
+	: >"$name.out"
+	: >"$name.err"
+	(
+		ulimit -f "$FSIZE_BLOCKS"
+		exec timeout --foreground -k 5 "$BG_LIMIT" "$@" <"${BG_IN:-/dev/null}" >"$name.out" 2>"$name.err"
+	) &
+	# shellcheck disable=SC2034 # read by the scripts
+	BG=$!
+}
+# bg_direct NAME CMD...: as bg, but $BG is CMD itself (its pid, as $! gives
+# it, for SIGKILL); CMD must end by itself (--timeout, --count) or be
+# stopped by the test.
+bg_direct() {
+	local name=$1
+	shift
+	: >"$name.out"
+	: >"$name.err"
+	(
+		ulimit -f "$FSIZE_BLOCKS"
+		exec "$@" <"${BG_IN:-/dev/null}" >"$name.out" 2>"$name.err"
+	) &
+	# shellcheck disable=SC2034 # read by the scripts
+	BG=$!
+}
+cmd_pid() { # pid of a bg time limit: the pid of its command
+	local kids="" first=""
+	if [ -r "/proc/$1/task/$1/children" ]; then
+		kids=$(cat "/proc/$1/task/$1/children")
+	elif command -v pgrep >/dev/null 2>&1; then
+		kids=$(pgrep -P "$1")
+	fi
+	read -r first _ <<<"$kids"
+	echo "${first:-$1}"
+}
+has_child() { [ "$(cmd_pid "$1")" != "$1" ]; } # bg pid: its command has started
+alive() {                                      # pid: running (not a zombie)
+	[ -e "/proc/$1" ] && ! grep -Eq '^[0-9]+ \(.*\) Z' "/proc/$1/stat" 2>/dev/null
+}
+dead() { ! alive "$1"; }
+reap() { # pid: wait for it; its exit status in $ST
+	wait "$1"
+	# shellcheck disable=SC2034 # read by the scripts
+	ST=$?
+}
+stop() { # pid: stop it if still there, and reap it
+	kill -TERM "$1" 2>/dev/null
+	wait_for 10 dead "$1" || kill -KILL "$(cmd_pid "$1")" "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+interrupt() { # pid of a bg time limit: Ctrl-C to its command, once it runs
+	wait_for 10 has_child "$1"
+	kill -INT "$(cmd_pid "$1")" 2>/dev/null
+}
+
+nlines() { # file: its number of lines (0 if missing)
+	if [ -e "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
+}
+has_lines() { [ "$(nlines "$1")" -ge "$2" ]; } # file n: at least n lines
+has() { grep -Eq -- "$2" "$1" 2>/dev/null; }   # file regex
+count_in() {                                    # file regex: matching lines
+	if [ -e "$1" ]; then grep -Ec -- "$2" "$1"; else echo 0; fi
+}
+count_at_least() { [ "$(count_in "$1" "$2")" -ge "$3" ]; } # file regex n
+count_re() { # text regex: lines matching (0 when the text is empty)
+	if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | grep -Ec -- "$2"; fi
+}
+# consecutive FILE: lines ID:SEQ:..., SEQ going up by exactly one each line
+consecutive() {
+	awk -F: 'NR > 1 && $2 != prev + 1 { bad = 1 } { prev = $2 } END { exit bad || NR == 0 }' "$1"
+}
+mode_of() { stat -c %a "$1" 2>&1; }

@@ -6,16 +6,13 @@
 
 export LC_ALL=C
 
-UUID4_RE='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
 RULE='--------------'
 have_jq=false
 command -v jq >/dev/null 2>&1 && have_jq=true
 
+# Here nlines counts the lines of a text, not of a file as lib.sh's does.
 nlines() { # text: number of lines (0 when empty)
 	if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l | tr -d ' '; fi
-}
-count_re() { # text regex: lines matching
-	if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | grep -Ec -- "$2"; fi
 }
 
 # ---- producer2.sh | consumer2.sh ----

@@ -6,9 +6,6 @@
 TMPDIR=$T
 export TMPDIR
 
-have_python=false
-command -v python3 >/dev/null 2>&1 && have_python=true
-
 field() { # text name: the number on the "name   N" line of the report
 	printf '%s\n' "$1" | sed -En "s/^$2 +([0-9]+)( lines)?\$/\1/p"
 }

@@ -7,10 +7,6 @@
 
 export LC_ALL=C
 
-UUID4_RE='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
-have_python=false
-command -v python3 >/dev/null 2>&1 && have_python=true
-
 BOOK_REPLIES='Heavy lifting received!
 Heavy lifting received!
 Feather lifting received!

@@ -3,9 +3,6 @@
 # through 'pipe consume' so that the input can be crafted.
 . "$(dirname "$0")/lib.sh"
 
-have_python=false
-command -v python3 >/dev/null 2>&1 && have_python=true
-
 # ---- a clean run ----
 
 # shellcheck disable=SC2016 # expanded by the inner shell
