@@ -544,7 +544,8 @@ static int server_poll(struct ctx *ctx, struct server *s, int ms)
 	pf[0] = (struct pollfd){ .fd = s->l.fd, .events = POLLIN, .revents = 0 };
 	for (size_t i = 0; i < s->n; i++)
 		pf[i + 1] = (struct pollfd){ .fd = s->c[i].fd,
-					     .events = (short)(POLLIN | (client_pending(&s->c[i]) ? POLLOUT : 0)),
+					     .events = (short)((s->c[i].rd_eof ? 0 : POLLIN) |
+							       (client_pending(&s->c[i]) ? POLLOUT : 0)),
 					     .revents = 0 };
 	size_t n = s->n;
 	int r = poll_stoppable(pf, n + 1, ms);
@@ -565,18 +566,24 @@ static int server_poll(struct ctx *ctx, struct server *s, int ms)
 			bool gone = false;
 			if (ev & POLLIN) {
 				/* Consumers do not talk; what they send is dropped. End of
-				 * file or an error means they left. */
+				 * file is only the end of their sending side (nc -N, socat
+				 * at the end of its input): they may still read. */
 				char sink[512];
 				ssize_t got = recv(cl->fd, sink, sizeof(sink), MSG_DONTWAIT);
-				if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) {
+				if (got == 0)
+					cl->rd_eof = true;
+				else if (got < 0 && errno != EAGAIN && errno != EINTR) {
 					gone = true;
-					err = got < 0 ? errno : 0;
+					err = errno;
 				}
 			}
 			if (!gone && (ev & (POLLOUT | POLLERR | POLLHUP)) && client_flush(cl, s->packets) < 0) {
 				gone = true;
 				err = errno;
 			}
+			/* Hung up entirely, with nothing left to send: gone. */
+			if (!gone && (ev & POLLHUP) && cl->rd_eof && !client_pending(cl))
+				gone = true;
 			if (gone)
 				server_drop(ctx, s, i, err);
 		}
@@ -629,8 +636,13 @@ int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_
 			msg_syserr(ctx->prog, "queue for a consumer");
 			return -1;
 		}
-		if (client_flush(&s->c[i], s->packets) < 0)
+		if (client_flush(&s->c[i], s->packets) < 0) {
+			if (errno == EMSGSIZE) {
+				msg_syserr(ctx->prog, "send to %s: a message does not fit in one packet", s->l.ep->name);
+				return -1;
+			}
 			server_drop(ctx, s, i, errno);
+		}
 	}
 	/* Wait only for a consumer that is far behind. */
 	for (;;) {

@@ -114,6 +114,7 @@ struct client {
 	pid_t pid;
 	char *q; /* bytes not yet sent: q[off..len) */
 	size_t off, len, cap;
+	bool rd_eof; /* it shut down its sending side: it may still read */
 };
 struct server {
 	struct listener l;

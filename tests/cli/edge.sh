@@ -126,6 +126,37 @@ like "--seq=yes: message" "$ERR" "option --seq takes no value"
 run "--wait on the listening side is a usage error" 2 -- "$IPCDEMO" tcp produce --wait 1s
 like "--wait on the listening side: message" "$ERR" "--wait applies to the side that connects"
 
+# ---- a consumer that shuts down its sending side still gets everything ----
+rm -f half.sock
+timeout --foreground 20 "$IPCDEMO" unix produce --path half.sock --every 200ms --source counter -n 1 --batches 5 -q >/dev/null 2>h.err &
+ppid=$!
+wait_for 10 test -S half.sock
+run "half-closed consumer: reads to the end" 0 -- bash -c 'exec 0</dev/null; python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(\"half.sock\")
+s.shutdown(socket.SHUT_WR)
+data = b\"\"
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    data += b
+sys.stdout.write(data.decode())
+"'
+wait "$ppid"
+is "half-closed consumer: every message" "$(printf '%s\n' "$OUT" | tail -n 1)" 5
+
+# ---- a seqpacket message too large for one packet is the producer's error ----
+rm -f big.sock
+timeout --foreground 20 "$IPCDEMO" unix produce --path big.sock --type seqpacket --size 300k -n 2 -q >/dev/null 2>b.err &
+ppid=$!
+wait_for 10 test -S big.sock
+run "seqpacket too large: the consumer sees the end" 0 -- "$IPCDEMO" unix consume --path big.sock --type seqpacket --size 1M -q
+wait "$ppid"
+is "seqpacket too large: producer exit status" "$?" 1
+like "seqpacket too large: says it does not fit" "$(cat b.err)" "does not fit in one packet"
+
 # ---- demo: SIGTERM to the demo ends it and its children promptly ----
 TMPDIR=$T timeout --foreground 30 "$IPCDEMO" fifo demo >d.out 2>d.err &
 dpid=$!
