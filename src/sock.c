@@ -57,8 +57,9 @@ int unix_endpoint(const struct ctx *ctx, const char *spec, int type, struct endp
 	if (n > limit)
 		return msg_usage(ctx->prog,
 				 "invalid value for --path: %s is %zu bytes, the limit for a Unix socket is %zu "
-				 "(sun_path); use a shorter or relative path",
-				 abstract ? "the abstract name" : "the path", n, limit);
+				 "(sun_path); use a shorter %s",
+				 abstract ? "the abstract name" : "the path", n, limit,
+				 abstract ? "name" : "or relative path");
 	sun->sun_family = AF_UNIX;
 	if (abstract) {
 		/* Abstract namespace: a leading NUL, no file, gone with the socket. */
@@ -286,7 +287,8 @@ int sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const ch
 		errno = e;
 		msg_syserr(ctx->prog, "connect %s", ep->name);
 		if (nobody)
-			fprintf(stderr, "No one is listening on %s. Start %s first, or give --wait DURATION.\n",
+			fprintf(stderr,
+				"No one is listening on %s. Start %s on that address first, or give --wait DURATION.\n",
 				eps[0].name, hint);
 		return -1;
 	}
