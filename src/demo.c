@@ -72,17 +72,13 @@ static pid_t spawn_role(struct ctx *ctx, const struct demo_role *r, int *out_fd)
 		msg_syserr(ctx->prog, "pipe");
 		return -1;
 	}
-	pid_t parent = getpid();
-	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = fork_child(ctx->prog);
 	if (pid < 0) {
-		msg_syserr(ctx->prog, "fork");
 		close(p[0]);
 		close(p[1]);
 		return -1;
 	}
 	if (pid == 0) {
-		die_with_parent(parent);
 		if (dup2(p[1], STDOUT_FILENO) < 0 || dup2(p[1], STDERR_FILENO) < 0)
 			_exit(EXIT_FAIL);
 		int st = verb_dispatch(ctx->mech, v, argc, (char **)argv);
@@ -216,8 +212,7 @@ const char *demo_place(struct ctx *ctx, struct demo_place *pl, const char *name)
 	pl->tmp = !ctx->opt.path;
 	if (!pl->tmp)
 		return ctx->opt.path;
-	const char *tmp = getenv("TMPDIR");
-	snprintf(pl->dir, sizeof(pl->dir), "%s/ipcdemo-demo.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	tmp_template(pl->dir, sizeof(pl->dir), "ipcdemo-demo");
 	if (!mkdtemp(pl->dir)) {
 		msg_syserr(ctx->prog, "mkdtemp %s", pl->dir);
 		return NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -176,10 +177,38 @@ int open_wait(const char *path, int flags)
 	return fd;
 }
 
-void die_with_parent(pid_t parent)
+pid_t fork_child(const char *prog)
 {
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+	pid_t parent = getpid();
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		msg_syserr(prog, "fork");
+	else if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent))
 		_exit(EXIT_FAIL); /* the parent is already gone */
+	return pid;
+}
+
+int wait_child(const char *prog, pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR) {
+			msg_syserr(prog, "waitpid %d", (int)pid);
+			return EXIT_FAIL;
+		}
+	}
+	if (WIFSIGNALED(st)) {
+		msg_warn(prog, "child %d was killed by signal %d (%s)", (int)pid, WTERMSIG(st), strsignal(WTERMSIG(st)));
+		return EXIT_FAIL;
+	}
+	return WEXITSTATUS(st);
+}
+
+void tmp_template(char *buf, size_t len, const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(buf, len, "%s/%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
 }
 
 bool stop_requested(void)

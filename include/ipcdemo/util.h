@@ -64,10 +64,16 @@ int poll_stoppable(struct pollfd *fds, unsigned long n, int ms);
  * fd, or -1 with errno (EINTR when a stop was requested). */
 int open_wait(const char *path, int flags);
 
-/* In a forked child: end (SIGTERM) when the parent dies, so that no child
- * is left waiting on a channel whose other side is gone. parent is the pid
- * the child was forked from. */
-void die_with_parent(pid_t parent);
+/* fork(2) for the demos and the race: stdio is flushed first (nothing
+ * printed twice), a failure is reported, and the child ends (SIGTERM) when
+ * the parent dies, so that none is left waiting on a channel whose other
+ * side is gone. Returns what fork returns. */
+pid_t fork_child(const char *prog);
+/* Wait for a child; its exit status, or EXIT_FAIL (reported) when it was
+ * killed or could not be waited for. */
+int wait_child(const char *prog, pid_t pid);
+/* "$TMPDIR/NAME.XXXXXX" (TMPDIR defaults to /tmp), for mkdtemp/mkstemp. */
+void tmp_template(char *buf, size_t len, const char *name);
 
 /* Write all of buf; retries on short writes. Returns 0, or -1 with errno
  * set (EINTR only when a stop was requested). *written gets the bytes

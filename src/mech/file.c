@@ -12,7 +12,6 @@
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ipcdemo/demo.h"
@@ -586,8 +585,7 @@ static int file_race(struct ctx *ctx)
 			return EXIT_FAIL;
 		}
 	} else {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(tmpl, sizeof(tmpl), "%s/ipcdemo-race.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		tmp_template(tmpl, sizeof(tmpl), "ipcdemo-race");
 		fd = mkostemp(tmpl, O_CLOEXEC);
 		if (fd < 0) {
 			msg_syserr(ctx->prog, "mkstemp %s", tmpl);
@@ -602,17 +600,13 @@ static int file_race(struct ctx *ctx)
 		status = EXIT_FAIL;
 		goto out;
 	}
-	pid_t parent = getpid();
-	fflush(NULL);
 	for (unsigned i = 0; i < o->writers; i++) {
-		pid_t pid = fork();
+		pid_t pid = fork_child(ctx->prog);
 		if (pid < 0) {
-			msg_syserr(ctx->prog, "fork");
 			status = EXIT_FAIL;
 			break;
 		}
 		if (pid == 0) {
-			die_with_parent(parent);
 			close(gate[1]);
 			int st = race_writer(ctx, path, i, gate[0]);
 			fflush(NULL);
@@ -622,22 +616,9 @@ static int file_race(struct ctx *ctx)
 	}
 	close(gate[0]);
 	close(gate[1]); /* open the gate: every writer's read() returns 0 */
-	for (unsigned i = 0; i < started; i++) {
-		int st = 0;
-		pid_t w;
-		while ((w = waitpid(pids[i], &st, 0)) < 0 && errno == EINTR)
-			;
-		if (w < 0) {
-			msg_syserr(ctx->prog, "waitpid writer %u", i);
+	for (unsigned i = 0; i < started; i++)
+		if (wait_child(ctx->prog, pids[i]) != EXIT_OK)
 			status = EXIT_FAIL;
-		} else if (WIFSIGNALED(st)) {
-			msg_warn(ctx->prog, "writer %u was killed by signal %d (%s)", i, WTERMSIG(st),
-				 strsignal(WTERMSIG(st)));
-			status = EXIT_FAIL;
-		} else if (WEXITSTATUS(st) != 0) {
-			status = EXIT_FAIL;
-		}
-	}
 	if (status != EXIT_OK)
 		msg_warn(ctx->prog, "a writer failed: no count of lost lines");
 	else if (stop_requested())

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ipcdemo/message.h"
@@ -126,10 +125,8 @@ static int pipe_demo(struct ctx *ctx)
 		return EXIT_FAIL;
 	}
 	printf("parent %d: pipe() -> read end fd %d, write end fd %d\n", (int)me, p[0], p[1]);
-	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = fork_child(ctx->prog);
 	if (pid < 0) {
-		msg_syserr(ctx->prog, "fork");
 		close(p[0]);
 		close(p[1]);
 		return EXIT_FAIL;
@@ -139,7 +136,6 @@ static int pipe_demo(struct ctx *ctx)
 		struct linebuf lb;
 		char label[48];
 		int st = EXIT_OK;
-		die_with_parent(me);
 		close(p[1]);
 		snprintf(label, sizeof(label), "child  %d: received ", (int)getpid());
 		printf("child  %d: closed the write end; reading fd %d\n", (int)getpid(), p[0]);
@@ -167,14 +163,7 @@ static int pipe_demo(struct ctx *ctx)
 	int status = produce(ctx, &sink);
 	close(p[1]);
 	printf("parent %d: closed the write end; the child will see end of file\n", (int)me);
-	int wst;
-	while (waitpid(pid, &wst, 0) < 0) {
-		if (errno != EINTR) {
-			msg_syserr(ctx->prog, "waitpid");
-			return EXIT_FAIL;
-		}
-	}
-	int cst = WIFEXITED(wst) ? WEXITSTATUS(wst) : EXIT_FAIL;
+	int cst = wait_child(ctx->prog, pid);
 	printf("parent %d: child %d exited with status %d\n", (int)me, (int)pid, cst);
 	return status != EXIT_OK ? status : cst;
 }

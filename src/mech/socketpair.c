@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ipcdemo/message.h"
@@ -24,22 +23,6 @@ static int make_pair(struct ctx *ctx, int sv[2])
 		return -1;
 	}
 	return 0;
-}
-
-static int wait_child(struct ctx *ctx, pid_t pid)
-{
-	int st;
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR) {
-			msg_syserr(ctx->prog, "waitpid");
-			return EXIT_FAIL;
-		}
-	}
-	if (WIFSIGNALED(st)) {
-		msg_warn(ctx->prog, "child %d was killed by signal %d", (int)pid, WTERMSIG(st));
-		return EXIT_FAIL;
-	}
-	return WEXITSTATUS(st);
 }
 
 /* Send one message: a datagram, or a line on a stream. */
@@ -104,17 +87,14 @@ static int pair_demo(struct ctx *ctx)
 	printf("parent %d: socketpair(AF_UNIX, SOCK_%s) -> fd %d and fd %d, already connected\n", (int)me,
 	       ctx->opt.type == SK_STREAM ? "STREAM" : ctx->opt.type == SK_SEQPACKET ? "SEQPACKET" : "DGRAM", sv[0],
 	       sv[1]);
-	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = fork_child(ctx->prog);
 	if (pid < 0) {
-		msg_syserr(ctx->prog, "fork");
 		close(sv[0]);
 		close(sv[1]);
 		return EXIT_FAIL;
 	}
 	if (pid == 0) {
 		/* The child: answer every instruction on its own end. */
-		die_with_parent(me);
 		struct linebuf lb;
 		char buf[1100], reply[1200];
 		int st = EXIT_OK;
@@ -174,7 +154,7 @@ static int pair_demo(struct ctx *ctx)
 	}
 	linebuf_free(&lb);
 	close(sv[0]);
-	int cst = wait_child(ctx, pid);
+	int cst = wait_child(ctx->prog, pid);
 	return status != EXIT_OK ? status : cst;
 }
 
@@ -190,11 +170,8 @@ static int pair_run(struct ctx *ctx)
 	if (make_pair(ctx, sv) < 0)
 		return EXIT_FAIL;
 	int type = sock_type(ctx->opt.type);
-	pid_t parent = getpid();
-	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = fork_child(ctx->prog);
 	if (pid < 0) {
-		msg_syserr(ctx->prog, "fork");
 		close(sv[0]);
 		close(sv[1]);
 		return EXIT_FAIL;
@@ -202,7 +179,6 @@ static int pair_run(struct ctx *ctx)
 	if (pid == 0) {
 		struct consumer c;
 		int st = EXIT_OK;
-		die_with_parent(parent);
 		close(sv[0]);
 		/* -n is the producer's batch size here; the consumer reads to the end. */
 		ctx->opt.given[OP_COUNT] = false;
@@ -231,7 +207,7 @@ static int pair_run(struct ctx *ctx)
 		rc = EXIT_FAIL;
 	}
 	close(sv[0]);
-	int cst = wait_child(ctx, pid);
+	int cst = wait_child(ctx->prog, pid);
 	return rc != EXIT_OK ? rc : cst;
 }
 
