@@ -65,6 +65,26 @@ static const struct opt_def opt_defs[] = {
 	  (uint64_t)1 << 30 },
 	{ OP_RCVBUF, "rcvbuf", 0, OPT_SIZE, "BYTES", "socket receive buffer (SO_RCVBUF; the kernel doubles it)", NULL,
 	  1, (uint64_t)1 << 30 },
+	{ OP_NAME, "name", 0, OPT_STRING, "NAME", "POSIX IPC object name (default: /ipcdemo)", NULL, 0, 0 },
+	{ OP_PRIORITY, "priority", 0, OPT_COUNT, "N", "message priority, 0 (lowest) to 32767", NULL, 0, 0 },
+	{ OP_NONBLOCK, "nonblock", 0, OPT_FLAG, NULL, "never wait: fail at once when the queue is full or empty",
+	  NULL, 0, 0 },
+	{ OP_MAXMSG, "maxmsg", 0, OPT_COUNT, "N", "capacity of a queue we create, in messages", NULL, 1, 0 },
+	{ OP_MSGSIZE, "msgsize", 0, OPT_SIZE, "BYTES", "largest message of a queue we create (k, M)", NULL, 1, 0 },
+	{ OP_KEY, "key", 'k', OPT_STRING, "KEY", "System V key: 0x hexadecimal or decimal", NULL, 0, 0 },
+	{ OP_PROJ, "proj", 0, OPT_STRING, "C", "project id for ftok(3) with --path: one character or 1..255", NULL,
+	  0, 0 },
+	{ OP_MTYPE, "type", 0, OPT_INTEGER, "N", "message type", NULL, 0, 0 },
+	{ OP_EXCEPT, "except", 0, OPT_FLAG, NULL, "take the first message whose type is not --type (MSG_EXCEPT)",
+	  NULL, 0, 0 },
+	{ OP_NOERROR, "noerror", 0, OPT_FLAG, NULL, "truncate a message longer than the buffer (MSG_NOERROR)", NULL,
+	  0, 0 },
+	{ OP_SLOTS, "slots", 0, OPT_COUNT, "N", "ring slots of an object we create (default: 64)", NULL, 1,
+	  (uint64_t)1 << 20 },
+	{ OP_SLOT_SIZE, "slot-size", 0, OPT_SIZE, "BYTES", "bytes per slot of an object we create (default: 4k)",
+	  NULL, 16, (uint64_t)64 << 20 },
+	{ OP_DRY_RUN, "dry-run", 0, OPT_FLAG, NULL, "say what would be removed, remove nothing", NULL, 0, 0 },
+	{ OP_LABEL, "label", 0, OPT_STRING, "TEXT", "print TEXT before each message (text output)", NULL, 0, 0 },
 };
 
 static const struct {
@@ -100,6 +120,20 @@ static const struct {
 	[OP_NODELAY] = { offsetof(struct opts, nodelay) },
 	[OP_SNDBUF] = { offsetof(struct opts, sndbuf) },
 	[OP_RCVBUF] = { offsetof(struct opts, rcvbuf) },
+	[OP_NAME] = { offsetof(struct opts, name) },
+	[OP_PRIORITY] = { offsetof(struct opts, priority) },
+	[OP_NONBLOCK] = { offsetof(struct opts, nonblock) },
+	[OP_MAXMSG] = { offsetof(struct opts, maxmsg) },
+	[OP_MSGSIZE] = { offsetof(struct opts, msgsize) },
+	[OP_KEY] = { offsetof(struct opts, key) },
+	[OP_PROJ] = { offsetof(struct opts, proj) },
+	[OP_MTYPE] = { offsetof(struct opts, mtype) },
+	[OP_EXCEPT] = { offsetof(struct opts, except) },
+	[OP_NOERROR] = { offsetof(struct opts, noerror) },
+	[OP_SLOTS] = { offsetof(struct opts, slots) },
+	[OP_SLOT_SIZE] = { offsetof(struct opts, slot_size) },
+	[OP_DRY_RUN] = { offsetof(struct opts, dry_run) },
+	[OP_LABEL] = { offsetof(struct opts, label) },
 };
 
 const struct opt_def *opt_def_get(enum opt_id id)
@@ -298,6 +332,28 @@ int parse_mode(const char *s, mode_t *out, const char **why)
 	return 0;
 }
 
+int parse_integer(const char *s, int64_t *out, const char **why)
+{
+	bool neg = *s == '-';
+	uint64_t v;
+	const char *p = neg || *s == '+' ? s + 1 : s;
+	if (*p == '\0') {
+		*why = "empty";
+		return -1;
+	}
+	int n = scan_digits(p, &v);
+	if (n < 0 || v > (uint64_t)INT64_MAX) {
+		*why = "too large";
+		return -1;
+	}
+	if (n == 0 || p[n] != '\0') {
+		*why = "not a whole number";
+		return -1;
+	}
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
 unsigned edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
@@ -373,6 +429,11 @@ static int store_value(const char *prog, const struct opt_def *d, const char *va
 			return bad_value(prog, d, val, "must be greater than zero");
 		if (d->max && (uint64_t)ns > d->max)
 			return bad_value(prog, d, val, "too long (at most 365 days)");
+		*(int64_t *)base = ns;
+		break;
+	case OPT_INTEGER:
+		if (parse_integer(val, &ns, &why) < 0)
+			return bad_value(prog, d, val, why);
 		*(int64_t *)base = ns;
 		break;
 	case OPT_MODE:

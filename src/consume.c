@@ -19,6 +19,7 @@ int consumer_init(struct consumer *c, struct ctx *ctx)
 	c->ctx = ctx;
 	c->mech = ctx->mech ? ctx->mech->name : "";
 	out_init(&c->out, stdout, ctx->opt.json);
+	c->label = ctx->opt.label;
 	if (ctx->opt.verify) {
 		c->verify = verify_new();
 		if (!c->verify) {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "ipcdemo/fsobj.h"
@@ -54,4 +56,14 @@ int fsobj_unlink(const struct ctx *ctx, const char *path, mode_t type)
 		return -1;
 	}
 	return 0;
+}
+
+void fsobj_mark(int fd, const char *what)
+{
+	(void)fsetxattr(fd, FSOBJ_MARK, what, strlen(what), 0);
+}
+
+bool fsobj_marked(const char *path)
+{
+	return lgetxattr(path, FSOBJ_MARK, NULL, 0) >= 0;
 }

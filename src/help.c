@@ -28,6 +28,7 @@ static const struct {
 void print_main_help(FILE *fp)
 {
 	fprintf(fp, "Usage: ipcdemo MECHANISM VERB [options] [arguments]\n"
+		    "       ipcdemo ls|clean [options] [DIRECTORY]\n"
 		    "       ipcdemo list [--json]\n"
 		    "       ipcdemo help [MECHANISM]\n"
 		    "\n"
@@ -37,6 +38,8 @@ void print_main_help(FILE *fp)
 	for (size_t i = 0; mechanisms[i]; i++)
 		fprintf(fp, "  %-12s %s\n", mechanisms[i]->name, mechanisms[i]->summary);
 	fprintf(fp, "\nCommands:\n");
+	for (const struct verb *v = tool_verbs; v->name; v++)
+		fprintf(fp, "  %-12s %s\n", v->name, v->summary);
 	for (size_t i = 0; i < ARRAY_SIZE(builtin_cmds); i++)
 		fprintf(fp, "  %-12s %s\n", builtin_cmds[i].name, builtin_cmds[i].summary);
 	fprintf(fp, "\nOptions:\n"
@@ -84,7 +87,10 @@ void print_verb_help(FILE *fp, const struct mechanism *m, const struct verb *v)
 {
 	char label[64];
 	int width = 0;
-	fprintf(fp, "Usage: ipcdemo %s %s %s\n\n", m->name, v->name, v->usage);
+	if (m)
+		fprintf(fp, "Usage: ipcdemo %s %s %s\n\n", m->name, v->name, v->usage);
+	else
+		fprintf(fp, "Usage: ipcdemo %s %s\n\n", v->name, v->usage);
 	print_sentence(fp, v->summary);
 	if (v->description)
 		fprintf(fp, "\n%s\n", v->description);
@@ -100,7 +106,10 @@ void print_verb_help(FILE *fp, const struct mechanism *m, const struct verb *v)
 		fprintf(fp, "  %-*s  %s\n", width, label, vo->help ? vo->help : d->help);
 	}
 	fprintf(fp, "  %-*s  %s\n", width, "-h, --help", "show this help and exit");
-	fprintf(fp, "\nSee 'ipcdemo help %s' for the manual.\n", m->name);
+	if (m)
+		fprintf(fp, "\nSee 'ipcdemo help %s' for the manual.\n", m->name);
+	else
+		fprintf(fp, "\nSee 'ipcdemo help' for the manual.\n");
 }
 
 void suggest(const char *prog, const char *what, const char *word, const char *const *names, size_t n)
@@ -140,7 +149,10 @@ int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, cha
 	struct ctx ctx;
 	int first = 1;
 
-	snprintf(prog, sizeof(prog), "ipcdemo %s %s", m->name, v->name);
+	if (m)
+		snprintf(prog, sizeof(prog), "ipcdemo %s %s", m->name, v->name);
+	else
+		snprintf(prog, sizeof(prog), "ipcdemo %s", v->name);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.prog = prog;
 	ctx.mech = m;
@@ -317,6 +329,8 @@ int cmd_complete(int argc, char **argv)
 	if (pos == 1) {
 		for (size_t i = 0; mechanisms[i]; i++)
 			cand(cur, mechanisms[i]->name, mechanisms[i]->summary);
+		for (const struct verb *v = tool_verbs; v->name; v++)
+			cand(cur, v->name, v->summary);
 		for (size_t i = 0; i < ARRAY_SIZE(builtin_cmds); i++)
 			cand(cur, builtin_cmds[i].name, builtin_cmds[i].summary);
 		if (cur[0] == '-') {
@@ -336,29 +350,36 @@ int cmd_complete(int argc, char **argv)
 		cand(cur, "--json", "one JSON object per mechanism");
 		return EXIT_OK;
 	}
-	const struct mechanism *m = mechanism_find(first);
-	if (!m)
-		return EXIT_OK;
-	if (pos == 2) {
-		for (const struct verb *v = m->verbs; v->name; v++)
-			cand(cur, v->name, v->summary);
-		if (cur[0] == '-')
-			cand(cur, "--help", "show help");
-		return EXIT_OK;
+	/* The first word that may be an option: after MECHANISM VERB, or after
+	 * a top-level command. */
+	int opt_start = 2;
+	const struct verb *v = tool_find(first);
+	if (!v) {
+		const struct mechanism *m = mechanism_find(first);
+		if (!m)
+			return EXIT_OK;
+		if (pos == 2) {
+			for (const struct verb *mv = m->verbs; mv->name; mv++)
+				cand(cur, mv->name, mv->summary);
+			if (cur[0] == '-')
+				cand(cur, "--help", "show help");
+			return EXIT_OK;
+		}
+		v = verb_find(m, argv[2]);
+		if (!v)
+			return EXIT_OK;
+		opt_start = 3;
 	}
-	const struct verb *v = verb_find(m, argv[2]);
-	if (!v)
-		return EXIT_OK;
 	/* After "--" every word is an argument: nothing to complete. */
-	for (int i = 3; i < argc - 1; i++)
+	for (int i = opt_start; i < argc - 1; i++)
 		if (strcmp(argv[i], "--") == 0)
 			return EXIT_OK;
 	/* Is the previous word an option that takes a value? */
 	const char *prev = argv[argc - 2];
 	const struct opt_def *pd = NULL;
-	if (pos > 3 && prev[0] == '-' && prev[1] == '-' && !strchr(prev, '='))
+	if (pos > opt_start && prev[0] == '-' && prev[1] == '-' && !strchr(prev, '='))
 		pd = find_long(v, prev + 2, strlen(prev + 2));
-	else if (pos > 3 && prev[0] == '-' && prev[1] && prev[1] != '-' && prev[2] == '\0')
+	else if (pos > opt_start && prev[0] == '-' && prev[1] && prev[1] != '-' && prev[2] == '\0')
 		pd = find_short(v, prev[1]);
 	if (pd && pd->type != OPT_FLAG) {
 		complete_value(pd, "", cur);
@@ -382,6 +403,8 @@ int cmd_complete(int argc, char **argv)
 			cand(cur, buf, vo->help ? vo->help : d->help);
 		}
 		cand(cur, "--help", "show help");
+	} else if (v->max_args != 0 && opt_start == 2) {
+		printf("__files__\n"); /* ls and clean take a directory */
 	}
 	return EXIT_OK;
 }

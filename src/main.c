@@ -26,6 +26,8 @@ static int unknown_word(const char *word)
 	size_t n = 0;
 	names[n++] = "list";
 	names[n++] = "help";
+	for (const struct verb *v = tool_verbs; v->name && n < ARRAY_SIZE(names); v++)
+		names[n++] = v->name;
 	for (size_t i = 0; mechanisms[i] && n < ARRAY_SIZE(names); i++)
 		names[n++] = mechanisms[i]->name;
 	fprintf(stderr, "ipcdemo: '%s' is not a mechanism or command.\n", word);
@@ -61,6 +63,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (strcmp(commands[i].name, w) == 0)
 			return close_stdout(prog, commands[i].run(argc - 1, argv + 1), 0);
+
+	const struct verb *tv = tool_find(w);
+	if (tv)
+		return verb_dispatch(NULL, tv, argc - 1, argv + 1);
 
 	const struct mechanism *m = mechanism_find(w);
 	if (!m)

@@ -281,6 +281,8 @@ int produce(struct ctx *ctx, const struct sink *sink)
 			}
 			m[n++] = '\n';
 			if (ps.echo) {
+				if (o->label)
+					fputs_unlocked(o->label, stdout);
 				fwrite_unlocked(m, 1, n, stdout);
 				if (ferror_unlocked(stdout)) {
 					ctx_stdout_error(ctx, errno ? errno : EIO);

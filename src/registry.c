@@ -13,6 +13,9 @@ const struct mechanism *const mechanisms[] = {
 	&mech_socketpair,
 	&mech_tcp,
 	&mech_udp,
+	&mech_mq,
+	&mech_sysv,
+	&mech_shm,
 	NULL,
 };
 
@@ -27,6 +30,14 @@ const struct mechanism *mechanism_find(const char *name)
 const struct verb *verb_find(const struct mechanism *m, const char *name)
 {
 	for (const struct verb *v = m->verbs; v->name; v++)
+		if (strcmp(v->name, name) == 0)
+			return v;
+	return NULL;
+}
+
+const struct verb *tool_find(const char *name)
+{
+	for (const struct verb *v = tool_verbs; v->name; v++)
 		if (strcmp(v->name, name) == 0)
 			return v;
 	return NULL;

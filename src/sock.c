@@ -96,6 +96,20 @@ static int probe_live(const struct endpoint *ep)
 	return e == EPROTOTYPE ? 1 : -1; /* a live socket of another type */
 }
 
+int sock_path_live(const char *path)
+{
+	struct endpoint ep;
+	struct sockaddr_un *sun = (struct sockaddr_un *)&ep.addr;
+	if (strlen(path) >= sizeof(sun->sun_path))
+		return -1;
+	memset(&ep, 0, sizeof(ep));
+	ep.family = AF_UNIX;
+	sun->sun_family = AF_UNIX;
+	strcpy(sun->sun_path, path);
+	ep.len = (socklen_t)sizeof(*sun);
+	return probe_live(&ep);
+}
+
 int listener_open(struct ctx *ctx, const struct endpoint *ep, struct listener *l)
 {
 	memset(l, 0, sizeof(*l));

@@ -18,6 +18,7 @@ enum opt_type {
 	OPT_PATH,     /* non-empty filesystem path */
 	OPT_STRING,   /* any non-empty string */
 	OPT_CHOICE,   /* one word of a fixed list */
+	OPT_INTEGER,  /* whole number, may be negative (a System V message type) */
 };
 
 /* Every option ipcdemo knows. The same word means the same thing in every
@@ -55,6 +56,20 @@ enum opt_id {
 	OP_NODELAY,
 	OP_SNDBUF,
 	OP_RCVBUF,
+	OP_NAME,
+	OP_PRIORITY,
+	OP_NONBLOCK,
+	OP_MAXMSG,
+	OP_MSGSIZE,
+	OP_KEY,
+	OP_PROJ,
+	OP_MTYPE, /* --type N of System V queues (--type of sockets is OP_TYPE) */
+	OP_EXCEPT,
+	OP_NOERROR,
+	OP_SLOTS,
+	OP_SLOT_SIZE,
+	OP_DRY_RUN,
+	OP_LABEL,
 	OP__MAX
 };
 
@@ -95,6 +110,20 @@ struct opts {
 	bool nodelay;
 	uint64_t sndbuf;
 	uint64_t rcvbuf;
+	const char *name;  /* POSIX IPC name */
+	uint64_t priority;
+	bool nonblock;
+	uint64_t maxmsg;
+	uint64_t msgsize;
+	const char *key;   /* System V key, parsed by the mechanism */
+	const char *proj;
+	int64_t mtype;
+	bool except;
+	bool noerror;
+	uint64_t slots;
+	uint64_t slot_size;
+	bool dry_run;
+	const char *label;
 };
 
 struct opt_def {
@@ -123,6 +152,7 @@ int parse_count(const char *s, uint64_t *out, const char **why);
 int parse_size(const char *s, uint64_t *out, const char **why);
 int parse_duration(const char *s, int64_t *out_ns, const char **why);
 int parse_mode(const char *s, mode_t *out, const char **why);
+int parse_integer(const char *s, int64_t *out, const char **why);
 
 /* Parse argv (argv[0] is the verb name) against the verb's option list.
  * On success, *first_arg is the index of the first positional argument.

@@ -4,6 +4,7 @@
 #ifndef IPCDEMO_FSOBJ_H
 #define IPCDEMO_FSOBJ_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "ipcdemo/mechanism.h"
@@ -16,5 +17,14 @@ int fsobj_expect(const struct ctx *ctx, const char *path, mode_t type);
 /* Remove path only if it is of kind type; never anything else. Returns 0
  * when removed or already gone, -1 after a diagnostic. */
 int fsobj_unlink(const struct ctx *ctx, const char *path, mode_t type);
+
+/* Storage files ipcdemo creates carry this extended attribute, so that
+ * 'ipcdemo clean' can tell them from other files. */
+#define FSOBJ_MARK "user.ipcdemo"
+/* Mark a file we created (value: the mechanism). Best effort: a file
+ * system without user extended attributes just leaves it unmarked. */
+void fsobj_mark(int fd, const char *what);
+/* Does path carry the mark? */
+bool fsobj_marked(const char *path);
 
 #endif

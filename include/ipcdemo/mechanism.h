@@ -60,6 +60,14 @@ extern const struct mechanism mech_unix;
 extern const struct mechanism mech_socketpair;
 extern const struct mechanism mech_tcp;
 extern const struct mechanism mech_udp;
+extern const struct mechanism mech_mq;
+extern const struct mechanism mech_sysv;
+extern const struct mechanism mech_shm;
+
+/* Top-level commands that take options like verbs do ('ls', 'clean'),
+ * run with no mechanism (ctx->mech NULL). Terminated by a NULL name. */
+extern const struct verb tool_verbs[];
+const struct verb *tool_find(const char *name);
 
 /* Help and listing (help.c). */
 void print_main_help(FILE *fp);
@@ -71,7 +79,8 @@ int cmd_complete(int argc, char **argv);
 /* Print "did you mean" candidates for an unknown word among names. */
 void suggest(const char *prog, const char *what, const char *word, const char *const *names, size_t n);
 
-/* Run a verb with argv as given after the verb name (argv[0] is the verb). */
+/* Run a verb with argv as given after the verb name (argv[0] is the verb);
+ * m is NULL for a top-level command of tool_verbs. */
 int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, char **argv);
 
 #endif

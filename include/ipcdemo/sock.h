@@ -29,6 +29,9 @@ bool sock_is_packet(int type); /* one message per send: dgram, seqpacket */
 
 /* A Unix endpoint: a path, or "@name" in the abstract namespace. Returns 0,
  * or EXIT_USAGE after saying why (too long for sun_path, empty). */
+/* Is a process bound to the socket file at path? 1 yes, 0 no (stale), -1
+ * unknown. Sends nothing and disturbs no listener. */
+int sock_path_live(const char *path);
 int unix_endpoint(const struct ctx *ctx, const char *spec, int type, struct endpoint *ep);
 
 struct peer;

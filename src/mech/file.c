@@ -76,6 +76,7 @@ static int open_storage(struct ctx *ctx, const char *path, int flags, bool *crea
 				close(fd);
 				return -1;
 			}
+			fsobj_mark(fd, "file");
 		} else if (errno != EEXIST) {
 			msg_syserr(ctx->prog, "open %s", path);
 			return -1;
@@ -578,6 +579,7 @@ static int file_race(struct ctx *ctx)
 					path);
 			return EXIT_FAIL;
 		}
+		fsobj_mark(fd, "file");
 		if (fchmod(fd, o->mode) < 0) { /* exactly --mode, whatever the umask */
 			msg_syserr(ctx->prog, "chmod %s", path);
 			close(fd);

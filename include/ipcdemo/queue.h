@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* Message queues: POSIX mq, System V msg and the shared-memory ring. Each
+ * keeps message boundaries, so one message goes in one send and comes out
+ * of one receive. The send and receive loops, deadlines, names and the
+ * system limits they report are shared here; a mechanism supplies only its
+ * queue_ops. */
+#ifndef IPCDEMO_QUEUE_H
+#define IPCDEMO_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ipcdemo/mechanism.h"
+#include "ipcdemo/message.h"
+
+/* Deadlines are absolute CLOCK_MONOTONIC times in ns. */
+#define QUEUE_NOWAIT ((int64_t)0)
+#define QUEUE_FOREVER INT64_MAX
+
+/* How long a blocking call may sleep before it looks at the stop flag and
+ * the deadline again: a signal that lands just before the call is never
+ * missed for longer than this. */
+#define QUEUE_SLICE_NS (250 * NSEC_PER_MSEC)
+
+struct queue_ops {
+	/* Send the whole messages in buf (each ends in '\n', the newline is
+	 * sent too); *done gets the bytes of the messages that went in.
+	 * Returns 0, or -1 with errno: EAGAIN (full and QUEUE_NOWAIT),
+	 * ETIMEDOUT (still full at the deadline), EINTR (stop requested), or
+	 * the system call's error after the mechanism printed a diagnostic
+	 * (then errno is left as it was and *reported is set). */
+	int (*send)(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done,
+		    bool *reported);
+	/* Receive one message into buf. Returns its length, or -1 with errno
+	 * as for send (EAGAIN: empty). *truncated tells that the message was
+	 * longer than cap and was cut. want is how many messages the consumer
+	 * still takes (0: no limit): a mechanism that takes several at once
+	 * must not take more. */
+	ssize_t (*recv)(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+			bool *truncated, bool *reported);
+	/* Optional: messages already taken from the queue and held locally
+	 * (a ring that takes batches); the loop delivers them before it stops. */
+	uint64_t (*pending)(void *impl);
+	/* Bytes per send call: 1 sends each message on its own; more lets a
+	 * ring put several messages under one lock. */
+	size_t chunk;
+	/* Echo on stdout while sending. */
+	bool echo;
+	/* Name of the queue for diagnostics ("/ipcdemo", "key 0x69706364"). */
+	const char *what;
+	/* Full/empty messages: "the queue /ipcdemo is full (10 messages)". */
+	void (*explain)(struct ctx *ctx, void *impl, int err, size_t len);
+};
+
+/* The deadline for --nonblock and --timeout, counted from now. */
+int64_t queue_deadline(const struct ctx *ctx);
+
+/* Run the producer loop into the queue. EXIT_TIMEOUT when --timeout
+ * expired on a full queue, EXIT_FAIL when --nonblock found it full. */
+int queue_produce(struct ctx *ctx, const struct queue_ops *ops, void *impl);
+
+/* Run the consumer loop: until -n, --timeout, a stop, or (--nonblock) an
+ * empty queue. cap is the receive buffer. Returns the exit status. */
+int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *ops, void *impl, size_t cap);
+
+/* The POSIX IPC name from --name (default /ipcdemo): a missing leading
+ * slash is added; no other slash, not empty, at most NAME_MAX bytes.
+ * Returns 0, or EXIT_USAGE after the message. */
+int posix_name(struct ctx *ctx, char *buf, size_t len);
+
+/* Interrupt the next blocking system call (SIGALRM) at the deadline or
+ * after QUEUE_SLICE_NS, whichever is first; for calls that have no timeout
+ * of their own (msgsnd, msgrcv). queue_alarm_off cancels it. */
+int queue_alarm(int64_t deadline);
+void queue_alarm_off(void);
+
+/* A whole number from a file under /proc/sys (limits). -1 if unreadable. */
+long long sysctl_read(const char *path);
+
+/* Strip the framing of a received message: one trailing NUL (a C string
+ * sent with its terminator), then one trailing newline. */
+size_t queue_unframe(const char *buf, size_t n);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* The shared-memory ring of 'ipcdemo shm': its layout in the shm_open(3)
+ * object, so that 'ipcdemo ls' and 'clean' can recognise one. */
+#ifndef IPCDEMO_RING_H
+#define IPCDEMO_RING_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RING_MAGIC "IPCDRNG1"
+#define RING_VERSION 1u
+
+/* At the start of the object; slots follow at hdr_size, each `stride`
+ * bytes: a 32-bit length, then up to slot_size bytes of message. */
+struct ring_hdr {
+	char magic[8];
+	uint32_t version;
+	uint32_t hdr_size;
+	uint32_t slots;
+	uint32_t slot_size;
+	uint32_t stride;
+	uint32_t ready;           /* set last by the creator */
+	pthread_mutex_t lock;     /* process-shared, robust */
+	uint64_t head;            /* messages ever put (under lock) */
+	uint64_t tail;            /* messages ever taken (under lock) */
+	uint32_t data_seq;        /* futex word: bumped by every put */
+	uint32_t space_seq;       /* futex word: bumped by every take */
+	uint32_t data_waiters;    /* consumers asleep on data_seq */
+	uint32_t space_waiters;   /* producers asleep on space_seq */
+	uint64_t recovered;       /* locks taken over from dead holders */
+};
+
+/* What 'ls' shows of a ring, read without taking its lock. */
+struct ring_peek {
+	uint32_t slots, slot_size;
+	uint64_t messages;
+};
+
+/* true when the object /name (a POSIX shm name) is an ipcdemo ring; fills
+ * *p. Opens read-only and maps only the header. */
+bool ring_peek(const char *name, struct ring_peek *p);
+
+#endif

@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: MIT */
+/* mq: POSIX message queues (mq_overview(7)), the notes' sender.c and
+ * receiver.c made a tool: priorities, persistence, limits. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <mqueue.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipcdemo/demo.h"
+#include "ipcdemo/message.h"
+#include "ipcdemo/queue.h"
+#include "ipcdemo/util.h"
+
+#define PROC_MQ "/proc/sys/fs/mqueue/"
+
+struct mqch {
+	char name[NAME_MAX + 2];
+	mqd_t mqd;
+	struct mq_attr attr;
+	unsigned prio;      /* send: --priority; receive: of the last message */
+	bool sending;
+};
+
+/* Say which limit a failed mq_open ran into, and how to raise it. */
+static void explain_open(int err, const struct mq_attr *attr)
+{
+	if (err == EINVAL && attr) {
+		/* Privileged processes (CAP_SYS_RESOURCE) may go past the
+		 * sysctl limits, up to the kernel's hard ones. */
+		const long hard_msg = 65536, hard_size = 16L << 20;
+		long long mm = sysctl_read(PROC_MQ "msg_max"), ms = sysctl_read(PROC_MQ "msgsize_max");
+		bool said = false;
+		if (attr->mq_maxmsg > hard_msg) {
+			fprintf(stderr, "--maxmsg %ld is above the kernel's hard limit of %ld messages, which no setting "
+					"raises.\n",
+				attr->mq_maxmsg, hard_msg);
+			said = true;
+		} else if (mm >= 0 && (long long)attr->mq_maxmsg > mm) {
+			fprintf(stderr, "--maxmsg %ld is above the system limit %lld (%smsg_max; raise it with "
+					"'sysctl fs.mqueue.msg_max=%ld' as root).\n",
+				attr->mq_maxmsg, mm, PROC_MQ, attr->mq_maxmsg);
+			said = true;
+		}
+		if (attr->mq_msgsize > hard_size) {
+			fprintf(stderr, "--msgsize %ld is above the kernel's hard limit of %ld bytes (16 MiB), which no "
+					"setting raises.\n",
+				attr->mq_msgsize, hard_size);
+			said = true;
+		} else if (ms >= 0 && (long long)attr->mq_msgsize > ms) {
+			fprintf(stderr, "--msgsize %ld is above the system limit %lld (%smsgsize_max; raise it with "
+					"'sysctl fs.mqueue.msgsize_max=%ld' as root).\n",
+				attr->mq_msgsize, ms, PROC_MQ, attr->mq_msgsize);
+			said = true;
+		}
+		if (!said)
+			fprintf(stderr, "The kernel refuses maxmsg %ld with msgsize %ld.\n", attr->mq_maxmsg,
+				attr->mq_msgsize);
+	} else if (err == EMFILE) {
+		fprintf(stderr, "The queue would take more memory than RLIMIT_MSGQUEUE allows this user "
+				"(ulimit -q, in bytes); use a smaller --maxmsg or --msgsize, or remove queues "
+				"with 'ipcdemo mq unlink'.\n");
+	} else if (err == ENOSPC) {
+		fprintf(stderr, "The system holds its maximum number of queues (%squeues_max = %lld).\n", PROC_MQ,
+			sysctl_read(PROC_MQ "queues_max"));
+	} else if (err == ENOSYS) {
+		fprintf(stderr, "This kernel was built without POSIX message queues (CONFIG_POSIX_MQUEUE).\n");
+	}
+}
+
+/* The attributes --maxmsg and --msgsize ask for (an unset one takes the
+ * system default, as mq_open with no attributes would); NULL: neither. */
+static struct mq_attr *wanted_attr(const struct ctx *ctx, struct mq_attr *want)
+{
+	const struct opts *o = &ctx->opt;
+	if (!o->given[OP_MAXMSG] && !o->given[OP_MSGSIZE])
+		return NULL;
+	long long dm = sysctl_read(PROC_MQ "msg_default"), ds = sysctl_read(PROC_MQ "msgsize_default");
+	memset(want, 0, sizeof(*want));
+	want->mq_maxmsg = o->given[OP_MAXMSG] ? (long)o->maxmsg : (dm > 0 ? (long)dm : 10);
+	want->mq_msgsize = o->given[OP_MSGSIZE] ? (long)o->msgsize : (ds > 0 ? (long)ds : 8192);
+	return want;
+}
+
+/* Open the queue, creating it (with --maxmsg, --msgsize, --mode) when
+ * create is set and it does not exist. Returns 0 or -1 after a diagnostic. */
+static int mq_open_queue(struct ctx *ctx, struct mqch *q, int oflag, bool create)
+{
+	const struct opts *o = &ctx->opt;
+	struct mq_attr want;
+	struct mq_attr *ap = wanted_attr(ctx, &want);
+	for (;;) {
+		if (create) {
+			q->mqd = mq_open(q->name, oflag | O_CREAT | O_EXCL | O_CLOEXEC, o->mode, ap);
+			if (q->mqd != (mqd_t)-1) {
+				/* mq_open obeys the umask; --mode is what was asked for. On
+				 * Linux a queue descriptor is a file descriptor. */
+				if (fchmod((int)q->mqd, o->mode) < 0) {
+					msg_syserr(ctx->prog, "chmod %s", q->name);
+					mq_close(q->mqd);
+					return -1;
+				}
+				if (mq_getattr(q->mqd, &q->attr) < 0) {
+					msg_syserr(ctx->prog, "mq_getattr %s", q->name);
+					mq_close(q->mqd);
+					return -1;
+				}
+				if (!o->quiet)
+					msg_warn(ctx->prog, "created queue %s (maxmsg %ld, msgsize %ld, mode %04o)", q->name,
+						 q->attr.mq_maxmsg, q->attr.mq_msgsize, (unsigned)o->mode);
+				return 0;
+			}
+			if (errno != EEXIST) {
+				int e = errno;
+				msg_syserr(ctx->prog, "mq_open %s", q->name);
+				explain_open(e, ap);
+				return -1;
+			}
+		}
+		q->mqd = mq_open(q->name, oflag | O_CLOEXEC);
+		if (q->mqd != (mqd_t)-1)
+			break;
+		if (errno == ENOENT && create)
+			continue; /* removed between the two calls: create it after all */
+		int e = errno;
+		msg_syserr(ctx->prog, "mq_open %s", q->name);
+		if (e == ENOENT)
+			fprintf(stderr, "No such queue; 'ipcdemo mq create --name %s' makes one.\n", q->name);
+		return -1;
+	}
+	if (mq_getattr(q->mqd, &q->attr) < 0) {
+		msg_syserr(ctx->prog, "mq_getattr %s", q->name);
+		mq_close(q->mqd);
+		return -1;
+	}
+	/* An existing queue keeps its size: say so rather than use another. */
+	if (ap && (q->attr.mq_maxmsg != ap->mq_maxmsg || q->attr.mq_msgsize != ap->mq_msgsize)) {
+		msg_warn(ctx->prog, "%s exists with maxmsg %ld and msgsize %ld, not the %ld and %ld asked for", q->name,
+			 q->attr.mq_maxmsg, q->attr.mq_msgsize, ap->mq_maxmsg, ap->mq_msgsize);
+		fprintf(stderr, "A queue's size is fixed when it is created; 'ipcdemo mq unlink --name %s' first.\n",
+			q->name);
+		mq_close(q->mqd);
+		return -1;
+	}
+	return 0;
+}
+
+/* The absolute CLOCK_REALTIME time mq_timed* want for the next slice of
+ * waiting; false when the deadline has passed. */
+static bool slice_end(int64_t deadline, struct timespec *abs)
+{
+	if (deadline == QUEUE_NOWAIT) {
+		abs->tv_sec = 0;
+		abs->tv_nsec = 0;
+		return true;
+	}
+	int64_t now = now_mono_ns();
+	if (deadline != QUEUE_FOREVER && now >= deadline)
+		return false;
+	int64_t wait = deadline == QUEUE_FOREVER || deadline - now > QUEUE_SLICE_NS ? QUEUE_SLICE_NS : deadline - now;
+	int64_t t = now_real_ns() + wait;
+	abs->tv_sec = (time_t)(t / NSEC_PER_SEC);
+	abs->tv_nsec = (long)(t % NSEC_PER_SEC);
+	return true;
+}
+
+/* Wait in slices of QUEUE_SLICE_NS, so that a stop request is seen. */
+static int mq_put(struct mqch *q, const char *buf, size_t len, int64_t deadline)
+{
+	for (;;) {
+		struct timespec abs;
+		if (stop_requested()) {
+			errno = EINTR;
+			return -1;
+		}
+		if (!slice_end(deadline, &abs)) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (mq_timedsend(q->mqd, buf, len, q->prio, &abs) == 0)
+			return 0;
+		if (errno == ETIMEDOUT && deadline == QUEUE_NOWAIT)
+			errno = EAGAIN;
+		if (errno != ETIMEDOUT && errno != EINTR)
+			return -1;
+	}
+}
+
+static int mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done,
+			bool *reported)
+{
+	struct mqch *q = impl;
+	size_t off = 0;
+	(void)ctx;
+	(void)reported;
+	while (off < len) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		size_t m = nl ? (size_t)(nl - (buf + off)) + 1 : len - off;
+		if (m > (size_t)q->attr.mq_msgsize) {
+			*done = off;
+			errno = EMSGSIZE;
+			return -1;
+		}
+		if (mq_put(q, buf + off, m, deadline) < 0) {
+			*done = off;
+			return -1;
+		}
+		off += m;
+	}
+	*done = len;
+	return 0;
+}
+
+static ssize_t mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+			   bool *truncated, bool *reported)
+{
+	struct mqch *q = impl;
+	(void)ctx;
+	(void)want;
+	(void)reported;
+	*truncated = false; /* the buffer is msgsize: nothing is ever cut */
+	for (;;) {
+		struct timespec abs;
+		if (stop_requested()) {
+			errno = EINTR;
+			return -1;
+		}
+		if (!slice_end(deadline, &abs)) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		ssize_t n = mq_timedreceive(q->mqd, buf, cap, &q->prio, &abs);
+		if (n >= 0)
+			return n;
+		if (errno == ETIMEDOUT && deadline == QUEUE_NOWAIT)
+			errno = EAGAIN;
+		if (errno != ETIMEDOUT && errno != EINTR)
+			return -1;
+	}
+}
+
+static void mq_explain(struct ctx *ctx, void *impl, int err, size_t len)
+{
+	struct mqch *q = impl;
+	struct mq_attr a = q->attr;
+	mq_getattr(q->mqd, &a);
+	if (err == EMSGSIZE)
+		fprintf(stderr, "A %zu-byte message is longer than the queue's msgsize, %ld bytes; create the queue "
+				"with a larger --msgsize (limit: %lld, %smsgsize_max).\n",
+			len, q->attr.mq_msgsize, sysctl_read(PROC_MQ "msgsize_max"), PROC_MQ);
+	else if (err == EAGAIN && q->sending)
+		fprintf(stderr, "The queue is full (%ld of %ld messages); without --nonblock the sender waits for a "
+				"receiver to make room.\n",
+			a.mq_curmsgs, a.mq_maxmsg);
+	else if (err == ETIMEDOUT && q->sending)
+		fprintf(stderr, "The queue stayed full (%ld of %ld messages) for the whole --timeout.\n", a.mq_curmsgs,
+			a.mq_maxmsg);
+	else if (err == EAGAIN)
+		fprintf(stderr, "The queue is empty; without --nonblock the receiver waits for a sender.\n");
+	(void)ctx;
+}
+
+static int mq_setup(struct ctx *ctx, struct mqch *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->mqd = (mqd_t)-1;
+	return posix_name(ctx, q->name, sizeof(q->name));
+}
+
+static void mq_finish(struct ctx *ctx, struct mqch *q)
+{
+	if (q->mqd != (mqd_t)-1 && mq_close(q->mqd) < 0)
+		msg_syserr(ctx->prog, "mq_close %s", q->name);
+	if (ctx->opt.unlink && mq_unlink(q->name) < 0 && errno != ENOENT)
+		msg_syserr(ctx->prog, "mq_unlink %s", q->name);
+}
+
+static int mq_send_verb(struct ctx *ctx)
+{
+	struct mqch q;
+	int rc = mq_setup(ctx, &q);
+	if (rc)
+		return rc;
+	long pmax = sysconf(_SC_MQ_PRIO_MAX);
+	if (pmax > 0 && ctx->opt.priority >= (uint64_t)pmax)
+		return msg_usage(ctx->prog, "invalid value '%llu' for --priority: must be at most %ld (MQ_PRIO_MAX - 1)",
+				 (unsigned long long)ctx->opt.priority, pmax - 1);
+	rc = producer_check(ctx);
+	if (rc)
+		return rc;
+	q.prio = (unsigned)ctx->opt.priority;
+	q.sending = true;
+	if (mq_open_queue(ctx, &q, O_WRONLY | (ctx->opt.nonblock ? O_NONBLOCK : 0), true) < 0)
+		return EXIT_FAIL;
+	const struct queue_ops ops = { mq_send_msgs, mq_recv_msg, NULL, 1, true, q.name, mq_explain };
+	rc = queue_produce(ctx, &ops, &q);
+	mq_finish(ctx, &q);
+	return rc;
+}
+
+static void mq_json(struct out *o, void *arg)
+{
+	const struct mqch *q = arg;
+	out_u64(o, PRINT_JSON, "priority", NULL, q->prio);
+	out_string(o, PRINT_JSON, "queue", NULL, q->name);
+}
+
+static int mq_receive_verb(struct ctx *ctx)
+{
+	struct mqch q;
+	struct consumer c;
+	int rc = mq_setup(ctx, &q);
+	if (rc)
+		return rc;
+	if (mq_open_queue(ctx, &q, O_RDONLY | (ctx->opt.nonblock ? O_NONBLOCK : 0), true) < 0)
+		return EXIT_FAIL;
+	if (consumer_init(&c, ctx) < 0) {
+		mq_finish(ctx, &q);
+		return EXIT_FAIL;
+	}
+	c.extra = mq_json;
+	c.extra_arg = &q;
+	const struct queue_ops ops = { mq_send_msgs, mq_recv_msg, NULL, 1, false, q.name, mq_explain };
+	/* mq_receive needs a buffer of at least msgsize bytes. */
+	rc = queue_consume(ctx, &c, &ops, &q, (size_t)q.attr.mq_msgsize);
+	rc = consumer_finish(&c, rc);
+	mq_finish(ctx, &q);
+	return rc;
+}
+
+static int mq_create_verb(struct ctx *ctx)
+{
+	struct mqch q;
+	const struct opts *o = &ctx->opt;
+	int rc = mq_setup(ctx, &q);
+	if (rc)
+		return rc;
+	struct mq_attr want;
+	struct mq_attr *ap = wanted_attr(ctx, &want);
+	q.mqd = mq_open(q.name, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, o->mode, ap);
+	if (q.mqd == (mqd_t)-1) {
+		int e = errno;
+		msg_syserr(ctx->prog, "mq_open %s", q.name);
+		explain_open(e, ap);
+		return EXIT_FAIL;
+	}
+	if (fchmod((int)q.mqd, o->mode) < 0 || mq_getattr(q.mqd, &q.attr) < 0) {
+		msg_syserr(ctx->prog, "set up %s", q.name);
+		mq_close(q.mqd);
+		mq_unlink(q.name);
+		return EXIT_FAIL;
+	}
+	if (!o->quiet)
+		printf("created %s: maxmsg %ld, msgsize %ld, mode %04o\n", q.name, q.attr.mq_maxmsg, q.attr.mq_msgsize,
+		       (unsigned)o->mode);
+	mq_close(q.mqd);
+	return EXIT_OK;
+}
+
+static int mq_info_verb(struct ctx *ctx)
+{
+	struct mqch q;
+	struct stat st;
+	struct out o;
+	int rc = mq_setup(ctx, &q);
+	if (rc)
+		return rc;
+	/* Opening for reading takes nothing from the queue. */
+	if (mq_open_queue(ctx, &q, O_RDONLY, false) < 0)
+		return EXIT_FAIL;
+	if (fstat((int)q.mqd, &st) < 0) {
+		msg_syserr(ctx->prog, "stat %s", q.name);
+		mq_close(q.mqd);
+		return EXIT_FAIL;
+	}
+	const struct passwd *pw = getpwuid(st.st_uid);
+	char mode[8], owner[64];
+	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st.st_mode & 07777));
+	snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "?");
+	out_init(&o, stdout, ctx->opt.json);
+	out_open(&o);
+	out_string(&o, PRINT_ANY, "name", "name:      %s\n", q.name);
+	out_string(&o, PRINT_ANY, "owner", "owner:     %s", owner);
+	out_u64(&o, PRINT_ANY, "uid", " (uid %llu", (uint64_t)st.st_uid);
+	out_u64(&o, PRINT_ANY, "gid", ", gid %llu)\n", (uint64_t)st.st_gid);
+	out_string(&o, PRINT_ANY, "mode", "mode:      %s\n", mode);
+	out_u64(&o, PRINT_ANY, "maxmsg", "maxmsg:    %llu\n", (uint64_t)q.attr.mq_maxmsg);
+	out_u64(&o, PRINT_ANY, "msgsize", "msgsize:   %llu\n", (uint64_t)q.attr.mq_msgsize);
+	out_u64(&o, PRINT_ANY, "messages", "messages:  %llu", (uint64_t)q.attr.mq_curmsgs);
+	out_text(&o, "\n");
+	/* The bytes queued are only in the mqueue filesystem's QSIZE line. */
+	char path[NAME_MAX + 32];
+	snprintf(path, sizeof(path), "/dev/mqueue%s", q.name);
+	FILE *fp = fopen(path, "re");
+	unsigned long long qsize;
+	if (fp && fscanf(fp, "QSIZE:%llu", &qsize) == 1)
+		out_u64(&o, PRINT_ANY, "bytes", "bytes:     %llu\n", qsize);
+	if (fp)
+		fclose(fp);
+	out_string(&o, PRINT_ANY, "flags", "flags:     %s", (q.attr.mq_flags & O_NONBLOCK) ? "O_NONBLOCK" : "0");
+	out_close(&o);
+	mq_close(q.mqd);
+	return EXIT_OK;
+}
+
+static int mq_unlink_verb(struct ctx *ctx)
+{
+	struct mqch q;
+	int rc = mq_setup(ctx, &q);
+	if (rc)
+		return rc;
+	if (mq_unlink(q.name) < 0) {
+		msg_syserr(ctx->prog, "mq_unlink %s", q.name);
+		return EXIT_FAIL;
+	}
+	if (!ctx->opt.quiet)
+		printf("removed %s\n", q.name);
+	return EXIT_OK;
+}
+
+static int mq_demo(struct ctx *ctx)
+{
+	char name[NAME_MAX + 2];
+	if (ctx->opt.name) {
+		int rc = posix_name(ctx, name, sizeof(name));
+		if (rc)
+			return rc;
+	} else {
+		snprintf(name, sizeof(name), "/ipcdemo-demo-%d", (int)getpid());
+	}
+	printf("Three senders put messages of priority 0, 9 and 5 into the POSIX message queue %s\n"
+	       "while no one receives: the queue keeps them. Then a receiver starts and takes them:\n"
+	       "highest priority first, and the oldest first within one priority.\n\n",
+	       name);
+	const char *low[] = { "--name", name, "--priority", "0", "priority 0: sent first", "priority 0: sent second",
+			      NULL };
+	const char *high[] = { "--name", name, "--priority", "9", "priority 9: sent third", NULL };
+	const char *mid[] = { "--name", name, "--priority", "5", "priority 5: sent fourth", "priority 5: sent fifth",
+			      NULL };
+	const char *recv[] = { "--name", name, "--count", "5", "--timeout", "10s", NULL };
+	const struct demo_role roles[] = {
+		{ "sender 0", "send", low, 0, true },
+		{ "sender 9", "send", high, 300 * NSEC_PER_MSEC, true },
+		{ "sender 5", "send", mid, 300 * NSEC_PER_MSEC, true },
+		{ "receiver", "receive", recv, 700 * NSEC_PER_MSEC, false },
+	};
+	int st = demo_run(ctx, roles, 4);
+	if (mq_unlink(name) < 0 && errno != ENOENT) {
+		msg_syserr(ctx->prog, "mq_unlink %s", name);
+		if (st == EXIT_OK)
+			st = EXIT_FAIL;
+	}
+	return st;
+}
+
+#define MQ_OPEN_OPTIONS                                                                                         \
+	{ OP_NAME, "the queue (default: /ipcdemo; a leading slash is added), created if missing" },              \
+		{ OP_MODE, "permissions of a queue we create (default 0600)" },                                   \
+		{ OP_MAXMSG, "capacity of a queue we create, in messages (default: fs.mqueue.msg_default)" }, \
+	{                                                                                                         \
+		OP_MSGSIZE, "largest message of a queue we create (default: fs.mqueue.msgsize_default)"          \
+	}
+
+static const struct verb_opt send_opts[] = {
+	MQ_OPEN_OPTIONS,
+	{ OP_PRIORITY, "priority of the messages, 0 (default) to 32767; higher comes out first" },
+	{ OP_NONBLOCK, "fail at once (exit 1) when the queue is full instead of waiting" },
+	{ OP_TIMEOUT, "wait at most DURATION for room in a full queue (mq_timedsend; exit 4)" },
+	PRODUCER_OPTIONS,
+	{ OP_JSON, "print the --stats summary as JSON" },
+	{ OP_LABEL, "print TEXT before each echoed message" },
+	{ OP_QUIET, NULL },
+	{ OP_UNLINK, "remove the queue on exit" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt receive_opts[] = {
+	MQ_OPEN_OPTIONS,
+	{ OP_COUNT, "stop after N messages" },
+	{ OP_TIMEOUT, "stop after DURATION without a message (mq_timedreceive; exit 4 if none came)" },
+	{ OP_NONBLOCK, "take what is queued now and exit; exit 1 if the queue is empty" },
+	{ OP_JSON, "one JSON object per message, with its priority" },
+	{ OP_VERIFY, NULL },
+	{ OP_STATS, NULL },
+	{ OP_LABEL, NULL },
+	{ OP_QUIET, "print no notes on stderr" },
+	{ OP_UNLINK, "remove the queue on exit" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt create_opts[] = {
+	{ OP_NAME, "the queue (default: /ipcdemo)" },
+	{ OP_MODE, "permissions (default 0600)" },
+	{ OP_MAXMSG, "capacity in messages (default: fs.mqueue.msg_default)" },
+	{ OP_MSGSIZE, "largest message (default: fs.mqueue.msgsize_default)" },
+	{ OP_QUIET, "print nothing" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt info_opts[] = {
+	{ OP_NAME, "the queue (default: /ipcdemo)" },
+	{ OP_JSON, "print one JSON object" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt unlink_opts[] = {
+	{ OP_NAME, "the queue (default: /ipcdemo)" },
+	{ OP_QUIET, "print nothing" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt demo_opts[] = {
+	{ OP_NAME, "queue to use (default: /ipcdemo-demo-PID, removed at the end)" },
+	{ OP_END, NULL },
+};
+
+#define SEND_DESC                                                                                  \
+	"Opens the queue (creating it, mode 0600, if missing) and sends each message with\n"     \
+	"mq_send(3), echoing it on stdout. A full queue makes the sender wait (--nonblock: exit 1;\n" \
+	"--timeout: exit 4). Messages stay queued while no one receives."
+#define RECEIVE_DESC                                                                              \
+	"Opens the queue (creating it if missing) and prints each message mq_receive(3) returns,\n" \
+	"highest priority first. Runs until -n, --timeout, Ctrl-C, or with --nonblock an empty queue."
+
+static const struct verb mq_verbs[] = {
+	{ "send", "send messages to a POSIX message queue", "[options] [MESSAGE...]", SEND_DESC, send_opts, 0,
+	  -1, mq_send_verb },
+	{ "receive", "receive messages from a POSIX message queue", "[options]", RECEIVE_DESC, receive_opts, 0, 0,
+	  mq_receive_verb },
+	{ "produce", "the same as send", "[options] [MESSAGE...]", SEND_DESC, send_opts, 0, -1, mq_send_verb },
+	{ "consume", "the same as receive", "[options]", RECEIVE_DESC, receive_opts, 0, 0, mq_receive_verb },
+	{ "create", "create a queue with a given size and mode", "[options]",
+	  "Creates the queue with mq_open(O_CREAT | O_EXCL); fails if it exists. Sizes above the\n"
+	  "system limits (/proc/sys/fs/mqueue) are refused with the limit and how to raise it.",
+	  create_opts, 0, 0, mq_create_verb },
+	{ "info", "show a queue's size, mode and how many messages it holds", "[options]",
+	  "Prints mq_getattr(3): maxmsg, msgsize, messages queued; and the owner, mode and bytes\n"
+	  "queued. Takes nothing from the queue.",
+	  info_opts, 0, 0, mq_info_verb },
+	{ "unlink", "remove a queue", "[options]",
+	  "Removes the name with mq_unlink(3); processes that have it open keep using it until they close it.",
+	  unlink_opts, 0, 0, mq_unlink_verb },
+	{ "rm", "the same as unlink", "[options]", NULL, unlink_opts, 0, 0, mq_unlink_verb },
+	{ "demo", "priorities: a mixed burst comes out highest first", "[options]", NULL, demo_opts, 0, 0,
+	  mq_demo },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+const struct mechanism mech_mq = {
+	"mq",
+	"POSIX message queues: priorities, persistence, kernel limits",
+	"A POSIX message queue is a kernel object with a name (/ipcdemo) that keeps each message\n"
+	"whole and in priority order, and keeps them while no one reads, until it is unlinked or\n"
+	"the system reboots. Its capacity (maxmsg) and message size (msgsize) are fixed at creation.",
+	mq_verbs,
+};

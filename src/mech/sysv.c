@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: MIT */
+/* sysv: System V message queues (msgget(2), msgsnd(2), msgrcv(2),
+ * msgctl(2)): keys, message types, the objects ipcs(1) and ipcrm(1) see. */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <unistd.h>
+
+#include "ipcdemo/demo.h"
+#include "ipcdemo/message.h"
+#include "ipcdemo/queue.h"
+#include "ipcdemo/util.h"
+
+/* ipcdemo's keys: 0x697063XX ("ipc" in ASCII, then a byte); the default
+ * is 0x69706364 ("ipcd"). 'ipcdemo clean' removes queues in this range. */
+#define SYSV_KEY_BASE 0x69706300
+#define SYSV_KEY_DEFAULT 0x69706364
+
+struct sysvq {
+	key_t key;
+	int id;
+	char what[64]; /* "key 0x69706364" */
+	char *buf;     /* struct msgbuf: a long, then the text */
+	size_t cap;
+	long type;     /* send: --type; receive: of the last message */
+	bool sending;
+};
+
+/* The key from --key, or --path and --proj through ftok(3), or the default.
+ * Returns 0, EXIT_USAGE or EXIT_FAIL after the message. */
+static int sysv_key(struct ctx *ctx, key_t *key)
+{
+	const struct opts *o = &ctx->opt;
+	if (o->key && (o->path || o->proj))
+		return msg_usage(ctx->prog, "--key and --path/--proj both name the queue; give one");
+	if (o->proj && !o->path)
+		return msg_usage(ctx->prog, "--proj only applies with --path (ftok)");
+	if (o->key) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(o->key, &end, 0);
+		if (errno || end == o->key || *end || v < INT_MIN || v > UINT_MAX)
+			return msg_usage(ctx->prog, "invalid value '%s' for --key: not a key (examples: 0x69706364, 42)",
+					 o->key);
+		if (v == IPC_PRIVATE)
+			return msg_usage(ctx->prog, "invalid value '%s' for --key: 0 is IPC_PRIVATE, which no other "
+						    "process can find",
+					 o->key);
+		*key = (key_t)(int)(unsigned)v;
+		return 0;
+	}
+	if (o->path) {
+		int proj = 'i';
+		if (o->proj) {
+			char *end;
+			long v = strtol(o->proj, &end, 0);
+			if (strlen(o->proj) == 1 && !(o->proj[0] >= '0' && o->proj[0] <= '9'))
+				proj = (unsigned char)o->proj[0];
+			else if (*end == '\0' && end != o->proj && v >= 1 && v <= 255)
+				proj = (int)v;
+			else
+				return msg_usage(ctx->prog, "invalid value '%s' for --proj: one character or a number "
+							    "from 1 to 255",
+						 o->proj);
+		}
+		*key = ftok(o->path, proj);
+		if (*key == (key_t)-1) {
+			msg_syserr(ctx->prog, "ftok %s", o->path);
+			return EXIT_FAIL;
+		}
+		return 0;
+	}
+	*key = (key_t)SYSV_KEY_DEFAULT;
+	return 0;
+}
+
+static void explain_get(int err)
+{
+	if (err == ENOSPC)
+		fprintf(stderr, "The system holds its maximum number of queues (/proc/sys/kernel/msgmni = %lld).\n",
+			sysctl_read("/proc/sys/kernel/msgmni"));
+	else if (err == ENOENT)
+		fprintf(stderr, "No queue has that key; 'ipcs -q' lists the queues there are.\n");
+}
+
+/* Find the queue, creating it (--mode) when create is set. */
+static int sysv_open(struct ctx *ctx, struct sysvq *q, bool create)
+{
+	int rc = sysv_key(ctx, &q->key);
+	if (rc)
+		return rc;
+	snprintf(q->what, sizeof(q->what), "key 0x%08x", (unsigned)q->key);
+	if (create) {
+		q->id = msgget(q->key, IPC_CREAT | IPC_EXCL | (int)ctx->opt.mode);
+		if (q->id >= 0) {
+			if (!ctx->opt.quiet)
+				msg_warn(ctx->prog, "created queue %s, id %d (mode %04o)", q->what, q->id,
+					 (unsigned)ctx->opt.mode);
+			return 0;
+		}
+		if (errno != EEXIST) {
+			int e = errno;
+			msg_syserr(ctx->prog, "msgget %s", q->what);
+			explain_get(e);
+			return EXIT_FAIL;
+		}
+	}
+	q->id = msgget(q->key, 0);
+	if (q->id < 0) {
+		int e = errno;
+		msg_syserr(ctx->prog, "msgget %s", q->what);
+		explain_get(e);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int sysv_alloc(struct ctx *ctx, struct sysvq *q, size_t cap)
+{
+	q->cap = cap;
+	/* One more byte: with --noerror it tells a cut message from one that
+	 * fills the buffer exactly. */
+	q->buf = malloc(sizeof(long) + cap + 1);
+	if (!q->buf) {
+		msg_syserr(ctx->prog, "allocate a %zu-byte message buffer", cap);
+		return -1;
+	}
+	return 0;
+}
+
+/* msgsnd/msgrcv have no timeout: try without waiting first, then block
+ * with SIGALRM set to interrupt at the deadline or after a slice, to look
+ * at the stop flag. Returns what the call returns (msgsnd: 0). */
+static ssize_t sysv_call(struct sysvq *q, size_t len, long type, int flags, int64_t deadline)
+{
+	ssize_t r = q->sending ? msgsnd(q->id, q->buf, len, flags | IPC_NOWAIT)
+			       : msgrcv(q->id, q->buf, len, type, flags | IPC_NOWAIT);
+	if (r >= 0)
+		return r;
+	if (errno == ENOMSG)
+		errno = EAGAIN;
+	if (errno != EAGAIN || deadline == QUEUE_NOWAIT)
+		return -1;
+	for (;;) {
+		if (stop_requested()) {
+			errno = EINTR;
+			return -1;
+		}
+		if (deadline != QUEUE_FOREVER && now_mono_ns() >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (queue_alarm(deadline) < 0)
+			return -1;
+		r = q->sending ? msgsnd(q->id, q->buf, len, flags) : msgrcv(q->id, q->buf, len, type, flags);
+		int e = errno;
+		queue_alarm_off();
+		if (r >= 0)
+			return r;
+		if (e != EINTR) {
+			errno = e;
+			return -1;
+		}
+	}
+}
+
+static int sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
+			  size_t *done, bool *reported)
+{
+	struct sysvq *q = impl;
+	size_t off = 0;
+	(void)ctx;
+	(void)reported;
+	while (off < len) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		size_t m = nl ? (size_t)(nl - (buf + off)) + 1 : len - off;
+		if (m > q->cap) {
+			*done = off;
+			errno = EMSGSIZE;
+			return -1;
+		}
+		memcpy(q->buf, &q->type, sizeof(long));
+		memcpy(q->buf + sizeof(long), buf + off, m);
+		if (sysv_call(q, m, 0, 0, deadline) < 0) {
+			*done = off;
+			return -1;
+		}
+		off += m;
+	}
+	*done = len;
+	return 0;
+}
+
+static ssize_t sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+			     bool *truncated, bool *reported)
+{
+	struct sysvq *q = impl;
+	const struct opts *o = &ctx->opt;
+	int flags = (o->noerror ? MSG_NOERROR : 0) | (o->except ? MSG_EXCEPT : 0);
+	(void)want;
+	(void)reported;
+	*truncated = false;
+	ssize_t n = sysv_call(q, o->noerror ? cap + 1 : cap, (long)o->mtype, flags, deadline);
+	if (n < 0)
+		return -1;
+	if ((size_t)n > cap) {
+		*truncated = true;
+		n = (ssize_t)cap;
+	}
+	memcpy(&q->type, q->buf, sizeof(long));
+	memcpy(buf, q->buf + sizeof(long), (size_t)n);
+	return n;
+}
+
+static void sysv_explain(struct ctx *ctx, void *impl, int err, size_t len)
+{
+	struct sysvq *q = impl;
+	struct msqid_ds ds;
+	bool stat_ok = msgctl(q->id, IPC_STAT, &ds) == 0;
+	(void)ctx;
+	if (err == EMSGSIZE)
+		fprintf(stderr, "A %zu-byte message is above msgmax, the largest message the system takes: %zu bytes "
+				"(/proc/sys/kernel/msgmax).\n",
+			len, q->cap);
+	else if (err == E2BIG)
+		fprintf(stderr, "The next message is longer than the %zu-byte receive buffer and stays queued; "
+				"receive it with a larger --size, or cut it with --noerror.\n",
+			q->cap);
+	else if (err == EIDRM)
+		fprintf(stderr, "The queue was removed while we waited on it (ipcrm, or 'ipcdemo sysv rm').\n");
+	else if ((err == EAGAIN || err == ETIMEDOUT) && q->sending && stat_ok)
+		fprintf(stderr, "The queue is full (%lu messages, %lu of %lu bytes)%s.\n", (unsigned long)ds.msg_qnum,
+			(unsigned long)ds.__msg_cbytes, (unsigned long)ds.msg_qbytes,
+			err == EAGAIN ? "; without --nonblock the sender waits for room" : " for the whole --timeout");
+	else if (err == EAGAIN && !q->sending)
+		fprintf(stderr, "No message of the wanted type is queued; without --nonblock the receiver waits.\n");
+}
+
+static long long msgmax(void)
+{
+	long long v = sysctl_read("/proc/sys/kernel/msgmax");
+	return v > 0 ? v : 8192;
+}
+
+static void sysv_close(struct ctx *ctx, struct sysvq *q)
+{
+	free(q->buf);
+	q->buf = NULL;
+	if (ctx->opt.unlink && q->id >= 0 && msgctl(q->id, IPC_RMID, NULL) < 0 && errno != EINVAL && errno != EIDRM)
+		msg_syserr(ctx->prog, "remove %s", q->what);
+}
+
+static int sysv_send_verb(struct ctx *ctx)
+{
+	struct sysvq q = { .id = -1, .sending = true };
+	if (!ctx->opt.given[OP_MTYPE])
+		ctx->opt.mtype = 1;
+	if (ctx->opt.mtype < 1)
+		return msg_usage(ctx->prog, "invalid value '%lld' for --type: a message type must be at least 1",
+				 (long long)ctx->opt.mtype);
+	if (ctx->opt.mtype > LONG_MAX)
+		return msg_usage(ctx->prog, "invalid value for --type: too large");
+	int rc = producer_check(ctx);
+	if (rc)
+		return rc;
+	q.type = (long)ctx->opt.mtype;
+	rc = sysv_open(ctx, &q, true);
+	if (rc)
+		return rc;
+	if (sysv_alloc(ctx, &q, (size_t)msgmax()) < 0)
+		return EXIT_FAIL;
+	const struct queue_ops ops = { sysv_send_msgs, sysv_recv_msg, NULL, 1, true, q.what, sysv_explain };
+	rc = queue_produce(ctx, &ops, &q);
+	sysv_close(ctx, &q);
+	return rc;
+}
+
+static void sysv_json(struct out *o, void *arg)
+{
+	const struct sysvq *q = arg;
+	char key[16];
+	snprintf(key, sizeof(key), "0x%08x", (unsigned)q->key);
+	out_i64(o, PRINT_JSON, "type", NULL, q->type);
+	out_string(o, PRINT_JSON, "key", NULL, key);
+	out_i64(o, PRINT_JSON, "msqid", NULL, q->id);
+}
+
+static int sysv_receive_verb(struct ctx *ctx)
+{
+	struct sysvq q = { .id = -1 };
+	struct consumer c;
+	if (ctx->opt.except && ctx->opt.mtype <= 0)
+		return msg_usage(ctx->prog, "--except needs --type N with N > 0 (the type to skip)");
+	int rc = sysv_open(ctx, &q, true);
+	if (rc)
+		return rc;
+	size_t cap = ctx->opt.given[OP_SIZE] ? (size_t)ctx->opt.size : (size_t)msgmax();
+	if (sysv_alloc(ctx, &q, cap) < 0)
+		return EXIT_FAIL;
+	if (consumer_init(&c, ctx) < 0) {
+		sysv_close(ctx, &q);
+		return EXIT_FAIL;
+	}
+	c.extra = sysv_json;
+	c.extra_arg = &q;
+	const struct queue_ops ops = { sysv_send_msgs, sysv_recv_msg, NULL, 1, false, q.what, sysv_explain };
+	rc = queue_consume(ctx, &c, &ops, &q, cap);
+	rc = consumer_finish(&c, rc);
+	sysv_close(ctx, &q);
+	return rc;
+}
+
+static int sysv_create_verb(struct ctx *ctx)
+{
+	struct sysvq q = { .id = -1 };
+	int rc = sysv_key(ctx, &q.key);
+	if (rc)
+		return rc;
+	q.id = msgget(q.key, IPC_CREAT | IPC_EXCL | (int)ctx->opt.mode);
+	if (q.id < 0) {
+		int e = errno;
+		msg_syserr(ctx->prog, "msgget key 0x%08x", (unsigned)q.key);
+		explain_get(e);
+		return EXIT_FAIL;
+	}
+	if (!ctx->opt.quiet)
+		printf("created key 0x%08x: id %d, mode %04o\n", (unsigned)q.key, q.id, (unsigned)ctx->opt.mode);
+	return EXIT_OK;
+}
+
+static void out_time(struct out *o, const char *key, const char *fmt, time_t t)
+{
+	char ts[40];
+	if (t == 0) {
+		if (o->json)
+			out_null(o, key);
+		else
+			out_string(o, PRINT_TEXT, key, fmt, "never");
+		return;
+	}
+	format_rfc3339(ts, sizeof(ts), (int64_t)t * NSEC_PER_SEC);
+	out_string(o, PRINT_ANY, key, fmt, ts);
+}
+
+static int sysv_info_verb(struct ctx *ctx)
+{
+	struct sysvq q = { .id = -1 };
+	struct msqid_ds ds;
+	struct out o;
+	int rc = sysv_open(ctx, &q, false);
+	if (rc)
+		return rc;
+	if (msgctl(q.id, IPC_STAT, &ds) < 0) {
+		msg_syserr(ctx->prog, "msgctl IPC_STAT %s", q.what);
+		return EXIT_FAIL;
+	}
+	char key[16], mode[8];
+	snprintf(key, sizeof(key), "0x%08x", (unsigned)q.key);
+	snprintf(mode, sizeof(mode), "%04o", (unsigned)(ds.msg_perm.mode & 0777));
+	const struct passwd *pw = getpwuid(ds.msg_perm.uid);
+	out_init(&o, stdout, ctx->opt.json);
+	out_open(&o);
+	out_string(&o, PRINT_ANY, "key", "key:       %s\n", key);
+	out_i64(&o, PRINT_ANY, "msqid", "msqid:     %lld\n", q.id);
+	out_string(&o, PRINT_ANY, "owner", "owner:     %s", pw ? pw->pw_name : "?");
+	out_u64(&o, PRINT_ANY, "uid", " (uid %llu", ds.msg_perm.uid);
+	out_u64(&o, PRINT_ANY, "gid", ", gid %llu)\n", ds.msg_perm.gid);
+	out_u64(&o, PRINT_ANY, "cuid", "creator:   uid %llu", ds.msg_perm.cuid);
+	out_u64(&o, PRINT_ANY, "cgid", ", gid %llu\n", ds.msg_perm.cgid);
+	out_string(&o, PRINT_ANY, "mode", "mode:      %s\n", mode);
+	out_u64(&o, PRINT_ANY, "messages", "messages:  %llu\n", ds.msg_qnum);
+	out_u64(&o, PRINT_ANY, "bytes", "bytes:     %llu", ds.__msg_cbytes);
+	out_u64(&o, PRINT_ANY, "qbytes", " of %llu (qbytes)\n", ds.msg_qbytes);
+	out_i64(&o, PRINT_ANY, "lspid", "last send: pid %lld", ds.msg_lspid);
+	out_time(&o, "stime", ", %s\n", ds.msg_stime);
+	out_i64(&o, PRINT_ANY, "lrpid", "last recv: pid %lld", ds.msg_lrpid);
+	out_time(&o, "rtime", ", %s\n", ds.msg_rtime);
+	out_time(&o, "ctime", "changed:   %s", ds.msg_ctime);
+	out_close(&o);
+	return EXIT_OK;
+}
+
+static int sysv_rm_verb(struct ctx *ctx)
+{
+	struct sysvq q = { .id = -1 };
+	int rc = sysv_open(ctx, &q, false);
+	if (rc)
+		return rc;
+	if (msgctl(q.id, IPC_RMID, NULL) < 0) {
+		msg_syserr(ctx->prog, "msgctl IPC_RMID %s", q.what);
+		return EXIT_FAIL;
+	}
+	if (!ctx->opt.quiet)
+		printf("removed %s, id %d\n", q.what, q.id);
+	return EXIT_OK;
+}
+
+static int sysv_demo(struct ctx *ctx)
+{
+	char key[16];
+	int id = -1;
+	key_t k = 0;
+	/* A queue of our own: the first free key in ipcdemo's range. */
+	for (unsigned i = 1; i < 0x100 && id < 0; i++) {
+		k = (key_t)(SYSV_KEY_BASE + i);
+		if (k == SYSV_KEY_DEFAULT)
+			continue;
+		id = msgget(k, IPC_CREAT | IPC_EXCL | 0600);
+		if (id < 0 && errno != EEXIST) {
+			msg_syserr(ctx->prog, "msgget key 0x%08x", (unsigned)k);
+			return EXIT_FAIL;
+		}
+	}
+	if (id < 0) {
+		msg_warn(ctx->prog, "every key from 0x%08x to 0x%08x is taken; 'ipcdemo clean' removes ipcdemo's queues",
+			 SYSV_KEY_BASE + 1, SYSV_KEY_BASE + 0xff);
+		return EXIT_FAIL;
+	}
+	snprintf(key, sizeof(key), "0x%08x", (unsigned)k);
+	printf("Senders put messages of type 1, 3 and 2 into the System V queue with key %s (id %d).\n"
+	       "Then one receiver takes only type 2 (--type 2), and another the lowest type up to 3\n"
+	       "first (--type -3): each finds the messages it asks for, whatever their order.\n\n",
+	       key, id);
+	const char *t1[] = { "--key", key, "--type", "1", "type 1: sent first", "type 1: sent second", NULL };
+	const char *t3[] = { "--key", key, "--type", "3", "type 3: sent third", NULL };
+	const char *t2[] = { "--key", key, "--type", "2", "type 2: sent fourth", "type 2: sent fifth", NULL };
+	const char *r2[] = { "--key", key, "--type", "2", "--count", "2", "--timeout", "10s", NULL };
+	const char *rl[] = { "--key", key, "--type", "-3", "--count", "3", "--timeout", "10s", NULL };
+	const struct demo_role roles[] = {
+		{ "sender 1", "send", t1, 0, true },
+		{ "sender 3", "send", t3, 300 * NSEC_PER_MSEC, true },
+		{ "sender 2", "send", t2, 300 * NSEC_PER_MSEC, true },
+		{ "type 2", "receive", r2, 700 * NSEC_PER_MSEC, false },
+		{ "type <=3", "receive", rl, 500 * NSEC_PER_MSEC, false },
+	};
+	int st = demo_run(ctx, roles, 5);
+	if (msgctl(id, IPC_RMID, NULL) < 0 && errno != EINVAL && errno != EIDRM) {
+		msg_syserr(ctx->prog, "remove queue %s", key);
+		if (st == EXIT_OK)
+			st = EXIT_FAIL;
+	}
+	return st;
+}
+
+#define SYSV_KEY_OPTIONS                                                                        \
+	{ OP_KEY, "the queue's key: 0x hexadecimal or decimal (default: 0x69706364)" },         \
+		{ OP_PATH, "an existing file: the key is ftok(PATH, --proj)" },                   \
+	{                                                                                         \
+		OP_PROJ, "project id for ftok: one character or 1..255 (default: i)"              \
+	}
+
+static const struct verb_opt send_opts[] = {
+	SYSV_KEY_OPTIONS,
+	{ OP_MODE, "permissions of a queue we create (default 0600)" },
+	{ OP_MTYPE, "message type, at least 1 (default: 1)" },
+	{ OP_NONBLOCK, "fail at once (exit 1) when the queue is full (IPC_NOWAIT)" },
+	{ OP_TIMEOUT, "wait at most DURATION for room in a full queue (exit 4)" },
+	PRODUCER_OPTIONS,
+	{ OP_JSON, "print the --stats summary as JSON" },
+	{ OP_LABEL, "print TEXT before each echoed message" },
+	{ OP_QUIET, NULL },
+	{ OP_UNLINK, "remove the queue on exit" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt receive_opts[] = {
+	SYSV_KEY_OPTIONS,
+	{ OP_MODE, "permissions of a queue we create (default 0600)" },
+	{ OP_MTYPE, "which messages: 0 any (default), N only type N, -N the lowest type up to N first" },
+	{ OP_EXCEPT, "with --type N: any message whose type is not N (MSG_EXCEPT)" },
+	{ OP_NOERROR, "cut a message longer than the buffer and report it (MSG_NOERROR)" },
+	{ OP_SIZE, "receive buffer (default: msgmax, /proc/sys/kernel/msgmax)" },
+	{ OP_COUNT, "stop after N messages" },
+	{ OP_TIMEOUT, "stop after DURATION without a message (exit 4 if none came)" },
+	{ OP_NONBLOCK, "take what is queued now and exit; exit 1 if there is nothing (IPC_NOWAIT)" },
+	{ OP_JSON, "one JSON object per message, with its type" },
+	{ OP_VERIFY, NULL },
+	{ OP_STATS, NULL },
+	{ OP_LABEL, NULL },
+	{ OP_QUIET, "print no notes on stderr" },
+	{ OP_UNLINK, "remove the queue on exit" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt create_opts[] = {
+	SYSV_KEY_OPTIONS,
+	{ OP_MODE, "permissions (default 0600)" },
+	{ OP_QUIET, "print nothing" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt info_opts[] = {
+	SYSV_KEY_OPTIONS,
+	{ OP_JSON, "print one JSON object" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt rm_opts[] = {
+	SYSV_KEY_OPTIONS,
+	{ OP_QUIET, "print nothing" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt demo_opts[] = {
+	{ OP_END, NULL },
+};
+
+#define SEND_DESC                                                                                    \
+	"Finds the queue by its key (creating it, mode 0600, if missing) and sends each message\n" \
+	"with msgsnd(2) as type --type, echoing it on stdout. A full queue makes the sender wait."
+#define RECEIVE_DESC                                                                                  \
+	"Takes messages with msgrcv(2): --type 0 the oldest of any type, N the oldest of type N,\n"  \
+	"-N the lowest type up to N first. Runs until -n, --timeout, Ctrl-C, or with --nonblock\n" \
+	"nothing left to take."
+
+static const struct verb sysv_verbs[] = {
+	{ "send", "send typed messages to a System V queue", "[options] [MESSAGE...]", SEND_DESC, send_opts, 0, -1,
+	  sysv_send_verb },
+	{ "receive", "receive messages by type from a System V queue", "[options]", RECEIVE_DESC, receive_opts, 0,
+	  0, sysv_receive_verb },
+	{ "produce", "the same as send", "[options] [MESSAGE...]", SEND_DESC, send_opts, 0, -1, sysv_send_verb },
+	{ "consume", "the same as receive", "[options]", RECEIVE_DESC, receive_opts, 0, 0, sysv_receive_verb },
+	{ "create", "create a queue", "[options]", "Creates the queue with msgget(IPC_CREAT | IPC_EXCL); fails if "
+						   "the key is taken.",
+	  create_opts, 0, 0, sysv_create_verb },
+	{ "info", "show a queue's owner, mode, messages and last senders", "[options]",
+	  "Prints msgctl(IPC_STAT): what ipcs -q -i ID shows.", info_opts, 0, 0, sysv_info_verb },
+	{ "rm", "remove a queue", "[options]",
+	  "Removes the queue at once with msgctl(IPC_RMID), as ipcrm -Q KEY does; waiting senders and\n"
+	  "receivers get EIDRM.",
+	  rm_opts, 0, 0, sysv_rm_verb },
+	{ "unlink", "the same as rm", "[options]", NULL, rm_opts, 0, 0, sysv_rm_verb },
+	{ "demo", "message types: receivers pick the messages they ask for", "[options]", NULL, demo_opts, 0, 0,
+	  sysv_demo },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+const struct mechanism mech_sysv = {
+	"sysv",
+	"System V message queues: keys, message types, ipcs and ipcrm",
+	"The older queue API: a queue is found by a numeric key (from ftok(3) or chosen), each\n"
+	"message carries a type, and a receiver can ask for one type, any type but one, or the\n"
+	"lowest types first. Queues persist until removed; ipcs -q lists them.",
+	sysv_verbs,
+};

@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: MIT */
+/* 'ipcdemo ls' and 'ipcdemo clean': the IPC objects that exist now, and
+ * removal of the ones ipcdemo made (by the rule in ipcdemo(1), CLEANING UP). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <mqueue.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ipcdemo/fsobj.h"
+#include "ipcdemo/output.h"
+#include "ipcdemo/queue.h"
+#include "ipcdemo/ring.h"
+#include "ipcdemo/sock.h"
+#include "ipcdemo/util.h"
+
+#define MQ_DIR "/dev/mqueue"
+#define SHM_DIR "/dev/shm"
+#define SYSV_MSG "/proc/sysvipc/msg"
+/* ipcdemo's System V keys (see sysv.c). */
+#define SYSV_KEY_MASK 0xffffff00u
+#define SYSV_KEY_BASE 0x69706300u
+
+enum obj_type { OBJ_MQ, OBJ_SHM, OBJ_SYSV, OBJ_FIFO, OBJ_SOCKET, OBJ_FILE };
+static const char *const type_names[] = { "mq", "shm", "sysv", "fifo", "socket", "file" };
+
+struct obj {
+	enum obj_type type;
+	char name[PATH_MAX];
+	uid_t uid;
+	mode_t mode;
+	long long size;     /* bytes; -1: not applicable */
+	long long messages; /* -1: not applicable or unknown */
+	int msqid;
+	bool ours;          /* 'ipcdemo clean' removes it */
+	const char *note;
+};
+
+struct objlist {
+	struct obj *v;
+	size_t n, cap;
+};
+
+static struct obj *obj_add(struct objlist *l)
+{
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 32;
+		struct obj *nv = realloc(l->v, nc * sizeof(*nv));
+		if (!nv)
+			return NULL;
+		l->v = nv;
+		l->cap = nc;
+	}
+	struct obj *o = &l->v[l->n++];
+	memset(o, 0, sizeof(*o));
+	o->size = o->messages = -1;
+	o->msqid = -1;
+	return o;
+}
+
+/* ipcdemo's POSIX names: "ipcdemo" alone or followed by '-' or '.'. */
+static bool ipcdemo_name(const char *name)
+{
+	return strncmp(name, "ipcdemo", 7) == 0 && (name[7] == '\0' || name[7] == '-' || name[7] == '.');
+}
+
+static int scan_mq(struct ctx *ctx, struct objlist *l)
+{
+	DIR *d = opendir(MQ_DIR);
+	struct dirent *e;
+	if (!d) {
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "POSIX message queues not listed: %s: %s%s", MQ_DIR, strerror(errno),
+				 errno == ENOENT ? " (mount it: mount -t mqueue none /dev/mqueue)" : "");
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		struct obj *o = obj_add(l);
+		if (!o)
+			goto oom;
+		o->type = OBJ_MQ;
+		snprintf(o->name, sizeof(o->name), "/%s", e->d_name);
+		o->uid = st.st_uid;
+		o->mode = st.st_mode & 07777;
+		int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			char buf[256];
+			ssize_t n = read(fd, buf, sizeof(buf) - 1);
+			unsigned long long q;
+			if (n > 0) {
+				buf[n] = '\0';
+				if (sscanf(buf, "QSIZE:%llu", &q) == 1)
+					o->size = (long long)q;
+			}
+			close(fd);
+		}
+		mqd_t m = mq_open(o->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (m != (mqd_t)-1) {
+			struct mq_attr a;
+			if (mq_getattr(m, &a) == 0)
+				o->messages = a.mq_curmsgs;
+			mq_close(m);
+		}
+		o->ours = ipcdemo_name(e->d_name) && st.st_uid == geteuid();
+	}
+	closedir(d);
+	return 0;
+oom:
+	closedir(d);
+	return -1;
+}
+
+static int scan_shm(struct ctx *ctx, struct objlist *l)
+{
+	DIR *d = opendir(SHM_DIR);
+	struct dirent *e;
+	if (!d) {
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "POSIX shared memory not listed: %s: %s", SHM_DIR, strerror(errno));
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		/* sem.NAME are POSIX named semaphores, not shared memory objects. */
+		if (e->d_name[0] == '.' || strncmp(e->d_name, "sem.", 4) == 0 ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		struct obj *o = obj_add(l);
+		if (!o) {
+			closedir(d);
+			return -1;
+		}
+		o->type = OBJ_SHM;
+		snprintf(o->name, sizeof(o->name), "/%s", e->d_name);
+		o->uid = st.st_uid;
+		o->mode = st.st_mode & 07777;
+		o->size = (long long)st.st_size;
+		struct ring_peek rp;
+		bool ring = ring_peek(o->name, &rp);
+		if (ring)
+			o->messages = (long long)rp.messages;
+		o->ours = ring && ipcdemo_name(e->d_name) && st.st_uid == geteuid();
+		if (!ring)
+			o->note = "not an ipcdemo ring";
+	}
+	closedir(d);
+	return 0;
+}
+
+static int scan_sysv(struct ctx *ctx, struct objlist *l)
+{
+	FILE *fp = fopen(SYSV_MSG, "re");
+	char line[512];
+	if (!fp) {
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "System V queues not listed: %s: %s", SYSV_MSG, strerror(errno));
+		return 0;
+	}
+	/* key msqid perms cbytes qnum lspid lrpid uid gid cuid cgid ... */
+	if (!fgets(line, sizeof(line), fp)) {
+		fclose(fp);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		long long key, cbytes, qnum;
+		int id, lspid, lrpid;
+		unsigned perms, uid, gid, cuid;
+		if (sscanf(line, "%lld %d %o %lld %lld %d %d %u %u %u", &key, &id, &perms, &cbytes, &qnum, &lspid,
+			   &lrpid, &uid, &gid, &cuid) != 10)
+			continue;
+		struct obj *o = obj_add(l);
+		if (!o) {
+			fclose(fp);
+			return -1;
+		}
+		unsigned k = (unsigned)(int)key;
+		o->type = OBJ_SYSV;
+		snprintf(o->name, sizeof(o->name), "0x%08x", k);
+		o->uid = uid;
+		o->mode = (mode_t)perms & 0777;
+		o->size = cbytes;
+		o->messages = qnum;
+		o->msqid = id;
+		o->ours = (k & SYSV_KEY_MASK) == SYSV_KEY_BASE && (uid == geteuid() || cuid == geteuid());
+	}
+	fclose(fp);
+	return 0;
+}
+
+static int scan_dir(struct ctx *ctx, struct objlist *l, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	if (!d) {
+		msg_syserr(ctx->prog, "open directory %s", dir);
+		return -2;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		char path[PATH_MAX];
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (strcmp(dir, ".") == 0)
+			snprintf(path, sizeof(path), "%s", e->d_name);
+		else
+			snprintf(path, sizeof(path), "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+		enum obj_type t;
+		bool ours = false;
+		const char *note = NULL;
+		if (S_ISFIFO(st.st_mode)) {
+			t = OBJ_FIFO;
+			ours = strcmp(e->d_name, "pipe.fifo") == 0;
+		} else if (S_ISSOCK(st.st_mode)) {
+			t = OBJ_SOCKET;
+			int live = sock_path_live(path);
+			if (live == 1)
+				note = "in use";
+			ours = strcmp(e->d_name, "ipc.sock") == 0 && live == 0;
+		} else if (S_ISREG(st.st_mode)) {
+			bool marked = fsobj_marked(path);
+			if (!marked && strcmp(e->d_name, "storage") != 0)
+				continue;
+			t = OBJ_FILE;
+			ours = marked;
+			if (!marked)
+				note = "not marked as ipcdemo's";
+		} else {
+			continue;
+		}
+		struct obj *o = obj_add(l);
+		if (!o) {
+			closedir(d);
+			return -1;
+		}
+		o->type = t;
+		snprintf(o->name, sizeof(o->name), "%s", path);
+		o->uid = st.st_uid;
+		o->mode = st.st_mode & 07777;
+		if (t == OBJ_FILE)
+			o->size = (long long)st.st_size;
+		o->ours = ours && st.st_uid == geteuid();
+		o->note = note;
+	}
+	closedir(d);
+	return 0;
+}
+
+static int obj_cmp(const void *a, const void *b)
+{
+	const struct obj *x = a, *y = b;
+	if (x->type != y->type)
+		return (int)x->type - (int)y->type;
+	return strcmp(x->name, y->name);
+}
+
+/* Everything there is, sorted by type and name. Returns 0, or the exit status. */
+static int collect(struct ctx *ctx, struct objlist *l)
+{
+	const char *dir = ctx->argc > 0 ? ctx->argv[0] : ".";
+	int r = scan_mq(ctx, l);
+	if (r == 0)
+		r = scan_shm(ctx, l);
+	if (r == 0)
+		r = scan_sysv(ctx, l);
+	if (r == 0)
+		r = scan_dir(ctx, l, dir);
+	if (r == -1) {
+		msg_syserr(ctx->prog, "allocate memory");
+		return EXIT_FAIL;
+	}
+	if (r == -2)
+		return EXIT_FAIL;
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), obj_cmp);
+	return 0;
+}
+
+static void owner_name(uid_t uid, char *buf, size_t len)
+{
+	const struct passwd *pw = getpwuid(uid);
+	if (pw)
+		snprintf(buf, len, "%s", pw->pw_name);
+	else
+		snprintf(buf, len, "%u", (unsigned)uid);
+}
+
+static void num(char *buf, size_t len, long long v)
+{
+	if (v < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%lld", v);
+}
+
+static int ls_run(struct ctx *ctx)
+{
+	struct objlist l = { 0 };
+	int rc = collect(ctx, &l);
+	if (rc) {
+		free(l.v);
+		return rc;
+	}
+	struct out o;
+	out_init(&o, stdout, ctx->opt.json);
+	if (!ctx->opt.json) {
+		/* Column widths from the data. */
+		int wn = 4, wo = 5;
+		char owner[64];
+		for (size_t i = 0; i < l.n; i++) {
+			owner_name(l.v[i].uid, owner, sizeof(owner));
+			if ((int)strlen(l.v[i].name) > wn)
+				wn = (int)strlen(l.v[i].name);
+			if ((int)strlen(owner) > wo)
+				wo = (int)strlen(owner);
+		}
+		if (l.n)
+			printf("%-6s  %-*s  %-*s  %-4s  %10s  %8s  %-7s  %s\n", "TYPE", wn, "NAME", wo, "OWNER", "MODE",
+			       "SIZE", "MESSAGES", "IPCDEMO", "NOTE");
+		for (size_t i = 0; i < l.n; i++) {
+			const struct obj *p = &l.v[i];
+			char sz[24], msgs[24];
+			owner_name(p->uid, owner, sizeof(owner));
+			num(sz, sizeof(sz), p->size);
+			num(msgs, sizeof(msgs), p->messages);
+			printf("%-6s  %-*s  %-*s  %04o  %10s  %8s  ", type_names[p->type], wn, p->name, wo, owner,
+			       (unsigned)p->mode, sz, msgs);
+			if (p->note)
+				printf("%-7s  %s\n", p->ours ? "yes" : "no", p->note);
+			else
+				printf("%s\n", p->ours ? "yes" : "no");
+		}
+	} else {
+		for (size_t i = 0; i < l.n; i++) {
+			const struct obj *p = &l.v[i];
+			char owner[64], mode[8];
+			owner_name(p->uid, owner, sizeof(owner));
+			snprintf(mode, sizeof(mode), "%04o", (unsigned)p->mode);
+			out_open(&o);
+			out_string(&o, PRINT_JSON, "type", NULL, type_names[p->type]);
+			out_string(&o, PRINT_JSON, "name", NULL, p->name);
+			out_string(&o, PRINT_JSON, "owner", NULL, owner);
+			out_u64(&o, PRINT_JSON, "uid", NULL, p->uid);
+			out_string(&o, PRINT_JSON, "mode", NULL, mode);
+			if (p->size >= 0)
+				out_u64(&o, PRINT_JSON, "bytes", NULL, (uint64_t)p->size);
+			else
+				out_null(&o, "bytes");
+			if (p->messages >= 0)
+				out_u64(&o, PRINT_JSON, "messages", NULL, (uint64_t)p->messages);
+			else
+				out_null(&o, "messages");
+			if (p->msqid >= 0)
+				out_i64(&o, PRINT_JSON, "msqid", NULL, p->msqid);
+			out_bool(&o, PRINT_JSON, "ipcdemo", NULL, p->ours);
+			if (p->note)
+				out_string(&o, PRINT_JSON, "note", NULL, p->note);
+			out_close(&o);
+		}
+	}
+	free(l.v);
+	return EXIT_OK;
+}
+
+static int remove_obj(struct ctx *ctx, const struct obj *p)
+{
+	switch (p->type) {
+	case OBJ_MQ:
+		if (mq_unlink(p->name) < 0 && errno != ENOENT) {
+			msg_syserr(ctx->prog, "mq_unlink %s", p->name);
+			return -1;
+		}
+		return 0;
+	case OBJ_SHM:
+		if (shm_unlink(p->name) < 0 && errno != ENOENT) {
+			msg_syserr(ctx->prog, "shm_unlink %s", p->name);
+			return -1;
+		}
+		return 0;
+	case OBJ_SYSV:
+		if (msgctl(p->msqid, IPC_RMID, NULL) < 0 && errno != EINVAL && errno != EIDRM) {
+			msg_syserr(ctx->prog, "remove System V queue %s", p->name);
+			return -1;
+		}
+		return 0;
+	case OBJ_FIFO:
+		return fsobj_unlink(ctx, p->name, S_IFIFO);
+	case OBJ_SOCKET:
+		/* Checked again just before: a producer may have started since. */
+		if (sock_path_live(p->name) != 0) {
+			msg_warn(ctx->prog, "not removing %s: a process is bound to it now", p->name);
+			return -1;
+		}
+		return fsobj_unlink(ctx, p->name, S_IFSOCK);
+	case OBJ_FILE:
+		return fsobj_unlink(ctx, p->name, S_IFREG);
+	}
+	return -1;
+}
+
+static int clean_run(struct ctx *ctx)
+{
+	struct objlist l = { 0 };
+	int rc = collect(ctx, &l);
+	if (rc) {
+		free(l.v);
+		return rc;
+	}
+	struct out o;
+	size_t found = 0;
+	out_init(&o, stdout, ctx->opt.json);
+	for (size_t i = 0; i < l.n; i++) {
+		const struct obj *p = &l.v[i];
+		if (!p->ours)
+			continue;
+		found++;
+		bool ok = ctx->opt.dry_run || remove_obj(ctx, p) == 0;
+		if (!ok)
+			rc = EXIT_FAIL;
+		if (ctx->opt.quiet && !ctx->opt.json)
+			continue;
+		out_open(&o);
+		if (ok)
+			out_string(&o, PRINT_TEXT, "action", "%s ", ctx->opt.dry_run ? "would remove" : "removed");
+		else
+			out_string(&o, PRINT_TEXT, "action", "%s ", "could not remove");
+		out_string(&o, PRINT_JSON, "action",
+			   NULL, !ok ? "failed" : ctx->opt.dry_run ? "would remove" : "removed");
+		out_string(&o, PRINT_ANY, "type", "%s ", type_names[p->type]);
+		out_string(&o, PRINT_ANY, "name", "%s", p->name);
+		out_close(&o);
+	}
+	if (found == 0 && !ctx->opt.quiet)
+		msg_warn(ctx->prog, "nothing of ipcdemo's to remove");
+	free(l.v);
+	return rc;
+}
+
+static const struct verb_opt ls_opts[] = {
+	{ OP_JSON, "one JSON object per object" },
+	{ OP_QUIET, "no notes about what could not be listed" },
+	{ OP_END, NULL },
+};
+
+static const struct verb_opt clean_opts[] = {
+	{ OP_DRY_RUN, NULL },
+	{ OP_JSON, "one JSON object per object removed" },
+	{ OP_QUIET, "print nothing but errors" },
+	{ OP_END, NULL },
+};
+
+const struct verb tool_verbs[] = {
+	{ "ls", "list the IPC objects that exist now", "[options] [DIRECTORY]",
+	  "Lists POSIX message queues (/dev/mqueue), POSIX shared memory (/dev/shm), System V\n"
+	  "message queues (/proc/sysvipc/msg), and the FIFOs, sockets and storage files in\n"
+	  "DIRECTORY (default: the current one): type, name, owner, mode, size, messages, and\n"
+	  "whether 'ipcdemo clean' would remove it.",
+	  ls_opts, 0, 1, ls_run },
+	{ "clean", "remove the IPC objects ipcdemo created", "[options] [DIRECTORY]",
+	  "Removes what ipcdemo made and nothing else: queues and rings named /ipcdemo or\n"
+	  "/ipcdemo-*, System V queues with keys 0x69706300 to 0x697063ff, and in DIRECTORY\n"
+	  "pipe.fifo, an ipc.sock no one is bound to, and storage files marked as ipcdemo's;\n"
+	  "only objects of your own user. See ipcdemo(1), CLEANING UP.",
+	  clean_opts, 0, 1, clean_run },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/* The send and receive loops of the message queues (mq, sysv, shm). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "ipcdemo/queue.h"
+#include "ipcdemo/util.h"
+
+int64_t queue_deadline(const struct ctx *ctx)
+{
+	if (ctx->opt.nonblock)
+		return QUEUE_NOWAIT;
+	if (ctx->opt.given[OP_TIMEOUT])
+		return now_mono_ns() + ctx->opt.timeout;
+	return QUEUE_FOREVER;
+}
+
+struct qsink {
+	const struct queue_ops *ops;
+	void *impl;
+	bool timed_out;
+};
+
+static int qsink_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+{
+	struct qsink *qs = impl;
+	size_t d = 0;
+	bool reported = false;
+	*done = 0;
+	if (qs->ops->send(ctx, qs->impl, buf, len, queue_deadline(ctx), &d, &reported) == 0) {
+		*done = len;
+		return 0;
+	}
+	*done = d;
+	int e = errno;
+	if (e == EINTR)
+		return 1;
+	if (reported)
+		return -1;
+	if (e == ETIMEDOUT)
+		qs->timed_out = true;
+	const char *nl = memchr(buf + d, '\n', len - d);
+	size_t mlen = nl ? (size_t)(nl - (buf + d)) + 1 : len - d;
+	errno = e;
+	msg_syserr(ctx->prog, "send to %s", qs->ops->what);
+	if (qs->ops->explain)
+		qs->ops->explain(ctx, qs->impl, e, mlen);
+	return -1;
+}
+
+int queue_produce(struct ctx *ctx, const struct queue_ops *ops, void *impl)
+{
+	struct qsink qs = { .ops = ops, .impl = impl, .timed_out = false };
+	struct sink sink = { .impl = &qs, .chunk = ops->chunk, .echo = ops->echo, .write = qsink_write };
+	int rc = produce(ctx, &sink);
+	if (rc == EXIT_FAIL && qs.timed_out)
+		rc = EXIT_TIMEOUT;
+	return rc;
+}
+
+size_t queue_unframe(const char *buf, size_t n)
+{
+	if (n > 0 && buf[n - 1] == '\0')
+		n--;
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	return n;
+}
+
+int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *ops, void *impl, size_t cap)
+{
+	const struct opts *o = &ctx->opt;
+	char *buf = malloc(cap ? cap : 1);
+	int status = EXIT_OK;
+	if (!buf) {
+		msg_syserr(ctx->prog, "allocate a %zu-byte receive buffer", cap);
+		return EXIT_FAIL;
+	}
+	for (;;) {
+		if (c->stop)
+			break;
+		if (stop_requested() && !(ops->pending && ops->pending(impl)))
+			break;
+		uint64_t want = o->given[OP_COUNT] ? o->count - c->msgs : 0;
+		bool trunc = false, reported = false;
+		/* Take what is there without waiting; before sleeping on an empty
+		 * queue, flush what was printed. */
+		ssize_t n = ops->recv(ctx, impl, buf, cap, QUEUE_NOWAIT, want, &trunc, &reported);
+		if (n < 0 && errno == EAGAIN && !reported && !o->nonblock) {
+			if (consumer_idle(c))
+				break;
+			int64_t dl = o->given[OP_TIMEOUT] ? c->last_ns + o->timeout : QUEUE_FOREVER;
+			n = ops->recv(ctx, impl, buf, cap, dl, want, &trunc, &reported);
+		}
+		if (n < 0) {
+			int e = errno;
+			if (reported) {
+				status = EXIT_FAIL;
+				break;
+			}
+			if (e == EINTR) {
+				if (stop_requested())
+					break;
+				continue;
+			}
+			if (e == ETIMEDOUT) {
+				c->timed_out = true;
+				break;
+			}
+			if (e == EAGAIN && o->nonblock) {
+				/* --nonblock: what was queued has been taken. */
+				if (c->msgs == 0) {
+					errno = e;
+					msg_syserr(ctx->prog, "receive from %s", ops->what);
+					if (ops->explain)
+						ops->explain(ctx, impl, e, 0);
+					status = EXIT_FAIL;
+				}
+				break;
+			}
+			errno = e;
+			msg_syserr(ctx->prog, "receive from %s", ops->what);
+			if (ops->explain)
+				ops->explain(ctx, impl, e, 0);
+			status = EXIT_FAIL;
+			break;
+		}
+		if (trunc) {
+			msg_warn(ctx->prog, "a message from %s was truncated to the %zu-byte receive buffer", ops->what,
+				 cap);
+			c->truncated++;
+		}
+		if (consumer_deliver(c, buf, queue_unframe(buf, (size_t)n)))
+			break;
+	}
+	/* Taken from the queue but not printed (stdout gone): say so. */
+	if (ops->pending)
+		c->unread += ops->pending(impl);
+	free(buf);
+	return status;
+}
+
+int posix_name(struct ctx *ctx, char *buf, size_t len)
+{
+	const char *n = ctx->opt.name ? ctx->opt.name : "/ipcdemo";
+	const char *body = n[0] == '/' ? n + 1 : n;
+	const char *why = NULL;
+	if (*body == '\0')
+		why = "a name is needed after the slash";
+	else if (strchr(body, '/'))
+		why = "no slash is allowed after the leading one";
+	else if (strlen(body) > NAME_MAX)
+		why = "too long (at most 255 bytes after the slash)";
+	else if (strcmp(body, ".") == 0 || strcmp(body, "..") == 0)
+		why = "'.' and '..' are not names";
+	else if (strlen(body) + 2 > len)
+		why = "too long";
+	if (why)
+		return msg_usage(ctx->prog, "invalid value '%s' for --name: %s", n, why);
+	snprintf(buf, len, "/%s", body);
+	return 0;
+}
+
+int queue_alarm(int64_t deadline)
+{
+	int64_t ns = QUEUE_SLICE_NS;
+	if (deadline != QUEUE_FOREVER) {
+		int64_t left = deadline - now_mono_ns();
+		if (left < ns)
+			ns = left > 1000 ? left : 1000;
+	}
+	struct itimerval t = { { 0, QUEUE_SLICE_NS / 1000 }, { (time_t)(ns / NSEC_PER_SEC),
+								 (suseconds_t)(ns % NSEC_PER_SEC / 1000) } };
+	return setitimer(ITIMER_REAL, &t, NULL);
+}
+
+void queue_alarm_off(void)
+{
+	struct itimerval off;
+	memset(&off, 0, sizeof(off));
+	setitimer(ITIMER_REAL, &off, NULL);
+}
+
+long long sysctl_read(const char *path)
+{
+	FILE *fp = fopen(path, "re");
+	long long v;
+	if (!fp)
+		return -1;
+	if (fscanf(fp, "%lld", &v) != 1)
+		v = -1;
+	fclose(fp);
+	return v;
+}
