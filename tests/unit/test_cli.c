@@ -106,6 +106,28 @@ Test(mode, octal_only)
 	cr_assert_eq(parse_mode("17777", &m, &why), -1);
 }
 
+Test(integer, signed_whole_numbers)
+{
+	int64_t v;
+	const char *why;
+	cr_assert_eq(parse_integer("0", &v, &why), 0);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(parse_integer("-3", &v, &why), 0);
+	cr_assert_eq(v, -3);
+	cr_assert_eq(parse_integer("+42", &v, &why), 0);
+	cr_assert_eq(v, 42);
+	cr_assert_eq(parse_integer("9223372036854775807", &v, &why), 0);
+	cr_assert_eq(v, INT64_MAX);
+	cr_assert_eq(parse_integer("9223372036854775808", &v, &why), -1);
+	cr_assert_str_eq(why, "too large");
+	cr_assert_eq(parse_integer("-", &v, &why), -1);
+	cr_assert_eq(parse_integer("", &v, &why), -1);
+	cr_assert_eq(parse_integer("1.5", &v, &why), -1);
+	cr_assert_str_eq(why, "not a whole number");
+	cr_assert_eq(parse_integer("--2", &v, &why), -1);
+	cr_assert_eq(parse_integer("2k", &v, &why), -1);
+}
+
 Test(suggest, edit_distance)
 {
 	cr_assert_eq(edit_distance("fifo", "fifo"), 0);
