@@ -2,10 +2,12 @@
 /* The send and receive loops of the message queues (mq, sysv, shm). */
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "ipcdemo/queue.h"
 #include "ipcdemo/util.h"
@@ -195,4 +197,23 @@ long long sysctl_read(const char *path)
 		v = -1;
 	fclose(fp);
 	return v;
+}
+
+int demo_name(struct ctx *ctx, char *buf, size_t len)
+{
+	if (ctx->opt.name)
+		return posix_name(ctx, buf, len);
+	snprintf(buf, len, "/ipcdemo-demo-%d", (int)getpid());
+	return 0;
+}
+
+void info_owner(struct out *o, uid_t uid, gid_t gid, mode_t mode)
+{
+	const struct passwd *pw = getpwuid(uid);
+	char m[8];
+	snprintf(m, sizeof(m), "%04o", (unsigned)(mode & 07777));
+	out_string(o, PRINT_ANY, "owner", "owner:     %s", pw ? pw->pw_name : "?");
+	out_u64(o, PRINT_ANY, "uid", " (uid %llu", uid);
+	out_u64(o, PRINT_ANY, "gid", ", gid %llu)\n", gid);
+	out_string(o, PRINT_ANY, "mode", "mode:      %s\n", m);
 }

@@ -79,6 +79,15 @@ void queue_alarm_off(void);
 /* A whole number from a file under /proc/sys (limits). -1 if unreadable. */
 long long sysctl_read(const char *path);
 
+/* The name a demo uses: --name (checked as posix_name does), or
+ * /ipcdemo-demo-PID. Returns 0 or EXIT_USAGE. */
+int demo_name(struct ctx *ctx, char *buf, size_t len);
+
+/* The owner and mode lines of an 'info' record (labels 11 wide):
+ * "owner:     root (uid 0, gid 0)", "mode:      0600". */
+struct out;
+void info_owner(struct out *o, uid_t uid, gid_t gid, mode_t mode);
+
 /* Strip the framing of a received message: one trailing NUL (a C string
  * sent with its terminator), then one trailing newline. */
 size_t queue_unframe(const char *buf, size_t n);

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <mqueue.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,23 @@ struct mqch {
 	bool sending;
 };
 
+/* One limit: the kernel's hard one, or the sysctl (soft, < 0: unknown). */
+static bool explain_limit(const char *opt, long v, long hard, const char *unit, long long soft, const char *file)
+{
+	if (v > hard) {
+		fprintf(stderr, "%s %ld is above the kernel's hard limit of %ld %s, which no setting raises.\n", opt, v,
+			hard, unit);
+		return true;
+	}
+	if (soft >= 0 && (long long)v > soft) {
+		fprintf(stderr, "%s %ld is above the system limit %lld (%s%s; raise it with 'sysctl fs.mqueue.%s=%ld' "
+				"as root).\n",
+			opt, v, soft, PROC_MQ, file, file, v);
+		return true;
+	}
+	return false;
+}
+
 /* Say which limit a failed mq_open ran into, and how to raise it. */
 static void explain_open(int err, const struct mq_attr *attr)
 {
@@ -37,28 +53,8 @@ static void explain_open(int err, const struct mq_attr *attr)
 		const long hard_msg = 65536, hard_size = 16L << 20;
 		long long mm = sysctl_read(PROC_MQ "msg_max"), ms = sysctl_read(PROC_MQ "msgsize_max");
 		bool said = false;
-		if (attr->mq_maxmsg > hard_msg) {
-			fprintf(stderr, "--maxmsg %ld is above the kernel's hard limit of %ld messages, which no setting "
-					"raises.\n",
-				attr->mq_maxmsg, hard_msg);
-			said = true;
-		} else if (mm >= 0 && (long long)attr->mq_maxmsg > mm) {
-			fprintf(stderr, "--maxmsg %ld is above the system limit %lld (%smsg_max; raise it with "
-					"'sysctl fs.mqueue.msg_max=%ld' as root).\n",
-				attr->mq_maxmsg, mm, PROC_MQ, attr->mq_maxmsg);
-			said = true;
-		}
-		if (attr->mq_msgsize > hard_size) {
-			fprintf(stderr, "--msgsize %ld is above the kernel's hard limit of %ld bytes (16 MiB), which no "
-					"setting raises.\n",
-				attr->mq_msgsize, hard_size);
-			said = true;
-		} else if (ms >= 0 && (long long)attr->mq_msgsize > ms) {
-			fprintf(stderr, "--msgsize %ld is above the system limit %lld (%smsgsize_max; raise it with "
-					"'sysctl fs.mqueue.msgsize_max=%ld' as root).\n",
-				attr->mq_msgsize, ms, PROC_MQ, attr->mq_msgsize);
-			said = true;
-		}
+		said |= explain_limit("--maxmsg", attr->mq_maxmsg, hard_msg, "messages", mm, "msg_max");
+		said |= explain_limit("--msgsize", attr->mq_msgsize, hard_size, "bytes", ms, "msgsize_max");
 		if (!said)
 			fprintf(stderr, "The kernel refuses maxmsg %ld with msgsize %ld.\n", attr->mq_maxmsg,
 				attr->mq_msgsize);
@@ -379,17 +375,10 @@ static int mq_info_verb(struct ctx *ctx)
 		mq_close(q.mqd);
 		return EXIT_FAIL;
 	}
-	const struct passwd *pw = getpwuid(st.st_uid);
-	char mode[8], owner[64];
-	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st.st_mode & 07777));
-	snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "?");
 	out_init(&o, stdout, ctx->opt.json);
 	out_open(&o);
 	out_string(&o, PRINT_ANY, "name", "name:      %s\n", q.name);
-	out_string(&o, PRINT_ANY, "owner", "owner:     %s", owner);
-	out_u64(&o, PRINT_ANY, "uid", " (uid %llu", (uint64_t)st.st_uid);
-	out_u64(&o, PRINT_ANY, "gid", ", gid %llu)\n", (uint64_t)st.st_gid);
-	out_string(&o, PRINT_ANY, "mode", "mode:      %s\n", mode);
+	info_owner(&o, st.st_uid, st.st_gid, st.st_mode);
 	out_u64(&o, PRINT_ANY, "maxmsg", "maxmsg:    %llu\n", (uint64_t)q.attr.mq_maxmsg);
 	out_u64(&o, PRINT_ANY, "msgsize", "msgsize:   %llu\n", (uint64_t)q.attr.mq_msgsize);
 	out_u64(&o, PRINT_ANY, "messages", "messages:  %llu", (uint64_t)q.attr.mq_curmsgs);
@@ -427,13 +416,9 @@ static int mq_unlink_verb(struct ctx *ctx)
 static int mq_demo(struct ctx *ctx)
 {
 	char name[NAME_MAX + 2];
-	if (ctx->opt.name) {
-		int rc = posix_name(ctx, name, sizeof(name));
-		if (rc)
-			return rc;
-	} else {
-		snprintf(name, sizeof(name), "/ipcdemo-demo-%d", (int)getpid());
-	}
+	int rc = demo_name(ctx, name, sizeof(name));
+	if (rc)
+		return rc;
 	printf("Three senders put messages of priority 0, 9 and 5 into the POSIX message queue %s\n"
 	       "while no one receives: the queue keeps them. Then a receiver starts and takes them:\n"
 	       "highest priority first, and the oldest first within one priority.\n\n",

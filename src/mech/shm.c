@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -585,25 +584,19 @@ static int shm_info_verb(struct ctx *ctx)
 	}
 	struct ring_hdr h = *r.h;
 	ring_unlock(&r);
-	char mode[8];
-	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st.st_mode & 07777));
-	const struct passwd *pw = getpwuid(st.st_uid);
 	out_init(&o, stdout, ctx->opt.json);
 	out_open(&o);
-	out_string(&o, PRINT_ANY, "name", "name:       %s\n", r.name);
-	out_string(&o, PRINT_ANY, "owner", "owner:      %s", pw ? pw->pw_name : "?");
-	out_u64(&o, PRINT_ANY, "uid", " (uid %llu", st.st_uid);
-	out_u64(&o, PRINT_ANY, "gid", ", gid %llu)\n", st.st_gid);
-	out_string(&o, PRINT_ANY, "mode", "mode:       %s\n", mode);
-	out_u64(&o, PRINT_ANY, "size", "size:       %llu bytes\n", (uint64_t)st.st_size);
-	out_u64(&o, PRINT_ANY, "slots", "slots:      %llu", h.slots);
+	out_string(&o, PRINT_ANY, "name", "name:      %s\n", r.name);
+	info_owner(&o, st.st_uid, st.st_gid, st.st_mode);
+	out_u64(&o, PRINT_ANY, "size", "size:      %llu bytes\n", (uint64_t)st.st_size);
+	out_u64(&o, PRINT_ANY, "slots", "slots:     %llu", h.slots);
 	out_u64(&o, PRINT_ANY, "slot_size", " of %llu bytes\n", h.slot_size);
-	out_u64(&o, PRINT_ANY, "messages", "messages:   %llu queued", h.head - h.tail);
+	out_u64(&o, PRINT_ANY, "messages", "messages:  %llu queued", h.head - h.tail);
 	out_u64(&o, PRINT_ANY, "put", ", %llu put", h.head);
 	out_u64(&o, PRINT_ANY, "taken", ", %llu taken\n", h.tail);
-	out_u64(&o, PRINT_ANY, "waiting_producers", "waiting:    %llu producers", h.space_waiters);
+	out_u64(&o, PRINT_ANY, "waiting_producers", "waiting:   %llu producers", h.space_waiters);
 	out_u64(&o, PRINT_ANY, "waiting_consumers", ", %llu consumers\n", h.data_waiters);
-	out_u64(&o, PRINT_ANY, "recovered", "recovered:  %llu locks of dead processes", h.recovered);
+	out_u64(&o, PRINT_ANY, "recovered", "recovered: %llu locks of dead processes", h.recovered);
 	out_close(&o);
 	ring_close(ctx, &r);
 	return EXIT_OK;
@@ -651,13 +644,9 @@ bool ring_peek(const char *name, struct ring_peek *p)
 static int shm_demo(struct ctx *ctx)
 {
 	char name[NAME_MAX + 2];
-	if (ctx->opt.name) {
-		int rc = posix_name(ctx, name, sizeof(name));
-		if (rc)
-			return rc;
-	} else {
-		snprintf(name, sizeof(name), "/ipcdemo-demo-%d", (int)getpid());
-	}
+	int rc = demo_name(ctx, name, sizeof(name));
+	if (rc)
+		return rc;
 	printf("A producer writes 10 stamped messages into %s, a ring of 4 slots in shared memory.\n"
 	       "It fills the 4 slots and sleeps (on a futex, not spinning) until a consumer, started 1 s\n"
 	       "later, takes messages and wakes it. The consumer checks the stamps: nothing lost.\n\n",

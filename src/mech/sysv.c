@@ -3,7 +3,6 @@
  * msgctl(2)): keys, message types, the objects ipcs(1) and ipcrm(1) see. */
 #include <errno.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,20 +358,15 @@ static int sysv_info_verb(struct ctx *ctx)
 		msg_syserr(ctx->prog, "msgctl IPC_STAT %s", q.what);
 		return EXIT_FAIL;
 	}
-	char key[16], mode[8];
+	char key[16];
 	snprintf(key, sizeof(key), "0x%08x", (unsigned)q.key);
-	snprintf(mode, sizeof(mode), "%04o", (unsigned)(ds.msg_perm.mode & 0777));
-	const struct passwd *pw = getpwuid(ds.msg_perm.uid);
 	out_init(&o, stdout, ctx->opt.json);
 	out_open(&o);
 	out_string(&o, PRINT_ANY, "key", "key:       %s\n", key);
 	out_i64(&o, PRINT_ANY, "msqid", "msqid:     %lld\n", q.id);
-	out_string(&o, PRINT_ANY, "owner", "owner:     %s", pw ? pw->pw_name : "?");
-	out_u64(&o, PRINT_ANY, "uid", " (uid %llu", ds.msg_perm.uid);
-	out_u64(&o, PRINT_ANY, "gid", ", gid %llu)\n", ds.msg_perm.gid);
+	info_owner(&o, ds.msg_perm.uid, ds.msg_perm.gid, ds.msg_perm.mode & 0777);
 	out_u64(&o, PRINT_ANY, "cuid", "creator:   uid %llu", ds.msg_perm.cuid);
 	out_u64(&o, PRINT_ANY, "cgid", ", gid %llu\n", ds.msg_perm.cgid);
-	out_string(&o, PRINT_ANY, "mode", "mode:      %s\n", mode);
 	out_u64(&o, PRINT_ANY, "messages", "messages:  %llu\n", ds.msg_qnum);
 	out_u64(&o, PRINT_ANY, "bytes", "bytes:     %llu", ds.__msg_cbytes);
 	out_u64(&o, PRINT_ANY, "qbytes", " of %llu (qbytes)\n", ds.msg_qbytes);
