@@ -67,10 +67,10 @@ static struct obj *obj_add(struct objlist *l)
 	return o;
 }
 
-/* ipcdemo's POSIX names: "ipcdemo" alone or followed by '-' or '.'. */
+/* ipcdemo's POSIX names: "ipcdemo" alone or followed by '-'. */
 static bool ipcdemo_name(const char *name)
 {
-	return strncmp(name, "ipcdemo", 7) == 0 && (name[7] == '\0' || name[7] == '-' || name[7] == '.');
+	return strncmp(name, "ipcdemo", 7) == 0 && (name[7] == '\0' || name[7] == '-');
 }
 
 static int scan_mq(struct ctx *ctx, struct objlist *l)
@@ -298,6 +298,16 @@ static void owner_name(uid_t uid, char *buf, size_t len)
 		snprintf(buf, len, "%u", (unsigned)uid);
 }
 
+/* A name for the text table: control characters (a newline in a file
+ * name) shown as '?', as ls(1) does on a terminal. */
+static void printable(char *dst, size_t len, const char *src)
+{
+	size_t i = 0;
+	for (; src[i] && i + 1 < len; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
+	dst[i] = '\0';
+}
+
 static void num(char *buf, size_t len, long long v)
 {
 	if (v < 0)
@@ -336,7 +346,9 @@ static int ls_run(struct ctx *ctx)
 			owner_name(p->uid, owner, sizeof(owner));
 			num(sz, sizeof(sz), p->size);
 			num(msgs, sizeof(msgs), p->messages);
-			printf("%-6s  %-*s  %-*s  %04o  %10s  %8s  ", type_names[p->type], wn, p->name, wo, owner,
+			char name[PATH_MAX];
+			printable(name, sizeof(name), p->name);
+			printf("%-6s  %-*s  %-*s  %04o  %10s  %8s  ", type_names[p->type], wn, name, wo, owner,
 			       (unsigned)p->mode, sz, msgs);
 			if (p->note)
 				printf("%-7s  %s\n", p->ours ? "yes" : "no", p->note);

@@ -81,6 +81,25 @@ static void futex_wake(uint32_t *word, uint32_t n)
 	futex(word, FUTEX_WAKE, n > INT_MAX ? INT_MAX : n, NULL);
 }
 
+/* Sleepers are counted so that a put or take makes the wake-up system
+ * call only when someone sleeps. The one that wakes them sets the count
+ * to 0 and wakes them all; a sleeper that wakes to an unchanged sequence
+ * (its time slice ended, a signal) takes itself off the count. So a
+ * process killed while asleep is counted only until the next wake-up. */
+static bool claim_sleepers(uint32_t *sleepers)
+{
+	if (!*sleepers)
+		return false;
+	*sleepers = 0;
+	return true;
+}
+
+static void unsleep(uint32_t *sleepers, const uint32_t *seq_word, uint32_t seq)
+{
+	if (*seq_word == seq && *sleepers)
+		(*sleepers)--;
+}
+
 static int ring_lock(struct ctx *ctx, struct ring *r)
 {
 	int e = pthread_mutex_lock(&r->h->lock);
@@ -113,7 +132,7 @@ static int ring_init(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t s
 	pthread_mutexattr_t ma;
 	size_t stride;
 	ring_bytes(slots, slot_size, &stride);
-	memset(h, 0, sizeof(*h));
+	memset((char *)h + sizeof(h->magic), 0, sizeof(*h) - sizeof(h->magic));
 	h->version = RING_VERSION;
 	h->hdr_size = (uint32_t)ALIGN64(sizeof(struct ring_hdr));
 	h->slots = slots;
@@ -132,7 +151,6 @@ static int ring_init(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t s
 		msg_syserr(ctx->prog, "initialise the lock of %s", r->name);
 		return -1;
 	}
-	memcpy(h->magic, RING_MAGIC, sizeof(h->magic));
 	__atomic_store_n(&h->ready, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -167,7 +185,27 @@ static int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t
 		shm_unlink(r->name);
 		return -1;
 	}
-	if (ring_map(ctx, r, size) < 0 || ring_init(ctx, r, slots, slot_size) < 0) {
+	/* Reserve the memory now: a ring larger than /dev/shm has room for
+	 * fails here, not with SIGBUS in the middle of a run. */
+	int e = posix_fallocate(r->fd, 0, (off_t)size);
+	if (e) {
+		errno = e;
+		msg_syserr(ctx->prog, "allocate %zu bytes for %s", size, r->name);
+		if (e == ENOSPC)
+			fprintf(stderr, "/dev/shm has not that much room; choose fewer --slots or a smaller "
+					"--slot-size (df -h /dev/shm).\n");
+		shm_unlink(r->name);
+		return -1;
+	}
+	if (ring_map(ctx, r, size) < 0) {
+		shm_unlink(r->name);
+		return -1;
+	}
+	/* The magic first, so that others can tell a ring being set up from
+	 * an object that is not a ring; 'ready' last. */
+	memcpy(r->h->magic, RING_MAGIC, sizeof(r->h->magic));
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	if (ring_init(ctx, r, slots, slot_size) < 0) {
 		shm_unlink(r->name);
 		return -1;
 	}
@@ -176,7 +214,9 @@ static int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t
 }
 
 /* Open an existing ring and check it. A creator may still be setting it
- * up: wait a little for it. */
+ * up: wait for it a little (for its magic, a few microseconds after it
+ * made the object; for 'ready', up to 2 s). What never shows the magic is
+ * not a ring and is left alone. */
 static int ring_attach(struct ctx *ctx, struct ring *r, bool create)
 {
 	struct stat st;
@@ -191,26 +231,35 @@ static int ring_attach(struct ctx *ctx, struct ring *r, bool create)
 			fprintf(stderr, "No such object; 'ipcdemo shm create --name %s' makes one.\n", r->name);
 		return -1;
 	}
+	int64_t start = now_mono_ns();
 	for (;;) {
 		if (fstat(r->fd, &st) < 0) {
 			msg_syserr(ctx->prog, "stat %s", r->name);
 			return -1;
 		}
+		bool magic = false;
 		if ((size_t)st.st_size >= sizeof(struct ring_hdr)) {
 			if (ring_map(ctx, r, sizeof(struct ring_hdr)) < 0)
 				return -1;
-			if (__atomic_load_n(&r->h->ready, __ATOMIC_ACQUIRE))
+			magic = memcmp(r->h->magic, RING_MAGIC, sizeof(r->h->magic)) == 0;
+			if (magic && __atomic_load_n(&r->h->ready, __ATOMIC_ACQUIRE))
 				break;
 			munmap(r->h, r->size);
 			r->h = NULL;
 		}
-		if (now_mono_ns() > give_up || stop_requested()) {
-			msg_warn(ctx->prog, "%s is not an initialised ring (%lld bytes); its creator may have died: "
-					    "'ipcdemo shm unlink --name %s'",
-				 r->name, (long long)st.st_size, r->name);
+		int64_t now = now_mono_ns();
+		if (!magic && now - start > 200 * NSEC_PER_MSEC) {
+			msg_warn(ctx->prog, "%s is not an ipcdemo ring (%lld bytes, no ring header); not touching it",
+				 r->name, (long long)st.st_size);
 			return -1;
 		}
-		sleep_ns(10 * NSEC_PER_MSEC);
+		if (now > give_up || stop_requested()) {
+			msg_warn(ctx->prog, "%s is a ring whose creator never finished setting it up (it died?); "
+					    "'ipcdemo shm unlink --name %s' removes it",
+				 r->name, r->name);
+			return -1;
+		}
+		sleep_ns(magic ? 10 * NSEC_PER_MSEC : NSEC_PER_MSEC);
 	}
 	struct ring_hdr h = *r->h;
 	munmap(r->h, r->size);
@@ -290,6 +339,7 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 	struct ring_hdr *h = r->h;
 	size_t off = 0;
 	bool waiting = false;
+	uint32_t seq = 0;
 	*done = 0;
 	while (off < len) {
 		if (ring_lock(ctx, r) < 0) {
@@ -297,7 +347,7 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 			return -1;
 		}
 		if (waiting) {
-			h->space_waiters--;
+			unsleep(&h->space_waiters, &h->space_seq, seq);
 			waiting = false;
 		}
 		uint32_t put = 0;
@@ -316,10 +366,10 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 			off += m;
 			put++;
 		}
-		uint32_t wake = 0, seq = 0;
+		bool wake = false;
 		if (put) {
 			h->data_seq++;
-			wake = h->data_waiters < put ? h->data_waiters : put;
+			wake = claim_sleepers(&h->data_waiters);
 		}
 		bool full = off < len && !too_big;
 		if (full && deadline != QUEUE_NOWAIT) {
@@ -329,7 +379,7 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 		}
 		ring_unlock(r);
 		if (wake)
-			futex_wake(&h->data_seq, wake);
+			futex_wake(&h->data_seq, INT_MAX);
 		*done = off;
 		if (too_big) {
 			errno = EMSGSIZE;
@@ -342,7 +392,8 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 			return -1;
 		}
 		if (!r->said_full && !ctx->opt.quiet) {
-			msg_warn(ctx->prog, "%s is full (%u slots); waiting for a consumer", r->name, h->slots);
+			msg_warn(ctx->prog, "%s is full (%u slot%s); waiting for a consumer", r->name, h->slots,
+				 h->slots == 1 ? "" : "s");
 			r->said_full = true;
 		}
 		int e = 0;
@@ -352,7 +403,7 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 			e = errno;
 		if (e) {
 			if (ring_lock(ctx, r) == 0) {
-				h->space_waiters--;
+				unsleep(&h->space_waiters, &h->space_seq, seq);
 				ring_unlock(r);
 			}
 			errno = e;
@@ -362,10 +413,6 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 			}
 			return -1;
 		}
-	}
-	if (waiting && ring_lock(ctx, r) == 0) {
-		h->space_waiters--;
-		ring_unlock(r);
 	}
 	*done = len;
 	return 0;
@@ -382,11 +429,12 @@ static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t
 {
 	struct ring_hdr *h = r->h;
 	bool waiting = false;
+	uint32_t seq = 0;
 	for (;;) {
 		if (ring_lock(ctx, r) < 0)
 			return -2;
 		if (waiting) {
-			h->data_waiters--;
+			unsleep(&h->data_waiters, &h->data_seq, seq);
 			waiting = false;
 		}
 		uint64_t avail = h->head - h->tail;
@@ -409,10 +457,10 @@ static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t
 				k++;
 			}
 			h->space_seq++;
-			uint32_t wake = h->space_waiters;
+			bool wake = claim_sleepers(&h->space_waiters);
 			ring_unlock(r);
 			if (wake)
-				futex_wake(&h->space_seq, wake);
+				futex_wake(&h->space_seq, INT_MAX);
 			r->bpos = 0;
 			r->bend = used;
 			r->bcount = k;
@@ -425,7 +473,7 @@ static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t
 		}
 		h->data_waiters++;
 		waiting = true;
-		uint32_t seq = h->data_seq;
+		seq = h->data_seq;
 		ring_unlock(r);
 		int e = 0;
 		if (stop_requested())
@@ -434,7 +482,7 @@ static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t
 			e = errno;
 		if (e) {
 			if (ring_lock(ctx, r) == 0) {
-				h->data_waiters--;
+				unsleep(&h->data_waiters, &h->data_seq, seq);
 				ring_unlock(r);
 			}
 			errno = e;
@@ -477,10 +525,11 @@ static void shm_explain(struct ctx *ctx, void *impl, int err, size_t len)
 				"--slot-size.\n",
 			len, r->h->slot_size);
 	else if (err == EAGAIN && r->sending)
-		fprintf(stderr, "All %u slots are full; without --nonblock the producer waits for a consumer.\n",
-			r->h->slots);
+		fprintf(stderr, "All %u slot%s full; without --nonblock the producer waits for a consumer.\n",
+			r->h->slots, r->h->slots == 1 ? " is" : "s are");
 	else if (err == ETIMEDOUT && r->sending)
-		fprintf(stderr, "All %u slots stayed full for the whole --timeout.\n", r->h->slots);
+		fprintf(stderr, "All %u slot%s full for the whole --timeout.\n", r->h->slots,
+			r->h->slots == 1 ? " stayed" : "s stayed");
 	else if (err == EAGAIN)
 		fprintf(stderr, "The ring is empty; without --nonblock the consumer waits for a producer.\n");
 }

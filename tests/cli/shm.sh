@@ -1,0 +1,568 @@
+#!/bin/bash
+# shellcheck disable=SC2016 # the bash -c scripts expand $IPCDEMO themselves
+# ipcdemo shm: a ring of --slots slots of --slot-size bytes in POSIX shared
+# memory. Arguments, stdin and counter through it; both start orders; a full
+# ring (the producer sleeps, --nonblock, --timeout); an empty one; -n leaves
+# the rest; messages too long for a slot; create, info, unlink, rm; rings of
+# another size and objects that are not rings, refused and left untouched;
+# names; a million messages from one producer to one consumer and from four
+# producers to three consumers; a consumer killed mid-stream; Ctrl-C;
+# shm demo; --help.
+# Every ring is named /t-shm-PID-NAME, outside 'ipcdemo clean's rule, and is
+# removed again; the EXIT trap removes what a failing test left behind.
+. "$(dirname "$0")/lib.sh"
+
+export LC_ALL=C
+
+S=/t-shm-$$
+trap '_t_cleanup; rm -f /dev/shm/t-shm-$$-*' EXIT
+
+have_jq=false
+command -v jq >/dev/null 2>&1 && have_jq=true
+
+# jfield JSON FIELD: a top-level field of a flat JSON object (strings unquoted).
+jfield() {
+	printf '%s\n' "$1" | sed -nE "s/.*[{,]\"$2\":(\"([^\"]*)\"|([^,}]*)).*/\\2\\3/p"
+}
+info_json() { "$IPCDEMO" shm info --json --name "$1" 2>/dev/null; }
+field() { jfield "$(info_json "$1")" "$2"; }   # ring field
+field_is() { [ "$(field "$1" "$2")" = "$3" ]; } # ring field value (for wait_for)
+shm_file() { echo "/dev/shm/${1#/}"; }          # ring: its file
+exists() { [ -e "$(shm_file "$1")" ]; }
+gone() { [ -n "$1" ] && ! exists "$1"; }
+counters() { # ring: "messages put taken waiting_producers waiting_consumers"
+	local j
+	j=$(info_json "$1")
+	echo "$(jfield "$j" messages) $(jfield "$j" put) $(jfield "$j" taken)" \
+		"$(jfield "$j" waiting_producers) $(jfield "$j" waiting_consumers)"
+}
+complete_lines() { # file: its lines that end in a newline (a killed writer may leave half a line)
+	head -n "$(wc -l <"$1" | tr -d ' ')" "$1"
+}
+
+# ---- --help of every verb ----
+
+for v in produce consume create info unlink rm demo; do
+	run "shm $v --help" 0 -- "$IPCDEMO" shm "$v" --help
+	like "shm $v --help: usage line" "$OUT" "^Usage: ipcdemo shm $v \\[options\\]"
+	like "shm $v --help: --name" "$OUT" '^ +--name NAME '
+	is "shm $v --help: nothing on stderr" "$ERR" ""
+done
+run "shm produce -h" 0 -- "$IPCDEMO" shm produce -h
+like "produce --help: --slots and --slot-size" "$OUT" '--slot-size BYTES'
+like "produce --help: --nonblock fails when every slot is full" "$OUT" '--nonblock +fail at once \(exit 1\) when every slot is full'
+like "produce --help: --timeout exits 4" "$OUT" '--timeout DURATION +wait at most DURATION for a free slot \(exit 4\)'
+run "shm consume --help" 0 -- "$IPCDEMO" shm consume --help
+like "consume --help: --verify" "$OUT" '--verify '
+like "consume --help: --nonblock exit 1 if empty" "$OUT" '--nonblock +take what is in the ring now and exit; exit 1 if it is empty'
+run "shm rm --help" 0 -- "$IPCDEMO" shm rm --help
+like "rm --help: the same as unlink" "$OUT" 'same as unlink'
+run "shm info --help" 0 -- "$IPCDEMO" shm info --help
+like "info --help: --json" "$OUT" '--json'
+run "shm produce --bogus" 2 -- "$IPCDEMO" shm produce --bogus
+like "unknown option: usage error" "$ERR" 'bogus'
+
+# ---- produce and consume: arguments, stdin, counter, echo ----
+
+A=$S-args
+run "produce of arguments (umask 000)" 0 -- \
+	bash -c 'umask 000; exec "$IPCDEMO" shm produce --name "$1" one "two words" "" three' _ "$A"
+is "produce: echoes each message on stdout" "$OUT" "one
+two words
+
+three"
+like "produce: says it created the ring" "$ERR" "created ring $A \\(64 slots of 4096 bytes, mode 0600\\)"
+ok "the ring is a file in /dev/shm" test -f "$(shm_file "$A")"
+is "a ring it creates has mode 0600, whatever the umask" "$(mode_of "$(shm_file "$A")")" 600
+is "4 messages queued, 4 put, none taken" "$(counters "$A")" "4 4 0 0 0"
+run "consume --nonblock" 0 -- "$IPCDEMO" shm consume --name "$A" --nonblock
+is "consume: the messages, oldest first, the empty one too" "$OUT" "one
+two words
+
+three"
+is "consume of an existing ring: nothing on stderr" "$ERR" ""
+is "consumed: 0 queued, 4 put, 4 taken" "$(counters "$A")" "0 4 4 0 0"
+
+printf 'alpha\nbeta\ngamma' >in.txt
+run "produce --source stdin -q" 0 -- "$IPCDEMO" shm produce -q --name "$A" --source stdin <in.txt
+is "produce -q: nothing on stdout" "$OUT" ""
+is "produce -q: nothing on stderr" "$ERR" ""
+is "stdin: 3 messages queued" "$(field "$A" messages)" 3
+run "consume -n 3" 0 -- "$IPCDEMO" shm consume --name "$A" -n 3 --timeout 10s
+is "stdin: every line, the last one without its newline too" "$OUT" "alpha
+beta
+gamma"
+
+run "produce --source counter -n 5 --label" 0 -- "$IPCDEMO" shm produce --name "$A" --source counter -n 5 --label 'P: '
+is "produce --label: echoed with the label" "$OUT" "$(seq 1 5 | sed 's/^/P: /')"
+is "produce into an existing ring: no note" "$ERR" ""
+run "consume --stats --label" 0 -- "$IPCDEMO" shm consume --name "$A" --nonblock --stats --label 'C: '
+is "counter: 1..5 with the consumer's label" "$OUT" "$(seq 1 5 | sed 's/^/C: /')"
+like "consume --stats: the summary on stderr" "$ERR" 'received 5 messages, 5 bytes'
+
+run "produce --seq --id 7 -q" 0 -- "$IPCDEMO" shm produce -q --name "$A" --seq --id 7 x y
+run "consume --json" 0 -- "$IPCDEMO" shm consume --name "$A" --nonblock --json
+is "consume --json: one object per message" "$(printf '%s\n' "$OUT" | grep -c '"mechanism":"shm"')" 2
+like "consume --json: the payload and the stamp" "$OUT" '^\{"payload":"x",.*"seq":1,"producer":7,'
+run "unlink the ring" 0 -- "$IPCDEMO" shm unlink --name "$A"
+is "unlink: says so" "$OUT" "removed $A"
+ok "unlink: the file is gone" test ! -e "$(shm_file "$A")"
+
+# ---- consumer first: it waits, asleep, and receives ----
+
+W=$S-wait
+bg c "$IPCDEMO" shm consume --name "$W" -n 3 --timeout 30s
+c=$BG
+ok "consumer first: creates the ring" wait_for 20 exists "$W"
+ok "consumer first: asleep on the empty ring (info: 1 waiting consumer)" \
+	wait_for 20 field_is "$W" waiting_consumers 1
+ok "consumer first: still waiting" alive "$c"
+is "consumer first: nothing printed yet" "$(nlines c.out)" 0
+run "consumer first: produce" 0 -- "$IPCDEMO" shm produce -q --name "$W" first second third
+ok "consumer first: exits after -n 3" wait_for 20 dead "$c"
+reap "$c"
+is "consumer first: exit status 0" "$ST" 0
+is "consumer first: the messages, in order" "$(cat c.out)" "first
+second
+third"
+like "consumer first: said it created the ring" "$(cat c.err)" "created ring $W \\(64 slots of 4096 bytes, mode 0600\\)"
+is "consumer first: no one waits any more" "$(counters "$W")" "0 3 3 0 0"
+run "consumer first: unlink" 0 -- "$IPCDEMO" shm unlink -q --name "$W"
+is "unlink -q: nothing on stdout" "$OUT" ""
+
+# ---- a full ring: the producer sleeps until a consumer comes ----
+
+F=$S-full
+run "create a ring of 4 slots" 0 -- "$IPCDEMO" shm create -q --name "$F" --slots 4 --slot-size 64
+bg p "$IPCDEMO" shm produce --name "$F" --source counter -n 10
+p=$BG
+ok "full ring: the producer says the ring is full" \
+	wait_for 20 has p.err "$F is full \\(4 slots\\); waiting for a consumer"
+ok "full ring: the producer sleeps (info: 1 waiting producer)" wait_for 20 field_is "$F" waiting_producers 1
+ok "full ring: the producer is still there" alive "$p"
+is "full ring: 4 messages queued, 4 put" "$(counters "$F")" "4 4 0 1 0"
+run "full ring: a consumer comes" 0 -- "$IPCDEMO" shm consume --name "$F" -n 10 --timeout 30s
+is "full ring: the consumer gets all 10, in order" "$OUT" "$(seq 1 10)"
+ok "full ring: the producer finishes" wait_for 20 dead "$p"
+reap "$p"
+is "full ring: the producer exits 0" "$ST" 0
+is "full ring: it said so once" "$(count_in p.err 'is full')" 1
+is "full ring: it echoed all 10" "$(cat p.out)" "$(seq 1 10)"
+is "full ring: all put, all taken, no one waits" "$(counters "$F")" "0 10 10 0 0"
+
+run "produce --nonblock: 6 into 4 free slots" 1 -- \
+	"$IPCDEMO" shm produce --name "$F" --nonblock --source counter -n 6
+like "--nonblock, full: the error" "$ERR" "send to $F: Resource temporarily unavailable"
+like "--nonblock, full: the explanation" "$ERR" \
+	'All 4 slots are full; without --nonblock the producer waits for a consumer\.'
+like "--nonblock, full: says what was not sent" "$ERR" '2 messages were not sent'
+is "--nonblock: the 4 that fit are in the ring" "$(counters "$F")" "4 14 10 0 0"
+run "produce --timeout on a full ring" 4 -- "$IPCDEMO" shm produce --name "$F" --timeout 300ms late
+like "--timeout, full: the explanation" "$ERR" 'All 4 slots stayed full for the whole --timeout\.'
+like "--timeout, full: says what was not sent" "$ERR" '1 message was not sent'
+is "--timeout: nothing more put, no one left waiting" "$(counters "$F")" "4 14 10 0 0"
+
+# ---- consume: --nonblock, --timeout, -n ----
+
+run "consume --nonblock, non-empty: takes all" 0 -- "$IPCDEMO" shm consume --name "$F" --nonblock
+is "consume --nonblock: the 4 queued, in order" "$OUT" "$(seq 1 4)"
+is "consume --nonblock, non-empty: nothing on stderr" "$ERR" ""
+run "consume --nonblock, empty" 1 -- "$IPCDEMO" shm consume --name "$F" --nonblock
+is "consume --nonblock, empty: nothing on stdout" "$OUT" ""
+like "consume --nonblock, empty: the error" "$ERR" "receive from $F: Resource temporarily unavailable"
+like "consume --nonblock, empty: the explanation" "$ERR" \
+	'The ring is empty; without --nonblock the consumer waits for a producer\.'
+run "consume --timeout, empty" 4 -- "$IPCDEMO" shm consume --name "$F" --timeout 300ms
+is "consume --timeout, empty: nothing on stdout" "$OUT" ""
+is "consume --timeout: no one left waiting" "$(counters "$F")" "0 14 14 0 0"
+
+run "produce 4 for -n" 0 -- "$IPCDEMO" shm produce -q --name "$F" --nonblock --source counter -n 4
+run "consume -n 2" 0 -- "$IPCDEMO" shm consume --name "$F" -n 2
+is "consume -n 2: the first two" "$OUT" "1
+2"
+is "consume -n 2: nothing on stderr (it took no more than it printed)" "$ERR" ""
+is "consume -n 2: the rest stays in the ring" "$(field "$F" messages)" 2
+run "consume -n 2 again" 0 -- "$IPCDEMO" shm consume --name "$F" -n 2
+is "consume -n 2 again: the next two" "$OUT" "3
+4"
+is "consume -n: empty now" "$(field "$F" messages)" 0
+run "unlink the full ring" 0 -- "$IPCDEMO" shm rm -q --name "$F"
+
+# More than one batch (64 KiB) in the ring: --nonblock still takes all.
+B=$S-batch
+run "100 messages of 4000 bytes" 0 -- \
+	"$IPCDEMO" shm produce -q --name "$B" --slots 100 --source counter -n 100 --size 4000
+run "consume --nonblock takes more than a batch" 0 -- "$IPCDEMO" shm consume --name "$B" --nonblock
+is "all 100, each of 3999 bytes" "$(printf '%s\n' "$OUT" | awk '{ print length($0) }' | sort -u)" 3999
+is "all 100, in order" "$(printf '%s\n' "$OUT" | sed 's/\.*$//')" "$(seq 1 100)"
+is "the ring is empty" "$(field "$B" messages)" 0
+run "unlink the batch ring" 0 -- "$IPCDEMO" shm unlink -q --name "$B"
+
+# ---- a message longer than a slot ----
+
+L=$S-long
+run "create a ring of 16-byte slots" 0 -- "$IPCDEMO" shm create -q --name "$L" --slot-size 16
+run "a 15-byte message (16 with its newline) fits" 0 -- "$IPCDEMO" shm produce -q --name "$L" 123456789abcdef
+run "a 16-byte message does not" 1 -- "$IPCDEMO" shm produce --name "$L" before 123456789abcdefg after
+like "too long: the error" "$ERR" "send to $L: Message too long"
+like "too long: names both sizes" "$ERR" \
+	'A 17-byte message does not fit a 16-byte slot; create the ring with a larger --slot-size\.'
+like "too long: the messages from it on were not sent" "$ERR" '2 messages were not sent'
+run "too long: what is in the ring" 0 -- "$IPCDEMO" shm consume --name "$L" --nonblock
+is "too long: the one that fits and the one before it" "$OUT" "123456789abcdef
+before"
+run "unlink the 16-byte ring" 0 -- "$IPCDEMO" shm unlink -q --name "$L"
+
+# ---- create and info ----
+
+C=$S-create
+run "create --slots 8 --slot-size 256 --mode 0640 (umask 077)" 0 -- \
+	bash -c 'umask 077; exec "$IPCDEMO" shm create --name "$1" --slots 8 --slot-size 256 --mode 0640' _ "$C"
+size=$(stat -c %s "$(shm_file "$C")" 2>/dev/null)
+is "create: says what it made" "$OUT" "created $C: 8 slots of 256 bytes ($size bytes), mode 0640"
+is "create: nothing on stderr" "$ERR" ""
+ok "create: the size holds 8 slots of 256 bytes" test "${size:-0}" -ge $((8 * 256))
+is "create --mode 0640: the file's mode" "$(mode_of "$(shm_file "$C")")" 640
+run "info --json" 0 -- "$IPCDEMO" shm info --json --name "$C"
+j=$OUT
+is "info --json: one line" "$(count_re "$j" .)" 1
+is "info: name" "$(jfield "$j" name)" "$C"
+is "info: owner" "$(jfield "$j" owner)" "$(id -un)"
+is "info: uid" "$(jfield "$j" uid)" "$(id -u)"
+is "info: gid" "$(jfield "$j" gid)" "$(id -g)"
+is "info: mode" "$(jfield "$j" mode)" 0640
+is "info: size, as stat says" "$(jfield "$j" size)" "$size"
+is "info: slots" "$(jfield "$j" slots)" 8
+is "info: slot_size" "$(jfield "$j" slot_size)" 256
+is "info: messages" "$(jfield "$j" messages)" 0
+is "info: put" "$(jfield "$j" put)" 0
+is "info: taken" "$(jfield "$j" taken)" 0
+is "info: waiting_producers" "$(jfield "$j" waiting_producers)" 0
+is "info: waiting_consumers" "$(jfield "$j" waiting_consumers)" 0
+is "info: recovered" "$(jfield "$j" recovered)" 0
+if $have_jq; then
+	is "info --json: valid JSON with exactly these fields" "$(printf '%s\n' "$j" | jq -r 'keys_unsorted | join(",")')" \
+		"name,owner,uid,gid,mode,size,slots,slot_size,messages,put,taken,waiting_producers,waiting_consumers,recovered"
+	is "info --json: numbers are numbers" "$(printf '%s\n' "$j" | jq -r '[.uid, .size, .slots, .messages] | map(type) | unique | join(",")')" number
+else
+	skip "info --json: valid JSON with exactly these fields" "jq not installed"
+	skip "info --json: numbers are numbers" "jq not installed"
+fi
+run "info (text)" 0 -- "$IPCDEMO" shm info --name "$C"
+like "info: name line" "$OUT" "^name: +$C\$"
+like "info: mode line" "$OUT" '^mode: +0640$'
+like "info: slots line" "$OUT" '^slots: +8 of 256 bytes$'
+like "info: messages line" "$OUT" '^messages: +0 queued, 0 put, 0 taken$'
+is "info: nothing on stderr" "$ERR" ""
+
+run "create of an existing ring" 1 -- "$IPCDEMO" shm create --name "$C" --slots 2
+like "create of an existing ring: File exists" "$ERR" "shm_open $C: File exists"
+is "create of an existing ring: nothing on stdout" "$OUT" ""
+is "create of an existing ring: it keeps its slots" "$(field "$C" slots)" 8
+
+run "create -q, default geometry (umask 000)" 0 -- \
+	bash -c 'umask 000; exec "$IPCDEMO" shm create -q --name "$1"' _ "$S-defaults"
+is "create -q: nothing on stdout" "$OUT" ""
+is "create: default 64 slots" "$(field "$S-defaults" slots)" 64
+is "create: default slot size 4096" "$(field "$S-defaults" slot_size)" 4096
+is "create: default mode 0600, whatever the umask" "$(mode_of "$(shm_file "$S-defaults")")" 600
+run "unlink the default one" 0 -- "$IPCDEMO" shm unlink -q --name "$S-defaults"
+
+run "consume --mode 0604 creates the ring with that mode" 4 -- \
+	"$IPCDEMO" shm consume --name "$S-cmode" --mode 0604 --timeout 100ms
+is "consume --mode: the ring's mode" "$(mode_of "$(shm_file "$S-cmode")")" 604
+like "consume --mode: the note says so" "$ERR" 'mode 0604'
+run "unlink the consumer's ring" 0 -- "$IPCDEMO" shm unlink -q --name "$S-cmode"
+
+# ---- an existing ring of another size: refused ----
+
+run "produce --slots 4 into a ring of 8" 1 -- "$IPCDEMO" shm produce -q --name "$C" --slots 4 x
+like "another --slots: says what the ring has" "$ERR" \
+	"$C exists with 8 slots of 256 bytes, not what --slots/--slot-size ask for"
+like "another --slots: how to start afresh" "$ERR" "A ring's size is fixed when it is created; 'ipcdemo shm unlink --name $C' first\\."
+is "another --slots: nothing was put" "$(field "$C" put)" 0
+run "consume --slot-size 512 on a ring of 256" 1 -- "$IPCDEMO" shm consume --name "$C" --slot-size 512 --nonblock
+like "another --slot-size: refused" "$ERR" 'not what --slots/--slot-size ask for'
+run "produce with the ring's own --slots and --slot-size" 0 -- \
+	"$IPCDEMO" shm produce -q --name "$C" --slots 8 --slot-size 256 same
+is "the same geometry: accepted" "$(field "$C" messages)" 1
+
+# ---- unlink, rm ----
+
+run "rm" 0 -- "$IPCDEMO" shm rm --name "$C"
+is "rm: says so" "$OUT" "removed $C"
+ok "rm: the file is gone" test ! -e "$(shm_file "$C")"
+run "unlink of a missing ring" 1 -- "$IPCDEMO" shm unlink --name "$C"
+like "unlink of a missing ring: the error" "$ERR" "shm_unlink $C: No such file or directory"
+is "unlink of a missing ring: nothing on stdout" "$OUT" ""
+run "rm of a missing ring" 1 -- "$IPCDEMO" shm rm -q --name "$C"
+like "rm -q of a missing ring: still the error" "$ERR" "shm_unlink $C: No such file or directory"
+run "info of a missing ring" 1 -- "$IPCDEMO" shm info --name "$C"
+like "info of a missing ring: how to make one" "$ERR" "No such object; 'ipcdemo shm create --name $C' makes one\\."
+ok "info does not create it" test ! -e "$(shm_file "$C")"
+
+# ---- objects in /dev/shm that are not rings: refused, untouched ----
+
+FR=$S-foreign
+head -c 4096 /dev/zero >"$(shm_file "$FR")"
+head -c 4096 /dev/zero >foreign.orig
+for verb in "produce x" "consume --nonblock" "consume --timeout 1s" "info"; do
+	# shellcheck disable=SC2086 # the verb and its options, word-split on purpose
+	run "shm $verb on an object that is not a ring" 1 -- "$IPCDEMO" shm $verb --name "$FR"
+	like "shm $verb, not a ring: says so" "$ERR" "$FR is not an ipcdemo ring \\(4096 bytes, no ring header\\); not touching it"
+	ok "shm $verb, not a ring: left untouched" cmp -s foreign.orig "$(shm_file "$FR")"
+done
+run "create over an object that is not a ring" 1 -- "$IPCDEMO" shm create --name "$FR"
+ok "create, not a ring: left untouched" cmp -s foreign.orig "$(shm_file "$FR")"
+rm -f "$(shm_file "$FR")"
+
+head -c 4096 /dev/zero | tr '\0' '\377' >"$(shm_file "$FR")"
+cp "$(shm_file "$FR")" foreign2.orig
+run "produce into an object with another header" 1 -- "$IPCDEMO" shm produce -q --name "$FR" x
+like "another header: not an ipcdemo ring, not touched" "$ERR" \
+	"$FR is not an ipcdemo ring \\(4096 bytes, no ring header\\); not touching it"
+run "consume from an object with another header" 1 -- "$IPCDEMO" shm consume --name "$FR" --nonblock
+ok "another header: left untouched" cmp -s foreign2.orig "$(shm_file "$FR")"
+rm -f "$(shm_file "$FR")"
+
+# A ring whose creator died while setting it up: the magic, never 'ready'.
+{ printf 'IPCDRNG1'; head -c 4088 /dev/zero; } >"$(shm_file "$FR")"
+run "a ring its creator never finished" 1 -- "$IPCDEMO" shm consume --name "$FR" --nonblock
+like "unfinished ring: says so and how to remove it" "$ERR" \
+	"$FR is a ring whose creator never finished setting it up \\(it died\\?\\); 'ipcdemo shm unlink --name $FR' removes it"
+rm -f "$(shm_file "$FR")"
+
+printf 'tiny' >"$(shm_file "$FR")"
+run "consume from a 4-byte object" 1 -- "$IPCDEMO" shm consume --name "$FR" --nonblock
+like "4-byte object: not a ring" "$ERR" "$FR is not an ipcdemo ring \\(4 bytes, no ring header\\); not touching it"
+is "4-byte object: left untouched" "$(cat "$(shm_file "$FR")")" tiny
+rm -f "$(shm_file "$FR")"
+
+# ---- names ----
+
+run "--name without the leading slash" 0 -- "$IPCDEMO" shm create -q --name "${S#/}-noslash"
+ok "no slash: the slash is added" test -f "$(shm_file "$S-noslash")"
+is "no slash: info names it with the slash" "$(field "$S-noslash" name)" "$S-noslash"
+run "unlink without the slash" 0 -- "$IPCDEMO" shm unlink --name "${S#/}-noslash"
+is "unlink without the slash: says the full name" "$OUT" "removed $S-noslash"
+
+long255=$S-$(printf '%*s' $((255 - ${#S})) '' | tr ' ' x)
+long255=${long255:0:256}
+long256=${long255}y
+run "a 255-byte name is accepted" 0 -- "$IPCDEMO" shm create -q --name "$long255"
+ok "a 255-byte name: the ring exists" test -f "$(shm_file "$long255")"
+run "unlink the 255-byte name" 0 -- "$IPCDEMO" shm unlink -q --name "$long255"
+for verb in produce consume create info unlink rm demo; do
+	run "shm $verb --name /a/b" 2 -- "$IPCDEMO" shm "$verb" --name /a/b
+	like "shm $verb --name /a/b: why" "$ERR" \
+		"invalid value '/a/b' for --name: no slash is allowed after the leading one"
+	like "shm $verb --name /a/b: the usage hint" "$ERR" "Try 'ipcdemo shm $verb --help'"
+	run "shm $verb --name /" 2 -- "$IPCDEMO" shm "$verb" --name /
+	like "shm $verb --name /: why" "$ERR" "invalid value '/' for --name: a name is needed after the slash"
+	run "shm $verb with a 256-byte name" 2 -- "$IPCDEMO" shm "$verb" --name "$long256"
+	like "shm $verb with a 256-byte name: why" "$ERR" 'too long \(at most 255 bytes after the slash\)'
+done
+run "--name /.." 2 -- "$IPCDEMO" shm create --name /..
+like "--name /..: why" "$ERR" "'\\.' and '\\.\\.' are not names"
+ok "no 256-byte ring was made" test ! -e "$(shm_file "$long256")"
+
+# ---- a million messages, one producer, one consumer ----
+
+M=$S-million
+bg c "$IPCDEMO" shm consume --name "$M" -q --verify -n 1000000 --timeout 30s
+c=$BG
+ok "a million: the consumer waits" wait_for 20 field_is "$M" waiting_consumers 1
+T_LIMIT=120 run "a million: the producer" 0 -- \
+	"$IPCDEMO" shm produce -q --name "$M" --seq --id 1 --source counter -n 1000000
+ok "a million: the consumer ends" wait_for 60 dead "$c"
+reap "$c"
+is "a million: the consumer exits 0" "$ST" 0
+is "a million: 1,000,000 lines" "$(nlines c.out)" 1000000
+like "a million: verify: nothing lost, duplicated or reordered" "$(cat c.err)" \
+	'verify: 1 producer, 1000000 received, 0 lost, 0 duplicated, 0 reordered'
+ok "a million: every sequence number, in order" consecutive c.out
+is "a million: the last one" "$(tail -n 1 c.out)" 1:1000000:1000000
+is "a million: all put, all taken" "$(counters "$M")" "0 1000000 1000000 0 0"
+run "a million: unlink" 0 -- "$IPCDEMO" shm unlink -q --name "$M"
+rm -f c.out
+
+# ---- four producers, three consumers ----
+
+MP=$S-many
+run "many: create the ring" 0 -- "$IPCDEMO" shm create -q --name "$MP"
+cons=()
+for i in 1 2 3; do
+	bg "mc$i" "$IPCDEMO" shm consume --name "$MP" -q --timeout 3s
+	cons+=("$BG")
+done
+ok "many: three consumers wait" wait_for 20 field_is "$MP" waiting_consumers 3
+prods=()
+for i in 1 2 3 4; do
+	bg "mp$i" "$IPCDEMO" shm produce --name "$MP" -q --seq --id "$i" --source counter -n 250000
+	prods+=("$BG")
+done
+i=0
+for p in "${prods[@]}"; do
+	i=$((i + 1))
+	reap "$p"
+	is "many: producer $i exits 0" "$ST" 0
+	is "many: producer $i: nothing on stderr" "$(cat "mp$i.err")" ""
+done
+i=0
+for c in "${cons[@]}"; do
+	i=$((i + 1))
+	reap "$c"
+	is "many: consumer $i exits 0 (--timeout after it had messages)" "$ST" 0
+	ok "many: consumer $i got some" test "$(nlines "mc$i.out")" -gt 0
+	# The ring is first in, first out: each consumer sees each producer's
+	# messages in order, with gaps where the others took them.
+	ok "many: consumer $i has each producer's messages in increasing order" \
+		awk -F: '$2 + 0 <= last[$1] { bad = 1 } { last[$1] = $2 + 0 } END { exit bad }' "mc$i.out"
+done
+cat mc1.out mc2.out mc3.out >many.out
+is "many: 1,000,000 lines in all" "$(nlines many.out)" 1000000
+is "many: every line is ID:SEQ:COUNTER from a producer" \
+	"$(awk -F: 'NF != 3 || $1 !~ /^[1-4]$/ || $2 !~ /^[1-9][0-9]*$/ || $2 != $3 { n++ } END { print n + 0 }' many.out)" 0
+is "many: no line twice" "$(sort many.out | uniq -d | head -n 5)" ""
+is "many: 250,000 of each producer, numbered 1 to 250,000" \
+	"$(awk -F: '{ n[$1]++; if (!($1 in lo) || $2 < lo[$1]) lo[$1] = $2; if ($2 > hi[$1]) hi[$1] = $2 }
+		END { for (i = 1; i <= 4; i++) print i, n[i], lo[i], hi[i] }' many.out)" \
+	"1 250000 1 250000
+2 250000 1 250000
+3 250000 1 250000
+4 250000 1 250000"
+sort -t: -k1,1n -k2,2n many.out >many.sorted
+run "many: the union, sorted, through pipe consume --verify" 0 -- \
+	"$IPCDEMO" pipe consume --verify -q <many.sorted
+like "many: verify: 4 producers, nothing lost or duplicated" "$ERR" \
+	'verify: 4 producers, 1000000 received, 0 lost, 0 duplicated, 0 reordered'
+is "many: all put, all taken, no one waits" "$(counters "$MP")" "0 1000000 1000000 0 0"
+run "many: unlink" 0 -- "$IPCDEMO" shm unlink -q --name "$MP"
+rm -f mc?.out many.out many.sorted
+
+# ---- a consumer killed mid-stream; another takes over ----
+
+K=$S-kill
+run "kill: create a ring of 16 slots" 0 -- "$IPCDEMO" shm create -q --name "$K" --slots 16
+bg p "$IPCDEMO" shm produce -q --name "$K" --seq --id 9 --source counter -n 20 --every 10ms --batches 300
+p=$BG
+bg_direct k1 "$IPCDEMO" shm consume --name "$K" -q --timeout 30s
+k1=$BG
+ok "kill: the first consumer gets messages" wait_for 30 has_lines k1.out 200
+kill -KILL "$k1" 2>/dev/null
+wait "$k1" 2>/dev/null
+ok "kill: the producer keeps going" alive "$p"
+bg k2 "$IPCDEMO" shm consume --name "$K" --verify --timeout 3s
+k2=$BG
+reap "$p"
+is "kill: the producer exits 0" "$ST" 0
+ok "kill: the second consumer ends after the producer" wait_for 40 dead "$k2"
+reap "$k2"
+is "kill: the second consumer exits 0 (its --verify is clean)" "$ST" 0
+like "kill: the second consumer: 0 lost, 0 duplicated, 0 reordered" "$(cat k2.err)" \
+	'verify: 1 producer, [0-9]+ received, 0 lost, 0 duplicated, 0 reordered'
+complete_lines k1.out >k1.whole
+ok "kill: the second consumer got messages" test "$(nlines k2.out)" -gt 0
+ok "kill: the second consumer's messages are consecutive" consecutive k2.out
+ok "kill: the first consumer's messages are consecutive" consecutive k1.whole
+is "kill: no message delivered twice" "$(sort k1.whole k2.out | uniq -d | head -n 5)" ""
+ok "kill: the second consumer starts after the first one's last" \
+	test "$(head -n 1 k2.out | cut -d: -f2)" -gt "$(tail -n 1 k1.whole | cut -d: -f2)"
+is "kill: the second consumer got everything up to the last" "$(tail -n 1 k2.out)" 9:6000:6000
+is "kill: put and taken agree" "$(field "$K" put) $(field "$K" taken) $(field "$K" messages)" "6000 6000 0"
+run "kill: unlink" 0 -- "$IPCDEMO" shm unlink -q --name "$K"
+
+# A process killed while it sleeps cannot say it stopped waiting. It stays
+# counted only until the next put or take wakes the sleepers (and zeroes
+# the count); the ring works on, and the count is right again.
+G=$S-ghost
+bg_direct g "$IPCDEMO" shm consume --name "$G" -q
+g=$BG
+ok "ghost: the consumer sleeps on the empty ring" wait_for 20 field_is "$G" waiting_consumers 1
+kill -KILL "$g" 2>/dev/null
+wait "$g" 2>/dev/null
+is "ghost: a consumer killed while it slept is still counted" "$(field "$G" waiting_consumers)" 1
+run "ghost: one put" 0 -- "$IPCDEMO" shm produce -q --name "$G" --nonblock one
+is "ghost: the put woke the sleepers and cleared the count" "$(field "$G" waiting_consumers)" 0
+is "ghost: the message waits for a consumer" "$(field "$G" messages)" 1
+run "ghost: fill the ring" 0 -- "$IPCDEMO" shm produce -q --name "$G" --nonblock --source counter -n 63
+bg_direct g "$IPCDEMO" shm produce -q --name "$G" late
+g=$BG
+ok "ghost: the producer sleeps on the full ring" wait_for 20 field_is "$G" waiting_producers 1
+kill -KILL "$g" 2>/dev/null
+wait "$g" 2>/dev/null
+is "ghost: a producer killed while it slept is still counted" "$(field "$G" waiting_producers)" 1
+run "ghost: the ring still works" 0 -- "$IPCDEMO" shm consume --name "$G" --nonblock
+is "ghost: the 64 messages" "$OUT" "$(printf 'one\n'; seq 1 63)"
+is "ghost: the take woke the sleepers and cleared the count" "$(field "$G" waiting_producers)" 0
+run "ghost: unlink" 0 -- "$IPCDEMO" shm unlink -q --name "$G"
+
+# ---- Ctrl-C ----
+
+INT=$S-int
+run "Ctrl-C: three messages" 0 -- "$IPCDEMO" shm produce -q --name "$INT" a b c
+bg c "$IPCDEMO" shm consume --name "$INT" --stats
+c=$BG
+ok "Ctrl-C: the consumer prints them" wait_for 20 has_lines c.out 3
+ok "Ctrl-C: then sleeps on the empty ring" wait_for 20 field_is "$INT" waiting_consumers 1
+interrupt "$c"
+ok "Ctrl-C: a consumer blocked on the ring exits" wait_for 10 dead "$c"
+reap "$c"
+is "Ctrl-C: consumer exit status 0" "$ST" 0
+is "Ctrl-C: what it printed" "$(cat c.out)" "a
+b
+c"
+like "Ctrl-C: the --stats summary" "$(cat c.err)" 'received 3 messages, 3 bytes'
+unlike "Ctrl-C: the summary is not on stdout" "$(cat c.out)" 'received'
+is "Ctrl-C: no one is counted as waiting" "$(field "$INT" waiting_consumers)" 0
+
+run "Ctrl-C: fill a ring of 1 slot" 0 -- "$IPCDEMO" shm produce -q --name "$INT-1" --slots 1 first
+bg p "$IPCDEMO" shm produce --name "$INT-1" second
+p=$BG
+ok "Ctrl-C: the producer sleeps on the full ring" wait_for 20 field_is "$INT-1" waiting_producers 1
+interrupt "$p"
+ok "Ctrl-C: a producer blocked on a full ring exits" wait_for 10 dead "$p"
+reap "$p"
+is "Ctrl-C: producer exit status 0" "$ST" 0
+like "Ctrl-C: the producer says what was not sent" "$(cat p.err)" '1 message was not sent'
+is "Ctrl-C: the producer is not counted as waiting" "$(field "$INT-1" waiting_producers)" 0
+is "Ctrl-C: only the first is in the ring" "$(field "$INT-1" messages)" 1
+run "Ctrl-C: unlink" 0 -- "$IPCDEMO" shm unlink -q --name "$INT"
+run "Ctrl-C: unlink the 1-slot ring" 0 -- "$IPCDEMO" shm unlink -q --name "$INT-1"
+
+# ---- --unlink ----
+
+run "produce --unlink" 0 -- "$IPCDEMO" shm produce -q --unlink --name "$S-unl" x
+ok "produce --unlink: the ring is removed on exit" test ! -e "$(shm_file "$S-unl")"
+run "consume --unlink" 4 -- "$IPCDEMO" shm consume -q --unlink --name "$S-unl" --timeout 100ms
+ok "consume --unlink: the ring is removed on exit" test ! -e "$(shm_file "$S-unl")"
+
+# ---- shm demo ----
+
+demos_before=$(cd /dev/shm && ls -d ipcdemo-demo-* 2>/dev/null)
+run "shm demo" 0 -- "$IPCDEMO" shm demo
+demo=$OUT
+dname=$(printf '%s\n' "$demo" | sed -nE '1s/.* into (\/ipcdemo-demo-[0-9]+), .*/\1/p')
+like "demo: names its ring" "$dname" '^/ipcdemo-demo-[0-9]+$'
+is "demo: the consumer got 1:1:1 .. 1:10:10, in order" \
+	"$(printf '%s\n' "$demo" | sed -nE 's/^consumer +\| ([0-9]+:[0-9]+:[0-9]+)$/\1/p')" \
+	"$(seq 1 10 | sed 's/.*/1:&:&/')"
+is "demo: the producer echoed the same" \
+	"$(printf '%s\n' "$demo" | sed -nE 's/^producer +\| ([0-9]+:[0-9]+:[0-9]+)$/\1/p')" \
+	"$(seq 1 10 | sed 's/.*/1:&:&/')"
+like "demo: the consumer's verify line" "$demo" \
+	'^consumer +\| .*verify: 1 producer, 10 received, 0 lost, 0 duplicated, 0 reordered$'
+like "demo: the producer says the ring is full" "$demo" '^producer +\| .*is full \(4 slots\); waiting for a consumer$'
+is "demo: nothing on stderr" "$ERR" ""
+ok "demo: its ring is removed" gone "$dname"
+is "demo: no ipcdemo-demo ring left" "$(cd /dev/shm && ls -d ipcdemo-demo-* 2>/dev/null)" "$demos_before"
+run "shm demo --name" 0 -- "$IPCDEMO" shm demo --name "$S-demo"
+like "demo --name: uses that ring" "$OUT" "into $S-demo, a ring of 4 slots"
+is "demo --name: 10 messages" "$(printf '%s\n' "$OUT" | grep -Ec '^consumer +\| 1:[0-9]+:[0-9]+$')" 10
+ok "demo --name: removed at the end" test ! -e "$(shm_file "$S-demo")"
+
+# ---- nothing left behind ----
+
+is "nothing of this test is left in /dev/shm" "$(cd /dev/shm && ls -d "t-shm-$$-"* 2>/dev/null)" ""
+
+done_testing
