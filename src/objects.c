@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "ipcdemo/fsobj.h"
@@ -24,6 +25,7 @@
 #include "ipcdemo/util.h"
 
 #define MQ_DIR "/dev/mqueue"
+#define MQUEUE_MAGIC 0x19800202 /* statfs f_type of the mqueue file system */
 #define SHM_DIR "/dev/shm"
 #define SYSV_MSG "/proc/sysvipc/msg"
 /* ipcdemo's System V keys (see sysv.c). */
@@ -75,12 +77,20 @@ static bool ipcdemo_name(const char *name)
 
 static int scan_mq(struct ctx *ctx, struct objlist *l)
 {
+	struct statfs sf;
+	if (statfs(MQ_DIR, &sf) < 0 || sf.f_type != MQUEUE_MAGIC) {
+		/* A bare directory is not the queues: nothing would be listed. */
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "POSIX message queues not listed: %s is not mounted "
+					    "(mount -t mqueue none %s)",
+				 MQ_DIR, MQ_DIR);
+		return 0;
+	}
 	DIR *d = opendir(MQ_DIR);
 	struct dirent *e;
 	if (!d) {
 		if (!ctx->opt.quiet)
-			msg_warn(ctx->prog, "POSIX message queues not listed: %s: %s%s", MQ_DIR, strerror(errno),
-				 errno == ENOENT ? " (mount it: mount -t mqueue none /dev/mqueue)" : "");
+			msg_warn(ctx->prog, "POSIX message queues not listed: %s: %s", MQ_DIR, strerror(errno));
 		return 0;
 	}
 	while ((e = readdir(d)) != NULL) {

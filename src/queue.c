@@ -48,7 +48,13 @@ static int qsink_write(struct ctx *ctx, void *impl, const char *buf, size_t len,
 	const char *nl = memchr(buf + d, '\n', len - d);
 	size_t mlen = nl ? (size_t)(nl - (buf + d)) + 1 : len - d;
 	errno = e;
-	msg_syserr(ctx->prog, "send to %s", qs->ops->what);
+	if (e == ETIMEDOUT) {
+		char dur[32];
+		format_duration(dur, sizeof(dur), ctx->opt.timeout);
+		msg_warn(ctx->prog, "send to %s: no room within --timeout %s", qs->ops->what, dur);
+	} else {
+		msg_syserr(ctx->prog, "send to %s", qs->ops->what);
+	}
 	if (qs->ops->explain)
 		qs->ops->explain(ctx, qs->impl, e, mlen);
 	return -1;

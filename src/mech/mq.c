@@ -59,9 +59,10 @@ static void explain_open(int err, const struct mq_attr *attr)
 			fprintf(stderr, "The kernel refuses maxmsg %ld with msgsize %ld.\n", attr->mq_maxmsg,
 				attr->mq_msgsize);
 	} else if (err == EMFILE) {
-		fprintf(stderr, "The queue would take more memory than RLIMIT_MSGQUEUE allows this user "
-				"(ulimit -q, in bytes); use a smaller --maxmsg or --msgsize, or remove queues "
-				"with 'ipcdemo mq unlink'.\n");
+		fprintf(stderr, "Either this process has as many files open as it may (ulimit -n), or the queue "
+				"would take more memory than RLIMIT_MSGQUEUE allows this user (ulimit -q, in bytes): "
+				"then use a smaller --maxmsg or --msgsize, or remove queues with 'ipcdemo mq "
+				"unlink'.\n");
 	} else if (err == ENOSPC) {
 		fprintf(stderr, "The system holds its maximum number of queues (%squeues_max = %lld).\n", PROC_MQ,
 			sysctl_read(PROC_MQ "queues_max"));
@@ -136,9 +137,10 @@ static int mq_open_queue(struct ctx *ctx, struct mqch *q, int oflag, bool create
 		return -1;
 	}
 	/* An existing queue keeps its size: say so rather than use another. */
-	if (ap && (q->attr.mq_maxmsg != ap->mq_maxmsg || q->attr.mq_msgsize != ap->mq_msgsize)) {
-		msg_warn(ctx->prog, "%s exists with maxmsg %ld and msgsize %ld, not the %ld and %ld asked for", q->name,
-			 q->attr.mq_maxmsg, q->attr.mq_msgsize, ap->mq_maxmsg, ap->mq_msgsize);
+	if ((o->given[OP_MAXMSG] && q->attr.mq_maxmsg != (long)o->maxmsg) ||
+	    (o->given[OP_MSGSIZE] && q->attr.mq_msgsize != (long)o->msgsize)) {
+		msg_warn(ctx->prog, "%s exists with maxmsg %ld and msgsize %ld, not what --maxmsg/--msgsize ask for",
+			 q->name, q->attr.mq_maxmsg, q->attr.mq_msgsize);
 		fprintf(stderr, "A queue's size is fixed when it is created; 'ipcdemo mq unlink --name %s' first.\n",
 			q->name);
 		mq_close(q->mqd);

@@ -351,8 +351,9 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 			waiting = false;
 		}
 		uint32_t put = 0;
-		bool too_big = false;
-		while (off < len && h->head - h->tail < h->slots) {
+		/* A message that fits no slot fails at once, full ring or not. */
+		bool too_big = next_len(buf + off, len - off) > h->slot_size;
+		while (!too_big && off < len && h->head - h->tail < h->slots) {
 			size_t m = next_len(buf + off, len - off);
 			if (m > h->slot_size) {
 				too_big = true;
@@ -748,7 +749,10 @@ static const struct verb_opt consume_opts[] = {
 };
 
 static const struct verb_opt create_opts[] = {
-	RING_OPTIONS,
+	{ OP_NAME, "the ring (default: /ipcdemo; a leading slash is added)" },
+	{ OP_SLOTS, "number of slots (default: 64)" },
+	{ OP_SLOT_SIZE, "largest message, newline included (default: 4k)" },
+	{ OP_MODE, "permissions (default 0600)" },
 	{ OP_QUIET, "print nothing" },
 	{ OP_END, NULL },
 };
