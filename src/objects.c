@@ -78,7 +78,13 @@ static bool ipcdemo_name(const char *name)
 static int scan_mq(struct ctx *ctx, struct objlist *l)
 {
 	struct statfs sf;
-	if (statfs(MQ_DIR, &sf) < 0 || sf.f_type != MQUEUE_MAGIC) {
+	int sfr = statfs(MQ_DIR, &sf);
+	if (sfr < 0 && errno != ENOENT) {
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "POSIX message queues not listed: %s: %s", MQ_DIR, strerror(errno));
+		return 0;
+	}
+	if (sfr < 0 || sf.f_type != MQUEUE_MAGIC) {
 		/* A bare directory is not the queues: nothing would be listed. */
 		if (!ctx->opt.quiet)
 			msg_warn(ctx->prog, "POSIX message queues not listed: %s is not mounted "
@@ -462,7 +468,10 @@ static int clean_run(struct ctx *ctx)
 		out_string(&o, PRINT_JSON, "action",
 			   NULL, !ok ? "failed" : ctx->opt.dry_run ? "would remove" : "removed");
 		out_string(&o, PRINT_ANY, "type", "%s ", type_names[p->type]);
-		out_string(&o, PRINT_ANY, "name", "%s", p->name);
+		char name[PATH_MAX];
+		printable(name, sizeof(name), p->name);
+		out_string(&o, PRINT_TEXT, "name", "%s", name);
+		out_string(&o, PRINT_JSON, "name", NULL, p->name);
 		out_close(&o);
 	}
 	if (found == 0 && !ctx->opt.quiet)

@@ -185,6 +185,15 @@ static int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t
 		shm_unlink(r->name);
 		return -1;
 	}
+	if (ring_map(ctx, r, size) < 0) {
+		shm_unlink(r->name);
+		return -1;
+	}
+	/* The magic first, so that others can tell a ring being set up from
+	 * an object that is not a ring (it lands in the first page, which
+	 * ftruncate made); 'ready' last. */
+	memcpy(r->h->magic, RING_MAGIC, sizeof(r->h->magic));
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	/* Reserve the memory now: a ring larger than /dev/shm has room for
 	 * fails here, not with SIGBUS in the middle of a run. */
 	int e = posix_fallocate(r->fd, 0, (off_t)size);
@@ -192,19 +201,11 @@ static int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t
 		errno = e;
 		msg_syserr(ctx->prog, "allocate %zu bytes for %s", size, r->name);
 		if (e == ENOSPC)
-			fprintf(stderr, "/dev/shm has not that much room; choose fewer --slots or a smaller "
+			fprintf(stderr, "/dev/shm has no room for that many bytes; choose fewer --slots or a smaller "
 					"--slot-size (df -h /dev/shm).\n");
 		shm_unlink(r->name);
 		return -1;
 	}
-	if (ring_map(ctx, r, size) < 0) {
-		shm_unlink(r->name);
-		return -1;
-	}
-	/* The magic first, so that others can tell a ring being set up from
-	 * an object that is not a ring; 'ready' last. */
-	memcpy(r->h->magic, RING_MAGIC, sizeof(r->h->magic));
-	__atomic_thread_fence(__ATOMIC_RELEASE);
 	if (ring_init(ctx, r, slots, slot_size) < 0) {
 		shm_unlink(r->name);
 		return -1;
@@ -274,8 +275,8 @@ static int ring_attach(struct ctx *ctx, struct ring *r, bool create)
 	}
 	const struct opts *o = &ctx->opt;
 	if ((o->given[OP_SLOTS] && o->slots != h.slots) || (o->given[OP_SLOT_SIZE] && o->slot_size != h.slot_size)) {
-		msg_warn(ctx->prog, "%s exists with %u slots of %u bytes, not what --slots/--slot-size ask for", r->name,
-			 h.slots, h.slot_size);
+		msg_warn(ctx->prog, "%s exists with %u slot%s of %u bytes, not what --slots/--slot-size ask for",
+			 r->name, h.slots, h.slots == 1 ? "" : "s", h.slot_size);
 		fprintf(stderr, "A ring's size is fixed when it is created; 'ipcdemo shm unlink --name %s' first.\n",
 			r->name);
 		return -1;
@@ -298,8 +299,8 @@ static int ring_open(struct ctx *ctx, struct ring *r, bool create)
 				return -1;
 			if (c == 0) {
 				if (!o->quiet)
-					msg_warn(ctx->prog, "created ring %s (%u slots of %u bytes, mode %04o)", r->name,
-						 slots, slot_size, (unsigned)o->mode);
+					msg_warn(ctx->prog, "created ring %s (%u slot%s of %u bytes, mode %04o)", r->name,
+						 slots, slots == 1 ? "" : "s", slot_size, (unsigned)o->mode);
 				return 0;
 			}
 		}
@@ -608,8 +609,8 @@ static int shm_create_verb(struct ctx *ctx)
 		msg_syserr(ctx->prog, "shm_open %s", r.name);
 	}
 	if (c == 0 && !o->quiet)
-		printf("created %s: %u slots of %u bytes (%zu bytes), mode %04o\n", r.name, slots, slot_size, r.size,
-		       (unsigned)o->mode);
+		printf("created %s: %u slot%s of %u bytes (%zu bytes), mode %04o\n", r.name, slots,
+		       slots == 1 ? "" : "s", slot_size, r.size, (unsigned)o->mode);
 	ring_close(ctx, &r);
 	return c == 0 ? EXIT_OK : EXIT_FAIL;
 }
@@ -644,9 +645,9 @@ static int shm_info_verb(struct ctx *ctx)
 	out_u64(&o, PRINT_ANY, "messages", "messages:  %llu queued", h.head - h.tail);
 	out_u64(&o, PRINT_ANY, "put", ", %llu put", h.head);
 	out_u64(&o, PRINT_ANY, "taken", ", %llu taken\n", h.tail);
-	out_u64(&o, PRINT_ANY, "waiting_producers", "waiting:   %llu producers", h.space_waiters);
-	out_u64(&o, PRINT_ANY, "waiting_consumers", ", %llu consumers\n", h.data_waiters);
-	out_u64(&o, PRINT_ANY, "recovered", "recovered: %llu locks of dead processes", h.recovered);
+	out_u64(&o, PRINT_ANY, "waiting_producers", "waiting:   producers %llu", h.space_waiters);
+	out_u64(&o, PRINT_ANY, "waiting_consumers", ", consumers %llu\n", h.data_waiters);
+	out_u64(&o, PRINT_ANY, "recovered", "recovered: %llu (locks of processes that died holding them)", h.recovered);
 	out_close(&o);
 	ring_close(ctx, &r);
 	return EXIT_OK;
