@@ -206,6 +206,16 @@ int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
 	return status;
 }
 
+int demo_run_each(struct ctx *ctx, const struct demo_role *roles, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int st = demo_run(ctx, &roles[i], 1);
+		if (st != EXIT_OK || stop_requested())
+			return st;
+	}
+	return EXIT_OK;
+}
+
 const char *demo_place(struct ctx *ctx, struct demo_place *pl, const char *name)
 {
 	pl->name = name;

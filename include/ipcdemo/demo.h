@@ -25,6 +25,10 @@ struct demo_role {
  * failing status. */
 int demo_run(struct ctx *ctx, const struct demo_role *roles, int n);
 
+/* Run the roles one after the other, each to its end (a demo whose
+ * output must not depend on timing). Stops at the first failure. */
+int demo_run_each(struct ctx *ctx, const struct demo_role *roles, int n);
+
 /* Where a demo's object lives: --path if given, else NAME in a new private
  * temporary directory that demo_place_remove takes away again. */
 struct demo_place {

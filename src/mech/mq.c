@@ -421,6 +421,15 @@ static int mq_demo(struct ctx *ctx)
 	int rc = demo_name(ctx, name, sizeof(name));
 	if (rc)
 		return rc;
+	/* A queue of its own, never one that exists (its messages are not ours). */
+	mqd_t mqd = mq_open(name, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, NULL);
+	if (mqd == (mqd_t)-1) {
+		msg_syserr(ctx->prog, "mq_open %s", name);
+		if (errno == EEXIST)
+			fprintf(stderr, "The demo makes a queue of its own; choose a --name that does not exist.\n");
+		return EXIT_FAIL;
+	}
+	mq_close(mqd);
 	printf("Three senders put messages of priority 0, 9 and 5 into the POSIX message queue %s\n"
 	       "while no one receives: the queue keeps them. Then a receiver starts and takes them:\n"
 	       "highest priority first, and the oldest first within one priority.\n\n",
@@ -431,13 +440,14 @@ static int mq_demo(struct ctx *ctx)
 	const char *mid[] = { "--name", name, "--priority", "5", "priority 5: sent fourth", "priority 5: sent fifth",
 			      NULL };
 	const char *recv[] = { "--name", name, "--count", "5", "--timeout", "10s", NULL };
+	/* One role after the other: the order is the lesson, not a race. */
 	const struct demo_role roles[] = {
 		{ "sender 0", "send", low, 0, true },
-		{ "sender 9", "send", high, 300 * NSEC_PER_MSEC, true },
-		{ "sender 5", "send", mid, 300 * NSEC_PER_MSEC, true },
-		{ "receiver", "receive", recv, 700 * NSEC_PER_MSEC, false },
+		{ "sender 9", "send", high, 0, true },
+		{ "sender 5", "send", mid, 0, true },
+		{ "receiver", "receive", recv, 0, false },
 	};
-	int st = demo_run(ctx, roles, 4);
+	int st = demo_run_each(ctx, roles, 4);
 	if (mq_unlink(name) < 0 && errno != ENOENT) {
 		msg_syserr(ctx->prog, "mq_unlink %s", name);
 		if (st == EXIT_OK)

@@ -706,6 +706,21 @@ static int shm_demo(struct ctx *ctx)
 			       "--count", "10", "--seq", "--id", "1", NULL };
 	const char *cons[] = { "--name", name, "--slots", "4", "--slot-size", "64", "--count", "10",
 			       "--verify", "--timeout", "10s", NULL };
+	/* A ring of its own, never one that exists (its messages are not ours). */
+	struct ring r;
+	memset(&r, 0, sizeof(r));
+	r.fd = -1;
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	int c = ring_create(ctx, &r, 4, 64);
+	ring_close(ctx, &r);
+	if (c != 0) {
+		if (c == 1) {
+			errno = EEXIST;
+			msg_syserr(ctx->prog, "shm_open %s", name);
+			fprintf(stderr, "The demo makes a ring of its own; choose a --name that does not exist.\n");
+		}
+		return EXIT_FAIL;
+	}
 	const struct demo_role roles[] = {
 		{ "producer", "produce", prod, 0, true },
 		{ "consumer", "consume", cons, NSEC_PER_SEC, false },

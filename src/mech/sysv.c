@@ -425,14 +425,16 @@ static int sysv_demo(struct ctx *ctx)
 	const char *t2[] = { "--key", key, "--type", "2", "type 2: sent fourth", "type 2: sent fifth", NULL };
 	const char *r2[] = { "--key", key, "--type", "2", "--count", "2", "--timeout", "10s", NULL };
 	const char *rl[] = { "--key", key, "--type", "-3", "--count", "3", "--timeout", "10s", NULL };
+	/* One role after the other: which receiver gets what must not depend
+	 * on when each one started. */
 	const struct demo_role roles[] = {
 		{ "sender 1", "send", t1, 0, true },
-		{ "sender 3", "send", t3, 300 * NSEC_PER_MSEC, true },
-		{ "sender 2", "send", t2, 300 * NSEC_PER_MSEC, true },
-		{ "type 2", "receive", r2, 700 * NSEC_PER_MSEC, false },
-		{ "type <=3", "receive", rl, 500 * NSEC_PER_MSEC, false },
+		{ "sender 3", "send", t3, 0, true },
+		{ "sender 2", "send", t2, 0, true },
+		{ "type 2  ", "receive", r2, 0, false },
+		{ "type <=3", "receive", rl, 0, false },
 	};
-	int st = demo_run(ctx, roles, 5);
+	int st = demo_run_each(ctx, roles, 5);
 	if (msgctl(id, IPC_RMID, NULL) < 0 && errno != EINVAL && errno != EIDRM) {
 		msg_syserr(ctx->prog, "remove queue %s", key);
 		if (st == EXIT_OK)
