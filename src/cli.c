@@ -15,6 +15,7 @@
 static const char *const source_choices[] = { "uuid", "stdin", "args", "counter", NULL };
 static const char *const lock_choices[] = { "flock", "fcntl", "none", NULL };
 static const char *const type_choices[] = { "stream", "dgram", "seqpacket", NULL };
+static const char *const cpu_choices[] = { "both", "same", "split", "any", NULL };
 
 #define DUR_MAX ((uint64_t)365 * 24 * 3600 * NSEC_PER_SEC)
 
@@ -85,6 +86,13 @@ static const struct opt_def opt_defs[] = {
 	  NULL, 16, (uint64_t)64 << 20 },
 	{ OP_DRY_RUN, "dry-run", 0, OPT_FLAG, NULL, "say what would be removed, remove nothing", NULL, 0, 0 },
 	{ OP_LABEL, "label", 0, OPT_STRING, "TEXT", "print TEXT before each message (text output)", NULL, 0, 0 },
+	{ OP_SIZES, "size", 0, OPT_STRING, "LIST", "message sizes, comma-separated (k, M)", NULL, 0, 0 },
+	{ OP_DURATION, "duration", 0, OPT_DURATION, "DURATION", "how long to measure each cell", NULL, 1, DUR_MAX },
+	{ OP_CPU, "cpu", 0, OPT_CHOICE, "PLACE",
+	  "both processes on one CPU (same), on two (split), where the scheduler likes (any), or both",
+	  cpu_choices, 0, 0 },
+	{ OP_REPEAT, "repeat", 0, OPT_COUNT, "R", "run each cell R times; report the median and the spread", NULL,
+	  1, 100 },
 };
 
 static const struct {
@@ -134,6 +142,10 @@ static const struct {
 	[OP_SLOT_SIZE] = { offsetof(struct opts, slot_size) },
 	[OP_DRY_RUN] = { offsetof(struct opts, dry_run) },
 	[OP_LABEL] = { offsetof(struct opts, label) },
+	[OP_SIZES] = { offsetof(struct opts, sizes) },
+	[OP_DURATION] = { offsetof(struct opts, duration) },
+	[OP_CPU] = { offsetof(struct opts, cpu) },
+	[OP_REPEAT] = { offsetof(struct opts, repeat) },
 };
 
 const struct opt_def *opt_def_get(enum opt_id id)

@@ -63,6 +63,8 @@ bool consumer_deliver(struct consumer *c, const char *msg, size_t len)
 	c->msgs++;
 	c->bytes += len;
 	c->last_ns = now_mono_ns();
+	if (c->msgs == 1)
+		c->first_ns = c->last_ns;
 	if (c->verify) {
 		if (!stamped)
 			verify_unstamped(c->verify);
@@ -156,7 +158,8 @@ int consumer_finish(struct consumer *c, int status)
 		verify_get(c->verify, &vr);
 	if (ctx->opt.stats) {
 		struct run_stats st = { .verb = "received", .msgs = c->msgs, .bytes = c->bytes,
-					.elapsed_ns = now_mono_ns() - c->start_ns };
+					.elapsed_ns = now_mono_ns() - c->start_ns, .first_ns = c->first_ns,
+					.last_ns = c->msgs ? c->last_ns : 0 };
 		stats_print(ctx, &st, c->verify ? &vr : NULL);
 	} else if (c->verify) {
 		verify_print(ctx, &vr);

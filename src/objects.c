@@ -22,6 +22,7 @@
 #include "ipcdemo/queue.h"
 #include "ipcdemo/ring.h"
 #include "ipcdemo/sock.h"
+#include "ipcdemo/tools.h"
 #include "ipcdemo/util.h"
 
 #define MQ_DIR "/dev/mqueue"
@@ -332,7 +333,7 @@ static void num(char *buf, size_t len, long long v)
 		snprintf(buf, len, "%lld", v);
 }
 
-static int ls_run(struct ctx *ctx)
+int ls_run(struct ctx *ctx)
 {
 	struct objlist l = { 0 };
 	int rc = collect(ctx, &l);
@@ -439,7 +440,7 @@ static int remove_obj(struct ctx *ctx, const struct obj *p)
 	return -1;
 }
 
-static int clean_run(struct ctx *ctx)
+int clean_run(struct ctx *ctx)
 {
 	struct objlist l = { 0 };
 	int rc = collect(ctx, &l);
@@ -480,31 +481,15 @@ static int clean_run(struct ctx *ctx)
 	return rc;
 }
 
-static const struct verb_opt ls_opts[] = {
+const struct verb_opt ls_opts[] = {
 	{ OP_JSON, "one JSON object per object" },
 	{ OP_QUIET, "no notes about what could not be listed" },
 	{ OP_END, NULL },
 };
 
-static const struct verb_opt clean_opts[] = {
+const struct verb_opt clean_opts[] = {
 	{ OP_DRY_RUN, NULL },
 	{ OP_JSON, "one JSON object per object removed" },
 	{ OP_QUIET, "print nothing but errors" },
 	{ OP_END, NULL },
-};
-
-const struct verb tool_verbs[] = {
-	{ "ls", "list the IPC objects that exist now", "[options] [DIRECTORY]",
-	  "Lists POSIX message queues (/dev/mqueue), POSIX shared memory (/dev/shm), System V\n"
-	  "message queues (/proc/sysvipc/msg), and the FIFOs, sockets and storage files in\n"
-	  "DIRECTORY (default: the current one): type, name, owner, mode, size, messages, and\n"
-	  "whether 'ipcdemo clean' would remove it.",
-	  ls_opts, 0, 1, ls_run },
-	{ "clean", "remove the IPC objects ipcdemo created", "[options] [DIRECTORY]",
-	  "Removes what ipcdemo made and nothing else: queues and rings named /ipcdemo or\n"
-	  "/ipcdemo-*, System V queues with keys 0x69706300 to 0x697063ff, and in DIRECTORY\n"
-	  "pipe.fifo, an ipc.sock no one is bound to, and storage files marked as ipcdemo's;\n"
-	  "only objects of your own user. See ipcdemo(1), CLEANING UP.",
-	  clean_opts, 0, 1, clean_run },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
 };

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ipcdemo/mechanism.h"
+#include "ipcdemo/tools.h"
 
 const struct mechanism *const mechanisms[] = {
 	&mech_file,
@@ -42,3 +43,26 @@ const struct verb *tool_find(const char *name)
 			return v;
 	return NULL;
 }
+
+/* The top-level commands that take options as verbs do. */
+const struct verb tool_verbs[] = {
+	{ "ls", "list the IPC objects that exist now", "[options] [DIRECTORY]",
+	  "Lists POSIX message queues (/dev/mqueue), POSIX shared memory (/dev/shm), System V\n"
+	  "message queues (/proc/sysvipc/msg), and the FIFOs, sockets and storage files in\n"
+	  "DIRECTORY (default: the current one): type, name, owner, mode, size, messages, and\n"
+	  "whether 'ipcdemo clean' would remove it.",
+	  ls_opts, 0, 1, ls_run },
+	{ "clean", "remove the IPC objects ipcdemo created", "[options] [DIRECTORY]",
+	  "Removes what ipcdemo made and nothing else: queues and rings named /ipcdemo or\n"
+	  "/ipcdemo-*, System V queues with keys 0x69706300 to 0x697063ff, and in DIRECTORY\n"
+	  "pipe.fifo, an ipc.sock no one is bound to, and storage files marked as ipcdemo's;\n"
+	  "only objects of your own user. See ipcdemo(1), CLEANING UP.",
+	  clean_opts, 0, 1, clean_run },
+	{ "bench", "measure the throughput of every mechanism", "[options] [MECHANISM...]",
+	  "Runs each mechanism's producer and consumer verbs, the code a user runs, in two processes\n"
+	  "pinned to one CPU (same) or two (split), and prints messages/s, MB/s and the CPU time per\n"
+	  "message on each side for each --size. Mechanisms: pipe fifo unix (stream, dgram and\n"
+	  "seqpacket, or unix-stream ...) socketpair tcp udp mq sysv shm file; default all.",
+	  bench_opts, 0, -1, bench_run },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+};

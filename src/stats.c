@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "ipcdemo/output.h"
 #include "ipcdemo/stats.h"
@@ -45,6 +46,18 @@ void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct
 	out_double(&o, PRINT_ANY, "elapsed_s", " in %.3f s", secs);
 	out_double(&o, PRINT_ANY, "messages_per_s", " (%.0f msg/s", rate);
 	out_double(&o, PRINT_ANY, "mb_per_s", ", %.2f MB/s)", mbs);
+	/* Processor time of the whole process: what the run cost. */
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		out_double(&o, PRINT_ANY, "cpu_user_s", ", cpu %.3f s user", (double)ru.ru_utime.tv_sec +
+										(double)ru.ru_utime.tv_usec / 1e6);
+		out_double(&o, PRINT_ANY, "cpu_sys_s", " + %.3f s system",
+			   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
+	}
+	if (st->first_ns) {
+		out_i64(&o, PRINT_JSON, "first_mono_ns", NULL, st->first_ns);
+		out_i64(&o, PRINT_JSON, "last_mono_ns", NULL, st->last_ns);
+	}
 	if (vr) {
 		out_text(&o, "\n%s: ", ctx->prog);
 		verify_fields(&o, vr);

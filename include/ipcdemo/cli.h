@@ -70,12 +70,17 @@ enum opt_id {
 	OP_SLOT_SIZE,
 	OP_DRY_RUN,
 	OP_LABEL,
+	OP_SIZES,   /* --size LIST of the benchmark (--size BYTES is OP_SIZE) */
+	OP_DURATION,
+	OP_CPU,
+	OP_REPEAT,
 	OP__MAX
 };
 
 enum source_kind { SRC_UUID, SRC_STDIN, SRC_ARGS, SRC_COUNTER };
 enum lock_kind { LK_FLOCK, LK_FCNTL, LK_NONE };
 enum socket_kind { SK_STREAM, SK_DGRAM, SK_SEQPACKET };
+enum cpu_place { CPU_BOTH, CPU_SAME, CPU_SPLIT, CPU_ANY };
 
 /* Parsed option values. given[id] tells whether the user set it. */
 struct opts {
@@ -124,6 +129,10 @@ struct opts {
 	uint64_t slot_size;
 	bool dry_run;
 	const char *label;
+	const char *sizes;
+	int64_t duration; /* ns */
+	int cpu;          /* enum cpu_place */
+	uint64_t repeat;
 };
 
 struct opt_def {

@@ -99,6 +99,7 @@ struct consumer {
 	struct verify *verify;
 	uint64_t msgs, bytes;
 	int64_t start_ns, last_ns;
+	int64_t first_ns; /* the first message's arrival (0: none yet) */
 	bool stop;        /* -n reached, stdout gone or failed (see ctx->out_errno) */
 	bool timed_out;   /* --timeout expired */
 	uint64_t truncated; /* datagrams larger than the receive buffer */

@@ -12,6 +12,9 @@ struct run_stats {
 	const char *verb; /* "sent" or "received" */
 	uint64_t msgs, bytes;
 	int64_t elapsed_ns;
+	/* CLOCK_MONOTONIC times of the first and the last message received
+	 * (0: none), for the benchmark, which times at the receiver. */
+	int64_t first_ns, last_ns;
 };
 
 /* On stderr: text, or one JSON object with --json. vr may be NULL. */

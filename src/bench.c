@@ -1,0 +1,820 @@
+/* SPDX-License-Identifier: MIT */
+/* ipcdemo bench: throughput of every mechanism, measured by running the
+ * very producer and consumer verbs a user runs, in two processes placed
+ * on one CPU or on two. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <mqueue.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ipcdemo/output.h"
+#include "ipcdemo/queue.h"
+#include "ipcdemo/sample.h"
+#include "ipcdemo/tools.h"
+#include "ipcdemo/util.h"
+
+#define PILOT_BYTES ((uint64_t)8 << 20)
+#define PILOT_MSGS 20000
+#define MAX_MSGS ((uint64_t)50000000)
+#define DEFAULT_DURATION (250 * NSEC_PER_MSEC)
+#define UDP_MAX 65507
+#define SPREAD_WIDE 0.2
+
+enum row_kind { RK_PIPE, RK_SOCKETPAIR, RK_FIFO, RK_UNIX, RK_TCP, RK_UDP, RK_MQ, RK_SYSV, RK_SHM, RK_FILE };
+
+struct row {
+	const char *name;  /* in the table */
+	const char *group; /* the word that selects it */
+	enum row_kind kind;
+	const char *type;  /* --type of unix sockets */
+};
+
+static const struct row rows[] = {
+	{ "pipe", "pipe", RK_PIPE, NULL },
+	{ "fifo", "fifo", RK_FIFO, NULL },
+	{ "unix stream", "unix", RK_UNIX, "stream" },
+	{ "unix dgram", "unix", RK_UNIX, "dgram" },
+	{ "unix seqpacket", "unix", RK_UNIX, "seqpacket" },
+	{ "socketpair", "socketpair", RK_SOCKETPAIR, NULL },
+	{ "tcp", "tcp", RK_TCP, NULL },
+	{ "udp", "udp", RK_UDP, NULL },
+	{ "mq", "mq", RK_MQ, NULL },
+	{ "sysv", "sysv", RK_SYSV, NULL },
+	{ "shm", "shm", RK_SHM, NULL },
+	{ "file", "file", RK_FILE, NULL },
+};
+
+/* One measured run of one cell. */
+struct result {
+	bool ok;
+	uint64_t sent, received;
+	double seconds;            /* first to last message at the receiver */
+	double tx_cpu, rx_cpu;     /* seconds of user + system time */
+	char err[200];
+};
+
+struct bench {
+	struct ctx *ctx;
+	char dir[4096];  /* private directory for files and sockets */
+	int cpus[2];     /* the two CPUs of the pinned placements; -1: none */
+	int ncpu;
+	int64_t duration;
+	uint64_t count;  /* --count, or 0 */
+	int seq;         /* objects made so far, for unique names */
+};
+
+/* The largest message a mechanism takes, or 0 for no limit; why says so. */
+static size_t row_limit(const struct row *r, char *why, size_t len)
+{
+	long long v;
+	switch (r->kind) {
+	case RK_UDP:
+		snprintf(why, len, "UDP datagrams carry at most %d bytes", UDP_MAX);
+		return UDP_MAX;
+	case RK_MQ:
+		v = sysctl_read("/proc/sys/fs/mqueue/msgsize_max");
+		v = v > 0 ? v : 8192;
+		snprintf(why, len, "msgsize_max %lld", v);
+		return (size_t)v;
+	case RK_SYSV:
+		v = sysctl_read("/proc/sys/kernel/msgmax");
+		v = v > 0 ? v : 8192;
+		snprintf(why, len, "msgmax %lld", v);
+		return (size_t)v;
+	default:
+		return 0;
+	}
+}
+
+/* ---- child processes ---- */
+
+struct role {
+	const char *mech, *verb;
+	const char *argv[40];
+	int argc;
+	int in_fd, out_fd; /* -1: /dev/null */
+	int cpu;           /* -1: not pinned */
+};
+
+static void role_arg(struct role *r, const char *a)
+{
+	if (r->argc < 39)
+		r->argv[r->argc++] = a;
+	r->argv[r->argc] = NULL;
+}
+
+static void role_init(struct role *r, const char *mech, const char *verb, int cpu)
+{
+	memset(r, 0, sizeof(*r));
+	r->mech = mech;
+	r->verb = verb;
+	r->in_fd = r->out_fd = -1;
+	r->cpu = cpu;
+	role_arg(r, verb);
+}
+
+/* Fork a role; its stderr comes back through *err_fd. close_fds lists
+ * channel descriptors the child must not keep (so that EOF arrives). */
+static pid_t role_start(struct bench *b, struct role *r, int *err_fd, const int *close_fds, int nclose)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		msg_syserr(b->ctx->prog, "pipe");
+		return -1;
+	}
+	pid_t pid = fork_child(b->ctx->prog);
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		if (r->cpu >= 0) {
+			cpu_set_t set;
+			CPU_ZERO(&set);
+			CPU_SET(r->cpu, &set);
+			if (sched_setaffinity(0, sizeof(set), &set) < 0)
+				_exit(EXIT_FAIL);
+		}
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0 || dup2(r->in_fd >= 0 ? r->in_fd : null, STDIN_FILENO) < 0 ||
+		    dup2(r->out_fd >= 0 ? r->out_fd : null, STDOUT_FILENO) < 0 || dup2(p[1], STDERR_FILENO) < 0)
+			_exit(EXIT_FAIL);
+		for (int i = 0; i < nclose; i++)
+			if (close_fds[i] >= 0)
+				close(close_fds[i]);
+		const struct mechanism *m = mechanism_find(r->mech);
+		const struct verb *v = m ? verb_find(m, r->verb) : NULL;
+		if (!v)
+			_exit(EXIT_FAIL);
+		int st = verb_dispatch(m, v, r->argc, (char **)r->argv);
+		fflush(NULL);
+		_exit(st);
+	}
+	close(p[1]);
+	*err_fd = p[0];
+	return pid;
+}
+
+/* Read both children's stderr to the end, then reap them. */
+static void collect(int fds[2], char *bufs[2], size_t caps[2])
+{
+	size_t used[2] = { 0, 0 };
+	int open_fds = 2;
+	while (open_fds > 0) {
+		struct pollfd pf[2];
+		int n = 0, map[2];
+		for (int i = 0; i < 2; i++) {
+			if (fds[i] >= 0) {
+				pf[n].fd = fds[i];
+				pf[n].events = POLLIN;
+				pf[n].revents = 0;
+				map[n++] = i;
+			}
+		}
+		if (poll(pf, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int k = 0; k < n; k++) {
+			int i = map[k];
+			if (!pf[k].revents)
+				continue;
+			char tmp[4096];
+			ssize_t got = read(fds[i], tmp, sizeof(tmp));
+			if (got <= 0) {
+				if (got < 0 && errno == EINTR)
+					continue;
+				close(fds[i]);
+				fds[i] = -1;
+				open_fds--;
+				continue;
+			}
+			size_t room = caps[i] - 1 - used[i];
+			size_t take = (size_t)got < room ? (size_t)got : room;
+			memcpy(bufs[i] + used[i], tmp, take);
+			used[i] += take;
+			bufs[i][used[i]] = '\0';
+		}
+	}
+}
+
+/* A number after "key": in a JSON summary line; NAN when absent. */
+static double json_num(const char *text, const char *key)
+{
+	char pat[64];
+	const char *line = strstr(text, "{\"type\":\"summary\"");
+	if (!line)
+		return NAN;
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	const char *p = strstr(line, pat);
+	if (!p)
+		return NAN;
+	return strtod(p + strlen(pat), NULL);
+}
+
+static void first_line(char *dst, size_t len, const char *text)
+{
+	const char *p = text;
+	/* Skip our own summary lines: the interesting line is a diagnostic. */
+	while (*p == '{' && strchr(p, '\n'))
+		p = strchr(p, '\n') + 1;
+	size_t n = strcspn(p, "\n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+}
+
+/* ---- one throughput run ---- */
+
+struct plan {
+	const struct row *row;
+	size_t size;
+	uint64_t msgs;
+	int cpu_tx, cpu_rx;
+};
+
+static int free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	if (fd < 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int port = -1;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(fd, (struct sockaddr *)&a, &al) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+/* Is something bound to UDP port on loopback? */
+static bool udp_bound(int port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bool bound = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno == EADDRINUSE;
+	if (fd >= 0)
+		close(fd);
+	return bound;
+}
+
+static void run_once(struct bench *b, const struct plan *pl, struct result *res)
+{
+	const struct row *r = pl->row;
+	struct role prod, cons;
+	char n_s[24], size_s[24], path[4200], addr[64], key[16], name[64], slot[24];
+	int chan[2] = { -1, -1 };
+	int port = -1;
+	bool wait_udp = false, wait_file = false;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(n_s, sizeof(n_s), "%llu", (unsigned long long)pl->msgs);
+	snprintf(size_s, sizeof(size_s), "%zu", pl->size);
+	b->seq++;
+	role_init(&prod, r->group, "produce", pl->cpu_tx);
+	role_init(&cons, r->group, "consume", pl->cpu_rx);
+
+	switch (r->kind) {
+	case RK_PIPE:
+	case RK_SOCKETPAIR:
+		if ((r->kind == RK_PIPE ? pipe2(chan, O_CLOEXEC) : socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, chan)) <
+		    0) {
+			snprintf(res->err, sizeof(res->err), "%s: %s", r->name, strerror(errno));
+			return;
+		}
+		/* The stream code of the pipe verbs, over the pipe or the pair. */
+		prod.mech = cons.mech = "pipe";
+		prod.out_fd = chan[1];
+		cons.in_fd = chan[0];
+		role_arg(&cons, "-q");
+		break;
+	case RK_FIFO:
+		snprintf(path, sizeof(path), "%s/b%d.fifo", b->dir, b->seq);
+		role_arg(&prod, "--path");
+		role_arg(&prod, path);
+		role_arg(&prod, "-q");
+		role_arg(&cons, "--path");
+		role_arg(&cons, path);
+		role_arg(&cons, "--exit-on-eof");
+		role_arg(&cons, "-q");
+		break;
+	case RK_UNIX:
+	case RK_TCP:
+		if (r->kind == RK_UNIX) {
+			snprintf(path, sizeof(path), "%s/b%d.sock", b->dir, b->seq);
+			role_arg(&prod, "--path");
+			role_arg(&prod, path);
+			role_arg(&cons, "--path");
+			role_arg(&cons, path);
+			role_arg(&prod, "--type");
+			role_arg(&prod, r->type);
+			role_arg(&cons, "--type");
+			role_arg(&cons, r->type);
+		} else {
+			port = free_port();
+			snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+			role_arg(&prod, "--address");
+			role_arg(&prod, addr);
+			role_arg(&cons, "--address");
+			role_arg(&cons, addr);
+		}
+		if (r->type && strcmp(r->type, "dgram") == 0) {
+			wait_file = true; /* the consumer binds; the producer sends to it */
+		} else {
+			role_arg(&cons, "--listen");
+			role_arg(&prod, "--connect");
+			role_arg(&prod, "--wait");
+			role_arg(&prod, "10s");
+		}
+		if (r->type && strcmp(r->type, "stream") != 0) {
+			role_arg(&cons, "--size");
+			role_arg(&cons, size_s);
+		}
+		role_arg(&prod, "-q");
+		role_arg(&cons, "-q");
+		break;
+	case RK_UDP:
+		port = free_port();
+		snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+		role_arg(&prod, "--address");
+		role_arg(&prod, addr);
+		role_arg(&cons, "--address");
+		role_arg(&cons, addr);
+		role_arg(&cons, "--size");
+		role_arg(&cons, size_s);
+		/* Datagrams that do not fit the receive buffer are lost: stop
+		 * half a second after the last one instead of waiting for -n. */
+		role_arg(&cons, "--timeout");
+		role_arg(&cons, "500ms");
+		role_arg(&prod, "-q");
+		role_arg(&cons, "-q");
+		wait_udp = true;
+		break;
+	case RK_MQ:
+	case RK_SHM:
+		snprintf(name, sizeof(name), "/ipcdemo-bench-%d-%d", (int)getpid(), b->seq);
+		role_arg(&prod, "--name");
+		role_arg(&prod, name);
+		role_arg(&cons, "--name");
+		role_arg(&cons, name);
+		snprintf(slot, sizeof(slot), "%zu", pl->size < 16 ? 16 : pl->size);
+		role_arg(&prod, r->kind == RK_MQ ? "--msgsize" : "--slot-size");
+		role_arg(&prod, slot);
+		role_arg(&cons, r->kind == RK_MQ ? "--msgsize" : "--slot-size");
+		role_arg(&cons, slot);
+		role_arg(&prod, "-q");
+		role_arg(&cons, "-q");
+		/* Made before the roles start, so that neither waits on the other. */
+		break;
+	case RK_SYSV: {
+		int id = -1;
+		for (unsigned i = 0x80; i < 0x100 && id < 0; i++) {
+			snprintf(key, sizeof(key), "0x%08x", 0x69706300u + i);
+			id = msgget((key_t)(0x69706300u + i), IPC_CREAT | IPC_EXCL | 0600);
+		}
+		if (id < 0) {
+			snprintf(res->err, sizeof(res->err), "no free System V key: %s", strerror(errno));
+			return;
+		}
+		role_arg(&prod, "--key");
+		role_arg(&prod, key);
+		role_arg(&cons, "--key");
+		role_arg(&cons, key);
+		role_arg(&prod, "-q");
+		role_arg(&cons, "-q");
+		snprintf(name, sizeof(name), "%d", id);
+		break;
+	}
+	case RK_FILE:
+		snprintf(path, sizeof(path), "%s/b%d.storage", b->dir, b->seq);
+		role_arg(&prod, "--path");
+		role_arg(&prod, path);
+		role_arg(&prod, "-q");
+		role_arg(&cons, "--path");
+		role_arg(&cons, path);
+		role_arg(&cons, "-q");
+		break;
+	}
+	role_arg(&prod, "--source");
+	role_arg(&prod, "counter");
+	role_arg(&prod, "--count");
+	role_arg(&prod, n_s);
+	role_arg(&prod, "--size");
+	role_arg(&prod, size_s);
+	role_arg(&prod, "--stats");
+	role_arg(&prod, "--json");
+	role_arg(&cons, "--count");
+	role_arg(&cons, n_s);
+	role_arg(&cons, "--stats");
+	role_arg(&cons, "--json");
+
+	int efd[2] = { -1, -1 };
+	pid_t cpid = role_start(b, &cons, &efd[1], chan, 2);
+	pid_t ppid = -1;
+	if (cpid > 0) {
+		/* Producers that send to a bound address wait until it is bound. */
+		int64_t until = now_mono_ns() + 5 * NSEC_PER_SEC;
+		struct stat st;
+		while ((wait_udp && !udp_bound(port)) || (wait_file && stat(path, &st) < 0)) {
+			if (now_mono_ns() > until || stop_requested())
+				break;
+			sleep_ns(NSEC_PER_MSEC);
+		}
+		ppid = role_start(b, &prod, &efd[0], chan, 2);
+	}
+	for (int i = 0; i < 2; i++)
+		if (chan[i] >= 0)
+			close(chan[i]);
+	char pbuf[8192], cbuf[8192];
+	char *bufs[2] = { pbuf, cbuf };
+	size_t caps[2] = { sizeof(pbuf), sizeof(cbuf) };
+	pbuf[0] = cbuf[0] = '\0';
+	if (ppid < 0 && cpid > 0)
+		kill(cpid, SIGTERM);
+	collect(efd, bufs, caps);
+	int pst = ppid > 0 ? wait_child(b->ctx->prog, ppid) : EXIT_FAIL;
+	int cst = cpid > 0 ? wait_child(b->ctx->prog, cpid) : EXIT_FAIL;
+
+	/* Remove what the run made. */
+	if (r->kind == RK_MQ)
+		mq_unlink(name);
+	else if (r->kind == RK_SHM)
+		shm_unlink(name);
+	else if (r->kind == RK_SYSV)
+		msgctl(atoi(name), IPC_RMID, NULL);
+	else if (r->kind == RK_FIFO || r->kind == RK_UNIX || r->kind == RK_FILE)
+		unlink(path);
+
+	res->sent = (uint64_t)json_num(pbuf, "sent");
+	res->received = (uint64_t)json_num(cbuf, "received");
+	double first = json_num(cbuf, "first_mono_ns"), last = json_num(cbuf, "last_mono_ns");
+	res->tx_cpu = json_num(pbuf, "cpu_user_s") + json_num(pbuf, "cpu_sys_s");
+	res->rx_cpu = json_num(cbuf, "cpu_user_s") + json_num(cbuf, "cpu_sys_s");
+	bool udp_end = r->kind == RK_UDP && cst == EXIT_OK;
+	if (pst != EXIT_OK || (cst != EXIT_OK && !udp_end) || isnan(first) || res->received < 2) {
+		first_line(res->err, sizeof(res->err), cst != EXIT_OK ? cbuf : pbuf);
+		if (!res->err[0])
+			snprintf(res->err, sizeof(res->err), "producer exit %d, consumer exit %d", pst, cst);
+		return;
+	}
+	res->seconds = (last - first) / 1e9;
+	res->ok = res->seconds > 0;
+	if (!res->ok)
+		snprintf(res->err, sizeof(res->err), "too fast to time: use --count or --duration");
+}
+
+/* ---- cells ---- */
+
+struct cell {
+	bool available, ok;
+	char why[200];
+	uint64_t msgs;      /* per run */
+	double mbps, msgps; /* medians over the repeats */
+	double spread;      /* of msg/s over the repeats */
+	double tx_us, rx_us; /* CPU per message, medians */
+	double lost;        /* fraction, UDP */
+	unsigned runs;
+};
+
+static void measure(struct bench *b, const struct row *r, size_t size, int cpu_tx, int cpu_rx, struct cell *c)
+{
+	const struct opts *o = &b->ctx->opt;
+	struct plan pl = { r, size, 0, cpu_tx, cpu_rx };
+	struct result res;
+	memset(c, 0, sizeof(*c));
+	size_t lim = row_limit(r, c->why, sizeof(c->why));
+	if (lim && size > lim) {
+		c->available = false;
+		return;
+	}
+	c->available = true;
+	c->why[0] = '\0';
+	if (b->count) {
+		pl.msgs = b->count;
+	} else {
+		/* A pilot run sets the count for about --duration. */
+		uint64_t pilot = PILOT_BYTES / size;
+		pl.msgs = pilot < 200 ? 200 : pilot > PILOT_MSGS ? PILOT_MSGS : pilot;
+		run_once(b, &pl, &res);
+		if (!res.ok) {
+			snprintf(c->why, sizeof(c->why), "%s", res.err);
+			return;
+		}
+		double rate = (double)(res.received - 1) / res.seconds;
+		double want = rate * (double)b->duration / 1e9;
+		pl.msgs = want < (double)pl.msgs ? pl.msgs : want > (double)MAX_MSGS ? MAX_MSGS : (uint64_t)want;
+	}
+	c->msgs = pl.msgs;
+	uint64_t reps = o->given[OP_REPEAT] ? o->repeat : 1;
+	double mb[100], mp[100], tx[100], rx[100], lost[100];
+	unsigned n = 0;
+	for (uint64_t i = 0; i < reps && !stop_requested(); i++) {
+		run_once(b, &pl, &res);
+		if (!res.ok) {
+			snprintf(c->why, sizeof(c->why), "%s", res.err);
+			return;
+		}
+		double per = (double)(res.received - 1) / res.seconds;
+		mp[n] = per;
+		mb[n] = per * (double)size / 1e6;
+		tx[n] = res.sent ? res.tx_cpu / (double)res.sent * 1e6 : NAN;
+		rx[n] = res.rx_cpu / (double)res.received * 1e6;
+		lost[n] = res.sent ? 1.0 - (double)res.received / (double)res.sent : 0;
+		n++;
+	}
+	if (n == 0)
+		return;
+	sample_sort(mb, n);
+	sample_sort(mp, n);
+	sample_sort(tx, n);
+	sample_sort(rx, n);
+	sample_sort(lost, n);
+	c->ok = true;
+	c->runs = n;
+	c->mbps = sample_median(mb, n);
+	c->msgps = sample_median(mp, n);
+	c->spread = sample_spread(mp, n);
+	c->tx_us = sample_median(tx, n);
+	c->rx_us = sample_median(rx, n);
+	c->lost = sample_median(lost, n);
+}
+
+/* ---- sizes, placements, rows ---- */
+
+static int parse_sizes(struct ctx *ctx, size_t *out, int max, int *n)
+{
+	const char *s = ctx->opt.sizes ? ctx->opt.sizes : "64,4k,64k";
+	char buf[256];
+	*n = 0;
+	if (strlen(s) >= sizeof(buf))
+		return msg_usage(ctx->prog, "invalid value for --size: too long");
+	snprintf(buf, sizeof(buf), "%s", s);
+	char *save = NULL;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+		const char *why;
+		if (parse_size(t, &v, &why) < 0)
+			return msg_usage(ctx->prog, "invalid value '%s' for --size: %s", t, why);
+		if (v < 2 || v > ((uint64_t)16 << 20))
+			return msg_usage(ctx->prog, "invalid value '%s' for --size: from 2 bytes to 16M", t);
+		if (*n == max)
+			return msg_usage(ctx->prog, "invalid value for --size: at most %d sizes", max);
+		out[(*n)++] = (size_t)v;
+	}
+	if (*n == 0)
+		return msg_usage(ctx->prog, "invalid value '%s' for --size: no size", s);
+	return 0;
+}
+
+static void size_label(char *buf, size_t len, size_t s)
+{
+	if (s >= 1024 && s % 1024 == 0) {
+		if (s >= (1 << 20) && s % (1 << 20) == 0)
+			snprintf(buf, len, "%zu MiB", s >> 20);
+		else
+			snprintf(buf, len, "%zu KiB", s >> 10);
+	} else {
+		snprintf(buf, len, "%zu B", s);
+	}
+}
+
+/* The CPUs this process may use: the pinned placements take the first two. */
+static void find_cpus(struct bench *b)
+{
+	cpu_set_t set;
+	b->cpus[0] = b->cpus[1] = -1;
+	b->ncpu = 0;
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return;
+	for (int i = 0; i < CPU_SETSIZE && b->ncpu < 2; i++)
+		if (CPU_ISSET(i, &set))
+			b->cpus[b->ncpu++] = i;
+	b->ncpu = CPU_COUNT(&set);
+}
+
+static const char *const place_names[] = { "both", "same", "split", "any" };
+
+static int select_rows(struct ctx *ctx, bool *sel)
+{
+	size_t nrows = ARRAY_SIZE(rows);
+	if (ctx->argc == 0) {
+		for (size_t i = 0; i < nrows; i++)
+			sel[i] = true;
+		return 0;
+	}
+	for (size_t i = 0; i < nrows; i++)
+		sel[i] = false;
+	for (int a = 0; a < ctx->argc; a++) {
+		bool hit = false;
+		for (size_t i = 0; i < nrows; i++) {
+			char dashed[32];
+			snprintf(dashed, sizeof(dashed), "%s", rows[i].name);
+			for (char *p = dashed; *p; p++)
+				if (*p == ' ')
+					*p = '-';
+			if (strcmp(ctx->argv[a], rows[i].group) == 0 || strcmp(ctx->argv[a], dashed) == 0) {
+				sel[i] = true;
+				hit = true;
+			}
+		}
+		if (!hit) {
+			const char *names[32];
+			size_t n = 0;
+			for (size_t i = 0; i < nrows && n < ARRAY_SIZE(names); i++)
+				if (i == 0 || strcmp(rows[i].group, rows[i - 1].group) != 0)
+					names[n++] = rows[i].group;
+			fprintf(stderr, "ipcdemo bench: '%s' is not a mechanism the benchmark measures.\n", ctx->argv[a]);
+			suggest("ipcdemo bench", "bench", ctx->argv[a], names, n);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* ---- output ---- */
+
+static void fmt_rate(char *buf, size_t len, double v)
+{
+	if (v >= 1e6)
+		snprintf(buf, len, "%.2fM", v / 1e6);
+	else if (v >= 1e3)
+		snprintf(buf, len, "%.1fk", v / 1e3);
+	else
+		snprintf(buf, len, "%.0f", v);
+}
+
+static void print_cell_text(const struct cell *c)
+{
+	char rate[24], cpu[32];
+	if (!c->available) {
+		printf("  %-31s", "n/a");
+		return;
+	}
+	if (!c->ok) {
+		printf("  %-31s", "failed");
+		return;
+	}
+	fmt_rate(rate, sizeof(rate), c->msgps);
+	snprintf(cpu, sizeof(cpu), "%.2f/%.2f", c->tx_us, c->rx_us);
+	printf("  %9.1f %8s %11s%c", c->mbps, rate, cpu, c->spread > SPREAD_WIDE ? '*' : ' ');
+}
+
+static void print_cell_json(struct out *o, const struct row *r, size_t size, const char *place, const struct cell *c)
+{
+	out_open(o);
+	out_string(o, PRINT_JSON, "test", NULL, "throughput");
+	out_string(o, PRINT_JSON, "mechanism", NULL, r->name);
+	out_u64(o, PRINT_JSON, "size", NULL, size);
+	out_string(o, PRINT_JSON, "cpu", NULL, place);
+	out_bool(o, PRINT_JSON, "available", NULL, c->available);
+	if (!c->available || !c->ok) {
+		out_string(o, PRINT_JSON, "why", NULL, c->why[0] ? c->why : "failed");
+	} else {
+		out_u64(o, PRINT_JSON, "messages", NULL, c->msgs);
+		out_u64(o, PRINT_JSON, "runs", NULL, c->runs);
+		out_double(o, PRINT_JSON, "messages_per_s", NULL, c->msgps);
+		out_double(o, PRINT_JSON, "mb_per_s", NULL, c->mbps);
+		out_double(o, PRINT_JSON, "spread", NULL, c->spread);
+		out_double(o, PRINT_JSON, "sender_cpu_us_per_message", NULL, c->tx_us);
+		out_double(o, PRINT_JSON, "receiver_cpu_us_per_message", NULL, c->rx_us);
+		if (r->kind == RK_UDP)
+			out_double(o, PRINT_JSON, "lost_fraction", NULL, c->lost);
+	}
+	out_close(o);
+}
+
+int bench_run(struct ctx *ctx)
+{
+	struct bench b;
+	size_t sizes[16];
+	int nsizes;
+	bool sel[ARRAY_SIZE(rows)];
+	memset(&b, 0, sizeof(b));
+	b.ctx = ctx;
+	int rc = parse_sizes(ctx, sizes, (int)ARRAY_SIZE(sizes), &nsizes);
+	if (rc)
+		return rc;
+	rc = select_rows(ctx, sel);
+	if (rc)
+		return rc;
+	b.duration = ctx->opt.given[OP_DURATION] ? ctx->opt.duration : DEFAULT_DURATION;
+	b.count = ctx->opt.given[OP_COUNT] ? ctx->opt.count : 0;
+	if (b.count && b.count < 2)
+		return msg_usage(ctx->prog, "invalid value for --count: at least 2 messages per run");
+	find_cpus(&b);
+
+	int places[3], nplaces = 0;
+	int want = ctx->opt.given[OP_CPU] ? ctx->opt.cpu : CPU_BOTH;
+	if (want == CPU_BOTH || want == CPU_SAME)
+		places[nplaces++] = CPU_SAME;
+	if (want == CPU_BOTH || want == CPU_SPLIT)
+		places[nplaces++] = CPU_SPLIT;
+	if (want == CPU_ANY)
+		places[nplaces++] = CPU_ANY;
+
+	tmp_template(b.dir, sizeof(b.dir), "ipcdemo-bench");
+	if (!mkdtemp(b.dir)) {
+		msg_syserr(ctx->prog, "mkdtemp %s", b.dir);
+		return EXIT_FAIL;
+	}
+	bool progress = isatty(STDERR_FILENO) && !ctx->opt.quiet;
+	struct out o;
+	out_init(&o, stdout, ctx->opt.json);
+	if (!ctx->opt.json) {
+		printf("One-way throughput: the producer and consumer verbs in two processes, timed at the\n"
+		       "consumer from the first message to the last. MB = 10^6 bytes; msg/s; CPU = microseconds\n"
+		       "of user + system time per message, sender/receiver. %d CPUs%s; * = spread over %d%%.\n\n",
+		       b.ncpu, b.ncpu < 2 ? " (split: n/a)" : "", (int)(SPREAD_WIDE * 100));
+		printf("%-15s %-7s", "mechanism", "size");
+		for (int p = 0; p < nplaces; p++)
+			printf("  %-31s", place_names[places[p]]);
+		printf("\n%-15s %-7s", "", "");
+		for (int p = 0; p < nplaces; p++)
+			printf("  %9s %8s %11s ", "MB/s", "msg/s", "CPU us");
+		printf("\n");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(rows) && !stop_requested(); i++) {
+		if (!sel[i])
+			continue;
+		for (int s = 0; s < nsizes && !stop_requested(); s++) {
+			char sl[24];
+			size_label(sl, sizeof(sl), sizes[s]);
+			if (!ctx->opt.json)
+				printf("%-15s %-7s", rows[i].name, sl);
+			char why[200] = "";
+			for (int p = 0; p < nplaces; p++) {
+				struct cell c;
+				int tx = -1, rx = -1;
+				if (places[p] == CPU_SAME)
+					tx = rx = b.cpus[0];
+				else if (places[p] == CPU_SPLIT) {
+					tx = b.cpus[0];
+					rx = b.cpus[1];
+				}
+				if (progress) {
+					fprintf(stderr, "\r%s %s %s ...\033[K", rows[i].name, sl, place_names[places[p]]);
+					fflush(stderr);
+				}
+				if (places[p] == CPU_SPLIT && b.ncpu < 2) {
+					memset(&c, 0, sizeof(c));
+					snprintf(c.why, sizeof(c.why), "one CPU only");
+				} else {
+					measure(&b, &rows[i], sizes[s], tx, rx, &c);
+				}
+				if (progress)
+					fprintf(stderr, "\r\033[K");
+				if (ctx->opt.json)
+					print_cell_json(&o, &rows[i], sizes[s], place_names[places[p]], &c);
+				else
+					print_cell_text(&c);
+				if ((!c.available || !c.ok) && !why[0])
+					snprintf(why, sizeof(why), "%s", c.why);
+			}
+			if (!ctx->opt.json) {
+				if (why[0])
+					printf("  (%s)", why);
+				printf("\n");
+				ctx_stdout_error(ctx, flush_stdout());
+			}
+			if (ctx->out_errno)
+				break;
+		}
+	}
+	rmdir(b.dir);
+	return EXIT_OK;
+}
+
+const struct verb_opt bench_opts[] = {
+	{ OP_SIZES, "message sizes, comma-separated (default: 64,4k,64k)" },
+	{ OP_CPU, "both (default): same and split side by side; same, split or any alone" },
+	{ OP_DURATION, "measure each cell for about DURATION (default: 250ms)" },
+	{ OP_COUNT, "messages per run instead of --duration" },
+	{ OP_REPEAT, NULL },
+	{ OP_JSON, "one JSON object per cell" },
+	{ OP_QUIET, "no progress on stderr" },
+	{ OP_END, NULL },
+};
