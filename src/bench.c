@@ -19,11 +19,16 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/inotify.h>
+#include <sys/resource.h>
+#include <sys/un.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include "ipcdemo/output.h"
 #include "ipcdemo/queue.h"
 #include "ipcdemo/sample.h"
+#include "ipcdemo/sock.h"
 #include "ipcdemo/tools.h"
 #include "ipcdemo/util.h"
 
@@ -563,6 +568,525 @@ static void measure(struct bench *b, const struct row *r, size_t size, int cpu_t
 	c->lost = sample_median(lost, n);
 }
 
+/* ---- round trips ---- */
+
+/* A two-way channel for ping-pong, made before the fork; the client side
+ * sends and waits for the echo, the server side echoes. The hot path is
+ * each mechanism's own: write_all and the line buffer for streams, send
+ * and sock_recv for packets, the queue's send and receive functions. */
+enum lkind { LK_STREAM, LK_PACKET, LK_QUEUE, LK_FILE };
+
+struct lchan {
+	enum lkind kind;
+	int fd[4];    /* client read, client write, server read, server write */
+	const struct queue_bench *qb;
+	void *q[2];   /* client->server, server->client */
+	char path[2][4200];
+	int npath;
+	bool paths_are_dirs;
+};
+
+struct lside {
+	struct lchan *ch;
+	int rfd, wfd, ifd;
+	void *qtx, *qrx;
+	struct linebuf lb;
+};
+
+struct lresult {
+	int ok;
+	uint64_t n;
+	double med, p99, min; /* microseconds */
+	double cpu;           /* client CPU seconds */
+	char err[200];
+};
+
+static int sock_pair_stream(int type, const char *path, int out[2])
+{
+	struct sockaddr_un a;
+	memset(&a, 0, sizeof(a));
+	a.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	int l = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0)
+		goto fail;
+	out[0] = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (out[0] < 0 || connect(out[0], (struct sockaddr *)&a, sizeof(a)) < 0)
+		goto fail;
+	out[1] = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	if (out[1] < 0)
+		goto fail;
+	close(l);
+	return 0;
+fail:
+	if (l >= 0)
+		close(l);
+	return -1;
+}
+
+static int tcp_pair(int out[2])
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	int one = 1;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0 ||
+	    getsockname(l, (struct sockaddr *)&a, &al) < 0)
+		goto fail;
+	out[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (out[0] < 0 || connect(out[0], (struct sockaddr *)&a, sizeof(a)) < 0)
+		goto fail;
+	out[1] = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	if (out[1] < 0)
+		goto fail;
+	close(l);
+	/* As tcp produce --nodelay: a ping-pong of small writes waits for
+	 * nothing (no Nagle). */
+	setsockopt(out[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(out[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return 0;
+fail:
+	if (l >= 0)
+		close(l);
+	return -1;
+}
+
+/* Two datagram sockets, each connected to the other. */
+static int dgram_pair(int family, const char *p0, const char *p1, int out[2])
+{
+	struct sockaddr_storage a[2];
+	socklen_t al[2];
+	for (int i = 0; i < 2; i++) {
+		memset(&a[i], 0, sizeof(a[i]));
+		out[i] = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (out[i] < 0)
+			return -1;
+		if (family == AF_UNIX) {
+			struct sockaddr_un *u = (struct sockaddr_un *)&a[i];
+			const char *p = i ? p1 : p0;
+			u->sun_family = AF_UNIX;
+			if (strlen(p) >= sizeof(u->sun_path)) {
+				errno = ENAMETOOLONG;
+				return -1;
+			}
+			memcpy(u->sun_path, p, strlen(p) + 1);
+			al[i] = sizeof(*u);
+		} else {
+			struct sockaddr_in *in = (struct sockaddr_in *)&a[i];
+			in->sin_family = AF_INET;
+			in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			al[i] = sizeof(*in);
+		}
+		if (bind(out[i], (struct sockaddr *)&a[i], al[i]) < 0 ||
+		    getsockname(out[i], (struct sockaddr *)&a[i], &al[i]) < 0)
+			return -1;
+	}
+	if (connect(out[0], (struct sockaddr *)&a[1], al[1]) < 0 || connect(out[1], (struct sockaddr *)&a[0], al[0]) < 0)
+		return -1;
+	return 0;
+}
+
+static int fifo_pair(const char *path, int *rfd, int *wfd)
+{
+	if (mkfifo(path, 0600) < 0)
+		return -1;
+	*rfd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (*rfd < 0)
+		return -1;
+	*wfd = open(path, O_WRONLY | O_CLOEXEC);
+	int fl = fcntl(*rfd, F_GETFL);
+	if (*wfd < 0 || fl < 0 || fcntl(*rfd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return -1;
+	return 0;
+}
+
+static int lchan_make(struct bench *b, const struct row *r, size_t size, struct lchan *ch, char *err, size_t elen)
+{
+	int a[2] = { -1, -1 }, c[2] = { -1, -1 };
+	memset(ch, 0, sizeof(*ch));
+	for (int i = 0; i < 4; i++)
+		ch->fd[i] = -1;
+	b->seq++;
+	for (int i = 0; i < 2; i++)
+		snprintf(ch->path[i], sizeof(ch->path[i]), "%s/l%d-%d", b->dir, b->seq, i);
+	int rc = 0;
+	switch (r->kind) {
+	case RK_PIPE:
+		ch->kind = LK_STREAM;
+		rc = pipe2(a, O_CLOEXEC) < 0 || pipe2(c, O_CLOEXEC) < 0 ? -1 : 0;
+		ch->fd[1] = a[1], ch->fd[2] = a[0], ch->fd[3] = c[1], ch->fd[0] = c[0];
+		break;
+	case RK_FIFO:
+		ch->kind = LK_STREAM;
+		ch->npath = 2;
+		rc = fifo_pair(ch->path[0], &ch->fd[2], &ch->fd[1]) < 0 || fifo_pair(ch->path[1], &ch->fd[0], &ch->fd[3]) < 0
+			     ? -1
+			     : 0;
+		break;
+	case RK_SOCKETPAIR:
+		ch->kind = LK_STREAM;
+		rc = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a);
+		ch->fd[0] = ch->fd[1] = a[0];
+		ch->fd[2] = ch->fd[3] = a[1];
+		break;
+	case RK_UNIX:
+		if (strcmp(r->type, "dgram") == 0) {
+			ch->kind = LK_PACKET;
+			ch->npath = 2;
+			rc = dgram_pair(AF_UNIX, ch->path[0], ch->path[1], a);
+		} else {
+			ch->kind = strcmp(r->type, "stream") == 0 ? LK_STREAM : LK_PACKET;
+			ch->npath = 1;
+			rc = sock_pair_stream(strcmp(r->type, "stream") == 0 ? SOCK_STREAM : SOCK_SEQPACKET, ch->path[0], a);
+		}
+		ch->fd[0] = ch->fd[1] = a[0];
+		ch->fd[2] = ch->fd[3] = a[1];
+		break;
+	case RK_TCP:
+		ch->kind = LK_STREAM;
+		rc = tcp_pair(a);
+		ch->fd[0] = ch->fd[1] = a[0];
+		ch->fd[2] = ch->fd[3] = a[1];
+		break;
+	case RK_UDP:
+		ch->kind = LK_PACKET;
+		rc = dgram_pair(AF_INET, NULL, NULL, a);
+		ch->fd[0] = ch->fd[1] = a[0];
+		ch->fd[2] = ch->fd[3] = a[1];
+		break;
+	case RK_MQ:
+	case RK_SYSV:
+	case RK_SHM:
+		ch->kind = LK_QUEUE;
+		ch->qb = r->kind == RK_MQ ? &mq_bench : r->kind == RK_SYSV ? &sysv_bench : &shm_bench;
+		for (int i = 0; i < 2 && rc == 0; i++) {
+			char name[64];
+			snprintf(name, sizeof(name), "/ipcdemo-bench-%d-%d-%d", (int)getpid(), b->seq, i);
+			ch->q[i] = ch->qb->open(b->ctx, name, size);
+			if (!ch->q[i]) {
+				snprintf(err, elen, "could not make the %s queue", r->name);
+				return -1;
+			}
+		}
+		break;
+	case RK_FILE:
+		ch->kind = LK_FILE;
+		ch->npath = 2;
+		/* Each side appends to one file and follows the other. */
+		ch->fd[1] = open(ch->path[0], O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+		ch->fd[2] = open(ch->path[0], O_RDONLY | O_CLOEXEC);
+		ch->fd[3] = open(ch->path[1], O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+		ch->fd[0] = open(ch->path[1], O_RDONLY | O_CLOEXEC);
+		rc = ch->fd[0] < 0 || ch->fd[1] < 0 || ch->fd[2] < 0 || ch->fd[3] < 0 ? -1 : 0;
+		break;
+	}
+	if (rc < 0)
+		snprintf(err, elen, "setting up %s: %s", r->name, strerror(errno));
+	return rc;
+}
+
+static void lchan_free(struct bench *b, struct lchan *ch)
+{
+	for (int i = 0; i < 4; i++) {
+		if (ch->fd[i] < 0)
+			continue;
+		for (int j = i + 1; j < 4; j++)
+			if (ch->fd[j] == ch->fd[i])
+				ch->fd[j] = -1;
+		close(ch->fd[i]);
+	}
+	for (int i = 0; i < 2; i++)
+		if (ch->q[i])
+			ch->qb->close(b->ctx, ch->q[i]);
+	for (int i = 0; i < ch->npath; i++)
+		unlink(ch->path[i]);
+}
+
+static int lside_init(struct lchan *ch, struct lside *s, bool client)
+{
+	memset(s, 0, sizeof(*s));
+	s->ch = ch;
+	s->ifd = -1;
+	s->rfd = ch->fd[client ? 0 : 2];
+	s->wfd = ch->fd[client ? 1 : 3];
+	s->qtx = ch->q[client ? 0 : 1];
+	s->qrx = ch->q[client ? 1 : 0];
+	/* Close the other side's ends (not shared sockets). */
+	for (int i = client ? 2 : 0; i < (client ? 4 : 2); i++)
+		if (ch->fd[i] >= 0 && ch->fd[i] != s->rfd && ch->fd[i] != s->wfd)
+			close(ch->fd[i]);
+	if (ch->kind == LK_FILE) {
+		s->ifd = inotify_init1(IN_CLOEXEC);
+		if (s->ifd < 0 || inotify_add_watch(s->ifd, ch->path[client ? 1 : 0], IN_MODIFY) < 0)
+			return -1;
+	}
+	if (ch->kind == LK_STREAM || ch->kind == LK_FILE)
+		return linebuf_init(&s->lb, 65536, (size_t)16 << 20);
+	return 0;
+}
+
+static int l_send(struct ctx *ctx, struct lside *s, const char *buf, size_t len)
+{
+	size_t done;
+	bool rep = false;
+	switch (s->ch->kind) {
+	case LK_STREAM:
+	case LK_FILE:
+		return write_all(s->wfd, buf, len, NULL);
+	case LK_PACKET:
+		return send(s->wfd, buf, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+	case LK_QUEUE:
+		return s->ch->qb->ops->send(ctx, s->qtx, buf, len, QUEUE_FOREVER, &done, &rep);
+	}
+	return -1;
+}
+
+static ssize_t l_recv(struct ctx *ctx, struct lside *s, char *buf, size_t cap)
+{
+	bool trunc = false, rep = false;
+	switch (s->ch->kind) {
+	case LK_STREAM:
+	case LK_FILE:
+		for (;;) {
+			const char *line;
+			size_t n;
+			if (linebuf_next(&s->lb, &line, &n)) {
+				n = n < cap ? n : cap;
+				memcpy(buf, line, n);
+				return (ssize_t)n;
+			}
+			ssize_t r = linebuf_fill(&s->lb, s->rfd);
+			if (r > 0)
+				continue;
+			if (r == 0 && s->ch->kind == LK_FILE) {
+				/* At the end of the file: sleep until it grows. */
+				char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+				if (read(s->ifd, ev, sizeof(ev)) < 0)
+					return -1;
+				continue;
+			}
+			if (r < 0 && errno == ENOBUFS)
+				continue;
+			return -1;
+		}
+	case LK_PACKET:
+		return sock_recv(s->rfd, buf, cap, NULL);
+	case LK_QUEUE:
+		return s->ch->qb->ops->recv(ctx, s->qrx, buf, cap, QUEUE_FOREVER, 0, &trunc, &rep);
+	}
+	return -1;
+}
+
+static double cpu_now(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return NAN;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static void pin(int cpu)
+{
+	if (cpu < 0)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		_exit(EXIT_FAIL);
+}
+
+static void echo_server(struct bench *b, struct lchan *ch, size_t size, int cpu)
+{
+	struct lside s;
+	char *buf = malloc(size + 1);
+	pin(cpu);
+	if (!buf || lside_init(ch, &s, false) < 0)
+		_exit(EXIT_FAIL);
+	for (;;) {
+		ssize_t n = l_recv(b->ctx, &s, buf, size + 1);
+		if (n < 0)
+			_exit(EXIT_OK);
+		if (s.ch->kind == LK_STREAM || s.ch->kind == LK_FILE)
+			buf[n++] = '\n'; /* the line buffer took the newline off */
+		if (l_send(b->ctx, &s, buf, (size_t)n) < 0)
+			_exit(EXIT_OK);
+	}
+}
+
+static void ping_client(struct bench *b, struct lchan *ch, size_t size, int cpu, int out)
+{
+	struct lresult res;
+	struct lside s;
+	char *msg = malloc(size), *buf = malloc(size + 1);
+	uint64_t cap = b->count ? b->count : 1 << 16, n = 0;
+	double *rtt = malloc(cap * sizeof(double));
+	memset(&res, 0, sizeof(res));
+	pin(cpu);
+	if (!msg || !buf || !rtt || lside_init(ch, &s, true) < 0) {
+		snprintf(res.err, sizeof(res.err), "setting up: %s", strerror(errno));
+		goto out;
+	}
+	memset(msg, 'p', size - 1);
+	msg[size - 1] = '\n';
+	uint64_t warm = 200;
+	for (uint64_t i = 0; i < warm; i++) {
+		if (l_send(b->ctx, &s, msg, size) < 0 || l_recv(b->ctx, &s, buf, size + 1) < 0) {
+			snprintf(res.err, sizeof(res.err), "warm-up round trip: %s", strerror(errno));
+			goto out;
+		}
+	}
+	double c0 = cpu_now();
+	int64_t end = now_mono_ns() + b->duration;
+	for (;;) {
+		if (b->count ? n >= b->count : (n >= 100 && now_mono_ns() >= end))
+			break;
+		if (stop_requested())
+			break;
+		if (n == cap) {
+			double *nr = realloc(rtt, 2 * cap * sizeof(double));
+			if (!nr)
+				break;
+			rtt = nr;
+			cap *= 2;
+		}
+		int64_t t0 = now_mono_ns();
+		if (l_send(b->ctx, &s, msg, size) < 0 || l_recv(b->ctx, &s, buf, size + 1) < 0) {
+			snprintf(res.err, sizeof(res.err), "round trip: %s", strerror(errno));
+			goto out;
+		}
+		rtt[n++] = (double)(now_mono_ns() - t0) / 1e3;
+	}
+	res.cpu = cpu_now() - c0;
+	sample_sort(rtt, n);
+	res.ok = n > 0;
+	res.n = n;
+	res.med = sample_median(rtt, n);
+	res.p99 = sample_percentile(rtt, n, 99);
+	res.min = sample_percentile(rtt, n, 0);
+out:
+	if (write(out, &res, sizeof(res)) != (ssize_t)sizeof(res))
+		_exit(EXIT_FAIL);
+	_exit(res.ok ? EXIT_OK : EXIT_FAIL);
+}
+
+struct lcell {
+	bool available, ok;
+	char why[200];
+	double med, p99, min, spread, cpu_us;
+	uint64_t n;
+	unsigned runs;
+};
+
+static void latency_once(struct bench *b, const struct row *r, size_t size, int cpu_c, int cpu_s, struct lresult *res)
+{
+	struct lchan ch;
+	int rp[2];
+	memset(res, 0, sizeof(*res));
+	if (lchan_make(b, r, size, &ch, res->err, sizeof(res->err)) < 0) {
+		lchan_free(b, &ch);
+		return;
+	}
+	if (pipe2(rp, O_CLOEXEC) < 0) {
+		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
+		lchan_free(b, &ch);
+		return;
+	}
+	pid_t srv = fork_child(b->ctx->prog);
+	if (srv == 0) {
+		close(rp[0]);
+		close(rp[1]);
+		echo_server(b, &ch, size, cpu_s);
+	}
+	pid_t cli = srv > 0 ? fork_child(b->ctx->prog) : -1;
+	if (cli == 0) {
+		close(rp[0]);
+		ping_client(b, &ch, size, cpu_c, rp[1]);
+	}
+	close(rp[1]);
+	/* The parent keeps no end open: EOF reaches whoever reads. */
+	for (int i = 0; i < 4; i++) {
+		if (ch.fd[i] < 0)
+			continue;
+		for (int j = i + 1; j < 4; j++)
+			if (ch.fd[j] == ch.fd[i])
+				ch.fd[j] = -1;
+		close(ch.fd[i]);
+		ch.fd[i] = -1;
+	}
+	ssize_t got = 0;
+	if (cli > 0)
+		do
+			got = read(rp[0], res, sizeof(*res));
+		while (got < 0 && errno == EINTR);
+	close(rp[0]);
+	if (got != (ssize_t)sizeof(*res)) {
+		memset(res, 0, sizeof(*res));
+		snprintf(res->err, sizeof(res->err), "the client ended without a result");
+	}
+	if (cli > 0)
+		wait_child(b->ctx->prog, cli);
+	if (srv > 0) {
+		kill(srv, SIGTERM);
+		int st;
+		while (waitpid(srv, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	lchan_free(b, &ch);
+}
+
+static void latency(struct bench *b, const struct row *r, size_t size, int cpu_c, int cpu_s, struct lcell *c)
+{
+	const struct opts *o = &b->ctx->opt;
+	double med[100], p99[100], mn[100], cpu[100];
+	struct lresult res;
+	memset(c, 0, sizeof(*c));
+	size_t lim = row_limit(r, c->why, sizeof(c->why));
+	if (lim && size > lim)
+		return;
+	c->available = true;
+	c->why[0] = '\0';
+	uint64_t reps = o->given[OP_REPEAT] ? o->repeat : 1;
+	unsigned n = 0;
+	for (uint64_t i = 0; i < reps && !stop_requested(); i++) {
+		latency_once(b, r, size, cpu_c, cpu_s, &res);
+		if (!res.ok) {
+			snprintf(c->why, sizeof(c->why), "%s", res.err);
+			return;
+		}
+		med[n] = res.med;
+		p99[n] = res.p99;
+		mn[n] = res.min;
+		cpu[n] = res.cpu / (double)res.n * 1e6;
+		c->n = res.n;
+		n++;
+	}
+	if (!n)
+		return;
+	sample_sort(p99, n);
+	sample_sort(mn, n);
+	sample_sort(cpu, n);
+	c->spread = 0;
+	double sorted[100];
+	memcpy(sorted, med, n * sizeof(double));
+	sample_sort(sorted, n);
+	c->med = sample_median(sorted, n);
+	c->spread = sample_spread(sorted, n);
+	c->p99 = sample_median(p99, n);
+	c->min = mn[0];
+	c->cpu_us = sample_median(cpu, n);
+	c->runs = n;
+	c->ok = true;
+}
+
 /* ---- sizes, placements, rows ---- */
 
 static int parse_sizes(struct ctx *ctx, size_t *out, int max, int *n)
@@ -617,6 +1141,17 @@ static void find_cpus(struct bench *b)
 }
 
 static const char *const place_names[] = { "both", "same", "split", "any" };
+
+static void place_cpus(const struct bench *b, int place, int *a, int *c)
+{
+	*a = *c = -1;
+	if (place == CPU_SAME) {
+		*a = *c = b->cpus[0];
+	} else if (place == CPU_SPLIT) {
+		*a = b->cpus[0];
+		*c = b->cpus[1];
+	}
+}
 
 static int select_rows(struct ctx *ctx, bool *sel)
 {
@@ -683,6 +1218,37 @@ static void print_cell_text(const struct cell *c)
 	printf("  %9.1f %8s %11s%c", c->mbps, rate, cpu, c->spread > SPREAD_WIDE ? '*' : ' ');
 }
 
+static void print_lcell_text(const struct lcell *c)
+{
+	if (!c->available || !c->ok) {
+		printf("  %-25s", c->available ? "failed" : "n/a");
+		return;
+	}
+	printf("  %7.1f %7.1f %7.1f%c  ", c->med, c->p99, c->min, c->spread > SPREAD_WIDE ? '*' : ' ');
+}
+
+static void print_lcell_json(struct out *o, const struct row *r, size_t size, const char *place, const struct lcell *c)
+{
+	out_open(o);
+	out_string(o, PRINT_JSON, "test", NULL, "latency");
+	out_string(o, PRINT_JSON, "mechanism", NULL, r->name);
+	out_u64(o, PRINT_JSON, "size", NULL, size);
+	out_string(o, PRINT_JSON, "cpu", NULL, place);
+	out_bool(o, PRINT_JSON, "available", NULL, c->available && c->ok);
+	if (!c->available || !c->ok) {
+		out_string(o, PRINT_JSON, "why", NULL, c->why[0] ? c->why : "failed");
+	} else {
+		out_u64(o, PRINT_JSON, "round_trips", NULL, c->n);
+		out_u64(o, PRINT_JSON, "runs", NULL, c->runs);
+		out_double(o, PRINT_JSON, "median_us", NULL, c->med);
+		out_double(o, PRINT_JSON, "p99_us", NULL, c->p99);
+		out_double(o, PRINT_JSON, "min_us", NULL, c->min);
+		out_double(o, PRINT_JSON, "spread", NULL, c->spread);
+		out_double(o, PRINT_JSON, "client_cpu_us_per_round_trip", NULL, c->cpu_us);
+	}
+	out_close(o);
+}
+
 static void print_cell_json(struct out *o, const struct row *r, size_t size, const char *place, const struct cell *c)
 {
 	out_open(o);
@@ -690,7 +1256,7 @@ static void print_cell_json(struct out *o, const struct row *r, size_t size, con
 	out_string(o, PRINT_JSON, "mechanism", NULL, r->name);
 	out_u64(o, PRINT_JSON, "size", NULL, size);
 	out_string(o, PRINT_JSON, "cpu", NULL, place);
-	out_bool(o, PRINT_JSON, "available", NULL, c->available);
+	out_bool(o, PRINT_JSON, "available", NULL, c->available && c->ok);
 	if (!c->available || !c->ok) {
 		out_string(o, PRINT_JSON, "why", NULL, c->why[0] ? c->why : "failed");
 	} else {
@@ -744,8 +1310,69 @@ int bench_run(struct ctx *ctx)
 	bool progress = isatty(STDERR_FILENO) && !ctx->opt.quiet;
 	struct out o;
 	out_init(&o, stdout, ctx->opt.json);
+	/* Round trips: of each --size given, by default of 64 bytes only. */
+	size_t lsizes[16];
+	int nl = 0;
+	if (ctx->opt.sizes)
+		for (int i = 0; i < nsizes; i++)
+			lsizes[nl++] = sizes[i];
+	else
+		lsizes[nl++] = 64;
 	if (!ctx->opt.json) {
-		printf("One-way throughput: the producer and consumer verbs in two processes, timed at the\n"
+		printf("Round-trip latency: one process sends a message, the other sends it back; after 200\n"
+		       "warm-up round trips, the median, the 99th percentile and the minimum, in microseconds.\n"
+		       "%d CPUs: same = both processes pinned to one, split = to two.\n\n",
+		       b.ncpu);
+		printf("%-15s %-7s", "mechanism", "size");
+		for (int p = 0; p < nplaces; p++)
+			printf("  %-25s", place_names[places[p]]);
+		printf("\n%-15s %-7s", "", "");
+		for (int p = 0; p < nplaces; p++)
+			printf("  %7s %7s %7s   ", "median", "p99", "min");
+		printf("\n");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(rows) && !stop_requested() && !ctx->out_errno; i++) {
+		if (!sel[i])
+			continue;
+		for (int s = 0; s < nl && !stop_requested(); s++) {
+			char sl[24], why[200] = "";
+			size_label(sl, sizeof(sl), lsizes[s]);
+			if (!ctx->opt.json)
+				printf("%-15s %-7s", rows[i].name, sl);
+			for (int p = 0; p < nplaces; p++) {
+				struct lcell c;
+				int cc = -1, cs = -1;
+				place_cpus(&b, places[p], &cc, &cs);
+				if (progress) {
+					fprintf(stderr, "\r%s %s %s round trips ...\033[K", rows[i].name, sl,
+						place_names[places[p]]);
+					fflush(stderr);
+				}
+				if (places[p] == CPU_SPLIT && b.ncpu < 2) {
+					memset(&c, 0, sizeof(c));
+					snprintf(c.why, sizeof(c.why), "one CPU only");
+				} else {
+					latency(&b, &rows[i], lsizes[s], cc, cs, &c);
+				}
+				if (progress)
+					fprintf(stderr, "\r\033[K");
+				if (ctx->opt.json)
+					print_lcell_json(&o, &rows[i], lsizes[s], place_names[places[p]], &c);
+				else
+					print_lcell_text(&c);
+				if ((!c.available || !c.ok) && !why[0])
+					snprintf(why, sizeof(why), "%s", c.why);
+			}
+			if (!ctx->opt.json) {
+				if (why[0])
+					printf("(%s)", why);
+				printf("\n");
+			}
+			ctx_stdout_error(ctx, flush_stdout());
+		}
+	}
+	if (!ctx->opt.json) {
+		printf("\nOne-way throughput: the producer and consumer verbs in two processes, timed at the\n"
 		       "consumer from the first message to the last. MB = 10^6 bytes; msg/s; CPU = microseconds\n"
 		       "of user + system time per message, sender/receiver. %d CPUs%s; * = spread over %d%%.\n\n",
 		       b.ncpu, b.ncpu < 2 ? " (split: n/a)" : "", (int)(SPREAD_WIDE * 100));
@@ -757,7 +1384,7 @@ int bench_run(struct ctx *ctx)
 			printf("  %9s %8s %11s ", "MB/s", "msg/s", "CPU us");
 		printf("\n");
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(rows) && !stop_requested(); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(rows) && !stop_requested() && !ctx->out_errno; i++) {
 		if (!sel[i])
 			continue;
 		for (int s = 0; s < nsizes && !stop_requested(); s++) {
@@ -769,12 +1396,7 @@ int bench_run(struct ctx *ctx)
 			for (int p = 0; p < nplaces; p++) {
 				struct cell c;
 				int tx = -1, rx = -1;
-				if (places[p] == CPU_SAME)
-					tx = rx = b.cpus[0];
-				else if (places[p] == CPU_SPLIT) {
-					tx = b.cpus[0];
-					rx = b.cpus[1];
-				}
+				place_cpus(&b, places[p], &tx, &rx);
 				if (progress) {
 					fprintf(stderr, "\r%s %s %s ...\033[K", rows[i].name, sl, place_names[places[p]]);
 					fflush(stderr);
@@ -798,8 +1420,8 @@ int bench_run(struct ctx *ctx)
 				if (why[0])
 					printf("  (%s)", why);
 				printf("\n");
-				ctx_stdout_error(ctx, flush_stdout());
 			}
+			ctx_stdout_error(ctx, flush_stdout());
 			if (ctx->out_errno)
 				break;
 		}

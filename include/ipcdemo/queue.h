@@ -54,6 +54,17 @@ struct queue_ops {
 	void (*explain)(struct ctx *ctx, void *impl, int err, size_t len);
 };
 
+/* For the benchmark's round trips: a queue of the mechanism, made with
+ * the mechanism's own code, able to carry size-byte messages, used with
+ * its own send and receive functions. open returns the impl (NULL after a
+ * diagnostic); the queue is removed by close. Handles survive fork(). */
+struct queue_bench {
+	void *(*open)(struct ctx *ctx, const char *name, size_t size);
+	const struct queue_ops *ops;
+	void (*close)(struct ctx *ctx, void *impl);
+};
+extern const struct queue_bench mq_bench, sysv_bench, shm_bench;
+
 /* The deadline for --nonblock and --timeout, counted from now. */
 int64_t queue_deadline(const struct ctx *ctx);
 

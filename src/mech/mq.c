@@ -557,3 +557,40 @@ const struct mechanism mech_mq = {
 	"the system reboots. Its capacity (maxmsg) and message size (msgsize) are fixed at creation.",
 	mq_verbs,
 };
+
+static const struct queue_ops mq_bench_ops = { mq_send_msgs, mq_recv_msg, NULL, 1, false, "benchmark queue",
+					       mq_explain };
+
+static void *mq_bench_open(struct ctx *ctx, const char *name, size_t size)
+{
+	struct mqch *q = calloc(1, sizeof(*q));
+	struct mq_attr a;
+	if (!q) {
+		msg_syserr(ctx->prog, "allocate memory");
+		return NULL;
+	}
+	memset(&a, 0, sizeof(a));
+	a.mq_maxmsg = 10;
+	a.mq_msgsize = (long)size;
+	snprintf(q->name, sizeof(q->name), "%s", name);
+	q->mqd = mq_open(q->name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &a);
+	if (q->mqd == (mqd_t)-1 || mq_getattr(q->mqd, &q->attr) < 0) {
+		int e = errno;
+		msg_syserr(ctx->prog, "mq_open %s", q->name);
+		explain_open(e, &a);
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
+static void mq_bench_close(struct ctx *ctx, void *impl)
+{
+	struct mqch *q = impl;
+	(void)ctx;
+	mq_close(q->mqd);
+	mq_unlink(q->name);
+	free(q);
+}
+
+const struct queue_bench mq_bench = { mq_bench_open, &mq_bench_ops, mq_bench_close };

@@ -822,3 +822,46 @@ const struct mechanism mech_shm = {
 	"must synchronise themselves: here a robust process-shared mutex and futexes.",
 	shm_verbs,
 };
+
+static const struct queue_ops shm_bench_ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, false,
+						"benchmark ring", shm_explain };
+
+static void *shm_bench_open(struct ctx *ctx, const char *name, size_t size)
+{
+	struct ring *r = calloc(1, sizeof(*r));
+	if (!r) {
+		msg_syserr(ctx->prog, "allocate memory");
+		return NULL;
+	}
+	r->fd = -1;
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	if (ring_create(ctx, r, DEFAULT_SLOTS, (uint32_t)(size < 16 ? 16 : size)) != 0) {
+		if (r->fd >= 0)
+			close(r->fd);
+		free(r);
+		return NULL;
+	}
+	r->bcap = BATCH_BYTES > r->h->stride ? BATCH_BYTES : r->h->stride;
+	r->batch = malloc(r->bcap);
+	if (!r->batch) {
+		msg_syserr(ctx->prog, "allocate memory");
+		munmap(r->h, r->size);
+		close(r->fd);
+		shm_unlink(r->name);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void shm_bench_close(struct ctx *ctx, void *impl)
+{
+	struct ring *r = impl;
+	bool unlink_was = ctx->opt.unlink;
+	ctx->opt.unlink = true;
+	ring_close(ctx, r);
+	ctx->opt.unlink = unlink_was;
+	free(r);
+}
+
+const struct queue_bench shm_bench = { shm_bench_open, &shm_bench_ops, shm_bench_close };

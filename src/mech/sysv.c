@@ -135,10 +135,10 @@ static int sysv_alloc(struct ctx *ctx, struct sysvq *q, size_t cap)
 /* msgsnd/msgrcv have no timeout: try without waiting first, then block
  * with SIGALRM set to interrupt at the deadline or after a slice, to look
  * at the stop flag. Returns what the call returns (msgsnd: 0). */
-static ssize_t sysv_call(struct sysvq *q, size_t len, long type, int flags, int64_t deadline)
+static ssize_t sysv_call(struct sysvq *q, bool snd, size_t len, long type, int flags, int64_t deadline)
 {
-	ssize_t r = q->sending ? msgsnd(q->id, q->buf, len, flags | IPC_NOWAIT)
-			       : msgrcv(q->id, q->buf, len, type, flags | IPC_NOWAIT);
+	ssize_t r = snd ? msgsnd(q->id, q->buf, len, flags | IPC_NOWAIT)
+			: msgrcv(q->id, q->buf, len, type, flags | IPC_NOWAIT);
 	if (r >= 0)
 		return r;
 	if (errno == ENOMSG)
@@ -156,7 +156,7 @@ static ssize_t sysv_call(struct sysvq *q, size_t len, long type, int flags, int6
 		}
 		if (queue_alarm(deadline) < 0)
 			return -1;
-		r = q->sending ? msgsnd(q->id, q->buf, len, flags) : msgrcv(q->id, q->buf, len, type, flags);
+		r = snd ? msgsnd(q->id, q->buf, len, flags) : msgrcv(q->id, q->buf, len, type, flags);
 		int e = errno;
 		queue_alarm_off();
 		if (r >= 0)
@@ -185,7 +185,7 @@ static int sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t l
 		}
 		memcpy(q->buf, &q->type, sizeof(long));
 		memcpy(q->buf + sizeof(long), buf + off, m);
-		if (sysv_call(q, m, 0, 0, deadline) < 0) {
+		if (sysv_call(q, true, m, 0, 0, deadline) < 0) {
 			*done = off;
 			return -1;
 		}
@@ -204,7 +204,7 @@ static ssize_t sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap,
 	(void)want;
 	(void)reported;
 	*truncated = false;
-	ssize_t n = sysv_call(q, o->noerror ? cap + 1 : cap, (long)o->mtype, flags, deadline);
+	ssize_t n = sysv_call(q, false, o->noerror ? cap + 1 : cap, (long)o->mtype, flags, deadline);
 	if (n < 0)
 		return -1;
 	if ((size_t)n > cap) {
@@ -544,3 +544,45 @@ const struct mechanism mech_sysv = {
 	"lowest types first. Queues persist until removed; ipcs -q lists them.",
 	sysv_verbs,
 };
+
+static const struct queue_ops sysv_bench_ops = { sysv_send_msgs, sysv_recv_msg, NULL, 1, false, "benchmark queue",
+						 sysv_explain };
+
+/* A private queue: the processes of a run share it through fork(). */
+static void *sysv_bench_open(struct ctx *ctx, const char *name, size_t size)
+{
+	struct sysvq *q = calloc(1, sizeof(*q));
+	(void)name;
+	if (!q) {
+		msg_syserr(ctx->prog, "allocate memory");
+		return NULL;
+	}
+	q->key = IPC_PRIVATE;
+	q->type = 1;
+	q->id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	snprintf(q->what, sizeof(q->what), "private queue");
+	if (q->id < 0) {
+		int e = errno;
+		msg_syserr(ctx->prog, "msgget IPC_PRIVATE");
+		explain_get(e);
+		free(q);
+		return NULL;
+	}
+	if (sysv_alloc(ctx, q, size) < 0) {
+		msgctl(q->id, IPC_RMID, NULL);
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
+static void sysv_bench_close(struct ctx *ctx, void *impl)
+{
+	struct sysvq *q = impl;
+	(void)ctx;
+	msgctl(q->id, IPC_RMID, NULL);
+	free(q->buf);
+	free(q);
+}
+
+const struct queue_bench sysv_bench = { sysv_bench_open, &sysv_bench_ops, sysv_bench_close };
