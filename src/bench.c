@@ -25,6 +25,7 @@
 #include <netinet/tcp.h>
 #include <unistd.h>
 
+#include "ipcdemo/bench.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/queue.h"
 #include "ipcdemo/sample.h"
@@ -86,6 +87,7 @@ struct bench {
 static size_t row_limit(const struct row *r, char *why, size_t len)
 {
 	long long v;
+	why[0] = '\0';
 	switch (r->kind) {
 	case RK_UDP:
 		snprintf(why, len, "UDP datagrams carry at most %d bytes", UDP_MAX);
@@ -103,6 +105,25 @@ static size_t row_limit(const struct row *r, char *why, size_t len)
 	default:
 		return 0;
 	}
+}
+
+size_t bench_limit(const char *row, char *why, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
+		if (strcmp(rows[i].name, row) == 0)
+			return row_limit(&rows[i], why, len);
+	snprintf(why, len, "no such row");
+	return 0;
+}
+
+const char *bench_row_name(size_t i)
+{
+	return i < ARRAY_SIZE(rows) ? rows[i].name : NULL;
+}
+
+const char *bench_row_group(size_t i)
+{
+	return i < ARRAY_SIZE(rows) ? rows[i].group : NULL;
 }
 
 /* ---- child processes ---- */
@@ -1089,28 +1110,46 @@ static void latency(struct bench *b, const struct row *r, size_t size, int cpu_c
 
 /* ---- sizes, placements, rows ---- */
 
-static int parse_sizes(struct ctx *ctx, size_t *out, int max, int *n)
+int bench_parse_sizes(const char *s, size_t *out, int max, int *n, char *why, size_t wlen)
 {
-	const char *s = ctx->opt.sizes ? ctx->opt.sizes : "64,4k,64k";
 	char buf[256];
 	*n = 0;
-	if (strlen(s) >= sizeof(buf))
-		return msg_usage(ctx->prog, "invalid value for --size: too long");
+	if (strlen(s) >= sizeof(buf)) {
+		snprintf(why, wlen, "too long");
+		return -1;
+	}
 	snprintf(buf, sizeof(buf), "%s", s);
 	char *save = NULL;
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		uint64_t v;
-		const char *why;
-		if (parse_size(t, &v, &why) < 0)
-			return msg_usage(ctx->prog, "invalid value '%s' for --size: %s", t, why);
-		if (v < 2 || v > ((uint64_t)16 << 20))
-			return msg_usage(ctx->prog, "invalid value '%s' for --size: from 2 bytes to 16M", t);
-		if (*n == max)
-			return msg_usage(ctx->prog, "invalid value for --size: at most %d sizes", max);
+		const char *w;
+		if (parse_size(t, &v, &w) < 0) {
+			snprintf(why, wlen, "'%s': %s", t, w);
+			return -1;
+		}
+		if (v < BENCH_SIZE_MIN || v > BENCH_SIZE_MAX) {
+			snprintf(why, wlen, "'%s': sizes go from %d bytes to 16M", t, BENCH_SIZE_MIN);
+			return -1;
+		}
+		if (*n == max) {
+			snprintf(why, wlen, "at most %d sizes", max);
+			return -1;
+		}
 		out[(*n)++] = (size_t)v;
 	}
-	if (*n == 0)
-		return msg_usage(ctx->prog, "invalid value '%s' for --size: no size", s);
+	if (*n == 0) {
+		snprintf(why, wlen, "no size");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_sizes(struct ctx *ctx, size_t *out, int max, int *n)
+{
+	const char *s = ctx->opt.sizes ? ctx->opt.sizes : "64,4k,64k";
+	char why[128];
+	if (bench_parse_sizes(s, out, max, n, why, sizeof(why)) < 0)
+		return msg_usage(ctx->prog, "invalid value '%s' for --size: %s", s, why);
 	return 0;
 }
 

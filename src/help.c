@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ipcdemo/bench.h"
 #include "ipcdemo/mechanism.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/util.h"
@@ -403,6 +404,19 @@ int cmd_complete(int argc, char **argv)
 			cand(cur, buf, vo->help ? vo->help : d->help);
 		}
 		cand(cur, "--help", "show help");
+	} else if (opt_start == 2 && strcmp(v->name, "bench") == 0) {
+		/* bench takes the names of its rows, and the words for groups. */
+		for (size_t i = 0; bench_row_name(i); i++) {
+			char dashed[32];
+			snprintf(dashed, sizeof(dashed), "%s", bench_row_name(i));
+			for (char *p = dashed; *p; p++)
+				if (*p == ' ')
+					*p = '-';
+			if (i == 0 || strcmp(bench_row_group(i), bench_row_group(i - 1)) != 0)
+				cand(cur, bench_row_group(i), "measure this mechanism");
+			if (strcmp(dashed, bench_row_group(i)) != 0)
+				cand(cur, dashed, "measure this row only");
+		}
 	} else if (v->max_args != 0 && opt_start == 2) {
 		printf("__files__\n"); /* ls and clean take a directory */
 	}

@@ -85,7 +85,7 @@ FIFO_VERBS=$(printf '%s\n' "$JSON" | grep '^{"mechanism":"fifo"' |
 
 # --- the first word ---------------------------------------------------------
 comp 'ipcdemo '
-is 'first word: the mechanisms and the commands' "$GOT" "$(sorted "${MECHS[@]}" list help ls clean)"
+is 'first word: the mechanisms and the commands' "$GOT" "$(sorted "${MECHS[@]}" list help ls clean bench)"
 like 'first word: fifo is there' "$GOT" '^fifo$'
 comp 'ipcdemo fi'
 is 'first word "fi": the mechanisms starting with fi' "$GOT" \
@@ -211,7 +211,7 @@ if [ -r "$BC" ]; then
 	comp 'ipcdemo file produce --lock='
 	is '_filedir: --lock= still gives the values' "$GOT" "$(sorted flock fcntl none)"
 	comp 'ipcdemo '
-	is '_filedir: first word unchanged' "$GOT" "$(sorted "${MECHS[@]}" list help ls clean)"
+	is '_filedir: first word unchanged' "$GOT" "$(sorted "${MECHS[@]}" list help ls clean bench)"
 else
 	skip 'file names through _filedir' "$BC not installed"
 fi

@@ -47,7 +47,7 @@ like 'ipcdemo list --json has fifo produce' "$FIFO_VERBS" "^produce$TAB"
 
 fc 'first word: runs' 'ipcdemo '
 is 'first word: the mechanisms and the commands' "$(names "$OUT")" \
-	"$(printf '%s\n' "$MECHS" list help ls clean | sort)"
+	"$(printf '%s\n' "$MECHS" list help ls clean bench | sort)"
 like 'first word: fifo with its description' "$OUT" "^fifo${TAB}named pipe"
 is 'first word: no error' "$ERR" ''
 fc 'first word "fi": runs' 'ipcdemo fi'

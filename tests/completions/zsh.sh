@@ -70,7 +70,7 @@ names() { printf '%s\n' "$1" | sed '1d; s/:.*//' | sort; }
 zc 'first word: runs' 0 ''
 like 'first word: mechanisms or commands' "$OUT" '^describe commands mechanism or command \[\]$'
 is 'first word: the mechanisms and the commands' "$(names "$OUT")" \
-	"$(printf '%s\n' "$MECHS" list help ls clean | sort)"
+	"$(printf '%s\n' "$MECHS" list help ls clean bench | sort)"
 like 'first word: fifo with its description' "$OUT" '^fifo:named pipe'
 is 'first word: no error' "$ERR" ''
 
