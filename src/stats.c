@@ -57,6 +57,10 @@ void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct
 	if (st->first_ns) {
 		out_i64(&o, PRINT_JSON, "first_mono_ns", NULL, st->first_ns);
 		out_i64(&o, PRINT_JSON, "last_mono_ns", NULL, st->last_ns);
+		/* The time the messages took to come, without the wait for the
+		 * first: what a rate should be measured over. */
+		out_double(&o, PRINT_TEXT, NULL, ", %.6f s from the first message to the last",
+			   (double)(st->last_ns - st->first_ns) / (double)NSEC_PER_SEC);
 	}
 	if (vr) {
 		out_text(&o, "\n%s: ", ctx->prog);

@@ -266,3 +266,25 @@ int close_stdout(const char *prog, int status, int known_errno)
 	msg_syserr(prog, "write error on standard output");
 	return status == EXIT_OK ? EXIT_FAIL : status;
 }
+
+void pipe_grow(int fd)
+{
+	/* A larger pipe lets the writer run ahead of the reader: fewer
+	 * wake-ups and context switches per byte. Up to what an unprivileged
+	 * process may ask (fs.pipe-max-size); best effort, and only on a
+	 * pipe or FIFO (F_SETPIPE_SZ fails with EBADF on anything else). */
+	long long max = -1;
+	FILE *fp = fopen("/proc/sys/fs/pipe-max-size", "re");
+	if (fp) {
+		if (fscanf(fp, "%lld", &max) != 1)
+			max = -1;
+		fclose(fp);
+	}
+	if (max <= 0)
+		return;
+	if (max > PIPE_GROW_MAX)
+		max = PIPE_GROW_MAX;
+	int cur = fcntl(fd, F_GETPIPE_SZ);
+	if (cur > 0 && cur < max)
+		(void)fcntl(fd, F_SETPIPE_SZ, (int)max);
+}

@@ -75,6 +75,11 @@ int wait_child(const char *prog, pid_t pid);
 /* "$TMPDIR/NAME.XXXXXX" (TMPDIR defaults to /tmp), for mkdtemp/mkstemp. */
 void tmp_template(char *buf, size_t len, const char *name);
 
+/* Enlarge the pipe or FIFO behind fd to PIPE_GROW_MAX bytes (or the
+ * system's fs.pipe-max-size if lower); nothing on other files. */
+#define PIPE_GROW_MAX (1 << 20)
+void pipe_grow(int fd);
+
 /* Write all of buf; retries on short writes. Returns 0, or -1 with errno
  * set (EINTR only when a stop was requested). *written gets the bytes
  * that did reach the fd (may be NULL). */

@@ -29,6 +29,7 @@ static int pipe_produce(struct ctx *ctx)
 		return rc;
 	/* Everything goes through write(2) on fd 1: nothing is left in stdio. */
 	struct sink sink = { .impl = NULL, .chunk = 0, .echo = false, .write = stdout_write };
+	pipe_grow(STDOUT_FILENO);
 	return produce(ctx, &sink);
 }
 
