@@ -172,6 +172,7 @@ static int fifo_produce(struct ctx *ctx)
 		}
 		return fs.fd == -2 ? EXIT_OK : EXIT_FAIL;
 	}
+	pipe_grow(fs.fd);
 	/* Writes of at most PIPE_BUF bytes are atomic: with several producers
 	 * on one FIFO, lines never interleave. */
 	struct sink sink = { .impl = &fs, .chunk = PIPE_BUF, .echo = true, .write = fifo_write };
