@@ -123,9 +123,17 @@ static int consume_listening(struct ctx *ctx, struct consumer *c, const struct e
 			bool closed = false;
 			c->extra_arg = &p->peer;
 			if (ep->type == SOCK_STREAM) {
-				ssize_t got = linebuf_fill(&p->lb, p->fd);
-				if (got > 0 || (got < 0 && errno == ENOBUFS)) {
-					consumer_deliver_lines(c, &p->lb);
+				/* Read on while there is more (the socket does not block),
+				 * a few times before polling again: one poll() for many
+				 * reads when a producer is fast, and fair to the others. */
+				ssize_t got;
+				int rounds = 0;
+				while ((got = linebuf_fill(&p->lb, p->fd)) > 0 || (got < 0 && errno == ENOBUFS)) {
+					if (consumer_deliver_lines(c, &p->lb) || ++rounds == 16)
+						break;
+				}
+				if (got > 0 || (got < 0 && (errno == ENOBUFS || errno == EAGAIN) && rounds > 0)) {
+					/* delivered; nothing more for now */
 				} else if (got == 0) {
 					const char *line;
 					size_t len;
