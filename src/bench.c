@@ -89,6 +89,24 @@ static size_t row_limit(const struct row *r, char *why, size_t len)
 	long long v;
 	why[0] = '\0';
 	switch (r->kind) {
+	case RK_PIPE:
+	case RK_FIFO:
+	case RK_SOCKETPAIR:
+	case RK_TCP:
+	case RK_FILE:
+		/* A consumer splits a longer line (and says so). */
+		snprintf(why, len, "a stream consumer takes lines of at most 1 MiB");
+		return (size_t)1 << 20;
+	case RK_UNIX:
+		if (strcmp(r->type, "stream") == 0) {
+			snprintf(why, len, "a stream consumer takes lines of at most 1 MiB");
+			return (size_t)1 << 20;
+		}
+		/* One datagram or packet must fit the socket's send buffer. */
+		v = sysctl_read("/proc/sys/net/core/wmem_default");
+		v = v > 0 ? v : 212992;
+		snprintf(why, len, "a packet must fit the send buffer, net.core.wmem_default %lld bytes", v);
+		return (size_t)(v - 1024);
 	case RK_UDP:
 		snprintf(why, len, "UDP datagrams carry at most %d bytes", UDP_MAX);
 		return UDP_MAX;
@@ -196,11 +214,18 @@ static pid_t role_start(struct bench *b, struct role *r, int *err_fd, const int 
 	return pid;
 }
 
-/* Read both children's stderr to the end, then reap them. */
-static void collect(int fds[2], char *bufs[2], size_t caps[2])
+/* Read both children's stderr to the end and reap them; statuses in st.
+ * When one ends with an error the other is stopped: a consumer whose
+ * producer failed would otherwise wait for ever. */
+static void collect(struct bench *b, int fds[2], pid_t pids[2], int st[2], char *bufs[2], size_t caps[2])
 {
 	size_t used[2] = { 0, 0 };
-	int open_fds = 2;
+	int open_fds = 0;
+	for (int i = 0; i < 2; i++) {
+		st[i] = EXIT_FAIL;
+		if (fds[i] >= 0)
+			open_fds++;
+	}
 	while (open_fds > 0) {
 		struct pollfd pf[2];
 		int n = 0, map[2];
@@ -223,12 +248,19 @@ static void collect(int fds[2], char *bufs[2], size_t caps[2])
 				continue;
 			char tmp[4096];
 			ssize_t got = read(fds[i], tmp, sizeof(tmp));
+			if (got < 0 && errno == EINTR)
+				continue;
 			if (got <= 0) {
-				if (got < 0 && errno == EINTR)
-					continue;
 				close(fds[i]);
 				fds[i] = -1;
 				open_fds--;
+				/* Its stderr is closed: it is exiting. */
+				if (pids[i] > 0) {
+					st[i] = wait_child(b->ctx->prog, pids[i]);
+					pids[i] = -1;
+					if (st[i] != EXIT_OK && pids[1 - i] > 0)
+						kill(pids[1 - i], SIGTERM);
+				}
 				continue;
 			}
 			size_t room = caps[i] - 1 - used[i];
@@ -238,6 +270,9 @@ static void collect(int fds[2], char *bufs[2], size_t caps[2])
 			bufs[i][used[i]] = '\0';
 		}
 	}
+	for (int i = 0; i < 2; i++)
+		if (pids[i] > 0)
+			st[i] = wait_child(b->ctx->prog, pids[i]);
 }
 
 /* The number after a phrase of the --stats summary line ("received ",
@@ -288,9 +323,9 @@ struct plan {
 	int cpu_tx, cpu_rx;
 };
 
-static int free_port(void)
+static int free_port(int type)
 {
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
 	struct sockaddr_in a;
 	socklen_t al = sizeof(a);
 	if (fd < 0)
@@ -373,7 +408,7 @@ static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 			role_arg(&cons, "--type");
 			role_arg(&cons, r->type);
 		} else {
-			port = free_port();
+			port = free_port(SOCK_STREAM);
 			snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
 			role_arg(&prod, "--address");
 			role_arg(&prod, addr);
@@ -396,7 +431,7 @@ static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 		role_arg(&cons, "-q");
 		break;
 	case RK_UDP:
-		port = free_port();
+		port = free_port(SOCK_DGRAM);
 		snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
 		role_arg(&prod, "--address");
 		role_arg(&prod, addr);
@@ -426,7 +461,7 @@ static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 		role_arg(&cons, slot);
 		role_arg(&prod, "-q");
 		role_arg(&cons, "-q");
-		/* Made before the roles start, so that neither waits on the other. */
+		/* Both roles create the object if it is missing, with the same size. */
 		break;
 	case RK_SYSV: {
 		int id = -1;
@@ -493,9 +528,10 @@ static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 	pbuf[0] = cbuf[0] = '\0';
 	if (ppid < 0 && cpid > 0)
 		kill(cpid, SIGTERM);
-	collect(efd, bufs, caps);
-	int pst = ppid > 0 ? wait_child(b->ctx->prog, ppid) : EXIT_FAIL;
-	int cst = cpid > 0 ? wait_child(b->ctx->prog, cpid) : EXIT_FAIL;
+	pid_t pids[2] = { ppid, cpid };
+	int sts[2];
+	collect(b, efd, pids, sts, bufs, caps);
+	int pst = sts[0], cst = sts[1];
 
 	/* Remove what the run made. */
 	if (r->kind == RK_MQ)
@@ -1131,6 +1167,10 @@ int bench_parse_sizes(const char *s, size_t *out, int max, int *n, char *why, si
 		return -1;
 	}
 	snprintf(buf, sizeof(buf), "%s", s);
+	if (buf[0] == ',' || strstr(buf, ",,") || (buf[0] && buf[strlen(buf) - 1] == ',')) {
+		snprintf(why, wlen, "an empty size in the list");
+		return -1;
+	}
 	char *save = NULL;
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		uint64_t v;
@@ -1140,7 +1180,8 @@ int bench_parse_sizes(const char *s, size_t *out, int max, int *n, char *why, si
 			return -1;
 		}
 		if (v < BENCH_SIZE_MIN || v > BENCH_SIZE_MAX) {
-			snprintf(why, wlen, "'%s': sizes go from %d bytes to 16M", t, BENCH_SIZE_MIN);
+			snprintf(why, wlen, "'%s': sizes go from %d bytes (a counter and its newline) to 16M", t,
+				 BENCH_SIZE_MIN);
 			return -1;
 		}
 		if (*n == max) {
@@ -1372,8 +1413,8 @@ int bench_run(struct ctx *ctx)
 	if (!ctx->opt.json) {
 		printf("Round-trip latency: one process sends a message, the other sends it back; after 200\n"
 		       "warm-up round trips, the median, the 99th percentile and the minimum, in microseconds.\n"
-		       "%d CPUs: same = both processes pinned to one, split = to two.\n\n",
-		       b.ncpu);
+		       "%d CPU%s: same = both processes pinned to one, split = to two.\n\n",
+		       b.ncpu, b.ncpu == 1 ? "" : "s");
 		printf("%-15s %-7s", "mechanism", "size");
 		for (int p = 0; p < nplaces; p++)
 			printf("  %-25s", place_names[places[p]]);
@@ -1407,6 +1448,8 @@ int bench_run(struct ctx *ctx)
 				}
 				if (progress)
 					fprintf(stderr, "\r\033[K");
+				if (stop_requested())
+					break;
 				if (ctx->opt.json)
 					print_lcell_json(&o, &rows[i], lsizes[s], place_names[places[p]], &c);
 				else
@@ -1425,8 +1468,8 @@ int bench_run(struct ctx *ctx)
 	if (!ctx->opt.json) {
 		printf("\nOne-way throughput: the producer and consumer verbs in two processes, timed at the\n"
 		       "consumer from the first message to the last. MB = 10^6 bytes; msg/s; CPU = microseconds\n"
-		       "of user + system time per message, sender/receiver. %d CPUs%s; * = spread over %d%%.\n\n",
-		       b.ncpu, b.ncpu < 2 ? " (split: n/a)" : "", (int)(SPREAD_WIDE * 100));
+		       "of user + system time per message, sender/receiver. %d CPU%s%s; * = spread over %d%%.\n\n",
+		       b.ncpu, b.ncpu == 1 ? "" : "s", b.ncpu < 2 ? " (split: n/a)" : "", (int)(SPREAD_WIDE * 100));
 		printf("%-15s %-7s", "mechanism", "size");
 		for (int p = 0; p < nplaces; p++)
 			printf("  %-31s", place_names[places[p]]);
@@ -1443,7 +1486,7 @@ int bench_run(struct ctx *ctx)
 			size_label(sl, sizeof(sl), sizes[s]);
 			if (!ctx->opt.json)
 				printf("%-15s %-7s", rows[i].name, sl);
-			char why[200] = "";
+			char why[200] = "", lost[96] = "";
 			for (int p = 0; p < nplaces; p++) {
 				struct cell c;
 				int tx = -1, rx = -1;
@@ -1460,16 +1503,25 @@ int bench_run(struct ctx *ctx)
 				}
 				if (progress)
 					fprintf(stderr, "\r\033[K");
+				if (stop_requested())
+					break; /* an interrupted cell is no result */
 				if (ctx->opt.json)
 					print_cell_json(&o, &rows[i], sizes[s], place_names[places[p]], &c);
 				else
 					print_cell_text(&c);
+				if (rows[i].kind == RK_UDP && c.ok) {
+					size_t l = strlen(lost);
+					snprintf(lost + l, sizeof(lost) - l, "%s%s %.0f%%", l ? ", " : "lost: ",
+						 place_names[places[p]], c.lost * 100);
+				}
 				if ((!c.available || !c.ok) && !why[0])
 					snprintf(why, sizeof(why), "%s", c.why);
 			}
 			if (!ctx->opt.json) {
 				if (why[0])
 					printf("  (%s)", why);
+				else if (lost[0])
+					printf("  (%s)", lost);
 				printf("\n");
 			}
 			ctx_stdout_error(ctx, flush_stdout());
@@ -1482,7 +1534,7 @@ int bench_run(struct ctx *ctx)
 }
 
 const struct verb_opt bench_opts[] = {
-	{ OP_SIZES, "message sizes, comma-separated (default: 64,4k,64k)" },
+	{ OP_SIZES, "message sizes, comma-separated (default: 64 for round trips, 64,4k,64k for throughput)" },
 	{ OP_CPU, "both (default): same and split side by side; same, split or any alone" },
 	{ OP_DURATION, "measure each cell for about DURATION (default: 250ms)" },
 	{ OP_COUNT, "messages per run instead of --duration" },

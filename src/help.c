@@ -30,6 +30,7 @@ void print_main_help(FILE *fp)
 {
 	fprintf(fp, "Usage: ipcdemo MECHANISM VERB [options] [arguments]\n"
 		    "       ipcdemo ls|clean [options] [DIRECTORY]\n"
+		    "       ipcdemo bench [options] [MECHANISM...]\n"
 		    "       ipcdemo list [--json]\n"
 		    "       ipcdemo help [MECHANISM]\n"
 		    "\n"
@@ -250,6 +251,17 @@ int cmd_help(int argc, char **argv)
 			return EXIT_OK;
 		}
 		m = mechanism_find(argv[1]);
+		if (!m && tool_find(argv[1])) {
+			/* ls and clean are in ipcdemo(1), bench has its own page. */
+			char bench_page[] = "ipcdemo-bench", main_page[] = "ipcdemo";
+			char *man_page = strcmp(argv[1], "bench") == 0 ? bench_page : main_page;
+			char man[] = "man";
+			char *show[] = { man, man_page, NULL };
+			fflush(stdout);
+			execvp("man", show);
+			print_verb_help(stdout, NULL, tool_find(argv[1]));
+			return EXIT_OK;
+		}
 		if (!m) {
 			const char *names[64];
 			size_t n = 0;

@@ -58,11 +58,12 @@ const struct verb tool_verbs[] = {
 	  "pipe.fifo, an ipc.sock no one is bound to, and storage files marked as ipcdemo's;\n"
 	  "only objects of your own user. See ipcdemo(1), CLEANING UP.",
 	  clean_opts, 0, 1, clean_run },
-	{ "bench", "measure the throughput of every mechanism", "[options] [MECHANISM...]",
-	  "Runs each mechanism's producer and consumer verbs, the code a user runs, in two processes\n"
-	  "pinned to one CPU (same) or two (split), and prints messages/s, MB/s and the CPU time per\n"
-	  "message on each side for each --size. Mechanisms: pipe fifo unix (stream, dgram and\n"
-	  "seqpacket, or unix-stream ...) socketpair tcp udp mq sysv shm file; default all.",
+	{ "bench", "measure the latency and throughput of every mechanism", "[options] [MECHANISM...]",
+	  "Two processes pinned to one CPU (same) or two (split): round trips of a message through\n"
+	  "each mechanism (median, p99, minimum), then each mechanism's own producer and consumer\n"
+	  "verbs streaming messages of each --size (messages/s, MB/s, CPU time per message on each\n"
+	  "side). Mechanisms: pipe fifo unix (stream, dgram, seqpacket; or unix-stream, ...)\n"
+	  "socketpair tcp udp mq sysv shm file; default all. See ipcdemo-bench(1) for the method.",
 	  bench_opts, 0, -1, bench_run },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
 };

@@ -33,10 +33,12 @@ Test(bench, bad_size_lists_say_why)
 	cr_assert_eq(bench_parse_sizes("", v, 2, &n, why, sizeof(why)), -1);
 	cr_assert_str_eq(why, "no size");
 	cr_assert_eq(bench_parse_sizes(",,", v, 2, &n, why, sizeof(why)), -1);
-	cr_assert_eq(bench_parse_sizes("1", v, 2, &n, why, sizeof(why)), -1);
-	cr_assert(strstr(why, "from 2 bytes"), "%s", why);
+	cr_assert_eq(bench_parse_sizes("8", v, 2, &n, why, sizeof(why)), -1);
+	cr_assert(strstr(why, "from 16 bytes"), "%s", why);
+	cr_assert_eq(bench_parse_sizes("64,,4k", v, 2, &n, why, sizeof(why)), -1);
+	cr_assert_str_eq(why, "an empty size in the list");
 	cr_assert_eq(bench_parse_sizes("17M", v, 2, &n, why, sizeof(why)), -1);
-	cr_assert_eq(bench_parse_sizes("2,3,4", v, 2, &n, why, sizeof(why)), -1);
+	cr_assert_eq(bench_parse_sizes("16,32,64", v, 2, &n, why, sizeof(why)), -1);
 	cr_assert_str_eq(why, "at most 2 sizes");
 }
 
@@ -47,9 +49,11 @@ Test(bench, limits)
 	char why[128];
 	cr_assert_eq(bench_limit("udp", why, sizeof(why)), 65507);
 	cr_assert(strstr(why, "65507"));
-	cr_assert_eq(bench_limit("pipe", why, sizeof(why)), 0);
+	cr_assert_eq(bench_limit("pipe", why, sizeof(why)), (size_t)1 << 20);
+	cr_assert(strstr(why, "1 MiB"));
+	cr_assert_eq(bench_limit("unix stream", why, sizeof(why)), (size_t)1 << 20);
 	cr_assert_eq(bench_limit("shm", why, sizeof(why)), 0);
-	cr_assert_eq(bench_limit("unix stream", why, sizeof(why)), 0);
+	cr_assert_str_eq(why, "");
 	long long msgmax = -1;
 	FILE *fp = fopen("/proc/sys/kernel/msgmax", "r");
 	if (fp) {
