@@ -221,6 +221,7 @@ static void collect(struct bench *b, int fds[2], pid_t pids[2], int st[2], char 
 {
 	size_t used[2] = { 0, 0 };
 	int open_fds = 0;
+	bool stopping = false;
 	for (int i = 0; i < 2; i++) {
 		st[i] = EXIT_FAIL;
 		if (fds[i] >= 0)
@@ -238,9 +239,16 @@ static void collect(struct bench *b, int fds[2], pid_t pids[2], int st[2], char 
 			}
 		}
 		if (poll(pf, (nfds_t)n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
+			if (errno != EINTR)
+				break;
+			/* Ctrl-C or SIGTERM: pass it on, and read on to the end. */
+			if (stop_requested() && !stopping) {
+				stopping = true;
+				for (int i = 0; i < 2; i++)
+					if (pids[i] > 0)
+						kill(pids[i], SIGTERM);
+			}
+			continue;
 		}
 		for (int k = 0; k < n; k++) {
 			int i = map[k];
@@ -1092,10 +1100,16 @@ static void latency_once(struct bench *b, const struct row *r, size_t size, int 
 		ch.fd[i] = -1;
 	}
 	ssize_t got = 0;
-	if (cli > 0)
-		do
+	if (cli > 0) {
+		bool passed = false;
+		do {
 			got = read(rp[0], res, sizeof(*res));
-		while (got < 0 && errno == EINTR);
+			if (got < 0 && errno == EINTR && stop_requested() && !passed) {
+				kill(cli, SIGTERM); /* pass Ctrl-C on to the client */
+				passed = true;
+			}
+		} while (got < 0 && errno == EINTR);
+	}
 	close(rp[0]);
 	if (got != (ssize_t)sizeof(*res)) {
 		memset(res, 0, sizeof(*res));
@@ -1104,7 +1118,9 @@ static void latency_once(struct bench *b, const struct row *r, size_t size, int 
 	if (cli > 0)
 		wait_child(b->ctx->prog, cli);
 	if (srv > 0) {
-		kill(srv, SIGTERM);
+		/* The echo server may be about to block in a read that nothing
+		 * else would end (a datagram socket has no end of file). */
+		kill(srv, SIGKILL);
 		int st;
 		while (waitpid(srv, &st, 0) < 0 && errno == EINTR)
 			;
@@ -1298,16 +1314,16 @@ static void print_cell_text(const struct cell *c)
 {
 	char rate[24], cpu[32];
 	if (!c->available) {
-		printf("  %-31s", "n/a");
+		printf("  %-33s", "n/a");
 		return;
 	}
 	if (!c->ok) {
-		printf("  %-31s", "failed");
+		printf("  %-33s", "failed");
 		return;
 	}
 	fmt_rate(rate, sizeof(rate), c->msgps);
 	snprintf(cpu, sizeof(cpu), "%.2f/%.2f", c->tx_us, c->rx_us);
-	printf("  %9.1f %8s %11s%c", c->mbps, rate, cpu, c->spread > SPREAD_WIDE ? '*' : ' ');
+	printf("  %9.1f %8s %13s%c", c->mbps, rate, cpu, c->spread > SPREAD_WIDE ? '*' : ' ');
 }
 
 static void print_lcell_text(const struct lcell *c)
@@ -1472,10 +1488,10 @@ int bench_run(struct ctx *ctx)
 		       b.ncpu, b.ncpu == 1 ? "" : "s", b.ncpu < 2 ? " (split: n/a)" : "", (int)(SPREAD_WIDE * 100));
 		printf("%-15s %-7s", "mechanism", "size");
 		for (int p = 0; p < nplaces; p++)
-			printf("  %-31s", place_names[places[p]]);
+			printf("  %-33s", place_names[places[p]]);
 		printf("\n%-15s %-7s", "", "");
 		for (int p = 0; p < nplaces; p++)
-			printf("  %9s %8s %11s ", "MB/s", "msg/s", "CPU us");
+			printf("  %9s %8s %13s ", "MB/s", "msg/s", "CPU us");
 		printf("\n");
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(rows) && !stop_requested() && !ctx->out_errno; i++) {

@@ -255,10 +255,13 @@ int cmd_help(int argc, char **argv)
 			/* ls and clean are in ipcdemo(1), bench has its own page. */
 			char bench_page[] = "ipcdemo-bench", main_page[] = "ipcdemo";
 			char *man_page = strcmp(argv[1], "bench") == 0 ? bench_page : main_page;
-			char man[] = "man";
-			char *show[] = { man, man_page, NULL };
-			fflush(stdout);
-			execvp("man", show);
+			char man[] = "man", dash_w[] = "-w";
+			char *where[] = { man, dash_w, man_page, NULL };
+			if (run_quiet(where) == 0) {
+				char *show[] = { man, man_page, NULL };
+				fflush(stdout);
+				execvp("man", show);
+			}
 			print_verb_help(stdout, NULL, tool_find(argv[1]));
 			return EXIT_OK;
 		}
