@@ -242,7 +242,9 @@ static void collect(struct bench *b, int fds[2], pid_t pids[2], int st[2], char 
 			if (errno != EINTR)
 				break;
 			/* Ctrl-C or SIGTERM: pass it on, and read on to the end. */
-			if (stop_requested() && !stopping) {
+			/* Ctrl-C reaches the whole process group by itself; a SIGTERM
+			 * sent to the bench alone is passed on (as the demos do). */
+			if (stop_requested() && stop_signal() == SIGTERM && !stopping) {
 				stopping = true;
 				for (int i = 0; i < 2; i++)
 					if (pids[i] > 0)
@@ -1014,7 +1016,9 @@ static void ping_client(struct bench *b, struct lchan *ch, size_t size, int cpu,
 	}
 	memset(msg, 'p', size - 1);
 	msg[size - 1] = '\n';
-	uint64_t warm = 200;
+	/* Up to 200 warm-up round trips, fewer of large messages. */
+	uint64_t warm = ((uint64_t)64 << 20) / size;
+	warm = warm < 10 ? 10 : warm > 200 ? 200 : warm;
 	for (uint64_t i = 0; i < warm; i++) {
 		if (l_send(b->ctx, &s, msg, size) < 0 || l_recv(b->ctx, &s, buf, size + 1) < 0) {
 			snprintf(res.err, sizeof(res.err), "warm-up round trip: %s", strerror(errno));
@@ -1104,7 +1108,7 @@ static void latency_once(struct bench *b, const struct row *r, size_t size, int 
 		bool passed = false;
 		do {
 			got = read(rp[0], res, sizeof(*res));
-			if (got < 0 && errno == EINTR && stop_requested() && !passed) {
+			if (got < 0 && errno == EINTR && stop_requested() && stop_signal() == SIGTERM && !passed) {
 				kill(cli, SIGTERM); /* pass Ctrl-C on to the client */
 				passed = true;
 			}
@@ -1292,6 +1296,7 @@ static int select_rows(struct ctx *ctx, bool *sel)
 					names[n++] = rows[i].group;
 			fprintf(stderr, "ipcdemo bench: '%s' is not a mechanism the benchmark measures.\n", ctx->argv[a]);
 			suggest("ipcdemo bench", "bench", ctx->argv[a], names, n);
+			fprintf(stderr, "Try 'ipcdemo bench --help' for more information.\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -1343,6 +1348,7 @@ static void print_lcell_json(struct out *o, const struct row *r, size_t size, co
 	out_u64(o, PRINT_JSON, "size", NULL, size);
 	out_string(o, PRINT_JSON, "cpu", NULL, place);
 	out_bool(o, PRINT_JSON, "available", NULL, c->available && c->ok);
+	out_bool(o, PRINT_JSON, "failed", NULL, c->available && !c->ok);
 	if (!c->available || !c->ok) {
 		out_string(o, PRINT_JSON, "why", NULL, c->why[0] ? c->why : "failed");
 	} else {
@@ -1365,6 +1371,7 @@ static void print_cell_json(struct out *o, const struct row *r, size_t size, con
 	out_u64(o, PRINT_JSON, "size", NULL, size);
 	out_string(o, PRINT_JSON, "cpu", NULL, place);
 	out_bool(o, PRINT_JSON, "available", NULL, c->available && c->ok);
+	out_bool(o, PRINT_JSON, "failed", NULL, c->available && !c->ok);
 	if (!c->available || !c->ok) {
 		out_string(o, PRINT_JSON, "why", NULL, c->why[0] ? c->why : "failed");
 	} else {
@@ -1481,7 +1488,7 @@ int bench_run(struct ctx *ctx)
 			ctx_stdout_error(ctx, flush_stdout());
 		}
 	}
-	if (!ctx->opt.json) {
+	if (!ctx->opt.json && !stop_requested()) {
 		printf("\nOne-way throughput: the producer and consumer verbs in two processes, timed at the\n"
 		       "consumer from the first message to the last. MB = 10^6 bytes; msg/s; CPU = microseconds\n"
 		       "of user + system time per message, sender/receiver. %d CPU%s%s; * = spread over %d%%.\n\n",

@@ -26,20 +26,16 @@ static const char *fifo_path(const struct ctx *ctx)
  * with exactly the requested mode; refuse anything that is not a FIFO. */
 static int fifo_ensure(struct ctx *ctx, const char *path)
 {
-	if (mkfifo(path, ctx->opt.mode) == 0) {
-		/* mkfifo obeys the umask; --mode is what the user asked for. Set it
-		 * through a descriptor checked to be a FIFO, not by name. */
-		int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		struct stat st;
-		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode) || fchmod(fd, ctx->opt.mode) < 0) {
-			if (fd >= 0 && !S_ISFIFO(st.st_mode))
-				errno = EINVAL;
-			msg_syserr(ctx->prog, "chmod %s", path);
-			if (fd >= 0)
-				close(fd);
-			return -1;
-		}
-		close(fd);
+	/* mkfifo obeys the umask; --mode is what the user asked for. Clear
+	 * the umask for the call rather than open the FIFO to fchmod it: a
+	 * read end opened for a moment would let a producer write into the
+	 * pipe, and its data would be thrown away when that end closed. */
+	mode_t old = umask(0);
+	int made = mkfifo(path, ctx->opt.mode);
+	int e = errno;
+	umask(old);
+	errno = e;
+	if (made == 0) {
 		if (!ctx->opt.quiet)
 			msg_warn(ctx->prog, "created FIFO %s (mode %04o)", path, (unsigned)ctx->opt.mode);
 		return 0;

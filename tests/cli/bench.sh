@@ -1,0 +1,564 @@
+#!/bin/bash
+# shellcheck disable=SC2016 # the bash -c scripts expand $IPCDEMO themselves
+# ipcdemo bench: round-trip latency and one-way throughput of every
+# mechanism. Never a speed or a timing (the machines are shared and noisy):
+# completeness (one cell per row, size and placement, every round trip and
+# message counted), consistency (min <= median <= p99, MB/s = msg/s x size),
+# the limits that make a cell n/a (and nothing else), the placements, the
+# text tables, the selection of rows, usage errors, --repeat, a closed
+# pipe, no progress without a terminal, Ctrl-C and SIGTERM, the CPU time and
+# arrival times of --stats --json, --help and completion; and that a bench
+# leaves nothing behind: no /dev/shm or /dev/mqueue object named after its
+# pid, no System V queue of its key range (0x69706380..0x697063ff), no
+# private directory in TMPDIR.
+# Runs are small (--count 300, a few sizes); the limit of one run is
+# generous (sanitizers).
+# (plain shellcheck does not follow lib.sh; shellcheck -x does)
+# shellcheck source=SCRIPTDIR/lib.sh disable=SC1091
+. "$(dirname "$0")/lib.sh"
+
+export LC_ALL=C
+
+# The bench's private directory is made in TMPDIR: a directory of this test,
+# checked to be empty after every run.
+export TMPDIR=$T/tmp
+mkdir "$TMPDIR" || exit 1
+
+BENCH_LIMIT=$((T_LIMIT * 3))
+
+have_jq=false
+command -v jq >/dev/null 2>&1 && have_jq=true
+have_ipcs=false
+command -v ipcs >/dev/null 2>&1 && have_ipcs=true
+have_mqfs=false
+grep -qs '^[^ ]* /dev/mqueue mqueue ' /proc/mounts && have_mqfs=true
+have_script=false
+command -v script >/dev/null 2>&1 && have_script=true
+have_taskset=false
+command -v taskset >/dev/null 2>&1 && have_taskset=true
+have_setsid=false
+command -v setsid >/dev/null 2>&1 && have_setsid=true
+
+# The CPUs this process may use (nproc honours OMP_NUM_THREADS; the bench does not).
+NCPU=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)
+# The limits that make cells n/a: the kernel's, UDP's, a stream consumer's line.
+MSGSIZE_MAX=$(cat /proc/sys/fs/mqueue/msgsize_max 2>/dev/null || echo 8192)
+MSGMAX=$(cat /proc/sys/kernel/msgmax 2>/dev/null || echo 8192)
+WMEM=$(cat /proc/sys/net/core/wmem_default 2>/dev/null || echo 212992)
+UDP_MAX=65507
+LINE_MAX=1048576 # of a stream consumer
+
+ROWS=("pipe" "fifo" "unix stream" "unix dgram" "unix seqpacket" "socketpair"
+	"tcp" "udp" "mq" "sysv" "shm" "file")
+
+# ---- what a bench leaves behind ----
+
+# System V queues of the bench's key range, "KEY MSQID", as before the test.
+sysv_bench_queues() {
+	$have_ipcs || return 0
+	ipcs -q 2>/dev/null | awk '$1 ~ /^0x697063[89a-f][0-9a-f]$/ { print $1, $2 }' | sort
+}
+SYSV_BEFORE=$(sysv_bench_queues)
+new_sysv() { # queues of the key range that were not there before the test
+	comm -13 <(printf '%s\n' "$SYSV_BEFORE") <(sysv_bench_queues) | grep .
+}
+BENCH_PIDS=()
+left_behind() { # pid of a bench: what it left (empty: nothing)
+	local f
+	for f in /dev/shm/ipcdemo-bench-"$1"-* /dev/mqueue/ipcdemo-bench-"$1"-* "$TMPDIR"/* "$TMPDIR"/.[!.]*; do
+		[ -e "$f" ] && echo "$f"
+	done
+	new_sysv | sed 's/^/System V queue /'
+}
+nothing_left() { [ -z "$(left_behind "$1")" ]; }
+# clean NAME PID: the bench left nothing. Another bench on the machine (of
+# another test or user) may hold a System V queue of the range for a moment:
+# wait a little for it to go before calling it ours.
+clean() {
+	wait_for 5 nothing_left "$2"
+	is "$1: nothing left behind" "$(left_behind "$2")" ""
+}
+bench_cleanup() {
+	_t_cleanup
+	local p
+	for p in "${BENCH_PIDS[@]}"; do
+		[ -n "$p" ] || continue
+		rm -f /dev/shm/ipcdemo-bench-"$p"-*
+		$have_mqfs && rm -f /dev/mqueue/ipcdemo-bench-"$p"-*
+	done
+	return 0
+}
+trap bench_cleanup EXIT
+
+# brun NAME STATUS ARGS...: run 'ipcdemo bench ARGS' as run does, with a
+# longer limit; its pid in $BPID.
+BPID=""
+brun() {
+	local name=$1 want=$2
+	shift 2
+	rm -f bench.pid
+	T_LIMIT=$BENCH_LIMIT run "$name" "$want" -- bash -c 'echo "$$" >bench.pid; exec "$IPCDEMO" bench "$@"' _ "$@"
+	BPID=$(cat bench.pid 2>/dev/null)
+	BENCH_PIDS+=("$BPID")
+}
+
+# ---- checking the cells of a --json run ----
+
+# jis NAME WANT JQ-ARGS...: the output of jq -r is WANT (skipped without jq)
+jis() {
+	local name=$1 want=$2
+	shift 2
+	if ! $have_jq; then
+		skip "$name" "jq not installed"
+		return
+	fi
+	is "$name" "$(jq -r "$@" 2>&1)" "$want"
+}
+
+# why_re ROW SIZE: a regex for why the cell is n/a, or nothing if it is not.
+why_re() {
+	case $1 in
+	pipe | fifo | "unix stream" | socketpair | tcp | file) [ "$2" -gt "$LINE_MAX" ] && echo '1 MiB' ;;
+	"unix dgram" | "unix seqpacket") [ "$2" -gt $((WMEM - 1024)) ] && echo "wmem_default $WMEM([^0-9]|\$)" ;;
+	udp) [ "$2" -gt "$UDP_MAX" ] && echo "$UDP_MAX" ;;
+	mq) [ "$2" -gt "$MSGSIZE_MAX" ] && echo "msgsize_max $MSGSIZE_MAX([^0-9]|\$)" ;;
+	sysv) [ "$2" -gt "$MSGMAX" ] && echo "msgmax $MSGMAX([^0-9]|\$)" ;;
+	esac
+	return 0
+}
+# why_for ROW SIZE CPU: the same, with the one-CPU case of split
+why_for() {
+	if [ "$3" = split ] && [ "$NCPU" -lt 2 ]; then
+		echo 'one CPU only'
+	else
+		why_re "$1" "$2"
+	fi
+}
+
+# Every object must be sane; prints "CELL: what is wrong" per fault.
+# $count: round trips / messages per run (null: not checked), $runs: runs.
+SANE='
+def num: type == "number";
+def abs: if . < 0 then -. else . end;
+def cell: "\(.test) \(.mechanism) \(.size) \(.cpu)";
+def bad(m): "\(cell): \(m)";
+def nonneg(f): if (f | num) and f >= 0 then empty else bad("\(f) is not a number >= 0") end;
+if (.test == "latency" or .test == "throughput") | not then bad("test")
+elif (.mechanism | type) != "string" or (.size | num | not) or (.cpu | type) != "string" then bad("mechanism/size/cpu")
+elif (.available | type) != "boolean" then bad("available")
+elif .available | not then
+	(if (.why | type) == "string" and (.why | length) > 0 then empty else bad("n/a without a why") end),
+	(if has("median_us") or has("messages_per_s") or has("runs") then bad("numbers in an n/a cell") else empty end)
+elif .test == "latency" then
+	(if (.round_trips | num) and .round_trips > 0 then empty else bad("round_trips \(.round_trips)") end),
+	(if $count == null or .round_trips == $count then empty else bad("round_trips \(.round_trips), not \($count)") end),
+	(if .runs == $runs then empty else bad("runs \(.runs), not \($runs)") end),
+	(if [.median_us, .p99_us, .min_us] | all(num and . > 0) then empty else bad("median/p99/min not > 0") end),
+	(if .min_us <= .median_us and .median_us <= .p99_us then empty
+	 else bad("not min <= median <= p99: \(.min_us) \(.median_us) \(.p99_us)") end),
+	nonneg(.spread), nonneg(.client_cpu_us_per_round_trip)
+else
+	(if (.messages | num) and .messages > 0 then empty else bad("messages \(.messages)") end),
+	(if $count == null or .messages == $count then empty else bad("messages \(.messages), not \($count)") end),
+	(if .runs == $runs then empty else bad("runs \(.runs), not \($runs)") end),
+	(if (.messages_per_s | num) and .messages_per_s > 0 then empty else bad("messages_per_s \(.messages_per_s)") end),
+	(if (.mb_per_s | num) and ((.mb_per_s - .messages_per_s * .size / 1e6) | abs) <= 1e-4 * .mb_per_s + 1e-6 then empty
+	 else bad("mb_per_s \(.mb_per_s) is not messages_per_s x size / 1e6 (\(.messages_per_s * .size / 1e6))") end),
+	nonneg(.spread), nonneg(.sender_cpu_us_per_message), nonneg(.receiver_cpu_us_per_message),
+	(if .mechanism == "udp" then
+		(if (.lost_fraction | num) and .lost_fraction >= 0 and .lost_fraction <= 1 then empty
+		 else bad("lost_fraction \(.lost_fraction)") end)
+	 elif has("lost_fraction") then bad("lost_fraction outside udp") else empty end)
+end'
+
+# check_json NAME FILE COUNT RUNS CPUS SIZES ROW...: FILE holds the JSON
+# lines of a run over ROWs (table order), SIZES (bytes) and CPUS: every
+# line an object; exactly one latency and one throughput object per row,
+# size and placement, in table order; available unless a limit (or one CPU)
+# says otherwise, with a why naming it; every object sane.
+check_json() {
+	local name=$1 file=$2 count=$3 runs=$4 cpus=$5 sizes=$6
+	shift 6
+	if ! $have_jq; then
+		skip "$name: valid JSON, the cells, their why, sane values" "jq not installed"
+		return
+	fi
+	is "$name: every line is one JSON object" \
+		"$(jq -R -r 'try (fromjson | type) catch "not JSON: \(.)"' "$file" | grep -v '^object$')" ""
+	local want="" t r s c w
+	for t in latency throughput; do
+		for r in "$@"; do
+			for s in $sizes; do
+				for c in $cpus; do
+					w=$(why_for "$r" "$s" "$c")
+					want+="$t|$r|$s|$c|$([ -z "$w" ] && echo true || echo false)"$'\n'
+				done
+			done
+		done
+	done
+	is "$name: one latency and one throughput cell per row, size and placement; n/a only where a limit says" \
+		"$(jq -r '"\(.test)|\(.mechanism)|\(.size)|\(.cpu)|\(.available)"' "$file")" "${want%$'\n'}"
+	# Each n/a cell's why names its limit.
+	local bad="" mech size cpu why
+	while IFS='|' read -r mech size cpu why; do
+		w=$(why_for "$mech" "$size" "$cpu")
+		if [ -z "$w" ] || ! printf '%s\n' "$why" | grep -Eq -- "$w"; then
+			bad+="$mech $size $cpu: '$why' (want /$w/)"$'\n'
+		fi
+	done < <(jq -r 'select(.available == false) | "\(.mechanism)|\(.size)|\(.cpu)|\(.why)"' "$file")
+	is "$name: every n/a cell names its limit" "$bad" ""
+	is "$name: every value sane" "$(jq -r --argjson count "$count" --argjson runs "$runs" "$SANE" "$file" 2>&1)" ""
+}
+
+# ---- --help and completion ----
+
+run "bench --help" 0 -- "$IPCDEMO" bench --help
+help=$OUT
+like "--help: usage line" "$OUT" '^Usage: ipcdemo bench \[options\] \[MECHANISM\.\.\.\]'
+is "--help: nothing on stderr" "$ERR" ""
+for o in '--size LIST' '--cpu PLACE' '--duration DURATION' '-n, --count N' '--repeat R' \
+	'-j, --json' '-q, --quiet' '-h, --help'; do
+	like "--help lists $o" "$OUT" "^ +$o( |\$)"
+done
+like "--help: --cpu names its places" "$OUT" '--cpu PLACE .*both.*same.*split.*any'
+for m in pipe fifo unix unix-stream socketpair tcp udp mq sysv shm file; do
+	like "--help names $m" "$OUT" "(^|[ (])$m([ ,;)]|\$)"
+done
+run "bench -h" 0 -- "$IPCDEMO" bench -h
+is "-h: the same as --help" "$OUT" "$help"
+
+run "__complete bench un" 0 -- "$IPCDEMO" __complete bench un
+is "completion of 'un': unix and its three rows" "$(printf '%s\n' "$OUT" | cut -f1)" "unix
+unix-stream
+unix-dgram
+unix-seqpacket"
+run "__complete bench ''" 0 -- "$IPCDEMO" __complete bench ''
+is "completion of '': every word that selects rows" "$(printf '%s\n' "$OUT" | cut -f1 | sort | tr '\n' ' ')" \
+	"fifo file mq pipe shm socketpair sysv tcp udp unix unix-dgram unix-seqpacket unix-stream "
+run "__complete bench --cpu ''" 0 -- "$IPCDEMO" __complete bench --cpu ''
+is "completion of --cpu: the four places" "$(printf '%s\n' "$OUT" | cut -f1 | tr '\n' ' ')" "both same split any "
+
+# ---- usage errors: exit 2, nothing measured, nothing made ----
+
+usage_error() { # name regex args...: exit 2, stderr matches, nothing on stdout, nothing made
+	local name=$1 re=$2
+	shift 2
+	brun "$name: exit 2" 2 "$@"
+	like "$name: says why" "$ERR" "$re"
+	is "$name: nothing on stdout" "$OUT" ""
+	is "$name: no directory made" "$(ls -A "$TMPDIR")" ""
+}
+usage_error "unknown word 'pipes'" "'pipes' is not a mechanism" pipes
+like "'pipes': did you mean pipe" "$ERR" '[Dd]id you mean'
+like "'pipes': suggests 'ipcdemo bench pipe'" "$ERR" 'ipcdemo bench pipe$'
+usage_error "a known word, then an unknown one" "'nosuch'" pipe nosuch --count 300
+for v in abc 15 17M '' ',' 64,,4k "$(seq -s, 16 32)"; do
+	usage_error "--size '$v'" "--size" --size "$v" --count 300 pipe
+	like "--size '$v': the usage hint" "$ERR" "Try 'ipcdemo bench --help'"
+done
+like "17 sizes: at most 16" "$ERR" 'at most 16'
+usage_error "--repeat 0" "--repeat" --repeat 0 --count 300 pipe
+usage_error "--repeat 101" "--repeat" --repeat 101 --count 300 pipe
+usage_error "--count 1" "--count" --count 1 pipe
+usage_error "--duration 0" "--duration" --duration 0 pipe
+usage_error "--cpu both-ways" "--cpu" --cpu both-ways --count 300 pipe
+
+# ---- a tiny run over every mechanism, --json ----
+
+brun "every mechanism, 3 sizes, --cpu same, --json" 0 --size 64,4k,64k --count 300 --duration 20ms --cpu same --json
+cp "$T/.out" tiny.json
+is "tiny run: nothing on stderr (no terminal, no progress)" "$ERR" ""
+is "tiny run: 72 lines (12 rows x 3 sizes x 2 tests)" "$(nlines tiny.json)" 72
+check_json "tiny run" tiny.json 300 1 same "64 4096 65536" "${ROWS[@]}"
+if $have_jq; then
+	is "tiny run: the latency cells first, then the throughput cells" "$(jq -r .test tiny.json | uniq)" "latency
+throughput"
+fi
+clean "tiny run" "$BPID"
+
+# The limits exactly: a cell at the limit is measured, one byte more is n/a.
+if [ "$MSGSIZE_MAX" -le 1048576 ] && [ "$MSGMAX" -le 1048576 ]; then
+	sz=$(printf '%s\n' "$MSGSIZE_MAX" $((MSGSIZE_MAX + 1)) "$MSGMAX" $((MSGMAX + 1)) "$UDP_MAX" $((UDP_MAX + 1)) |
+		sort -n -u | tr '\n' ' ')
+	sz=${sz% }
+	brun "the limits, and one byte over" 0 --size "${sz// /,}" \
+		--count 300 --cpu same --json udp mq sysv
+	cp "$T/.out" limits.json
+	is "limits: nothing on stderr" "$ERR" ""
+	check_json "limits" limits.json 300 1 same "$sz" udp mq sysv
+	clean "limits" "$BPID"
+else
+	skip "the limits, and one byte over" "msgsize_max or msgmax above 1M"
+fi
+
+# Unix packets: the send buffer; stream rows: the consumer's longest line.
+if [ "$WMEM" -le 1048576 ]; then
+	brun "the send buffer, and one byte over" 0 --size $((WMEM - 1024)),$((WMEM - 1023)) \
+		--count 300 --cpu same --json unix-dgram
+	check_json "send buffer" "$T/.out" 300 1 same "$((WMEM - 1024)) $((WMEM - 1023))" "unix dgram"
+	clean "send buffer" "$BPID"
+else
+	skip "the send buffer, and one byte over" "net.core.wmem_default above 1M"
+fi
+brun "1 MiB lines, and one byte over" 0 --size 1M,$((LINE_MAX + 1)) --count 20 --cpu same --json pipe
+check_json "1 MiB lines" "$T/.out" 20 1 same "$LINE_MAX $((LINE_MAX + 1))" pipe
+clean "1 MiB lines" "$BPID"
+
+# The datagram rows at the smallest size the bench accepts: the counter
+# and its newline fit.
+brun "--size 16 on the datagram rows" 0 --size 16 --count 300 --cpu same --json unix-dgram unix-seqpacket udp
+check_json "--size 16, datagrams" "$T/.out" 300 1 same 16 "unix dgram" "unix seqpacket" udp
+clean "--size 16" "$BPID"
+
+# ---- placements ----
+
+if [ "$NCPU" -ge 2 ]; then
+	note="$NCPU CPUs"
+else
+	note="one CPU: split is n/a"
+fi
+brun "default --cpu (both), --json" 0 --size 64,64k --count 300 --json pipe udp
+cp "$T/.out" both.json
+is "--cpu both: nothing on stderr" "$ERR" ""
+check_json "--cpu both ($note)" both.json 300 1 "same split" "64 65536" pipe udp
+clean "--cpu both" "$BPID"
+brun "--cpu any" 0 --size 64 --count 300 --cpu any --json pipe shm
+check_json "--cpu any" "$T/.out" 300 1 any 64 pipe shm
+clean "--cpu any" "$BPID"
+brun "--cpu split" 0 --size 64 --count 300 --cpu split --json pipe
+check_json "--cpu split ($note)" "$T/.out" 300 1 split 64 pipe
+clean "--cpu split" "$BPID"
+
+if $have_taskset; then
+	cpu0=$(taskset -pc $$ 2>/dev/null | sed -nE 's/.*: *([0-9]+).*/\1/p')
+	run "--cpu both on one CPU (taskset)" 0 -- \
+		taskset -c "${cpu0:-0}" bash -c 'echo "$$" >bench.pid; exec "$IPCDEMO" bench --size 64 --count 300 --json pipe'
+	BPID=$(cat bench.pid)
+	BENCH_PIDS+=("$BPID")
+	cp "$T/.out" one.json
+	NCPU_SAVED=$NCPU NCPU=1
+	check_json "one CPU" one.json 300 1 "same split" 64 pipe
+	NCPU=$NCPU_SAVED
+	clean "one CPU" "$BPID"
+	run "text on one CPU" 0 -- taskset -c "${cpu0:-0}" "$IPCDEMO" bench --size 64 --count 300 pipe
+	like "text on one CPU: split n/a, one CPU only" "$OUT" '^pipe +64 B +[0-9.]+ .* n/a +\(one CPU only\)$'
+	like "text on one CPU: the throughput header says so" "$OUT" '\(split: n/a\)'
+else
+	skip "--cpu both on one CPU" "taskset not installed"
+fi
+
+# ---- text ----
+
+brun "text: pipe udp mq sysv, 64 and 64k" 0 --size 64,64k --count 300 pipe udp mq sysv
+text=$OUT
+is "text: nothing on stderr" "$ERR" ""
+like "text: the latency table's title" "$text" '^Round-trip latency'
+like "text: the throughput table's title" "$text" '^One-way throughput'
+like "text: the number of CPUs" "$text" "^$NCPU CPUs?[: ]"
+is "text: the placements' header, once per table" "$(count_re "$text" '^mechanism +size +same +split *$')" 2
+is "text: latency columns" "$(count_re "$text" '^ +median +p99 +min +median +p99 +min *$')" 1
+is "text: throughput columns" "$(count_re "$text" '^ +MB/s +msg/s +CPU us +MB/s +msg/s +CPU us *$')" 1
+for r in pipe udp mq sysv; do
+	for s in "64 B" "64 KiB"; do
+		is "text: $r $s: a line in each table" "$(count_re "$text" "^$r +$s ")" 2
+	done
+done
+is "text: 16 rows in all" "$(count_re "$text" '^(pipe|udp|mq|sysv) ')" 16
+like "text: a latency cell: median, p99, min" "$text" '^pipe +64 B +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+\.[0-9][ *]'
+like "text: a throughput cell: MB/s, msg/s, CPU sender/receiver" "$text" \
+	'^pipe +64 KiB +[0-9]+\.[0-9] +[0-9.]+[kM]? +[0-9]+\.[0-9]+/[0-9]+\.[0-9]+'
+is "text: udp 64 KiB: n/a (the limit), in both tables" \
+	"$(count_re "$text" "^udp +64 KiB +n/a +n/a +\\(.*$UDP_MAX.*\\)\$")" 2
+if [ "$MSGSIZE_MAX" -lt 65536 ]; then
+	is "text: mq 64 KiB: n/a (msgsize_max $MSGSIZE_MAX)" \
+		"$(count_re "$text" "^mq +64 KiB +n/a +n/a +\\(msgsize_max $MSGSIZE_MAX\\)\$")" 2
+else
+	unlike "text: mq 64 KiB is measured (msgsize_max $MSGSIZE_MAX)" "$text" '^mq +64 KiB +n/a'
+fi
+if [ "$MSGMAX" -lt 65536 ]; then
+	is "text: sysv 64 KiB: n/a (msgmax $MSGMAX)" \
+		"$(count_re "$text" "^sysv +64 KiB +n/a +n/a +\\(msgmax $MSGMAX\\)\$")" 2
+else
+	unlike "text: sysv 64 KiB is measured (msgmax $MSGMAX)" "$text" '^sysv +64 KiB +n/a'
+fi
+unlike "text: no failed cell" "$text" 'failed'
+clean "text" "$BPID"
+
+# ---- selection ----
+
+brun "bench fifo unix" 0 --size 64 --count 300 --cpu same --json fifo unix
+jis "fifo unix: fifo and the three unix rows, latency then throughput" \
+	"fifo unix stream unix dgram unix seqpacket fifo unix stream unix dgram unix seqpacket " \
+	-j '.mechanism + " "' "$T/.out"
+clean "fifo unix" "$BPID"
+brun "bench unix-dgram" 0 --size 64 --count 300 --cpu same --json unix-dgram
+jis "unix-dgram: that row only" "unix dgram|latency
+unix dgram|throughput" '"\(.mechanism)|\(.test)"' "$T/.out"
+brun "bench unix-seqpacket unix pipe pipe" 0 --size 64 --count 300 --cpu same --json unix-seqpacket unix pipe pipe
+jis "overlapping words: each row once, in table order" \
+	"pipe unix stream unix dgram unix seqpacket pipe unix stream unix dgram unix seqpacket " \
+	-j '.mechanism + " "' "$T/.out"
+clean "overlapping words" "$BPID"
+
+# ---- --repeat ----
+
+brun "--repeat 3" 0 --size 64 --count 300 --cpu same --repeat 3 --json pipe shm
+cp "$T/.out" repeat.json
+check_json "--repeat 3" repeat.json 300 3 same 64 pipe shm
+clean "--repeat 3" "$BPID"
+
+# A sixteen-size list is the longest there may be.
+brun "16 sizes" 0 --size "$(seq -s, 16 31)" --count 300 --cpu same --json pipe
+check_json "16 sizes" "$T/.out" 300 1 same "$(seq 16 31 | tr '\n' ' ')" pipe
+clean "16 sizes" "$BPID"
+
+# ---- output: a pipe closed early, a full disk, a terminal, -q ----
+
+run "text | head -n 3" 0 -- bash -c '{ echo "$BASHPID" >bench.pid; exec "$IPCDEMO" bench --size 64,4k --count 300 --cpu same pipe shm udp; } | head -n 3; exit "${PIPESTATUS[0]}"'
+BPID=$(cat bench.pid)
+BENCH_PIDS+=("$BPID")
+is "| head -n 3: the three first lines" "$(nlines "$T/.out")" 3
+like "| head -n 3: the title" "$OUT" '^Round-trip latency'
+is "| head -n 3: nothing on stderr" "$ERR" ""
+clean "| head -n 3" "$BPID"
+run "--json | head -n 1" 0 -- bash -c '{ echo "$BASHPID" >bench.pid; exec "$IPCDEMO" bench --size 64,4k --count 300 --cpu same --json pipe shm udp; } | head -n 1; exit "${PIPESTATUS[0]}"'
+BPID=$(cat bench.pid)
+BENCH_PIDS+=("$BPID")
+like "--json | head -n 1: the first cell" "$OUT" '^\{"test":"latency","mechanism":"pipe",'
+is "--json | head -n 1: nothing on stderr" "$ERR" ""
+clean "--json | head -n 1" "$BPID"
+
+if [ -w /dev/full ]; then
+	run "> /dev/full" 1 -- bash -c 'echo "$$" >bench.pid; exec "$IPCDEMO" bench --size 64 --count 300 --cpu same pipe >/dev/full'
+	BPID=$(cat bench.pid)
+	BENCH_PIDS+=("$BPID")
+	like "> /dev/full: names standard output" "$ERR" 'standard output.*No space left on device'
+	clean "> /dev/full" "$BPID"
+else
+	skip "> /dev/full" "no /dev/full"
+fi
+
+brun "-q" 0 -q --size 64 --count 300 --cpu same pipe
+is "-q: nothing on stderr" "$ERR" ""
+like "-q: the tables still" "$OUT" '^pipe +64 B '
+
+if $have_script; then
+	# Standard error on a terminal, standard output in a file.
+	run "on a terminal" 0 -- bash -c 'exec script -qec "\"\$IPCDEMO\" bench --size 64 --count 300 --cpu same pipe >tty.out" /dev/null </dev/null'
+	like "on a terminal: progress on stderr" "$OUT" 'pipe 64 B same round trips \.\.\.'
+	like "on a terminal: the tables on stdout" "$(cat tty.out)" '^pipe +64 B '
+	unlike "on a terminal: no progress on stdout" "$(cat tty.out)" '\.\.\.'
+	run "on a terminal, -q" 0 -- bash -c 'exec script -qec "\"\$IPCDEMO\" bench -q --size 64 --count 300 --cpu same pipe >tty.out" /dev/null </dev/null'
+	is "on a terminal, -q: no progress" "$(tr -d '\r\n' <"$T/.out")" ""
+	like "on a terminal, -q: the tables" "$(cat tty.out)" '^pipe +64 B '
+else
+	skip "progress on a terminal" "script not installed"
+fi
+is "the terminal runs left nothing in TMPDIR" "$(ls -A "$TMPDIR")" ""
+
+# ---- Ctrl-C and SIGTERM ----
+
+# lib.sh's interrupt: SIGINT to the bench alone, in the middle of a run of
+# short cells, in each of the two tables.
+for phase in latency throughput; do
+	bg int "$IPCDEMO" bench --size 64,256,1k,4k --duration 50ms --json pipe mq sysv shm file
+	i=$BG
+	ok "Ctrl-C in the $phase table: the run gets there" wait_for "$BENCH_LIMIT" has int.out "\"test\":\"$phase\""
+	ipid=$(cmd_pid "$i")
+	BENCH_PIDS+=("$ipid")
+	interrupt "$i"
+	ok "Ctrl-C in the $phase table: it ends" wait_for $((T_LIMIT / 2)) dead "$i"
+	reap "$i"
+	is "Ctrl-C in the $phase table: exit status 0" "$ST" 0
+	is "Ctrl-C in the $phase table: nothing on stderr" "$(cat int.err)" ""
+	ok "Ctrl-C in the $phase table: it stopped early" test "$(nlines int.out)" -lt 80
+	if $have_jq; then
+		is "Ctrl-C in the $phase table: every line a whole JSON object" \
+			"$(jq -R -r 'try (fromjson | type) catch "not JSON: \(.)"' int.out | grep -v '^object$')" ""
+		# The interrupted cell is not printed: every cell printed is whole.
+		is "Ctrl-C in the $phase table: every cell printed was measured" \
+			"$(jq -r 'select(.available | not) | "\(.test) \(.mechanism) \(.size) \(.cpu): \(.why)"' int.out 2>&1)" ""
+		is "Ctrl-C in the $phase table: every cell printed is sane" \
+			"$(jq -r --argjson count null --argjson runs 1 "$SANE" int.out 2>&1)" ""
+	else
+		skip "Ctrl-C in the $phase table: every line a whole JSON object" "jq not installed"
+		skip "Ctrl-C in the $phase table: every cell printed was measured" "jq not installed"
+		skip "Ctrl-C in the $phase table: every cell printed is sane" "jq not installed"
+	fi
+	clean "Ctrl-C in the $phase table" "$ipid"
+done
+
+# Ctrl-C at a terminal reaches the whole process group: in the middle of
+# a long cell, the bench and its children end at once. The bench runs in
+# a session of its own (setsid), so that its group is not this script's.
+long_bench() { # name: a bench of one long cell, in a process group of its own; $lpid
+	bg "$1" setsid "$IPCDEMO" bench --size 64 --cpu same --duration 30s --json pipe
+	LBG=$BG
+	wait_for 10 has_child "$LBG"
+	lpid=$(cmd_pid "$LBG")
+	BENCH_PIDS+=("$lpid")
+	# Its children (the two sides of the round trips) are running.
+	wait_for 10 has_child "$lpid"
+	sleep 0.5
+}
+if $have_setsid; then
+	long_bench grp
+	kill -INT -- "-$lpid" 2>/dev/null
+	ok "Ctrl-C to the process group in a 30 s cell: it ends" wait_for 10 dead "$LBG"
+	reap "$LBG"
+	is "Ctrl-C to the process group: exit status 0" "$ST" 0
+	is "Ctrl-C to the process group: nothing on stderr" "$(cat grp.err)" ""
+	clean "Ctrl-C to the process group" "$lpid"
+
+	# SIGTERM to the bench alone (kill, a service manager, timeout(1)):
+	# passed on to its children, as the demos do.
+	long_bench term
+	kill -TERM "$lpid" 2>/dev/null
+	ok "SIGTERM to the bench alone in a 30 s cell: it ends" wait_for 10 dead "$LBG"
+	# If it did not: Ctrl-C to its children only (a second signal to the
+	# bench would kill it outright).
+	# shellcheck disable=SC2046 # a list of pids
+	alive "$lpid" && kill -INT $(cat "/proc/$lpid/task/$lpid/children" 2>/dev/null) 2>/dev/null
+	wait_for 10 dead "$LBG"
+	reap "$LBG"
+	is "SIGTERM to the bench alone: exit status 0" "$ST" 0
+	clean "SIGTERM to the bench alone" "$lpid"
+else
+	skip "Ctrl-C to the process group" "setsid not installed"
+	skip "SIGTERM to the bench alone" "setsid not installed"
+fi
+
+# ---- --stats --json of the verbs the bench runs: CPU time, arrivals ----
+
+run "pipe produce | pipe consume --stats --json" 0 -- bash -c \
+	'"$IPCDEMO" pipe produce --source counter -n 100 --stats --json 2>prod.err | "$IPCDEMO" pipe consume -q --stats --json >cons.out'
+cons=$ERR
+prod=$(cat prod.err)
+is "consume --stats --json: one line on stderr" "$(count_re "$cons" .)" 1
+is "produce --stats --json: one line on stderr" "$(count_re "$prod" .)" 1
+if $have_jq; then
+	is "consumer summary: received, CPU user and system, first <= last arrival" \
+		"$(printf '%s\n' "$cons" | jq -r '[.type, .verb, .received,
+			(.cpu_user_s | type == "number" and . >= 0), (.cpu_sys_s | type == "number" and . >= 0),
+			(.first_mono_ns | type == "number" and . > 0), (.last_mono_ns | type == "number"),
+			.first_mono_ns <= .last_mono_ns] | map(tostring) | join(" ")' 2>&1)" \
+		"summary consume 100 true true true true true"
+	is "producer summary: sent, CPU user and system" \
+		"$(printf '%s\n' "$prod" | jq -r '[.type, .verb, .sent,
+			(.cpu_user_s | type == "number" and . >= 0), (.cpu_sys_s | type == "number" and . >= 0)]
+			| map(tostring) | join(" ")' 2>&1)" \
+		"summary produce 100 true true"
+else
+	skip "consumer summary" "jq not installed"
+	skip "producer summary" "jq not installed"
+fi
+run "consume --stats --json of nothing" 0 -- "$IPCDEMO" pipe consume -q --stats --json </dev/null
+jis "nothing received: no arrival times" "0 false false" \
+	'"\(.received) \(has("first_mono_ns")) \(has("last_mono_ns"))"' <<<"$ERR"
+run "pipe produce | pipe consume --stats (text)" 0 -- bash -c \
+	'"$IPCDEMO" pipe produce --source counter -n 100 | "$IPCDEMO" pipe consume -q --stats >/dev/null'
+like "--stats text: CPU user and system" "$ERR" 'received 100 messages.*cpu [0-9.]+ s user \+ [0-9.]+ s system'
+
+is "nothing left in TMPDIR at the end" "$(ls -A "$TMPDIR")" ""
+
+done_testing
