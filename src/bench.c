@@ -1340,52 +1340,139 @@ static void print_lcell_text(const struct lcell *c)
 	printf("  %7.1f %7.1f %7.1f%c  ", c->med, c->p99, c->min, c->spread > SPREAD_WIDE ? '*' : ' ');
 }
 
-static void print_lcell_json(struct out *o, const struct row *r, size_t size, const char *place, const struct lcell *c)
+/* The fields every cell has; true when it was measured. */
+static bool cell_head(struct out *o, const char *test, const struct row *r, size_t size, const char *place,
+		      bool available, bool ok, const char *why)
 {
 	out_open(o);
-	out_string(o, PRINT_JSON, "test", NULL, "latency");
+	out_string(o, PRINT_JSON, "test", NULL, test);
 	out_string(o, PRINT_JSON, "mechanism", NULL, r->name);
 	out_u64(o, PRINT_JSON, "size", NULL, size);
 	out_string(o, PRINT_JSON, "cpu", NULL, place);
-	out_bool(o, PRINT_JSON, "available", NULL, c->available && c->ok);
-	out_bool(o, PRINT_JSON, "failed", NULL, c->available && !c->ok);
-	if (!c->available || !c->ok) {
-		out_string(o, PRINT_JSON, "why", NULL, c->why[0] ? c->why : "failed");
-	} else {
-		out_u64(o, PRINT_JSON, "round_trips", NULL, c->n);
-		out_u64(o, PRINT_JSON, "runs", NULL, c->runs);
-		out_double(o, PRINT_JSON, "median_us", NULL, c->med);
-		out_double(o, PRINT_JSON, "p99_us", NULL, c->p99);
-		out_double(o, PRINT_JSON, "min_us", NULL, c->min);
-		out_double(o, PRINT_JSON, "spread", NULL, c->spread);
-		out_double(o, PRINT_JSON, "client_cpu_us_per_round_trip", NULL, c->cpu_us);
-	}
+	out_bool(o, PRINT_JSON, "available", NULL, available && ok);
+	out_bool(o, PRINT_JSON, "failed", NULL, available && !ok);
+	if (available && ok)
+		return true;
+	out_string(o, PRINT_JSON, "why", NULL, why[0] ? why : "failed");
+	out_close(o);
+	return false;
+}
+
+static void print_lcell_json(struct out *o, const struct row *r, size_t size, const char *place, const struct lcell *c)
+{
+	if (!cell_head(o, "latency", r, size, place, c->available, c->ok, c->why))
+		return;
+	out_u64(o, PRINT_JSON, "round_trips", NULL, c->n);
+	out_u64(o, PRINT_JSON, "runs", NULL, c->runs);
+	out_double(o, PRINT_JSON, "median_us", NULL, c->med);
+	out_double(o, PRINT_JSON, "p99_us", NULL, c->p99);
+	out_double(o, PRINT_JSON, "min_us", NULL, c->min);
+	out_double(o, PRINT_JSON, "spread", NULL, c->spread);
+	out_double(o, PRINT_JSON, "client_cpu_us_per_round_trip", NULL, c->cpu_us);
 	out_close(o);
 }
 
 static void print_cell_json(struct out *o, const struct row *r, size_t size, const char *place, const struct cell *c)
 {
-	out_open(o);
-	out_string(o, PRINT_JSON, "test", NULL, "throughput");
-	out_string(o, PRINT_JSON, "mechanism", NULL, r->name);
-	out_u64(o, PRINT_JSON, "size", NULL, size);
-	out_string(o, PRINT_JSON, "cpu", NULL, place);
-	out_bool(o, PRINT_JSON, "available", NULL, c->available && c->ok);
-	out_bool(o, PRINT_JSON, "failed", NULL, c->available && !c->ok);
-	if (!c->available || !c->ok) {
-		out_string(o, PRINT_JSON, "why", NULL, c->why[0] ? c->why : "failed");
-	} else {
-		out_u64(o, PRINT_JSON, "messages", NULL, c->msgs);
-		out_u64(o, PRINT_JSON, "runs", NULL, c->runs);
-		out_double(o, PRINT_JSON, "messages_per_s", NULL, c->msgps);
-		out_double(o, PRINT_JSON, "mb_per_s", NULL, c->mbps);
-		out_double(o, PRINT_JSON, "spread", NULL, c->spread);
-		out_double(o, PRINT_JSON, "sender_cpu_us_per_message", NULL, c->tx_us);
-		out_double(o, PRINT_JSON, "receiver_cpu_us_per_message", NULL, c->rx_us);
-		if (r->kind == RK_UDP)
-			out_double(o, PRINT_JSON, "lost_fraction", NULL, c->lost);
-	}
+	if (!cell_head(o, "throughput", r, size, place, c->available, c->ok, c->why))
+		return;
+	out_u64(o, PRINT_JSON, "messages", NULL, c->msgs);
+	out_u64(o, PRINT_JSON, "runs", NULL, c->runs);
+	out_double(o, PRINT_JSON, "messages_per_s", NULL, c->msgps);
+	out_double(o, PRINT_JSON, "mb_per_s", NULL, c->mbps);
+	out_double(o, PRINT_JSON, "spread", NULL, c->spread);
+	out_double(o, PRINT_JSON, "sender_cpu_us_per_message", NULL, c->tx_us);
+	out_double(o, PRINT_JSON, "receiver_cpu_us_per_message", NULL, c->rx_us);
+	if (r->kind == RK_UDP)
+		out_double(o, PRINT_JSON, "lost_fraction", NULL, c->lost);
 	out_close(o);
+}
+
+/* One of the two tables: every selected row, size and placement. */
+struct table {
+	struct bench *b;
+	struct out *o;
+	const bool *sel;
+	const int *places;
+	int nplaces;
+	bool progress;
+};
+
+static void table_header(const struct table *t, bool lat)
+{
+	printf("%-15s %-7s", "mechanism", "size");
+	for (int p = 0; p < t->nplaces; p++)
+		printf(lat ? "  %-25s" : "  %-33s", place_names[t->places[p]]);
+	printf("\n%-15s %-7s", "", "");
+	for (int p = 0; p < t->nplaces; p++) {
+		if (lat)
+			printf("  %7s %7s %7s   ", "median", "p99", "min");
+		else
+			printf("  %9s %8s %13s ", "MB/s", "msg/s", "CPU us");
+	}
+	printf("\n");
+}
+
+static void run_table(struct table *t, bool lat, const size_t *sizes, int nsizes)
+{
+	struct ctx *ctx = t->b->ctx;
+	for (size_t i = 0; i < ARRAY_SIZE(rows) && !stop_requested() && !ctx->out_errno; i++) {
+		if (!t->sel[i])
+			continue;
+		for (int s = 0; s < nsizes && !stop_requested(); s++) {
+			char sl[24], why[200] = "", lost[96] = "";
+			size_label(sl, sizeof(sl), sizes[s]);
+			if (!ctx->opt.json)
+				printf("%-15s %-7s", rows[i].name, sl);
+			for (int p = 0; p < t->nplaces; p++) {
+				const char *place = place_names[t->places[p]];
+				struct cell c;
+				struct lcell lc;
+				int a = -1, z = -1;
+				place_cpus(t->b, t->places[p], &a, &z);
+				if (t->progress) {
+					fprintf(stderr, "\r%s %s %s %s ...\033[K", rows[i].name, sl, place,
+						lat ? "round trips" : "throughput");
+					fflush(stderr);
+				}
+				memset(&c, 0, sizeof(c));
+				memset(&lc, 0, sizeof(lc));
+				if (t->places[p] == CPU_SPLIT && t->b->ncpu < 2) {
+					snprintf(lat ? lc.why : c.why, sizeof(c.why), "one CPU only");
+				} else if (lat) {
+					latency(t->b, &rows[i], sizes[s], a, z, &lc);
+				} else {
+					measure(t->b, &rows[i], sizes[s], a, z, &c);
+				}
+				if (t->progress)
+					fprintf(stderr, "\r\033[K");
+				if (stop_requested())
+					break; /* an interrupted cell is no result */
+				bool good = lat ? lc.available && lc.ok : c.available && c.ok;
+				if (ctx->opt.json && lat)
+					print_lcell_json(t->o, &rows[i], sizes[s], place, &lc);
+				else if (ctx->opt.json)
+					print_cell_json(t->o, &rows[i], sizes[s], place, &c);
+				else if (lat)
+					print_lcell_text(&lc);
+				else
+					print_cell_text(&c);
+				if (!good && !why[0])
+					snprintf(why, sizeof(why), "%s", lat ? lc.why : c.why);
+				if (!lat && rows[i].kind == RK_UDP && good) {
+					size_t l = strlen(lost);
+					snprintf(lost + l, sizeof(lost) - l, "%s%s %.0f%%", l ? ", " : "lost: ", place,
+						 c.lost * 100);
+				}
+			}
+			if (!ctx->opt.json) {
+				if (why[0] || lost[0])
+					printf(lat ? "(%s)" : "  (%s)", why[0] ? why : lost);
+				printf("\n");
+			}
+			ctx_stdout_error(ctx, flush_stdout());
+		}
+	}
 }
 
 int bench_run(struct ctx *ctx)
@@ -1433,125 +1520,24 @@ int bench_run(struct ctx *ctx)
 			lsizes[nl++] = sizes[i];
 	else
 		lsizes[nl++] = 64;
+	struct table t = { &b, &o, sel, places, nplaces, progress };
 	if (!ctx->opt.json) {
 		printf("Round-trip latency: one process sends a message, the other sends it back; after 200\n"
 		       "warm-up round trips, the median, the 99th percentile and the minimum, in microseconds.\n"
 		       "%d CPU%s: same = both processes pinned to one, split = to two.\n\n",
 		       b.ncpu, b.ncpu == 1 ? "" : "s");
-		printf("%-15s %-7s", "mechanism", "size");
-		for (int p = 0; p < nplaces; p++)
-			printf("  %-25s", place_names[places[p]]);
-		printf("\n%-15s %-7s", "", "");
-		for (int p = 0; p < nplaces; p++)
-			printf("  %7s %7s %7s   ", "median", "p99", "min");
-		printf("\n");
+		table_header(&t, true);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(rows) && !stop_requested() && !ctx->out_errno; i++) {
-		if (!sel[i])
-			continue;
-		for (int s = 0; s < nl && !stop_requested(); s++) {
-			char sl[24], why[200] = "";
-			size_label(sl, sizeof(sl), lsizes[s]);
-			if (!ctx->opt.json)
-				printf("%-15s %-7s", rows[i].name, sl);
-			for (int p = 0; p < nplaces; p++) {
-				struct lcell c;
-				int cc = -1, cs = -1;
-				place_cpus(&b, places[p], &cc, &cs);
-				if (progress) {
-					fprintf(stderr, "\r%s %s %s round trips ...\033[K", rows[i].name, sl,
-						place_names[places[p]]);
-					fflush(stderr);
-				}
-				if (places[p] == CPU_SPLIT && b.ncpu < 2) {
-					memset(&c, 0, sizeof(c));
-					snprintf(c.why, sizeof(c.why), "one CPU only");
-				} else {
-					latency(&b, &rows[i], lsizes[s], cc, cs, &c);
-				}
-				if (progress)
-					fprintf(stderr, "\r\033[K");
-				if (stop_requested())
-					break;
-				if (ctx->opt.json)
-					print_lcell_json(&o, &rows[i], lsizes[s], place_names[places[p]], &c);
-				else
-					print_lcell_text(&c);
-				if ((!c.available || !c.ok) && !why[0])
-					snprintf(why, sizeof(why), "%s", c.why);
-			}
-			if (!ctx->opt.json) {
-				if (why[0])
-					printf("(%s)", why);
-				printf("\n");
-			}
-			ctx_stdout_error(ctx, flush_stdout());
-		}
-	}
-	if (!ctx->opt.json && !stop_requested()) {
+	run_table(&t, true, lsizes, nl);
+	if (!ctx->opt.json && !stop_requested() && !ctx->out_errno) {
 		printf("\nOne-way throughput: the producer and consumer verbs in two processes, timed at the\n"
 		       "consumer from the first message to the last. MB = 10^6 bytes; msg/s; CPU = microseconds\n"
 		       "of user + system time per message, sender/receiver. %d CPU%s%s; * = spread over %d%%.\n\n",
 		       b.ncpu, b.ncpu == 1 ? "" : "s", b.ncpu < 2 ? " (split: n/a)" : "", (int)(SPREAD_WIDE * 100));
-		printf("%-15s %-7s", "mechanism", "size");
-		for (int p = 0; p < nplaces; p++)
-			printf("  %-33s", place_names[places[p]]);
-		printf("\n%-15s %-7s", "", "");
-		for (int p = 0; p < nplaces; p++)
-			printf("  %9s %8s %13s ", "MB/s", "msg/s", "CPU us");
-		printf("\n");
+		table_header(&t, false);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(rows) && !stop_requested() && !ctx->out_errno; i++) {
-		if (!sel[i])
-			continue;
-		for (int s = 0; s < nsizes && !stop_requested(); s++) {
-			char sl[24];
-			size_label(sl, sizeof(sl), sizes[s]);
-			if (!ctx->opt.json)
-				printf("%-15s %-7s", rows[i].name, sl);
-			char why[200] = "", lost[96] = "";
-			for (int p = 0; p < nplaces; p++) {
-				struct cell c;
-				int tx = -1, rx = -1;
-				place_cpus(&b, places[p], &tx, &rx);
-				if (progress) {
-					fprintf(stderr, "\r%s %s %s ...\033[K", rows[i].name, sl, place_names[places[p]]);
-					fflush(stderr);
-				}
-				if (places[p] == CPU_SPLIT && b.ncpu < 2) {
-					memset(&c, 0, sizeof(c));
-					snprintf(c.why, sizeof(c.why), "one CPU only");
-				} else {
-					measure(&b, &rows[i], sizes[s], tx, rx, &c);
-				}
-				if (progress)
-					fprintf(stderr, "\r\033[K");
-				if (stop_requested())
-					break; /* an interrupted cell is no result */
-				if (ctx->opt.json)
-					print_cell_json(&o, &rows[i], sizes[s], place_names[places[p]], &c);
-				else
-					print_cell_text(&c);
-				if (rows[i].kind == RK_UDP && c.ok) {
-					size_t l = strlen(lost);
-					snprintf(lost + l, sizeof(lost) - l, "%s%s %.0f%%", l ? ", " : "lost: ",
-						 place_names[places[p]], c.lost * 100);
-				}
-				if ((!c.available || !c.ok) && !why[0])
-					snprintf(why, sizeof(why), "%s", c.why);
-			}
-			if (!ctx->opt.json) {
-				if (why[0])
-					printf("  (%s)", why);
-				else if (lost[0])
-					printf("  (%s)", lost);
-				printf("\n");
-			}
-			ctx_stdout_error(ctx, flush_stdout());
-			if (ctx->out_errno)
-				break;
-		}
-	}
+	if (!stop_requested())
+		run_table(&t, false, sizes, nsizes);
 	rmdir(b.dir);
 	return EXIT_OK;
 }
