@@ -40,7 +40,7 @@
 #define UDP_MAX 65507
 #define SPREAD_WIDE 0.2
 
-enum row_kind { RK_PIPE, RK_SOCKETPAIR, RK_FIFO, RK_UNIX, RK_TCP, RK_UDP, RK_MQ, RK_SYSV, RK_SHM, RK_FILE };
+enum row_kind { RK_PIPE, RK_SOCKETPAIR, RK_FIFO, RK_UNIX, RK_TCP, RK_UDP, RK_MQ, RK_SYSV, RK_SHM, RK_FILE, RK_DD };
 
 struct row {
 	const char *name;  /* in the table */
@@ -62,6 +62,8 @@ static const struct row rows[] = {
 	{ "sysv", "sysv", RK_SYSV, NULL },
 	{ "shm", "shm", RK_SHM, NULL },
 	{ "file", "file", RK_FILE, NULL },
+	/* Not ipcdemo: the reference, what a plain pipe moves between two dd. */
+	{ "dd | dd", "dd", RK_DD, NULL },
 };
 
 /* One measured run of one cell. */
@@ -365,6 +367,91 @@ static bool udp_bound(int port)
 	return bound;
 }
 
+static void pin(int cpu);
+
+/* dd if=/dev/zero bs=SIZE count=N | dd of=/dev/null bs=SIZE, pinned as
+ * the other rows are; the second dd's own report gives bytes and time,
+ * wait4() the processor time of each. */
+static void run_dd(struct bench *b, const struct plan *pl, struct result *res)
+{
+	char bs[40], count[40];
+	int chan[2], errp[2];
+	snprintf(bs, sizeof(bs), "bs=%zu", pl->size);
+	snprintf(count, sizeof(count), "count=%llu", (unsigned long long)pl->msgs);
+	if (pipe2(chan, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
+		return;
+	}
+	pid_t pids[2];
+	for (int i = 0; i < 2; i++) {
+		pids[i] = fork_child(b->ctx->prog);
+		if (pids[i] == 0) {
+			pin(i == 0 ? pl->cpu_tx : pl->cpu_rx);
+			if (dup2(i == 0 ? chan[1] : chan[0], i == 0 ? STDOUT_FILENO : STDIN_FILENO) < 0 ||
+			    dup2(errp[1], STDERR_FILENO) < 0)
+				_exit(127);
+			if (i == 0)
+				execlp("dd", "dd", "if=/dev/zero", bs, count, "status=none", (char *)NULL);
+			else
+				execlp("dd", "dd", "of=/dev/null", bs, (char *)NULL);
+			_exit(127);
+		}
+	}
+	close(chan[0]);
+	close(chan[1]);
+	close(errp[1]);
+	char out[2048];
+	size_t used = 0;
+	ssize_t got;
+	while ((got = read(errp[0], out + used, sizeof(out) - 1 - used)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			break;
+		used += (size_t)got;
+		if (used == sizeof(out) - 1)
+			break;
+	}
+	out[used] = '\0';
+	close(errp[0]);
+	int st[2] = { -1, -1 };
+	double cpu[2] = { NAN, NAN };
+	for (int i = 0; i < 2; i++) {
+		struct rusage ru;
+		int w;
+		if (pids[i] <= 0)
+			continue;
+		while (wait4(pids[i], &w, 0, &ru) < 0)
+			if (errno != EINTR)
+				break;
+		st[i] = WIFEXITED(w) ? WEXITSTATUS(w) : 128;
+		cpu[i] = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+			 (double)ru.ru_stime.tv_usec / 1e6;
+	}
+	/* "N bytes (...) copied, T s, R GB/s" */
+	const char *c = strstr(out, " bytes");
+	const char *t = strstr(out, "copied, ");
+	if (st[0] != 0 || st[1] != 0 || !c || !t) {
+		if (st[0] == 127 || st[1] == 127)
+			snprintf(res->err, sizeof(res->err), "dd did not run");
+		else
+			first_line(res->err, sizeof(res->err), out);
+		return;
+	}
+	const char *line = c;
+	while (line > out && line[-1] != '\n')
+		line--;
+	unsigned long long bytes = strtoull(line, NULL, 10);
+	double secs = strtod(t + strlen("copied, "), NULL);
+	res->sent = res->received = bytes / pl->size;
+	res->seconds = secs;
+	res->tx_cpu = cpu[0];
+	res->rx_cpu = cpu[1];
+	res->ok = secs > 0 && res->received >= 2;
+	if (!res->ok)
+		snprintf(res->err, sizeof(res->err), "too fast to time: use --count or --duration");
+}
+
 static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 {
 	const struct row *r = pl->row;
@@ -375,6 +462,10 @@ static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 	bool wait_udp = false, wait_file = false;
 
 	memset(res, 0, sizeof(*res));
+	if (r->kind == RK_DD) {
+		run_dd(b, pl, res);
+		return;
+	}
 	snprintf(n_s, sizeof(n_s), "%llu", (unsigned long long)pl->msgs);
 	snprintf(size_s, sizeof(size_s), "%zu", pl->size);
 	b->seq++;
@@ -501,6 +592,8 @@ static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 		role_arg(&cons, path);
 		role_arg(&cons, "-q");
 		break;
+	case RK_DD:
+		break; /* run_dd */
 	}
 	role_arg(&prod, "--source");
 	role_arg(&prod, "counter");
@@ -865,6 +958,10 @@ static int lchan_make(struct bench *b, const struct row *r, size_t size, struct 
 		ch->fd[0] = open(ch->path[1], O_RDONLY | O_CLOEXEC);
 		rc = ch->fd[0] < 0 || ch->fd[1] < 0 || ch->fd[2] < 0 || ch->fd[3] < 0 ? -1 : 0;
 		break;
+	case RK_DD:
+		errno = EINVAL; /* latency() says why first */
+		rc = -1;
+		break;
 	}
 	if (rc < 0)
 		snprintf(err, elen, "setting up %s: %s", r->name, strerror(errno));
@@ -1141,6 +1238,10 @@ static void latency(struct bench *b, const struct row *r, size_t size, int cpu_c
 	size_t lim = row_limit(r, c->why, sizeof(c->why));
 	if (lim && size > lim)
 		return;
+	if (r->kind == RK_DD) {
+		snprintf(c->why, sizeof(c->why), "dd moves data one way only");
+		return;
+	}
 	c->available = true;
 	c->why[0] = '\0';
 	uint64_t reps = o->given[OP_REPEAT] ? o->repeat : 1;

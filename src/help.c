@@ -429,7 +429,7 @@ int cmd_complete(int argc, char **argv)
 					*p = '-';
 			if (i == 0 || strcmp(bench_row_group(i), bench_row_group(i - 1)) != 0)
 				cand(cur, bench_row_group(i), "measure this mechanism");
-			if (strcmp(dashed, bench_row_group(i)) != 0)
+			if (strcmp(dashed, bench_row_group(i)) != 0 && !strchr(dashed, '|'))
 				cand(cur, dashed, "measure this row only");
 		}
 	} else if (v->max_args != 0 && opt_start == 2) {

@@ -63,7 +63,8 @@ const struct verb tool_verbs[] = {
 	  "each mechanism (median, p99, minimum), then each mechanism's own producer and consumer\n"
 	  "verbs streaming messages of each --size (messages/s, MB/s, CPU time per message on each\n"
 	  "side). Mechanisms: pipe fifo unix (stream, dgram, seqpacket; or unix-stream, ...)\n"
-	  "socketpair tcp udp mq sysv shm file; default all. See ipcdemo-bench(1) for the method.",
+	  "socketpair tcp udp mq sysv shm file, and dd (dd | dd through a plain pipe, the reference);\n"
+	  "default all. See ipcdemo-bench(1) for the method.",
 	  bench_opts, 0, -1, bench_run },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
 };

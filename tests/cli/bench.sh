@@ -49,7 +49,7 @@ UDP_MAX=65507
 LINE_MAX=1048576 # of a stream consumer
 
 ROWS=("pipe" "fifo" "unix stream" "unix dgram" "unix seqpacket" "socketpair"
-	"tcp" "udp" "mq" "sysv" "shm" "file")
+	"tcp" "udp" "mq" "sysv" "shm" "file" "dd | dd")
 
 # ---- what a bench leaves behind ----
 
@@ -126,9 +126,12 @@ why_re() {
 	esac
 	return 0
 }
-# why_for ROW SIZE CPU: the same, with the one-CPU case of split
+# why_for ROW SIZE CPU TEST: the same, with the one-CPU case of split and
+# the reference row, which has no round trips
 why_for() {
-	if [ "$3" = split ] && [ "$NCPU" -lt 2 ]; then
+	if [ "$1" = "dd | dd" ] && [ "${4:-}" = latency ]; then
+		echo 'one way only'
+	elif [ "$3" = split ] && [ "$NCPU" -lt 2 ]; then
 		echo 'one CPU only'
 	else
 		why_re "$1" "$2"
@@ -190,7 +193,7 @@ check_json() {
 		for r in "$@"; do
 			for s in $sizes; do
 				for c in $cpus; do
-					w=$(why_for "$r" "$s" "$c")
+					w=$(why_for "$r" "$s" "$c" "$t")
 					want+="$t|$r|$s|$c|$([ -z "$w" ] && echo true || echo false)"$'\n'
 				done
 			done
@@ -199,13 +202,13 @@ check_json() {
 	is "$name: one latency and one throughput cell per row, size and placement; n/a only where a limit says" \
 		"$(jq -r '"\(.test)|\(.mechanism)|\(.size)|\(.cpu)|\(.available)"' "$file")" "${want%$'\n'}"
 	# Each n/a cell's why names its limit.
-	local bad="" mech size cpu why
-	while IFS='|' read -r mech size cpu why; do
-		w=$(why_for "$mech" "$size" "$cpu")
+	local bad="" mech size cpu why test
+	while IFS=$'\t' read -r mech size cpu why test; do
+		w=$(why_for "$mech" "$size" "$cpu" "$test")
 		if [ -z "$w" ] || ! printf '%s\n' "$why" | grep -Eq -- "$w"; then
-			bad+="$mech $size $cpu: '$why' (want /$w/)"$'\n'
+			bad+="$mech $size $cpu $test: '$why' (want /$w/)"$'\n'
 		fi
-	done < <(jq -r 'select(.available == false) | "\(.mechanism)|\(.size)|\(.cpu)|\(.why)"' "$file")
+	done < <(jq -r 'select(.available == false) | [.mechanism, (.size | tostring), .cpu, .why, .test] | @tsv' "$file")
 	is "$name: every n/a cell names its limit" "$bad" ""
 	is "$name: every value sane" "$(jq -r --argjson count "$count" --argjson runs "$runs" "$SANE" "$file" 2>&1)" ""
 }
@@ -234,7 +237,7 @@ unix-dgram
 unix-seqpacket"
 run "__complete bench ''" 0 -- "$IPCDEMO" __complete bench ''
 is "completion of '': every word that selects rows" "$(printf '%s\n' "$OUT" | cut -f1 | sort | tr '\n' ' ')" \
-	"fifo file mq pipe shm socketpair sysv tcp udp unix unix-dgram unix-seqpacket unix-stream "
+	"dd fifo file mq pipe shm socketpair sysv tcp udp unix unix-dgram unix-seqpacket unix-stream "
 run "__complete bench --cpu ''" 0 -- "$IPCDEMO" __complete bench --cpu ''
 is "completion of --cpu: the four places" "$(printf '%s\n' "$OUT" | cut -f1 | tr '\n' ' ')" "both same split any "
 
@@ -268,7 +271,7 @@ usage_error "--cpu both-ways" "--cpu" --cpu both-ways --count 300 pipe
 brun "every mechanism, 3 sizes, --cpu same, --json" 0 --size 64,4k,64k --count 300 --duration 20ms --cpu same --json
 cp "$T/.out" tiny.json
 is "tiny run: nothing on stderr (no terminal, no progress)" "$ERR" ""
-is "tiny run: 72 lines (12 rows x 3 sizes x 2 tests)" "$(nlines tiny.json)" 72
+is "tiny run: 78 lines (13 rows x 3 sizes x 2 tests)" "$(nlines tiny.json)" 78
 check_json "tiny run" tiny.json 300 1 same "64 4096 65536" "${ROWS[@]}"
 if $have_jq; then
 	is "tiny run: the latency cells first, then the throughput cells" "$(jq -r .test tiny.json | uniq)" "latency

@@ -89,8 +89,10 @@ Test(bench, rows_and_groups)
 			cr_assert_str_eq(bench_row_group(n), "unix");
 		}
 	}
-	/* pipe fifo unix x3 socketpair tcp udp mq sysv shm file */
-	cr_assert_eq(n, 12);
+	/* pipe fifo unix x3 socketpair tcp udp mq sysv shm file, dd | dd */
+	cr_assert_eq(n, 13);
+	cr_assert_str_eq(bench_row_name(n - 1), "dd | dd");
+	cr_assert_str_eq(bench_row_group(n - 1), "dd");
 	cr_assert(has_unix_dgram);
 	cr_assert_null(bench_row_group(n));
 }
