@@ -23,7 +23,7 @@ static const struct {
 	const char *name, *summary;
 } builtin_cmds[] = {
 	{ "list", "list mechanisms and their verbs" },
-	{ "help", "show the manual page of ipcdemo or of a mechanism" },
+	{ "help", "show the manual page of ipcdemo, a mechanism or a command" },
 };
 
 void print_main_help(FILE *fp)
@@ -32,7 +32,7 @@ void print_main_help(FILE *fp)
 		    "       ipcdemo ls|clean [options] [DIRECTORY]\n"
 		    "       ipcdemo bench [options] [MECHANISM...]\n"
 		    "       ipcdemo list [--json]\n"
-		    "       ipcdemo help [MECHANISM]\n"
+		    "       ipcdemo help [MECHANISM|COMMAND]\n"
 		    "\n"
 		    "See and measure how Linux processes talk to each other.\n"
 		    "\n"
@@ -246,8 +246,10 @@ int cmd_help(int argc, char **argv)
 		return msg_usage("ipcdemo help", "too many arguments");
 	if (argc == 2) {
 		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-			printf("Usage: ipcdemo help [MECHANISM]\n\nShow the manual page of ipcdemo or of a "
-			       "mechanism; the built-in help when man or the page is missing.\n");
+			printf("Usage: ipcdemo help [MECHANISM|COMMAND]\n\n"
+			       "Show the manual page of ipcdemo, of a mechanism, or of a command (ls and\n"
+			       "clean are in ipcdemo(1), bench in ipcdemo-bench(1)); the built-in help when\n"
+			       "man or the page is missing.\n");
 			return EXIT_OK;
 		}
 		m = mechanism_find(argv[1]);
@@ -357,9 +359,12 @@ int cmd_complete(int argc, char **argv)
 	}
 	const char *first = argv[1];
 	if (strcmp(first, "help") == 0) {
-		if (pos == 2)
+		if (pos == 2) {
 			for (size_t i = 0; mechanisms[i]; i++)
 				cand(cur, mechanisms[i]->name, mechanisms[i]->summary);
+			for (const struct verb *v = tool_verbs; v->name; v++)
+				cand(cur, v->name, v->summary);
+		}
 		return EXIT_OK;
 	}
 	if (strcmp(first, "list") == 0) {
