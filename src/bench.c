@@ -47,14 +47,15 @@ struct row {
 	const char *group; /* the word that selects it */
 	enum row_kind kind;
 	const char *type;  /* --type of unix sockets */
+	const char *word;  /* the word that selects this row alone, if the group has several */
 };
 
 static const struct row rows[] = {
 	{ "pipe", "pipe", RK_PIPE, NULL },
 	{ "fifo", "fifo", RK_FIFO, NULL },
-	{ "unix stream", "unix", RK_UNIX, "stream" },
-	{ "unix dgram", "unix", RK_UNIX, "dgram" },
-	{ "unix seqpacket", "unix", RK_UNIX, "seqpacket" },
+	{ "unix stream", "unix", RK_UNIX, "stream", "unix-stream" },
+	{ "unix dgram", "unix", RK_UNIX, "dgram", "unix-dgram" },
+	{ "unix seqpacket", "unix", RK_UNIX, "seqpacket", "unix-seqpacket" },
 	{ "socketpair", "socketpair", RK_SOCKETPAIR, NULL },
 	{ "tcp", "tcp", RK_TCP, NULL },
 	{ "udp", "udp", RK_UDP, NULL },
@@ -146,6 +147,11 @@ const char *bench_row_group(size_t i)
 	return i < ARRAY_SIZE(rows) ? rows[i].group : NULL;
 }
 
+const char *bench_row_word(size_t i)
+{
+	return i < ARRAY_SIZE(rows) ? rows[i].word : NULL;
+}
+
 /* ---- child processes ---- */
 
 struct role {
@@ -173,6 +179,25 @@ static void role_init(struct role *r, const char *mech, const char *verb, int cp
 	role_arg(r, verb);
 }
 
+/* User plus system time of a struct rusage, in seconds. */
+static double ru_seconds(const struct rusage *ru)
+{
+	return (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 + (double)ru->ru_stime.tv_sec +
+	       (double)ru->ru_stime.tv_usec / 1e6;
+}
+
+/* In a child: run on that CPU only (-1: wherever). */
+static void pin(int cpu)
+{
+	if (cpu < 0)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		_exit(EXIT_FAIL);
+}
+
 /* Fork a role; its stderr comes back through *err_fd. close_fds lists
  * channel descriptors the child must not keep (so that EOF arrives). */
 static pid_t role_start(struct bench *b, struct role *r, int *err_fd, const int *close_fds, int nclose)
@@ -189,13 +214,7 @@ static pid_t role_start(struct bench *b, struct role *r, int *err_fd, const int 
 		return -1;
 	}
 	if (pid == 0) {
-		if (r->cpu >= 0) {
-			cpu_set_t set;
-			CPU_ZERO(&set);
-			CPU_SET(r->cpu, &set);
-			if (sched_setaffinity(0, sizeof(set), &set) < 0)
-				_exit(EXIT_FAIL);
-		}
+		pin(r->cpu);
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (null < 0 || dup2(r->in_fd >= 0 ? r->in_fd : null, STDIN_FILENO) < 0 ||
 		    dup2(r->out_fd >= 0 ? r->out_fd : null, STDOUT_FILENO) < 0 || dup2(p[1], STDERR_FILENO) < 0)
@@ -367,8 +386,6 @@ static bool udp_bound(int port)
 	return bound;
 }
 
-static void pin(int cpu);
-
 /* dd if=/dev/zero bs=SIZE count=N | dd of=/dev/null bs=SIZE, pinned as
  * the other rows are; the second dd's own report gives bytes and time,
  * wait4() the processor time of each. */
@@ -425,8 +442,7 @@ static void run_dd(struct bench *b, const struct plan *pl, struct result *res)
 			if (errno != EINTR)
 				break;
 		st[i] = WIFEXITED(w) ? WEXITSTATUS(w) : 128;
-		cpu[i] = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-			 (double)ru.ru_stime.tv_usec / 1e6;
+		cpu[i] = ru_seconds(&ru);
 	}
 	/* "N bytes (...) copied, T s, R GB/s" */
 	const char *c = strstr(out, " bytes");
@@ -567,8 +583,8 @@ static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 	case RK_SYSV: {
 		int id = -1;
 		for (unsigned i = 0x80; i < 0x100 && id < 0; i++) {
-			snprintf(key, sizeof(key), "0x%08x", 0x69706300u + i);
-			id = msgget((key_t)(0x69706300u + i), IPC_CREAT | IPC_EXCL | 0600);
+			snprintf(key, sizeof(key), "0x%08x", SYSV_KEY_BASE + i);
+			id = msgget((key_t)(SYSV_KEY_BASE + i), IPC_CREAT | IPC_EXCL | 0600);
 		}
 		if (id < 0) {
 			snprintf(res->err, sizeof(res->err), "no free System V key: %s", strerror(errno));
@@ -968,7 +984,8 @@ static int lchan_make(struct bench *b, const struct row *r, size_t size, struct 
 	return rc;
 }
 
-static void lchan_free(struct bench *b, struct lchan *ch)
+/* Close the channel's descriptors, each once (a socket is both ends). */
+static void lchan_close_fds(struct lchan *ch)
 {
 	for (int i = 0; i < 4; i++) {
 		if (ch->fd[i] < 0)
@@ -977,7 +994,13 @@ static void lchan_free(struct bench *b, struct lchan *ch)
 			if (ch->fd[j] == ch->fd[i])
 				ch->fd[j] = -1;
 		close(ch->fd[i]);
+		ch->fd[i] = -1;
 	}
+}
+
+static void lchan_free(struct bench *b, struct lchan *ch)
+{
+	lchan_close_fds(ch);
 	for (int i = 0; i < 2; i++)
 		if (ch->q[i])
 			ch->qb->close(b->ctx, ch->q[i]);
@@ -1065,19 +1088,7 @@ static double cpu_now(void)
 	struct rusage ru;
 	if (getrusage(RUSAGE_SELF, &ru) < 0)
 		return NAN;
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-	       (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static void pin(int cpu)
-{
-	if (cpu < 0)
-		return;
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set) < 0)
-		_exit(EXIT_FAIL);
+	return ru_seconds(&ru);
 }
 
 static void echo_server(struct bench *b, struct lchan *ch, size_t size, int cpu)
@@ -1191,15 +1202,7 @@ static void latency_once(struct bench *b, const struct row *r, size_t size, int 
 	}
 	close(rp[1]);
 	/* The parent keeps no end open: EOF reaches whoever reads. */
-	for (int i = 0; i < 4; i++) {
-		if (ch.fd[i] < 0)
-			continue;
-		for (int j = i + 1; j < 4; j++)
-			if (ch.fd[j] == ch.fd[i])
-				ch.fd[j] = -1;
-		close(ch.fd[i]);
-		ch.fd[i] = -1;
-	}
+	lchan_close_fds(&ch);
 	ssize_t got = 0;
 	if (cli > 0) {
 		bool passed = false;
@@ -1379,12 +1382,8 @@ static int select_rows(struct ctx *ctx, bool *sel)
 	for (int a = 0; a < ctx->argc; a++) {
 		bool hit = false;
 		for (size_t i = 0; i < nrows; i++) {
-			char dashed[32];
-			snprintf(dashed, sizeof(dashed), "%s", rows[i].name);
-			for (char *p = dashed; *p; p++)
-				if (*p == ' ')
-					*p = '-';
-			if (strcmp(ctx->argv[a], rows[i].group) == 0 || strcmp(ctx->argv[a], dashed) == 0) {
+			if (strcmp(ctx->argv[a], rows[i].group) == 0 ||
+			    (rows[i].word && strcmp(ctx->argv[a], rows[i].word) == 0)) {
 				sel[i] = true;
 				hit = true;
 			}

@@ -427,15 +427,10 @@ int cmd_complete(int argc, char **argv)
 	} else if (opt_start == 2 && strcmp(v->name, "bench") == 0) {
 		/* bench takes the names of its rows, and the words for groups. */
 		for (size_t i = 0; bench_row_name(i); i++) {
-			char dashed[32];
-			snprintf(dashed, sizeof(dashed), "%s", bench_row_name(i));
-			for (char *p = dashed; *p; p++)
-				if (*p == ' ')
-					*p = '-';
 			if (i == 0 || strcmp(bench_row_group(i), bench_row_group(i - 1)) != 0)
 				cand(cur, bench_row_group(i), "measure this mechanism");
-			if (strcmp(dashed, bench_row_group(i)) != 0 && !strchr(dashed, '|'))
-				cand(cur, dashed, "measure this row only");
+			if (bench_row_word(i))
+				cand(cur, bench_row_word(i), "measure this row only");
 		}
 	} else if (v->max_args != 0 && opt_start == 2) {
 		printf("__files__\n"); /* ls and clean take a directory */

@@ -29,9 +29,6 @@
 #define MQUEUE_MAGIC 0x19800202 /* statfs f_type of the mqueue file system */
 #define SHM_DIR "/dev/shm"
 #define SYSV_MSG "/proc/sysvipc/msg"
-/* ipcdemo's System V keys (see sysv.c). */
-#define SYSV_KEY_MASK 0xffffff00u
-#define SYSV_KEY_BASE 0x69706300u
 
 enum obj_type { OBJ_MQ, OBJ_SHM, OBJ_SYSV, OBJ_FIFO, OBJ_SOCKET, OBJ_FILE };
 static const char *const type_names[] = { "mq", "shm", "sysv", "fifo", "socket", "file" };
@@ -111,18 +108,7 @@ static int scan_mq(struct ctx *ctx, struct objlist *l)
 		snprintf(o->name, sizeof(o->name), "/%s", e->d_name);
 		o->uid = st.st_uid;
 		o->mode = st.st_mode & 07777;
-		int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			char buf[256];
-			ssize_t n = read(fd, buf, sizeof(buf) - 1);
-			unsigned long long q;
-			if (n > 0) {
-				buf[n] = '\0';
-				if (sscanf(buf, "QSIZE:%llu", &q) == 1)
-					o->size = (long long)q;
-			}
-			close(fd);
-		}
+		o->size = mq_qsize(o->name);
 		mqd_t m = mq_open(o->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 		if (m != (mqd_t)-1) {
 			struct mq_attr a;

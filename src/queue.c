@@ -45,8 +45,7 @@ static int qsink_write(struct ctx *ctx, void *impl, const char *buf, size_t len,
 		return -1;
 	if (e == ETIMEDOUT)
 		qs->timed_out = true;
-	const char *nl = memchr(buf + d, '\n', len - d);
-	size_t mlen = nl ? (size_t)(nl - (buf + d)) + 1 : len - d;
+	size_t mlen = queue_next_len(buf + d, len - d);
 	errno = e;
 	if (e == ETIMEDOUT) {
 		char dur[32];
@@ -58,6 +57,46 @@ static int qsink_write(struct ctx *ctx, void *impl, const char *buf, size_t len,
 	if (qs->ops->explain)
 		qs->ops->explain(ctx, qs->impl, e, mlen);
 	return -1;
+}
+
+size_t queue_next_len(const char *buf, size_t len)
+{
+	const char *nl = memchr(buf, '\n', len);
+	return nl ? (size_t)(nl - buf) + 1 : len;
+}
+
+int queue_send_each(void *impl, const char *buf, size_t len, size_t max, int64_t deadline, size_t *done,
+		    int (*put)(void *impl, const char *msg, size_t n, int64_t deadline))
+{
+	size_t off = 0;
+	while (off < len) {
+		size_t m = queue_next_len(buf + off, len - off);
+		if (m > max) {
+			*done = off;
+			errno = EMSGSIZE;
+			return -1;
+		}
+		if (put(impl, buf + off, m, deadline) < 0) {
+			*done = off;
+			return -1;
+		}
+		off += m;
+	}
+	*done = len;
+	return 0;
+}
+
+long long mq_qsize(const char *name)
+{
+	char path[NAME_MAX + 32];
+	unsigned long long q;
+	snprintf(path, sizeof(path), "/dev/mqueue%s", name);
+	FILE *fp = fopen(path, "re");
+	if (!fp)
+		return -1;
+	long long v = fscanf(fp, "QSIZE:%llu", &q) == 1 ? (long long)q : -1;
+	fclose(fp);
+	return v;
 }
 
 int queue_produce(struct ctx *ctx, const struct queue_ops *ops, void *impl)

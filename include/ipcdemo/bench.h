@@ -20,5 +20,8 @@ size_t bench_limit(const char *row, char *why, size_t len);
  * ("unix"), in table order; NULL past the end. */
 const char *bench_row_name(size_t i);
 const char *bench_row_group(size_t i);
+/* The word that selects row i alone ("unix-stream"), or NULL when its
+ * group word does. */
+const char *bench_row_word(size_t i);
 
 #endif

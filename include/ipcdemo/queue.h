@@ -65,6 +65,25 @@ struct queue_bench {
 };
 extern const struct queue_bench mq_bench, sysv_bench, shm_bench;
 
+/* ipcdemo's System V keys: 0x697063XX ("ipc" in ASCII, then a byte); the
+ * default is 0x69706364 ("ipcd"). 'ipcdemo clean' removes queues in this
+ * range. */
+#define SYSV_KEY_BASE 0x69706300u
+#define SYSV_KEY_MASK 0xffffff00u
+#define SYSV_KEY_DEFAULT 0x69706364u
+
+/* Length of the first message in buf, its newline included. */
+size_t queue_next_len(const char *buf, size_t len);
+
+/* For a queue that takes one message per call: check each message of buf
+ * against max (EMSGSIZE) and put it. *done as for queue_ops.send. */
+int queue_send_each(void *impl, const char *buf, size_t len, size_t max, int64_t deadline, size_t *done,
+		    int (*put)(void *impl, const char *msg, size_t n, int64_t deadline));
+
+/* Bytes queued in a POSIX queue, from the mqueue file system's QSIZE
+ * line (-1 when it is not mounted or not readable). */
+long long mq_qsize(const char *name);
+
 /* The deadline for --nonblock and --timeout, counted from now. */
 int64_t queue_deadline(const struct ctx *ctx);
 

@@ -85,6 +85,31 @@ static struct mq_attr *wanted_attr(const struct ctx *ctx, struct mq_attr *want)
 	return want;
 }
 
+/* Create the queue with exactly that mode (mq_open obeys the umask; on
+ * Linux a queue descriptor is a file descriptor, so fchmod sets it).
+ * Returns 0, 1 when it exists already (nothing said), or -1 after a
+ * diagnostic, with nothing left behind. */
+static int mq_make(struct ctx *ctx, struct mqch *q, int oflag, mode_t mode, struct mq_attr *ap)
+{
+	q->mqd = mq_open(q->name, oflag | O_CREAT | O_EXCL | O_CLOEXEC, mode, ap);
+	if (q->mqd == (mqd_t)-1) {
+		int e = errno;
+		if (e == EEXIST)
+			return 1;
+		msg_syserr(ctx->prog, "mq_open %s", q->name);
+		explain_open(e, ap);
+		return -1;
+	}
+	if (fchmod((int)q->mqd, mode) < 0 || mq_getattr(q->mqd, &q->attr) < 0) {
+		msg_syserr(ctx->prog, "set up %s", q->name);
+		mq_close(q->mqd);
+		mq_unlink(q->name);
+		q->mqd = (mqd_t)-1;
+		return -1;
+	}
+	return 0;
+}
+
 /* Open the queue, creating it (with --maxmsg, --msgsize, --mode) when
  * create is set and it does not exist. Returns 0 or -1 after a diagnostic. */
 static int mq_open_queue(struct ctx *ctx, struct mqch *q, int oflag, bool create)
@@ -94,30 +119,14 @@ static int mq_open_queue(struct ctx *ctx, struct mqch *q, int oflag, bool create
 	struct mq_attr *ap = wanted_attr(ctx, &want);
 	for (;;) {
 		if (create) {
-			q->mqd = mq_open(q->name, oflag | O_CREAT | O_EXCL | O_CLOEXEC, o->mode, ap);
-			if (q->mqd != (mqd_t)-1) {
-				/* mq_open obeys the umask; --mode is what was asked for. On
-				 * Linux a queue descriptor is a file descriptor. */
-				if (fchmod((int)q->mqd, o->mode) < 0) {
-					msg_syserr(ctx->prog, "chmod %s", q->name);
-					mq_close(q->mqd);
-					return -1;
-				}
-				if (mq_getattr(q->mqd, &q->attr) < 0) {
-					msg_syserr(ctx->prog, "mq_getattr %s", q->name);
-					mq_close(q->mqd);
-					return -1;
-				}
+			int made = mq_make(ctx, q, oflag, o->mode, ap);
+			if (made < 0)
+				return -1;
+			if (made == 0) {
 				if (!o->quiet)
 					msg_warn(ctx->prog, "created queue %s (maxmsg %ld, msgsize %ld, mode %04o)", q->name,
 						 q->attr.mq_maxmsg, q->attr.mq_msgsize, (unsigned)o->mode);
 				return 0;
-			}
-			if (errno != EEXIST) {
-				int e = errno;
-				msg_syserr(ctx->prog, "mq_open %s", q->name);
-				explain_open(e, ap);
-				return -1;
 			}
 		}
 		q->mqd = mq_open(q->name, oflag | O_CLOEXEC);
@@ -153,11 +162,6 @@ static int mq_open_queue(struct ctx *ctx, struct mqch *q, int oflag, bool create
  * waiting; false when the deadline has passed. */
 static bool slice_end(int64_t deadline, struct timespec *abs)
 {
-	if (deadline == QUEUE_NOWAIT) {
-		abs->tv_sec = 0;
-		abs->tv_nsec = 0;
-		return true;
-	}
 	int64_t now = now_mono_ns();
 	if (deadline != QUEUE_FOREVER && now >= deadline)
 		return false;
@@ -168,79 +172,58 @@ static bool slice_end(int64_t deadline, struct timespec *abs)
 	return true;
 }
 
-/* Wait in slices of QUEUE_SLICE_NS, so that a stop request is seen. */
-static int mq_put(struct mqch *q, const char *buf, size_t len, int64_t deadline)
+/* One mq_timedsend or mq_timedreceive (snd picks which). The first try
+ * does not wait (an expired timeout: no clock to read while there is room
+ * or a message); then it waits in slices of QUEUE_SLICE_NS, so that a stop
+ * request is seen. Returns what the call returns. */
+static ssize_t mq_call(struct mqch *q, bool snd, char *buf, size_t len, int64_t deadline)
 {
+	static const struct timespec now_or_never = { 0, 0 };
+	const struct timespec *abs = &now_or_never;
+	struct timespec slice;
 	for (;;) {
-		struct timespec abs;
-		if (stop_requested()) {
-			errno = EINTR;
-			return -1;
-		}
-		if (!slice_end(deadline, &abs)) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (mq_timedsend(q->mqd, buf, len, q->prio, &abs) == 0)
-			return 0;
-		if (errno == ETIMEDOUT && deadline == QUEUE_NOWAIT)
-			errno = EAGAIN;
-		if (errno != ETIMEDOUT && errno != EINTR)
-			return -1;
-	}
-}
-
-static int mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done,
-			bool *reported)
-{
-	struct mqch *q = impl;
-	size_t off = 0;
-	(void)ctx;
-	(void)reported;
-	while (off < len) {
-		const char *nl = memchr(buf + off, '\n', len - off);
-		size_t m = nl ? (size_t)(nl - (buf + off)) + 1 : len - off;
-		if (m > (size_t)q->attr.mq_msgsize) {
-			*done = off;
-			errno = EMSGSIZE;
-			return -1;
-		}
-		if (mq_put(q, buf + off, m, deadline) < 0) {
-			*done = off;
-			return -1;
-		}
-		off += m;
-	}
-	*done = len;
-	return 0;
-}
-
-static ssize_t mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
-			   bool *truncated, bool *reported)
-{
-	struct mqch *q = impl;
-	(void)ctx;
-	(void)want;
-	(void)reported;
-	*truncated = false; /* the buffer is msgsize: nothing is ever cut */
-	for (;;) {
-		struct timespec abs;
-		if (stop_requested()) {
-			errno = EINTR;
-			return -1;
-		}
-		if (!slice_end(deadline, &abs)) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		ssize_t n = mq_timedreceive(q->mqd, buf, cap, &q->prio, &abs);
+		ssize_t n = snd ? mq_timedsend(q->mqd, buf, len, q->prio, abs)
+				: mq_timedreceive(q->mqd, buf, len, &q->prio, abs);
 		if (n >= 0)
 			return n;
 		if (errno == ETIMEDOUT && deadline == QUEUE_NOWAIT)
 			errno = EAGAIN;
 		if (errno != ETIMEDOUT && errno != EINTR)
 			return -1;
+		if (stop_requested()) {
+			errno = EINTR;
+			return -1;
+		}
+		if (!slice_end(deadline, &slice)) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		abs = &slice;
 	}
+}
+
+static int mq_put(void *impl, const char *msg, size_t n, int64_t deadline)
+{
+	return mq_call(impl, true, (char *)msg, n, deadline) < 0 ? -1 : 0;
+}
+
+static int mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done,
+			bool *reported)
+{
+	struct mqch *q = impl;
+	(void)ctx;
+	(void)reported;
+	return queue_send_each(q, buf, len, (size_t)q->attr.mq_msgsize, deadline, done, mq_put);
+}
+
+static ssize_t mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+			   bool *truncated, bool *reported)
+{
+	(void)ctx;
+	(void)want;
+	(void)reported;
+	*truncated = false; /* the buffer is msgsize: nothing is ever cut */
+	return mq_call(impl, false, buf, cap, deadline);
 }
 
 static void mq_explain(struct ctx *ctx, void *impl, int err, size_t len)
@@ -340,20 +323,13 @@ static int mq_create_verb(struct ctx *ctx)
 	if (rc)
 		return rc;
 	struct mq_attr want;
-	struct mq_attr *ap = wanted_attr(ctx, &want);
-	q.mqd = mq_open(q.name, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, o->mode, ap);
-	if (q.mqd == (mqd_t)-1) {
-		int e = errno;
+	int made = mq_make(ctx, &q, O_RDONLY, o->mode, wanted_attr(ctx, &want));
+	if (made == 1) {
+		errno = EEXIST;
 		msg_syserr(ctx->prog, "mq_open %s", q.name);
-		explain_open(e, ap);
-		return EXIT_FAIL;
 	}
-	if (fchmod((int)q.mqd, o->mode) < 0 || mq_getattr(q.mqd, &q.attr) < 0) {
-		msg_syserr(ctx->prog, "set up %s", q.name);
-		mq_close(q.mqd);
-		mq_unlink(q.name);
+	if (made != 0)
 		return EXIT_FAIL;
-	}
 	if (!o->quiet)
 		printf("created %s: maxmsg %ld, msgsize %ld, mode %04o\n", q.name, q.attr.mq_maxmsg, q.attr.mq_msgsize,
 		       (unsigned)o->mode);
@@ -386,14 +362,9 @@ static int mq_info_verb(struct ctx *ctx)
 	out_u64(&o, PRINT_ANY, "messages", "messages:  %llu", (uint64_t)q.attr.mq_curmsgs);
 	out_text(&o, "\n");
 	/* The bytes queued are only in the mqueue filesystem's QSIZE line. */
-	char path[NAME_MAX + 32];
-	snprintf(path, sizeof(path), "/dev/mqueue%s", q.name);
-	FILE *fp = fopen(path, "re");
-	unsigned long long qsize;
-	if (fp && fscanf(fp, "QSIZE:%llu", &qsize) == 1)
-		out_u64(&o, PRINT_ANY, "bytes", "bytes:     %llu\n", qsize);
-	if (fp)
-		fclose(fp);
+	long long qsize = mq_qsize(q.name);
+	if (qsize >= 0)
+		out_u64(&o, PRINT_ANY, "bytes", "bytes:     %llu\n", (uint64_t)qsize);
 	out_string(&o, PRINT_ANY, "flags", "flags:     %s", (q.attr.mq_flags & O_NONBLOCK) ? "O_NONBLOCK" : "0");
 	out_close(&o);
 	mq_close(q.mqd);
@@ -573,11 +544,12 @@ static void *mq_bench_open(struct ctx *ctx, const char *name, size_t size)
 	a.mq_maxmsg = 10;
 	a.mq_msgsize = (long)size;
 	snprintf(q->name, sizeof(q->name), "%s", name);
-	q->mqd = mq_open(q->name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &a);
-	if (q->mqd == (mqd_t)-1 || mq_getattr(q->mqd, &q->attr) < 0) {
-		int e = errno;
+	int made = mq_make(ctx, q, O_RDWR, 0600, &a);
+	if (made == 1) {
+		errno = EEXIST;
 		msg_syserr(ctx->prog, "mq_open %s", q->name);
-		explain_open(e, &a);
+	}
+	if (made != 0) {
 		free(q);
 		return NULL;
 	}

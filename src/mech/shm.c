@@ -314,21 +314,16 @@ static int ring_open(struct ctx *ctx, struct ring *r, bool create)
 	return -1;
 }
 
-static void ring_close(struct ctx *ctx, struct ring *r)
+/* Unmap and close; remove the name too when asked (--unlink). */
+static void ring_close(struct ctx *ctx, struct ring *r, bool remove)
 {
 	if (r->h)
 		munmap(r->h, r->size);
 	if (r->fd >= 0)
 		close(r->fd);
 	free(r->batch);
-	if (ctx->opt.unlink && shm_unlink(r->name) < 0 && errno != ENOENT)
+	if (remove && shm_unlink(r->name) < 0 && errno != ENOENT)
 		msg_syserr(ctx->prog, "shm_unlink %s", r->name);
-}
-
-static size_t next_len(const char *buf, size_t len)
-{
-	const char *nl = memchr(buf, '\n', len);
-	return nl ? (size_t)(nl - buf) + 1 : len;
 }
 
 /* Put as many of the messages in buf as there are free slots, under one
@@ -353,9 +348,9 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 		}
 		uint32_t put = 0;
 		/* A message that fits no slot fails at once, full ring or not. */
-		bool too_big = next_len(buf + off, len - off) > h->slot_size;
+		bool too_big = queue_next_len(buf + off, len - off) > h->slot_size;
 		while (!too_big && off < len && h->head - h->tail < h->slots) {
-			size_t m = next_len(buf + off, len - off);
+			size_t m = queue_next_len(buf + off, len - off);
 			if (m > h->slot_size) {
 				too_big = true;
 				break;
@@ -554,13 +549,13 @@ static int shm_produce(struct ctx *ctx)
 		return rc;
 	r.sending = true;
 	if (ring_open(ctx, &r, true) < 0) {
-		ring_close(ctx, &r);
+		ring_close(ctx, &r, ctx->opt.unlink);
 		return EXIT_FAIL;
 	}
 	const struct queue_ops ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, true, r.name,
 				       shm_explain };
 	rc = queue_produce(ctx, &ops, &r);
-	ring_close(ctx, &r);
+	ring_close(ctx, &r, ctx->opt.unlink);
 	return rc;
 }
 
@@ -572,25 +567,25 @@ static int shm_consume(struct ctx *ctx)
 	if (rc)
 		return rc;
 	if (ring_open(ctx, &r, true) < 0) {
-		ring_close(ctx, &r);
+		ring_close(ctx, &r, ctx->opt.unlink);
 		return EXIT_FAIL;
 	}
 	r.bcap = BATCH_BYTES > r.h->stride ? BATCH_BYTES : r.h->stride;
 	r.batch = malloc(r.bcap);
 	if (!r.batch) {
 		msg_syserr(ctx->prog, "allocate a %zu-byte buffer", r.bcap);
-		ring_close(ctx, &r);
+		ring_close(ctx, &r, ctx->opt.unlink);
 		return EXIT_FAIL;
 	}
 	if (consumer_init(&c, ctx) < 0) {
-		ring_close(ctx, &r);
+		ring_close(ctx, &r, ctx->opt.unlink);
 		return EXIT_FAIL;
 	}
 	const struct queue_ops ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, false, r.name,
 				       shm_explain };
 	rc = queue_consume(ctx, &c, &ops, &r, r.h->slot_size);
 	rc = consumer_finish(&c, rc);
-	ring_close(ctx, &r);
+	ring_close(ctx, &r, ctx->opt.unlink);
 	return rc;
 }
 
@@ -611,7 +606,7 @@ static int shm_create_verb(struct ctx *ctx)
 	if (c == 0 && !o->quiet)
 		printf("created %s: %u slot%s of %u bytes (%zu bytes), mode %04o\n", r.name, slots,
 		       slots == 1 ? "" : "s", slot_size, r.size, (unsigned)o->mode);
-	ring_close(ctx, &r);
+	ring_close(ctx, &r, false);
 	return c == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
@@ -626,11 +621,11 @@ static int shm_info_verb(struct ctx *ctx)
 	if (ring_open(ctx, &r, false) < 0 || fstat(r.fd, &st) < 0) {
 		if (r.h)
 			msg_syserr(ctx->prog, "stat %s", r.name);
-		ring_close(ctx, &r);
+		ring_close(ctx, &r, false);
 		return EXIT_FAIL;
 	}
 	if (ring_lock(ctx, &r) < 0) {
-		ring_close(ctx, &r);
+		ring_close(ctx, &r, false);
 		return EXIT_FAIL;
 	}
 	struct ring_hdr h = *r.h;
@@ -649,7 +644,7 @@ static int shm_info_verb(struct ctx *ctx)
 	out_u64(&o, PRINT_ANY, "waiting_consumers", ", consumers %llu\n", h.data_waiters);
 	out_u64(&o, PRINT_ANY, "recovered", "recovered: %llu (locks of processes that died holding them)", h.recovered);
 	out_close(&o);
-	ring_close(ctx, &r);
+	ring_close(ctx, &r, false);
 	return EXIT_OK;
 }
 
@@ -712,7 +707,7 @@ static int shm_demo(struct ctx *ctx)
 	r.fd = -1;
 	snprintf(r.name, sizeof(r.name), "%s", name);
 	int c = ring_create(ctx, &r, 4, 64);
-	ring_close(ctx, &r);
+	ring_close(ctx, &r, false);
 	if (c != 0) {
 		if (c == 1) {
 			errno = EEXIST;
@@ -857,10 +852,7 @@ static void *shm_bench_open(struct ctx *ctx, const char *name, size_t size)
 static void shm_bench_close(struct ctx *ctx, void *impl)
 {
 	struct ring *r = impl;
-	bool unlink_was = ctx->opt.unlink;
-	ctx->opt.unlink = true;
-	ring_close(ctx, r);
-	ctx->opt.unlink = unlink_was;
+	ring_close(ctx, r, true);
 	free(r);
 }
 

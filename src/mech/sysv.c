@@ -15,10 +15,6 @@
 #include "ipcdemo/queue.h"
 #include "ipcdemo/util.h"
 
-/* ipcdemo's keys: 0x697063XX ("ipc" in ASCII, then a byte); the default
- * is 0x69706364 ("ipcd"). 'ipcdemo clean' removes queues in this range. */
-#define SYSV_KEY_BASE 0x69706300
-#define SYSV_KEY_DEFAULT 0x69706364
 
 struct sysvq {
 	key_t key;
@@ -168,31 +164,22 @@ static ssize_t sysv_call(struct sysvq *q, bool snd, size_t len, long type, int f
 	}
 }
 
+/* msgsnd wants the type and the text in one buffer. */
+static int sysv_put(void *impl, const char *msg, size_t n, int64_t deadline)
+{
+	struct sysvq *q = impl;
+	memcpy(q->buf, &q->type, sizeof(long));
+	memcpy(q->buf + sizeof(long), msg, n);
+	return sysv_call(q, true, n, 0, 0, deadline) < 0 ? -1 : 0;
+}
+
 static int sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
 			  size_t *done, bool *reported)
 {
 	struct sysvq *q = impl;
-	size_t off = 0;
 	(void)ctx;
 	(void)reported;
-	while (off < len) {
-		const char *nl = memchr(buf + off, '\n', len - off);
-		size_t m = nl ? (size_t)(nl - (buf + off)) + 1 : len - off;
-		if (m > q->cap) {
-			*done = off;
-			errno = EMSGSIZE;
-			return -1;
-		}
-		memcpy(q->buf, &q->type, sizeof(long));
-		memcpy(q->buf + sizeof(long), buf + off, m);
-		if (sysv_call(q, true, m, 0, 0, deadline) < 0) {
-			*done = off;
-			return -1;
-		}
-		off += m;
-	}
-	*done = len;
-	return 0;
+	return queue_send_each(q, buf, len, q->cap, deadline, done, sysv_put);
 }
 
 static ssize_t sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
