@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <uuid/uuid.h>
 
 #include "ipcdemo/message.h"
 #include "ipcdemo/stats.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/uuidgen.h"
 
 #define DEFAULT_CHUNK 65536
 
@@ -30,6 +30,7 @@ struct source {
 	bool eof;
 	uint64_t lines;
 	char uuid[UUID_STR_LEN];
+	struct uuidgen ug;
 };
 
 /* Next line of standard input. With may_block false, SRC_AGAIN says the
@@ -87,9 +88,7 @@ static int source_next(struct ctx *ctx, struct source *s, const char **p, size_t
 	static const char digits[] = "0123456789";
 	switch (s->kind) {
 	case SRC_UUID: {
-		uuid_t u;
-		uuid_generate_random(u);
-		uuid_unparse_lower(u, s->uuid);
+		uuidgen_text(&s->ug, s->uuid);
 		*p = s->uuid;
 		*len = UUID_STR_LEN - 1;
 		return SRC_OK;
@@ -214,6 +213,7 @@ int produce(struct ctx *ctx, const struct sink *sink)
 	struct opts *o = &ctx->opt;
 	struct prod_state ps = { .ctx = ctx, .sink = sink, .echo = sink->echo && !o->quiet };
 	struct source src = { .kind = o->source, .args = ctx->argv, .nargs = (size_t)ctx->argc };
+	uuidgen_init(&src.ug);
 	size_t chunk = sink->chunk ? sink->chunk : DEFAULT_CHUNK;
 	uint64_t id = o->given[OP_ID] ? o->id : (uint64_t)getpid();
 	uint64_t seq = 0;

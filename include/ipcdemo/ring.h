@@ -9,10 +9,12 @@
 #include <stdint.h>
 
 #define RING_MAGIC "IPCDRNG1"
-#define RING_VERSION 1u
+#define RING_VERSION 2u
 
 /* At the start of the object; slots follow at hdr_size, each `stride`
- * bytes: a 32-bit length, then up to slot_size bytes of message. */
+ * bytes: the bytes used and the number of messages (two 32-bit words),
+ * then the messages of one put, each a 32-bit length and its bytes, as
+ * many as fit; one message of slot_size bytes always fits. */
 struct ring_hdr {
 	char magic[8];
 	uint32_t version;
@@ -22,13 +24,15 @@ struct ring_hdr {
 	uint32_t stride;
 	uint32_t ready;           /* set last by the creator */
 	pthread_mutex_t lock;     /* process-shared, robust */
-	uint64_t head;            /* messages ever put (under lock) */
-	uint64_t tail;            /* messages ever taken (under lock) */
+	uint64_t head;            /* slots ever filled (under lock) */
+	uint64_t tail;            /* slots ever emptied (under lock) */
 	uint32_t data_seq;        /* futex word: bumped by every put */
 	uint32_t space_seq;       /* futex word: bumped by every take */
 	uint32_t data_waiters;    /* consumers asleep on data_seq */
 	uint32_t space_waiters;   /* producers asleep on space_seq */
 	uint64_t recovered;       /* locks taken over from dead holders */
+	uint64_t put;             /* messages ever put (under lock) */
+	uint64_t taken;           /* messages ever taken (under lock) */
 };
 
 /* What 'ls' shows of a ring, read without taking its lock. */

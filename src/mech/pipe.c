@@ -171,6 +171,7 @@ static int pipe_demo(struct ctx *ctx)
 
 static const struct verb_opt produce_opts[] = {
 	PRODUCER_OPTIONS,
+	{ OP_QUIET, "print no notes on stderr" },
 	{ OP_JSON, "print the --stats summary as JSON" },
 	{ OP_END, NULL },
 };

@@ -41,9 +41,23 @@ struct ring {
 	uint64_t bcount;
 };
 
+/* A slot: struct slot_head, then records of [u32 length][message], as many
+ * whole messages of one put as fit; one record of slot_size bytes always
+ * fits. The consumer's batch holds records in the same form. */
+struct slot_head {
+	uint32_t used;  /* bytes of records */
+	uint32_t count; /* records */
+};
+#define REC ((size_t)sizeof(uint32_t))
+
+static size_t slot_room(uint32_t slot_size)
+{
+	return REC + (size_t)slot_size;
+}
+
 static size_t ring_bytes(uint32_t slots, uint32_t slot_size, size_t *stride)
 {
-	*stride = ALIGN64(sizeof(uint32_t) + (size_t)slot_size);
+	*stride = ALIGN64(sizeof(struct slot_head) + slot_room(slot_size));
 	return ALIGN64(sizeof(struct ring_hdr)) + (size_t)slots * *stride;
 }
 
@@ -347,22 +361,37 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 			waiting = false;
 		}
 		uint32_t put = 0;
+		uint64_t msgs = 0;
 		/* A message that fits no slot fails at once, full ring or not. */
 		bool too_big = queue_next_len(buf + off, len - off) > h->slot_size;
+		size_t room = slot_room(h->slot_size);
 		while (!too_big && off < len && h->head - h->tail < h->slots) {
-			size_t m = queue_next_len(buf + off, len - off);
-			if (m > h->slot_size) {
-				too_big = true;
-				break;
-			}
 			char *s = slot_at(r, h->head);
-			uint32_t m32 = (uint32_t)m;
-			memcpy(s, &m32, sizeof(m32));
-			memcpy(s + sizeof(uint32_t), buf + off, m);
+			char *rec = s + sizeof(struct slot_head);
+			struct slot_head sh = { 0, 0 };
+			while (off < len) {
+				size_t m = queue_next_len(buf + off, len - off);
+				if (m > h->slot_size) {
+					too_big = sh.count == 0;
+					break;
+				}
+				if (sh.used + REC + m > room)
+					break;
+				uint32_t m32 = (uint32_t)m;
+				memcpy(rec + sh.used, &m32, REC);
+				memcpy(rec + sh.used + REC, buf + off, m);
+				sh.used += (uint32_t)(REC + m);
+				sh.count++;
+				off += m;
+			}
+			if (!sh.count)
+				break;
+			memcpy(s, &sh, sizeof(sh));
 			h->head++;
-			off += m;
+			msgs += sh.count;
 			put++;
 		}
+		h->put += msgs;
 		bool wake = false;
 		if (put) {
 			h->data_seq++;
@@ -439,20 +468,40 @@ static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t
 			size_t used = 0;
 			uint64_t k = 0;
 			while (avail && (want == 0 || k < want)) {
-				const char *s = slot_at(r, h->tail);
-				uint32_t m;
-				memcpy(&m, s, sizeof(m));
-				if (m > h->slot_size)
-					m = h->slot_size; /* never read past the slot */
-				if (used + sizeof(m) + m > r->bcap)
+				char *s = slot_at(r, h->tail);
+				char *rec = s + sizeof(struct slot_head);
+				struct slot_head sh;
+				memcpy(&sh, s, sizeof(sh));
+				if (sh.used > slot_room(h->slot_size))
+					sh.used = (uint32_t)slot_room(h->slot_size); /* never read past the slot */
+				if (want && sh.count > want - k) {
+					/* Take only what was asked for; the rest stays for others. */
+					size_t part = 0;
+					for (uint64_t i = 0; i < want - k && part + REC <= sh.used; i++) {
+						uint32_t m;
+						memcpy(&m, rec + part, REC);
+						part += REC + m;
+					}
+					if (part > sh.used || used + part > r->bcap)
+						break;
+					memcpy(r->batch + used, rec, part);
+					memmove(rec, rec + part, sh.used - part);
+					sh.used -= (uint32_t)part;
+					sh.count -= (uint32_t)(want - k);
+					memcpy(s, &sh, sizeof(sh));
+					used += part;
+					k = want;
 					break;
-				memcpy(r->batch + used, &m, sizeof(m));
-				memcpy(r->batch + used + sizeof(m), s + sizeof(uint32_t), m);
-				used += sizeof(m) + m;
+				}
+				if (used + sh.used > r->bcap)
+					break;
+				memcpy(r->batch + used, rec, sh.used);
+				used += sh.used;
+				k += sh.count;
 				h->tail++;
 				avail--;
-				k++;
 			}
+			h->taken += k;
 			h->space_seq++;
 			bool wake = claim_sleepers(&h->space_waiters);
 			ring_unlock(r);
@@ -505,10 +554,12 @@ static ssize_t shm_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, 
 			return -1;
 	}
 	uint32_t m;
-	memcpy(&m, r->batch + r->bpos, sizeof(m));
+	memcpy(&m, r->batch + r->bpos, REC);
+	if (m > r->bend - r->bpos - REC)
+		m = (uint32_t)(r->bend - r->bpos - REC); /* a damaged slot: never past the batch */
 	size_t n = m < cap ? m : cap;
-	memcpy(buf, r->batch + r->bpos + sizeof(m), n);
-	r->bpos += sizeof(m) + m;
+	memcpy(buf, r->batch + r->bpos + REC, n);
+	r->bpos += REC + m;
 	r->bcount--;
 	return (ssize_t)n;
 }
@@ -637,9 +688,11 @@ static int shm_info_verb(struct ctx *ctx)
 	out_u64(&o, PRINT_ANY, "size", "size:      %llu bytes\n", (uint64_t)st.st_size);
 	out_u64(&o, PRINT_ANY, "slots", "slots:     %llu", h.slots);
 	out_u64(&o, PRINT_ANY, "slot_size", " of %llu bytes\n", h.slot_size);
-	out_u64(&o, PRINT_ANY, "messages", "messages:  %llu queued", h.head - h.tail);
-	out_u64(&o, PRINT_ANY, "put", ", %llu put", h.head);
-	out_u64(&o, PRINT_ANY, "taken", ", %llu taken\n", h.tail);
+	out_u64(&o, PRINT_ANY, "messages", "messages:  %llu queued", h.put - h.taken);
+	out_u64(&o, PRINT_ANY, "slots_used", " in %llu slot", h.head - h.tail);
+	out_string(&o, PRINT_TEXT, NULL, "%s", h.head - h.tail == 1 ? "" : "s");
+	out_u64(&o, PRINT_ANY, "put", ", %llu put", h.put);
+	out_u64(&o, PRINT_ANY, "taken", ", %llu taken\n", h.taken);
 	out_u64(&o, PRINT_ANY, "waiting_producers", "waiting:   producers %llu", h.space_waiters);
 	out_u64(&o, PRINT_ANY, "waiting_consumers", ", consumers %llu\n", h.data_waiters);
 	out_u64(&o, PRINT_ANY, "recovered", "recovered: %llu (locks of processes that died holding them)", h.recovered);
@@ -676,8 +729,8 @@ bool ring_peek(const char *name, struct ring_peek *p)
 			if (memcmp(h->magic, RING_MAGIC, sizeof(h->magic)) == 0 && h->version == RING_VERSION) {
 				p->slots = h->slots;
 				p->slot_size = h->slot_size;
-				p->messages = __atomic_load_n(&h->head, __ATOMIC_RELAXED) -
-					      __atomic_load_n(&h->tail, __ATOMIC_RELAXED);
+				p->messages = __atomic_load_n(&h->put, __ATOMIC_RELAXED) -
+					      __atomic_load_n(&h->taken, __ATOMIC_RELAXED);
 				ok = true;
 			}
 			munmap((void *)(uintptr_t)h, sizeof(*h));
@@ -693,20 +746,21 @@ static int shm_demo(struct ctx *ctx)
 	int rc = demo_name(ctx, name, sizeof(name));
 	if (rc)
 		return rc;
-	printf("A producer writes 10 stamped messages into %s, a ring of 4 slots in shared memory.\n"
-	       "It fills the 4 slots and sleeps (on a futex, not spinning) until a consumer, started 1 s\n"
-	       "later, takes messages and wakes it. The consumer checks the stamps: nothing lost.\n\n",
+	printf("A producer writes 10 stamped messages into %s, a ring of 4 slots of 16 bytes in\n"
+	       "shared memory, each message big enough to fill a slot of its own. It fills the 4 slots and\n"
+	       "sleeps (on a futex, not spinning) until a consumer, started 1 s later, takes messages and\n"
+	       "wakes it. The consumer checks the stamps: nothing lost.\n\n",
 	       name);
-	const char *prod[] = { "--name", name, "--slots", "4", "--slot-size", "64", "--source", "counter",
-			       "--count", "10", "--seq", "--id", "1", NULL };
-	const char *cons[] = { "--name", name, "--slots", "4", "--slot-size", "64", "--count", "10",
+	const char *prod[] = { "--name", name, "--slots", "4", "--slot-size", "16", "--source", "counter",
+			       "--count", "10", "--seq", "--id", "10", NULL };
+	const char *cons[] = { "--name", name, "--slots", "4", "--slot-size", "16", "--count", "10",
 			       "--verify", "--timeout", "10s", NULL };
 	/* A ring of its own, never one that exists (its messages are not ours). */
 	struct ring r;
 	memset(&r, 0, sizeof(r));
 	r.fd = -1;
 	snprintf(r.name, sizeof(r.name), "%s", name);
-	int c = ring_create(ctx, &r, 4, 64);
+	int c = ring_create(ctx, &r, 4, 16);
 	ring_close(ctx, &r, false);
 	if (c != 0) {
 		if (c == 1) {
