@@ -28,6 +28,7 @@
 #include "ipcdemo/bench.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/queue.h"
+#include "ipcdemo/ring.h"
 #include "ipcdemo/sample.h"
 #include "ipcdemo/sock.h"
 #include "ipcdemo/tools.h"
@@ -472,7 +473,7 @@ static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 {
 	const struct row *r = pl->row;
 	struct role prod, cons;
-	char n_s[24], size_s[24], path[4200], addr[64], key[16], name[64], slot[24];
+	char n_s[24], size_s[24], path[4200], addr[64], key[16], name[64], slot[24], slots[24];
 	int chan[2] = { -1, -1 };
 	int port = -1;
 	bool wait_udp = false, wait_file = false;
@@ -571,11 +572,25 @@ static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 		role_arg(&prod, name);
 		role_arg(&cons, "--name");
 		role_arg(&cons, name);
-		snprintf(slot, sizeof(slot), "%zu", pl->size < 16 ? 16 : pl->size);
-		role_arg(&prod, r->kind == RK_MQ ? "--msgsize" : "--slot-size");
-		role_arg(&prod, slot);
-		role_arg(&cons, r->kind == RK_MQ ? "--msgsize" : "--slot-size");
-		role_arg(&cons, slot);
+		/* A queue's messages are as large as asked. A ring keeps its
+		 * default (64 slots of 4 KiB, which hold many small messages
+		 * each) unless a message needs larger slots; then it has about
+		 * 1 MiB, as the enlarged pipe: more would leave the caches. */
+		if (r->kind == RK_MQ || pl->size > SHM_DEFAULT_SLOT_SIZE) {
+			snprintf(slot, sizeof(slot), "%zu", pl->size < 16 ? 16 : pl->size);
+			role_arg(&prod, r->kind == RK_MQ ? "--msgsize" : "--slot-size");
+			role_arg(&prod, slot);
+			role_arg(&cons, r->kind == RK_MQ ? "--msgsize" : "--slot-size");
+			role_arg(&cons, slot);
+		}
+		if (r->kind == RK_SHM && pl->size > SHM_DEFAULT_SLOT_SIZE) {
+			size_t n = BENCH_RING_BYTES / pl->size;
+			snprintf(slots, sizeof(slots), "%zu", n < 4 ? 4 : n);
+			role_arg(&prod, "--slots");
+			role_arg(&prod, slots);
+			role_arg(&cons, "--slots");
+			role_arg(&cons, slots);
+		}
 		role_arg(&prod, "-q");
 		role_arg(&cons, "-q");
 		/* Both roles create the object if it is missing, with the same size. */

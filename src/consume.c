@@ -51,6 +51,26 @@ static void print_json(struct consumer *c, const char *msg, size_t len, bool sta
 	out_close(o);
 }
 
+/* Count one message that arrived at now. Returns true at the --count. */
+static bool consumer_count(struct consumer *c, size_t len, int64_t now)
+{
+	c->msgs++;
+	c->bytes += len;
+	c->last_ns = now;
+	if (c->msgs == 1)
+		c->first_ns = now;
+	const struct opts *o = &c->ctx->opt;
+	return o->given[OP_COUNT] && c->msgs >= o->count;
+}
+
+static void check_stdout(struct consumer *c)
+{
+	if (ferror_unlocked(stdout)) {
+		ctx_stdout_error(c->ctx, errno ? errno : EIO);
+		c->stop = true;
+	}
+}
+
 bool consumer_deliver(struct consumer *c, const char *msg, size_t len)
 {
 	const struct opts *o = &c->ctx->opt;
@@ -60,11 +80,7 @@ bool consumer_deliver(struct consumer *c, const char *msg, size_t len)
 
 	if (c->stop)
 		return true;
-	c->msgs++;
-	c->bytes += len;
-	c->last_ns = now_mono_ns();
-	if (c->msgs == 1)
-		c->first_ns = c->last_ns;
+	bool last = consumer_count(c, len, now_mono_ns());
 	if (c->verify) {
 		if (!stamped)
 			verify_unstamped(c->verify);
@@ -79,22 +95,62 @@ bool consumer_deliver(struct consumer *c, const char *msg, size_t len)
 		fwrite_unlocked(msg, 1, len, stdout);
 		fputc_unlocked('\n', stdout);
 	}
-	if (ferror_unlocked(stdout)) {
-		ctx_stdout_error(c->ctx, errno ? errno : EIO);
-		c->stop = true;
-	}
-	if (o->given[OP_COUNT] && c->msgs >= o->count)
+	check_stdout(c);
+	if (last)
 		c->stop = true;
 	return c->stop || c->oom;
 }
 
+/* Plain text output of whole lines is the bytes that came in, newlines
+ * and all: the lines of one read go out in one piece, counted one by one
+ * but neither copied nor timed one by one (they arrived together). */
+static bool deliver_plain(struct consumer *c, struct linebuf *lb)
+{
+	const char *line, *span = NULL;
+	size_t len, span_len = 0;
+	int64_t now = now_mono_ns();
+	bool stop = c->stop;
+	while (!stop && linebuf_next(lb, &line, &len)) {
+		if (lb->split) {
+			/* A piece of an over-long line: not followed by its newline. */
+			if (span_len)
+				fwrite_unlocked(span, 1, span_len, stdout);
+			span_len = 0;
+			c->split += lb->split;
+			lb->split = 0;
+			stop = consumer_deliver(c, line, len);
+			continue;
+		}
+		if (!span_len)
+			span = line;
+		span_len = (size_t)(line + len + 1 - span);
+		stop = consumer_count(c, len, now);
+	}
+	if (span_len)
+		fwrite_unlocked(span, 1, span_len, stdout);
+	/* The last of them is handled now: the span from the first message
+	 * to the last covers the work on this read too. */
+	if (c->msgs)
+		c->last_ns = now_mono_ns();
+	check_stdout(c);
+	if (stop)
+		c->stop = true;
+	return c->stop;
+}
+
 bool consumer_deliver_lines(struct consumer *c, struct linebuf *lb)
 {
+	const struct opts *o = &c->ctx->opt;
 	const char *line;
 	size_t len;
-	bool stop = c->stop;
-	while (!stop && linebuf_next(lb, &line, &len))
-		stop = consumer_deliver(c, line, len);
+	bool stop;
+	if (!o->json && !c->label && !c->verify) {
+		stop = deliver_plain(c, lb);
+	} else {
+		stop = c->stop;
+		while (!stop && linebuf_next(lb, &line, &len))
+			stop = consumer_deliver(c, line, len);
+	}
 	c->split += lb->split;
 	lb->split = 0;
 	/* What -n leaves in the buffer was taken from the channel all the

@@ -174,6 +174,62 @@ static uint64_t count_newlines(const char *p, size_t n)
 	return k;
 }
 
+/* --size pads each message with dots. Messages of exactly that size sit
+ * at the same offsets of the buffer after each send, so the dots written
+ * last time are still there: only the part the new payload no longer
+ * covers is written again, not the whole message (a 64 KiB message costs
+ * one memset of 64 KiB otherwise). from[k] is where the dots of the k-th
+ * message of the buffer start, PAD_NONE before the first. A message of
+ * another length ends it: later offsets no longer repeat. */
+#define PAD_NONE SIZE_MAX
+struct padmem {
+	size_t *from;
+	size_t n;
+	bool ok;
+};
+
+static void pad_init(struct padmem *pm, size_t size, size_t chunk)
+{
+	pm->n = 0;
+	pm->ok = false;
+	pm->from = NULL;
+	if (size == 0)
+		return;
+	size_t n = chunk / size + 1;
+	pm->from = malloc(n * sizeof(*pm->from));
+	if (!pm->from)
+		return; /* no memory of the dots: each message writes its own */
+	for (size_t k = 0; k < n; k++)
+		pm->from[k] = PAD_NONE;
+	pm->n = n;
+	pm->ok = true;
+}
+
+/* The message m of n bytes so far, at offset off of the buffer: pad it to
+ * size (when it is shorter) and end it with a newline. Returns its length. */
+static size_t pad_message(struct padmem *pm, char *m, size_t n, size_t off, size_t size)
+{
+	if (size == 0) {
+		m[n] = '\n';
+		return n + 1;
+	}
+	if (n + 1 <= size && pm->ok && off % size == 0 && off / size < pm->n) {
+		size_t *from = &pm->from[off / size];
+		if (n < *from)
+			memset(m + n, '.', (*from == PAD_NONE ? size - 1 : *from) - n);
+		*from = n;
+		m[size - 1] = '\n';
+		return size;
+	}
+	pm->ok = false;
+	if (size > n + 1) {
+		memset(m + n, '.', size - n - 1);
+		n = size - 1;
+	}
+	m[n] = '\n';
+	return n + 1;
+}
+
 struct prod_state {
 	struct ctx *ctx;
 	const struct sink *sink;
@@ -222,11 +278,13 @@ int produce(struct ctx *ctx, const struct sink *sink)
 	int rc = 0;
 	bool ended = false;
 	int64_t t0 = now_mono_ns();
+	struct padmem pad;
 
 	if (wire_reserve(&ps.w, chunk) < 0) {
 		msg_syserr(ctx->prog, "allocate buffer");
 		return EXIT_FAIL;
 	}
+	pad_init(&pad, (size_t)o->size, chunk);
 
 	for (uint64_t b = 0; forever || b < o->batches; b++) {
 		if (b > 0 && o->given[OP_EVERY] &&
@@ -275,11 +333,7 @@ int produce(struct ctx *ctx, const struct sink *sink)
 				n = stamp_format(m, id, ++seq);
 			memcpy(m + n, p, plen);
 			n += plen;
-			if (o->size > n + 1) {
-				memset(m + n, '.', (size_t)o->size - n - 1);
-				n = (size_t)o->size - 1;
-			}
-			m[n++] = '\n';
+			n = pad_message(&pad, m, n, ps.w.len, (size_t)o->size);
 			if (ps.echo) {
 				if (o->label)
 					fputs_unlocked(o->label, stdout);
@@ -327,6 +381,7 @@ out:
 		stats_print(ctx, &st, NULL);
 	}
 	free(ps.w.buf);
+	free(pad.from);
 	if (src.lb_ready)
 		linebuf_free(&src.lb);
 	return status;

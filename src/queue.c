@@ -118,6 +118,15 @@ size_t queue_unframe(const char *buf, size_t n)
 	return n;
 }
 
+static ssize_t take(struct ctx *ctx, const struct queue_ops *ops, void *impl, char *buf, size_t cap,
+		    const char **msg, int64_t deadline, uint64_t want, bool *trunc, bool *reported)
+{
+	if (ops->recv_ref)
+		return ops->recv_ref(ctx, impl, msg, deadline, want, reported);
+	*msg = buf;
+	return ops->recv(ctx, impl, buf, cap, deadline, want, trunc, reported);
+}
+
 int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *ops, void *impl, size_t cap)
 {
 	const struct opts *o = &ctx->opt;
@@ -136,12 +145,13 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 		bool trunc = false, reported = false;
 		/* Take what is there without waiting; before sleeping on an empty
 		 * queue, flush what was printed. */
-		ssize_t n = ops->recv(ctx, impl, buf, cap, QUEUE_NOWAIT, want, &trunc, &reported);
+		const char *msg = buf;
+		ssize_t n = take(ctx, ops, impl, buf, cap, &msg, QUEUE_NOWAIT, want, &trunc, &reported);
 		if (n < 0 && errno == EAGAIN && !reported && !o->nonblock) {
 			if (consumer_idle(c))
 				break;
 			int64_t dl = o->given[OP_TIMEOUT] ? c->last_ns + o->timeout : QUEUE_FOREVER;
-			n = ops->recv(ctx, impl, buf, cap, dl, want, &trunc, &reported);
+			n = take(ctx, ops, impl, buf, cap, &msg, dl, want, &trunc, &reported);
 		}
 		if (n < 0) {
 			int e = errno;
@@ -181,7 +191,7 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 				 cap);
 			c->truncated++;
 		}
-		if (consumer_deliver(c, buf, queue_unframe(buf, (size_t)n)))
+		if (consumer_deliver(c, msg, queue_unframe(msg, (size_t)n)))
 			break;
 	}
 	/* Taken from the queue but not printed (stdout gone): say so. */

@@ -188,7 +188,7 @@ static int consume_listening(struct ctx *ctx, struct consumer *c, const struct e
 			struct pconn *p = &pc[n];
 			p->fd = fd;
 			peer_of(fd, &p->peer);
-			if (linebuf_init(&p->lb, 65536, 1 << 20) < 0) {
+			if (linebuf_init(&p->lb, STREAM_READ, STREAM_LINE_MAX) < 0) {
 				msg_syserr(ctx->prog, "allocate buffer");
 				close(fd);
 				continue;
@@ -253,7 +253,7 @@ int sock_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 		status = consume_packets(&c, fd, ep->name, true);
 	} else {
 		struct linebuf lb;
-		if (linebuf_init(&lb, 65536, 1 << 20) < 0) {
+		if (linebuf_init(&lb, STREAM_READ, STREAM_LINE_MAX) < 0) {
 			msg_syserr(ctx->prog, "allocate buffer");
 			close(fd);
 			return consumer_finish(&c, EXIT_FAIL);

@@ -14,6 +14,11 @@
 
 /* ---- --seq stamps: "ID:SEQ:PAYLOAD", both decimal, SEQ from 1 ---- */
 #define STAMP_MAX 42
+
+/* A stream consumer reads up to this much at once (a pipe the producer
+ * enlarged holds 1 MiB), and holds lines of up to STREAM_LINE_MAX bytes. */
+#define STREAM_READ ((size_t)256 << 10)
+#define STREAM_LINE_MAX ((size_t)1 << 20)
 /* --verify keeps one bit per sequence number between the lowest and the
  * highest seen of each producer, at most this many bytes in all (a span
  * of 512 million numbers); beyond it verification is incomplete. */

@@ -52,6 +52,10 @@ struct queue_ops {
 	const char *what;
 	/* Full/empty messages: "the queue /ipcdemo is full (10 messages)". */
 	void (*explain)(struct ctx *ctx, void *impl, int err, size_t len);
+	/* Optional, instead of recv: point *msg at the next message where
+	 * the mechanism holds it (valid until the next call), no copy. */
+	ssize_t (*recv_ref)(struct ctx *ctx, void *impl, const char **msg, int64_t deadline, uint64_t want,
+			    bool *reported);
 };
 
 /* For the benchmark's round trips: a queue of the mechanism, made with

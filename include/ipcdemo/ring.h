@@ -11,6 +11,10 @@
 #define RING_MAGIC "IPCDRNG1"
 #define RING_VERSION 2u
 
+/* What a ring is made with unless --slots / --slot-size say otherwise. */
+#define SHM_DEFAULT_SLOTS 64
+#define SHM_DEFAULT_SLOT_SIZE 4096
+
 /* At the start of the object; slots follow at hdr_size, each `stride`
  * bytes: the bytes used and the number of messages (two 32-bit words),
  * then the messages of one put, each a 32-bit length and its bytes, as

@@ -418,7 +418,7 @@ static int file_consume(struct ctx *ctx)
 	int status;
 	if (consumer_init(&c, ctx) < 0)
 		return EXIT_FAIL;
-	if (linebuf_init(&lb, 65536, 1 << 20) < 0) {
+	if (linebuf_init(&lb, STREAM_READ, STREAM_LINE_MAX) < 0) {
 		msg_syserr(ctx->prog, "allocate buffer");
 		return consumer_finish(&c, EXIT_FAIL);
 	}

@@ -75,7 +75,7 @@ static int pipe_consume(struct ctx *ctx)
 	}
 	if (ctx->argc > 0 && !ctx->opt.quiet)
 		msg_warn(ctx->prog, "reading standard input; the arguments are ignored");
-	if (linebuf_init(&lb, 65536, 1 << 20) < 0) {
+	if (linebuf_init(&lb, STREAM_READ, STREAM_LINE_MAX) < 0) {
 		msg_syserr(ctx->prog, "allocate buffer");
 		return consumer_finish(&c, EXIT_FAIL);
 	}

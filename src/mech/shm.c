@@ -21,8 +21,6 @@
 #include "ipcdemo/ring.h"
 #include "ipcdemo/util.h"
 
-#define DEFAULT_SLOTS 64
-#define DEFAULT_SLOT_SIZE 4096
 #define ALIGN64(x) (((x) + 63) & ~(size_t)63)
 /* A consumer takes up to this many bytes of messages per lock. */
 #define BATCH_BYTES ((size_t)64 << 10)
@@ -304,8 +302,8 @@ static int ring_attach(struct ctx *ctx, struct ring *r, bool create)
 static int ring_open(struct ctx *ctx, struct ring *r, bool create)
 {
 	const struct opts *o = &ctx->opt;
-	uint32_t slots = o->given[OP_SLOTS] ? (uint32_t)o->slots : DEFAULT_SLOTS;
-	uint32_t slot_size = o->given[OP_SLOT_SIZE] ? (uint32_t)o->slot_size : DEFAULT_SLOT_SIZE;
+	uint32_t slots = o->given[OP_SLOTS] ? (uint32_t)o->slots : SHM_DEFAULT_SLOTS;
+	uint32_t slot_size = o->given[OP_SLOT_SIZE] ? (uint32_t)o->slot_size : SHM_DEFAULT_SLOT_SIZE;
 	for (int tries = 0; tries < 10; tries++) {
 		if (create) {
 			int c = ring_create(ctx, r, slots, slot_size);
@@ -564,6 +562,28 @@ static ssize_t shm_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, 
 	return (ssize_t)n;
 }
 
+/* As shm_recv_msg, but the message stays in the batch: no copy. */
+static ssize_t shm_recv_ref(struct ctx *ctx, void *impl, const char **msg, int64_t deadline, uint64_t want,
+			    bool *reported)
+{
+	struct ring *r = impl;
+	if (r->bcount == 0) {
+		int t = ring_take(ctx, r, deadline, want);
+		if (t == -2)
+			*reported = true;
+		if (t < 0)
+			return -1;
+	}
+	uint32_t m;
+	memcpy(&m, r->batch + r->bpos, REC);
+	if (m > r->bend - r->bpos - REC)
+		m = (uint32_t)(r->bend - r->bpos - REC); /* a damaged slot: never past the batch */
+	*msg = r->batch + r->bpos + REC;
+	r->bpos += REC + m;
+	r->bcount--;
+	return (ssize_t)m;
+}
+
 static void shm_explain(struct ctx *ctx, void *impl, int err, size_t len)
 {
 	const struct ring *r = impl;
@@ -633,7 +653,7 @@ static int shm_consume(struct ctx *ctx)
 		return EXIT_FAIL;
 	}
 	const struct queue_ops ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, false, r.name,
-				       shm_explain };
+				       shm_explain, shm_recv_ref };
 	rc = queue_consume(ctx, &c, &ops, &r, r.h->slot_size);
 	rc = consumer_finish(&c, rc);
 	ring_close(ctx, &r, ctx->opt.unlink);
@@ -647,8 +667,8 @@ static int shm_create_verb(struct ctx *ctx)
 	int rc = shm_setup(ctx, &r);
 	if (rc)
 		return rc;
-	uint32_t slots = o->given[OP_SLOTS] ? (uint32_t)o->slots : DEFAULT_SLOTS;
-	uint32_t slot_size = o->given[OP_SLOT_SIZE] ? (uint32_t)o->slot_size : DEFAULT_SLOT_SIZE;
+	uint32_t slots = o->given[OP_SLOTS] ? (uint32_t)o->slots : SHM_DEFAULT_SLOTS;
+	uint32_t slot_size = o->given[OP_SLOT_SIZE] ? (uint32_t)o->slot_size : SHM_DEFAULT_SLOT_SIZE;
 	int c = ring_create(ctx, &r, slots, slot_size);
 	if (c == 1) {
 		errno = EEXIST;
@@ -884,7 +904,7 @@ static void *shm_bench_open(struct ctx *ctx, const char *name, size_t size)
 	}
 	r->fd = -1;
 	snprintf(r->name, sizeof(r->name), "%s", name);
-	if (ring_create(ctx, r, DEFAULT_SLOTS, (uint32_t)(size < 16 ? 16 : size)) != 0) {
+	if (ring_create(ctx, r, SHM_DEFAULT_SLOTS, (uint32_t)(size < 16 ? 16 : size)) != 0) {
 		if (r->fd >= 0)
 			close(r->fd);
 		free(r);

@@ -186,7 +186,7 @@ static int pair_run(struct ctx *ctx)
 			_exit(EXIT_FAIL);
 		if (type == SOCK_STREAM) {
 			struct linebuf lb;
-			if (linebuf_init(&lb, 65536, 1 << 20) < 0 || consume_stream(&c, &lb, sv[1], "the pair") < 0)
+			if (linebuf_init(&lb, STREAM_READ, STREAM_LINE_MAX) < 0 || consume_stream(&c, &lb, sv[1], "the pair") < 0)
 				st = EXIT_FAIL;
 			linebuf_free(&lb);
 		} else {
