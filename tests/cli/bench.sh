@@ -269,9 +269,19 @@ usage_error "--cpu both-ways" "--cpu" --cpu both-ways --count 300 pipe
 # ---- a tiny run over every mechanism, --json ----
 
 brun "every mechanism, 3 sizes, --cpu same, --json" 0 --size 64,4k,64k --count 300 --duration 20ms --cpu same --json
-cp "$T/.out" tiny.json
+grep -v '"test":"source"' "$T/.out" >tiny.json
+grep '"test":"source"' "$T/.out" >sources.json
 is "tiny run: nothing on stderr (no terminal, no progress)" "$ERR" ""
-is "tiny run: 78 lines (13 rows x 3 sizes x 2 tests)" "$(nlines tiny.json)" 78
+is "tiny run: 78 cells (13 rows x 3 sizes x 2 tests)" "$(nlines tiny.json)" 78
+is "tiny run: the message sources last" "$(tail -n 3 "$T/.out")" "$(cat sources.json)"
+if $have_jq; then
+	is "tiny run: sources counter, uuid and libuuid, each measured" \
+		"$(jq -r '"\(.source) \(.failed) \(.messages_per_s > 0)"' sources.json)" "counter false true
+uuid false true
+libuuid false true"
+else
+	skip "tiny run: the message sources" "jq not installed"
+fi
 check_json "tiny run" tiny.json 300 1 same "64 4096 65536" "${ROWS[@]}"
 if $have_jq; then
 	is "tiny run: the latency cells first, then the throughput cells" "$(jq -r .test tiny.json | uniq)" "latency
@@ -367,6 +377,15 @@ for r in pipe udp mq sysv; do
 	done
 done
 is "text: 16 rows in all" "$(count_re "$text" '^(pipe|udp|mq|sysv) ')" 16
+unlike "text: mechanisms named: no message sources" "$text" '^Message sources'
+
+brun "text: every row, 64 B" 0 --size 64 --count 300 --cpu same
+like "text, every row: the sources' title" "$OUT" "^Message sources: 'ipcdemo pipe produce --source S -q' alone"
+like "text, every row: counter" "$OUT" '^counter +[0-9.]+[kM]? +the numbers 1, 2, 3'
+like "text, every row: uuid" "$OUT" '^uuid +[0-9.]+[kM]? +random \(version 4\) UUIDs'
+like "text, every row: libuuid for comparison" "$OUT" '^libuuid +[0-9.]+[kM]? +uuid_generate_random .*for comparison'
+is "text, every row: the sources come last" "$(printf '%s\n' "$OUT" | tail -n 1 | cut -c1-7)" "libuuid"
+clean "text, every row" "$BPID"
 like "text: a latency cell: median, p99, min" "$text" '^pipe +64 B +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+\.[0-9][ *]'
 like "text: a throughput cell: MB/s, msg/s, CPU sender/receiver" "$text" \
 	'^pipe +64 KiB +[0-9]+\.[0-9] +[0-9.]+[kM]? +[0-9]+\.[0-9]+/[0-9]+\.[0-9]+'
