@@ -42,7 +42,7 @@
 #define UDP_MAX 65507
 #define SPREAD_WIDE 0.2
 
-enum row_kind { RK_PIPE, RK_SOCKETPAIR, RK_FIFO, RK_UNIX, RK_TCP, RK_UDP, RK_MQ, RK_SYSV, RK_SHM, RK_FILE, RK_DD };
+enum row_kind { RK_PIPE, RK_SOCKETPAIR, RK_FIFO, RK_UNIX, RK_TCP, RK_UDP, RK_MQ, RK_SYSV, RK_SHM, RK_FILE, RK_BARE, RK_DD };
 
 struct row {
 	const char *name;  /* in the table */
@@ -65,7 +65,11 @@ static const struct row rows[] = {
 	{ "sysv", "sysv", RK_SYSV, NULL },
 	{ "shm", "shm", RK_SHM, NULL },
 	{ "file", "file", RK_FILE, NULL },
-	/* Not ipcdemo: the reference, what a plain pipe moves between two dd. */
+	/* Not ipcdemo: references measured in the same run. read(2) and
+	 * write(2) of --size blocks through a plain pipe, no message
+	 * handling, as lmbench and ipc-bench measure; */
+	{ "bare pipe", "bare", RK_BARE, NULL },
+	/* and what a plain pipe moves between two dd. */
 	{ "dd | dd", "dd", RK_DD, NULL },
 };
 
@@ -470,6 +474,110 @@ static void run_dd(struct bench *b, const struct plan *pl, struct result *res)
 		snprintf(res->err, sizeof(res->err), "too fast to time: use --count or --duration");
 }
 
+/* Read exactly len bytes (a pipe may hand out less). 0, or -1 at EOF or
+ * on an error. */
+static int read_full(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* The bare pipe: a writer writes msgs blocks of size bytes into a pipe of
+ * the default size, a reader reads them, timed from the first block to
+ * the last; no lines, no output. What the known benchmarks measure, as
+ * the floor of the pipe row. */
+struct bare_report {
+	uint64_t blocks;
+	double seconds;
+	int err;
+};
+
+static void run_bare(struct bench *b, const struct plan *pl, struct result *res)
+{
+	int chan[2], rep[2];
+	if (pipe2(chan, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
+		return;
+	}
+	pid_t pids[2];
+	for (int i = 0; i < 2; i++) {
+		pids[i] = fork_child(b->ctx->prog);
+		if (pids[i] != 0)
+			continue;
+		pin(i == 0 ? pl->cpu_tx : pl->cpu_rx);
+		char *buf = malloc(pl->size);
+		if (!buf)
+			_exit(EXIT_FAIL);
+		memset(buf, 'b', pl->size);
+		if (i == 0) {
+			close(chan[0]);
+			for (uint64_t k = 0; k < pl->msgs && !stop_requested(); k++)
+				if (write_all(chan[1], buf, pl->size, NULL) < 0)
+					_exit(EXIT_FAIL);
+			_exit(EXIT_OK);
+		}
+		close(chan[1]);
+		struct bare_report r = { 0, 0, 0 };
+		int64_t first = 0, last = 0;
+		while (r.blocks < pl->msgs) {
+			if (read_full(chan[0], buf, pl->size) < 0) {
+				r.err = errno;
+				break;
+			}
+			last = now_mono_ns();
+			if (r.blocks++ == 0)
+				first = last;
+		}
+		r.seconds = (double)(last - first) / 1e9;
+		_exit(write(rep[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ? EXIT_OK : EXIT_FAIL);
+	}
+	close(chan[0]);
+	close(chan[1]);
+	close(rep[1]);
+	struct bare_report r;
+	ssize_t got;
+	while ((got = read(rep[0], &r, sizeof(r))) < 0 && errno == EINTR)
+		;
+	close(rep[0]);
+	double cpu[2] = { NAN, NAN };
+	int st[2] = { -1, -1 };
+	for (int i = 0; i < 2; i++) {
+		struct rusage ru;
+		int w;
+		if (pids[i] <= 0)
+			continue;
+		if (got != (ssize_t)sizeof(r))
+			kill(pids[i], SIGTERM); /* the reader failed: end the writer too */
+		while (wait4(pids[i], &w, 0, &ru) < 0)
+			if (errno != EINTR)
+				break;
+		st[i] = WIFEXITED(w) ? WEXITSTATUS(w) : 128;
+		cpu[i] = ru_seconds(&ru);
+	}
+	if (got != (ssize_t)sizeof(r) || st[0] != 0 || st[1] != 0 || r.blocks != pl->msgs) {
+		if (got == (ssize_t)sizeof(r) && r.err)
+			snprintf(res->err, sizeof(res->err), "read: %s", strerror(r.err));
+		else
+			snprintf(res->err, sizeof(res->err), "the bare pipe's reader or writer failed");
+		return;
+	}
+	res->sent = res->received = r.blocks;
+	res->seconds = r.seconds;
+	res->tx_cpu = cpu[0];
+	res->rx_cpu = cpu[1];
+	res->ok = r.seconds > 0 && r.blocks >= 2;
+	if (!res->ok)
+		snprintf(res->err, sizeof(res->err), "too fast to time: use --count or --duration");
+}
+
 static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 {
 	const struct row *r = pl->row;
@@ -482,6 +590,10 @@ static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 	memset(res, 0, sizeof(*res));
 	if (r->kind == RK_DD) {
 		run_dd(b, pl, res);
+		return;
+	}
+	if (r->kind == RK_BARE) {
+		run_bare(b, pl, res);
 		return;
 	}
 	snprintf(n_s, sizeof(n_s), "%llu", (unsigned long long)pl->msgs);
@@ -624,8 +736,9 @@ static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 		role_arg(&cons, path);
 		role_arg(&cons, "-q");
 		break;
+	case RK_BARE:
 	case RK_DD:
-		break; /* run_dd */
+		break; /* run_bare, run_dd */
 	}
 	role_arg(&prod, "--source");
 	role_arg(&prod, "counter");
@@ -778,7 +891,7 @@ static void measure(struct bench *b, const struct row *r, size_t size, int cpu_t
  * sends and waits for the echo, the server side echoes. The hot path is
  * each mechanism's own: write_all and the line buffer for streams, send
  * and sock_recv for packets, the queue's send and receive functions. */
-enum lkind { LK_STREAM, LK_PACKET, LK_QUEUE, LK_FILE };
+enum lkind { LK_STREAM, LK_PACKET, LK_QUEUE, LK_FILE, LK_BARE };
 
 struct lchan {
 	enum lkind kind;
@@ -923,7 +1036,8 @@ static int lchan_make(struct bench *b, const struct row *r, size_t size, struct 
 	int rc = 0;
 	switch (r->kind) {
 	case RK_PIPE:
-		ch->kind = LK_STREAM;
+	case RK_BARE:
+		ch->kind = r->kind == RK_PIPE ? LK_STREAM : LK_BARE;
 		rc = pipe2(a, O_CLOEXEC) < 0 || pipe2(c, O_CLOEXEC) < 0 ? -1 : 0;
 		ch->fd[1] = a[1], ch->fd[2] = a[0], ch->fd[3] = c[1], ch->fd[0] = c[0];
 		break;
@@ -1054,6 +1168,7 @@ static int l_send(struct ctx *ctx, struct lside *s, const char *buf, size_t len)
 	switch (s->ch->kind) {
 	case LK_STREAM:
 	case LK_FILE:
+	case LK_BARE:
 		return write_all(s->wfd, buf, len, NULL);
 	case LK_PACKET:
 		return send(s->wfd, buf, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
@@ -1063,9 +1178,13 @@ static int l_send(struct ctx *ctx, struct lside *s, const char *buf, size_t len)
 	return -1;
 }
 
-static ssize_t l_recv(struct ctx *ctx, struct lside *s, char *buf, size_t cap)
+/* Receive one message: *msg points at it (in buf, or where the line
+ * buffer or the ring holds it, as the consumers read them). A line is
+ * followed by its newline there. */
+static ssize_t l_recv(struct ctx *ctx, struct lside *s, char *buf, size_t cap, const char **msg)
 {
 	bool trunc = false, rep = false;
+	*msg = buf;
 	switch (s->ch->kind) {
 	case LK_STREAM:
 	case LK_FILE:
@@ -1073,8 +1192,7 @@ static ssize_t l_recv(struct ctx *ctx, struct lside *s, char *buf, size_t cap)
 			const char *line;
 			size_t n;
 			if (linebuf_next(&s->lb, &line, &n)) {
-				n = n < cap ? n : cap;
-				memcpy(buf, line, n);
+				*msg = line;
 				return (ssize_t)n;
 			}
 			ssize_t r = linebuf_fill(&s->lb, s->rfd);
@@ -1094,7 +1212,12 @@ static ssize_t l_recv(struct ctx *ctx, struct lside *s, char *buf, size_t cap)
 	case LK_PACKET:
 		return sock_recv(s->rfd, buf, cap, NULL);
 	case LK_QUEUE:
+		if (s->ch->qb->ops->recv_ref)
+			return s->ch->qb->ops->recv_ref(ctx, s->qrx, msg, QUEUE_FOREVER, 0, &rep);
 		return s->ch->qb->ops->recv(ctx, s->qrx, buf, cap, QUEUE_FOREVER, 0, &trunc, &rep);
+	case LK_BARE:
+		/* The message is cap - 1 bytes, as the other side sent it. */
+		return read_full(s->rfd, buf, cap - 1) < 0 ? -1 : (ssize_t)(cap - 1);
 	}
 	return -1;
 }
@@ -1115,12 +1238,13 @@ static void echo_server(struct bench *b, struct lchan *ch, size_t size, int cpu)
 	if (!buf || lside_init(ch, &s, false) < 0)
 		_exit(EXIT_FAIL);
 	for (;;) {
-		ssize_t n = l_recv(b->ctx, &s, buf, size + 1);
+		const char *m;
+		ssize_t n = l_recv(b->ctx, &s, buf, size + 1, &m);
 		if (n < 0)
 			_exit(EXIT_OK);
 		if (s.ch->kind == LK_STREAM || s.ch->kind == LK_FILE)
-			buf[n++] = '\n'; /* the line buffer took the newline off */
-		if (l_send(b->ctx, &s, buf, (size_t)n) < 0)
+			n++; /* the line's newline, there after it */
+		if (l_send(b->ctx, &s, m, (size_t)n) < 0)
 			_exit(EXIT_OK);
 	}
 }
@@ -1130,6 +1254,7 @@ static void ping_client(struct bench *b, struct lchan *ch, size_t size, int cpu,
 	struct lresult res;
 	struct lside s;
 	char *msg = malloc(size), *buf = malloc(size + 1);
+	const char *got;
 	uint64_t cap = b->count ? b->count : 1 << 16, n = 0;
 	double *rtt = malloc(cap * sizeof(double));
 	memset(&res, 0, sizeof(res));
@@ -1144,7 +1269,7 @@ static void ping_client(struct bench *b, struct lchan *ch, size_t size, int cpu,
 	uint64_t warm = ((uint64_t)64 << 20) / size;
 	warm = warm < 10 ? 10 : warm > 200 ? 200 : warm;
 	for (uint64_t i = 0; i < warm; i++) {
-		if (l_send(b->ctx, &s, msg, size) < 0 || l_recv(b->ctx, &s, buf, size + 1) < 0) {
+		if (l_send(b->ctx, &s, msg, size) < 0 || l_recv(b->ctx, &s, buf, size + 1, &got) < 0) {
 			snprintf(res.err, sizeof(res.err), "warm-up round trip: %s", strerror(errno));
 			goto out;
 		}
@@ -1164,7 +1289,7 @@ static void ping_client(struct bench *b, struct lchan *ch, size_t size, int cpu,
 			cap *= 2;
 		}
 		int64_t t0 = now_mono_ns();
-		if (l_send(b->ctx, &s, msg, size) < 0 || l_recv(b->ctx, &s, buf, size + 1) < 0) {
+		if (l_send(b->ctx, &s, msg, size) < 0 || l_recv(b->ctx, &s, buf, size + 1, &got) < 0) {
 			snprintf(res.err, sizeof(res.err), "round trip: %s", strerror(errno));
 			goto out;
 		}

@@ -49,7 +49,7 @@ UDP_MAX=65507
 LINE_MAX=1048576 # of a stream consumer
 
 ROWS=("pipe" "fifo" "unix stream" "unix dgram" "unix seqpacket" "socketpair"
-	"tcp" "udp" "mq" "sysv" "shm" "file" "dd | dd")
+	"tcp" "udp" "mq" "sysv" "shm" "file" "bare pipe" "dd | dd")
 
 # ---- what a bench leaves behind ----
 
@@ -237,7 +237,7 @@ unix-dgram
 unix-seqpacket"
 run "__complete bench ''" 0 -- "$IPCDEMO" __complete bench ''
 is "completion of '': every word that selects rows" "$(printf '%s\n' "$OUT" | cut -f1 | sort | tr '\n' ' ')" \
-	"dd fifo file mq pipe shm socketpair sysv tcp udp unix unix-dgram unix-seqpacket unix-stream "
+	"bare dd fifo file mq pipe shm socketpair sysv tcp udp unix unix-dgram unix-seqpacket unix-stream "
 run "__complete bench --cpu ''" 0 -- "$IPCDEMO" __complete bench --cpu ''
 is "completion of --cpu: the four places" "$(printf '%s\n' "$OUT" | cut -f1 | tr '\n' ' ')" "both same split any "
 
@@ -272,7 +272,7 @@ brun "every mechanism, 3 sizes, --cpu same, --json" 0 --size 64,4k,64k --count 3
 grep -v '"test":"source"' "$T/.out" >tiny.json
 grep '"test":"source"' "$T/.out" >sources.json
 is "tiny run: nothing on stderr (no terminal, no progress)" "$ERR" ""
-is "tiny run: 78 cells (13 rows x 3 sizes x 2 tests)" "$(nlines tiny.json)" 78
+is "tiny run: 84 cells (14 rows x 3 sizes x 2 tests)" "$(nlines tiny.json)" 84
 is "tiny run: the message sources last" "$(tail -n 3 "$T/.out")" "$(cat sources.json)"
 if $have_jq; then
 	is "tiny run: sources counter, uuid and libuuid, each measured" \
@@ -413,6 +413,13 @@ jis "fifo unix: fifo and the three unix rows, latency then throughput" \
 	"fifo unix stream unix dgram unix seqpacket fifo unix stream unix dgram unix seqpacket " \
 	-j '.mechanism + " "' "$T/.out"
 clean "fifo unix" "$BPID"
+
+brun "bench bare" 0 --size 64,1M --count 300 --cpu same --json bare
+jis "bare: the bare pipe alone, both sizes, latency then throughput" \
+	"bare pipe 64 latency true|bare pipe 1048576 latency true|bare pipe 64 throughput true|bare pipe 1048576 throughput true|" \
+	-j '"\(.mechanism) \(.size) \(.test) \(.available and (.failed | not))|"' "$T/.out"
+jis "bare: every block counted" "300 300 300 300 " -j '"\(.messages // .round_trips) "' "$T/.out"
+clean "bare" "$BPID"
 brun "bench unix-dgram" 0 --size 64 --count 300 --cpu same --json unix-dgram
 jis "unix-dgram: that row only" "unix dgram|latency
 unix dgram|throughput" '"\(.mechanism)|\(.test)"' "$T/.out"
