@@ -41,10 +41,14 @@ struct ring {
 
 /* A slot: struct slot_head, then records of [u32 length][message], as many
  * whole messages of one put as fit; one record of slot_size bytes always
- * fits. The consumer's batch holds records in the same form. */
+ * fits. The consumer's batch holds records in the same form. A consumer
+ * that takes only some of a slot's messages (-n) moves its start on: one
+ * aligned 4-byte store, so a process killed at any point leaves the slot
+ * whole. Messages are counted by walking the records, never trusted from
+ * the slot: a damaged slot costs its messages, not a crash. */
 struct slot_head {
-	uint32_t used;  /* bytes of records */
-	uint32_t count; /* records */
+	uint32_t start; /* first record not yet taken */
+	uint32_t used;  /* end of the records */
 };
 #define REC ((size_t)sizeof(uint32_t))
 
@@ -359,7 +363,6 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 			waiting = false;
 		}
 		uint32_t put = 0;
-		uint64_t msgs = 0;
 		/* A message that fits no slot fails at once, full ring or not. */
 		bool too_big = queue_next_len(buf + off, len - off) > h->slot_size;
 		size_t room = slot_room(h->slot_size);
@@ -367,10 +370,11 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 			char *s = slot_at(r, h->head);
 			char *rec = s + sizeof(struct slot_head);
 			struct slot_head sh = { 0, 0 };
+			uint32_t count = 0;
 			while (off < len) {
 				size_t m = queue_next_len(buf + off, len - off);
 				if (m > h->slot_size) {
-					too_big = sh.count == 0;
+					too_big = count == 0;
 					break;
 				}
 				if (sh.used + REC + m > room)
@@ -379,17 +383,16 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 				memcpy(rec + sh.used, &m32, REC);
 				memcpy(rec + sh.used + REC, buf + off, m);
 				sh.used += (uint32_t)(REC + m);
-				sh.count++;
+				count++;
 				off += m;
 			}
-			if (!sh.count)
+			if (!count)
 				break;
 			memcpy(s, &sh, sizeof(sh));
 			h->head++;
-			msgs += sh.count;
+			h->put += count;
 			put++;
 		}
-		h->put += msgs;
 		bool wake = false;
 		if (put) {
 			h->data_seq++;
@@ -462,46 +465,56 @@ static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t
 			waiting = false;
 		}
 		uint64_t avail = h->head - h->tail;
-		if (avail) {
-			size_t used = 0;
-			uint64_t k = 0;
-			while (avail && (want == 0 || k < want)) {
-				char *s = slot_at(r, h->tail);
-				char *rec = s + sizeof(struct slot_head);
-				struct slot_head sh;
-				memcpy(&sh, s, sizeof(sh));
-				if (sh.used > slot_room(h->slot_size))
-					sh.used = (uint32_t)slot_room(h->slot_size); /* never read past the slot */
-				if (want && sh.count > want - k) {
-					/* Take only what was asked for; the rest stays for others. */
-					size_t part = 0;
-					for (uint64_t i = 0; i < want - k && part + REC <= sh.used; i++) {
-						uint32_t m;
-						memcpy(&m, rec + part, REC);
-						part += REC + m;
-					}
-					if (part > sh.used || used + part > r->bcap)
-						break;
-					memcpy(r->batch + used, rec, part);
-					memmove(rec, rec + part, sh.used - part);
-					sh.used -= (uint32_t)part;
-					sh.count -= (uint32_t)(want - k);
-					memcpy(s, &sh, sizeof(sh));
-					used += part;
-					k = want;
+		size_t used = 0;
+		uint64_t k = 0, freed = 0;
+		const size_t room = slot_room(h->slot_size);
+		while (avail && (want == 0 || k < want)) {
+			char *s = slot_at(r, h->tail);
+			const char *rec = s + sizeof(struct slot_head);
+			struct slot_head sh;
+			memcpy(&sh, s, sizeof(sh));
+			size_t end = sh.used > room ? room : sh.used;
+			size_t pos = sh.start > end ? end : sh.start, p = pos;
+			uint64_t got = 0;
+			bool more = false; /* whole records left in the slot */
+			while (p + REC <= end) {
+				uint32_t m;
+				memcpy(&m, rec + p, REC);
+				if (m > end - p - REC)
+					break; /* damaged: the rest is lost */
+				if ((want && k + got >= want) || used + (p - pos) + REC + m > r->bcap) {
+					more = true;
 					break;
 				}
-				if (used + sh.used > r->bcap)
-					break;
-				memcpy(r->batch + used, rec, sh.used);
-				used += sh.used;
-				k += sh.count;
-				h->tail++;
-				avail--;
+				p += REC + m;
+				got++;
 			}
-			h->taken += k;
+			memcpy(r->batch + used, rec + pos, p - pos);
+			used += p - pos;
+			k += got;
+			if (more) {
+				if (got) {
+					uint32_t start = (uint32_t)p;
+					__atomic_store_n((uint32_t *)(void *)s, start, __ATOMIC_RELAXED);
+					h->taken += got;
+				}
+				break; /* the rest of the slot stays for the next take */
+			}
+			h->tail++;
+			h->taken += got;
+			avail--;
+			freed++;
+		}
+		if (k || freed) {
 			h->space_seq++;
-			bool wake = claim_sleepers(&h->space_waiters);
+			bool wake = freed && claim_sleepers(&h->space_waiters);
+			if (!k) {
+				/* Only damaged slots: freed, nothing to deliver. */
+				ring_unlock(r);
+				if (wake)
+					futex_wake(&h->space_seq, INT_MAX);
+				continue;
+			}
 			ring_unlock(r);
 			if (wake)
 				futex_wake(&h->space_seq, INT_MAX);
@@ -551,10 +564,9 @@ static ssize_t shm_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, 
 		if (t < 0)
 			return -1;
 	}
+	/* The batch holds whole, checked records (ring_take). */
 	uint32_t m;
 	memcpy(&m, r->batch + r->bpos, REC);
-	if (m > r->bend - r->bpos - REC)
-		m = (uint32_t)(r->bend - r->bpos - REC); /* a damaged slot: never past the batch */
 	size_t n = m < cap ? m : cap;
 	memcpy(buf, r->batch + r->bpos + REC, n);
 	r->bpos += REC + m;
@@ -576,8 +588,6 @@ static ssize_t shm_recv_ref(struct ctx *ctx, void *impl, const char **msg, int64
 	}
 	uint32_t m;
 	memcpy(&m, r->batch + r->bpos, REC);
-	if (m > r->bend - r->bpos - REC)
-		m = (uint32_t)(r->bend - r->bpos - REC); /* a damaged slot: never past the batch */
 	*msg = r->batch + r->bpos + REC;
 	r->bpos += REC + m;
 	r->bcount--;
@@ -708,7 +718,8 @@ static int shm_info_verb(struct ctx *ctx)
 	out_u64(&o, PRINT_ANY, "size", "size:      %llu bytes\n", (uint64_t)st.st_size);
 	out_u64(&o, PRINT_ANY, "slots", "slots:     %llu", h.slots);
 	out_u64(&o, PRINT_ANY, "slot_size", " of %llu bytes\n", h.slot_size);
-	out_u64(&o, PRINT_ANY, "messages", "messages:  %llu queued", h.put - h.taken);
+	/* A damaged slot can yield more (empty) messages than were put. */
+	out_u64(&o, PRINT_ANY, "messages", "messages:  %llu queued", h.put > h.taken ? h.put - h.taken : 0);
 	out_u64(&o, PRINT_ANY, "slots_used", " in %llu slot", h.head - h.tail);
 	out_string(&o, PRINT_TEXT, NULL, "%s", h.head - h.tail == 1 ? "" : "s");
 	out_u64(&o, PRINT_ANY, "put", ", %llu put", h.put);
@@ -749,8 +760,9 @@ bool ring_peek(const char *name, struct ring_peek *p)
 			if (memcmp(h->magic, RING_MAGIC, sizeof(h->magic)) == 0 && h->version == RING_VERSION) {
 				p->slots = h->slots;
 				p->slot_size = h->slot_size;
-				p->messages = __atomic_load_n(&h->put, __ATOMIC_RELAXED) -
-					      __atomic_load_n(&h->taken, __ATOMIC_RELAXED);
+				uint64_t put = __atomic_load_n(&h->put, __ATOMIC_RELAXED);
+				uint64_t taken = __atomic_load_n(&h->taken, __ATOMIC_RELAXED);
+				p->messages = put > taken ? put - taken : 0;
 				ok = true;
 			}
 			munmap((void *)(uintptr_t)h, sizeof(*h));

@@ -26,6 +26,15 @@ $RULE"
 is "pipeline: the rule is 14 dashes" "${#RULE}" 14
 unlike "pipeline: no header on stdout" "$OUT" 'Consumer data|^-+$'
 
+# The command line of the README's speed goal, verbatim but for -n.
+run "pipe produce --source counter -n 100000 -q | pipe consume --stats" 0 -- bash -c \
+	'"$IPCDEMO" pipe produce --source counter -n 100000 -q | "$IPCDEMO" pipe consume --stats >/dev/null'
+like "counter pipeline: every message received" "$ERR" 'pipe consume: received 100000 messages, 488895 bytes in '
+is "counter pipeline: the header and the summary, nothing else" "$(nlines "$ERR")" 3
+run "pipe produce -q, reader gone" 0 -- bash -c '"$IPCDEMO" pipe produce -q -n 1000000 | head -n 1'
+is "produce -q, reader gone: one line" "$(nlines "$OUT")" 1
+is "produce -q, reader gone: nothing on stderr" "$ERR" ""
+
 run "pipe produce alone" 0 -- "$IPCDEMO" pipe produce
 is "produce: 10 v4 UUIDs on stdout" "$(count_re "$OUT" "^$UUID4_RE\$")" 10
 is "produce: nothing else on stdout" "$(nlines "$OUT")" 10

@@ -3,7 +3,8 @@
 # ipcdemo shm: a ring of --slots slots of --slot-size bytes in POSIX shared
 # memory. Arguments, stdin and counter through it; both start orders; a full
 # ring (the producer sleeps, --nonblock, --timeout); an empty one; -n leaves
-# the rest; messages too long for a slot; create, info, unlink, rm; rings of
+# the rest; the short messages of one put share slots, -n takes part of a
+# slot; messages too long for a slot; create, info, unlink, rm; rings of
 # another size and objects that are not rings, refused and left untouched;
 # names; a million messages from one producer to one consumer and from four
 # producers to three consumers; a consumer killed mid-stream; Ctrl-C;
@@ -35,6 +36,11 @@ counters() { # ring: "messages put taken waiting_producers waiting_consumers"
 	j=$(info_json "$1")
 	echo "$(jfield "$j" messages) $(jfield "$j" put) $(jfield "$j" taken)" \
 		"$(jfield "$j" waiting_producers) $(jfield "$j" waiting_consumers)"
+}
+# padded ARGS: seq ARGS, each number padded with dots to 15 characters, as
+# --size 16 makes it (16 bytes with the newline: a whole 16-byte slot).
+padded() {
+	seq "$@" | sed -e ':a' -e 's/^.\{1,14\}$/&./' -e 'ta'
 }
 complete_lines() { # file: its lines that end in a newline (a killed writer may leave half a line)
 	head -n "$(wc -l <"$1" | tr -d ' ')" "$1"
@@ -75,6 +81,7 @@ like "produce: says it created the ring" "$ERR" "created ring $A \\(64 slots of 
 ok "the ring is a file in /dev/shm" test -f "$(shm_file "$A")"
 is "a ring it creates has mode 0600, whatever the umask" "$(mode_of "$(shm_file "$A")")" 600
 is "4 messages queued, 4 put, none taken" "$(counters "$A")" "4 4 0 0 0"
+is "the 4 messages of one put share one slot" "$(field "$A" slots_used)" 1
 run "consume --nonblock" 0 -- "$IPCDEMO" shm consume --name "$A" --nonblock
 is "consume: the messages, oldest first, the empty one too" "$OUT" "one
 two words
@@ -132,32 +139,43 @@ is "unlink -q: nothing on stdout" "$OUT" ""
 
 # ---- a full ring: the producer sleeps until a consumer comes ----
 
+# The messages of one put share slots, as many as fit (see "short messages
+# share slots" below): a ring is full when every slot is in use, however
+# many messages each holds. Messages padded to the slot size (--size 16 in
+# 16-byte slots) take a slot each, so 10 of them do not fit in 4 slots.
 F=$S-full
-run "create a ring of 4 slots" 0 -- "$IPCDEMO" shm create -q --name "$F" --slots 4 --slot-size 64
-bg p "$IPCDEMO" shm produce --name "$F" --source counter -n 10
+run "create a ring of 4 slots of 16 bytes" 0 -- "$IPCDEMO" shm create -q --name "$F" --slots 4 --slot-size 16
+bg p "$IPCDEMO" shm produce --name "$F" --source counter -n 10 --size 16
 p=$BG
 ok "full ring: the producer says the ring is full" \
 	wait_for 20 has p.err "$F is full \\(4 slots\\); waiting for a consumer"
 ok "full ring: the producer sleeps (info: 1 waiting producer)" wait_for 20 field_is "$F" waiting_producers 1
 ok "full ring: the producer is still there" alive "$p"
 is "full ring: 4 messages queued, 4 put" "$(counters "$F")" "4 4 0 1 0"
+is "full ring: in all 4 slots" "$(field "$F" slots_used)" 4
 run "full ring: a consumer comes" 0 -- "$IPCDEMO" shm consume --name "$F" -n 10 --timeout 30s
-is "full ring: the consumer gets all 10, in order" "$OUT" "$(seq 1 10)"
+is "full ring: the consumer gets all 10, in order" "$OUT" "$(padded 1 10)"
 ok "full ring: the producer finishes" wait_for 20 dead "$p"
 reap "$p"
 is "full ring: the producer exits 0" "$ST" 0
 is "full ring: it said so once" "$(count_in p.err 'is full')" 1
-is "full ring: it echoed all 10" "$(cat p.out)" "$(seq 1 10)"
+is "full ring: it echoed all 10" "$(cat p.out)" "$(padded 1 10)"
 is "full ring: all put, all taken, no one waits" "$(counters "$F")" "0 10 10 0 0"
+is "full ring: no slot in use" "$(field "$F" slots_used)" 0
 
 run "produce --nonblock: 6 into 4 free slots" 1 -- \
-	"$IPCDEMO" shm produce --name "$F" --nonblock --source counter -n 6
+	"$IPCDEMO" shm produce --name "$F" --nonblock --source counter -n 6 --size 16
+is "--nonblock, full: it echoed all 6" "$OUT" "$(padded 1 6)"
 like "--nonblock, full: the error" "$ERR" "send to $F: Resource temporarily unavailable"
 like "--nonblock, full: the explanation" "$ERR" \
 	'All 4 slots are full; without --nonblock the producer waits for a consumer\.'
 like "--nonblock, full: says what was not sent" "$ERR" '2 messages were not sent'
 is "--nonblock: the 4 that fit are in the ring" "$(counters "$F")" "4 14 10 0 0"
+is "--nonblock: in all 4 slots" "$(field "$F" slots_used)" 4
+# A short message does not fit either: a put never adds to the slots of another.
 run "produce --timeout on a full ring" 4 -- "$IPCDEMO" shm produce --name "$F" --timeout 300ms late
+like "--timeout, full: the producer slept first" "$ERR" "$F is full \\(4 slots\\); waiting for a consumer"
+like "--timeout, full: the error" "$ERR" "send to $F: no room within --timeout 300ms"
 like "--timeout, full: the explanation" "$ERR" 'All 4 slots stayed full for the whole --timeout\.'
 like "--timeout, full: says what was not sent" "$ERR" '1 message was not sent'
 is "--timeout: nothing more put, no one left waiting" "$(counters "$F")" "4 14 10 0 0"
@@ -165,7 +183,7 @@ is "--timeout: nothing more put, no one left waiting" "$(counters "$F")" "4 14 1
 # ---- consume: --nonblock, --timeout, -n ----
 
 run "consume --nonblock, non-empty: takes all" 0 -- "$IPCDEMO" shm consume --name "$F" --nonblock
-is "consume --nonblock: the 4 queued, in order" "$OUT" "$(seq 1 4)"
+is "consume --nonblock: the 4 queued, in order" "$OUT" "$(padded 1 4)"
 is "consume --nonblock, non-empty: nothing on stderr" "$ERR" ""
 run "consume --nonblock, empty" 1 -- "$IPCDEMO" shm consume --name "$F" --nonblock
 is "consume --nonblock, empty: nothing on stdout" "$OUT" ""
@@ -177,16 +195,87 @@ is "consume --timeout, empty: nothing on stdout" "$OUT" ""
 is "consume --timeout: no one left waiting" "$(counters "$F")" "0 14 14 0 0"
 
 run "produce 4 for -n" 0 -- "$IPCDEMO" shm produce -q --name "$F" --nonblock --source counter -n 4
+is "4 short messages of one put: 3 to a 16-byte slot, in 2 slots" "$(field "$F" messages) $(field "$F" slots_used)" "4 2"
 run "consume -n 2" 0 -- "$IPCDEMO" shm consume --name "$F" -n 2
 is "consume -n 2: the first two" "$OUT" "1
 2"
 is "consume -n 2: nothing on stderr (it took no more than it printed)" "$ERR" ""
-is "consume -n 2: the rest stays in the ring" "$(field "$F" messages)" 2
+is "consume -n 2: the rest stays in the ring (3 left in its slot, 4 in the next)" \
+	"$(field "$F" messages) $(field "$F" slots_used)" "2 2"
 run "consume -n 2 again" 0 -- "$IPCDEMO" shm consume --name "$F" -n 2
 is "consume -n 2 again: the next two" "$OUT" "3
 4"
-is "consume -n: empty now" "$(field "$F" messages)" 0
+is "consume -n: empty now, the slots free" "$(field "$F" messages) $(field "$F" slots_used)" "0 0"
 run "unlink the full ring" 0 -- "$IPCDEMO" shm rm -q --name "$F"
+
+# ---- short messages share slots ----
+
+# A slot holds the messages of one put, as many whole ones as fit: each is
+# a 4-byte length and its bytes (newline included), in slot_size + 4 bytes,
+# so that one message of slot_size bytes always fits. A 16-byte slot holds
+# 20 bytes of them: two 6-byte messages (2 * (4 + 6) = 20), not two 7-byte
+# ones (22), three 2-byte ones (18), not four (24).
+P=$S-pack
+run "pack: create a ring of 4 slots of 16 bytes" 0 -- "$IPCDEMO" shm create -q --name "$P" --slots 4 --slot-size 16
+run "pack: two 6-byte messages" 0 -- "$IPCDEMO" shm produce -q --name "$P" --nonblock 12345 abcde
+is "pack: two 6-byte messages share a slot" "$(field "$P" messages) $(field "$P" slots_used)" "2 1"
+run "pack: two 7-byte messages" 0 -- "$IPCDEMO" shm produce -q --name "$P" --nonblock 123456 abcdef
+is "pack: two 7-byte messages take a slot each" "$(field "$P" messages) $(field "$P" slots_used)" "4 3"
+run "pack: consume" 0 -- "$IPCDEMO" shm consume --name "$P" --nonblock
+is "pack: all four, in order" "$OUT" "12345
+abcde
+123456
+abcdef"
+run "pack: 8 messages of 2 bytes in one put" 0 -- "$IPCDEMO" shm produce -q --name "$P" --nonblock a b c d e f g h
+run "pack: info" 0 -- "$IPCDEMO" shm info --name "$P"
+like "pack: three to a slot, 8 in 3 slots" "$OUT" '^messages: +8 queued in 3 slots, 12 put, 4 taken$'
+run "pack: consume -n 4" 0 -- "$IPCDEMO" shm consume --name "$P" -n 4
+is "pack: -n 4 across slots: a whole slot and one of the next" "$OUT" "a
+b
+c
+d"
+is "pack: 4 left, in 2 slots" "$(field "$P" messages) $(field "$P" slots_used)" "4 2"
+run "pack: the rest" 0 -- "$IPCDEMO" shm consume --name "$P" --nonblock
+is "pack: the rest, in order" "$OUT" "e
+f
+g
+h"
+run "pack: one put" 0 -- "$IPCDEMO" shm produce -q --name "$P" --nonblock x
+run "pack: another put" 0 -- "$IPCDEMO" shm produce -q --name "$P" --nonblock y
+is "pack: a put never adds to the slot of another" "$(field "$P" messages) $(field "$P" slots_used)" "2 2"
+run "pack: unlink" 0 -- "$IPCDEMO" shm rm -q --name "$P"
+
+# The 100 short messages of one put fit in one slot of 4096 bytes: a ring
+# of 2 slots takes two such puts, 200 messages, and is full then.
+H=$S-hundred
+run "hundred: create a ring of 2 slots" 0 -- "$IPCDEMO" shm create -q --name "$H" --slots 2
+run "hundred: 100 messages into 2 slots, --nonblock" 0 -- \
+	"$IPCDEMO" shm produce -q --name "$H" --nonblock --source counter -n 100
+run "hundred: info" 0 -- "$IPCDEMO" shm info --name "$H"
+like "hundred: 100 queued in 1 slot" "$OUT" '^messages: +100 queued in 1 slot, 100 put, 0 taken$'
+run "hundred: another 100" 0 -- "$IPCDEMO" shm produce -q --name "$H" --nonblock --source counter -n 100
+run "hundred: info again" 0 -- "$IPCDEMO" shm info --name "$H"
+like "hundred: 200 queued in 2 slots" "$OUT" '^messages: +200 queued in 2 slots, 200 put, 0 taken$'
+run "hundred: a third 100, --nonblock: the ring is full" 1 -- \
+	"$IPCDEMO" shm produce --name "$H" --nonblock --source counter -n 100
+like "hundred: full: the explanation" "$ERR" 'All 2 slots are full; without --nonblock the producer waits for a consumer\.'
+like "hundred: full: none of the 100 was sent" "$ERR" '100 messages were not sent'
+is "hundred: still 200 in 2 slots" "$(counters "$H") $(field "$H" slots_used)" "200 200 0 0 0 2"
+run "hundred: consume -n 3 from a slot of 100" 0 -- "$IPCDEMO" shm consume --name "$H" -n 3
+is "hundred: -n 3 takes exactly 3" "$OUT" "1
+2
+3"
+is "hundred: consume -n 3: nothing on stderr" "$ERR" ""
+run "hundred: info after -n 3" 0 -- "$IPCDEMO" shm info --name "$H"
+like "hundred: the other 97 stay in their slot" "$OUT" '^messages: +197 queued in 2 slots, 200 put, 3 taken$'
+run "hundred: a second consumer, -n 3" 0 -- "$IPCDEMO" shm consume --name "$H" -n 3
+is "hundred: the second consumer gets the next 3" "$OUT" "4
+5
+6"
+run "hundred: consume --nonblock" 0 -- "$IPCDEMO" shm consume --name "$H" --nonblock
+is "hundred: the rest, in order" "$OUT" "$(seq 7 100; seq 1 100)"
+is "hundred: all taken, no slot in use" "$(counters "$H") $(field "$H" slots_used)" "0 200 200 0 0 0"
+run "hundred: unlink" 0 -- "$IPCDEMO" shm rm -q --name "$H"
 
 # More than one batch (64 KiB) in the ring: --nonblock still takes all.
 B=$S-batch
@@ -203,6 +292,7 @@ run "unlink the batch ring" 0 -- "$IPCDEMO" shm unlink -q --name "$B"
 L=$S-long
 run "create a ring of 16-byte slots" 0 -- "$IPCDEMO" shm create -q --name "$L" --slot-size 16
 run "a 15-byte message (16 with its newline) fits" 0 -- "$IPCDEMO" shm produce -q --name "$L" 123456789abcdef
+is "a message of the slot size: in a slot" "$(field "$L" messages) $(field "$L" slots_used)" "1 1"
 run "a 16-byte message does not" 1 -- "$IPCDEMO" shm produce --name "$L" before 123456789abcdefg after
 like "too long: the error" "$ERR" "send to $L: Message too long"
 like "too long: names both sizes" "$ERR" \
@@ -235,6 +325,7 @@ is "info: size, as stat says" "$(jfield "$j" size)" "$size"
 is "info: slots" "$(jfield "$j" slots)" 8
 is "info: slot_size" "$(jfield "$j" slot_size)" 256
 is "info: messages" "$(jfield "$j" messages)" 0
+is "info: slots_used" "$(jfield "$j" slots_used)" 0
 is "info: put" "$(jfield "$j" put)" 0
 is "info: taken" "$(jfield "$j" taken)" 0
 is "info: waiting_producers" "$(jfield "$j" waiting_producers)" 0
@@ -242,8 +333,8 @@ is "info: waiting_consumers" "$(jfield "$j" waiting_consumers)" 0
 is "info: recovered" "$(jfield "$j" recovered)" 0
 if $have_jq; then
 	is "info --json: valid JSON with exactly these fields" "$(printf '%s\n' "$j" | jq -r 'keys_unsorted | join(",")')" \
-		"name,owner,uid,gid,mode,size,slots,slot_size,messages,put,taken,waiting_producers,waiting_consumers,recovered"
-	is "info --json: numbers are numbers" "$(printf '%s\n' "$j" | jq -r '[.uid, .size, .slots, .messages] | map(type) | unique | join(",")')" number
+		"name,owner,uid,gid,mode,size,slots,slot_size,messages,slots_used,put,taken,waiting_producers,waiting_consumers,recovered"
+	is "info --json: numbers are numbers" "$(printf '%s\n' "$j" | jq -r '[.uid, .size, .slots, .messages, .slots_used] | map(type) | unique | join(",")')" number
 else
 	skip "info --json: valid JSON with exactly these fields" "jq not installed"
 	skip "info --json: numbers are numbers" "jq not installed"
@@ -252,7 +343,7 @@ run "info (text)" 0 -- "$IPCDEMO" shm info --name "$C"
 like "info: name line" "$OUT" "^name: +$C\$"
 like "info: mode line" "$OUT" '^mode: +0640$'
 like "info: slots line" "$OUT" '^slots: +8 of 256 bytes$'
-like "info: messages line" "$OUT" '^messages: +0 queued, 0 put, 0 taken$'
+like "info: messages line" "$OUT" '^messages: +0 queued in 0 slots, 0 put, 0 taken$'
 is "info: nothing on stderr" "$ERR" ""
 
 run "create of an existing ring" 1 -- "$IPCDEMO" shm create --name "$C" --slots 2
@@ -476,7 +567,7 @@ run "kill: unlink" 0 -- "$IPCDEMO" shm unlink -q --name "$K"
 # counted only until the next put or take wakes the sleepers (and zeroes
 # the count); the ring works on, and the count is right again.
 G=$S-ghost
-bg_direct g "$IPCDEMO" shm consume --name "$G" -q
+bg_direct g "$IPCDEMO" shm consume --name "$G" -q --slots 4 --slot-size 16
 g=$BG
 ok "ghost: the consumer sleeps on the empty ring" wait_for 20 field_is "$G" waiting_consumers 1
 kill -KILL "$g" 2>/dev/null
@@ -485,7 +576,9 @@ is "ghost: a consumer killed while it slept is still counted" "$(field "$G" wait
 run "ghost: one put" 0 -- "$IPCDEMO" shm produce -q --name "$G" --nonblock one
 is "ghost: the put woke the sleepers and cleared the count" "$(field "$G" waiting_consumers)" 0
 is "ghost: the message waits for a consumer" "$(field "$G" messages)" 1
-run "ghost: fill the ring" 0 -- "$IPCDEMO" shm produce -q --name "$G" --nonblock --source counter -n 63
+run "ghost: fill the ring (3 messages of a slot each)" 0 -- \
+	"$IPCDEMO" shm produce -q --name "$G" --nonblock --source counter -n 3 --size 16
+is "ghost: all 4 slots in use" "$(field "$G" slots_used)" 4
 bg_direct g "$IPCDEMO" shm produce -q --name "$G" late
 g=$BG
 ok "ghost: the producer sleeps on the full ring" wait_for 20 field_is "$G" waiting_producers 1
@@ -493,7 +586,7 @@ kill -KILL "$g" 2>/dev/null
 wait "$g" 2>/dev/null
 is "ghost: a producer killed while it slept is still counted" "$(field "$G" waiting_producers)" 1
 run "ghost: the ring still works" 0 -- "$IPCDEMO" shm consume --name "$G" --nonblock
-is "ghost: the 64 messages" "$OUT" "$(printf 'one\n'; seq 1 63)"
+is "ghost: the 4 messages" "$OUT" "$(printf 'one\n'; padded 1 3)"
 is "ghost: the take woke the sleepers and cleared the count" "$(field "$G" waiting_producers)" 0
 run "ghost: unlink" 0 -- "$IPCDEMO" shm unlink -q --name "$G"
 
@@ -516,6 +609,7 @@ like "Ctrl-C: the --stats summary" "$(cat c.err)" 'received 3 messages, 3 bytes'
 unlike "Ctrl-C: the summary is not on stdout" "$(cat c.out)" 'received'
 is "Ctrl-C: no one is counted as waiting" "$(field "$INT" waiting_consumers)" 0
 
+# One message fills a ring of 1 slot: another put does not go into its slot.
 run "Ctrl-C: fill a ring of 1 slot" 0 -- "$IPCDEMO" shm produce -q --name "$INT-1" --slots 1 first
 bg p "$IPCDEMO" shm produce --name "$INT-1" second
 p=$BG
@@ -544,12 +638,16 @@ run "shm demo" 0 -- "$IPCDEMO" shm demo
 demo=$OUT
 dname=$(printf '%s\n' "$demo" | sed -nE '1s/.* into (\/ipcdemo-demo-[0-9]+), .*/\1/p')
 like "demo: names its ring" "$dname" '^/ipcdemo-demo-[0-9]+$'
-is "demo: the consumer got 1:1:1 .. 1:10:10, in order" \
+like "demo: a ring of 4 slots of 16 bytes" "$demo" ', a ring of 4 slots of 16 bytes in$'
+like "demo: a slot for each message" "$demo" 'each message big enough to fill a slot of its own\.'
+# Producer ID 10: 10:1:1 is 7 bytes with its newline, too long for two to
+# share a 16-byte slot, so 4 of the 10 fill the ring.
+is "demo: the consumer got 10:1:1 .. 10:10:10, in order" \
 	"$(printf '%s\n' "$demo" | sed -nE 's/^consumer +\| ([0-9]+:[0-9]+:[0-9]+)$/\1/p')" \
-	"$(seq 1 10 | sed 's/.*/1:&:&/')"
+	"$(seq 1 10 | sed 's/.*/10:&:&/')"
 is "demo: the producer echoed the same" \
 	"$(printf '%s\n' "$demo" | sed -nE 's/^producer +\| ([0-9]+:[0-9]+:[0-9]+)$/\1/p')" \
-	"$(seq 1 10 | sed 's/.*/1:&:&/')"
+	"$(seq 1 10 | sed 's/.*/10:&:&/')"
 like "demo: the consumer's verify line" "$demo" \
 	'^consumer +\| .*verify: 1 producer, 10 received, 0 lost, 0 duplicated, 0 reordered$'
 like "demo: the producer says the ring is full" "$demo" '^producer +\| .*is full \(4 slots\); waiting for a consumer$'
@@ -557,8 +655,8 @@ is "demo: nothing on stderr" "$ERR" ""
 ok "demo: its ring is removed" gone "$dname"
 is "demo: no ipcdemo-demo ring left" "$(cd /dev/shm && ls -d ipcdemo-demo-* 2>/dev/null)" "$demos_before"
 run "shm demo --name" 0 -- "$IPCDEMO" shm demo --name "$S-demo"
-like "demo --name: uses that ring" "$OUT" "into $S-demo, a ring of 4 slots"
-is "demo --name: 10 messages" "$(printf '%s\n' "$OUT" | grep -Ec '^consumer +\| 1:[0-9]+:[0-9]+$')" 10
+like "demo --name: uses that ring" "$OUT" "into $S-demo, a ring of 4 slots of 16 bytes"
+is "demo --name: 10 messages" "$(printf '%s\n' "$OUT" | grep -Ec '^consumer +\| 10:[0-9]+:[0-9]+$')" 10
 ok "demo --name: removed at the end" test ! -e "$(shm_file "$S-demo")"
 
 # ---- nothing left behind ----
