@@ -89,8 +89,10 @@ Test(bench, rows_and_groups)
 			cr_assert_str_eq(bench_row_group(n), "unix");
 		}
 	}
-	/* pipe fifo unix x3 socketpair tcp udp mq sysv shm file, dd | dd */
-	cr_assert_eq(n, 13);
+	/* pipe fifo unix x3 socketpair tcp udp mq sysv shm file, bare pipe, dd | dd */
+	cr_assert_eq(n, 14);
+	cr_assert_str_eq(bench_row_name(n - 2), "bare pipe");
+	cr_assert_str_eq(bench_row_group(n - 2), "bare");
 	cr_assert_str_eq(bench_row_name(n - 1), "dd | dd");
 	cr_assert_str_eq(bench_row_group(n - 1), "dd");
 	cr_assert(has_unix_dgram);
