@@ -395,6 +395,29 @@ static bool udp_bound(int port)
 /* dd if=/dev/zero bs=SIZE count=N | dd of=/dev/null bs=SIZE, pinned as
  * the other rows are; the second dd's own report gives bytes and time,
  * wait4() the processor time of each. */
+/* Reap two children (pid <= 0: none): exit statuses (128: killed by a
+ * signal, -1: none) and CPU seconds; with stop, SIGTERM them first. */
+static void reap_pair(const pid_t pids[2], bool stop, int st[2], double cpu[2])
+{
+	for (int i = 0; i < 2; i++) {
+		struct rusage ru;
+		int w = 0;
+		pid_t got;
+		st[i] = -1;
+		cpu[i] = NAN;
+		if (pids[i] <= 0)
+			continue;
+		if (stop)
+			kill(pids[i], SIGTERM);
+		while ((got = wait4(pids[i], &w, 0, &ru)) < 0 && errno == EINTR)
+			;
+		if (got < 0)
+			continue;
+		st[i] = WIFEXITED(w) ? WEXITSTATUS(w) : 128;
+		cpu[i] = ru_seconds(&ru);
+	}
+}
+
 static void run_dd(struct bench *b, const struct plan *pl, struct result *res)
 {
 	char bs[40], count[40];
@@ -437,19 +460,9 @@ static void run_dd(struct bench *b, const struct plan *pl, struct result *res)
 	}
 	out[used] = '\0';
 	close(errp[0]);
-	int st[2] = { -1, -1 };
-	double cpu[2] = { NAN, NAN };
-	for (int i = 0; i < 2; i++) {
-		struct rusage ru;
-		int w;
-		if (pids[i] <= 0)
-			continue;
-		while (wait4(pids[i], &w, 0, &ru) < 0)
-			if (errno != EINTR)
-				break;
-		st[i] = WIFEXITED(w) ? WEXITSTATUS(w) : 128;
-		cpu[i] = ru_seconds(&ru);
-	}
+	int st[2];
+	double cpu[2];
+	reap_pair(pids, false, st, cpu);
 	/* "N bytes (...) copied, T s, R GB/s" */
 	const char *c = strstr(out, " bytes");
 	const char *t = strstr(out, "copied, ");
@@ -547,21 +560,10 @@ static void run_bare(struct bench *b, const struct plan *pl, struct result *res)
 	while ((got = read(rep[0], &r, sizeof(r))) < 0 && errno == EINTR)
 		;
 	close(rep[0]);
-	double cpu[2] = { NAN, NAN };
-	int st[2] = { -1, -1 };
-	for (int i = 0; i < 2; i++) {
-		struct rusage ru;
-		int w;
-		if (pids[i] <= 0)
-			continue;
-		if (got != (ssize_t)sizeof(r))
-			kill(pids[i], SIGTERM); /* the reader failed: end the writer too */
-		while (wait4(pids[i], &w, 0, &ru) < 0)
-			if (errno != EINTR)
-				break;
-		st[i] = WIFEXITED(w) ? WEXITSTATUS(w) : 128;
-		cpu[i] = ru_seconds(&ru);
-	}
+	double cpu[2];
+	int st[2];
+	/* A reader that failed: end the writer too. */
+	reap_pair(pids, got != (ssize_t)sizeof(r), st, cpu);
 	if (got != (ssize_t)sizeof(r) || st[0] != 0 || st[1] != 0 || r.blocks != pl->msgs) {
 		if (got == (ssize_t)sizeof(r) && r.err)
 			snprintf(res->err, sizeof(res->err), "read: %s", strerror(r.err));

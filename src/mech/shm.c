@@ -552,29 +552,8 @@ static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t
 	}
 }
 
-static ssize_t shm_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
-			    bool *truncated, bool *reported)
-{
-	struct ring *r = impl;
-	*truncated = false;
-	if (r->bcount == 0) {
-		int t = ring_take(ctx, r, deadline, want);
-		if (t == -2)
-			*reported = true;
-		if (t < 0)
-			return -1;
-	}
-	/* The batch holds whole, checked records (ring_take). */
-	uint32_t m;
-	memcpy(&m, r->batch + r->bpos, REC);
-	size_t n = m < cap ? m : cap;
-	memcpy(buf, r->batch + r->bpos + REC, n);
-	r->bpos += REC + m;
-	r->bcount--;
-	return (ssize_t)n;
-}
-
-/* As shm_recv_msg, but the message stays in the batch: no copy. */
+/* The next message, where the batch holds it (whole, checked records:
+ * ring_take): no copy. */
 static ssize_t shm_recv_ref(struct ctx *ctx, void *impl, const char **msg, int64_t deadline, uint64_t want,
 			    bool *reported)
 {
@@ -592,6 +571,19 @@ static ssize_t shm_recv_ref(struct ctx *ctx, void *impl, const char **msg, int64
 	r->bpos += REC + m;
 	r->bcount--;
 	return (ssize_t)m;
+}
+
+static ssize_t shm_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+			    bool *truncated, bool *reported)
+{
+	const char *msg;
+	ssize_t m = shm_recv_ref(ctx, impl, &msg, deadline, want, reported);
+	*truncated = false;
+	if (m < 0)
+		return -1;
+	size_t n = (size_t)m < cap ? (size_t)m : cap;
+	memcpy(buf, msg, n);
+	return (ssize_t)n;
 }
 
 static void shm_explain(struct ctx *ctx, void *impl, int err, size_t len)
