@@ -1881,8 +1881,8 @@ int bench_run(struct ctx *ctx)
 		lsizes[nl++] = 64;
 	struct table t = { &b, &o, sel, places, nplaces, progress };
 	if (!ctx->opt.json) {
-		printf("Round-trip latency: one process sends a message, the other sends it back; after 200\n"
-		       "warm-up round trips, the median, the 99th percentile and the minimum, in microseconds.\n"
+		printf("Round-trip latency: one process sends a message, the other sends it back; after up\n"
+		       "to 200 warm-up round trips, the median, the 99th percentile and the minimum, in microseconds.\n"
 		       "%d CPU%s: same = both processes pinned to one, split = to two.\n\n",
 		       b.ncpu, b.ncpu == 1 ? "" : "s");
 		table_header(&t, true);
