@@ -142,6 +142,31 @@ static void ring_unlock(struct ring *r)
 	pthread_mutex_unlock(&r->h->lock);
 }
 
+/* Sleep while *seq_word is still seq, counted in *sleepers. 0 once woken
+ * (or the slice ended); -1 with errno EINTR (a stop request) or ETIMEDOUT,
+ * off the count again; -2 after a diagnostic. */
+static int ring_sleep(struct ctx *ctx, struct ring *r, uint32_t *sleepers, uint32_t *seq_word, uint32_t seq,
+		      int64_t deadline)
+{
+	int e = 0;
+	if (stop_requested())
+		e = EINTR;
+	else if (futex_sleep(seq_word, seq, deadline) < 0)
+		e = errno;
+	if (!e)
+		return 0;
+	if (ring_lock(ctx, r) == 0) {
+		unsleep(sleepers, seq_word, seq);
+		ring_unlock(r);
+	}
+	errno = e;
+	if (e != EINTR && e != ETIMEDOUT) {
+		msg_syserr(ctx->prog, "futex wait on %s", r->name);
+		return -2;
+	}
+	return -1;
+}
+
 static int ring_init(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t slot_size)
 {
 	struct ring_hdr *h = r->h;
@@ -423,23 +448,11 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 				 h->slots == 1 ? "" : "s");
 			r->said_full = true;
 		}
-		int e = 0;
-		if (stop_requested())
-			e = EINTR;
-		else if (futex_sleep(&h->space_seq, seq, deadline) < 0)
-			e = errno;
-		if (e) {
-			if (ring_lock(ctx, r) == 0) {
-				unsleep(&h->space_waiters, &h->space_seq, seq);
-				ring_unlock(r);
-			}
-			errno = e;
-			if (e != EINTR && e != ETIMEDOUT) {
-				msg_syserr(ctx->prog, "futex wait on %s", r->name);
-				*reported = true;
-			}
+		int w = ring_sleep(ctx, r, &h->space_waiters, &h->space_seq, seq, deadline);
+		if (w == -2)
+			*reported = true;
+		if (w < 0)
 			return -1;
-		}
 	}
 	*done = len;
 	return 0;
@@ -532,23 +545,9 @@ static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t
 		waiting = true;
 		seq = h->data_seq;
 		ring_unlock(r);
-		int e = 0;
-		if (stop_requested())
-			e = EINTR;
-		else if (futex_sleep(&h->data_seq, seq, deadline) < 0)
-			e = errno;
-		if (e) {
-			if (ring_lock(ctx, r) == 0) {
-				unsleep(&h->data_waiters, &h->data_seq, seq);
-				ring_unlock(r);
-			}
-			errno = e;
-			if (e != EINTR && e != ETIMEDOUT) {
-				msg_syserr(ctx->prog, "futex wait on %s", r->name);
-				return -2;
-			}
-			return -1;
-		}
+		int w = ring_sleep(ctx, r, &h->data_waiters, &h->data_seq, seq, deadline);
+		if (w < 0)
+			return w;
 	}
 }
 
