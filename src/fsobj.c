@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -66,4 +70,41 @@ void fsobj_mark(int fd, const char *what)
 bool fsobj_marked(const char *path)
 {
 	return lgetxattr(path, FSOBJ_MARK, NULL, 0) >= 0;
+}
+
+/* "2748779069440 bytes (2.5 TiB)" */
+static void format_bytes(char *buf, size_t len, uint64_t n)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	double v = (double)n;
+	int u = -1;
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+	else
+		snprintf(buf, len, "%llu bytes (%.1f %s)", (unsigned long long)n, v, unit[u]);
+}
+
+int fsobj_check_space(const struct ctx *ctx, const char *path, uint64_t need, uint64_t freed)
+{
+	char dirbuf[PATH_MAX], a[64], b[64];
+	struct statvfs sv;
+	uint64_t avail;
+	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+	const char *dir = dirname(dirbuf);
+	if (statvfs(dir, &sv) < 0)
+		return 0; /* cannot tell: a write that fails says why */
+	if (__builtin_mul_overflow((uint64_t)sv.f_bavail, (uint64_t)sv.f_frsize, &avail) ||
+	    __builtin_add_overflow(avail, freed, &avail))
+		return 0;
+	if (need <= avail)
+		return 0;
+	format_bytes(a, sizeof(a), need);
+	format_bytes(b, sizeof(b), avail);
+	msg_warn(ctx->prog, "this run would write at least %s in %s, whose file system has only %s free",
+		 need == UINT64_MAX ? "more than 2^64 bytes" : a, dir, b);
+	return -1;
 }

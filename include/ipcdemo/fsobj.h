@@ -5,6 +5,7 @@
 #define IPCDEMO_FSOBJ_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "ipcdemo/mechanism.h"
@@ -26,5 +27,10 @@ int fsobj_unlink(const struct ctx *ctx, const char *path, mode_t type);
 void fsobj_mark(int fd, const char *what);
 /* Does path carry the mark? */
 bool fsobj_marked(const char *path);
+
+/* Will need more bytes (plus freed, that the run frees first) fit in the
+ * free space (for unprivileged users) of the file system that holds path?
+ * 0 when it does or cannot be told, -1 after a diagnostic with both figures. */
+int fsobj_check_space(const struct ctx *ctx, const char *path, uint64_t need, uint64_t freed);
 
 #endif
