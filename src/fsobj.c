@@ -29,8 +29,8 @@ const char *fsobj_kind(mode_t mode)
 int fsobj_expect(const struct ctx *ctx, const char *path, mode_t type)
 {
 	struct stat st;
-	if (stat(path, &st) < 0) {
-		msg_syserr(ctx->prog, "stat %s", path);
+	if (lstat(path, &st) < 0) {
+		msg_syserr(ctx->prog, "lstat %s", path);
 		return -1;
 	}
 	if ((st.st_mode & S_IFMT) != type) {

@@ -12,8 +12,9 @@
 
 /* "regular file", "FIFO", "socket", "directory", ... */
 const char *fsobj_kind(mode_t mode);
-/* 0 if path (following links) is of kind type (S_IFIFO, S_IFREG, ...);
- * -1 with a diagnostic otherwise (missing counts as an error too). */
+/* 0 if path is of kind type (S_IFIFO, S_IFREG, ...), not following a
+ * symbolic link (a link is refused as the kind it is); -1 with a
+ * diagnostic otherwise (missing counts as an error too). */
 int fsobj_expect(const struct ctx *ctx, const char *path, mode_t type);
 /* Remove path only if it is of kind type; never anything else. Returns 0
  * when removed or already gone, -1 after a diagnostic. */

@@ -48,11 +48,12 @@ static int fifo_ensure(struct ctx *ctx, const char *path)
 }
 
 /* Open and check that what we opened is a FIFO (the path may have been
- * replaced between mkfifo and open). */
+ * replaced between mkfifo and open; never by a symbolic link we follow). */
 static int fifo_open(struct ctx *ctx, const char *path, int flags)
 {
 	/* Without O_NONBLOCK, open() waits for the other side. */
-	int fd = (flags & O_NONBLOCK) ? open(path, flags | O_CLOEXEC) : open_wait(path, flags | O_CLOEXEC);
+	flags |= O_CLOEXEC | O_NOFOLLOW;
+	int fd = (flags & O_NONBLOCK) ? open(path, flags) : open_wait(path, flags);
 	if (fd < 0)
 		return -1;
 	struct stat st;

@@ -73,6 +73,21 @@ run "consume --unlink on a directory" 1 -- "$IPCDEMO" fifo consume --unlink --pa
 like "consume on a directory: 'not a FIFO'" "$ERR" 'not a FIFO'
 ok "consume --unlink on a directory: still a directory" test -d adir
 
+# A symbolic link, even to a real FIFO, is refused at the start by both
+# sides, and never removed.
+mkfifo real.fifo
+ln -s real.fifo link.fifo
+run "consume --unlink on a symbolic link to a FIFO" 1 -- \
+	"$IPCDEMO" fifo consume --unlink --path link.fifo --timeout 5s
+like "consume on a symbolic link: says it is one, at once" "$ERR" \
+	'link\.fifo exists and is a symbolic link, not a FIFO'
+ok "consume --unlink: the link stays" test -L link.fifo
+ok "consume --unlink: the FIFO it names stays" test -p real.fifo
+run "produce on a symbolic link to a FIFO" 1 -- "$IPCDEMO" fifo produce --unlink --path link.fifo -n 1
+like "produce on a symbolic link: says it is one" "$ERR" 'link\.fifo exists and is a symbolic link'
+ok "produce --unlink: the link stays" test -L link.fifo
+is "produce on a symbolic link: nothing echoed" "$OUT" ""
+
 printf 'precious\n' >pipe.fifo
 run "produce on a regular pipe.fifo (default path)" 1 -- "$IPCDEMO" fifo produce -n 1
 like "default path, regular file: 'not a FIFO'" "$ERR" 'pipe\.fifo.*not a FIFO'
