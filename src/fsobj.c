@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -107,4 +110,47 @@ int fsobj_check_space(const struct ctx *ctx, const char *path, uint64_t need, ui
 	msg_warn(ctx->prog, "this run would write at least %s in %s, whose file system has only %s free",
 		 need == UINT64_MAX ? "more than 2^64 bytes" : a, dir, b);
 	return -1;
+}
+
+/* Compare every descriptor of one process (its /proc/PID/fd, opened
+ * as dfd) with the files looked for. */
+static void match_fds(int dfd, struct fsobj_open *v, size_t n)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *e;
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		/* stat follows the magic link to the open file itself. */
+		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, 0) < 0)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (st.st_ino == v[i].ino && st.st_dev == v[i].dev)
+				v[i].open = true;
+	}
+	closedir(d);
+}
+
+int fsobj_find_open(struct fsobj_open *v, size_t n)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	char name[64];
+	if (!proc)
+		return -1;
+	while ((e = readdir(proc)) != NULL) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid())
+			continue;
+		snprintf(name, sizeof(name), "%ld/fd", pid);
+		int dfd = openat(dirfd(proc), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) /* EACCES: another user's process; ENOENT: gone */
+			match_fds(dfd, v, n);
+	}
+	closedir(proc);
+	return 0;
 }

@@ -29,6 +29,19 @@ void fsobj_mark(int fd, const char *what);
 /* Does path carry the mark? */
 bool fsobj_marked(const char *path);
 
+/* A file (FIFO, storage file) to look for among every process's open
+ * descriptors: 'ipcdemo clean' keeps one that a process has open. */
+struct fsobj_open {
+	dev_t dev;
+	ino_t ino;
+	bool open; /* set when some other process has it open */
+};
+/* Mark which of v[0..n) some process other than this one has open, from
+ * the descriptors in /proc/PID/fd. Processes whose descriptors may not be
+ * read (those of other users, unless the caller is root) are not seen.
+ * Returns 0, or -1 with errno when /proc cannot be read at all. */
+int fsobj_find_open(struct fsobj_open *v, size_t n);
+
 /* Will need more bytes (plus freed, that the run frees first) fit in the
  * free space (for unprivileged users) of the file system that holds path?
  * 0 when it does or cannot be told, -1 after a diagnostic with both figures. */
