@@ -852,34 +852,41 @@ bool server_wait(struct ctx *ctx, void *impl, int64_t ns)
 	}
 }
 
+/* One message per send (sink chunk 1). */
+static int conn_send_packet(struct ctx *ctx, struct conn_sink *cs, const char *buf, size_t len, size_t *done)
+{
+	*done = 0;
+	for (int tries = 0;; tries++) {
+		ssize_t w = send(cs->fd, buf, len, MSG_NOSIGNAL);
+		if (w >= 0) {
+			*done = len;
+			return 0;
+		}
+		if (errno == EINTR && !stop_requested())
+			continue;
+		if (!cs->lossy || errno != ECONNREFUSED || tries == 16)
+			return -1;
+		/* An ICMP "port unreachable" for an earlier datagram: nobody is
+		 * receiving. The error took the place of this send, which did not
+		 * happen: send it again. UDP goes on; what nobody receives is lost. */
+		if (cs->refused++ == 0 && !ctx->opt.quiet)
+			msg_warn(ctx->prog, "no consumer is receiving on %s (port unreachable): datagrams are being lost",
+				 cs->name);
+	}
+}
+
 int conn_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct conn_sink *cs = impl;
 	int rc;
-	if (cs->type == SOCK_STREAM) {
+	if (cs->type == SOCK_STREAM)
 		rc = write_all(cs->fd, buf, len, done);
-	} else {
-		/* One message per write (sink chunk 1). */
-		ssize_t w;
-		do
-			w = send(cs->fd, buf, len, MSG_NOSIGNAL);
-		while (w < 0 && errno == EINTR && !stop_requested());
-		rc = w < 0 ? -1 : 0;
-		*done = w < 0 ? 0 : len;
-	}
+	else
+		rc = conn_send_packet(ctx, cs, buf, len, done);
 	if (rc == 0)
 		return 0;
 	if (errno == EINTR)
 		return 1;
-	if (cs->lossy && errno == ECONNREFUSED) {
-		/* An ICMP "port unreachable" for an earlier datagram: nobody is
-		 * receiving. UDP goes on; what nobody receives is lost. */
-		if (cs->refused++ == 0 && !ctx->opt.quiet)
-			msg_warn(ctx->prog, "no consumer is receiving on %s (port unreachable): datagrams are being lost",
-				 cs->name);
-		*done = len;
-		return 0;
-	}
 	if (errno == EPIPE || errno == ECONNRESET || errno == ECONNREFUSED || errno == ENOTCONN) {
 		msg_syserr(ctx->prog, "send to %s", cs->name);
 		fprintf(stderr, "The consumer went away.\n");
