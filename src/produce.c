@@ -236,11 +236,12 @@ struct prod_state {
 	struct wire w;
 	uint64_t sent, sent_bytes, unsent;
 	bool echo;
+	size_t label_len;
 };
 
 /* Echo the whole messages of buf[0..len): one write of the run when there
  * is no label, else the label before each. Returns a stdout error or 0. */
-static int echo_messages(const char *label, const char *buf, size_t len)
+static int echo_messages(const char *label, size_t llen, const char *buf, size_t len)
 {
 	if (!label) {
 		fwrite_unlocked(buf, 1, len, stdout);
@@ -248,7 +249,7 @@ static int echo_messages(const char *label, const char *buf, size_t len)
 		for (const char *p = buf, *end = buf + len; p < end;) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			size_t n = (size_t)(nl - p) + 1;
-			fputs_unlocked(label, stdout);
+			fwrite_unlocked(label, 1, llen, stdout);
 			fwrite_unlocked(p, 1, n, stdout);
 			p += n;
 		}
@@ -282,7 +283,7 @@ static int wire_flush(struct prod_state *ps)
 	ps->sent_bytes += bytes;
 	if (ps->echo && end > 0) {
 		/* A broken stdout is reported at exit; stop producing. */
-		ctx_stdout_error(ps->ctx, echo_messages(ps->ctx->opt.label, w->buf, end));
+		ctx_stdout_error(ps->ctx, echo_messages(ps->ctx->opt.label, ps->label_len, w->buf, end));
 		if (ps->ctx->out_errno && rc == 0)
 			rc = 1;
 	}
@@ -295,7 +296,8 @@ static int wire_flush(struct prod_state *ps)
 int produce(struct ctx *ctx, const struct sink *sink)
 {
 	struct opts *o = &ctx->opt;
-	struct prod_state ps = { .ctx = ctx, .sink = sink, .echo = sink->echo && !o->quiet };
+	struct prod_state ps = { .ctx = ctx, .sink = sink, .echo = sink->echo && !o->quiet,
+				 .label_len = o->label ? strlen(o->label) : 0 };
 	struct source src = { .kind = o->source, .args = ctx->argv, .nargs = (size_t)ctx->argc };
 	uuidgen_init(&src.ug);
 	size_t chunk = sink->chunk ? sink->chunk : DEFAULT_CHUNK;
