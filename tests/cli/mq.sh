@@ -240,7 +240,7 @@ newq eq echo
 run "echo: create --maxmsg 3" 0 -- "$IPCDEMO" mq create -q --name "$eq" --maxmsg 3 --msgsize 64
 run "echo --timeout: 5 messages, room for 3" 4 -- \
 	"$IPCDEMO" mq send --name "$eq" --timeout 200ms --label 'sent: ' e1 e2 e3 e4 e5
-echoed=$(sed 's/^sent: //' <<<"$OUT")
+echoed=${OUT//sent: /}
 is "echo --timeout: only the 3 that went in, each with its label" "$OUT" "sent: e1
 sent: e2
 sent: e3"

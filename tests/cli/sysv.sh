@@ -336,7 +336,7 @@ not_sent() { sed -nE 's/.* ([0-9]+) messages? (was|were) not sent$/\1/p' <<<"$1"
 run "echo: fill all but 2 places" 0 -- "$IPCDEMO" sysv send -q --key "$k" --size 4k --source counter -n $((fill - 2))
 run "echo --nonblock: 5 messages, room for 2" 1 -- \
 	"$IPCDEMO" sysv send --key "$k" --size 4k --nonblock --seq --id 5 --source counter -n 5 --label 'sent: '
-echoed=$(sed 's/^sent: //' <<<"$OUT")
+echoed=${OUT//sent: /}
 is "echo --nonblock: echoed the 2 that went in, each with its label" \
 	"$(printf '%s\n' "$OUT" | cut -c 1-11)" "sent: 5:1:1
 sent: 5:2:2"
