@@ -156,6 +156,15 @@ run "seqpacket too large: the consumer sees the end" 0 -- "$IPCDEMO" unix consum
 wait "$ppid"
 is "seqpacket too large: producer exit status" "$?" 1
 like "seqpacket too large: says it does not fit" "$(cat b.err)" "does not fit in one packet"
+rm -f big.sock
+timeout --foreground 20 "$IPCDEMO" unix produce --path big.sock --type seqpacket --size 300k -n 2 >b.out 2>b.err &
+ppid=$!
+wait_for 10 test -S big.sock
+run "seqpacket too large, echo: the consumer" 0 -- "$IPCDEMO" unix consume --path big.sock --type seqpacket -q
+wait "$ppid"
+is "seqpacket too large, echo: producer exit status" "$?" 1
+is "seqpacket too large, echo: nothing echoed, nothing sent" "$(wc -c <b.out | tr -d ' ')$OUT" 0
+like "seqpacket too large, echo: says both were not sent" "$(cat b.err)" '2 messages were not sent'
 
 # ---- demo: SIGTERM to the demo ends it and its children promptly ----
 TMPDIR=$T timeout --foreground 30 "$IPCDEMO" fifo demo >d.out 2>d.err &

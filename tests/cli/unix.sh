@@ -651,7 +651,7 @@ if $have_python; then
 	p=$BG
 	ok "echo, consumer killed: producer listening" wait_for 20 is_sock echo3.sock
 	# A consumer that reads 200 messages, then no more.
-	bg_direct c python3 -c '
+	reader='
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
@@ -661,7 +661,8 @@ while len(got) < 200000:
 sys.stdout.buffer.write(got)
 sys.stdout.flush()
 time.sleep(120)
-' echo3.sock
+'
+	bg_direct c python3 -c "$reader" echo3.sock
 	c=$BG
 	ok "echo, consumer killed: it read 200 messages" wait_for 20 has_lines c.out 200
 	ok "echo, consumer killed: the producer waits for it, far behind" wait_for 30 stalled p.out
@@ -679,6 +680,26 @@ time.sleep(120)
 		"$(seq "${first:-0}" 20000)"
 	ok "echo, consumer killed: what neither got was in flight (under 1.5 MB, not 4 MiB)" \
 		test "$((${first:-20001} - 200 - 1))" -lt 1500
+
+	# Stopped while a consumer is far behind: what was queued for it and not
+	# sent is said, and the echoed and the not sent make up all 20000.
+	bg p "$IPCDEMO" unix produce --path echo4.sock --source counter --size 1000 -n 20000
+	p=$BG
+	ok "echo, Ctrl-C, consumer behind: producer listening" wait_for 20 is_sock echo4.sock
+	bg_direct c python3 -c "$reader" echo4.sock
+	c=$BG
+	ok "echo, Ctrl-C, consumer behind: it read 200 messages" wait_for 20 has_lines c.out 200
+	ok "echo, Ctrl-C, consumer behind: the producer waits for it" wait_for 30 stalled p.out
+	interrupt "$p"
+	ok "echo, Ctrl-C, consumer behind: the producer exits" wait_for 20 dead "$p"
+	reap "$p"
+	kill -KILL "$c"
+	wait "$c" 2>/dev/null
+	is "echo, Ctrl-C, consumer behind: exit status 0" "$ST" 0
+	like "echo, Ctrl-C, consumer behind: says what was queued and not sent to it" "$(cat p.err)" \
+		"[0-9]+ messages queued for the consumer \\(pid [0-9]+\\) were not sent to it"
+	unsent=$(sed -nE 's/.*: ([0-9]+) messages were not sent$/\1/p' p.err)
+	is "echo, Ctrl-C, consumer behind: echoed + not sent = 20000" "$(($(nlines p.out) + ${unsent:-0}))" 20000
 else
 	skip "echo, consumer killed" "python3 is not available"
 fi
