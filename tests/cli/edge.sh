@@ -166,6 +166,17 @@ is "seqpacket too large, echo: producer exit status" "$?" 1
 is "seqpacket too large, echo: nothing echoed, nothing sent" "$(wc -c <b.out | tr -d ' ')$OUT" 0
 like "seqpacket too large, echo: says both were not sent" "$(cat b.err)" '2 messages were not sent'
 
+# ---- a write that went in part: --stats counts what went, echo shows it ----
+R=/t-edge-$$-part
+run "part: a ring of 2 slots" 0 -- "$IPCDEMO" shm create -q --name "$R" --slots 2 --slot-size 16
+run "part: 6 messages of a slot each, --nonblock" 1 -- \
+	"$IPCDEMO" shm produce --name "$R" --nonblock --stats --source counter -n 6 --size 16
+is "part: echoed the 2 that went in" "$OUT" "1..............
+2.............."
+like "part: --stats counts their bytes" "$ERR" 'sent 2 messages, 30 bytes in '
+like "part: the 4 others were not sent" "$ERR" '4 messages were not sent'
+run "part: remove the ring" 0 -- "$IPCDEMO" shm unlink -q --name "$R"
+
 # ---- demo: SIGTERM to the demo ends it and its children promptly ----
 TMPDIR=$T timeout --foreground 30 "$IPCDEMO" fifo demo >d.out 2>d.err &
 dpid=$!
