@@ -623,7 +623,7 @@ static int bad_value(const char *prog, const struct opt_def *d, const char *val,
 
 static int store_value(const char *prog, const struct opt_def *d, const char *val, struct opts *o)
 {
-	char *base = (char *)o + field[d->id].offset;
+	void *base = (char *)o + field[d->id].offset;
 	const char *why = NULL;
 	uint64_t u;
 	int64_t ns;
