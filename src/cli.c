@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Declarative option table, typed value parsers and the getopt_long driver. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -9,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 
 #include "ipcdemo/cli.h"
 #include "ipcdemo/util.h"
@@ -426,11 +426,11 @@ int parse_key(const char *s, uint32_t *out, const char **why)
 {
 	uint64_t v;
 	bool neg = s[0] == '-';
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 	int rc = neg ? scan_plain(s + 1, (uint64_t)INT32_MAX + 1, &v, why) : scan_hex_or_dec(s, UINT32_MAX, &v, why);
 	if (rc < 0) {
 		if (strcmp(*why, "too large") == 0)
-			*why = neg || isdigit((unsigned char)s[1]) || !s[1] ? "out of range (-2147483648 to 4294967295)"
-									     : "too large (at most 0xffffffff)";
+			*why = hex ? "too large (at most 0xffffffff)" : "out of range (-2147483648 to 4294967295)";
 		else if (strcmp(*why, "not a whole number") == 0)
 			*why = "not a key (examples: 0x69706364, 42)";
 		return -1;
@@ -524,57 +524,72 @@ static int put_part(char *buf, size_t len, const char *p, size_t n)
 	return 0;
 }
 
-int parse_address(const char *s, char *host, size_t hl, char *port, size_t pl, const char **why)
-{
-	const char *h = s, *p = NULL, *colon = strrchr(s, ':');
+/* The parts of an address: the host (*h, *hn; none for a bare port), the
+ * port (*p, NULL when left out), and whether the host is an IPv6 address. */
+struct addr_parts {
+	const char *h, *p;
 	size_t hn;
 	bool v6;
-	if (*s == '\0') {
-		*why = "empty";
-		return -1;
-	}
+};
+
+static int address_split(const char *s, struct addr_parts *a, const char **why)
+{
+	const char *colon = strrchr(s, ':');
+	memset(a, 0, sizeof(*a));
 	if (isdigit((unsigned char)s[0]) && s[strspn(s, "0123456789")] == '\0') { /* PORT */
-		h = s + strlen(s);
-		hn = 0;
-		p = s;
-		v6 = false;
-	} else if (s[0] == '[') { /* [v6] or [v6]:PORT */
+		a->p = s;
+		return 0;
+	}
+	a->h = s;
+	if (s[0] == '[') { /* [v6] or [v6]:PORT */
 		const char *close = strchr(s, ']');
 		if (!close || (close[1] != '\0' && (close[1] != ':' || close[2] == '\0'))) {
 			*why = "expected [IPv6]:PORT";
 			return -1;
 		}
-		h = s + 1;
-		hn = (size_t)(close - h);
-		p = close[1] ? close + 2 : NULL;
-		v6 = true;
+		a->h = s + 1;
+		a->hn = (size_t)(close - a->h);
+		a->p = close[1] ? close + 2 : NULL;
+		a->v6 = true;
 	} else if (colon && strchr(s, ':') == colon) { /* HOST:PORT, one colon */
-		hn = (size_t)(colon - s);
-		p = colon + 1;
-		v6 = false;
-		if (*p == '\0') {
+		a->hn = (size_t)(colon - s);
+		a->p = colon + 1;
+		if (*a->p == '\0') {
 			*why = "the port is missing";
 			return -1;
 		}
 	} else { /* HOST, or a bare IPv6 address */
-		hn = strlen(s);
-		v6 = colon != NULL;
+		a->hn = strlen(s);
+		a->v6 = colon != NULL;
 	}
-	if (hn == 0 && h != s + strlen(s)) {
+	if (a->hn == 0) {
 		*why = "the host is missing";
 		return -1;
 	}
-	if (hn && !(v6 ? ipv6_ok(h, hn) : host_name_ok(h, hn))) {
-		bool signed_num = (s[0] == '-' || s[0] == '+') && s[1] && s[1 + strspn(s + 1, "0123456789")] == '\0';
-		*why = signed_num ? "the port must be 1 to 65535 or a service name"
-				  : v6 ? "not an IPv6 address" : "not a host name or address";
+	return 0;
+}
+
+int parse_address(const char *s, char *host, size_t hl, char *port, size_t pl, const char **why)
+{
+	struct addr_parts a;
+	if (*s == '\0') {
+		*why = "empty";
 		return -1;
 	}
-	if (p && !port_ok(p, strlen(p))) {
+	if (address_split(s, &a, why) < 0)
+		return -1;
+	if (a.h && !(a.v6 ? ipv6_ok(a.h, a.hn) : host_name_ok(a.h, a.hn))) {
+		/* "-1" or "+7790": meant as a port, not a host. */
+		bool sign = (s[0] == '-' || s[0] == '+') && s[1] && s[1 + strspn(s + 1, "0123456789")] == '\0';
+		*why = sign ? "the port must be 1 to 65535 or a service name"
+			    : a.v6 ? "not an IPv6 address" : "not a host name or address";
+		return -1;
+	}
+	if (a.p && !port_ok(a.p, strlen(a.p))) {
 		*why = "the port must be 1 to 65535 or a service name";
 		return -1;
 	}
-	if (put_part(host, hl, h, hn) < 0 || put_part(port, pl, p ? p : "", p ? strlen(p) : 0) < 0) {
+	if (put_part(host, hl, a.h ? a.h : "", a.hn) < 0 || put_part(port, pl, a.p ? a.p : "", a.p ? strlen(a.p) : 0) < 0) {
 		*why = "too long";
 		return -1;
 	}
