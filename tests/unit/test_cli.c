@@ -76,6 +76,8 @@ Test(duration, units_and_fractions)
 		{ "1.5", 1500 * NSEC_PER_MSEC },  { "0", 0 },
 		{ "0.123456789h", 444444440400LL }, { "1.999999999h", 7199999996400LL },
 		{ "1.5m", 90 * NSEC_PER_SEC },    { "0.0015ms", 1500 },
+		/* Found by the fuzzer: "min" is a unit too. */
+		{ ".0000min", 0 },                { ".5min", 30 * NSEC_PER_SEC },
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		cr_assert_eq(parse_duration(ok[i].s, &ns, &why), 0, "'%s' rejected", ok[i].s);
@@ -87,7 +89,8 @@ Test(duration, rejects_bad_input)
 {
 	int64_t ns;
 	const char *why;
-	const char *bad[] = { "", "s", "5x", "-1s", "1 s", "1.s.", ".", "1d", "99999999999999h" };
+	const char *bad[] = { "", "s", "5x", "-1s", "1 s", "1.s.", ".", "1d", "99999999999999h", " 1s", "+1s",
+			      "1s ", "1e3s", "9223372037s", "0x10s" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(parse_duration(bad[i], &ns, &why), -1, "'%s' accepted", bad[i]);
 }
