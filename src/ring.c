@@ -117,6 +117,12 @@ int ring_index_read(const struct ring_hdr *h, const struct ring_geom *g, struct 
 			 x.head, used, x.tail, g->slots, g->slots == 1 ? "" : "s");
 		return -1;
 	}
+	/* 2^64 slots are never filled: head so close to it is damage, and
+	 * no put may wrap it round (the slot numbers would jump). */
+	if (x.head > UINT64_MAX - g->slots) {
+		snprintf(why, len, "head %" PRIu64 " is too close to 2^64", x.head);
+		return -1;
+	}
 	if (counters) {
 		uint64_t q = x.put - x.taken;
 		if (x.taken > x.put) {
@@ -312,9 +318,14 @@ int ring_take_image(struct ring_hdr *h, char *slots, const struct ring_geom *g, 
 	if (part)
 		__atomic_store_n(part, part_start, __ATOMIC_RELAXED);
 	if (got || b->freed) {
+		uint64_t first = ix->tail;
 		ix->tail = tail;
 		ix->taken += got;
 		store_pair(&h->tail, ix->tail, &h->taken, ix->taken);
+		/* Empty the freed slots' heads: a head or tail moved back over
+		 * them later finds empty slots (damage), not stale messages. */
+		for (uint64_t n = first; n != tail; n++)
+			memset(slot_at(slots, g, n), 0, sizeof(struct slot_head));
 	}
 	return rc;
 }

@@ -255,10 +255,11 @@ static int ring_enter(struct ctx *ctx, struct ring *r, int64_t deadline, struct 
 		return -1;
 	}
 	if (e && e != EOWNERDEAD) {
-		if (!quiet) {
-			errno = e;
-			msg_syserr(ctx->prog, "lock %s", r->name);
-		}
+		/* A lock of the right kind that cannot be taken: its other
+		 * words were overwritten. */
+		snprintf(why, sizeof(why), "taking its lock fails: %s", strerror(e));
+		if (!quiet)
+			ring_damaged(ctx, r, why);
 		return -2;
 	}
 	int repaired = ring_locked(r, e == EOWNERDEAD, ix, why, sizeof(why));
@@ -829,9 +830,9 @@ static void info_read(struct ctx *ctx, struct ring *r, struct info_snap *s)
 	s->owner = lock_owner(r->h);
 	memcpy(&s->h, r->h, sizeof(s->h));
 	if (e != ETIMEDOUT && e != EINTR) {
-		errno = e;
-		msg_syserr(ctx->prog, "lock %s", r->name);
+		snprintf(s->why, sizeof(s->why), "taking its lock fails: %s", strerror(e));
 		s->lock = "unknown";
+		return;
 	}
 	if (index_unlocked(r->h, &r->g, &ix, s->why, sizeof(s->why)) > 0)
 		s->why[0] = '\0';
@@ -901,6 +902,8 @@ static int shm_info_verb(struct ctx *ctx)
 		info_read(ctx, &r, &s);
 	}
 	info_print(ctx, &r, &st, &s);
+	if (s.why[0])
+		msg_warn(ctx->prog, "%s: damaged ring: %s", r.name, s.why);
 	ring_close(ctx, &r, false);
 	return s.why[0] ? EXIT_FAIL : EXIT_OK;
 }
