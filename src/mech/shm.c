@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +150,32 @@ static bool lock_kind_ok(const struct ring_hdr *h)
 	(void)h;
 	return true;
 #endif
+}
+
+/* A SIGBUS while a ring is read or written: the object was truncated
+ * under us, or its memory taken away. The access is abandoned by a jump
+ * to bus_jmp, set around ring_open, each put, take and info; outside them,
+ * SIGBUS keeps its default action. Thread-local so that no other thread
+ * can jump into this one's stack. */
+static __thread sigjmp_buf *bus_jmp;
+#define BUS_GONE "part of it is gone (the object was truncated while in use: SIGBUS)"
+
+static void on_bus(int sig)
+{
+	if (bus_jmp)
+		siglongjmp(*bus_jmp, 1);
+	signal(sig, SIG_DFL); /* the access faults again: killed as before */
+}
+
+/* SA_NODEFER: SIGBUS stays deliverable after the jump out of the handler. */
+static int bus_catch(struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_bus;
+	sa.sa_flags = SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGBUS, &sa, old);
 }
 
 static void ring_damaged(struct ctx *ctx, const struct ring *r, const char *why)
@@ -487,7 +515,7 @@ static int ring_attach(struct ctx *ctx, struct ring *r, bool create)
 
 /* Returns 0, -1 after a diagnostic, or (info only, report false)
  * ATTACH_DAMAGED. */
-static int ring_open(struct ctx *ctx, struct ring *r, bool create, bool report)
+static int open_ring(struct ctx *ctx, struct ring *r, bool create, bool report)
 {
 	const struct opts *o = &ctx->opt;
 	uint32_t slots = o->given[OP_SLOTS] ? (uint32_t)o->slots : SHM_DEFAULT_SLOTS;
@@ -518,6 +546,20 @@ static int ring_open(struct ctx *ctx, struct ring *r, bool create, bool report)
 	return -1;
 }
 
+static int ring_open(struct ctx *ctx, struct ring *r, bool create, bool report)
+{
+	sigjmp_buf jb;
+	if (sigsetjmp(jb, 0)) {
+		bus_jmp = NULL;
+		ring_damaged(ctx, r, BUS_GONE);
+		return -1;
+	}
+	bus_jmp = &jb;
+	int rc = open_ring(ctx, r, create, report);
+	bus_jmp = NULL;
+	return rc;
+}
+
 /* Unmap and close; remove the name too when asked (--unlink). */
 static void ring_close(struct ctx *ctx, struct ring *r, bool remove)
 {
@@ -533,10 +575,9 @@ static void ring_close(struct ctx *ctx, struct ring *r, bool remove)
 /* Put as many of the messages in buf as there are free slots, under one
  * lock; sleep on space_seq while the ring is full. *done: the bytes of
  * the whole messages that went in, on every return. */
-static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done,
-			 bool *reported)
+static int send_msgs(struct ctx *ctx, struct ring *r, const char *buf, size_t len, int64_t deadline, size_t *done,
+		     bool *reported)
 {
-	struct ring *r = impl;
 	struct ring_hdr *h = r->h;
 	size_t off = 0;
 	bool waiting = false;
@@ -598,6 +639,24 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 	return 0;
 }
 
+static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done,
+			 bool *reported)
+{
+	struct ring *r = impl;
+	sigjmp_buf jb;
+	*done = 0;
+	if (sigsetjmp(jb, 0)) {
+		bus_jmp = NULL;
+		ring_damaged(ctx, r, BUS_GONE);
+		*reported = true;
+		return -1;
+	}
+	bus_jmp = &jb;
+	int rc = send_msgs(ctx, r, buf, len, deadline, done, reported);
+	bus_jmp = NULL;
+	return rc;
+}
+
 static uint64_t shm_pending(void *impl)
 {
 	const struct ring *r = impl;
@@ -606,7 +665,7 @@ static uint64_t shm_pending(void *impl)
 
 /* Take up to a batch of messages (no more than want) under one lock.
  * 0; -1 with errno EAGAIN, ETIMEDOUT or EINTR; -2 after a diagnostic. */
-static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
+static int take_batch(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
 {
 	struct ring_hdr *h = r->h;
 	bool waiting = false;
@@ -651,6 +710,20 @@ static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t
 		if (w < 0)
 			return w;
 	}
+}
+
+static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
+{
+	sigjmp_buf jb;
+	if (sigsetjmp(jb, 0)) {
+		bus_jmp = NULL;
+		ring_damaged(ctx, r, BUS_GONE);
+		return -2;
+	}
+	bus_jmp = &jb;
+	int rc = take_batch(ctx, r, deadline, want);
+	bus_jmp = NULL;
+	return rc;
 }
 
 /* The next message, where the batch holds it (whole, checked records:
@@ -711,6 +784,10 @@ static int shm_setup(struct ctx *ctx, struct ring *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
+	if (bus_catch(NULL) < 0) {
+		msg_syserr(ctx->prog, "sigaction SIGBUS");
+		return EXIT_FAIL;
+	}
 	return posix_name(ctx, r->name, sizeof(r->name));
 }
 
@@ -813,7 +890,7 @@ struct info_snap {
 	char why[RING_WHY]; /* "" when intact */
 };
 
-static void info_read(struct ctx *ctx, struct ring *r, struct info_snap *s)
+static void read_info(struct ctx *ctx, struct ring *r, struct info_snap *s)
 {
 	struct ring_index ix;
 	uint64_t msgs;
@@ -836,6 +913,21 @@ static void info_read(struct ctx *ctx, struct ring *r, struct info_snap *s)
 	}
 	if (index_unlocked(r->h, &r->g, &ix, s->why, sizeof(s->why)) > 0)
 		s->why[0] = '\0';
+}
+
+static void info_read(struct ctx *ctx, struct ring *r, struct info_snap *s)
+{
+	sigjmp_buf jb;
+	if (sigsetjmp(jb, 0)) {
+		bus_jmp = NULL;
+		memset(&s->h, 0, sizeof(s->h));
+		s->lock = "unknown";
+		snprintf(s->why, sizeof(s->why), "%s", BUS_GONE);
+		return;
+	}
+	bus_jmp = &jb;
+	read_info(ctx, r, s);
+	bus_jmp = NULL;
 }
 
 static void info_print(struct ctx *ctx, const struct ring *r, const struct stat *st, const struct info_snap *s)
@@ -923,6 +1015,31 @@ static int shm_unlink_verb(struct ctx *ctx)
 	return EXIT_OK;
 }
 
+/* ring_peek's look at a header of an object of st's size. */
+static bool peek_header(const struct ring_hdr *h, const struct stat *st, struct ring_peek *p)
+{
+	struct ring_geom g;
+	struct ring_index ix;
+	char why[RING_WHY];
+	int c = ring_check_geom(h, (size_t)st->st_size, &g, why, sizeof(why));
+	if (c == RING_FOREIGN)
+		return false;
+	p->note = NULL;
+	if (c == RING_OK &&
+	    (!fully_backed(st) || !lock_kind_ok(h) || index_unlocked(h, &g, &ix, why, sizeof(why)) < 0))
+		c = RING_DAMAGED;
+	if (c == RING_DAMAGED)
+		p->note = __atomic_load_n(&h->ready, __ATOMIC_RELAXED) == 1
+				  ? "damaged ring ('ipcdemo shm info' says why)"
+				  : "ring not set up (being created, or its creator died)";
+	p->slots = __atomic_load_n(&h->slots, __ATOMIC_RELAXED);
+	p->slot_size = __atomic_load_n(&h->slot_size, __ATOMIC_RELAXED);
+	uint64_t put = __atomic_load_n(&h->put, __ATOMIC_RELAXED);
+	uint64_t taken = __atomic_load_n(&h->taken, __ATOMIC_RELAXED);
+	p->messages = put > taken ? put - taken : 0;
+	return true;
+}
+
 bool ring_peek(const char *name, struct ring_peek *p)
 {
 	struct stat st;
@@ -933,24 +1050,19 @@ bool ring_peek(const char *name, struct ring_peek *p)
 	if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof(struct ring_hdr)) {
 		const struct ring_hdr *h = mmap(NULL, sizeof(*h), PROT_READ, MAP_SHARED, fd, 0);
 		if (h != MAP_FAILED) {
-			struct ring_geom g;
-			struct ring_index ix;
-			char why[RING_WHY];
-			int c = ring_check_geom(h, (size_t)st.st_size, &g, why, sizeof(why));
-			ok = c != RING_FOREIGN;
-			p->note = NULL;
-			if (c == RING_OK && (!fully_backed(&st) || !lock_kind_ok(h) ||
-					     index_unlocked(h, &g, &ix, why, sizeof(why)) < 0))
-				c = RING_DAMAGED;
-			if (c == RING_DAMAGED)
-				p->note = __atomic_load_n(&h->ready, __ATOMIC_RELAXED) == 1
-						  ? "damaged ring ('ipcdemo shm info' says why)"
-						  : "ring not set up (being created, or its creator died)";
-			p->slots = __atomic_load_n(&h->slots, __ATOMIC_RELAXED);
-			p->slot_size = __atomic_load_n(&h->slot_size, __ATOMIC_RELAXED);
-			uint64_t put = __atomic_load_n(&h->put, __ATOMIC_RELAXED);
-			uint64_t taken = __atomic_load_n(&h->taken, __ATOMIC_RELAXED);
-			p->messages = put > taken ? put - taken : 0;
+			/* Truncated meanwhile: SIGBUS, caught for the look. */
+			struct sigaction old;
+			sigjmp_buf jb;
+			bool caught = bus_catch(&old) == 0;
+			if (sigsetjmp(jb, 0) == 0) {
+				bus_jmp = &jb;
+				ok = peek_header(h, &st, p);
+			} else {
+				ok = false;
+			}
+			bus_jmp = NULL;
+			if (caught)
+				sigaction(SIGBUS, &old, NULL);
 			munmap((void *)(uintptr_t)h, sizeof(*h));
 		}
 	}

@@ -901,6 +901,21 @@ m7"
 	T_LIMIT=10 run "sparse: info reports it" 1 -- "$IPCDEMO" shm info --name "$D"
 	like "sparse: info: state" "$OUT" '^state: +damaged: only [0-9]+ of its'
 
+	# Truncated under a producer that sleeps on it: its next look at the
+	# ring is a SIGBUS, caught and reported, not the end of the process.
+	run "truncated: fill a ring of 1 slot" 0 -- "$IPCDEMO" shm produce -q --name "$D-cut" --slots 1 first
+	bg cut "$IPCDEMO" shm produce --name "$D-cut" second
+	p=$BG
+	ok "truncated: the producer sleeps on the full ring" wait_for 20 field_is "$D-cut" waiting_producers 1
+	truncate -s 0 "$(shm_file "$D-cut")"
+	ok "truncated: the producer ends" wait_for 10 dead "$p"
+	reap "$p"
+	is "truncated: exit 1, not killed by SIGBUS" "$ST" 1
+	like "truncated: says so" "$(cat cut.err)" \
+		"$D-cut: damaged ring: part of it is gone \\(the object was truncated while in use: SIGBUS\\)"
+	like "truncated: what was not sent" "$(cat cut.err)" '1 message was not sent'
+	run "truncated: unlink" 0 -- "$IPCDEMO" shm rm -q --name "$D-cut"
+
 	# Random bytes at random offsets, a fixed seed: 30 rounds of 3 bytes.
 	RANDOM=4242
 	for round in $(seq 1 30); do
