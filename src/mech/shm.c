@@ -269,7 +269,8 @@ static int ring_enter(struct ctx *ctx, struct ring *r, int64_t deadline, struct 
 		return -2;
 	}
 	int e = lock_wait(ctx, r, deadline, quiet);
-	r->lock_held = e == ETIMEDOUT;
+	if (!quiet)
+		r->lock_held = e == ETIMEDOUT;
 	if (e == ETIMEDOUT && !quiet) {
 		msg_warn(ctx->prog, "%s: its lock is held by thread %d and was not released in time; giving up", r->name,
 			 lock_owner(h));
