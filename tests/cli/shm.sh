@@ -901,6 +901,29 @@ m7"
 	T_LIMIT=10 run "sparse: info reports it" 1 -- "$IPCDEMO" shm info --name "$D"
 	like "sparse: info: state" "$OUT" '^state: +damaged: only [0-9]+ of its'
 
+	# A process that died holding the lock (ring-offsets die-holding): the
+	# next one recovers it, says so and counts it; one that died between
+	# storing head and put has its put counter repaired from the slots.
+	fresh "$D"
+	ok "died holding the lock: the helper" "$RING_OFFSETS" die-holding "$(shm_file "$D")"
+	run "died holding the lock: consume --nonblock recovers it" 0 -- "$IPCDEMO" shm consume --name "$D" --nonblock
+	like "died holding the lock: says so" "$ERR" \
+		"^ipcdemo shm consume: a process died holding the lock of $D; the ring is intact, carrying on\$"
+	is "died holding the lock: the messages" "$OUT" "$(printf 'm%s\n' 4 5 6 7 8 9)"
+	is "died holding the lock: counted in recovered" "$(field "$D" recovered)" 1
+	fresh "$D"
+	ok "died in a put: the helper" "$RING_OFFSETS" die-holding "$(shm_file "$D")" 2
+	run "died in a put: info recovers it" 0 -- "$IPCDEMO" shm info --name "$D"
+	like "died in a put: info: put repaired" "$OUT" '^messages: +6 queued in 3 slots, 9 put, 3 taken$'
+	like "died in a put: info: recovered 1" "$OUT" '^recovered: 1 '
+	like "died in a put: info: intact" "$OUT" '^state: +intact$'
+	fresh "$D"
+	ok "died in a put: the helper again" "$RING_OFFSETS" die-holding "$(shm_file "$D")" 2
+	run "died in a put: consume --nonblock" 0 -- "$IPCDEMO" shm consume --name "$D" --nonblock
+	like "died in a put: the consumer says the counters were repaired" "$ERR" \
+		"the ring is intact \\(its message counters repaired\\), carrying on"
+	is "died in a put: all 6 messages" "$(printf '%s\n' "$OUT" | wc -l)" 6
+
 	# Truncated under a producer that sleeps on it: its next look at the
 	# ring is a SIGBUS, caught and reported, not the end of the process.
 	run "truncated: fill a ring of 1 slot" 0 -- "$IPCDEMO" shm produce -q --name "$D-cut" --slots 1 first
