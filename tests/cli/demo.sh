@@ -5,7 +5,8 @@
 # exit status is computed as usual), and it leaves nothing behind: no ring
 # in /dev/shm, no queue in /dev/mqueue, no System V queue, no temporary
 # directory. The demo's children have process groups of their own, so a
-# signal to the demo's group reaches them once, through the demo.
+# signal to the demo's group reaches them once, through the demo; a child
+# that does not end 5 s after that is killed, and the demo still cleans up.
 # Every object checked is named after the demo's process id, or its id is
 # read from the demo's own output: nothing else on the machine is looked at.
 . "$(dirname "$0")/lib.sh"
@@ -86,5 +87,26 @@ reap "$d"
 is "fifo demo: SIGINT to its process group: status 0" "$ST" 0
 unlike "fifo demo: SIGINT to its process group: no child killed" "$(cat group.err)" 'killed|exited with'
 is "fifo demo: SIGINT to its process group: nothing left behind" "$(leftovers "$d" "$tmp" group.out)" ""
+
+# A child that does not end on the passed-on interrupt (here: stopped) is
+# killed 5 s later, and the demo still removes its ring.
+tmp=$T/tmp-stuck
+mkdir "$tmp"
+TMPDIR=$tmp bg_direct stuck "$IPCDEMO" shm demo
+d=$BG
+wait_for 10 has stuck.out 'waiting for a consumer'
+kid=$(cmd_pid "$d")
+if [ "$kid" != "$d" ]; then
+	kill -STOP "$kid"
+	kill -INT "$d"
+	ok "shm demo, a stopped child: ends within 8 s" wait_for 8 dead "$d"
+	alive "$d" && kill -KILL "$d" 2>/dev/null
+	reap "$d"
+	is "shm demo, a stopped child: status 1" "$ST" 1
+	like "shm demo, a stopped child: says it killed it" "$(cat stuck.err)" 'producer did not end within 5 s of the interrupt; killing it'
+	is "shm demo, a stopped child: the ring is removed" "$(leftovers "$d" "$tmp" stuck.out)" ""
+else
+	skip "shm demo, a stopped child" "the child's pid is not known"
+fi
 
 done_testing
