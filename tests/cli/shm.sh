@@ -42,17 +42,6 @@ counters() { # ring: "messages put taken waiting_producers waiting_consumers"
 padded() {
 	seq "$@" | sed -e ':a' -e 's/^.\{1,14\}$/&./' -e 'ta'
 }
-# todo_is NAME GOT WANT: as is, but a failure is a TAP TODO. For what
-# waits on a change elsewhere (the producer echoing only what it sent);
-# make it an 'is' once that change is in.
-todo_is() {
-	_t_n=$((_t_n + 1))
-	if [ "$2" = "$3" ]; then
-		echo "ok $_t_n - $1"
-	else
-		echo "not ok $_t_n - $1 # TODO the producer still echoes what it did not send"
-	fi
-}
 complete_lines() { # file: its lines that end in a newline (a killed writer may leave half a line)
 	head -n "$(wc -l <"$1" | tr -d ' ')" "$1"
 }
@@ -176,7 +165,7 @@ is "full ring: no slot in use" "$(field "$F" slots_used)" 0
 
 run "produce --nonblock: 6 into 4 free slots" 1 -- \
 	"$IPCDEMO" shm produce --name "$F" --nonblock --source counter -n 6 --size 16
-todo_is "--nonblock, full: it echoed the 4 it sent" "$OUT" "$(padded 1 4)"
+is "--nonblock, full: it echoed the 4 it sent" "$OUT" "$(padded 1 4)"
 like "--nonblock, full: the error" "$ERR" "send to $F: Resource temporarily unavailable"
 like "--nonblock, full: the explanation" "$ERR" \
 	'All 4 slots are full; without --nonblock the producer waits for a consumer\.'
@@ -690,7 +679,7 @@ like "sent: --stats counts 2 sent" "$ERR" '^ipcdemo shm produce: sent 2 messages
 run "sent: consume --nonblock" 0 -- "$IPCDEMO" shm consume --name "$SENT" --nonblock
 is "sent: the consumer gets the 2 the producer counted as sent" "$(printf '%s\n' "$OUT" | sed 's/\.*$//')" "1
 2"
-todo_is "sent: the producer echoed those 2 and no more" "$sent_out" "$OUT"
+is "sent: the producer echoed those 2 and no more" "$sent_out" "$OUT"
 run "sent: unlink" 0 -- "$IPCDEMO" shm rm -q --name "$SENT"
 
 # ---- damaged rings ----

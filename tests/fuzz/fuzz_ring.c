@@ -12,14 +12,11 @@
  *   - what is put into a valid ring comes out again, in order.
  * The lock in the image is never taken: the locking is shm.c's.
  *
- * Build and run by hand, from the top of the source tree after
- * 'meson setup build' (for version.h):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
- *     -D_GNU_SOURCE -Iinclude -Ibuild tests/fuzz/fuzz_ring.c src/ring.c -o build/fuzz_ring
- *   mkdir -p build/fuzz-ring-corpus
- *   build/fuzz_ring -max_total_time=300 -max_len=4096 build/fuzz-ring-corpus tests/fuzz/corpus/ring
- * A crash leaves crash-HASH; add it to tests/fuzz/corpus/ring/ and rerun
- * with the file as the only argument to reproduce it. */
+ * Built and run with the other targets by tests/fuzz/run.sh (meson option
+ * 'fuzz'); 'tests/fuzz/run.sh fuzz_ring' runs this one alone. A crash
+ * leaves crash-HASH in the fuzz build directory; add it to
+ * tests/fuzz/corpus/fuzz_ring/ and rerun the target with the file as the
+ * only argument to reproduce it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
