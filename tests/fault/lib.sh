@@ -11,7 +11,7 @@
 # (run, is, like, ok, bg, ...), whose $T is the current directory.
 #
 # Environment:
-#   IPCDEMO_FAULT_N     rounds per case (default 3: a CI run of a few
+#   IPCDEMO_FAULT_N     rounds per case (default 2: a CI run of a few
 #                       minutes); 1000 for a long run by hand
 #   IPCDEMO_FAULT_SEED  seed of the random moments and bytes (default: the
 #                       time); printed, so that a failure can be replayed
@@ -42,7 +42,7 @@ fi
 # shellcheck source=tests/cli/lib.sh
 . "$FAULT_DIR/../cli/lib.sh"
 
-N=${IPCDEMO_FAULT_N:-3}
+N=${IPCDEMO_FAULT_N:-2}
 case "$N" in '' | *[!0-9]* | 0) echo "IPCDEMO_FAULT_N must be a whole number > 0" >&2; exit 2 ;; esac
 SEED=${IPCDEMO_FAULT_SEED:-$(date +%s)}
 case "$SEED" in '' | *[!0-9]*) echo "IPCDEMO_FAULT_SEED must be a whole number" >&2; exit 2 ;; esac
