@@ -36,8 +36,10 @@ awk -v n="$IDS" 'BEGIN { for (i = 1; i <= n; i++) printf "%d:1:x\n", i * 7919;
 INPUTS=(random stamps nuls forged)
 echo "# inputs: random $(wc -c <in-random) bytes, $(wc -l <in-stamps) random stamps, NULs, $(wc -l <in-forged) forged stamps, $IDS ids x 2"
 
-# One 100 MB line (no newline until its end), made once.
-make_long() { [ -e in-long ] || { head -c 104857600 /dev/zero | tr '\0' 'L'; echo; } >in-long; }
+# One long line (no newline until its end): 100 MB into the pipe, and into
+# every stream consumer in the large mode; 16 MB into the others otherwise
+# (each is cut into 1 MiB pieces all the same).
+make_long() { { head -c "$1" /dev/zero | tr '\0' 'L'; echo; } >in-long; }
 
 # ---- running a consumer ---------------------------------------------------
 
@@ -189,9 +191,12 @@ done
 
 # The 100 MB line, into every stream consumer (the others cut it to their
 # largest message, which the random input already reaches).
-make_long
-for c in "${STREAMS[@]}"; do
-	"feed_$c" in-long "$c consume --verify <- one 100 MB line"
+make_long 104857600
+feed_pipe in-long "pipe consume --verify <- one 100 MB line"
+[ "$LARGE" = 1 ] || make_long 16777216
+long_mb=$(($(stat -c %s in-long) >> 20))
+for c in "${STREAMS[@]:1}"; do
+	"feed_$c" in-long "$c consume --verify <- one $long_mb MB line"
 done
 rm -f in-long
 

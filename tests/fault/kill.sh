@@ -20,7 +20,7 @@
 # shellcheck source=tests/fault/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-SIZE=100        # bytes per message: many per write, few per slot
+SIZE=500        # bytes per message: many per write, a few per slot
 BIG=100000000   # "forever" for a producer that will be killed
 KILLS=0         # kills survived
 PUSHED=0        # messages accepted in all cases
@@ -43,7 +43,7 @@ FSIZE_BLOCKS=$((400 * 2048))
 
 # kill_at_random PID: wait a random moment, SIGKILL PID, reap it.
 kill_at_random() {
-	rand_sleep_ms 30 400
+	rand_sleep_ms 20 250
 	kill -KILL "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 	KILLS=$((KILLS + 1))
@@ -165,7 +165,7 @@ shm_holders() {
 	info=$OUT
 	timeout -k 1 10 "$IPCDEMO" shm consume --name /fault-lock --nonblock -q >/dev/null 2>&1
 	st=$? # 1 when it was empty already
-	ok "shm after killed holders: drained without a hang (status $st)" [ "$st" = 0 ] || [ "$st" = 1 ]
+	ok "shm after killed holders: drained without a hang (status $st)" [ "$st" -le 1 ]
 	run "shm after killed holders: a put goes in" 0 -- "$IPCDEMO" shm produce --name /fault-lock -q -t 2s ok
 	run "shm after killed holders: and comes out" 0 -- "$IPCDEMO" shm consume --name /fault-lock -t 2s -n 1
 	is "shm after killed holders: the message is whole" "$OUT" ok
@@ -195,6 +195,13 @@ file_kills() {
 	seqs_of file-all.out >file-got
 	check_accepted "file producer killed $N times" file-acc file-got 0 no
 	check_verify "file after $N producer kills" file-all.out file-all.err
+	# A kill inside write(2) is too rare a moment to wait for: make the
+	# torn last line it leaves (issue 10, item 7), and append after it.
+	printf '%s' "9:77:a line cut by SIGKILL" >>storage
+	"$IPCDEMO" file produce --seq --id 10 --source counter -n 5 -q
+	"$IPCDEMO" file consume --no-follow -q >file-torn.out 2>/dev/null
+	is "file after a torn last line: every line of the next producer is whole" \
+		"$(seqs_of file-torn.out | grep -c '^10:')" 5
 	# Consumers killed while a producer appends: the file keeps it all.
 	rm -f storage
 	bg_direct file-prod "$IPCDEMO" file produce --seq --id 1 --source counter -n 1000 --batches $((20 * N)) \
