@@ -93,6 +93,8 @@ static const struct opt_def opt_defs[] = {
 	  cpu_choices, 0, 0 },
 	{ OP_REPEAT, "repeat", 0, OPT_COUNT, "R", "run each cell R times; report the median and the spread", NULL,
 	  1, 100 },
+	{ OP_LINGER, "linger", 0, OPT_DURATION, "DURATION", "wait at most DURATION for what is written to be read",
+	  NULL, 0, DUR_MAX },
 };
 
 static const struct {
@@ -146,6 +148,7 @@ static const struct {
 	[OP_DURATION] = { offsetof(struct opts, duration) },
 	[OP_CPU] = { offsetof(struct opts, cpu) },
 	[OP_REPEAT] = { offsetof(struct opts, repeat) },
+	[OP_LINGER] = { offsetof(struct opts, linger) },
 };
 
 const struct opt_def *opt_def_get(enum opt_id id)

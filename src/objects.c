@@ -41,7 +41,10 @@ struct obj {
 	long long size;     /* bytes; -1: not applicable */
 	long long messages; /* -1: not applicable or unknown */
 	int msqid;
+	dev_t dev;          /* FIFOs and files: to find who has them open */
+	ino_t ino;
 	bool ours;          /* 'ipcdemo clean' removes it */
+	bool busy;          /* ours, but in use: kept */
 	const char *note;
 };
 
@@ -253,6 +256,8 @@ static int scan_dir(struct ctx *ctx, struct objlist *l, const char *dir)
 		snprintf(o->name, sizeof(o->name), "%s", path);
 		o->uid = st.st_uid;
 		o->mode = st.st_mode & 07777;
+		o->dev = st.st_dev;
+		o->ino = st.st_ino;
 		if (t == OBJ_FILE)
 			o->size = (long long)st.st_size;
 		o->ours = ours && st.st_uid == geteuid();
@@ -260,6 +265,58 @@ static int scan_dir(struct ctx *ctx, struct objlist *l, const char *dir)
 	}
 	closedir(d);
 	return 0;
+}
+
+static bool file_like(const struct obj *o)
+{
+	return o->type == OBJ_FIFO || o->type == OBJ_FILE;
+}
+
+/* A FIFO or a storage file that a process has open is in use, as a socket
+ * that a process is bound to: a consumer waiting on a FIFO whose name is
+ * removed waits for ever. One pass over every process's descriptors. */
+static int mark_in_use(struct ctx *ctx, struct objlist *l)
+{
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < l->n; i++)
+		n += file_like(&l->v[i]);
+	if (n == 0)
+		return 0;
+	struct fsobj_open *v = calloc(n, sizeof(*v));
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < l->n; i++)
+		if (file_like(&l->v[i]))
+			v[k++] = (struct fsobj_open){ .dev = l->v[i].dev, .ino = l->v[i].ino };
+	bool unknown = fsobj_find_open(v, n) < 0;
+	if (unknown && !ctx->opt.quiet)
+		msg_warn(ctx->prog, "cannot tell which FIFOs and files are open: /proc: %s; keeping them",
+			 strerror(errno));
+	k = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct obj *o = &l->v[i];
+		if (!file_like(o))
+			continue;
+		if (unknown || v[k].open) {
+			o->busy = o->ours;
+			o->ours = false;
+			if (!o->note)
+				o->note = unknown ? "may be in use" : "in use";
+			else
+				o->note = unknown ? "not marked as ipcdemo's, may be in use"
+						  : "not marked as ipcdemo's, in use";
+		}
+		k++;
+	}
+	free(v);
+	return 0;
+}
+
+/* Checked again just before removal: a consumer may have opened it since. */
+static bool open_now(const struct obj *p)
+{
+	struct fsobj_open v = { .dev = p->dev, .ino = p->ino };
+	return fsobj_find_open(&v, 1) < 0 || v.open;
 }
 
 static int obj_cmp(const void *a, const void *b)
@@ -281,6 +338,8 @@ static int collect(struct ctx *ctx, struct objlist *l)
 		r = scan_sysv(ctx, l);
 	if (r == 0)
 		r = scan_dir(ctx, l, dir);
+	if (r == 0)
+		r = mark_in_use(ctx, l);
 	if (r == -1) {
 		msg_syserr(ctx->prog, "allocate memory");
 		return EXIT_FAIL;
@@ -412,6 +471,10 @@ static int remove_obj(struct ctx *ctx, const struct obj *p)
 		}
 		return 0;
 	case OBJ_FIFO:
+		if (open_now(p)) {
+			msg_warn(ctx->prog, "not removing %s: a process has it open now", p->name);
+			return -1;
+		}
 		return fsobj_unlink(ctx, p->name, S_IFIFO);
 	case OBJ_SOCKET:
 		/* Checked again just before: a producer may have started since. */
@@ -421,6 +484,10 @@ static int remove_obj(struct ctx *ctx, const struct obj *p)
 		}
 		return fsobj_unlink(ctx, p->name, S_IFSOCK);
 	case OBJ_FILE:
+		if (open_now(p)) {
+			msg_warn(ctx->prog, "not removing %s: a process has it open now", p->name);
+			return -1;
+		}
 		return fsobj_unlink(ctx, p->name, S_IFREG);
 	}
 	return -1;
@@ -439,6 +506,11 @@ int clean_run(struct ctx *ctx)
 	out_init(&o, stdout, ctx->opt.json);
 	for (size_t i = 0; i < l.n; i++) {
 		const struct obj *p = &l.v[i];
+		if (p->busy && !ctx->opt.quiet) {
+			char name[PATH_MAX];
+			printable(name, sizeof(name), p->name);
+			msg_warn(ctx->prog, "keeping %s %s: %s", type_names[p->type], name, p->note);
+		}
 		if (!p->ours)
 			continue;
 		found++;

@@ -236,27 +236,56 @@ struct prod_state {
 	struct wire w;
 	uint64_t sent, sent_bytes, unsent;
 	bool echo;
+	size_t label_len;
 };
 
-/* Send what is buffered. Returns 0, 1 to stop quietly, -1 on failure. */
+/* Echo the whole messages of buf[0..len): one write of the run when there
+ * is no label, else the label before each. Returns a stdout error or 0. */
+static int echo_messages(const char *label, size_t llen, const char *buf, size_t len)
+{
+	if (!label) {
+		fwrite_unlocked(buf, 1, len, stdout);
+	} else {
+		for (const char *p = buf, *end = buf + len; p < end;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t n = (size_t)(nl - p) + 1;
+			fwrite_unlocked(label, 1, llen, stdout);
+			fwrite_unlocked(p, 1, n, stdout);
+			p += n;
+		}
+	}
+	if (ferror_unlocked(stdout))
+		return errno ? errno : EIO;
+	return flush_stdout();
+}
+
+/* Send what is buffered, then echo the whole messages the sink took (and
+ * only those: a message is echoed once the channel has accepted it).
+ * Returns 0, 1 to stop quietly, -1 on failure. */
 static int wire_flush(struct prod_state *ps)
 {
 	struct wire *w = &ps->w;
 	if (w->len == 0)
 		return 0;
-	/* Echo first, so that what the producer says comes before what the
-	 * consumer prints. A broken stdout is reported at exit. */
-	if (ps->echo)
-		ctx_stdout_error(ps->ctx, flush_stdout());
 	size_t done = 0;
 	int rc = ps->sink->write(ps->ctx, ps->sink->impl, w->buf, w->len, &done);
-	if (rc == 0) {
-		ps->sent += w->msgs;
-		ps->sent_bytes += w->bytes;
-	} else {
-		uint64_t whole = count_newlines(w->buf, done);
-		ps->sent += whole;
+	size_t end = w->len;
+	uint64_t whole = w->msgs, bytes = w->bytes;
+	if (rc != 0) {
+		/* The whole messages are those that end within done. */
+		const char *nl = done ? memrchr(w->buf, '\n', done < w->len ? done : w->len) : NULL;
+		end = nl ? (size_t)(nl - w->buf) + 1 : 0;
+		whole = count_newlines(w->buf, end);
+		bytes = end - whole;
 		ps->unsent += w->msgs - whole;
+	}
+	ps->sent += whole;
+	ps->sent_bytes += bytes;
+	if (ps->echo && end > 0) {
+		/* A broken stdout is reported at exit; stop producing. */
+		ctx_stdout_error(ps->ctx, echo_messages(ps->ctx->opt.label, ps->label_len, w->buf, end));
+		if (ps->ctx->out_errno && rc == 0)
+			rc = 1;
 	}
 	w->len = 0;
 	w->msgs = 0;
@@ -267,7 +296,8 @@ static int wire_flush(struct prod_state *ps)
 int produce(struct ctx *ctx, const struct sink *sink)
 {
 	struct opts *o = &ctx->opt;
-	struct prod_state ps = { .ctx = ctx, .sink = sink, .echo = sink->echo && !o->quiet };
+	struct prod_state ps = { .ctx = ctx, .sink = sink, .echo = sink->echo && !o->quiet,
+				 .label_len = o->label ? strlen(o->label) : 0 };
 	struct source src = { .kind = o->source, .args = ctx->argv, .nargs = (size_t)ctx->argc };
 	uuidgen_init(&src.ug);
 	size_t chunk = sink->chunk ? sink->chunk : DEFAULT_CHUNK;
@@ -277,6 +307,9 @@ int produce(struct ctx *ctx, const struct sink *sink)
 	int status = EXIT_OK;
 	int rc = 0;
 	bool ended = false;
+	/* Messages of this batch not made yet: not sent either, when the
+	 * batch ends early (standard input has no known size). */
+	uint64_t left = 0;
 	int64_t t0 = now_mono_ns();
 	struct padmem pad;
 
@@ -290,6 +323,7 @@ int produce(struct ctx *ctx, const struct sink *sink)
 		if (b > 0 && o->given[OP_EVERY] &&
 		    !(sink->wait ? sink->wait(ctx, sink->impl, o->every) : sleep_ns(o->every)))
 			break;
+		left = o->source == SRC_STDIN ? 0 : o->count;
 		for (uint64_t i = 0; o->count == 0 || i < o->count; i++) {
 			const char *p;
 			size_t plen;
@@ -301,8 +335,6 @@ int produce(struct ctx *ctx, const struct sink *sink)
 				rc = wire_flush(&ps);
 				if (rc)
 					goto out;
-				if (ps.echo)
-					ctx_stdout_error(ctx, flush_stdout());
 				sr = source_next(ctx, &src, &p, &plen, true);
 			}
 			if (sr == SRC_ERROR) {
@@ -334,18 +366,11 @@ int produce(struct ctx *ctx, const struct sink *sink)
 			memcpy(m + n, p, plen);
 			n += plen;
 			n = pad_message(&pad, m, n, ps.w.len, (size_t)o->size);
-			if (ps.echo) {
-				if (o->label)
-					fputs_unlocked(o->label, stdout);
-				fwrite_unlocked(m, 1, n, stdout);
-				if (ferror_unlocked(stdout)) {
-					ctx_stdout_error(ctx, errno ? errno : EIO);
-					goto out;
-				}
-			}
 			ps.w.len += n;
 			ps.w.msgs++;
 			ps.w.bytes += n - 1;
+			if (left)
+				left--;
 			if (ps.w.len >= chunk) {
 				rc = wire_flush(&ps);
 				if (rc)
@@ -355,8 +380,6 @@ int produce(struct ctx *ctx, const struct sink *sink)
 		rc = wire_flush(&ps);
 		if (rc)
 			goto out;
-		if (ps.echo)
-			ctx_stdout_error(ctx, flush_stdout());
 		if (ctx->out_errno)
 			goto out; /* stdout reader gone or broken: close_stdout reports it */
 		if (ended)
@@ -367,7 +390,7 @@ out:
 	 * still buffered is reported as not sent. */
 	if (rc == 0 && status == EXIT_OK && !stop_requested())
 		rc = wire_flush(&ps);
-	ps.unsent += ps.w.msgs;
+	ps.unsent += ps.w.msgs + left;
 	if (rc < 0)
 		status = EXIT_FAIL;
 	/* A reader that went away (| head) is a quiet end; an interrupt or a

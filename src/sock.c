@@ -452,18 +452,81 @@ static void server_accept(struct ctx *ctx, struct server *s)
 	}
 }
 
+static uint64_t count_lines(const char *p, size_t n)
+{
+	uint64_t k = 0;
+	for (const char *end = p + n; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		k++;
+	return k;
+}
+
+/* "3 messages queued for the consumer (pid 42) were not sent to it" */
+static void say_unsent(struct ctx *ctx, uint64_t m, const char *who)
+{
+	if (m && !ctx->opt.quiet)
+		msg_warn(ctx->prog, "%llu message%s queued for the consumer%s %s not sent to it", (unsigned long long)m,
+			 m == 1 ? "" : "s", who, m == 1 ? "was" : "were");
+}
+
+static size_t client_pending(const struct client *cl)
+{
+	return cl->len - cl->off;
+}
+
+/* What was queued for a consumer that leaves, and not sent: from the last
+ * consumer it is kept for the next one (but for the write in progress,
+ * which server_offer hands on itself); from one of several, it is lost to
+ * that consumer only, and said so. */
+static void server_keep(struct ctx *ctx, struct server *s, const struct client *cl, const char *who)
+{
+	size_t pend = client_pending(cl);
+	size_t cur = s->round_len && cl->round == s->round ? s->round_len : 0;
+	const char *p = cl->q + cl->off;
+	size_t n = pend > cur ? pend - cur : 0;
+	if (s->n > 1) {
+		say_unsent(ctx, count_lines(p, pend), who);
+		return;
+	}
+	if (cl->mid) {
+		/* The rest of a message it got in part: gone with it. */
+		const char *nl = memchr(p, '\n', n);
+		size_t k = nl ? (size_t)(nl - p) + 1 : n;
+		p += k;
+		n -= k;
+	}
+	if (n == 0)
+		return;
+	char *no = realloc(s->orphan, s->orphan_len + n);
+	if (!no) {
+		msg_syserr(ctx->prog, "keep %llu messages for the next consumer", (unsigned long long)count_lines(p, n));
+		return;
+	}
+	memcpy(no + s->orphan_len, p, n);
+	s->orphan = no;
+	s->orphan_len += n;
+}
+
 static void server_drop(struct ctx *ctx, struct server *s, size_t i, int err)
 {
 	struct client *cl = &s->c[i];
+	char who[32] = "";
+	if (cl->pid)
+		snprintf(who, sizeof(who), " (pid %d)", (int)cl->pid);
+	/* It leaves during a write: how much of it did it take? */
+	if (s->round_len && cl->round == s->round) {
+		uint64_t t = cl->sent > cl->mark ? cl->sent - cl->mark : 0;
+		if (t > s->round_len)
+			t = s->round_len;
+		if (t > s->round_taken)
+			s->round_taken = (size_t)t;
+	}
 	if (!ctx->opt.quiet) {
-		char who[32] = "";
-		if (cl->pid)
-			snprintf(who, sizeof(who), " (pid %d)", (int)cl->pid);
 		if (err)
 			msg_warn(ctx->prog, "a consumer%s went away (%s); %zu connected", who, strerror(err), s->n - 1);
 		else
 			msg_warn(ctx->prog, "a consumer%s went away; %zu connected", who, s->n - 1);
 	}
+	server_keep(ctx, s, cl, who);
 	close(cl->fd);
 	free(cl->q);
 	s->c[i] = s->c[s->n - 1];
@@ -511,6 +574,7 @@ static int client_push(struct client *cl, const char *buf, size_t len)
 	}
 	memcpy(cl->q + cl->len, buf, len);
 	cl->len += len;
+	cl->pushed += len;
 	return 0;
 }
 
@@ -534,14 +598,11 @@ static int client_flush(struct client *cl, bool packets)
 			return -1;
 		}
 		cl->off += (size_t)w;
+		cl->sent += (size_t)w;
+		cl->mid = cl->q[cl->off - 1] != '\n';
 	}
 	cl->off = cl->len = 0;
 	return 0;
-}
-
-static size_t client_pending(const struct client *cl)
-{
-	return cl->len - cl->off;
 }
 
 /* Wait up to ms (-1: no limit) for consumers to take data, new consumers,
@@ -611,34 +672,96 @@ static int server_poll(struct ctx *ctx, struct server *s, int ms)
 	return rc;
 }
 
-void server_close(struct ctx *ctx, struct server *s)
+/* Queue what the last consumer left for the consumers now connected. */
+static int server_adopt(struct ctx *ctx, struct server *s)
 {
-	size_t pending = 0;
+	if (s->orphan_len == 0 || s->n == 0)
+		return 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (client_push(&s->c[i], s->orphan, s->orphan_len) < 0) {
+			msg_syserr(ctx->prog, "queue for a consumer");
+			return -1;
+		}
+	}
+	free(s->orphan);
+	s->orphan = NULL;
+	s->orphan_len = 0;
+	return 0;
+}
+
+static size_t server_pending(const struct server *s)
+{
+	size_t pending = s->orphan_len;
 	for (size_t i = 0; i < s->n; i++)
 		pending += client_pending(&s->c[i]);
+	return pending;
+}
+
+void server_close(struct ctx *ctx, struct server *s)
+{
+	size_t pending = server_pending(s);
+	bool told = false;
 	if (pending && !stop_requested() && !ctx->opt.quiet)
 		msg_warn(ctx->prog, "sending the last %zu bytes to the consumers", pending);
 	while (pending && !stop_requested()) {
-		if (server_poll(ctx, s, -1) != 0)
+		if (s->n == 0 && !told && !ctx->opt.quiet)
+			msg_warn(ctx->prog, "no consumer connected; waiting for one on %s", s->l.ep->name);
+		told = told || s->n == 0;
+		if (server_poll(ctx, s, -1) != 0 || server_adopt(ctx, s) < 0)
 			break;
-		pending = 0;
-		for (size_t i = 0; i < s->n; i++)
-			pending += client_pending(&s->c[i]);
+		pending = server_pending(s);
 	}
+	/* Accepted, but stopped before it went out: say so. */
 	for (size_t i = 0; i < s->n; i++) {
+		const struct client *cl = &s->c[i];
+		char who[32] = "";
+		if (cl->pid)
+			snprintf(who, sizeof(who), " (pid %d)", (int)cl->pid);
+		say_unsent(ctx, count_lines(cl->q + cl->off, client_pending(cl)), who);
 		close(s->c[i].fd);
 		free(s->c[i].q);
 	}
+	uint64_t m = count_lines(s->orphan, s->orphan_len);
+	if (m && !ctx->opt.quiet)
+		msg_warn(ctx->prog, "%llu message%s queued for a consumer that went away %s not sent",
+			 (unsigned long long)m, m == 1 ? "" : "s", m == 1 ? "was" : "were");
+	free(s->orphan);
+	s->orphan = NULL;
+	s->orphan_len = 0;
 	free(s->c);
 	s->c = NULL;
 	s->n = 0;
 	listener_close(ctx, &s->l);
 }
 
-int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+/* Remove the last n bytes queued for every consumer of this round (a
+ * write that failed part-way), those not sent yet. */
+static void server_unqueue(struct server *s, size_t n)
 {
-	struct server *s = impl;
-	*done = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct client *cl = &s->c[i];
+		if (cl->round != s->round)
+			continue;
+		size_t k = client_pending(cl) < n ? client_pending(cl) : n;
+		cl->len -= k;
+		cl->pushed -= k;
+	}
+}
+
+/* Bytes of the whole messages of buf[0..n). */
+static size_t whole_messages(const char *buf, size_t n)
+{
+	const char *nl = n ? memrchr(buf, '\n', n) : NULL;
+	return nl ? (size_t)(nl - buf) + 1 : 0;
+}
+
+/* Queue buf for every connected consumer (waiting for one if there is
+ * none) and send what they take now. *took: all of buf while a consumer
+ * that got it is still connected, else the whole messages the one that
+ * took the most had taken before it went away. */
+static int server_offer(struct ctx *ctx, struct server *s, const char *buf, size_t len, size_t *took)
+{
+	*took = 0;
 	server_accept(ctx, s);
 	if (s->n == 0 && !ctx->opt.quiet)
 		msg_warn(ctx->prog, "no consumer connected; waiting for one on %s", s->l.ep->name);
@@ -647,18 +770,39 @@ int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_
 		if (rc)
 			return rc;
 	}
-	for (size_t i = s->n; i-- > 0;) {
-		if (client_push(&s->c[i], buf, len) < 0) {
+	if (server_adopt(ctx, s) < 0)
+		return -1;
+	s->round++;
+	s->round_len = len;
+	s->round_taken = 0;
+	/* Queue it for all of them, or for none. */
+	for (size_t i = 0; i < s->n; i++) {
+		struct client *cl = &s->c[i];
+		cl->mark = cl->pushed;
+		if (client_push(cl, buf, len) < 0) {
+			server_unqueue(s, len);
+			s->round_len = 0;
 			msg_syserr(ctx->prog, "queue for a consumer");
 			return -1;
 		}
-		if (client_flush(&s->c[i], s->packets) < 0) {
-			if (errno == EMSGSIZE) {
-				msg_syserr(ctx->prog, "send to %s: a message does not fit in one packet", s->l.ep->name);
-				return -1;
-			}
-			server_drop(ctx, s, i, errno);
+		cl->round = s->round;
+	}
+	int rc = 0;
+	for (size_t i = s->n; i-- > 0;) {
+		struct client *cl = &s->c[i];
+		if (client_flush(cl, s->packets) == 0)
+			continue;
+		if (errno == EMSGSIZE) {
+			/* The message at cl->off fits in no packet: what comes before it
+			 * is accepted, it and what follows are not. */
+			size_t bad = cl->sent > cl->mark ? (size_t)(cl->sent - cl->mark) : 0;
+			msg_syserr(ctx->prog, "send to %s: a message does not fit in one packet", s->l.ep->name);
+			server_unqueue(s, len - bad);
+			*took = bad;
+			s->round_len = 0;
+			return -1;
 		}
+		server_drop(ctx, s, i, errno);
 	}
 	/* Wait only for a consumer that is far behind. */
 	for (;;) {
@@ -667,11 +811,30 @@ int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_
 			behind = behind || client_pending(&s->c[i]) > SERVER_QUEUE_MAX;
 		if (!behind)
 			break;
-		int rc = server_poll(ctx, s, -1);
+		rc = server_poll(ctx, s, -1);
+		if (rc)
+			break;
+	}
+	bool held = false;
+	for (size_t i = 0; i < s->n; i++)
+		held = held || s->c[i].round == s->round;
+	*took = held ? len : whole_messages(buf, s->round_taken);
+	s->round_len = 0;
+	return rc;
+}
+
+int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+{
+	struct server *s = impl;
+	*done = 0;
+	/* What no consumer took waits for the next one. */
+	while (*done < len) {
+		size_t took;
+		int rc = server_offer(ctx, s, buf + *done, len - *done, &took);
+		*done += took;
 		if (rc)
 			return rc;
 	}
-	*done = len;
 	return 0;
 }
 
@@ -689,34 +852,41 @@ bool server_wait(struct ctx *ctx, void *impl, int64_t ns)
 	}
 }
 
+/* One message per send (sink chunk 1). */
+static int conn_send_packet(struct ctx *ctx, struct conn_sink *cs, const char *buf, size_t len, size_t *done)
+{
+	*done = 0;
+	for (int tries = 0;; tries++) {
+		ssize_t w = send(cs->fd, buf, len, MSG_NOSIGNAL);
+		if (w >= 0) {
+			*done = len;
+			return 0;
+		}
+		if (errno == EINTR && !stop_requested())
+			continue;
+		if (!cs->lossy || errno != ECONNREFUSED || tries == 16)
+			return -1;
+		/* An ICMP "port unreachable" for an earlier datagram: nobody is
+		 * receiving. The error took the place of this send, which did not
+		 * happen: send it again. UDP goes on; what nobody receives is lost. */
+		if (cs->refused++ == 0 && !ctx->opt.quiet)
+			msg_warn(ctx->prog, "no consumer is receiving on %s (port unreachable): datagrams are being lost",
+				 cs->name);
+	}
+}
+
 int conn_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct conn_sink *cs = impl;
 	int rc;
-	if (cs->type == SOCK_STREAM) {
+	if (cs->type == SOCK_STREAM)
 		rc = write_all(cs->fd, buf, len, done);
-	} else {
-		/* One message per write (sink chunk 1). */
-		ssize_t w;
-		do
-			w = send(cs->fd, buf, len, MSG_NOSIGNAL);
-		while (w < 0 && errno == EINTR && !stop_requested());
-		rc = w < 0 ? -1 : 0;
-		*done = w < 0 ? 0 : len;
-	}
+	else
+		rc = conn_send_packet(ctx, cs, buf, len, done);
 	if (rc == 0)
 		return 0;
 	if (errno == EINTR)
 		return 1;
-	if (cs->lossy && errno == ECONNREFUSED) {
-		/* An ICMP "port unreachable" for an earlier datagram: nobody is
-		 * receiving. UDP goes on; what nobody receives is lost. */
-		if (cs->refused++ == 0 && !ctx->opt.quiet)
-			msg_warn(ctx->prog, "no consumer is receiving on %s (port unreachable): datagrams are being lost",
-				 cs->name);
-		*done = len;
-		return 0;
-	}
 	if (errno == EPIPE || errno == ECONNRESET || errno == ECONNREFUSED || errno == ENOTCONN) {
 		msg_syserr(ctx->prog, "send to %s", cs->name);
 		fprintf(stderr, "The consumer went away.\n");

@@ -74,6 +74,7 @@ enum opt_id {
 	OP_DURATION,
 	OP_CPU,
 	OP_REPEAT,
+	OP_LINGER,
 	OP__MAX
 };
 
@@ -133,6 +134,7 @@ struct opts {
 	int64_t duration; /* ns */
 	int cpu;          /* enum cpu_place */
 	uint64_t repeat;
+	int64_t linger; /* ns */
 };
 
 struct opt_def {

@@ -46,7 +46,7 @@ struct queue_ops {
 	/* Bytes per send call: 1 sends each message on its own; more lets a
 	 * ring put several messages under one lock. */
 	size_t chunk;
-	/* Echo on stdout while sending. */
+	/* Echo on stdout each message the queue took. */
 	bool echo;
 	/* Name of the queue for diagnostics ("/ipcdemo", "key 0x69706364"). */
 	const char *what;

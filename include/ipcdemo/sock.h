@@ -118,6 +118,10 @@ struct client {
 	char *q; /* bytes not yet sent: q[off..len) */
 	size_t off, len, cap;
 	bool rd_eof; /* it shut down its sending side: it may still read */
+	uint64_t pushed, sent; /* bytes queued and sent, in all */
+	uint64_t round;        /* the last write queued for it ... */
+	uint64_t mark;         /* ... starts at this many bytes pushed */
+	bool mid;              /* q[off] is in a message it got in part */
 };
 struct server {
 	struct listener l;
@@ -125,11 +129,24 @@ struct server {
 	size_t n, cap;
 	bool packets; /* send each message separately (seqpacket) */
 	uint64_t served;
+	/* The write in progress: its number, its length, and the most of it
+	 * that a consumer who went away during it had taken. */
+	uint64_t round;
+	size_t round_len, round_taken;
+	/* Queued for the last consumer, which went away before it took it:
+	 * whole messages, for the next consumer. */
+	char *orphan;
+	size_t orphan_len;
 };
 int server_open(struct ctx *ctx, const struct endpoint *ep, struct server *s);
-/* Sends what is still queued (until a stop request), then closes. */
+/* Sends what is still queued (until a stop request: then it says how
+ * many messages each consumer did not get), then closes. */
 void server_close(struct ctx *ctx, struct server *s);
-/* sink.write and sink.wait for a struct server. */
+/* sink.write and sink.wait for a struct server. A write is accepted once
+ * it is queued for every consumer connected (*done: all of it); when none
+ * is connected, or every one of them goes away before taking it, the
+ * producer waits for the next consumer, and *done tells how much went out
+ * before a stop request or an error. */
 int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
 bool server_wait(struct ctx *ctx, void *impl, int64_t ns);
 

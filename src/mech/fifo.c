@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,11 +50,12 @@ static int fifo_ensure(struct ctx *ctx, const char *path)
 }
 
 /* Open and check that what we opened is a FIFO (the path may have been
- * replaced between mkfifo and open). */
+ * replaced between mkfifo and open; never by a symbolic link we follow). */
 static int fifo_open(struct ctx *ctx, const char *path, int flags)
 {
 	/* Without O_NONBLOCK, open() waits for the other side. */
-	int fd = (flags & O_NONBLOCK) ? open(path, flags | O_CLOEXEC) : open_wait(path, flags | O_CLOEXEC);
+	flags |= O_CLOEXEC | O_NOFOLLOW;
+	int fd = (flags & O_NONBLOCK) ? open(path, flags) : open_wait(path, flags);
 	if (fd < 0)
 		return -1;
 	struct stat st;
@@ -105,9 +108,52 @@ static int open_writer(struct ctx *ctx, const char *path, const char *why)
 	return -1;
 }
 
+/* The last bytes written, as many as the pipe holds: what is still
+ * unread in the pipe is the end of them, and its newlines are the
+ * messages that were not read in full. */
+struct recent {
+	char *buf;
+	size_t cap, pos, held;
+};
+
+static void recent_init(struct recent *r, int fd)
+{
+	int sz = fcntl(fd, F_GETPIPE_SZ);
+	memset(r, 0, sizeof(*r));
+	r->cap = sz > 0 ? (size_t)sz : 65536;
+	r->buf = malloc(r->cap); /* without it, messages are not counted */
+}
+
+static void recent_add(struct recent *r, const char *p, size_t n)
+{
+	if (!r->buf)
+		return;
+	if (n > r->cap) {
+		p += n - r->cap;
+		n = r->cap;
+	}
+	size_t first = r->cap - r->pos < n ? r->cap - r->pos : n;
+	memcpy(r->buf + r->pos, p, first);
+	memcpy(r->buf, p + first, n - first);
+	r->pos = (r->pos + n) % r->cap;
+	r->held = r->held + n > r->cap ? r->cap : r->held + n;
+}
+
+/* Newlines in the last n bytes written (-1: not known). */
+static long long recent_lines(const struct recent *r, size_t n)
+{
+	if (!r->buf || n > r->held)
+		return -1;
+	long long k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += r->buf[(r->pos + r->cap - 1 - i) % r->cap] == '\n';
+	return k;
+}
+
 struct fifo_sink {
 	const char *path;
 	int fd;
+	struct recent recent;
 };
 
 static int fifo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
@@ -117,7 +163,9 @@ static int fifo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, 
 	*done = 0;
 	for (;;) {
 		size_t n = 0;
-		if (write_all(fs->fd, buf + off, len - off, &n) == 0) {
+		int w = write_all(fs->fd, buf + off, len - off, &n);
+		recent_add(&fs->recent, buf + off, n);
+		if (w == 0) {
 			*done = len;
 			return 0;
 		}
@@ -150,6 +198,84 @@ static void maybe_unlink(struct ctx *ctx, const char *path)
 		fsobj_unlink(ctx, path, S_IFIFO);
 }
 
+/* Has some process the FIFO open for reading? Opening it again for writing
+ * without waiting fails with ENXIO when none has. Our own write end stays
+ * open, so closing this one sends no end of file to anybody. 1 yes, 0 no,
+ * -1 when it cannot be told. */
+static int fifo_has_reader(int fd)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	int pfd = open(p, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (pfd >= 0) {
+		close(pfd);
+		return 1;
+	}
+	return errno == ENXIO ? 0 : -1;
+}
+
+static int fifo_unread(struct ctx *ctx, const struct fifo_sink *fs)
+{
+	int n;
+	if (ioctl(fs->fd, FIONREAD, &n) < 0) {
+		msg_syserr(ctx->prog, "ioctl FIONREAD %s", fs->path);
+		return -1;
+	}
+	return n;
+}
+
+static void say_unread(char *buf, size_t len, const struct fifo_sink *fs, int n)
+{
+	long long k = recent_lines(&fs->recent, (size_t)n);
+	if (k < 0)
+		snprintf(buf, len, "%d bytes", n);
+	else
+		snprintf(buf, len, "%lld message%s (%d bytes)", k, k == 1 ? "" : "s", n);
+}
+
+/* The kernel throws away what a FIFO holds once nobody has it open: a
+ * producer that exits while the pipe still holds its data loses it when
+ * the last reader closes (a shell loop that opens the FIFO once per line
+ * reads one line and closes). Keep our end open until the pipe is empty,
+ * --linger at most, or until a stop request; wait false only reports.
+ * Returns 0 when everything was read, 1 when data is left to a reader or
+ * after a stop request, 2 when --linger expired and nobody has the FIFO
+ * open for reading, -1 on error. */
+static int fifo_linger(struct ctx *ctx, const struct fifo_sink *fs, bool wait)
+{
+	const int64_t slice = 20 * NSEC_PER_MSEC;
+	bool bounded = ctx->opt.given[OP_LINGER];
+	int64_t deadline = now_mono_ns() + ctx->opt.linger;
+	bool said = false;
+	char what[80];
+	int n;
+	while ((n = fifo_unread(ctx, fs)) > 0 && wait && !stop_requested()) {
+		int64_t left = deadline - now_mono_ns();
+		if (bounded && left <= 0)
+			break;
+		if (!said && !ctx->opt.quiet && fifo_has_reader(fs->fd) == 0) {
+			say_unread(what, sizeof(what), fs, n);
+			msg_warn(ctx->prog, "%s not read yet from %s; waiting for a consumer to read them", what,
+				 fs->path);
+			said = true;
+		}
+		if (!sleep_ns(bounded && left < slice ? left : slice))
+			break;
+	}
+	if (n <= 0)
+		return n;
+	int reader = fifo_has_reader(fs->fd);
+	say_unread(what, sizeof(what), fs, n);
+	if (reader == 1) {
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "%s still unread in %s, left to the consumer that has it open", what,
+				 fs->path);
+		return 1;
+	}
+	msg_warn(ctx->prog, "%s still unread in %s, discarded by the kernel", what, fs->path);
+	return stop_requested() || !wait ? 1 : 2;
+}
+
 static int fifo_produce(struct ctx *ctx)
 {
 	const char *path = fifo_path(ctx);
@@ -169,10 +295,17 @@ static int fifo_produce(struct ctx *ctx)
 		return fs.fd == -2 ? EXIT_OK : EXIT_FAIL;
 	}
 	pipe_grow(fs.fd);
+	recent_init(&fs.recent, fs.fd);
 	/* Writes of at most PIPE_BUF bytes are atomic: with several producers
 	 * on one FIFO, lines never interleave. */
 	struct sink sink = { .impl = &fs, .chunk = PIPE_BUF, .echo = true, .write = fifo_write };
 	rc = produce(ctx, &sink);
+	int lr = fifo_linger(ctx, &fs, rc == EXIT_OK && !stop_requested());
+	if (lr < 0 && rc == EXIT_OK)
+		rc = EXIT_FAIL;
+	else if (lr == 2 && rc == EXIT_OK)
+		rc = EXIT_TIMEOUT; /* what a queue producer says when its queue stays full */
+	free(fs.recent.buf);
 	/* Remove the name before closing: a consumer sees end of file only
 	 * after it is gone, and makes a new FIFO for the next producer. */
 	maybe_unlink(ctx, path);
@@ -261,6 +394,7 @@ static const struct verb_opt produce_opts[] = {
 	{ OP_JSON, "print the --stats summary as JSON" },
 	{ OP_QUIET, NULL },
 	{ OP_UNLINK, "remove the FIFO on exit" },
+	{ OP_LINGER, "wait at most DURATION for the rest to be read (default: no limit)" },
 	{ OP_END, NULL },
 };
 
@@ -283,7 +417,8 @@ static const struct verb fifo_verbs[] = {
 	{ "produce", "write messages into a named pipe", "[options] [MESSAGE...]",
 	  "Creates the FIFO if needed (mode 0600), waits for a consumer, then writes each batch of\n"
 	  "messages, echoing them on stdout. If the consumer goes away it waits for the next one;\n"
-	  "nothing that was not yet read is lost.",
+	  "nothing that was not yet read is lost. At the end it keeps the FIFO open until a consumer\n"
+	  "has read everything (--linger to bound the wait).",
 	  produce_opts, 0, -1, fifo_produce },
 	{ "consume", "read messages from a named pipe", "[options]",
 	  "Creates the FIFO if needed and prints each line a producer writes. When the producer\n"

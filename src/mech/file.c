@@ -53,22 +53,32 @@ static int file_lock(int fd, int kind, bool exclusive, bool unlock)
 	}
 }
 
+static int refuse_kind(struct ctx *ctx, const char *path, mode_t mode)
+{
+	msg_warn(ctx->prog, "%s is a %s, not a regular file; not touching it", path, fsobj_kind(mode));
+	errno = EINVAL;
+	return -1;
+}
+
 /* Open the storage file; it must be a regular file (O_NONBLOCK so that a
- * FIFO at that path cannot make us wait). *created tells if we made it. */
+ * FIFO at that path cannot make us wait). A writer never goes through a
+ * symbolic link (lstat, O_NOFOLLOW): it would append to whatever file the
+ * link names. A reader follows one, as tail -F does. *created tells if we
+ * made the file. */
 static int open_storage(struct ctx *ctx, const char *path, int flags, bool *created)
 {
+	bool writing = (flags & O_ACCMODE) != O_RDONLY;
+	int nofollow = writing ? O_NOFOLLOW : 0;
 	int fd = -1;
 	struct stat st;
 	*created = false;
 	/* Say what is there when it is not a regular file (opening a FIFO for
 	 * writing would only fail with ENXIO); fstat below closes the race. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		msg_warn(ctx->prog, "%s is a %s, not a regular file; not touching it", path, fsobj_kind(st.st_mode));
-		errno = EINVAL;
-		return -1;
-	}
+	if ((writing ? lstat(path, &st) : stat(path, &st)) == 0 && !S_ISREG(st.st_mode))
+		return refuse_kind(ctx, path, st.st_mode);
 	if (flags & O_CREAT) {
-		fd = open(path, flags | O_EXCL | O_NONBLOCK | O_CLOEXEC, ctx->opt.mode);
+		/* O_EXCL: never through a symbolic link, even a dangling one. */
+		fd = open(path, flags | O_EXCL | O_NONBLOCK | O_CLOEXEC | nofollow, ctx->opt.mode);
 		if (fd >= 0) {
 			*created = true;
 			if (fchmod(fd, ctx->opt.mode) < 0) { /* exactly --mode, whatever the umask */
@@ -84,9 +94,11 @@ static int open_storage(struct ctx *ctx, const char *path, int flags, bool *crea
 		flags &= ~O_CREAT;
 	}
 	if (fd < 0) {
-		fd = open(path, flags | O_NONBLOCK | O_CLOEXEC);
+		fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | nofollow);
+		if (fd < 0 && errno == ELOOP && writing && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			return refuse_kind(ctx, path, st.st_mode); /* replaced since the lstat above */
 		if (fd < 0) {
-			if (errno != ENOENT || (flags & O_ACCMODE) != O_RDONLY)
+			if (errno != ENOENT || writing)
 				msg_syserr(ctx->prog, "open %s", path);
 			return -1;
 		}
@@ -97,10 +109,8 @@ static int open_storage(struct ctx *ctx, const char *path, int flags, bool *crea
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		msg_warn(ctx->prog, "%s is a %s, not a regular file; not touching it", path, fsobj_kind(st.st_mode));
 		close(fd);
-		errno = EINVAL;
-		return -1;
+		return refuse_kind(ctx, path, st.st_mode);
 	}
 	return fd;
 }
@@ -113,8 +123,20 @@ struct file_sink {
 	int lock;
 };
 
+/* The producer's descriptor is open for reading too, to look at the last
+ * byte of the file (end_torn_line); a file it may only write is written
+ * without that check. */
+static int open_sink(struct ctx *ctx, const char *path, bool *created)
+{
+	int fd = open_storage(ctx, path, O_RDWR | O_APPEND | O_CREAT, created);
+	if (fd < 0 && errno == EACCES && access(path, W_OK) == 0)
+		fd = open_storage(ctx, path, O_WRONLY | O_APPEND | O_CREAT, created);
+	return fd;
+}
+
 /* producer.sh appends with >>, which creates the file again when someone
- * removed it: do the same, and follow the name when it was replaced. */
+ * removed it: do the same, and follow the name when it was replaced (but
+ * never to a symbolic link: lstat, and open_storage refuses one). */
 static int file_reopen_if_gone(struct ctx *ctx, struct file_sink *fs)
 {
 	struct stat mine, byname;
@@ -122,15 +144,15 @@ static int file_reopen_if_gone(struct ctx *ctx, struct file_sink *fs)
 		msg_syserr(ctx->prog, "stat %s", fs->path);
 		return -1;
 	}
-	int r = stat(fs->path, &byname);
+	int r = lstat(fs->path, &byname);
 	if (r == 0 && byname.st_dev == mine.st_dev && byname.st_ino == mine.st_ino)
 		return 0;
 	if (r < 0 && errno != ENOENT) {
-		msg_syserr(ctx->prog, "stat %s", fs->path);
+		msg_syserr(ctx->prog, "lstat %s", fs->path);
 		return -1;
 	}
 	bool created;
-	int fd = open_storage(ctx, fs->path, O_WRONLY | O_APPEND | O_CREAT, &created);
+	int fd = open_sink(ctx, fs->path, &created);
 	if (fd < 0)
 		return -1;
 	if (!ctx->opt.quiet)
@@ -138,6 +160,40 @@ static int file_reopen_if_gone(struct ctx *ctx, struct file_sink *fs)
 			 created ? "new" : "other");
 	close(fs->fd);
 	fs->fd = fd;
+	return 0;
+}
+
+/* A writer killed in the middle of a line leaves it without its newline at
+ * the end of the file. Called under the exclusive lock, when no writer
+ * that takes the lock can be half-way through a line: end that torn line
+ * first, so that the next line is not glued to it and lost with it. A
+ * file we may not read is not checked. Returns 0, or -1 after a diagnostic. */
+static int end_torn_line(struct ctx *ctx, struct file_sink *fs)
+{
+	struct stat st;
+	char last;
+	if (fstat(fs->fd, &st) < 0) {
+		msg_syserr(ctx->prog, "stat %s", fs->path);
+		return -1;
+	}
+	if (st.st_size == 0)
+		return 0;
+	ssize_t n = pread(fs->fd, &last, 1, st.st_size - 1);
+	if (n < 0 && errno == EBADF)
+		return 0; /* opened for writing only */
+	if (n < 0) {
+		msg_syserr(ctx->prog, "read %s", fs->path);
+		return -1;
+	}
+	if (n == 0 || last == '\n')
+		return 0;
+	if (write_all(fs->fd, "\n", 1, NULL) < 0) {
+		msg_syserr(ctx->prog, "write %s", fs->path);
+		return -1;
+	}
+	if (!ctx->opt.quiet)
+		msg_warn(ctx->prog, "%s ended in an unfinished line (a writer stopped in the middle of it); "
+				    "ended it with a newline before appending", fs->path);
 	return 0;
 }
 
@@ -154,7 +210,8 @@ static int file_write(struct ctx *ctx, void *impl, const char *buf, size_t len, 
 		return rc;
 	}
 	/* O_APPEND: each write(2) lands at the end of the file, whole. */
-	int w = write_all(fs->fd, buf, len, done);
+	bool torn_failed = end_torn_line(ctx, fs) < 0;
+	int w = torn_failed ? -1 : write_all(fs->fd, buf, len, done);
 	int e = errno;
 	if (file_lock(fs->fd, fs->lock, true, true) < 0) {
 		msg_syserr(ctx->prog, "unlock %s", fs->path);
@@ -162,11 +219,50 @@ static int file_write(struct ctx *ctx, void *impl, const char *buf, size_t len, 
 	}
 	if (w == 0)
 		return 0;
+	if (torn_failed)
+		return -1; /* end_torn_line said why */
 	errno = e;
 	if (errno == EINTR)
 		return 1;
 	msg_syserr(ctx->prog, "write %s", fs->path);
 	return -1;
+}
+
+/* The fewest bytes a run of the producer appends, when it is known (not
+ * for standard input, nor for --every without --batches); 0 otherwise. */
+static uint64_t produce_need(const struct ctx *ctx)
+{
+	const struct opts *o = &ctx->opt;
+	uint64_t per = 0, total;
+	if (o->source == SRC_STDIN || (o->given[OP_EVERY] && !o->given[OP_BATCHES]))
+		return 0;
+	if (o->source == SRC_UUID)
+		per = 37; /* a UUID and its newline */
+	else if (o->source == SRC_COUNTER)
+		per = 2;
+	else
+		for (int i = 0; i < ctx->argc; i++)
+			if (i == 0 || strlen(ctx->argv[i]) + 1 < per)
+				per = strlen(ctx->argv[i]) + 1;
+	if (o->size > per)
+		per = o->size;
+	if (__builtin_mul_overflow(per, o->count, &total) || __builtin_mul_overflow(total, o->batches, &total))
+		return UINT64_MAX;
+	return total;
+}
+
+/* Refuse a run that cannot fit on the file system before writing anything.
+ * With --truncate, the old file's blocks are freed first (as long as no
+ * other name or open descriptor keeps them). */
+static int produce_fits(struct ctx *ctx, const char *path)
+{
+	uint64_t need = produce_need(ctx), freed = 0;
+	struct stat st;
+	if (need == 0)
+		return 0;
+	if (ctx->opt.truncate && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
+		freed = (uint64_t)st.st_blocks * 512;
+	return fsobj_check_space(ctx, path, need, freed);
 }
 
 static int file_produce(struct ctx *ctx)
@@ -176,6 +272,8 @@ static int file_produce(struct ctx *ctx)
 	int rc = producer_check(ctx);
 	if (rc)
 		return rc;
+	if (produce_fits(ctx, path) < 0)
+		return EXIT_FAIL;
 	struct file_sink fs = { .path = path, .lock = ctx->opt.lock };
 	/* --truncate starts from an empty file as producer.sh's rm -f does: the
 	 * old file goes (only if it is a regular file) and a new one is made.
@@ -183,7 +281,7 @@ static int file_produce(struct ctx *ctx)
 	 * would let a reader at an old offset read the new lines half. */
 	if (ctx->opt.truncate && fsobj_unlink(ctx, path, S_IFREG) < 0)
 		return EXIT_FAIL;
-	fs.fd = open_storage(ctx, path, O_WRONLY | O_APPEND | O_CREAT, &created);
+	fs.fd = open_sink(ctx, path, &created);
 	if (fs.fd < 0)
 		return EXIT_FAIL;
 	struct sink sink = { .impl = &fs, .chunk = 0, .echo = true, .write = file_write };
@@ -426,6 +524,12 @@ static int file_consume(struct ctx *ctx)
 		status = consume_reread(ctx, &c, &lb, path);
 	else
 		status = consume_follow(ctx, &c, &lb, path);
+	/* A line without its newline is never printed: its writer may still
+	 * be writing it, or was killed in the middle of it (the next producer
+	 * ends it with a newline, and it is then printed as a line of its own). */
+	if (linebuf_pending(&lb) && !linebuf_lines(&lb) && !ctx->opt.quiet)
+		msg_warn(ctx->prog, "%s ends in an unfinished line of %zu bytes, not printed", path,
+			 linebuf_pending(&lb));
 	linebuf_free(&lb);
 	return consumer_finish(&c, status);
 }
@@ -442,18 +546,42 @@ static void race_line(char *buf, size_t size, unsigned writer, uint64_t seq)
 	buf[size - 1] = '\n';
 }
 
-static int race_writer(struct ctx *ctx, const char *path, unsigned writer, int gate)
+/* Open the file the race made, and only that one: not a symbolic link,
+ * nor another file put in its place since. Returns the fd or -1 (said). */
+static int race_open(struct ctx *ctx, const char *path, int flags, const struct stat *made)
+{
+	struct stat st;
+	int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		msg_syserr(ctx->prog, "open %s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		msg_syserr(ctx->prog, "stat %s", path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_dev != made->st_dev || st.st_ino != made->st_ino) {
+		msg_warn(ctx->prog, "%s was replaced since the race created it; not touching it", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int race_writer(struct ctx *ctx, const char *path, const struct stat *made, unsigned writer, int gate)
 {
 	const struct opts *o = &ctx->opt;
 	size_t size = (size_t)o->size;
 	char *line = malloc(size);
 	char b;
 	int st = EXIT_OK;
-	int fd = open(path, O_WRONLY | O_CLOEXEC | (o->append ? O_APPEND : 0));
-	if (fd < 0 || !line) {
-		msg_syserr(ctx->prog, "writer %u: open %s", writer, path);
-		if (fd >= 0)
-			close(fd);
+	if (!line) {
+		msg_syserr(ctx->prog, "writer %u: allocate a line", writer);
+		return EXIT_FAIL;
+	}
+	int fd = race_open(ctx, path, O_WRONLY | (o->append ? O_APPEND : 0), made);
+	if (fd < 0) {
 		free(line);
 		return EXIT_FAIL;
 	}
@@ -498,14 +626,15 @@ struct race_result {
 	uint64_t bytes_expected, bytes_found;
 };
 
-static int race_check(struct ctx *ctx, const char *path, struct race_result *r)
+static int race_check(struct ctx *ctx, const char *path, const struct stat *made, struct race_result *r)
 {
 	const struct opts *o = &ctx->opt;
 	size_t size = (size_t)o->size;
 	uint64_t total = o->writers * o->count;
 	uint8_t *seen = calloc(total ? total : 1, 1);
 	char *want = malloc(size);
-	FILE *fp = fopen(path, "re");
+	int fd = race_open(ctx, path, O_RDONLY, made);
+	FILE *fp = fd >= 0 ? fdopen(fd, "re") : NULL;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -514,7 +643,10 @@ static int race_check(struct ctx *ctx, const char *path, struct race_result *r)
 	r->expected = total;
 	r->bytes_expected = total * size;
 	if (!seen || !want || !fp) {
-		msg_syserr(ctx->prog, "read back %s", path);
+		if (fd >= 0)
+			msg_syserr(ctx->prog, "read back %s", path);
+		if (fd >= 0 && !fp)
+			close(fd);
 		free(seen);
 		free(want);
 		if (fp)
@@ -549,6 +681,18 @@ static int race_check(struct ctx *ctx, const char *path, struct race_result *r)
 	return 0;
 }
 
+/* Remove the race's file, if the name is still that file. */
+static void race_unlink(struct ctx *ctx, const char *path, const struct stat *made)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0 || st.st_dev != made->st_dev || st.st_ino != made->st_ino) {
+		msg_warn(ctx->prog, "not removing %s: it is no longer the file the race made", path);
+		return;
+	}
+	if (unlink(path) < 0)
+		msg_syserr(ctx->prog, "unlink %s", path);
+}
+
 static int file_race(struct ctx *ctx)
 {
 	struct opts *o = &ctx->opt;
@@ -568,10 +712,19 @@ static int file_race(struct ctx *ctx)
 		return msg_usage(ctx->prog, "--size must be at least %d for the race's lines", RACE_HEAD + 2);
 	if (o->count > 10000000)
 		return msg_usage(ctx->prog, "--count is at most 10000000 lines per writer for the race");
+	/* Lines that overwrite each other take less room, but a race with a
+	 * lock or --append writes them all: refuse what cannot fit. */
+	tmp_template(tmpl, sizeof(tmpl), "ipcdemo-race");
+	if (fsobj_check_space(ctx, path ? path : tmpl, o->writers * o->count * o->size, 0) < 0) {
+		fprintf(stderr, "Choose a smaller --count, --size or --writers.\n");
+		return EXIT_FAIL;
+	}
 
 	int fd;
+	struct stat made;
 	if (path) {
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, o->mode);
+		/* O_EXCL: a new file, never through a symbolic link. */
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, o->mode);
 		if (fd < 0) {
 			msg_syserr(ctx->prog, "create %s", path);
 			if (errno == EEXIST)
@@ -580,20 +733,25 @@ static int file_race(struct ctx *ctx)
 			return EXIT_FAIL;
 		}
 		fsobj_mark(fd, "file");
-		if (fchmod(fd, o->mode) < 0) { /* exactly --mode, whatever the umask */
-			msg_syserr(ctx->prog, "chmod %s", path);
-			close(fd);
-			unlink(path);
-			return EXIT_FAIL;
-		}
 	} else {
-		tmp_template(tmpl, sizeof(tmpl), "ipcdemo-race");
 		fd = mkostemp(tmpl, O_CLOEXEC);
 		if (fd < 0) {
 			msg_syserr(ctx->prog, "mkstemp %s", tmpl);
 			return EXIT_FAIL;
 		}
 		path = tmpl;
+	}
+	if (fstat(fd, &made) < 0) {
+		msg_syserr(ctx->prog, "stat %s", path);
+		close(fd);
+		unlink(path); /* just made by us, O_EXCL */
+		return EXIT_FAIL;
+	}
+	if (o->path && fchmod(fd, o->mode) < 0) { /* exactly --mode, whatever the umask */
+		msg_syserr(ctx->prog, "chmod %s", path);
+		close(fd);
+		race_unlink(ctx, path, &made);
+		return EXIT_FAIL;
 	}
 	close(fd);
 
@@ -610,7 +768,7 @@ static int file_race(struct ctx *ctx)
 		}
 		if (pid == 0) {
 			close(gate[1]);
-			int st = race_writer(ctx, path, i, gate[0]);
+			int st = race_writer(ctx, path, &made, i, gate[0]);
 			fflush(NULL);
 			_exit(st);
 		}
@@ -628,7 +786,7 @@ static int file_race(struct ctx *ctx)
 	if (status == EXIT_OK && !stop_requested()) {
 		struct race_result r;
 		struct out out;
-		if (race_check(ctx, path, &r) < 0) {
+		if (race_check(ctx, path, &made, &r) < 0) {
 			status = EXIT_FAIL;
 			goto out;
 		}
@@ -661,8 +819,8 @@ static int file_race(struct ctx *ctx)
 			status = EXIT_VERIFY;
 	}
 out:
-	if (!o->path && unlink(path) < 0)
-		msg_syserr(ctx->prog, "unlink %s", path);
+	if (!o->path)
+		race_unlink(ctx, path, &made);
 	return status;
 }
 

@@ -92,19 +92,20 @@ struct demo_sink {
 	char label[32];
 };
 
+/* Write, then tell which messages the pipe took: the child may print
+ * what it received before the parent says it sent it. */
 static int demo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct demo_sink *ds = impl;
-	for (const char *p = buf; p < buf + len;) {
-		const char *nl = memchr(p, '\n', (size_t)(buf + len - p));
-		size_t n = (size_t)(nl - p);
-		printf("%ssent %.*s\n", ds->label, (int)n, p);
-		p = nl + 1;
-	}
-	if (write_all(ds->fd, buf, len, done) == 0)
+	int rc = write_all(ds->fd, buf, len, done);
+	int e = errno;
+	for (const char *p = buf, *nl; (nl = memchr(p, '\n', (size_t)(buf + *done - p))) != NULL; p = nl + 1)
+		printf("%ssent %.*s\n", ds->label, (int)(nl - p), p);
+	if (rc == 0)
 		return 0;
-	if (errno == EINTR)
+	if (e == EINTR)
 		return 1;
+	errno = e;
 	msg_syserr(ctx->prog, "write to the pipe");
 	return -1;
 }

@@ -156,6 +156,26 @@ run "seqpacket too large: the consumer sees the end" 0 -- "$IPCDEMO" unix consum
 wait "$ppid"
 is "seqpacket too large: producer exit status" "$?" 1
 like "seqpacket too large: says it does not fit" "$(cat b.err)" "does not fit in one packet"
+rm -f big.sock
+timeout --foreground 20 "$IPCDEMO" unix produce --path big.sock --type seqpacket --size 300k -n 2 >b.out 2>b.err &
+ppid=$!
+wait_for 10 test -S big.sock
+run "seqpacket too large, echo: the consumer" 0 -- "$IPCDEMO" unix consume --path big.sock --type seqpacket -q
+wait "$ppid"
+is "seqpacket too large, echo: producer exit status" "$?" 1
+is "seqpacket too large, echo: nothing echoed, nothing sent" "$(wc -c <b.out | tr -d ' ')$OUT" 0
+like "seqpacket too large, echo: says both were not sent" "$(cat b.err)" '2 messages were not sent'
+
+# ---- a write that went in part: --stats counts what went, echo shows it ----
+R=/t-edge-$$-part
+run "part: a ring of 2 slots" 0 -- "$IPCDEMO" shm create -q --name "$R" --slots 2 --slot-size 16
+run "part: 6 messages of a slot each, --nonblock" 1 -- \
+	"$IPCDEMO" shm produce --name "$R" --nonblock --stats --source counter -n 6 --size 16
+is "part: echoed the 2 that went in" "$OUT" "1..............
+2.............."
+like "part: --stats counts their bytes" "$ERR" 'sent 2 messages, 30 bytes in '
+like "part: the 4 others were not sent" "$ERR" '4 messages were not sent'
+run "part: remove the ring" 0 -- "$IPCDEMO" shm unlink -q --name "$R"
 
 # ---- demo: SIGTERM to the demo ends it and its children promptly ----
 TMPDIR=$T timeout --foreground 30 "$IPCDEMO" fifo demo >d.out 2>d.err &

@@ -73,6 +73,21 @@ run "consume --unlink on a directory" 1 -- "$IPCDEMO" fifo consume --unlink --pa
 like "consume on a directory: 'not a FIFO'" "$ERR" 'not a FIFO'
 ok "consume --unlink on a directory: still a directory" test -d adir
 
+# A symbolic link, even to a real FIFO, is refused at the start by both
+# sides, and never removed.
+mkfifo real.fifo
+ln -s real.fifo link.fifo
+run "consume --unlink on a symbolic link to a FIFO" 1 -- \
+	"$IPCDEMO" fifo consume --unlink --path link.fifo --timeout 5s
+like "consume on a symbolic link: says it is one, at once" "$ERR" \
+	'link\.fifo exists and is a symbolic link, not a FIFO'
+ok "consume --unlink: the link stays" test -L link.fifo
+ok "consume --unlink: the FIFO it names stays" test -p real.fifo
+run "produce on a symbolic link to a FIFO" 1 -- "$IPCDEMO" fifo produce --unlink --path link.fifo -n 1
+like "produce on a symbolic link: says it is one" "$ERR" 'link\.fifo exists and is a symbolic link'
+ok "produce --unlink: the link stays" test -L link.fifo
+is "produce on a symbolic link: nothing echoed" "$OUT" ""
+
 printf 'precious\n' >pipe.fifo
 run "produce on a regular pipe.fifo (default path)" 1 -- "$IPCDEMO" fifo produce -n 1
 like "default path, regular file: 'not a FIFO'" "$ERR" 'pipe\.fifo.*not a FIFO'
@@ -272,6 +287,47 @@ ok "--unlink: consumer ends" wait_for 20 dead "$c"
 reap "$c"
 ok "--unlink: a regular file put in its place is not removed" test -f swap.fifo
 is "--unlink: and keeps its content" "$(cat swap.fifo 2>&1)" precious
+
+# ---- nothing written is lost to a reader that opens the FIFO per line ----
+
+# The tutorial's consumer3.sh opens the FIFO for each line it reads. When
+# the producer had exited, the kernel threw away what the pipe still held
+# as soon as the first of these readers closed.
+bg p "$IPCDEMO" fifo produce --seq --id 3 -n 10 --path loop.fifo
+p=$BG
+ok "per-line reader: the producer made the FIFO" wait_for 20 test -p loop.fifo
+run "per-line reader: 10 reads of one line each" 0 -- bash -c \
+	'for i in 1 2 3 4 5 6 7 8 9 10; do read -r line <loop.fifo; echo "$line"; done'
+is "per-line reader: all 10 lines arrive, in order" "$(printf '%s\n' "$OUT" | cut -d: -f1,2 | tr '\n' ' ')" \
+	"3:1 3:2 3:3 3:4 3:5 3:6 3:7 3:8 3:9 3:10 "
+is "per-line reader: what was echoed is what was read" "$OUT" "$(cat p.out)"
+ok "per-line reader: the producer exits once everything is read" wait_for 20 dead "$p"
+reap "$p"
+is "per-line reader: producer exit status 0" "$ST" 0
+
+# --linger bounds the wait, and says what the kernel throws away.
+bg p "$IPCDEMO" fifo produce -n 10 --linger 300ms --path linger.fifo
+p=$BG
+ok "--linger: the producer made the FIFO" wait_for 20 test -p linger.fifo
+run "--linger: one line read" 0 -- bash -c 'read -r line <linger.fifo; echo "$line"'
+ok "--linger: the producer gives up" wait_for 20 dead "$p"
+reap "$p"
+is "--linger: exit status 4 when unread data is discarded" "$ST" 4
+like "--linger: says it waits" "$(cat p.err)" '9 messages \(333 bytes\) not read yet from linger\.fifo; waiting'
+like "--linger: says how much is discarded" "$(cat p.err)" \
+	'9 messages \(333 bytes\) still unread in linger\.fifo, discarded by the kernel'
+
+# Ctrl-C ends the wait at once.
+bg p "$IPCDEMO" fifo produce -q -n 10 --path int.fifo
+p=$BG
+ok "Ctrl-C while lingering: the producer made the FIFO" wait_for 20 test -p int.fifo
+run "Ctrl-C while lingering: one line read" 0 -- bash -c 'read -r line <int.fifo; echo "$line"'
+ok "Ctrl-C while lingering: still waiting" alive "$(cmd_pid "$p")"
+interrupt "$p"
+ok "Ctrl-C while lingering: ends" wait_for 10 dead "$p"
+reap "$p"
+is "Ctrl-C while lingering: exit status 0" "$ST" 0
+like "Ctrl-C while lingering: says what is discarded" "$(cat p.err)" '9 messages .* discarded by the kernel'
 
 # ---- fifo demo ----
 

@@ -411,6 +411,68 @@ is "consume --stats: SIGINT while following exits 0" "$?" 0
 like "consume --stats: summary on stderr after SIGINT" "$(cat s.err)" "received 3 messages"
 is "consume --stats: stdout holds only the data" "$(cat s.out)" "$(cat storage)"
 
+# ---- symbolic links: a producer never writes through one ----
+
+printf 'precious\n' >target.txt
+ln -s target.txt link
+run "produce to a symbolic link: refused" 1 -- "$IPCDEMO" file produce --path link -n 1
+like "produce to a symbolic link: says what it is" "$ERR" "link is a symbolic link, not a regular file"
+is "produce to a symbolic link: the target is unchanged" "$(cat target.txt)" precious
+run "produce --truncate on a symbolic link: refused" 1 -- "$IPCDEMO" file produce --truncate --path link -n 1
+ok "produce --truncate: the link stays" test -L link
+is "produce --truncate: the target is unchanged" "$(cat target.txt)" precious
+ln -s nowhere.txt dangling
+run "produce to a dangling symbolic link: refused" 1 -- "$IPCDEMO" file produce --path dangling -n 1
+ok "produce to a dangling link: nothing created through it" test ! -e nowhere.txt
+run "race --path on a symbolic link: refused" 1 -- "$IPCDEMO" file race --path link --count 10
+is "race --path on a symbolic link: the target is unchanged" "$(cat target.txt)" precious
+TMPDIR=$T run "demo --path on a symbolic link: the producer refuses it" 1 -- \
+	"$IPCDEMO" file demo --path link
+is "demo --path on a symbolic link: the target is unchanged" "$(cat target.txt)" precious
+# The consumer only reads; it follows a link as tail -F does.
+run "consume follows a symbolic link" 0 -- "$IPCDEMO" file consume --no-follow --path link
+is "consume through a symbolic link: the target's lines" "$OUT" precious
+
+# ---- a writer killed in the middle of a line ----
+
+# The torn line of a killed producer is ended before the next one appends:
+# its first line is not glued to the fragment.
+"$IPCDEMO" file produce -q --seq --id 5 -n 3 --path torn.txt
+printf '5:4:4f5b0990-6a84' >>torn.txt
+run "consume: an unfinished last line" 0 -- "$IPCDEMO" file consume --no-follow --path torn.txt
+like "consume: says the last line is unfinished" "$ERR" "torn.txt ends in an unfinished line of 17 bytes"
+run "produce after a torn line" 0 -- "$IPCDEMO" file produce --seq --id 7 -n 5 --path torn.txt
+like "produce after a torn line: says it ends it" "$ERR" "unfinished line.*ended it with a newline"
+is "produce after a torn line: the fragment is a line of its own" "$(sed -n 4p torn.txt)" "5:4:4f5b0990-6a84"
+run "consume --verify after a torn line" 0 -- "$IPCDEMO" file consume --no-follow --verify --path torn.txt
+like "consume --verify: every message of the second producer" "$ERR" "2 producers, 9 received, 0 lost"
+is "consume --verify: 7:1 is there" "$(printf '%s\n' "$OUT" | grep -c '^7:1:')" 1
+# A fragment that is not even a stamp counts as unstamped.
+printf '7:' >>torn.txt
+"$IPCDEMO" file produce -q --seq --id 8 -n 2 --path torn.txt
+run "consume --verify: a torn stamp" 3 -- "$IPCDEMO" file consume --no-follow --verify --path torn.txt
+like "consume --verify: the torn stamp is unstamped, nothing lost" "$ERR" "0 lost.*1 without a --seq stamp"
+
+# A real kill in the middle of a write: the file size limit cuts the write
+# short, and the next write of the producer draws SIGXFSZ.
+( (
+	ulimit -f 2
+	exec "$IPCDEMO" file produce -q --seq --id 9 -n 100 --size 300 --path killed.txt
+) ) 2>/dev/null
+ok "killed producer: left a torn last line" test "$(tail -c 1 killed.txt | od -An -c | tr -d ' ')" != '\n'
+run "produce after a killed producer" 0 -- "$IPCDEMO" file produce -q --seq --id 10 -n 5 --path killed.txt
+run "consume --verify after a killed producer" 0 -- "$IPCDEMO" file consume --no-follow --verify --path killed.txt
+like "consume --verify: all 5 of the next producer" "$ERR" "2 producers, [0-9]+ received, 0 lost"
+is "consume --verify: 10:1 to 10:5 are there" "$(printf '%s\n' "$OUT" | grep -c '^10:[1-5]:')" 5
+
+# ---- a run larger than the free space ----
+
+run "produce larger than the free space: refused" 1 -- \
+	"$IPCDEMO" file produce --path huge.txt --size 64M --count 100000000
+like "produce larger than the free space: both figures" "$ERR" \
+	"would write at least [0-9]+ bytes \(.*\) in \., whose file system has only [0-9]+ bytes.* free"
+ok "produce larger than the free space: no file created" test ! -e huge.txt
+
 # ---- demo ----
 
 TMPDIR=$T run "file demo" 0 -- "$IPCDEMO" file demo

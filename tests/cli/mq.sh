@@ -231,6 +231,46 @@ run "receive what is there" 0 -- "$IPCDEMO" mq receive --name "$q" --nonblock
 is "order kept around the full queue" "$OUT" "g2
 g4"
 
+# ---- echo: only the messages the queue took ----
+
+# not_sent TEXT: N from "N message(s) was/were not sent" (0 when absent)
+not_sent() { sed -nE 's/.* ([0-9]+) messages? (was|were) not sent$/\1/p' <<<"$1" | grep . || echo 0; }
+eq=""
+newq eq echo
+run "echo: create --maxmsg 3" 0 -- "$IPCDEMO" mq create -q --name "$eq" --maxmsg 3 --msgsize 64
+run "echo --timeout: 5 messages, room for 3" 4 -- \
+	"$IPCDEMO" mq send --name "$eq" --timeout 200ms --label 'sent: ' e1 e2 e3 e4 e5
+echoed=${OUT//sent: /}
+is "echo --timeout: only the 3 that went in, each with its label" "$OUT" "sent: e1
+sent: e2
+sent: e3"
+is "echo --timeout: the 2 others are the ones not sent" "$(not_sent "$ERR")" 2
+run "echo --timeout: receive" 0 -- "$IPCDEMO" mq receive --name "$eq" --nonblock
+is "echo --timeout: the receiver got what was echoed" "$OUT" "$echoed"
+run "echo --nonblock: 1 in the queue" 0 -- "$IPCDEMO" mq send -q --name "$eq" first
+run "echo --nonblock: 4 more, room for 2" 1 -- \
+	"$IPCDEMO" mq send --name "$eq" --nonblock --source counter -n 4 --seq --id 7
+echoed=$OUT
+nonblock_err=$ERR
+is "echo --nonblock: echoed the 2 that went in" "$(count_re "$echoed" "^7:[12]:[12]$")" 2
+is "echo --nonblock: says the other 2 were not sent" "$(not_sent "$ERR")" 2
+run "echo --nonblock: receive" 0 -- "$IPCDEMO" mq receive --name "$eq" --nonblock
+is "echo --nonblock: the receiver got what was echoed" "$(tail -n +2 <<<"$OUT")" "$echoed"
+is "echo --nonblock: echoed + not sent = 4" "$(($(count_re "$echoed" '^7:') + $(not_sent "$nonblock_err")))" 4
+bg s "$IPCDEMO" mq send --name "$eq" --label 'sent: ' w1 w2 w3 w4 w5
+s=$BG
+ok "echo, waiting sender: fills the queue and waits" wait_for 20 bg_blocked "$s"
+is "echo, waiting sender: echoed the 3 that went in, no more" "$(cat s.out)" "sent: w1
+sent: w2
+sent: w3"
+interrupt "$s"
+ok "echo, waiting sender: Ctrl-C ends it" wait_for 20 dead "$s"
+reap "$s"
+is "echo, waiting sender: says 2 were not sent" "$(not_sent "$(cat s.err)")" 2
+run "echo, waiting sender: receive" 0 -- "$IPCDEMO" mq receive --name "$eq" --nonblock
+is "echo, waiting sender: the receiver got what was echoed" "$OUT" "$(sed 's/^sent: //' s.out)"
+run "echo: unlink" 0 -- "$IPCDEMO" mq unlink -q --name "$eq"
+
 # A sender blocked on a full queue goes on when a receiver makes room.
 run "fill again" 0 -- "$IPCDEMO" mq send -q --name "$q" h1 h2
 bg s "$IPCDEMO" mq send -q --name "$q" h3 h4

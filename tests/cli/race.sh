@@ -104,6 +104,21 @@ like "race --path existing: names the file" "$ERR" "existing.txt"
 is "race --path existing: content untouched" "$(cat existing.txt)" "precious"
 is "race --path existing: size, time and mode untouched" "$(stat -c '%s %Y %a' existing.txt)" "$before"
 
+# ---- a race larger than the free space ----
+
+# The default count and 4 writers of 64 MiB lines: 2.4 TiB.
+avail=$(($(stat -f -c '%a * %S' "$T")))
+if [ "$avail" -lt 2684354560000 ]; then
+	run "race --size 64M: refused" 1 -- "$IPCDEMO" file race --size 64M
+	like "race --size 64M: says how much and how much is free" "$ERR" \
+		"would write at least 2684354560000 bytes \(2\.4 TiB\) in $T, whose file system has only [0-9]+ bytes"
+else
+	skip "race --size 64M: refused" "more than 2.4 TiB free in $T"
+fi
+run "race --path larger than the free space: refused" 1 -- \
+	"$IPCDEMO" file race --path big.txt --writers 256 --count 10000000 --size 64M
+ok "race --path larger than the free space: no file created" test ! -e big.txt
+
 # ---- bad values ----
 
 run "race --writers 0" 2 -- "$IPCDEMO" file race --writers 0

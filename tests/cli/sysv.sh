@@ -328,6 +328,22 @@ after-1
 after-2"
 reap "$s"
 is "blocked sender: exits 0" "$ST" 0
+
+# ---- echo: only the messages the queue took ----
+
+# not_sent TEXT: N from "N message(s) was/were not sent" (0 when absent)
+not_sent() { sed -nE 's/.* ([0-9]+) messages? (was|were) not sent$/\1/p' <<<"$1" | grep . || echo 0; }
+run "echo: fill all but 2 places" 0 -- "$IPCDEMO" sysv send -q --key "$k" --size 4k --source counter -n $((fill - 2))
+run "echo --nonblock: 5 messages, room for 2" 1 -- \
+	"$IPCDEMO" sysv send --key "$k" --size 4k --nonblock --seq --id 5 --source counter -n 5 --label 'sent: '
+echoed=${OUT//sent: /}
+is "echo --nonblock: echoed the 2 that went in, each with its label" \
+	"$(printf '%s\n' "$OUT" | cut -c 1-11)" "sent: 5:1:1
+sent: 5:2:2"
+is "echo --nonblock: says the other 3 were not sent" "$(not_sent "$ERR")" 3
+run "echo --nonblock: receive" 0 -- "$IPCDEMO" sysv receive --key "$k" --nonblock
+is "echo --nonblock: the receiver got what was echoed" "$(tail -n 2 <<<"$OUT")" "$echoed"
+is "echo --nonblock: and nothing else of it" "$(count_re "$OUT" '^5:')" 2
 run "sizes: rm" 0 -- "$IPCDEMO" sysv rm -q --key "$k"
 
 # ---- persistence: a receiver killed, messages kept, the next one goes on ----

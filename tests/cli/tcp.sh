@@ -52,11 +52,13 @@ like "PORT: listens on loopback" "$(cat p.err)" "listening on 127\\.0\\.0\\.1:$P
 ok "PORT: /proc/net/tcp shows the listener on 127.0.0.1" \
 	grep -Eq "^ *[0-9]+: 0100007F:$(port_hex "$P") 0+:0000 0A " /proc/net/tcp
 ok "PORT: producer waits for a consumer" wait_for 20 has p.err 'no consumer connected; waiting'
+is "PORT: nothing echoed while no consumer is connected" "$(cat p.out)" ""
 run "PORT: consume --address PORT" 0 -- "$IPCDEMO" tcp consume --address "$P"
 is "PORT: every message, in order" "$OUT" "$(seq 1 2000)"
 like "PORT: consumer says the producer closed the connection" "$ERR" 'producer closed the connection'
 reap "$p"
 is "PORT: producer exits 0" "$ST" 0
+is "PORT: the producer echoed what the consumer got" "$(cat p.out)" "$OUT"
 like "PORT: producer says a consumer connected, from where" "$(cat p.err)" \
 	'consumer connected \(127\.0\.0\.1:[0-9]+\); 1 connected'
 is "PORT: the producer echoes what it sent" "$(cat p.out)" "$(seq 1 2000)"

@@ -169,6 +169,16 @@ is "no consumer: says so once" "$(printf '%s\n' "$ERR" | grep -c 'port unreachab
 run "no consumer, -q" 0 -- "$IPCDEMO" udp produce -q --address "$P" --source counter -n 1 --every 20ms --batches 10
 is "no consumer, -q: nothing on stderr" "$ERR" ""
 is "no consumer, -q: nothing on stdout" "$OUT" ""
+# The ICMP error of an earlier datagram takes the place of a send, which
+# then did not happen: it is made again, so that each echoed message did go.
+if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null; then
+	run "refused send: made again" 0 -- strace -qq -e trace=sendto -o st.out \
+		"$IPCDEMO" udp produce --address "$P" --source counter -n 3
+	is "refused send: echoed all 3" "$OUT" "$(seq 1 3)"
+	is "refused send: each of the 3 went out once" "$(grep -Ec '^sendto\(.*, 2, MSG_NOSIGNAL, .*\) = 2$' st.out)" 3
+else
+	skip "refused send: made again" "strace cannot trace here"
+fi
 
 new_port
 P=$PORT

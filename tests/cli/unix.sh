@@ -612,6 +612,98 @@ is "no truncation: exit status 0" "$ST" 0
 unlike "no truncation: nothing said" "$(cat c.err)" 'truncated'
 is "no truncation: the whole message" "$(cat c.out)" 1234567
 
+# ---- echo: only what a consumer took ----
+
+last_line_has() { [ -s "$1" ] && tail -n 1 "$1" | grep -Eq -- "$2"; } # file regex
+bg p "$IPCDEMO" unix produce --path echo.sock --source counter -n 3
+p=$BG
+ok "echo: the producer waits for a consumer" wait_for 20 has p.err 'no consumer connected; waiting'
+is "echo: nothing echoed while no consumer is connected" "$(cat p.out)" ""
+run "echo: then a consumer" 0 -- "$IPCDEMO" unix consume -q --path echo.sock
+reap "$p"
+is "echo: the producer exits 0" "$ST" 0
+is "echo: it echoed what the consumer got" "$(cat p.out)" "$OUT"
+is "echo: all 3" "$OUT" "$(seq 1 3)"
+
+# The only consumer leaves between two batches: the next batch waits for
+# the next consumer, and is echoed when that one takes it.
+bg p "$IPCDEMO" unix produce --path echo2.sock --source counter -n 2 --batches 4 --every 300ms
+p=$BG
+ok "echo, consumer leaves: producer listening" wait_for 20 is_sock echo2.sock
+run "echo, consumer leaves: a consumer takes 2" 0 -- "$IPCDEMO" unix consume -q --path echo2.sock -n 2
+c1=$OUT
+ok "echo, consumer leaves: the producer waits for the next one" \
+	wait_for 20 last_line_has p.err 'no consumer connected; waiting'
+is "echo, consumer leaves: echoed only what the first one got" "$(cat p.out)" "$c1"
+run "echo, consumer leaves: the next consumer" 0 -- "$IPCDEMO" unix consume -q --path echo2.sock
+reap "$p"
+is "echo, consumer leaves: the producer exits 0" "$ST" 0
+is "echo, consumer leaves: the two got it all" "$c1
+$OUT" "$(seq 1 8)"
+is "echo, consumer leaves: echoed what the two got" "$(cat p.out)" "$(seq 1 8)"
+
+# The only consumer stops reading, so that the producer queues 4 MiB for
+# it, and is killed: what it never took goes to the next consumer, which
+# misses only what was in flight (socket buffers), not the producer's queue.
+stalled() { local a; a=$(nlines "$1"); sleep 0.3; [ "$a" = "$(nlines "$1")" ]; } # file
+if $have_python; then
+	bg p "$IPCDEMO" unix produce --path echo3.sock --source counter --size 1000 -n 20000
+	p=$BG
+	ok "echo, consumer killed: producer listening" wait_for 20 is_sock echo3.sock
+	# A consumer that reads 200 messages, then no more.
+	reader='
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+got = b""
+while len(got) < 200000:
+    got += s.recv(200000 - len(got))
+sys.stdout.buffer.write(got)
+sys.stdout.flush()
+time.sleep(120)
+'
+	bg_direct c python3 -c "$reader" echo3.sock
+	c=$BG
+	ok "echo, consumer killed: it read 200 messages" wait_for 20 has_lines c.out 200
+	ok "echo, consumer killed: the producer waits for it, far behind" wait_for 30 stalled p.out
+	kill -KILL "$c"
+	wait "$c" 2>/dev/null
+	ok "echo, consumer killed: the producer waits for the next one" \
+		wait_for 20 last_line_has p.err 'no consumer connected; waiting'
+	run "echo, consumer killed: the next consumer" 0 -- "$IPCDEMO" unix consume -q --path echo3.sock
+	printf '%s\n' "$OUT" >c2.out
+	reap "$p"
+	is "echo, consumer killed: the producer exits 0" "$ST" 0
+	is "echo, consumer killed: it echoed every message once" "$(cut -d. -f1 p.out)" "$(seq 1 20000)"
+	first=$(head -n 1 c2.out | cut -d. -f1)
+	is "echo, consumer killed: the next one got the rest, whole and in order" "$(cut -d. -f1 c2.out)" \
+		"$(seq "${first:-0}" 20000)"
+	ok "echo, consumer killed: what neither got was in flight (under 1.5 MB, not 4 MiB)" \
+		test "$((${first:-20001} - 200 - 1))" -lt 1500
+
+	# Stopped while a consumer is far behind: what was queued for it and not
+	# sent is said, and the echoed and the not sent make up all 20000.
+	bg p "$IPCDEMO" unix produce --path echo4.sock --source counter --size 1000 -n 20000
+	p=$BG
+	ok "echo, Ctrl-C, consumer behind: producer listening" wait_for 20 is_sock echo4.sock
+	bg_direct c python3 -c "$reader" echo4.sock
+	c=$BG
+	ok "echo, Ctrl-C, consumer behind: it read 200 messages" wait_for 20 has_lines c.out 200
+	ok "echo, Ctrl-C, consumer behind: the producer waits for it" wait_for 30 stalled p.out
+	interrupt "$p"
+	ok "echo, Ctrl-C, consumer behind: the producer exits" wait_for 20 dead "$p"
+	reap "$p"
+	kill -KILL "$c"
+	wait "$c" 2>/dev/null
+	is "echo, Ctrl-C, consumer behind: exit status 0" "$ST" 0
+	like "echo, Ctrl-C, consumer behind: says what was queued and not sent to it" "$(cat p.err)" \
+		"[0-9]+ messages queued for the consumer \\(pid [0-9]+\\) were not sent to it"
+	unsent=$(sed -nE 's/.*: ([0-9]+) messages were not sent$/\1/p' p.err)
+	is "echo, Ctrl-C, consumer behind: echoed + not sent = 20000" "$(($(nlines p.out) + ${unsent:-0}))" 20000
+else
+	skip "echo, consumer killed" "python3 is not available"
+fi
+
 # ---- Ctrl-C ----
 
 bg p "$IPCDEMO" unix produce --path int.sock --stats -n 3
@@ -623,6 +715,7 @@ reap "$p"
 is "Ctrl-C: waiting producer exit status 0" "$ST" 0
 like "Ctrl-C: waiting producer prints its summary" "$(cat p.err)" 'sent 0 messages'
 like "Ctrl-C: and says what was not sent" "$(cat p.err)" '3 messages were not sent'
+is "Ctrl-C: and echoed none of them" "$(cat p.out)" ""
 ok "Ctrl-C: waiting producer removed its socket file" test ! -e int.sock
 
 bg p "$IPCDEMO" unix produce -q --path int2.sock --every 200ms --source counter -n 1
