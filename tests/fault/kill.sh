@@ -186,7 +186,7 @@ file_kills() {
 	local cons=$BG
 	for r in $(seq "$N"); do
 		bg_direct "file-p$r" "$IPCDEMO" file produce --seq --id "$r" --source counter -n 500 \
-			--every 10ms --batches "$BIG" --size "$SIZE"
+			--every 10ms --batches 400 --size "$SIZE"
 		kill_at_random "$BG"
 	done
 	stop_with_summary "$cons" "file producer kills: consumer"
