@@ -133,7 +133,7 @@ feed_udp() {
 	shift 2
 	start_consumer c "$IPCDEMO" udp consume --size 65536 -t 1s --verify -q "$@"
 	sleep 0.2
-	timeout 30 "${SEND[@]}" udp 7700 <"$in" 2>/dev/null
+	timeout 10 "${SEND[@]}" udp 7700 <"$in" 2>/dev/null
 	finish c "$label" "$BOUND"
 }
 feed_unix_dgram() {
@@ -142,7 +142,7 @@ feed_unix_dgram() {
 	rm -f ipc.sock
 	start_consumer c "$IPCDEMO" unix consume --type dgram --size 65536 -t 1s --verify -q "$@"
 	wait_for 5 test -S ipc.sock
-	timeout 30 "${SEND[@]}" unix-dgram ipc.sock <"$in" 2>/dev/null
+	timeout 10 "${SEND[@]}" unix-dgram ipc.sock <"$in" 2>/dev/null
 	finish c "$label" "$BOUND"
 }
 feed_mq() {
@@ -150,7 +150,7 @@ feed_mq() {
 	shift 2
 	start_consumer c "$IPCDEMO" mq consume -t 1s --verify -q "$@"
 	sleep 0.2
-	timeout 30 "${SEND[@]}" mq /ipcdemo <"$in" 2>/dev/null
+	timeout 10 "${SEND[@]}" mq /ipcdemo <"$in" 2>/dev/null
 	finish c "$label" "$BOUND"
 	"$IPCDEMO" mq unlink -q 2>/dev/null
 }
@@ -159,7 +159,7 @@ feed_sysv() {
 	shift 2
 	start_consumer c "$IPCDEMO" sysv consume -t 1s --verify -q "$@"
 	sleep 0.2
-	timeout 30 "${SEND[@]}" sysv 0x69706364 <"$in" 2>/dev/null
+	timeout 10 "${SEND[@]}" sysv 0x69706364 <"$in" 2>/dev/null
 	finish c "$label" "$BOUND"
 	"$IPCDEMO" sysv rm -q 2>/dev/null
 }

@@ -40,7 +40,10 @@ def send_mq(name):
     mqd = rt.mq_open(name.encode(), os.O_WRONLY | os.O_CREAT, 0o600, None)
     if mqd < 0:
         raise OSError(ctypes.get_errno(), "mq_open " + name)
-    for m in lines(8192):
+    attr = (ctypes.c_long * 8)()
+    rt.mq_getattr(mqd, attr)
+    size = attr[2] if attr[2] > 0 else 8192  # mq_msgsize
+    for m in lines(size):
         if rt.mq_send(mqd, m, len(m), 0) < 0:
             raise OSError(ctypes.get_errno(), "mq_send")
 
