@@ -53,7 +53,27 @@ static bool drain_child(struct child *c, int width)
 	}
 }
 
-static pid_t spawn_role(struct ctx *ctx, const struct demo_role *r, int *out_fd)
+/* In the child: its own process group, so that a signal sent to the
+ * demo's group (Ctrl-C, timeout(1)) reaches the demo alone and the demo
+ * passes it on exactly once; stdin /dev/null, since that group may not
+ * read the terminal; stdout and stderr the pipe to the demo; and none of
+ * the demo's other descriptors (the read ends of the roles started
+ * before, this pipe's ends). */
+static void role_setup(struct child *ch, int started, int p[2])
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (setpgid(0, 0) < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(p[1], STDOUT_FILENO) < 0 ||
+	    dup2(p[1], STDERR_FILENO) < 0)
+		_exit(EXIT_FAIL);
+	close(null);
+	close(p[0]);
+	close(p[1]);
+	for (int i = 0; i < started; i++)
+		if (ch[i].fd >= 0)
+			close(ch[i].fd);
+}
+
+static pid_t spawn_role(struct ctx *ctx, const struct demo_role *r, struct child *ch, int started, int *out_fd)
 {
 	int p[2];
 	const char *argv[32];
@@ -79,12 +99,13 @@ static pid_t spawn_role(struct ctx *ctx, const struct demo_role *r, int *out_fd)
 		return -1;
 	}
 	if (pid == 0) {
-		if (dup2(p[1], STDOUT_FILENO) < 0 || dup2(p[1], STDERR_FILENO) < 0)
-			_exit(EXIT_FAIL);
+		role_setup(ch, started, p);
 		int st = verb_dispatch(ctx->mech, v, argc, (char **)argv);
 		fflush(NULL);
 		_exit(st);
 	}
+	/* Also here, against the race with the child's own call. */
+	setpgid(pid, pid);
 	close(p[1]);
 	/* Non-blocking, so the parent can read everything there is and move on. */
 	int fl = fcntl(p[0], F_GETFL);
@@ -94,11 +115,36 @@ static pid_t spawn_role(struct ctx *ctx, const struct demo_role *r, int *out_fd)
 	return pid;
 }
 
+/* The first SIGINT or SIGTERM reaches the demo alone (its children have
+ * process groups of their own): pass it on to every child, which then
+ * ends as the user's verb ends on it. */
+static void forward_stop(struct child *ch, int started)
+{
+	for (int i = 0; i < started; i++)
+		if (ch[i].fd >= 0)
+			kill(ch[i].pid, stop_signal());
+}
+
+/* A child that has not ended this long after the stop was passed on is
+ * killed, so that the demo always ends and removes its objects. */
+#define STOP_GRACE_NS (5 * NSEC_PER_SEC)
+
+static void kill_stragglers(struct ctx *ctx, struct child *ch, int started)
+{
+	for (int i = 0; i < started; i++) {
+		if (ch[i].fd >= 0) {
+			msg_warn(ctx->prog, "%s did not end within 5 s of the interrupt; killing it", ch[i].label);
+			kill(ch[i].pid, SIGKILL);
+		}
+	}
+}
+
 int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
 {
 	struct child ch[MAX_ROLES];
 	int width = 0, started = 0, open_fds = 0, status = EXIT_OK;
-	bool forwarded = false;
+	bool forwarded = false, killed = false;
+	int64_t stop_at = 0;
 
 	if (n > MAX_ROLES)
 		n = MAX_ROLES;
@@ -119,7 +165,8 @@ int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
 				memset(c, 0, sizeof(*c));
 				c->label = roles[started].label;
 				c->upstream = roles[started].upstream;
-				c->pid = spawn_role(ctx, &roles[started], &c->fd);
+				c->fd = -1;
+				c->pid = spawn_role(ctx, &roles[started], ch, started, &c->fd);
 				if (c->pid < 0 || linebuf_init(&c->lb, 4096, 65536) < 0) {
 					if (c->pid >= 0) {
 						kill(c->pid, SIGTERM);
@@ -154,12 +201,17 @@ int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
 		/* After a stop request the children are still drained to the end. */
 		if (stop_requested() && !forwarded) {
 			forwarded = true;
-			/* Ctrl-C reaches the whole process group; a SIGTERM sent to the
-			 * demo alone is passed on, so that the children end cleanly. */
-			if (stop_signal() == SIGTERM)
-				for (int i = 0; i < started; i++)
-					if (ch[i].fd >= 0)
-						kill(ch[i].pid, SIGTERM);
+			stop_at = now_mono_ns();
+			forward_stop(ch, started);
+		}
+		if (forwarded && !killed) {
+			int64_t left = stop_at + STOP_GRACE_NS - now_mono_ns();
+			if (left <= 0) {
+				killed = true;
+				kill_stragglers(ctx, ch, started);
+			} else if (ms < 0 || ms > left / NSEC_PER_MSEC + 1) {
+				ms = (int)(left / NSEC_PER_MSEC) + 1;
+			}
 		}
 		int r = stop_requested() ? poll(pf, (nfds_t)np, ms) : poll_stoppable(pf, (unsigned long)np, ms);
 		if (r < 0) {

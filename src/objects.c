@@ -155,11 +155,10 @@ static int scan_shm(struct ctx *ctx, struct objlist *l)
 		o->size = (long long)st.st_size;
 		struct ring_peek rp;
 		bool ring = ring_peek(o->name, &rp);
-		if (ring)
+		if (ring && !rp.note)
 			o->messages = (long long)rp.messages;
 		o->ours = ring && ipcdemo_name(e->d_name) && st.st_uid == geteuid();
-		if (!ring)
-			o->note = "not an ipcdemo ring";
+		o->note = ring ? rp.note : "not an ipcdemo ring";
 	}
 	closedir(d);
 	return 0;

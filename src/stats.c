@@ -17,6 +17,17 @@ static void verify_fields(struct out *o, const struct verify_result *vr)
 	out_u64(o, PRINT_ANY, "reordered", ", %llu reordered", vr->reordered);
 	if (vr->unstamped || o->json)
 		out_u64(o, PRINT_ANY, "unstamped", ", %llu without a --seq stamp", vr->unstamped);
+	if (vr->untracked || o->json)
+		out_u64(o, PRINT_ANY, "untracked", ", %llu from untracked producers", vr->untracked);
+	if (vr->untracked)
+		out_text(o, " (limit of %zu producers reached)", VERIFY_PRODUCERS_MAX);
+	if (vr->unchecked || o->json)
+		out_u64(o, PRINT_ANY, "unchecked", ", %llu too far out of order to check", vr->unchecked);
+	if (vr->unchecked && vr->starved)
+		out_text(o, " (more than %llu behind, or the memory limit of %zu MiB reached)",
+			 (unsigned long long)VERIFY_WINDOW, VERIFY_MEMORY_MAX >> 20);
+	else if (vr->unchecked)
+		out_text(o, " (more than %llu behind)", (unsigned long long)VERIFY_WINDOW);
 	if (vr->before_first || o->json)
 		out_u64(o, PRINT_ANY, "before_first", ", %llu sent before the first one received (joined late)",
 			vr->before_first);

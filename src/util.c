@@ -120,14 +120,32 @@ void format_duration(char *buf, size_t len, int64_t ns)
  * read through stop_requested(). */
 static volatile sig_atomic_t stop_sig;
 
-static void on_stop(int sig)
+/* Who sent the first stop signal, and when (CLOCK_MONOTONIC, ns). */
+static pid_t stop_from;
+static int64_t stop_at;
+
+/* timeout(1) sends its signal to its command, then to the command's
+ * process group, which holds the command too: the same signal from the
+ * same process right after the first is that one again, not a second. */
+#define STOP_ECHO_NS (250 * 1000000LL)
+
+static void on_stop(int sig, siginfo_t *si, void *uc)
 {
+	struct timespec ts;
+	(void)uc;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	if (stop_sig) {
+		if (sig == stop_sig && si && si->si_code == SI_USER && si->si_pid == stop_from &&
+		    now - stop_at < STOP_ECHO_NS)
+			return;
 		/* Second Ctrl-C: the user insists. */
 		signal(sig, SIG_DFL);
 		raise(sig);
 		return;
 	}
+	stop_from = si && si->si_code == SI_USER ? si->si_pid : -1;
+	stop_at = now;
 	stop_sig = sig;
 }
 
@@ -143,11 +161,15 @@ int signals_setup(void)
 	sa.sa_handler = SIG_IGN;
 	if (sigaction(SIGPIPE, &sa, NULL) < 0)
 		return -1;
-	sa.sa_handler = on_stop;
+	sa.sa_sigaction = on_stop;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0; /* no SA_RESTART: blocking calls return EINTR */
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: blocking calls return EINTR */
 	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
 		return -1;
+	sa.sa_flags = 0;
+	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_alarm;
 	if (sigaction(SIGALRM, &sa, NULL) < 0)
 		return -1;

@@ -6,6 +6,7 @@
 #define IPCDEMO_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -164,6 +165,19 @@ int parse_size(const char *s, uint64_t *out, const char **why);
 int parse_duration(const char *s, int64_t *out_ns, const char **why);
 int parse_mode(const char *s, mode_t *out, const char **why);
 int parse_integer(const char *s, int64_t *out, const char **why);
+/* A System V key: 0x and hexadecimal digits, or decimal from -2147483648
+ * to 4294967295 without a plus sign or leading zeros (never octal); the
+ * 32 bits of it. */
+int parse_key(const char *s, uint32_t *out, const char **why);
+/* An ftok(3) project id: one character that is not a digit, or decimal
+ * 1 to 255. */
+int parse_proj(const char *s, int *out, const char **why);
+/* --address: HOST:PORT, [IPv6]:PORT, PORT, HOST or a bare IPv6 address
+ * (optionally with a %scope). Copies the host and the port, each empty
+ * when left out. A port is decimal digits for 1 to 65535 or the name of a
+ * service, which the caller looks up; a host is a name or a numeric
+ * address. */
+int parse_address(const char *s, char *host, size_t hl, char *port, size_t pl, const char **why);
 
 /* Parse argv (argv[0] is the verb name) against the verb's option list.
  * On success, *first_arg is the index of the first positional argument.

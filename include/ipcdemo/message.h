@@ -19,19 +19,35 @@
  * enlarged holds 1 MiB), and holds lines of up to STREAM_LINE_MAX bytes. */
 #define STREAM_READ ((size_t)256 << 10)
 #define STREAM_LINE_MAX ((size_t)1 << 20)
-/* --verify keeps one bit per sequence number between the lowest and the
- * highest seen of each producer, at most this many bytes in all (a span
- * of 512 million numbers); beyond it verification is incomplete. */
-#define VERIFY_MEMORY_MAX ((size_t)64 << 20)
+/* --verify's limits, so that forged stamps or a flood of producer ids
+ * cost bounded memory and time (at most about 100 MiB in all):
+ * - at most VERIFY_PRODUCERS_MAX producer ids are tracked; messages of
+ *   further ids are counted as from untracked producers;
+ * - of each producer it remembers which of at least the last VERIFY_WINDOW
+ *   sequence numbers up to the highest came; a message further behind is
+ *   counted as reordered and as unchecked (a late one or a duplicate);
+ * - the windows beyond their first 64 numbers take at most
+ *   VERIFY_MEMORY_MAX bytes in all; when that is used up a window stops
+ *   growing and slides sooner.
+ * Lost counts stay exact whatever the stamps: the holes between the lowest
+ * and the highest number seen of each producer. */
+#define VERIFY_PRODUCERS_MAX ((size_t)1 << 20)
+#define VERIFY_WINDOW ((uint64_t)1 << 16)
+#define VERIFY_MEMORY_MAX ((size_t)32 << 20)
 size_t stamp_format(char *buf, uint64_t id, uint64_t seq);
 /* Returns true and fills id, seq and the payload offset when msg starts
  * with a well-formed stamp. */
 bool stamp_parse(const char *msg, size_t len, uint64_t *id, uint64_t *seq, size_t *payload_off);
 
 /* ---- --verify: per-producer loss, duplicate and reorder tracking ---- */
-enum verify_verdict { VERIFY_OK, VERIFY_DUPLICATE, VERIFY_REORDERED };
+enum verify_verdict { VERIFY_OK, VERIFY_DUPLICATE, VERIFY_REORDERED, VERIFY_UNCHECKED, VERIFY_UNTRACKED };
 struct verify_result {
 	uint64_t producers, received, lost, duplicated, reordered, unstamped;
+	/* Stamped messages of producers past VERIFY_PRODUCERS_MAX. */
+	uint64_t untracked;
+	/* Messages further behind than the window: counted as reordered too. */
+	uint64_t unchecked;
+	bool starved; /* some window stopped growing at VERIFY_MEMORY_MAX */
 	/* Sequence numbers below the first one seen from each producer (a
 	 * consumer that joined late); not counted as lost. */
 	uint64_t before_first;
@@ -39,7 +55,8 @@ struct verify_result {
 struct verify;
 struct verify *verify_new(void);
 void verify_free(struct verify *v);
-/* Returns the verdict, or -1 when out of memory or past VERIFY_MEMORY_MAX. */
+/* Returns the verdict. Never fails: past the limits above, or out of
+ * memory, a message is counted as untracked or unchecked. */
 int verify_add(struct verify *v, uint64_t id, uint64_t seq);
 void verify_unstamped(struct verify *v);
 void verify_get(const struct verify *v, struct verify_result *r);
@@ -110,7 +127,6 @@ struct consumer {
 	uint64_t truncated; /* datagrams larger than the receive buffer */
 	uint64_t split;     /* lines longer than the line buffer, delivered in pieces */
 	uint64_t unread;    /* complete messages read from the channel but not printed (-n) */
-	bool oom;
 	/* Text mode: printed before each message (may be NULL). */
 	const char *label;
 	/* Mechanism-specific JSON fields for each message (may be NULL). */

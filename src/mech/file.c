@@ -769,6 +769,7 @@ static int file_race(struct ctx *ctx)
 		if (pid == 0) {
 			close(gate[1]);
 			int st = race_writer(ctx, path, &made, i, gate[0]);
+			close(gate[0]);
 			fflush(NULL);
 			_exit(st);
 		}

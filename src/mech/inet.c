@@ -4,6 +4,7 @@
  * loopback unless given an address. */
 #include <ctype.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ipcdemo/cli.h"
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/sock.h"
@@ -20,55 +22,31 @@
 #define DEFAULT_PORT "7700"
 #define MAX_ADDRS 8
 
-/* Split ADDRESS into host and port (default host and port when left out).
- * Returns 0 or EXIT_USAGE. */
-static int split_address(const struct ctx *ctx, const char *spec, char *host, size_t hl, char *port, size_t pl)
+/* Split ADDRESS into host and port (default host and port when left out)
+ * and look up a service name for the socket type. Returns 0 or EXIT_USAGE. */
+static int split_address(const struct ctx *ctx, const char *spec, int type, char *host, size_t hl, char *port,
+			 size_t pl)
 {
-	const char *h = DEFAULT_HOST, *p = DEFAULT_PORT;
-	size_t hn = strlen(h);
-	char tmp[300];
+	const char *why = NULL;
 	if (!spec) {
-		snprintf(host, hl, "%s", h);
-		snprintf(port, pl, "%s", p);
+		snprintf(host, hl, "%s", DEFAULT_HOST);
+		snprintf(port, pl, "%s", DEFAULT_PORT);
 		return 0;
 	}
-	if (strlen(spec) >= sizeof(tmp))
-		return msg_usage(ctx->prog, "invalid value for --address: too long");
-	snprintf(tmp, sizeof(tmp), "%s", spec);
-	const char *colon = strrchr(tmp, ':');
-	bool all_digits = *spec != '\0';
-	for (const char *q = spec; *q; q++)
-		all_digits = all_digits && isdigit((unsigned char)*q);
-	if (all_digits) { /* PORT */
-		p = spec;
-	} else if (tmp[0] == '[') { /* [v6] or [v6]:PORT */
-		char *close = strchr(tmp, ']');
-		if (!close || (close[1] != '\0' && (close[1] != ':' || close[2] == '\0')))
-			return msg_usage(ctx->prog, "invalid value '%s' for --address: expected [IPv6]:PORT", spec);
-		*close = '\0';
-		h = tmp + 1;
-		hn = strlen(h);
-		if (close[1] == ':')
-			p = spec + (close - tmp) + 2;
-	} else if (colon && strchr(tmp, ':') == colon) { /* HOST:PORT, one colon */
-		h = tmp;
-		hn = (size_t)(colon - tmp);
-		p = spec + (colon - tmp) + 1;
-		if (*p == '\0')
-			return msg_usage(ctx->prog, "invalid value '%s' for --address: the port is missing", spec);
-	} else { /* HOST, or a bare IPv6 address */
-		h = tmp;
-		hn = strlen(tmp);
+	if (parse_address(spec, host, hl, port, pl, &why) < 0)
+		return msg_usage(ctx->prog, "invalid value '%s' for --address: %s", spec, why);
+	if (!*host)
+		snprintf(host, hl, "%s", DEFAULT_HOST);
+	if (!*port)
+		snprintf(port, pl, "%s", DEFAULT_PORT);
+	if (!isdigit((unsigned char)port[0])) {
+		const char *proto = type == SOCK_DGRAM ? "udp" : "tcp";
+		const struct servent *se = getservbyname(port, proto);
+		if (!se)
+			return msg_usage(ctx->prog, "invalid value '%s' for --address: no %s service '%s' in /etc/services",
+					 spec, proto, port);
+		snprintf(port, pl, "%u", (unsigned)ntohs((uint16_t)se->s_port));
 	}
-	if (hn == 0)
-		return msg_usage(ctx->prog, "invalid value '%s' for --address: the host is missing", spec);
-	bool pdigits = true;
-	for (const char *q = p; *q; q++)
-		pdigits = pdigits && isdigit((unsigned char)*q);
-	if (pdigits && (strlen(p) > 5 || atoi(p) < 1 || atoi(p) > 65535))
-		return msg_usage(ctx->prog, "invalid value '%s' for --address: the port must be 1 to 65535", spec);
-	snprintf(host, hl, "%.*s", (int)hn, h);
-	snprintf(port, pl, "%s", p);
 	return 0;
 }
 
@@ -77,7 +55,7 @@ static int inet_endpoints(struct ctx *ctx, int type, struct endpoint *eps, size_
 {
 	char host[256], port[64];
 	struct addrinfo hints, *res;
-	int rc = split_address(ctx, ctx->opt.address, host, sizeof(host), port, sizeof(port));
+	int rc = split_address(ctx, ctx->opt.address, type, host, sizeof(host), port, sizeof(port));
 	if (rc)
 		return rc;
 	memset(&hints, 0, sizeof(hints));

@@ -151,6 +151,7 @@ static int pipe_demo(struct ctx *ctx)
 			       "messages)\n",
 			       (int)getpid(), (unsigned long long)c.msgs);
 		linebuf_free(&lb);
+		close(p[0]);
 		st = consumer_finish(&c, st);
 		fflush(NULL);
 		_exit(st);

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +23,19 @@
 #include "ipcdemo/ring.h"
 #include "ipcdemo/util.h"
 
-#define ALIGN64(x) (((x) + 63) & ~(size_t)63)
 /* A consumer takes up to this many bytes of messages per lock. */
 #define BATCH_BYTES ((size_t)64 << 10)
+/* A wait for the lock looks at the stop flag and the deadline this often. */
+#define LOCK_SLICE_NS (50 * NSEC_PER_MSEC)
+/* How long --nonblock waits for a lock that another process holds. */
+#define LOCK_NOWAIT_NS NSEC_PER_SEC
+/* How long 'info' waits for it before it reads the header without it. */
+#define LOCK_INFO_NS (500 * NSEC_PER_MSEC)
+/* How long a sleeper that was woken or interrupted tries to take itself
+ * off the count of sleepers (the next wake-up clears the count anyway). */
+#define LOCK_UNSLEEP_NS (100 * NSEC_PER_MSEC)
+/* Waiting for the lock with no deadline: say so after this long. */
+#define LOCK_NOTE_NS (2 * NSEC_PER_SEC)
 
 struct ring {
 	char name[NAME_MAX + 2];
@@ -31,42 +43,19 @@ struct ring {
 	struct ring_hdr *h;
 	size_t size;
 	char *slots;
+	struct ring_geom g; /* checked once: the only geometry used */
 	bool sending;
 	bool said_full;
+	bool lock_held;     /* the last wait for the lock gave up */
 	/* Messages taken by this consumer, not yet delivered: [u32 len][bytes]... */
-	char *batch;
-	size_t bcap, bpos, bend;
+	struct ring_batch b;
+	size_t bpos;
 	uint64_t bcount;
+	/* Why ring_attach refused it (for info). */
+	char why[RING_WHY];
 };
 
-/* A slot: struct slot_head, then records of [u32 length][message], as many
- * whole messages of one put as fit; one record of slot_size bytes always
- * fits. The consumer's batch holds records in the same form. A consumer
- * that takes only some of a slot's messages (-n) moves its start on: one
- * aligned 4-byte store, so a process killed at any point leaves the slot
- * whole. Messages are counted by walking the records, never trusted from
- * the slot: a damaged slot costs its messages, not a crash. */
-struct slot_head {
-	uint32_t start; /* first record not yet taken */
-	uint32_t used;  /* end of the records */
-};
-#define REC ((size_t)sizeof(uint32_t))
-
-static size_t slot_room(uint32_t slot_size)
-{
-	return REC + (size_t)slot_size;
-}
-
-static size_t ring_bytes(uint32_t slots, uint32_t slot_size, size_t *stride)
-{
-	*stride = ALIGN64(sizeof(struct slot_head) + slot_room(slot_size));
-	return ALIGN64(sizeof(struct ring_hdr)) + (size_t)slots * *stride;
-}
-
-static char *slot_at(const struct ring *r, uint64_t n)
-{
-	return r->slots + (size_t)(n % r->h->slots) * r->h->stride;
-}
+#define REC RING_REC
 
 static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *ts)
 {
@@ -116,30 +105,203 @@ static void unsleep(uint32_t *sleepers, const uint32_t *seq_word, uint32_t seq)
 		(*sleepers)--;
 }
 
-static int ring_lock(struct ctx *ctx, struct ring *r)
+static int lock_attr_init(pthread_mutexattr_t *ma)
 {
-	int e = pthread_mutex_lock(&r->h->lock);
-	if (e == EOWNERDEAD) {
-		/* Its holder died. Indices only change at the very end of a put or
-		 * a take, so what they say is consistent: carry on. */
-		pthread_mutex_consistent(&r->h->lock);
-		r->h->recovered++;
-		if (!ctx->opt.quiet)
-			msg_warn(ctx->prog, "a process died holding the lock of %s; the ring is intact, carrying on",
-				 r->name);
-		return 0;
-	}
-	if (e) {
-		errno = e;
-		msg_syserr(ctx->prog, "lock %s", r->name);
-		return -1;
-	}
+	int e = pthread_mutexattr_init(ma);
+	if (!e)
+		e = pthread_mutexattr_setpshared(ma, PTHREAD_PROCESS_SHARED);
+	if (!e)
+		e = pthread_mutexattr_setrobust(ma, PTHREAD_MUTEX_ROBUST);
+	if (e && e != ENOMEM)
+		pthread_mutexattr_destroy(ma);
+	return e;
+}
+
+/* The thread that holds the lock, from the lock word (glibc keeps the
+ * owner's thread ID there, as the kernel's robust futexes require); 0 when
+ * unknown. */
+static int lock_owner(const struct ring_hdr *h)
+{
+#ifdef __GLIBC__
+	return __atomic_load_n(&h->lock.__data.__lock, __ATOMIC_RELAXED) & FUTEX_TID_MASK;
+#else
+	(void)h;
 	return 0;
+#endif
+}
+
+/* Is the lock still the kind of mutex ring_init makes? Another kind (a
+ * damaged header) would make pthread_mutex_lock do something else. */
+static bool lock_kind_ok(const struct ring_hdr *h)
+{
+#ifdef __GLIBC__
+	pthread_mutexattr_t ma;
+	pthread_mutex_t m;
+	if (lock_attr_init(&ma) != 0)
+		return true;
+	bool ok = true;
+	if (pthread_mutex_init(&m, &ma) == 0) {
+		ok = __atomic_load_n(&h->lock.__data.__kind, __ATOMIC_RELAXED) == m.__data.__kind;
+		pthread_mutex_destroy(&m);
+	}
+	pthread_mutexattr_destroy(&ma);
+	return ok;
+#else
+	(void)h;
+	return true;
+#endif
+}
+
+/* A SIGBUS while a ring is read or written: the object was truncated
+ * under us, or its memory taken away. The access is abandoned by a jump
+ * to bus_jmp, set around ring_open, each put, take and info; outside them,
+ * SIGBUS keeps its default action. Thread-local so that no other thread
+ * can jump into this one's stack. */
+static __thread sigjmp_buf *bus_jmp;
+#define BUS_GONE "part of it is gone (the object was truncated while in use: SIGBUS)"
+
+static void on_bus(int sig)
+{
+	if (bus_jmp)
+		siglongjmp(*bus_jmp, 1);
+	signal(sig, SIG_DFL); /* the access faults again: killed as before */
+}
+
+/* SA_NODEFER: SIGBUS stays deliverable after the jump out of the handler. */
+static int bus_catch(struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_bus;
+	sa.sa_flags = SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGBUS, &sa, old);
+}
+
+static void ring_damaged(struct ctx *ctx, const struct ring *r, const char *why)
+{
+	msg_warn(ctx->prog, "%s: damaged ring: %s", r->name, why);
+	fprintf(stderr, "Nothing more is taken from it or put into it; 'ipcdemo shm info --name %s' shows it, "
+			"'ipcdemo shm unlink --name %s' removes it.\n",
+		r->name, r->name);
+}
+
+/* Take the lock by the deadline, in slices, so that a stop request or the
+ * deadline ends the wait even when the holder never lets go. Returns what
+ * pthread_mutex_clocklock returned (0, EOWNERDEAD, ...), ETIMEDOUT or
+ * EINTR. */
+static int lock_wait(struct ctx *ctx, struct ring *r, int64_t deadline, bool quiet)
+{
+	int64_t start = now_mono_ns();
+	bool said = quiet || ctx->opt.quiet;
+	for (;;) {
+		int64_t until = now_mono_ns() + LOCK_SLICE_NS;
+		if (deadline < until)
+			until = deadline;
+		struct timespec ts = { (time_t)(until / NSEC_PER_SEC), (long)(until % NSEC_PER_SEC) };
+		int e = pthread_mutex_clocklock(&r->h->lock, CLOCK_MONOTONIC, &ts);
+		if (e != ETIMEDOUT)
+			return e;
+		int64_t now = now_mono_ns();
+		if (stop_requested())
+			return EINTR;
+		if (now >= deadline)
+			return ETIMEDOUT;
+		if (!said && now - start >= LOCK_NOTE_NS) {
+			int tid = lock_owner(r->h);
+			msg_warn(ctx->prog, "waiting for the lock of %s, held by thread %d for 2s now", r->name, tid);
+			said = true;
+		}
+	}
+}
+
+/* The deadline of a wait for the lock: the operation's, or for an
+ * operation that does not wait (QUEUE_NOWAIT) a short one with --nonblock,
+ * else --timeout from now. */
+static int64_t lock_deadline(const struct ctx *ctx, int64_t deadline)
+{
+	if (deadline != QUEUE_NOWAIT)
+		return deadline;
+	if (ctx->opt.nonblock)
+		return now_mono_ns() + LOCK_NOWAIT_NS;
+	if (ctx->opt.given[OP_TIMEOUT])
+		return now_mono_ns() + ctx->opt.timeout;
+	return QUEUE_FOREVER;
 }
 
 static void ring_unlock(struct ring *r)
 {
 	pthread_mutex_unlock(&r->h->lock);
+}
+
+enum { ENTER_QUIET = 1 };
+
+/* Just locked (dead: from a holder that died): recover the lock, check
+ * the header into *ix and, after a death, repair the counters. 1 when
+ * repaired, 0, or -1 with why. */
+static int ring_locked(struct ring *r, bool dead, struct ring_index *ix, char *why, size_t len)
+{
+	struct ring_hdr *h = r->h;
+	if (dead) {
+		pthread_mutex_consistent(&h->lock);
+		h->recovered++;
+	}
+	if (ring_index_read(h, &r->g, ix, !dead, why, len) < 0)
+		return -1;
+	return dead ? ring_repair(h, r->slots, &r->g, ix, why, len) : 0;
+}
+
+/* Take the lock and check the header under it: its geometry unchanged,
+ * head, tail, put and taken consistent (*ix). A lock whose holder died is
+ * recovered: its counters are repaired from the slots. Returns 0 with the
+ * lock held; -1 with errno ETIMEDOUT or EINTR (after saying who holds the
+ * lock, for ETIMEDOUT); -2 after a diagnostic: the ring is damaged, the
+ * lock failed, or (--nonblock) it stayed held. ENTER_QUIET: no
+ * diagnostics. */
+static int ring_enter(struct ctx *ctx, struct ring *r, int64_t deadline, struct ring_index *ix, int flags)
+{
+	bool quiet = flags & ENTER_QUIET;
+	char why[RING_WHY];
+	struct ring_hdr *h = r->h;
+	if (!lock_kind_ok(h)) {
+		if (!quiet)
+			ring_damaged(ctx, r, "its lock is not the robust process-shared mutex ipcdemo makes");
+		return -2;
+	}
+	int e = lock_wait(ctx, r, deadline, quiet);
+	if (!quiet)
+		r->lock_held = e == ETIMEDOUT;
+	if (e == ETIMEDOUT && !quiet) {
+		msg_warn(ctx->prog, "%s: its lock is held by thread %d and was not released in time; giving up", r->name,
+			 lock_owner(h));
+		fprintf(stderr, "A process stuck holding it, or a damaged ring: 'ipcdemo shm info --name %s' shows it.\n",
+			r->name);
+		if (ctx->opt.nonblock)
+			return -2;
+	}
+	if (e == ETIMEDOUT || e == EINTR) {
+		errno = e;
+		return -1;
+	}
+	if (e && e != EOWNERDEAD) {
+		/* A lock of the right kind that cannot be taken: its other
+		 * words were overwritten. */
+		snprintf(why, sizeof(why), "taking its lock fails: %s", strerror(e));
+		if (!quiet)
+			ring_damaged(ctx, r, why);
+		return -2;
+	}
+	int repaired = ring_locked(r, e == EOWNERDEAD, ix, why, sizeof(why));
+	if (repaired < 0) {
+		ring_unlock(r);
+		if (!quiet)
+			ring_damaged(ctx, r, why);
+		return -2;
+	}
+	if (e == EOWNERDEAD && !quiet && !ctx->opt.quiet)
+		msg_warn(ctx->prog, "a process died holding the lock of %s; the ring is intact%s, carrying on", r->name,
+			 repaired ? " (its message counters repaired)" : "");
+	return 0;
 }
 
 /* Sleep while *seq_word is still seq, counted in *sleepers. 0 once woken
@@ -155,7 +317,8 @@ static int ring_sleep(struct ctx *ctx, struct ring *r, uint32_t *sleepers, uint3
 		e = errno;
 	if (!e)
 		return 0;
-	if (ring_lock(ctx, r) == 0) {
+	struct ring_index ix;
+	if (ring_enter(ctx, r, now_mono_ns() + LOCK_UNSLEEP_NS, &ix, ENTER_QUIET) == 0) {
 		unsleep(sleepers, seq_word, seq);
 		ring_unlock(r);
 	}
@@ -171,22 +334,17 @@ static int ring_init(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t s
 {
 	struct ring_hdr *h = r->h;
 	pthread_mutexattr_t ma;
-	size_t stride;
-	ring_bytes(slots, slot_size, &stride);
 	memset((char *)h + sizeof(h->magic), 0, sizeof(*h) - sizeof(h->magic));
 	h->version = RING_VERSION;
-	h->hdr_size = (uint32_t)ALIGN64(sizeof(struct ring_hdr));
+	h->hdr_size = r->g.hdr_size;
 	h->slots = slots;
 	h->slot_size = slot_size;
-	h->stride = (uint32_t)stride;
-	int e = pthread_mutexattr_init(&ma);
-	if (!e)
-		e = pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
-	if (!e)
-		e = pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
-	if (!e)
+	h->stride = r->g.stride;
+	int e = lock_attr_init(&ma);
+	if (!e) {
 		e = pthread_mutex_init(&h->lock, &ma);
-	pthread_mutexattr_destroy(&ma);
+		pthread_mutexattr_destroy(&ma);
+	}
 	if (e) {
 		errno = e;
 		msg_syserr(ctx->prog, "initialise the lock of %s", r->name);
@@ -211,8 +369,13 @@ static int ring_map(struct ctx *ctx, struct ring *r, size_t size)
 /* Create the ring. Returns 0, 1 when it exists already, -1 on error. */
 static int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t slot_size)
 {
-	size_t stride;
-	size_t size = ring_bytes(slots, slot_size, &stride);
+	size_t size;
+	uint32_t stride;
+	if (!ring_layout(slots, slot_size, &stride, &size)) {
+		errno = EINVAL;
+		msg_syserr(ctx->prog, "a ring of %u slots of %u bytes", slots, slot_size);
+		return -1;
+	}
 	r->fd = shm_open(r->name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, ctx->opt.mode);
 	if (r->fd < 0) {
 		if (errno == EEXIST)
@@ -247,18 +410,31 @@ static int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t
 		shm_unlink(r->name);
 		return -1;
 	}
+	r->g = (struct ring_geom){ slots, slot_size, stride, (uint32_t)(size - (size_t)slots * stride), size };
 	if (ring_init(ctx, r, slots, slot_size) < 0) {
 		shm_unlink(r->name);
 		return -1;
 	}
-	r->slots = (char *)r->h + r->h->hdr_size;
+	r->slots = (char *)r->h + r->g.hdr_size;
 	return 0;
 }
+
+/* Memory behind every byte of the object? A ring we make is allocated
+ * whole (posix_fallocate); a sparse one is someone else's, and writing
+ * to it could fail with SIGBUS when /dev/shm has no room. */
+static bool fully_backed(const struct stat *st)
+{
+	return (uint64_t)st->st_blocks * 512 >= (uint64_t)st->st_size;
+}
+
+enum { ATTACH_DAMAGED = -3 };
 
 /* Open an existing ring and check it. A creator may still be setting it
  * up: wait for it a little (for its magic, a few microseconds after it
  * made the object; for 'ready', up to 2 s). What never shows the magic is
- * not a ring and is left alone. */
+ * not a ring and is left alone. Returns 0, 1 (gone: create it), -1 after a
+ * diagnostic, ATTACH_DAMAGED with r->why (and r->h mapping the header, for
+ * info). */
 static int ring_attach(struct ctx *ctx, struct ring *r, bool create)
 {
 	struct stat st;
@@ -303,32 +479,44 @@ static int ring_attach(struct ctx *ctx, struct ring *r, bool create)
 		}
 		sleep_ns(magic ? 10 * NSEC_PER_MSEC : NSEC_PER_MSEC);
 	}
-	struct ring_hdr h = *r->h;
-	munmap(r->h, r->size);
-	r->h = NULL;
-	size_t stride;
-	size_t need = h.slots ? ring_bytes(h.slots, h.slot_size, &stride) : 0;
-	if (memcmp(h.magic, RING_MAGIC, sizeof(h.magic)) != 0 || h.version != RING_VERSION || h.slots == 0 ||
-	    h.stride != stride || h.hdr_size != ALIGN64(sizeof(struct ring_hdr)) || (size_t)st.st_size < need) {
-		msg_warn(ctx->prog, "%s is not an ipcdemo ring (or one of another version); not touching it",
-			 r->name);
+	struct ring_geom g;
+	int c = ring_check_geom(r->h, (size_t)st.st_size, &g, r->why, sizeof(r->why));
+	if (c == RING_FOREIGN) {
+		msg_warn(ctx->prog, "%s is not an ipcdemo ring (or one of another version); not touching it", r->name);
 		return -1;
 	}
+	if (c == RING_OK && !fully_backed(&st)) {
+		snprintf(r->why, sizeof(r->why),
+			 "only %llu of its %llu bytes have memory behind them (a sparse object: not a ring ipcdemo made)",
+			 (unsigned long long)st.st_blocks * 512, (unsigned long long)st.st_size);
+		c = RING_DAMAGED;
+	}
+	if (c == RING_OK && !lock_kind_ok(r->h)) {
+		snprintf(r->why, sizeof(r->why), "its lock is not the robust process-shared mutex ipcdemo makes");
+		c = RING_DAMAGED;
+	}
+	if (c == RING_DAMAGED)
+		return ATTACH_DAMAGED;
+	munmap(r->h, r->size);
+	r->h = NULL;
 	const struct opts *o = &ctx->opt;
-	if ((o->given[OP_SLOTS] && o->slots != h.slots) || (o->given[OP_SLOT_SIZE] && o->slot_size != h.slot_size)) {
+	if ((o->given[OP_SLOTS] && o->slots != g.slots) || (o->given[OP_SLOT_SIZE] && o->slot_size != g.slot_size)) {
 		msg_warn(ctx->prog, "%s exists with %u slot%s of %u bytes, not what --slots/--slot-size ask for",
-			 r->name, h.slots, h.slots == 1 ? "" : "s", h.slot_size);
+			 r->name, g.slots, g.slots == 1 ? "" : "s", g.slot_size);
 		fprintf(stderr, "A ring's size is fixed when it is created; 'ipcdemo shm unlink --name %s' first.\n",
 			r->name);
 		return -1;
 	}
-	if (ring_map(ctx, r, need) < 0)
+	if (ring_map(ctx, r, g.size) < 0)
 		return -1;
-	r->slots = (char *)r->h + r->h->hdr_size;
+	r->g = g;
+	r->slots = (char *)r->h + g.hdr_size;
 	return 0;
 }
 
-static int ring_open(struct ctx *ctx, struct ring *r, bool create)
+/* Returns 0, -1 after a diagnostic, or (info only, report false)
+ * ATTACH_DAMAGED. */
+static int open_ring(struct ctx *ctx, struct ring *r, bool create, bool report)
 {
 	const struct opts *o = &ctx->opt;
 	uint32_t slots = o->given[OP_SLOTS] ? (uint32_t)o->slots : SHM_DEFAULT_SLOTS;
@@ -346,6 +534,10 @@ static int ring_open(struct ctx *ctx, struct ring *r, bool create)
 			}
 		}
 		int a = ring_attach(ctx, r, create);
+		if (a == ATTACH_DAMAGED && report) {
+			ring_damaged(ctx, r, r->why);
+			return -1;
+		}
 		if (a <= 0)
 			return a;
 		close(r->fd);
@@ -355,6 +547,20 @@ static int ring_open(struct ctx *ctx, struct ring *r, bool create)
 	return -1;
 }
 
+static int ring_open(struct ctx *ctx, struct ring *r, bool create, bool report)
+{
+	sigjmp_buf jb;
+	if (sigsetjmp(jb, 0)) {
+		bus_jmp = NULL;
+		ring_damaged(ctx, r, BUS_GONE);
+		return -1;
+	}
+	bus_jmp = &jb;
+	int rc = open_ring(ctx, r, create, report);
+	bus_jmp = NULL;
+	return rc;
+}
+
 /* Unmap and close; remove the name too when asked (--unlink). */
 static void ring_close(struct ctx *ctx, struct ring *r, bool remove)
 {
@@ -362,62 +568,38 @@ static void ring_close(struct ctx *ctx, struct ring *r, bool remove)
 		munmap(r->h, r->size);
 	if (r->fd >= 0)
 		close(r->fd);
-	free(r->batch);
+	free(r->b.buf);
 	if (remove && shm_unlink(r->name) < 0 && errno != ENOENT)
 		msg_syserr(ctx->prog, "shm_unlink %s", r->name);
 }
 
 /* Put as many of the messages in buf as there are free slots, under one
- * lock; sleep on space_seq while the ring is full. */
-static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done,
-			 bool *reported)
+ * lock; sleep on space_seq while the ring is full. *done: the bytes of
+ * the whole messages that went in, on every return. */
+static int send_msgs(struct ctx *ctx, struct ring *r, const char *buf, size_t len, int64_t deadline, size_t *done,
+		     bool *reported)
 {
-	struct ring *r = impl;
 	struct ring_hdr *h = r->h;
 	size_t off = 0;
 	bool waiting = false;
 	uint32_t seq = 0;
 	*done = 0;
 	while (off < len) {
-		if (ring_lock(ctx, r) < 0) {
-			*reported = true;
+		struct ring_index ix;
+		int l = ring_enter(ctx, r, lock_deadline(ctx, deadline), &ix, 0);
+		if (l < 0) {
+			*reported = l == -2;
 			return -1;
 		}
 		if (waiting) {
 			unsleep(&h->space_waiters, &h->space_seq, seq);
 			waiting = false;
 		}
-		uint32_t put = 0;
 		/* A message that fits no slot fails at once, full ring or not. */
-		bool too_big = queue_next_len(buf + off, len - off) > h->slot_size;
-		size_t room = slot_room(h->slot_size);
-		while (!too_big && off < len && h->head - h->tail < h->slots) {
-			char *s = slot_at(r, h->head);
-			char *rec = s + sizeof(struct slot_head);
-			struct slot_head sh = { 0, 0 };
-			uint32_t count = 0;
-			while (off < len) {
-				size_t m = queue_next_len(buf + off, len - off);
-				if (m > h->slot_size) {
-					too_big = count == 0;
-					break;
-				}
-				if (sh.used + REC + m > room)
-					break;
-				uint32_t m32 = (uint32_t)m;
-				memcpy(rec + sh.used, &m32, REC);
-				memcpy(rec + sh.used + REC, buf + off, m);
-				sh.used += (uint32_t)(REC + m);
-				count++;
-				off += m;
-			}
-			if (!count)
-				break;
-			memcpy(s, &sh, sizeof(sh));
-			h->head++;
-			h->put += count;
-			put++;
-		}
+		bool too_big = queue_next_len(buf + off, len - off) > r->g.slot_size;
+		uint32_t put = 0;
+		if (!too_big)
+			put = ring_put_image(h, r->slots, &r->g, &ix, buf, len, &off, &too_big);
 		bool wake = false;
 		if (put) {
 			h->data_seq++;
@@ -444,8 +626,8 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 			return -1;
 		}
 		if (!r->said_full && !ctx->opt.quiet) {
-			msg_warn(ctx->prog, "%s is full (%u slot%s); waiting for a consumer", r->name, h->slots,
-				 h->slots == 1 ? "" : "s");
+			msg_warn(ctx->prog, "%s is full (%u slot%s); waiting for a consumer", r->name, r->g.slots,
+				 r->g.slots == 1 ? "" : "s");
 			r->said_full = true;
 		}
 		int w = ring_sleep(ctx, r, &h->space_waiters, &h->space_seq, seq, deadline);
@@ -458,82 +640,62 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 	return 0;
 }
 
+static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done,
+			 bool *reported)
+{
+	struct ring *r = impl;
+	sigjmp_buf jb;
+	*done = 0;
+	if (sigsetjmp(jb, 0)) {
+		bus_jmp = NULL;
+		ring_damaged(ctx, r, BUS_GONE);
+		*reported = true;
+		return -1;
+	}
+	bus_jmp = &jb;
+	int rc = send_msgs(ctx, r, buf, len, deadline, done, reported);
+	bus_jmp = NULL;
+	return rc;
+}
+
 static uint64_t shm_pending(void *impl)
 {
 	const struct ring *r = impl;
 	return r->bcount;
 }
 
-/* Take up to a batch of messages (no more than want) under one lock. */
-static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
+/* Take up to a batch of messages (no more than want) under one lock.
+ * 0; -1 with errno EAGAIN, ETIMEDOUT or EINTR; -2 after a diagnostic. */
+static int take_batch(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
 {
 	struct ring_hdr *h = r->h;
 	bool waiting = false;
 	uint32_t seq = 0;
 	for (;;) {
-		if (ring_lock(ctx, r) < 0)
-			return -2;
+		struct ring_index ix;
+		char why[RING_WHY];
+		int l = ring_enter(ctx, r, lock_deadline(ctx, deadline), &ix, 0);
+		if (l < 0)
+			return l;
 		if (waiting) {
 			unsleep(&h->data_waiters, &h->data_seq, seq);
 			waiting = false;
 		}
-		uint64_t avail = h->head - h->tail;
-		size_t used = 0;
-		uint64_t k = 0, freed = 0;
-		const size_t room = slot_room(h->slot_size);
-		while (avail && (want == 0 || k < want)) {
-			char *s = slot_at(r, h->tail);
-			const char *rec = s + sizeof(struct slot_head);
-			struct slot_head sh;
-			memcpy(&sh, s, sizeof(sh));
-			size_t end = sh.used > room ? room : sh.used;
-			size_t pos = sh.start > end ? end : sh.start, p = pos;
-			uint64_t got = 0;
-			bool more = false; /* whole records left in the slot */
-			while (p + REC <= end) {
-				uint32_t m;
-				memcpy(&m, rec + p, REC);
-				if (m > end - p - REC)
-					break; /* damaged: the rest is lost */
-				if ((want && k + got >= want) || used + (p - pos) + REC + m > r->bcap) {
-					more = true;
-					break;
-				}
-				p += REC + m;
-				got++;
-			}
-			memcpy(r->batch + used, rec + pos, p - pos);
-			used += p - pos;
-			k += got;
-			if (more) {
-				if (got) {
-					uint32_t start = (uint32_t)p;
-					__atomic_store_n((uint32_t *)(void *)s, start, __ATOMIC_RELAXED);
-					h->taken += got;
-				}
-				break; /* the rest of the slot stays for the next take */
-			}
-			h->tail++;
-			h->taken += got;
-			avail--;
-			freed++;
+		if (ring_take_image(h, r->slots, &r->g, &ix, want, &r->b, why, sizeof(why)) < 0) {
+			ring_unlock(r);
+			ring_damaged(ctx, r, why);
+			return -2;
 		}
-		if (k || freed) {
+		if (r->b.msgs || r->b.freed) {
 			h->space_seq++;
-			bool wake = freed && claim_sleepers(&h->space_waiters);
-			if (!k) {
-				/* Only damaged slots: freed, nothing to deliver. */
-				ring_unlock(r);
-				if (wake)
-					futex_wake(&h->space_seq, INT_MAX);
-				continue;
-			}
+			bool wake = r->b.freed && claim_sleepers(&h->space_waiters);
 			ring_unlock(r);
 			if (wake)
 				futex_wake(&h->space_seq, INT_MAX);
+			if (!r->b.msgs)
+				continue;
 			r->bpos = 0;
-			r->bend = used;
-			r->bcount = k;
+			r->bcount = r->b.msgs;
 			return 0;
 		}
 		if (deadline == QUEUE_NOWAIT) {
@@ -551,6 +713,20 @@ static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t
 	}
 }
 
+static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
+{
+	sigjmp_buf jb;
+	if (sigsetjmp(jb, 0)) {
+		bus_jmp = NULL;
+		ring_damaged(ctx, r, BUS_GONE);
+		return -2;
+	}
+	bus_jmp = &jb;
+	int rc = take_batch(ctx, r, deadline, want);
+	bus_jmp = NULL;
+	return rc;
+}
+
 /* The next message, where the batch holds it (whole, checked records:
  * ring_take): no copy. */
 static ssize_t shm_recv_ref(struct ctx *ctx, void *impl, const char **msg, int64_t deadline, uint64_t want,
@@ -565,8 +741,8 @@ static ssize_t shm_recv_ref(struct ctx *ctx, void *impl, const char **msg, int64
 			return -1;
 	}
 	uint32_t m;
-	memcpy(&m, r->batch + r->bpos, REC);
-	*msg = r->batch + r->bpos + REC;
+	memcpy(&m, r->b.buf + r->bpos, REC);
+	*msg = r->b.buf + r->bpos + REC;
 	r->bpos += REC + m;
 	r->bcount--;
 	return (ssize_t)m;
@@ -589,16 +765,18 @@ static void shm_explain(struct ctx *ctx, void *impl, int err, size_t len)
 {
 	const struct ring *r = impl;
 	(void)ctx;
+	if (r->lock_held)
+		return; /* ring_enter said who holds the lock */
 	if (err == EMSGSIZE)
 		fprintf(stderr, "A %zu-byte message does not fit a %u-byte slot; create the ring with a larger "
 				"--slot-size.\n",
-			len, r->h->slot_size);
+			len, r->g.slot_size);
 	else if (err == EAGAIN && r->sending)
 		fprintf(stderr, "All %u slot%s full; without --nonblock the producer waits for a consumer.\n",
-			r->h->slots, r->h->slots == 1 ? " is" : "s are");
+			r->g.slots, r->g.slots == 1 ? " is" : "s are");
 	else if (err == ETIMEDOUT && r->sending)
-		fprintf(stderr, "All %u slot%s full for the whole --timeout.\n", r->h->slots,
-			r->h->slots == 1 ? " stayed" : "s stayed");
+		fprintf(stderr, "All %u slot%s full for the whole --timeout.\n", r->g.slots,
+			r->g.slots == 1 ? " stayed" : "s stayed");
 	else if (err == EAGAIN)
 		fprintf(stderr, "The ring is empty; without --nonblock the consumer waits for a producer.\n");
 }
@@ -607,6 +785,10 @@ static int shm_setup(struct ctx *ctx, struct ring *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
+	if (bus_catch(NULL) < 0) {
+		msg_syserr(ctx->prog, "sigaction SIGBUS");
+		return EXIT_FAIL;
+	}
 	return posix_name(ctx, r->name, sizeof(r->name));
 }
 
@@ -620,7 +802,7 @@ static int shm_produce(struct ctx *ctx)
 	if (rc)
 		return rc;
 	r.sending = true;
-	if (ring_open(ctx, &r, true) < 0) {
+	if (ring_open(ctx, &r, true, true) < 0) {
 		ring_close(ctx, &r, ctx->opt.unlink);
 		return EXIT_FAIL;
 	}
@@ -631,6 +813,18 @@ static int shm_produce(struct ctx *ctx)
 	return rc;
 }
 
+/* The consumer's batch: 64 KiB, or a slot's records when larger. */
+static int batch_alloc(struct ctx *ctx, struct ring *r)
+{
+	r->b.cap = BATCH_BYTES > r->g.stride ? BATCH_BYTES : r->g.stride;
+	r->b.buf = malloc(r->b.cap);
+	if (!r->b.buf) {
+		msg_syserr(ctx->prog, "allocate a %zu-byte buffer", r->b.cap);
+		return -1;
+	}
+	return 0;
+}
+
 static int shm_consume(struct ctx *ctx)
 {
 	struct ring r;
@@ -638,24 +832,13 @@ static int shm_consume(struct ctx *ctx)
 	int rc = shm_setup(ctx, &r);
 	if (rc)
 		return rc;
-	if (ring_open(ctx, &r, true) < 0) {
-		ring_close(ctx, &r, ctx->opt.unlink);
-		return EXIT_FAIL;
-	}
-	r.bcap = BATCH_BYTES > r.h->stride ? BATCH_BYTES : r.h->stride;
-	r.batch = malloc(r.bcap);
-	if (!r.batch) {
-		msg_syserr(ctx->prog, "allocate a %zu-byte buffer", r.bcap);
-		ring_close(ctx, &r, ctx->opt.unlink);
-		return EXIT_FAIL;
-	}
-	if (consumer_init(&c, ctx) < 0) {
+	if (ring_open(ctx, &r, true, true) < 0 || batch_alloc(ctx, &r) < 0 || consumer_init(&c, ctx) < 0) {
 		ring_close(ctx, &r, ctx->opt.unlink);
 		return EXIT_FAIL;
 	}
 	const struct queue_ops ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, false, r.name,
 				       shm_explain, shm_recv_ref };
-	rc = queue_consume(ctx, &c, &ops, &r, r.h->slot_size);
+	rc = queue_consume(ctx, &c, &ops, &r, r.g.slot_size);
 	rc = consumer_finish(&c, rc);
 	ring_close(ctx, &r, ctx->opt.unlink);
 	return rc;
@@ -682,45 +865,140 @@ static int shm_create_verb(struct ctx *ctx)
 	return c == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+/* head, tail, put and taken read without the lock, while others use the
+ * ring: retried until head stays the same across the read, so that head
+ * and tail belong together. 0, -1 with why (damaged), 1 when the ring
+ * kept changing (nothing to judge). */
+static int index_unlocked(const struct ring_hdr *h, const struct ring_geom *g, struct ring_index *ix, char *why,
+			  size_t len)
+{
+	for (int i = 0; i < 1000; i++) {
+		uint64_t before = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
+		int c = ring_index_read(h, g, ix, false, why, len);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&h->head, __ATOMIC_RELAXED) == before && (c < 0 || ix->head == before))
+			return c;
+	}
+	return 1;
+}
+
+/* What info shows: the header as read, under the lock when it could be
+ * had, and the damage found. */
+struct info_snap {
+	struct ring_hdr h;
+	const char *lock; /* "free", "held", "unknown" */
+	int owner;        /* thread holding it, when held */
+	char why[RING_WHY]; /* "" when intact */
+};
+
+static void read_info(struct ctx *ctx, struct ring *r, struct info_snap *s)
+{
+	struct ring_index ix;
+	uint64_t msgs;
+	int e = lock_wait(ctx, r, now_mono_ns() + LOCK_INFO_NS, true);
+	if (e == 0 || e == EOWNERDEAD) {
+		s->lock = "free";
+		if (ring_locked(r, e == EOWNERDEAD, &ix, s->why, sizeof(s->why)) == 0)
+			ring_walk(r->slots, &r->g, &ix, &msgs, s->why, sizeof(s->why));
+		memcpy(&s->h, r->h, sizeof(s->h));
+		ring_unlock(r);
+		return;
+	}
+	s->lock = "held";
+	s->owner = lock_owner(r->h);
+	memcpy(&s->h, r->h, sizeof(s->h));
+	if (e != ETIMEDOUT && e != EINTR) {
+		snprintf(s->why, sizeof(s->why), "taking its lock fails: %s", strerror(e));
+		s->lock = "unknown";
+		return;
+	}
+	if (index_unlocked(r->h, &r->g, &ix, s->why, sizeof(s->why)) > 0)
+		s->why[0] = '\0';
+}
+
+static void info_read(struct ctx *ctx, struct ring *r, struct info_snap *s)
+{
+	sigjmp_buf jb;
+	if (sigsetjmp(jb, 0)) {
+		bus_jmp = NULL;
+		memset(&s->h, 0, sizeof(s->h));
+		s->lock = "unknown";
+		snprintf(s->why, sizeof(s->why), "%s", BUS_GONE);
+		return;
+	}
+	bus_jmp = &jb;
+	read_info(ctx, r, s);
+	bus_jmp = NULL;
+}
+
+static void info_print(struct ctx *ctx, const struct ring *r, const struct stat *st, const struct info_snap *s)
+{
+	struct out o;
+	const struct ring_hdr *h = &s->h;
+	out_init(&o, stdout, ctx->opt.json);
+	out_open(&o);
+	out_string(&o, PRINT_ANY, "name", "name:      %s\n", r->name);
+	info_owner(&o, st->st_uid, st->st_gid, st->st_mode);
+	out_u64(&o, PRINT_ANY, "size", "size:      %llu bytes\n", (uint64_t)st->st_size);
+	out_u64(&o, PRINT_ANY, "slots", "slots:     %llu", h->slots);
+	out_u64(&o, PRINT_ANY, "slot_size", " of %llu bytes\n", h->slot_size);
+	out_u64(&o, PRINT_ANY, "messages", "messages:  %llu queued", h->put > h->taken ? h->put - h->taken : 0);
+	out_u64(&o, PRINT_ANY, "slots_used", " in %llu slot", h->head - h->tail);
+	out_string(&o, PRINT_TEXT, NULL, "%s", h->head - h->tail == 1 ? "" : "s");
+	out_u64(&o, PRINT_ANY, "put", ", %llu put", h->put);
+	out_u64(&o, PRINT_ANY, "taken", ", %llu taken\n", h->taken);
+	out_u64(&o, PRINT_ANY, "waiting_producers", "waiting:   producers %llu", h->space_waiters);
+	out_u64(&o, PRINT_ANY, "waiting_consumers", ", consumers %llu\n", h->data_waiters);
+	out_u64(&o, PRINT_ANY, "recovered", "recovered: %llu (locks of processes that died holding them)\n",
+		h->recovered);
+	out_string(&o, PRINT_ANY, "lock", "lock:      %s", s->lock);
+	if (strcmp(s->lock, "held") == 0) {
+		out_u64(&o, PRINT_ANY, "lock_owner", " by thread %llu (the numbers above were read without it)",
+			(uint64_t)s->owner);
+	} else {
+		out_null(&o, "lock_owner");
+		if (strcmp(s->lock, "unknown") == 0)
+			out_string(&o, PRINT_TEXT, NULL, "%s", " (not taken: the ring is damaged)");
+	}
+	out_string(&o, PRINT_TEXT, NULL, "%s", "\n");
+	if (s->why[0]) {
+		out_string(&o, PRINT_ANY, "damaged", "state:     damaged: %s", s->why);
+	} else {
+		out_null(&o, "damaged");
+		out_string(&o, PRINT_TEXT, NULL, "%s", "state:     intact");
+	}
+	out_close(&o);
+}
+
 static int shm_info_verb(struct ctx *ctx)
 {
 	struct ring r;
 	struct stat st;
-	struct out o;
+	struct info_snap s;
 	int rc = shm_setup(ctx, &r);
 	if (rc)
 		return rc;
-	if (ring_open(ctx, &r, false) < 0 || fstat(r.fd, &st) < 0) {
-		if (r.h)
+	memset(&s, 0, sizeof(s));
+	int a = ring_open(ctx, &r, false, false);
+	if (a == -1 || fstat(r.fd, &st) < 0) {
+		if (a == 0)
 			msg_syserr(ctx->prog, "stat %s", r.name);
 		ring_close(ctx, &r, false);
 		return EXIT_FAIL;
 	}
-	if (ring_lock(ctx, &r) < 0) {
-		ring_close(ctx, &r, false);
-		return EXIT_FAIL;
+	if (a == ATTACH_DAMAGED) {
+		/* Only the header is mapped; its lock is not to be trusted. */
+		memcpy(&s.h, r.h, sizeof(s.h));
+		s.lock = "unknown";
+		snprintf(s.why, sizeof(s.why), "%s", r.why);
+	} else {
+		info_read(ctx, &r, &s);
 	}
-	struct ring_hdr h = *r.h;
-	ring_unlock(&r);
-	out_init(&o, stdout, ctx->opt.json);
-	out_open(&o);
-	out_string(&o, PRINT_ANY, "name", "name:      %s\n", r.name);
-	info_owner(&o, st.st_uid, st.st_gid, st.st_mode);
-	out_u64(&o, PRINT_ANY, "size", "size:      %llu bytes\n", (uint64_t)st.st_size);
-	out_u64(&o, PRINT_ANY, "slots", "slots:     %llu", h.slots);
-	out_u64(&o, PRINT_ANY, "slot_size", " of %llu bytes\n", h.slot_size);
-	/* A damaged slot can yield more (empty) messages than were put. */
-	out_u64(&o, PRINT_ANY, "messages", "messages:  %llu queued", h.put > h.taken ? h.put - h.taken : 0);
-	out_u64(&o, PRINT_ANY, "slots_used", " in %llu slot", h.head - h.tail);
-	out_string(&o, PRINT_TEXT, NULL, "%s", h.head - h.tail == 1 ? "" : "s");
-	out_u64(&o, PRINT_ANY, "put", ", %llu put", h.put);
-	out_u64(&o, PRINT_ANY, "taken", ", %llu taken\n", h.taken);
-	out_u64(&o, PRINT_ANY, "waiting_producers", "waiting:   producers %llu", h.space_waiters);
-	out_u64(&o, PRINT_ANY, "waiting_consumers", ", consumers %llu\n", h.data_waiters);
-	out_u64(&o, PRINT_ANY, "recovered", "recovered: %llu (locks of processes that died holding them)", h.recovered);
-	out_close(&o);
+	info_print(ctx, &r, &st, &s);
+	if (s.why[0])
+		msg_warn(ctx->prog, "%s: damaged ring: %s", r.name, s.why);
 	ring_close(ctx, &r, false);
-	return EXIT_OK;
+	return s.why[0] ? EXIT_FAIL : EXIT_OK;
 }
 
 static int shm_unlink_verb(struct ctx *ctx)
@@ -738,6 +1016,31 @@ static int shm_unlink_verb(struct ctx *ctx)
 	return EXIT_OK;
 }
 
+/* ring_peek's look at a header of an object of st's size. */
+static bool peek_header(const struct ring_hdr *h, const struct stat *st, struct ring_peek *p)
+{
+	struct ring_geom g;
+	struct ring_index ix;
+	char why[RING_WHY];
+	int c = ring_check_geom(h, (size_t)st->st_size, &g, why, sizeof(why));
+	if (c == RING_FOREIGN)
+		return false;
+	p->note = NULL;
+	if (c == RING_OK &&
+	    (!fully_backed(st) || !lock_kind_ok(h) || index_unlocked(h, &g, &ix, why, sizeof(why)) < 0))
+		c = RING_DAMAGED;
+	if (c == RING_DAMAGED)
+		p->note = __atomic_load_n(&h->ready, __ATOMIC_RELAXED) == 1
+				  ? "damaged ring ('ipcdemo shm info' says why)"
+				  : "ring not set up (being created, or its creator died)";
+	p->slots = __atomic_load_n(&h->slots, __ATOMIC_RELAXED);
+	p->slot_size = __atomic_load_n(&h->slot_size, __ATOMIC_RELAXED);
+	uint64_t put = __atomic_load_n(&h->put, __ATOMIC_RELAXED);
+	uint64_t taken = __atomic_load_n(&h->taken, __ATOMIC_RELAXED);
+	p->messages = put > taken ? put - taken : 0;
+	return true;
+}
+
 bool ring_peek(const char *name, struct ring_peek *p)
 {
 	struct stat st;
@@ -748,14 +1051,19 @@ bool ring_peek(const char *name, struct ring_peek *p)
 	if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof(struct ring_hdr)) {
 		const struct ring_hdr *h = mmap(NULL, sizeof(*h), PROT_READ, MAP_SHARED, fd, 0);
 		if (h != MAP_FAILED) {
-			if (memcmp(h->magic, RING_MAGIC, sizeof(h->magic)) == 0 && h->version == RING_VERSION) {
-				p->slots = h->slots;
-				p->slot_size = h->slot_size;
-				uint64_t put = __atomic_load_n(&h->put, __ATOMIC_RELAXED);
-				uint64_t taken = __atomic_load_n(&h->taken, __ATOMIC_RELAXED);
-				p->messages = put > taken ? put - taken : 0;
-				ok = true;
+			/* Truncated meanwhile: SIGBUS, caught for the look. */
+			struct sigaction old;
+			sigjmp_buf jb;
+			bool caught = bus_catch(&old) == 0;
+			if (sigsetjmp(jb, 0) == 0) {
+				bus_jmp = &jb;
+				ok = peek_header(h, &st, p);
+			} else {
+				ok = false;
 			}
+			bus_jmp = NULL;
+			if (caught)
+				sigaction(SIGBUS, &old, NULL);
 			munmap((void *)(uintptr_t)h, sizeof(*h));
 		}
 	}
@@ -913,10 +1221,7 @@ static void *shm_bench_open(struct ctx *ctx, const char *name, size_t size)
 		free(r);
 		return NULL;
 	}
-	r->bcap = BATCH_BYTES > r->h->stride ? BATCH_BYTES : r->h->stride;
-	r->batch = malloc(r->bcap);
-	if (!r->batch) {
-		msg_syserr(ctx->prog, "allocate memory");
+	if (batch_alloc(ctx, r) < 0) {
 		munmap(r->h, r->size);
 		close(r->fd);
 		shm_unlink(r->name);

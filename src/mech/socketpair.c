@@ -106,9 +106,12 @@ static int pair_demo(struct ctx *ctx)
 		for (size_t i = 0; i < n; i++) {
 			ssize_t got = recv_msg(sv[1], stream, &lb, buf, sizeof(buf));
 			if (got <= 0) {
-				if (got < 0)
+				/* The end, or an interrupt: also SIGTERM from the
+				 * kernel when the parent dies (fork_child). */
+				if (got < 0 && !stop_requested()) {
 					msg_syserr(ctx->prog, "child: receive");
-				st = got < 0 ? EXIT_FAIL : st;
+					st = EXIT_FAIL;
+				}
 				break;
 			}
 			printf("child  %d: got \"%s\"\n", (int)self, buf);
@@ -120,16 +123,19 @@ static int pair_demo(struct ctx *ctx)
 			}
 		}
 		linebuf_free(&lb);
+		close(sv[1]);
 		fflush(NULL);
 		_exit(st);
 	}
 	close(sv[1]);
 	printf("parent %d: fork() -> child %d; parent keeps fd %d\n", (int)me, (int)pid, sv[0]);
 	int status = EXIT_OK;
-	for (size_t i = 0; i < n && status == EXIT_OK; i++) {
+	for (size_t i = 0; i < n && status == EXIT_OK && !stop_requested(); i++) {
 		if (send_msg(sv[0], stream, msgs[i]) < 0) {
-			msg_syserr(ctx->prog, "send");
-			status = EXIT_FAIL;
+			if (!stop_requested()) {
+				msg_syserr(ctx->prog, "send");
+				status = EXIT_FAIL;
+			}
 		} else {
 			printf("parent %d: sent \"%s\"\n", (int)me, msgs[i]);
 		}
@@ -140,8 +146,10 @@ static int pair_demo(struct ctx *ctx)
 		msg_syserr(ctx->prog, "allocate");
 		status = EXIT_FAIL;
 	}
-	for (size_t i = 0; i < n && status == EXIT_OK; i++) {
+	for (size_t i = 0; i < n && status == EXIT_OK && !stop_requested(); i++) {
 		ssize_t got = recv_msg(sv[0], stream, &lb, buf, sizeof(buf));
+		if (got < 0 && stop_requested())
+			break;
 		if (got <= 0) {
 			if (got < 0)
 				msg_syserr(ctx->prog, "receive");
@@ -153,6 +161,10 @@ static int pair_demo(struct ctx *ctx)
 		printf("parent %d: %s\n", (int)me, buf);
 	}
 	linebuf_free(&lb);
+	/* Interrupted: a datagram child has no end of file to see, so it gets
+	 * an empty datagram, as in run; a stream child reads end of file. */
+	if (stop_requested() && ctx->opt.type == SK_DGRAM)
+		send(sv[0], "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
 	close(sv[0]);
 	int cst = wait_child(ctx->prog, pid);
 	return status != EXIT_OK ? status : cst;

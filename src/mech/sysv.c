@@ -10,6 +10,7 @@
 #include <sys/msg.h>
 #include <unistd.h>
 
+#include "ipcdemo/cli.h"
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/queue.h"
@@ -36,33 +37,22 @@ static int sysv_key(struct ctx *ctx, key_t *key)
 	if (o->proj && !o->path)
 		return msg_usage(ctx->prog, "--proj only applies with --path (ftok)");
 	if (o->key) {
-		char *end;
-		errno = 0;
-		long long v = strtoll(o->key, &end, 0);
-		if (errno || end == o->key || *end || v < INT_MIN || v > UINT_MAX)
-			return msg_usage(ctx->prog, "invalid value '%s' for --key: not a key (examples: 0x69706364, 42)",
-					 o->key);
-		if (v == IPC_PRIVATE)
+		uint32_t k;
+		const char *why = NULL;
+		if (parse_key(o->key, &k, &why) < 0)
+			return msg_usage(ctx->prog, "invalid value '%s' for --key: %s", o->key, why);
+		if (k == IPC_PRIVATE)
 			return msg_usage(ctx->prog, "invalid value '%s' for --key: 0 is IPC_PRIVATE, which no other "
 						    "process can find",
 					 o->key);
-		*key = (key_t)(int)(unsigned)v;
+		*key = (key_t)(int32_t)k;
 		return 0;
 	}
 	if (o->path) {
 		int proj = 'i';
-		if (o->proj) {
-			char *end;
-			long v = strtol(o->proj, &end, 0);
-			if (strlen(o->proj) == 1 && !(o->proj[0] >= '0' && o->proj[0] <= '9'))
-				proj = (unsigned char)o->proj[0];
-			else if (*end == '\0' && end != o->proj && v >= 1 && v <= 255)
-				proj = (int)v;
-			else
-				return msg_usage(ctx->prog, "invalid value '%s' for --proj: one character or a number "
-							    "from 1 to 255",
-						 o->proj);
-		}
+		const char *why = NULL;
+		if (o->proj && parse_proj(o->proj, &proj, &why) < 0)
+			return msg_usage(ctx->prog, "invalid value '%s' for --proj: %s", o->proj, why);
 		*key = ftok(o->path, proj);
 		if (*key == (key_t)-1) {
 			msg_syserr(ctx->prog, "ftok %s", o->path);

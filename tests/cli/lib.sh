@@ -115,6 +115,33 @@ wait_for() { # seconds command...
 	return 0
 }
 
+# re_quote TEXT: TEXT as an extended regex that matches it literally, for
+# like, unlike, has and grep -E with names that hold '.', '+' and the like.
+re_quote() { printf '%s' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g'; }
+
+# Isolation (tests/isolate.sh runs every script in IPC, mount, network and
+# PID namespaces of its own when it can): isolated is true there, and then
+# ipcdemo ls and clean, default names, System V keys and ports concern only
+# what the script makes. Otherwise every such test is skipped, with the
+# reason in $ISOLATION_WHY: a test must not touch what it did not make.
+_t_isolated=false
+if [ -n "${IPCDEMO_OUTER_NS:-}" ]; then
+	_t_isolated=true
+	read -r _t_ipc _t_mnt _t_net <<<"$IPCDEMO_OUTER_NS"
+	[ "$(readlink /proc/self/ns/ipc)" != "$_t_ipc" ] || _t_isolated=false
+	[ "$(readlink /proc/self/ns/mnt)" != "$_t_mnt" ] || _t_isolated=false
+	[ "$(readlink /proc/self/ns/net)" != "$_t_net" ] || _t_isolated=false
+fi
+# shellcheck disable=SC2034 # read by the scripts
+if $_t_isolated; then
+	ISOLATION_WHY=""
+elif [ -n "${IPCDEMO_OUTER_NS:-}" ]; then
+	ISOLATION_WHY="system-wide test: the namespaces are the machine's own"
+else
+	ISOLATION_WHY="system-wide test, not isolated: ${IPCDEMO_ISOLATION_WHY:-not run through tests/isolate.sh}"
+fi
+isolated() { $_t_isolated; }
+
 skip() { # name reason
 	_t_n=$((_t_n + 1))
 	echo "ok $_t_n - $1 # SKIP $2"

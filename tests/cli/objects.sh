@@ -8,10 +8,12 @@
 # user's queue) listed as not ipcdemo's and never removed; --dry-run,
 # --json, -q, a second clean, another directory, bad arguments, completion.
 #
-# 'ipcdemo clean' removes ipcdemo-named objects system-wide: meson runs
-# this script alone (is_parallel: false). It removes nothing it did not
-# create itself except through the clean under test, and when the system
-# already holds objects clean would remove, it does not run clean for real.
+# 'ipcdemo ls' and 'clean' see every ipcdemo-named object on the system:
+# this script runs them only in namespaces of its own (tests/isolate.sh,
+# lib.sh's isolated), where every such object is one it made. Elsewhere it
+# skips them with the reason and runs only what looks at no system-wide
+# object (arguments, help, completion): it never lists, removes or races
+# with another run's objects.
 . "$(dirname "$0")/lib.sh"
 
 export LC_ALL=C
@@ -85,6 +87,48 @@ jrow() {
 	printf '%s\n' "$1" | jq -c -R --arg n "$2" --arg t "${3:-}" \
 		'fromjson? | select(.name == $n and ($t == "" or .type == $t)) | [.type, .owner, .uid, .mode, .bytes, .messages, .ipcdemo, .note]'
 }
+
+# ---- what looks at no system-wide object: arguments, help, completion ----
+
+# ls and clean of a directory of this test's own ($T/other, with other/storage)
+local_tests() {
+	run "ls of a missing directory" 1 -- "$IPCDEMO" ls no-such-dir
+	like "ls of a missing directory: says so" "$ERR" 'open directory no-such-dir: No such file or directory'
+	is "ls of a missing directory: nothing on stdout" "$OUT" ""
+	run "ls of a file" 1 -- "$IPCDEMO" ls other/storage
+	like "ls of a file: not a directory" "$ERR" 'other/storage: Not a directory'
+	run "ls a b" 2 -- "$IPCDEMO" ls a b
+	like "ls a b: too many arguments" "$ERR" 'too many arguments'
+	like "ls a b: the usage hint" "$ERR" "Try 'ipcdemo ls --help'"
+	run "ls --bogus" 2 -- "$IPCDEMO" ls --bogus
+	like "ls --bogus: unknown option" "$ERR" "unknown option '--bogus'"
+	is "ls --bogus: nothing on stdout" "$OUT" ""
+	run "clean a b" 2 -- "$IPCDEMO" clean a b
+	like "clean a b: too many arguments" "$ERR" 'too many arguments'
+	run "clean --bogus" 2 -- "$IPCDEMO" clean --bogus
+	run "ls --help" 0 -- "$IPCDEMO" ls --help
+	like "ls --help: usage" "$OUT" '^Usage: ipcdemo ls \[options\] \[DIRECTORY\]'
+	run "clean --help" 0 -- "$IPCDEMO" clean --help
+	like "clean --help: --dry-run" "$OUT" '--dry-run'
+	like "clean --help: the rule" "$OUT" '0x69706300 to 0x697063ff'
+
+	# completion data
+	run "__complete ls --" 0 -- "$IPCDEMO" __complete ls --
+	like "completion of ls: --json" "$OUT" '^--json'
+	like "completion of ls: --quiet" "$OUT" '^--quiet'
+	run "__complete clean --" 0 -- "$IPCDEMO" __complete clean --
+	like "completion of clean: --dry-run" "$OUT" '^--dry-run'
+	like "completion of clean: --json" "$OUT" '^--json'
+}
+
+if ! isolated; then
+	skip "ls and clean of the machine's objects" "$ISOLATION_WHY"
+	mkdir other
+	printf 'by hand\n' >other/storage
+	local_tests
+	done_testing
+	exit
+fi
 
 # ---- what the system holds before: clean runs for real only if nothing ----
 
@@ -433,26 +477,12 @@ for n in "/ipcdemox-t$P" "/ipcdemo.t$P" "/xipcdemo-t$P"; do
 	run "ls with a ring named $n" 0 -- "$IPCDEMO" ls
 	is "ls: a ring named $n is not ipcdemo's (not /ipcdemo nor /ipcdemo-*)" "$(row "$OUT" "$n" shm | awk '{ print $7 }')" no
 	run "clean --dry-run with a ring named $n" 0 -- "$IPCDEMO" clean --dry-run
-	unlike "clean --dry-run: would not remove $n" "$OUT" " $n\$"
+	unlike "clean --dry-run: would not remove $n" "$OUT" " $(re_quote "$n")\$"
 	run "remove $n" 0 -- "$IPCDEMO" shm unlink -q --name "$n"
 done
 
 # ---- bad arguments ----
 
-run "ls of a missing directory" 1 -- "$IPCDEMO" ls no-such-dir
-like "ls of a missing directory: says so" "$ERR" 'open directory no-such-dir: No such file or directory'
-is "ls of a missing directory: nothing on stdout" "$OUT" ""
-run "ls of a file" 1 -- "$IPCDEMO" ls other/storage
-like "ls of a file: not a directory" "$ERR" 'other/storage: Not a directory'
-run "ls a b" 2 -- "$IPCDEMO" ls a b
-like "ls a b: too many arguments" "$ERR" 'too many arguments'
-like "ls a b: the usage hint" "$ERR" "Try 'ipcdemo ls --help'"
-run "ls --bogus" 2 -- "$IPCDEMO" ls --bogus
-like "ls --bogus: unknown option" "$ERR" "unknown option '--bogus'"
-is "ls --bogus: nothing on stdout" "$OUT" ""
-run "clean a b" 2 -- "$IPCDEMO" clean a b
-like "clean a b: too many arguments" "$ERR" 'too many arguments'
-run "clean --bogus" 2 -- "$IPCDEMO" clean --bogus
 SHM_FAIL=/ipcdemo-t$P-fail
 run "shm create $SHM_FAIL for a failing clean" 0 -- "$IPCDEMO" shm create -q --name "$SHM_FAIL"
 made_shm+=("$SHM_FAIL")
@@ -461,20 +491,7 @@ like "clean of a missing directory: says so" "$ERR" 'open directory no-such-dir'
 ok "clean of a missing directory removes nothing at all" shm_exists "$SHM_FAIL"
 is "clean of a missing directory: nothing on stdout" "$OUT" ""
 run "remove $SHM_FAIL" 0 -- "$IPCDEMO" shm unlink -q --name "$SHM_FAIL"
-run "ls --help" 0 -- "$IPCDEMO" ls --help
-like "ls --help: usage" "$OUT" '^Usage: ipcdemo ls \[options\] \[DIRECTORY\]'
-run "clean --help" 0 -- "$IPCDEMO" clean --help
-like "clean --help: --dry-run" "$OUT" '--dry-run'
-like "clean --help: the rule" "$OUT" '0x69706300 to 0x697063ff'
-
-# ---- completion data ----
-
-run "__complete ls --" 0 -- "$IPCDEMO" __complete ls --
-like "completion of ls: --json" "$OUT" '^--json'
-like "completion of ls: --quiet" "$OUT" '^--quiet'
-run "__complete clean --" 0 -- "$IPCDEMO" __complete clean --
-like "completion of clean: --dry-run" "$OUT" '^--dry-run'
-like "completion of clean: --json" "$OUT" '^--json'
+local_tests
 
 # ---- leave the system as it was ----
 

@@ -193,6 +193,55 @@ is "--timeout 300ms: nothing printed" "$OUT" ""
 # end of input comes before the timeout: 0 messages and status 0
 run "--timeout with end of input" 0 -- "$IPCDEMO" pipe consume -q --timeout 0.5s </dev/null
 
+# ---- values the VALUES sections promise to check: usage errors, exit 2 ----
+# None of these gets as far as a socket, a queue or a resolver.
+
+for a in '127.0.0.1:-1' '-1' '127.0.0.1:+7790' '127.0.0.1: 7790' '127.0.0.1:0' '127.0.0.1:65536' \
+	'+7790' '0' ':7700' '127.0.0.1:' '[::1' 'a b' '1.2.3.4:5:6'; do
+	run "tcp consume -a '$a': usage error" 2 -- "$IPCDEMO" tcp consume -a "$a" --timeout 100ms
+	like "tcp consume -a '$a': names the option and the value" "$ERR" \
+		"invalid value '$(printf '%s' "$a" | sed 's/[][+.]/\\&/g')' for --address: "
+done
+run "tcp consume -a 127.0.0.1:-1: says the port range" 2 -- "$IPCDEMO" tcp consume -a 127.0.0.1:-1
+like "-a 127.0.0.1:-1: the port must be 1 to 65535" "$ERR" "the port must be 1 to 65535 or a service name"
+run "tcp consume -a 127.0.0.1:abc (no such service): usage error" 2 -- "$IPCDEMO" tcp consume -a 127.0.0.1:abc
+like "-a 127.0.0.1:abc: says so" "$ERR" "invalid value '127.0.0.1:abc' for --address: no tcp service 'abc'"
+run "udp produce -a 127.0.0.1:abc: usage error" 2 -- "$IPCDEMO" udp produce -a 127.0.0.1:abc -n 1
+like "udp -a 127.0.0.1:abc: the udp service" "$ERR" "no udp service 'abc'"
+
+for k in 0100 00 ' 42' '+42' '42 ' '-0x1' 0x 0x100000000 4294967296 -2147483649 1e3; do
+	run "sysv info --key '$k': usage error" 2 -- "$IPCDEMO" sysv info --key "$k"
+	like "sysv info --key '$k': names the option and the value" "$ERR" \
+		"invalid value '$(printf '%s' "$k" | sed 's/[+]/\\&/g')' for --key: "
+done
+like "--key 1e3: says what a key is" "$ERR" "not a key \(examples: 0x69706364, 42\)"
+run "sysv info --key 0100: never octal" 2 -- "$IPCDEMO" sysv info --key 0100
+like "--key 0100: says why" "$ERR" "a leading 0 does not mean octal here"
+for p in 010 ' 5' +5 0 256 0x100; do
+	run "sysv info --proj '$p': usage error" 2 -- "$IPCDEMO" sysv info --path /dev/null --proj "$p"
+	like "--proj '$p': says what it takes" "$ERR" "for --proj: one character or a number from 1 to 255"
+done
+run "sysv receive --type +5: no plus sign" 2 -- "$IPCDEMO" sysv receive --type +5
+like "--type +5: names the option" "$ERR" "invalid value '\+5' for --type: not a whole number"
+
+run "mq create --maxmsg 2^64-1: out of range" 2 -- "$IPCDEMO" mq create --maxmsg 18446744073709551615
+like "--maxmsg 2^64-1: the parser says so" "$ERR" \
+	"invalid value '18446744073709551615' for --maxmsg: must be at most 9223372036854775807"
+unlike "--maxmsg 2^64-1: not the kernel's refusal" "$ERR" "kernel"
+run "mq create --msgsize 8G... past a long: out of range" 2 -- "$IPCDEMO" mq create --msgsize 8589934592G
+like "--msgsize 2^63: the parser says so" "$ERR" "invalid value '8589934592G' for --msgsize: must be at most 9223372036854775807"
+
+# Counts, sizes and durations: no sign, no space, no overflow.
+for v in ' 5' '+5' '5 ' 0x10 18446744073709551616; do
+	run "-n '$v': usage error" 2 -- "$IPCDEMO" pipe produce -n "$v"
+done
+for v in ' 1k' '+1k' 1kk 17179869184G; do
+	run "--size '$v': usage error" 2 -- "$IPCDEMO" pipe produce --size "$v" -n 1
+done
+for v in ' 1s' '+1s' 1e3s 1.5.s 9223372037s 366d; do
+	run "--timeout '$v': usage error" 2 -- "$IPCDEMO" pipe consume --timeout "$v"
+done
+
 # --mode takes octal
 run "--mode 0640" 4 -- "$IPCDEMO" fifo consume -q --mode 0640 --path m.fifo --timeout 100ms
 is "--mode 0640: applied" "$(stat -c %a m.fifo 2>&1)" 640

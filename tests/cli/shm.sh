@@ -165,7 +165,7 @@ is "full ring: no slot in use" "$(field "$F" slots_used)" 0
 
 run "produce --nonblock: 6 into 4 free slots" 1 -- \
 	"$IPCDEMO" shm produce --name "$F" --nonblock --source counter -n 6 --size 16
-is "--nonblock, full: it echoed all 6" "$OUT" "$(padded 1 6)"
+is "--nonblock, full: it echoed the 4 it sent" "$OUT" "$(padded 1 4)"
 like "--nonblock, full: the error" "$ERR" "send to $F: Resource temporarily unavailable"
 like "--nonblock, full: the explanation" "$ERR" \
 	'All 4 slots are full; without --nonblock the producer waits for a consumer\.'
@@ -331,9 +331,12 @@ is "info: taken" "$(jfield "$j" taken)" 0
 is "info: waiting_producers" "$(jfield "$j" waiting_producers)" 0
 is "info: waiting_consumers" "$(jfield "$j" waiting_consumers)" 0
 is "info: recovered" "$(jfield "$j" recovered)" 0
+is "info: lock" "$(jfield "$j" lock)" free
+is "info: lock_owner" "$(jfield "$j" lock_owner)" null
+is "info: damaged" "$(jfield "$j" damaged)" null
 if $have_jq; then
 	is "info --json: valid JSON with exactly these fields" "$(printf '%s\n' "$j" | jq -r 'keys_unsorted | join(",")')" \
-		"name,owner,uid,gid,mode,size,slots,slot_size,messages,slots_used,put,taken,waiting_producers,waiting_consumers,recovered"
+		"name,owner,uid,gid,mode,size,slots,slot_size,messages,slots_used,put,taken,waiting_producers,waiting_consumers,recovered,lock,lock_owner,damaged"
 	is "info --json: numbers are numbers" "$(printf '%s\n' "$j" | jq -r '[.uid, .size, .slots, .messages, .slots_used] | map(type) | unique | join(",")')" number
 else
 	skip "info --json: valid JSON with exactly these fields" "jq not installed"
@@ -344,6 +347,8 @@ like "info: name line" "$OUT" "^name: +$C\$"
 like "info: mode line" "$OUT" '^mode: +0640$'
 like "info: slots line" "$OUT" '^slots: +8 of 256 bytes$'
 like "info: messages line" "$OUT" '^messages: +0 queued in 0 slots, 0 put, 0 taken$'
+like "info: lock line" "$OUT" '^lock: +free$'
+like "info: state line" "$OUT" '^state: +intact$'
 is "info: nothing on stderr" "$ERR" ""
 
 run "create of an existing ring" 1 -- "$IPCDEMO" shm create --name "$C" --slots 2
@@ -658,6 +663,288 @@ run "shm demo --name" 0 -- "$IPCDEMO" shm demo --name "$S-demo"
 like "demo --name: uses that ring" "$OUT" "into $S-demo, a ring of 4 slots of 16 bytes"
 is "demo --name: 10 messages" "$(printf '%s\n' "$OUT" | grep -Ec '^consumer +\| 10:[0-9]+:[0-9]+$')" 10
 ok "demo --name: removed at the end" test ! -e "$(shm_file "$S-demo")"
+
+# ---- what a producer says it sent is what went in ----
+
+# A ring of 2 slots, 6 messages of a slot each, --nonblock: 2 go in. The
+# producer's count of what it sent and did not send, its echo, and what
+# a consumer then gets agree.
+SENT=$S-sent
+run "sent: create a ring of 2 slots" 0 -- "$IPCDEMO" shm create -q --name "$SENT" --slots 2
+run "sent: 6 messages of a slot each, --nonblock" 1 -- \
+	"$IPCDEMO" shm produce --name "$SENT" --nonblock --stats --source counter -n 6 --size 4096
+sent_out=$OUT
+like "sent: 4 were not sent" "$ERR" '^ipcdemo shm produce: 4 messages were not sent$'
+like "sent: --stats counts 2 sent" "$ERR" '^ipcdemo shm produce: sent 2 messages,'
+run "sent: consume --nonblock" 0 -- "$IPCDEMO" shm consume --name "$SENT" --nonblock
+is "sent: the consumer gets the 2 the producer counted as sent" "$(printf '%s\n' "$OUT" | sed 's/\.*$//')" "1
+2"
+is "sent: the producer echoed those 2 and no more" "$sent_out" "$OUT"
+run "sent: unlink" 0 -- "$IPCDEMO" shm rm -q --name "$SENT"
+
+# ---- damaged rings ----
+
+# Rings damaged on purpose: every header field set to extreme values,
+# random bytes at random offsets, a lock that is never released, a sparse
+# object. Whatever the damage, a consumer, a producer and info end within
+# their time limit with status 0, 1 or 4 (never killed by a signal, never
+# hung); what they refuse they call a damaged ring; a consumer never
+# delivers a message twice, or one that was taken already. The offsets
+# come from the struct, printed by ring-offsets.
+if [ -n "${RING_OFFSETS:-}" ] && OFFS=$("$RING_OFFSETS"); then
+	have_offs=true
+else
+	have_offs=false
+fi
+off_of() { printf '%s\n' "$OFFS" | awk -v f="$1" '$1 == f { print $2 }'; }
+size_of() { printf '%s\n' "$OFFS" | awk -v f="$1" '$1 == f { print $3 }'; }
+# poke_at RING OFFSET BYTES VALUE: store VALUE (a bash integer, -1 for all
+# ones) little-endian in BYTES bytes at OFFSET of the ring's file.
+poke_at() {
+	local v=$4 i bytes=''
+	for ((i = 0; i < $3; i++)); do
+		bytes+=$(printf '\\%03o' $(((v >> (8 * i)) & 255)))
+	done
+	# shellcheck disable=SC2059 # the format is the octal escapes built above
+	printf "$bytes" | dd of="$(shm_file "$1")" bs=1 seek="$2" conv=notrunc status=none
+}
+poke() { poke_at "$1" "$(off_of "$2")" "$(size_of "$2")" "$3"; } # RING FIELD VALUE
+# A ring of 4 slots of 16 bytes: 9 messages put, 3 of them taken, so that
+# its slots hold stale messages too (m1..m3 were taken; m4..m9 are queued,
+# two to a slot, in the slots numbered 2, 3 and 4, the last one the first
+# slot again). Made once; fresh copies its image over the ring.
+ring_image() {
+	"$IPCDEMO" shm create -q --name "$1" --slots 4 --slot-size 16 &&
+		"$IPCDEMO" shm produce -q --name "$1" --nonblock m1 m2 m3 &&
+		"$IPCDEMO" shm consume -q --name "$1" --nonblock >/dev/null &&
+		"$IPCDEMO" shm produce -q --name "$1" --nonblock m4 m5 m6 m7 m8 m9 &&
+		cp "$(shm_file "$1")" ring.img
+}
+fresh() { cp ring.img "$(shm_file "$1")"; }
+
+# survives: the last run ended by itself, with a documented status,
+# saying why when it refused.
+survives() {
+	case $STATUS in
+	0 | 4) return 0 ;;
+	1) printf '%s\n' "$ERR" | grep -Eq 'damaged ring|not an ipcdemo ring|lock is held|Resource temporarily|Message too long|creator never finished' ;;
+	*) return 1 ;;
+	esac
+}
+# delivered_ok: what the last consume printed holds no message twice and
+# none of those taken before the damage.
+delivered_ok() {
+	[ -z "$(printf '%s\n' "$OUT" | grep -v '^$' | sort | uniq -d)" ] &&
+		! printf '%s\n' "$OUT" | grep -Eqx 'm[123]'
+}
+# run_any NAME CMD...: run CMD (at most 10 s); passes when it survives,
+# and for a consumer when it delivered nothing stale or twice.
+run_any() {
+	local name=$1
+	shift
+	timeout -k 2 10 "$@" >"$T/.out" 2>"$T/.err"
+	STATUS=$?
+	OUT=$(cat "$T/.out")
+	ERR=$(cat "$T/.err")
+	if survives && { [ "$3" != consume ] || delivered_ok; }; then
+		_t_report 0 "$name (status $STATUS)"
+	else
+		_t_report 1 "$name" "status $STATUS: $*" "stdout: $OUT" "stderr: $ERR"
+	fi
+}
+# try RING WHAT REFUSED: consume, info and produce on a damaged ring; with
+# REFUSED true, each must refuse it (status 1).
+try() {
+	local r=$1 what=$2 refused=$3 cmd
+	for cmd in "consume --nonblock" "info" "produce -q --nonblock late"; do
+		# shellcheck disable=SC2086 # the verb and its options
+		run_any "$what: shm $cmd" "$IPCDEMO" shm $cmd --name "$r"
+		if $refused; then
+			is "$what: shm $cmd refuses it" "$STATUS" 1
+		fi
+	done
+}
+
+D=$S-damaged
+if $have_offs && ring_image "$D"; then
+	# The three of the report, exactly.
+	fresh "$D"
+	poke "$D" head -1
+	T_LIMIT=10 run "head 2^64-1: consume --nonblock refuses" 1 -- "$IPCDEMO" shm consume --name "$D" --nonblock
+	is "head 2^64-1: nothing delivered" "$OUT" ""
+	like "head 2^64-1: says how it is damaged" "$ERR" \
+		"^ipcdemo shm consume: $D: damaged ring: head 18446744073709551615 is 18446744073709551613 slots ahead of tail 2 \\(4 slots\\)\$"
+	like "head 2^64-1: and what to do" "$ERR" "'ipcdemo shm unlink --name $D' removes it"
+	T_LIMIT=10 run "head 2^64-1: info reports it (exit 1)" 1 -- "$IPCDEMO" shm info --name "$D"
+	like "head 2^64-1: info: the state line" "$OUT" '^state: +damaged: head 18446744073709551615 is '
+	T_LIMIT=10 run "head 2^64-1: info --json" 1 -- "$IPCDEMO" shm info --json --name "$D"
+	like "head 2^64-1: info --json: damaged" "$(jfield "$OUT" damaged)" '^head 18446744073709551615 is '
+	T_LIMIT=10 run "head 2^64-1: produce refuses" 1 -- "$IPCDEMO" shm produce --name "$D" --nonblock x
+	like "head 2^64-1: produce: damaged ring" "$ERR" "$D: damaged ring: head 18446744073709551615"
+	like "head 2^64-1: produce: x was not sent" "$ERR" '1 message was not sent'
+	fresh "$D"
+	poke "$D" head $((5 + 100000000))
+	poke "$D" tail 5
+	T_LIMIT=10 run "head = tail + 10^8: consume refuses" 1 -- "$IPCDEMO" shm consume --name "$D" --nonblock
+	like "head = tail + 10^8: says so" "$ERR" \
+		"$D: damaged ring: head 100000005 is 100000000 slots ahead of tail 5 \\(4 slots\\)\$"
+	is "head = tail + 10^8: nothing delivered" "$OUT" ""
+	T_LIMIT=10 run "ls: a damaged ring" 0 -- "$IPCDEMO" ls --json
+	like "ls: notes the damaged ring" "$OUT" "\"name\":\"$D\".*\"note\":\"damaged ring"
+	ok "ls: its message count is unknown" bash -c 'printf "%s\n" "$1" | grep -q "\"name\":\"$2\".*\"messages\":null"' _ "$OUT" "$D"
+	fresh "$D"
+	poke "$D" tail 6 # head is 5
+	T_LIMIT=10 run "tail = head + 1: consume refuses" 1 -- "$IPCDEMO" shm consume --name "$D" --nonblock
+	like "tail = head + 1: says so" "$ERR" "$D: damaged ring: tail 6 is ahead of head 5\$"
+	fresh "$D"
+	poke "$D" tail 1 # a slot taken before seems queued again
+	T_LIMIT=10 run "tail moved back: consume refuses" 1 -- "$IPCDEMO" shm consume --name "$D" --nonblock
+	like "tail moved back: the stale slot is damage" "$ERR" "$D: damaged ring: "
+	is "tail moved back: nothing delivered (m1..m3 were taken)" "$OUT" ""
+
+	# Every field, extreme values: 0, 1, the largest, and 2^31 (2^63).
+	# The geometry, the flag and the lock's kind make the ring unusable
+	# when they change; head, tail and the counters maybe not.
+	for f in version hdr_size slots slot_size stride ready lockkind head tail put taken; do
+		n=$(size_of "$f")
+		for v in 0 1 -1 $((1 << (8 * n - 1))); do
+			fresh "$D"
+			poke "$D" "$f" "$v"
+			refused=false
+			case $f:$v in
+			ready:1 | head:* | tail:* | put:* | taken:*) ;;
+			*) refused=true ;;
+			esac
+			try "$D" "$f = $v" $refused
+		done
+	done
+
+	# The slots: a start or end past the slot, a record longer than the
+	# rest. The last put slot is the 5th (index 4, the first slot again:
+	# m8, m9); the ones before it are delivered, that one refused.
+	base=$((($(off_of taken) + 8 + 63) / 64 * 64))
+	for what in "slot_used 4000" "slot_used 0" "slot_start 3" "slot_start 21" "slot_records 1000" "slot_records 2"; do
+		f=${what% *} v=${what#* }
+		fresh "$D"
+		poke_at "$D" $((base + $(off_of "$f"))) 4 "$v"
+		T_LIMIT=10 run "slot damage $f = $v: consume ends" 1 -- "$IPCDEMO" shm consume --name "$D" --nonblock
+		like "slot damage $f = $v: damaged ring, slot 4" "$ERR" "$D: damaged ring: slot 4: "
+		is "slot damage $f = $v: the messages before it, once" "$OUT" "m4
+m5
+m6
+m7"
+		T_LIMIT=10 run "slot damage $f = $v: info reports it" 1 -- "$IPCDEMO" shm info --name "$D"
+		like "slot damage $f = $v: info: state" "$OUT" '^state: +damaged: slot 4: '
+	done
+
+	# A lock that names a live thread which never releases it (here a
+	# sleep's pid in the lock word): --timeout and Ctrl-C end every wait,
+	# info reads without it.
+	fresh "$D"
+	sleep 300 &
+	holder=$!
+	poke "$D" lockword "$holder"
+	t0=$(date +%s%N)
+	T_LIMIT=10 run "lock held: consume -t 1s ends with --timeout" 4 -- "$IPCDEMO" shm consume --name "$D" -t 1s
+	ok "lock held: consume -t 1s: within 3 s" test $((($(date +%s%N) - t0) / 1000000)) -lt 3000
+	like "lock held: consume: says who holds it" "$ERR" \
+		"^ipcdemo shm consume: $D: its lock is held by thread $holder and was not released in time; giving up\$"
+	T_LIMIT=10 run "lock held: produce -t 1s ends with --timeout" 4 -- "$IPCDEMO" shm produce --name "$D" -t 1s x
+	like "lock held: produce: says who holds it" "$ERR" "its lock is held by thread $holder"
+	like "lock held: produce: x was not sent" "$ERR" '1 message was not sent'
+	unlike "lock held: produce: no word of full slots" "$ERR" 'slots stayed full'
+	T_LIMIT=10 run "lock held: consume --nonblock gives up (exit 1)" 1 -- "$IPCDEMO" shm consume --name "$D" --nonblock
+	like "lock held: consume --nonblock: says so" "$ERR" "its lock is held by thread $holder"
+	t0=$(date +%s%N)
+	T_LIMIT=10 run "lock held: info does not wait for it" 0 -- "$IPCDEMO" shm info --name "$D"
+	ok "lock held: info: within 2 s" test $((($(date +%s%N) - t0) / 1000000)) -lt 2000
+	like "lock held: info: says so" "$OUT" "^lock: +held by thread $holder \\(the numbers above were read without it\\)\$"
+	like "lock held: info: the numbers, read without it" "$OUT" '^messages: +6 queued in 3 slots, 9 put, 3 taken$'
+	T_LIMIT=10 run "lock held: info --json" 0 -- "$IPCDEMO" shm info --json --name "$D"
+	is "lock held: info --json: lock, lock_owner" "$(jfield "$OUT" lock) $(jfield "$OUT" lock_owner)" "held $holder"
+	for verb in "consume" "produce x"; do
+		# shellcheck disable=SC2086 # the verb and its argument
+		bg "lh${verb%% *}" "$IPCDEMO" shm $verb --name "$D" --stats
+		p=$BG
+		sleep 0.5
+		ok "lock held: shm $verb without --timeout waits" alive "$p"
+		interrupt "$p"
+		ok "lock held: Ctrl-C ends shm $verb's wait" wait_for 3 dead "$p"
+		reap "$p"
+		is "lock held: shm $verb: exit 0 after Ctrl-C" "$ST" 0
+	done
+	like "lock held: the consumer's summary" "$(cat lhconsume.err)" 'received 0 messages'
+	like "lock held: the producer's summary" "$(cat lhproduce.err)" '1 message was not sent'
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null
+
+	# A sparse object with a header that fits it (2^20 slots of 16 bytes,
+	# 64 MiB that /dev/shm need not have): refused before it is touched,
+	# not a SIGBUS.
+	fresh "$D"
+	truncate -s $((base + (1 << 20) * 64)) "$(shm_file "$D")"
+	poke "$D" slots $((1 << 20))
+	T_LIMIT=10 run "sparse: produce refuses it" 1 -- "$IPCDEMO" shm produce --name "$D" x
+	like "sparse: says why" "$ERR" "$D: damaged ring: only [0-9]+ of its $((base + (1 << 20) * 64)) bytes have memory behind them \\(a sparse object: not a ring ipcdemo made\\)"
+	T_LIMIT=10 run "sparse: consume refuses it" 1 -- "$IPCDEMO" shm consume --name "$D" --nonblock
+	T_LIMIT=10 run "sparse: info reports it" 1 -- "$IPCDEMO" shm info --name "$D"
+	like "sparse: info: state" "$OUT" '^state: +damaged: only [0-9]+ of its'
+
+	# A process that died holding the lock (ring-offsets die-holding): the
+	# next one recovers it, says so and counts it; one that died between
+	# storing head and put has its put counter repaired from the slots.
+	fresh "$D"
+	ok "died holding the lock: the helper" "$RING_OFFSETS" die-holding "$(shm_file "$D")"
+	run "died holding the lock: consume --nonblock recovers it" 0 -- "$IPCDEMO" shm consume --name "$D" --nonblock
+	like "died holding the lock: says so" "$ERR" \
+		"^ipcdemo shm consume: a process died holding the lock of $D; the ring is intact, carrying on\$"
+	is "died holding the lock: the messages" "$OUT" "$(printf 'm%s\n' 4 5 6 7 8 9)"
+	is "died holding the lock: counted in recovered" "$(field "$D" recovered)" 1
+	fresh "$D"
+	ok "died in a put: the helper" "$RING_OFFSETS" die-holding "$(shm_file "$D")" 2
+	run "died in a put: info recovers it" 0 -- "$IPCDEMO" shm info --name "$D"
+	like "died in a put: info: put repaired" "$OUT" '^messages: +6 queued in 3 slots, 9 put, 3 taken$'
+	like "died in a put: info: recovered 1" "$OUT" '^recovered: 1 '
+	like "died in a put: info: intact" "$OUT" '^state: +intact$'
+	fresh "$D"
+	ok "died in a put: the helper again" "$RING_OFFSETS" die-holding "$(shm_file "$D")" 2
+	run "died in a put: consume --nonblock" 0 -- "$IPCDEMO" shm consume --name "$D" --nonblock
+	like "died in a put: the consumer says the counters were repaired" "$ERR" \
+		"the ring is intact \\(its message counters repaired\\), carrying on"
+	is "died in a put: all 6 messages" "$(printf '%s\n' "$OUT" | wc -l)" 6
+
+	# Truncated under a producer that sleeps on it: its next look at the
+	# ring is a SIGBUS, caught and reported, not the end of the process.
+	run "truncated: fill a ring of 1 slot" 0 -- "$IPCDEMO" shm produce -q --name "$D-cut" --slots 1 first
+	bg cut "$IPCDEMO" shm produce --name "$D-cut" second
+	p=$BG
+	ok "truncated: the producer sleeps on the full ring" wait_for 20 field_is "$D-cut" waiting_producers 1
+	truncate -s 0 "$(shm_file "$D-cut")"
+	ok "truncated: the producer ends" wait_for 10 dead "$p"
+	reap "$p"
+	is "truncated: exit 1, not killed by SIGBUS" "$ST" 1
+	like "truncated: says so" "$(cat cut.err)" \
+		"$D-cut: damaged ring: part of it is gone \\(the object was truncated while in use: SIGBUS\\)"
+	like "truncated: what was not sent" "$(cat cut.err)" '1 message was not sent'
+	run "truncated: unlink" 0 -- "$IPCDEMO" shm rm -q --name "$D-cut"
+
+	# Random bytes at random offsets, a fixed seed: 30 rounds of 3 bytes.
+	RANDOM=4242
+	for round in $(seq 1 30); do
+		fresh "$D"
+		size=$(stat -c %s "$(shm_file "$D")")
+		for _ in 1 2 3; do
+			poke_at "$D" $((RANDOM % size)) 1 $((RANDOM % 256))
+		done
+		for cmd in "consume --nonblock" "info" "produce -q --nonblock late" "consume --nonblock"; do
+			# shellcheck disable=SC2086 # the verb and its options
+			run_any "random round $round: shm $cmd" "$IPCDEMO" shm $cmd --name "$D"
+		done
+	done
+	run "damaged: unlink" 0 -- "$IPCDEMO" shm rm -q --name "$D"
+else
+	skip "damaged rings" "no ring-offsets helper (RING_OFFSETS), or no ring image"
+fi
 
 # ---- nothing left behind ----
 

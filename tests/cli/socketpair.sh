@@ -130,4 +130,33 @@ run "run: a message with a newline: usage error" 2 -- "$IPCDEMO" socketpair run 
 is "run: a message with a newline: nothing on stdout" "$OUT" ""
 run "run --type bogus: usage error" 2 -- "$IPCDEMO" socketpair run --type bogus -n 1
 
+# ---- when a side dies (ipcdemo-socketpair(1), WHEN A SIDE DIES) ----
+
+# A dgram child has no end of file: the kernel ends it when its parent dies.
+bg_direct sp "$IPCDEMO" socketpair run --type dgram --source counter -n 1 --every 100ms --batches 600 --stats
+sp=$BG
+wait_for 10 has_lines sp.out 3
+kid=$(cmd_pid "$sp")
+kill -KILL "$sp"
+reap "$sp" 2>/dev/null
+if [ "$kid" != "$sp" ]; then
+	ok "parent killed: the dgram child ends within 2 s" wait_for 2 dead "$kid"
+else
+	skip "parent killed: the dgram child ends within 2 s" "the child's pid is not known"
+fi
+like "parent killed: the child printed its summary" "$(cat sp.err)" 'received [0-9]+ messages'
+is "parent killed: what the child printed is in order" "$(cut -d: -f3 sp.out | awk 'NR != $1 { print "bad" }' | head -n 1)" ""
+
+# SIGINT to the parent alone: the child reads the end as usual.
+for type in dgram stream; do
+	bg_direct sp "$IPCDEMO" socketpair run --type "$type" --source counter -n 1 --every 100ms --batches 600 --stats
+	sp=$BG
+	wait_for 10 has_lines sp.out 3
+	kill -INT "$sp"
+	ok "run --type $type, SIGINT to the parent alone: ends within 2 s" wait_for 2 dead "$sp"
+	reap "$sp" 2>/dev/null
+	is "run --type $type, SIGINT to the parent alone: status 0" "$ST" 0
+	like "run --type $type, SIGINT to the parent alone: the child's summary" "$(cat sp.err)" 'received [0-9]+ messages'
+done
+
 done_testing

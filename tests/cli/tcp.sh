@@ -16,7 +16,9 @@ command -v ss >/dev/null 2>&1 && ss -Hltn >/dev/null 2>&1 && have_ss=true
 
 # ---- the default address: 127.0.0.1:7700, loopback only ----
 
-if ! $have_ss; then
+if ! isolated; then
+	skip "default address: bound to 127.0.0.1:7700" "$ISOLATION_WHY"
+elif ! $have_ss; then
 	skip "default address: bound to 127.0.0.1:7700" "ss is not available"
 elif ss -Hltn 'sport = :7700' | grep -q .; then
 	skip "default address: bound to 127.0.0.1:7700" "port 7700 is in use on this machine"

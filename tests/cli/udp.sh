@@ -20,7 +20,9 @@ lost_in() {
 
 # ---- the default address: 127.0.0.1:7700, loopback only ----
 
-if ! $have_ss; then
+if ! isolated; then
+	skip "default address: bound to 127.0.0.1:7700" "$ISOLATION_WHY"
+elif ! $have_ss; then
 	skip "default address: bound to 127.0.0.1:7700" "ss is not available"
 elif ss -Huan 'sport = :7700' | grep -q .; then
 	skip "default address: bound to 127.0.0.1:7700" "UDP port 7700 is in use on this machine"

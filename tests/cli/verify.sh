@@ -59,6 +59,67 @@ like "no input: 0 lost" "$ERR" "(^|[^0-9])0 lost"
 run "without --verify the same gap is not checked" 0 -- "$IPCDEMO" pipe consume -q <gap
 unlike "without --verify: no verify summary" "$ERR" "lost"
 
+# ---- forged stamps: any values, bounded memory, never a crash ----
+
+printf '5:1:x\n5:18446744073709551615:x\n' >forged1
+run "forged: 1 then 2^64-1 (was a SEGV): exit 3" 3 -- "$IPCDEMO" pipe consume --verify -q <forged1
+like "forged: the span is lost, counted exactly" "$ERR" "(^|[^0-9])18446744073709551613 lost"
+printf '1:18446744073709551615:x\n1:2:y\n' >forged2
+run "forged: 2^64-1 then 2 (was a memmove out of bounds): exit 3" 3 -- "$IPCDEMO" pipe consume --verify -q <forged2
+like "forged: the one far behind is reordered" "$ERR" "(^|[^0-9])1 reordered"
+like "forged: and too far out of order to check" "$ERR" \
+	"(^|[^0-9])1 too far out of order to check \(more than 65536 behind\)"
+printf '0:1:a\n0:1:a\n18446744073709551615:18446744073709551615:z\n99999999999999999999:1:b\n1:0:c\n' >forged3
+run "forged: id 0, id 2^64-1, an id past 2^64, sequence 0" 3 -- "$IPCDEMO" pipe consume --verify -q <forged3
+like "forged: 2 producers, 1 duplicated, 2 without a stamp" "$ERR" \
+	"verify: 2 producers, 5 received, 0 lost, 1 duplicated, 0 reordered, 2 without a --seq stamp"
+# Two producers whose spans add up past 2^64: the sum stops at 2^64-1.
+printf '1:1:a\n1:18446744073709551615:b\n2:1:a\n2:18446744073709551615:b\n' >forged4
+run "forged: lost past 2^64 saturates" 3 -- "$IPCDEMO" pipe consume --verify -q <forged4
+like "forged: lost is 2^64-1" "$ERR" "(^|[^0-9])18446744073709551615 lost"
+# Jumps forward and back, far and near, cost bounded time.
+awk 'BEGIN { s = 1; for (i = 0; i < 20000; i++) { printf "4:%.0f:x\n", s; s += (i % 2 ? 70000 : 1) } }' >jumps
+run "forged: 20000 alternate jumps" 3 -- "$IPCDEMO" pipe consume --verify -q <jumps
+like "forged: jumps are lost numbers, not duplicates" "$ERR" \
+	"verify: 1 producer, 20000 received, 699920001 lost, 0 duplicated, 0 reordered"
+
+# The same two stamps into listening consumers: they survive and report.
+. "$LIB_DIR/ports.sh"
+new_port
+bg u "$IPCDEMO" udp consume --address "127.0.0.1:$PORT" --verify -q -n 2 --timeout 10s
+wait_for 10 udp_bound "$PORT"
+"$IPCDEMO" udp produce --address "127.0.0.1:$PORT" --source stdin -q <forged2
+reap "$BG"
+is "udp consume --verify, forged stamps: exit 3, not a crash" "$ST" 3
+like "udp: the summary" "$(cat u.err)" "(^|[^0-9])1 too far out of order to check"
+new_port
+bg t "$IPCDEMO" tcp consume --listen --address "127.0.0.1:$PORT" --verify -q -n 2 --timeout 10s
+wait_for 10 tcp_listening "$PORT"
+"$IPCDEMO" tcp produce --connect --address "127.0.0.1:$PORT" --source stdin -q <forged1
+reap "$BG"
+is "tcp consume --listen --verify, forged stamps: exit 3, not a crash" "$ST" 3
+like "tcp: the summary" "$(cat t.err)" "(^|[^0-9])18446744073709551613 lost"
+
+# ---- many producers: fast, bounded, and said when past the limit ----
+
+awk 'BEGIN { for (i = 1; i <= 200000; i++) printf "%d:1:x\n", i }' >ids
+run "200000 producers (was quadratic)" 0 -- "$IPCDEMO" pipe consume --verify -q <ids
+like "200000 producers: all tracked" "$ERR" "verify: 200000 producers, 200000 received, 0 lost"
+# Past 1048576 producers the rest are counted, not tracked.
+awk 'BEGIN { for (i = 1; i <= 1048580; i++) printf "%d:1:x\n", i; print "1048580:2:y"; print "7:2:y" }' >toomany
+run "more producers than the limit: exit 3" 3 -- "$IPCDEMO" pipe consume --verify -q <toomany
+is "more producers than the limit: says so" "$ERR" \
+	"ipcdemo pipe consume: verify: 1048576 producers, 1048582 received, 0 lost, 0 duplicated, 0 reordered, 5 from untracked producers (limit of 1048576 producers reached) (FAILED)"
+if $have_python; then
+	run "--json: untracked and unchecked" 3 -- "$IPCDEMO" pipe consume --json --verify -q <forged2
+	got=$(python3 -c '
+import json, sys
+v = json.loads(sys.stdin.read().strip())["verify"]
+print(v["untracked"], v["unchecked"], v["reordered"], v["ok"])
+' <<<"$ERR" 2>&1)
+	is "--json: the new fields" "$got" "0 1 1 False"
+fi
+
 # ---- --stats ----
 
 printf 'a\nbb\nccc\n' >three

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,6 +76,8 @@ Test(duration, units_and_fractions)
 		{ "1.5", 1500 * NSEC_PER_MSEC },  { "0", 0 },
 		{ "0.123456789h", 444444440400LL }, { "1.999999999h", 7199999996400LL },
 		{ "1.5m", 90 * NSEC_PER_SEC },    { "0.0015ms", 1500 },
+		/* Found by the fuzzer: "min" is a unit too. */
+		{ ".0000min", 0 },                { ".5min", 30 * NSEC_PER_SEC },
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		cr_assert_eq(parse_duration(ok[i].s, &ns, &why), 0, "'%s' rejected", ok[i].s);
@@ -86,7 +89,8 @@ Test(duration, rejects_bad_input)
 {
 	int64_t ns;
 	const char *why;
-	const char *bad[] = { "", "s", "5x", "-1s", "1 s", "1.s.", ".", "1d", "99999999999999h" };
+	const char *bad[] = { "", "s", "5x", "-1s", "1 s", "1.s.", ".", "1d", "99999999999999h", " 1s", "+1s",
+			      "1s ", "1e3s", "9223372037s", "0x10s" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(parse_duration(bad[i], &ns, &why), -1, "'%s' accepted", bad[i]);
 }
@@ -114,8 +118,10 @@ Test(integer, signed_whole_numbers)
 	cr_assert_eq(v, 0);
 	cr_assert_eq(parse_integer("-3", &v, &why), 0);
 	cr_assert_eq(v, -3);
-	cr_assert_eq(parse_integer("+42", &v, &why), 0);
-	cr_assert_eq(v, 42);
+	cr_assert_eq(parse_integer("+42", &v, &why), -1, "no plus sign, as with every number");
+	cr_assert_eq(parse_integer(" 42", &v, &why), -1);
+	cr_assert_eq(parse_integer("-9223372036854775807", &v, &why), 0);
+	cr_assert_eq(v, -INT64_MAX);
 	cr_assert_eq(parse_integer("9223372036854775807", &v, &why), 0);
 	cr_assert_eq(v, INT64_MAX);
 	cr_assert_eq(parse_integer("9223372036854775808", &v, &why), -1);
@@ -126,6 +132,113 @@ Test(integer, signed_whole_numbers)
 	cr_assert_str_eq(why, "not a whole number");
 	cr_assert_eq(parse_integer("--2", &v, &why), -1);
 	cr_assert_eq(parse_integer("2k", &v, &why), -1);
+}
+
+Test(key, hexadecimal_or_decimal_never_octal)
+{
+	uint32_t k;
+	const char *why;
+	struct {
+		const char *s;
+		uint32_t k;
+	} ok[] = { { "42", 42 },
+		   { "0x2a", 42 },
+		   { "0X2A", 42 },
+		   { "0x69706364", 0x69706364 },
+		   { "4294967295", 0xffffffff },
+		   { "0xffffffff", 0xffffffff },
+		   { "0x00000001", 1 },
+		   { "-1", 0xffffffff },
+		   { "-2147483648", 0x80000000 },
+		   { "0", 0 },
+		   { "100", 100 } };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		cr_assert_eq(parse_key(ok[i].s, &k, &why), 0, "'%s' rejected", ok[i].s);
+		cr_assert_eq(k, ok[i].k, "'%s' gave %#x", ok[i].s, k);
+	}
+	const char *bad[] = { "0100", "00", "-01", " 42", "42 ", "+42", "-0x1", "0x", "0x-1", "0x 1", "0x100000000",
+			      "4294967296", "-2147483649", "99999999999999999999999", "", "-", "1e3", "0o17", "x" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		cr_assert_eq(parse_key(bad[i], &k, &why), -1, "'%s' accepted", bad[i]);
+		cr_assert_not_null(why);
+	}
+	parse_key("0100", &k, &why);
+	cr_assert(strstr(why, "octal") != NULL, "says why: %s", why);
+	parse_key("4294967296", &k, &why);
+	cr_assert_str_eq(why, "out of range (-2147483648 to 4294967295)");
+}
+
+Test(proj, one_character_or_1_to_255)
+{
+	int p;
+	const char *why;
+	cr_assert_eq(parse_proj("x", &p, &why), 0);
+	cr_assert_eq(p, 'x');
+	cr_assert_eq(parse_proj("120", &p, &why), 0);
+	cr_assert_eq(p, 120);
+	cr_assert_eq(parse_proj("0x78", &p, &why), 0);
+	cr_assert_eq(p, 0x78);
+	cr_assert_eq(parse_proj("7", &p, &why), 0);
+	cr_assert_eq(p, 7);
+	const char *bad[] = { "", "0", "256", "010", " 5", "+5", "ab", "0x0", "0x100", "-1" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(parse_proj(bad[i], &p, &why), -1, "'%s' accepted", bad[i]);
+}
+
+Test(address, forms_and_defaults)
+{
+	char h[256], p[64];
+	const char *why;
+	struct {
+		const char *s, *h, *p;
+	} ok[] = { { "127.0.0.1:7790", "127.0.0.1", "7790" },
+		   { "localhost:http", "localhost", "http" },
+		   { "7701", "", "7701" },
+		   { "65535", "", "65535" },
+		   { "[::1]:7700", "::1", "7700" },
+		   { "[::1]", "::1", "" },
+		   { "::1", "::1", "" },
+		   { "fe80::1%lo", "fe80::1%lo", "" },
+		   { "host-1.example", "host-1.example", "" } };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		cr_assert_eq(parse_address(ok[i].s, h, sizeof(h), p, sizeof(p), &why), 0, "'%s' rejected", ok[i].s);
+		cr_assert_str_eq(h, ok[i].h, "'%s'", ok[i].s);
+		cr_assert_str_eq(p, ok[i].p, "'%s'", ok[i].s);
+	}
+	const char *bad[] = { "127.0.0.1:-1", "127.0.0.1:+7790", "127.0.0.1: 7790", "127.0.0.1:7790 ", "-1",
+			      "+7790", "0", "65536", "99999999999999999999", "127.0.0.1:0", "127.0.0.1:65536",
+			      ":7700", "127.0.0.1:", "[::1", "[::1]:", "[::1]x", "[]:7", "[1.2.3.4]:7", "a b",
+			      " 7790", "-host", "1.2.3.4:5:6", "::1%", "[::1%]:7", "host:a b", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		cr_assert_eq(parse_address(bad[i], h, sizeof(h), p, sizeof(p), &why), -1, "'%s' accepted", bad[i]);
+		cr_assert_not_null(why);
+	}
+	parse_address("127.0.0.1:-1", h, sizeof(h), p, sizeof(p), &why);
+	cr_assert_str_eq(why, "the port must be 1 to 65535 or a service name");
+	parse_address("-1", h, sizeof(h), p, sizeof(p), &why);
+	cr_assert_str_eq(why, "the port must be 1 to 65535 or a service name");
+	cr_assert_eq(parse_address("x:1", h, 2, p, sizeof(p), &why), 0, "fits exactly");
+	cr_assert_eq(parse_address("xy:1", h, 2, p, sizeof(p), &why), -1, "too long for the buffer");
+}
+
+Test(limits, mq_sizes_fit_a_long, .init = cr_redirect_stderr)
+{
+	struct verb_opt allowed[] = { { OP_MAXMSG, NULL }, { OP_MSGSIZE, NULL }, { OP_END, NULL } };
+	struct opts o;
+	int first;
+	char *a1[] = { "create", "--maxmsg", "18446744073709551615", NULL };
+	opts_init(&o);
+	cr_assert_eq(cli_parse("t", allowed, 3, a1, &o, &first), EXIT_USAGE);
+	char *a2[] = { "create", "--msgsize", "8589934592G", NULL };
+	opts_init(&o);
+	cr_assert_eq(cli_parse("t", allowed, 3, a2, &o, &first), EXIT_USAGE);
+	char *a3[] = { "create", "--maxmsg", "9223372036854775807", "--msgsize", "17M", NULL };
+	opts_init(&o);
+	cr_assert_eq(cli_parse("t", allowed, 5, a3, &o, &first), 0, "the kernel judges these");
+	cr_assert_eq(o.maxmsg, LONG_MAX);
+	cr_assert_eq(o.msgsize, 17 << 20);
 }
 
 Test(suggest, edit_distance)

@@ -108,9 +108,152 @@ Test(verify, memory_follows_the_span_not_the_numbers)
 	cr_assert_eq(verify_add(v, 1, 1000000000000ULL - 5), VERIFY_REORDERED, "below the first: extends down");
 	verify_get(v, &r);
 	cr_assert_eq(r.lost, 4);
-	/* A span past the limit is refused, not allocated. */
+	/* A span past the window is counted, not allocated. */
 	cr_assert_eq(verify_add(v, 2, 1), VERIFY_OK);
-	cr_assert_eq(verify_add(v, 2, 1ULL << 40), -1);
+	cr_assert_eq(verify_add(v, 2, 1ULL << 40), VERIFY_OK);
+	verify_get(v, &r);
+	cr_assert_eq(r.lost, 4 + (1ULL << 40) - 2);
+	cr_assert_eq(r.unchecked, 0);
+	verify_free(v);
+}
+
+/* The two forged-stamp crashes of issue 10. */
+Test(verify, forged_extreme_stamps)
+{
+	struct verify *v = verify_new();
+	struct verify_result r;
+	cr_assert_eq(verify_add(v, 5, 1), VERIFY_OK);
+	cr_assert_eq(verify_add(v, 5, UINT64_MAX), VERIFY_OK);
+	cr_assert_eq(verify_add(v, 1, UINT64_MAX), VERIFY_OK);
+	cr_assert_eq(verify_add(v, 1, 2), VERIFY_UNCHECKED, "far behind the highest: not checkable");
+	cr_assert_eq(verify_add(v, 1, UINT64_MAX), VERIFY_DUPLICATE);
+	cr_assert_eq(verify_add(v, 1, UINT64_MAX - 1), VERIFY_REORDERED);
+	verify_get(v, &r);
+	cr_assert_eq(r.received, 6);
+	cr_assert_eq(r.lost, UINT64_MAX - 2);
+	cr_assert_eq(r.duplicated, 1);
+	cr_assert_eq(r.reordered, 2, "the unchecked one is reordered too");
+	cr_assert_eq(r.unchecked, 1);
+	cr_assert_eq(r.before_first, UINT64_MAX - 2, "id 1 starts at UINT64_MAX - 1");
+	cr_assert(!verify_clean(&r));
+	/* Sums over producers saturate instead of wrapping. */
+	cr_assert_eq(verify_add(v, 6, 1), VERIFY_OK);
+	cr_assert_eq(verify_add(v, 6, UINT64_MAX), VERIFY_OK);
+	cr_assert_eq(verify_add(v, 7, UINT64_MAX), VERIFY_OK);
+	verify_get(v, &r);
+	cr_assert_eq(r.lost, UINT64_MAX);
+	cr_assert_eq(r.before_first, UINT64_MAX);
+	verify_free(v);
+}
+
+Test(verify, the_window_behind_the_highest)
+{
+	struct verify *v = verify_new();
+	struct verify_result r;
+	for (uint64_t s = 1; s <= 200000; s++)
+		cr_assert_eq(verify_add(v, 3, s), VERIFY_OK);
+	cr_assert_eq(verify_add(v, 3, 200000 - VERIFY_WINDOW + 1), VERIFY_DUPLICATE, "just inside the window");
+	cr_assert_eq(verify_add(v, 3, 200000 - 2 * VERIFY_WINDOW), VERIFY_UNCHECKED, "well outside it");
+	cr_assert_eq(verify_add(v, 3, 1), VERIFY_UNCHECKED);
+	/* A jump far ahead, then back into the new window. */
+	cr_assert_eq(verify_add(v, 3, 1ULL << 50), VERIFY_OK);
+	cr_assert_eq(verify_add(v, 3, (1ULL << 50) - 100), VERIFY_REORDERED);
+	cr_assert_eq(verify_add(v, 3, (1ULL << 50) - 100), VERIFY_DUPLICATE);
+	cr_assert_eq(verify_add(v, 3, 200000), VERIFY_UNCHECKED);
+	verify_get(v, &r);
+	cr_assert_eq(r.duplicated, 2);
+	cr_assert_eq(r.unchecked, 3);
+	cr_assert_eq(r.reordered, 4);
+	cr_assert_eq(r.lost, (1ULL << 50) - 200002);
+	verify_free(v);
+}
+
+Test(verify, past_the_producer_limit)
+{
+	struct verify *v = verify_new();
+	struct verify_result r;
+	for (uint64_t id = 0; id < VERIFY_PRODUCERS_MAX; id++)
+		cr_assert_eq(verify_add(v, id * 7919, 1), VERIFY_OK);
+	cr_assert_eq(verify_add(v, 1, 1), VERIFY_UNTRACKED);
+	cr_assert_eq(verify_add(v, 1, 2), VERIFY_UNTRACKED);
+	/* Producers already tracked stay tracked. */
+	cr_assert_eq(verify_add(v, 0, 2), VERIFY_OK);
+	cr_assert_eq(verify_add(v, (VERIFY_PRODUCERS_MAX - 1) * 7919, 1), VERIFY_DUPLICATE);
+	verify_get(v, &r);
+	cr_assert_eq(r.producers, VERIFY_PRODUCERS_MAX);
+	cr_assert_eq(r.untracked, 2);
+	cr_assert_eq(r.received, VERIFY_PRODUCERS_MAX + 4);
+	cr_assert_eq(r.lost, 0);
+	cr_assert(!verify_clean(&r), "untracked messages are not verified");
+	verify_free(v);
+}
+
+Test(verify, past_the_memory_limit)
+{
+	struct verify *v = verify_new();
+	struct verify_result r;
+	/* Each producer asks for a full window: more than fit in memory. */
+	uint64_t n = VERIFY_MEMORY_MAX / (VERIFY_WINDOW / 8) + 10, full = 0;
+	for (uint64_t id = 1; id <= n; id++) {
+		cr_assert_eq(verify_add(v, id, 1), VERIFY_OK);
+		cr_assert_eq(verify_add(v, id, VERIFY_WINDOW), VERIFY_OK);
+	}
+	verify_get(v, &r);
+	cr_assert(r.starved, "the limit was reached");
+	for (uint64_t id = 1; id <= n; id++) {
+		int got = verify_add(v, id, 2);
+		cr_assert(got == VERIFY_REORDERED || got == VERIFY_UNCHECKED);
+		if (got == VERIFY_REORDERED)
+			cr_assert_eq(full++, id - 1, "the first ones got their windows");
+	}
+	cr_assert_geq(full, VERIFY_MEMORY_MAX / (VERIFY_WINDOW / 4));
+	cr_assert_lt(full, n);
+	cr_assert_eq(verify_add(v, n, VERIFY_WINDOW), VERIFY_DUPLICATE, "the small window still works");
+	verify_get(v, &r);
+	cr_assert_eq(r.unchecked, n - full);
+	verify_free(v);
+}
+
+/* Against a model that remembers everything, on spans the window holds. */
+Test(verify, agrees_with_a_model)
+{
+	enum { IDS = 40, SPAN = 3000, N = 200000 };
+	static bool seen[IDS][SPAN + 1];
+	uint64_t lo[IDS] = { 0 }, hi[IDS] = { 0 }, cnt[IDS] = { 0 };
+	uint64_t dup = 0, reord = 0;
+	struct verify *v = verify_new();
+	struct verify_result r;
+	srand(12345);
+	for (int i = 0; i < N; i++) {
+		int id = rand() % IDS;
+		uint64_t s = (uint64_t)(rand() % SPAN) + 1;
+		int want = VERIFY_OK;
+		if (seen[id][s]) {
+			want = VERIFY_DUPLICATE;
+			dup++;
+		} else {
+			seen[id][s] = true;
+			cnt[id]++;
+			if (!lo[id] || s < lo[id])
+				lo[id] = s;
+			if (s < hi[id]) {
+				want = VERIFY_REORDERED;
+				reord++;
+			} else {
+				hi[id] = s;
+			}
+		}
+		cr_assert_eq(verify_add(v, (uint64_t)id * 1000003, s), want, "message %d", i);
+	}
+	uint64_t lost = 0;
+	for (int id = 0; id < IDS; id++)
+		if (cnt[id])
+			lost += hi[id] - lo[id] + 1 - cnt[id];
+	verify_get(v, &r);
+	cr_assert_eq(r.lost, lost);
+	cr_assert_eq(r.duplicated, dup);
+	cr_assert_eq(r.reordered, reord);
+	cr_assert_eq(r.unchecked, 0);
 	verify_free(v);
 }
 

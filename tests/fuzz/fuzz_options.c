@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/* libFuzzer target: the option value parsers and the option driver.
+ * The first byte picks the parser, the rest is its argument (a string up
+ * to the first NUL); each accepted value is checked against what the
+ * VALUES sections promise, and a violation aborts. */
+#include <ctype.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipcdemo/bench.h"
+#include "ipcdemo/cli.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond)                                                                       \
+	do {                                                                              \
+		if (!(cond)) {                                                            \
+			fprintf(stderr, "%s:%d: %s does not hold\n", __FILE__, __LINE__, #cond); \
+			abort();                                                          \
+		}                                                                         \
+	} while (0)
+
+static bool all_in(const char *s, const char *set)
+{
+	return s[strspn(s, set)] == '\0';
+}
+
+static void check_count(const char *s)
+{
+	uint64_t v;
+	const char *why = NULL;
+	if (parse_count(s, &v, &why) < 0) {
+		CHECK(why != NULL);
+		return;
+	}
+	/* Plain decimal digits, and the number they say. */
+	CHECK(*s && all_in(s, "0123456789"));
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	const char *d = s + strspn(s, "0");
+	CHECK(strcmp(d, buf) == 0 || (v == 0 && *d == '\0'));
+}
+
+static void check_size(const char *s)
+{
+	uint64_t v;
+	const char *why = NULL;
+	if (parse_size(s, &v, &why) < 0) {
+		CHECK(why != NULL);
+		return;
+	}
+	CHECK(isdigit((unsigned char)s[0]));
+	size_t n = strspn(s, "0123456789");
+	const char *u = s + n;
+	static const char *const units[] = { "", "b", "B", "k", "K", "kB", "KB", "kb", "Kb", "kiB", "KiB", "m",
+					     "M", "mB", "MB", "mb", "Mb", "miB", "MiB", "g", "G", "gB", "GB", "gb",
+					     "Gb", "giB", "GiB", NULL };
+	bool known = false;
+	for (int i = 0; units[i]; i++)
+		known = known || strcmp(u, units[i]) == 0;
+	CHECK(known);
+}
+
+static void check_duration(const char *s)
+{
+	int64_t ns;
+	const char *why = NULL;
+	if (parse_duration(s, &ns, &why) < 0) {
+		CHECK(why != NULL);
+		return;
+	}
+	CHECK(ns >= 0);
+	CHECK(isdigit((unsigned char)s[0]) || s[0] == '.');
+	CHECK(all_in(s, "0123456789.nsumhi"));
+}
+
+static void check_mode(const char *s)
+{
+	mode_t m;
+	const char *why = NULL;
+	if (parse_mode(s, &m, &why) < 0)
+		return;
+	CHECK(*s && all_in(s, "01234567") && m <= 07777);
+}
+
+static void check_integer(const char *s)
+{
+	int64_t v;
+	const char *why = NULL;
+	if (parse_integer(s, &v, &why) < 0)
+		return;
+	CHECK(all_in(s[0] == '-' ? s + 1 : s, "0123456789"));
+	CHECK(strtoll(s, NULL, 10) == v);
+}
+
+static void check_key(const char *s)
+{
+	uint32_t k;
+	const char *why = NULL;
+	if (parse_key(s, &k, &why) < 0) {
+		CHECK(why != NULL);
+		return;
+	}
+	/* Never octal, never a sign but '-', never a space. */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		CHECK(s[2] && all_in(s + 2, "0123456789abcdefABCDEF"));
+		CHECK(strtoull(s + 2, NULL, 16) == k);
+	} else {
+		const char *d = s[0] == '-' ? s + 1 : s;
+		CHECK(*d && all_in(d, "0123456789"));
+		CHECK(d[0] != '0' || d[1] == '\0');
+		long long v = strtoll(s, NULL, 10);
+		CHECK(v >= INT32_MIN && v <= (long long)UINT32_MAX && (uint32_t)v == k);
+	}
+}
+
+static void check_proj(const char *s)
+{
+	int p;
+	const char *why = NULL;
+	if (parse_proj(s, &p, &why) < 0)
+		return;
+	CHECK(p >= 1 && p <= 255);
+}
+
+static void check_address(const char *s)
+{
+	char host[256], port[64];
+	const char *why = NULL;
+	if (parse_address(s, host, sizeof(host), port, sizeof(port), &why) < 0) {
+		CHECK(why != NULL);
+		return;
+	}
+	CHECK(strlen(host) < sizeof(host) && strlen(port) < sizeof(port));
+	CHECK(!strchr(host, ' ') && !strchr(port, ' ') && port[0] != '+' && port[0] != '-');
+	if (isdigit((unsigned char)port[0])) {
+		CHECK(all_in(port, "0123456789"));
+		unsigned long v = strtoul(port, NULL, 10);
+		CHECK(v >= 1 && v <= 65535);
+	}
+	CHECK(host[0] || port[0]);
+}
+
+static void check_sizes(const char *s)
+{
+	size_t out[16];
+	int n = 0;
+	char why[128];
+	if (bench_parse_sizes(s, out, 16, &n, why, sizeof(why)) < 0)
+		return;
+	CHECK(n >= 1 && n <= 16);
+}
+
+/* The whole driver: NUL-separated words as argv, against a verb that
+ * takes a set of options chosen by a byte. */
+static void check_cli(const uint8_t *data, size_t size)
+{
+	enum { MAXARGS = 32 };
+	char *argv[MAXARGS + 2];
+	char *copy;
+	int argc = 1;
+	struct verb_opt allowed[OP__MAX + 1];
+	size_t na = 0;
+	uint8_t pick = size ? data[0] : 0;
+	if (size)
+		data++, size--;
+	for (int id = OP_HELP + 1; id < OP__MAX; id++) {
+		/* --type and --size each name two options: keep one of each. */
+		if ((pick & 1 ? id == OP_TYPE : id == OP_MTYPE) || (pick & 2 ? id == OP_SIZE : id == OP_SIZES))
+			continue;
+		if ((pick & 4) && id % 3 == 0)
+			continue;
+		allowed[na].id = (enum opt_id)id;
+		allowed[na++].help = NULL;
+	}
+	allowed[na].id = OP_END;
+	allowed[na].help = NULL;
+	copy = malloc(size + 1);
+	if (!copy)
+		return;
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	argv[0] = (char *)"verb";
+	for (size_t i = 0; i < size && argc < MAXARGS; i++) {
+		argv[argc++] = copy + i;
+		i += strlen(copy + i);
+	}
+	argv[argc] = NULL;
+	struct opts o;
+	int first = 0;
+	opts_init(&o);
+	int rc = cli_parse("fuzz", allowed, argc, argv, &o, &first);
+	CHECK(rc == 0 || rc == -1 || rc == 2);
+	if (rc == 0) {
+		CHECK(first >= 1 && first <= argc);
+		CHECK(o.mode <= 07777);
+		if (o.given[OP_COUNT])
+			CHECK(o.count >= 1);
+		if (o.given[OP_TIMEOUT])
+			CHECK(o.timeout > 0);
+		if (o.given[OP_WRITERS])
+			CHECK(o.writers >= 1 && o.writers <= 256);
+		if (o.given[OP_MAXMSG])
+			CHECK(o.maxmsg >= 1 && o.maxmsg <= LONG_MAX);
+	}
+	free(copy);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static void (*const parsers[])(const char *) = { check_count,	check_size, check_duration,
+							  check_mode,	check_integer, check_key,
+							  check_proj,	check_address, check_sizes };
+	const size_t np = sizeof(parsers) / sizeof(parsers[0]);
+	if (size == 0)
+		return 0;
+	size_t which = data[0] % (np + 1);
+	if (which == np) {
+		check_cli(data + 1, size - 1);
+		return 0;
+	}
+	char *s = malloc(size);
+	if (!s)
+		return 0;
+	memcpy(s, data + 1, size - 1);
+	s[size - 1] = '\0';
+	parsers[which](s);
+	free(s);
+	return 0;
+}
