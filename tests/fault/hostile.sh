@@ -11,7 +11,7 @@ SEND=("python3" "$FAULT_DIR/send.py")
 TIME_LIMIT=60          # seconds for one consumer to take one input
 RSS_BOUND=65536        # KiB: peak RSS of a consumer of any input
 RSS_BOUND_IDS=262144   # KiB: with --verify of the many-ids input
-IDS=100000             # distinct producer IDs (1,000,000 with IPCDEMO_FAULT_LARGE=1)
+IDS=300000             # distinct producer IDs (1,000,000 with IPCDEMO_FAULT_LARGE=1)
 [ "$LARGE" = 1 ] && IDS=1000000
 TRIED=0
 WORST_RSS=0
@@ -208,6 +208,15 @@ ids_consumers=(pipe)
 [ "$LARGE" = 1 ] && ids_consumers=("${STREAMS[@]}")
 for c in "${ids_consumers[@]}"; do
 	"feed_$c" in-ids "$c consume --verify <- $IDS ids"
+	# No message is duplicated or reordered: --verify counts right, or says
+	# which of its limits it reached.
+	v=$(grep -m1 'verify:' c.err)
+	if printf '%s\n' "$v" | grep -Eq 'limit|incomplete|more than'; then
+		_t_report 0 "$c consume --verify <- $IDS ids: says it reached a limit"
+	else
+		like "$c consume --verify <- $IDS ids: $IDS producers, none duplicated or reordered" "$v" \
+			"verify: $IDS producers, $((2 * IDS)) received, .* 0 duplicated, 0 reordered"
+	fi
 done
 
 echo "# hostile inputs tried: $TRIED; worst peak RSS $WORST_RSS KiB (bound $RSS_BOUND KiB, $RSS_BOUND_IDS KiB for $IDS ids)"
