@@ -31,8 +31,8 @@ printf '%s\n' '5:1:x' '5:18446744073709551615:x' '1:18446744073709551615:x' '1:2
 	'18446744073709551615:18446744073709551615:x' '18446744073709551616:1:x' '9:99999999999999999999999:x' \
 	':1:x' '1::x' '::' ':' '-1:5:x' '+2:3:x' ' 4:1:x' '4: 2:x' '6:1' '6:' '6:2:x' >in-forged
 # Every ID once, and every ID again with a jump: the worst case of --verify.
-awk -v n="$IDS" 'BEGIN { for (i = 1; i <= n; i++) printf "%d:1:x\n", i * 7919;
-	for (i = 1; i <= n; i++) printf "%d:%d:x\n", i * 7919, 1000000 + i }' >in-ids
+awk -v n="$IDS" 'BEGIN { for (i = 1; i <= n; i++) printf "%.0f:1:x\n", i * 7919;
+	for (i = 1; i <= n; i++) printf "%.0f:%.0f:x\n", i * 7919, 1000000 + i }' >in-ids
 INPUTS=(random stamps nuls forged)
 echo "# inputs: random $(wc -c <in-random) bytes, $(wc -l <in-stamps) random stamps, NULs, $(wc -l <in-forged) forged stamps, $IDS ids x 2"
 
