@@ -269,10 +269,11 @@ int sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const ch
 			}
 			/* A Unix datagram sender gets an address of its own (autobind:
 			 * an abstract name), so that a receiver can answer it; nc -lUu
-			 * needs it. */
+			 * needs it. Only sun_family counts, but the whole address is
+			 * initialised. */
 			if (ep->family == AF_UNIX && ep->type == SOCK_DGRAM) {
-				sa_family_t fam = AF_UNIX;
-				if (bind(fd, (const struct sockaddr *)&fam, sizeof(fam)) < 0) {
+				struct sockaddr_un self = { .sun_family = AF_UNIX };
+				if (bind(fd, (const struct sockaddr *)&self, sizeof(sa_family_t)) < 0) {
 					msg_syserr(ctx->prog, "bind (autobind)");
 					close(fd);
 					return -1;
