@@ -133,7 +133,8 @@ static void kill_stragglers(struct ctx *ctx, struct child *ch, int started)
 {
 	for (int i = 0; i < started; i++) {
 		if (ch[i].fd >= 0) {
-			msg_warn(ctx->prog, "%s did not end within 5 s of the interrupt; killing it", ch[i].label);
+			msg_warn(ctx->prog, "%s did not end within %lld s of the interrupt; killing it", ch[i].label,
+				 STOP_GRACE_NS / NSEC_PER_SEC);
 			kill(ch[i].pid, SIGKILL);
 		}
 	}

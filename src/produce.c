@@ -163,7 +163,7 @@ static int wire_reserve(struct wire *w, size_t need)
 	return 0;
 }
 
-static uint64_t count_newlines(const char *p, size_t n)
+uint64_t msg_count(const char *p, size_t n)
 {
 	uint64_t k = 0;
 	const char *end = p + n;
@@ -172,6 +172,12 @@ static uint64_t count_newlines(const char *p, size_t n)
 		p++;
 	}
 	return k;
+}
+
+size_t msg_whole(const char *buf, size_t n)
+{
+	const char *nl = n ? memrchr(buf, '\n', n) : NULL;
+	return nl ? (size_t)(nl - buf) + 1 : 0;
 }
 
 /* --size pads each message with dots. Messages of exactly that size sit
@@ -273,9 +279,8 @@ static int wire_flush(struct prod_state *ps)
 	uint64_t whole = w->msgs, bytes = w->bytes;
 	if (rc != 0) {
 		/* The whole messages are those that end within done. */
-		const char *nl = done ? memrchr(w->buf, '\n', done < w->len ? done : w->len) : NULL;
-		end = nl ? (size_t)(nl - w->buf) + 1 : 0;
-		whole = count_newlines(w->buf, end);
+		end = msg_whole(w->buf, done < w->len ? done : w->len);
+		whole = msg_count(w->buf, end);
 		bytes = end - whole;
 		ps->unsent += w->msgs - whole;
 	}

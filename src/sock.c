@@ -269,10 +269,11 @@ int sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const ch
 			}
 			/* A Unix datagram sender gets an address of its own (autobind:
 			 * an abstract name), so that a receiver can answer it; nc -lUu
-			 * needs it. */
+			 * needs it. Only sun_family counts, but the whole address is
+			 * initialised. */
 			if (ep->family == AF_UNIX && ep->type == SOCK_DGRAM) {
-				sa_family_t fam = AF_UNIX;
-				if (bind(fd, (const struct sockaddr *)&fam, sizeof(fam)) < 0) {
+				struct sockaddr_un self = { .sun_family = AF_UNIX };
+				if (bind(fd, (const struct sockaddr *)&self, sizeof(sa_family_t)) < 0) {
 					msg_syserr(ctx->prog, "bind (autobind)");
 					close(fd);
 					return -1;
@@ -452,14 +453,6 @@ static void server_accept(struct ctx *ctx, struct server *s)
 	}
 }
 
-static uint64_t count_lines(const char *p, size_t n)
-{
-	uint64_t k = 0;
-	for (const char *end = p + n; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-		k++;
-	return k;
-}
-
 /* "3 messages queued for the consumer (pid 42) were not sent to it" */
 static void say_unsent(struct ctx *ctx, uint64_t m, const char *who)
 {
@@ -484,7 +477,7 @@ static void server_keep(struct ctx *ctx, struct server *s, const struct client *
 	const char *p = cl->q + cl->off;
 	size_t n = pend > cur ? pend - cur : 0;
 	if (s->n > 1) {
-		say_unsent(ctx, count_lines(p, pend), who);
+		say_unsent(ctx, msg_count(p, pend), who);
 		return;
 	}
 	if (cl->mid) {
@@ -498,7 +491,7 @@ static void server_keep(struct ctx *ctx, struct server *s, const struct client *
 		return;
 	char *no = realloc(s->orphan, s->orphan_len + n);
 	if (!no) {
-		msg_syserr(ctx->prog, "keep %llu messages for the next consumer", (unsigned long long)count_lines(p, n));
+		msg_syserr(ctx->prog, "keep %llu messages for the next consumer", (unsigned long long)msg_count(p, n));
 		return;
 	}
 	memcpy(no + s->orphan_len, p, n);
@@ -717,11 +710,11 @@ void server_close(struct ctx *ctx, struct server *s)
 		char who[32] = "";
 		if (cl->pid)
 			snprintf(who, sizeof(who), " (pid %d)", (int)cl->pid);
-		say_unsent(ctx, count_lines(cl->q + cl->off, client_pending(cl)), who);
+		say_unsent(ctx, msg_count(cl->q + cl->off, client_pending(cl)), who);
 		close(s->c[i].fd);
 		free(s->c[i].q);
 	}
-	uint64_t m = count_lines(s->orphan, s->orphan_len);
+	uint64_t m = msg_count(s->orphan, s->orphan_len);
 	if (m && !ctx->opt.quiet)
 		msg_warn(ctx->prog, "%llu message%s queued for a consumer that went away %s not sent",
 			 (unsigned long long)m, m == 1 ? "" : "s", m == 1 ? "was" : "were");
@@ -746,13 +739,6 @@ static void server_unqueue(struct server *s, size_t n)
 		cl->len -= k;
 		cl->pushed -= k;
 	}
-}
-
-/* Bytes of the whole messages of buf[0..n). */
-static size_t whole_messages(const char *buf, size_t n)
-{
-	const char *nl = n ? memrchr(buf, '\n', n) : NULL;
-	return nl ? (size_t)(nl - buf) + 1 : 0;
 }
 
 /* Queue buf for every connected consumer (waiting for one if there is
@@ -818,7 +804,7 @@ static int server_offer(struct ctx *ctx, struct server *s, const char *buf, size
 	bool held = false;
 	for (size_t i = 0; i < s->n; i++)
 		held = held || s->c[i].round == s->round;
-	*took = held ? len : whole_messages(buf, s->round_taken);
+	*took = held ? len : msg_whole(buf, s->round_taken);
 	s->round_len = 0;
 	return rc;
 }

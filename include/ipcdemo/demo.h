@@ -19,8 +19,10 @@ struct demo_role {
 };
 
 /* Run the roles. When several have output ready, upstream roles are
- * drained first: a producer flushes its echo before it writes to the
- * channel, so its lines then come before what the consumer received.
+ * drained first: a producer echoes a message only once the channel has
+ * taken it, so a consumer may already have printed it by then; draining
+ * the producer first keeps its lines before the consumer's whenever both
+ * are ready at once (a consumer that is quicker still comes first).
  * Returns EXIT_OK when every role exited 0, else the first
  * failing status. */
 int demo_run(struct ctx *ctx, const struct demo_role *roles, int n);

@@ -108,6 +108,10 @@ struct sink {
 	 * Returns false when a stop was requested. */
 	bool (*wait)(struct ctx *ctx, void *impl, int64_t ns);
 };
+/* The messages in buf[0..n): its newlines. */
+uint64_t msg_count(const char *buf, size_t n);
+/* The bytes of the whole messages in buf[0..n): up to its last newline. */
+size_t msg_whole(const char *buf, size_t n);
 /* Validate producer options against the arguments (source, counts). */
 int producer_check(struct ctx *ctx);
 /* Run the producer loop: batches of messages from the source into the sink. */

@@ -128,10 +128,10 @@ struct file_sink {
  * without that check. */
 static int open_sink(struct ctx *ctx, const char *path, bool *created)
 {
-	int fd = open_storage(ctx, path, O_RDWR | O_APPEND | O_CREAT, created);
-	if (fd < 0 && errno == EACCES && access(path, W_OK) == 0)
-		fd = open_storage(ctx, path, O_WRONLY | O_APPEND | O_CREAT, created);
-	return fd;
+	/* Asked before the open, which says why when it fails: an open for
+	 * reading and writing that failed first would say so in vain. */
+	bool readable = faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) == 0 || errno != EACCES;
+	return open_storage(ctx, path, (readable ? O_RDWR : O_WRONLY) | O_APPEND | O_CREAT, created);
 }
 
 /* producer.sh appends with >>, which creates the file again when someone

@@ -160,11 +160,16 @@ static bool lock_kind_ok(const struct ring_hdr *h)
 static __thread sigjmp_buf *bus_jmp;
 #define BUS_GONE "part of it is gone (the object was truncated while in use: SIGBUS)"
 
-static void on_bus(int sig)
+static void on_bus(int sig, siginfo_t *si, void *uc)
 {
-	if (bus_jmp)
+	(void)uc;
+	/* Only a fault of this thread's own access (si_code > 0) is jumped
+	 * out of; a SIGBUS sent with kill(2) has its default action. */
+	if (bus_jmp && si && si->si_code > 0)
 		siglongjmp(*bus_jmp, 1);
-	signal(sig, SIG_DFL); /* the access faults again: killed as before */
+	signal(sig, SIG_DFL); /* a fault recurs, a kill is raised again: killed as before */
+	if (!si || si->si_code <= 0)
+		raise(sig);
 }
 
 /* SA_NODEFER: SIGBUS stays deliverable after the jump out of the handler. */
@@ -172,8 +177,8 @@ static int bus_catch(struct sigaction *old)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_bus;
-	sa.sa_flags = SA_NODEFER;
+	sa.sa_sigaction = on_bus;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	return sigaction(SIGBUS, &sa, old);
 }

@@ -453,6 +453,23 @@ printf '7:' >>torn.txt
 run "consume --verify: a torn stamp" 3 -- "$IPCDEMO" file consume --no-follow --verify --path torn.txt
 like "consume --verify: the torn stamp is unstamped, nothing lost" "$ERR" "0 lost.*1 without a --seq stamp"
 
+# A storage file the producer may write but not read: it appends without
+# looking for a torn line, and without an error about the read it skips.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
+	as_nobody=(setpriv --reuid=nobody --regid="$(id -gn nobody)" --clear-groups)
+	chmod o+x "$T"
+	mkdir -m 0777 wronly
+	"${as_nobody[@]}" sh -c ': >wronly/storage && chmod 0200 wronly/storage'
+	run "produce to a write-only file" 0 -- "${as_nobody[@]}" "$IPCDEMO" file produce --path wronly/storage one two
+	is "produce to a write-only file: no error" "$ERR" ""
+	is "produce to a write-only file: appended" "$(cat wronly/storage)" "$(printf 'one\ntwo')"
+	"${as_nobody[@]}" chmod 0400 wronly/storage
+	run "produce to a read-only file" 1 -- "${as_nobody[@]}" "$IPCDEMO" file produce --path wronly/storage three
+	is "produce to a read-only file: one error" "$ERR" "ipcdemo file produce: open wronly/storage: Permission denied"
+else
+	skip "produce to a write-only file" "needs root, setpriv and the user nobody"
+fi
+
 # A real kill in the middle of a write: the file size limit cuts the write
 # short, and the next write of the producer draws SIGXFSZ.
 ( (

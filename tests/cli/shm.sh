@@ -928,6 +928,18 @@ m7"
 	like "truncated: what was not sent" "$(cat cut.err)" '1 message was not sent'
 	run "truncated: unlink" 0 -- "$IPCDEMO" shm rm -q --name "$D-cut"
 
+	# A SIGBUS sent with kill(2) is not a truncated ring: a consumer asleep
+	# on an empty ring gets its default action, not a damage report.
+	run "kill -BUS: create a ring" 0 -- "$IPCDEMO" shm create -q --name "$D-bus"
+	bg_direct bus sh -c 'ulimit -c 0; exec "$0" "$@"' "$IPCDEMO" shm consume --name "$D-bus"
+	p=$BG
+	ok "kill -BUS: the consumer sleeps on the empty ring" wait_for 20 field_is "$D-bus" waiting_consumers 1
+	kill -BUS "$p"
+	reap "$p"
+	is "kill -BUS: killed by SIGBUS" "$ST" $((128 + 7))
+	unlike "kill -BUS: no damage reported" "$(cat bus.err)" 'damaged ring'
+	run "kill -BUS: unlink" 0 -- "$IPCDEMO" shm rm -q --name "$D-bus"
+
 	# Random bytes at random offsets, a fixed seed: 30 rounds of 3 bytes.
 	RANDOM=4242
 	for round in $(seq 1 30); do

@@ -32,12 +32,11 @@ if grep -qa -e __asan_init -e __tsan_init -e __msan_init "$IPCDEMO" 2>/dev/null;
 fi
 
 mkdir vg
-SUPP=$LIB_DIR/../valgrind/ipcdemo.supp
 # vg CASE ARG...: ipcdemo ARG... under memcheck, a log per process in vg/;
 # vg_cmd CASE sets VG to that command line, for bg.
 vg_cmd() {
 	VG=(valgrind -q --track-fds=yes --leak-check=full "--errors-for-leak-kinds=definite,possible"
-		--trace-children=yes --error-exitcode=99 --suppressions="$SUPP" --log-file="$T/vg/$1.%p" "$IPCDEMO")
+		--trace-children=yes --error-exitcode=99 --log-file="$T/vg/$1.%p" "$IPCDEMO")
 }
 vg() {
 	vg_cmd "$1"
