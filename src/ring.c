@@ -13,7 +13,7 @@
 
 #include "ipcdemo/ring.h"
 
-#define ALIGN64(x) (((x) + 63) & ~(size_t)63)
+#define ALIGN64(x) (((x) + 63) & ~(uint64_t)63)
 #define REC RING_REC
 
 static size_t hdr_bytes(void)
@@ -31,9 +31,14 @@ bool ring_layout(uint32_t slots, uint32_t slot_size, uint32_t *stride, size_t *s
 {
 	if (slots == 0 || slots > RING_MAX_SLOTS || slot_size == 0 || slot_size > RING_MAX_SLOT_SIZE)
 		return false;
-	size_t s = ALIGN64(sizeof(struct slot_head) + slot_room(slot_size));
+	/* In 64 bits, so that no header can wrap the size where size_t is
+	 * narrower. */
+	uint64_t s = ALIGN64((uint64_t)sizeof(struct slot_head) + slot_room(slot_size));
+	uint64_t total = (uint64_t)hdr_bytes() + (uint64_t)slots * s;
+	if (s > UINT32_MAX || total > SIZE_MAX)
+		return false;
 	*stride = (uint32_t)s;
-	*size = hdr_bytes() + (size_t)slots * s;
+	*size = (size_t)total;
 	return true;
 }
 
