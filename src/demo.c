@@ -59,18 +59,33 @@ static bool drain_child(struct child *c, int width)
  * read the terminal; stdout and stderr the pipe to the demo; and none of
  * the demo's other descriptors (the read ends of the roles started
  * before, this pipe's ends). */
+/* fd, moved above the standard descriptors when the demo was started with
+ * one of them closed (then pipe(2) and open(2) hand out 0, 1 or 2). */
+static int above_stdio(int fd)
+{
+	return fd > STDERR_FILENO || fd < 0 ? fd : fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+}
+
+/* Close fd unless it is a standard descriptor, which dup2 replaced. */
+static void close_above_stdio(int fd)
+{
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
 static void role_setup(struct child *ch, int started, int p[2])
 {
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (setpgid(0, 0) < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(p[1], STDOUT_FILENO) < 0 ||
-	    dup2(p[1], STDERR_FILENO) < 0)
+	int null = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
+	int out = above_stdio(p[1]);
+	if (setpgid(0, 0) < 0 || null < 0 || out < 0 || dup2(null, STDIN_FILENO) < 0 ||
+	    dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
 		_exit(EXIT_FAIL);
-	close(null);
-	close(p[0]);
-	close(p[1]);
+	close_above_stdio(null);
+	close_above_stdio(out);
+	close_above_stdio(p[0]);
+	close_above_stdio(p[1]);
 	for (int i = 0; i < started; i++)
-		if (ch[i].fd >= 0)
-			close(ch[i].fd);
+		close_above_stdio(ch[i].fd);
 }
 
 static pid_t spawn_role(struct ctx *ctx, const struct demo_role *r, struct child *ch, int started, int *out_fd)
