@@ -310,9 +310,12 @@ int produce(struct ctx *ctx, const struct sink *sink)
 	/* Messages of this batch not made yet: not sent either, when the
 	 * batch ends early (standard input has no known size). */
 	uint64_t left = 0;
-	int64_t t0 = now_mono_ns();
 	struct padmem pad;
 
+	/* The time "in" of the summary counts from the start of the command,
+	 * so it includes the wait for the channel to open. */
+	if (!ctx->start_ns)
+		ctx->start_ns = now_mono_ns();
 	if (wire_reserve(&ps.w, chunk) < 0) {
 		msg_syserr(ctx->prog, "allocate buffer");
 		return EXIT_FAIL;
@@ -400,7 +403,7 @@ out:
 			 ps.unsent == 1 ? " was" : "s were");
 	if (o->stats) {
 		struct run_stats st = { .verb = "sent", .msgs = ps.sent, .bytes = ps.sent_bytes,
-					.elapsed_ns = now_mono_ns() - t0 };
+					.elapsed_ns = now_mono_ns() - ctx->start_ns };
 		stats_print(ctx, &st, NULL);
 	}
 	free(ps.w.buf);

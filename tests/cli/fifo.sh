@@ -251,6 +251,20 @@ is "Ctrl-C: producer exit status 0" "$ST" 0
 is "Ctrl-C: nothing was echoed" "$(nlines p.out)" 0
 ok "Ctrl-C: --unlink removed the FIFO" test ! -e pipe.fifo
 
+# The summary's time "in" counts from the start of the command, the wait
+# for a reader included.
+bg p "$IPCDEMO" fifo produce -q --stats -n 2 --path late.fifo
+p=$BG
+ok "late reader: producer made the FIFO" wait_for 20 test -p late.fifo
+sleep 1
+run "late reader: the consumer" 0 -- "$IPCDEMO" fifo consume -q --path late.fifo --exit-on-eof --timeout 30s
+ok "late reader: producer exits" wait_for 20 dead "$p"
+reap "$p"
+is "late reader: producer exit status 0" "$ST" 0
+secs=$(sed -nE 's/.*: sent 2 messages, 72 bytes in ([0-9.]+) s .*/\1/p' p.err)
+ok "late reader: the time in the summary includes the wait ($secs s)" \
+	awk -v t="$secs" 'BEGIN { exit !(t != "" && t + 0 >= 0.5) }'
+
 bg c "$IPCDEMO" fifo consume --path stats.fifo --stats --timeout 30s
 c=$BG
 ok "consume --stats: created the FIFO" wait_for 20 test -p stats.fifo
