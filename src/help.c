@@ -156,6 +156,7 @@ int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, cha
 	else
 		snprintf(prog, sizeof(prog), "ipcdemo %s", v->name);
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.start_ns = now_mono_ns();
 	ctx.prog = prog;
 	ctx.mech = m;
 	ctx.verb = v;

@@ -298,6 +298,31 @@ static int wire_flush(struct prod_state *ps)
 	return rc;
 }
 
+/* A producer's last words: the messages it did not send (after an
+ * interrupt or a failure; a reader that went away, as with | head, is a
+ * quiet end) and the --stats summary, its time from the command's start. */
+static void producer_summary(struct ctx *ctx, uint64_t sent, uint64_t bytes, uint64_t unsent, bool failed)
+{
+	if (unsent && !ctx->opt.quiet && (stop_requested() || failed))
+		msg_warn(ctx->prog, "%llu message%s not sent", (unsigned long long)unsent,
+			 unsent == 1 ? " was" : "s were");
+	if (ctx->opt.stats) {
+		int64_t now = now_mono_ns();
+		struct run_stats st = { .verb = "sent", .msgs = sent, .bytes = bytes,
+					.elapsed_ns = now - (ctx->start_ns ? ctx->start_ns : now) };
+		stats_print(ctx, &st, NULL);
+	}
+}
+
+int produce_stopped(struct ctx *ctx)
+{
+	const struct opts *o = &ctx->opt;
+	/* As produce() interrupted before its first message: the first batch
+	 * was not sent (its size is not known for standard input). */
+	producer_summary(ctx, 0, 0, o->source == SRC_STDIN ? 0 : o->count, false);
+	return EXIT_OK;
+}
+
 int produce(struct ctx *ctx, const struct sink *sink)
 {
 	struct opts *o = &ctx->opt;
@@ -315,9 +340,12 @@ int produce(struct ctx *ctx, const struct sink *sink)
 	/* Messages of this batch not made yet: not sent either, when the
 	 * batch ends early (standard input has no known size). */
 	uint64_t left = 0;
-	int64_t t0 = now_mono_ns();
 	struct padmem pad;
 
+	/* The time "in" of the summary counts from the start of the command,
+	 * so it includes the wait for the channel to open. */
+	if (!ctx->start_ns)
+		ctx->start_ns = now_mono_ns();
 	if (wire_reserve(&ps.w, chunk) < 0) {
 		msg_syserr(ctx->prog, "allocate buffer");
 		return EXIT_FAIL;
@@ -398,16 +426,7 @@ out:
 	ps.unsent += ps.w.msgs + left;
 	if (rc < 0)
 		status = EXIT_FAIL;
-	/* A reader that went away (| head) is a quiet end; an interrupt or a
-	 * failure says what did not go out. */
-	if (ps.unsent && !o->quiet && (stop_requested() || status != EXIT_OK || rc < 0))
-		msg_warn(ctx->prog, "%llu message%s not sent", (unsigned long long)ps.unsent,
-			 ps.unsent == 1 ? " was" : "s were");
-	if (o->stats) {
-		struct run_stats st = { .verb = "sent", .msgs = ps.sent, .bytes = ps.sent_bytes,
-					.elapsed_ns = now_mono_ns() - t0 };
-		stats_print(ctx, &st, NULL);
-	}
+	producer_summary(ctx, ps.sent, ps.sent_bytes, ps.unsent, status != EXIT_OK);
 	free(ps.w.buf);
 	free(pad.from);
 	if (src.lb_ready)

@@ -47,7 +47,7 @@ int sock_produce(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 	}
 	int fd = sock_connect(ctx, eps, n, ep->type == SOCK_DGRAM ? h->consumer : h->listening_consumer);
 	if (fd < 0)
-		return fd == -2 ? EXIT_OK : EXIT_FAIL;
+		return fd == -2 ? produce_stopped(ctx) : EXIT_FAIL;
 	struct conn_sink cs = { .fd = fd, .type = ep->type, .name = ep->name,
 				.lossy = ep->family != AF_UNIX && ep->type == SOCK_DGRAM };
 	/* chunk 1: every message is its own datagram or packet. */

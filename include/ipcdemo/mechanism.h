@@ -37,6 +37,7 @@ struct ctx {
 	int argc;
 	char **argv;
 	int out_errno; /* first error writing stdout (EPIPE: reader gone), 0: none */
+	int64_t start_ns; /* when the command started (now_mono_ns), 0: not recorded */
 };
 
 /* Record a stdout error (the first one counts). */

@@ -116,6 +116,10 @@ size_t msg_whole(const char *buf, size_t n);
 int producer_check(struct ctx *ctx);
 /* Run the producer loop: batches of messages from the source into the sink. */
 int produce(struct ctx *ctx, const struct sink *sink);
+/* A producer stopped by a signal before its channel opened (waiting for a
+ * reader, a listener, a connection): says what was not sent and prints the
+ * --stats summary, as produce() does after an interrupt. Returns EXIT_OK. */
+int produce_stopped(struct ctx *ctx);
 
 /* ---- Consumer ---- */
 struct consumer {

@@ -14,7 +14,6 @@
 #include "ipcdemo/demo.h"
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/message.h"
-#include "ipcdemo/stats.h"
 #include "ipcdemo/util.h"
 
 #define DEFAULT_PATH "pipe.fifo"
@@ -288,11 +287,7 @@ static int fifo_produce(struct ctx *ctx)
 	fs.fd = open_writer(ctx, path, "no consumer yet");
 	if (fs.fd < 0) {
 		maybe_unlink(ctx, path);
-		if (fs.fd == -2 && ctx->opt.stats) {
-			struct run_stats st = { .verb = "sent" };
-			stats_print(ctx, &st, NULL);
-		}
-		return fs.fd == -2 ? EXIT_OK : EXIT_FAIL;
+		return fs.fd == -2 ? produce_stopped(ctx) : EXIT_FAIL;
 	}
 	pipe_grow(fs.fd);
 	recent_init(&fs.recent, fs.fd);

@@ -251,6 +251,34 @@ is "Ctrl-C: producer exit status 0" "$ST" 0
 is "Ctrl-C: nothing was echoed" "$(nlines p.out)" 0
 ok "Ctrl-C: --unlink removed the FIFO" test ! -e pipe.fifo
 
+# The summary's time "in" counts from the start of the command, the wait
+# for a reader included: interrupted in that wait, and after it.
+bg p "$IPCDEMO" fifo produce --stats -n 2 --path wait.fifo
+p=$BG
+ok "Ctrl-C after a wait: producer waits for a consumer" wait_for 20 has p.err 'waiting for a consumer'
+sleep 1
+ok "Ctrl-C after a wait: producer is blocked in open()" wait_for 20 blocked_in_open "$(cmd_pid "$p")"
+interrupt "$p"
+ok "Ctrl-C after a wait: producer exits" wait_for 10 dead "$p"
+reap "$p"
+is "Ctrl-C after a wait: exit status 0" "$ST" 0
+like "Ctrl-C after a wait: says what was not sent" "$(cat p.err)" ': 2 messages were not sent$'
+secs=$(sed -nE 's/.*: sent 0 messages, 0 bytes in ([0-9.]+) s .*/\1/p' p.err)
+ok "Ctrl-C after a wait: the time in the summary includes the wait ($secs s)" \
+	awk -v t="$secs" 'BEGIN { exit !(t != "" && t + 0 >= 0.5) }'
+
+bg p "$IPCDEMO" fifo produce -q --stats -n 2 --path late.fifo
+p=$BG
+ok "late reader: producer made the FIFO" wait_for 20 test -p late.fifo
+sleep 1
+run "late reader: the consumer" 0 -- "$IPCDEMO" fifo consume -q --path late.fifo --exit-on-eof --timeout 30s
+ok "late reader: producer exits" wait_for 20 dead "$p"
+reap "$p"
+is "late reader: producer exit status 0" "$ST" 0
+secs=$(sed -nE 's/.*: sent 2 messages, 72 bytes in ([0-9.]+) s .*/\1/p' p.err)
+ok "late reader: the time in the summary includes the wait ($secs s)" \
+	awk -v t="$secs" 'BEGIN { exit !(t != "" && t + 0 >= 0.5) }'
+
 bg c "$IPCDEMO" fifo consume --path stats.fifo --stats --timeout 30s
 c=$BG
 ok "consume --stats: created the FIFO" wait_for 20 test -p stats.fifo

@@ -14,6 +14,16 @@ export LC_ALL=C
 have_ss=false
 command -v ss >/dev/null 2>&1 && ss -Hltn >/dev/null 2>&1 && have_ss=true
 
+# asleep BGPID: the command of a bg time limit is ipcdemo, asleep (in a wait,
+# its signal handlers set up), for a -q run that says nothing when it waits.
+asleep() {
+	local pid st
+	pid=$(cmd_pid "$1")
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = ipcdemo ] || return 1
+	st=$(sed -E 's/^[0-9]+ \(.*\) //' "/proc/$pid/stat" 2>/dev/null) || return 1
+	[ "${st%% *}" = S ]
+}
+
 # ---- the default address: 127.0.0.1:7700, loopback only ----
 
 if ! isolated; then
@@ -259,6 +269,45 @@ run "--connect --wait: then a listening consumer" 0 -- \
 is "--connect --wait: every message, in order" "$OUT" "$(seq 1 50)"
 reap "$p"
 is "--connect --wait: producer exit status 0" "$ST" 0
+
+# Ctrl-C while waiting for a listener ends the wait as it ends any other:
+# the --stats summary, the messages not sent, and exit 0, as a FIFO
+# producer waiting for its reader does.
+new_port
+P=$PORT
+bg p "$IPCDEMO" tcp produce --connect --wait 60s --stats --address "$P" -n 3
+p=$BG
+ok "--connect --wait, Ctrl-C: producer waits" wait_for 20 has p.err 'no one is listening on .* yet; waiting'
+interrupt "$p"
+ok "--connect --wait, Ctrl-C: producer ends" wait_for 10 dead "$p"
+reap "$p"
+is "--connect --wait, Ctrl-C: exit status 0" "$ST" 0
+like "--connect --wait, Ctrl-C: says what was not sent" "$(cat p.err)" ': 3 messages were not sent$'
+like "--connect --wait, Ctrl-C: prints the --stats summary" "$(cat p.err)" ': sent 0 messages, 0 bytes in [0-9.]+ s'
+is "--connect --wait, Ctrl-C: nothing echoed" "$(cat p.out)" ""
+
+new_port
+P=$PORT
+bg p "$IPCDEMO" tcp produce -q --connect --wait 60s --stats --json --address "$P" -n 3
+p=$BG
+ok "--connect --wait -q, Ctrl-C: producer waits" wait_for 20 asleep "$p"
+interrupt "$p"
+ok "--connect --wait -q, Ctrl-C: producer ends" wait_for 10 dead "$p"
+reap "$p"
+is "--connect --wait -q, Ctrl-C: exit status 0" "$ST" 0
+like "--connect --wait -q, Ctrl-C: the JSON summary" "$(cat p.err)" '"type":"summary".*"verb":"produce","sent":0,'
+unlike "--connect --wait -q, Ctrl-C: no note" "$(cat p.err)" 'not sent'
+
+new_port
+P=$PORT
+bg c "$IPCDEMO" tcp consume --wait 60s --stats --address "$P"
+c=$BG
+ok "consume --wait, Ctrl-C: consumer waits" wait_for 20 has c.err 'no one is listening on .* yet; waiting'
+interrupt "$c"
+ok "consume --wait, Ctrl-C: consumer ends" wait_for 10 dead "$c"
+reap "$c"
+is "consume --wait, Ctrl-C: exit status 0" "$ST" 0
+like "consume --wait, Ctrl-C: prints the --stats summary" "$(cat c.err)" ': received 0 messages, 0 bytes in [0-9.]+ s'
 
 new_port
 P=$PORT

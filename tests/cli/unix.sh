@@ -120,6 +120,33 @@ is "dgram produce --wait: the messages" "$(cat c.out)" "$(lines first second)"
 reap "$p"
 is "dgram produce --wait: producer exit status 0" "$ST" 0
 
+# Ctrl-C while a producer waits for a listener (--connect) or a receiver
+# (dgram): the --stats summary, the messages not sent, exit 0, as a FIFO
+# producer waiting for its reader.
+for how in "--connect" "--type dgram"; do
+	# shellcheck disable=SC2086 # two words for dgram
+	bg p "$IPCDEMO" unix produce $how --path nobody.sock --wait 60s --stats one two
+	p=$BG
+	ok "produce $how --wait, Ctrl-C: waits" wait_for 20 has p.err '[Nn]o one is listening on nobody\.sock.*wait'
+	interrupt "$p"
+	ok "produce $how --wait, Ctrl-C: ends" wait_for 10 dead "$p"
+	reap "$p"
+	is "produce $how --wait, Ctrl-C: exit status 0" "$ST" 0
+	like "produce $how --wait, Ctrl-C: says what was not sent" "$(cat p.err)" ': 2 messages were not sent$'
+	like "produce $how --wait, Ctrl-C: prints the --stats summary" "$(cat p.err)" \
+		': sent 0 messages, 0 bytes in [0-9.]+ s'
+	is "produce $how --wait, Ctrl-C: nothing echoed" "$(cat p.out)" ""
+done
+
+bg c "$IPCDEMO" unix consume --path nobody.sock --wait 60s --stats
+c=$BG
+ok "consume --wait, Ctrl-C: waits" wait_for 20 has c.err '[Nn]o one is listening on nobody\.sock.*wait'
+interrupt "$c"
+ok "consume --wait, Ctrl-C: ends" wait_for 10 dead "$c"
+reap "$c"
+is "consume --wait, Ctrl-C: exit status 0" "$ST" 0
+like "consume --wait, Ctrl-C: prints the --stats summary" "$(cat c.err)" ': received 0 messages, 0 bytes in [0-9.]+ s'
+
 run "consume --wait 300ms, never a producer: exit 1" 1 -- "$IPCDEMO" unix consume --path never.sock --wait 300ms
 like "--wait ran out: says no one is listening" "$ERR" '[Nn]o one is listening on never\.sock'
 
