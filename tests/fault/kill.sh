@@ -38,7 +38,9 @@ in_hand() { # mechanism
 }
 # Outputs of producers killed at random moments can be large; each case
 # removes its files when done.
-FSIZE_BLOCKS=$((400 * 2048))
+# In KiB: 800 MiB, or 8 MiB a round for large N (a paced producer killed
+# within 250 ms writes at most about 6 MB).
+FSIZE_BLOCKS=$((N > 100 ? N * 8192 : 400 * 2048)) # read by lib.sh's bg_direct
 [ ${#LB[@]} -eq 0 ] && echo "# stdbuf(1) missing: a killed consumer may also lose its stdio buffer"
 
 # kill_at_random PID: wait a random moment, SIGKILL PID, reap it.
@@ -198,10 +200,10 @@ file_kills() {
 	# A kill inside write(2) is too rare a moment to wait for: make the
 	# torn last line it leaves (issue 10, item 7), and append after it.
 	printf '%s' "9:77:a line cut by SIGKILL" >>storage
-	"$IPCDEMO" file produce --seq --id 10 --source counter -n 5 -q
+	"$IPCDEMO" file produce --seq --id "$((N + 1))" --source counter -n 5 -q
 	"$IPCDEMO" file consume --no-follow -q >file-torn.out 2>/dev/null
 	is "file after a torn last line: every line of the next producer is whole" \
-		"$(seqs_of file-torn.out | grep -c '^10:')" 5
+		"$(seqs_of file-torn.out | grep -c "^$((N + 1)):")" 5
 	# Consumers killed while a producer appends: the file keeps it all.
 	rm -f storage
 	bg_direct file-prod "$IPCDEMO" file produce --seq --id 1 --source counter -n 1000 --batches $((20 * N)) \
@@ -278,7 +280,9 @@ stream_producer_kills() {
 	cons=$BG
 	sleep 0.3
 	for r in $(seq "$N"); do
-		bg_direct "$name-p$r" "${pc[@]}" --seq --id "$r" --source counter -n "$BIG" --size "$SIZE"
+		# Paced (50 messages a millisecond at most), so that the one
+		# consumer's output stays within FSIZE_BLOCKS however large N is.
+		bg_direct "$name-p$r" "${pc[@]}" --seq --id "$r" --source counter -n 50 --every 1ms --size "$SIZE"
 		kill_at_random "$BG"
 	done
 	sleep 0.3
