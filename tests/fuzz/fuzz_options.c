@@ -12,6 +12,8 @@
 
 #include "ipcdemo/bench.h"
 #include "ipcdemo/cli.h"
+#include "ipcdemo/mechanism.h"
+#include "ipcdemo/queue.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -154,6 +156,24 @@ static void check_sizes(const char *s)
 	CHECK(n >= 1 && n <= 16);
 }
 
+/* --name of mq and shm: an accepted name is one slash and 1 to NAME_MAX
+ * bytes without a slash, never '.' or '..'. */
+static void check_name(const char *s)
+{
+	struct ctx ctx;
+	char buf[NAME_MAX + 2];
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.prog = "fuzz";
+	opts_init(&ctx.opt);
+	ctx.opt.name = s;
+	if (posix_name(&ctx, buf, sizeof(buf)) != 0)
+		return;
+	size_t n = strlen(buf);
+	CHECK(buf[0] == '/' && n >= 2 && n <= NAME_MAX + 1);
+	CHECK(strchr(buf + 1, '/') == NULL);
+	CHECK(strcmp(buf, "/.") != 0 && strcmp(buf, "/..") != 0);
+}
+
 /* The whole driver: NUL-separated words as argv, against a verb that
  * takes a set of options chosen by a byte. */
 static void check_cli(const uint8_t *data, size_t size)
@@ -213,7 +233,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static void (*const parsers[])(const char *) = { check_count,	check_size, check_duration,
 							  check_mode,	check_integer, check_key,
-							  check_proj,	check_address, check_sizes };
+							  check_proj,	check_address, check_sizes,
+							  check_name };
 	const size_t np = sizeof(parsers) / sizeof(parsers[0]);
 	if (size == 0)
 		return 0;
