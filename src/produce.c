@@ -166,6 +166,8 @@ static int wire_reserve(struct wire *w, size_t need)
 uint64_t msg_count(const char *p, size_t n)
 {
 	uint64_t k = 0;
+	if (n == 0)
+		return 0; /* p may be NULL: an empty buffer not yet allocated */
 	const char *end = p + n;
 	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 		k++;
