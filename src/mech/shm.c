@@ -484,6 +484,12 @@ static int ring_attach(struct ctx *ctx, struct ring *r, bool create)
 		}
 		sleep_ns(magic ? 10 * NSEC_PER_MSEC : NSEC_PER_MSEC);
 	}
+	/* Again, now that the creator said 'ready': the stat above may be from
+	 * before it finished reserving the memory. */
+	if (fstat(r->fd, &st) < 0) {
+		msg_syserr(ctx->prog, "stat %s", r->name);
+		return -1;
+	}
 	struct ring_geom g;
 	int c = ring_check_geom(r->h, (size_t)st.st_size, &g, r->why, sizeof(r->why));
 	if (c == RING_FOREIGN) {
