@@ -21,15 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "ipcdemo/ring.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                \
-	do {                    \
-		if (!(c))       \
-			abort(); \
-	} while (0)
 
 /* Deliver the batch as shm_recv_ref does: every record within it. */
 static uint64_t deliver(const struct ring_batch *b)
