@@ -9,6 +9,10 @@
 #include "ipcdemo/cli.h"
 
 struct ctx;
+/* The benchmark's hooks of a mechanism (include/ipcdemo/bench_hooks.h). */
+struct mech_bench;
+/* The 'ls' and 'clean' hooks of a mechanism (include/ipcdemo/obj_hooks.h). */
+struct mech_objects;
 
 struct verb {
 	const char *name;
@@ -18,6 +22,9 @@ struct verb {
 	const struct verb_opt *opts; /* OP_END terminated */
 	int min_args, max_args;  /* positional arguments; max -1: unlimited */
 	int (*run)(struct ctx *ctx);
+	/* Completes the positional argument being typed (cur) by printing
+	 * candidates as the completer does; NULL: nothing to offer. */
+	void (*complete)(const struct verb *v, const char *cur);
 };
 
 struct mechanism {
@@ -25,6 +32,12 @@ struct mechanism {
 	const char *summary;
 	const char *description;
 	const struct verb *verbs; /* terminated by an entry with name NULL */
+	/* ---- options (cli.h) ---- */
+	/* ---- bench ---- */
+	const struct mech_bench *bench; /* NULL: not benchmarked, see below */
+	const char *not_benchmarked;    /* why, when bench is NULL */
+	/* ---- ls and clean ---- */
+	const struct mech_objects *objects; /* NULL: no named objects */
 };
 
 /* What a verb handler gets: its name for diagnostics, parsed options and
