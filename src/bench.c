@@ -27,6 +27,7 @@
 #include <uuid/uuid.h>
 
 #include "ipcdemo/bench.h"
+#include "ipcdemo/complete.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/queue.h"
 #include "ipcdemo/ring.h"
@@ -34,6 +35,7 @@
 #include "ipcdemo/sock.h"
 #include "ipcdemo/tools.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/verb.h"
 
 #define PILOT_BYTES ((uint64_t)8 << 20)
 #define PILOT_MSGS 20000
@@ -1913,3 +1915,15 @@ const struct verb_opt bench_opts[] = {
 	{ OP_QUIET, "no progress on stderr" },
 	{ OP_END, NULL },
 };
+
+/* bench's completion hook: the names of its rows, and the words for groups. */
+void bench_complete(const struct verb *v, const char *cur)
+{
+	(void)v;
+	for (size_t i = 0; bench_row_name(i); i++) {
+		if (i == 0 || strcmp(bench_row_group(i), bench_row_group(i - 1)) != 0)
+			complete_candidate(cur, bench_row_group(i), "measure this mechanism");
+		if (bench_row_word(i))
+			complete_candidate(cur, bench_row_word(i), "measure this row only");
+	}
+}

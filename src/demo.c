@@ -12,6 +12,7 @@
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/verb.h"
 
 #define MAX_ROLES 8
 

@@ -78,23 +78,11 @@ extern const struct mechanism mech_mq;
 extern const struct mechanism mech_sysv;
 extern const struct mechanism mech_shm;
 
-/* Top-level commands that take options like verbs do ('ls', 'clean'),
- * run with no mechanism (ctx->mech NULL). Terminated by a NULL name. */
-extern const struct verb tool_verbs[];
-const struct verb *tool_find(const char *name);
-
-/* Help and listing (help.c). */
-void print_main_help(FILE *fp);
-void print_mechanism_help(FILE *fp, const struct mechanism *m);
-void print_verb_help(FILE *fp, const struct mechanism *m, const struct verb *v);
-int cmd_list(int argc, char **argv);
-int cmd_help(int argc, char **argv);
-int cmd_complete(int argc, char **argv);
-/* Print "did you mean" candidates for an unknown word among names. */
-void suggest(const char *prog, const char *what, const char *word, const char *const *names, size_t n);
-
-/* Run a verb with argv as given after the verb name (argv[0] is the verb);
- * m is NULL for a top-level command of tool_verbs. */
-int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, char **argv);
+/* A verb whose name starts with "__" is internal (the completer's
+ * '__complete'): it runs, but is never listed, completed or suggested. */
+static inline bool verb_hidden(const struct verb *v)
+{
+	return v->name[0] == '_' && v->name[1] == '_';
+}
 
 #endif

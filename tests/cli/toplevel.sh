@@ -90,8 +90,18 @@ for m in $mechs; do
 	like "--help lists the mechanism $m" "$help_out" "^  $m "
 done
 
-run "list with an unexpected argument" 2 -- "$IPCDEMO" list --bogus
-like "list --bogus: names the argument" "$ERR" "'--bogus'"
+run "list with an unknown option" 2 -- "$IPCDEMO" list --bogus
+like "list --bogus: names the option" "$ERR" "'--bogus'"
+run "list with an unexpected argument" 2 -- "$IPCDEMO" list nosuch
+like "list nosuch: names the argument" "$ERR" "'nosuch'"
+run "list --jsn: usage error" 2 -- "$IPCDEMO" list --jsn
+like "list --jsn: did you mean --json" "$ERR" '[Dd]id you mean.*--json'
+is "list --jsn: nothing listed" "$OUT" ""
+run "list -j is list --json" 0 -- "$IPCDEMO" list -j
+is "list -j: the JSON listing" "$OUT" "$list_json"
+run "list --help exits 0" 0 -- "$IPCDEMO" list --help
+like "list --help: usage line" "$OUT" '^Usage: ipcdemo list'
+like "list --help: describes --json" "$OUT" '--json'
 
 # ---- help [MECHANISM]: built-in help when the page or man is missing ----
 
@@ -105,6 +115,16 @@ run "help without man on PATH exits 0" 0 -- env PATH="$T/nobin" "$IPCDEMO" help
 like "help without man: the built-in help" "$OUT" '^Usage: ipcdemo MECHANISM VERB'
 run "help fifo without man on PATH exits 0" 0 -- env PATH="$T/nobin" "$IPCDEMO" help fifo
 like "help fifo without man: the fifo help" "$OUT" '^Usage: ipcdemo fifo VERB'
+run "help list with no manual page exits 0" 0 -- env MANPATH="$T/noman" "$IPCDEMO" help list
+like "help list without a page: the list help" "$OUT" '^Usage: ipcdemo list'
+run "help ls without man on PATH exits 0" 0 -- env PATH="$T/nobin" "$IPCDEMO" help ls
+like "help ls without man: the ls help" "$OUT" '^Usage: ipcdemo ls'
+run "help --help exits 0" 0 -- "$IPCDEMO" help --help
+like "help --help: usage line" "$OUT" '^Usage: ipcdemo help \[MECHANISM\|COMMAND\]'
+run "help --bogus: usage error" 2 -- "$IPCDEMO" help --bogus
+like "help --bogus: names the option" "$ERR" "'--bogus'"
+run "help with two words: usage error" 2 -- env MANPATH="$T/noman" "$IPCDEMO" help fifo pipe
+like "help fifo pipe: too many arguments" "$ERR" 'too many arguments'
 run "help nosuch: usage error" 2 -- env MANPATH="$T/noman" "$IPCDEMO" help nosuch
 like "help nosuch: names the word" "$ERR" "nosuch"
 run "help fifi: usage error" 2 -- env MANPATH="$T/noman" "$IPCDEMO" help fifi

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "ipcdemo/dispatch.h"
 #include "ipcdemo/mechanism.h"
 
 Test(tables, names_unique_and_lookups_exact)
@@ -81,10 +82,10 @@ Test(tables, the_message_queues_have_their_verbs)
 
 Test(tables, top_level_commands)
 {
-	cr_assert_not_null(tool_find("ls"));
-	cr_assert_not_null(tool_find("clean"));
-	cr_assert_null(tool_find("l"));
-	for (const struct verb *v = tool_verbs; v->name; v++) {
+	cr_assert_not_null(command_find("ls"));
+	cr_assert_not_null(command_find("clean"));
+	cr_assert_null(command_find("l"));
+	for (const struct verb *v = commands; v->name; v++) {
 		cr_assert_null(mechanism_find(v->name), "%s is both a command and a mechanism", v->name);
 		cr_assert(v->summary && *v->summary && v->run && v->usage);
 	}

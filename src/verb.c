@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* Running one verb as a user runs it: its options parsed by cli_parse,
+ * its arguments counted, its --help; and "did you mean". */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ipcdemo/help.h"
+#include "ipcdemo/util.h"
+#include "ipcdemo/verb.h"
+
+void suggest(const char *prog, const char *what, const char *word, const char *const *names, size_t n)
+{
+	unsigned best = UINT_MAX;
+	(void)prog;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = edit_distance(word, names[i]);
+		if (*word && strncmp(names[i], word, strlen(word)) == 0)
+			d = 1; /* a prefix is a likely typo for the full name */
+		if (d < best)
+			best = d;
+	}
+	if (best > 2)
+		return;
+	size_t hits = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = edit_distance(word, names[i]);
+		if (*word && strncmp(names[i], word, strlen(word)) == 0)
+			d = 1;
+		if (d == best)
+			hits++;
+	}
+	fprintf(stderr, hits == 1 ? "Did you mean this?\n" : "Did you mean one of these?\n");
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = edit_distance(word, names[i]);
+		if (*word && strncmp(names[i], word, strlen(word)) == 0)
+			d = 1;
+		if (d == best)
+			fprintf(stderr, "\tipcdemo %s%s%s\n", what, *what ? " " : "", names[i]);
+	}
+}
+
+int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, char **argv)
+{
+	char prog[96];
+	struct ctx ctx;
+	int first = 1;
+
+	if (m)
+		snprintf(prog, sizeof(prog), "ipcdemo %s %s", m->name, v->name);
+	else
+		snprintf(prog, sizeof(prog), "ipcdemo %s", v->name);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.start_ns = now_mono_ns();
+	ctx.prog = prog;
+	ctx.mech = m;
+	ctx.verb = v;
+	opts_init(&ctx.opt);
+	int rc = cli_parse(prog, v->opts, argc, argv, &ctx.opt, &first);
+	if (rc == -1) {
+		print_verb_help(stdout, m, v);
+		return close_stdout(prog, EXIT_OK, 0);
+	}
+	if (rc)
+		return rc;
+	ctx.argc = argc - first;
+	ctx.argv = argv + first;
+	if (ctx.argc < v->min_args)
+		return msg_usage(prog, "missing argument (usage: %s %s)", prog, v->usage);
+	if (v->max_args >= 0 && ctx.argc > v->max_args) {
+		if (v->max_args == 0)
+			return msg_usage(prog, "unexpected argument '%s'", ctx.argv[0]);
+		return msg_usage(prog, "too many arguments (at most %d)", v->max_args);
+	}
+	int status = v->run(&ctx);
+	return close_stdout(prog, status, ctx.out_errno);
+}
