@@ -210,7 +210,7 @@ static int help_run(struct ctx *ctx)
 	else if (m)
 		print_mechanism_help(stdout, m);
 	else
-		print_main_help(stdout, commands);
+		print_main_help(stdout, mechanisms, commands);
 	return EXIT_OK;
 }
 
@@ -257,12 +257,12 @@ int dispatch_main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (argc < 2) {
-		print_main_help(stderr, commands);
+		print_main_help(stderr, mechanisms, commands);
 		return EXIT_USAGE;
 	}
 	const char *w = argv[1];
 	if (strcmp(w, "--help") == 0 || strcmp(w, "-h") == 0) {
-		print_main_help(stdout, commands);
+		print_main_help(stdout, mechanisms, commands);
 		return close_stdout(prog, EXIT_OK, 0);
 	}
 	if (strcmp(w, "--version") == 0 || strcmp(w, "-V") == 0) {

@@ -6,7 +6,7 @@
 
 #include "ipcdemo/help.h"
 
-void print_main_help(FILE *fp, const struct verb *commands)
+void print_main_help(FILE *fp, const struct mechanism *const *mechs, const struct verb *commands)
 {
 	fprintf(fp, "Usage: ipcdemo MECHANISM VERB [options] [arguments]\n");
 	for (const struct verb *v = commands; v->name; v++)
@@ -16,8 +16,8 @@ void print_main_help(FILE *fp, const struct verb *commands)
 		    "See and measure how Linux processes talk to each other.\n"
 		    "\n"
 		    "Mechanisms:\n");
-	for (size_t i = 0; mechanisms[i]; i++)
-		fprintf(fp, "  %-12s %s\n", mechanisms[i]->name, mechanisms[i]->summary);
+	for (size_t i = 0; mechs[i]; i++)
+		fprintf(fp, "  %-12s %s\n", mechs[i]->name, mechs[i]->summary);
 	fprintf(fp, "\nCommands:\n");
 	for (const struct verb *v = commands; v->name; v++)
 		if (!verb_hidden(v))

@@ -26,11 +26,3 @@ const struct mechanism *mechanism_find(const char *name)
 			return mechanisms[i];
 	return NULL;
 }
-
-const struct verb *verb_find(const struct mechanism *m, const char *name)
-{
-	for (const struct verb *v = m->verbs; v->name; v++)
-		if (strcmp(v->name, name) == 0)
-			return v;
-	return NULL;
-}

@@ -9,6 +9,14 @@
 #include "ipcdemo/util.h"
 #include "ipcdemo/verb.h"
 
+const struct verb *verb_find(const struct mechanism *m, const char *name)
+{
+	for (const struct verb *v = m->verbs; v->name; v++)
+		if (strcmp(v->name, name) == 0)
+			return v;
+	return NULL;
+}
+
 void suggest(const char *prog, const char *what, const char *word, const char *const *names, size_t n)
 {
 	unsigned best = UINT_MAX;

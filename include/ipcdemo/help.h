@@ -7,9 +7,10 @@
 
 #include "ipcdemo/mechanism.h"
 
-/* 'ipcdemo --help': the mechanisms and the top-level commands (a table
- * terminated by a NULL name; names starting with "__" are not shown). */
-void print_main_help(FILE *fp, const struct verb *commands);
+/* 'ipcdemo --help': the mechanisms (a NULL-terminated table) and the
+ * top-level commands (terminated by a NULL name; hidden ones not shown).
+ * Given, not looked up: help is below the tables it renders. */
+void print_main_help(FILE *fp, const struct mechanism *const *mechs, const struct verb *commands);
 void print_mechanism_help(FILE *fp, const struct mechanism *m);
 /* m is NULL for a top-level command. */
 void print_verb_help(FILE *fp, const struct mechanism *m, const struct verb *v);
