@@ -3,8 +3,12 @@
  * that they are complete and consistent. */
 #include <criterion/criterion.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "ipcdemo/complete.h"
 #include "ipcdemo/dispatch.h"
 #include "ipcdemo/mechanism.h"
 
@@ -88,5 +92,80 @@ Test(tables, top_level_commands)
 	for (const struct verb *v = commands; v->name; v++) {
 		cr_assert_null(mechanism_find(v->name), "%s is both a command and a mechanism", v->name);
 		cr_assert(v->summary && *v->summary && v->run && v->usage);
+	}
+}
+
+/* ---- what a registered mechanism brings besides its table entry ---- */
+
+/* The candidates the completer prints for words[0..n-1], with a newline
+ * in front so that "\nNAME\t" finds a candidate at any line. */
+static char *candidates(int n, char **words)
+{
+	fflush(stdout);
+	FILE *tmp = tmpfile();
+	cr_assert_not_null(tmp);
+	int saved = dup(STDOUT_FILENO);
+	cr_assert(saved >= 0);
+	cr_assert(dup2(fileno(tmp), STDOUT_FILENO) >= 0);
+	complete_words(commands, n, words);
+	fflush(stdout);
+	cr_assert(dup2(saved, STDOUT_FILENO) >= 0);
+	close(saved);
+	off_t len = lseek(fileno(tmp), 0, SEEK_END);
+	cr_assert(len >= 0);
+	char *buf = calloc(1, (size_t)len + 2);
+	cr_assert_not_null(buf);
+	buf[0] = '\n';
+	cr_assert_eq(pread(fileno(tmp), buf + 1, (size_t)len, 0), len);
+	fclose(tmp);
+	return buf;
+}
+
+static bool offers(const char *out, const char *word)
+{
+	char line[64];
+	snprintf(line, sizeof(line), "\n%s\t", word);
+	return strstr(out, line) != NULL;
+}
+
+Test(registered, has_its_man_page)
+{
+	/* The source tree, given by meson (tests/unit/meson.build). */
+	const char *root = getenv("IPCDEMO_SOURCE_ROOT");
+	cr_assert_not_null(root, "IPCDEMO_SOURCE_ROOT is not set");
+	for (size_t i = 0; mechanisms[i]; i++) {
+		char page[4096];
+		snprintf(page, sizeof(page), "%s/man/ipcdemo-%s.1", root, mechanisms[i]->name);
+		cr_assert_eq(access(page, R_OK), 0, "%s: no manual page man/ipcdemo-%s.1", mechanisms[i]->name,
+			     mechanisms[i]->name);
+	}
+}
+
+Test(registered, is_completed_with_its_verbs)
+{
+	char *first[] = { "" };
+	char *out = candidates(1, first);
+	for (size_t i = 0; mechanisms[i]; i++) {
+		const struct mechanism *m = mechanisms[i];
+		cr_assert(offers(out, m->name), "the completer does not offer %s", m->name);
+		char *second[] = { (char *)m->name, "" };
+		char *verbs = candidates(2, second);
+		for (const struct verb *v = m->verbs; v->name; v++)
+			cr_assert(offers(verbs, v->name), "the completer does not offer %s %s", m->name, v->name);
+		free(verbs);
+	}
+	for (const struct verb *c = commands; c->name; c++)
+		cr_assert(offers(out, c->name) != verb_hidden(c), "the completer %s the command %s",
+			  verb_hidden(c) ? "offers" : "does not offer", c->name);
+	free(out);
+}
+
+/* Enabled when the mechanisms carry bench hooks. */
+Test(registered, is_benchmarked_or_says_why_not, .disabled = true)
+{
+	for (size_t i = 0; mechanisms[i]; i++) {
+		const struct mechanism *m = mechanisms[i];
+		cr_assert(m->bench || (m->not_benchmarked && *m->not_benchmarked),
+			  "%s has neither bench hooks nor a reason in not_benchmarked", m->name);
 	}
 }
