@@ -189,6 +189,24 @@ ok "fifo prod: no FIFO created" test ! -e pipe.fifo
 run "a prefix of list is not accepted (lis)" 2 -- "$IPCDEMO" lis
 is "lis: nothing listed" "$OUT" ""
 
+# ---- completion of the commands (each completes its own arguments) ----
+
+cands() { printf '%s\n' "$OUT" | cut -f1 | sort | tr '\n' ' '; }
+run "__complete help l" 0 -- "$IPCDEMO" __complete help l
+is "completion of help l: the commands ls and list" "$(cands)" "list ls "
+run "__complete help fifo ''" 0 -- "$IPCDEMO" __complete help fifo ''
+is "completion of help fifo: nothing more" "$OUT" ""
+run "__complete list -" 0 -- "$IPCDEMO" __complete list -
+is "completion of list -: its options" "$(cands)" "--help --json "
+run "__complete ls ''" 0 -- "$IPCDEMO" __complete ls ''
+is "completion of ls: a directory" "$OUT" "__files__"
+run "__complete ls --json ''" 0 -- "$IPCDEMO" __complete ls --json ''
+is "completion of ls after a flag: a directory" "$OUT" "__files__"
+run "__complete ls dir ''" 0 -- "$IPCDEMO" __complete ls dir ''
+is "completion of ls after its directory: nothing" "$OUT" ""
+run "__complete _" 0 -- "$IPCDEMO" __complete _
+is "completion of the first word: the hidden command is not offered" "$OUT" ""
+
 # ---- options ----
 
 run "unknown top-level option" 2 -- "$IPCDEMO" --bogus
