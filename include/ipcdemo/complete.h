@@ -8,9 +8,10 @@
 
 #include "ipcdemo/mechanism.h"
 
-/* Complete words[n - 1]. commands: the top-level commands (dispatch.h),
- * terminated by a NULL name. Returns EXIT_OK. */
-int complete_words(const struct verb *commands, int n, char **words);
+/* Complete argv[argc - 1], the word being typed after argv[0..argc-2].
+ * commands: the top-level commands (dispatch.h), terminated by a NULL
+ * name. Returns EXIT_OK. */
+int complete_words(const struct verb *commands, int argc, char **argv);
 
 /* Print word as a candidate when it starts with cur. desc may be NULL. */
 void complete_candidate(const char *cur, const char *word, const char *desc);
