@@ -223,8 +223,10 @@ int queue_alarm(int64_t deadline)
 		if (left < ns)
 			ns = left > 1000 ? left : 1000;
 	}
-	struct itimerval t = { { 0, QUEUE_SLICE_NS / 1000 }, { (time_t)(ns / NSEC_PER_SEC),
-								 (suseconds_t)(ns % NSEC_PER_SEC / 1000) } };
+	struct itimerval t = {
+		.it_interval = { .tv_sec = 0, .tv_usec = QUEUE_SLICE_NS / 1000 },
+		.it_value = { .tv_sec = (time_t)(ns / NSEC_PER_SEC), .tv_usec = (suseconds_t)(ns % NSEC_PER_SEC / 1000) },
+	};
 	return setitimer(ITIMER_REAL, &t, NULL);
 }
 

@@ -46,25 +46,49 @@ const struct verb *tool_find(const char *name)
 
 /* The top-level commands that take options as verbs do. */
 const struct verb tool_verbs[] = {
-	{ "ls", "list the IPC objects that exist now", "[options] [DIRECTORY]",
-	  "Lists POSIX message queues (/dev/mqueue), POSIX shared memory (/dev/shm), System V\n"
-	  "message queues (/proc/sysvipc/msg), and the FIFOs, sockets and storage files in\n"
-	  "DIRECTORY (default: the current one): type, name, owner, mode, size, messages, and\n"
-	  "whether 'ipcdemo clean' would remove it.",
-	  ls_opts, 0, 1, ls_run },
-	{ "clean", "remove the IPC objects ipcdemo created", "[options] [DIRECTORY]",
-	  "Removes what ipcdemo made and nothing else: queues and rings named /ipcdemo or\n"
-	  "/ipcdemo-*, System V queues with keys 0x69706300 to 0x697063ff, and in DIRECTORY\n"
-	  "pipe.fifo, an ipc.sock no one is bound to, and storage files marked as ipcdemo's;\n"
-	  "only objects of your own user. See ipcdemo(1), CLEANING UP.",
-	  clean_opts, 0, 1, clean_run },
-	{ "bench", "measure the latency and throughput of every mechanism", "[options] [MECHANISM...]",
-	  "Two processes pinned to one CPU (same) or two (split): round trips of a message through\n"
-	  "each mechanism (median, p99, minimum), then each mechanism's own producer and consumer\n"
-	  "verbs streaming messages of each --size (messages/s, MB/s, CPU time per message on each\n"
-	  "side). Mechanisms: pipe fifo unix (stream, dgram, seqpacket; or unix-stream, ...)\n"
-	  "socketpair tcp udp mq sysv shm file, and dd (dd | dd through a plain pipe, the reference);\n"
-	  "default all. See ipcdemo-bench(1) for the method.",
-	  bench_opts, 0, -1, bench_run },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "ls",
+		.summary = "list the IPC objects that exist now",
+		.usage = "[options] [DIRECTORY]",
+		.description =
+			"Lists POSIX message queues (/dev/mqueue), POSIX shared memory (/dev/shm), System V\n"
+			"message queues (/proc/sysvipc/msg), and the FIFOs, sockets and storage files in\n"
+			"DIRECTORY (default: the current one): type, name, owner, mode, size, messages, and\n"
+			"whether 'ipcdemo clean' would remove it.",
+		.opts = ls_opts,
+		.min_args = 0,
+		.max_args = 1,
+		.run = ls_run,
+	},
+	{
+		.name = "clean",
+		.summary = "remove the IPC objects ipcdemo created",
+		.usage = "[options] [DIRECTORY]",
+		.description =
+			"Removes what ipcdemo made and nothing else: queues and rings named /ipcdemo or\n"
+			"/ipcdemo-*, System V queues with keys 0x69706300 to 0x697063ff, and in DIRECTORY\n"
+			"pipe.fifo, an ipc.sock no one is bound to, and storage files marked as ipcdemo's;\n"
+			"only objects of your own user. See ipcdemo(1), CLEANING UP.",
+		.opts = clean_opts,
+		.min_args = 0,
+		.max_args = 1,
+		.run = clean_run,
+	},
+	{
+		.name = "bench",
+		.summary = "measure the latency and throughput of every mechanism",
+		.usage = "[options] [MECHANISM...]",
+		.description =
+			"Two processes pinned to one CPU (same) or two (split): round trips of a message through\n"
+			"each mechanism (median, p99, minimum), then each mechanism's own producer and consumer\n"
+			"verbs streaming messages of each --size (messages/s, MB/s, CPU time per message on each\n"
+			"side). Mechanisms: pipe fifo unix (stream, dgram, seqpacket; or unix-stream, ...)\n"
+			"socketpair tcp udp mq sysv shm file, and dd (dd | dd through a plain pipe, the reference);\n"
+			"default all. See ipcdemo-bench(1) for the method.",
+		.opts = bench_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = bench_run,
+	},
+	{ .name = NULL },
 };

@@ -374,8 +374,14 @@ static int fifo_demo(struct ctx *ctx)
 	const char *cons[] = { "--path", p, "--exit-on-eof", "--timeout", "10s", NULL };
 	const char *prod[] = { "--path", p, "--count", "5", "--batches", "2", "--every", "1s", NULL };
 	const struct demo_role roles[] = {
-		{ "consumer", "consume", cons, 0, false },
-		{ "producer", "produce", prod, 500 * NSEC_PER_MSEC, true },
+		{ .label = "consumer", .verb = "consume", .args = cons, .delay_ns = 0, .upstream = false },
+		{
+			.label = "producer",
+			.verb = "produce",
+			.args = prod,
+			.delay_ns = 500 * NSEC_PER_MSEC,
+			.upstream = true,
+		},
 	};
 	int st = demo_run(ctx, roles, 2);
 	demo_place_remove(ctx, &pl);
@@ -409,25 +415,50 @@ static const struct verb_opt demo_opts[] = {
 };
 
 static const struct verb fifo_verbs[] = {
-	{ "produce", "write messages into a named pipe", "[options] [MESSAGE...]",
-	  "Creates the FIFO if needed (mode 0600), waits for a consumer, then writes each batch of\n"
-	  "messages, echoing them on stdout. If the consumer goes away it waits for the next one;\n"
-	  "nothing that was not yet read is lost. At the end it keeps the FIFO open until a consumer\n"
-	  "has read everything (--linger to bound the wait).",
-	  produce_opts, 0, -1, fifo_produce },
-	{ "consume", "read messages from a named pipe", "[options]",
-	  "Creates the FIFO if needed and prints each line a producer writes. When the producer\n"
-	  "closes, it waits for the next one (--exit-on-eof to stop instead).",
-	  consume_opts, 0, 0, fifo_consume },
-	{ "demo", "a consumer and a producer talking through a FIFO", "[options]", NULL, demo_opts, 0, 0,
-	  fifo_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "produce",
+		.summary = "write messages into a named pipe",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"Creates the FIFO if needed (mode 0600), waits for a consumer, then writes each batch of\n"
+			"messages, echoing them on stdout. If the consumer goes away it waits for the next one;\n"
+			"nothing that was not yet read is lost. At the end it keeps the FIFO open until a consumer\n"
+			"has read everything (--linger to bound the wait).",
+		.opts = produce_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = fifo_produce,
+	},
+	{
+		.name = "consume",
+		.summary = "read messages from a named pipe",
+		.usage = "[options]",
+		.description =
+			"Creates the FIFO if needed and prints each line a producer writes. When the producer\n"
+			"closes, it waits for the next one (--exit-on-eof to stop instead).",
+		.opts = consume_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = fifo_consume,
+	},
+	{
+		.name = "demo",
+		.summary = "a consumer and a producer talking through a FIFO",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = fifo_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_fifo = {
-	"fifo",
-	"named pipe (FIFO) in the filesystem, between unrelated processes",
-	"A FIFO is a pipe with a name: open(2) for writing blocks until a reader opens it and\n"
-	"vice versa; writes of up to PIPE_BUF (4096) bytes are atomic.",
-	fifo_verbs,
+	.name = "fifo",
+	.summary = "named pipe (FIFO) in the filesystem, between unrelated processes",
+	.description =
+		"A FIFO is a pipe with a name: open(2) for writing blocks until a reader opens it and\n"
+		"vice versa; writes of up to PIPE_BUF (4096) bytes are atomic.",
+	.verbs = fifo_verbs,
 };

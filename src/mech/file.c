@@ -839,8 +839,14 @@ static int file_demo(struct ctx *ctx)
 	const char *prod[] = { "--path", p, "--truncate", "--count", "5", "--batches", "2", "--every", "1s", NULL };
 	const char *cons[] = { "--path", p, "--count", "10", "--timeout", "10s", NULL };
 	const struct demo_role roles[] = {
-		{ "producer", "produce", prod, 0, true },
-		{ "consumer", "consume", cons, 300 * NSEC_PER_MSEC, false },
+		{ .label = "producer", .verb = "produce", .args = prod, .delay_ns = 0, .upstream = true },
+		{
+			.label = "consumer",
+			.verb = "consume",
+			.args = cons,
+			.delay_ns = 300 * NSEC_PER_MSEC,
+			.upstream = false,
+		},
 	};
 	int st = demo_run(ctx, roles, 2);
 	demo_place_remove(ctx, &pl);
@@ -886,28 +892,62 @@ static const struct verb_opt demo_opts[] = {
 };
 
 static const struct verb file_verbs[] = {
-	{ "produce", "append messages to the shared storage file", "[options] [MESSAGE...]",
-	  "Appends each batch of messages as whole lines, taking the lock around each write, and\n"
-	  "echoes them on stdout.",
-	  produce_opts, 0, -1, file_produce },
-	{ "consume", "print the storage file, then follow it", "[options]",
-	  "Prints what the file holds, then follows it like tail -F (inotify, no polling): it keeps\n"
-	  "following when the file is truncated, removed or created again, and never prints a\n"
-	  "half-written line. --reread re-reads everything instead, as consumer.sh does.",
-	  consume_opts, 0, 0, file_consume },
-	{ "race", "concurrent writers with and without a lock: count lost lines", "[options]",
-	  "Starts N writers that append lines with lseek(SEEK_END) + write at the same moment,\n"
-	  "then reads the file back and counts the lines that were lost or torn. Exit status 3\n"
-	  "when any were.",
-	  race_opts, 0, 0, file_race },
-	{ "demo", "a producer and a consumer sharing a file", "[options]", NULL, demo_opts, 0, 0, file_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "produce",
+		.summary = "append messages to the shared storage file",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"Appends each batch of messages as whole lines, taking the lock around each write, and\n"
+			"echoes them on stdout.",
+		.opts = produce_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = file_produce,
+	},
+	{
+		.name = "consume",
+		.summary = "print the storage file, then follow it",
+		.usage = "[options]",
+		.description =
+			"Prints what the file holds, then follows it like tail -F (inotify, no polling): it keeps\n"
+			"following when the file is truncated, removed or created again, and never prints a\n"
+			"half-written line. --reread re-reads everything instead, as consumer.sh does.",
+		.opts = consume_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = file_consume,
+	},
+	{
+		.name = "race",
+		.summary = "concurrent writers with and without a lock: count lost lines",
+		.usage = "[options]",
+		.description =
+			"Starts N writers that append lines with lseek(SEEK_END) + write at the same moment,\n"
+			"then reads the file back and counts the lines that were lost or torn. Exit status 3\n"
+			"when any were.",
+		.opts = race_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = file_race,
+	},
+	{
+		.name = "demo",
+		.summary = "a producer and a consumer sharing a file",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = file_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_file = {
-	"file",
-	"shared storage file, with flock(2) or fcntl(2) locks",
-	"The simplest IPC: a producer appends to a file that a consumer reads. Without a lock,\n"
-	"concurrent writers race ('ipcdemo file race' shows it).",
-	file_verbs,
+	.name = "file",
+	.summary = "shared storage file, with flock(2) or fcntl(2) locks",
+	.description =
+		"The simplest IPC: a producer appends to a file that a consumer reads. Without a lock,\n"
+		"concurrent writers race ('ipcdemo file race' shows it).",
+	.verbs = file_verbs,
 };

@@ -178,7 +178,7 @@ static bool slice_end(int64_t deadline, struct timespec *abs)
  * request is seen. Returns what the call returns. */
 static ssize_t mq_call(struct mqch *q, bool snd, char *buf, size_t len, int64_t deadline)
 {
-	static const struct timespec now_or_never = { 0, 0 };
+	static const struct timespec now_or_never = { .tv_sec = 0, .tv_nsec = 0 };
 	const struct timespec *abs = &now_or_never;
 	struct timespec slice;
 	for (;;) {
@@ -279,7 +279,15 @@ static int mq_send_verb(struct ctx *ctx)
 	q.sending = true;
 	if (mq_open_queue(ctx, &q, O_WRONLY | (ctx->opt.nonblock ? O_NONBLOCK : 0), true) < 0)
 		return EXIT_FAIL;
-	const struct queue_ops ops = { mq_send_msgs, mq_recv_msg, NULL, 1, true, q.name, mq_explain };
+	const struct queue_ops ops = {
+		.send = mq_send_msgs,
+		.recv = mq_recv_msg,
+		.pending = NULL,
+		.chunk = 1,
+		.echo = true,
+		.what = q.name,
+		.explain = mq_explain,
+	};
 	rc = queue_produce(ctx, &ops, &q);
 	mq_finish(ctx, &q);
 	return rc;
@@ -307,7 +315,15 @@ static int mq_receive_verb(struct ctx *ctx)
 	}
 	c.extra = mq_json;
 	c.extra_arg = &q;
-	const struct queue_ops ops = { mq_send_msgs, mq_recv_msg, NULL, 1, false, q.name, mq_explain };
+	const struct queue_ops ops = {
+		.send = mq_send_msgs,
+		.recv = mq_recv_msg,
+		.pending = NULL,
+		.chunk = 1,
+		.echo = false,
+		.what = q.name,
+		.explain = mq_explain,
+	};
 	/* mq_receive needs a buffer of at least msgsize bytes. */
 	rc = queue_consume(ctx, &c, &ops, &q, (size_t)q.attr.mq_msgsize);
 	rc = consumer_finish(&c, rc);
@@ -413,10 +429,10 @@ static int mq_demo(struct ctx *ctx)
 	const char *recv[] = { "--name", name, "--count", "5", "--timeout", "10s", NULL };
 	/* One role after the other: the order is the lesson, not a race. */
 	const struct demo_role roles[] = {
-		{ "sender 0", "send", low, 0, true },
-		{ "sender 9", "send", high, 0, true },
-		{ "sender 5", "send", mid, 0, true },
-		{ "receiver", "receive", recv, 0, false },
+		{ .label = "sender 0", .verb = "send", .args = low, .delay_ns = 0, .upstream = true },
+		{ .label = "sender 9", .verb = "send", .args = high, .delay_ns = 0, .upstream = true },
+		{ .label = "sender 5", .verb = "send", .args = mid, .delay_ns = 0, .upstream = true },
+		{ .label = "receiver", .verb = "receive", .args = recv, .delay_ns = 0, .upstream = false },
 	};
 	int st = demo_run_each(ctx, roles, 4);
 	if (mq_unlink(name) < 0 && errno != ENOENT) {
@@ -497,40 +513,123 @@ static const struct verb_opt demo_opts[] = {
 	"highest priority first. Runs until -n, --timeout, Ctrl-C, or with --nonblock an empty queue."
 
 static const struct verb mq_verbs[] = {
-	{ "send", "send messages to a POSIX message queue", "[options] [MESSAGE...]", SEND_DESC, send_opts, 0,
-	  -1, mq_send_verb },
-	{ "receive", "receive messages from a POSIX message queue", "[options]", RECEIVE_DESC, receive_opts, 0, 0,
-	  mq_receive_verb },
-	{ "produce", "the same as send", "[options] [MESSAGE...]", SEND_DESC, send_opts, 0, -1, mq_send_verb },
-	{ "consume", "the same as receive", "[options]", RECEIVE_DESC, receive_opts, 0, 0, mq_receive_verb },
-	{ "create", "create a queue with a given size and mode", "[options]",
-	  "Creates the queue with mq_open(O_CREAT | O_EXCL); fails if it exists. Sizes above the\n"
-	  "system limits (/proc/sys/fs/mqueue) are refused with the limit and how to raise it.",
-	  create_opts, 0, 0, mq_create_verb },
-	{ "info", "show a queue's size, mode and how many messages it holds", "[options]",
-	  "Prints mq_getattr(3): maxmsg, msgsize, messages queued; and the owner, mode and bytes\n"
-	  "queued. Takes nothing from the queue.",
-	  info_opts, 0, 0, mq_info_verb },
-	{ "unlink", "remove a queue", "[options]",
-	  "Removes the name with mq_unlink(3); processes that have it open keep using it until they close it.",
-	  unlink_opts, 0, 0, mq_unlink_verb },
-	{ "rm", "the same as unlink", "[options]", NULL, unlink_opts, 0, 0, mq_unlink_verb },
-	{ "demo", "priorities: a mixed burst comes out highest first", "[options]", NULL, demo_opts, 0, 0,
-	  mq_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "send",
+		.summary = "send messages to a POSIX message queue",
+		.usage = "[options] [MESSAGE...]",
+		.description = SEND_DESC,
+		.opts = send_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = mq_send_verb,
+	},
+	{
+		.name = "receive",
+		.summary = "receive messages from a POSIX message queue",
+		.usage = "[options]",
+		.description = RECEIVE_DESC,
+		.opts = receive_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_receive_verb,
+	},
+	{
+		.name = "produce",
+		.summary = "the same as send",
+		.usage = "[options] [MESSAGE...]",
+		.description = SEND_DESC,
+		.opts = send_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = mq_send_verb,
+	},
+	{
+		.name = "consume",
+		.summary = "the same as receive",
+		.usage = "[options]",
+		.description = RECEIVE_DESC,
+		.opts = receive_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_receive_verb,
+	},
+	{
+		.name = "create",
+		.summary = "create a queue with a given size and mode",
+		.usage = "[options]",
+		.description =
+			"Creates the queue with mq_open(O_CREAT | O_EXCL); fails if it exists. Sizes above the\n"
+			"system limits (/proc/sys/fs/mqueue) are refused with the limit and how to raise it.",
+		.opts = create_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_create_verb,
+	},
+	{
+		.name = "info",
+		.summary = "show a queue's size, mode and how many messages it holds",
+		.usage = "[options]",
+		.description =
+			"Prints mq_getattr(3): maxmsg, msgsize, messages queued; and the owner, mode and bytes\n"
+			"queued. Takes nothing from the queue.",
+		.opts = info_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_info_verb,
+	},
+	{
+		.name = "unlink",
+		.summary = "remove a queue",
+		.usage = "[options]",
+		.description =
+			"Removes the name with mq_unlink(3); processes that have it open keep using it until they close it.",
+		.opts = unlink_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_unlink_verb,
+	},
+	{
+		.name = "rm",
+		.summary = "the same as unlink",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = unlink_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_unlink_verb,
+	},
+	{
+		.name = "demo",
+		.summary = "priorities: a mixed burst comes out highest first",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_mq = {
-	"mq",
-	"POSIX message queues: priorities, persistence, kernel limits",
-	"A POSIX message queue is a kernel object with a name (/ipcdemo) that keeps each message\n"
-	"whole and in priority order, and keeps them while no one reads, until it is unlinked or\n"
-	"the system reboots. Its capacity (maxmsg) and message size (msgsize) are fixed at creation.",
-	mq_verbs,
+	.name = "mq",
+	.summary = "POSIX message queues: priorities, persistence, kernel limits",
+	.description =
+		"A POSIX message queue is a kernel object with a name (/ipcdemo) that keeps each message\n"
+		"whole and in priority order, and keeps them while no one reads, until it is unlinked or\n"
+		"the system reboots. Its capacity (maxmsg) and message size (msgsize) are fixed at creation.",
+	.verbs = mq_verbs,
 };
 
-static const struct queue_ops mq_bench_ops = { mq_send_msgs, mq_recv_msg, NULL, 1, false, "benchmark queue",
-					       mq_explain };
+static const struct queue_ops mq_bench_ops = {
+	.send = mq_send_msgs,
+	.recv = mq_recv_msg,
+	.pending = NULL,
+	.chunk = 1,
+	.echo = false,
+	.what = "benchmark queue",
+	.explain = mq_explain,
+};
 
 static void *mq_bench_open(struct ctx *ctx, const char *name, size_t size)
 {
@@ -565,4 +664,4 @@ static void mq_bench_close(struct ctx *ctx, void *impl)
 	free(q);
 }
 
-const struct queue_bench mq_bench = { mq_bench_open, &mq_bench_ops, mq_bench_close };
+const struct queue_bench mq_bench = { .open = mq_bench_open, .ops = &mq_bench_ops, .close = mq_bench_close };

@@ -192,23 +192,48 @@ static const struct verb_opt demo_opts[] = {
 };
 
 static const struct verb pipe_verbs[] = {
-	{ "produce", "write messages to stdout, for '|'", "[options] [MESSAGE...]",
-	  "Writes each message as a line on standard output, which is the pipe. A reader that\n"
-	  "goes away (| head) ends it quietly with status 0.",
-	  produce_opts, 0, -1, pipe_produce },
-	{ "consume", "read messages from stdin, after '|'", "[options] [DATA...]",
-	  "Prints the tutorial's 'Consumer data:' header on stderr, then every line read from\n"
-	  "standard input. With a terminal on stdin, the arguments are the data.",
-	  consume_opts, 0, -1, pipe_consume },
-	{ "demo", "pipe() and fork() between a parent and its child", "[options] [MESSAGE...]", NULL, demo_opts,
-	  0, -1, pipe_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "produce",
+		.summary = "write messages to stdout, for '|'",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"Writes each message as a line on standard output, which is the pipe. A reader that\n"
+			"goes away (| head) ends it quietly with status 0.",
+		.opts = produce_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = pipe_produce,
+	},
+	{
+		.name = "consume",
+		.summary = "read messages from stdin, after '|'",
+		.usage = "[options] [DATA...]",
+		.description =
+			"Prints the tutorial's 'Consumer data:' header on stderr, then every line read from\n"
+			"standard input. With a terminal on stdin, the arguments are the data.",
+		.opts = consume_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = pipe_consume,
+	},
+	{
+		.name = "demo",
+		.summary = "pipe() and fork() between a parent and its child",
+		.usage = "[options] [MESSAGE...]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = pipe_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_pipe = {
-	"pipe",
-	"unnamed pipe, as the shell's '|' and pipe(2) + fork(2)",
-	"A pipe is a one-way kernel buffer between related processes; a reader sees end of file\n"
-	"when every write end is closed, a writer gets EPIPE when every read end is.",
-	pipe_verbs,
+	.name = "pipe",
+	.summary = "unnamed pipe, as the shell's '|' and pipe(2) + fork(2)",
+	.description =
+		"A pipe is a one-way kernel buffer between related processes; a reader sees end of file\n"
+		"when every write end is closed, a writer gets EPIPE when every read end is.",
+	.verbs = pipe_verbs,
 };

@@ -75,7 +75,7 @@ static int futex_sleep(uint32_t *word, uint32_t val, int64_t deadline)
 		if (d < left)
 			left = d;
 	}
-	struct timespec ts = { (time_t)(left / NSEC_PER_SEC), (long)(left % NSEC_PER_SEC) };
+	struct timespec ts = { .tv_sec = (time_t)(left / NSEC_PER_SEC), .tv_nsec = (long)(left % NSEC_PER_SEC) };
 	if (futex(word, FUTEX_WAIT, val, &ts) < 0 && errno != EAGAIN && errno != EINTR && errno != ETIMEDOUT)
 		return -1;
 	return 0;
@@ -203,7 +203,7 @@ static int lock_wait(struct ctx *ctx, struct ring *r, int64_t deadline, bool qui
 		int64_t until = now_mono_ns() + LOCK_SLICE_NS;
 		if (deadline < until)
 			until = deadline;
-		struct timespec ts = { (time_t)(until / NSEC_PER_SEC), (long)(until % NSEC_PER_SEC) };
+		struct timespec ts = { .tv_sec = (time_t)(until / NSEC_PER_SEC), .tv_nsec = (long)(until % NSEC_PER_SEC) };
 		int e = pthread_mutex_clocklock(&r->h->lock, CLOCK_MONOTONIC, &ts);
 		if (e != ETIMEDOUT)
 			return e;
@@ -415,7 +415,11 @@ static int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t
 		shm_unlink(r->name);
 		return -1;
 	}
-	r->g = (struct ring_geom){ slots, slot_size, stride, (uint32_t)(size - (size_t)slots * stride), size };
+	r->g = (struct ring_geom){ .slots = slots,
+				  .slot_size = slot_size,
+				  .stride = stride,
+				  .hdr_size = (uint32_t)(size - (size_t)slots * stride),
+				  .size = size };
 	if (ring_init(ctx, r, slots, slot_size) < 0) {
 		shm_unlink(r->name);
 		return -1;
@@ -817,8 +821,15 @@ static int shm_produce(struct ctx *ctx)
 		ring_close(ctx, &r, ctx->opt.unlink);
 		return EXIT_FAIL;
 	}
-	const struct queue_ops ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, true, r.name,
-				       shm_explain };
+	const struct queue_ops ops = {
+		.send = shm_send_msgs,
+		.recv = shm_recv_msg,
+		.pending = shm_pending,
+		.chunk = BATCH_BYTES,
+		.echo = true,
+		.what = r.name,
+		.explain = shm_explain,
+	};
 	rc = queue_produce(ctx, &ops, &r);
 	ring_close(ctx, &r, ctx->opt.unlink);
 	return rc;
@@ -847,8 +858,16 @@ static int shm_consume(struct ctx *ctx)
 		ring_close(ctx, &r, ctx->opt.unlink);
 		return EXIT_FAIL;
 	}
-	const struct queue_ops ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, false, r.name,
-				       shm_explain, shm_recv_ref };
+	const struct queue_ops ops = {
+		.send = shm_send_msgs,
+		.recv = shm_recv_msg,
+		.pending = shm_pending,
+		.chunk = BATCH_BYTES,
+		.echo = false,
+		.what = r.name,
+		.explain = shm_explain,
+		.recv_ref = shm_recv_ref,
+	};
 	rc = queue_consume(ctx, &c, &ops, &r, r.g.slot_size);
 	rc = consumer_finish(&c, rc);
 	ring_close(ctx, &r, ctx->opt.unlink);
@@ -1113,8 +1132,8 @@ static int shm_demo(struct ctx *ctx)
 		return EXIT_FAIL;
 	}
 	const struct demo_role roles[] = {
-		{ "producer", "produce", prod, 0, true },
-		{ "consumer", "consume", cons, NSEC_PER_SEC, false },
+		{ .label = "producer", .verb = "produce", .args = prod, .delay_ns = 0, .upstream = true },
+		{ .label = "consumer", .verb = "consume", .args = cons, .delay_ns = NSEC_PER_SEC, .upstream = false },
 	};
 	int st = demo_run(ctx, roles, 2);
 	if (shm_unlink(name) < 0 && errno != ENOENT) {
@@ -1182,40 +1201,102 @@ static const struct verb_opt demo_opts[] = {
 };
 
 static const struct verb shm_verbs[] = {
-	{ "produce", "write messages into a shared-memory ring", "[options] [MESSAGE...]",
-	  "Opens the ring (creating it, mode 0600, if missing) and puts each message in a slot,\n"
-	  "echoing it on stdout. When every slot is full it sleeps until a consumer frees one.",
-	  produce_opts, 0, -1, shm_produce },
-	{ "consume", "take messages from a shared-memory ring", "[options]",
-	  "Opens the ring (creating it if missing) and prints each message it takes, oldest first.\n"
-	  "Any number of producers and consumers share one ring; each message goes to one consumer.",
-	  consume_opts, 0, 0, shm_consume },
-	{ "create", "create a ring with a given number and size of slots", "[options]",
-	  "Creates the object with shm_open(O_CREAT | O_EXCL), sizes it and sets up the ring.", create_opts, 0, 0,
-	  shm_create_verb },
-	{ "info", "show a ring's size, mode and how many messages it holds", "[options]",
-	  "Prints the ring's geometry and counters: messages queued, put and taken, sleepers.", info_opts, 0, 0,
-	  shm_info_verb },
-	{ "unlink", "remove a ring", "[options]",
-	  "Removes the name with shm_unlink(3); processes that have it mapped keep using it.", unlink_opts, 0, 0,
-	  shm_unlink_verb },
-	{ "rm", "the same as unlink", "[options]", NULL, unlink_opts, 0, 0, shm_unlink_verb },
-	{ "demo", "a producer fills a small ring and sleeps until a consumer comes", "[options]", NULL, demo_opts, 0,
-	  0, shm_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "produce",
+		.summary = "write messages into a shared-memory ring",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"Opens the ring (creating it, mode 0600, if missing) and puts each message in a slot,\n"
+			"echoing it on stdout. When every slot is full it sleeps until a consumer frees one.",
+		.opts = produce_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = shm_produce,
+	},
+	{
+		.name = "consume",
+		.summary = "take messages from a shared-memory ring",
+		.usage = "[options]",
+		.description =
+			"Opens the ring (creating it if missing) and prints each message it takes, oldest first.\n"
+			"Any number of producers and consumers share one ring; each message goes to one consumer.",
+		.opts = consume_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = shm_consume,
+	},
+	{
+		.name = "create",
+		.summary = "create a ring with a given number and size of slots",
+		.usage = "[options]",
+		.description = "Creates the object with shm_open(O_CREAT | O_EXCL), sizes it and sets up the ring.",
+		.opts = create_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = shm_create_verb,
+	},
+	{
+		.name = "info",
+		.summary = "show a ring's size, mode and how many messages it holds",
+		.usage = "[options]",
+		.description = "Prints the ring's geometry and counters: messages queued, put and taken, sleepers.",
+		.opts = info_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = shm_info_verb,
+	},
+	{
+		.name = "unlink",
+		.summary = "remove a ring",
+		.usage = "[options]",
+		.description = "Removes the name with shm_unlink(3); processes that have it mapped keep using it.",
+		.opts = unlink_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = shm_unlink_verb,
+	},
+	{
+		.name = "rm",
+		.summary = "the same as unlink",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = unlink_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = shm_unlink_verb,
+	},
+	{
+		.name = "demo",
+		.summary = "a producer fills a small ring and sleeps until a consumer comes",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = shm_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_shm = {
-	"shm",
-	"POSIX shared memory: a ring buffer with futex wake-ups",
-	"Shared memory is the fastest way between processes: a message is copied in once and out\n"
-	"once, with no system call when neither side has to wait. The cost is that the processes\n"
-	"must synchronise themselves: here a robust process-shared mutex and futexes.",
-	shm_verbs,
+	.name = "shm",
+	.summary = "POSIX shared memory: a ring buffer with futex wake-ups",
+	.description =
+		"Shared memory is the fastest way between processes: a message is copied in once and out\n"
+		"once, with no system call when neither side has to wait. The cost is that the processes\n"
+		"must synchronise themselves: here a robust process-shared mutex and futexes.",
+	.verbs = shm_verbs,
 };
 
-static const struct queue_ops shm_bench_ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, false,
-						"benchmark ring", shm_explain };
+static const struct queue_ops shm_bench_ops = {
+	.send = shm_send_msgs,
+	.recv = shm_recv_msg,
+	.pending = shm_pending,
+	.chunk = BATCH_BYTES,
+	.echo = false,
+	.what = "benchmark ring",
+	.explain = shm_explain,
+};
 
 static void *shm_bench_open(struct ctx *ctx, const char *name, size_t size)
 {
@@ -1249,4 +1330,4 @@ static void shm_bench_close(struct ctx *ctx, void *impl)
 	free(r);
 }
 
-const struct queue_bench shm_bench = { shm_bench_open, &shm_bench_ops, shm_bench_close };
+const struct queue_bench shm_bench = { .open = shm_bench_open, .ops = &shm_bench_ops, .close = shm_bench_close };

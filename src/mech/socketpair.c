@@ -237,21 +237,38 @@ static const struct verb_opt run_opts[] = {
 };
 
 static const struct verb pair_verbs[] = {
-	{ "demo", "a parent and its child talk both ways over a socket pair", "[options] [MESSAGE...]",
-	  "The parent sends each message (the book's 'Heavy lifting' twice and 'Feather lifting'\n"
-	  "twice by default); the child answers each with '<message> received!'.",
-	  demo_opts, 0, -1, pair_demo },
-	{ "run", "produce in the parent, consume in the child, over one pair", "[options] [MESSAGE...]",
-	  "The parent runs the producer and the child the consumer, with the same code as every\n"
-	  "other mechanism; the child prints what it receives.",
-	  run_opts, 0, -1, pair_run },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "demo",
+		.summary = "a parent and its child talk both ways over a socket pair",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"The parent sends each message (the book's 'Heavy lifting' twice and 'Feather lifting'\n"
+			"twice by default); the child answers each with '<message> received!'.",
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = pair_demo,
+	},
+	{
+		.name = "run",
+		.summary = "produce in the parent, consume in the child, over one pair",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"The parent runs the producer and the child the consumer, with the same code as every\n"
+			"other mechanism; the child prints what it receives.",
+		.opts = run_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = pair_run,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_socketpair = {
-	"socketpair",
-	"a connected pair of Unix sockets between a parent and its child",
-	"socketpair(2) gives two already connected sockets; unlike a pipe, both ends can send\n"
-	"and receive. dgram keeps message boundaries, stream needs framing.",
-	pair_verbs,
+	.name = "socketpair",
+	.summary = "a connected pair of Unix sockets between a parent and its child",
+	.description =
+		"socketpair(2) gives two already connected sockets; unlike a pipe, both ends can send\n"
+		"and receive. dgram keeps message boundaries, stream needs framing.",
+	.verbs = pair_verbs,
 };

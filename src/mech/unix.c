@@ -61,10 +61,20 @@ static int unix_demo(struct ctx *ctx)
 	const char *prod[] = { "--path", p, "--type", type, "--count", "5", "--batches", "2", "--every", "1s", NULL };
 	bool dgram = ctx->opt.type == SK_DGRAM;
 	const struct demo_role roles[] = {
-		{ dgram ? "consumer" : "producer", dgram ? "consume" : "produce", dgram ? cons_dgram : prod, 0,
-		  !dgram },
-		{ dgram ? "producer" : "consumer", dgram ? "produce" : "consume", dgram ? prod_dgram : cons,
-		  300 * NSEC_PER_MSEC, dgram },
+		{
+			.label = dgram ? "consumer" : "producer",
+			.verb = dgram ? "consume" : "produce",
+			.args = dgram ? cons_dgram : prod,
+			.delay_ns = 0,
+			.upstream = !dgram,
+		},
+		{
+			.label = dgram ? "producer" : "consumer",
+			.verb = dgram ? "produce" : "consume",
+			.args = dgram ? prod_dgram : cons,
+			.delay_ns = 300 * NSEC_PER_MSEC,
+			.upstream = dgram,
+		},
 	};
 	int st = demo_run(ctx, roles, 2);
 	demo_place_remove(ctx, &pl);
@@ -103,25 +113,51 @@ static const struct verb_opt demo_opts[] = {
 };
 
 static const struct verb unix_verbs[] = {
-	{ "produce", "send messages over a Unix socket", "[options] [MESSAGE...]",
-	  "Stream and seqpacket: listens, as nc -lU does, and sends every message to every consumer\n"
-	  "connected at the time (any number, served with poll()); --connect reverses the roles.\n"
-	  "Dgram: sends each message as one datagram to the consumer's socket.",
-	  produce_opts, 0, -1, unix_produce },
-	{ "consume", "receive messages from a Unix socket", "[options]",
-	  "Stream and seqpacket: connects to a listening producer (--listen: accepts any number of\n"
-	  "producers). Dgram: binds the socket and receives the datagrams producers send.\n"
-	  "Stream carries newline-framed lines; dgram and seqpacket one message per packet.",
-	  consume_opts, 0, 0, unix_consume },
-	{ "demo", "a producer and a consumer on a Unix socket", "[options]", NULL, demo_opts, 0, 0, unix_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "produce",
+		.summary = "send messages over a Unix socket",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"Stream and seqpacket: listens, as nc -lU does, and sends every message to every consumer\n"
+			"connected at the time (any number, served with poll()); --connect reverses the roles.\n"
+			"Dgram: sends each message as one datagram to the consumer's socket.",
+		.opts = produce_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = unix_produce,
+	},
+	{
+		.name = "consume",
+		.summary = "receive messages from a Unix socket",
+		.usage = "[options]",
+		.description =
+			"Stream and seqpacket: connects to a listening producer (--listen: accepts any number of\n"
+			"producers). Dgram: binds the socket and receives the datagrams producers send.\n"
+			"Stream carries newline-framed lines; dgram and seqpacket one message per packet.",
+		.opts = consume_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = unix_consume,
+	},
+	{
+		.name = "demo",
+		.summary = "a producer and a consumer on a Unix socket",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = unix_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_unix = {
-	"unix",
-	"Unix domain sockets: stream, dgram, seqpacket, abstract names",
-	"A socket file (or an @abstract name) is the address; the listener binds it and the\n"
-	"other side connects. Stream sockets carry bytes, dgram and seqpacket keep message\n"
-	"boundaries; SO_PEERCRED and SCM_CREDENTIALS tell who is on the other side.",
-	unix_verbs,
+	.name = "unix",
+	.summary = "Unix domain sockets: stream, dgram, seqpacket, abstract names",
+	.description =
+		"A socket file (or an @abstract name) is the address; the listener binds it and the\n"
+		"other side connects. Stream sockets carry bytes, dgram and seqpacket keep message\n"
+		"boundaries; SO_PEERCRED and SCM_CREDENTIALS tell who is on the other side.",
+	.verbs = unix_verbs,
 };
