@@ -53,24 +53,24 @@ struct row {
 };
 
 static const struct row rows[] = {
-	{ "pipe", "pipe", RK_PIPE, NULL },
-	{ "fifo", "fifo", RK_FIFO, NULL },
-	{ "unix stream", "unix", RK_UNIX, "stream", "unix-stream" },
-	{ "unix dgram", "unix", RK_UNIX, "dgram", "unix-dgram" },
-	{ "unix seqpacket", "unix", RK_UNIX, "seqpacket", "unix-seqpacket" },
-	{ "socketpair", "socketpair", RK_SOCKETPAIR, NULL },
-	{ "tcp", "tcp", RK_TCP, NULL },
-	{ "udp", "udp", RK_UDP, NULL },
-	{ "mq", "mq", RK_MQ, NULL },
-	{ "sysv", "sysv", RK_SYSV, NULL },
-	{ "shm", "shm", RK_SHM, NULL },
-	{ "file", "file", RK_FILE, NULL },
+	{ .name = "pipe", .group = "pipe", .kind = RK_PIPE },
+	{ .name = "fifo", .group = "fifo", .kind = RK_FIFO },
+	{ .name = "unix stream", .group = "unix", .kind = RK_UNIX, .type = "stream", .word = "unix-stream" },
+	{ .name = "unix dgram", .group = "unix", .kind = RK_UNIX, .type = "dgram", .word = "unix-dgram" },
+	{ .name = "unix seqpacket", .group = "unix", .kind = RK_UNIX, .type = "seqpacket", .word = "unix-seqpacket" },
+	{ .name = "socketpair", .group = "socketpair", .kind = RK_SOCKETPAIR },
+	{ .name = "tcp", .group = "tcp", .kind = RK_TCP },
+	{ .name = "udp", .group = "udp", .kind = RK_UDP },
+	{ .name = "mq", .group = "mq", .kind = RK_MQ },
+	{ .name = "sysv", .group = "sysv", .kind = RK_SYSV },
+	{ .name = "shm", .group = "shm", .kind = RK_SHM },
+	{ .name = "file", .group = "file", .kind = RK_FILE },
 	/* Not ipcdemo: references measured in the same run. read(2) and
 	 * write(2) of --size blocks through a plain pipe, no message
 	 * handling, as lmbench and ipc-bench measure; */
-	{ "bare pipe", "bare", RK_BARE, NULL },
+	{ .name = "bare pipe", .group = "bare", .kind = RK_BARE },
 	/* and what a plain pipe moves between two dd. */
-	{ "dd | dd", "dd", RK_DD, NULL },
+	{ .name = "dd | dd", .group = "dd", .kind = RK_DD },
 };
 
 /* One measured run of one cell. */
