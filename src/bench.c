@@ -1166,7 +1166,6 @@ static int lside_init(struct lchan *ch, struct lside *s, bool client)
 static int l_send(struct ctx *ctx, struct lside *s, const char *buf, size_t len)
 {
 	size_t done;
-	bool rep = false;
 	switch (s->ch->kind) {
 	case LK_STREAM:
 	case LK_FILE:
@@ -1175,7 +1174,7 @@ static int l_send(struct ctx *ctx, struct lside *s, const char *buf, size_t len)
 	case LK_PACKET:
 		return send(s->wfd, buf, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
 	case LK_QUEUE:
-		return s->ch->qb->ops->send(ctx, s->qtx, buf, len, QUEUE_FOREVER, &done, &rep);
+		return s->ch->qb->ops->send(ctx, s->qtx, buf, len, QUEUE_FOREVER, &done) == IO_OK ? 0 : -1;
 	}
 	return -1;
 }
@@ -1185,7 +1184,9 @@ static int l_send(struct ctx *ctx, struct lside *s, const char *buf, size_t len)
  * followed by its newline there. */
 static ssize_t l_recv(struct ctx *ctx, struct lside *s, char *buf, size_t cap, const char **msg)
 {
-	bool trunc = false, rep = false;
+	bool trunc = false;
+	size_t got = 0;
+	enum io_result qr;
 	*msg = buf;
 	switch (s->ch->kind) {
 	case LK_STREAM:
@@ -1215,8 +1216,10 @@ static ssize_t l_recv(struct ctx *ctx, struct lside *s, char *buf, size_t cap, c
 		return sock_recv(s->rfd, buf, cap, NULL);
 	case LK_QUEUE:
 		if (s->ch->qb->ops->recv_ref)
-			return s->ch->qb->ops->recv_ref(ctx, s->qrx, msg, QUEUE_FOREVER, 0, &rep);
-		return s->ch->qb->ops->recv(ctx, s->qrx, buf, cap, QUEUE_FOREVER, 0, &trunc, &rep);
+			qr = s->ch->qb->ops->recv_ref(ctx, s->qrx, msg, QUEUE_FOREVER, 0, &got);
+		else
+			qr = s->ch->qb->ops->recv(ctx, s->qrx, buf, cap, QUEUE_FOREVER, 0, &got, &trunc);
+		return qr == IO_OK ? (ssize_t)got : -1;
 	case LK_BARE:
 		/* The message is cap - 1 bytes, as the other side sent it. */
 		return read_full(s->rfd, buf, cap - 1) < 0 ? -1 : (ssize_t)(cap - 1);

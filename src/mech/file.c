@@ -30,11 +30,12 @@ static const char *storage_path(const struct ctx *ctx)
 }
 
 /* Take (or with unlock, release) the chosen lock on the whole file.
- * Returns 0, 1 when interrupted by a stop request, -1 on error. */
-static int file_lock(int fd, int kind, bool exclusive, bool unlock)
+ * Returns IO_OK, IO_STOP when interrupted by a stop request, or
+ * IO_FAILED_ERRNO. */
+static enum io_result file_lock(int fd, int kind, bool exclusive, bool unlock)
 {
 	if (kind == LK_NONE)
-		return 0;
+		return IO_OK;
 	for (;;) {
 		int rc;
 		if (kind == LK_FLOCK) {
@@ -45,11 +46,11 @@ static int file_lock(int fd, int kind, bool exclusive, bool unlock)
 			rc = fcntl(fd, unlock ? F_SETLK : F_SETLKW, &fl);
 		}
 		if (rc == 0)
-			return 0;
+			return IO_OK;
 		if (errno != EINTR)
-			return -1;
+			return IO_FAILED_ERRNO;
 		if (stop_requested())
-			return 1;
+			return IO_STOP;
 	}
 }
 
@@ -197,35 +198,37 @@ static int end_torn_line(struct ctx *ctx, struct file_sink *fs)
 	return 0;
 }
 
-static int file_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+static enum io_result file_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct file_sink *fs = impl;
 	*done = 0;
 	if (file_reopen_if_gone(ctx, fs) < 0)
-		return -1;
-	int rc = file_lock(fs->fd, fs->lock, true, false);
-	if (rc) {
-		if (rc < 0)
+		return IO_FAILED_REPORTED;
+	enum io_result rc = file_lock(fs->fd, fs->lock, true, false);
+	if (rc != IO_OK) {
+		if (rc == IO_FAILED_ERRNO) {
 			msg_syserr(ctx->prog, "lock %s", fs->path);
+			return IO_FAILED_REPORTED;
+		}
 		return rc;
 	}
 	/* O_APPEND: each write(2) lands at the end of the file, whole. */
 	bool torn_failed = end_torn_line(ctx, fs) < 0;
 	int w = torn_failed ? -1 : write_all(fs->fd, buf, len, done);
 	int e = errno;
-	if (file_lock(fs->fd, fs->lock, true, true) < 0) {
+	if (file_lock(fs->fd, fs->lock, true, true) == IO_FAILED_ERRNO) {
 		msg_syserr(ctx->prog, "unlock %s", fs->path);
-		return -1;
+		return IO_FAILED_REPORTED;
 	}
 	if (w == 0)
-		return 0;
+		return IO_OK;
 	if (torn_failed)
-		return -1; /* end_torn_line said why */
+		return IO_FAILED_REPORTED; /* end_torn_line said why */
 	errno = e;
 	if (errno == EINTR)
-		return 1;
+		return IO_STOP;
 	msg_syserr(ctx->prog, "write %s", fs->path);
-	return -1;
+	return IO_FAILED_REPORTED;
 }
 
 /* The fewest bytes a run of the producer appends, when it is known (not
@@ -299,23 +302,24 @@ static int file_produce(struct ctx *ctx)
  * complete lines. The shared lock is held around each read(2) only, never
  * while printing: a consumer whose stdout blocks must not stall producers.
  * A file that became shorter than our offset was truncated: read it again
- * from the start. Returns 0, 1 to stop, -1 on error. */
-static int drain(struct consumer *c, struct linebuf *lb, int fd, const char *path)
+ * from the start. Returns IO_OK, IO_STOP to stop, IO_FAILED_REPORTED. */
+static enum io_result drain(struct consumer *c, struct linebuf *lb, int fd, const char *path)
 {
 	int lock = c->ctx->opt.lock;
 	for (;;) {
-		int rc = file_lock(fd, lock, false, false);
-		if (rc) {
-			if (rc < 0)
-				msg_syserr(c->ctx->prog, "lock %s", path);
-			return rc;
+		enum io_result rc = file_lock(fd, lock, false, false);
+		if (rc != IO_OK) {
+			if (rc != IO_FAILED_ERRNO)
+				return rc;
+			msg_syserr(c->ctx->prog, "lock %s", path);
+			return IO_FAILED_REPORTED;
 		}
 		struct stat st;
 		off_t pos = lseek(fd, 0, SEEK_CUR);
 		if (pos < 0 || fstat(fd, &st) < 0) {
 			msg_syserr(c->ctx->prog, "stat %s", path);
 			file_lock(fd, lock, false, true);
-			return -1;
+			return IO_FAILED_REPORTED;
 		}
 		if (st.st_size < pos) {
 			if (!c->ctx->opt.quiet)
@@ -323,33 +327,33 @@ static int drain(struct consumer *c, struct linebuf *lb, int fd, const char *pat
 			if (lseek(fd, 0, SEEK_SET) < 0) {
 				msg_syserr(c->ctx->prog, "lseek %s", path);
 				file_lock(fd, lock, false, true);
-				return -1;
+				return IO_FAILED_REPORTED;
 			}
 			linebuf_reset(lb);
 		}
 		ssize_t n = linebuf_fill(lb, fd);
 		int e = errno;
-		if (file_lock(fd, lock, false, true) < 0) {
+		if (file_lock(fd, lock, false, true) == IO_FAILED_ERRNO) {
 			msg_syserr(c->ctx->prog, "unlock %s", path);
-			return -1;
+			return IO_FAILED_REPORTED;
 		}
 		errno = e;
 		if (n > 0 || (n < 0 && errno == ENOBUFS)) {
 			if (consumer_deliver_lines(c, lb))
-				return 1;
+				return IO_STOP;
 			continue;
 		}
 		if (n == 0)
 			break;
 		if (errno == EINTR) {
 			if (stop_requested())
-				return 1;
+				return IO_STOP;
 			continue;
 		}
 		msg_syserr(c->ctx->prog, "read %s", path);
-		return -1;
+		return IO_FAILED_REPORTED;
 	}
-	return consumer_idle(c) ? 1 : 0;
+	return consumer_idle(c) ? IO_STOP : IO_OK;
 }
 
 static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *lb, const char *path)
@@ -376,16 +380,16 @@ static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *l
 				    now.st_mtim.tv_sec == prev.st_mtim.tv_sec && now.st_mtim.tv_nsec == prev.st_mtim.tv_nsec;
 			warned = false;
 			linebuf_reset(lb);
-			int rc = drain(c, lb, fd, path);
+			enum io_result rc = drain(c, lb, fd, path);
 			close(fd);
 			/* Printing the same file again is not news: --timeout counts
 			 * from the last change. */
 			if (same)
 				c->last_ns = last;
 			prev = now;
-			if (rc < 0)
+			if (rc == IO_FAILED_REPORTED)
 				return EXIT_FAIL;
-			if (rc > 0)
+			if (rc == IO_STOP)
 				return EXIT_OK;
 		}
 		if (ctx->opt.no_follow)
@@ -402,13 +406,13 @@ static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *l
 }
 
 /* Wait for an inotify event on the directory (or the timeout), then empty
- * the event queue: what changed is checked with stat(). Returns 0 on an
- * event, 1 to stop, -1 on error. */
-static int wait_change(struct consumer *c, int ifd)
+ * the event queue: what changed is checked with stat(). Returns as
+ * consumer_wait. */
+static enum io_result wait_change(struct consumer *c, int ifd)
 {
 	char evbuf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	int w = consumer_wait(c, ifd, "inotify");
-	if (w == 0)
+	enum io_result w = consumer_wait(c, ifd, "inotify");
+	if (w == IO_OK)
 		while (read(ifd, evbuf, sizeof(evbuf)) > 0)
 			;
 	return w;
@@ -467,12 +471,12 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 			}
 		}
 		if (fd >= 0) {
-			int rc = drain(c, lb, fd, path);
-			if (rc < 0) {
+			enum io_result rc = drain(c, lb, fd, path);
+			if (rc == IO_FAILED_REPORTED) {
 				status = EXIT_FAIL;
 				break;
 			}
-			if (rc > 0)
+			if (rc == IO_STOP)
 				break;
 			/* Was the name removed or given to another file? The old one is
 			 * read to its end above; then we move to the new one. */
@@ -492,10 +496,10 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 		}
 		if (ctx->opt.no_follow)
 			break;
-		int w = wait_change(c, ifd);
-		if (w < 0)
+		enum io_result w = wait_change(c, ifd);
+		if (w == IO_FAILED_REPORTED)
 			status = EXIT_FAIL;
-		if (w)
+		if (w != IO_OK)
 			break;
 	}
 	if (ctx->opt.no_follow && fd < 0 && status == EXIT_OK && !c->msgs) {
@@ -590,9 +594,9 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 		;
 	for (uint64_t s = 1; s <= o->count && !stop_requested(); s++) {
 		race_line(line, size, writer, s);
-		int rc = file_lock(fd, o->lock, true, false);
-		if (rc) {
-			if (rc < 0) {
+		enum io_result rc = file_lock(fd, o->lock, true, false);
+		if (rc != IO_OK) {
+			if (rc == IO_FAILED_ERRNO) {
 				msg_syserr(ctx->prog, "writer %u: lock %s", writer, path);
 				st = EXIT_FAIL;
 			}
@@ -610,7 +614,7 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 			st = EXIT_FAIL;
 			break;
 		}
-		if (file_lock(fd, o->lock, true, true) < 0) {
+		if (file_lock(fd, o->lock, true, true) == IO_FAILED_ERRNO) {
 			msg_syserr(ctx->prog, "writer %u: unlock %s", writer, path);
 			st = EXIT_FAIL;
 			break;

@@ -207,23 +207,25 @@ static int mq_put(void *impl, const char *msg, size_t n, int64_t deadline)
 	return mq_call(impl, true, (char *)msg, n, deadline) < 0 ? -1 : 0;
 }
 
-static int mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done,
-			bool *reported)
+static enum io_result mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
+				   size_t *done)
 {
 	struct mqch *q = impl;
 	(void)ctx;
-	(void)reported;
 	return queue_send_each(q, buf, len, (size_t)q->attr.mq_msgsize, deadline, done, mq_put);
 }
 
-static ssize_t mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
-			   bool *truncated, bool *reported)
+static enum io_result mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+				  size_t *len, bool *truncated)
 {
 	(void)ctx;
 	(void)want;
-	(void)reported;
 	*truncated = false; /* the buffer is msgsize: nothing is ever cut */
-	return mq_call(impl, false, buf, cap, deadline);
+	ssize_t n = mq_call(impl, false, buf, cap, deadline);
+	if (n < 0)
+		return io_from_errno(errno);
+	*len = (size_t)n;
+	return IO_OK;
 }
 
 static void mq_explain(struct ctx *ctx, void *impl, int err, size_t len)

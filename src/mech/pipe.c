@@ -11,15 +11,15 @@
 #include "ipcdemo/message.h"
 #include "ipcdemo/util.h"
 
-static int stdout_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+static enum io_result stdout_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	(void)impl;
 	if (write_all(STDOUT_FILENO, buf, len, done) == 0)
-		return 0;
+		return IO_OK;
 	if (errno == EPIPE || errno == EINTR)
-		return 1; /* the reader went away (| head): a quiet end */
+		return IO_STOP; /* the reader went away (| head): a quiet end */
 	msg_syserr(ctx->prog, "write to standard output");
-	return -1;
+	return IO_FAILED_REPORTED;
 }
 
 static int pipe_produce(struct ctx *ctx)
@@ -79,7 +79,7 @@ static int pipe_consume(struct ctx *ctx)
 		msg_syserr(ctx->prog, "allocate buffer");
 		return consumer_finish(&c, EXIT_FAIL);
 	}
-	if (consume_stream(&c, &lb, STDIN_FILENO, "standard input") < 0)
+	if (consume_stream(&c, &lb, STDIN_FILENO, "standard input") == IO_FAILED_REPORTED)
 		status = EXIT_FAIL;
 	linebuf_free(&lb);
 	return consumer_finish(&c, status);
@@ -94,7 +94,7 @@ struct demo_sink {
 
 /* Write, then tell which messages the pipe took: the child may print
  * what it received before the parent says it sent it. */
-static int demo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+static enum io_result demo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct demo_sink *ds = impl;
 	int rc = write_all(ds->fd, buf, len, done);
@@ -102,12 +102,12 @@ static int demo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, 
 	for (const char *p = buf, *nl; (nl = memchr(p, '\n', (size_t)(buf + *done - p))) != NULL; p = nl + 1)
 		printf("%ssent %.*s\n", ds->label, (int)(nl - p), p);
 	if (rc == 0)
-		return 0;
+		return IO_OK;
 	if (e == EINTR)
-		return 1;
+		return IO_STOP;
 	errno = e;
 	msg_syserr(ctx->prog, "write to the pipe");
-	return -1;
+	return IO_FAILED_REPORTED;
 }
 
 static int pipe_demo(struct ctx *ctx)
@@ -144,7 +144,7 @@ static int pipe_demo(struct ctx *ctx)
 		if (consumer_init(&c, ctx) < 0 || linebuf_init(&lb, 4096, 1 << 20) < 0)
 			_exit(EXIT_FAIL);
 		c.label = label;
-		if (consume_stream(&c, &lb, p[0], "the pipe") < 0)
+		if (consume_stream(&c, &lb, p[0], "the pipe") == IO_FAILED_REPORTED)
 			st = EXIT_FAIL;
 		else
 			printf("child  %d: read() returned 0: end of file, every write end is closed (%llu "

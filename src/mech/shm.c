@@ -258,12 +258,12 @@ static int ring_locked(struct ring *r, bool dead, struct ring_index *ix, char *w
 
 /* Take the lock and check the header under it: its geometry unchanged,
  * head, tail, put and taken consistent (*ix). A lock whose holder died is
- * recovered: its counters are repaired from the slots. Returns 0 with the
- * lock held; -1 with errno ETIMEDOUT or EINTR (after saying who holds the
- * lock, for ETIMEDOUT); -2 after a diagnostic: the ring is damaged, the
- * lock failed, or (--nonblock) it stayed held. ENTER_QUIET: no
- * diagnostics. */
-static int ring_enter(struct ctx *ctx, struct ring *r, int64_t deadline, struct ring_index *ix, int flags)
+ * recovered: its counters are repaired from the slots. Returns IO_OK with
+ * the lock held; IO_TIMEOUT (after saying who holds the lock) or IO_STOP;
+ * IO_FAILED_REPORTED after a diagnostic: the ring is damaged, the lock
+ * failed, or (--nonblock) it stayed held. ENTER_QUIET: no diagnostics (a
+ * failure is still IO_FAILED_REPORTED). */
+static enum io_result ring_enter(struct ctx *ctx, struct ring *r, int64_t deadline, struct ring_index *ix, int flags)
 {
 	bool quiet = flags & ENTER_QUIET;
 	char why[RING_WHY];
@@ -271,7 +271,7 @@ static int ring_enter(struct ctx *ctx, struct ring *r, int64_t deadline, struct 
 	if (!lock_kind_ok(h)) {
 		if (!quiet)
 			ring_damaged(ctx, r, "its lock is not the robust process-shared mutex ipcdemo makes");
-		return -2;
+		return IO_FAILED_REPORTED;
 	}
 	int e = lock_wait(ctx, r, deadline, quiet);
 	if (!quiet)
@@ -282,38 +282,36 @@ static int ring_enter(struct ctx *ctx, struct ring *r, int64_t deadline, struct 
 		fprintf(stderr, "A process stuck holding it, or a damaged ring: 'ipcdemo shm info --name %s' shows it.\n",
 			r->name);
 		if (ctx->opt.nonblock)
-			return -2;
+			return IO_FAILED_REPORTED;
 	}
-	if (e == ETIMEDOUT || e == EINTR) {
-		errno = e;
-		return -1;
-	}
+	if (e == ETIMEDOUT || e == EINTR)
+		return io_from_errno(e);
 	if (e && e != EOWNERDEAD) {
 		/* A lock of the right kind that cannot be taken: its other
 		 * words were overwritten. */
 		snprintf(why, sizeof(why), "taking its lock fails: %s", strerror(e));
 		if (!quiet)
 			ring_damaged(ctx, r, why);
-		return -2;
+		return IO_FAILED_REPORTED;
 	}
 	int repaired = ring_locked(r, e == EOWNERDEAD, ix, why, sizeof(why));
 	if (repaired < 0) {
 		ring_unlock(r);
 		if (!quiet)
 			ring_damaged(ctx, r, why);
-		return -2;
+		return IO_FAILED_REPORTED;
 	}
 	if (e == EOWNERDEAD && !quiet && !ctx->opt.quiet)
 		msg_warn(ctx->prog, "a process died holding the lock of %s; the ring is intact%s, carrying on", r->name,
 			 repaired ? " (its message counters repaired)" : "");
-	return 0;
+	return IO_OK;
 }
 
-/* Sleep while *seq_word is still seq, counted in *sleepers. 0 once woken
- * (or the slice ended); -1 with errno EINTR (a stop request) or ETIMEDOUT,
- * off the count again; -2 after a diagnostic. */
-static int ring_sleep(struct ctx *ctx, struct ring *r, uint32_t *sleepers, uint32_t *seq_word, uint32_t seq,
-		      int64_t deadline)
+/* Sleep while *seq_word is still seq, counted in *sleepers. IO_OK once
+ * woken (or the slice ended); IO_STOP (a stop request) or IO_TIMEOUT, off
+ * the count again; IO_FAILED_REPORTED. */
+static enum io_result ring_sleep(struct ctx *ctx, struct ring *r, uint32_t *sleepers, uint32_t *seq_word,
+				 uint32_t seq, int64_t deadline)
 {
 	int e = 0;
 	if (stop_requested())
@@ -321,18 +319,18 @@ static int ring_sleep(struct ctx *ctx, struct ring *r, uint32_t *sleepers, uint3
 	else if (futex_sleep(seq_word, seq, deadline) < 0)
 		e = errno;
 	if (!e)
-		return 0;
+		return IO_OK;
 	struct ring_index ix;
-	if (ring_enter(ctx, r, now_mono_ns() + LOCK_UNSLEEP_NS, &ix, ENTER_QUIET) == 0) {
+	if (ring_enter(ctx, r, now_mono_ns() + LOCK_UNSLEEP_NS, &ix, ENTER_QUIET) == IO_OK) {
 		unsleep(sleepers, seq_word, seq);
 		ring_unlock(r);
 	}
 	errno = e;
 	if (e != EINTR && e != ETIMEDOUT) {
 		msg_syserr(ctx->prog, "futex wait on %s", r->name);
-		return -2;
+		return IO_FAILED_REPORTED;
 	}
-	return -1;
+	return io_from_errno(e);
 }
 
 static int ring_init(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t slot_size)
@@ -589,10 +587,11 @@ static void ring_close(struct ctx *ctx, struct ring *r, bool remove)
 }
 
 /* Put as many of the messages in buf as there are free slots, under one
- * lock; sleep on space_seq while the ring is full. *done: the bytes of
- * the whole messages that went in, on every return. */
-static int send_msgs(struct ctx *ctx, struct ring *r, const char *buf, size_t len, int64_t deadline, size_t *done,
-		     bool *reported)
+ * lock; sleep on space_seq while the ring is full. Returns as
+ * queue_ops.send; *done: the bytes of the whole messages that went in, on
+ * every return. */
+static enum io_result send_msgs(struct ctx *ctx, struct ring *r, const char *buf, size_t len, int64_t deadline,
+				size_t *done)
 {
 	struct ring_hdr *h = r->h;
 	size_t off = 0;
@@ -601,11 +600,9 @@ static int send_msgs(struct ctx *ctx, struct ring *r, const char *buf, size_t le
 	*done = 0;
 	while (off < len) {
 		struct ring_index ix;
-		int l = ring_enter(ctx, r, lock_deadline(ctx, deadline), &ix, 0);
-		if (l < 0) {
-			*reported = l == -2;
-			return -1;
-		}
+		enum io_result l = ring_enter(ctx, r, lock_deadline(ctx, deadline), &ix, 0);
+		if (l != IO_OK)
+			return l;
 		if (waiting) {
 			unsleep(&h->space_waiters, &h->space_seq, seq);
 			waiting = false;
@@ -630,33 +627,27 @@ static int send_msgs(struct ctx *ctx, struct ring *r, const char *buf, size_t le
 		if (wake)
 			futex_wake(&h->data_seq, INT_MAX);
 		*done = off;
-		if (too_big) {
-			errno = EMSGSIZE;
-			return -1;
-		}
+		if (too_big)
+			return io_from_errno(EMSGSIZE);
 		if (!full)
 			break;
-		if (!waiting) {
-			errno = EAGAIN;
-			return -1;
-		}
+		if (!waiting)
+			return IO_AGAIN;
 		if (!r->said_full && !ctx->opt.quiet) {
 			msg_warn(ctx->prog, "%s is full (%u slot%s); waiting for a consumer", r->name, r->g.slots,
 				 r->g.slots == 1 ? "" : "s");
 			r->said_full = true;
 		}
-		int w = ring_sleep(ctx, r, &h->space_waiters, &h->space_seq, seq, deadline);
-		if (w == -2)
-			*reported = true;
-		if (w < 0)
-			return -1;
+		enum io_result w = ring_sleep(ctx, r, &h->space_waiters, &h->space_seq, seq, deadline);
+		if (w != IO_OK)
+			return w;
 	}
 	*done = len;
-	return 0;
+	return IO_OK;
 }
 
-static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done,
-			 bool *reported)
+static enum io_result shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
+				    size_t *done)
 {
 	struct ring *r = impl;
 	sigjmp_buf jb;
@@ -664,11 +655,10 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 	if (sigsetjmp(jb, 0)) {
 		bus_jmp = NULL;
 		ring_damaged(ctx, r, BUS_GONE);
-		*reported = true;
-		return -1;
+		return IO_FAILED_REPORTED;
 	}
 	bus_jmp = &jb;
-	int rc = send_msgs(ctx, r, buf, len, deadline, done, reported);
+	enum io_result rc = send_msgs(ctx, r, buf, len, deadline, done);
 	bus_jmp = NULL;
 	return rc;
 }
@@ -680,8 +670,8 @@ static uint64_t shm_pending(void *impl)
 }
 
 /* Take up to a batch of messages (no more than want) under one lock.
- * 0; -1 with errno EAGAIN, ETIMEDOUT or EINTR; -2 after a diagnostic. */
-static int take_batch(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
+ * IO_OK; IO_AGAIN, IO_TIMEOUT or IO_STOP; IO_FAILED_REPORTED. */
+static enum io_result take_batch(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
 {
 	struct ring_hdr *h = r->h;
 	bool waiting = false;
@@ -689,8 +679,8 @@ static int take_batch(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_
 	for (;;) {
 		struct ring_index ix;
 		char why[RING_WHY];
-		int l = ring_enter(ctx, r, lock_deadline(ctx, deadline), &ix, 0);
-		if (l < 0)
+		enum io_result l = ring_enter(ctx, r, lock_deadline(ctx, deadline), &ix, 0);
+		if (l != IO_OK)
 			return l;
 		if (waiting) {
 			unsleep(&h->data_waiters, &h->data_seq, seq);
@@ -699,7 +689,7 @@ static int take_batch(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_
 		if (ring_take_image(h, r->slots, &r->g, &ix, want, &r->b, why, sizeof(why)) < 0) {
 			ring_unlock(r);
 			ring_damaged(ctx, r, why);
-			return -2;
+			return IO_FAILED_REPORTED;
 		}
 		if (r->b.msgs || r->b.freed) {
 			h->space_seq++;
@@ -711,69 +701,69 @@ static int take_batch(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_
 				continue;
 			r->bpos = 0;
 			r->bcount = r->b.msgs;
-			return 0;
+			return IO_OK;
 		}
 		if (deadline == QUEUE_NOWAIT) {
 			ring_unlock(r);
-			errno = EAGAIN;
-			return -1;
+			return IO_AGAIN;
 		}
 		h->data_waiters++;
 		waiting = true;
 		seq = h->data_seq;
 		ring_unlock(r);
-		int w = ring_sleep(ctx, r, &h->data_waiters, &h->data_seq, seq, deadline);
-		if (w < 0)
+		enum io_result w = ring_sleep(ctx, r, &h->data_waiters, &h->data_seq, seq, deadline);
+		if (w != IO_OK)
 			return w;
 	}
 }
 
-static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
+static enum io_result ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
 {
 	sigjmp_buf jb;
 	if (sigsetjmp(jb, 0)) {
 		bus_jmp = NULL;
 		ring_damaged(ctx, r, BUS_GONE);
-		return -2;
+		return IO_FAILED_REPORTED;
 	}
 	bus_jmp = &jb;
-	int rc = take_batch(ctx, r, deadline, want);
+	enum io_result rc = take_batch(ctx, r, deadline, want);
 	bus_jmp = NULL;
 	return rc;
 }
 
 /* The next message, where the batch holds it (whole, checked records:
  * ring_take): no copy. */
-static ssize_t shm_recv_ref(struct ctx *ctx, void *impl, const char **msg, int64_t deadline, uint64_t want,
-			    bool *reported)
+static enum io_result shm_recv_ref(struct ctx *ctx, void *impl, const char **msg, int64_t deadline, uint64_t want,
+				   size_t *len)
 {
 	struct ring *r = impl;
 	if (r->bcount == 0) {
-		int t = ring_take(ctx, r, deadline, want);
-		if (t == -2)
-			*reported = true;
-		if (t < 0)
-			return -1;
+		enum io_result t = ring_take(ctx, r, deadline, want);
+		if (t != IO_OK)
+			return t;
 	}
 	uint32_t m;
 	memcpy(&m, r->b.buf + r->bpos, REC);
 	*msg = r->b.buf + r->bpos + REC;
 	r->bpos += REC + m;
 	r->bcount--;
-	return (ssize_t)m;
+	*len = m;
+	return IO_OK;
 }
 
-static ssize_t shm_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
-			    bool *truncated, bool *reported)
+static enum io_result shm_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline,
+				   uint64_t want, size_t *len, bool *truncated)
 {
 	const char *msg;
-	ssize_t m = shm_recv_ref(ctx, impl, &msg, deadline, want, reported);
+	size_t m = 0;
+	enum io_result rc = shm_recv_ref(ctx, impl, &msg, deadline, want, &m);
 	*truncated = false;
-	if (m < 0)
-		return -1;
-	size_t n = (size_t)m < cap ? (size_t)m : cap;
+	if (rc != IO_OK)
+		return rc;
+	size_t n = m < cap ? m : cap;
 	memcpy(buf, msg, n);
-	return (ssize_t)n;
+	*len = n;
+	return IO_OK;
 }
 
 static void shm_explain(struct ctx *ctx, void *impl, int err, size_t len)

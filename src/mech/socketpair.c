@@ -198,7 +198,8 @@ static int pair_run(struct ctx *ctx)
 			_exit(EXIT_FAIL);
 		if (type == SOCK_STREAM) {
 			struct linebuf lb;
-			if (linebuf_init(&lb, STREAM_READ, STREAM_LINE_MAX) < 0 || consume_stream(&c, &lb, sv[1], "the pair") < 0)
+			if (linebuf_init(&lb, STREAM_READ, STREAM_LINE_MAX) < 0 ||
+			    consume_stream(&c, &lb, sv[1], "the pair") == IO_FAILED_REPORTED)
 				st = EXIT_FAIL;
 			linebuf_free(&lb);
 		} else {

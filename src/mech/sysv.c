@@ -163,34 +163,33 @@ static int sysv_put(void *impl, const char *msg, size_t n, int64_t deadline)
 	return sysv_call(q, true, n, 0, 0, deadline) < 0 ? -1 : 0;
 }
 
-static int sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
-			  size_t *done, bool *reported)
+static enum io_result sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
+				     size_t *done)
 {
 	struct sysvq *q = impl;
 	(void)ctx;
-	(void)reported;
 	return queue_send_each(q, buf, len, q->cap, deadline, done, sysv_put);
 }
 
-static ssize_t sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
-			     bool *truncated, bool *reported)
+static enum io_result sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline,
+				    uint64_t want, size_t *len, bool *truncated)
 {
 	struct sysvq *q = impl;
 	const struct opts *o = &ctx->opt;
 	int flags = (o->noerror ? MSG_NOERROR : 0) | (o->except ? MSG_EXCEPT : 0);
 	(void)want;
-	(void)reported;
 	*truncated = false;
 	ssize_t n = sysv_call(q, false, o->noerror ? cap + 1 : cap, (long)o->mtype, flags, deadline);
 	if (n < 0)
-		return -1;
+		return io_from_errno(errno);
 	if ((size_t)n > cap) {
 		*truncated = true;
 		n = (ssize_t)cap;
 	}
 	memcpy(&q->type, q->buf, sizeof(long));
 	memcpy(buf, q->buf + sizeof(long), (size_t)n);
-	return n;
+	*len = (size_t)n;
+	return IO_OK;
 }
 
 static void sysv_explain(struct ctx *ctx, void *impl, int err, size_t len)
