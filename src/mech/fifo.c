@@ -397,29 +397,29 @@ static int fifo_demo(struct ctx *ctx)
 }
 
 static const struct verb_opt produce_opts[] = {
-	{ OP_PATH, "the FIFO (default: pipe.fifo, created if missing)" },
-	{ OP_MODE, NULL },
+	{ .id = OP_PATH, .help = "the FIFO (default: pipe.fifo, created if missing)" },
+	{ .id = OP_MODE },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_UNLINK, "remove the FIFO on exit" },
-	{ OP_LINGER, "wait at most DURATION for the rest to be read (default: no limit)" },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	{ .id = OP_UNLINK, .help = "remove the FIFO on exit" },
+	{ .id = OP_LINGER, .help = "wait at most DURATION for the rest to be read (default: no limit)" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt consume_opts[] = {
-	{ OP_PATH, "the FIFO (default: pipe.fifo, created if missing)" },
-	{ OP_MODE, NULL },
+	{ .id = OP_PATH, .help = "the FIFO (default: pipe.fifo, created if missing)" },
+	{ .id = OP_MODE },
 	CONSUMER_OPTIONS,
-	{ OP_EXIT_ON_EOF, "exit when the producer closes instead of waiting for the next one" },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_UNLINK, "remove the FIFO on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_EXIT_ON_EOF, .help = "exit when the producer closes instead of waiting for the next one" },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_UNLINK, .help = "remove the FIFO on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_PATH, "FIFO to use (default: one in a new temporary directory)" },
-	{ OP_END, NULL },
+	{ .id = OP_PATH, .help = "FIFO to use (default: one in a new temporary directory)" },
+	{ .id = OP_END },
 };
 
 static const struct verb fifo_verbs[] = {

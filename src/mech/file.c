@@ -858,41 +858,41 @@ static int file_demo(struct ctx *ctx)
 }
 
 static const struct verb_opt produce_opts[] = {
-	{ OP_PATH, "the storage file (default: ./storage)" },
-	{ OP_MODE, "permissions if the file is created (default 0600)" },
-	{ OP_LOCK, NULL },
-	{ OP_TRUNCATE, "empty the file first, as producer.sh does" },
+	{ .id = OP_PATH, .help = "the storage file (default: ./storage)" },
+	{ .id = OP_MODE, .help = "permissions if the file is created (default 0600)" },
+	{ .id = OP_LOCK },
+	{ .id = OP_TRUNCATE, .help = "empty the file first, as producer.sh does" },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt consume_opts[] = {
-	{ OP_PATH, "the storage file (default: ./storage)" },
-	{ OP_REREAD, "re-read the whole file every DURATION, as consumer.sh does" },
-	{ OP_NO_FOLLOW, NULL },
-	{ OP_LOCK, "shared lock while reading: flock (default), fcntl, none" },
+	{ .id = OP_PATH, .help = "the storage file (default: ./storage)" },
+	{ .id = OP_REREAD, .help = "re-read the whole file every DURATION, as consumer.sh does" },
+	{ .id = OP_NO_FOLLOW },
+	{ .id = OP_LOCK, .help = "shared lock while reading: flock (default), fcntl, none" },
 	CONSUMER_OPTIONS,
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_END, NULL },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt race_opts[] = {
-	{ OP_WRITERS, "concurrent writer processes (default: 4)" },
-	{ OP_COUNT, "lines each writer appends (default: 10000)" },
-	{ OP_LOCK, "lock around each write: none (default here), flock, fcntl" },
-	{ OP_APPEND, NULL },
-	{ OP_SIZE, "bytes per line, newline included (default: 64)" },
-	{ OP_PATH, "file to create and keep (default: a temporary file, removed)" },
-	{ OP_MODE, NULL },
-	{ OP_JSON, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_WRITERS, .help = "concurrent writer processes (default: 4)" },
+	{ .id = OP_COUNT, .help = "lines each writer appends (default: 10000)" },
+	{ .id = OP_LOCK, .help = "lock around each write: none (default here), flock, fcntl" },
+	{ .id = OP_APPEND },
+	{ .id = OP_SIZE, .help = "bytes per line, newline included (default: 64)" },
+	{ .id = OP_PATH, .help = "file to create and keep (default: a temporary file, removed)" },
+	{ .id = OP_MODE },
+	{ .id = OP_JSON },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_PATH, "storage file to use (default: one in a new temporary directory)" },
-	{ OP_END, NULL },
+	{ .id = OP_PATH, .help = "storage file to use (default: one in a new temporary directory)" },
+	{ .id = OP_END },
 };
 
 static const struct verb file_verbs[] = {

@@ -220,49 +220,49 @@ static int udp_demo(struct ctx *ctx)
 #define ADDRESS_HELP "HOST:PORT, [IPv6]:PORT or PORT (default: 127.0.0.1:7700)"
 
 static const struct verb_opt tcp_produce_opts[] = {
-	{ OP_ADDRESS, "where to listen (or connect): " ADDRESS_HELP },
-	{ OP_CONNECT, "connect to a consumer that listens (--listen) instead of listening" },
-	{ OP_WAIT, "with --connect: keep trying for DURATION while no one listens" },
-	{ OP_NODELAY, NULL },
-	{ OP_SNDBUF, NULL },
+	{ .id = OP_ADDRESS, .help = "where to listen (or connect): " ADDRESS_HELP },
+	{ .id = OP_CONNECT, .help = "connect to a consumer that listens (--listen) instead of listening" },
+	{ .id = OP_WAIT, .help = "with --connect: keep trying for DURATION while no one listens" },
+	{ .id = OP_NODELAY },
+	{ .id = OP_SNDBUF },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt tcp_consume_opts[] = {
-	{ OP_ADDRESS, "where to connect (or listen): " ADDRESS_HELP },
-	{ OP_LISTEN, "listen for any number of producers (--connect) instead of connecting" },
-	{ OP_WAIT, "keep trying to connect for DURATION while no producer listens" },
-	{ OP_RCVBUF, NULL },
+	{ .id = OP_ADDRESS, .help = "where to connect (or listen): " ADDRESS_HELP },
+	{ .id = OP_LISTEN, .help = "listen for any number of producers (--connect) instead of connecting" },
+	{ .id = OP_WAIT, .help = "keep trying to connect for DURATION while no producer listens" },
+	{ .id = OP_RCVBUF },
 	CONSUMER_OPTIONS,
-	{ OP_EXIT_ON_EOF, "with --listen: exit when the last producer disconnects" },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_END, NULL },
+	{ .id = OP_EXIT_ON_EOF, .help = "with --listen: exit when the last producer disconnects" },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt udp_produce_opts[] = {
-	{ OP_ADDRESS, "where the consumer receives: " ADDRESS_HELP },
-	{ OP_SNDBUF, NULL },
+	{ .id = OP_ADDRESS, .help = "where the consumer receives: " ADDRESS_HELP },
+	{ .id = OP_SNDBUF },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt udp_consume_opts[] = {
-	{ OP_ADDRESS, "where to receive: " ADDRESS_HELP },
-	{ OP_RCVBUF, NULL },
+	{ .id = OP_ADDRESS, .help = "where to receive: " ADDRESS_HELP },
+	{ .id = OP_RCVBUF },
 	CONSUMER_OPTIONS,
-	{ OP_SIZE, "receive buffer (default 64k); a larger datagram is reported as truncated" },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_END, NULL },
+	{ .id = OP_SIZE, .help = "receive buffer (default 64k); a larger datagram is reported as truncated" },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_ADDRESS, "address to use (default: a free loopback port)" },
-	{ OP_END, NULL },
+	{ .id = OP_ADDRESS, .help = "address to use (default: a free loopback port)" },
+	{ .id = OP_END },
 };
 
 static const struct verb tcp_verbs[] = {

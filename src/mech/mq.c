@@ -445,65 +445,63 @@ static int mq_demo(struct ctx *ctx)
 	return st;
 }
 
-#define MQ_OPEN_OPTIONS                                                                                         \
-	{ OP_NAME, "the queue (default: /ipcdemo; a leading slash is added), created if missing" },              \
-		{ OP_MODE, "permissions of a queue we create (default 0600)" },                                   \
-		{ OP_MAXMSG, "capacity of a queue we create, in messages (default: fs.mqueue.msg_default)" }, \
-	{                                                                                                         \
-		OP_MSGSIZE, "largest message of a queue we create (default: fs.mqueue.msgsize_default)"          \
-	}
+#define MQ_OPEN_OPTIONS                                                                                             \
+	{ .id = OP_NAME, .help = "the queue (default: /ipcdemo; a leading slash is added), created if missing" },   \
+	{ .id = OP_MODE, .help = "permissions of a queue we create (default 0600)" },                               \
+	{ .id = OP_MAXMSG, .help = "capacity of a queue we create, in messages (default: fs.mqueue.msg_default)" }, \
+	{ .id = OP_MSGSIZE, .help = "largest message of a queue we create (default: fs.mqueue.msgsize_default)" }
 
 static const struct verb_opt send_opts[] = {
 	MQ_OPEN_OPTIONS,
-	{ OP_PRIORITY, "priority of the messages, 0 (default) to 32767; higher comes out first" },
-	{ OP_NONBLOCK, "fail at once (exit 1) when the queue is full instead of waiting" },
-	{ OP_TIMEOUT, "wait at most DURATION for room in a full queue (mq_timedsend; exit 4)" },
+	{ .id = OP_PRIORITY, .help = "priority of the messages, 0 (default) to 32767; higher comes out first" },
+	{ .id = OP_NONBLOCK, .help = "fail at once (exit 1) when the queue is full instead of waiting" },
+	{ .id = OP_TIMEOUT, .help = "wait at most DURATION for room in a full queue (mq_timedsend; exit 4)" },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_LABEL, "print TEXT before each echoed message" },
-	{ OP_QUIET, NULL },
-	{ OP_UNLINK, "remove the queue on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_LABEL, .help = "print TEXT before each echoed message" },
+	{ .id = OP_QUIET },
+	{ .id = OP_UNLINK, .help = "remove the queue on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt receive_opts[] = {
 	MQ_OPEN_OPTIONS,
-	{ OP_COUNT, "stop after N messages" },
-	{ OP_TIMEOUT, "stop after DURATION without a message (mq_timedreceive; exit 4 if none came)" },
-	{ OP_NONBLOCK, "take what is queued now and exit; exit 1 if the queue is empty" },
-	{ OP_JSON, "one JSON object per message, with its priority" },
-	{ OP_VERIFY, NULL },
-	{ OP_STATS, NULL },
-	{ OP_LABEL, NULL },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_UNLINK, "remove the queue on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_COUNT, .help = "stop after N messages" },
+	{ .id = OP_TIMEOUT, .help = "stop after DURATION without a message (mq_timedreceive; exit 4 if none came)" },
+	{ .id = OP_NONBLOCK, .help = "take what is queued now and exit; exit 1 if the queue is empty" },
+	{ .id = OP_JSON, .help = "one JSON object per message, with its priority" },
+	{ .id = OP_VERIFY },
+	{ .id = OP_STATS },
+	{ .id = OP_LABEL },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_UNLINK, .help = "remove the queue on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt create_opts[] = {
-	{ OP_NAME, "the queue (default: /ipcdemo)" },
-	{ OP_MODE, "permissions (default 0600)" },
-	{ OP_MAXMSG, "capacity in messages (default: fs.mqueue.msg_default)" },
-	{ OP_MSGSIZE, "largest message (default: fs.mqueue.msgsize_default)" },
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "the queue (default: /ipcdemo)" },
+	{ .id = OP_MODE, .help = "permissions (default 0600)" },
+	{ .id = OP_MAXMSG, .help = "capacity in messages (default: fs.mqueue.msg_default)" },
+	{ .id = OP_MSGSIZE, .help = "largest message (default: fs.mqueue.msgsize_default)" },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt info_opts[] = {
-	{ OP_NAME, "the queue (default: /ipcdemo)" },
-	{ OP_JSON, "print one JSON object" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "the queue (default: /ipcdemo)" },
+	{ .id = OP_JSON, .help = "print one JSON object" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt unlink_opts[] = {
-	{ OP_NAME, "the queue (default: /ipcdemo)" },
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "the queue (default: /ipcdemo)" },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_NAME, "queue to use (default: /ipcdemo-demo-PID, removed at the end)" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "queue to use (default: /ipcdemo-demo-PID, removed at the end)" },
+	{ .id = OP_END },
 };
 
 #define SEND_DESC                                                                                  \

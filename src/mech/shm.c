@@ -1134,60 +1134,58 @@ static int shm_demo(struct ctx *ctx)
 	return st;
 }
 
-#define RING_OPTIONS                                                                            \
-	{ OP_NAME, "the ring (default: /ipcdemo; a leading slash is added), created if missing" }, \
-		{ OP_SLOTS, "slots of a ring we create (default: 64)" },                          \
-		{ OP_SLOT_SIZE, "largest message of a ring we create (default: 4k)" },             \
-	{                                                                                         \
-		OP_MODE, "permissions of a ring we create (default 0600)"                         \
-	}
+#define RING_OPTIONS                                                                                             \
+	{ .id = OP_NAME, .help = "the ring (default: /ipcdemo; a leading slash is added), created if missing" }, \
+	{ .id = OP_SLOTS, .help = "slots of a ring we create (default: 64)" },                                   \
+	{ .id = OP_SLOT_SIZE, .help = "largest message of a ring we create (default: 4k)" },                     \
+	{ .id = OP_MODE, .help = "permissions of a ring we create (default 0600)" }
 
 static const struct verb_opt produce_opts[] = {
 	RING_OPTIONS,
-	{ OP_NONBLOCK, "fail at once (exit 1) when every slot is full" },
-	{ OP_TIMEOUT, "wait at most DURATION for a free slot (exit 4)" },
+	{ .id = OP_NONBLOCK, .help = "fail at once (exit 1) when every slot is full" },
+	{ .id = OP_TIMEOUT, .help = "wait at most DURATION for a free slot (exit 4)" },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_LABEL, "print TEXT before each echoed message" },
-	{ OP_QUIET, NULL },
-	{ OP_UNLINK, "remove the ring on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_LABEL, .help = "print TEXT before each echoed message" },
+	{ .id = OP_QUIET },
+	{ .id = OP_UNLINK, .help = "remove the ring on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt consume_opts[] = {
 	RING_OPTIONS,
 	CONSUMER_OPTIONS,
-	{ OP_NONBLOCK, "take what is in the ring now and exit; exit 1 if it is empty" },
-	{ OP_LABEL, NULL },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_UNLINK, "remove the ring on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_NONBLOCK, .help = "take what is in the ring now and exit; exit 1 if it is empty" },
+	{ .id = OP_LABEL },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_UNLINK, .help = "remove the ring on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt create_opts[] = {
-	{ OP_NAME, "the ring (default: /ipcdemo; a leading slash is added)" },
-	{ OP_SLOTS, "number of slots (default: 64)" },
-	{ OP_SLOT_SIZE, "largest message, newline included (default: 4k)" },
-	{ OP_MODE, "permissions (default 0600)" },
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "the ring (default: /ipcdemo; a leading slash is added)" },
+	{ .id = OP_SLOTS, .help = "number of slots (default: 64)" },
+	{ .id = OP_SLOT_SIZE, .help = "largest message, newline included (default: 4k)" },
+	{ .id = OP_MODE, .help = "permissions (default 0600)" },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt info_opts[] = {
-	{ OP_NAME, "the ring (default: /ipcdemo)" },
-	{ OP_JSON, "print one JSON object" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "the ring (default: /ipcdemo)" },
+	{ .id = OP_JSON, .help = "print one JSON object" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt unlink_opts[] = {
-	{ OP_NAME, "the ring (default: /ipcdemo)" },
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "the ring (default: /ipcdemo)" },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_NAME, "ring to use (default: /ipcdemo-demo-PID, removed at the end)" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "ring to use (default: /ipcdemo-demo-PID, removed at the end)" },
+	{ .id = OP_END },
 };
 
 static const struct verb shm_verbs[] = {

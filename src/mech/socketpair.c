@@ -225,16 +225,16 @@ static int pair_run(struct ctx *ctx)
 }
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_TYPE, "dgram (default here, as in the book), stream or seqpacket" },
-	{ OP_END, NULL },
+	{ .id = OP_TYPE, .help = "dgram (default here, as in the book), stream or seqpacket" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt run_opts[] = {
-	{ OP_TYPE, NULL },
+	{ .id = OP_TYPE },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print what the child receives, and the summaries, as JSON" },
-	{ OP_VERIFY, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print what the child receives, and the summaries, as JSON" },
+	{ .id = OP_VERIFY },
+	{ .id = OP_END },
 };
 
 static const struct verb pair_verbs[] = {

@@ -435,67 +435,65 @@ static int sysv_demo(struct ctx *ctx)
 	return st;
 }
 
-#define SYSV_KEY_OPTIONS                                                                        \
-	{ OP_KEY, "the queue's key: 0x hexadecimal or decimal (default: 0x69706364)" },         \
-		{ OP_PATH, "an existing file: the key is ftok(PATH, --proj)" },                   \
-	{                                                                                         \
-		OP_PROJ, "project id for ftok: one character or 1..255 (default: i)"              \
-	}
+#define SYSV_KEY_OPTIONS                                                                              \
+	{ .id = OP_KEY, .help = "the queue's key: 0x hexadecimal or decimal (default: 0x69706364)" }, \
+	{ .id = OP_PATH, .help = "an existing file: the key is ftok(PATH, --proj)" },                 \
+	{ .id = OP_PROJ, .help = "project id for ftok: one character or 1..255 (default: i)" }
 
 static const struct verb_opt send_opts[] = {
 	SYSV_KEY_OPTIONS,
-	{ OP_MODE, "permissions of a queue we create (default 0600)" },
-	{ OP_MTYPE, "message type, at least 1 (default: 1)" },
-	{ OP_NONBLOCK, "fail at once (exit 1) when the queue is full (IPC_NOWAIT)" },
-	{ OP_TIMEOUT, "wait at most DURATION for room in a full queue (exit 4)" },
+	{ .id = OP_MODE, .help = "permissions of a queue we create (default 0600)" },
+	{ .id = OP_MTYPE, .help = "message type, at least 1 (default: 1)" },
+	{ .id = OP_NONBLOCK, .help = "fail at once (exit 1) when the queue is full (IPC_NOWAIT)" },
+	{ .id = OP_TIMEOUT, .help = "wait at most DURATION for room in a full queue (exit 4)" },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_LABEL, "print TEXT before each echoed message" },
-	{ OP_QUIET, NULL },
-	{ OP_UNLINK, "remove the queue on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_LABEL, .help = "print TEXT before each echoed message" },
+	{ .id = OP_QUIET },
+	{ .id = OP_UNLINK, .help = "remove the queue on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt receive_opts[] = {
 	SYSV_KEY_OPTIONS,
-	{ OP_MODE, "permissions of a queue we create (default 0600)" },
-	{ OP_MTYPE, "which messages: 0 any (default), N only type N, -N the lowest type up to N first" },
-	{ OP_EXCEPT, "with --type N: any message whose type is not N (MSG_EXCEPT)" },
-	{ OP_NOERROR, "cut a message longer than the buffer and report it (MSG_NOERROR)" },
-	{ OP_SIZE, "receive buffer (default: msgmax, /proc/sys/kernel/msgmax)" },
-	{ OP_COUNT, "stop after N messages" },
-	{ OP_TIMEOUT, "stop after DURATION without a message (exit 4 if none came)" },
-	{ OP_NONBLOCK, "take what is queued now and exit; exit 1 if there is nothing (IPC_NOWAIT)" },
-	{ OP_JSON, "one JSON object per message, with its type" },
-	{ OP_VERIFY, NULL },
-	{ OP_STATS, NULL },
-	{ OP_LABEL, NULL },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_UNLINK, "remove the queue on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_MODE, .help = "permissions of a queue we create (default 0600)" },
+	{ .id = OP_MTYPE, .help = "which messages: 0 any (default), N only type N, -N the lowest type up to N first" },
+	{ .id = OP_EXCEPT, .help = "with --type N: any message whose type is not N (MSG_EXCEPT)" },
+	{ .id = OP_NOERROR, .help = "cut a message longer than the buffer and report it (MSG_NOERROR)" },
+	{ .id = OP_SIZE, .help = "receive buffer (default: msgmax, /proc/sys/kernel/msgmax)" },
+	{ .id = OP_COUNT, .help = "stop after N messages" },
+	{ .id = OP_TIMEOUT, .help = "stop after DURATION without a message (exit 4 if none came)" },
+	{ .id = OP_NONBLOCK, .help = "take what is queued now and exit; exit 1 if there is nothing (IPC_NOWAIT)" },
+	{ .id = OP_JSON, .help = "one JSON object per message, with its type" },
+	{ .id = OP_VERIFY },
+	{ .id = OP_STATS },
+	{ .id = OP_LABEL },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_UNLINK, .help = "remove the queue on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt create_opts[] = {
 	SYSV_KEY_OPTIONS,
-	{ OP_MODE, "permissions (default 0600)" },
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .id = OP_MODE, .help = "permissions (default 0600)" },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt info_opts[] = {
 	SYSV_KEY_OPTIONS,
-	{ OP_JSON, "print one JSON object" },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print one JSON object" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt rm_opts[] = {
 	SYSV_KEY_OPTIONS,
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_END, NULL },
+	{ .id = OP_END },
 };
 
 #define SEND_DESC                                                                                    \

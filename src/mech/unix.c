@@ -82,34 +82,35 @@ static int unix_demo(struct ctx *ctx)
 }
 
 static const struct verb_opt produce_opts[] = {
-	{ OP_PATH, "socket file, or @name for the abstract namespace (default: ipc.sock)" },
-	{ OP_TYPE, NULL },
-	{ OP_CONNECT, "connect to a consumer that listens (--listen) instead of listening" },
-	{ OP_WAIT, "with --connect or dgram: keep trying for DURATION while no one listens" },
-	{ OP_MODE, "permissions of the socket file (default 0600)" },
+	{ .id = OP_PATH, .help = "socket file, or @name for the abstract namespace (default: ipc.sock)" },
+	{ .id = OP_TYPE },
+	{ .id = OP_CONNECT, .help = "connect to a consumer that listens (--listen) instead of listening" },
+	{ .id = OP_WAIT, .help = "with --connect or dgram: keep trying for DURATION while no one listens" },
+	{ .id = OP_MODE, .help = "permissions of the socket file (default 0600)" },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt consume_opts[] = {
-	{ OP_PATH, "socket file, or @name for the abstract namespace (default: ipc.sock)" },
-	{ OP_TYPE, NULL },
-	{ OP_LISTEN, "listen for any number of producers (--connect) instead of connecting" },
-	{ OP_WAIT, "keep trying to connect for DURATION while no producer listens" },
-	{ OP_MODE, "permissions of a socket file we bind (default 0600)" },
+	{ .id = OP_PATH, .help = "socket file, or @name for the abstract namespace (default: ipc.sock)" },
+	{ .id = OP_TYPE },
+	{ .id = OP_LISTEN, .help = "listen for any number of producers (--connect) instead of connecting" },
+	{ .id = OP_WAIT, .help = "keep trying to connect for DURATION while no producer listens" },
+	{ .id = OP_MODE, .help = "permissions of a socket file we bind (default 0600)" },
 	CONSUMER_OPTIONS,
-	{ OP_SIZE, "receive buffer for datagrams and packets (default 64k); larger ones are reported as truncated" },
-	{ OP_EXIT_ON_EOF, "with --listen: exit when the last producer disconnects" },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_END, NULL },
+	{ .id = OP_SIZE,
+	  .help = "receive buffer for datagrams and packets (default 64k); larger ones are reported as truncated" },
+	{ .id = OP_EXIT_ON_EOF, .help = "with --listen: exit when the last producer disconnects" },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_PATH, "socket to use (default: one in a new temporary directory)" },
-	{ OP_TYPE, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_PATH, .help = "socket to use (default: one in a new temporary directory)" },
+	{ .id = OP_TYPE },
+	{ .id = OP_END },
 };
 
 static const struct verb unix_verbs[] = {
