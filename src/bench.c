@@ -55,24 +55,24 @@ struct row {
 };
 
 static const struct row rows[] = {
-	{ "pipe", "pipe", RK_PIPE, NULL },
-	{ "fifo", "fifo", RK_FIFO, NULL },
-	{ "unix stream", "unix", RK_UNIX, "stream", "unix-stream" },
-	{ "unix dgram", "unix", RK_UNIX, "dgram", "unix-dgram" },
-	{ "unix seqpacket", "unix", RK_UNIX, "seqpacket", "unix-seqpacket" },
-	{ "socketpair", "socketpair", RK_SOCKETPAIR, NULL },
-	{ "tcp", "tcp", RK_TCP, NULL },
-	{ "udp", "udp", RK_UDP, NULL },
-	{ "mq", "mq", RK_MQ, NULL },
-	{ "sysv", "sysv", RK_SYSV, NULL },
-	{ "shm", "shm", RK_SHM, NULL },
-	{ "file", "file", RK_FILE, NULL },
+	{ .name = "pipe", .group = "pipe", .kind = RK_PIPE },
+	{ .name = "fifo", .group = "fifo", .kind = RK_FIFO },
+	{ .name = "unix stream", .group = "unix", .kind = RK_UNIX, .type = "stream", .word = "unix-stream" },
+	{ .name = "unix dgram", .group = "unix", .kind = RK_UNIX, .type = "dgram", .word = "unix-dgram" },
+	{ .name = "unix seqpacket", .group = "unix", .kind = RK_UNIX, .type = "seqpacket", .word = "unix-seqpacket" },
+	{ .name = "socketpair", .group = "socketpair", .kind = RK_SOCKETPAIR },
+	{ .name = "tcp", .group = "tcp", .kind = RK_TCP },
+	{ .name = "udp", .group = "udp", .kind = RK_UDP },
+	{ .name = "mq", .group = "mq", .kind = RK_MQ },
+	{ .name = "sysv", .group = "sysv", .kind = RK_SYSV },
+	{ .name = "shm", .group = "shm", .kind = RK_SHM },
+	{ .name = "file", .group = "file", .kind = RK_FILE },
 	/* Not ipcdemo: references measured in the same run. read(2) and
 	 * write(2) of --size blocks through a plain pipe, no message
 	 * handling, as lmbench and ipc-bench measure; */
-	{ "bare pipe", "bare", RK_BARE, NULL },
+	{ .name = "bare pipe", .group = "bare", .kind = RK_BARE },
 	/* and what a plain pipe moves between two dd. */
-	{ "dd | dd", "dd", RK_DD, NULL },
+	{ .name = "dd | dd", .group = "dd", .kind = RK_DD },
 };
 
 /* One measured run of one cell. */
@@ -1168,7 +1168,6 @@ static int lside_init(struct lchan *ch, struct lside *s, bool client)
 static int l_send(struct ctx *ctx, struct lside *s, const char *buf, size_t len)
 {
 	size_t done;
-	bool rep = false;
 	switch (s->ch->kind) {
 	case LK_STREAM:
 	case LK_FILE:
@@ -1177,7 +1176,7 @@ static int l_send(struct ctx *ctx, struct lside *s, const char *buf, size_t len)
 	case LK_PACKET:
 		return send(s->wfd, buf, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
 	case LK_QUEUE:
-		return s->ch->qb->ops->send(ctx, s->qtx, buf, len, QUEUE_FOREVER, &done, &rep);
+		return s->ch->qb->ops->send(ctx, s->qtx, buf, len, QUEUE_FOREVER, &done) == IO_OK ? 0 : -1;
 	}
 	return -1;
 }
@@ -1187,7 +1186,9 @@ static int l_send(struct ctx *ctx, struct lside *s, const char *buf, size_t len)
  * followed by its newline there. */
 static ssize_t l_recv(struct ctx *ctx, struct lside *s, char *buf, size_t cap, const char **msg)
 {
-	bool trunc = false, rep = false;
+	bool trunc = false;
+	size_t got = 0;
+	enum io_result qr;
 	*msg = buf;
 	switch (s->ch->kind) {
 	case LK_STREAM:
@@ -1217,8 +1218,10 @@ static ssize_t l_recv(struct ctx *ctx, struct lside *s, char *buf, size_t cap, c
 		return sock_recv(s->rfd, buf, cap, NULL);
 	case LK_QUEUE:
 		if (s->ch->qb->ops->recv_ref)
-			return s->ch->qb->ops->recv_ref(ctx, s->qrx, msg, QUEUE_FOREVER, 0, &rep);
-		return s->ch->qb->ops->recv(ctx, s->qrx, buf, cap, QUEUE_FOREVER, 0, &trunc, &rep);
+			qr = s->ch->qb->ops->recv_ref(ctx, s->qrx, msg, QUEUE_FOREVER, 0, &got);
+		else
+			qr = s->ch->qb->ops->recv(ctx, s->qrx, buf, cap, QUEUE_FOREVER, 0, &got, &trunc);
+		return qr == IO_OK ? (ssize_t)got : -1;
 	case LK_BARE:
 		/* The message is cap - 1 bytes, as the other side sent it. */
 		return read_full(s->rfd, buf, cap - 1) < 0 ? -1 : (ssize_t)(cap - 1);

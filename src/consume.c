@@ -227,26 +227,26 @@ int consumer_finish(struct consumer *c, int status)
 	return status;
 }
 
-int consumer_wait(struct consumer *c, int fd, const char *what)
+enum io_result consumer_wait(struct consumer *c, int fd, const char *what)
 {
 	for (;;) {
 		if (stop_requested() || c->stop)
-			return 1;
+			return IO_STOP;
 		int ms = consumer_poll_timeout(c);
 		if (c->timed_out)
-			return 1;
+			return IO_STOP;
 		struct pollfd p = { .fd = fd, .events = POLLIN, .revents = 0 };
 		int r = poll_stoppable(&p, 1, ms);
 		if (r > 0)
-			return 0;
+			return IO_OK;
 		if (r < 0 && errno != EINTR) {
 			msg_syserr(c->ctx->prog, "poll %s", what);
-			return -1;
+			return IO_FAILED_REPORTED;
 		}
 	}
 }
 
-int consume_stream(struct consumer *c, struct linebuf *lb, int fd, const char *what)
+enum io_result consume_stream(struct consumer *c, struct linebuf *lb, int fd, const char *what)
 {
 	/* Without --timeout a blocking fd is simply read; with it, or when the
 	 * fd is non-blocking, poll() waits first. (A non-blocking FIFO that has
@@ -257,18 +257,18 @@ int consume_stream(struct consumer *c, struct linebuf *lb, int fd, const char *w
 	bool must_poll = c->ctx->opt.given[OP_TIMEOUT] || nonblocking;
 	for (;;) {
 		if (stop_requested() || c->stop)
-			return 1;
+			return IO_STOP;
 		if (must_poll) {
 			if (consumer_idle(c))
-				return 1;
-			int w = consumer_wait(c, fd, what);
-			if (w)
+				return IO_STOP;
+			enum io_result w = consumer_wait(c, fd, what);
+			if (w != IO_OK)
 				return w;
 		}
 		ssize_t n = linebuf_fill(lb, fd);
 		if (n > 0) {
 			if (consumer_deliver_lines(c, lb))
-				return 1;
+				return IO_STOP;
 			/* A short read means the channel is drained for now: the next
 			 * read would block, so flush and wait in poll() (where a stop
 			 * request cannot be missed). Full reads go straight on. */
@@ -279,14 +279,14 @@ int consume_stream(struct consumer *c, struct linebuf *lb, int fd, const char *w
 			const char *line;
 			size_t len;
 			if (linebuf_rest(lb, &line, &len) && consumer_deliver(c, line, len))
-				return 1;
+				return IO_STOP;
 			if (consumer_idle(c))
-				return 1;
-			return 0;
+				return IO_STOP;
+			return IO_OK;
 		}
 		if (errno == ENOBUFS) { /* a line longer than the buffer: pieces */
 			if (consumer_deliver_lines(c, lb))
-				return 1;
+				return IO_STOP;
 			continue;
 		}
 		if (errno == EINTR)
@@ -296,6 +296,6 @@ int consume_stream(struct consumer *c, struct linebuf *lb, int fd, const char *w
 			continue;
 		}
 		msg_syserr(c->ctx->prog, "read %s", what);
-		return -1;
+		return IO_FAILED_REPORTED;
 	}
 }

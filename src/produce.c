@@ -269,17 +269,17 @@ static int echo_messages(const char *label, size_t llen, const char *buf, size_t
 
 /* Send what is buffered, then echo the whole messages the sink took (and
  * only those: a message is echoed once the channel has accepted it).
- * Returns 0, 1 to stop quietly, -1 on failure. */
-static int wire_flush(struct prod_state *ps)
+ * Returns as sink.write does; IO_STOP too when stdout went away. */
+static enum io_result wire_flush(struct prod_state *ps)
 {
 	struct wire *w = &ps->w;
 	if (w->len == 0)
-		return 0;
+		return IO_OK;
 	size_t done = 0;
-	int rc = ps->sink->write(ps->ctx, ps->sink->impl, w->buf, w->len, &done);
+	enum io_result rc = ps->sink->write(ps->ctx, ps->sink->impl, w->buf, w->len, &done);
 	size_t end = w->len;
 	uint64_t whole = w->msgs, bytes = w->bytes;
-	if (rc != 0) {
+	if (rc != IO_OK) {
 		/* The whole messages are those that end within done. */
 		end = msg_whole(w->buf, done < w->len ? done : w->len);
 		whole = msg_count(w->buf, end);
@@ -291,8 +291,8 @@ static int wire_flush(struct prod_state *ps)
 	if (ps->echo && end > 0) {
 		/* A broken stdout is reported at exit; stop producing. */
 		ctx_stdout_error(ps->ctx, echo_messages(ps->ctx->opt.label, ps->label_len, w->buf, end));
-		if (ps->ctx->out_errno && rc == 0)
-			rc = 1;
+		if (ps->ctx->out_errno && rc == IO_OK)
+			rc = IO_STOP;
 	}
 	w->len = 0;
 	w->msgs = 0;
@@ -337,7 +337,7 @@ int produce(struct ctx *ctx, const struct sink *sink)
 	uint64_t seq = 0;
 	bool forever = o->given[OP_EVERY] && !o->given[OP_BATCHES];
 	int status = EXIT_OK;
-	int rc = 0;
+	enum io_result rc = IO_OK;
 	bool ended = false;
 	/* Messages of this batch not made yet: not sent either, when the
 	 * batch ends early (standard input has no known size). */
@@ -368,7 +368,7 @@ int produce(struct ctx *ctx, const struct sink *sink)
 			if (sr == SRC_AGAIN) {
 				/* Input is slow: send what we have before waiting for more. */
 				rc = wire_flush(&ps);
-				if (rc)
+				if (rc != IO_OK)
 					goto out;
 				sr = source_next(ctx, &src, &p, &plen, true);
 			}
@@ -386,7 +386,7 @@ int produce(struct ctx *ctx, const struct sink *sink)
 				need = (size_t)o->size;
 			if (ps.w.len > 0 && ps.w.len + need > chunk) {
 				rc = wire_flush(&ps);
-				if (rc)
+				if (rc != IO_OK)
 					goto out;
 			}
 			if (wire_reserve(&ps.w, need) < 0) {
@@ -408,12 +408,12 @@ int produce(struct ctx *ctx, const struct sink *sink)
 				left--;
 			if (ps.w.len >= chunk) {
 				rc = wire_flush(&ps);
-				if (rc)
+				if (rc != IO_OK)
 					goto out;
 			}
 		}
 		rc = wire_flush(&ps);
-		if (rc)
+		if (rc != IO_OK)
 			goto out;
 		if (ctx->out_errno)
 			goto out; /* stdout reader gone or broken: close_stdout reports it */
@@ -423,10 +423,10 @@ int produce(struct ctx *ctx, const struct sink *sink)
 out:
 	/* After a stop request a blocking write could wait forever: what is
 	 * still buffered is reported as not sent. */
-	if (rc == 0 && status == EXIT_OK && !stop_requested())
+	if (rc == IO_OK && status == EXIT_OK && !stop_requested())
 		rc = wire_flush(&ps);
 	ps.unsent += ps.w.msgs + left;
-	if (rc < 0)
+	if (io_failed(rc))
 		status = EXIT_FAIL;
 	producer_summary(ctx, ps.sent, ps.sent_bytes, ps.unsent, status != EXIT_OK);
 	free(ps.w.buf);

@@ -27,22 +27,20 @@ struct qsink {
 	bool timed_out;
 };
 
-static int qsink_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+static enum io_result qsink_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct qsink *qs = impl;
 	size_t d = 0;
-	bool reported = false;
 	*done = 0;
-	if (qs->ops->send(ctx, qs->impl, buf, len, queue_deadline(ctx), &d, &reported) == 0) {
+	enum io_result r = qs->ops->send(ctx, qs->impl, buf, len, queue_deadline(ctx), &d);
+	if (r == IO_OK) {
 		*done = len;
-		return 0;
+		return IO_OK;
 	}
 	*done = d;
-	int e = errno;
-	if (e == EINTR)
-		return 1;
-	if (reported)
-		return -1;
+	if (r == IO_STOP || r == IO_FAILED_REPORTED)
+		return r;
+	int e = io_errno(r);
 	if (e == ETIMEDOUT)
 		qs->timed_out = true;
 	size_t mlen = queue_next_len(buf + d, len - d);
@@ -56,7 +54,7 @@ static int qsink_write(struct ctx *ctx, void *impl, const char *buf, size_t len,
 	}
 	if (qs->ops->explain)
 		qs->ops->explain(ctx, qs->impl, e, mlen);
-	return -1;
+	return IO_FAILED_REPORTED;
 }
 
 size_t queue_next_len(const char *buf, size_t len)
@@ -65,25 +63,24 @@ size_t queue_next_len(const char *buf, size_t len)
 	return nl ? (size_t)(nl - buf) + 1 : len;
 }
 
-int queue_send_each(void *impl, const char *buf, size_t len, size_t max, int64_t deadline, size_t *done,
-		    int (*put)(void *impl, const char *msg, size_t n, int64_t deadline))
+enum io_result queue_send_each(void *impl, const char *buf, size_t len, size_t max, int64_t deadline, size_t *done,
+			       int (*put)(void *impl, const char *msg, size_t n, int64_t deadline))
 {
 	size_t off = 0;
 	while (off < len) {
 		size_t m = queue_next_len(buf + off, len - off);
 		if (m > max) {
 			*done = off;
-			errno = EMSGSIZE;
-			return -1;
+			return io_from_errno(EMSGSIZE);
 		}
 		if (put(impl, buf + off, m, deadline) < 0) {
 			*done = off;
-			return -1;
+			return io_from_errno(errno);
 		}
 		off += m;
 	}
 	*done = len;
-	return 0;
+	return IO_OK;
 }
 
 long long mq_qsize(const char *name)
@@ -118,13 +115,13 @@ size_t queue_unframe(const char *buf, size_t n)
 	return n;
 }
 
-static ssize_t take(struct ctx *ctx, const struct queue_ops *ops, void *impl, char *buf, size_t cap,
-		    const char **msg, int64_t deadline, uint64_t want, bool *trunc, bool *reported)
+static enum io_result take(struct ctx *ctx, const struct queue_ops *ops, void *impl, char *buf, size_t cap,
+			   const char **msg, int64_t deadline, uint64_t want, size_t *len, bool *trunc)
 {
 	if (ops->recv_ref)
-		return ops->recv_ref(ctx, impl, msg, deadline, want, reported);
+		return ops->recv_ref(ctx, impl, msg, deadline, want, len);
 	*msg = buf;
-	return ops->recv(ctx, impl, buf, cap, deadline, want, trunc, reported);
+	return ops->recv(ctx, impl, buf, cap, deadline, want, len, trunc);
 }
 
 int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *ops, void *impl, size_t cap)
@@ -142,36 +139,37 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 		if (stop_requested() && !(ops->pending && ops->pending(impl)))
 			break;
 		uint64_t want = o->given[OP_COUNT] ? o->count - c->msgs : 0;
-		bool trunc = false, reported = false;
+		bool trunc = false;
+		size_t n = 0;
 		/* Take what is there without waiting; before sleeping on an empty
 		 * queue, flush what was printed. */
 		const char *msg = buf;
-		ssize_t n = take(ctx, ops, impl, buf, cap, &msg, QUEUE_NOWAIT, want, &trunc, &reported);
-		if (n < 0 && errno == EAGAIN && !reported && !o->nonblock) {
+		enum io_result r = take(ctx, ops, impl, buf, cap, &msg, QUEUE_NOWAIT, want, &n, &trunc);
+		if (r == IO_AGAIN && !o->nonblock) {
 			if (consumer_idle(c))
 				break;
 			int64_t dl = o->given[OP_TIMEOUT] ? c->last_ns + o->timeout : QUEUE_FOREVER;
-			n = take(ctx, ops, impl, buf, cap, &msg, dl, want, &trunc, &reported);
+			r = take(ctx, ops, impl, buf, cap, &msg, dl, want, &n, &trunc);
 		}
-		if (n < 0) {
-			int e = errno;
-			if (reported) {
+		if (r != IO_OK) {
+			if (r == IO_FAILED_REPORTED) {
 				status = EXIT_FAIL;
 				break;
 			}
-			if (e == EINTR) {
+			if (r == IO_STOP) {
 				if (stop_requested())
 					break;
 				continue;
 			}
-			if (e == ETIMEDOUT) {
+			if (r == IO_TIMEOUT) {
 				c->timed_out = true;
 				break;
 			}
 			/* --nonblock: what was queued has been taken; with nothing
 			 * taken at all, the empty queue is an error. */
-			if (e == EAGAIN && o->nonblock && c->msgs > 0)
+			if (r == IO_AGAIN && o->nonblock && c->msgs > 0)
 				break;
+			int e = io_errno(r);
 			errno = e;
 			msg_syserr(ctx->prog, "receive from %s", ops->what);
 			if (ops->explain)
@@ -184,7 +182,7 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 				 cap);
 			c->truncated++;
 		}
-		if (consumer_deliver(c, msg, queue_unframe(msg, (size_t)n)))
+		if (consumer_deliver(c, msg, queue_unframe(msg, n)))
 			break;
 	}
 	/* Taken from the queue but not printed (stdout gone): say so. */
@@ -223,8 +221,10 @@ int queue_alarm(int64_t deadline)
 		if (left < ns)
 			ns = left > 1000 ? left : 1000;
 	}
-	struct itimerval t = { { 0, QUEUE_SLICE_NS / 1000 }, { (time_t)(ns / NSEC_PER_SEC),
-								 (suseconds_t)(ns % NSEC_PER_SEC / 1000) } };
+	struct itimerval t = {
+		.it_interval = { .tv_sec = 0, .tv_usec = QUEUE_SLICE_NS / 1000 },
+		.it_value = { .tv_sec = (time_t)(ns / NSEC_PER_SEC), .tv_usec = (suseconds_t)(ns % NSEC_PER_SEC / 1000) },
+	};
 	return setitimer(ITIMER_REAL, &t, NULL);
 }
 

@@ -61,7 +61,11 @@ int ring_check_geom(const struct ring_hdr *h, size_t size, struct ring_geom *g, 
 		snprintf(why, len, "not a ring of this version");
 		return RING_FOREIGN;
 	}
-	struct ring_geom x = { load32(&h->slots), load32(&h->slot_size), load32(&h->stride), load32(&h->hdr_size), size };
+	struct ring_geom x = { .slots = load32(&h->slots),
+			       .slot_size = load32(&h->slot_size),
+			       .stride = load32(&h->stride),
+			       .hdr_size = load32(&h->hdr_size),
+			       .size = size };
 	uint32_t ready = load32(&h->ready);
 	uint32_t stride;
 	size_t need;
@@ -93,7 +97,11 @@ static uint64_t slot_max_msgs(const struct ring_geom *g)
 
 static int geom_changed(const struct ring_hdr *h, const struct ring_geom *g, char *why, size_t len)
 {
-	struct ring_geom x = { load32(&h->slots), load32(&h->slot_size), load32(&h->stride), load32(&h->hdr_size), 0 };
+	struct ring_geom x = { .slots = load32(&h->slots),
+			       .slot_size = load32(&h->slot_size),
+			       .stride = load32(&h->stride),
+			       .hdr_size = load32(&h->hdr_size),
+			       .size = 0 };
 	if (memcmp(h->magic, RING_MAGIC, sizeof(h->magic)) != 0 || load32(&h->version) != RING_VERSION)
 		snprintf(why, len, "its magic string or version was overwritten");
 	else if (x.slots != g->slots || x.slot_size != g->slot_size || x.stride != g->stride || x.hdr_size != g->hdr_size)
@@ -111,7 +119,10 @@ int ring_index_read(const struct ring_hdr *h, const struct ring_geom *g, struct 
 {
 	if (geom_changed(h, g, why, len) < 0)
 		return -1;
-	struct ring_index x = { load64(&h->head), load64(&h->tail), load64(&h->put), load64(&h->taken) };
+	struct ring_index x = { .head = load64(&h->head),
+				.tail = load64(&h->tail),
+				.put = load64(&h->put),
+				.taken = load64(&h->taken) };
 	uint64_t used = x.head - x.tail;
 	if (x.tail > x.head) {
 		snprintf(why, len, "tail %" PRIu64 " is ahead of head %" PRIu64, x.tail, x.head);
@@ -184,8 +195,8 @@ static int check_slot(const char *s, const struct ring_geom *g, uint64_t n, stru
 		      size_t len)
 {
 	const char *rec = s + sizeof(struct slot_head);
-	struct slot_head x = { load32((const uint32_t *)(const void *)s),
-			       load32((const uint32_t *)(const void *)(s + sizeof(uint32_t))) };
+	struct slot_head x = { .start = load32((const uint32_t *)(const void *)s),
+			       .used = load32((const uint32_t *)(const void *)(s + sizeof(uint32_t))) };
 	size_t room = slot_room(g->slot_size);
 	if (x.used > room || x.start >= x.used) {
 		snprintf(why, len, "slot %" PRIu64 ": start %" PRIu32 " and end %" PRIu32 " (room for %zu bytes)", n,
@@ -345,7 +356,7 @@ uint32_t ring_put_image(struct ring_hdr *h, char *slots, const struct ring_geom 
 	while (o < len && head - ix->tail < g->slots) {
 		char *s = slot_at(slots, g, head);
 		char *rec = s + sizeof(struct slot_head);
-		struct slot_head sh = { 0, 0 };
+		struct slot_head sh = { .start = 0, .used = 0 };
 		uint32_t count = 0;
 		while (o < len) {
 			const char *nl = memchr(buf + o, '\n', len - o);

@@ -251,7 +251,7 @@ void sock_addr_name(const struct sockaddr *sa, socklen_t len, char *buf, size_t 
 	snprintf(buf, size, sa->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv);
 }
 
-int sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const char *hint)
+enum io_result sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const char *hint, int *fdp)
 {
 	bool waiting = ctx->opt.given[OP_WAIT];
 	int64_t deadline = now_mono_ns() + ctx->opt.wait;
@@ -276,19 +276,20 @@ int sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const ch
 				if (bind(fd, (const struct sockaddr *)&self, sizeof(sa_family_t)) < 0) {
 					msg_syserr(ctx->prog, "bind (autobind)");
 					close(fd);
-					return -1;
+					return IO_FAILED_REPORTED;
 				}
 			}
 			sock_tune(ctx, fd);
 			if (connect(fd, (const struct sockaddr *)&ep->addr, ep->len) == 0) {
 				if (announced && !ctx->opt.quiet)
 					msg_warn(ctx->prog, "connected to %s", ep->name);
-				return fd;
+				*fdp = fd;
+				return IO_OK;
 			}
 			e = errno;
 			close(fd);
 			if (e == EINTR && stop_requested())
-				return -2;
+				return IO_STOP;
 		}
 		bool nobody = e == ECONNREFUSED || e == ENOENT;
 		if (nobody && waiting && now_mono_ns() < deadline) {
@@ -296,7 +297,7 @@ int sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const ch
 				msg_warn(ctx->prog, "no one is listening on %s yet; waiting", eps[0].name);
 			announced = true;
 			if (!sleep_ns(100 * NSEC_PER_MSEC))
-				return -2;
+				return IO_STOP;
 			continue;
 		}
 		errno = e;
@@ -305,7 +306,7 @@ int sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const ch
 			fprintf(stderr,
 				"No one is listening on %s. Start %s on that address first, or give --wait DURATION.\n",
 				eps[0].name, hint);
-		return -1;
+		return IO_FAILED_REPORTED;
 	}
 }
 
@@ -390,9 +391,9 @@ int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof
 		c->extra_arg = &peer;
 	}
 	for (;;) {
-		int w = consumer_wait(c, fd, what);
-		if (w) {
-			if (w < 0)
+		enum io_result w = consumer_wait(c, fd, what);
+		if (w != IO_OK) {
+			if (w == IO_FAILED_REPORTED)
 				status = EXIT_FAIL;
 			break;
 		}
@@ -599,16 +600,16 @@ static int client_flush(struct client *cl, bool packets)
 }
 
 /* Wait up to ms (-1: no limit) for consumers to take data, new consumers,
- * or consumers leaving; handle what happened. Returns 0, 1 when a stop was
- * requested, -1 on error. */
-static int server_poll(struct ctx *ctx, struct server *s, int ms)
+ * or consumers leaving; handle what happened. Returns IO_OK, IO_STOP when a
+ * stop was requested, IO_FAILED_REPORTED. */
+static enum io_result server_poll(struct ctx *ctx, struct server *s, int ms)
 {
 	struct pollfd stackpf[33], *pf = stackpf;
 	if (s->n + 1 > ARRAY_SIZE(stackpf)) {
 		pf = malloc((s->n + 1) * sizeof(*pf));
 		if (!pf) {
 			msg_syserr(ctx->prog, "allocate");
-			return -1;
+			return IO_FAILED_REPORTED;
 		}
 	}
 	pf[0] = (struct pollfd){ .fd = s->l.fd, .events = POLLIN, .revents = 0 };
@@ -619,13 +620,13 @@ static int server_poll(struct ctx *ctx, struct server *s, int ms)
 					     .revents = 0 };
 	size_t n = s->n;
 	int r = poll_stoppable(pf, n + 1, ms);
-	int rc = 0;
+	enum io_result rc = IO_OK;
 	if (r < 0) {
 		if (stop_requested())
-			rc = 1;
+			rc = IO_STOP;
 		else if (errno != EINTR) {
 			msg_syserr(ctx->prog, "poll %s", s->l.ep->name);
-			rc = -1;
+			rc = IO_FAILED_REPORTED;
 		}
 	} else if (r > 0) {
 		/* Backwards, so that dropping one (swap with the last) is safe. */
@@ -700,7 +701,7 @@ void server_close(struct ctx *ctx, struct server *s)
 		if (s->n == 0 && !told && !ctx->opt.quiet)
 			msg_warn(ctx->prog, "no consumer connected; waiting for one on %s", s->l.ep->name);
 		told = told || s->n == 0;
-		if (server_poll(ctx, s, -1) != 0 || server_adopt(ctx, s) < 0)
+		if (server_poll(ctx, s, -1) != IO_OK || server_adopt(ctx, s) < 0)
 			break;
 		pending = server_pending(s);
 	}
@@ -744,20 +745,20 @@ static void server_unqueue(struct server *s, size_t n)
 /* Queue buf for every connected consumer (waiting for one if there is
  * none) and send what they take now. *took: all of buf while a consumer
  * that got it is still connected, else the whole messages the one that
- * took the most had taken before it went away. */
-static int server_offer(struct ctx *ctx, struct server *s, const char *buf, size_t len, size_t *took)
+ * took the most had taken before it went away. Returns as sink.write. */
+static enum io_result server_offer(struct ctx *ctx, struct server *s, const char *buf, size_t len, size_t *took)
 {
 	*took = 0;
 	server_accept(ctx, s);
 	if (s->n == 0 && !ctx->opt.quiet)
 		msg_warn(ctx->prog, "no consumer connected; waiting for one on %s", s->l.ep->name);
 	while (s->n == 0) {
-		int rc = server_poll(ctx, s, -1);
-		if (rc)
+		enum io_result rc = server_poll(ctx, s, -1);
+		if (rc != IO_OK)
 			return rc;
 	}
 	if (server_adopt(ctx, s) < 0)
-		return -1;
+		return IO_FAILED_REPORTED;
 	s->round++;
 	s->round_len = len;
 	s->round_taken = 0;
@@ -769,11 +770,11 @@ static int server_offer(struct ctx *ctx, struct server *s, const char *buf, size
 			server_unqueue(s, len);
 			s->round_len = 0;
 			msg_syserr(ctx->prog, "queue for a consumer");
-			return -1;
+			return IO_FAILED_REPORTED;
 		}
 		cl->round = s->round;
 	}
-	int rc = 0;
+	enum io_result rc = IO_OK;
 	for (size_t i = s->n; i-- > 0;) {
 		struct client *cl = &s->c[i];
 		if (client_flush(cl, s->packets) == 0)
@@ -786,7 +787,7 @@ static int server_offer(struct ctx *ctx, struct server *s, const char *buf, size
 			server_unqueue(s, len - bad);
 			*took = bad;
 			s->round_len = 0;
-			return -1;
+			return IO_FAILED_REPORTED;
 		}
 		server_drop(ctx, s, i, errno);
 	}
@@ -798,7 +799,7 @@ static int server_offer(struct ctx *ctx, struct server *s, const char *buf, size
 		if (!behind)
 			break;
 		rc = server_poll(ctx, s, -1);
-		if (rc)
+		if (rc != IO_OK)
 			break;
 	}
 	bool held = false;
@@ -809,19 +810,19 @@ static int server_offer(struct ctx *ctx, struct server *s, const char *buf, size
 	return rc;
 }
 
-int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+enum io_result server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct server *s = impl;
 	*done = 0;
 	/* What no consumer took waits for the next one. */
 	while (*done < len) {
 		size_t took;
-		int rc = server_offer(ctx, s, buf + *done, len - *done, &took);
+		enum io_result rc = server_offer(ctx, s, buf + *done, len - *done, &took);
 		*done += took;
-		if (rc)
+		if (rc != IO_OK)
 			return rc;
 	}
-	return 0;
+	return IO_OK;
 }
 
 bool server_wait(struct ctx *ctx, void *impl, int64_t ns)
@@ -833,12 +834,13 @@ bool server_wait(struct ctx *ctx, void *impl, int64_t ns)
 		if (left <= 0)
 			return !stop_requested();
 		int64_t ms = (left + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
-		if (server_poll(ctx, s, ms > 1000000000 ? 1000000000 : (int)ms) != 0)
+		if (server_poll(ctx, s, ms > 1000000000 ? 1000000000 : (int)ms) != IO_OK)
 			return false;
 	}
 }
 
-/* One message per send (sink chunk 1). */
+/* One message per send (sink chunk 1). Returns 0, or -1 with errno (EINTR:
+ * a stop was requested). */
 static int conn_send_packet(struct ctx *ctx, struct conn_sink *cs, const char *buf, size_t len, size_t *done)
 {
 	*done = 0;
@@ -861,7 +863,7 @@ static int conn_send_packet(struct ctx *ctx, struct conn_sink *cs, const char *b
 	}
 }
 
-int conn_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+enum io_result conn_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct conn_sink *cs = impl;
 	int rc;
@@ -870,18 +872,18 @@ int conn_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t 
 	else
 		rc = conn_send_packet(ctx, cs, buf, len, done);
 	if (rc == 0)
-		return 0;
+		return IO_OK;
 	if (errno == EINTR)
-		return 1;
+		return IO_STOP;
 	if (errno == EPIPE || errno == ECONNRESET || errno == ECONNREFUSED || errno == ENOTCONN) {
 		msg_syserr(ctx->prog, "send to %s", cs->name);
 		fprintf(stderr, "The consumer went away.\n");
-		return -1;
+		return IO_FAILED_REPORTED;
 	}
 	if (errno == EMSGSIZE) {
 		msg_syserr(ctx->prog, "send to %s: a %zu-byte message does not fit in one datagram", cs->name, len);
-		return -1;
+		return IO_FAILED_REPORTED;
 	}
 	msg_syserr(ctx->prog, "send to %s", cs->name);
-	return -1;
+	return IO_FAILED_REPORTED;
 }

@@ -45,9 +45,11 @@ int sock_produce(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 		server_close(ctx, &s);
 		return rc;
 	}
-	int fd = sock_connect(ctx, eps, n, ep->type == SOCK_DGRAM ? h->consumer : h->listening_consumer);
-	if (fd < 0)
-		return fd == -2 ? produce_stopped(ctx) : EXIT_FAIL;
+	int fd;
+	const char *hint = ep->type == SOCK_DGRAM ? h->consumer : h->listening_consumer;
+	enum io_result r = sock_connect(ctx, eps, n, hint, &fd);
+	if (r != IO_OK)
+		return r == IO_STOP ? produce_stopped(ctx) : EXIT_FAIL;
 	struct conn_sink cs = { .fd = fd, .type = ep->type, .name = ep->name,
 				.lossy = ep->family != AF_UNIX && ep->type == SOCK_DGRAM };
 	/* chunk 1: every message is its own datagram or packet. */
@@ -242,9 +244,10 @@ int sock_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 	if (ctx->opt.listen)
 		return consumer_finish(&c, consume_listening(ctx, &c, ep));
 
-	int fd = sock_connect(ctx, eps, n, h->producer);
-	if (fd < 0)
-		return consumer_finish(&c, fd == -2 ? EXIT_OK : EXIT_FAIL);
+	int fd;
+	enum io_result r = sock_connect(ctx, eps, n, h->producer, &fd);
+	if (r != IO_OK)
+		return consumer_finish(&c, r == IO_STOP ? EXIT_OK : EXIT_FAIL);
 	struct peer peer;
 	peer_of(fd, &peer);
 	c.extra = peer_json;
@@ -258,7 +261,7 @@ int sock_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 			close(fd);
 			return consumer_finish(&c, EXIT_FAIL);
 		}
-		if (consume_stream(&c, &lb, fd, ep->name) < 0)
+		if (consume_stream(&c, &lb, fd, ep->name) == IO_FAILED_REPORTED)
 			status = EXIT_FAIL;
 		linebuf_free(&lb);
 	}

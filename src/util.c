@@ -93,7 +93,7 @@ int poll_stoppable(struct pollfd *fds, unsigned long n, int ms)
 		r = -1;
 		errno = EINTR;
 	} else {
-		struct timespec ts = { ms / 1000, (long)(ms % 1000) * NSEC_PER_MSEC };
+		struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * NSEC_PER_MSEC };
 		r = ppoll(fds, (nfds_t)n, ms < 0 ? NULL : &ts, &old);
 	}
 	int e = errno;
@@ -178,7 +178,9 @@ int signals_setup(void)
 
 int open_wait(const char *path, int flags)
 {
-	struct itimerval tick = { { 0, 250000 }, { 0, 250000 } }, off;
+	struct itimerval tick = { .it_interval = { .tv_sec = 0, .tv_usec = 250000 },
+				  .it_value = { .tv_sec = 0, .tv_usec = 250000 } };
+	struct itimerval off;
 	int fd, e;
 	memset(&off, 0, sizeof(off));
 	if (setitimer(ITIMER_REAL, &tick, NULL) < 0)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ipcdemo/io.h"
 #include "ipcdemo/mechanism.h"
 #include "ipcdemo/output.h"
 
@@ -86,24 +87,33 @@ size_t linebuf_pending(const struct linebuf *lb);
 uint64_t linebuf_lines(const struct linebuf *lb);
 
 /* ---- Options every producer and every consumer takes (verb tables) ---- */
-#define PRODUCER_OPTIONS                                                                        \
-	{ OP_COUNT, "messages per batch (default: 10, or all arguments, or all of stdin)" },     \
-		{ OP_EVERY, NULL }, { OP_BATCHES, NULL }, { OP_SOURCE, NULL }, { OP_SEQ, NULL }, \
-		{ OP_ID, NULL }, { OP_SIZE, NULL }, { OP_STATS, NULL }
-#define CONSUMER_OPTIONS                                                                           \
-	{ OP_COUNT, "stop after N messages" }, { OP_TIMEOUT, NULL }, { OP_JSON, NULL }, { OP_VERIFY, NULL }, \
-		{ OP_STATS, NULL }
+#define PRODUCER_OPTIONS                                                                                   \
+	{ .id = OP_COUNT, .help = "messages per batch (default: 10, or all arguments, or all of stdin)" }, \
+	{ .id = OP_EVERY },                                                                                \
+	{ .id = OP_BATCHES },                                                                              \
+	{ .id = OP_SOURCE },                                                                               \
+	{ .id = OP_SEQ },                                                                                  \
+	{ .id = OP_ID },                                                                                   \
+	{ .id = OP_SIZE },                                                                                 \
+	{ .id = OP_STATS }
+#define CONSUMER_OPTIONS                                     \
+	{ .id = OP_COUNT, .help = "stop after N messages" }, \
+	{ .id = OP_TIMEOUT },                                \
+	{ .id = OP_JSON },                                   \
+	{ .id = OP_VERIFY },                                 \
+	{ .id = OP_STATS }
 
 /* ---- Producer ---- */
 /* Where a producer's bytes go. write() gets whole messages (at most chunk
- * bytes unless one message is larger) and returns 0, 1 when the loop should
- * stop quietly (interrupted, stdout reader gone), or -1 after printing a
- * diagnostic. *done gets how many bytes did go out. */
+ * bytes unless one message is larger) and returns IO_OK, IO_STOP when the
+ * loop should stop quietly (interrupted, stdout reader gone), or
+ * IO_FAILED_REPORTED after printing a diagnostic. *done gets how many bytes
+ * did go out. */
 struct sink {
 	void *impl;
 	size_t chunk;
 	bool echo; /* echo each message on stdout (not when stdout is the channel) */
-	int (*write)(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
+	enum io_result (*write)(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
 	/* Optional: how to spend the pause between batches (default: sleep).
 	 * Returns false when a stop was requested. */
 	bool (*wait)(struct ctx *ctx, void *impl, int64_t ns);
@@ -152,16 +162,18 @@ bool consumer_idle(struct consumer *c);
  * whether --timeout has expired (sets timed_out). */
 int consumer_poll_timeout(struct consumer *c);
 /* Wait until fd is readable, honouring --timeout and stop requests.
- * Returns 0 when readable, 1 to stop, -1 on error (diagnostic names what). */
-int consumer_wait(struct consumer *c, int fd, const char *what);
+ * Returns IO_OK when readable, IO_STOP to stop (a stop request, the
+ * consumer stopped, --timeout), IO_FAILED_REPORTED on error (the
+ * diagnostic names what). */
+enum io_result consumer_wait(struct consumer *c, int fd, const char *what);
 /* Print the summary (--stats, --verify), free, and compute the exit status
  * from the mechanism's status. */
 int consumer_finish(struct consumer *c, int status);
 
 /* Read newline-framed messages from fd until EOF, a stop or an error.
- * Returns 0 at EOF, 1 when the consumer stopped (count, signal, timeout),
- * -1 on a read error (diagnostic printed, naming 'what'). fd may be
- * non-blocking; poll() is used to wait. */
-int consume_stream(struct consumer *c, struct linebuf *lb, int fd, const char *what);
+ * Returns IO_OK at EOF, IO_STOP when the consumer stopped (count, signal,
+ * timeout), IO_FAILED_REPORTED on a read error (diagnostic printed, naming
+ * 'what'). fd may be non-blocking; poll() is used to wait. */
+enum io_result consume_stream(struct consumer *c, struct linebuf *lb, int fd, const char *what);
 
 #endif

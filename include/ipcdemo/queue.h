@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ipcdemo/io.h"
 #include "ipcdemo/mechanism.h"
 #include "ipcdemo/message.h"
 
@@ -24,22 +25,23 @@
  * missed for longer than this. */
 #define QUEUE_SLICE_NS (250 * NSEC_PER_MSEC)
 
+/* The send and receive operations return (ipcdemo/io.h): IO_OK; IO_AGAIN
+ * (full, or empty, with QUEUE_NOWAIT); IO_TIMEOUT (still full or empty at
+ * the deadline); IO_STOP (a stop was requested); IO_FAILED_ERRNO (errno
+ * says why: the loop reports it, with explain); IO_FAILED_REPORTED (the
+ * mechanism printed a diagnostic). */
 struct queue_ops {
 	/* Send the whole messages in buf (each ends in '\n', the newline is
-	 * sent too); *done gets the bytes of the messages that went in.
-	 * Returns 0, or -1 with errno: EAGAIN (full and QUEUE_NOWAIT),
-	 * ETIMEDOUT (still full at the deadline), EINTR (stop requested), or
-	 * the system call's error after the mechanism printed a diagnostic
-	 * (then errno is left as it was and *reported is set). */
-	int (*send)(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done,
-		    bool *reported);
-	/* Receive one message into buf. Returns its length, or -1 with errno
-	 * as for send (EAGAIN: empty). *truncated tells that the message was
-	 * longer than cap and was cut. want is how many messages the consumer
-	 * still takes (0: no limit): a mechanism that takes several at once
-	 * must not take more. */
-	ssize_t (*recv)(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
-			bool *truncated, bool *reported);
+	 * sent too); *done gets the bytes of the messages that went in, on
+	 * every return. */
+	enum io_result (*send)(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
+			       size_t *done);
+	/* Receive one message into buf; *len gets its length. *truncated
+	 * tells that the message was longer than cap and was cut. want is how
+	 * many messages the consumer still takes (0: no limit): a mechanism
+	 * that takes several at once must not take more. */
+	enum io_result (*recv)(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+			       size_t *len, bool *truncated);
 	/* Optional: messages already taken from the queue and held locally
 	 * (a ring that takes batches); the loop delivers them before it stops. */
 	uint64_t (*pending)(void *impl);
@@ -54,8 +56,8 @@ struct queue_ops {
 	void (*explain)(struct ctx *ctx, void *impl, int err, size_t len);
 	/* Optional, instead of recv: point *msg at the next message where
 	 * the mechanism holds it (valid until the next call), no copy. */
-	ssize_t (*recv_ref)(struct ctx *ctx, void *impl, const char **msg, int64_t deadline, uint64_t want,
-			    bool *reported);
+	enum io_result (*recv_ref)(struct ctx *ctx, void *impl, const char **msg, int64_t deadline, uint64_t want,
+				   size_t *len);
 };
 
 /* For the benchmark's round trips: a queue of the mechanism, made with
@@ -80,9 +82,10 @@ extern const struct queue_bench mq_bench, sysv_bench, shm_bench;
 size_t queue_next_len(const char *buf, size_t len);
 
 /* For a queue that takes one message per call: check each message of buf
- * against max (EMSGSIZE) and put it. *done as for queue_ops.send. */
-int queue_send_each(void *impl, const char *buf, size_t len, size_t max, int64_t deadline, size_t *done,
-		    int (*put)(void *impl, const char *msg, size_t n, int64_t deadline));
+ * against max (EMSGSIZE) and put it. put returns 0, or -1 with errno (EINTR
+ * only on a stop request). Returns and *done as for queue_ops.send. */
+enum io_result queue_send_each(void *impl, const char *buf, size_t len, size_t max, int64_t deadline, size_t *done,
+			       int (*put)(void *impl, const char *msg, size_t n, int64_t deadline));
 
 /* Bytes queued in a POSIX queue, from the mqueue file system's QSIZE
  * line (-1 when it is not mounted or not readable). */

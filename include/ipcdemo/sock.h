@@ -51,10 +51,10 @@ int listener_open(struct ctx *ctx, const struct endpoint *ep, struct listener *l
 void listener_close(struct ctx *ctx, struct listener *l);
 
 /* Connect to the first of eps[0..n) that answers, retrying for --wait
- * while no one is listening. Returns the fd (blocking), -1 after a
- * diagnostic that says how to start the other side (hint), or -2 when a
- * stop was requested. */
-int sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const char *hint);
+ * while no one is listening. Returns IO_OK with the fd (blocking) in *fd,
+ * IO_FAILED_REPORTED after a diagnostic that says how to start the other
+ * side (hint), or IO_STOP when a stop was requested. */
+enum io_result sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const char *hint, int *fd);
 
 /* --nodelay, --sndbuf, --rcvbuf on a socket (those the verb accepts). */
 void sock_tune(struct ctx *ctx, int fd);
@@ -147,11 +147,12 @@ void server_close(struct ctx *ctx, struct server *s);
  * is connected, or every one of them goes away before taking it, the
  * producer waits for the next consumer, and *done tells how much went out
  * before a stop request or an error. */
-int server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
+enum io_result server_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
 bool server_wait(struct ctx *ctx, void *impl, int64_t ns);
 
 /* sink.write for a connected socket (stream: bytes; packet types: one send
- * per message). impl: a struct conn_sink. */
+ * per message). impl: a struct conn_sink. A consumer that went away is a
+ * failure here (IO_FAILED_REPORTED), not a quiet end. */
 struct conn_sink {
 	int fd;
 	int type;
@@ -159,6 +160,6 @@ struct conn_sink {
 	bool lossy;        /* UDP: a refused datagram (no receiver) is dropped, not an error */
 	uint64_t refused;  /* how many were */
 };
-int conn_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
+enum io_result conn_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
 
 #endif

@@ -49,62 +49,68 @@ static int fifo_ensure(struct ctx *ctx, const char *path)
 }
 
 /* Open and check that what we opened is a FIFO (the path may have been
- * replaced between mkfifo and open; never by a symbolic link we follow). */
-static int fifo_open(struct ctx *ctx, const char *path, int flags)
+ * replaced between mkfifo and open; never by a symbolic link we follow).
+ * Returns IO_OK with *fd; IO_FAILED_ERRNO when open() failed (the caller
+ * reports it: ENXIO, EINTR may be expected); IO_FAILED_REPORTED. */
+static enum io_result fifo_open(struct ctx *ctx, const char *path, int flags, int *fd)
 {
 	/* Without O_NONBLOCK, open() waits for the other side. */
 	flags |= O_CLOEXEC | O_NOFOLLOW;
-	int fd = (flags & O_NONBLOCK) ? open(path, flags) : open_wait(path, flags);
-	if (fd < 0)
-		return -1;
+	*fd = (flags & O_NONBLOCK) ? open(path, flags) : open_wait(path, flags);
+	if (*fd < 0)
+		return IO_FAILED_ERRNO;
 	struct stat st;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(*fd, &st) < 0) {
 		msg_syserr(ctx->prog, "stat %s", path);
-		close(fd);
-		return -2;
+		close(*fd);
+		*fd = -1;
+		return IO_FAILED_REPORTED;
 	}
 	if (!S_ISFIFO(st.st_mode)) {
 		msg_warn(ctx->prog, "%s is no longer a FIFO", path);
-		close(fd);
+		close(*fd);
+		*fd = -1;
 		errno = EINVAL;
-		return -2;
+		return IO_FAILED_REPORTED;
 	}
-	return fd;
+	return IO_OK;
 }
 
-/* Open for writing; says on stderr when there is no reader yet. Returns
- * the fd, -1 after a diagnostic, or -2 when interrupted. */
-static int open_writer(struct ctx *ctx, const char *path, const char *why)
+/* Open for writing into *fd; says on stderr when there is no reader yet.
+ * Returns IO_OK, IO_STOP when a stop was requested while waiting, or
+ * IO_FAILED_REPORTED. */
+static enum io_result open_writer(struct ctx *ctx, const char *path, const char *why, int *fd)
 {
-	int fd = fifo_open(ctx, path, O_WRONLY | O_NONBLOCK);
-	if (fd >= 0) {
-		int fl = fcntl(fd, F_GETFL);
-		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+	enum io_result r = fifo_open(ctx, path, O_WRONLY | O_NONBLOCK, fd);
+	if (r == IO_OK) {
+		int fl = fcntl(*fd, F_GETFL);
+		if (fl < 0 || fcntl(*fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
 			msg_syserr(ctx->prog, "fcntl %s", path);
-			close(fd);
-			return -1;
+			close(*fd);
+			*fd = -1;
+			return IO_FAILED_REPORTED;
 		}
-		return fd;
+		return IO_OK;
 	}
-	if (fd == -2)
-		return -1;
+	if (r == IO_FAILED_REPORTED)
+		return r;
 	if (errno != ENXIO) {
 		msg_syserr(ctx->prog, "open %s", path);
-		return -1;
+		return IO_FAILED_REPORTED;
 	}
 	if (!ctx->opt.quiet)
 		msg_warn(ctx->prog, "%s; waiting for a consumer to open %s", why, path);
-	fd = fifo_open(ctx, path, O_WRONLY); /* blocks until a reader opens */
-	if (fd >= 0) {
+	r = fifo_open(ctx, path, O_WRONLY, fd); /* blocks until a reader opens */
+	if (r == IO_OK) {
 		if (!ctx->opt.quiet)
 			msg_warn(ctx->prog, "consumer connected");
-		return fd;
+		return IO_OK;
 	}
-	if (fd == -1 && errno == EINTR && stop_requested())
-		return -2;
-	if (fd == -1)
+	if (r == IO_FAILED_ERRNO && errno == EINTR && stop_requested())
+		return IO_STOP;
+	if (r == IO_FAILED_ERRNO)
 		msg_syserr(ctx->prog, "open %s", path);
-	return -1;
+	return IO_FAILED_REPORTED;
 }
 
 /* The last bytes written, as many as the pipe holds: what is still
@@ -155,7 +161,7 @@ struct fifo_sink {
 	struct recent recent;
 };
 
-static int fifo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+static enum io_result fifo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct fifo_sink *fs = impl;
 	size_t off = 0;
@@ -166,26 +172,25 @@ static int fifo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, 
 		recent_add(&fs->recent, buf + off, n);
 		if (w == 0) {
 			*done = len;
-			return 0;
+			return IO_OK;
 		}
 		off += n;
 		*done = off;
 		if (errno == EINTR)
-			return 1; /* stop requested */
+			return IO_STOP; /* stop requested */
 		if (errno != EPIPE) {
 			msg_syserr(ctx->prog, "write %s", fs->path);
-			return -1;
+			return IO_FAILED_REPORTED;
 		}
 		/* The last reader went away. Keep our end open while we wait, so
 		 * that what is still in the pipe survives for the next reader; if
 		 * the FIFO itself was removed (a consumer's --unlink), make it again. */
 		if (fifo_ensure(ctx, fs->path) < 0)
-			return -1;
-		int nfd = open_writer(ctx, fs->path, "consumer went away");
-		if (nfd == -2)
-			return 1;
-		if (nfd < 0)
-			return -1;
+			return IO_FAILED_REPORTED;
+		int nfd;
+		enum io_result r = open_writer(ctx, fs->path, "consumer went away", &nfd);
+		if (r != IO_OK)
+			return r;
 		close(fs->fd);
 		fs->fd = nfd;
 	}
@@ -237,10 +242,11 @@ static void say_unread(char *buf, size_t len, const struct fifo_sink *fs, int n)
  * the last reader closes (a shell loop that opens the FIFO once per line
  * reads one line and closes). Keep our end open until the pipe is empty,
  * --linger at most, or until a stop request; wait false only reports.
- * Returns 0 when everything was read, 1 when data is left to a reader or
- * after a stop request, 2 when --linger expired and nobody has the FIFO
- * open for reading, -1 on error. */
-static int fifo_linger(struct ctx *ctx, const struct fifo_sink *fs, bool wait)
+ * Returns IO_OK when everything was read, IO_STOP when data is left to a
+ * reader or after a stop request, IO_TIMEOUT when --linger expired and
+ * nobody has the FIFO open for reading (both said on stderr), or
+ * IO_FAILED_REPORTED. */
+static enum io_result fifo_linger(struct ctx *ctx, const struct fifo_sink *fs, bool wait)
 {
 	const int64_t slice = 20 * NSEC_PER_MSEC;
 	bool bounded = ctx->opt.given[OP_LINGER];
@@ -262,17 +268,17 @@ static int fifo_linger(struct ctx *ctx, const struct fifo_sink *fs, bool wait)
 			break;
 	}
 	if (n <= 0)
-		return n;
+		return n == 0 ? IO_OK : IO_FAILED_REPORTED;
 	int reader = fifo_has_reader(fs->fd);
 	say_unread(what, sizeof(what), fs, n);
 	if (reader == 1) {
 		if (!ctx->opt.quiet)
 			msg_warn(ctx->prog, "%s still unread in %s, left to the consumer that has it open", what,
 				 fs->path);
-		return 1;
+		return IO_STOP;
 	}
 	msg_warn(ctx->prog, "%s still unread in %s, discarded by the kernel", what, fs->path);
-	return stop_requested() || !wait ? 1 : 2;
+	return stop_requested() || !wait ? IO_STOP : IO_TIMEOUT;
 }
 
 static int fifo_produce(struct ctx *ctx)
@@ -284,10 +290,10 @@ static int fifo_produce(struct ctx *ctx)
 	if (fifo_ensure(ctx, path) < 0)
 		return EXIT_FAIL;
 	struct fifo_sink fs = { .path = path, .fd = -1 };
-	fs.fd = open_writer(ctx, path, "no consumer yet");
-	if (fs.fd < 0) {
+	enum io_result r = open_writer(ctx, path, "no consumer yet", &fs.fd);
+	if (r != IO_OK) {
 		maybe_unlink(ctx, path);
-		return fs.fd == -2 ? produce_stopped(ctx) : EXIT_FAIL;
+		return r == IO_STOP ? produce_stopped(ctx) : EXIT_FAIL;
 	}
 	pipe_grow(fs.fd);
 	recent_init(&fs.recent, fs.fd);
@@ -295,10 +301,10 @@ static int fifo_produce(struct ctx *ctx)
 	 * on one FIFO, lines never interleave. */
 	struct sink sink = { .impl = &fs, .chunk = PIPE_BUF, .echo = true, .write = fifo_write };
 	rc = produce(ctx, &sink);
-	int lr = fifo_linger(ctx, &fs, rc == EXIT_OK && !stop_requested());
-	if (lr < 0 && rc == EXIT_OK)
+	r = fifo_linger(ctx, &fs, rc == EXIT_OK && !stop_requested());
+	if (io_failed(r) && rc == EXIT_OK)
 		rc = EXIT_FAIL;
-	else if (lr == 2 && rc == EXIT_OK)
+	else if (r == IO_TIMEOUT && rc == EXIT_OK)
 		rc = EXIT_TIMEOUT; /* what a queue producer says when its queue stays full */
 	free(fs.recent.buf);
 	/* Remove the name before closing: a consumer sees end of file only
@@ -328,17 +334,18 @@ static int fifo_consume(struct ctx *ctx)
 	}
 	/* Non-blocking open never waits for a writer; poll() then waits for
 	 * data (a FIFO reports no hangup before its first writer). */
-	int fd = fifo_open(ctx, path, O_RDONLY | O_NONBLOCK);
-	if (fd < 0) {
-		if (fd == -1)
+	int fd;
+	enum io_result r = fifo_open(ctx, path, O_RDONLY | O_NONBLOCK, &fd);
+	if (r != IO_OK) {
+		if (r == IO_FAILED_ERRNO)
 			msg_syserr(ctx->prog, "open %s", path);
 		status = EXIT_FAIL;
 	}
 	while (fd >= 0) {
-		int r = consume_stream(&c, &lb, fd, path);
-		if (r < 0)
+		r = consume_stream(&c, &lb, fd, path);
+		if (r == IO_FAILED_REPORTED)
 			status = EXIT_FAIL;
-		if (r != 0 || ctx->opt.exit_on_eof)
+		if (r != IO_OK || ctx->opt.exit_on_eof)
 			break;
 		if (!ctx->opt.quiet)
 			msg_warn(ctx->prog, "producer closed %s; waiting for the next writer", path);
@@ -346,9 +353,10 @@ static int fifo_consume(struct ctx *ctx)
 		 * has zero readers, so a writer that comes, writes and goes in
 		 * between does not have its data thrown away. If the FIFO was
 		 * removed (a producer's --unlink), make it again, as at start. */
-		int nfd = fifo_ensure(ctx, path) < 0 ? -2 : fifo_open(ctx, path, O_RDONLY | O_NONBLOCK);
-		if (nfd < 0) {
-			if (nfd == -1)
+		int nfd = -1;
+		r = fifo_ensure(ctx, path) < 0 ? IO_FAILED_REPORTED : fifo_open(ctx, path, O_RDONLY | O_NONBLOCK, &nfd);
+		if (r != IO_OK) {
+			if (r == IO_FAILED_ERRNO)
 				msg_syserr(ctx->prog, "open %s", path);
 			status = EXIT_FAIL;
 		}
@@ -374,8 +382,14 @@ static int fifo_demo(struct ctx *ctx)
 	const char *cons[] = { "--path", p, "--exit-on-eof", "--timeout", "10s", NULL };
 	const char *prod[] = { "--path", p, "--count", "5", "--batches", "2", "--every", "1s", NULL };
 	const struct demo_role roles[] = {
-		{ "consumer", "consume", cons, 0, false },
-		{ "producer", "produce", prod, 500 * NSEC_PER_MSEC, true },
+		{ .label = "consumer", .verb = "consume", .args = cons, .delay_ns = 0, .upstream = false },
+		{
+			.label = "producer",
+			.verb = "produce",
+			.args = prod,
+			.delay_ns = 500 * NSEC_PER_MSEC,
+			.upstream = true,
+		},
 	};
 	int st = demo_run(ctx, roles, 2);
 	demo_place_remove(ctx, &pl);
@@ -383,51 +397,76 @@ static int fifo_demo(struct ctx *ctx)
 }
 
 static const struct verb_opt produce_opts[] = {
-	{ OP_PATH, "the FIFO (default: pipe.fifo, created if missing)" },
-	{ OP_MODE, NULL },
+	{ .id = OP_PATH, .help = "the FIFO (default: pipe.fifo, created if missing)" },
+	{ .id = OP_MODE },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_UNLINK, "remove the FIFO on exit" },
-	{ OP_LINGER, "wait at most DURATION for the rest to be read (default: no limit)" },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	{ .id = OP_UNLINK, .help = "remove the FIFO on exit" },
+	{ .id = OP_LINGER, .help = "wait at most DURATION for the rest to be read (default: no limit)" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt consume_opts[] = {
-	{ OP_PATH, "the FIFO (default: pipe.fifo, created if missing)" },
-	{ OP_MODE, NULL },
+	{ .id = OP_PATH, .help = "the FIFO (default: pipe.fifo, created if missing)" },
+	{ .id = OP_MODE },
 	CONSUMER_OPTIONS,
-	{ OP_EXIT_ON_EOF, "exit when the producer closes instead of waiting for the next one" },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_UNLINK, "remove the FIFO on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_EXIT_ON_EOF, .help = "exit when the producer closes instead of waiting for the next one" },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_UNLINK, .help = "remove the FIFO on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_PATH, "FIFO to use (default: one in a new temporary directory)" },
-	{ OP_END, NULL },
+	{ .id = OP_PATH, .help = "FIFO to use (default: one in a new temporary directory)" },
+	{ .id = OP_END },
 };
 
 static const struct verb fifo_verbs[] = {
-	{ "produce", "write messages into a named pipe", "[options] [MESSAGE...]",
-	  "Creates the FIFO if needed (mode 0600), waits for a consumer, then writes each batch of\n"
-	  "messages, echoing them on stdout. If the consumer goes away it waits for the next one;\n"
-	  "nothing that was not yet read is lost. At the end it keeps the FIFO open until a consumer\n"
-	  "has read everything (--linger to bound the wait).",
-	  produce_opts, 0, -1, fifo_produce },
-	{ "consume", "read messages from a named pipe", "[options]",
-	  "Creates the FIFO if needed and prints each line a producer writes. When the producer\n"
-	  "closes, it waits for the next one (--exit-on-eof to stop instead).",
-	  consume_opts, 0, 0, fifo_consume },
-	{ "demo", "a consumer and a producer talking through a FIFO", "[options]", NULL, demo_opts, 0, 0,
-	  fifo_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "produce",
+		.summary = "write messages into a named pipe",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"Creates the FIFO if needed (mode 0600), waits for a consumer, then writes each batch of\n"
+			"messages, echoing them on stdout. If the consumer goes away it waits for the next one;\n"
+			"nothing that was not yet read is lost. At the end it keeps the FIFO open until a consumer\n"
+			"has read everything (--linger to bound the wait).",
+		.opts = produce_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = fifo_produce,
+	},
+	{
+		.name = "consume",
+		.summary = "read messages from a named pipe",
+		.usage = "[options]",
+		.description =
+			"Creates the FIFO if needed and prints each line a producer writes. When the producer\n"
+			"closes, it waits for the next one (--exit-on-eof to stop instead).",
+		.opts = consume_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = fifo_consume,
+	},
+	{
+		.name = "demo",
+		.summary = "a consumer and a producer talking through a FIFO",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = fifo_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_fifo = {
-	"fifo",
-	"named pipe (FIFO) in the filesystem, between unrelated processes",
-	"A FIFO is a pipe with a name: open(2) for writing blocks until a reader opens it and\n"
-	"vice versa; writes of up to PIPE_BUF (4096) bytes are atomic.",
-	fifo_verbs,
+	.name = "fifo",
+	.summary = "named pipe (FIFO) in the filesystem, between unrelated processes",
+	.description =
+		"A FIFO is a pipe with a name: open(2) for writing blocks until a reader opens it and\n"
+		"vice versa; writes of up to PIPE_BUF (4096) bytes are atomic.",
+	.verbs = fifo_verbs,
 };

@@ -30,11 +30,12 @@ static const char *storage_path(const struct ctx *ctx)
 }
 
 /* Take (or with unlock, release) the chosen lock on the whole file.
- * Returns 0, 1 when interrupted by a stop request, -1 on error. */
-static int file_lock(int fd, int kind, bool exclusive, bool unlock)
+ * Returns IO_OK, IO_STOP when interrupted by a stop request, or
+ * IO_FAILED_ERRNO. */
+static enum io_result file_lock(int fd, int kind, bool exclusive, bool unlock)
 {
 	if (kind == LK_NONE)
-		return 0;
+		return IO_OK;
 	for (;;) {
 		int rc;
 		if (kind == LK_FLOCK) {
@@ -45,11 +46,11 @@ static int file_lock(int fd, int kind, bool exclusive, bool unlock)
 			rc = fcntl(fd, unlock ? F_SETLK : F_SETLKW, &fl);
 		}
 		if (rc == 0)
-			return 0;
+			return IO_OK;
 		if (errno != EINTR)
-			return -1;
+			return IO_FAILED_ERRNO;
 		if (stop_requested())
-			return 1;
+			return IO_STOP;
 	}
 }
 
@@ -197,35 +198,37 @@ static int end_torn_line(struct ctx *ctx, struct file_sink *fs)
 	return 0;
 }
 
-static int file_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+static enum io_result file_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct file_sink *fs = impl;
 	*done = 0;
 	if (file_reopen_if_gone(ctx, fs) < 0)
-		return -1;
-	int rc = file_lock(fs->fd, fs->lock, true, false);
-	if (rc) {
-		if (rc < 0)
+		return IO_FAILED_REPORTED;
+	enum io_result rc = file_lock(fs->fd, fs->lock, true, false);
+	if (rc != IO_OK) {
+		if (rc == IO_FAILED_ERRNO) {
 			msg_syserr(ctx->prog, "lock %s", fs->path);
+			return IO_FAILED_REPORTED;
+		}
 		return rc;
 	}
 	/* O_APPEND: each write(2) lands at the end of the file, whole. */
 	bool torn_failed = end_torn_line(ctx, fs) < 0;
 	int w = torn_failed ? -1 : write_all(fs->fd, buf, len, done);
 	int e = errno;
-	if (file_lock(fs->fd, fs->lock, true, true) < 0) {
+	if (file_lock(fs->fd, fs->lock, true, true) == IO_FAILED_ERRNO) {
 		msg_syserr(ctx->prog, "unlock %s", fs->path);
-		return -1;
+		return IO_FAILED_REPORTED;
 	}
 	if (w == 0)
-		return 0;
+		return IO_OK;
 	if (torn_failed)
-		return -1; /* end_torn_line said why */
+		return IO_FAILED_REPORTED; /* end_torn_line said why */
 	errno = e;
 	if (errno == EINTR)
-		return 1;
+		return IO_STOP;
 	msg_syserr(ctx->prog, "write %s", fs->path);
-	return -1;
+	return IO_FAILED_REPORTED;
 }
 
 /* The fewest bytes a run of the producer appends, when it is known (not
@@ -299,23 +302,24 @@ static int file_produce(struct ctx *ctx)
  * complete lines. The shared lock is held around each read(2) only, never
  * while printing: a consumer whose stdout blocks must not stall producers.
  * A file that became shorter than our offset was truncated: read it again
- * from the start. Returns 0, 1 to stop, -1 on error. */
-static int drain(struct consumer *c, struct linebuf *lb, int fd, const char *path)
+ * from the start. Returns IO_OK, IO_STOP to stop, IO_FAILED_REPORTED. */
+static enum io_result drain(struct consumer *c, struct linebuf *lb, int fd, const char *path)
 {
 	int lock = c->ctx->opt.lock;
 	for (;;) {
-		int rc = file_lock(fd, lock, false, false);
-		if (rc) {
-			if (rc < 0)
-				msg_syserr(c->ctx->prog, "lock %s", path);
-			return rc;
+		enum io_result rc = file_lock(fd, lock, false, false);
+		if (rc != IO_OK) {
+			if (rc != IO_FAILED_ERRNO)
+				return rc;
+			msg_syserr(c->ctx->prog, "lock %s", path);
+			return IO_FAILED_REPORTED;
 		}
 		struct stat st;
 		off_t pos = lseek(fd, 0, SEEK_CUR);
 		if (pos < 0 || fstat(fd, &st) < 0) {
 			msg_syserr(c->ctx->prog, "stat %s", path);
 			file_lock(fd, lock, false, true);
-			return -1;
+			return IO_FAILED_REPORTED;
 		}
 		if (st.st_size < pos) {
 			if (!c->ctx->opt.quiet)
@@ -323,33 +327,33 @@ static int drain(struct consumer *c, struct linebuf *lb, int fd, const char *pat
 			if (lseek(fd, 0, SEEK_SET) < 0) {
 				msg_syserr(c->ctx->prog, "lseek %s", path);
 				file_lock(fd, lock, false, true);
-				return -1;
+				return IO_FAILED_REPORTED;
 			}
 			linebuf_reset(lb);
 		}
 		ssize_t n = linebuf_fill(lb, fd);
 		int e = errno;
-		if (file_lock(fd, lock, false, true) < 0) {
+		if (file_lock(fd, lock, false, true) == IO_FAILED_ERRNO) {
 			msg_syserr(c->ctx->prog, "unlock %s", path);
-			return -1;
+			return IO_FAILED_REPORTED;
 		}
 		errno = e;
 		if (n > 0 || (n < 0 && errno == ENOBUFS)) {
 			if (consumer_deliver_lines(c, lb))
-				return 1;
+				return IO_STOP;
 			continue;
 		}
 		if (n == 0)
 			break;
 		if (errno == EINTR) {
 			if (stop_requested())
-				return 1;
+				return IO_STOP;
 			continue;
 		}
 		msg_syserr(c->ctx->prog, "read %s", path);
-		return -1;
+		return IO_FAILED_REPORTED;
 	}
-	return consumer_idle(c) ? 1 : 0;
+	return consumer_idle(c) ? IO_STOP : IO_OK;
 }
 
 static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *lb, const char *path)
@@ -376,16 +380,16 @@ static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *l
 				    now.st_mtim.tv_sec == prev.st_mtim.tv_sec && now.st_mtim.tv_nsec == prev.st_mtim.tv_nsec;
 			warned = false;
 			linebuf_reset(lb);
-			int rc = drain(c, lb, fd, path);
+			enum io_result rc = drain(c, lb, fd, path);
 			close(fd);
 			/* Printing the same file again is not news: --timeout counts
 			 * from the last change. */
 			if (same)
 				c->last_ns = last;
 			prev = now;
-			if (rc < 0)
+			if (rc == IO_FAILED_REPORTED)
 				return EXIT_FAIL;
-			if (rc > 0)
+			if (rc == IO_STOP)
 				return EXIT_OK;
 		}
 		if (ctx->opt.no_follow)
@@ -402,13 +406,13 @@ static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *l
 }
 
 /* Wait for an inotify event on the directory (or the timeout), then empty
- * the event queue: what changed is checked with stat(). Returns 0 on an
- * event, 1 to stop, -1 on error. */
-static int wait_change(struct consumer *c, int ifd)
+ * the event queue: what changed is checked with stat(). Returns as
+ * consumer_wait. */
+static enum io_result wait_change(struct consumer *c, int ifd)
 {
 	char evbuf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	int w = consumer_wait(c, ifd, "inotify");
-	if (w == 0)
+	enum io_result w = consumer_wait(c, ifd, "inotify");
+	if (w == IO_OK)
 		while (read(ifd, evbuf, sizeof(evbuf)) > 0)
 			;
 	return w;
@@ -467,12 +471,12 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 			}
 		}
 		if (fd >= 0) {
-			int rc = drain(c, lb, fd, path);
-			if (rc < 0) {
+			enum io_result rc = drain(c, lb, fd, path);
+			if (rc == IO_FAILED_REPORTED) {
 				status = EXIT_FAIL;
 				break;
 			}
-			if (rc > 0)
+			if (rc == IO_STOP)
 				break;
 			/* Was the name removed or given to another file? The old one is
 			 * read to its end above; then we move to the new one. */
@@ -492,10 +496,10 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 		}
 		if (ctx->opt.no_follow)
 			break;
-		int w = wait_change(c, ifd);
-		if (w < 0)
+		enum io_result w = wait_change(c, ifd);
+		if (w == IO_FAILED_REPORTED)
 			status = EXIT_FAIL;
-		if (w)
+		if (w != IO_OK)
 			break;
 	}
 	if (ctx->opt.no_follow && fd < 0 && status == EXIT_OK && !c->msgs) {
@@ -590,9 +594,9 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 		;
 	for (uint64_t s = 1; s <= o->count && !stop_requested(); s++) {
 		race_line(line, size, writer, s);
-		int rc = file_lock(fd, o->lock, true, false);
-		if (rc) {
-			if (rc < 0) {
+		enum io_result rc = file_lock(fd, o->lock, true, false);
+		if (rc != IO_OK) {
+			if (rc == IO_FAILED_ERRNO) {
 				msg_syserr(ctx->prog, "writer %u: lock %s", writer, path);
 				st = EXIT_FAIL;
 			}
@@ -610,7 +614,7 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 			st = EXIT_FAIL;
 			break;
 		}
-		if (file_lock(fd, o->lock, true, true) < 0) {
+		if (file_lock(fd, o->lock, true, true) == IO_FAILED_ERRNO) {
 			msg_syserr(ctx->prog, "writer %u: unlock %s", writer, path);
 			st = EXIT_FAIL;
 			break;
@@ -839,8 +843,14 @@ static int file_demo(struct ctx *ctx)
 	const char *prod[] = { "--path", p, "--truncate", "--count", "5", "--batches", "2", "--every", "1s", NULL };
 	const char *cons[] = { "--path", p, "--count", "10", "--timeout", "10s", NULL };
 	const struct demo_role roles[] = {
-		{ "producer", "produce", prod, 0, true },
-		{ "consumer", "consume", cons, 300 * NSEC_PER_MSEC, false },
+		{ .label = "producer", .verb = "produce", .args = prod, .delay_ns = 0, .upstream = true },
+		{
+			.label = "consumer",
+			.verb = "consume",
+			.args = cons,
+			.delay_ns = 300 * NSEC_PER_MSEC,
+			.upstream = false,
+		},
 	};
 	int st = demo_run(ctx, roles, 2);
 	demo_place_remove(ctx, &pl);
@@ -848,66 +858,100 @@ static int file_demo(struct ctx *ctx)
 }
 
 static const struct verb_opt produce_opts[] = {
-	{ OP_PATH, "the storage file (default: ./storage)" },
-	{ OP_MODE, "permissions if the file is created (default 0600)" },
-	{ OP_LOCK, NULL },
-	{ OP_TRUNCATE, "empty the file first, as producer.sh does" },
+	{ .id = OP_PATH, .help = "the storage file (default: ./storage)" },
+	{ .id = OP_MODE, .help = "permissions if the file is created (default 0600)" },
+	{ .id = OP_LOCK },
+	{ .id = OP_TRUNCATE, .help = "empty the file first, as producer.sh does" },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt consume_opts[] = {
-	{ OP_PATH, "the storage file (default: ./storage)" },
-	{ OP_REREAD, "re-read the whole file every DURATION, as consumer.sh does" },
-	{ OP_NO_FOLLOW, NULL },
-	{ OP_LOCK, "shared lock while reading: flock (default), fcntl, none" },
+	{ .id = OP_PATH, .help = "the storage file (default: ./storage)" },
+	{ .id = OP_REREAD, .help = "re-read the whole file every DURATION, as consumer.sh does" },
+	{ .id = OP_NO_FOLLOW },
+	{ .id = OP_LOCK, .help = "shared lock while reading: flock (default), fcntl, none" },
 	CONSUMER_OPTIONS,
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_END, NULL },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt race_opts[] = {
-	{ OP_WRITERS, "concurrent writer processes (default: 4)" },
-	{ OP_COUNT, "lines each writer appends (default: 10000)" },
-	{ OP_LOCK, "lock around each write: none (default here), flock, fcntl" },
-	{ OP_APPEND, NULL },
-	{ OP_SIZE, "bytes per line, newline included (default: 64)" },
-	{ OP_PATH, "file to create and keep (default: a temporary file, removed)" },
-	{ OP_MODE, NULL },
-	{ OP_JSON, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_WRITERS, .help = "concurrent writer processes (default: 4)" },
+	{ .id = OP_COUNT, .help = "lines each writer appends (default: 10000)" },
+	{ .id = OP_LOCK, .help = "lock around each write: none (default here), flock, fcntl" },
+	{ .id = OP_APPEND },
+	{ .id = OP_SIZE, .help = "bytes per line, newline included (default: 64)" },
+	{ .id = OP_PATH, .help = "file to create and keep (default: a temporary file, removed)" },
+	{ .id = OP_MODE },
+	{ .id = OP_JSON },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_PATH, "storage file to use (default: one in a new temporary directory)" },
-	{ OP_END, NULL },
+	{ .id = OP_PATH, .help = "storage file to use (default: one in a new temporary directory)" },
+	{ .id = OP_END },
 };
 
 static const struct verb file_verbs[] = {
-	{ "produce", "append messages to the shared storage file", "[options] [MESSAGE...]",
-	  "Appends each batch of messages as whole lines, taking the lock around each write, and\n"
-	  "echoes them on stdout.",
-	  produce_opts, 0, -1, file_produce },
-	{ "consume", "print the storage file, then follow it", "[options]",
-	  "Prints what the file holds, then follows it like tail -F (inotify, no polling): it keeps\n"
-	  "following when the file is truncated, removed or created again, and never prints a\n"
-	  "half-written line. --reread re-reads everything instead, as consumer.sh does.",
-	  consume_opts, 0, 0, file_consume },
-	{ "race", "concurrent writers with and without a lock: count lost lines", "[options]",
-	  "Starts N writers that append lines with lseek(SEEK_END) + write at the same moment,\n"
-	  "then reads the file back and counts the lines that were lost or torn. Exit status 3\n"
-	  "when any were.",
-	  race_opts, 0, 0, file_race },
-	{ "demo", "a producer and a consumer sharing a file", "[options]", NULL, demo_opts, 0, 0, file_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "produce",
+		.summary = "append messages to the shared storage file",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"Appends each batch of messages as whole lines, taking the lock around each write, and\n"
+			"echoes them on stdout.",
+		.opts = produce_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = file_produce,
+	},
+	{
+		.name = "consume",
+		.summary = "print the storage file, then follow it",
+		.usage = "[options]",
+		.description =
+			"Prints what the file holds, then follows it like tail -F (inotify, no polling): it keeps\n"
+			"following when the file is truncated, removed or created again, and never prints a\n"
+			"half-written line. --reread re-reads everything instead, as consumer.sh does.",
+		.opts = consume_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = file_consume,
+	},
+	{
+		.name = "race",
+		.summary = "concurrent writers with and without a lock: count lost lines",
+		.usage = "[options]",
+		.description =
+			"Starts N writers that append lines with lseek(SEEK_END) + write at the same moment,\n"
+			"then reads the file back and counts the lines that were lost or torn. Exit status 3\n"
+			"when any were.",
+		.opts = race_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = file_race,
+	},
+	{
+		.name = "demo",
+		.summary = "a producer and a consumer sharing a file",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = file_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_file = {
-	"file",
-	"shared storage file, with flock(2) or fcntl(2) locks",
-	"The simplest IPC: a producer appends to a file that a consumer reads. Without a lock,\n"
-	"concurrent writers race ('ipcdemo file race' shows it).",
-	file_verbs,
+	.name = "file",
+	.summary = "shared storage file, with flock(2) or fcntl(2) locks",
+	.description =
+		"The simplest IPC: a producer appends to a file that a consumer reads. Without a lock,\n"
+		"concurrent writers race ('ipcdemo file race' shows it).",
+	.verbs = file_verbs,
 };

@@ -189,10 +189,20 @@ static int inet_demo(struct ctx *ctx, int kind)
 	const char *cons[] = { "--address", a, "--wait", "5s", "--timeout", "10s", NULL };
 	const char *prod[] = { "--address", a, "--count", "5", "--batches", "2", "--every", "1s", NULL };
 	const struct demo_role roles[] = {
-		{ dgram ? "consumer" : "producer", dgram ? "consume" : "produce", dgram ? cons_dgram : prod, 0,
-		  !dgram },
-		{ dgram ? "producer" : "consumer", dgram ? "produce" : "consume", dgram ? prod_dgram : cons,
-		  300 * NSEC_PER_MSEC, dgram },
+		{
+			.label = dgram ? "consumer" : "producer",
+			.verb = dgram ? "consume" : "produce",
+			.args = dgram ? cons_dgram : prod,
+			.delay_ns = 0,
+			.upstream = !dgram,
+		},
+		{
+			.label = dgram ? "producer" : "consumer",
+			.verb = dgram ? "produce" : "consume",
+			.args = dgram ? prod_dgram : cons,
+			.delay_ns = 300 * NSEC_PER_MSEC,
+			.upstream = dgram,
+		},
 	};
 	return demo_run(ctx, roles, 2);
 }
@@ -210,88 +220,139 @@ static int udp_demo(struct ctx *ctx)
 #define ADDRESS_HELP "HOST:PORT, [IPv6]:PORT or PORT (default: 127.0.0.1:7700)"
 
 static const struct verb_opt tcp_produce_opts[] = {
-	{ OP_ADDRESS, "where to listen (or connect): " ADDRESS_HELP },
-	{ OP_CONNECT, "connect to a consumer that listens (--listen) instead of listening" },
-	{ OP_WAIT, "with --connect: keep trying for DURATION while no one listens" },
-	{ OP_NODELAY, NULL },
-	{ OP_SNDBUF, NULL },
+	{ .id = OP_ADDRESS, .help = "where to listen (or connect): " ADDRESS_HELP },
+	{ .id = OP_CONNECT, .help = "connect to a consumer that listens (--listen) instead of listening" },
+	{ .id = OP_WAIT, .help = "with --connect: keep trying for DURATION while no one listens" },
+	{ .id = OP_NODELAY },
+	{ .id = OP_SNDBUF },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt tcp_consume_opts[] = {
-	{ OP_ADDRESS, "where to connect (or listen): " ADDRESS_HELP },
-	{ OP_LISTEN, "listen for any number of producers (--connect) instead of connecting" },
-	{ OP_WAIT, "keep trying to connect for DURATION while no producer listens" },
-	{ OP_RCVBUF, NULL },
+	{ .id = OP_ADDRESS, .help = "where to connect (or listen): " ADDRESS_HELP },
+	{ .id = OP_LISTEN, .help = "listen for any number of producers (--connect) instead of connecting" },
+	{ .id = OP_WAIT, .help = "keep trying to connect for DURATION while no producer listens" },
+	{ .id = OP_RCVBUF },
 	CONSUMER_OPTIONS,
-	{ OP_EXIT_ON_EOF, "with --listen: exit when the last producer disconnects" },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_END, NULL },
+	{ .id = OP_EXIT_ON_EOF, .help = "with --listen: exit when the last producer disconnects" },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt udp_produce_opts[] = {
-	{ OP_ADDRESS, "where the consumer receives: " ADDRESS_HELP },
-	{ OP_SNDBUF, NULL },
+	{ .id = OP_ADDRESS, .help = "where the consumer receives: " ADDRESS_HELP },
+	{ .id = OP_SNDBUF },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt udp_consume_opts[] = {
-	{ OP_ADDRESS, "where to receive: " ADDRESS_HELP },
-	{ OP_RCVBUF, NULL },
+	{ .id = OP_ADDRESS, .help = "where to receive: " ADDRESS_HELP },
+	{ .id = OP_RCVBUF },
 	CONSUMER_OPTIONS,
-	{ OP_SIZE, "receive buffer (default 64k); a larger datagram is reported as truncated" },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_END, NULL },
+	{ .id = OP_SIZE, .help = "receive buffer (default 64k); a larger datagram is reported as truncated" },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_ADDRESS, "address to use (default: a free loopback port)" },
-	{ OP_END, NULL },
+	{ .id = OP_ADDRESS, .help = "address to use (default: a free loopback port)" },
+	{ .id = OP_END },
 };
 
 static const struct verb tcp_verbs[] = {
-	{ "produce", "send messages over TCP", "[options] [MESSAGE...]",
-	  "Listens (loopback unless --address says otherwise) and sends every message to every\n"
-	  "consumer connected at the time; --connect reverses the roles.",
-	  tcp_produce_opts, 0, -1, tcp_produce },
-	{ "consume", "receive messages over TCP", "[options]",
-	  "Connects to a listening producer and prints each line; --listen accepts any number of\n"
-	  "producers instead.",
-	  tcp_consume_opts, 0, 0, tcp_consume },
-	{ "demo", "a producer and a consumer over TCP on loopback", "[options]", NULL, demo_opts, 0, 0, tcp_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "produce",
+		.summary = "send messages over TCP",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"Listens (loopback unless --address says otherwise) and sends every message to every\n"
+			"consumer connected at the time; --connect reverses the roles.",
+		.opts = tcp_produce_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = tcp_produce,
+	},
+	{
+		.name = "consume",
+		.summary = "receive messages over TCP",
+		.usage = "[options]",
+		.description =
+			"Connects to a listening producer and prints each line; --listen accepts any number of\n"
+			"producers instead.",
+		.opts = tcp_consume_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = tcp_consume,
+	},
+	{
+		.name = "demo",
+		.summary = "a producer and a consumer over TCP on loopback",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = tcp_demo,
+	},
+	{ .name = NULL },
 };
 
 static const struct verb udp_verbs[] = {
-	{ "produce", "send messages as UDP datagrams", "[options] [MESSAGE...]",
-	  "Sends each message as one datagram to the consumer's address. UDP does not wait for a\n"
-	  "receiver: what nobody receives is lost, and the consumer's --verify counts it.",
-	  udp_produce_opts, 0, -1, udp_produce },
-	{ "consume", "receive UDP datagrams", "[options]",
-	  "Binds the address (loopback unless --address says otherwise) and prints each datagram.",
-	  udp_consume_opts, 0, 0, udp_consume },
-	{ "demo", "a producer and a consumer over UDP on loopback", "[options]", NULL, demo_opts, 0, 0, udp_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "produce",
+		.summary = "send messages as UDP datagrams",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"Sends each message as one datagram to the consumer's address. UDP does not wait for a\n"
+			"receiver: what nobody receives is lost, and the consumer's --verify counts it.",
+		.opts = udp_produce_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = udp_produce,
+	},
+	{
+		.name = "consume",
+		.summary = "receive UDP datagrams",
+		.usage = "[options]",
+		.description = "Binds the address (loopback unless --address says otherwise) and prints each datagram.",
+		.opts = udp_consume_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = udp_consume,
+	},
+	{
+		.name = "demo",
+		.summary = "a producer and a consumer over UDP on loopback",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = udp_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_tcp = {
-	"tcp",
-	"TCP stream sockets over IPv4 and IPv6",
-	"A reliable, ordered byte stream between two addresses; messages are newline-framed\n"
-	"lines. Listeners bind to loopback unless an address is given.",
-	tcp_verbs,
+	.name = "tcp",
+	.summary = "TCP stream sockets over IPv4 and IPv6",
+	.description =
+		"A reliable, ordered byte stream between two addresses; messages are newline-framed\n"
+		"lines. Listeners bind to loopback unless an address is given.",
+	.verbs = tcp_verbs,
 };
 
 const struct mechanism mech_udp = {
-	"udp",
-	"UDP datagram sockets over IPv4 and IPv6",
-	"One message per datagram, with no connection, no acknowledgement and no flow control:\n"
-	"datagrams can be lost, and --verify on the consumer says how many.",
-	udp_verbs,
+	.name = "udp",
+	.summary = "UDP datagram sockets over IPv4 and IPv6",
+	.description =
+		"One message per datagram, with no connection, no acknowledgement and no flow control:\n"
+		"datagrams can be lost, and --verify on the consumer says how many.",
+	.verbs = udp_verbs,
 };

@@ -178,7 +178,7 @@ static bool slice_end(int64_t deadline, struct timespec *abs)
  * request is seen. Returns what the call returns. */
 static ssize_t mq_call(struct mqch *q, bool snd, char *buf, size_t len, int64_t deadline)
 {
-	static const struct timespec now_or_never = { 0, 0 };
+	static const struct timespec now_or_never = { .tv_sec = 0, .tv_nsec = 0 };
 	const struct timespec *abs = &now_or_never;
 	struct timespec slice;
 	for (;;) {
@@ -207,23 +207,25 @@ static int mq_put(void *impl, const char *msg, size_t n, int64_t deadline)
 	return mq_call(impl, true, (char *)msg, n, deadline) < 0 ? -1 : 0;
 }
 
-static int mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done,
-			bool *reported)
+static enum io_result mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
+				   size_t *done)
 {
 	struct mqch *q = impl;
 	(void)ctx;
-	(void)reported;
 	return queue_send_each(q, buf, len, (size_t)q->attr.mq_msgsize, deadline, done, mq_put);
 }
 
-static ssize_t mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
-			   bool *truncated, bool *reported)
+static enum io_result mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+				  size_t *len, bool *truncated)
 {
 	(void)ctx;
 	(void)want;
-	(void)reported;
 	*truncated = false; /* the buffer is msgsize: nothing is ever cut */
-	return mq_call(impl, false, buf, cap, deadline);
+	ssize_t n = mq_call(impl, false, buf, cap, deadline);
+	if (n < 0)
+		return io_from_errno(errno);
+	*len = (size_t)n;
+	return IO_OK;
 }
 
 static void mq_explain(struct ctx *ctx, void *impl, int err, size_t len)
@@ -279,7 +281,15 @@ static int mq_send_verb(struct ctx *ctx)
 	q.sending = true;
 	if (mq_open_queue(ctx, &q, O_WRONLY | (ctx->opt.nonblock ? O_NONBLOCK : 0), true) < 0)
 		return EXIT_FAIL;
-	const struct queue_ops ops = { mq_send_msgs, mq_recv_msg, NULL, 1, true, q.name, mq_explain };
+	const struct queue_ops ops = {
+		.send = mq_send_msgs,
+		.recv = mq_recv_msg,
+		.pending = NULL,
+		.chunk = 1,
+		.echo = true,
+		.what = q.name,
+		.explain = mq_explain,
+	};
 	rc = queue_produce(ctx, &ops, &q);
 	mq_finish(ctx, &q);
 	return rc;
@@ -307,7 +317,15 @@ static int mq_receive_verb(struct ctx *ctx)
 	}
 	c.extra = mq_json;
 	c.extra_arg = &q;
-	const struct queue_ops ops = { mq_send_msgs, mq_recv_msg, NULL, 1, false, q.name, mq_explain };
+	const struct queue_ops ops = {
+		.send = mq_send_msgs,
+		.recv = mq_recv_msg,
+		.pending = NULL,
+		.chunk = 1,
+		.echo = false,
+		.what = q.name,
+		.explain = mq_explain,
+	};
 	/* mq_receive needs a buffer of at least msgsize bytes. */
 	rc = queue_consume(ctx, &c, &ops, &q, (size_t)q.attr.mq_msgsize);
 	rc = consumer_finish(&c, rc);
@@ -413,10 +431,10 @@ static int mq_demo(struct ctx *ctx)
 	const char *recv[] = { "--name", name, "--count", "5", "--timeout", "10s", NULL };
 	/* One role after the other: the order is the lesson, not a race. */
 	const struct demo_role roles[] = {
-		{ "sender 0", "send", low, 0, true },
-		{ "sender 9", "send", high, 0, true },
-		{ "sender 5", "send", mid, 0, true },
-		{ "receiver", "receive", recv, 0, false },
+		{ .label = "sender 0", .verb = "send", .args = low, .delay_ns = 0, .upstream = true },
+		{ .label = "sender 9", .verb = "send", .args = high, .delay_ns = 0, .upstream = true },
+		{ .label = "sender 5", .verb = "send", .args = mid, .delay_ns = 0, .upstream = true },
+		{ .label = "receiver", .verb = "receive", .args = recv, .delay_ns = 0, .upstream = false },
 	};
 	int st = demo_run_each(ctx, roles, 4);
 	if (mq_unlink(name) < 0 && errno != ENOENT) {
@@ -427,65 +445,63 @@ static int mq_demo(struct ctx *ctx)
 	return st;
 }
 
-#define MQ_OPEN_OPTIONS                                                                                         \
-	{ OP_NAME, "the queue (default: /ipcdemo; a leading slash is added), created if missing" },              \
-		{ OP_MODE, "permissions of a queue we create (default 0600)" },                                   \
-		{ OP_MAXMSG, "capacity of a queue we create, in messages (default: fs.mqueue.msg_default)" }, \
-	{                                                                                                         \
-		OP_MSGSIZE, "largest message of a queue we create (default: fs.mqueue.msgsize_default)"          \
-	}
+#define MQ_OPEN_OPTIONS                                                                                             \
+	{ .id = OP_NAME, .help = "the queue (default: /ipcdemo; a leading slash is added), created if missing" },   \
+	{ .id = OP_MODE, .help = "permissions of a queue we create (default 0600)" },                               \
+	{ .id = OP_MAXMSG, .help = "capacity of a queue we create, in messages (default: fs.mqueue.msg_default)" }, \
+	{ .id = OP_MSGSIZE, .help = "largest message of a queue we create (default: fs.mqueue.msgsize_default)" }
 
 static const struct verb_opt send_opts[] = {
 	MQ_OPEN_OPTIONS,
-	{ OP_PRIORITY, "priority of the messages, 0 (default) to 32767; higher comes out first" },
-	{ OP_NONBLOCK, "fail at once (exit 1) when the queue is full instead of waiting" },
-	{ OP_TIMEOUT, "wait at most DURATION for room in a full queue (mq_timedsend; exit 4)" },
+	{ .id = OP_PRIORITY, .help = "priority of the messages, 0 (default) to 32767; higher comes out first" },
+	{ .id = OP_NONBLOCK, .help = "fail at once (exit 1) when the queue is full instead of waiting" },
+	{ .id = OP_TIMEOUT, .help = "wait at most DURATION for room in a full queue (mq_timedsend; exit 4)" },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_LABEL, "print TEXT before each echoed message" },
-	{ OP_QUIET, NULL },
-	{ OP_UNLINK, "remove the queue on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_LABEL, .help = "print TEXT before each echoed message" },
+	{ .id = OP_QUIET },
+	{ .id = OP_UNLINK, .help = "remove the queue on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt receive_opts[] = {
 	MQ_OPEN_OPTIONS,
-	{ OP_COUNT, "stop after N messages" },
-	{ OP_TIMEOUT, "stop after DURATION without a message (mq_timedreceive; exit 4 if none came)" },
-	{ OP_NONBLOCK, "take what is queued now and exit; exit 1 if the queue is empty" },
-	{ OP_JSON, "one JSON object per message, with its priority" },
-	{ OP_VERIFY, NULL },
-	{ OP_STATS, NULL },
-	{ OP_LABEL, NULL },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_UNLINK, "remove the queue on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_COUNT, .help = "stop after N messages" },
+	{ .id = OP_TIMEOUT, .help = "stop after DURATION without a message (mq_timedreceive; exit 4 if none came)" },
+	{ .id = OP_NONBLOCK, .help = "take what is queued now and exit; exit 1 if the queue is empty" },
+	{ .id = OP_JSON, .help = "one JSON object per message, with its priority" },
+	{ .id = OP_VERIFY },
+	{ .id = OP_STATS },
+	{ .id = OP_LABEL },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_UNLINK, .help = "remove the queue on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt create_opts[] = {
-	{ OP_NAME, "the queue (default: /ipcdemo)" },
-	{ OP_MODE, "permissions (default 0600)" },
-	{ OP_MAXMSG, "capacity in messages (default: fs.mqueue.msg_default)" },
-	{ OP_MSGSIZE, "largest message (default: fs.mqueue.msgsize_default)" },
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "the queue (default: /ipcdemo)" },
+	{ .id = OP_MODE, .help = "permissions (default 0600)" },
+	{ .id = OP_MAXMSG, .help = "capacity in messages (default: fs.mqueue.msg_default)" },
+	{ .id = OP_MSGSIZE, .help = "largest message (default: fs.mqueue.msgsize_default)" },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt info_opts[] = {
-	{ OP_NAME, "the queue (default: /ipcdemo)" },
-	{ OP_JSON, "print one JSON object" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "the queue (default: /ipcdemo)" },
+	{ .id = OP_JSON, .help = "print one JSON object" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt unlink_opts[] = {
-	{ OP_NAME, "the queue (default: /ipcdemo)" },
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "the queue (default: /ipcdemo)" },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_NAME, "queue to use (default: /ipcdemo-demo-PID, removed at the end)" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "queue to use (default: /ipcdemo-demo-PID, removed at the end)" },
+	{ .id = OP_END },
 };
 
 #define SEND_DESC                                                                                  \
@@ -497,40 +513,123 @@ static const struct verb_opt demo_opts[] = {
 	"highest priority first. Runs until -n, --timeout, Ctrl-C, or with --nonblock an empty queue."
 
 static const struct verb mq_verbs[] = {
-	{ "send", "send messages to a POSIX message queue", "[options] [MESSAGE...]", SEND_DESC, send_opts, 0,
-	  -1, mq_send_verb },
-	{ "receive", "receive messages from a POSIX message queue", "[options]", RECEIVE_DESC, receive_opts, 0, 0,
-	  mq_receive_verb },
-	{ "produce", "the same as send", "[options] [MESSAGE...]", SEND_DESC, send_opts, 0, -1, mq_send_verb },
-	{ "consume", "the same as receive", "[options]", RECEIVE_DESC, receive_opts, 0, 0, mq_receive_verb },
-	{ "create", "create a queue with a given size and mode", "[options]",
-	  "Creates the queue with mq_open(O_CREAT | O_EXCL); fails if it exists. Sizes above the\n"
-	  "system limits (/proc/sys/fs/mqueue) are refused with the limit and how to raise it.",
-	  create_opts, 0, 0, mq_create_verb },
-	{ "info", "show a queue's size, mode and how many messages it holds", "[options]",
-	  "Prints mq_getattr(3): maxmsg, msgsize, messages queued; and the owner, mode and bytes\n"
-	  "queued. Takes nothing from the queue.",
-	  info_opts, 0, 0, mq_info_verb },
-	{ "unlink", "remove a queue", "[options]",
-	  "Removes the name with mq_unlink(3); processes that have it open keep using it until they close it.",
-	  unlink_opts, 0, 0, mq_unlink_verb },
-	{ "rm", "the same as unlink", "[options]", NULL, unlink_opts, 0, 0, mq_unlink_verb },
-	{ "demo", "priorities: a mixed burst comes out highest first", "[options]", NULL, demo_opts, 0, 0,
-	  mq_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "send",
+		.summary = "send messages to a POSIX message queue",
+		.usage = "[options] [MESSAGE...]",
+		.description = SEND_DESC,
+		.opts = send_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = mq_send_verb,
+	},
+	{
+		.name = "receive",
+		.summary = "receive messages from a POSIX message queue",
+		.usage = "[options]",
+		.description = RECEIVE_DESC,
+		.opts = receive_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_receive_verb,
+	},
+	{
+		.name = "produce",
+		.summary = "the same as send",
+		.usage = "[options] [MESSAGE...]",
+		.description = SEND_DESC,
+		.opts = send_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = mq_send_verb,
+	},
+	{
+		.name = "consume",
+		.summary = "the same as receive",
+		.usage = "[options]",
+		.description = RECEIVE_DESC,
+		.opts = receive_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_receive_verb,
+	},
+	{
+		.name = "create",
+		.summary = "create a queue with a given size and mode",
+		.usage = "[options]",
+		.description =
+			"Creates the queue with mq_open(O_CREAT | O_EXCL); fails if it exists. Sizes above the\n"
+			"system limits (/proc/sys/fs/mqueue) are refused with the limit and how to raise it.",
+		.opts = create_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_create_verb,
+	},
+	{
+		.name = "info",
+		.summary = "show a queue's size, mode and how many messages it holds",
+		.usage = "[options]",
+		.description =
+			"Prints mq_getattr(3): maxmsg, msgsize, messages queued; and the owner, mode and bytes\n"
+			"queued. Takes nothing from the queue.",
+		.opts = info_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_info_verb,
+	},
+	{
+		.name = "unlink",
+		.summary = "remove a queue",
+		.usage = "[options]",
+		.description =
+			"Removes the name with mq_unlink(3); processes that have it open keep using it until they close it.",
+		.opts = unlink_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_unlink_verb,
+	},
+	{
+		.name = "rm",
+		.summary = "the same as unlink",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = unlink_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_unlink_verb,
+	},
+	{
+		.name = "demo",
+		.summary = "priorities: a mixed burst comes out highest first",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = mq_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_mq = {
-	"mq",
-	"POSIX message queues: priorities, persistence, kernel limits",
-	"A POSIX message queue is a kernel object with a name (/ipcdemo) that keeps each message\n"
-	"whole and in priority order, and keeps them while no one reads, until it is unlinked or\n"
-	"the system reboots. Its capacity (maxmsg) and message size (msgsize) are fixed at creation.",
-	mq_verbs,
+	.name = "mq",
+	.summary = "POSIX message queues: priorities, persistence, kernel limits",
+	.description =
+		"A POSIX message queue is a kernel object with a name (/ipcdemo) that keeps each message\n"
+		"whole and in priority order, and keeps them while no one reads, until it is unlinked or\n"
+		"the system reboots. Its capacity (maxmsg) and message size (msgsize) are fixed at creation.",
+	.verbs = mq_verbs,
 };
 
-static const struct queue_ops mq_bench_ops = { mq_send_msgs, mq_recv_msg, NULL, 1, false, "benchmark queue",
-					       mq_explain };
+static const struct queue_ops mq_bench_ops = {
+	.send = mq_send_msgs,
+	.recv = mq_recv_msg,
+	.pending = NULL,
+	.chunk = 1,
+	.echo = false,
+	.what = "benchmark queue",
+	.explain = mq_explain,
+};
 
 static void *mq_bench_open(struct ctx *ctx, const char *name, size_t size)
 {
@@ -565,4 +664,4 @@ static void mq_bench_close(struct ctx *ctx, void *impl)
 	free(q);
 }
 
-const struct queue_bench mq_bench = { mq_bench_open, &mq_bench_ops, mq_bench_close };
+const struct queue_bench mq_bench = { .open = mq_bench_open, .ops = &mq_bench_ops, .close = mq_bench_close };

@@ -11,15 +11,15 @@
 #include "ipcdemo/message.h"
 #include "ipcdemo/util.h"
 
-static int stdout_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+static enum io_result stdout_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	(void)impl;
 	if (write_all(STDOUT_FILENO, buf, len, done) == 0)
-		return 0;
+		return IO_OK;
 	if (errno == EPIPE || errno == EINTR)
-		return 1; /* the reader went away (| head): a quiet end */
+		return IO_STOP; /* the reader went away (| head): a quiet end */
 	msg_syserr(ctx->prog, "write to standard output");
-	return -1;
+	return IO_FAILED_REPORTED;
 }
 
 static int pipe_produce(struct ctx *ctx)
@@ -79,7 +79,7 @@ static int pipe_consume(struct ctx *ctx)
 		msg_syserr(ctx->prog, "allocate buffer");
 		return consumer_finish(&c, EXIT_FAIL);
 	}
-	if (consume_stream(&c, &lb, STDIN_FILENO, "standard input") < 0)
+	if (consume_stream(&c, &lb, STDIN_FILENO, "standard input") == IO_FAILED_REPORTED)
 		status = EXIT_FAIL;
 	linebuf_free(&lb);
 	return consumer_finish(&c, status);
@@ -94,7 +94,7 @@ struct demo_sink {
 
 /* Write, then tell which messages the pipe took: the child may print
  * what it received before the parent says it sent it. */
-static int demo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+static enum io_result demo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct demo_sink *ds = impl;
 	int rc = write_all(ds->fd, buf, len, done);
@@ -102,12 +102,12 @@ static int demo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, 
 	for (const char *p = buf, *nl; (nl = memchr(p, '\n', (size_t)(buf + *done - p))) != NULL; p = nl + 1)
 		printf("%ssent %.*s\n", ds->label, (int)(nl - p), p);
 	if (rc == 0)
-		return 0;
+		return IO_OK;
 	if (e == EINTR)
-		return 1;
+		return IO_STOP;
 	errno = e;
 	msg_syserr(ctx->prog, "write to the pipe");
-	return -1;
+	return IO_FAILED_REPORTED;
 }
 
 static int pipe_demo(struct ctx *ctx)
@@ -144,7 +144,7 @@ static int pipe_demo(struct ctx *ctx)
 		if (consumer_init(&c, ctx) < 0 || linebuf_init(&lb, 4096, 1 << 20) < 0)
 			_exit(EXIT_FAIL);
 		c.label = label;
-		if (consume_stream(&c, &lb, p[0], "the pipe") < 0)
+		if (consume_stream(&c, &lb, p[0], "the pipe") == IO_FAILED_REPORTED)
 			st = EXIT_FAIL;
 		else
 			printf("child  %d: read() returned 0: end of file, every write end is closed (%llu "
@@ -173,42 +173,67 @@ static int pipe_demo(struct ctx *ctx)
 
 static const struct verb_opt produce_opts[] = {
 	PRODUCER_OPTIONS,
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_END, NULL },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt consume_opts[] = {
 	CONSUMER_OPTIONS,
-	{ OP_QUIET, "do not print the 'Consumer data:' header" },
-	{ OP_END, NULL },
+	{ .id = OP_QUIET, .help = "do not print the 'Consumer data:' header" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_COUNT, "messages the parent sends (default: 5)" },
-	{ OP_SOURCE, NULL },
-	{ OP_SEQ, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_COUNT, .help = "messages the parent sends (default: 5)" },
+	{ .id = OP_SOURCE },
+	{ .id = OP_SEQ },
+	{ .id = OP_END },
 };
 
 static const struct verb pipe_verbs[] = {
-	{ "produce", "write messages to stdout, for '|'", "[options] [MESSAGE...]",
-	  "Writes each message as a line on standard output, which is the pipe. A reader that\n"
-	  "goes away (| head) ends it quietly with status 0.",
-	  produce_opts, 0, -1, pipe_produce },
-	{ "consume", "read messages from stdin, after '|'", "[options] [DATA...]",
-	  "Prints the tutorial's 'Consumer data:' header on stderr, then every line read from\n"
-	  "standard input. With a terminal on stdin, the arguments are the data.",
-	  consume_opts, 0, -1, pipe_consume },
-	{ "demo", "pipe() and fork() between a parent and its child", "[options] [MESSAGE...]", NULL, demo_opts,
-	  0, -1, pipe_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "produce",
+		.summary = "write messages to stdout, for '|'",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"Writes each message as a line on standard output, which is the pipe. A reader that\n"
+			"goes away (| head) ends it quietly with status 0.",
+		.opts = produce_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = pipe_produce,
+	},
+	{
+		.name = "consume",
+		.summary = "read messages from stdin, after '|'",
+		.usage = "[options] [DATA...]",
+		.description =
+			"Prints the tutorial's 'Consumer data:' header on stderr, then every line read from\n"
+			"standard input. With a terminal on stdin, the arguments are the data.",
+		.opts = consume_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = pipe_consume,
+	},
+	{
+		.name = "demo",
+		.summary = "pipe() and fork() between a parent and its child",
+		.usage = "[options] [MESSAGE...]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = pipe_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_pipe = {
-	"pipe",
-	"unnamed pipe, as the shell's '|' and pipe(2) + fork(2)",
-	"A pipe is a one-way kernel buffer between related processes; a reader sees end of file\n"
-	"when every write end is closed, a writer gets EPIPE when every read end is.",
-	pipe_verbs,
+	.name = "pipe",
+	.summary = "unnamed pipe, as the shell's '|' and pipe(2) + fork(2)",
+	.description =
+		"A pipe is a one-way kernel buffer between related processes; a reader sees end of file\n"
+		"when every write end is closed, a writer gets EPIPE when every read end is.",
+	.verbs = pipe_verbs,
 };

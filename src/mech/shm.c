@@ -75,7 +75,7 @@ static int futex_sleep(uint32_t *word, uint32_t val, int64_t deadline)
 		if (d < left)
 			left = d;
 	}
-	struct timespec ts = { (time_t)(left / NSEC_PER_SEC), (long)(left % NSEC_PER_SEC) };
+	struct timespec ts = { .tv_sec = (time_t)(left / NSEC_PER_SEC), .tv_nsec = (long)(left % NSEC_PER_SEC) };
 	if (futex(word, FUTEX_WAIT, val, &ts) < 0 && errno != EAGAIN && errno != EINTR && errno != ETIMEDOUT)
 		return -1;
 	return 0;
@@ -203,7 +203,7 @@ static int lock_wait(struct ctx *ctx, struct ring *r, int64_t deadline, bool qui
 		int64_t until = now_mono_ns() + LOCK_SLICE_NS;
 		if (deadline < until)
 			until = deadline;
-		struct timespec ts = { (time_t)(until / NSEC_PER_SEC), (long)(until % NSEC_PER_SEC) };
+		struct timespec ts = { .tv_sec = (time_t)(until / NSEC_PER_SEC), .tv_nsec = (long)(until % NSEC_PER_SEC) };
 		int e = pthread_mutex_clocklock(&r->h->lock, CLOCK_MONOTONIC, &ts);
 		if (e != ETIMEDOUT)
 			return e;
@@ -258,12 +258,12 @@ static int ring_locked(struct ring *r, bool dead, struct ring_index *ix, char *w
 
 /* Take the lock and check the header under it: its geometry unchanged,
  * head, tail, put and taken consistent (*ix). A lock whose holder died is
- * recovered: its counters are repaired from the slots. Returns 0 with the
- * lock held; -1 with errno ETIMEDOUT or EINTR (after saying who holds the
- * lock, for ETIMEDOUT); -2 after a diagnostic: the ring is damaged, the
- * lock failed, or (--nonblock) it stayed held. ENTER_QUIET: no
- * diagnostics. */
-static int ring_enter(struct ctx *ctx, struct ring *r, int64_t deadline, struct ring_index *ix, int flags)
+ * recovered: its counters are repaired from the slots. Returns IO_OK with
+ * the lock held; IO_TIMEOUT (after saying who holds the lock) or IO_STOP;
+ * IO_FAILED_REPORTED after a diagnostic: the ring is damaged, the lock
+ * failed, or (--nonblock) it stayed held. ENTER_QUIET: no diagnostics (a
+ * failure is still IO_FAILED_REPORTED). */
+static enum io_result ring_enter(struct ctx *ctx, struct ring *r, int64_t deadline, struct ring_index *ix, int flags)
 {
 	bool quiet = flags & ENTER_QUIET;
 	char why[RING_WHY];
@@ -271,7 +271,7 @@ static int ring_enter(struct ctx *ctx, struct ring *r, int64_t deadline, struct 
 	if (!lock_kind_ok(h)) {
 		if (!quiet)
 			ring_damaged(ctx, r, "its lock is not the robust process-shared mutex ipcdemo makes");
-		return -2;
+		return IO_FAILED_REPORTED;
 	}
 	int e = lock_wait(ctx, r, deadline, quiet);
 	if (!quiet)
@@ -282,38 +282,36 @@ static int ring_enter(struct ctx *ctx, struct ring *r, int64_t deadline, struct 
 		fprintf(stderr, "A process stuck holding it, or a damaged ring: 'ipcdemo shm info --name %s' shows it.\n",
 			r->name);
 		if (ctx->opt.nonblock)
-			return -2;
+			return IO_FAILED_REPORTED;
 	}
-	if (e == ETIMEDOUT || e == EINTR) {
-		errno = e;
-		return -1;
-	}
+	if (e == ETIMEDOUT || e == EINTR)
+		return io_from_errno(e);
 	if (e && e != EOWNERDEAD) {
 		/* A lock of the right kind that cannot be taken: its other
 		 * words were overwritten. */
 		snprintf(why, sizeof(why), "taking its lock fails: %s", strerror(e));
 		if (!quiet)
 			ring_damaged(ctx, r, why);
-		return -2;
+		return IO_FAILED_REPORTED;
 	}
 	int repaired = ring_locked(r, e == EOWNERDEAD, ix, why, sizeof(why));
 	if (repaired < 0) {
 		ring_unlock(r);
 		if (!quiet)
 			ring_damaged(ctx, r, why);
-		return -2;
+		return IO_FAILED_REPORTED;
 	}
 	if (e == EOWNERDEAD && !quiet && !ctx->opt.quiet)
 		msg_warn(ctx->prog, "a process died holding the lock of %s; the ring is intact%s, carrying on", r->name,
 			 repaired ? " (its message counters repaired)" : "");
-	return 0;
+	return IO_OK;
 }
 
-/* Sleep while *seq_word is still seq, counted in *sleepers. 0 once woken
- * (or the slice ended); -1 with errno EINTR (a stop request) or ETIMEDOUT,
- * off the count again; -2 after a diagnostic. */
-static int ring_sleep(struct ctx *ctx, struct ring *r, uint32_t *sleepers, uint32_t *seq_word, uint32_t seq,
-		      int64_t deadline)
+/* Sleep while *seq_word is still seq, counted in *sleepers. IO_OK once
+ * woken (or the slice ended); IO_STOP (a stop request) or IO_TIMEOUT, off
+ * the count again; IO_FAILED_REPORTED. */
+static enum io_result ring_sleep(struct ctx *ctx, struct ring *r, uint32_t *sleepers, uint32_t *seq_word,
+				 uint32_t seq, int64_t deadline)
 {
 	int e = 0;
 	if (stop_requested())
@@ -321,18 +319,18 @@ static int ring_sleep(struct ctx *ctx, struct ring *r, uint32_t *sleepers, uint3
 	else if (futex_sleep(seq_word, seq, deadline) < 0)
 		e = errno;
 	if (!e)
-		return 0;
+		return IO_OK;
 	struct ring_index ix;
-	if (ring_enter(ctx, r, now_mono_ns() + LOCK_UNSLEEP_NS, &ix, ENTER_QUIET) == 0) {
+	if (ring_enter(ctx, r, now_mono_ns() + LOCK_UNSLEEP_NS, &ix, ENTER_QUIET) == IO_OK) {
 		unsleep(sleepers, seq_word, seq);
 		ring_unlock(r);
 	}
 	errno = e;
 	if (e != EINTR && e != ETIMEDOUT) {
 		msg_syserr(ctx->prog, "futex wait on %s", r->name);
-		return -2;
+		return IO_FAILED_REPORTED;
 	}
-	return -1;
+	return io_from_errno(e);
 }
 
 static int ring_init(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t slot_size)
@@ -415,7 +413,11 @@ static int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t
 		shm_unlink(r->name);
 		return -1;
 	}
-	r->g = (struct ring_geom){ slots, slot_size, stride, (uint32_t)(size - (size_t)slots * stride), size };
+	r->g = (struct ring_geom){ .slots = slots,
+				  .slot_size = slot_size,
+				  .stride = stride,
+				  .hdr_size = (uint32_t)(size - (size_t)slots * stride),
+				  .size = size };
 	if (ring_init(ctx, r, slots, slot_size) < 0) {
 		shm_unlink(r->name);
 		return -1;
@@ -585,10 +587,11 @@ static void ring_close(struct ctx *ctx, struct ring *r, bool remove)
 }
 
 /* Put as many of the messages in buf as there are free slots, under one
- * lock; sleep on space_seq while the ring is full. *done: the bytes of
- * the whole messages that went in, on every return. */
-static int send_msgs(struct ctx *ctx, struct ring *r, const char *buf, size_t len, int64_t deadline, size_t *done,
-		     bool *reported)
+ * lock; sleep on space_seq while the ring is full. Returns as
+ * queue_ops.send; *done: the bytes of the whole messages that went in, on
+ * every return. */
+static enum io_result send_msgs(struct ctx *ctx, struct ring *r, const char *buf, size_t len, int64_t deadline,
+				size_t *done)
 {
 	struct ring_hdr *h = r->h;
 	size_t off = 0;
@@ -597,11 +600,9 @@ static int send_msgs(struct ctx *ctx, struct ring *r, const char *buf, size_t le
 	*done = 0;
 	while (off < len) {
 		struct ring_index ix;
-		int l = ring_enter(ctx, r, lock_deadline(ctx, deadline), &ix, 0);
-		if (l < 0) {
-			*reported = l == -2;
-			return -1;
-		}
+		enum io_result l = ring_enter(ctx, r, lock_deadline(ctx, deadline), &ix, 0);
+		if (l != IO_OK)
+			return l;
 		if (waiting) {
 			unsleep(&h->space_waiters, &h->space_seq, seq);
 			waiting = false;
@@ -626,33 +627,27 @@ static int send_msgs(struct ctx *ctx, struct ring *r, const char *buf, size_t le
 		if (wake)
 			futex_wake(&h->data_seq, INT_MAX);
 		*done = off;
-		if (too_big) {
-			errno = EMSGSIZE;
-			return -1;
-		}
+		if (too_big)
+			return io_from_errno(EMSGSIZE);
 		if (!full)
 			break;
-		if (!waiting) {
-			errno = EAGAIN;
-			return -1;
-		}
+		if (!waiting)
+			return IO_AGAIN;
 		if (!r->said_full && !ctx->opt.quiet) {
 			msg_warn(ctx->prog, "%s is full (%u slot%s); waiting for a consumer", r->name, r->g.slots,
 				 r->g.slots == 1 ? "" : "s");
 			r->said_full = true;
 		}
-		int w = ring_sleep(ctx, r, &h->space_waiters, &h->space_seq, seq, deadline);
-		if (w == -2)
-			*reported = true;
-		if (w < 0)
-			return -1;
+		enum io_result w = ring_sleep(ctx, r, &h->space_waiters, &h->space_seq, seq, deadline);
+		if (w != IO_OK)
+			return w;
 	}
 	*done = len;
-	return 0;
+	return IO_OK;
 }
 
-static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done,
-			 bool *reported)
+static enum io_result shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
+				    size_t *done)
 {
 	struct ring *r = impl;
 	sigjmp_buf jb;
@@ -660,11 +655,10 @@ static int shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t le
 	if (sigsetjmp(jb, 0)) {
 		bus_jmp = NULL;
 		ring_damaged(ctx, r, BUS_GONE);
-		*reported = true;
-		return -1;
+		return IO_FAILED_REPORTED;
 	}
 	bus_jmp = &jb;
-	int rc = send_msgs(ctx, r, buf, len, deadline, done, reported);
+	enum io_result rc = send_msgs(ctx, r, buf, len, deadline, done);
 	bus_jmp = NULL;
 	return rc;
 }
@@ -676,8 +670,8 @@ static uint64_t shm_pending(void *impl)
 }
 
 /* Take up to a batch of messages (no more than want) under one lock.
- * 0; -1 with errno EAGAIN, ETIMEDOUT or EINTR; -2 after a diagnostic. */
-static int take_batch(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
+ * IO_OK; IO_AGAIN, IO_TIMEOUT or IO_STOP; IO_FAILED_REPORTED. */
+static enum io_result take_batch(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
 {
 	struct ring_hdr *h = r->h;
 	bool waiting = false;
@@ -685,8 +679,8 @@ static int take_batch(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_
 	for (;;) {
 		struct ring_index ix;
 		char why[RING_WHY];
-		int l = ring_enter(ctx, r, lock_deadline(ctx, deadline), &ix, 0);
-		if (l < 0)
+		enum io_result l = ring_enter(ctx, r, lock_deadline(ctx, deadline), &ix, 0);
+		if (l != IO_OK)
 			return l;
 		if (waiting) {
 			unsleep(&h->data_waiters, &h->data_seq, seq);
@@ -695,7 +689,7 @@ static int take_batch(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_
 		if (ring_take_image(h, r->slots, &r->g, &ix, want, &r->b, why, sizeof(why)) < 0) {
 			ring_unlock(r);
 			ring_damaged(ctx, r, why);
-			return -2;
+			return IO_FAILED_REPORTED;
 		}
 		if (r->b.msgs || r->b.freed) {
 			h->space_seq++;
@@ -707,69 +701,69 @@ static int take_batch(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_
 				continue;
 			r->bpos = 0;
 			r->bcount = r->b.msgs;
-			return 0;
+			return IO_OK;
 		}
 		if (deadline == QUEUE_NOWAIT) {
 			ring_unlock(r);
-			errno = EAGAIN;
-			return -1;
+			return IO_AGAIN;
 		}
 		h->data_waiters++;
 		waiting = true;
 		seq = h->data_seq;
 		ring_unlock(r);
-		int w = ring_sleep(ctx, r, &h->data_waiters, &h->data_seq, seq, deadline);
-		if (w < 0)
+		enum io_result w = ring_sleep(ctx, r, &h->data_waiters, &h->data_seq, seq, deadline);
+		if (w != IO_OK)
 			return w;
 	}
 }
 
-static int ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
+static enum io_result ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
 {
 	sigjmp_buf jb;
 	if (sigsetjmp(jb, 0)) {
 		bus_jmp = NULL;
 		ring_damaged(ctx, r, BUS_GONE);
-		return -2;
+		return IO_FAILED_REPORTED;
 	}
 	bus_jmp = &jb;
-	int rc = take_batch(ctx, r, deadline, want);
+	enum io_result rc = take_batch(ctx, r, deadline, want);
 	bus_jmp = NULL;
 	return rc;
 }
 
 /* The next message, where the batch holds it (whole, checked records:
  * ring_take): no copy. */
-static ssize_t shm_recv_ref(struct ctx *ctx, void *impl, const char **msg, int64_t deadline, uint64_t want,
-			    bool *reported)
+static enum io_result shm_recv_ref(struct ctx *ctx, void *impl, const char **msg, int64_t deadline, uint64_t want,
+				   size_t *len)
 {
 	struct ring *r = impl;
 	if (r->bcount == 0) {
-		int t = ring_take(ctx, r, deadline, want);
-		if (t == -2)
-			*reported = true;
-		if (t < 0)
-			return -1;
+		enum io_result t = ring_take(ctx, r, deadline, want);
+		if (t != IO_OK)
+			return t;
 	}
 	uint32_t m;
 	memcpy(&m, r->b.buf + r->bpos, REC);
 	*msg = r->b.buf + r->bpos + REC;
 	r->bpos += REC + m;
 	r->bcount--;
-	return (ssize_t)m;
+	*len = m;
+	return IO_OK;
 }
 
-static ssize_t shm_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
-			    bool *truncated, bool *reported)
+static enum io_result shm_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline,
+				   uint64_t want, size_t *len, bool *truncated)
 {
 	const char *msg;
-	ssize_t m = shm_recv_ref(ctx, impl, &msg, deadline, want, reported);
+	size_t m = 0;
+	enum io_result rc = shm_recv_ref(ctx, impl, &msg, deadline, want, &m);
 	*truncated = false;
-	if (m < 0)
-		return -1;
-	size_t n = (size_t)m < cap ? (size_t)m : cap;
+	if (rc != IO_OK)
+		return rc;
+	size_t n = m < cap ? m : cap;
 	memcpy(buf, msg, n);
-	return (ssize_t)n;
+	*len = n;
+	return IO_OK;
 }
 
 static void shm_explain(struct ctx *ctx, void *impl, int err, size_t len)
@@ -817,8 +811,15 @@ static int shm_produce(struct ctx *ctx)
 		ring_close(ctx, &r, ctx->opt.unlink);
 		return EXIT_FAIL;
 	}
-	const struct queue_ops ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, true, r.name,
-				       shm_explain };
+	const struct queue_ops ops = {
+		.send = shm_send_msgs,
+		.recv = shm_recv_msg,
+		.pending = shm_pending,
+		.chunk = BATCH_BYTES,
+		.echo = true,
+		.what = r.name,
+		.explain = shm_explain,
+	};
 	rc = queue_produce(ctx, &ops, &r);
 	ring_close(ctx, &r, ctx->opt.unlink);
 	return rc;
@@ -847,8 +848,16 @@ static int shm_consume(struct ctx *ctx)
 		ring_close(ctx, &r, ctx->opt.unlink);
 		return EXIT_FAIL;
 	}
-	const struct queue_ops ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, false, r.name,
-				       shm_explain, shm_recv_ref };
+	const struct queue_ops ops = {
+		.send = shm_send_msgs,
+		.recv = shm_recv_msg,
+		.pending = shm_pending,
+		.chunk = BATCH_BYTES,
+		.echo = false,
+		.what = r.name,
+		.explain = shm_explain,
+		.recv_ref = shm_recv_ref,
+	};
 	rc = queue_consume(ctx, &c, &ops, &r, r.g.slot_size);
 	rc = consumer_finish(&c, rc);
 	ring_close(ctx, &r, ctx->opt.unlink);
@@ -1113,8 +1122,8 @@ static int shm_demo(struct ctx *ctx)
 		return EXIT_FAIL;
 	}
 	const struct demo_role roles[] = {
-		{ "producer", "produce", prod, 0, true },
-		{ "consumer", "consume", cons, NSEC_PER_SEC, false },
+		{ .label = "producer", .verb = "produce", .args = prod, .delay_ns = 0, .upstream = true },
+		{ .label = "consumer", .verb = "consume", .args = cons, .delay_ns = NSEC_PER_SEC, .upstream = false },
 	};
 	int st = demo_run(ctx, roles, 2);
 	if (shm_unlink(name) < 0 && errno != ENOENT) {
@@ -1125,97 +1134,157 @@ static int shm_demo(struct ctx *ctx)
 	return st;
 }
 
-#define RING_OPTIONS                                                                            \
-	{ OP_NAME, "the ring (default: /ipcdemo; a leading slash is added), created if missing" }, \
-		{ OP_SLOTS, "slots of a ring we create (default: 64)" },                          \
-		{ OP_SLOT_SIZE, "largest message of a ring we create (default: 4k)" },             \
-	{                                                                                         \
-		OP_MODE, "permissions of a ring we create (default 0600)"                         \
-	}
+#define RING_OPTIONS                                                                                             \
+	{ .id = OP_NAME, .help = "the ring (default: /ipcdemo; a leading slash is added), created if missing" }, \
+	{ .id = OP_SLOTS, .help = "slots of a ring we create (default: 64)" },                                   \
+	{ .id = OP_SLOT_SIZE, .help = "largest message of a ring we create (default: 4k)" },                     \
+	{ .id = OP_MODE, .help = "permissions of a ring we create (default 0600)" }
 
 static const struct verb_opt produce_opts[] = {
 	RING_OPTIONS,
-	{ OP_NONBLOCK, "fail at once (exit 1) when every slot is full" },
-	{ OP_TIMEOUT, "wait at most DURATION for a free slot (exit 4)" },
+	{ .id = OP_NONBLOCK, .help = "fail at once (exit 1) when every slot is full" },
+	{ .id = OP_TIMEOUT, .help = "wait at most DURATION for a free slot (exit 4)" },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_LABEL, "print TEXT before each echoed message" },
-	{ OP_QUIET, NULL },
-	{ OP_UNLINK, "remove the ring on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_LABEL, .help = "print TEXT before each echoed message" },
+	{ .id = OP_QUIET },
+	{ .id = OP_UNLINK, .help = "remove the ring on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt consume_opts[] = {
 	RING_OPTIONS,
 	CONSUMER_OPTIONS,
-	{ OP_NONBLOCK, "take what is in the ring now and exit; exit 1 if it is empty" },
-	{ OP_LABEL, NULL },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_UNLINK, "remove the ring on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_NONBLOCK, .help = "take what is in the ring now and exit; exit 1 if it is empty" },
+	{ .id = OP_LABEL },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_UNLINK, .help = "remove the ring on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt create_opts[] = {
-	{ OP_NAME, "the ring (default: /ipcdemo; a leading slash is added)" },
-	{ OP_SLOTS, "number of slots (default: 64)" },
-	{ OP_SLOT_SIZE, "largest message, newline included (default: 4k)" },
-	{ OP_MODE, "permissions (default 0600)" },
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "the ring (default: /ipcdemo; a leading slash is added)" },
+	{ .id = OP_SLOTS, .help = "number of slots (default: 64)" },
+	{ .id = OP_SLOT_SIZE, .help = "largest message, newline included (default: 4k)" },
+	{ .id = OP_MODE, .help = "permissions (default 0600)" },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt info_opts[] = {
-	{ OP_NAME, "the ring (default: /ipcdemo)" },
-	{ OP_JSON, "print one JSON object" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "the ring (default: /ipcdemo)" },
+	{ .id = OP_JSON, .help = "print one JSON object" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt unlink_opts[] = {
-	{ OP_NAME, "the ring (default: /ipcdemo)" },
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "the ring (default: /ipcdemo)" },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_NAME, "ring to use (default: /ipcdemo-demo-PID, removed at the end)" },
-	{ OP_END, NULL },
+	{ .id = OP_NAME, .help = "ring to use (default: /ipcdemo-demo-PID, removed at the end)" },
+	{ .id = OP_END },
 };
 
 static const struct verb shm_verbs[] = {
-	{ "produce", "write messages into a shared-memory ring", "[options] [MESSAGE...]",
-	  "Opens the ring (creating it, mode 0600, if missing) and puts each message in a slot,\n"
-	  "echoing it on stdout. When every slot is full it sleeps until a consumer frees one.",
-	  produce_opts, 0, -1, shm_produce },
-	{ "consume", "take messages from a shared-memory ring", "[options]",
-	  "Opens the ring (creating it if missing) and prints each message it takes, oldest first.\n"
-	  "Any number of producers and consumers share one ring; each message goes to one consumer.",
-	  consume_opts, 0, 0, shm_consume },
-	{ "create", "create a ring with a given number and size of slots", "[options]",
-	  "Creates the object with shm_open(O_CREAT | O_EXCL), sizes it and sets up the ring.", create_opts, 0, 0,
-	  shm_create_verb },
-	{ "info", "show a ring's size, mode and how many messages it holds", "[options]",
-	  "Prints the ring's geometry and counters: messages queued, put and taken, sleepers.", info_opts, 0, 0,
-	  shm_info_verb },
-	{ "unlink", "remove a ring", "[options]",
-	  "Removes the name with shm_unlink(3); processes that have it mapped keep using it.", unlink_opts, 0, 0,
-	  shm_unlink_verb },
-	{ "rm", "the same as unlink", "[options]", NULL, unlink_opts, 0, 0, shm_unlink_verb },
-	{ "demo", "a producer fills a small ring and sleeps until a consumer comes", "[options]", NULL, demo_opts, 0,
-	  0, shm_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "produce",
+		.summary = "write messages into a shared-memory ring",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"Opens the ring (creating it, mode 0600, if missing) and puts each message in a slot,\n"
+			"echoing it on stdout. When every slot is full it sleeps until a consumer frees one.",
+		.opts = produce_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = shm_produce,
+	},
+	{
+		.name = "consume",
+		.summary = "take messages from a shared-memory ring",
+		.usage = "[options]",
+		.description =
+			"Opens the ring (creating it if missing) and prints each message it takes, oldest first.\n"
+			"Any number of producers and consumers share one ring; each message goes to one consumer.",
+		.opts = consume_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = shm_consume,
+	},
+	{
+		.name = "create",
+		.summary = "create a ring with a given number and size of slots",
+		.usage = "[options]",
+		.description = "Creates the object with shm_open(O_CREAT | O_EXCL), sizes it and sets up the ring.",
+		.opts = create_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = shm_create_verb,
+	},
+	{
+		.name = "info",
+		.summary = "show a ring's size, mode and how many messages it holds",
+		.usage = "[options]",
+		.description = "Prints the ring's geometry and counters: messages queued, put and taken, sleepers.",
+		.opts = info_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = shm_info_verb,
+	},
+	{
+		.name = "unlink",
+		.summary = "remove a ring",
+		.usage = "[options]",
+		.description = "Removes the name with shm_unlink(3); processes that have it mapped keep using it.",
+		.opts = unlink_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = shm_unlink_verb,
+	},
+	{
+		.name = "rm",
+		.summary = "the same as unlink",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = unlink_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = shm_unlink_verb,
+	},
+	{
+		.name = "demo",
+		.summary = "a producer fills a small ring and sleeps until a consumer comes",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = shm_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_shm = {
-	"shm",
-	"POSIX shared memory: a ring buffer with futex wake-ups",
-	"Shared memory is the fastest way between processes: a message is copied in once and out\n"
-	"once, with no system call when neither side has to wait. The cost is that the processes\n"
-	"must synchronise themselves: here a robust process-shared mutex and futexes.",
-	shm_verbs,
+	.name = "shm",
+	.summary = "POSIX shared memory: a ring buffer with futex wake-ups",
+	.description =
+		"Shared memory is the fastest way between processes: a message is copied in once and out\n"
+		"once, with no system call when neither side has to wait. The cost is that the processes\n"
+		"must synchronise themselves: here a robust process-shared mutex and futexes.",
+	.verbs = shm_verbs,
 };
 
-static const struct queue_ops shm_bench_ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, false,
-						"benchmark ring", shm_explain };
+static const struct queue_ops shm_bench_ops = {
+	.send = shm_send_msgs,
+	.recv = shm_recv_msg,
+	.pending = shm_pending,
+	.chunk = BATCH_BYTES,
+	.echo = false,
+	.what = "benchmark ring",
+	.explain = shm_explain,
+};
 
 static void *shm_bench_open(struct ctx *ctx, const char *name, size_t size)
 {
@@ -1249,4 +1318,4 @@ static void shm_bench_close(struct ctx *ctx, void *impl)
 	free(r);
 }
 
-const struct queue_bench shm_bench = { shm_bench_open, &shm_bench_ops, shm_bench_close };
+const struct queue_bench shm_bench = { .open = shm_bench_open, .ops = &shm_bench_ops, .close = shm_bench_close };

@@ -198,7 +198,8 @@ static int pair_run(struct ctx *ctx)
 			_exit(EXIT_FAIL);
 		if (type == SOCK_STREAM) {
 			struct linebuf lb;
-			if (linebuf_init(&lb, STREAM_READ, STREAM_LINE_MAX) < 0 || consume_stream(&c, &lb, sv[1], "the pair") < 0)
+			if (linebuf_init(&lb, STREAM_READ, STREAM_LINE_MAX) < 0 ||
+			    consume_stream(&c, &lb, sv[1], "the pair") == IO_FAILED_REPORTED)
 				st = EXIT_FAIL;
 			linebuf_free(&lb);
 		} else {
@@ -224,34 +225,51 @@ static int pair_run(struct ctx *ctx)
 }
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_TYPE, "dgram (default here, as in the book), stream or seqpacket" },
-	{ OP_END, NULL },
+	{ .id = OP_TYPE, .help = "dgram (default here, as in the book), stream or seqpacket" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt run_opts[] = {
-	{ OP_TYPE, NULL },
+	{ .id = OP_TYPE },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print what the child receives, and the summaries, as JSON" },
-	{ OP_VERIFY, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print what the child receives, and the summaries, as JSON" },
+	{ .id = OP_VERIFY },
+	{ .id = OP_END },
 };
 
 static const struct verb pair_verbs[] = {
-	{ "demo", "a parent and its child talk both ways over a socket pair", "[options] [MESSAGE...]",
-	  "The parent sends each message (the book's 'Heavy lifting' twice and 'Feather lifting'\n"
-	  "twice by default); the child answers each with '<message> received!'.",
-	  demo_opts, 0, -1, pair_demo },
-	{ "run", "produce in the parent, consume in the child, over one pair", "[options] [MESSAGE...]",
-	  "The parent runs the producer and the child the consumer, with the same code as every\n"
-	  "other mechanism; the child prints what it receives.",
-	  run_opts, 0, -1, pair_run },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "demo",
+		.summary = "a parent and its child talk both ways over a socket pair",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"The parent sends each message (the book's 'Heavy lifting' twice and 'Feather lifting'\n"
+			"twice by default); the child answers each with '<message> received!'.",
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = pair_demo,
+	},
+	{
+		.name = "run",
+		.summary = "produce in the parent, consume in the child, over one pair",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"The parent runs the producer and the child the consumer, with the same code as every\n"
+			"other mechanism; the child prints what it receives.",
+		.opts = run_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = pair_run,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_socketpair = {
-	"socketpair",
-	"a connected pair of Unix sockets between a parent and its child",
-	"socketpair(2) gives two already connected sockets; unlike a pipe, both ends can send\n"
-	"and receive. dgram keeps message boundaries, stream needs framing.",
-	pair_verbs,
+	.name = "socketpair",
+	.summary = "a connected pair of Unix sockets between a parent and its child",
+	.description =
+		"socketpair(2) gives two already connected sockets; unlike a pipe, both ends can send\n"
+		"and receive. dgram keeps message boundaries, stream needs framing.",
+	.verbs = pair_verbs,
 };

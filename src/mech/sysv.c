@@ -163,34 +163,33 @@ static int sysv_put(void *impl, const char *msg, size_t n, int64_t deadline)
 	return sysv_call(q, true, n, 0, 0, deadline) < 0 ? -1 : 0;
 }
 
-static int sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
-			  size_t *done, bool *reported)
+static enum io_result sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
+				     size_t *done)
 {
 	struct sysvq *q = impl;
 	(void)ctx;
-	(void)reported;
 	return queue_send_each(q, buf, len, q->cap, deadline, done, sysv_put);
 }
 
-static ssize_t sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
-			     bool *truncated, bool *reported)
+static enum io_result sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline,
+				    uint64_t want, size_t *len, bool *truncated)
 {
 	struct sysvq *q = impl;
 	const struct opts *o = &ctx->opt;
 	int flags = (o->noerror ? MSG_NOERROR : 0) | (o->except ? MSG_EXCEPT : 0);
 	(void)want;
-	(void)reported;
 	*truncated = false;
 	ssize_t n = sysv_call(q, false, o->noerror ? cap + 1 : cap, (long)o->mtype, flags, deadline);
 	if (n < 0)
-		return -1;
+		return io_from_errno(errno);
 	if ((size_t)n > cap) {
 		*truncated = true;
 		n = (ssize_t)cap;
 	}
 	memcpy(&q->type, q->buf, sizeof(long));
 	memcpy(buf, q->buf + sizeof(long), (size_t)n);
-	return n;
+	*len = (size_t)n;
+	return IO_OK;
 }
 
 static void sysv_explain(struct ctx *ctx, void *impl, int err, size_t len)
@@ -250,7 +249,15 @@ static int sysv_send_verb(struct ctx *ctx)
 		return rc;
 	if (sysv_alloc(ctx, &q, (size_t)msgmax()) < 0)
 		return EXIT_FAIL;
-	const struct queue_ops ops = { sysv_send_msgs, sysv_recv_msg, NULL, 1, true, q.what, sysv_explain };
+	const struct queue_ops ops = {
+		.send = sysv_send_msgs,
+		.recv = sysv_recv_msg,
+		.pending = NULL,
+		.chunk = 1,
+		.echo = true,
+		.what = q.what,
+		.explain = sysv_explain,
+	};
 	rc = queue_produce(ctx, &ops, &q);
 	sysv_close(ctx, &q);
 	return rc;
@@ -284,7 +291,15 @@ static int sysv_receive_verb(struct ctx *ctx)
 	}
 	c.extra = sysv_json;
 	c.extra_arg = &q;
-	const struct queue_ops ops = { sysv_send_msgs, sysv_recv_msg, NULL, 1, false, q.what, sysv_explain };
+	const struct queue_ops ops = {
+		.send = sysv_send_msgs,
+		.recv = sysv_recv_msg,
+		.pending = NULL,
+		.chunk = 1,
+		.echo = false,
+		.what = q.what,
+		.explain = sysv_explain,
+	};
 	rc = queue_consume(ctx, &c, &ops, &q, cap);
 	rc = consumer_finish(&c, rc);
 	sysv_close(ctx, &q);
@@ -405,11 +420,11 @@ static int sysv_demo(struct ctx *ctx)
 	/* One role after the other: which receiver gets what must not depend
 	 * on when each one started. */
 	const struct demo_role roles[] = {
-		{ "sender 1", "send", t1, 0, true },
-		{ "sender 3", "send", t3, 0, true },
-		{ "sender 2", "send", t2, 0, true },
-		{ "type 2  ", "receive", r2, 0, false },
-		{ "type <=3", "receive", rl, 0, false },
+		{ .label = "sender 1", .verb = "send", .args = t1, .delay_ns = 0, .upstream = true },
+		{ .label = "sender 3", .verb = "send", .args = t3, .delay_ns = 0, .upstream = true },
+		{ .label = "sender 2", .verb = "send", .args = t2, .delay_ns = 0, .upstream = true },
+		{ .label = "type 2  ", .verb = "receive", .args = r2, .delay_ns = 0, .upstream = false },
+		{ .label = "type <=3", .verb = "receive", .args = rl, .delay_ns = 0, .upstream = false },
 	};
 	int st = demo_run_each(ctx, roles, 5);
 	if (msgctl(id, IPC_RMID, NULL) < 0 && errno != EINVAL && errno != EIDRM) {
@@ -420,67 +435,65 @@ static int sysv_demo(struct ctx *ctx)
 	return st;
 }
 
-#define SYSV_KEY_OPTIONS                                                                        \
-	{ OP_KEY, "the queue's key: 0x hexadecimal or decimal (default: 0x69706364)" },         \
-		{ OP_PATH, "an existing file: the key is ftok(PATH, --proj)" },                   \
-	{                                                                                         \
-		OP_PROJ, "project id for ftok: one character or 1..255 (default: i)"              \
-	}
+#define SYSV_KEY_OPTIONS                                                                              \
+	{ .id = OP_KEY, .help = "the queue's key: 0x hexadecimal or decimal (default: 0x69706364)" }, \
+	{ .id = OP_PATH, .help = "an existing file: the key is ftok(PATH, --proj)" },                 \
+	{ .id = OP_PROJ, .help = "project id for ftok: one character or 1..255 (default: i)" }
 
 static const struct verb_opt send_opts[] = {
 	SYSV_KEY_OPTIONS,
-	{ OP_MODE, "permissions of a queue we create (default 0600)" },
-	{ OP_MTYPE, "message type, at least 1 (default: 1)" },
-	{ OP_NONBLOCK, "fail at once (exit 1) when the queue is full (IPC_NOWAIT)" },
-	{ OP_TIMEOUT, "wait at most DURATION for room in a full queue (exit 4)" },
+	{ .id = OP_MODE, .help = "permissions of a queue we create (default 0600)" },
+	{ .id = OP_MTYPE, .help = "message type, at least 1 (default: 1)" },
+	{ .id = OP_NONBLOCK, .help = "fail at once (exit 1) when the queue is full (IPC_NOWAIT)" },
+	{ .id = OP_TIMEOUT, .help = "wait at most DURATION for room in a full queue (exit 4)" },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_LABEL, "print TEXT before each echoed message" },
-	{ OP_QUIET, NULL },
-	{ OP_UNLINK, "remove the queue on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_LABEL, .help = "print TEXT before each echoed message" },
+	{ .id = OP_QUIET },
+	{ .id = OP_UNLINK, .help = "remove the queue on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt receive_opts[] = {
 	SYSV_KEY_OPTIONS,
-	{ OP_MODE, "permissions of a queue we create (default 0600)" },
-	{ OP_MTYPE, "which messages: 0 any (default), N only type N, -N the lowest type up to N first" },
-	{ OP_EXCEPT, "with --type N: any message whose type is not N (MSG_EXCEPT)" },
-	{ OP_NOERROR, "cut a message longer than the buffer and report it (MSG_NOERROR)" },
-	{ OP_SIZE, "receive buffer (default: msgmax, /proc/sys/kernel/msgmax)" },
-	{ OP_COUNT, "stop after N messages" },
-	{ OP_TIMEOUT, "stop after DURATION without a message (exit 4 if none came)" },
-	{ OP_NONBLOCK, "take what is queued now and exit; exit 1 if there is nothing (IPC_NOWAIT)" },
-	{ OP_JSON, "one JSON object per message, with its type" },
-	{ OP_VERIFY, NULL },
-	{ OP_STATS, NULL },
-	{ OP_LABEL, NULL },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_UNLINK, "remove the queue on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_MODE, .help = "permissions of a queue we create (default 0600)" },
+	{ .id = OP_MTYPE, .help = "which messages: 0 any (default), N only type N, -N the lowest type up to N first" },
+	{ .id = OP_EXCEPT, .help = "with --type N: any message whose type is not N (MSG_EXCEPT)" },
+	{ .id = OP_NOERROR, .help = "cut a message longer than the buffer and report it (MSG_NOERROR)" },
+	{ .id = OP_SIZE, .help = "receive buffer (default: msgmax, /proc/sys/kernel/msgmax)" },
+	{ .id = OP_COUNT, .help = "stop after N messages" },
+	{ .id = OP_TIMEOUT, .help = "stop after DURATION without a message (exit 4 if none came)" },
+	{ .id = OP_NONBLOCK, .help = "take what is queued now and exit; exit 1 if there is nothing (IPC_NOWAIT)" },
+	{ .id = OP_JSON, .help = "one JSON object per message, with its type" },
+	{ .id = OP_VERIFY },
+	{ .id = OP_STATS },
+	{ .id = OP_LABEL },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_UNLINK, .help = "remove the queue on exit" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt create_opts[] = {
 	SYSV_KEY_OPTIONS,
-	{ OP_MODE, "permissions (default 0600)" },
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .id = OP_MODE, .help = "permissions (default 0600)" },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt info_opts[] = {
 	SYSV_KEY_OPTIONS,
-	{ OP_JSON, "print one JSON object" },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print one JSON object" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt rm_opts[] = {
 	SYSV_KEY_OPTIONS,
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_END, NULL },
+	{ .id = OP_END },
 };
 
 #define SEND_DESC                                                                                    \
@@ -492,38 +505,122 @@ static const struct verb_opt demo_opts[] = {
 	"nothing left to take."
 
 static const struct verb sysv_verbs[] = {
-	{ "send", "send typed messages to a System V queue", "[options] [MESSAGE...]", SEND_DESC, send_opts, 0, -1,
-	  sysv_send_verb },
-	{ "receive", "receive messages by type from a System V queue", "[options]", RECEIVE_DESC, receive_opts, 0,
-	  0, sysv_receive_verb },
-	{ "produce", "the same as send", "[options] [MESSAGE...]", SEND_DESC, send_opts, 0, -1, sysv_send_verb },
-	{ "consume", "the same as receive", "[options]", RECEIVE_DESC, receive_opts, 0, 0, sysv_receive_verb },
-	{ "create", "create a queue", "[options]", "Creates the queue with msgget(IPC_CREAT | IPC_EXCL); fails if "
-						   "the key is taken.",
-	  create_opts, 0, 0, sysv_create_verb },
-	{ "info", "show a queue's owner, mode, messages and last senders", "[options]",
-	  "Prints msgctl(IPC_STAT): what ipcs -q -i ID shows.", info_opts, 0, 0, sysv_info_verb },
-	{ "rm", "remove a queue", "[options]",
-	  "Removes the queue at once with msgctl(IPC_RMID), as ipcrm -Q KEY does; waiting senders and\n"
-	  "receivers get EIDRM.",
-	  rm_opts, 0, 0, sysv_rm_verb },
-	{ "unlink", "the same as rm", "[options]", NULL, rm_opts, 0, 0, sysv_rm_verb },
-	{ "demo", "message types: receivers pick the messages they ask for", "[options]", NULL, demo_opts, 0, 0,
-	  sysv_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "send",
+		.summary = "send typed messages to a System V queue",
+		.usage = "[options] [MESSAGE...]",
+		.description = SEND_DESC,
+		.opts = send_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = sysv_send_verb,
+	},
+	{
+		.name = "receive",
+		.summary = "receive messages by type from a System V queue",
+		.usage = "[options]",
+		.description = RECEIVE_DESC,
+		.opts = receive_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = sysv_receive_verb,
+	},
+	{
+		.name = "produce",
+		.summary = "the same as send",
+		.usage = "[options] [MESSAGE...]",
+		.description = SEND_DESC,
+		.opts = send_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = sysv_send_verb,
+	},
+	{
+		.name = "consume",
+		.summary = "the same as receive",
+		.usage = "[options]",
+		.description = RECEIVE_DESC,
+		.opts = receive_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = sysv_receive_verb,
+	},
+	{
+		.name = "create",
+		.summary = "create a queue",
+		.usage = "[options]",
+		.description =
+			"Creates the queue with msgget(IPC_CREAT | IPC_EXCL); fails if "
+			"the key is taken.",
+		.opts = create_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = sysv_create_verb,
+	},
+	{
+		.name = "info",
+		.summary = "show a queue's owner, mode, messages and last senders",
+		.usage = "[options]",
+		.description = "Prints msgctl(IPC_STAT): what ipcs -q -i ID shows.",
+		.opts = info_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = sysv_info_verb,
+	},
+	{
+		.name = "rm",
+		.summary = "remove a queue",
+		.usage = "[options]",
+		.description =
+			"Removes the queue at once with msgctl(IPC_RMID), as ipcrm -Q KEY does; waiting senders and\n"
+			"receivers get EIDRM.",
+		.opts = rm_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = sysv_rm_verb,
+	},
+	{
+		.name = "unlink",
+		.summary = "the same as rm",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = rm_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = sysv_rm_verb,
+	},
+	{
+		.name = "demo",
+		.summary = "message types: receivers pick the messages they ask for",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = sysv_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_sysv = {
-	"sysv",
-	"System V message queues: keys, message types, ipcs and ipcrm",
-	"The older queue API: a queue is found by a numeric key (from ftok(3) or chosen), each\n"
-	"message carries a type, and a receiver can ask for one type, any type but one, or the\n"
-	"lowest types first. Queues persist until removed; ipcs -q lists them.",
-	sysv_verbs,
+	.name = "sysv",
+	.summary = "System V message queues: keys, message types, ipcs and ipcrm",
+	.description =
+		"The older queue API: a queue is found by a numeric key (from ftok(3) or chosen), each\n"
+		"message carries a type, and a receiver can ask for one type, any type but one, or the\n"
+		"lowest types first. Queues persist until removed; ipcs -q lists them.",
+	.verbs = sysv_verbs,
 };
 
-static const struct queue_ops sysv_bench_ops = { sysv_send_msgs, sysv_recv_msg, NULL, 1, false, "benchmark queue",
-						 sysv_explain };
+static const struct queue_ops sysv_bench_ops = {
+	.send = sysv_send_msgs,
+	.recv = sysv_recv_msg,
+	.pending = NULL,
+	.chunk = 1,
+	.echo = false,
+	.what = "benchmark queue",
+	.explain = sysv_explain,
+};
 
 /* A private queue: the processes of a run share it through fork(). */
 static void *sysv_bench_open(struct ctx *ctx, const char *name, size_t size)
@@ -562,4 +659,4 @@ static void sysv_bench_close(struct ctx *ctx, void *impl)
 	free(q);
 }
 
-const struct queue_bench sysv_bench = { sysv_bench_open, &sysv_bench_ops, sysv_bench_close };
+const struct queue_bench sysv_bench = { .open = sysv_bench_open, .ops = &sysv_bench_ops, .close = sysv_bench_close };

@@ -61,10 +61,20 @@ static int unix_demo(struct ctx *ctx)
 	const char *prod[] = { "--path", p, "--type", type, "--count", "5", "--batches", "2", "--every", "1s", NULL };
 	bool dgram = ctx->opt.type == SK_DGRAM;
 	const struct demo_role roles[] = {
-		{ dgram ? "consumer" : "producer", dgram ? "consume" : "produce", dgram ? cons_dgram : prod, 0,
-		  !dgram },
-		{ dgram ? "producer" : "consumer", dgram ? "produce" : "consume", dgram ? prod_dgram : cons,
-		  300 * NSEC_PER_MSEC, dgram },
+		{
+			.label = dgram ? "consumer" : "producer",
+			.verb = dgram ? "consume" : "produce",
+			.args = dgram ? cons_dgram : prod,
+			.delay_ns = 0,
+			.upstream = !dgram,
+		},
+		{
+			.label = dgram ? "producer" : "consumer",
+			.verb = dgram ? "produce" : "consume",
+			.args = dgram ? prod_dgram : cons,
+			.delay_ns = 300 * NSEC_PER_MSEC,
+			.upstream = dgram,
+		},
 	};
 	int st = demo_run(ctx, roles, 2);
 	demo_place_remove(ctx, &pl);
@@ -72,56 +82,83 @@ static int unix_demo(struct ctx *ctx)
 }
 
 static const struct verb_opt produce_opts[] = {
-	{ OP_PATH, "socket file, or @name for the abstract namespace (default: ipc.sock)" },
-	{ OP_TYPE, NULL },
-	{ OP_CONNECT, "connect to a consumer that listens (--listen) instead of listening" },
-	{ OP_WAIT, "with --connect or dgram: keep trying for DURATION while no one listens" },
-	{ OP_MODE, "permissions of the socket file (default 0600)" },
+	{ .id = OP_PATH, .help = "socket file, or @name for the abstract namespace (default: ipc.sock)" },
+	{ .id = OP_TYPE },
+	{ .id = OP_CONNECT, .help = "connect to a consumer that listens (--listen) instead of listening" },
+	{ .id = OP_WAIT, .help = "with --connect or dgram: keep trying for DURATION while no one listens" },
+	{ .id = OP_MODE, .help = "permissions of the socket file (default 0600)" },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt consume_opts[] = {
-	{ OP_PATH, "socket file, or @name for the abstract namespace (default: ipc.sock)" },
-	{ OP_TYPE, NULL },
-	{ OP_LISTEN, "listen for any number of producers (--connect) instead of connecting" },
-	{ OP_WAIT, "keep trying to connect for DURATION while no producer listens" },
-	{ OP_MODE, "permissions of a socket file we bind (default 0600)" },
+	{ .id = OP_PATH, .help = "socket file, or @name for the abstract namespace (default: ipc.sock)" },
+	{ .id = OP_TYPE },
+	{ .id = OP_LISTEN, .help = "listen for any number of producers (--connect) instead of connecting" },
+	{ .id = OP_WAIT, .help = "keep trying to connect for DURATION while no producer listens" },
+	{ .id = OP_MODE, .help = "permissions of a socket file we bind (default 0600)" },
 	CONSUMER_OPTIONS,
-	{ OP_SIZE, "receive buffer for datagrams and packets (default 64k); larger ones are reported as truncated" },
-	{ OP_EXIT_ON_EOF, "with --listen: exit when the last producer disconnects" },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_END, NULL },
+	{ .id = OP_SIZE,
+	  .help = "receive buffer for datagrams and packets (default 64k); larger ones are reported as truncated" },
+	{ .id = OP_EXIT_ON_EOF, .help = "with --listen: exit when the last producer disconnects" },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_END },
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_PATH, "socket to use (default: one in a new temporary directory)" },
-	{ OP_TYPE, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_PATH, .help = "socket to use (default: one in a new temporary directory)" },
+	{ .id = OP_TYPE },
+	{ .id = OP_END },
 };
 
 static const struct verb unix_verbs[] = {
-	{ "produce", "send messages over a Unix socket", "[options] [MESSAGE...]",
-	  "Stream and seqpacket: listens, as nc -lU does, and sends every message to every consumer\n"
-	  "connected at the time (any number, served with poll()); --connect reverses the roles.\n"
-	  "Dgram: sends each message as one datagram to the consumer's socket.",
-	  produce_opts, 0, -1, unix_produce },
-	{ "consume", "receive messages from a Unix socket", "[options]",
-	  "Stream and seqpacket: connects to a listening producer (--listen: accepts any number of\n"
-	  "producers). Dgram: binds the socket and receives the datagrams producers send.\n"
-	  "Stream carries newline-framed lines; dgram and seqpacket one message per packet.",
-	  consume_opts, 0, 0, unix_consume },
-	{ "demo", "a producer and a consumer on a Unix socket", "[options]", NULL, demo_opts, 0, 0, unix_demo },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{
+		.name = "produce",
+		.summary = "send messages over a Unix socket",
+		.usage = "[options] [MESSAGE...]",
+		.description =
+			"Stream and seqpacket: listens, as nc -lU does, and sends every message to every consumer\n"
+			"connected at the time (any number, served with poll()); --connect reverses the roles.\n"
+			"Dgram: sends each message as one datagram to the consumer's socket.",
+		.opts = produce_opts,
+		.min_args = 0,
+		.max_args = -1,
+		.run = unix_produce,
+	},
+	{
+		.name = "consume",
+		.summary = "receive messages from a Unix socket",
+		.usage = "[options]",
+		.description =
+			"Stream and seqpacket: connects to a listening producer (--listen: accepts any number of\n"
+			"producers). Dgram: binds the socket and receives the datagrams producers send.\n"
+			"Stream carries newline-framed lines; dgram and seqpacket one message per packet.",
+		.opts = consume_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = unix_consume,
+	},
+	{
+		.name = "demo",
+		.summary = "a producer and a consumer on a Unix socket",
+		.usage = "[options]",
+		.description = NULL,
+		.opts = demo_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = unix_demo,
+	},
+	{ .name = NULL },
 };
 
 const struct mechanism mech_unix = {
-	"unix",
-	"Unix domain sockets: stream, dgram, seqpacket, abstract names",
-	"A socket file (or an @abstract name) is the address; the listener binds it and the\n"
-	"other side connects. Stream sockets carry bytes, dgram and seqpacket keep message\n"
-	"boundaries; SO_PEERCRED and SCM_CREDENTIALS tell who is on the other side.",
-	unix_verbs,
+	.name = "unix",
+	.summary = "Unix domain sockets: stream, dgram, seqpacket, abstract names",
+	.description =
+		"A socket file (or an @abstract name) is the address; the listener binds it and the\n"
+		"other side connects. Stream sockets carry bytes, dgram and seqpacket keep message\n"
+		"boundaries; SO_PEERCRED and SCM_CREDENTIALS tell who is on the other side.",
+	.verbs = unix_verbs,
 };

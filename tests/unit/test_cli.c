@@ -225,7 +225,7 @@ Test(address, forms_and_defaults)
 
 Test(limits, mq_sizes_fit_a_long, .init = cr_redirect_stderr)
 {
-	struct verb_opt allowed[] = { { OP_MAXMSG, NULL }, { OP_MSGSIZE, NULL }, { OP_END, NULL } };
+	struct verb_opt allowed[] = { { .id = OP_MAXMSG }, { .id = OP_MSGSIZE }, { .id = OP_END } };
 	struct opts o;
 	int first;
 	char *a1[] = { "create", "--maxmsg", "18446744073709551615", NULL };
@@ -251,8 +251,8 @@ Test(suggest, edit_distance)
 }
 
 static const struct verb_opt test_opts[] = {
-	{ OP_COUNT, NULL }, { OP_EVERY, NULL }, { OP_QUIET, NULL }, { OP_LOCK, NULL },
-	{ OP_PATH, NULL },  { OP_MODE, NULL },  { OP_END, NULL },
+	{ .id = OP_COUNT }, { .id = OP_EVERY }, { .id = OP_QUIET }, { .id = OP_LOCK },
+	{ .id = OP_PATH },  { .id = OP_MODE },  { .id = OP_END },
 };
 
 static int parse(struct opts *o, int *first, int argc, char **argv)
