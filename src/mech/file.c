@@ -414,20 +414,19 @@ static int wait_change(struct consumer *c, int ifd)
 	return w;
 }
 
-static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *lb, const char *path)
+/* An inotify instance watching the directory of path. Returns its fd, or
+ * -1 (said). */
+static int follow_watch(struct ctx *ctx, const char *path)
 {
 	char dirbuf[4096];
-	int status = EXIT_OK;
-	int fd = -1, ifd;
-	struct stat cur;
-	bool waiting_note = false;
+	int ifd;
 
 	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
 	const char *dir = dirname(dirbuf);
 	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (ifd < 0) {
 		msg_syserr(ctx->prog, "inotify_init1");
-		return EXIT_FAIL;
+		return -1;
 	}
 	/* One watch on the directory sees the file being written, removed,
 	 * renamed and created again, as tail -F follows a name. */
@@ -436,8 +435,41 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 				      IN_ATTRIB) < 0) {
 		msg_syserr(ctx->prog, "inotify_add_watch %s", dir);
 		close(ifd);
-		return EXIT_FAIL;
+		return -1;
 	}
+	return ifd;
+}
+
+/* Start following fd, the file just opened at path: note what it is in
+ * *cur and watch it too (ifd). Returns 0, or -1 (said). */
+static int follow_start(struct ctx *ctx, struct linebuf *lb, int ifd, int fd, const char *path, struct stat *cur,
+			bool *waiting_note)
+{
+	if (fstat(fd, cur) < 0) {
+		msg_syserr(ctx->prog, "stat %s", path);
+		return -1;
+	}
+	linebuf_reset(lb);
+	/* Also watch the file itself: through a symbolic link it may
+	 * live in another directory than the one watched. */
+	if (inotify_add_watch(ifd, path, IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) < 0)
+		msg_syserr(ctx->prog, "inotify_add_watch %s", path);
+	if (*waiting_note && !ctx->opt.quiet)
+		msg_warn(ctx->prog, "%s appeared; following it", path);
+	*waiting_note = false;
+	return 0;
+}
+
+static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *lb, const char *path)
+{
+	int status = EXIT_OK;
+	int fd = -1, ifd;
+	struct stat cur;
+	bool waiting_note = false;
+
+	ifd = follow_watch(ctx, path);
+	if (ifd < 0)
+		return EXIT_FAIL;
 	for (;;) {
 		if (fd < 0) {
 			bool created;
@@ -447,20 +479,10 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 				break;
 			}
 			if (fd >= 0) {
-				if (fstat(fd, &cur) < 0) {
-					msg_syserr(ctx->prog, "stat %s", path);
+				if (follow_start(ctx, lb, ifd, fd, path, &cur, &waiting_note) < 0) {
 					status = EXIT_FAIL;
 					break;
 				}
-				linebuf_reset(lb);
-				/* Also watch the file itself: through a symbolic link it may
-				 * live in another directory than the one watched. */
-				if (inotify_add_watch(ifd, path, IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) <
-				    0)
-					msg_syserr(ctx->prog, "inotify_add_watch %s", path);
-				if (waiting_note && !ctx->opt.quiet)
-					msg_warn(ctx->prog, "%s appeared; following it", path);
-				waiting_note = false;
 			} else if (!waiting_note && !ctx->opt.quiet && !ctx->opt.no_follow) {
 				msg_warn(ctx->prog, "waiting for %s to be created", path);
 				waiting_note = true;
