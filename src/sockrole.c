@@ -152,6 +152,20 @@ static bool accept_producer(struct ctx *ctx, const struct listener *l, struct pc
 	return true;
 }
 
+/* Producer pc[i] has gone: close it and put the last one in its place. */
+static void drop_producer(struct ctx *ctx, struct pconn *pc, size_t *count, size_t i)
+{
+	size_t n = *count;
+	struct pconn *p = &pc[i];
+	if (!ctx->opt.quiet)
+		msg_warn(ctx->prog, "a producer disconnected; %zu connected", n - 1);
+	close(p->fd);
+	linebuf_free(&p->lb);
+	pc[i] = pc[n - 1];
+	n--;
+	*count = n;
+}
+
 static int consume_listening(struct ctx *ctx, struct consumer *c, const struct endpoint *ep)
 {
 	struct listener l;
@@ -208,15 +222,8 @@ static int consume_listening(struct ctx *ctx, struct consumer *c, const struct e
 				continue;
 			struct pconn *p = &pc[i];
 			c->extra_arg = &p->peer;
-			bool closed = read_producer(ctx, c, ep, p, buf, bufcap);
-			if (closed) {
-				if (!ctx->opt.quiet)
-					msg_warn(ctx->prog, "a producer disconnected; %zu connected", n - 1);
-				close(p->fd);
-				linebuf_free(&p->lb);
-				pc[i] = pc[n - 1];
-				n--;
-			}
+			if (read_producer(ctx, c, ep, p, buf, bufcap))
+				drop_producer(ctx, pc, &n, i);
 		}
 		c->extra_arg = NULL;
 		if (had_one && n == 0 && ctx->opt.exit_on_eof)
