@@ -156,98 +156,64 @@ static void kill_stragglers(struct ctx *ctx, struct child *ch, int started)
 	}
 }
 
-int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
+/* Start the child of role r as ch[started]. On failure its fd is closed
+ * again, but a child that was forked keeps its pid, to be waited for. */
+static bool start_child(struct ctx *ctx, const struct demo_role *r, struct child *ch, int started)
 {
-	struct child ch[MAX_ROLES];
-	int width = 0, started = 0, open_fds = 0, status = EXIT_OK;
-	bool forwarded = false, killed = false;
-	int64_t stop_at = 0;
+	struct child *c = &ch[started];
+	memset(c, 0, sizeof(*c));
+	c->label = r->label;
+	c->upstream = r->upstream;
+	c->fd = -1;
+	c->pid = spawn_role(ctx, r, ch, started, &c->fd);
+	if (c->pid < 0 || linebuf_init(&c->lb, 4096, 65536) < 0) {
+		if (c->pid >= 0) {
+			kill(c->pid, SIGTERM);
+			close(c->fd);
+			c->fd = -1;
+		}
+		return false;
+	}
+	return true;
+}
 
-	if (n > MAX_ROLES)
-		n = MAX_ROLES;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (int i = 0; i < n; i++)
-		if ((int)strlen(roles[i].label) > width)
-			width = (int)strlen(roles[i].label);
-
-	int64_t next_start = now_mono_ns();
-	while (started < n || open_fds > 0) {
-		struct pollfd pf[MAX_ROLES];
-		int map[MAX_ROLES], np = 0, ms = -1;
-
-		if (started < n) {
-			int64_t left = next_start + roles[started].delay_ns - now_mono_ns();
-			if (left <= 0 && !stop_requested()) {
-				struct child *c = &ch[started];
-				memset(c, 0, sizeof(*c));
-				c->label = roles[started].label;
-				c->upstream = roles[started].upstream;
-				c->fd = -1;
-				c->pid = spawn_role(ctx, &roles[started], ch, started, &c->fd);
-				if (c->pid < 0 || linebuf_init(&c->lb, 4096, 65536) < 0) {
-					if (c->pid >= 0) {
-						kill(c->pid, SIGTERM);
-						started++;
-						close(c->fd);
-						c->fd = -1;
-					}
-					status = EXIT_FAIL;
-					n = started; /* start no more; let the others finish */
-					continue;
-				}
-				next_start = now_mono_ns();
-				started++;
-				open_fds++;
-				continue;
-			}
-			if (stop_requested())
-				n = started;
-			else
-				ms = (int)(left / NSEC_PER_MSEC) + 1;
-		}
-		for (int i = 0; i < started; i++) {
-			if (ch[i].fd >= 0) {
-				pf[np].fd = ch[i].fd;
-				pf[np].events = POLLIN;
-				pf[np].revents = 0;
-				map[np++] = i;
-			}
-		}
-		if (np == 0 && started >= n)
-			break;
-		/* After a stop request the children are still drained to the end. */
-		if (stop_requested() && !forwarded) {
-			forwarded = true;
-			stop_at = now_mono_ns();
-			forward_stop(ch, started);
-		}
-		if (forwarded && !killed) {
-			int64_t left = stop_at + STOP_GRACE_NS - now_mono_ns();
-			if (left <= 0) {
-				killed = true;
-				kill_stragglers(ctx, ch, started);
-			} else if (ms < 0 || ms > left / NSEC_PER_MSEC + 1) {
-				ms = (int)(left / NSEC_PER_MSEC) + 1;
-			}
-		}
-		int r = stop_requested() ? poll(pf, (nfds_t)np, ms) : poll_stoppable(pf, (unsigned long)np, ms);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			msg_syserr(ctx->prog, "poll");
-			status = EXIT_FAIL;
-			break;
-		}
-		for (int pass = 0; pass < 2; pass++) {
-			for (int k = 0; k < np; k++) {
-				struct child *c = &ch[map[k]];
-				if (!pf[k].revents || c->upstream != (pass == 0) || c->fd < 0)
-					continue;
-				if (drain_child(c, width))
-					open_fds--;
-			}
+/* The children whose output is still open, as pollfds; map[k] is the child
+ * of pf[k]. Returns their number. */
+static int poll_set(const struct child *ch, int started, struct pollfd *pf, int *map)
+{
+	int np = 0;
+	for (int i = 0; i < started; i++) {
+		if (ch[i].fd >= 0) {
+			pf[np].fd = ch[i].fd;
+			pf[np].events = POLLIN;
+			pf[np].revents = 0;
+			map[np++] = i;
 		}
 	}
+	return np;
+}
+
+/* Print what the ready children wrote, the upstream ones first. Returns how
+ * many of them reached their end of file. */
+static int drain_ready(struct child *ch, const struct pollfd *pf, const int *map, int np, int width)
+{
+	int closed = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int k = 0; k < np; k++) {
+			struct child *c = &ch[map[k]];
+			if (!pf[k].revents || c->upstream != (pass == 0) || c->fd < 0)
+				continue;
+			if (drain_child(c, width))
+				closed++;
+		}
+	}
+	return closed;
+}
+
+/* Wait for every child started; returns the demo's status: the first
+ * child's that failed, or the one given. */
+static int reap_children(struct ctx *ctx, struct child *ch, int started, int status)
+{
 	for (int i = 0; i < started; i++) {
 		int st;
 		if (ch[i].fd >= 0)
@@ -273,6 +239,76 @@ int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
 		}
 	}
 	return status;
+}
+
+int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
+{
+	struct child ch[MAX_ROLES];
+	int width = 0, started = 0, open_fds = 0, status = EXIT_OK;
+	bool forwarded = false, killed = false;
+	int64_t stop_at = 0;
+
+	if (n > MAX_ROLES)
+		n = MAX_ROLES;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 0; i < n; i++)
+		if ((int)strlen(roles[i].label) > width)
+			width = (int)strlen(roles[i].label);
+
+	int64_t next_start = now_mono_ns();
+	while (started < n || open_fds > 0) {
+		struct pollfd pf[MAX_ROLES];
+		int map[MAX_ROLES], np = 0, ms = -1;
+
+		if (started < n) {
+			int64_t left = next_start + roles[started].delay_ns - now_mono_ns();
+			if (left <= 0 && !stop_requested()) {
+				if (!start_child(ctx, &roles[started], ch, started)) {
+					if (ch[started].pid >= 0)
+						started++;
+					status = EXIT_FAIL;
+					n = started; /* start no more; let the others finish */
+					continue;
+				}
+				next_start = now_mono_ns();
+				started++;
+				open_fds++;
+				continue;
+			}
+			if (stop_requested())
+				n = started;
+			else
+				ms = (int)(left / NSEC_PER_MSEC) + 1;
+		}
+		np = poll_set(ch, started, pf, map);
+		if (np == 0 && started >= n)
+			break;
+		/* After a stop request the children are still drained to the end. */
+		if (stop_requested() && !forwarded) {
+			forwarded = true;
+			stop_at = now_mono_ns();
+			forward_stop(ch, started);
+		}
+		if (forwarded && !killed) {
+			int64_t left = stop_at + STOP_GRACE_NS - now_mono_ns();
+			if (left <= 0) {
+				killed = true;
+				kill_stragglers(ctx, ch, started);
+			} else if (ms < 0 || ms > left / NSEC_PER_MSEC + 1) {
+				ms = (int)(left / NSEC_PER_MSEC) + 1;
+			}
+		}
+		int r = stop_requested() ? poll(pf, (nfds_t)np, ms) : poll_stoppable(pf, (unsigned long)np, ms);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			msg_syserr(ctx->prog, "poll");
+			status = EXIT_FAIL;
+			break;
+		}
+		open_fds -= drain_ready(ch, pf, map, np, width);
+	}
+	return reap_children(ctx, ch, started, status);
 }
 
 int demo_run_each(struct ctx *ctx, const struct demo_role *roles, int n)

@@ -325,6 +325,91 @@ int produce_stopped(struct ctx *ctx)
 	return EXIT_OK;
 }
 
+/* Before the first message: the summary's clock, the wire and the
+ * padding. Returns -1 when out of memory (said). */
+static int produce_start(struct prod_state *ps, struct padmem *pad, size_t chunk)
+{
+	struct ctx *ctx = ps->ctx;
+	/* The time "in" of the summary counts from the start of the command,
+	 * so it includes the wait for the channel to open. */
+	if (!ctx->start_ns)
+		ctx->start_ns = now_mono_ns();
+	if (wire_reserve(&ps->w, chunk) < 0) {
+		msg_syserr(ctx->prog, "allocate buffer");
+		return -1;
+	}
+	pad_init(pad, (size_t)ctx->opt.size, chunk);
+	return 0;
+}
+
+/* The source's next message, in *p and *plen. When input is slow, what is
+ * buffered is sent before waiting for more: *rc is then what that send
+ * returned (non-zero: stop). Returns the source's SRC_*. */
+static int next_message(struct prod_state *ps, struct source *src, const char **p, size_t *plen,
+			enum io_result *rc)
+{
+	int sr = source_next(ps->ctx, src, p, plen, false);
+	if (sr == SRC_AGAIN) {
+		/* Input is slow: send what we have before waiting for more. */
+		*rc = wire_flush(ps);
+		if (*rc != IO_OK)
+			return sr;
+		sr = source_next(ps->ctx, src, p, plen, true);
+	}
+	return sr;
+}
+
+/* Room a message of plen bytes takes on the wire: its stamp, the message
+ * and its newline, or --size when that is more. */
+static size_t message_need(const struct opts *o, size_t plen)
+{
+	size_t stamp = o->seq ? STAMP_MAX : 0;
+	size_t need = stamp + plen + 1;
+	if (o->size > need)
+		need = (size_t)o->size;
+	return need;
+}
+
+/* Append message p[0..plen) to the wire, stamped when --seq (id, ++*seq)
+ * and padded to --size, in need bytes reserved. Returns -1 when the
+ * buffer cannot grow (said). */
+static int wire_add(struct prod_state *ps, struct padmem *pad, const char *p, size_t plen, size_t need, uint64_t id,
+		    uint64_t *seq)
+{
+	const struct opts *o = &ps->ctx->opt;
+	if (wire_reserve(&ps->w, need) < 0) {
+		msg_syserr(ps->ctx->prog, "allocate buffer");
+		return -1;
+	}
+	char *m = ps->w.buf + ps->w.len;
+	size_t n = 0;
+	if (o->seq)
+		n = stamp_format(m, id, ++*seq);
+	memcpy(m + n, p, plen);
+	n += plen;
+	n = pad_message(pad, m, n, ps->w.len, (size_t)o->size);
+	ps->w.len += n;
+	ps->w.msgs++;
+	ps->w.bytes += n - 1;
+	return 0;
+}
+
+/* The end of produce(): send what is buffered, unless stopped, and say
+ * what was not sent. rc is the last wire_flush's, left the messages of the
+ * batch not made. Returns the exit status. */
+static int produce_finish(struct prod_state *ps, enum io_result rc, int status, uint64_t left)
+{
+	/* After a stop request a blocking write could wait forever: what is
+	 * still buffered is reported as not sent. */
+	if (rc == IO_OK && status == EXIT_OK && !stop_requested())
+		rc = wire_flush(ps);
+	ps->unsent += ps->w.msgs + left;
+	if (io_failed(rc))
+		status = EXIT_FAIL;
+	producer_summary(ps->ctx, ps->sent, ps->sent_bytes, ps->unsent, status != EXIT_OK);
+	return status;
+}
+
 int produce(struct ctx *ctx, const struct sink *sink)
 {
 	struct opts *o = &ctx->opt;
@@ -344,15 +429,8 @@ int produce(struct ctx *ctx, const struct sink *sink)
 	uint64_t left = 0;
 	struct padmem pad;
 
-	/* The time "in" of the summary counts from the start of the command,
-	 * so it includes the wait for the channel to open. */
-	if (!ctx->start_ns)
-		ctx->start_ns = now_mono_ns();
-	if (wire_reserve(&ps.w, chunk) < 0) {
-		msg_syserr(ctx->prog, "allocate buffer");
+	if (produce_start(&ps, &pad, chunk) < 0)
 		return EXIT_FAIL;
-	}
-	pad_init(&pad, (size_t)o->size, chunk);
 
 	for (uint64_t b = 0; forever || b < o->batches; b++) {
 		if (b > 0 && o->given[OP_EVERY] &&
@@ -364,14 +442,9 @@ int produce(struct ctx *ctx, const struct sink *sink)
 			size_t plen;
 			if (stop_requested())
 				goto out;
-			int sr = source_next(ctx, &src, &p, &plen, false);
-			if (sr == SRC_AGAIN) {
-				/* Input is slow: send what we have before waiting for more. */
-				rc = wire_flush(&ps);
-				if (rc != IO_OK)
-					goto out;
-				sr = source_next(ctx, &src, &p, &plen, true);
-			}
+			int sr = next_message(&ps, &src, &p, &plen, &rc);
+			if (rc != IO_OK)
+				goto out;
 			if (sr == SRC_ERROR) {
 				status = EXIT_FAIL;
 				goto out;
@@ -380,30 +453,16 @@ int produce(struct ctx *ctx, const struct sink *sink)
 				ended = true;
 				break;
 			}
-			size_t stamp = o->seq ? STAMP_MAX : 0;
-			size_t need = stamp + plen + 1;
-			if (o->size > need)
-				need = (size_t)o->size;
+			size_t need = message_need(o, plen);
 			if (ps.w.len > 0 && ps.w.len + need > chunk) {
 				rc = wire_flush(&ps);
 				if (rc != IO_OK)
 					goto out;
 			}
-			if (wire_reserve(&ps.w, need) < 0) {
-				msg_syserr(ctx->prog, "allocate buffer");
+			if (wire_add(&ps, &pad, p, plen, need, id, &seq) < 0) {
 				status = EXIT_FAIL;
 				goto out;
 			}
-			char *m = ps.w.buf + ps.w.len;
-			size_t n = 0;
-			if (o->seq)
-				n = stamp_format(m, id, ++seq);
-			memcpy(m + n, p, plen);
-			n += plen;
-			n = pad_message(&pad, m, n, ps.w.len, (size_t)o->size);
-			ps.w.len += n;
-			ps.w.msgs++;
-			ps.w.bytes += n - 1;
 			if (left)
 				left--;
 			if (ps.w.len >= chunk) {
@@ -421,14 +480,7 @@ int produce(struct ctx *ctx, const struct sink *sink)
 			break;
 	}
 out:
-	/* After a stop request a blocking write could wait forever: what is
-	 * still buffered is reported as not sent. */
-	if (rc == IO_OK && status == EXIT_OK && !stop_requested())
-		rc = wire_flush(&ps);
-	ps.unsent += ps.w.msgs + left;
-	if (io_failed(rc))
-		status = EXIT_FAIL;
-	producer_summary(ctx, ps.sent, ps.sent_bytes, ps.unsent, status != EXIT_OK);
+	status = produce_finish(&ps, rc, status, left);
 	free(ps.w.buf);
 	free(pad.from);
 	if (src.lb_ready)

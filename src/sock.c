@@ -18,64 +18,6 @@
 #include "ipcdemo/sock.h"
 #include "ipcdemo/util.h"
 
-int sock_type(int kind)
-{
-	switch (kind) {
-	case SK_DGRAM: return SOCK_DGRAM;
-	case SK_SEQPACKET: return SOCK_SEQPACKET;
-	default: return SOCK_STREAM;
-	}
-}
-
-const char *sock_type_name(int kind)
-{
-	switch (kind) {
-	case SK_DGRAM: return "dgram";
-	case SK_SEQPACKET: return "seqpacket";
-	default: return "stream";
-	}
-}
-
-bool sock_is_packet(int type)
-{
-	return type == SOCK_DGRAM || type == SOCK_SEQPACKET;
-}
-
-int unix_endpoint(const struct ctx *ctx, const char *spec, int type, struct endpoint *ep)
-{
-	struct sockaddr_un *sun = (struct sockaddr_un *)&ep->addr;
-	const size_t limit = sizeof(sun->sun_path) - 1; /* 107 on Linux */
-	bool abstract = spec[0] == '@';
-	const char *name = abstract ? spec + 1 : spec;
-	size_t n = strlen(name);
-
-	memset(ep, 0, sizeof(*ep));
-	ep->family = AF_UNIX;
-	ep->type = type;
-	if (n == 0)
-		return msg_usage(ctx->prog, "invalid value '%s' for --path: empty socket name", spec);
-	if (n > limit)
-		return msg_usage(ctx->prog,
-				 "invalid value for --path: %s is %zu bytes, the limit for a Unix socket is %zu "
-				 "(sun_path); use a shorter %s",
-				 abstract ? "the abstract name" : "the path", n, limit,
-				 abstract ? "name" : "or relative path");
-	sun->sun_family = AF_UNIX;
-	if (abstract) {
-		/* Abstract namespace: a leading NUL, no file, gone with the socket. */
-		sun->sun_path[0] = '\0';
-		memcpy(sun->sun_path + 1, name, n);
-		ep->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
-		ep->path = NULL;
-	} else {
-		memcpy(sun->sun_path, name, n + 1);
-		ep->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
-		ep->path = spec;
-	}
-	snprintf(ep->name, sizeof(ep->name), "%s", spec);
-	return 0;
-}
-
 /* Is something bound at ep? Returns 1 if so, 0 if not (a stale file), -1
  * if the probe itself failed. The probe is a datagram socket whatever the
  * type: connecting one sends nothing, so a live listener is not disturbed
@@ -110,6 +52,57 @@ int sock_path_live(const char *path)
 	return probe_live(&ep);
 }
 
+/* Bind fd to ep. A socket file in the way with nothing listening on it
+ * (left by a process that died) is replaced, once. Returns 0, or -1 once
+ * the error is reported. */
+static int bind_endpoint(struct ctx *ctx, const struct endpoint *ep, int fd)
+{
+	for (int attempt = 0;; attempt++) {
+		/* The socket file gets its mode at bind(): a umask makes it never
+		 * more open than --mode; chmod below makes it exactly that. */
+		mode_t old = ep->path ? umask(~ctx->opt.mode & 0777) : 0;
+		int rc = bind(fd, (const struct sockaddr *)&ep->addr, ep->len);
+		int e = errno;
+		if (ep->path)
+			umask(old);
+		if (rc == 0)
+			return 0;
+		errno = e;
+		if (e != EADDRINUSE || attempt > 0 || !ep->path) {
+			if (e == EADDRINUSE)
+				msg_warn(ctx->prog, "%s: address in use: something else is bound to it", ep->name);
+			else
+				msg_syserr(ctx->prog, "bind %s", ep->name);
+			return -1;
+		}
+		struct stat st;
+		if (lstat(ep->path, &st) < 0) {
+			msg_syserr(ctx->prog, "lstat %s", ep->path);
+			return -1;
+		}
+		if (!S_ISSOCK(st.st_mode)) {
+			msg_warn(ctx->prog, "%s exists and is a %s, not a socket; not touching it", ep->path,
+				 fsobj_kind(st.st_mode));
+			return -1;
+		}
+		int live = probe_live(ep);
+		if (live != 0) {
+			if (live > 0)
+				msg_warn(ctx->prog, "%s: address in use: someone is listening on it", ep->name);
+			else
+				msg_syserr(ctx->prog, "probe %s", ep->name);
+			return -1;
+		}
+		/* Nobody listens: a stale socket file left by a process that died. */
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "replacing stale socket %s (nothing was listening)", ep->path);
+		if (unlink(ep->path) < 0 && errno != ENOENT) {
+			msg_syserr(ctx->prog, "unlink %s", ep->path);
+			return -1;
+		}
+	}
+}
+
 int listener_open(struct ctx *ctx, const struct endpoint *ep, struct listener *l)
 {
 	memset(l, 0, sizeof(*l));
@@ -129,50 +122,8 @@ int listener_open(struct ctx *ctx, const struct endpoint *ep, struct listener *l
 		}
 	}
 	sock_tune(ctx, l->fd);
-	for (int attempt = 0;; attempt++) {
-		/* The socket file gets its mode at bind(): a umask makes it never
-		 * more open than --mode; chmod below makes it exactly that. */
-		mode_t old = ep->path ? umask(~ctx->opt.mode & 0777) : 0;
-		int rc = bind(l->fd, (const struct sockaddr *)&ep->addr, ep->len);
-		int e = errno;
-		if (ep->path)
-			umask(old);
-		if (rc == 0)
-			break;
-		errno = e;
-		if (e != EADDRINUSE || attempt > 0 || !ep->path) {
-			if (e == EADDRINUSE)
-				msg_warn(ctx->prog, "%s: address in use: something else is bound to it", ep->name);
-			else
-				msg_syserr(ctx->prog, "bind %s", ep->name);
-			goto fail;
-		}
-		struct stat st;
-		if (lstat(ep->path, &st) < 0) {
-			msg_syserr(ctx->prog, "lstat %s", ep->path);
-			goto fail;
-		}
-		if (!S_ISSOCK(st.st_mode)) {
-			msg_warn(ctx->prog, "%s exists and is a %s, not a socket; not touching it", ep->path,
-				 fsobj_kind(st.st_mode));
-			goto fail;
-		}
-		int live = probe_live(ep);
-		if (live != 0) {
-			if (live > 0)
-				msg_warn(ctx->prog, "%s: address in use: someone is listening on it", ep->name);
-			else
-				msg_syserr(ctx->prog, "probe %s", ep->name);
-			goto fail;
-		}
-		/* Nobody listens: a stale socket file left by a process that died. */
-		if (!ctx->opt.quiet)
-			msg_warn(ctx->prog, "replacing stale socket %s (nothing was listening)", ep->path);
-		if (unlink(ep->path) < 0 && errno != ENOENT) {
-			msg_syserr(ctx->prog, "unlink %s", ep->path);
-			goto fail;
-		}
-	}
+	if (bind_endpoint(ctx, ep, l->fd) < 0)
+		goto fail;
 	if (ep->path) {
 		struct stat st;
 		l->have_file = true;
@@ -224,31 +175,6 @@ void sock_tune(struct ctx *ctx, int fd)
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) < 0)
 			msg_syserr(ctx->prog, "setsockopt SO_RCVBUF");
 	}
-}
-
-void sock_peer_name(int fd, const struct peer *p, char *buf, size_t len)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	if (p && p->known) {
-		snprintf(buf, len, "pid %d", (int)p->pid);
-		return;
-	}
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family != AF_UNIX) {
-		sock_addr_name((struct sockaddr *)&ss, sl, buf, len);
-		return;
-	}
-	snprintf(buf, len, "peer unknown");
-}
-
-void sock_addr_name(const struct sockaddr *sa, socklen_t len, char *buf, size_t size)
-{
-	char host[NI_MAXHOST], serv[NI_MAXSERV];
-	if (getnameinfo(sa, len, host, sizeof(host), serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		snprintf(buf, size, "?");
-		return;
-	}
-	snprintf(buf, size, sa->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv);
 }
 
 enum io_result sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const char *hint, int *fdp)
@@ -308,29 +234,6 @@ enum io_result sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t 
 				eps[0].name, hint);
 		return IO_FAILED_REPORTED;
 	}
-}
-
-void peer_of(int fd, struct peer *p)
-{
-	struct ucred cr;
-	socklen_t len = sizeof(cr);
-	memset(p, 0, sizeof(*p));
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && len == sizeof(cr) && cr.pid > 0) {
-		p->known = true;
-		p->pid = cr.pid;
-		p->uid = cr.uid;
-		p->gid = cr.gid;
-	}
-}
-
-void peer_json(struct out *o, void *arg)
-{
-	const struct peer *p = arg;
-	if (!p || !p->known)
-		return;
-	out_i64(o, PRINT_JSON, "peer_pid", NULL, p->pid);
-	out_u64(o, PRINT_JSON, "peer_uid", NULL, p->uid);
-	out_u64(o, PRINT_JSON, "peer_gid", NULL, p->gid);
 }
 
 ssize_t sock_recv(int fd, char *buf, size_t cap, struct peer *p)

@@ -67,6 +67,107 @@ struct pconn {
 };
 
 /* --listen: accept any number of producers and read them all. */
+/* Take what producer p has sent. Returns true when it has gone (end of
+ * file, or an error, reported). */
+static bool read_producer(struct ctx *ctx, struct consumer *c, const struct endpoint *ep, struct pconn *p, char *buf,
+			  size_t bufcap)
+{
+	bool closed = false;
+	if (ep->type == SOCK_STREAM) {
+		/* Read on while there is more (the socket does not block),
+		 * a few times before polling again: one poll() for many
+		 * reads when a producer is fast, and fair to the others. */
+		ssize_t got;
+		int rounds = 0;
+		while ((got = linebuf_fill(&p->lb, p->fd)) > 0 || (got < 0 && errno == ENOBUFS)) {
+			if (consumer_deliver_lines(c, &p->lb) || ++rounds == 16)
+				break;
+		}
+		if (got > 0 || (got < 0 && (errno == ENOBUFS || errno == EAGAIN) && rounds > 0)) {
+			/* delivered; nothing more for now */
+		} else if (got == 0) {
+			const char *line;
+			size_t len;
+			if (linebuf_rest(&p->lb, &line, &len))
+				consumer_deliver(c, line, len);
+			closed = true;
+		} else if (errno != EAGAIN && errno != EINTR) {
+			msg_syserr(ctx->prog, "read from a producer on %s", ep->name);
+			closed = true;
+		}
+	} else {
+		ssize_t got = sock_recv(p->fd, buf, bufcap, NULL);
+		if (got > 0)
+			deliver_packet(c, buf, bufcap, got);
+		else if (got == 0)
+			closed = true;
+		else if (errno != EAGAIN && errno != EINTR) {
+			msg_syserr(ctx->prog, "receive from a producer on %s", ep->name);
+			closed = true;
+		}
+	}
+	return closed;
+}
+
+/* Accept a producer waiting on listener l into (*pcs)[*count], growing
+ * *pcs (of *capp entries) as needed. Returns true when one was added. */
+static bool accept_producer(struct ctx *ctx, const struct listener *l, struct pconn **pcs, size_t *count, size_t *capp)
+{
+	struct pconn *pc = *pcs;
+	size_t n = *count, cap = *capp;
+	const struct endpoint *ep = l->ep;
+	int fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0) {
+		if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
+			msg_syserr(ctx->prog, "accept %s", ep->name);
+		return false;
+	}
+	if (n == cap) {
+		size_t ncap = cap ? cap * 2 : 8;
+		struct pconn *np = realloc(pc, ncap * sizeof(*np));
+		if (!np) {
+			msg_syserr(ctx->prog, "accept %s: allocate", ep->name);
+			close(fd);
+			return false;
+		}
+		pc = np;
+		cap = ncap;
+		*pcs = pc;
+		*capp = cap;
+	}
+	struct pconn *p = &pc[n];
+	p->fd = fd;
+	peer_of(fd, &p->peer);
+	if (linebuf_init(&p->lb, STREAM_READ, STREAM_LINE_MAX) < 0) {
+		msg_syserr(ctx->prog, "allocate buffer");
+		close(fd);
+		return false;
+	}
+	sock_tune(ctx, fd);
+	n++;
+	*count = n;
+	if (!ctx->opt.quiet) {
+		char who[64];
+		sock_peer_name(fd, &p->peer, who, sizeof(who));
+		msg_warn(ctx->prog, "producer connected (%s); %zu connected", who, n);
+	}
+	return true;
+}
+
+/* Producer pc[i] has gone: close it and put the last one in its place. */
+static void drop_producer(struct ctx *ctx, struct pconn *pc, size_t *count, size_t i)
+{
+	size_t n = *count;
+	struct pconn *p = &pc[i];
+	if (!ctx->opt.quiet)
+		msg_warn(ctx->prog, "a producer disconnected; %zu connected", n - 1);
+	close(p->fd);
+	linebuf_free(&p->lb);
+	pc[i] = pc[n - 1];
+	n--;
+	*count = n;
+}
+
 static int consume_listening(struct ctx *ctx, struct consumer *c, const struct endpoint *ep)
 {
 	struct listener l;
@@ -122,88 +223,15 @@ static int consume_listening(struct ctx *ctx, struct consumer *c, const struct e
 			if (!pf[i + 1].revents)
 				continue;
 			struct pconn *p = &pc[i];
-			bool closed = false;
 			c->extra_arg = &p->peer;
-			if (ep->type == SOCK_STREAM) {
-				/* Read on while there is more (the socket does not block),
-				 * a few times before polling again: one poll() for many
-				 * reads when a producer is fast, and fair to the others. */
-				ssize_t got;
-				int rounds = 0;
-				while ((got = linebuf_fill(&p->lb, p->fd)) > 0 || (got < 0 && errno == ENOBUFS)) {
-					if (consumer_deliver_lines(c, &p->lb) || ++rounds == 16)
-						break;
-				}
-				if (got > 0 || (got < 0 && (errno == ENOBUFS || errno == EAGAIN) && rounds > 0)) {
-					/* delivered; nothing more for now */
-				} else if (got == 0) {
-					const char *line;
-					size_t len;
-					if (linebuf_rest(&p->lb, &line, &len))
-						consumer_deliver(c, line, len);
-					closed = true;
-				} else if (errno != EAGAIN && errno != EINTR) {
-					msg_syserr(ctx->prog, "read from a producer on %s", ep->name);
-					closed = true;
-				}
-			} else {
-				ssize_t got = sock_recv(p->fd, buf, bufcap, NULL);
-				if (got > 0)
-					deliver_packet(c, buf, bufcap, got);
-				else if (got == 0)
-					closed = true;
-				else if (errno != EAGAIN && errno != EINTR) {
-					msg_syserr(ctx->prog, "receive from a producer on %s", ep->name);
-					closed = true;
-				}
-			}
-			if (closed) {
-				if (!ctx->opt.quiet)
-					msg_warn(ctx->prog, "a producer disconnected; %zu connected", n - 1);
-				close(p->fd);
-				linebuf_free(&p->lb);
-				pc[i] = pc[n - 1];
-				n--;
-			}
+			if (read_producer(ctx, c, ep, p, buf, bufcap))
+				drop_producer(ctx, pc, &n, i);
 		}
 		c->extra_arg = NULL;
 		if (had_one && n == 0 && ctx->opt.exit_on_eof)
 			break;
-		if (pf[0].revents) {
-			int fd = accept4(l.fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-			if (fd < 0) {
-				if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
-					msg_syserr(ctx->prog, "accept %s", ep->name);
-				continue;
-			}
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 8;
-				struct pconn *np = realloc(pc, ncap * sizeof(*np));
-				if (!np) {
-					msg_syserr(ctx->prog, "accept %s: allocate", ep->name);
-					close(fd);
-					continue;
-				}
-				pc = np;
-				cap = ncap;
-			}
-			struct pconn *p = &pc[n];
-			p->fd = fd;
-			peer_of(fd, &p->peer);
-			if (linebuf_init(&p->lb, STREAM_READ, STREAM_LINE_MAX) < 0) {
-				msg_syserr(ctx->prog, "allocate buffer");
-				close(fd);
-				continue;
-			}
-			sock_tune(ctx, fd);
-			n++;
+		if (pf[0].revents && accept_producer(ctx, &l, &pc, &n, &cap))
 			had_one = true;
-			if (!ctx->opt.quiet) {
-				char who[64];
-				sock_peer_name(fd, &p->peer, who, sizeof(who));
-				msg_warn(ctx->prog, "producer connected (%s); %zu connected", who, n);
-			}
-		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		close(pc[i].fd);

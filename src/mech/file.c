@@ -19,20 +19,16 @@
 #include "ipcdemo/message.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/util.h"
+#include "file.h"
 
 #define DEFAULT_PATH "storage"
-
-static const char *const lock_names[] = { "flock", "fcntl", "none" };
 
 static const char *storage_path(const struct ctx *ctx)
 {
 	return ctx->opt.path ? ctx->opt.path : DEFAULT_PATH;
 }
 
-/* Take (or with unlock, release) the chosen lock on the whole file.
- * Returns IO_OK, IO_STOP when interrupted by a stop request, or
- * IO_FAILED_ERRNO. */
-static enum io_result file_lock(int fd, int kind, bool exclusive, bool unlock)
+enum io_result file_lock(int fd, int kind, bool exclusive, bool unlock)
 {
 	if (kind == LK_NONE)
 		return IO_OK;
@@ -418,20 +414,19 @@ static enum io_result wait_change(struct consumer *c, int ifd)
 	return w;
 }
 
-static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *lb, const char *path)
+/* An inotify instance watching the directory of path. Returns its fd, or
+ * -1 (said). */
+static int follow_watch(struct ctx *ctx, const char *path)
 {
 	char dirbuf[4096];
-	int status = EXIT_OK;
-	int fd = -1, ifd;
-	struct stat cur;
-	bool waiting_note = false;
+	int ifd;
 
 	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
 	const char *dir = dirname(dirbuf);
 	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (ifd < 0) {
 		msg_syserr(ctx->prog, "inotify_init1");
-		return EXIT_FAIL;
+		return -1;
 	}
 	/* One watch on the directory sees the file being written, removed,
 	 * renamed and created again, as tail -F follows a name. */
@@ -440,8 +435,41 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 				      IN_ATTRIB) < 0) {
 		msg_syserr(ctx->prog, "inotify_add_watch %s", dir);
 		close(ifd);
-		return EXIT_FAIL;
+		return -1;
 	}
+	return ifd;
+}
+
+/* Start following fd, the file just opened at path: note what it is in
+ * *cur and watch it too (ifd). Returns 0, or -1 (said). */
+static int follow_start(struct ctx *ctx, struct linebuf *lb, int ifd, int fd, const char *path, struct stat *cur,
+			bool *waiting_note)
+{
+	if (fstat(fd, cur) < 0) {
+		msg_syserr(ctx->prog, "stat %s", path);
+		return -1;
+	}
+	linebuf_reset(lb);
+	/* Also watch the file itself: through a symbolic link it may
+	 * live in another directory than the one watched. */
+	if (inotify_add_watch(ifd, path, IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) < 0)
+		msg_syserr(ctx->prog, "inotify_add_watch %s", path);
+	if (*waiting_note && !ctx->opt.quiet)
+		msg_warn(ctx->prog, "%s appeared; following it", path);
+	*waiting_note = false;
+	return 0;
+}
+
+static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *lb, const char *path)
+{
+	int status = EXIT_OK;
+	int fd = -1, ifd;
+	struct stat cur;
+	bool waiting_note = false;
+
+	ifd = follow_watch(ctx, path);
+	if (ifd < 0)
+		return EXIT_FAIL;
 	for (;;) {
 		if (fd < 0) {
 			bool created;
@@ -451,20 +479,10 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 				break;
 			}
 			if (fd >= 0) {
-				if (fstat(fd, &cur) < 0) {
-					msg_syserr(ctx->prog, "stat %s", path);
+				if (follow_start(ctx, lb, ifd, fd, path, &cur, &waiting_note) < 0) {
 					status = EXIT_FAIL;
 					break;
 				}
-				linebuf_reset(lb);
-				/* Also watch the file itself: through a symbolic link it may
-				 * live in another directory than the one watched. */
-				if (inotify_add_watch(ifd, path, IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) <
-				    0)
-					msg_syserr(ctx->prog, "inotify_add_watch %s", path);
-				if (waiting_note && !ctx->opt.quiet)
-					msg_warn(ctx->prog, "%s appeared; following it", path);
-				waiting_note = false;
 			} else if (!waiting_note && !ctx->opt.quiet && !ctx->opt.no_follow) {
 				msg_warn(ctx->prog, "waiting for %s to be created", path);
 				waiting_note = true;
@@ -536,297 +554,6 @@ static int file_consume(struct ctx *ctx)
 			 linebuf_pending(&lb));
 	linebuf_free(&lb);
 	return consumer_finish(&c, status);
-}
-
-/* ---- race ---- */
-
-/* "wNNN:SSSSSSSSSS:" then filler up to size-1, then '\n'. */
-#define RACE_HEAD 16
-
-static void race_line(char *buf, size_t size, unsigned writer, uint64_t seq)
-{
-	snprintf(buf, size, "w%03u:%010llu:", writer, (unsigned long long)seq);
-	memset(buf + RACE_HEAD, 'a' + (int)(writer % 26), size - 1 - RACE_HEAD);
-	buf[size - 1] = '\n';
-}
-
-/* Open the file the race made, and only that one: not a symbolic link,
- * nor another file put in its place since. Returns the fd or -1 (said). */
-static int race_open(struct ctx *ctx, const char *path, int flags, const struct stat *made)
-{
-	struct stat st;
-	int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		msg_syserr(ctx->prog, "open %s", path);
-		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		msg_syserr(ctx->prog, "stat %s", path);
-		close(fd);
-		return -1;
-	}
-	if (st.st_dev != made->st_dev || st.st_ino != made->st_ino) {
-		msg_warn(ctx->prog, "%s was replaced since the race created it; not touching it", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int race_writer(struct ctx *ctx, const char *path, const struct stat *made, unsigned writer, int gate)
-{
-	const struct opts *o = &ctx->opt;
-	size_t size = (size_t)o->size;
-	char *line = malloc(size);
-	char b;
-	int st = EXIT_OK;
-	if (!line) {
-		msg_syserr(ctx->prog, "writer %u: allocate a line", writer);
-		return EXIT_FAIL;
-	}
-	int fd = race_open(ctx, path, O_WRONLY | (o->append ? O_APPEND : 0), made);
-	if (fd < 0) {
-		free(line);
-		return EXIT_FAIL;
-	}
-	/* Wait at the gate so that all writers start together. */
-	while (read(gate, &b, 1) < 0 && errno == EINTR && !stop_requested())
-		;
-	for (uint64_t s = 1; s <= o->count && !stop_requested(); s++) {
-		race_line(line, size, writer, s);
-		enum io_result rc = file_lock(fd, o->lock, true, false);
-		if (rc != IO_OK) {
-			if (rc == IO_FAILED_ERRNO) {
-				msg_syserr(ctx->prog, "writer %u: lock %s", writer, path);
-				st = EXIT_FAIL;
-			}
-			break;
-		}
-		/* The race: between finding the end and writing there, another
-		 * writer can write at the same offset. O_APPEND does both in one step. */
-		if (!o->append && lseek(fd, 0, SEEK_END) < 0) {
-			msg_syserr(ctx->prog, "writer %u: lseek %s", writer, path);
-			st = EXIT_FAIL;
-			break;
-		}
-		if (write_all(fd, line, size, NULL) < 0) {
-			msg_syserr(ctx->prog, "writer %u: write %s", writer, path);
-			st = EXIT_FAIL;
-			break;
-		}
-		if (file_lock(fd, o->lock, true, true) == IO_FAILED_ERRNO) {
-			msg_syserr(ctx->prog, "writer %u: unlock %s", writer, path);
-			st = EXIT_FAIL;
-			break;
-		}
-	}
-	close(fd);
-	free(line);
-	return st;
-}
-
-struct race_result {
-	uint64_t expected, intact, lost, torn, duplicated;
-	uint64_t bytes_expected, bytes_found;
-};
-
-static int race_check(struct ctx *ctx, const char *path, const struct stat *made, struct race_result *r)
-{
-	const struct opts *o = &ctx->opt;
-	size_t size = (size_t)o->size;
-	uint64_t total = o->writers * o->count;
-	uint8_t *seen = calloc(total ? total : 1, 1);
-	char *want = malloc(size);
-	int fd = race_open(ctx, path, O_RDONLY, made);
-	FILE *fp = fd >= 0 ? fdopen(fd, "re") : NULL;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	memset(r, 0, sizeof(*r));
-	r->expected = total;
-	r->bytes_expected = total * size;
-	if (!seen || !want || !fp) {
-		if (fd >= 0)
-			msg_syserr(ctx->prog, "read back %s", path);
-		if (fd >= 0 && !fp)
-			close(fd);
-		free(seen);
-		free(want);
-		if (fp)
-			fclose(fp);
-		return -1;
-	}
-	while ((n = getline(&line, &cap, fp)) > 0) {
-		unsigned w;
-		unsigned long long s;
-		r->bytes_found += (uint64_t)n;
-		/* Strict check: the exact line that writer w wrote for seq s. */
-		if ((size_t)n == size && sscanf(line, "w%3u:%10llu:", &w, &s) == 2 && w < o->writers && s >= 1 &&
-		    s <= o->count) {
-			race_line(want, size, w, s);
-			if (memcmp(want, line, size) == 0) {
-				uint64_t k = (uint64_t)w * o->count + (s - 1);
-				if (seen[k])
-					r->duplicated++;
-				else
-					r->intact++;
-				seen[k] = 1;
-				continue;
-			}
-		}
-		r->torn++;
-	}
-	r->lost = total - r->intact;
-	free(line);
-	free(seen);
-	free(want);
-	fclose(fp);
-	return 0;
-}
-
-/* Remove the race's file, if the name is still that file. */
-static void race_unlink(struct ctx *ctx, const char *path, const struct stat *made)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0 || st.st_dev != made->st_dev || st.st_ino != made->st_ino) {
-		msg_warn(ctx->prog, "not removing %s: it is no longer the file the race made", path);
-		return;
-	}
-	if (unlink(path) < 0)
-		msg_syserr(ctx->prog, "unlink %s", path);
-}
-
-static int file_race(struct ctx *ctx)
-{
-	struct opts *o = &ctx->opt;
-	char tmpl[4096];
-	const char *path = o->path;
-	int gate[2], status = EXIT_OK;
-	pid_t pids[256];
-	unsigned started = 0;
-
-	if (!o->given[OP_LOCK])
-		o->lock = LK_NONE; /* the point of the race */
-	if (!o->given[OP_COUNT])
-		o->count = 10000;
-	if (!o->given[OP_SIZE])
-		o->size = 64;
-	if (o->size < RACE_HEAD + 2)
-		return msg_usage(ctx->prog, "--size must be at least %d for the race's lines", RACE_HEAD + 2);
-	if (o->count > 10000000)
-		return msg_usage(ctx->prog, "--count is at most 10000000 lines per writer for the race");
-	/* Lines that overwrite each other take less room, but a race with a
-	 * lock or --append writes them all: refuse what cannot fit. */
-	tmp_template(tmpl, sizeof(tmpl), "ipcdemo-race");
-	if (fsobj_check_space(ctx, path ? path : tmpl, o->writers * o->count * o->size, 0) < 0) {
-		fprintf(stderr, "Choose a smaller --count, --size or --writers.\n");
-		return EXIT_FAIL;
-	}
-
-	int fd;
-	struct stat made;
-	if (path) {
-		/* O_EXCL: a new file, never through a symbolic link. */
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, o->mode);
-		if (fd < 0) {
-			msg_syserr(ctx->prog, "create %s", path);
-			if (errno == EEXIST)
-				fprintf(stderr, "The race writes a new file; remove %s or choose another --path.\n",
-					path);
-			return EXIT_FAIL;
-		}
-		fsobj_mark(fd, "file");
-	} else {
-		fd = mkostemp(tmpl, O_CLOEXEC);
-		if (fd < 0) {
-			msg_syserr(ctx->prog, "mkstemp %s", tmpl);
-			return EXIT_FAIL;
-		}
-		path = tmpl;
-	}
-	if (fstat(fd, &made) < 0) {
-		msg_syserr(ctx->prog, "stat %s", path);
-		close(fd);
-		unlink(path); /* just made by us, O_EXCL */
-		return EXIT_FAIL;
-	}
-	if (o->path && fchmod(fd, o->mode) < 0) { /* exactly --mode, whatever the umask */
-		msg_syserr(ctx->prog, "chmod %s", path);
-		close(fd);
-		race_unlink(ctx, path, &made);
-		return EXIT_FAIL;
-	}
-	close(fd);
-
-	if (pipe2(gate, O_CLOEXEC) < 0) {
-		msg_syserr(ctx->prog, "pipe");
-		status = EXIT_FAIL;
-		goto out;
-	}
-	for (unsigned i = 0; i < o->writers; i++) {
-		pid_t pid = fork_child(ctx->prog);
-		if (pid < 0) {
-			status = EXIT_FAIL;
-			break;
-		}
-		if (pid == 0) {
-			close(gate[1]);
-			int st = race_writer(ctx, path, &made, i, gate[0]);
-			close(gate[0]);
-			fflush(NULL);
-			_exit(st);
-		}
-		pids[started++] = pid;
-	}
-	close(gate[0]);
-	close(gate[1]); /* open the gate: every writer's read() returns 0 */
-	for (unsigned i = 0; i < started; i++)
-		if (wait_child(ctx->prog, pids[i]) != EXIT_OK)
-			status = EXIT_FAIL;
-	if (status != EXIT_OK)
-		msg_warn(ctx->prog, "a writer failed: no count of lost lines");
-	else if (stop_requested())
-		msg_warn(ctx->prog, "interrupted before the writers finished: no count of lost lines");
-	if (status == EXIT_OK && !stop_requested()) {
-		struct race_result r;
-		struct out out;
-		if (race_check(ctx, path, &made, &r) < 0) {
-			status = EXIT_FAIL;
-			goto out;
-		}
-		out_init(&out, stdout, o->json);
-		out_open(&out);
-		out_u64(&out, PRINT_ANY, "writers", "%llu writers", o->writers);
-		out_u64(&out, PRINT_ANY, "lines_per_writer", " x %llu lines", o->count);
-		out_u64(&out, PRINT_ANY, "line_bytes", " of %llu bytes", o->size);
-		out_string(&out, PRINT_ANY, "lock", ", lock %s", lock_names[o->lock]);
-		out_string(&out, PRINT_ANY, "write", ", %s\n", o->append ? "O_APPEND write" : "lseek(SEEK_END) + write");
-		out_u64(&out, PRINT_ANY, "expected", "expected  %llu lines\n", r.expected);
-		out_u64(&out, PRINT_ANY, "intact", "intact    %llu\n", r.intact);
-		out_u64(&out, PRINT_ANY, "lost", "lost      %llu\n", r.lost);
-		out_u64(&out, PRINT_ANY, "torn", "torn      %llu\n", r.torn);
-		if (r.duplicated || o->json)
-			out_u64(&out, PRINT_ANY, "duplicated", "duplicated %llu\n", r.duplicated);
-		out_u64(&out, PRINT_JSON, "bytes_expected", NULL, r.bytes_expected);
-		out_u64(&out, PRINT_JSON, "bytes_found", NULL, r.bytes_found);
-		out_string(&out, PRINT_JSON, "path", NULL, o->path ? o->path : NULL);
-		if (r.lost)
-			out_text(&out, "%llu of %llu lines were lost: the writers overwrote each other%s.",
-				 (unsigned long long)r.lost, (unsigned long long)r.expected,
-				 r.torn ? ", leaving torn pieces of lines" : "");
-		else if (r.torn)
-			out_text(&out, "%llu torn lines were found.", (unsigned long long)r.torn);
-		else
-			out_text(&out, "No line was lost or torn.");
-		out_close(&out);
-		if (r.lost || r.torn || r.duplicated)
-			status = EXIT_VERIFY;
-	}
-out:
-	if (!o->path)
-		race_unlink(ctx, path, &made);
-	return status;
 }
 
 /* ---- demo ---- */

@@ -66,69 +66,47 @@ static ssize_t recv_msg(int fd, bool stream, struct linebuf *lb, char *buf, size
 	return (ssize_t)len;
 }
 
-static int pair_demo(struct ctx *ctx)
+/* The demo's child: answer every instruction on its own end, sv[1]. */
+static _Noreturn void pair_child(struct ctx *ctx, const int sv[2], bool stream, size_t n)
 {
-	int sv[2];
-	bool stream = ctx->opt.type == SK_STREAM;
-	const char *const *msgs = ctx->argc ? (const char *const *)ctx->argv : book_messages;
-	size_t n = ctx->argc ? (size_t)ctx->argc : ARRAY_SIZE(book_messages);
-	pid_t me = getpid();
-
-	if (!ctx->opt.given[OP_TYPE]) {
-		ctx->opt.type = SK_DGRAM; /* as in the book */
-		stream = false;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (strchr(msgs[i], '\n') || strlen(msgs[i]) > 1000)
-			return msg_usage(ctx->prog, "message %zu: at most 1000 bytes and no newline", i + 1);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (make_pair(ctx, sv) < 0)
-		return EXIT_FAIL;
-	printf("parent %d: socketpair(AF_UNIX, SOCK_%s) -> fd %d and fd %d, already connected\n", (int)me,
-	       ctx->opt.type == SK_STREAM ? "STREAM" : ctx->opt.type == SK_SEQPACKET ? "SEQPACKET" : "DGRAM", sv[0],
-	       sv[1]);
-	pid_t pid = fork_child(ctx->prog);
-	if (pid < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return EXIT_FAIL;
-	}
-	if (pid == 0) {
-		/* The child: answer every instruction on its own end. */
-		struct linebuf lb;
-		char buf[1100], reply[1200];
-		int st = EXIT_OK;
-		pid_t self = getpid();
-		close(sv[0]);
-		if (linebuf_init(&lb, 4096, 4096) < 0)
-			_exit(EXIT_FAIL);
-		printf("child  %d: closed fd %d; answering on fd %d\n", (int)self, sv[0], sv[1]);
-		for (size_t i = 0; i < n; i++) {
-			ssize_t got = recv_msg(sv[1], stream, &lb, buf, sizeof(buf));
-			if (got <= 0) {
-				/* The end, or an interrupt: also SIGTERM from the
-				 * kernel when the parent dies (fork_child). */
-				if (got < 0 && !stop_requested()) {
-					msg_syserr(ctx->prog, "child: receive");
-					st = EXIT_FAIL;
-				}
-				break;
-			}
-			printf("child  %d: got \"%s\"\n", (int)self, buf);
-			snprintf(reply, sizeof(reply), "%s received!", buf);
-			if (send_msg(sv[1], stream, reply) < 0) {
-				msg_syserr(ctx->prog, "child: send");
+	struct linebuf lb;
+	char buf[1100], reply[1200];
+	int st = EXIT_OK;
+	pid_t self = getpid();
+	close(sv[0]);
+	if (linebuf_init(&lb, 4096, 4096) < 0)
+		_exit(EXIT_FAIL);
+	printf("child  %d: closed fd %d; answering on fd %d\n", (int)self, sv[0], sv[1]);
+	for (size_t i = 0; i < n; i++) {
+		ssize_t got = recv_msg(sv[1], stream, &lb, buf, sizeof(buf));
+		if (got <= 0) {
+			/* The end, or an interrupt: also SIGTERM from the
+			 * kernel when the parent dies (fork_child). */
+			if (got < 0 && !stop_requested()) {
+				msg_syserr(ctx->prog, "child: receive");
 				st = EXIT_FAIL;
-				break;
 			}
+			break;
 		}
-		linebuf_free(&lb);
-		close(sv[1]);
-		fflush(NULL);
-		_exit(st);
+		printf("child  %d: got \"%s\"\n", (int)self, buf);
+		snprintf(reply, sizeof(reply), "%s received!", buf);
+		if (send_msg(sv[1], stream, reply) < 0) {
+			msg_syserr(ctx->prog, "child: send");
+			st = EXIT_FAIL;
+			break;
+		}
 	}
+	linebuf_free(&lb);
 	close(sv[1]);
-	printf("parent %d: fork() -> child %d; parent keeps fd %d\n", (int)me, (int)pid, sv[0]);
+	fflush(NULL);
+	_exit(st);
+}
+
+/* The demo's parent: send the n instructions on sv[0], then print the n
+ * answers. Returns the exit status. */
+static int pair_parent_talk(struct ctx *ctx, const int sv[2], bool stream, const char *const *msgs, size_t n)
+{
+	pid_t me = getpid();
 	int status = EXIT_OK;
 	for (size_t i = 0; i < n && status == EXIT_OK && !stop_requested(); i++) {
 		if (send_msg(sv[0], stream, msgs[i]) < 0) {
@@ -161,6 +139,41 @@ static int pair_demo(struct ctx *ctx)
 		printf("parent %d: %s\n", (int)me, buf);
 	}
 	linebuf_free(&lb);
+	return status;
+}
+
+static int pair_demo(struct ctx *ctx)
+{
+	int sv[2];
+	bool stream = ctx->opt.type == SK_STREAM;
+	const char *const *msgs = ctx->argc ? (const char *const *)ctx->argv : book_messages;
+	size_t n = ctx->argc ? (size_t)ctx->argc : ARRAY_SIZE(book_messages);
+	pid_t me = getpid();
+
+	if (!ctx->opt.given[OP_TYPE]) {
+		ctx->opt.type = SK_DGRAM; /* as in the book */
+		stream = false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strchr(msgs[i], '\n') || strlen(msgs[i]) > 1000)
+			return msg_usage(ctx->prog, "message %zu: at most 1000 bytes and no newline", i + 1);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (make_pair(ctx, sv) < 0)
+		return EXIT_FAIL;
+	printf("parent %d: socketpair(AF_UNIX, SOCK_%s) -> fd %d and fd %d, already connected\n", (int)me,
+	       ctx->opt.type == SK_STREAM ? "STREAM" : ctx->opt.type == SK_SEQPACKET ? "SEQPACKET" : "DGRAM", sv[0],
+	       sv[1]);
+	pid_t pid = fork_child(ctx->prog);
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return EXIT_FAIL;
+	}
+	if (pid == 0)
+		pair_child(ctx, sv, stream, n);
+	close(sv[1]);
+	printf("parent %d: fork() -> child %d; parent keeps fd %d\n", (int)me, (int)pid, sv[0]);
+	int status = pair_parent_talk(ctx, sv, stream, msgs, n);
 	/* Interrupted: a datagram child has no end of file to see, so it gets
 	 * an empty datagram, as in run; a stream child reads end of file. */
 	if (stop_requested() && ctx->opt.type == SK_DGRAM)
