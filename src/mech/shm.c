@@ -3,6 +3,7 @@
  * mmap(2)), shared by any number of producers and consumers. A robust
  * process-shared mutex guards the indices; waiting is on futexes, so a
  * full or empty ring puts its users to sleep instead of spinning. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
+#include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/queue.h"
 #include "ipcdemo/ring.h"
 #include "ipcdemo/util.h"
@@ -1205,6 +1207,71 @@ static const struct verb shm_verbs[] = {
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
 };
 
+/* ---- ls and clean ---- */
+
+#define SHM_DIR "/dev/shm"
+
+static int shm_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
+{
+	DIR *d = opendir(SHM_DIR);
+	struct dirent *e;
+	(void)dir;
+	if (!d) {
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "POSIX shared memory not listed: %s: %s", SHM_DIR, strerror(errno));
+		return 0;
+	}
+	int rc = 0;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		struct stat st;
+		/* sem.NAME are POSIX named semaphores, not shared memory objects. */
+		if (e->d_name[0] == '.' || strncmp(e->d_name, "sem.", 4) == 0 ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		struct obj o = { .size = (long long)st.st_size, .messages = -1, .id = -1, .uid = st.st_uid,
+				 .creator = st.st_uid, .mode = st.st_mode & 07777 };
+		snprintf(o.name, sizeof(o.name), "/%s", e->d_name);
+		rc = out->add(out, &o);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* found: 1 when it is an ipcdemo ring (maybe a damaged one). */
+static void shm_describe(struct obj *o)
+{
+	struct ring_peek rp;
+	bool ring = ring_peek(o->name, &rp);
+	if (ring && !rp.note)
+		o->messages = (long long)rp.messages;
+	o->found = ring;
+	o->note = ring ? rp.note : "not an ipcdemo ring";
+}
+
+static bool shm_ours(const struct obj *o)
+{
+	return o->found && obj_ipcdemo_name(o->name + 1) && o->uid == geteuid();
+}
+
+static int shm_remove(struct ctx *ctx, const struct obj *o)
+{
+	if (shm_unlink(o->name) < 0 && errno != ENOENT) {
+		msg_syserr(ctx->prog, "shm_unlink %s", o->name);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct mech_objects shm_objects = {
+	.type = "shm",
+	.plural = "shared-memory objects",
+	.order = 20,
+	.scan = shm_scan,
+	.describe = shm_describe,
+	.ours = shm_ours,
+	.remove = shm_remove,
+};
+
 const struct mechanism mech_shm = {
 	"shm",
 	"POSIX shared memory: a ring buffer with futex wake-ups",
@@ -1212,6 +1279,7 @@ const struct mechanism mech_shm = {
 	"once, with no system call when neither side has to wait. The cost is that the processes\n"
 	"must synchronise themselves: here a robust process-shared mutex and futexes.",
 	shm_verbs,
+	.objects = &shm_objects,
 };
 
 static const struct queue_ops shm_bench_ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, false,
