@@ -20,6 +20,7 @@
 
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
+#include "ipcdemo/mq.h"
 #include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/queue.h"
 #include "ipcdemo/ring.h"

@@ -15,6 +15,7 @@
 #include "ipcdemo/message.h"
 #include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/queue.h"
+#include "ipcdemo/sysv.h"
 #include "ipcdemo/util.h"
 
 
