@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,38 +99,41 @@ int obj_scan_dir(struct ctx *ctx, const char *dir, struct obj_out *out,
 	return 0;
 }
 
-/* The kinds of object there are, in the order of the listing. */
-static size_t kinds(const struct mech_objects **v, size_t cap)
+/* The kinds of object in the order of the listing: the one after the
+ * kind of mechanisms[*at] (*at SIZE_MAX: the first), or NULL; *at moves
+ * on to it. Kinds of equal order come in the registry's order. */
+static const struct mech_objects *next_kind(size_t *at)
 {
-	size_t n = 0;
-	for (size_t i = 0; mechanisms[i]; i++)
-		if (mechanisms[i]->objects && n < cap)
-			v[n++] = mechanisms[i]->objects;
-	/* Few: an insertion sort. */
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && v[j - 1]->order > v[j]->order; j--) {
-			const struct mech_objects *t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
+	const struct mech_objects *prev = *at == SIZE_MAX ? NULL : mechanisms[*at]->objects, *best = NULL;
+	size_t best_at = 0;
+	for (size_t i = 0; mechanisms[i]; i++) {
+		const struct mech_objects *k = mechanisms[i]->objects;
+		if (!k || (prev && (k->order < prev->order || (k->order == prev->order && i <= *at))))
+			continue;
+		if (!best || k->order < best->order) {
+			best = k;
+			best_at = i;
 		}
-	return n;
+	}
+	if (best)
+		*at = best_at;
+	return best;
 }
-
-#define MAX_KINDS 32
 
 /* The plurals of the kinds that are in use while open, joined: "As and Bs". */
 static void open_kinds(char *buf, size_t len)
 {
-	const struct mech_objects *k[MAX_KINDS];
-	size_t n = kinds(k, MAX_KINDS), m = 0, done = 0;
-	for (size_t i = 0; i < n; i++)
-		m += k[i]->open_in_use;
+	size_t m = 0, done = 0, at = SIZE_MAX;
+	const struct mech_objects *k;
+	while ((k = next_kind(&at)) != NULL)
+		m += k->open_in_use;
 	buf[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		if (!k[i]->open_in_use)
+	at = SIZE_MAX;
+	while ((k = next_kind(&at)) != NULL) {
+		if (!k->open_in_use)
 			continue;
 		size_t used = strlen(buf);
-		snprintf(buf + used, len - used, "%s%s", done == 0 ? "" : done + 1 == m ? " and " : ", ", k[i]->plural);
+		snprintf(buf + used, len - used, "%s%s", done == 0 ? "" : done + 1 == m ? " and " : ", ", k->plural);
 		done++;
 	}
 }
@@ -217,12 +221,12 @@ static int scan_kind(struct ctx *ctx, struct objlist *l, const struct mech_objec
 static int collect(struct ctx *ctx, struct objlist *l)
 {
 	const char *dir = ctx->argc > 0 ? ctx->argv[0] : ".";
-	const struct mech_objects *k[MAX_KINDS];
-	size_t n = kinds(k, MAX_KINDS);
+	const struct mech_objects *k;
+	size_t at = SIZE_MAX;
 	int r = 0;
 	l->out.add = obj_add;
-	for (size_t i = 0; i < n && r == 0; i++)
-		r = scan_kind(ctx, l, k[i], dir);
+	while (r == 0 && (k = next_kind(&at)) != NULL)
+		r = scan_kind(ctx, l, k, dir);
 	if (r == 0)
 		r = mark_in_use(ctx, l);
 	if (r == -1) {

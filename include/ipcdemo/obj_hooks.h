@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "ipcdemo/mechanism.h"
+struct ctx;
 
 /* One object as 'ls' shows it. */
 struct obj {
