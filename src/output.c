@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <math.h>
+#include <pwd.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -261,4 +263,15 @@ void format_rfc3339(char *buf, size_t len, int64_t real_ns)
 	}
 	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf + n, len - n, ".%06ldZ", usec);
+}
+
+void info_owner(struct out *o, uid_t uid, gid_t gid, mode_t mode)
+{
+	const struct passwd *pw = getpwuid(uid);
+	char m[8];
+	snprintf(m, sizeof(m), "%04o", (unsigned)(mode & 07777));
+	out_string(o, PRINT_ANY, "owner", "owner:     %s", pw ? pw->pw_name : "?");
+	out_u64(o, PRINT_ANY, "uid", " (uid %llu", uid);
+	out_u64(o, PRINT_ANY, "gid", ", gid %llu)\n", gid);
+	out_string(o, PRINT_ANY, "mode", "mode:      %s\n", m);
 }

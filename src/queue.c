@@ -2,7 +2,6 @@
 /* The send and receive loops of the message queues (mq, sysv, shm). */
 #include <errno.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,19 +80,6 @@ enum io_result queue_send_each(void *impl, const char *buf, size_t len, size_t m
 	}
 	*done = len;
 	return IO_OK;
-}
-
-long long mq_qsize(const char *name)
-{
-	char path[NAME_MAX + 32];
-	unsigned long long q;
-	snprintf(path, sizeof(path), "/dev/mqueue%s", name);
-	FILE *fp = fopen(path, "re");
-	if (!fp)
-		return -1;
-	long long v = fscanf(fp, "QSIZE:%llu", &q) == 1 ? (long long)q : -1;
-	fclose(fp);
-	return v;
 }
 
 int queue_produce(struct ctx *ctx, const struct queue_ops *ops, void *impl)
@@ -192,27 +178,6 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 	return status;
 }
 
-int posix_name(struct ctx *ctx, char *buf, size_t len)
-{
-	const char *n = ctx->opt.name ? ctx->opt.name : "/ipcdemo";
-	const char *body = n[0] == '/' ? n + 1 : n;
-	const char *why = NULL;
-	if (*body == '\0')
-		why = "a name is needed after the slash";
-	else if (strchr(body, '/'))
-		why = "no slash is allowed after the leading one";
-	else if (strlen(body) > NAME_MAX)
-		why = "too long (at most 255 bytes after the slash)";
-	else if (strcmp(body, ".") == 0 || strcmp(body, "..") == 0)
-		why = "'.' and '..' are not names";
-	else if (strlen(body) + 2 > len)
-		why = "too long";
-	if (why)
-		return msg_usage(ctx->prog, "invalid value '%s' for --name: %s", n, why);
-	snprintf(buf, len, "/%s", body);
-	return 0;
-}
-
 int queue_alarm(int64_t deadline)
 {
 	int64_t ns = QUEUE_SLICE_NS;
@@ -233,35 +198,4 @@ void queue_alarm_off(void)
 	struct itimerval off;
 	memset(&off, 0, sizeof(off));
 	setitimer(ITIMER_REAL, &off, NULL);
-}
-
-long long sysctl_read(const char *path)
-{
-	FILE *fp = fopen(path, "re");
-	long long v;
-	if (!fp)
-		return -1;
-	if (fscanf(fp, "%lld", &v) != 1)
-		v = -1;
-	fclose(fp);
-	return v;
-}
-
-int demo_name(struct ctx *ctx, char *buf, size_t len)
-{
-	if (ctx->opt.name)
-		return posix_name(ctx, buf, len);
-	snprintf(buf, len, "/ipcdemo-demo-%d", (int)getpid());
-	return 0;
-}
-
-void info_owner(struct out *o, uid_t uid, gid_t gid, mode_t mode)
-{
-	const struct passwd *pw = getpwuid(uid);
-	char m[8];
-	snprintf(m, sizeof(m), "%04o", (unsigned)(mode & 07777));
-	out_string(o, PRINT_ANY, "owner", "owner:     %s", pw ? pw->pw_name : "?");
-	out_u64(o, PRINT_ANY, "uid", " (uid %llu", uid);
-	out_u64(o, PRINT_ANY, "gid", ", gid %llu)\n", gid);
-	out_string(o, PRINT_ANY, "mode", "mode:      %s\n", m);
 }

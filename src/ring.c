@@ -4,10 +4,13 @@
  * mapped image and trusts none of it: every field is read once into a
  * local, checked, and only the checked value is used to address memory,
  * so that another process changing the image meanwhile cannot make these
- * functions read or write outside it. No locks, no system calls: shm.c
+ * functions read or write outside it. No locks, no system calls: ring_shm.c
  * calls them under the ring's lock; the fuzz target calls them on
- * arbitrary bytes. */
+ * arbitrary bytes. The ring as a shared-memory object, its lock and its
+ * waits, is in ring_shm.c. */
+#include <errno.h>
 #include <inttypes.h>
+#include <linux/futex.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -388,4 +391,61 @@ uint32_t ring_put_image(struct ring_hdr *h, char *slots, const struct ring_geom 
 	}
 	*off = o;
 	return filled;
+}
+
+int ring_index_unlocked(const struct ring_hdr *h, const struct ring_geom *g, struct ring_index *ix, char *why,
+			size_t len)
+{
+	for (int i = 0; i < 1000; i++) {
+		uint64_t before = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
+		int c = ring_index_read(h, g, ix, false, why, len);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&h->head, __ATOMIC_RELAXED) == before && (c < 0 || ix->head == before))
+			return c;
+	}
+	return 1;
+}
+
+int ring_lock_attr_init(pthread_mutexattr_t *ma)
+{
+	int e = pthread_mutexattr_init(ma);
+	if (!e)
+		e = pthread_mutexattr_setpshared(ma, PTHREAD_PROCESS_SHARED);
+	if (!e)
+		e = pthread_mutexattr_setrobust(ma, PTHREAD_MUTEX_ROBUST);
+	if (e && e != ENOMEM)
+		pthread_mutexattr_destroy(ma);
+	return e;
+}
+
+/* glibc keeps the owner's thread ID in the lock word, as the kernel's
+ * robust futexes require. */
+int ring_lock_owner(const struct ring_hdr *h)
+{
+#ifdef __GLIBC__
+	return __atomic_load_n(&h->lock.__data.__lock, __ATOMIC_RELAXED) & FUTEX_TID_MASK;
+#else
+	(void)h;
+	return 0;
+#endif
+}
+
+bool ring_lock_kind_ok(const struct ring_hdr *h)
+{
+#ifdef __GLIBC__
+	pthread_mutexattr_t ma;
+	pthread_mutex_t m;
+	if (ring_lock_attr_init(&ma) != 0)
+		return true;
+	bool ok = true;
+	if (pthread_mutex_init(&m, &ma) == 0) {
+		ok = __atomic_load_n(&h->lock.__data.__kind, __ATOMIC_RELAXED) == m.__data.__kind;
+		pthread_mutex_destroy(&m);
+	}
+	pthread_mutexattr_destroy(&ma);
+	return ok;
+#else
+	(void)h;
+	return true;
+#endif
 }

@@ -312,3 +312,15 @@ void pipe_grow(int fd)
 	if (cur > 0 && cur < max)
 		(void)fcntl(fd, F_SETPIPE_SZ, (int)max);
 }
+
+long long sysctl_read(const char *path)
+{
+	FILE *fp = fopen(path, "re");
+	long long v;
+	if (!fp)
+		return -1;
+	if (fscanf(fp, "%lld", &v) != 1)
+		v = -1;
+	fclose(fp);
+	return v;
+}

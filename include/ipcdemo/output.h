@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum print_mode {
 	PRINT_ANY,  /* both text and JSON */
@@ -51,5 +52,9 @@ void json_write_string(FILE *fp, const char *s, size_t len);
 
 /* RFC 3339 UTC time with microseconds, e.g. 2026-11-21T12:00:00.123456Z. */
 void format_rfc3339(char *buf, size_t len, int64_t real_ns);
+
+/* The owner and mode lines of an 'info' record (labels 11 wide):
+ * "owner:     root (uid 0, gid 0)", "mode:      0600". */
+void info_owner(struct out *o, uid_t uid, gid_t gid, mode_t mode);
 
 #endif

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Message queues: POSIX mq, System V msg and the shared-memory ring. Each
  * keeps message boundaries, so one message goes in one send and comes out
- * of one receive. The send and receive loops, deadlines, names and the
- * system limits they report are shared here; a mechanism supplies only its
- * queue_ops. */
+ * of one receive. The send and receive loops and their deadlines are
+ * shared here; a mechanism supplies only its queue_ops. */
 #ifndef IPCDEMO_QUEUE_H
 #define IPCDEMO_QUEUE_H
 
@@ -15,6 +14,9 @@
 #include "ipcdemo/io.h"
 #include "ipcdemo/mechanism.h"
 #include "ipcdemo/message.h"
+/* For the benchmark, until it takes what it needs from its own hooks. */
+#include "ipcdemo/mq.h"
+#include "ipcdemo/sysv.h"
 
 /* Deadlines are absolute CLOCK_MONOTONIC times in ns. */
 #define QUEUE_NOWAIT ((int64_t)0)
@@ -71,13 +73,6 @@ struct queue_bench {
 };
 extern const struct queue_bench mq_bench, sysv_bench, shm_bench;
 
-/* ipcdemo's System V keys: 0x697063XX ("ipc" in ASCII, then a byte); the
- * default is 0x69706364 ("ipcd"). 'ipcdemo clean' removes queues in this
- * range. */
-#define SYSV_KEY_BASE 0x69706300u
-#define SYSV_KEY_MASK 0xffffff00u
-#define SYSV_KEY_DEFAULT 0x69706364u
-
 /* Length of the first message in buf, its newline included. */
 size_t queue_next_len(const char *buf, size_t len);
 
@@ -86,10 +81,6 @@ size_t queue_next_len(const char *buf, size_t len);
  * only on a stop request). Returns and *done as for queue_ops.send. */
 enum io_result queue_send_each(void *impl, const char *buf, size_t len, size_t max, int64_t deadline, size_t *done,
 			       int (*put)(void *impl, const char *msg, size_t n, int64_t deadline));
-
-/* Bytes queued in a POSIX queue, from the mqueue file system's QSIZE
- * line (-1 when it is not mounted or not readable). */
-long long mq_qsize(const char *name);
 
 /* The deadline for --nonblock and --timeout, counted from now. */
 int64_t queue_deadline(const struct ctx *ctx);
@@ -102,28 +93,11 @@ int queue_produce(struct ctx *ctx, const struct queue_ops *ops, void *impl);
  * empty queue. cap is the receive buffer. Returns the exit status. */
 int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *ops, void *impl, size_t cap);
 
-/* The POSIX IPC name from --name (default /ipcdemo): a missing leading
- * slash is added; no other slash, not empty, at most NAME_MAX bytes.
- * Returns 0, or EXIT_USAGE after the message. */
-int posix_name(struct ctx *ctx, char *buf, size_t len);
-
 /* Interrupt the next blocking system call (SIGALRM) at the deadline or
  * after QUEUE_SLICE_NS, whichever is first; for calls that have no timeout
  * of their own (msgsnd, msgrcv). queue_alarm_off cancels it. */
 int queue_alarm(int64_t deadline);
 void queue_alarm_off(void);
-
-/* A whole number from a file under /proc/sys (limits). -1 if unreadable. */
-long long sysctl_read(const char *path);
-
-/* The name a demo uses: --name (checked as posix_name does), or
- * /ipcdemo-demo-PID. Returns 0 or EXIT_USAGE. */
-int demo_name(struct ctx *ctx, char *buf, size_t len);
-
-/* The owner and mode lines of an 'info' record (labels 11 wide):
- * "owner:     root (uid 0, gid 0)", "mode:      0600". */
-struct out;
-void info_owner(struct out *o, uid_t uid, gid_t gid, mode_t mode);
 
 /* Strip the framing of a received message: one trailing NUL (a C string
  * sent with its terminator), then one trailing newline. */

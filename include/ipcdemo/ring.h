@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* The shared-memory ring of 'ipcdemo shm': its layout in the shm_open(3)
- * object, so that 'ipcdemo ls' and 'clean' can recognise one, and the
- * functions that check and read a mapped ring image (src/ring.c). Those
- * use no lock and no system call: shm.c calls them under the ring's lock,
- * the fuzz target on arbitrary bytes. */
+/* The shared-memory ring of 'ipcdemo shm'. First its layout in the
+ * shm_open(3) object and the functions that check and read a mapped ring
+ * image (src/ring.c): those use no lock and no system call; ring_shm.c
+ * calls them under the ring's lock, the fuzz target on arbitrary bytes.
+ * Then the ring as an object (src/ring_shm.c): create, attach, lock,
+ * put, take, and the looks of 'info' and 'ls'. */
 #ifndef IPCDEMO_RING_H
 #define IPCDEMO_RING_H
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "ipcdemo/io.h"
 
 #define RING_MAGIC "IPCDRNG1"
 #define RING_VERSION 2u
@@ -126,6 +130,104 @@ int ring_walk(const char *slots, const struct ring_geom *g, const struct ring_in
  * why when the slots are damaged. */
 int ring_repair(struct ring_hdr *h, const char *slots, const struct ring_geom *g, struct ring_index *ix, char *why,
 		size_t len);
+
+/* head, tail, put and taken read without the lock, while others use the
+ * ring: retried until head stays the same across the read, so that head
+ * and tail belong together. 0, -1 with why (damaged), 1 when the ring
+ * kept changing (nothing to judge). */
+int ring_index_unlocked(const struct ring_hdr *h, const struct ring_geom *g, struct ring_index *ix, char *why,
+			size_t len);
+
+/* The attributes of the ring's lock: a robust, process-shared mutex. 0 or
+ * the error number (ma destroyed again on error). */
+int ring_lock_attr_init(pthread_mutexattr_t *ma);
+/* The thread that holds the lock, from the lock word; 0 when unknown. */
+int ring_lock_owner(const struct ring_hdr *h);
+/* Is the lock still the kind of mutex ring_lock_attr_init makes? Another
+ * kind (a damaged header) would make pthread_mutex_lock do something
+ * else. */
+bool ring_lock_kind_ok(const struct ring_hdr *h);
+
+/* ---- The ring as a shared-memory object (src/ring_shm.c) ---- */
+
+struct ctx;
+
+/* A consumer takes up to this many bytes of messages per lock. */
+#define RING_BATCH_BYTES ((size_t)64 << 10)
+
+struct ring {
+	char name[NAME_MAX + 2];
+	int fd;
+	struct ring_hdr *h;
+	size_t size;
+	char *slots;
+	struct ring_geom g; /* checked once: the only geometry used */
+	bool sending;
+	bool said_full;
+	bool lock_held;     /* the last wait for the lock gave up */
+	/* Messages taken by this consumer, not yet delivered: [u32 len][bytes]... */
+	struct ring_batch b;
+	size_t bpos;
+	uint64_t bcount;
+	/* Why it was refused as damaged (for info). */
+	char why[RING_WHY];
+};
+
+/* What a ring that ring_open creates is made of; fixed_*: an existing
+ * one must have it too (--slots and --slot-size given), else it is
+ * refused. */
+struct ring_spec {
+	uint32_t slots, slot_size;
+	bool fixed_slots, fixed_slot_size;
+};
+
+/* Catch SIGBUS from here on: a fault while a ring is read or written (its
+ * object truncated under us) ends that access with a diagnostic; other
+ * SIGBUS keeps its default action. 0, or -1 with errno. */
+int ring_catch_bus(void);
+
+/* Create the ring r->name of that geometry with mode --mode, mapped and
+ * set up (r zeroed, fd -1, before). Returns 0, 1 when it exists already,
+ * -1 after a diagnostic. */
+int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t slot_size);
+
+/* Open the ring r->name, creating it from spec when create is set and it
+ * is missing (spec NULL: the defaults, any geometry). Returns 0, -1 after
+ * a diagnostic, or (report false: for info) RING_ATTACH_DAMAGED with
+ * r->why and only the header mapped; report true says why instead. */
+enum { RING_ATTACH_DAMAGED = -3 };
+int ring_open(struct ctx *ctx, struct ring *r, const struct ring_spec *spec, bool create, bool report);
+
+/* Unmap and close; remove the name too when asked (--unlink). */
+void ring_close(struct ctx *ctx, struct ring *r, bool remove);
+
+/* The consumer's batch: RING_BATCH_BYTES, or a slot's records when
+ * larger. 0, or -1 after a diagnostic. */
+int ring_batch_alloc(struct ctx *ctx, struct ring *r);
+
+/* Put the whole messages of buf (each ending in '\n') into the ring, as
+ * queue_ops.send does, with its return convention. */
+enum io_result ring_send(struct ctx *ctx, struct ring *r, const char *buf, size_t len, int64_t deadline,
+			  size_t *done);
+
+/* Take up to a batch of messages (no more than want) into r->b under
+ * one lock, sleeping while the ring is empty until the deadline. 0; -1
+ * with errno EAGAIN, ETIMEDOUT or EINTR; -2 after a diagnostic. */
+enum io_result ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want);
+
+/* What 'info' shows: the header as read, under the lock when it could
+ * be had, and the damage found. */
+struct ring_info {
+	struct ring_hdr h;
+	const char *lock; /* "free", "held", "unknown" */
+	int owner;        /* thread holding it, when held */
+	char why[RING_WHY]; /* "" when intact */
+};
+
+
+/* Read *s from an open ring: under its lock when it can be had soon,
+ * else without it. */
+void ring_read_info(struct ctx *ctx, struct ring *r, struct ring_info *s);
 
 /* What 'ls' shows of a ring, read without taking its lock. */
 struct ring_peek {

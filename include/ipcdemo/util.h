@@ -72,6 +72,9 @@ pid_t fork_child(const char *prog);
 /* Wait for a child; its exit status, or EXIT_FAIL (reported) when it was
  * killed or could not be waited for. */
 int wait_child(const char *prog, pid_t pid);
+/* A whole number from a file under /proc/sys (limits). -1 if unreadable. */
+long long sysctl_read(const char *path);
+
 /* "$TMPDIR/NAME.XXXXXX" (TMPDIR defaults to /tmp), for mkdtemp/mkstemp. */
 void tmp_template(char *buf, size_t len, const char *name);
 

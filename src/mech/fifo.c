@@ -14,6 +14,7 @@
 #include "ipcdemo/demo.h"
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/message.h"
+#include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/util.h"
 
 #define DEFAULT_PATH "pipe.fifo"
@@ -462,6 +463,40 @@ static const struct verb fifo_verbs[] = {
 	{ .name = NULL },
 };
 
+/* ---- ls and clean: FIFOs in DIRECTORY, pipe.fifo is ours ---- */
+
+static bool fifo_match(struct obj *o, const struct stat *st)
+{
+	(void)o;
+	return S_ISFIFO(st->st_mode);
+}
+
+static int fifo_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
+{
+	return obj_scan_dir(ctx, dir, out, fifo_match);
+}
+
+static bool fifo_ours(const struct obj *o)
+{
+	return strcmp(o->name + o->base, DEFAULT_PATH) == 0 && o->uid == geteuid();
+}
+
+static int fifo_remove(struct ctx *ctx, const struct obj *o)
+{
+	return fsobj_unlink(ctx, o->name, S_IFIFO);
+}
+
+static const struct mech_objects fifo_objects = {
+	.type = "fifo",
+	.plural = "FIFOs",
+	.order = 40,
+	.scan = fifo_scan,
+	.ours = fifo_ours,
+	.open_in_use = true,
+	.in_use = obj_open_now,
+	.remove = fifo_remove,
+};
+
 const struct mechanism mech_fifo = {
 	.name = "fifo",
 	.summary = "named pipe (FIFO) in the filesystem, between unrelated processes",
@@ -469,4 +504,5 @@ const struct mechanism mech_fifo = {
 		"A FIFO is a pipe with a name: open(2) for writing blocks until a reader opens it and\n"
 		"vice versa; writes of up to PIPE_BUF (4096) bytes are atomic.",
 	.verbs = fifo_verbs,
+	.objects = &fifo_objects,
 };

@@ -17,6 +17,7 @@
 #include "ipcdemo/demo.h"
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/message.h"
+#include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/util.h"
 #include "file.h"
@@ -674,6 +675,49 @@ static const struct verb file_verbs[] = {
 	{ .name = NULL },
 };
 
+/* ---- ls and clean: storage files in DIRECTORY, ours when marked ---- */
+
+/* Files marked as ipcdemo's, and unmarked ones named as ours are (to say
+ * that they are not). found: marked. */
+static bool file_match(struct obj *o, const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return false;
+	o->found = fsobj_marked(o->name);
+	if (!o->found && strcmp(o->name + o->base, DEFAULT_PATH) != 0)
+		return false;
+	o->size = (long long)st->st_size;
+	if (!o->found)
+		o->note = "not marked as ipcdemo's";
+	return true;
+}
+
+static int file_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
+{
+	return obj_scan_dir(ctx, dir, out, file_match);
+}
+
+static bool file_ours(const struct obj *o)
+{
+	return o->found && o->uid == geteuid();
+}
+
+static int file_remove(struct ctx *ctx, const struct obj *o)
+{
+	return fsobj_unlink(ctx, o->name, S_IFREG);
+}
+
+static const struct mech_objects file_objects = {
+	.type = "file",
+	.plural = "files",
+	.order = 60,
+	.scan = file_scan,
+	.ours = file_ours,
+	.open_in_use = true,
+	.in_use = obj_open_now,
+	.remove = file_remove,
+};
+
 const struct mechanism mech_file = {
 	.name = "file",
 	.summary = "shared storage file, with flock(2) or fcntl(2) locks",
@@ -681,4 +725,5 @@ const struct mechanism mech_file = {
 		"The simplest IPC: a producer appends to a file that a consumer reads. Without a lock,\n"
 		"concurrent writers race ('ipcdemo file race' shows it).",
 	.verbs = file_verbs,
+	.objects = &file_objects,
 };

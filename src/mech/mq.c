@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* mq: POSIX message queues (mq_overview(7)), the notes' sender.c and
  * receiver.c made a tool: priorities, persistence, limits. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,11 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
+#include "ipcdemo/mq.h"
+#include "ipcdemo/obj_hooks.h"
+#include "ipcdemo/output.h"
 #include "ipcdemo/queue.h"
 #include "ipcdemo/util.h"
 
@@ -26,6 +31,40 @@ struct mqch {
 	unsigned prio;      /* send: --priority; receive: of the last message */
 	bool sending;
 };
+
+int posix_name(struct ctx *ctx, char *buf, size_t len)
+{
+	const char *n = ctx->opt.name ? ctx->opt.name : "/ipcdemo";
+	const char *body = n[0] == '/' ? n + 1 : n;
+	const char *why = NULL;
+	if (*body == '\0')
+		why = "a name is needed after the slash";
+	else if (strchr(body, '/'))
+		why = "no slash is allowed after the leading one";
+	else if (strlen(body) > NAME_MAX)
+		why = "too long (at most 255 bytes after the slash)";
+	else if (strcmp(body, ".") == 0 || strcmp(body, "..") == 0)
+		why = "'.' and '..' are not names";
+	else if (strlen(body) + 2 > len)
+		why = "too long";
+	if (why)
+		return msg_usage(ctx->prog, "invalid value '%s' for --name: %s", n, why);
+	snprintf(buf, len, "/%s", body);
+	return 0;
+}
+
+long long mq_qsize(const char *name)
+{
+	char path[NAME_MAX + 32];
+	unsigned long long q;
+	snprintf(path, sizeof(path), "/dev/mqueue%s", name);
+	FILE *fp = fopen(path, "re");
+	if (!fp)
+		return -1;
+	long long v = fscanf(fp, "QSIZE:%llu", &q) == 1 ? (long long)q : -1;
+	fclose(fp);
+	return v;
+}
 
 /* One limit: the kernel's hard one, or the sysctl (soft, < 0: unknown). */
 static bool explain_limit(const char *opt, long v, long hard, const char *unit, long long soft, const char *file)
@@ -611,6 +650,86 @@ static const struct verb mq_verbs[] = {
 	{ .name = NULL },
 };
 
+/* ---- ls and clean ---- */
+
+#define MQ_DIR "/dev/mqueue"
+#define MQUEUE_MAGIC 0x19800202 /* statfs f_type of the mqueue file system */
+
+static int mq_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
+{
+	struct statfs sf;
+	(void)dir;
+	int sfr = statfs(MQ_DIR, &sf);
+	if (sfr < 0 && errno != ENOENT) {
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "POSIX message queues not listed: %s: %s", MQ_DIR, strerror(errno));
+		return 0;
+	}
+	if (sfr < 0 || sf.f_type != MQUEUE_MAGIC) {
+		/* A bare directory is not the queues: nothing would be listed. */
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "POSIX message queues not listed: %s is not mounted "
+					    "(mount -t mqueue none %s)",
+				 MQ_DIR, MQ_DIR);
+		return 0;
+	}
+	DIR *d = opendir(MQ_DIR);
+	struct dirent *e;
+	if (!d) {
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "POSIX message queues not listed: %s: %s", MQ_DIR, strerror(errno));
+		return 0;
+	}
+	int rc = 0;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		struct stat st;
+		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		struct obj o = { .size = -1, .messages = -1, .id = -1, .uid = st.st_uid, .creator = st.st_uid,
+				 .mode = st.st_mode & 07777 };
+		snprintf(o.name, sizeof(o.name), "/%s", e->d_name);
+		rc = out->add(out, &o);
+	}
+	closedir(d);
+	return rc;
+}
+
+static void mq_describe(struct obj *o)
+{
+	o->size = mq_qsize(o->name);
+	mqd_t m = mq_open(o->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (m != (mqd_t)-1) {
+		struct mq_attr a;
+		if (mq_getattr(m, &a) == 0)
+			o->messages = a.mq_curmsgs;
+		mq_close(m);
+	}
+}
+
+static bool mq_ours(const struct obj *o)
+{
+	return obj_ipcdemo_name(o->name + 1) && o->uid == geteuid();
+}
+
+static int mq_remove(struct ctx *ctx, const struct obj *o)
+{
+	if (mq_unlink(o->name) < 0 && errno != ENOENT) {
+		msg_syserr(ctx->prog, "mq_unlink %s", o->name);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct mech_objects mq_objects = {
+	.type = "mq",
+	.plural = "POSIX message queues",
+	.order = 10,
+	.scan = mq_scan,
+	.describe = mq_describe,
+	.ours = mq_ours,
+	.remove = mq_remove,
+};
+
 const struct mechanism mech_mq = {
 	.name = "mq",
 	.summary = "POSIX message queues: priorities, persistence, kernel limits",
@@ -619,6 +738,7 @@ const struct mechanism mech_mq = {
 		"whole and in priority order, and keeps them while no one reads, until it is unlinked or\n"
 		"the system reboots. Its capacity (maxmsg) and message size (msgsize) are fixed at creation.",
 	.verbs = mq_verbs,
+	.objects = &mq_objects,
 };
 
 static const struct queue_ops mq_bench_ops = {

@@ -13,7 +13,9 @@
 #include "ipcdemo/cli.h"
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
+#include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/queue.h"
+#include "ipcdemo/sysv.h"
 #include "ipcdemo/util.h"
 
 
@@ -602,6 +604,75 @@ static const struct verb sysv_verbs[] = {
 	{ .name = NULL },
 };
 
+/* ---- ls and clean ---- */
+
+#define SYSV_MSG "/proc/sysvipc/msg"
+
+/* One line of /proc/sysvipc/msg: key msqid perms cbytes qnum lspid lrpid
+ * uid gid cuid cgid ... */
+static bool sysv_line(const char *line, struct obj *o)
+{
+	long long key, cbytes, qnum;
+	int id, lspid, lrpid;
+	unsigned perms, uid, gid, cuid;
+	if (sscanf(line, "%lld %d %o %lld %lld %d %d %u %u %u", &key, &id, &perms, &cbytes, &qnum, &lspid, &lrpid,
+		   &uid, &gid, &cuid) != 10)
+		return false;
+	*o = (struct obj){ .uid = uid, .creator = cuid, .mode = (mode_t)perms & 0777, .size = cbytes,
+			   .messages = qnum, .id = id };
+	snprintf(o->name, sizeof(o->name), "0x%08x", (unsigned)(int)key);
+	return true;
+}
+
+static int sysv_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
+{
+	FILE *fp = fopen(SYSV_MSG, "re");
+	char line[512];
+	(void)dir;
+	if (!fp) {
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "System V queues not listed: %s: %s", SYSV_MSG, strerror(errno));
+		return 0;
+	}
+	if (!fgets(line, sizeof(line), fp)) {
+		fclose(fp);
+		return 0;
+	}
+	int rc = 0;
+	while (rc == 0 && fgets(line, sizeof(line), fp)) {
+		struct obj o;
+		if (sysv_line(line, &o))
+			rc = out->add(out, &o);
+	}
+	fclose(fp);
+	return rc;
+}
+
+static bool sysv_ours(const struct obj *o)
+{
+	unsigned k = (unsigned)strtoul(o->name, NULL, 16);
+	return (k & SYSV_KEY_MASK) == SYSV_KEY_BASE && (o->uid == geteuid() || o->creator == geteuid());
+}
+
+static int sysv_remove(struct ctx *ctx, const struct obj *o)
+{
+	if (msgctl((int)o->id, IPC_RMID, NULL) < 0 && errno != EINVAL && errno != EIDRM) {
+		msg_syserr(ctx->prog, "remove System V queue %s", o->name);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct mech_objects sysv_objects = {
+	.type = "sysv",
+	.plural = "System V queues",
+	.order = 30,
+	.id_name = "msqid",
+	.scan = sysv_scan,
+	.ours = sysv_ours,
+	.remove = sysv_remove,
+};
+
 const struct mechanism mech_sysv = {
 	.name = "sysv",
 	.summary = "System V message queues: keys, message types, ipcs and ipcrm",
@@ -610,6 +681,7 @@ const struct mechanism mech_sysv = {
 		"message carries a type, and a receiver can ask for one type, any type but one, or the\n"
 		"lowest types first. Queues persist until removed; ipcs -q lists them.",
 	.verbs = sysv_verbs,
+	.objects = &sysv_objects,
 };
 
 static const struct queue_ops sysv_bench_ops = {

@@ -3,9 +3,14 @@
  * course's Unix socket server and client: stream, dgram and seqpacket, on a
  * socket file or in the abstract namespace (@name). */
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ipcdemo/demo.h"
+#include "ipcdemo/fsobj.h"
 #include "ipcdemo/message.h"
+#include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/sock.h"
 #include "ipcdemo/util.h"
 
@@ -153,6 +158,54 @@ static const struct verb unix_verbs[] = {
 	{ .name = NULL },
 };
 
+/* ---- ls and clean: sockets in DIRECTORY, an ipc.sock no one is bound to is ours ---- */
+
+static bool unix_match(struct obj *o, const struct stat *st)
+{
+	(void)o;
+	return S_ISSOCK(st->st_mode);
+}
+
+static int unix_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
+{
+	return obj_scan_dir(ctx, dir, out, unix_match);
+}
+
+/* found: sock_path_live's answer (1: bound, 0: stale, -1: cannot tell). */
+static void unix_describe(struct obj *o)
+{
+	o->found = sock_path_live(o->name);
+	if (o->found == 1)
+		o->note = "in use";
+}
+
+static bool unix_ours(const struct obj *o)
+{
+	return strcmp(o->name + o->base, DEFAULT_PATH) == 0 && o->found == 0 && o->uid == geteuid();
+}
+
+/* Checked again just before removal: a producer may have started since. */
+static const char *unix_in_use(const struct obj *o)
+{
+	return sock_path_live(o->name) != 0 ? "a process is bound to it now" : NULL;
+}
+
+static int unix_remove(struct ctx *ctx, const struct obj *o)
+{
+	return fsobj_unlink(ctx, o->name, S_IFSOCK);
+}
+
+static const struct mech_objects unix_objects = {
+	.type = "socket",
+	.plural = "sockets",
+	.order = 50,
+	.scan = unix_scan,
+	.describe = unix_describe,
+	.ours = unix_ours,
+	.in_use = unix_in_use,
+	.remove = unix_remove,
+};
+
 const struct mechanism mech_unix = {
 	.name = "unix",
 	.summary = "Unix domain sockets: stream, dgram, seqpacket, abstract names",
@@ -161,4 +214,5 @@ const struct mechanism mech_unix = {
 		"other side connects. Stream sockets carry bytes, dgram and seqpacket keep message\n"
 		"boundaries; SO_PEERCRED and SCM_CREDENTIALS tell who is on the other side.",
 	.verbs = unix_verbs,
+	.objects = &unix_objects,
 };

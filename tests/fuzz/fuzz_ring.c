@@ -10,7 +10,7 @@
  *     end, exactly the messages its slots hold, and is empty then;
  *   - every message delivered lies within the batch;
  *   - what is put into a valid ring comes out again, in order.
- * The lock in the image is never taken: the locking is shm.c's.
+ * The lock in the image is never taken: the locking is ring_shm.c's.
  *
  * Built and run with the other targets by tests/fuzz/run.sh (meson option
  * 'fuzz'); 'tests/fuzz/run.sh fuzz_ring' runs this one alone. A crash
@@ -125,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool slots_ok = index_ok && ring_walk(slots, &g, &ix, &held, why, sizeof(why)) == 0;
 	CHECK(!counters_ok || index_ok);
 	/* A small batch too, to leave parts of slots behind: at least a
-	 * slot's records, as shm.c makes it. */
+	 * slot's records, as ring_shm.c makes it. */
 	struct ring_batch b = { 0 };
 	b.cap = (size % 3 == 0) ? g.stride : (size_t)g.stride * 4;
 	b.buf = malloc(b.cap);

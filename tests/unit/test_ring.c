@@ -198,3 +198,42 @@ Test(ring, repair_after_a_take_cut_short)
 	cr_assert_str_eq(out, "b\nc\n");
 	img_free(&m);
 }
+
+/* The look of 'ls' and 'info' without the lock: an intact image reads
+ * as the locked read does, a damaged one is refused with why. */
+Test(ring, index_read_without_the_lock)
+{
+	struct img m;
+	struct ring_index ix;
+	img_new(&m, 4, 16);
+	put(&m, "a\nb\n");
+	cr_assert_eq(ring_index_unlocked(m.h, &m.g, &ix, m.why, sizeof(m.why)), 0, "%s", m.why);
+	cr_assert_eq(ix.head, 1);
+	cr_assert_eq(ix.tail, 0);
+	cr_assert_eq(ix.put, 2);
+	m.h->tail = 2;
+	cr_assert_eq(ring_index_unlocked(m.h, &m.g, &ix, m.why, sizeof(m.why)), -1);
+	cr_assert_str_eq(m.why, "tail 2 is ahead of head 1");
+	img_free(&m);
+}
+
+/* The lock a ring is made with passes the check; a lock of another kind
+ * (a header overwritten) does not. */
+Test(ring, lock_kind)
+{
+	struct img m;
+	pthread_mutexattr_t ma;
+	img_new(&m, 4, 16);
+	cr_assert_eq(ring_lock_attr_init(&ma), 0);
+	cr_assert_eq(pthread_mutex_init(&m.h->lock, &ma), 0);
+	pthread_mutexattr_destroy(&ma);
+	cr_assert(ring_lock_kind_ok(m.h));
+	cr_assert_eq(ring_lock_owner(m.h), 0);
+#ifdef __GLIBC__
+	pthread_mutex_destroy(&m.h->lock);
+	cr_assert_eq(pthread_mutex_init(&m.h->lock, NULL), 0);
+	cr_assert_not(ring_lock_kind_ok(m.h));
+#endif
+	pthread_mutex_destroy(&m.h->lock);
+	img_free(&m);
+}
