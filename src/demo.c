@@ -11,7 +11,6 @@
 
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
-#include "ipcdemo/mq.h"
 #include "ipcdemo/util.h"
 #include "ipcdemo/verb.h"
 
@@ -345,12 +344,4 @@ void demo_place_remove(struct ctx *ctx, struct demo_place *pl)
 		msg_syserr(ctx->prog, "unlink %s", pl->path);
 	if (rmdir(pl->dir) < 0)
 		msg_syserr(ctx->prog, "rmdir %s", pl->dir);
-}
-
-int demo_name(struct ctx *ctx, char *buf, size_t len)
-{
-	if (ctx->opt.name)
-		return posix_name(ctx, buf, len);
-	snprintf(buf, len, "/ipcdemo-demo-%d", (int)getpid());
-	return 0;
 }

@@ -49,56 +49,6 @@ static int obj_add(struct obj_out *out, const struct obj *src)
 	return 0;
 }
 
-bool obj_ipcdemo_name(const char *name)
-{
-	return strncmp(name, "ipcdemo", 7) == 0 && (name[7] == '\0' || name[7] == '-');
-}
-
-static void obj_blank(struct obj *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->size = o->messages = o->id = -1;
-}
-
-int obj_scan_dir(struct ctx *ctx, const char *dir, struct obj_out *out,
-		 bool (*match)(struct obj *o, const struct stat *st))
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	struct obj o;
-	if (!d) {
-		msg_syserr(ctx->prog, "open directory %s", dir);
-		return -2;
-	}
-	while ((e = readdir(d)) != NULL) {
-		struct stat st;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		obj_blank(&o);
-		if (strcmp(dir, ".") == 0)
-			snprintf(o.name, sizeof(o.name), "%s", e->d_name);
-		else
-			snprintf(o.name, sizeof(o.name), "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-				 e->d_name);
-		size_t len = strlen(o.name), elen = strlen(e->d_name);
-		o.base = len >= elen ? len - elen : 0;
-		o.uid = o.creator = st.st_uid;
-		o.mode = st.st_mode & 07777;
-		o.dev = st.st_dev;
-		o.ino = st.st_ino;
-		if (!match(&o, &st))
-			continue;
-		if (out->add(out, &o) < 0) {
-			closedir(d);
-			return -1;
-		}
-	}
-	closedir(d);
-	return 0;
-}
-
 /* The kinds of object in the order of the listing: the one after the
  * kind of mechanisms[*at] (*at SIZE_MAX: the first), or NULL; *at moves
  * on to it. Kinds of equal order come in the registry's order. */
@@ -175,12 +125,6 @@ static int mark_in_use(struct ctx *ctx, struct objlist *l)
 	}
 	free(v);
 	return 0;
-}
-
-const char *obj_open_now(const struct obj *o)
-{
-	struct fsobj_open v = { .dev = o->dev, .ino = o->ino };
-	return fsobj_find_open(&v, 1) < 0 || v.open ? "a process has it open now" : NULL;
 }
 
 /* The note shown: the kind's, then whether it is in use. */

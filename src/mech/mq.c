@@ -19,6 +19,7 @@
 #include "ipcdemo/mq.h"
 #include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/output.h"
+#include "ipcdemo/posixname.h"
 #include "ipcdemo/queue.h"
 #include "ipcdemo/util.h"
 
@@ -31,27 +32,6 @@ struct mqch {
 	unsigned prio;      /* send: --priority; receive: of the last message */
 	bool sending;
 };
-
-int posix_name(struct ctx *ctx, char *buf, size_t len)
-{
-	const char *n = ctx->opt.name ? ctx->opt.name : "/ipcdemo";
-	const char *body = n[0] == '/' ? n + 1 : n;
-	const char *why = NULL;
-	if (*body == '\0')
-		why = "a name is needed after the slash";
-	else if (strchr(body, '/'))
-		why = "no slash is allowed after the leading one";
-	else if (strlen(body) > NAME_MAX)
-		why = "too long (at most 255 bytes after the slash)";
-	else if (strcmp(body, ".") == 0 || strcmp(body, "..") == 0)
-		why = "'.' and '..' are not names";
-	else if (strlen(body) + 2 > len)
-		why = "too long";
-	if (why)
-		return msg_usage(ctx->prog, "invalid value '%s' for --name: %s", n, why);
-	snprintf(buf, len, "/%s", body);
-	return 0;
-}
 
 long long mq_qsize(const char *name)
 {

@@ -18,8 +18,8 @@
 
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
-#include "ipcdemo/mq.h"
 #include "ipcdemo/obj_hooks.h"
+#include "ipcdemo/posixname.h"
 #include "ipcdemo/queue.h"
 #include "ipcdemo/ring.h"
 #include "ipcdemo/util.h"

@@ -14,7 +14,7 @@
 #include "ipcdemo/bench.h"
 #include "ipcdemo/cli.h"
 #include "ipcdemo/mechanism.h"
-#include "ipcdemo/mq.h"
+#include "ipcdemo/posixname.h"
 
 static bool all_in(const char *s, const char *set)
 {

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Fail when the modules of src/ import each other in a cycle.
 
-A module is one .c file of src/ (src/mech/fifo.c is "mech/fifo"). Module X
+A module is one .c file of src/ (src/mech/fifo.c is "mech/fifo"), except
+that a mechanism is one module whatever its files: src/mech/NAME.c and
+src/mech/NAME_PART.c are all "mech/NAME" (file.c and file_race.c). Module X
 imports module Y when X uses a function or variable that Y defines: X.c
 includes the header declaring it, and Y.c defines it. The uses and
 definitions come from the object files of the core library (nm): a symbol
@@ -30,7 +32,10 @@ def source_names(root):
         for f in files:
             if f.endswith('.c'):
                 rel = os.path.relpath(os.path.join(d, f), root)
-                names[rel.replace('/', '_')] = os.path.relpath(os.path.join(d, f), src)[:-2]
+                mod = os.path.relpath(os.path.join(d, f), src)[:-2]
+                if mod.startswith('mech/'):
+                    mod = mod.split('_', 1)[0]
+                names[rel.replace('/', '_')] = mod
     return names
 
 
