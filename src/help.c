@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ipcdemo/bench.h"
+#include "ipcdemo/stats.h"
 #include "ipcdemo/mechanism.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/util.h"
@@ -157,6 +158,7 @@ int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, cha
 		snprintf(prog, sizeof(prog), "ipcdemo %s", v->name);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.start_ns = now_mono_ns();
+	ctx.result_fd = run_result_fd();
 	ctx.prog = prog;
 	ctx.mech = m;
 	ctx.verb = v;
