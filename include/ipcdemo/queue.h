@@ -58,17 +58,6 @@ struct queue_ops {
 			    bool *reported);
 };
 
-/* For the benchmark's round trips: a queue of the mechanism, made with
- * the mechanism's own code, able to carry size-byte messages, used with
- * its own send and receive functions. open returns the impl (NULL after a
- * diagnostic); the queue is removed by close. Handles survive fork(). */
-struct queue_bench {
-	void *(*open)(struct ctx *ctx, const char *name, size_t size);
-	const struct queue_ops *ops;
-	void (*close)(struct ctx *ctx, void *impl);
-};
-extern const struct queue_bench mq_bench, sysv_bench, shm_bench;
-
 /* ipcdemo's System V keys: 0x697063XX ("ipc" in ASCII, then a byte); the
  * default is 0x69706364 ("ipcd"). 'ipcdemo clean' removes queues in this
  * range. */
