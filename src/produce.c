@@ -312,9 +312,9 @@ static void producer_summary(struct ctx *ctx, uint64_t sent, uint64_t bytes, uin
 		int64_t now = now_mono_ns();
 		struct run_stats st = { .verb = "sent", .msgs = sent, .bytes = bytes,
 					.elapsed_ns = now - (ctx->start_ns ? ctx->start_ns : now) };
+		run_result_write(ctx, &st);
 		if (ctx->opt.stats)
 			stats_print(ctx, &st, NULL);
-		run_result_write(ctx, &st);
 	}
 }
 

@@ -21,7 +21,7 @@ static const struct mechanism *source_mech(void)
 	return NULL;
 }
 
-/* 'M produce --source SRC -q' alone. Returns messages/s, or NAN with why
+/* 'M produce --source SRC -q --stats' alone. Returns messages/s, or NAN with why
  * filled in. */
 static double source_once(struct bench *b, const char *src, uint64_t n, char *why, size_t wlen)
 {
@@ -40,6 +40,7 @@ static double source_once(struct bench *b, const char *src, uint64_t n, char *wh
 	role_arg(&r, "--count");
 	role_arg(&r, n_s);
 	role_arg(&r, "-q");
+	role_arg(&r, "--stats");
 	roles_run(b, &r, NULL, NULL, NULL, NULL, 0, out);
 	double secs = out[0].got ? (double)out[0].res.elapsed_ns / 1e9 : NAN;
 	double rate = out[0].got && secs > 0 ? (double)out[0].res.msgs / secs : NAN;

@@ -40,9 +40,14 @@ static void run_roles(const struct plan *pl, const struct bench_run *run, struct
 	role_arg(prod, n_s);
 	role_arg(prod, "--size");
 	role_arg(prod, size_s);
+	/* Text output, as a user's pipeline has it, and the --stats summary
+	 * for whoever reads stderr (the figures come as a struct run_result;
+	 * --json would print every message as JSON). */
+	role_arg(prod, "--stats");
 	prod->out_fd = run->chan[1];
 	role_arg(cons, "--count");
 	role_arg(cons, n_s);
+	role_arg(cons, "--stats");
 	cons->in_fd = run->chan[0];
 }
 
