@@ -367,11 +367,10 @@ static int tcp_bench_run(const struct bench_env *env, const struct bench_row *ro
 			 struct bench_run *r, char *err, size_t elen)
 {
 	(void)env, (void)row, (void)size, (void)err, (void)elen;
+	char addr[64];
 	r->num = bench_free_port(SOCK_STREAM);
-	bench_arg(&r->prod, "--address");
-	bench_argf(&r->prod, "127.0.0.1:%ld", r->num);
-	bench_arg(&r->cons, "--address");
-	bench_argf(&r->cons, "127.0.0.1:%ld", r->num);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%ld", r->num);
+	bench_args2(r, "--address", addr);
 	bench_arg(&r->cons, "--listen");
 	bench_arg(&r->prod, "--connect");
 	bench_arg(&r->prod, "--wait");
@@ -415,11 +414,10 @@ static int udp_bench_run(const struct bench_env *env, const struct bench_row *ro
 			 struct bench_run *r, char *err, size_t elen)
 {
 	(void)env, (void)row, (void)err, (void)elen;
+	char addr[64];
 	r->num = bench_free_port(SOCK_DGRAM);
-	bench_arg(&r->prod, "--address");
-	bench_argf(&r->prod, "127.0.0.1:%ld", r->num);
-	bench_arg(&r->cons, "--address");
-	bench_argf(&r->cons, "127.0.0.1:%ld", r->num);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%ld", r->num);
+	bench_args2(r, "--address", addr);
 	bench_arg(&r->cons, "--size");
 	bench_argf(&r->cons, "%zu", size);
 	/* Datagrams that do not fit the receive buffer are lost: stop half a

@@ -537,8 +537,16 @@ static size_t mq_bench_limit(const struct bench_row *row, char *why, size_t len)
 	return (size_t)v;
 }
 
-static const struct queue_ops mq_bench_ops = { mq_send_msgs, mq_recv_msg, NULL, 1, false, "benchmark queue",
-					       mq_explain };
+static const struct queue_ops mq_bench_ops = {
+	.send = mq_send_msgs,
+	.recv = mq_recv_msg,
+	.pending = NULL,
+	.chunk = 1,
+	.echo = false,
+	.what = "benchmark queue",
+	.explain = mq_explain,
+	.recv_ref = NULL,
+};
 
 /* A queue for the round trips, able to carry size-byte messages; removed
  * by mq_bench_close. The handle survives fork(). */
@@ -606,13 +614,12 @@ static void mq_bench_chan_close(const struct bench_env *env, struct bench_chan *
 static int mq_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
 			struct bench_run *r, char *err, size_t elen)
 {
+	char msgsize[24];
 	(void)row, (void)err, (void)elen;
 	snprintf(r->obj, sizeof(r->obj), "/ipcdemo-bench-%d-%d", (int)getpid(), env->seq);
+	snprintf(msgsize, sizeof(msgsize), "%zu", size < 16 ? 16 : size);
 	bench_args2(r, "--name", r->obj);
-	bench_arg(&r->prod, "--msgsize");
-	bench_argf(&r->prod, "%zu", size < 16 ? 16 : size);
-	bench_arg(&r->cons, "--msgsize");
-	bench_argf(&r->cons, "%zu", size < 16 ? 16 : size);
+	bench_args2(r, "--msgsize", msgsize);
 	bench_args2(r, "-q", NULL);
 	return 0;
 }

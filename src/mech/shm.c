@@ -1213,9 +1213,19 @@ static const struct bench_row shm_bench_rows[] = {
 	{ .name = NULL, .word = NULL, .variant = NULL },
 };
 
-static const struct queue_ops shm_bench_ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, false,
-						"benchmark ring", shm_explain };
+static const struct queue_ops shm_bench_ops = {
+	.send = shm_send_msgs,
+	.recv = shm_recv_msg,
+	.pending = shm_pending,
+	.chunk = BATCH_BYTES,
+	.echo = false,
+	.what = "benchmark ring",
+	.explain = shm_explain,
+	.recv_ref = NULL,
+};
 
+/* A ring for the round trips, with slots for size-byte messages; removed
+ * by shm_bench_close. The mapping survives fork(). */
 static void *shm_bench_open(struct ctx *ctx, const char *name, size_t size)
 {
 	struct ring *r = calloc(1, sizeof(*r));
@@ -1286,14 +1296,11 @@ static int shm_bench_run(const struct bench_env *env, const struct bench_row *ro
 	bench_args2(r, "--name", r->obj);
 	if (size > SHM_DEFAULT_SLOT_SIZE) {
 		size_t n = BENCH_RING_BYTES / size;
-		bench_arg(&r->prod, "--slot-size");
-		bench_argf(&r->prod, "%zu", size);
-		bench_arg(&r->cons, "--slot-size");
-		bench_argf(&r->cons, "%zu", size);
-		bench_arg(&r->prod, "--slots");
-		bench_argf(&r->prod, "%zu", n < 4 ? 4 : n);
-		bench_arg(&r->cons, "--slots");
-		bench_argf(&r->cons, "%zu", n < 4 ? 4 : n);
+		char slot[24], slots[24];
+		snprintf(slot, sizeof(slot), "%zu", size);
+		snprintf(slots, sizeof(slots), "%zu", n < 4 ? 4 : n);
+		bench_args2(r, "--slot-size", slot);
+		bench_args2(r, "--slots", slots);
 	}
 	bench_args2(r, "-q", NULL);
 	return 0;

@@ -530,8 +530,16 @@ static size_t sysv_bench_limit(const struct bench_row *row, char *why, size_t le
 	return (size_t)v;
 }
 
-static const struct queue_ops sysv_bench_ops = { sysv_send_msgs, sysv_recv_msg, NULL, 1, false, "benchmark queue",
-						 sysv_explain };
+static const struct queue_ops sysv_bench_ops = {
+	.send = sysv_send_msgs,
+	.recv = sysv_recv_msg,
+	.pending = NULL,
+	.chunk = 1,
+	.echo = false,
+	.what = "benchmark queue",
+	.explain = sysv_explain,
+	.recv_ref = NULL,
+};
 
 /* A private queue: the processes of a run share it through fork(). */
 static void *sysv_bench_open(struct ctx *ctx, const char *name, size_t size)
@@ -612,11 +620,10 @@ static int sysv_bench_run(const struct bench_env *env, const struct bench_row *r
 		snprintf(err, elen, "no free System V key: %s", strerror(errno));
 		return -1;
 	}
+	char k[16];
+	snprintf(k, sizeof(k), "0x%08x", key);
 	r->num = id;
-	bench_arg(&r->prod, "--key");
-	bench_argf(&r->prod, "0x%08x", key);
-	bench_arg(&r->cons, "--key");
-	bench_argf(&r->cons, "0x%08x", key);
+	bench_args2(r, "--key", k);
 	bench_args2(r, "-q", NULL);
 	return 0;
 }
