@@ -118,7 +118,8 @@ static void bare_child(int i, const struct plan *pl, const int chan[2], int rep)
 		_exit(EXIT_OK);
 	}
 	close(chan[1]);
-	struct bare_report r = { .blocks = 0, .seconds = 0, .err = 0 };
+	struct bare_report r;
+	memset(&r, 0, sizeof(r)); /* the padding too: the struct is written whole */
 	int64_t first = 0, last = 0;
 	while (r.blocks < pl->msgs) {
 		if (read_full(chan[0], buf, pl->size) < 0) {
