@@ -207,14 +207,14 @@ int consumer_finish(struct consumer *c, int status)
 	}
 	if (c->verify)
 		verify_get(c->verify, &vr);
-	if (ctx->opt.stats) {
-		struct run_stats st = { .verb = "received", .msgs = c->msgs, .bytes = c->bytes,
-					.elapsed_ns = now_mono_ns() - c->start_ns, .first_ns = c->first_ns,
-					.last_ns = c->msgs ? c->last_ns : 0 };
+	struct run_stats st = { .verb = "received", .msgs = c->msgs, .bytes = c->bytes,
+				.elapsed_ns = now_mono_ns() - c->start_ns, .first_ns = c->first_ns,
+				.last_ns = c->msgs ? c->last_ns : 0 };
+	run_result_write(ctx, &st);
+	if (ctx->opt.stats)
 		stats_print(ctx, &st, c->verify ? &vr : NULL);
-	} else if (c->verify) {
+	else if (c->verify)
 		verify_print(ctx, &vr);
-	}
 	/* close_stdout reports a stdout error; it decides the status here. */
 	if (ctx->out_errno && ctx->out_errno != EPIPE && (status == EXIT_OK || status == EXIT_TIMEOUT))
 		status = EXIT_FAIL;

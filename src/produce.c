@@ -308,11 +308,13 @@ static void producer_summary(struct ctx *ctx, uint64_t sent, uint64_t bytes, uin
 	if (unsent && !ctx->opt.quiet && (stop_requested() || failed))
 		msg_warn(ctx->prog, "%llu message%s not sent", (unsigned long long)unsent,
 			 unsent == 1 ? " was" : "s were");
-	if (ctx->opt.stats) {
+	if (ctx->opt.stats || ctx->result_fd) {
 		int64_t now = now_mono_ns();
 		struct run_stats st = { .verb = "sent", .msgs = sent, .bytes = bytes,
 					.elapsed_ns = now - (ctx->start_ns ? ctx->start_ns : now) };
-		stats_print(ctx, &st, NULL);
+		run_result_write(ctx, &st);
+		if (ctx->opt.stats)
+			stats_print(ctx, &st, NULL);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ipcdemo/help.h"
+#include "ipcdemo/stats.h"
 #include "ipcdemo/util.h"
 #include "ipcdemo/verb.h"
 
@@ -60,6 +61,7 @@ int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, cha
 		snprintf(prog, sizeof(prog), "ipcdemo %s", v->name);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.start_ns = now_mono_ns();
+	ctx.result_fd = run_result_fd();
 	ctx.prog = prog;
 	ctx.mech = m;
 	ctx.verb = v;

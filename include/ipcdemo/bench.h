@@ -8,8 +8,6 @@
 
 /* A --source counter message of the largest count, 50000000, and its
  * newline fit in 16 bytes: no message is longer than the size asked. */
-/* Bytes of a ring whose slots must be larger than the default. */
-#define BENCH_RING_BYTES ((size_t)1 << 20)
 #define BENCH_SIZE_MIN 16
 #define BENCH_SIZE_MAX ((size_t)16 << 20)
 

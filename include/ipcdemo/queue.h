@@ -62,16 +62,6 @@ struct queue_ops {
 				   size_t *len);
 };
 
-/* For the benchmark's round trips: a queue of the mechanism, made with
- * the mechanism's own code, able to carry size-byte messages, used with
- * its own send and receive functions. open returns the impl (NULL after a
- * diagnostic); the queue is removed by close. Handles survive fork(). */
-struct queue_bench {
-	void *(*open)(struct ctx *ctx, const char *name, size_t size);
-	const struct queue_ops *ops;
-	void (*close)(struct ctx *ctx, void *impl);
-};
-extern const struct queue_bench mq_bench, sysv_bench, shm_bench;
 
 /* Length of the first message in buf, its newline included. */
 size_t queue_next_len(const char *buf, size_t len);

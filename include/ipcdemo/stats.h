@@ -17,6 +17,24 @@ struct run_stats {
 	int64_t first_ns, last_ns;
 };
 
+/* What a producer or a consumer hands the program that ran it ('ipcdemo
+ * bench'), machine-readable, on the descriptor ctx->result_fd: one write
+ * of this struct at the end, where the --stats summary is printed. */
+struct run_result {
+	uint64_t msgs, bytes;
+	int64_t elapsed_ns;       /* from the command's start */
+	int64_t first_ns, last_ns; /* CLOCK_MONOTONIC, of the messages received (0: none) */
+	double cpu_s;             /* user + system time of the process so far */
+};
+/* The environment variable that names the descriptor. */
+#define RUN_RESULT_ENV "IPCDEMO_RESULT_FD"
+/* The descriptor named by RUN_RESULT_ENV, 0 when unset or not one (0, 1
+ * and 2 are never one). Read once, when a verb is dispatched. */
+int run_result_fd(void);
+/* Write the result when ctx->result_fd is set; a failure is ignored (the
+ * parent sees no result and says the run failed). */
+void run_result_write(const struct ctx *ctx, const struct run_stats *st);
+
 /* On stderr: text, or one JSON object with --json. vr may be NULL. */
 void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct verify_result *vr);
 /* The verification line alone (printed with --verify even without --stats). */

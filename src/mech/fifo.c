@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ipcdemo/bench_hooks.h"
 #include "ipcdemo/demo.h"
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/message.h"
@@ -497,6 +498,70 @@ static const struct mech_objects fifo_objects = {
 	.remove = fifo_remove,
 };
 
+/* ---- bench ---- */
+
+static const struct bench_row fifo_bench_rows[] = {
+	{ .name = "fifo", .word = NULL, .variant = NULL },
+	{ .name = NULL, .word = NULL, .variant = NULL },
+};
+
+static size_t fifo_bench_limit(const struct bench_row *row, char *why, size_t len)
+{
+	(void)row;
+	return bench_stream_limit(why, len);
+}
+
+/* A FIFO opened at both ends, without waiting for a peer. */
+static int fifo_bench_pair(const char *path, int *rfd, int *wfd)
+{
+	if (mkfifo(path, 0600) < 0)
+		return -1;
+	*rfd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (*rfd < 0)
+		return -1;
+	*wfd = open(path, O_WRONLY | O_CLOEXEC);
+	int fl = fcntl(*rfd, F_GETFL);
+	if (*wfd < 0 || fl < 0 || fcntl(*rfd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return -1;
+	return 0;
+}
+
+/* Round trips: two FIFOs, one each way. */
+static int fifo_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
+			   struct bench_chan *ch, char *err, size_t elen)
+{
+	(void)env, (void)row, (void)size, (void)err, (void)elen;
+	ch->verbs = &bench_stream_verbs;
+	ch->npath = 2;
+	if (fifo_bench_pair(ch->path[0], &ch->fd[2], &ch->fd[1]) < 0 ||
+	    fifo_bench_pair(ch->path[1], &ch->fd[0], &ch->fd[3]) < 0)
+		return -1;
+	return 0;
+}
+
+static int fifo_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
+			  struct bench_run *r, char *err, size_t elen)
+{
+	(void)row, (void)size, (void)err, (void)elen;
+	snprintf(r->obj, sizeof(r->obj), "%s/b%d.fifo", env->dir, env->seq);
+	bench_args2(r, "--path", r->obj);
+	bench_arg(&r->cons, "--exit-on-eof");
+	bench_args2(r, "-q", NULL);
+	return 0;
+}
+
+static const struct mech_bench fifo_bench = {
+	.order = 20,
+	.rows = fifo_bench_rows,
+	.lossy = false,
+	.limit = fifo_bench_limit,
+	.chan_open = fifo_bench_chan,
+	.chan_close = bench_chan_unlink,
+	.run_setup = fifo_bench_run,
+	.ready = NULL,
+	.cleanup = bench_run_unlink,
+};
+
 const struct mechanism mech_fifo = {
 	.name = "fifo",
 	.summary = "named pipe (FIFO) in the filesystem, between unrelated processes",
@@ -505,4 +570,5 @@ const struct mechanism mech_fifo = {
 		"vice versa; writes of up to PIPE_BUF (4096) bytes are atomic.",
 	.verbs = fifo_verbs,
 	.objects = &fifo_objects,
+	.bench = &fifo_bench,
 };

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ipcdemo/bench_hooks.h"
 #include "ipcdemo/demo.h"
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/message.h"
@@ -718,6 +719,103 @@ static const struct mech_objects file_objects = {
 	.remove = file_remove,
 };
 
+/* ---- bench ---- */
+
+static const struct bench_row file_bench_rows[] = {
+	{ .name = "file", .word = NULL, .variant = NULL },
+	{ .name = NULL, .word = NULL, .variant = NULL },
+};
+
+static size_t file_bench_limit(const struct bench_row *row, char *why, size_t len)
+{
+	(void)row;
+	return bench_stream_limit(why, len);
+}
+
+/* Round trips: each side appends to one file and follows the other,
+ * sleeping in inotify at its end as the consumer does. */
+static int file_bench_side(struct bench_side *s, bool client)
+{
+	s->ifd = inotify_init1(IN_CLOEXEC);
+	if (s->ifd < 0 || inotify_add_watch(s->ifd, s->ch->path[client ? 1 : 0], IN_MODIFY) < 0)
+		return -1;
+	return linebuf_init(&s->lb, 65536, (size_t)16 << 20);
+}
+
+static int file_bench_send(struct ctx *ctx, struct bench_side *s, const char *buf, size_t len)
+{
+	(void)ctx;
+	return write_all(s->wfd, buf, len, NULL);
+}
+
+static ssize_t file_bench_recv(struct ctx *ctx, struct bench_side *s, char *buf, size_t cap, const char **msg)
+{
+	(void)ctx, (void)buf, (void)cap;
+	for (;;) {
+		const char *line;
+		size_t n;
+		if (linebuf_next(&s->lb, &line, &n)) {
+			*msg = line;
+			return (ssize_t)n;
+		}
+		ssize_t r = linebuf_fill(&s->lb, s->rfd);
+		if (r > 0)
+			continue;
+		if (r == 0) {
+			/* At the end of the file: sleep until it grows. */
+			char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+			if (read(s->ifd, ev, sizeof(ev)) < 0)
+				return -1;
+			continue;
+		}
+		if (errno == ENOBUFS)
+			continue;
+		return -1;
+	}
+}
+
+static const struct bench_chan_verbs file_bench_verbs = {
+	.init = file_bench_side,
+	.send = file_bench_send,
+	.recv = file_bench_recv,
+	.lines = true,
+};
+
+static int file_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
+			   struct bench_chan *ch, char *err, size_t elen)
+{
+	(void)env, (void)row, (void)size, (void)err, (void)elen;
+	ch->verbs = &file_bench_verbs;
+	ch->npath = 2;
+	ch->fd[1] = open(ch->path[0], O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+	ch->fd[2] = open(ch->path[0], O_RDONLY | O_CLOEXEC);
+	ch->fd[3] = open(ch->path[1], O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+	ch->fd[0] = open(ch->path[1], O_RDONLY | O_CLOEXEC);
+	return ch->fd[0] < 0 || ch->fd[1] < 0 || ch->fd[2] < 0 || ch->fd[3] < 0 ? -1 : 0;
+}
+
+static int file_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
+			  struct bench_run *r, char *err, size_t elen)
+{
+	(void)row, (void)size, (void)err, (void)elen;
+	snprintf(r->obj, sizeof(r->obj), "%s/b%d.storage", env->dir, env->seq);
+	bench_args2(r, "--path", r->obj);
+	bench_args2(r, "-q", NULL);
+	return 0;
+}
+
+static const struct mech_bench file_bench = {
+	.order = 100,
+	.rows = file_bench_rows,
+	.lossy = false,
+	.limit = file_bench_limit,
+	.chan_open = file_bench_chan,
+	.chan_close = bench_chan_unlink,
+	.run_setup = file_bench_run,
+	.ready = NULL,
+	.cleanup = bench_run_unlink,
+};
+
 const struct mechanism mech_file = {
 	.name = "file",
 	.summary = "shared storage file, with flock(2) or fcntl(2) locks",
@@ -726,4 +824,5 @@ const struct mechanism mech_file = {
 		"concurrent writers race ('ipcdemo file race' shows it).",
 	.verbs = file_verbs,
 	.objects = &file_objects,
+	.bench = &file_bench,
 };

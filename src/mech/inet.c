@@ -6,12 +6,15 @@
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ipcdemo/bench_hooks.h"
 #include "ipcdemo/cli.h"
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
@@ -339,6 +342,179 @@ static const struct verb udp_verbs[] = {
 	{ .name = NULL },
 };
 
+/* ---- bench ---- */
+
+#define UDP_MAX 65507
+
+static const struct bench_row tcp_bench_rows[] = {
+	{ .name = "tcp", .word = NULL, .variant = NULL },
+	{ .name = NULL, .word = NULL, .variant = NULL },
+};
+
+static const struct bench_row udp_bench_rows[] = {
+	{ .name = "udp", .word = NULL, .variant = NULL },
+	{ .name = NULL, .word = NULL, .variant = NULL },
+};
+
+/* A loopback port free now (of type SOCK_STREAM or SOCK_DGRAM), -1: none. */
+static int bench_free_port(int type)
+{
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	if (fd < 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int port = -1;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(fd, (struct sockaddr *)&a, &al) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static size_t tcp_bench_limit(const struct bench_row *row, char *why, size_t len)
+{
+	(void)row;
+	return bench_stream_limit(why, len);
+}
+
+/* Round trips: one connection on loopback, lines both ways. */
+static int tcp_bench_connected(int out[2])
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	int one = 1;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0 ||
+	    getsockname(l, (struct sockaddr *)&a, &al) < 0)
+		goto fail;
+	out[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (out[0] < 0 || connect(out[0], (struct sockaddr *)&a, sizeof(a)) < 0)
+		goto fail;
+	out[1] = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	if (out[1] < 0)
+		goto fail;
+	close(l);
+	/* As tcp produce --nodelay: a ping-pong of small writes waits for
+	 * nothing (no Nagle). */
+	setsockopt(out[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(out[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return 0;
+fail:
+	if (l >= 0)
+		close(l);
+	return -1;
+}
+
+static int tcp_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
+			  struct bench_chan *ch, char *err, size_t elen)
+{
+	int a[2] = { -1, -1 };
+	(void)env, (void)row, (void)size, (void)err, (void)elen;
+	ch->verbs = &bench_stream_verbs;
+	int rc = tcp_bench_connected(a);
+	bench_chan_sockets(ch, a);
+	return rc;
+}
+
+static int tcp_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
+			 struct bench_run *r, char *err, size_t elen)
+{
+	(void)env, (void)row, (void)size, (void)err, (void)elen;
+	char addr[64];
+	r->num = bench_free_port(SOCK_STREAM);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%ld", r->num);
+	bench_args2(r, "--address", addr);
+	bench_arg(&r->cons, "--listen");
+	bench_arg(&r->prod, "--connect");
+	bench_arg(&r->prod, "--wait");
+	bench_arg(&r->prod, "10s");
+	bench_args2(r, "-q", NULL);
+	return 0;
+}
+
+static const struct mech_bench tcp_bench = {
+	.order = 50,
+	.rows = tcp_bench_rows,
+	.lossy = false,
+	.limit = tcp_bench_limit,
+	.chan_open = tcp_bench_chan,
+	.chan_close = NULL,
+	.run_setup = tcp_bench_run,
+	.ready = NULL,
+	.cleanup = NULL,
+};
+
+static size_t udp_bench_limit(const struct bench_row *row, char *why, size_t len)
+{
+	(void)row;
+	snprintf(why, len, "UDP datagrams carry at most %d bytes", UDP_MAX);
+	return UDP_MAX;
+}
+
+/* Round trips: two datagram sockets on loopback, connected to each other. */
+static int udp_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
+			  struct bench_chan *ch, char *err, size_t elen)
+{
+	int a[2] = { -1, -1 };
+	(void)env, (void)row, (void)size, (void)err, (void)elen;
+	ch->verbs = &bench_packet_verbs;
+	int rc = bench_dgram_pair(AF_INET, NULL, NULL, a);
+	bench_chan_sockets(ch, a);
+	return rc;
+}
+
+static int udp_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
+			 struct bench_run *r, char *err, size_t elen)
+{
+	(void)env, (void)row, (void)err, (void)elen;
+	char addr[64];
+	r->num = bench_free_port(SOCK_DGRAM);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%ld", r->num);
+	bench_args2(r, "--address", addr);
+	bench_arg(&r->cons, "--size");
+	bench_argf(&r->cons, "%zu", size);
+	/* Datagrams that do not fit the receive buffer are lost: stop half a
+	 * second after the last one instead of waiting for -n. */
+	bench_arg(&r->cons, "--timeout");
+	bench_arg(&r->cons, "500ms");
+	bench_args2(r, "-q", NULL);
+	return 0;
+}
+
+/* Is the consumer bound to the port (on loopback)? */
+static bool udp_bench_ready(const struct bench_row *row, const struct bench_run *r)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a;
+	(void)row;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)r->num);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bool bound = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno == EADDRINUSE;
+	if (fd >= 0)
+		close(fd);
+	return bound;
+}
+
+static const struct mech_bench udp_bench = {
+	.order = 60,
+	.rows = udp_bench_rows,
+	.lossy = true,
+	.limit = udp_bench_limit,
+	.chan_open = udp_bench_chan,
+	.chan_close = NULL,
+	.run_setup = udp_bench_run,
+	.ready = udp_bench_ready,
+	.cleanup = NULL,
+};
+
 const struct mechanism mech_tcp = {
 	.name = "tcp",
 	.summary = "TCP stream sockets over IPv4 and IPv6",
@@ -346,6 +522,7 @@ const struct mechanism mech_tcp = {
 		"A reliable, ordered byte stream between two addresses; messages are newline-framed\n"
 		"lines. Listeners bind to loopback unless an address is given.",
 	.verbs = tcp_verbs,
+	.bench = &tcp_bench,
 };
 
 const struct mechanism mech_udp = {
@@ -355,4 +532,5 @@ const struct mechanism mech_udp = {
 		"One message per datagram, with no connection, no acknowledgement and no flow control:\n"
 		"datagrams can be lost, and --verify on the consumer says how many.",
 	.verbs = udp_verbs,
+	.bench = &udp_bench,
 };

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipcdemo/bench_hooks.h"
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/mq.h"
@@ -710,16 +711,21 @@ static const struct mech_objects mq_objects = {
 	.remove = mq_remove,
 };
 
-const struct mechanism mech_mq = {
-	.name = "mq",
-	.summary = "POSIX message queues: priorities, persistence, kernel limits",
-	.description =
-		"A POSIX message queue is a kernel object with a name (/ipcdemo) that keeps each message\n"
-		"whole and in priority order, and keeps them while no one reads, until it is unlinked or\n"
-		"the system reboots. Its capacity (maxmsg) and message size (msgsize) are fixed at creation.",
-	.verbs = mq_verbs,
-	.objects = &mq_objects,
+/* ---- bench ---- */
+
+static const struct bench_row mq_bench_rows[] = {
+	{ .name = "mq", .word = NULL, .variant = NULL },
+	{ .name = NULL, .word = NULL, .variant = NULL },
 };
+
+static size_t mq_bench_limit(const struct bench_row *row, char *why, size_t len)
+{
+	(void)row;
+	long long v = sysctl_read("/proc/sys/fs/mqueue/msgsize_max");
+	v = v > 0 ? v : 8192;
+	snprintf(why, len, "msgsize_max %lld", v);
+	return (size_t)v;
+}
 
 static const struct queue_ops mq_bench_ops = {
 	.send = mq_send_msgs,
@@ -729,8 +735,11 @@ static const struct queue_ops mq_bench_ops = {
 	.echo = false,
 	.what = "benchmark queue",
 	.explain = mq_explain,
+	.recv_ref = NULL,
 };
 
+/* A queue for the round trips, able to carry size-byte messages; removed
+ * by mq_bench_close. The handle survives fork(). */
 static void *mq_bench_open(struct ctx *ctx, const char *name, size_t size)
 {
 	struct mqch *q = calloc(1, sizeof(*q));
@@ -764,4 +773,73 @@ static void mq_bench_close(struct ctx *ctx, void *impl)
 	free(q);
 }
 
-const struct queue_bench mq_bench = { .open = mq_bench_open, .ops = &mq_bench_ops, .close = mq_bench_close };
+/* Round trips: two queues, one each way, with the mechanism's own send
+ * and receive. */
+static int mq_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
+			  struct bench_chan *ch, char *err, size_t elen)
+{
+	ch->verbs = &bench_queue_verbs;
+	ch->qops = &mq_bench_ops;
+	for (int i = 0; i < 2; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "/ipcdemo-bench-%d-%d-%d", (int)getpid(), env->seq, i);
+		ch->q[i] = mq_bench_open(env->ctx, name, size);
+		if (!ch->q[i]) {
+			snprintf(err, elen, "could not make the %s queue", row->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void mq_bench_chan_close(const struct bench_env *env, struct bench_chan *ch)
+{
+	for (int i = 0; i < 2; i++)
+		if (ch->q[i])
+			mq_bench_close(env->ctx, ch->q[i]);
+}
+
+/* Throughput: a queue whose messages are as large as asked; both roles
+ * create it if it is missing, with the same size. */
+static int mq_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
+			struct bench_run *r, char *err, size_t elen)
+{
+	char msgsize[24];
+	(void)row, (void)err, (void)elen;
+	snprintf(r->obj, sizeof(r->obj), "/ipcdemo-bench-%d-%d", (int)getpid(), env->seq);
+	snprintf(msgsize, sizeof(msgsize), "%zu", size < 16 ? 16 : size);
+	bench_args2(r, "--name", r->obj);
+	bench_args2(r, "--msgsize", msgsize);
+	bench_args2(r, "-q", NULL);
+	return 0;
+}
+
+static void mq_bench_cleanup(const struct bench_row *row, const struct bench_run *r)
+{
+	(void)row;
+	mq_unlink(r->obj);
+}
+
+static const struct mech_bench mq_bench = {
+	.order = 70,
+	.rows = mq_bench_rows,
+	.lossy = false,
+	.limit = mq_bench_limit,
+	.chan_open = mq_bench_chan,
+	.chan_close = mq_bench_chan_close,
+	.run_setup = mq_bench_run,
+	.ready = NULL,
+	.cleanup = mq_bench_cleanup,
+};
+
+const struct mechanism mech_mq = {
+	.name = "mq",
+	.summary = "POSIX message queues: priorities, persistence, kernel limits",
+	.description =
+		"A POSIX message queue is a kernel object with a name (/ipcdemo) that keeps each message\n"
+		"whole and in priority order, and keeps them while no one reads, until it is unlinked or\n"
+		"the system reboots. Its capacity (maxmsg) and message size (msgsize) are fixed at creation.",
+	.verbs = mq_verbs,
+	.objects = &mq_objects,
+	.bench = &mq_bench,
+};

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ipcdemo/bench_hooks.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/util.h"
 
@@ -229,6 +230,56 @@ static const struct verb pipe_verbs[] = {
 	{ .name = NULL },
 };
 
+/* ---- bench ---- */
+
+static const struct bench_row pipe_bench_rows[] = {
+	{ .name = "pipe", .word = NULL, .variant = NULL },
+	{ .name = NULL, .word = NULL, .variant = NULL },
+};
+
+static size_t pipe_bench_limit(const struct bench_row *row, char *why, size_t len)
+{
+	(void)row;
+	return bench_stream_limit(why, len);
+}
+
+/* Round trips: two pipes, one each way. */
+static int pipe_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
+			   struct bench_chan *ch, char *err, size_t elen)
+{
+	int a[2] = { -1, -1 }, c[2] = { -1, -1 };
+	(void)env, (void)row, (void)size, (void)err, (void)elen;
+	int rc = pipe2(a, O_CLOEXEC) < 0 || pipe2(c, O_CLOEXEC) < 0 ? -1 : 0;
+	ch->verbs = &bench_stream_verbs;
+	ch->fd[1] = a[1], ch->fd[2] = a[0], ch->fd[3] = c[1], ch->fd[0] = c[0];
+	return rc;
+}
+
+/* Throughput: the producer's stdout is the pipe, the consumer's stdin. */
+static int pipe_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
+			  struct bench_run *r, char *err, size_t elen)
+{
+	(void)env, (void)size;
+	if (pipe2(r->chan, O_CLOEXEC) < 0) {
+		snprintf(err, elen, "%s: %s", row->name, strerror(errno));
+		return -1;
+	}
+	bench_arg(&r->cons, "-q");
+	return 0;
+}
+
+static const struct mech_bench pipe_bench = {
+	.order = 10,
+	.rows = pipe_bench_rows,
+	.lossy = false,
+	.limit = pipe_bench_limit,
+	.chan_open = pipe_bench_chan,
+	.chan_close = NULL,
+	.run_setup = pipe_bench_run,
+	.ready = NULL,
+	.cleanup = NULL,
+};
+
 const struct mechanism mech_pipe = {
 	.name = "pipe",
 	.summary = "unnamed pipe, as the shell's '|' and pipe(2) + fork(2)",
@@ -236,4 +287,5 @@ const struct mechanism mech_pipe = {
 		"A pipe is a one-way kernel buffer between related processes; a reader sees end of file\n"
 		"when every write end is closed, a writer gets EPIPE when every read end is.",
 	.verbs = pipe_verbs,
+	.bench = &pipe_bench,
 };

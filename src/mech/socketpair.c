@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ipcdemo/bench_hooks.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/sock.h"
 #include "ipcdemo/util.h"
@@ -278,6 +279,58 @@ static const struct verb pair_verbs[] = {
 	{ .name = NULL },
 };
 
+/* ---- bench ---- */
+
+static const struct bench_row pair_bench_rows[] = {
+	{ .name = "socketpair", .word = NULL, .variant = NULL },
+	{ .name = NULL, .word = NULL, .variant = NULL },
+};
+
+static size_t pair_bench_limit(const struct bench_row *row, char *why, size_t len)
+{
+	(void)row;
+	return bench_stream_limit(why, len);
+}
+
+/* Round trips: one stream pair, lines both ways. */
+static int pair_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
+			   struct bench_chan *ch, char *err, size_t elen)
+{
+	int a[2] = { -1, -1 };
+	(void)env, (void)row, (void)size, (void)err, (void)elen;
+	int rc = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a);
+	ch->verbs = &bench_stream_verbs;
+	bench_chan_sockets(ch, a);
+	return rc;
+}
+
+/* Throughput: the stream code of the pipe verbs, over a stream pair (the
+ * producer's stdout one end, the consumer's stdin the other). */
+static int pair_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
+			  struct bench_run *r, char *err, size_t elen)
+{
+	(void)env, (void)size;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, r->chan) < 0) {
+		snprintf(err, elen, "%s: %s", row->name, strerror(errno));
+		return -1;
+	}
+	r->verbs_of = &mech_pipe;
+	bench_arg(&r->cons, "-q");
+	return 0;
+}
+
+static const struct mech_bench pair_bench = {
+	.order = 40,
+	.rows = pair_bench_rows,
+	.lossy = false,
+	.limit = pair_bench_limit,
+	.chan_open = pair_bench_chan,
+	.chan_close = NULL,
+	.run_setup = pair_bench_run,
+	.ready = NULL,
+	.cleanup = NULL,
+};
+
 const struct mechanism mech_socketpair = {
 	.name = "socketpair",
 	.summary = "a connected pair of Unix sockets between a parent and its child",
@@ -285,4 +338,5 @@ const struct mechanism mech_socketpair = {
 		"socketpair(2) gives two already connected sockets; unlike a pipe, both ends can send\n"
 		"and receive. dgram keeps message boundaries, stream needs framing.",
 	.verbs = pair_verbs,
+	.bench = &pair_bench,
 };

@@ -10,6 +10,7 @@
 #include <sys/msg.h>
 #include <unistd.h>
 
+#include "ipcdemo/bench_hooks.h"
 #include "ipcdemo/cli.h"
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
@@ -673,16 +674,21 @@ static const struct mech_objects sysv_objects = {
 	.remove = sysv_remove,
 };
 
-const struct mechanism mech_sysv = {
-	.name = "sysv",
-	.summary = "System V message queues: keys, message types, ipcs and ipcrm",
-	.description =
-		"The older queue API: a queue is found by a numeric key (from ftok(3) or chosen), each\n"
-		"message carries a type, and a receiver can ask for one type, any type but one, or the\n"
-		"lowest types first. Queues persist until removed; ipcs -q lists them.",
-	.verbs = sysv_verbs,
-	.objects = &sysv_objects,
+/* ---- bench ---- */
+
+static const struct bench_row sysv_bench_rows[] = {
+	{ .name = "sysv", .word = NULL, .variant = NULL },
+	{ .name = NULL, .word = NULL, .variant = NULL },
 };
+
+static size_t sysv_bench_limit(const struct bench_row *row, char *why, size_t len)
+{
+	(void)row;
+	long long v = sysctl_read("/proc/sys/kernel/msgmax");
+	v = v > 0 ? v : 8192;
+	snprintf(why, len, "msgmax %lld", v);
+	return (size_t)v;
+}
 
 static const struct queue_ops sysv_bench_ops = {
 	.send = sysv_send_msgs,
@@ -692,6 +698,7 @@ static const struct queue_ops sysv_bench_ops = {
 	.echo = false,
 	.what = "benchmark queue",
 	.explain = sysv_explain,
+	.recv_ref = NULL,
 };
 
 /* A private queue: the processes of a run share it through fork(). */
@@ -731,4 +738,82 @@ static void sysv_bench_close(struct ctx *ctx, void *impl)
 	free(q);
 }
 
-const struct queue_bench sysv_bench = { .open = sysv_bench_open, .ops = &sysv_bench_ops, .close = sysv_bench_close };
+/* Round trips: two queues, one each way, with the mechanism's own send
+ * and receive. */
+static int sysv_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
+			  struct bench_chan *ch, char *err, size_t elen)
+{
+	ch->verbs = &bench_queue_verbs;
+	ch->qops = &sysv_bench_ops;
+	for (int i = 0; i < 2; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "/ipcdemo-bench-%d-%d-%d", (int)getpid(), env->seq, i);
+		ch->q[i] = sysv_bench_open(env->ctx, name, size);
+		if (!ch->q[i]) {
+			snprintf(err, elen, "could not make the %s queue", row->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void sysv_bench_chan_close(const struct bench_env *env, struct bench_chan *ch)
+{
+	for (int i = 0; i < 2; i++)
+		if (ch->q[i])
+			sysv_bench_close(env->ctx, ch->q[i]);
+}
+
+/* Throughput: a queue made here with a free key of ipcdemo's range (the
+ * upper half, away from the default key), that both roles open. */
+static int sysv_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
+			  struct bench_run *r, char *err, size_t elen)
+{
+	int id = -1;
+	unsigned key = 0;
+	(void)env, (void)row, (void)size;
+	for (unsigned i = 0x80; i < 0x100 && id < 0; i++) {
+		key = SYSV_KEY_BASE + i;
+		id = msgget((key_t)key, IPC_CREAT | IPC_EXCL | 0600);
+	}
+	if (id < 0) {
+		snprintf(err, elen, "no free System V key: %s", strerror(errno));
+		return -1;
+	}
+	char k[16];
+	snprintf(k, sizeof(k), "0x%08x", key);
+	r->num = id;
+	bench_args2(r, "--key", k);
+	bench_args2(r, "-q", NULL);
+	return 0;
+}
+
+static void sysv_bench_cleanup(const struct bench_row *row, const struct bench_run *r)
+{
+	(void)row;
+	msgctl((int)r->num, IPC_RMID, NULL);
+}
+
+static const struct mech_bench sysv_bench = {
+	.order = 80,
+	.rows = sysv_bench_rows,
+	.lossy = false,
+	.limit = sysv_bench_limit,
+	.chan_open = sysv_bench_chan,
+	.chan_close = sysv_bench_chan_close,
+	.run_setup = sysv_bench_run,
+	.ready = NULL,
+	.cleanup = sysv_bench_cleanup,
+};
+
+const struct mechanism mech_sysv = {
+	.name = "sysv",
+	.summary = "System V message queues: keys, message types, ipcs and ipcrm",
+	.description =
+		"The older queue API: a queue is found by a numeric key (from ftok(3) or chosen), each\n"
+		"message carries a type, and a receiver can ask for one type, any type but one, or the\n"
+		"lowest types first. Queues persist until removed; ipcs -q lists them.",
+	.verbs = sysv_verbs,
+	.objects = &sysv_objects,
+	.bench = &sysv_bench,
+};

@@ -2,11 +2,15 @@
 /* unix: Unix domain sockets, the tutorial's producer4.sh (nc -lU) and the
  * course's Unix socket server and client: stream, dgram and seqpacket, on a
  * socket file or in the abstract namespace (@name). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "ipcdemo/bench_hooks.h"
 #include "ipcdemo/demo.h"
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/message.h"
@@ -206,6 +210,112 @@ static const struct mech_objects unix_objects = {
 	.remove = unix_remove,
 };
 
+/* ---- bench ---- */
+
+static const struct bench_row unix_bench_rows[] = {
+	{ .name = "unix stream", .word = "unix-stream", .variant = "stream" },
+	{ .name = "unix dgram", .word = "unix-dgram", .variant = "dgram" },
+	{ .name = "unix seqpacket", .word = "unix-seqpacket", .variant = "seqpacket" },
+	{ .name = NULL, .word = NULL, .variant = NULL },
+};
+
+static bool is_type(const struct bench_row *row, const char *type)
+{
+	return strcmp(row->variant, type) == 0;
+}
+
+static size_t unix_bench_limit(const struct bench_row *row, char *why, size_t len)
+{
+	return is_type(row, "stream") ? bench_stream_limit(why, len) : bench_packet_limit(why, len);
+}
+
+/* A listening socket on path, a client connected to it and the accepted
+ * end: out[0] client, out[1] server. */
+static int unix_bench_connected(int type, const char *path, int out[2])
+{
+	struct sockaddr_un a;
+	memset(&a, 0, sizeof(a));
+	a.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	int l = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0)
+		goto fail;
+	out[0] = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (out[0] < 0 || connect(out[0], (struct sockaddr *)&a, sizeof(a)) < 0)
+		goto fail;
+	out[1] = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	if (out[1] < 0)
+		goto fail;
+	close(l);
+	return 0;
+fail:
+	if (l >= 0)
+		close(l);
+	return -1;
+}
+
+static int unix_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
+			   struct bench_chan *ch, char *err, size_t elen)
+{
+	int a[2] = { -1, -1 }, rc;
+	(void)env, (void)size, (void)err, (void)elen;
+	if (is_type(row, "dgram")) {
+		ch->verbs = &bench_packet_verbs;
+		ch->npath = 2;
+		rc = bench_dgram_pair(AF_UNIX, ch->path[0], ch->path[1], a);
+	} else {
+		bool stream = is_type(row, "stream");
+		ch->verbs = stream ? &bench_stream_verbs : &bench_packet_verbs;
+		ch->npath = 1;
+		rc = unix_bench_connected(stream ? SOCK_STREAM : SOCK_SEQPACKET, ch->path[0], a);
+	}
+	bench_chan_sockets(ch, a);
+	return rc;
+}
+
+static int unix_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
+			  struct bench_run *r, char *err, size_t elen)
+{
+	(void)err, (void)elen;
+	snprintf(r->obj, sizeof(r->obj), "%s/b%d.sock", env->dir, env->seq);
+	bench_args2(r, "--path", r->obj);
+	bench_args2(r, "--type", row->variant);
+	/* dgram: the consumer binds, the producer sends to it (ready). */
+	if (!is_type(row, "dgram")) {
+		bench_arg(&r->cons, "--listen");
+		bench_arg(&r->prod, "--connect");
+		bench_arg(&r->prod, "--wait");
+		bench_arg(&r->prod, "10s");
+	}
+	if (!is_type(row, "stream")) {
+		bench_arg(&r->cons, "--size");
+		bench_argf(&r->cons, "%zu", size);
+	}
+	bench_args2(r, "-q", NULL);
+	return 0;
+}
+
+static bool unix_bench_ready(const struct bench_row *row, const struct bench_run *r)
+{
+	return !is_type(row, "dgram") || bench_run_obj_exists(row, r);
+}
+
+static const struct mech_bench unix_bench = {
+	.order = 30,
+	.rows = unix_bench_rows,
+	.lossy = false,
+	.limit = unix_bench_limit,
+	.chan_open = unix_bench_chan,
+	.chan_close = bench_chan_unlink,
+	.run_setup = unix_bench_run,
+	.ready = unix_bench_ready,
+	.cleanup = bench_run_unlink,
+};
+
 const struct mechanism mech_unix = {
 	.name = "unix",
 	.summary = "Unix domain sockets: stream, dgram, seqpacket, abstract names",
@@ -215,4 +325,5 @@ const struct mechanism mech_unix = {
 		"boundaries; SO_PEERCRED and SCM_CREDENTIALS tell who is on the other side.",
 	.verbs = unix_verbs,
 	.objects = &unix_objects,
+	.bench = &unix_bench,
 };

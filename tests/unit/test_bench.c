@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "ipcdemo/bench.h"
+#include "ipcdemo/bench_hooks.h"
+#include "ipcdemo/mechanism.h"
 
 Test(bench, size_lists)
 {
@@ -97,4 +99,41 @@ Test(bench, rows_and_groups)
 	cr_assert_str_eq(bench_row_group(n - 1), "dd");
 	cr_assert(has_unix_dgram);
 	cr_assert_null(bench_row_group(n));
+}
+
+/* The rows come from the mechanisms' hooks, in the tables' order, with
+ * the words that select one row alone. */
+Test(bench, row_order_and_words)
+{
+	static const char *const names[] = { "pipe",       "fifo",  "unix stream", "unix dgram", "unix seqpacket",
+					      "socketpair", "tcp",   "udp",         "mq",         "sysv",
+					      "shm",        "file",  "bare pipe",   "dd | dd" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		cr_assert_str_eq(bench_row_name(i), names[i], "row %zu", i);
+	cr_assert_str_eq(bench_row_word(2), "unix-stream");
+	cr_assert_str_eq(bench_row_word(4), "unix-seqpacket");
+	cr_assert_null(bench_row_word(0));
+	cr_assert_str_eq(bench_row_group(5), "socketpair");
+	char why[128];
+	cr_assert(bench_limit("unix dgram", why, sizeof(why)) > 0);
+	cr_assert(strstr(why, "wmem_default"));
+	cr_assert_eq(bench_limit("bare pipe", why, sizeof(why)), 0);
+	cr_assert_eq(bench_limit("no such", why, sizeof(why)), 0);
+	cr_assert_str_eq(why, "no such row");
+}
+
+/* Every mechanism is benchmarked, or says why not. */
+Test(bench, every_mechanism_has_hooks_or_a_reason)
+{
+	for (size_t i = 0; mechanisms[i]; i++) {
+		const struct mechanism *m = mechanisms[i];
+		if (!m->bench) {
+			cr_assert(m->not_benchmarked && *m->not_benchmarked, "%s: no bench hooks and no reason", m->name);
+			continue;
+		}
+		cr_assert_not_null(m->bench->rows, "%s", m->name);
+		cr_assert_not_null(m->bench->rows[0].name, "%s", m->name);
+		cr_assert_not_null(m->bench->chan_open, "%s", m->name);
+		cr_assert_not_null(m->bench->run_setup, "%s", m->name);
+	}
 }

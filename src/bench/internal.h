@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* The types the parts of 'ipcdemo bench' share (src/bench/). */
+#ifndef IPCDEMO_BENCH_INTERNAL_H
+#define IPCDEMO_BENCH_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "ipcdemo/bench.h"
+#include "ipcdemo/bench_hooks.h"
+#include "ipcdemo/mechanism.h"
+#include "ipcdemo/stats.h"
+
+#define PILOT_BYTES ((uint64_t)8 << 20)
+#define PILOT_MSGS 20000
+#define MAX_MSGS ((uint64_t)50000000)
+#define DEFAULT_DURATION (250 * NSEC_PER_MSEC)
+#define SPREAD_WIDE 0.2
+#define MAX_ROWS 64
+
+struct bench {
+	struct ctx *ctx;
+	char dir[4096]; /* private directory for files and sockets */
+	int cpus[2];    /* the two CPUs of the pinned placements; -1: none */
+	int ncpu;
+	int64_t duration;
+	uint64_t count; /* --count, or 0 */
+	int seq;        /* objects made so far, for unique names */
+};
+
+/* What a hook gets for the next object: a fresh number. */
+static inline struct bench_env bench_env_next(struct bench *b)
+{
+	return (struct bench_env){ .ctx = b->ctx, .dir = b->dir, .seq = ++b->seq };
+}
+
+/* One measured throughput run of one cell. */
+struct result {
+	bool ok;
+	uint64_t sent, received;
+	double seconds;        /* first to last message at the receiver */
+	double tx_cpu, rx_cpu; /* seconds of user + system time */
+	char err[200];
+};
+
+struct plan {
+	const struct brow *row;
+	size_t size;
+	uint64_t msgs;
+	int cpu_tx, cpu_rx;
+};
+
+/* A reference row: not ipcdemo, measured in the same run (reference.c). */
+struct ref_row {
+	const char *name, *group;
+	const struct mech_bench *hooks; /* limit and round trips; chan_open NULL: none */
+	const char *no_round_trips;     /* why, when there are none */
+	/* A throughput run of its own. */
+	void (*run)(struct bench *b, const struct plan *pl, struct result *res);
+};
+extern const struct ref_row bench_ref_rows[];
+
+/* A row of the tables: of a mechanism (mech set) or a reference. */
+struct brow {
+	const char *name, *group, *word;
+	const struct mechanism *mech;
+	const struct bench_row *row; /* the mechanism's, or NULL */
+	const struct ref_row *ref;   /* or the reference's */
+	const struct mech_bench *hooks;
+};
+
+/* rows.c: row i of the tables, in order; false past the end. */
+bool brow_at(size_t i, struct brow *out);
+/* The largest message of the row (0: none); why says so. */
+size_t brow_limit(const struct brow *r, char *why, size_t len);
+/* Select rows by the words given (all: none given); EXIT_USAGE after a
+ * message on a word that selects none. */
+int select_rows(struct ctx *ctx, bool *sel, size_t nrows);
+
+/* proc.c: child processes. */
+struct role {
+	const struct mechanism *mech;
+	const char *verb;
+	const char *argv[BENCH_ARGS_MAX + 16];
+	int argc;
+	int in_fd, out_fd; /* -1: /dev/null */
+	int cpu;           /* -1: not pinned */
+};
+/* What came back from a role: its exit status, its stderr (for the
+ * person, and the first diagnostic), and its result (ok: one came). */
+struct role_out {
+	int status;
+	char text[8192];
+	bool got;
+	struct run_result res;
+};
+void role_init(struct role *r, const struct mechanism *mech, const char *verb, int cpu);
+void role_arg(struct role *r, const char *a);
+void role_args(struct role *r, const struct bench_argv *a);
+/* Run up to two roles to the end (NULL: none); the first is started
+ * first, the second when ready(arg) says so (ready NULL: at once).
+ * close_fds: channel descriptors no child may keep (so EOF arrives). */
+void roles_run(struct bench *b, struct role *first, struct role *second, bool (*ready)(const void *arg),
+	       const void *arg, const int *close_fds, int nclose, struct role_out out[2]);
+void pin(int cpu);
+double ru_seconds(const struct rusage *ru);
+void first_line(char *dst, size_t len, const char *text);
+/* Reap two children (pid <= 0: none): exit statuses (128: killed by a
+ * signal, -1: none) and CPU seconds; with stop, SIGTERM them first. */
+void reap_pair(const pid_t pids[2], bool stop, int st[2], double cpu[2]);
+/* Read exactly len bytes; 0, or -1 at EOF or on an error. */
+int read_full(int fd, char *buf, size_t len);
+
+/* latency.c */
+struct lcell {
+	bool available, ok;
+	char why[200];
+	double med, p99, min, spread, cpu_us;
+	uint64_t n;
+	unsigned runs;
+};
+void latency(struct bench *b, const struct brow *r, size_t size, int cpu_c, int cpu_s, struct lcell *c);
+
+/* throughput.c */
+struct cell {
+	bool available, ok;
+	char why[200];
+	uint64_t msgs;       /* per run */
+	double mbps, msgps;  /* medians over the repeats */
+	double spread;       /* of msg/s over the repeats */
+	double tx_us, rx_us; /* CPU per message, medians */
+	double lost;         /* fraction, of a lossy row */
+	unsigned runs;
+};
+void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int cpu_rx, struct cell *c);
+
+/* report.c */
+struct out;
+void fmt_rate(char *buf, size_t len, double v);
+void size_label(char *buf, size_t len, size_t s);
+void print_cell_text(const struct cell *c);
+void print_lcell_text(const struct lcell *c);
+void print_cell_json(struct out *o, const struct brow *r, size_t size, const char *place, const struct cell *c);
+void print_lcell_json(struct out *o, const struct brow *r, size_t size, const char *place, const struct lcell *c);
+void table_header(const char *const *place_names, const int *places, int nplaces, bool lat);
+
+/* sources.c */
+void run_sources(struct bench *b, struct out *o);
+
+#endif

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/* Round trips: a client sends a message through a row's channel, an echo
+ * server sends it back; the median, 99th percentile and minimum. The hot
+ * path is each mechanism's own (its channel verbs, bench_hooks.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "ipcdemo/sample.h"
+#include "ipcdemo/util.h"
+
+struct lresult {
+	int ok;
+	uint64_t n;
+	double med, p99, min; /* microseconds */
+	double cpu;           /* client CPU seconds */
+	char err[200];
+};
+
+static int lchan_make(struct bench *b, const struct brow *r, size_t size, struct bench_chan *ch, char *err,
+		      size_t elen)
+{
+	struct bench_env env = bench_env_next(b);
+	memset(ch, 0, sizeof(*ch));
+	for (int i = 0; i < 4; i++)
+		ch->fd[i] = -1;
+	for (int i = 0; i < 2; i++)
+		snprintf(ch->path[i], sizeof(ch->path[i]), "%s/l%d-%d", b->dir, env.seq, i);
+	err[0] = '\0';
+	if (r->hooks->chan_open(&env, r->row, size, ch, err, elen) == 0)
+		return 0;
+	if (!err[0])
+		snprintf(err, elen, "setting up %s: %s", r->name, strerror(errno));
+	return -1;
+}
+
+/* Close the channel's descriptors, each once (a socket is both ends). */
+static void lchan_close_fds(struct bench_chan *ch)
+{
+	for (int i = 0; i < 4; i++) {
+		if (ch->fd[i] < 0)
+			continue;
+		for (int j = i + 1; j < 4; j++)
+			if (ch->fd[j] == ch->fd[i])
+				ch->fd[j] = -1;
+		close(ch->fd[i]);
+		ch->fd[i] = -1;
+	}
+}
+
+static void lchan_free(struct bench *b, const struct brow *r, struct bench_chan *ch)
+{
+	struct bench_env env = { .ctx = b->ctx, .dir = b->dir, .seq = b->seq };
+	lchan_close_fds(ch);
+	if (r->hooks->chan_close)
+		r->hooks->chan_close(&env, ch);
+}
+
+static int lside_init(struct bench_chan *ch, struct bench_side *s, bool client)
+{
+	memset(s, 0, sizeof(*s));
+	s->ch = ch;
+	s->ifd = -1;
+	s->rfd = ch->fd[client ? 0 : 2];
+	s->wfd = ch->fd[client ? 1 : 3];
+	s->qtx = ch->q[client ? 0 : 1];
+	s->qrx = ch->q[client ? 1 : 0];
+	/* Close the other side's ends (not shared sockets). */
+	for (int i = client ? 2 : 0; i < (client ? 4 : 2); i++)
+		if (ch->fd[i] >= 0 && ch->fd[i] != s->rfd && ch->fd[i] != s->wfd)
+			close(ch->fd[i]);
+	return ch->verbs->init ? ch->verbs->init(s, client) : 0;
+}
+
+static double cpu_now(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return NAN;
+	return ru_seconds(&ru);
+}
+
+static void echo_server(struct bench *b, struct bench_chan *ch, size_t size, int cpu)
+{
+	struct bench_side s;
+	char *buf = malloc(size + 1);
+	pin(cpu);
+	if (!buf || lside_init(ch, &s, false) < 0)
+		_exit(EXIT_FAIL);
+	const struct bench_chan_verbs *v = ch->verbs;
+	for (;;) {
+		const char *m;
+		ssize_t n = v->recv(b->ctx, &s, buf, size + 1, &m);
+		if (n < 0)
+			_exit(EXIT_OK);
+		if (v->lines)
+			n++; /* the line's newline, there after it */
+		if (v->send(b->ctx, &s, m, (size_t)n) < 0)
+			_exit(EXIT_OK);
+	}
+}
+
+static int round_trip(struct bench *b, struct bench_side *s, const char *msg, char *buf, size_t size)
+{
+	const char *got;
+	const struct bench_chan_verbs *v = s->ch->verbs;
+	return v->send(b->ctx, s, msg, size) < 0 || v->recv(b->ctx, s, buf, size + 1, &got) < 0 ? -1 : 0;
+}
+
+/* Time round trips until --count or --duration; their times in *rtt. */
+static int ping_loop(struct bench *b, struct bench_side *s, const char *msg, char *buf, size_t size, double **rtt,
+		     uint64_t *np, struct lresult *res)
+{
+	uint64_t cap = b->count ? b->count : 1 << 16, n = 0;
+	int64_t end = now_mono_ns() + b->duration;
+	for (;;) {
+		if (b->count ? n >= b->count : (n >= 100 && now_mono_ns() >= end))
+			break;
+		if (stop_requested())
+			break;
+		if (n == cap) {
+			double *nr = realloc(*rtt, 2 * cap * sizeof(double));
+			if (!nr)
+				break;
+			*rtt = nr;
+			cap *= 2;
+		}
+		int64_t t0 = now_mono_ns();
+		if (round_trip(b, s, msg, buf, size) < 0) {
+			snprintf(res->err, sizeof(res->err), "round trip: %s", strerror(errno));
+			return -1;
+		}
+		(*rtt)[n++] = (double)(now_mono_ns() - t0) / 1e3;
+	}
+	*np = n;
+	return 0;
+}
+
+static void ping_client(struct bench *b, struct bench_chan *ch, size_t size, int cpu, int out)
+{
+	struct lresult res;
+	struct bench_side s;
+	char *msg = malloc(size), *buf = malloc(size + 1);
+	double *rtt = malloc((b->count ? b->count : 1 << 16) * sizeof(double));
+	uint64_t n = 0;
+	memset(&res, 0, sizeof(res));
+	pin(cpu);
+	if (!msg || !buf || !rtt || lside_init(ch, &s, true) < 0) {
+		snprintf(res.err, sizeof(res.err), "setting up: %s", strerror(errno));
+		goto out;
+	}
+	memset(msg, 'p', size - 1);
+	msg[size - 1] = '\n';
+	/* Up to 200 warm-up round trips, fewer of large messages. */
+	uint64_t warm = ((uint64_t)64 << 20) / size;
+	warm = warm < 10 ? 10 : warm > 200 ? 200 : warm;
+	for (uint64_t i = 0; i < warm; i++) {
+		if (round_trip(b, &s, msg, buf, size) < 0) {
+			snprintf(res.err, sizeof(res.err), "warm-up round trip: %s", strerror(errno));
+			goto out;
+		}
+	}
+	double c0 = cpu_now();
+	if (ping_loop(b, &s, msg, buf, size, &rtt, &n, &res) < 0)
+		goto out;
+	res.cpu = cpu_now() - c0;
+	sample_sort(rtt, n);
+	res.ok = n > 0;
+	res.n = n;
+	res.med = sample_median(rtt, n);
+	res.p99 = sample_percentile(rtt, n, 99);
+	res.min = sample_percentile(rtt, n, 0);
+out:
+	if (write(out, &res, sizeof(res)) != (ssize_t)sizeof(res))
+		_exit(EXIT_FAIL);
+	_exit(res.ok ? EXIT_OK : EXIT_FAIL);
+}
+
+/* The client's result, passing a SIGTERM on to it while waiting. */
+static ssize_t read_lresult(int fd, pid_t cli, struct lresult *res)
+{
+	ssize_t got;
+	bool passed = false;
+	do {
+		got = read(fd, res, sizeof(*res));
+		if (got < 0 && errno == EINTR && stop_requested() && stop_signal() == SIGTERM && !passed) {
+			kill(cli, SIGTERM); /* pass Ctrl-C on to the client */
+			passed = true;
+		}
+	} while (got < 0 && errno == EINTR);
+	return got;
+}
+
+static void latency_once(struct bench *b, const struct brow *r, size_t size, int cpu_c, int cpu_s,
+			 struct lresult *res)
+{
+	struct bench_chan ch;
+	int rp[2];
+	memset(res, 0, sizeof(*res));
+	if (lchan_make(b, r, size, &ch, res->err, sizeof(res->err)) < 0) {
+		lchan_free(b, r, &ch);
+		return;
+	}
+	if (pipe2(rp, O_CLOEXEC) < 0) {
+		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
+		lchan_free(b, r, &ch);
+		return;
+	}
+	pid_t srv = fork_child(b->ctx->prog);
+	if (srv == 0) {
+		close(rp[0]);
+		close(rp[1]);
+		echo_server(b, &ch, size, cpu_s);
+	}
+	pid_t cli = srv > 0 ? fork_child(b->ctx->prog) : -1;
+	if (cli == 0) {
+		close(rp[0]);
+		ping_client(b, &ch, size, cpu_c, rp[1]);
+	}
+	close(rp[1]);
+	/* The parent keeps no end open: EOF reaches whoever reads. */
+	lchan_close_fds(&ch);
+	ssize_t got = cli > 0 ? read_lresult(rp[0], cli, res) : 0;
+	close(rp[0]);
+	if (got != (ssize_t)sizeof(*res)) {
+		memset(res, 0, sizeof(*res));
+		snprintf(res->err, sizeof(res->err), "the client ended without a result");
+	}
+	if (cli > 0)
+		wait_child(b->ctx->prog, cli);
+	if (srv > 0) {
+		/* The echo server may be about to block in a read that nothing
+		 * else would end (a datagram socket has no end of file). */
+		kill(srv, SIGKILL);
+		int st;
+		while (waitpid(srv, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	lchan_free(b, r, &ch);
+}
+
+void latency(struct bench *b, const struct brow *r, size_t size, int cpu_c, int cpu_s, struct lcell *c)
+{
+	const struct opts *o = &b->ctx->opt;
+	double med[100], p99[100], mn[100], cpu[100];
+	struct lresult res;
+	memset(c, 0, sizeof(*c));
+	size_t lim = brow_limit(r, c->why, sizeof(c->why));
+	if (lim && size > lim)
+		return;
+	if (!r->hooks->chan_open) {
+		snprintf(c->why, sizeof(c->why), "%s", r->ref ? r->ref->no_round_trips : "no round trips");
+		return;
+	}
+	c->available = true;
+	c->why[0] = '\0';
+	uint64_t reps = o->given[OP_REPEAT] ? o->repeat : 1;
+	unsigned n = 0;
+	for (uint64_t i = 0; i < reps && !stop_requested(); i++) {
+		latency_once(b, r, size, cpu_c, cpu_s, &res);
+		if (!res.ok) {
+			snprintf(c->why, sizeof(c->why), "%s", res.err);
+			return;
+		}
+		med[n] = res.med;
+		p99[n] = res.p99;
+		mn[n] = res.min;
+		cpu[n] = res.cpu / (double)res.n * 1e6;
+		c->n = res.n;
+		n++;
+	}
+	if (!n)
+		return;
+	sample_sort(med, n);
+	sample_sort(p99, n);
+	sample_sort(mn, n);
+	sample_sort(cpu, n);
+	c->med = sample_median(med, n);
+	c->spread = sample_spread(med, n);
+	c->p99 = sample_median(p99, n);
+	c->min = mn[0];
+	c->cpu_us = sample_median(cpu, n);
+	c->runs = n;
+	c->ok = true;
+}

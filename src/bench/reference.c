@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/* The reference rows: not ipcdemo, measured in the same run. read(2) and
+ * write(2) of --size blocks through a plain pipe, no message handling, as
+ * lmbench and ipc-bench measure; and what a plain pipe moves between two
+ * dd. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "ipcdemo/util.h"
+
+/* Parse what dd printed: "N bytes (...) copied, T s, R GB/s". */
+static void dd_report(const struct plan *pl, const char *out, const int st[2], const double cpu[2],
+		      struct result *res)
+{
+	const char *c = strstr(out, " bytes");
+	const char *t = strstr(out, "copied, ");
+	if (st[0] != 0 || st[1] != 0 || !c || !t) {
+		if (st[0] == 127 || st[1] == 127)
+			snprintf(res->err, sizeof(res->err), "dd did not run");
+		else
+			first_line(res->err, sizeof(res->err), out);
+		return;
+	}
+	const char *line = c;
+	while (line > out && line[-1] != '\n')
+		line--;
+	unsigned long long bytes = strtoull(line, NULL, 10);
+	double secs = strtod(t + strlen("copied, "), NULL);
+	res->sent = res->received = bytes / pl->size;
+	res->seconds = secs;
+	res->tx_cpu = cpu[0];
+	res->rx_cpu = cpu[1];
+	res->ok = secs > 0 && res->received >= 2;
+	if (!res->ok)
+		snprintf(res->err, sizeof(res->err), "too fast to time: use --count or --duration");
+}
+
+/* dd if=/dev/zero bs=SIZE count=N | dd of=/dev/null bs=SIZE, pinned as
+ * the other rows are; the second dd's own report gives bytes and time,
+ * wait4() the processor time of each. dd is not ipcdemo: its report is
+ * the only way to its figures. */
+static void run_dd(struct bench *b, const struct plan *pl, struct result *res)
+{
+	char bs[40], count[40];
+	int chan[2], errp[2];
+	snprintf(bs, sizeof(bs), "bs=%zu", pl->size);
+	snprintf(count, sizeof(count), "count=%llu", (unsigned long long)pl->msgs);
+	if (pipe2(chan, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
+		return;
+	}
+	pid_t pids[2];
+	for (int i = 0; i < 2; i++) {
+		pids[i] = fork_child(b->ctx->prog);
+		if (pids[i] == 0) {
+			pin(i == 0 ? pl->cpu_tx : pl->cpu_rx);
+			if (dup2(i == 0 ? chan[1] : chan[0], i == 0 ? STDOUT_FILENO : STDIN_FILENO) < 0 ||
+			    dup2(errp[1], STDERR_FILENO) < 0)
+				_exit(127);
+			if (i == 0)
+				execlp("dd", "dd", "if=/dev/zero", bs, count, "status=none", (char *)NULL);
+			else
+				execlp("dd", "dd", "of=/dev/null", bs, (char *)NULL);
+			_exit(127);
+		}
+	}
+	close(chan[0]);
+	close(chan[1]);
+	close(errp[1]);
+	char out[2048];
+	size_t used = 0;
+	ssize_t got;
+	while ((got = read(errp[0], out + used, sizeof(out) - 1 - used)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			break;
+		used += (size_t)got;
+		if (used == sizeof(out) - 1)
+			break;
+	}
+	out[used] = '\0';
+	close(errp[0]);
+	int st[2];
+	double cpu[2];
+	reap_pair(pids, false, st, cpu);
+	dd_report(pl, out, st, cpu, res);
+}
+
+/* The bare pipe: a writer writes msgs blocks of size bytes into a pipe of
+ * the default size, a reader reads them, timed from the first block to
+ * the last; no lines, no output. What the known benchmarks measure, as
+ * the floor of the pipe row. */
+struct bare_report {
+	uint64_t blocks;
+	double seconds;
+	int err;
+};
+
+static void bare_child(int i, const struct plan *pl, const int chan[2], int rep)
+{
+	pin(i == 0 ? pl->cpu_tx : pl->cpu_rx);
+	char *buf = malloc(pl->size);
+	if (!buf)
+		_exit(EXIT_FAIL);
+	memset(buf, 'b', pl->size);
+	if (i == 0) {
+		close(chan[0]);
+		for (uint64_t k = 0; k < pl->msgs && !stop_requested(); k++)
+			if (write_all(chan[1], buf, pl->size, NULL) < 0)
+				_exit(EXIT_FAIL);
+		_exit(EXIT_OK);
+	}
+	close(chan[1]);
+	struct bare_report r;
+	memset(&r, 0, sizeof(r)); /* the padding too: the struct is written whole */
+	int64_t first = 0, last = 0;
+	while (r.blocks < pl->msgs) {
+		if (read_full(chan[0], buf, pl->size) < 0) {
+			r.err = errno;
+			break;
+		}
+		last = now_mono_ns();
+		if (r.blocks++ == 0)
+			first = last;
+	}
+	r.seconds = (double)(last - first) / 1e9;
+	_exit(write(rep, &r, sizeof(r)) == (ssize_t)sizeof(r) ? EXIT_OK : EXIT_FAIL);
+}
+
+static void run_bare(struct bench *b, const struct plan *pl, struct result *res)
+{
+	int chan[2], rep[2];
+	if (pipe2(chan, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
+		return;
+	}
+	pid_t pids[2];
+	for (int i = 0; i < 2; i++) {
+		pids[i] = fork_child(b->ctx->prog);
+		if (pids[i] == 0)
+			bare_child(i, pl, chan, rep[1]);
+	}
+	close(chan[0]);
+	close(chan[1]);
+	close(rep[1]);
+	struct bare_report r;
+	ssize_t got;
+	while ((got = read(rep[0], &r, sizeof(r))) < 0 && errno == EINTR)
+		;
+	close(rep[0]);
+	double cpu[2];
+	int st[2];
+	/* A reader that failed: end the writer too. */
+	reap_pair(pids, got != (ssize_t)sizeof(r), st, cpu);
+	if (got != (ssize_t)sizeof(r) || st[0] != 0 || st[1] != 0 || r.blocks != pl->msgs) {
+		if (got == (ssize_t)sizeof(r) && r.err)
+			snprintf(res->err, sizeof(res->err), "read: %s", strerror(r.err));
+		else
+			snprintf(res->err, sizeof(res->err), "the bare pipe's reader or writer failed");
+		return;
+	}
+	res->sent = res->received = r.blocks;
+	res->seconds = r.seconds;
+	res->tx_cpu = cpu[0];
+	res->rx_cpu = cpu[1];
+	res->ok = r.seconds > 0 && r.blocks >= 2;
+	if (!res->ok)
+		snprintf(res->err, sizeof(res->err), "too fast to time: use --count or --duration");
+}
+
+/* Round trips of blocks through two plain pipes. */
+static int bare_send(struct ctx *ctx, struct bench_side *s, const char *buf, size_t len)
+{
+	(void)ctx;
+	return write_all(s->wfd, buf, len, NULL);
+}
+
+static ssize_t bare_recv(struct ctx *ctx, struct bench_side *s, char *buf, size_t cap, const char **msg)
+{
+	(void)ctx;
+	*msg = buf;
+	/* The message is cap - 1 bytes, as the other side sent it. */
+	return read_full(s->rfd, buf, cap - 1) < 0 ? -1 : (ssize_t)(cap - 1);
+}
+
+static const struct bench_chan_verbs bare_verbs = {
+	.init = NULL,
+	.send = bare_send,
+	.recv = bare_recv,
+	.lines = false,
+};
+
+static int bare_chan_open(const struct bench_env *env, const struct bench_row *row, size_t size,
+			  struct bench_chan *ch, char *err, size_t elen)
+{
+	int a[2] = { -1, -1 }, c[2] = { -1, -1 };
+	(void)env, (void)row, (void)size, (void)err, (void)elen;
+	int rc = pipe2(a, O_CLOEXEC) < 0 || pipe2(c, O_CLOEXEC) < 0 ? -1 : 0;
+	ch->verbs = &bare_verbs;
+	ch->fd[1] = a[1], ch->fd[2] = a[0], ch->fd[3] = c[1], ch->fd[0] = c[0];
+	return rc;
+}
+
+static const struct mech_bench bare_hooks = {
+	.order = 0,
+	.rows = NULL,
+	.lossy = false,
+	.limit = NULL,
+	.chan_open = bare_chan_open,
+	.chan_close = NULL,
+	.run_setup = NULL,
+	.ready = NULL,
+	.cleanup = NULL,
+};
+
+static const struct mech_bench dd_hooks = {
+	.order = 0,
+	.rows = NULL,
+	.lossy = false,
+	.limit = NULL,
+	.chan_open = NULL,
+	.chan_close = NULL,
+	.run_setup = NULL,
+	.ready = NULL,
+	.cleanup = NULL,
+};
+
+const struct ref_row bench_ref_rows[] = {
+	{ .name = "bare pipe", .group = "bare", .hooks = &bare_hooks, .no_round_trips = NULL, .run = run_bare },
+	{ .name = "dd | dd", .group = "dd", .hooks = &dd_hooks, .no_round_trips = "dd moves data one way only",
+	  .run = run_dd },
+	{ .name = NULL, .group = NULL, .hooks = NULL, .no_round_trips = NULL, .run = NULL },
+};

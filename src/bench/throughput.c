@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/* One-way throughput: a row's own producer and consumer verbs in two
+ * processes, timed at the consumer from the first message to the last;
+ * a pilot run sets the count for about --duration. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "ipcdemo/sample.h"
+#include "ipcdemo/util.h"
+
+/* What the readiness wait asks the row. */
+struct ready_arg {
+	const struct brow *row;
+	const struct bench_run *run;
+};
+
+static bool run_ready(const void *arg)
+{
+	const struct ready_arg *a = arg;
+	return !a->row->hooks->ready || a->row->hooks->ready(a->row->row, a->run);
+}
+
+/* The verbs' arguments: the mechanism's, then the messages to move. */
+static void run_roles(const struct plan *pl, const struct bench_run *run, struct role *prod, struct role *cons,
+		      char n_s[24], char size_s[24])
+{
+	const struct mechanism *m = run->verbs_of ? run->verbs_of : pl->row->mech;
+	snprintf(n_s, 24, "%llu", (unsigned long long)pl->msgs);
+	snprintf(size_s, 24, "%zu", pl->size);
+	role_init(prod, m, "produce", pl->cpu_tx);
+	role_init(cons, m, "consume", pl->cpu_rx);
+	role_args(prod, &run->prod);
+	role_args(cons, &run->cons);
+	role_arg(prod, "--source");
+	role_arg(prod, "counter");
+	role_arg(prod, "--count");
+	role_arg(prod, n_s);
+	role_arg(prod, "--size");
+	role_arg(prod, size_s);
+	/* Text output, as a user's pipeline has it, and the --stats summary
+	 * for whoever reads stderr (the figures come as a struct run_result;
+	 * --json would print every message as JSON). */
+	role_arg(prod, "--stats");
+	prod->out_fd = run->chan[1];
+	role_arg(cons, "--count");
+	role_arg(cons, n_s);
+	role_arg(cons, "--stats");
+	cons->in_fd = run->chan[0];
+}
+
+/* The figures of a run from the two results (out[0] the consumer's,
+ * out[1] the producer's); a diagnostic when it failed. */
+static void run_result(const struct role_out out[2], struct result *res)
+{
+	const struct role_out *c = &out[0], *p = &out[1];
+	res->sent = p->got ? p->res.msgs : 0;
+	res->received = c->got ? c->res.msgs : 0;
+	res->tx_cpu = p->got ? p->res.cpu_s : NAN;
+	res->rx_cpu = c->got ? c->res.cpu_s : NAN;
+	bool span = c->got && c->res.first_ns;
+	if (p->status != EXIT_OK || c->status != EXIT_OK || !span || res->received < 2) {
+		first_line(res->err, sizeof(res->err), c->status != EXIT_OK ? c->text : p->text);
+		if (!res->err[0])
+			snprintf(res->err, sizeof(res->err), "producer exit %d, consumer exit %d", p->status,
+				 c->status);
+		return;
+	}
+	res->seconds = (double)(c->res.last_ns - c->res.first_ns) / 1e9;
+	res->ok = res->seconds > 0;
+	if (!res->ok)
+		snprintf(res->err, sizeof(res->err), "too fast to time: use --count or --duration");
+}
+
+static void run_once(struct bench *b, const struct plan *pl, struct result *res)
+{
+	const struct brow *r = pl->row;
+	memset(res, 0, sizeof(*res));
+	if (r->ref) {
+		r->ref->run(b, pl, res);
+		return;
+	}
+	struct bench_env env = bench_env_next(b);
+	struct bench_run *run = calloc(1, sizeof(*run));
+	struct role *roles = calloc(2, sizeof(*roles));
+	struct role_out *out = calloc(2, sizeof(*out));
+	char n_s[24], size_s[24];
+	if (!run || !roles || !out) {
+		snprintf(res->err, sizeof(res->err), "out of memory");
+		goto done;
+	}
+	run->chan[0] = run->chan[1] = -1;
+	run->num = -1;
+	if (r->hooks->run_setup(&env, r->row, pl->size, run, res->err, sizeof(res->err)) < 0)
+		goto done;
+	run_roles(pl, run, &roles[0], &roles[1], n_s, size_s);
+	struct ready_arg ra = { .row = r, .run = run };
+	/* The consumer first: a producer may need what it makes. */
+	roles_run(b, &roles[1], &roles[0], run_ready, &ra, run->chan, 2, out);
+	/* Remove what the run made. */
+	if (r->hooks->cleanup)
+		r->hooks->cleanup(r->row, run);
+	run_result(out, res);
+done:
+	free(run);
+	free(roles);
+	free(out);
+}
+
+/* A pilot run sets the count for about --duration; 0 when it failed. */
+static uint64_t pilot(struct bench *b, struct plan *pl, struct cell *c)
+{
+	struct result res;
+	uint64_t n = PILOT_BYTES / pl->size;
+	pl->msgs = n < 200 ? 200 : n > PILOT_MSGS ? PILOT_MSGS : n;
+	run_once(b, pl, &res);
+	if (!res.ok) {
+		snprintf(c->why, sizeof(c->why), "%s", res.err);
+		return 0;
+	}
+	double rate = (double)(res.received - 1) / res.seconds;
+	double want = rate * (double)b->duration / 1e9;
+	return want < (double)pl->msgs ? pl->msgs : want > (double)MAX_MSGS ? MAX_MSGS : (uint64_t)want;
+}
+
+void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int cpu_rx, struct cell *c)
+{
+	const struct opts *o = &b->ctx->opt;
+	struct plan pl = { .row = r, .size = size, .msgs = 0, .cpu_tx = cpu_tx, .cpu_rx = cpu_rx };
+	struct result res;
+	memset(c, 0, sizeof(*c));
+	size_t lim = brow_limit(r, c->why, sizeof(c->why));
+	if (lim && size > lim) {
+		c->available = false;
+		return;
+	}
+	c->available = true;
+	c->why[0] = '\0';
+	pl.msgs = b->count ? b->count : pilot(b, &pl, c);
+	if (!pl.msgs)
+		return;
+	c->msgs = pl.msgs;
+	uint64_t reps = o->given[OP_REPEAT] ? o->repeat : 1;
+	double mb[100], mp[100], tx[100], rx[100], lost[100];
+	unsigned n = 0;
+	for (uint64_t i = 0; i < reps && !stop_requested(); i++) {
+		run_once(b, &pl, &res);
+		if (!res.ok) {
+			snprintf(c->why, sizeof(c->why), "%s", res.err);
+			return;
+		}
+		double per = (double)(res.received - 1) / res.seconds;
+		mp[n] = per;
+		mb[n] = per * (double)size / 1e6;
+		tx[n] = res.sent ? res.tx_cpu / (double)res.sent * 1e6 : NAN;
+		rx[n] = res.rx_cpu / (double)res.received * 1e6;
+		lost[n] = res.sent ? 1.0 - (double)res.received / (double)res.sent : 0;
+		n++;
+	}
+	if (n == 0)
+		return;
+	sample_sort(mb, n);
+	sample_sort(mp, n);
+	sample_sort(tx, n);
+	sample_sort(rx, n);
+	sample_sort(lost, n);
+	c->ok = true;
+	c->runs = n;
+	c->mbps = sample_median(mb, n);
+	c->msgps = sample_median(mp, n);
+	c->spread = sample_spread(mp, n);
+	c->tx_us = sample_median(tx, n);
+	c->rx_us = sample_median(rx, n);
+	c->lost = sample_median(lost, n);
+}
