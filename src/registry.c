@@ -1,23 +1,31 @@
 /* SPDX-License-Identifier: MIT */
-/* The table of mechanisms. Adding a mechanism: one .c file defining a
- * struct mechanism, one line here, one man page. */
+/* The table of mechanisms. Adding a mechanism: its src/mech/NAME.c
+ * defining `const struct mechanism mech_NAME`, one line here, and the
+ * rest CONTRIBUTING.md lists. */
 #include <string.h>
 
 #include "ipcdemo/mechanism.h"
 
-const struct mechanism *const mechanisms[] = {
-	&mech_file,
-	&mech_pipe,
-	&mech_fifo,
-	&mech_unix,
-	&mech_socketpair,
-	&mech_tcp,
-	&mech_udp,
-	&mech_mq,
-	&mech_sysv,
-	&mech_shm,
-	NULL,
-};
+/* One line per mechanism, in the order 'ipcdemo list' shows them. */
+#define MECHANISMS(X) \
+	X(file)       \
+	X(pipe)       \
+	X(fifo)       \
+	X(unix)       \
+	X(socketpair) \
+	X(tcp)        \
+	X(udp)        \
+	X(mq)         \
+	X(sysv)       \
+	X(shm)
+
+#define DECLARE(name) extern const struct mechanism mech_##name;
+MECHANISMS(DECLARE)
+#undef DECLARE
+
+#define ENTRY(name) &mech_##name,
+const struct mechanism *const mechanisms[] = { MECHANISMS(ENTRY) NULL };
+#undef ENTRY
 
 const struct mechanism *mechanism_find(const char *name)
 {

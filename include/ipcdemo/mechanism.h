@@ -67,18 +67,6 @@ extern const struct mechanism *const mechanisms[];
 const struct mechanism *mechanism_find(const char *name);
 const struct verb *verb_find(const struct mechanism *m, const char *name);
 
-/* Mechanisms. */
-extern const struct mechanism mech_file;
-extern const struct mechanism mech_pipe;
-extern const struct mechanism mech_fifo;
-extern const struct mechanism mech_unix;
-extern const struct mechanism mech_socketpair;
-extern const struct mechanism mech_tcp;
-extern const struct mechanism mech_udp;
-extern const struct mechanism mech_mq;
-extern const struct mechanism mech_sysv;
-extern const struct mechanism mech_shm;
-
 /* A verb whose name starts with "__" is internal (the completer's
  * '__complete'): it runs, but is never listed, completed or suggested. */
 static inline bool verb_hidden(const struct verb *v)

@@ -306,6 +306,9 @@ static int pair_bench_chan(const struct bench_env *env, const struct bench_row *
 
 /* Throughput: the stream code of the pipe verbs, over a stream pair (the
  * producer's stdout one end, the consumer's stdin the other). */
+/* The pipe mechanism, whose stream verbs a socket pair runs too. */
+extern const struct mechanism mech_pipe;
+
 static int pair_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
 			  struct bench_run *r, char *err, size_t elen)
 {
