@@ -68,7 +68,7 @@ struct mech_objects {
 	int (*remove)(struct ctx *ctx, const struct obj *o);
 };
 
-/* Helpers for the hooks (src/objects.c). */
+/* Helpers for the hooks (src/obj_hooks.c). */
 
 /* ipcdemo's POSIX names: "ipcdemo" alone or followed by '-' (name
  * without its leading slash). */
