@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ipcdemo/parse.h"
+
 enum opt_type {
 	OPT_FLAG,     /* no argument */
 	OPT_COUNT,    /* whole number, decimal digits only */
@@ -158,27 +160,6 @@ struct verb_opt {
 const struct opt_def *opt_def_get(enum opt_id id);
 const struct opt_def *opt_def_by_name(const char *name);
 
-/* Value parsers, shared with the unit tests. Each returns 0, or -1 with a
- * short reason ("not a whole number", "unknown unit 'Q'") in *why. */
-int parse_count(const char *s, uint64_t *out, const char **why);
-int parse_size(const char *s, uint64_t *out, const char **why);
-int parse_duration(const char *s, int64_t *out_ns, const char **why);
-int parse_mode(const char *s, mode_t *out, const char **why);
-int parse_integer(const char *s, int64_t *out, const char **why);
-/* A System V key: 0x and hexadecimal digits, or decimal from -2147483648
- * to 4294967295 without a plus sign or leading zeros (never octal); the
- * 32 bits of it. */
-int parse_key(const char *s, uint32_t *out, const char **why);
-/* An ftok(3) project id: one character that is not a digit, or decimal
- * 1 to 255. */
-int parse_proj(const char *s, int *out, const char **why);
-/* --address: HOST:PORT, [IPv6]:PORT, PORT, HOST or a bare IPv6 address
- * (optionally with a %scope). Copies the host and the port, each empty
- * when left out. A port is decimal digits for 1 to 65535 or the name of a
- * service, which the caller looks up; a host is a name or a numeric
- * address. */
-int parse_address(const char *s, char *host, size_t hl, char *port, size_t pl, const char **why);
-
 /* Parse argv (argv[0] is the verb name) against the verb's option list.
  * On success, *first_arg is the index of the first positional argument.
  * Returns 0, EXIT_USAGE after printing the error, or -1 when --help was
@@ -188,8 +169,5 @@ int cli_parse(const char *prog, const struct verb_opt *allowed, int argc, char *
 
 /* Set the defaults that do not depend on the verb. */
 void opts_init(struct opts *o);
-
-/* Levenshtein distance, for "did you mean". */
-unsigned edit_distance(const char *a, const char *b);
 
 #endif
