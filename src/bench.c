@@ -826,7 +826,7 @@ struct cell {
 
 static void measure(struct bench *b, const struct row *r, size_t size, int cpu_tx, int cpu_rx, struct cell *c)
 {
-	const struct opts *o = &b->ctx->opt;
+	const struct bench_opts *o = bench_opts_of(b->ctx);
 	struct plan pl = { r, size, 0, cpu_tx, cpu_rx };
 	struct result res;
 	memset(c, 0, sizeof(*c));
@@ -853,7 +853,7 @@ static void measure(struct bench *b, const struct row *r, size_t size, int cpu_t
 		pl.msgs = want < (double)pl.msgs ? pl.msgs : want > (double)MAX_MSGS ? MAX_MSGS : (uint64_t)want;
 	}
 	c->msgs = pl.msgs;
-	uint64_t reps = o->given[OP_REPEAT] ? o->repeat : 1;
+	uint64_t reps = o->repeat;
 	double mb[100], mp[100], tx[100], rx[100], lost[100];
 	unsigned n = 0;
 	for (uint64_t i = 0; i < reps && !stop_requested(); i++) {
@@ -1377,7 +1377,7 @@ static void latency_once(struct bench *b, const struct row *r, size_t size, int 
 
 static void latency(struct bench *b, const struct row *r, size_t size, int cpu_c, int cpu_s, struct lcell *c)
 {
-	const struct opts *o = &b->ctx->opt;
+	const struct bench_opts *o = bench_opts_of(b->ctx);
 	double med[100], p99[100], mn[100], cpu[100];
 	struct lresult res;
 	memset(c, 0, sizeof(*c));
@@ -1390,7 +1390,7 @@ static void latency(struct bench *b, const struct row *r, size_t size, int cpu_c
 	}
 	c->available = true;
 	c->why[0] = '\0';
-	uint64_t reps = o->given[OP_REPEAT] ? o->repeat : 1;
+	uint64_t reps = o->repeat;
 	unsigned n = 0;
 	for (uint64_t i = 0; i < reps && !stop_requested(); i++) {
 		latency_once(b, r, size, cpu_c, cpu_s, &res);
@@ -1466,7 +1466,7 @@ int bench_parse_sizes(const char *s, size_t *out, int max, int *n, char *why, si
 
 static int parse_sizes(struct ctx *ctx, size_t *out, int max, int *n)
 {
-	const char *s = ctx->opt.sizes ? ctx->opt.sizes : "64,4k,64k";
+	const char *s = bench_opts_of(ctx)->sizes ? bench_opts_of(ctx)->sizes : "64,4k,64k";
 	char why[128];
 	if (bench_parse_sizes(s, out, max, n, why, sizeof(why)) < 0)
 		return msg_usage(ctx->prog, "invalid value '%s' for --size: %s", s, why);
@@ -1848,14 +1848,14 @@ int bench_run(struct ctx *ctx)
 	rc = select_rows(ctx, sel);
 	if (rc)
 		return rc;
-	b.duration = ctx->opt.given[OP_DURATION] ? ctx->opt.duration : DEFAULT_DURATION;
+	b.duration = bench_opts_of(ctx)->given.duration ? bench_opts_of(ctx)->duration : DEFAULT_DURATION;
 	b.count = ctx->opt.given[OP_COUNT] ? ctx->opt.count : 0;
 	if (b.count && b.count < 2)
 		return msg_usage(ctx->prog, "invalid value for --count: at least 2 messages per run");
 	find_cpus(&b);
 
 	int places[3], nplaces = 0;
-	int want = ctx->opt.given[OP_CPU] ? ctx->opt.cpu : CPU_BOTH;
+	int want = bench_opts_of(ctx)->cpu;
 	if (want == CPU_BOTH || want == CPU_SAME)
 		places[nplaces++] = CPU_SAME;
 	if (want == CPU_BOTH || want == CPU_SPLIT)
@@ -1874,7 +1874,7 @@ int bench_run(struct ctx *ctx)
 	/* Round trips: of each --size given, by default of 64 bytes only. */
 	size_t lsizes[16];
 	int nl = 0;
-	if (ctx->opt.sizes)
+	if (bench_opts_of(ctx)->sizes)
 		for (int i = 0; i < nsizes; i++)
 			lsizes[nl++] = sizes[i];
 	else
@@ -1904,12 +1904,13 @@ int bench_run(struct ctx *ctx)
 }
 
 const struct verb_opt bench_opts[] = {
-	{ OP_SIZES, "message sizes, comma-separated (default: 64 for round trips, 64,4k,64k for throughput)" },
-	{ OP_CPU, "both (default): same and split side by side; same, split or any alone" },
-	{ OP_DURATION, "measure each cell for about DURATION (default: 250ms)" },
-	{ OP_COUNT, "messages per run instead of --duration" },
-	{ OP_REPEAT, NULL },
-	{ OP_JSON, "one JSON object per cell" },
-	{ OP_QUIET, "no progress on stderr" },
-	{ OP_END, NULL },
+	{ .def = &bench_opt_size,
+	  .help = "message sizes, comma-separated (default: 64 for round trips, 64,4k,64k for throughput)" },
+	{ .def = &bench_opt_cpu, .help = "both (default): same and split side by side; same, split or any alone" },
+	{ .def = &bench_opt_duration, .help = "measure each cell for about DURATION (default: 250ms)" },
+	{ .id = OP_COUNT, .help = "messages per run instead of --duration" },
+	{ .def = &bench_opt_repeat },
+	{ .id = OP_JSON, .help = "one JSON object per cell" },
+	{ .id = OP_QUIET, .help = "no progress on stderr" },
+	OPT_LIST_END,
 };

@@ -97,15 +97,14 @@ void print_verb_help(FILE *fp, const struct mechanism *m, const struct verb *v)
 	if (v->description)
 		fprintf(fp, "\n%s\n", v->description);
 	fprintf(fp, "\nOptions:\n");
-	for (const struct verb_opt *vo = v->opts; vo->id != OP_END; vo++) {
-		opt_label(label, sizeof(label), opt_def_get(vo->id));
+	verb_opt_for_each(vo, v->opts) {
+		opt_label(label, sizeof(label), verb_opt_def(vo));
 		if ((int)strlen(label) > width)
 			width = (int)strlen(label);
 	}
-	for (const struct verb_opt *vo = v->opts; vo->id != OP_END; vo++) {
-		const struct opt_def *d = opt_def_get(vo->id);
-		opt_label(label, sizeof(label), d);
-		fprintf(fp, "  %-*s  %s\n", width, label, vo->help ? vo->help : d->help);
+	verb_opt_for_each(vo, v->opts) {
+		opt_label(label, sizeof(label), verb_opt_def(vo));
+		fprintf(fp, "  %-*s  %s\n", width, label, verb_opt_help(vo));
 	}
 	fprintf(fp, "  %-*s  %s\n", width, "-h, --help", "show this help and exit");
 	if (m)
@@ -160,8 +159,8 @@ int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, cha
 	ctx.prog = prog;
 	ctx.mech = m;
 	ctx.verb = v;
-	opts_init(&ctx.opt);
-	int rc = cli_parse(prog, v->opts, argc, argv, &ctx.opt, &first);
+	struct opt_store store;
+	int rc = ctx_parse_options(&ctx, &store, argc, argv, &first);
 	if (rc == -1) {
 		print_verb_help(stdout, m, v);
 		return close_stdout(prog, EXIT_OK, 0);
@@ -302,26 +301,6 @@ static void cand(const char *cur, const char *word, const char *desc)
 		printf("%s\t%s\n", word, desc ? desc : "");
 }
 
-static const struct opt_def *find_long(const struct verb *v, const char *name, size_t len)
-{
-	for (const struct verb_opt *vo = v->opts; vo->id != OP_END; vo++) {
-		const struct opt_def *d = opt_def_get(vo->id);
-		if (strlen(d->name) == len && strncmp(d->name, name, len) == 0)
-			return d;
-	}
-	return NULL;
-}
-
-static const struct opt_def *find_short(const struct verb *v, char c)
-{
-	for (const struct verb_opt *vo = v->opts; vo->id != OP_END; vo++) {
-		const struct opt_def *d = opt_def_get(vo->id);
-		if (d->short_name == c)
-			return d;
-	}
-	return NULL;
-}
-
 static void complete_value(const struct opt_def *d, const char *prefix, const char *cur)
 {
 	char buf[256];
@@ -400,16 +379,16 @@ int cmd_complete(int argc, char **argv)
 	const char *prev = argv[argc - 2];
 	const struct opt_def *pd = NULL;
 	if (pos > opt_start && prev[0] == '-' && prev[1] == '-' && !strchr(prev, '='))
-		pd = find_long(v, prev + 2, strlen(prev + 2));
+		pd = verb_opt_find_long(v->opts, prev + 2, strlen(prev + 2));
 	else if (pos > opt_start && prev[0] == '-' && prev[1] && prev[1] != '-' && prev[2] == '\0')
-		pd = find_short(v, prev[1]);
+		pd = verb_opt_find_short(v->opts, prev[1]);
 	if (pd && pd->type != OPT_FLAG) {
 		complete_value(pd, "", cur);
 		return EXIT_OK;
 	}
 	if (cur[0] == '-' && cur[1] == '-' && strchr(cur, '=')) {
 		const char *eq = strchr(cur, '=');
-		const struct opt_def *d = find_long(v, cur + 2, (size_t)(eq - cur - 2));
+		const struct opt_def *d = verb_opt_find_long(v->opts, cur + 2, (size_t)(eq - cur - 2));
 		if (d) {
 			char prefix[64];
 			snprintf(prefix, sizeof(prefix), "%.*s", (int)(eq - cur + 1), cur);
@@ -419,10 +398,9 @@ int cmd_complete(int argc, char **argv)
 	}
 	if (cur[0] == '-') {
 		char buf[64];
-		for (const struct verb_opt *vo = v->opts; vo->id != OP_END; vo++) {
-			const struct opt_def *d = opt_def_get(vo->id);
-			snprintf(buf, sizeof(buf), "--%s", d->name);
-			cand(cur, buf, vo->help ? vo->help : d->help);
+		verb_opt_for_each(vo, v->opts) {
+			snprintf(buf, sizeof(buf), "--%s", verb_opt_def(vo)->name);
+			cand(cur, buf, verb_opt_help(vo));
 		}
 		cand(cur, "--help", "show help");
 	} else if (opt_start == 2 && strcmp(v->name, "bench") == 0) {

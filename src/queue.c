@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,29 @@
 #include "ipcdemo/queue.h"
 #include "ipcdemo/util.h"
 
+#define AT(member) .offset = offsetof(struct queue_opts, member)
+
+const struct opt_def queue_opt_name = {
+	.name = "name", .type = OPT_STRING, .arg = "NAME", .help = "POSIX IPC object name (default: /ipcdemo)",
+	AT(name),
+};
+const struct opt_def queue_opt_nonblock = {
+	.name = "nonblock", .type = OPT_FLAG, .help = "never wait: fail at once when the queue is full or empty",
+	AT(nonblock),
+};
+const struct opt_def queue_opt_unlink = {
+	.name = "unlink", .type = OPT_FLAG, .help = "remove the object on exit", AT(unlink),
+};
+
+const struct queue_opts *queue_opts(const struct ctx *ctx)
+{
+	static const struct queue_opts defaults = { .name = NULL };
+	return ctx_mopt(ctx, &defaults);
+}
+
 int64_t queue_deadline(const struct ctx *ctx)
 {
-	if (ctx->opt.nonblock)
+	if (queue_opts(ctx)->nonblock)
 		return QUEUE_NOWAIT;
 	if (ctx->opt.given[OP_TIMEOUT])
 		return now_mono_ns() + ctx->opt.timeout;
@@ -147,7 +168,7 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 		 * queue, flush what was printed. */
 		const char *msg = buf;
 		ssize_t n = take(ctx, ops, impl, buf, cap, &msg, QUEUE_NOWAIT, want, &trunc, &reported);
-		if (n < 0 && errno == EAGAIN && !reported && !o->nonblock) {
+		if (n < 0 && errno == EAGAIN && !reported && !queue_opts(ctx)->nonblock) {
 			if (consumer_idle(c))
 				break;
 			int64_t dl = o->given[OP_TIMEOUT] ? c->last_ns + o->timeout : QUEUE_FOREVER;
@@ -170,7 +191,7 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 			}
 			/* --nonblock: what was queued has been taken; with nothing
 			 * taken at all, the empty queue is an error. */
-			if (e == EAGAIN && o->nonblock && c->msgs > 0)
+			if (e == EAGAIN && queue_opts(ctx)->nonblock && c->msgs > 0)
 				break;
 			errno = e;
 			msg_syserr(ctx->prog, "receive from %s", ops->what);
@@ -196,7 +217,7 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 
 int posix_name(struct ctx *ctx, char *buf, size_t len)
 {
-	const char *n = ctx->opt.name ? ctx->opt.name : "/ipcdemo";
+	const char *n = queue_opts(ctx)->name ? queue_opts(ctx)->name : "/ipcdemo";
 	const char *body = n[0] == '/' ? n + 1 : n;
 	const char *why = NULL;
 	if (*body == '\0')
@@ -249,7 +270,7 @@ long long sysctl_read(const char *path)
 
 int demo_name(struct ctx *ctx, char *buf, size_t len)
 {
-	if (ctx->opt.name)
+	if (queue_opts(ctx)->name)
 		return posix_name(ctx, buf, len);
 	snprintf(buf, len, "/ipcdemo-demo-%d", (int)getpid());
 	return 0;

@@ -57,7 +57,7 @@ const struct verb tool_verbs[] = {
 	  "/ipcdemo-*, System V queues with keys 0x69706300 to 0x697063ff, and in DIRECTORY\n"
 	  "pipe.fifo, an ipc.sock no one is bound to, and storage files marked as ipcdemo's;\n"
 	  "only objects of your own user. See ipcdemo(1), CLEANING UP.",
-	  clean_opts, 0, 1, clean_run },
+	  clean_opts, 0, 1, clean_run, NULL, &clean_opt_scope },
 	{ "bench", "measure the latency and throughput of every mechanism", "[options] [MECHANISM...]",
 	  "Two processes pinned to one CPU (same) or two (split): round trips of a message through\n"
 	  "each mechanism (median, p99, minimum), then each mechanism's own producer and consumer\n"
@@ -65,6 +65,6 @@ const struct verb tool_verbs[] = {
 	  "side). Mechanisms: pipe fifo unix (stream, dgram, seqpacket; or unix-stream, ...)\n"
 	  "socketpair tcp udp mq sysv shm file, and dd (dd | dd through a plain pipe, the reference);\n"
 	  "default all. See ipcdemo-bench(1) for the method.",
-	  bench_opts, 0, -1, bench_run },
+	  bench_opts, 0, -1, bench_run, NULL, &bench_opt_scope },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL },
 };

@@ -86,13 +86,13 @@ size_t linebuf_pending(const struct linebuf *lb);
 uint64_t linebuf_lines(const struct linebuf *lb);
 
 /* ---- Options every producer and every consumer takes (verb tables) ---- */
-#define PRODUCER_OPTIONS                                                                        \
-	{ OP_COUNT, "messages per batch (default: 10, or all arguments, or all of stdin)" },     \
-		{ OP_EVERY, NULL }, { OP_BATCHES, NULL }, { OP_SOURCE, NULL }, { OP_SEQ, NULL }, \
-		{ OP_ID, NULL }, { OP_SIZE, NULL }, { OP_STATS, NULL }
-#define CONSUMER_OPTIONS                                                                           \
-	{ OP_COUNT, "stop after N messages" }, { OP_TIMEOUT, NULL }, { OP_JSON, NULL }, { OP_VERIFY, NULL }, \
-		{ OP_STATS, NULL }
+#define PRODUCER_OPTIONS                                                                                        \
+	{ .id = OP_COUNT, .help = "messages per batch (default: 10, or all arguments, or all of stdin)" },      \
+		{ .id = OP_EVERY }, { .id = OP_BATCHES }, { .id = OP_SOURCE }, { .id = OP_SEQ }, { .id = OP_ID }, \
+		{ .id = OP_SIZE }, { .id = OP_STATS }
+#define CONSUMER_OPTIONS                                                                                        \
+	{ .id = OP_COUNT, .help = "stop after N messages" }, { .id = OP_TIMEOUT }, { .id = OP_JSON },           \
+		{ .id = OP_VERIFY }, { .id = OP_STATS }
 
 /* ---- Producer ---- */
 /* Where a producer's bytes go. write() gets whole messages (at most chunk

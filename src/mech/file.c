@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,71 @@
 
 #define DEFAULT_PATH "storage"
 
-static const char *const lock_names[] = { "flock", "fcntl", "none" };
+/* ---- Options ---- */
+enum lock_kind { LK_FLOCK, LK_FCNTL, LK_NONE };
+
+static const char *const lock_names[] = { "flock", "fcntl", "none", NULL };
+
+struct file_opts {
+	int lock; /* enum lock_kind */
+	bool truncate;
+	int64_t reread; /* ns */
+	bool no_follow;
+	uint64_t writers;
+	bool append;
+	struct {
+		bool lock, reread;
+	} given;
+};
+
+#define AT(member) .offset = offsetof(struct file_opts, member)
+#define GIVEN(member) .given = OPT_GIVEN(struct file_opts, given.member)
+
+static const struct opt_def opt_lock = {
+	.name = "lock", .type = OPT_CHOICE, .arg = "KIND",
+	.help = "lock around each write: flock (default), fcntl, none", .choices = lock_names, AT(lock), GIVEN(lock),
+};
+static const struct opt_def opt_truncate = {
+	.name = "truncate", .type = OPT_FLAG, .help = "start from an empty file", AT(truncate),
+};
+static const struct opt_def opt_reread = {
+	.name = "reread", .type = OPT_DURATION, .arg = "DURATION", .help = "re-read the whole file every DURATION",
+	.min = 1, .max = OPT_DURATION_MAX, AT(reread), GIVEN(reread),
+};
+static const struct opt_def opt_no_follow = {
+	.name = "no-follow", .type = OPT_FLAG, .help = "print what is there and exit", AT(no_follow),
+};
+static const struct opt_def opt_writers = {
+	.name = "writers", .short_name = 'w', .type = OPT_COUNT, .arg = "N", .help = "number of concurrent writers",
+	.min = 1, .max = 256, AT(writers),
+};
+static const struct opt_def opt_append = {
+	.name = "append", .type = OPT_FLAG, .help = "open with O_APPEND instead of lseek(SEEK_END) + write",
+	AT(append),
+};
+
+static const struct opt_def *const file_opt_defs[] = {
+	&opt_lock, &opt_truncate, &opt_reread, &opt_no_follow, &opt_writers, &opt_append, NULL,
+};
+
+static void file_opts_init(void *mopt)
+{
+	struct file_opts *o = mopt;
+	o->lock = LK_FLOCK;
+	o->writers = 4;
+}
+
+static const struct opt_scope file_opt_scope = {
+	.defs = file_opt_defs,
+	.size = sizeof(struct file_opts),
+	.init = file_opts_init,
+};
+
+static const struct file_opts *file_opts(const struct ctx *ctx)
+{
+	static const struct file_opts defaults = { .lock = LK_FLOCK, .writers = 4 };
+	return ctx_mopt(ctx, &defaults);
+}
 
 static const char *storage_path(const struct ctx *ctx)
 {
@@ -260,7 +325,7 @@ static int produce_fits(struct ctx *ctx, const char *path)
 	struct stat st;
 	if (need == 0)
 		return 0;
-	if (ctx->opt.truncate && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
+	if (file_opts(ctx)->truncate && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
 		freed = (uint64_t)st.st_blocks * 512;
 	return fsobj_check_space(ctx, path, need, freed);
 }
@@ -274,12 +339,12 @@ static int file_produce(struct ctx *ctx)
 		return rc;
 	if (produce_fits(ctx, path) < 0)
 		return EXIT_FAIL;
-	struct file_sink fs = { .path = path, .lock = ctx->opt.lock };
+	struct file_sink fs = { .path = path, .lock = file_opts(ctx)->lock };
 	/* --truncate starts from an empty file as producer.sh's rm -f does: the
 	 * old file goes (only if it is a regular file) and a new one is made.
 	 * A reader following the name moves to it; emptying the file in place
 	 * would let a reader at an old offset read the new lines half. */
-	if (ctx->opt.truncate && fsobj_unlink(ctx, path, S_IFREG) < 0)
+	if (file_opts(ctx)->truncate && fsobj_unlink(ctx, path, S_IFREG) < 0)
 		return EXIT_FAIL;
 	fs.fd = open_sink(ctx, path, &created);
 	if (fs.fd < 0)
@@ -302,7 +367,7 @@ static int file_produce(struct ctx *ctx)
  * from the start. Returns 0, 1 to stop, -1 on error. */
 static int drain(struct consumer *c, struct linebuf *lb, int fd, const char *path)
 {
-	int lock = c->ctx->opt.lock;
+	int lock = file_opts(c->ctx)->lock;
 	for (;;) {
 		int rc = file_lock(fd, lock, false, false);
 		if (rc) {
@@ -362,7 +427,7 @@ static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *l
 		if (fd < 0) {
 			if (errno != ENOENT)
 				return EXIT_FAIL;
-			if (ctx->opt.no_follow) {
+			if (file_opts(ctx)->no_follow) {
 				msg_warn(ctx->prog, "%s does not exist", path);
 				return EXIT_FAIL;
 			}
@@ -388,12 +453,12 @@ static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *l
 			if (rc > 0)
 				return EXIT_OK;
 		}
-		if (ctx->opt.no_follow)
+		if (file_opts(ctx)->no_follow)
 			return EXIT_OK;
 		int ms = consumer_poll_timeout(c);
 		if (c->timed_out)
 			return EXIT_OK;
-		int64_t wait = ctx->opt.reread;
+		int64_t wait = file_opts(ctx)->reread;
 		if (ms >= 0 && (int64_t)ms * NSEC_PER_MSEC < wait)
 			wait = (int64_t)ms * NSEC_PER_MSEC;
 		if (!sleep_ns(wait))
@@ -461,7 +526,7 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 				if (waiting_note && !ctx->opt.quiet)
 					msg_warn(ctx->prog, "%s appeared; following it", path);
 				waiting_note = false;
-			} else if (!waiting_note && !ctx->opt.quiet && !ctx->opt.no_follow) {
+			} else if (!waiting_note && !ctx->opt.quiet && !file_opts(ctx)->no_follow) {
 				msg_warn(ctx->prog, "waiting for %s to be created", path);
 				waiting_note = true;
 			}
@@ -490,7 +555,7 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 				continue;
 			}
 		}
-		if (ctx->opt.no_follow)
+		if (file_opts(ctx)->no_follow)
 			break;
 		int w = wait_change(c, ifd);
 		if (w < 0)
@@ -498,7 +563,7 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 		if (w)
 			break;
 	}
-	if (ctx->opt.no_follow && fd < 0 && status == EXIT_OK && !c->msgs) {
+	if (file_opts(ctx)->no_follow && fd < 0 && status == EXIT_OK && !c->msgs) {
 		msg_warn(ctx->prog, "%s does not exist", path);
 		status = EXIT_FAIL;
 	}
@@ -520,7 +585,7 @@ static int file_consume(struct ctx *ctx)
 		msg_syserr(ctx->prog, "allocate buffer");
 		return consumer_finish(&c, EXIT_FAIL);
 	}
-	if (ctx->opt.given[OP_REREAD])
+	if (file_opts(ctx)->given.reread)
 		status = consume_reread(ctx, &c, &lb, path);
 	else
 		status = consume_follow(ctx, &c, &lb, path);
@@ -572,6 +637,7 @@ static int race_open(struct ctx *ctx, const char *path, int flags, const struct 
 static int race_writer(struct ctx *ctx, const char *path, const struct stat *made, unsigned writer, int gate)
 {
 	const struct opts *o = &ctx->opt;
+	const struct file_opts *fo = file_opts(ctx);
 	size_t size = (size_t)o->size;
 	char *line = malloc(size);
 	char b;
@@ -580,7 +646,7 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 		msg_syserr(ctx->prog, "writer %u: allocate a line", writer);
 		return EXIT_FAIL;
 	}
-	int fd = race_open(ctx, path, O_WRONLY | (o->append ? O_APPEND : 0), made);
+	int fd = race_open(ctx, path, O_WRONLY | (fo->append ? O_APPEND : 0), made);
 	if (fd < 0) {
 		free(line);
 		return EXIT_FAIL;
@@ -590,7 +656,7 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 		;
 	for (uint64_t s = 1; s <= o->count && !stop_requested(); s++) {
 		race_line(line, size, writer, s);
-		int rc = file_lock(fd, o->lock, true, false);
+		int rc = file_lock(fd, fo->lock, true, false);
 		if (rc) {
 			if (rc < 0) {
 				msg_syserr(ctx->prog, "writer %u: lock %s", writer, path);
@@ -600,7 +666,7 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 		}
 		/* The race: between finding the end and writing there, another
 		 * writer can write at the same offset. O_APPEND does both in one step. */
-		if (!o->append && lseek(fd, 0, SEEK_END) < 0) {
+		if (!fo->append && lseek(fd, 0, SEEK_END) < 0) {
 			msg_syserr(ctx->prog, "writer %u: lseek %s", writer, path);
 			st = EXIT_FAIL;
 			break;
@@ -610,7 +676,7 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 			st = EXIT_FAIL;
 			break;
 		}
-		if (file_lock(fd, o->lock, true, true) < 0) {
+		if (file_lock(fd, fo->lock, true, true) < 0) {
 			msg_syserr(ctx->prog, "writer %u: unlock %s", writer, path);
 			st = EXIT_FAIL;
 			break;
@@ -629,8 +695,9 @@ struct race_result {
 static int race_check(struct ctx *ctx, const char *path, const struct stat *made, struct race_result *r)
 {
 	const struct opts *o = &ctx->opt;
+	const uint64_t writers = file_opts(ctx)->writers;
 	size_t size = (size_t)o->size;
-	uint64_t total = o->writers * o->count;
+	uint64_t total = writers * o->count;
 	uint8_t *seen = calloc(total ? total : 1, 1);
 	char *want = malloc(size);
 	int fd = race_open(ctx, path, O_RDONLY, made);
@@ -658,7 +725,7 @@ static int race_check(struct ctx *ctx, const char *path, const struct stat *made
 		unsigned long long s;
 		r->bytes_found += (uint64_t)n;
 		/* Strict check: the exact line that writer w wrote for seq s. */
-		if ((size_t)n == size && sscanf(line, "w%3u:%10llu:", &w, &s) == 2 && w < o->writers && s >= 1 &&
+		if ((size_t)n == size && sscanf(line, "w%3u:%10llu:", &w, &s) == 2 && w < writers && s >= 1 &&
 		    s <= o->count) {
 			race_line(want, size, w, s);
 			if (memcmp(want, line, size) == 0) {
@@ -696,14 +763,15 @@ static void race_unlink(struct ctx *ctx, const char *path, const struct stat *ma
 static int file_race(struct ctx *ctx)
 {
 	struct opts *o = &ctx->opt;
+	struct file_opts *fo = ctx->mopt;
 	char tmpl[4096];
 	const char *path = o->path;
 	int gate[2], status = EXIT_OK;
 	pid_t pids[256];
 	unsigned started = 0;
 
-	if (!o->given[OP_LOCK])
-		o->lock = LK_NONE; /* the point of the race */
+	if (!fo->given.lock)
+		fo->lock = LK_NONE; /* the point of the race */
 	if (!o->given[OP_COUNT])
 		o->count = 10000;
 	if (!o->given[OP_SIZE])
@@ -715,7 +783,7 @@ static int file_race(struct ctx *ctx)
 	/* Lines that overwrite each other take less room, but a race with a
 	 * lock or --append writes them all: refuse what cannot fit. */
 	tmp_template(tmpl, sizeof(tmpl), "ipcdemo-race");
-	if (fsobj_check_space(ctx, path ? path : tmpl, o->writers * o->count * o->size, 0) < 0) {
+	if (fsobj_check_space(ctx, path ? path : tmpl, fo->writers * o->count * o->size, 0) < 0) {
 		fprintf(stderr, "Choose a smaller --count, --size or --writers.\n");
 		return EXIT_FAIL;
 	}
@@ -760,7 +828,7 @@ static int file_race(struct ctx *ctx)
 		status = EXIT_FAIL;
 		goto out;
 	}
-	for (unsigned i = 0; i < o->writers; i++) {
+	for (unsigned i = 0; i < fo->writers; i++) {
 		pid_t pid = fork_child(ctx->prog);
 		if (pid < 0) {
 			status = EXIT_FAIL;
@@ -793,11 +861,12 @@ static int file_race(struct ctx *ctx)
 		}
 		out_init(&out, stdout, o->json);
 		out_open(&out);
-		out_u64(&out, PRINT_ANY, "writers", "%llu writers", o->writers);
+		out_u64(&out, PRINT_ANY, "writers", "%llu writers", fo->writers);
 		out_u64(&out, PRINT_ANY, "lines_per_writer", " x %llu lines", o->count);
 		out_u64(&out, PRINT_ANY, "line_bytes", " of %llu bytes", o->size);
-		out_string(&out, PRINT_ANY, "lock", ", lock %s", lock_names[o->lock]);
-		out_string(&out, PRINT_ANY, "write", ", %s\n", o->append ? "O_APPEND write" : "lseek(SEEK_END) + write");
+		out_string(&out, PRINT_ANY, "lock", ", lock %s", lock_names[fo->lock]);
+		out_string(&out, PRINT_ANY, "write", ", %s\n",
+			   fo->append ? "O_APPEND write" : "lseek(SEEK_END) + write");
 		out_u64(&out, PRINT_ANY, "expected", "expected  %llu lines\n", r.expected);
 		out_u64(&out, PRINT_ANY, "intact", "intact    %llu\n", r.intact);
 		out_u64(&out, PRINT_ANY, "lost", "lost      %llu\n", r.lost);
@@ -848,41 +917,41 @@ static int file_demo(struct ctx *ctx)
 }
 
 static const struct verb_opt produce_opts[] = {
-	{ OP_PATH, "the storage file (default: ./storage)" },
-	{ OP_MODE, "permissions if the file is created (default 0600)" },
-	{ OP_LOCK, NULL },
-	{ OP_TRUNCATE, "empty the file first, as producer.sh does" },
+	{ .id = OP_PATH, .help = "the storage file (default: ./storage)" },
+	{ .id = OP_MODE, .help = "permissions if the file is created (default 0600)" },
+	{ .def = &opt_lock },
+	{ .def = &opt_truncate, .help = "empty the file first, as producer.sh does" },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt consume_opts[] = {
-	{ OP_PATH, "the storage file (default: ./storage)" },
-	{ OP_REREAD, "re-read the whole file every DURATION, as consumer.sh does" },
-	{ OP_NO_FOLLOW, NULL },
-	{ OP_LOCK, "shared lock while reading: flock (default), fcntl, none" },
+	{ .id = OP_PATH, .help = "the storage file (default: ./storage)" },
+	{ .def = &opt_reread, .help = "re-read the whole file every DURATION, as consumer.sh does" },
+	{ .def = &opt_no_follow },
+	{ .def = &opt_lock, .help = "shared lock while reading: flock (default), fcntl, none" },
 	CONSUMER_OPTIONS,
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_END, NULL },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt race_opts[] = {
-	{ OP_WRITERS, "concurrent writer processes (default: 4)" },
-	{ OP_COUNT, "lines each writer appends (default: 10000)" },
-	{ OP_LOCK, "lock around each write: none (default here), flock, fcntl" },
-	{ OP_APPEND, NULL },
-	{ OP_SIZE, "bytes per line, newline included (default: 64)" },
-	{ OP_PATH, "file to create and keep (default: a temporary file, removed)" },
-	{ OP_MODE, NULL },
-	{ OP_JSON, NULL },
-	{ OP_END, NULL },
+	{ .def = &opt_writers, .help = "concurrent writer processes (default: 4)" },
+	{ .id = OP_COUNT, .help = "lines each writer appends (default: 10000)" },
+	{ .def = &opt_lock, .help = "lock around each write: none (default here), flock, fcntl" },
+	{ .def = &opt_append },
+	{ .id = OP_SIZE, .help = "bytes per line, newline included (default: 64)" },
+	{ .id = OP_PATH, .help = "file to create and keep (default: a temporary file, removed)" },
+	{ .id = OP_MODE },
+	{ .id = OP_JSON },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_PATH, "storage file to use (default: one in a new temporary directory)" },
-	{ OP_END, NULL },
+	{ .id = OP_PATH, .help = "storage file to use (default: one in a new temporary directory)" },
+	OPT_LIST_END,
 };
 
 static const struct verb file_verbs[] = {
@@ -905,9 +974,10 @@ static const struct verb file_verbs[] = {
 };
 
 const struct mechanism mech_file = {
-	"file",
-	"shared storage file, with flock(2) or fcntl(2) locks",
-	"The simplest IPC: a producer appends to a file that a consumer reads. Without a lock,\n"
-	"concurrent writers race ('ipcdemo file race' shows it).",
-	file_verbs,
+	.name = "file",
+	.summary = "shared storage file, with flock(2) or fcntl(2) locks",
+	.description = "The simplest IPC: a producer appends to a file that a consumer reads. Without a lock,\n"
+		"concurrent writers race ('ipcdemo file race' shows it).",
+	.verbs = file_verbs,
+	.opt_scope = &file_opt_scope,
 };

@@ -50,12 +50,13 @@ static int split_address(const struct ctx *ctx, const char *spec, int type, char
 	return 0;
 }
 
-/* Resolve --address into up to MAX_ADDRS endpoints. */
-static int inet_endpoints(struct ctx *ctx, int type, struct endpoint *eps, size_t *n)
+/* Resolve an address (spec: --address, NULL for the default) into up to
+ * MAX_ADDRS endpoints. */
+static int inet_endpoints(struct ctx *ctx, const char *spec, int type, struct endpoint *eps, size_t *n)
 {
 	char host[256], port[64];
 	struct addrinfo hints, *res;
-	int rc = split_address(ctx, ctx->opt.address, type, host, sizeof(host), port, sizeof(port));
+	int rc = split_address(ctx, spec, type, host, sizeof(host), port, sizeof(port));
 	if (rc)
 		return rc;
 	memset(&hints, 0, sizeof(hints));
@@ -112,11 +113,10 @@ static int inet_verb(struct ctx *ctx, int kind, bool producer)
 	struct endpoint eps[MAX_ADDRS];
 	size_t n = 0;
 	int rc = producer ? producer_check(ctx) : 0;
-	ctx->opt.type = kind;
 	if (!rc)
 		rc = sock_check_roles(ctx, producer);
 	if (!rc)
-		rc = inet_endpoints(ctx, sock_type(kind), eps, &n);
+		rc = inet_endpoints(ctx, sock_opts(ctx)->address, sock_type(kind), eps, &n);
 	if (rc)
 		return rc;
 	const struct sock_hints *h = kind == SK_DGRAM ? &udp_hints : &tcp_hints;
@@ -150,11 +150,7 @@ static int free_port(struct ctx *ctx, int type, char *buf, size_t len)
 	socklen_t sl = sizeof(ss);
 	struct endpoint ep;
 	size_t n;
-	const char *saved = ctx->opt.address;
-	ctx->opt.address = DEFAULT_HOST ":1";
-	int rc = inet_endpoints(ctx, type, &ep, &n);
-	ctx->opt.address = saved;
-	if (rc)
+	if (inet_endpoints(ctx, DEFAULT_HOST ":1", type, &ep, &n))
 		return -1;
 	((struct sockaddr_in *)&ep.addr)->sin_port = 0;
 	int fd = socket(ep.family, type | SOCK_CLOEXEC, 0);
@@ -173,7 +169,7 @@ static int free_port(struct ctx *ctx, int type, char *buf, size_t len)
 static int inet_demo(struct ctx *ctx, int kind)
 {
 	char addr[300];
-	const char *a = ctx->opt.address;
+	const char *a = sock_opts(ctx)->address;
 	bool dgram = kind == SK_DGRAM;
 	if (!a) {
 		if (free_port(ctx, sock_type(kind), addr, sizeof(addr)) < 0)
@@ -207,52 +203,65 @@ static int udp_demo(struct ctx *ctx)
 	return inet_demo(ctx, SK_DGRAM);
 }
 
+/* udp is tcp's options with datagrams for a type. */
+static void udp_opts_init(void *mopt)
+{
+	struct sock_opts *o = mopt;
+	o->type = SK_DGRAM;
+}
+
+static const struct opt_scope udp_opt_scope = {
+	.defs = sock_opt_defs,
+	.size = sizeof(struct sock_opts),
+	.init = udp_opts_init,
+};
+
 #define ADDRESS_HELP "HOST:PORT, [IPv6]:PORT or PORT (default: 127.0.0.1:7700)"
 
 static const struct verb_opt tcp_produce_opts[] = {
-	{ OP_ADDRESS, "where to listen (or connect): " ADDRESS_HELP },
-	{ OP_CONNECT, "connect to a consumer that listens (--listen) instead of listening" },
-	{ OP_WAIT, "with --connect: keep trying for DURATION while no one listens" },
-	{ OP_NODELAY, NULL },
-	{ OP_SNDBUF, NULL },
+	{ .def = &sock_opt_address, .help = "where to listen (or connect): " ADDRESS_HELP },
+	{ .def = &sock_opt_connect, .help = "connect to a consumer that listens (--listen) instead of listening" },
+	{ .def = &sock_opt_wait, .help = "with --connect: keep trying for DURATION while no one listens" },
+	{ .def = &sock_opt_nodelay },
+	{ .def = &sock_opt_sndbuf },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt tcp_consume_opts[] = {
-	{ OP_ADDRESS, "where to connect (or listen): " ADDRESS_HELP },
-	{ OP_LISTEN, "listen for any number of producers (--connect) instead of connecting" },
-	{ OP_WAIT, "keep trying to connect for DURATION while no producer listens" },
-	{ OP_RCVBUF, NULL },
+	{ .def = &sock_opt_address, .help = "where to connect (or listen): " ADDRESS_HELP },
+	{ .def = &sock_opt_listen, .help = "listen for any number of producers (--connect) instead of connecting" },
+	{ .def = &sock_opt_wait, .help = "keep trying to connect for DURATION while no producer listens" },
+	{ .def = &sock_opt_rcvbuf },
 	CONSUMER_OPTIONS,
-	{ OP_EXIT_ON_EOF, "with --listen: exit when the last producer disconnects" },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_END, NULL },
+	{ .def = &sock_opt_exit_on_eof, .help = "with --listen: exit when the last producer disconnects" },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt udp_produce_opts[] = {
-	{ OP_ADDRESS, "where the consumer receives: " ADDRESS_HELP },
-	{ OP_SNDBUF, NULL },
+	{ .def = &sock_opt_address, .help = "where the consumer receives: " ADDRESS_HELP },
+	{ .def = &sock_opt_sndbuf },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt udp_consume_opts[] = {
-	{ OP_ADDRESS, "where to receive: " ADDRESS_HELP },
-	{ OP_RCVBUF, NULL },
+	{ .def = &sock_opt_address, .help = "where to receive: " ADDRESS_HELP },
+	{ .def = &sock_opt_rcvbuf },
 	CONSUMER_OPTIONS,
-	{ OP_SIZE, "receive buffer (default 64k); a larger datagram is reported as truncated" },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_END, NULL },
+	{ .id = OP_SIZE, .help = "receive buffer (default 64k); a larger datagram is reported as truncated" },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_ADDRESS, "address to use (default: a free loopback port)" },
-	{ OP_END, NULL },
+	{ .def = &sock_opt_address, .help = "address to use (default: a free loopback port)" },
+	OPT_LIST_END,
 };
 
 static const struct verb tcp_verbs[] = {
@@ -281,17 +290,19 @@ static const struct verb udp_verbs[] = {
 };
 
 const struct mechanism mech_tcp = {
-	"tcp",
-	"TCP stream sockets over IPv4 and IPv6",
-	"A reliable, ordered byte stream between two addresses; messages are newline-framed\n"
-	"lines. Listeners bind to loopback unless an address is given.",
-	tcp_verbs,
+	.name = "tcp",
+	.summary = "TCP stream sockets over IPv4 and IPv6",
+	.description = "A reliable, ordered byte stream between two addresses; messages are newline-framed\n"
+		"lines. Listeners bind to loopback unless an address is given.",
+	.verbs = tcp_verbs,
+	.opt_scope = &sock_opt_scope,
 };
 
 const struct mechanism mech_udp = {
-	"udp",
-	"UDP datagram sockets over IPv4 and IPv6",
-	"One message per datagram, with no connection, no acknowledgement and no flow control:\n"
-	"datagrams can be lost, and --verify on the consumer says how many.",
-	udp_verbs,
+	.name = "udp",
+	.summary = "UDP datagram sockets over IPv4 and IPv6",
+	.description = "One message per datagram, with no connection, no acknowledgement and no flow control:\n"
+		"datagrams can be lost, and --verify on the consumer says how many.",
+	.verbs = udp_verbs,
+	.opt_scope = &udp_opt_scope,
 };

@@ -173,22 +173,22 @@ static int pipe_demo(struct ctx *ctx)
 
 static const struct verb_opt produce_opts[] = {
 	PRODUCER_OPTIONS,
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_END, NULL },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt consume_opts[] = {
 	CONSUMER_OPTIONS,
-	{ OP_QUIET, "do not print the 'Consumer data:' header" },
-	{ OP_END, NULL },
+	{ .id = OP_QUIET, .help = "do not print the 'Consumer data:' header" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_COUNT, "messages the parent sends (default: 5)" },
-	{ OP_SOURCE, NULL },
-	{ OP_SEQ, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_COUNT, .help = "messages the parent sends (default: 5)" },
+	{ .id = OP_SOURCE },
+	{ .id = OP_SEQ },
+	OPT_LIST_END,
 };
 
 static const struct verb pipe_verbs[] = {

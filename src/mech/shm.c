@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,55 @@
 #define LOCK_UNSLEEP_NS (100 * NSEC_PER_MSEC)
 /* Waiting for the lock with no deadline: say so after this long. */
 #define LOCK_NOTE_NS (2 * NSEC_PER_SEC)
+
+/* ---- Options ---- */
+struct shm_opts {
+	struct queue_opts q; /* first: queue.c reads it */
+	uint64_t slots;
+	uint64_t slot_size;
+	struct {
+		bool slots, slot_size;
+	} given;
+};
+
+_Static_assert(offsetof(struct shm_opts, q) == 0, "queue.c reads struct queue_opts at the start");
+
+#define AT(member) .offset = offsetof(struct shm_opts, member)
+#define GIVEN(member) .given = OPT_GIVEN(struct shm_opts, given.member)
+
+static const struct opt_def opt_slots = {
+	.name = "slots", .type = OPT_COUNT, .arg = "N", .help = "ring slots of an object we create (default: 64)",
+	.min = 1, .max = (uint64_t)1 << 20, AT(slots), GIVEN(slots),
+};
+static const struct opt_def opt_slot_size = {
+	.name = "slot-size", .type = OPT_SIZE, .arg = "BYTES",
+	.help = "bytes per slot of an object we create (default: 4k)", .min = 16, .max = (uint64_t)64 << 20,
+	AT(slot_size), GIVEN(slot_size),
+};
+
+static const struct opt_def *const shm_opt_defs[] = {
+	&queue_opt_name, &queue_opt_nonblock, &queue_opt_unlink, &opt_slots, &opt_slot_size, NULL,
+};
+
+static const struct opt_scope shm_opt_scope = {
+	.defs = shm_opt_defs,
+	.size = sizeof(struct shm_opts),
+};
+
+static const struct shm_opts *shm_opts(const struct ctx *ctx)
+{
+	static const struct shm_opts defaults = { .slots = 0 };
+	return ctx_mopt(ctx, &defaults);
+}
+
+/* The slots and slot size of a ring to create: --slots, --slot-size or
+ * the defaults. */
+static void wanted_geometry(const struct ctx *ctx, uint32_t *slots, uint32_t *slot_size)
+{
+	const struct shm_opts *o = shm_opts(ctx);
+	*slots = o->given.slots ? (uint32_t)o->slots : SHM_DEFAULT_SLOTS;
+	*slot_size = o->given.slot_size ? (uint32_t)o->slot_size : SHM_DEFAULT_SLOT_SIZE;
+}
 
 struct ring {
 	char name[NAME_MAX + 2];
@@ -227,7 +277,7 @@ static int64_t lock_deadline(const struct ctx *ctx, int64_t deadline)
 {
 	if (deadline != QUEUE_NOWAIT)
 		return deadline;
-	if (ctx->opt.nonblock)
+	if (queue_opts(ctx)->nonblock)
 		return now_mono_ns() + LOCK_NOWAIT_NS;
 	if (ctx->opt.given[OP_TIMEOUT])
 		return now_mono_ns() + ctx->opt.timeout;
@@ -281,7 +331,7 @@ static int ring_enter(struct ctx *ctx, struct ring *r, int64_t deadline, struct 
 			 lock_owner(h));
 		fprintf(stderr, "A process stuck holding it, or a damaged ring: 'ipcdemo shm info --name %s' shows it.\n",
 			r->name);
-		if (ctx->opt.nonblock)
+		if (queue_opts(ctx)->nonblock)
 			return -2;
 	}
 	if (e == ETIMEDOUT || e == EINTR) {
@@ -510,8 +560,8 @@ static int ring_attach(struct ctx *ctx, struct ring *r, bool create)
 		return ATTACH_DAMAGED;
 	munmap(r->h, r->size);
 	r->h = NULL;
-	const struct opts *o = &ctx->opt;
-	if ((o->given[OP_SLOTS] && o->slots != g.slots) || (o->given[OP_SLOT_SIZE] && o->slot_size != g.slot_size)) {
+	const struct shm_opts *o = shm_opts(ctx);
+	if ((o->given.slots && o->slots != g.slots) || (o->given.slot_size && o->slot_size != g.slot_size)) {
 		msg_warn(ctx->prog, "%s exists with %u slot%s of %u bytes, not what --slots/--slot-size ask for",
 			 r->name, g.slots, g.slots == 1 ? "" : "s", g.slot_size);
 		fprintf(stderr, "A ring's size is fixed when it is created; 'ipcdemo shm unlink --name %s' first.\n",
@@ -530,8 +580,8 @@ static int ring_attach(struct ctx *ctx, struct ring *r, bool create)
 static int open_ring(struct ctx *ctx, struct ring *r, bool create, bool report)
 {
 	const struct opts *o = &ctx->opt;
-	uint32_t slots = o->given[OP_SLOTS] ? (uint32_t)o->slots : SHM_DEFAULT_SLOTS;
-	uint32_t slot_size = o->given[OP_SLOT_SIZE] ? (uint32_t)o->slot_size : SHM_DEFAULT_SLOT_SIZE;
+	uint32_t slots, slot_size;
+	wanted_geometry(ctx, &slots, &slot_size);
 	for (int tries = 0; tries < 10; tries++) {
 		if (create) {
 			int c = ring_create(ctx, r, slots, slot_size);
@@ -814,13 +864,13 @@ static int shm_produce(struct ctx *ctx)
 		return rc;
 	r.sending = true;
 	if (ring_open(ctx, &r, true, true) < 0) {
-		ring_close(ctx, &r, ctx->opt.unlink);
+		ring_close(ctx, &r, queue_opts(ctx)->unlink);
 		return EXIT_FAIL;
 	}
 	const struct queue_ops ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, true, r.name,
 				       shm_explain };
 	rc = queue_produce(ctx, &ops, &r);
-	ring_close(ctx, &r, ctx->opt.unlink);
+	ring_close(ctx, &r, queue_opts(ctx)->unlink);
 	return rc;
 }
 
@@ -844,14 +894,14 @@ static int shm_consume(struct ctx *ctx)
 	if (rc)
 		return rc;
 	if (ring_open(ctx, &r, true, true) < 0 || batch_alloc(ctx, &r) < 0 || consumer_init(&c, ctx) < 0) {
-		ring_close(ctx, &r, ctx->opt.unlink);
+		ring_close(ctx, &r, queue_opts(ctx)->unlink);
 		return EXIT_FAIL;
 	}
 	const struct queue_ops ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, false, r.name,
 				       shm_explain, shm_recv_ref };
 	rc = queue_consume(ctx, &c, &ops, &r, r.g.slot_size);
 	rc = consumer_finish(&c, rc);
-	ring_close(ctx, &r, ctx->opt.unlink);
+	ring_close(ctx, &r, queue_opts(ctx)->unlink);
 	return rc;
 }
 
@@ -862,8 +912,8 @@ static int shm_create_verb(struct ctx *ctx)
 	int rc = shm_setup(ctx, &r);
 	if (rc)
 		return rc;
-	uint32_t slots = o->given[OP_SLOTS] ? (uint32_t)o->slots : SHM_DEFAULT_SLOTS;
-	uint32_t slot_size = o->given[OP_SLOT_SIZE] ? (uint32_t)o->slot_size : SHM_DEFAULT_SLOT_SIZE;
+	uint32_t slots, slot_size;
+	wanted_geometry(ctx, &slots, &slot_size);
 	int c = ring_create(ctx, &r, slots, slot_size);
 	if (c == 1) {
 		errno = EEXIST;
@@ -1125,60 +1175,59 @@ static int shm_demo(struct ctx *ctx)
 	return st;
 }
 
-#define RING_OPTIONS                                                                            \
-	{ OP_NAME, "the ring (default: /ipcdemo; a leading slash is added), created if missing" }, \
-		{ OP_SLOTS, "slots of a ring we create (default: 64)" },                          \
-		{ OP_SLOT_SIZE, "largest message of a ring we create (default: 4k)" },             \
-	{                                                                                         \
-		OP_MODE, "permissions of a ring we create (default 0600)"                         \
-	}
+#define RING_OPTIONS                                                                                            \
+	{ .def = &queue_opt_name,                                                                               \
+	  .help = "the ring (default: /ipcdemo; a leading slash is added), created if missing" },               \
+		{ .def = &opt_slots, .help = "slots of a ring we create (default: 64)" },                       \
+		{ .def = &opt_slot_size, .help = "largest message of a ring we create (default: 4k)" },         \
+		{ .id = OP_MODE, .help = "permissions of a ring we create (default 0600)" }
 
 static const struct verb_opt produce_opts[] = {
 	RING_OPTIONS,
-	{ OP_NONBLOCK, "fail at once (exit 1) when every slot is full" },
-	{ OP_TIMEOUT, "wait at most DURATION for a free slot (exit 4)" },
+	{ .def = &queue_opt_nonblock, .help = "fail at once (exit 1) when every slot is full" },
+	{ .id = OP_TIMEOUT, .help = "wait at most DURATION for a free slot (exit 4)" },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_LABEL, "print TEXT before each echoed message" },
-	{ OP_QUIET, NULL },
-	{ OP_UNLINK, "remove the ring on exit" },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_LABEL, .help = "print TEXT before each echoed message" },
+	{ .id = OP_QUIET },
+	{ .def = &queue_opt_unlink, .help = "remove the ring on exit" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt consume_opts[] = {
 	RING_OPTIONS,
 	CONSUMER_OPTIONS,
-	{ OP_NONBLOCK, "take what is in the ring now and exit; exit 1 if it is empty" },
-	{ OP_LABEL, NULL },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_UNLINK, "remove the ring on exit" },
-	{ OP_END, NULL },
+	{ .def = &queue_opt_nonblock, .help = "take what is in the ring now and exit; exit 1 if it is empty" },
+	{ .id = OP_LABEL },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	{ .def = &queue_opt_unlink, .help = "remove the ring on exit" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt create_opts[] = {
-	{ OP_NAME, "the ring (default: /ipcdemo; a leading slash is added)" },
-	{ OP_SLOTS, "number of slots (default: 64)" },
-	{ OP_SLOT_SIZE, "largest message, newline included (default: 4k)" },
-	{ OP_MODE, "permissions (default 0600)" },
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .def = &queue_opt_name, .help = "the ring (default: /ipcdemo; a leading slash is added)" },
+	{ .def = &opt_slots, .help = "number of slots (default: 64)" },
+	{ .def = &opt_slot_size, .help = "largest message, newline included (default: 4k)" },
+	{ .id = OP_MODE, .help = "permissions (default 0600)" },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt info_opts[] = {
-	{ OP_NAME, "the ring (default: /ipcdemo)" },
-	{ OP_JSON, "print one JSON object" },
-	{ OP_END, NULL },
+	{ .def = &queue_opt_name, .help = "the ring (default: /ipcdemo)" },
+	{ .id = OP_JSON, .help = "print one JSON object" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt unlink_opts[] = {
-	{ OP_NAME, "the ring (default: /ipcdemo)" },
-	{ OP_QUIET, "print nothing" },
-	{ OP_END, NULL },
+	{ .def = &queue_opt_name, .help = "the ring (default: /ipcdemo)" },
+	{ .id = OP_QUIET, .help = "print nothing" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_NAME, "ring to use (default: /ipcdemo-demo-PID, removed at the end)" },
-	{ OP_END, NULL },
+	{ .def = &queue_opt_name, .help = "ring to use (default: /ipcdemo-demo-PID, removed at the end)" },
+	OPT_LIST_END,
 };
 
 static const struct verb shm_verbs[] = {
@@ -1206,12 +1255,13 @@ static const struct verb shm_verbs[] = {
 };
 
 const struct mechanism mech_shm = {
-	"shm",
-	"POSIX shared memory: a ring buffer with futex wake-ups",
-	"Shared memory is the fastest way between processes: a message is copied in once and out\n"
-	"once, with no system call when neither side has to wait. The cost is that the processes\n"
-	"must synchronise themselves: here a robust process-shared mutex and futexes.",
-	shm_verbs,
+	.name = "shm",
+	.summary = "POSIX shared memory: a ring buffer with futex wake-ups",
+	.description = "Shared memory is the fastest way between processes: a message is copied in once and out\n"
+		"once, with no system call when neither side has to wait. The cost is that the processes\n"
+		"must synchronise themselves: here a robust process-shared mutex and futexes.",
+	.verbs = shm_verbs,
+	.opt_scope = &shm_opt_scope,
 };
 
 static const struct queue_ops shm_bench_ops = { shm_send_msgs, shm_recv_msg, shm_pending, BATCH_BYTES, false,

@@ -15,11 +15,12 @@
 static const char *const book_messages[] = { "Heavy lifting", "Heavy lifting", "Feather lifting",
 					     "Feather lifting" };
 
-static int make_pair(struct ctx *ctx, int sv[2])
+/* kind: enum socket_kind. */
+static int make_pair(struct ctx *ctx, int kind, int sv[2])
 {
-	int type = sock_type(ctx->opt.type);
+	int type = sock_type(kind);
 	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0) {
-		msg_syserr(ctx->prog, "socketpair(AF_UNIX, %s)", sock_type_name(ctx->opt.type));
+		msg_syserr(ctx->prog, "socketpair(AF_UNIX, %s)", sock_type_name(kind));
 		return -1;
 	}
 	return 0;
@@ -69,23 +70,21 @@ static ssize_t recv_msg(int fd, bool stream, struct linebuf *lb, char *buf, size
 static int pair_demo(struct ctx *ctx)
 {
 	int sv[2];
-	bool stream = ctx->opt.type == SK_STREAM;
+	/* dgram unless --type says otherwise, as in the book */
+	int kind = sock_opts(ctx)->given.type ? sock_opts(ctx)->type : SK_DGRAM;
+	bool stream = kind == SK_STREAM;
 	const char *const *msgs = ctx->argc ? (const char *const *)ctx->argv : book_messages;
 	size_t n = ctx->argc ? (size_t)ctx->argc : ARRAY_SIZE(book_messages);
 	pid_t me = getpid();
 
-	if (!ctx->opt.given[OP_TYPE]) {
-		ctx->opt.type = SK_DGRAM; /* as in the book */
-		stream = false;
-	}
 	for (size_t i = 0; i < n; i++)
 		if (strchr(msgs[i], '\n') || strlen(msgs[i]) > 1000)
 			return msg_usage(ctx->prog, "message %zu: at most 1000 bytes and no newline", i + 1);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (make_pair(ctx, sv) < 0)
+	if (make_pair(ctx, kind, sv) < 0)
 		return EXIT_FAIL;
 	printf("parent %d: socketpair(AF_UNIX, SOCK_%s) -> fd %d and fd %d, already connected\n", (int)me,
-	       ctx->opt.type == SK_STREAM ? "STREAM" : ctx->opt.type == SK_SEQPACKET ? "SEQPACKET" : "DGRAM", sv[0],
+	       kind == SK_STREAM ? "STREAM" : kind == SK_SEQPACKET ? "SEQPACKET" : "DGRAM", sv[0],
 	       sv[1]);
 	pid_t pid = fork_child(ctx->prog);
 	if (pid < 0) {
@@ -163,7 +162,7 @@ static int pair_demo(struct ctx *ctx)
 	linebuf_free(&lb);
 	/* Interrupted: a datagram child has no end of file to see, so it gets
 	 * an empty datagram, as in run; a stream child reads end of file. */
-	if (stop_requested() && ctx->opt.type == SK_DGRAM)
+	if (stop_requested() && kind == SK_DGRAM)
 		send(sv[0], "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
 	close(sv[0]);
 	int cst = wait_child(ctx->prog, pid);
@@ -179,9 +178,9 @@ static int pair_run(struct ctx *ctx)
 	int rc = producer_check(ctx);
 	if (rc)
 		return rc;
-	if (make_pair(ctx, sv) < 0)
+	if (make_pair(ctx, sock_opts(ctx)->type, sv) < 0)
 		return EXIT_FAIL;
-	int type = sock_type(ctx->opt.type);
+	int type = sock_type(sock_opts(ctx)->type);
 	pid_t pid = fork_child(ctx->prog);
 	if (pid < 0) {
 		close(sv[0]);
@@ -224,16 +223,16 @@ static int pair_run(struct ctx *ctx)
 }
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_TYPE, "dgram (default here, as in the book), stream or seqpacket" },
-	{ OP_END, NULL },
+	{ .def = &sock_opt_type, .help = "dgram (default here, as in the book), stream or seqpacket" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt run_opts[] = {
-	{ OP_TYPE, NULL },
+	{ .def = &sock_opt_type },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print what the child receives, and the summaries, as JSON" },
-	{ OP_VERIFY, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print what the child receives, and the summaries, as JSON" },
+	{ .id = OP_VERIFY },
+	OPT_LIST_END,
 };
 
 static const struct verb pair_verbs[] = {
@@ -249,9 +248,10 @@ static const struct verb pair_verbs[] = {
 };
 
 const struct mechanism mech_socketpair = {
-	"socketpair",
-	"a connected pair of Unix sockets between a parent and its child",
-	"socketpair(2) gives two already connected sockets; unlike a pipe, both ends can send\n"
-	"and receive. dgram keeps message boundaries, stream needs framing.",
-	pair_verbs,
+	.name = "socketpair",
+	.summary = "a connected pair of Unix sockets between a parent and its child",
+	.description = "socketpair(2) gives two already connected sockets; unlike a pipe, both ends can send\n"
+		"and receive. dgram keeps message boundaries, stream needs framing.",
+	.verbs = pair_verbs,
+	.opt_scope = &sock_opt_scope,
 };

@@ -23,7 +23,7 @@ static int unix_setup(struct ctx *ctx, struct endpoint *ep, bool producer)
 	int rc = sock_check_roles(ctx, producer);
 	if (rc)
 		return rc;
-	return unix_endpoint(ctx, ctx->opt.path ? ctx->opt.path : DEFAULT_PATH, sock_type(ctx->opt.type), ep);
+	return unix_endpoint(ctx, ctx->opt.path ? ctx->opt.path : DEFAULT_PATH, sock_type(sock_opts(ctx)->type), ep);
 }
 
 static int unix_produce(struct ctx *ctx)
@@ -46,11 +46,11 @@ static int unix_demo(struct ctx *ctx)
 {
 	struct demo_place pl;
 	const char *p = demo_place(ctx, &pl, DEFAULT_PATH);
-	const char *type = sock_type_name(ctx->opt.type);
+	const char *type = sock_type_name(sock_opts(ctx)->type);
 	if (!p)
 		return EXIT_FAIL;
 	printf("A producer and a consumer talk through the Unix %s socket %s.\n", type, p);
-	if (ctx->opt.type == SK_DGRAM)
+	if (sock_opts(ctx)->type == SK_DGRAM)
 		printf("The consumer binds it; the producer sends 2 batches of 5 UUIDs, one datagram each.\n\n");
 	else
 		printf("The producer listens, as nc -lU does; the consumer connects and reads 2 batches of 5 UUIDs.\n\n");
@@ -59,7 +59,7 @@ static int unix_demo(struct ctx *ctx)
 				     "1s", "--wait", "5s", NULL };
 	const char *cons[] = { "--path", p, "--type", type, "--wait", "5s", "--timeout", "10s", NULL };
 	const char *prod[] = { "--path", p, "--type", type, "--count", "5", "--batches", "2", "--every", "1s", NULL };
-	bool dgram = ctx->opt.type == SK_DGRAM;
+	bool dgram = sock_opts(ctx)->type == SK_DGRAM;
 	const struct demo_role roles[] = {
 		{ dgram ? "consumer" : "producer", dgram ? "consume" : "produce", dgram ? cons_dgram : prod, 0,
 		  !dgram },
@@ -72,34 +72,35 @@ static int unix_demo(struct ctx *ctx)
 }
 
 static const struct verb_opt produce_opts[] = {
-	{ OP_PATH, "socket file, or @name for the abstract namespace (default: ipc.sock)" },
-	{ OP_TYPE, NULL },
-	{ OP_CONNECT, "connect to a consumer that listens (--listen) instead of listening" },
-	{ OP_WAIT, "with --connect or dgram: keep trying for DURATION while no one listens" },
-	{ OP_MODE, "permissions of the socket file (default 0600)" },
+	{ .id = OP_PATH, .help = "socket file, or @name for the abstract namespace (default: ipc.sock)" },
+	{ .def = &sock_opt_type },
+	{ .def = &sock_opt_connect, .help = "connect to a consumer that listens (--listen) instead of listening" },
+	{ .def = &sock_opt_wait, .help = "with --connect or dgram: keep trying for DURATION while no one listens" },
+	{ .id = OP_MODE, .help = "permissions of the socket file (default 0600)" },
 	PRODUCER_OPTIONS,
-	{ OP_JSON, "print the --stats summary as JSON" },
-	{ OP_QUIET, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
+	{ .id = OP_QUIET },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt consume_opts[] = {
-	{ OP_PATH, "socket file, or @name for the abstract namespace (default: ipc.sock)" },
-	{ OP_TYPE, NULL },
-	{ OP_LISTEN, "listen for any number of producers (--connect) instead of connecting" },
-	{ OP_WAIT, "keep trying to connect for DURATION while no producer listens" },
-	{ OP_MODE, "permissions of a socket file we bind (default 0600)" },
+	{ .id = OP_PATH, .help = "socket file, or @name for the abstract namespace (default: ipc.sock)" },
+	{ .def = &sock_opt_type },
+	{ .def = &sock_opt_listen, .help = "listen for any number of producers (--connect) instead of connecting" },
+	{ .def = &sock_opt_wait, .help = "keep trying to connect for DURATION while no producer listens" },
+	{ .id = OP_MODE, .help = "permissions of a socket file we bind (default 0600)" },
 	CONSUMER_OPTIONS,
-	{ OP_SIZE, "receive buffer for datagrams and packets (default 64k); larger ones are reported as truncated" },
-	{ OP_EXIT_ON_EOF, "with --listen: exit when the last producer disconnects" },
-	{ OP_QUIET, "print no notes on stderr" },
-	{ OP_END, NULL },
+	{ .id = OP_SIZE,
+	  .help = "receive buffer for datagrams and packets (default 64k); larger ones are reported as truncated" },
+	{ .def = &sock_opt_exit_on_eof, .help = "with --listen: exit when the last producer disconnects" },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ OP_PATH, "socket to use (default: one in a new temporary directory)" },
-	{ OP_TYPE, NULL },
-	{ OP_END, NULL },
+	{ .id = OP_PATH, .help = "socket to use (default: one in a new temporary directory)" },
+	{ .def = &sock_opt_type },
+	OPT_LIST_END,
 };
 
 static const struct verb unix_verbs[] = {
@@ -118,10 +119,11 @@ static const struct verb unix_verbs[] = {
 };
 
 const struct mechanism mech_unix = {
-	"unix",
-	"Unix domain sockets: stream, dgram, seqpacket, abstract names",
-	"A socket file (or an @abstract name) is the address; the listener binds it and the\n"
-	"other side connects. Stream sockets carry bytes, dgram and seqpacket keep message\n"
-	"boundaries; SO_PEERCRED and SCM_CREDENTIALS tell who is on the other side.",
-	unix_verbs,
+	.name = "unix",
+	.summary = "Unix domain sockets: stream, dgram, seqpacket, abstract names",
+	.description = "A socket file (or an @abstract name) is the address; the listener binds it and the\n"
+		"other side connects. Stream sockets carry bytes, dgram and seqpacket keep message\n"
+		"boundaries; SO_PEERCRED and SCM_CREDENTIALS tell who is on the other side.",
+	.verbs = unix_verbs,
+	.opt_scope = &sock_opt_scope,
 };
