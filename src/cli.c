@@ -55,14 +55,14 @@ static const struct opt_def opt_defs[OP__MAX] = {
 		       .help = "print TEXT before each message (text output)", AT(label) },
 };
 
-const struct opt_def *opt_def_get(enum opt_id id)
+const struct opt_def *opt_common(enum opt_id id)
 {
 	if (id <= OP_END || id >= OP__MAX)
 		return NULL;
 	return &opt_defs[id];
 }
 
-const struct opt_def *opt_def_by_name(const char *name)
+const struct opt_def *opt_common_by_name(const char *name)
 {
 	for (size_t i = OP_HELP; i < OP__MAX; i++)
 		if (strcmp(opt_defs[i].name, name) == 0)
@@ -88,7 +88,7 @@ void opt_scope_init(const struct opt_scope *scope, void *mopt)
 
 const struct opt_def *verb_opt_def(const struct verb_opt *vo)
 {
-	return vo->def ? vo->def : opt_def_get(vo->id);
+	return vo->def ? vo->def : opt_common(vo->id);
 }
 
 const char *verb_opt_help(const struct verb_opt *vo)
@@ -132,7 +132,7 @@ struct parse_set {
 
 static int parse_set_build(const char *prog, const struct verb_opt *allowed, struct parse_set *s)
 {
-	s->o[0] = (struct parse_opt){ .d = opt_def_get(OP_HELP), .id = OP_HELP };
+	s->o[0] = (struct parse_opt){ .d = opt_common(OP_HELP), .id = OP_HELP };
 	s->n = 1;
 	verb_opt_for_each(vo, allowed) {
 		if (s->n == PARSE_MAX)

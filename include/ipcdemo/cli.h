@@ -127,9 +127,9 @@ struct opt_scope {
 #define OPT_LOCAL_MAX 256
 
 /* A common option by id. */
-const struct opt_def *opt_def_get(enum opt_id id);
+const struct opt_def *opt_common(enum opt_id id);
 /* A common option by long name. */
-const struct opt_def *opt_def_by_name(const char *name);
+const struct opt_def *opt_common_by_name(const char *name);
 
 /* Walking a verb's option list. */
 static inline bool verb_opt_end(const struct verb_opt *vo)

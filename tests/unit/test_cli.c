@@ -405,25 +405,25 @@ Test(parser, error_names_option_and_value, .init = cr_redirect_stderr)
 Test(parser, every_common_option_has_a_definition)
 {
 	for (int id = OP_HELP; id < OP__MAX; id++) {
-		const struct opt_def *d = opt_def_get((enum opt_id)id);
+		const struct opt_def *d = opt_common((enum opt_id)id);
 		cr_assert_not_null(d, "option id %d has no definition", id);
-		cr_assert_eq(opt_def_by_name(d->name), d, "--%s is defined twice", d->name);
+		cr_assert_eq(opt_common_by_name(d->name), d, "--%s is defined twice", d->name);
 		cr_assert(d->help && *d->help);
 		if (d->type != OPT_FLAG)
 			cr_assert_not_null(d->arg, "--%s needs a metavariable", d->name);
 	}
-	cr_assert_null(opt_def_get(OP_END));
-	cr_assert_null(opt_def_get(OP__MAX));
+	cr_assert_null(opt_common(OP_END));
+	cr_assert_null(opt_common(OP__MAX));
 }
 
 Test(parser, a_verbs_options_are_found_by_name)
 {
 	cr_assert_eq(verb_opt_find_long(test_opts, "lock", 4), &test_lock);
-	cr_assert_eq(verb_opt_find_long(test_opts, "count", 5), opt_def_get(OP_COUNT));
+	cr_assert_eq(verb_opt_find_long(test_opts, "count", 5), opt_common(OP_COUNT));
 	cr_assert_null(verb_opt_find_long(test_opts, "loc", 3), "exact names only");
 	cr_assert_null(verb_opt_find_long(test_opts, "help", 4), "--help is in no list");
 	cr_assert_eq(verb_opt_find_short(test_opts, 'w'), &test_ways);
-	cr_assert_eq(verb_opt_find_short(test_opts, 'n'), opt_def_get(OP_COUNT));
+	cr_assert_eq(verb_opt_find_short(test_opts, 'n'), opt_common(OP_COUNT));
 	cr_assert_null(verb_opt_find_short(test_opts, 'x'));
 	size_t n = 0;
 	verb_opt_for_each(vo, test_opts) {

@@ -95,7 +95,7 @@ static void check_verb_options(const char *who, const struct verb *v, const stru
 {
 	const struct opt_def *seen[64];
 	size_t n = 0;
-	seen[n++] = opt_def_get(OP_HELP);
+	seen[n++] = opt_common(OP_HELP);
 	verb_opt_for_each(vo, v->opts) {
 		const struct opt_def *d = verb_opt_def(vo);
 		cr_assert_not_null(d, "%s %s: unknown option", who, v->name);
