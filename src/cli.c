@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The common option catalogue, the lookups over a verb's options and the
  * getopt_long driver. */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stddef.h>
