@@ -28,31 +28,20 @@ void complete_files(const struct verb *v, const char *cur)
 void complete_options(const struct verb *v, const char *cur)
 {
 	char buf[64];
-	for (const struct verb_opt *vo = v->opts; vo->id != OP_END; vo++) {
-		const struct opt_def *d = opt_def_get(vo->id);
-		snprintf(buf, sizeof(buf), "--%s", d->name);
-		cand(cur, buf, vo->help ? vo->help : d->help);
+	verb_opt_for_each(vo, v->opts) {
+		snprintf(buf, sizeof(buf), "--%s", verb_opt_def(vo)->name);
+		cand(cur, buf, verb_opt_help(vo));
 	}
 }
 
 static const struct opt_def *find_long(const struct verb *v, const char *name, size_t len)
 {
-	for (const struct verb_opt *vo = v->opts; vo->id != OP_END; vo++) {
-		const struct opt_def *d = opt_def_get(vo->id);
-		if (strlen(d->name) == len && strncmp(d->name, name, len) == 0)
-			return d;
-	}
-	return NULL;
+	return verb_opt_find_long(v->opts, name, len);
 }
 
 static const struct opt_def *find_short(const struct verb *v, char c)
 {
-	for (const struct verb_opt *vo = v->opts; vo->id != OP_END; vo++) {
-		const struct opt_def *d = opt_def_get(vo->id);
-		if (d->short_name == c)
-			return d;
-	}
-	return NULL;
+	return verb_opt_find_short(v->opts, c);
 }
 
 static void complete_value(const struct opt_def *d, const char *prefix, const char *cur)

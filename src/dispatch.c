@@ -58,6 +58,7 @@ const struct verb commands[] = {
 		.max_args = 1,
 		.run = clean_run,
 		.complete = complete_files,
+		.opt_scope = &clean_opt_scope,
 	},
 	{
 		.name = "bench",
@@ -75,6 +76,7 @@ const struct verb commands[] = {
 		.max_args = -1,
 		.run = bench_run,
 		.complete = bench_complete,
+		.opt_scope = &bench_opt_scope,
 	},
 	{
 		.name = "list",

@@ -75,15 +75,14 @@ void print_verb_help(FILE *fp, const struct mechanism *m, const struct verb *v)
 	if (v->description)
 		fprintf(fp, "\n%s\n", v->description);
 	fprintf(fp, "\nOptions:\n");
-	for (const struct verb_opt *vo = v->opts; vo->id != OP_END; vo++) {
-		opt_label(label, sizeof(label), opt_def_get(vo->id));
+	verb_opt_for_each(vo, v->opts) {
+		opt_label(label, sizeof(label), verb_opt_def(vo));
 		if ((int)strlen(label) > width)
 			width = (int)strlen(label);
 	}
-	for (const struct verb_opt *vo = v->opts; vo->id != OP_END; vo++) {
-		const struct opt_def *d = opt_def_get(vo->id);
-		opt_label(label, sizeof(label), d);
-		fprintf(fp, "  %-*s  %s\n", width, label, vo->help ? vo->help : d->help);
+	verb_opt_for_each(vo, v->opts) {
+		opt_label(label, sizeof(label), verb_opt_def(vo));
+		fprintf(fp, "  %-*s  %s\n", width, label, verb_opt_help(vo));
 	}
 	fprintf(fp, "  %-*s  %s\n", width, "-h, --help", "show this help and exit");
 	if (m)

@@ -327,18 +327,19 @@ int clean_run(struct ctx *ctx)
 		if (!p->ours)
 			continue;
 		found++;
-		bool ok = ctx->opt.dry_run || remove_obj(ctx, p) == 0;
+		bool ok = clean_opts_of(ctx)->dry_run || remove_obj(ctx, p) == 0;
 		if (!ok)
 			rc = EXIT_FAIL;
 		if (ctx->opt.quiet && !ctx->opt.json)
 			continue;
 		out_open(&o);
 		if (ok)
-			out_string(&o, PRINT_TEXT, "action", "%s ", ctx->opt.dry_run ? "would remove" : "removed");
+			out_string(&o, PRINT_TEXT, "action", "%s ",
+				   clean_opts_of(ctx)->dry_run ? "would remove" : "removed");
 		else
 			out_string(&o, PRINT_TEXT, "action", "%s ", "could not remove");
 		out_string(&o, PRINT_JSON, "action",
-			   NULL, !ok ? "failed" : ctx->opt.dry_run ? "would remove" : "removed");
+			   NULL, !ok ? "failed" : clean_opts_of(ctx)->dry_run ? "would remove" : "removed");
 		out_string(&o, PRINT_ANY, "type", "%s ", p->kind->type);
 		char name[PATH_MAX];
 		printable(name, sizeof(name), p->name);
@@ -353,14 +354,14 @@ int clean_run(struct ctx *ctx)
 }
 
 const struct verb_opt ls_opts[] = {
-	{ OP_JSON, "one JSON object per object" },
-	{ OP_QUIET, "no notes about what could not be listed" },
-	{ OP_END, NULL },
+	{ .id = OP_JSON, .help = "one JSON object per object" },
+	{ .id = OP_QUIET, .help = "no notes about what could not be listed" },
+	OPT_LIST_END,
 };
 
 const struct verb_opt clean_opts[] = {
-	{ OP_DRY_RUN, NULL },
-	{ OP_JSON, "one JSON object per object removed" },
-	{ OP_QUIET, "print nothing but errors" },
-	{ OP_END, NULL },
+	{ .def = &clean_opt_dry_run },
+	{ .id = OP_JSON, .help = "one JSON object per object removed" },
+	{ .id = OP_QUIET, .help = "print nothing but errors" },
+	OPT_LIST_END,
 };

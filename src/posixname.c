@@ -8,11 +8,12 @@
 
 #include "ipcdemo/mechanism.h"
 #include "ipcdemo/posixname.h"
+#include "ipcdemo/queue.h"
 #include "ipcdemo/util.h"
 
 int posix_name(struct ctx *ctx, char *buf, size_t len)
 {
-	const char *n = ctx->opt.name ? ctx->opt.name : "/ipcdemo";
+	const char *n = queue_opts(ctx)->name ? queue_opts(ctx)->name : "/ipcdemo";
 	const char *body = n[0] == '/' ? n + 1 : n;
 	const char *why = NULL;
 	if (*body == '\0')
@@ -33,7 +34,7 @@ int posix_name(struct ctx *ctx, char *buf, size_t len)
 
 int demo_name(struct ctx *ctx, char *buf, size_t len)
 {
-	if (ctx->opt.name)
+	if (queue_opts(ctx)->name)
 		return posix_name(ctx, buf, len);
 	snprintf(buf, len, "/ipcdemo-demo-%d", (int)getpid());
 	return 0;

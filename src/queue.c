@@ -2,6 +2,7 @@
 /* The send and receive loops of the message queues (mq, sysv, shm). */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,29 @@
 #include "ipcdemo/queue.h"
 #include "ipcdemo/util.h"
 
+#define AT(member) .offset = offsetof(struct queue_opts, member)
+
+const struct opt_def queue_opt_name = {
+	.name = "name", .type = OPT_STRING, .arg = "NAME", .help = "POSIX IPC object name (default: /ipcdemo)",
+	AT(name),
+};
+const struct opt_def queue_opt_nonblock = {
+	.name = "nonblock", .type = OPT_FLAG, .help = "never wait: fail at once when the queue is full or empty",
+	AT(nonblock),
+};
+const struct opt_def queue_opt_unlink = {
+	.name = "unlink", .type = OPT_FLAG, .help = "remove the object on exit", AT(unlink),
+};
+
+const struct queue_opts *queue_opts(const struct ctx *ctx)
+{
+	static const struct queue_opts defaults = { .name = NULL };
+	return ctx_mopt(ctx, &defaults);
+}
+
 int64_t queue_deadline(const struct ctx *ctx)
 {
-	if (ctx->opt.nonblock)
+	if (queue_opts(ctx)->nonblock)
 		return QUEUE_NOWAIT;
 	if (ctx->opt.given[OP_TIMEOUT])
 		return now_mono_ns() + ctx->opt.timeout;
@@ -131,7 +152,7 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 		 * queue, flush what was printed. */
 		const char *msg = buf;
 		enum io_result r = take(ctx, ops, impl, buf, cap, &msg, QUEUE_NOWAIT, want, &n, &trunc);
-		if (r == IO_AGAIN && !o->nonblock) {
+		if (r == IO_AGAIN && !queue_opts(ctx)->nonblock) {
 			if (consumer_idle(c))
 				break;
 			int64_t dl = o->given[OP_TIMEOUT] ? c->last_ns + o->timeout : QUEUE_FOREVER;
@@ -153,7 +174,7 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 			}
 			/* --nonblock: what was queued has been taken; with nothing
 			 * taken at all, the empty queue is an error. */
-			if (r == IO_AGAIN && o->nonblock && c->msgs > 0)
+			if (r == IO_AGAIN && queue_opts(ctx)->nonblock && c->msgs > 0)
 				break;
 			int e = io_errno(r);
 			errno = e;

@@ -166,7 +166,7 @@ static int64_t lock_deadline(const struct ctx *ctx, int64_t deadline)
 {
 	if (deadline != QUEUE_NOWAIT)
 		return deadline;
-	if (ctx->opt.nonblock)
+	if (queue_opts(ctx)->nonblock)
 		return now_mono_ns() + LOCK_NOWAIT_NS;
 	if (ctx->opt.given[OP_TIMEOUT])
 		return now_mono_ns() + ctx->opt.timeout;
@@ -220,7 +220,7 @@ static enum io_result ring_enter(struct ctx *ctx, struct ring *r, int64_t deadli
 			 ring_lock_owner(h));
 		fprintf(stderr, "A process stuck holding it, or a damaged ring: 'ipcdemo shm info --name %s' shows it.\n",
 			r->name);
-		if (ctx->opt.nonblock)
+		if (queue_opts(ctx)->nonblock)
 			return IO_FAILED_REPORTED;
 	}
 	if (e == ETIMEDOUT || e == EINTR)

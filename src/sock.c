@@ -161,16 +161,16 @@ void listener_close(struct ctx *ctx, struct listener *l)
 
 void sock_tune(struct ctx *ctx, int fd)
 {
-	const struct opts *o = &ctx->opt;
+	const struct sock_opts *o = sock_opts(ctx);
 	int one = 1;
 	if (o->nodelay && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
 		msg_syserr(ctx->prog, "setsockopt TCP_NODELAY");
-	if (o->given[OP_SNDBUF]) {
+	if (o->given.sndbuf) {
 		int v = o->sndbuf > INT_MAX ? INT_MAX : (int)o->sndbuf;
 		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) < 0)
 			msg_syserr(ctx->prog, "setsockopt SO_SNDBUF");
 	}
-	if (o->given[OP_RCVBUF]) {
+	if (o->given.rcvbuf) {
 		int v = o->rcvbuf > INT_MAX ? INT_MAX : (int)o->rcvbuf;
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) < 0)
 			msg_syserr(ctx->prog, "setsockopt SO_RCVBUF");
@@ -179,8 +179,8 @@ void sock_tune(struct ctx *ctx, int fd)
 
 enum io_result sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const char *hint, int *fdp)
 {
-	bool waiting = ctx->opt.given[OP_WAIT];
-	int64_t deadline = now_mono_ns() + ctx->opt.wait;
+	bool waiting = sock_opts(ctx)->given.wait;
+	int64_t deadline = now_mono_ns() + sock_opts(ctx)->wait;
 	bool announced = false;
 	const struct endpoint *ep = &eps[0];
 	for (;;) {
@@ -443,7 +443,7 @@ int server_open(struct ctx *ctx, const struct endpoint *ep, struct server *s)
 		return EXIT_FAIL;
 	}
 	if (!ctx->opt.quiet)
-		msg_warn(ctx->prog, "listening on %s (%s)", ep->name, sock_type_name(ctx->opt.type));
+		msg_warn(ctx->prog, "listening on %s (%s)", ep->name, sock_type_name(sock_opts(ctx)->type));
 	return EXIT_OK;
 }
 

@@ -16,7 +16,7 @@
 
 int sock_check_roles(const struct ctx *ctx, bool producer)
 {
-	const struct opts *o = &ctx->opt;
+	const struct sock_opts *o = sock_opts(ctx);
 	if (o->listen && o->connect)
 		return msg_usage(ctx->prog, "--listen and --connect exclude each other");
 	if (o->type == SK_DGRAM && (o->listen || o->connect))
@@ -24,7 +24,7 @@ int sock_check_roles(const struct ctx *ctx, bool producer)
 					    "with datagrams the consumer binds and producers send to it");
 	/* --wait is for the side that connects. */
 	bool connects = producer ? (o->type == SK_DGRAM || o->connect) : (o->type != SK_DGRAM && !o->listen);
-	if (o->given[OP_WAIT] && !connects)
+	if (o->given.wait && !connects)
 		return msg_usage(ctx->prog, "--wait applies to the side that connects; this one %s",
 				 o->type == SK_DGRAM ? "binds" : "listens");
 	return 0;
@@ -34,7 +34,7 @@ int sock_produce(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 {
 	const struct endpoint *ep = &eps[0];
 	int rc;
-	if (ep->type != SOCK_DGRAM && !ctx->opt.connect) {
+	if (ep->type != SOCK_DGRAM && !sock_opts(ctx)->connect) {
 		/* As nc -l: the producer listens and serves every consumer. */
 		struct server s;
 		if (server_open(ctx, ep, &s) != EXIT_OK)
@@ -188,7 +188,7 @@ static int consume_listening(struct ctx *ctx, struct consumer *c, const struct e
 		return EXIT_FAIL;
 	}
 	if (!ctx->opt.quiet)
-		msg_warn(ctx->prog, "listening on %s (%s)", ep->name, sock_type_name(ctx->opt.type));
+		msg_warn(ctx->prog, "listening on %s (%s)", ep->name, sock_type_name(sock_opts(ctx)->type));
 	c->extra = peer_json;
 	for (;;) {
 		if (stop_requested() || c->stop)
@@ -228,7 +228,7 @@ static int consume_listening(struct ctx *ctx, struct consumer *c, const struct e
 				drop_producer(ctx, pc, &n, i);
 		}
 		c->extra_arg = NULL;
-		if (had_one && n == 0 && ctx->opt.exit_on_eof)
+		if (had_one && n == 0 && sock_opts(ctx)->exit_on_eof)
 			break;
 		if (pf[0].revents && accept_producer(ctx, &l, &pc, &n, &cap))
 			had_one = true;
@@ -269,7 +269,7 @@ int sock_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 		listener_close(ctx, &l);
 		return consumer_finish(&c, status);
 	}
-	if (ctx->opt.listen)
+	if (sock_opts(ctx)->listen)
 		return consumer_finish(&c, consume_listening(ctx, &c, ep));
 
 	int fd;

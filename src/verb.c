@@ -65,8 +65,8 @@ int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, cha
 	ctx.prog = prog;
 	ctx.mech = m;
 	ctx.verb = v;
-	opts_init(&ctx.opt);
-	int rc = cli_parse(prog, v->opts, argc, argv, &ctx.opt, &first);
+	struct opt_store store;
+	int rc = ctx_parse_options(&ctx, &store, argc, argv, &first);
 	if (rc == -1) {
 		print_verb_help(stdout, m, v);
 		return close_stdout(prog, EXIT_OK, 0);

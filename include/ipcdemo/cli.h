@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* The one option parser: a declarative option table on top of getopt_long,
- * with typed, strictly validated values. The same table drives --help and
- * the shell completions. */
+/* The one option parser: declarative option tables on top of getopt_long,
+ * with typed, strictly validated values. The same tables drive --help and
+ * the shell completions.
+ *
+ * Options come from two places, the git parse-options way: the few common
+ * options in one shared catalogue (struct opts, enum opt_id), and each
+ * mechanism's own (or a family's, or a top-level command's) definitions,
+ * which write into the options struct of their owner (ctx->mopt). A verb
+ * lists, in the order its --help shows them, the options it takes. */
 #ifndef IPCDEMO_CLI_H
 #define IPCDEMO_CLI_H
 
@@ -9,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "ipcdemo/parse.h"
 
 enum opt_type {
 	OPT_FLAG,     /* no argument */
@@ -22,69 +30,35 @@ enum opt_type {
 	OPT_INTEGER,  /* whole number, may be negative (a System V message type) */
 };
 
-/* Every option ipcdemo knows. The same word means the same thing in every
- * mechanism; a verb lists the ones it accepts. */
+/* The common options: those that mean the same thing to most mechanisms,
+ * or that the shared code (produce.c, consume.c, demo.c, stats.c, the
+ * sinks) reads whatever the mechanism. Everything else is a mechanism's,
+ * a family's (sock.h, queue.h) or a top-level command's own. */
 enum opt_id {
 	OP_END = 0,
 	OP_HELP,
-	OP_PATH,
-	OP_MODE,
+	OP_PATH,    /* the filesystem object (FIFO, file, socket, ftok file); demo.c reads it */
+	OP_MODE,    /* permissions of what we create: six mechanisms */
 	OP_COUNT,
 	OP_EVERY,
 	OP_BATCHES,
 	OP_SOURCE,
 	OP_SEQ,
 	OP_ID,
-	OP_SIZE,
+	OP_SIZE,    /* bytes: message padding or a receive buffer; never anything else */
 	OP_QUIET,
 	OP_VERIFY,
 	OP_JSON,
 	OP_STATS,
 	OP_TIMEOUT,
-	OP_LOCK,
-	OP_TRUNCATE,
-	OP_REREAD,
-	OP_NO_FOLLOW,
-	OP_EXIT_ON_EOF,
-	OP_UNLINK,
-	OP_WRITERS,
-	OP_APPEND,
-	OP_TYPE,
-	OP_LISTEN,
-	OP_CONNECT,
-	OP_WAIT,
-	OP_ADDRESS,
-	OP_NODELAY,
-	OP_SNDBUF,
-	OP_RCVBUF,
-	OP_NAME,
-	OP_PRIORITY,
-	OP_NONBLOCK,
-	OP_MAXMSG,
-	OP_MSGSIZE,
-	OP_KEY,
-	OP_PROJ,
-	OP_MTYPE, /* --type N of System V queues (--type of sockets is OP_TYPE) */
-	OP_EXCEPT,
-	OP_NOERROR,
-	OP_SLOTS,
-	OP_SLOT_SIZE,
-	OP_DRY_RUN,
-	OP_LABEL,
-	OP_SIZES,   /* --size LIST of the benchmark (--size BYTES is OP_SIZE) */
-	OP_DURATION,
-	OP_CPU,
-	OP_REPEAT,
-	OP_LINGER,
+	OP_LABEL,   /* read by the shared producer and consumer */
 	OP__MAX
 };
 
 enum source_kind { SRC_UUID, SRC_STDIN, SRC_ARGS, SRC_COUNTER };
-enum lock_kind { LK_FLOCK, LK_FCNTL, LK_NONE };
-enum socket_kind { SK_STREAM, SK_DGRAM, SK_SEQPACKET };
-enum cpu_place { CPU_BOTH, CPU_SAME, CPU_SPLIT, CPU_ANY };
 
-/* Parsed option values. given[id] tells whether the user set it. */
+/* Parsed values of the common options. given[id] tells whether the user
+ * set it. */
 struct opts {
 	bool given[OP__MAX];
 	const char *path;
@@ -101,45 +75,15 @@ struct opts {
 	bool json;
 	bool stats;
 	int64_t timeout; /* ns */
-	int lock;        /* enum lock_kind */
-	bool truncate;
-	int64_t reread;  /* ns */
-	bool no_follow;
-	bool exit_on_eof;
-	bool unlink;
-	uint64_t writers;
-	bool append;
-	int type;        /* enum socket_kind */
-	bool listen;
-	bool connect;
-	int64_t wait;    /* ns */
-	const char *address;
-	bool nodelay;
-	uint64_t sndbuf;
-	uint64_t rcvbuf;
-	const char *name;  /* POSIX IPC name */
-	uint64_t priority;
-	bool nonblock;
-	uint64_t maxmsg;
-	uint64_t msgsize;
-	const char *key;   /* System V key, parsed by the mechanism */
-	const char *proj;
-	int64_t mtype;
-	bool except;
-	bool noerror;
-	uint64_t slots;
-	uint64_t slot_size;
-	bool dry_run;
 	const char *label;
-	const char *sizes;
-	int64_t duration; /* ns */
-	int cpu;          /* enum cpu_place */
-	uint64_t repeat;
-	int64_t linger; /* ns */
 };
 
+/* One option. Its value goes at offset in the struct it belongs to: struct
+ * opts for the common catalogue, the owner's options struct (ctx->mopt)
+ * for a local one. The type of the field follows the option's type:
+ * bool (FLAG), uint64_t (COUNT, SIZE), int64_t (DURATION, INTEGER), mode_t
+ * (MODE), const char * (PATH, STRING), int (CHOICE: the index of the word). */
 struct opt_def {
-	enum opt_id id;
 	const char *name;  /* long name */
 	int short_name;    /* 0 when none */
 	enum opt_type type;
@@ -147,49 +91,71 @@ struct opt_def {
 	const char *help;  /* default help text */
 	const char *const *choices; /* OPT_CHOICE: NULL-terminated list */
 	uint64_t min, max; /* bounds for COUNT/SIZE/DURATION (ns); max 0: none */
+	size_t offset;     /* of the value */
+	/* A local option that must be told apart from its default:
+	 * OPT_GIVEN(struct, member) of a bool set when it is given; 0: none. */
+	size_t given;
 };
 
-/* A verb's use of an option; help overrides the default text when set. */
+/* The longest duration an option takes: 365 days, in ns. */
+#define OPT_DURATION_MAX ((uint64_t)365 * 24 * 3600 * 1000000000ULL)
+
+/* The given field of a local option (stored as offset + 1, 0 being none). */
+#define OPT_GIVEN(type, member) (offsetof(type, member) + 1)
+
+/* A verb's use of an option: a common one by id, or a local one by its
+ * definition; help overrides the option's text when set. A list ends with
+ * an entry that has neither (OPT_LIST_END). */
 struct verb_opt {
 	enum opt_id id;
 	const char *help;
+	const struct opt_def *def;
+};
+#define OPT_LIST_END { .id = OP_END }
+
+/* Where the local options of a mechanism (or a top-level command) go:
+ * every definition its verbs may list, the size of the struct they write
+ * into, and its defaults. */
+struct opt_scope {
+	const struct opt_def *const *defs; /* NULL-terminated */
+	size_t size;
+	void (*init)(void *mopt); /* NULL: all zero */
 };
 
-const struct opt_def *opt_def_get(enum opt_id id);
-const struct opt_def *opt_def_by_name(const char *name);
+/* The largest local options struct the dispatcher has room for (the unit
+ * tests check every scope). */
+#define OPT_LOCAL_MAX 256
 
-/* Value parsers, shared with the unit tests. Each returns 0, or -1 with a
- * short reason ("not a whole number", "unknown unit 'Q'") in *why. */
-int parse_count(const char *s, uint64_t *out, const char **why);
-int parse_size(const char *s, uint64_t *out, const char **why);
-int parse_duration(const char *s, int64_t *out_ns, const char **why);
-int parse_mode(const char *s, mode_t *out, const char **why);
-int parse_integer(const char *s, int64_t *out, const char **why);
-/* A System V key: 0x and hexadecimal digits, or decimal from -2147483648
- * to 4294967295 without a plus sign or leading zeros (never octal); the
- * 32 bits of it. */
-int parse_key(const char *s, uint32_t *out, const char **why);
-/* An ftok(3) project id: one character that is not a digit, or decimal
- * 1 to 255. */
-int parse_proj(const char *s, int *out, const char **why);
-/* --address: HOST:PORT, [IPv6]:PORT, PORT, HOST or a bare IPv6 address
- * (optionally with a %scope). Copies the host and the port, each empty
- * when left out. A port is decimal digits for 1 to 65535 or the name of a
- * service, which the caller looks up; a host is a name or a numeric
- * address. */
-int parse_address(const char *s, char *host, size_t hl, char *port, size_t pl, const char **why);
+/* A common option by id. */
+const struct opt_def *opt_common(enum opt_id id);
+/* A common option by long name. */
+const struct opt_def *opt_common_by_name(const char *name);
 
-/* Parse argv (argv[0] is the verb name) against the verb's option list.
- * On success, *first_arg is the index of the first positional argument.
- * Returns 0, EXIT_USAGE after printing the error, or -1 when --help was
- * given (the caller prints help and exits 0). */
-int cli_parse(const char *prog, const struct verb_opt *allowed, int argc, char **argv, struct opts *o,
+/* Walking a verb's option list. */
+static inline bool verb_opt_end(const struct verb_opt *vo)
+{
+	return vo->id == OP_END && !vo->def;
+}
+#define verb_opt_for_each(vo, list) for (const struct verb_opt *vo = (list); !verb_opt_end(vo); vo++)
+/* The option an entry stands for, and the help text it shows. */
+const struct opt_def *verb_opt_def(const struct verb_opt *vo);
+const char *verb_opt_help(const struct verb_opt *vo);
+/* The option of a list with this long name (len bytes of name), or this
+ * short name; NULL when the verb has none. --help is not in a list. */
+const struct opt_def *verb_opt_find_long(const struct verb_opt *list, const char *name, size_t len);
+const struct opt_def *verb_opt_find_short(const struct verb_opt *list, int c);
+
+/* Parse argv (argv[0] is the verb name) against the verb's option list,
+ * common values into o, local ones into mopt (NULL when the list has
+ * none). On success, *first_arg is the index of the first positional
+ * argument. Returns 0, EXIT_USAGE after printing the error, or -1 when
+ * --help was given (the caller prints help and exits 0). */
+int cli_parse(const char *prog, const struct verb_opt *allowed, int argc, char **argv, struct opts *o, void *mopt,
 	      int *first_arg);
 
-/* Set the defaults that do not depend on the verb. */
+/* Set the defaults of the common options. */
 void opts_init(struct opts *o);
-
-/* Levenshtein distance, for "did you mean". */
-unsigned edit_distance(const char *a, const char *b);
+/* Set the defaults of a scope's options struct (mopt: scope->size bytes). */
+void opt_scope_init(const struct opt_scope *scope, void *mopt);
 
 #endif

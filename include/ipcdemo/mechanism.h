@@ -19,12 +19,15 @@ struct verb {
 	const char *summary;     /* one line, for lists */
 	const char *usage;       /* arguments after the verb, e.g. "[options] [MESSAGE...]" */
 	const char *description; /* a paragraph for --help */
-	const struct verb_opt *opts; /* OP_END terminated */
+	const struct verb_opt *opts; /* ends with OPT_LIST_END */
 	int min_args, max_args;  /* positional arguments; max -1: unlimited */
 	int (*run)(struct ctx *ctx);
 	/* Completes the positional argument being typed (cur) by printing
 	 * candidates as the completer does; NULL: nothing to offer. */
 	void (*complete)(const struct verb *v, const char *cur);
+	/* A top-level command's own options (a mechanism's verbs use the
+	 * mechanism's); NULL: none. */
+	const struct opt_scope *opt_scope;
 };
 
 struct mechanism {
@@ -33,6 +36,9 @@ struct mechanism {
 	const char *description;
 	const struct verb *verbs; /* terminated by an entry with name NULL */
 	/* ---- options (cli.h) ---- */
+	/* The mechanism's own options: their definitions, the struct they
+	 * fill (ctx->mopt) and its defaults; NULL: only common options. */
+	const struct opt_scope *opt_scope;
 	/* ---- bench ---- */
 	const struct mech_bench *bench; /* NULL: not benchmarked, see below */
 	const char *not_benchmarked;    /* why, when bench is NULL */
@@ -47,6 +53,10 @@ struct ctx {
 	const struct mechanism *mech;
 	const struct verb *verb;
 	struct opts opt;
+	/* The options struct of the mechanism (or top-level command) being
+	 * run, filled from its opt_scope; NULL when it has none. Read it with
+	 * ctx_mopt. */
+	void *mopt;
 	int argc;
 	char **argv;
 	int out_errno; /* first error writing stdout (EPIPE: reader gone), 0: none */
@@ -60,6 +70,26 @@ static inline void ctx_stdout_error(struct ctx *ctx, int err)
 	if (err && !ctx->out_errno)
 		ctx->out_errno = err;
 }
+
+/* The local options of the mechanism being run, for its own code and its
+ * family's (sock.c, queue.c), or dflt when ctx runs a top-level command
+ * (bench, ls) that calls into a mechanism's code. */
+static inline const void *ctx_mopt(const struct ctx *ctx, const void *dflt)
+{
+	return ctx->mech && ctx->mopt ? ctx->mopt : dflt;
+}
+
+/* Room for the local options of a verb, made by the dispatcher. */
+struct opt_store {
+	union {
+		max_align_t align;
+		unsigned char bytes[OPT_LOCAL_MAX];
+	} u;
+};
+
+/* Set the defaults of ctx's options (ctx->mech and ctx->verb set), with
+ * the local ones in store, and parse argv as cli_parse does. */
+int ctx_parse_options(struct ctx *ctx, struct opt_store *store, int argc, char **argv, int *first_arg);
 
 /* NULL-terminated table of all mechanisms (registry.c). */
 extern const struct mechanism *const mechanisms[];

@@ -18,6 +18,19 @@
 #include "ipcdemo/mq.h"
 #include "ipcdemo/sysv.h"
 
+/* ---- Options every queue takes (mq, sysv, shm) ---- */
+/* The first member of each queue mechanism's options struct, so that the
+ * shared loops here read them whatever the mechanism. */
+struct queue_opts {
+	const char *name; /* POSIX IPC name (mq, shm) */
+	bool nonblock;
+	bool unlink;
+};
+extern const struct opt_def queue_opt_name, queue_opt_nonblock, queue_opt_unlink;
+/* The queue options of the verb being run (a top-level command calling
+ * this code gets the defaults). */
+const struct queue_opts *queue_opts(const struct ctx *ctx);
+
 /* Deadlines are absolute CLOCK_MONOTONIC times in ns. */
 #define QUEUE_NOWAIT ((int64_t)0)
 #define QUEUE_FOREVER INT64_MAX

@@ -13,6 +13,34 @@
 #include "ipcdemo/message.h"
 #include "ipcdemo/output.h"
 
+/* ---- Options of the socket mechanisms (unix, socketpair, tcp, udp) ---- */
+enum socket_kind { SK_STREAM, SK_DGRAM, SK_SEQPACKET };
+
+struct sock_opts {
+	int type; /* enum socket_kind; a mechanism's defaults choose it (udp: dgram) */
+	bool listen;
+	bool connect;
+	int64_t wait; /* ns */
+	const char *address;
+	bool nodelay;
+	uint64_t sndbuf;
+	uint64_t rcvbuf;
+	bool exit_on_eof;
+	struct {
+		bool type, wait, sndbuf, rcvbuf;
+	} given;
+};
+
+extern const struct opt_def sock_opt_type, sock_opt_listen, sock_opt_connect, sock_opt_wait, sock_opt_address,
+	sock_opt_nodelay, sock_opt_sndbuf, sock_opt_rcvbuf, sock_opt_exit_on_eof;
+/* Every socket option, for the opt_scope of a socket mechanism. */
+extern const struct opt_def *const sock_opt_defs[];
+/* The scope of a socket mechanism whose default type is stream. */
+extern const struct opt_scope sock_opt_scope;
+/* The socket options of the verb being run (a top-level command calling
+ * this code gets the defaults). */
+const struct sock_opts *sock_opts(const struct ctx *ctx);
+
 struct endpoint {
 	int family; /* AF_UNIX, AF_INET, AF_INET6 */
 	int type;   /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */

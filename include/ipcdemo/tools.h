@@ -6,6 +6,37 @@
 
 #include "ipcdemo/mechanism.h"
 
+/* ---- Their own options (toolopts.c) ---- */
+enum cpu_place { CPU_BOTH, CPU_SAME, CPU_SPLIT, CPU_ANY };
+
+struct bench_opts {
+	const char *sizes; /* --size LIST */
+	int64_t duration;  /* ns */
+	int cpu;           /* enum cpu_place */
+	uint64_t repeat;
+	struct {
+		bool duration;
+	} given;
+};
+extern const struct opt_def bench_opt_size, bench_opt_duration, bench_opt_cpu, bench_opt_repeat;
+extern const struct opt_scope bench_opt_scope;
+/* The options of 'ipcdemo bench' (ctx->mopt when it runs). */
+static inline const struct bench_opts *bench_opts_of(const struct ctx *ctx)
+{
+	return ctx->mopt;
+}
+
+struct clean_opts {
+	bool dry_run;
+};
+extern const struct opt_def clean_opt_dry_run;
+extern const struct opt_scope clean_opt_scope;
+/* The options of 'ipcdemo clean' (ctx->mopt when it runs). */
+static inline const struct clean_opts *clean_opts_of(const struct ctx *ctx)
+{
+	return ctx->mopt;
+}
+
 int ls_run(struct ctx *ctx);
 int clean_run(struct ctx *ctx);
 int bench_run(struct ctx *ctx);

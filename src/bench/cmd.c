@@ -15,7 +15,7 @@
 
 static int parse_sizes(struct ctx *ctx, size_t *out, int max, int *n)
 {
-	const char *s = ctx->opt.sizes ? ctx->opt.sizes : "64,4k,64k";
+	const char *s = bench_opts_of(ctx)->sizes ? bench_opts_of(ctx)->sizes : "64,4k,64k";
 	char why[128];
 	if (bench_parse_sizes(s, out, max, n, why, sizeof(why)) < 0)
 		return msg_usage(ctx->prog, "invalid value '%s' for --size: %s", s, why);
@@ -139,7 +139,7 @@ static void run_table(struct table *t, const size_t *sizes, int nsizes)
 static int placements(const struct ctx *ctx, int places[3])
 {
 	int n = 0;
-	int want = ctx->opt.given[OP_CPU] ? ctx->opt.cpu : CPU_BOTH;
+	int want = bench_opts_of(ctx)->cpu;
 	if (want == CPU_BOTH || want == CPU_SAME)
 		places[n++] = CPU_SAME;
 	if (want == CPU_BOTH || want == CPU_SPLIT)
@@ -156,7 +156,7 @@ static void run_all(struct bench *b, struct table *t, const size_t *sizes, int n
 	/* Round trips: of each --size given, by default of 64 bytes only. */
 	size_t lsizes[16];
 	int nl = 0;
-	if (ctx->opt.sizes)
+	if (bench_opts_of(ctx)->sizes)
 		for (int i = 0; i < nsizes; i++)
 			lsizes[nl++] = sizes[i];
 	else
@@ -198,7 +198,7 @@ int bench_run(struct ctx *ctx)
 	rc = select_rows(ctx, sel, ARRAY_SIZE(sel));
 	if (rc)
 		return rc;
-	b.duration = ctx->opt.given[OP_DURATION] ? ctx->opt.duration : DEFAULT_DURATION;
+	b.duration = bench_opts_of(ctx)->given.duration ? bench_opts_of(ctx)->duration : DEFAULT_DURATION;
 	b.count = ctx->opt.given[OP_COUNT] ? ctx->opt.count : 0;
 	if (b.count && b.count < 2)
 		return msg_usage(ctx->prog, "invalid value for --count: at least 2 messages per run");
@@ -221,12 +221,13 @@ int bench_run(struct ctx *ctx)
 }
 
 const struct verb_opt bench_opts[] = {
-	{ OP_SIZES, "message sizes, comma-separated (default: 64 for round trips, 64,4k,64k for throughput)" },
-	{ OP_CPU, "both (default): same and split side by side; same, split or any alone" },
-	{ OP_DURATION, "measure each cell for about DURATION (default: 250ms)" },
-	{ OP_COUNT, "messages per run instead of --duration" },
-	{ OP_REPEAT, NULL },
-	{ OP_JSON, "one JSON object per cell" },
-	{ OP_QUIET, "no progress on stderr" },
-	{ OP_END, NULL },
+	{ .def = &bench_opt_size,
+	  .help = "message sizes, comma-separated (default: 64 for round trips, 64,4k,64k for throughput)" },
+	{ .def = &bench_opt_cpu, .help = "both (default): same and split side by side; same, split or any alone" },
+	{ .def = &bench_opt_duration, .help = "measure each cell for about DURATION (default: 250ms)" },
+	{ .id = OP_COUNT, .help = "messages per run instead of --duration" },
+	{ .def = &bench_opt_repeat },
+	{ .id = OP_JSON, .help = "one JSON object per cell" },
+	{ .id = OP_QUIET, .help = "no progress on stderr" },
+	OPT_LIST_END,
 };

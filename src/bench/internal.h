@@ -12,6 +12,7 @@
 #include "ipcdemo/bench_hooks.h"
 #include "ipcdemo/mechanism.h"
 #include "ipcdemo/stats.h"
+#include "ipcdemo/tools.h"
 
 #define PILOT_BYTES ((uint64_t)8 << 20)
 #define PILOT_MSGS 20000

@@ -249,7 +249,7 @@ static void latency_once(struct bench *b, const struct brow *r, size_t size, int
 
 void latency(struct bench *b, const struct brow *r, size_t size, int cpu_c, int cpu_s, struct lcell *c)
 {
-	const struct opts *o = &b->ctx->opt;
+	const struct bench_opts *o = bench_opts_of(b->ctx);
 	double med[100], p99[100], mn[100], cpu[100];
 	struct lresult res;
 	memset(c, 0, sizeof(*c));
@@ -262,7 +262,7 @@ void latency(struct bench *b, const struct brow *r, size_t size, int cpu_c, int 
 	}
 	c->available = true;
 	c->why[0] = '\0';
-	uint64_t reps = o->given[OP_REPEAT] ? o->repeat : 1;
+	uint64_t reps = o->repeat;
 	unsigned n = 0;
 	for (uint64_t i = 0; i < reps && !stop_requested(); i++) {
 		latency_once(b, r, size, cpu_c, cpu_s, &res);

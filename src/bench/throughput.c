@@ -127,7 +127,7 @@ static uint64_t pilot(struct bench *b, struct plan *pl, struct cell *c)
 
 void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int cpu_rx, struct cell *c)
 {
-	const struct opts *o = &b->ctx->opt;
+	const struct bench_opts *o = bench_opts_of(b->ctx);
 	struct plan pl = { .row = r, .size = size, .msgs = 0, .cpu_tx = cpu_tx, .cpu_rx = cpu_rx };
 	struct result res;
 	memset(c, 0, sizeof(*c));
@@ -142,7 +142,7 @@ void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int
 	if (!pl.msgs)
 		return;
 	c->msgs = pl.msgs;
-	uint64_t reps = o->given[OP_REPEAT] ? o->repeat : 1;
+	uint64_t reps = o->repeat;
 	double mb[100], mp[100], tx[100], rx[100], lost[100];
 	unsigned n = 0;
 	for (uint64_t i = 0; i < reps && !stop_requested(); i++) {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,43 @@
 #include "ipcdemo/util.h"
 
 #define DEFAULT_PATH "pipe.fifo"
+
+/* ---- Options ---- */
+struct fifo_opts {
+	bool unlink;
+	int64_t linger; /* ns */
+	bool exit_on_eof;
+	struct {
+		bool linger;
+	} given;
+};
+
+#define AT(member) .offset = offsetof(struct fifo_opts, member)
+
+static const struct opt_def opt_unlink = {
+	.name = "unlink", .type = OPT_FLAG, .help = "remove the object on exit", AT(unlink),
+};
+static const struct opt_def opt_linger = {
+	.name = "linger", .type = OPT_DURATION, .arg = "DURATION",
+	.help = "wait at most DURATION for what is written to be read", .max = OPT_DURATION_MAX, AT(linger),
+	.given = OPT_GIVEN(struct fifo_opts, given.linger),
+};
+static const struct opt_def opt_exit_on_eof = {
+	.name = "exit-on-eof", .type = OPT_FLAG, .help = "exit when the last writer closes", AT(exit_on_eof),
+};
+
+static const struct opt_def *const fifo_opt_defs[] = { &opt_unlink, &opt_linger, &opt_exit_on_eof, NULL };
+
+static const struct opt_scope fifo_opt_scope = {
+	.defs = fifo_opt_defs,
+	.size = sizeof(struct fifo_opts),
+};
+
+static const struct fifo_opts *fifo_opts(const struct ctx *ctx)
+{
+	static const struct fifo_opts defaults = { .unlink = false };
+	return ctx_mopt(ctx, &defaults);
+}
 
 static const char *fifo_path(const struct ctx *ctx)
 {
@@ -200,7 +238,7 @@ static enum io_result fifo_write(struct ctx *ctx, void *impl, const char *buf, s
 
 static void maybe_unlink(struct ctx *ctx, const char *path)
 {
-	if (ctx->opt.unlink)
+	if (fifo_opts(ctx)->unlink)
 		fsobj_unlink(ctx, path, S_IFIFO);
 }
 
@@ -251,8 +289,8 @@ static void say_unread(char *buf, size_t len, const struct fifo_sink *fs, int n)
 static enum io_result fifo_linger(struct ctx *ctx, const struct fifo_sink *fs, bool wait)
 {
 	const int64_t slice = 20 * NSEC_PER_MSEC;
-	bool bounded = ctx->opt.given[OP_LINGER];
-	int64_t deadline = now_mono_ns() + ctx->opt.linger;
+	bool bounded = fifo_opts(ctx)->given.linger;
+	int64_t deadline = now_mono_ns() + fifo_opts(ctx)->linger;
 	bool said = false;
 	char what[80];
 	int n;
@@ -347,7 +385,7 @@ static int fifo_consume(struct ctx *ctx)
 		r = consume_stream(&c, &lb, fd, path);
 		if (r == IO_FAILED_REPORTED)
 			status = EXIT_FAIL;
-		if (r != IO_OK || ctx->opt.exit_on_eof)
+		if (r != IO_OK || fifo_opts(ctx)->exit_on_eof)
 			break;
 		if (!ctx->opt.quiet)
 			msg_warn(ctx->prog, "producer closed %s; waiting for the next writer", path);
@@ -404,24 +442,24 @@ static const struct verb_opt produce_opts[] = {
 	PRODUCER_OPTIONS,
 	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
 	{ .id = OP_QUIET },
-	{ .id = OP_UNLINK, .help = "remove the FIFO on exit" },
-	{ .id = OP_LINGER, .help = "wait at most DURATION for the rest to be read (default: no limit)" },
-	{ .id = OP_END },
+	{ .def = &opt_unlink, .help = "remove the FIFO on exit" },
+	{ .def = &opt_linger, .help = "wait at most DURATION for the rest to be read (default: no limit)" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt consume_opts[] = {
 	{ .id = OP_PATH, .help = "the FIFO (default: pipe.fifo, created if missing)" },
 	{ .id = OP_MODE },
 	CONSUMER_OPTIONS,
-	{ .id = OP_EXIT_ON_EOF, .help = "exit when the producer closes instead of waiting for the next one" },
+	{ .def = &opt_exit_on_eof, .help = "exit when the producer closes instead of waiting for the next one" },
 	{ .id = OP_QUIET, .help = "print no notes on stderr" },
-	{ .id = OP_UNLINK, .help = "remove the FIFO on exit" },
-	{ .id = OP_END },
+	{ .def = &opt_unlink, .help = "remove the FIFO on exit" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt demo_opts[] = {
 	{ .id = OP_PATH, .help = "FIFO to use (default: one in a new temporary directory)" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb fifo_verbs[] = {
@@ -571,4 +609,5 @@ const struct mechanism mech_fifo = {
 	.verbs = fifo_verbs,
 	.objects = &fifo_objects,
 	.bench = &fifo_bench,
+	.opt_scope = &fifo_opt_scope,
 };

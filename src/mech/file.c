@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,58 @@
 #include "file.h"
 
 #define DEFAULT_PATH "storage"
+
+/* ---- Options ---- */
+const char *const lock_names[] = { "flock", "fcntl", "none", NULL };
+
+#define AT(member) .offset = offsetof(struct file_opts, member)
+#define GIVEN(member) .given = OPT_GIVEN(struct file_opts, given.member)
+
+static const struct opt_def opt_lock = {
+	.name = "lock", .type = OPT_CHOICE, .arg = "KIND",
+	.help = "lock around each write: flock (default), fcntl, none", .choices = lock_names, AT(lock), GIVEN(lock),
+};
+static const struct opt_def opt_truncate = {
+	.name = "truncate", .type = OPT_FLAG, .help = "start from an empty file", AT(truncate),
+};
+static const struct opt_def opt_reread = {
+	.name = "reread", .type = OPT_DURATION, .arg = "DURATION", .help = "re-read the whole file every DURATION",
+	.min = 1, .max = OPT_DURATION_MAX, AT(reread), GIVEN(reread),
+};
+static const struct opt_def opt_no_follow = {
+	.name = "no-follow", .type = OPT_FLAG, .help = "print what is there and exit", AT(no_follow),
+};
+static const struct opt_def opt_writers = {
+	.name = "writers", .short_name = 'w', .type = OPT_COUNT, .arg = "N", .help = "number of concurrent writers",
+	.min = 1, .max = 256, AT(writers),
+};
+static const struct opt_def opt_append = {
+	.name = "append", .type = OPT_FLAG, .help = "open with O_APPEND instead of lseek(SEEK_END) + write",
+	AT(append),
+};
+
+static const struct opt_def *const file_opt_defs[] = {
+	&opt_lock, &opt_truncate, &opt_reread, &opt_no_follow, &opt_writers, &opt_append, NULL,
+};
+
+static void file_opts_init(void *mopt)
+{
+	struct file_opts *o = mopt;
+	o->lock = LK_FLOCK;
+	o->writers = 4;
+}
+
+static const struct opt_scope file_opt_scope = {
+	.defs = file_opt_defs,
+	.size = sizeof(struct file_opts),
+	.init = file_opts_init,
+};
+
+const struct file_opts *file_opts(const struct ctx *ctx)
+{
+	static const struct file_opts defaults = { .lock = LK_FLOCK, .writers = 4 };
+	return ctx_mopt(ctx, &defaults);
+}
 
 static const char *storage_path(const struct ctx *ctx)
 {
@@ -261,7 +314,7 @@ static int produce_fits(struct ctx *ctx, const char *path)
 	struct stat st;
 	if (need == 0)
 		return 0;
-	if (ctx->opt.truncate && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
+	if (file_opts(ctx)->truncate && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
 		freed = (uint64_t)st.st_blocks * 512;
 	return fsobj_check_space(ctx, path, need, freed);
 }
@@ -275,12 +328,12 @@ static int file_produce(struct ctx *ctx)
 		return rc;
 	if (produce_fits(ctx, path) < 0)
 		return EXIT_FAIL;
-	struct file_sink fs = { .path = path, .lock = ctx->opt.lock };
+	struct file_sink fs = { .path = path, .lock = file_opts(ctx)->lock };
 	/* --truncate starts from an empty file as producer.sh's rm -f does: the
 	 * old file goes (only if it is a regular file) and a new one is made.
 	 * A reader following the name moves to it; emptying the file in place
 	 * would let a reader at an old offset read the new lines half. */
-	if (ctx->opt.truncate && fsobj_unlink(ctx, path, S_IFREG) < 0)
+	if (file_opts(ctx)->truncate && fsobj_unlink(ctx, path, S_IFREG) < 0)
 		return EXIT_FAIL;
 	fs.fd = open_sink(ctx, path, &created);
 	if (fs.fd < 0)
@@ -303,7 +356,7 @@ static int file_produce(struct ctx *ctx)
  * from the start. Returns IO_OK, IO_STOP to stop, IO_FAILED_REPORTED. */
 static enum io_result drain(struct consumer *c, struct linebuf *lb, int fd, const char *path)
 {
-	int lock = c->ctx->opt.lock;
+	int lock = file_opts(c->ctx)->lock;
 	for (;;) {
 		enum io_result rc = file_lock(fd, lock, false, false);
 		if (rc != IO_OK) {
@@ -364,7 +417,7 @@ static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *l
 		if (fd < 0) {
 			if (errno != ENOENT)
 				return EXIT_FAIL;
-			if (ctx->opt.no_follow) {
+			if (file_opts(ctx)->no_follow) {
 				msg_warn(ctx->prog, "%s does not exist", path);
 				return EXIT_FAIL;
 			}
@@ -390,12 +443,12 @@ static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *l
 			if (rc == IO_STOP)
 				return EXIT_OK;
 		}
-		if (ctx->opt.no_follow)
+		if (file_opts(ctx)->no_follow)
 			return EXIT_OK;
 		int ms = consumer_poll_timeout(c);
 		if (c->timed_out)
 			return EXIT_OK;
-		int64_t wait = ctx->opt.reread;
+		int64_t wait = file_opts(ctx)->reread;
 		if (ms >= 0 && (int64_t)ms * NSEC_PER_MSEC < wait)
 			wait = (int64_t)ms * NSEC_PER_MSEC;
 		if (!sleep_ns(wait))
@@ -485,7 +538,7 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 					status = EXIT_FAIL;
 					break;
 				}
-			} else if (!waiting_note && !ctx->opt.quiet && !ctx->opt.no_follow) {
+			} else if (!waiting_note && !ctx->opt.quiet && !file_opts(ctx)->no_follow) {
 				msg_warn(ctx->prog, "waiting for %s to be created", path);
 				waiting_note = true;
 			}
@@ -514,7 +567,7 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 				continue;
 			}
 		}
-		if (ctx->opt.no_follow)
+		if (file_opts(ctx)->no_follow)
 			break;
 		enum io_result w = wait_change(c, ifd);
 		if (w == IO_FAILED_REPORTED)
@@ -522,7 +575,7 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 		if (w != IO_OK)
 			break;
 	}
-	if (ctx->opt.no_follow && fd < 0 && status == EXIT_OK && !c->msgs) {
+	if (file_opts(ctx)->no_follow && fd < 0 && status == EXIT_OK && !c->msgs) {
 		msg_warn(ctx->prog, "%s does not exist", path);
 		status = EXIT_FAIL;
 	}
@@ -544,7 +597,7 @@ static int file_consume(struct ctx *ctx)
 		msg_syserr(ctx->prog, "allocate buffer");
 		return consumer_finish(&c, EXIT_FAIL);
 	}
-	if (ctx->opt.given[OP_REREAD])
+	if (file_opts(ctx)->given.reread)
 		status = consume_reread(ctx, &c, &lb, path);
 	else
 		status = consume_follow(ctx, &c, &lb, path);
@@ -589,39 +642,39 @@ static int file_demo(struct ctx *ctx)
 static const struct verb_opt produce_opts[] = {
 	{ .id = OP_PATH, .help = "the storage file (default: ./storage)" },
 	{ .id = OP_MODE, .help = "permissions if the file is created (default 0600)" },
-	{ .id = OP_LOCK },
-	{ .id = OP_TRUNCATE, .help = "empty the file first, as producer.sh does" },
+	{ .def = &opt_lock },
+	{ .def = &opt_truncate, .help = "empty the file first, as producer.sh does" },
 	PRODUCER_OPTIONS,
 	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
 	{ .id = OP_QUIET },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt consume_opts[] = {
 	{ .id = OP_PATH, .help = "the storage file (default: ./storage)" },
-	{ .id = OP_REREAD, .help = "re-read the whole file every DURATION, as consumer.sh does" },
-	{ .id = OP_NO_FOLLOW },
-	{ .id = OP_LOCK, .help = "shared lock while reading: flock (default), fcntl, none" },
+	{ .def = &opt_reread, .help = "re-read the whole file every DURATION, as consumer.sh does" },
+	{ .def = &opt_no_follow },
+	{ .def = &opt_lock, .help = "shared lock while reading: flock (default), fcntl, none" },
 	CONSUMER_OPTIONS,
 	{ .id = OP_QUIET, .help = "print no notes on stderr" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt race_opts[] = {
-	{ .id = OP_WRITERS, .help = "concurrent writer processes (default: 4)" },
+	{ .def = &opt_writers, .help = "concurrent writer processes (default: 4)" },
 	{ .id = OP_COUNT, .help = "lines each writer appends (default: 10000)" },
-	{ .id = OP_LOCK, .help = "lock around each write: none (default here), flock, fcntl" },
-	{ .id = OP_APPEND },
+	{ .def = &opt_lock, .help = "lock around each write: none (default here), flock, fcntl" },
+	{ .def = &opt_append },
 	{ .id = OP_SIZE, .help = "bytes per line, newline included (default: 64)" },
 	{ .id = OP_PATH, .help = "file to create and keep (default: a temporary file, removed)" },
 	{ .id = OP_MODE },
 	{ .id = OP_JSON },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt demo_opts[] = {
 	{ .id = OP_PATH, .help = "storage file to use (default: one in a new temporary directory)" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb file_verbs[] = {
@@ -825,4 +878,5 @@ const struct mechanism mech_file = {
 	.verbs = file_verbs,
 	.objects = &file_objects,
 	.bench = &file_bench,
+	.opt_scope = &file_opt_scope,
 };

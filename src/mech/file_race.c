@@ -14,8 +14,6 @@
 #include "ipcdemo/util.h"
 #include "file.h"
 
-static const char *const lock_names[] = { "flock", "fcntl", "none" };
-
 /* "wNNN:SSSSSSSSSS:" then filler up to size-1, then '\n'. */
 #define RACE_HEAD 16
 
@@ -60,7 +58,7 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 		msg_syserr(ctx->prog, "writer %u: allocate a line", writer);
 		return EXIT_FAIL;
 	}
-	int fd = race_open(ctx, path, O_WRONLY | (o->append ? O_APPEND : 0), made);
+	int fd = race_open(ctx, path, O_WRONLY | (file_opts(ctx)->append ? O_APPEND : 0), made);
 	if (fd < 0) {
 		free(line);
 		return EXIT_FAIL;
@@ -70,7 +68,7 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 		;
 	for (uint64_t s = 1; s <= o->count && !stop_requested(); s++) {
 		race_line(line, size, writer, s);
-		enum io_result rc = file_lock(fd, o->lock, true, false);
+		enum io_result rc = file_lock(fd, file_opts(ctx)->lock, true, false);
 		if (rc != IO_OK) {
 			if (rc == IO_FAILED_ERRNO) {
 				msg_syserr(ctx->prog, "writer %u: lock %s", writer, path);
@@ -80,7 +78,7 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 		}
 		/* The race: between finding the end and writing there, another
 		 * writer can write at the same offset. O_APPEND does both in one step. */
-		if (!o->append && lseek(fd, 0, SEEK_END) < 0) {
+		if (!file_opts(ctx)->append && lseek(fd, 0, SEEK_END) < 0) {
 			msg_syserr(ctx->prog, "writer %u: lseek %s", writer, path);
 			st = EXIT_FAIL;
 			break;
@@ -90,7 +88,7 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 			st = EXIT_FAIL;
 			break;
 		}
-		if (file_lock(fd, o->lock, true, true) == IO_FAILED_ERRNO) {
+		if (file_lock(fd, file_opts(ctx)->lock, true, true) == IO_FAILED_ERRNO) {
 			msg_syserr(ctx->prog, "writer %u: unlock %s", writer, path);
 			st = EXIT_FAIL;
 			break;
@@ -110,7 +108,7 @@ static int race_check(struct ctx *ctx, const char *path, const struct stat *made
 {
 	const struct opts *o = &ctx->opt;
 	size_t size = (size_t)o->size;
-	uint64_t total = o->writers * o->count;
+	uint64_t total = file_opts(ctx)->writers * o->count;
 	uint8_t *seen = calloc(total ? total : 1, 1);
 	char *want = malloc(size);
 	int fd = race_open(ctx, path, O_RDONLY, made);
@@ -138,7 +136,7 @@ static int race_check(struct ctx *ctx, const char *path, const struct stat *made
 		unsigned long long s;
 		r->bytes_found += (uint64_t)n;
 		/* Strict check: the exact line that writer w wrote for seq s. */
-		if ((size_t)n == size && sscanf(line, "w%3u:%10llu:", &w, &s) == 2 && w < o->writers && s >= 1 &&
+		if ((size_t)n == size && sscanf(line, "w%3u:%10llu:", &w, &s) == 2 && w < file_opts(ctx)->writers && s >= 1 &&
 		    s <= o->count) {
 			race_line(want, size, w, s);
 			if (memcmp(want, line, size) == 0) {
@@ -216,11 +214,10 @@ static int race_create(struct ctx *ctx, const char **pathp, char *tmpl, struct s
 	return 0;
 }
 
-/* Start o->writers writers on the file together and wait for them all.
+/* Start --writers writers on the file together and wait for them all.
  * Returns EXIT_OK when every one of them succeeded. */
 static int race_writers(struct ctx *ctx, const char *path, const struct stat *made)
 {
-	const struct opts *o = &ctx->opt;
 	int gate[2], status = EXIT_OK;
 	pid_t pids[256];
 	unsigned started = 0;
@@ -229,7 +226,7 @@ static int race_writers(struct ctx *ctx, const char *path, const struct stat *ma
 		msg_syserr(ctx->prog, "pipe");
 		return EXIT_FAIL;
 	}
-	for (unsigned i = 0; i < o->writers; i++) {
+	for (unsigned i = 0; i < file_opts(ctx)->writers; i++) {
 		pid_t pid = fork_child(ctx->prog);
 		if (pid < 0) {
 			status = EXIT_FAIL;
@@ -262,11 +259,11 @@ static void race_print(struct ctx *ctx, const struct race_result *r)
 	struct out out;
 	out_init(&out, stdout, o->json);
 	out_open(&out);
-	out_u64(&out, PRINT_ANY, "writers", "%llu writers", o->writers);
+	out_u64(&out, PRINT_ANY, "writers", "%llu writers", file_opts(ctx)->writers);
 	out_u64(&out, PRINT_ANY, "lines_per_writer", " x %llu lines", o->count);
 	out_u64(&out, PRINT_ANY, "line_bytes", " of %llu bytes", o->size);
-	out_string(&out, PRINT_ANY, "lock", ", lock %s", lock_names[o->lock]);
-	out_string(&out, PRINT_ANY, "write", ", %s\n", o->append ? "O_APPEND write" : "lseek(SEEK_END) + write");
+	out_string(&out, PRINT_ANY, "lock", ", lock %s", lock_names[file_opts(ctx)->lock]);
+	out_string(&out, PRINT_ANY, "write", ", %s\n", file_opts(ctx)->append ? "O_APPEND write" : "lseek(SEEK_END) + write");
 	out_u64(&out, PRINT_ANY, "expected", "expected  %llu lines\n", r->expected);
 	out_u64(&out, PRINT_ANY, "intact", "intact    %llu\n", r->intact);
 	out_u64(&out, PRINT_ANY, "lost", "lost      %llu\n", r->lost);
@@ -294,8 +291,9 @@ int file_race(struct ctx *ctx)
 	const char *path = o->path;
 	int status;
 
-	if (!o->given[OP_LOCK])
-		o->lock = LK_NONE; /* the point of the race */
+	struct file_opts *fo = ctx->mopt;
+	if (!fo->given.lock)
+		fo->lock = LK_NONE; /* the point of the race */
 	if (!o->given[OP_COUNT])
 		o->count = 10000;
 	if (!o->given[OP_SIZE])
@@ -307,7 +305,7 @@ int file_race(struct ctx *ctx)
 	/* Lines that overwrite each other take less room, but a race with a
 	 * lock or --append writes them all: refuse what cannot fit. */
 	tmp_template(tmpl, sizeof(tmpl), "ipcdemo-race");
-	if (fsobj_check_space(ctx, path ? path : tmpl, o->writers * o->count * o->size, 0) < 0) {
+	if (fsobj_check_space(ctx, path ? path : tmpl, file_opts(ctx)->writers * o->count * o->size, 0) < 0) {
 		fprintf(stderr, "Choose a smaller --count, --size or --writers.\n");
 		return EXIT_FAIL;
 	}

@@ -53,12 +53,13 @@ static int split_address(const struct ctx *ctx, const char *spec, int type, char
 	return 0;
 }
 
-/* Resolve --address into up to MAX_ADDRS endpoints. */
-static int inet_endpoints(struct ctx *ctx, int type, struct endpoint *eps, size_t *n)
+/* Resolve an address (spec: --address, NULL for the default) into up to
+ * MAX_ADDRS endpoints. */
+static int inet_endpoints(struct ctx *ctx, const char *spec, int type, struct endpoint *eps, size_t *n)
 {
 	char host[256], port[64];
 	struct addrinfo hints, *res;
-	int rc = split_address(ctx, ctx->opt.address, type, host, sizeof(host), port, sizeof(port));
+	int rc = split_address(ctx, spec, type, host, sizeof(host), port, sizeof(port));
 	if (rc)
 		return rc;
 	memset(&hints, 0, sizeof(hints));
@@ -115,11 +116,10 @@ static int inet_verb(struct ctx *ctx, int kind, bool producer)
 	struct endpoint eps[MAX_ADDRS];
 	size_t n = 0;
 	int rc = producer ? producer_check(ctx) : 0;
-	ctx->opt.type = kind;
 	if (!rc)
 		rc = sock_check_roles(ctx, producer);
 	if (!rc)
-		rc = inet_endpoints(ctx, sock_type(kind), eps, &n);
+		rc = inet_endpoints(ctx, sock_opts(ctx)->address, sock_type(kind), eps, &n);
 	if (rc)
 		return rc;
 	const struct sock_hints *h = kind == SK_DGRAM ? &udp_hints : &tcp_hints;
@@ -153,11 +153,7 @@ static int free_port(struct ctx *ctx, int type, char *buf, size_t len)
 	socklen_t sl = sizeof(ss);
 	struct endpoint ep;
 	size_t n;
-	const char *saved = ctx->opt.address;
-	ctx->opt.address = DEFAULT_HOST ":1";
-	int rc = inet_endpoints(ctx, type, &ep, &n);
-	ctx->opt.address = saved;
-	if (rc)
+	if (inet_endpoints(ctx, DEFAULT_HOST ":1", type, &ep, &n))
 		return -1;
 	((struct sockaddr_in *)&ep.addr)->sin_port = 0;
 	int fd = socket(ep.family, type | SOCK_CLOEXEC, 0);
@@ -176,7 +172,7 @@ static int free_port(struct ctx *ctx, int type, char *buf, size_t len)
 static int inet_demo(struct ctx *ctx, int kind)
 {
 	char addr[300];
-	const char *a = ctx->opt.address;
+	const char *a = sock_opts(ctx)->address;
 	bool dgram = kind == SK_DGRAM;
 	if (!a) {
 		if (free_port(ctx, sock_type(kind), addr, sizeof(addr)) < 0)
@@ -220,52 +216,65 @@ static int udp_demo(struct ctx *ctx)
 	return inet_demo(ctx, SK_DGRAM);
 }
 
+/* udp is tcp's options with datagrams for a type. */
+static void udp_opts_init(void *mopt)
+{
+	struct sock_opts *o = mopt;
+	o->type = SK_DGRAM;
+}
+
+static const struct opt_scope udp_opt_scope = {
+	.defs = sock_opt_defs,
+	.size = sizeof(struct sock_opts),
+	.init = udp_opts_init,
+};
+
 #define ADDRESS_HELP "HOST:PORT, [IPv6]:PORT or PORT (default: 127.0.0.1:7700)"
 
 static const struct verb_opt tcp_produce_opts[] = {
-	{ .id = OP_ADDRESS, .help = "where to listen (or connect): " ADDRESS_HELP },
-	{ .id = OP_CONNECT, .help = "connect to a consumer that listens (--listen) instead of listening" },
-	{ .id = OP_WAIT, .help = "with --connect: keep trying for DURATION while no one listens" },
-	{ .id = OP_NODELAY },
-	{ .id = OP_SNDBUF },
+	{ .def = &sock_opt_address, .help = "where to listen (or connect): " ADDRESS_HELP },
+	{ .def = &sock_opt_connect, .help = "connect to a consumer that listens (--listen) instead of listening" },
+	{ .def = &sock_opt_wait, .help = "with --connect: keep trying for DURATION while no one listens" },
+	{ .def = &sock_opt_nodelay },
+	{ .def = &sock_opt_sndbuf },
 	PRODUCER_OPTIONS,
 	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
 	{ .id = OP_QUIET },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt tcp_consume_opts[] = {
-	{ .id = OP_ADDRESS, .help = "where to connect (or listen): " ADDRESS_HELP },
-	{ .id = OP_LISTEN, .help = "listen for any number of producers (--connect) instead of connecting" },
-	{ .id = OP_WAIT, .help = "keep trying to connect for DURATION while no producer listens" },
-	{ .id = OP_RCVBUF },
+	{ .def = &sock_opt_address, .help = "where to connect (or listen): " ADDRESS_HELP },
+	{ .def = &sock_opt_listen, .help = "listen for any number of producers (--connect) instead of connecting" },
+	{ .def = &sock_opt_wait, .help = "keep trying to connect for DURATION while no producer listens" },
+	{ .def = &sock_opt_rcvbuf },
 	CONSUMER_OPTIONS,
-	{ .id = OP_EXIT_ON_EOF, .help = "with --listen: exit when the last producer disconnects" },
+	{ .def = &sock_opt_exit_on_eof, .help = "with --listen: exit when the last producer disconnects" },
 	{ .id = OP_QUIET, .help = "print no notes on stderr" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt udp_produce_opts[] = {
-	{ .id = OP_ADDRESS, .help = "where the consumer receives: " ADDRESS_HELP },
-	{ .id = OP_SNDBUF },
+	{ .def = &sock_opt_address, .help = "where the consumer receives: " ADDRESS_HELP },
+	{ .def = &sock_opt_sndbuf },
 	PRODUCER_OPTIONS,
 	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
 	{ .id = OP_QUIET },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt udp_consume_opts[] = {
-	{ .id = OP_ADDRESS, .help = "where to receive: " ADDRESS_HELP },
-	{ .id = OP_RCVBUF },
+	{ .def = &sock_opt_address, .help = "where to receive: " ADDRESS_HELP },
+	{ .def = &sock_opt_rcvbuf },
 	CONSUMER_OPTIONS,
 	{ .id = OP_SIZE, .help = "receive buffer (default 64k); a larger datagram is reported as truncated" },
 	{ .id = OP_QUIET, .help = "print no notes on stderr" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ .id = OP_ADDRESS, .help = "address to use (default: a free loopback port)" },
-	{ .id = OP_END },
+	{ .def = &sock_opt_address, .help = "address to use (default: a free loopback port)" },
+	OPT_LIST_END,
 };
 
 static const struct verb tcp_verbs[] = {
@@ -523,6 +532,7 @@ const struct mechanism mech_tcp = {
 		"lines. Listeners bind to loopback unless an address is given.",
 	.verbs = tcp_verbs,
 	.bench = &tcp_bench,
+	.opt_scope = &sock_opt_scope,
 };
 
 const struct mechanism mech_udp = {
@@ -533,4 +543,5 @@ const struct mechanism mech_udp = {
 		"datagrams can be lost, and --verify on the consumer says how many.",
 	.verbs = udp_verbs,
 	.bench = &udp_bench,
+	.opt_scope = &udp_opt_scope,
 };

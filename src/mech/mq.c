@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <mqueue.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,52 @@
 #include "ipcdemo/util.h"
 
 #define PROC_MQ "/proc/sys/fs/mqueue/"
+
+/* ---- Options ---- */
+struct mq_opts {
+	struct queue_opts q; /* first: queue.c reads it */
+	uint64_t maxmsg;
+	uint64_t msgsize;
+	uint64_t priority;
+	struct {
+		bool maxmsg, msgsize;
+	} given;
+};
+
+_Static_assert(offsetof(struct mq_opts, q) == 0, "queue.c reads struct queue_opts at the start");
+
+#define AT(member) .offset = offsetof(struct mq_opts, member)
+#define GIVEN(member) .given = OPT_GIVEN(struct mq_opts, given.member)
+
+/* What fits the long of struct mq_attr; the kernel's own limits are
+ * explained when it refuses a value. */
+static const struct opt_def opt_maxmsg = {
+	.name = "maxmsg", .type = OPT_COUNT, .arg = "N", .help = "capacity of a queue we create, in messages",
+	.min = 1, .max = LONG_MAX, AT(maxmsg), GIVEN(maxmsg),
+};
+static const struct opt_def opt_msgsize = {
+	.name = "msgsize", .type = OPT_SIZE, .arg = "BYTES", .help = "largest message of a queue we create (k, M)",
+	.min = 1, .max = LONG_MAX, AT(msgsize), GIVEN(msgsize),
+};
+static const struct opt_def opt_priority = {
+	.name = "priority", .type = OPT_COUNT, .arg = "N", .help = "message priority, 0 (lowest) to 32767",
+	AT(priority),
+};
+
+static const struct opt_def *const mq_opt_defs[] = {
+	&queue_opt_name, &queue_opt_nonblock, &queue_opt_unlink, &opt_maxmsg, &opt_msgsize, &opt_priority, NULL,
+};
+
+static const struct opt_scope mq_opt_scope = {
+	.defs = mq_opt_defs,
+	.size = sizeof(struct mq_opts),
+};
+
+static const struct mq_opts *mq_opts(const struct ctx *ctx)
+{
+	static const struct mq_opts defaults = { .priority = 0 };
+	return ctx_mopt(ctx, &defaults);
+}
 
 struct mqch {
 	char name[NAME_MAX + 2];
@@ -95,13 +142,13 @@ static void explain_open(int err, const struct mq_attr *attr)
  * system default, as mq_open with no attributes would); NULL: neither. */
 static struct mq_attr *wanted_attr(const struct ctx *ctx, struct mq_attr *want)
 {
-	const struct opts *o = &ctx->opt;
-	if (!o->given[OP_MAXMSG] && !o->given[OP_MSGSIZE])
+	const struct mq_opts *o = mq_opts(ctx);
+	if (!o->given.maxmsg && !o->given.msgsize)
 		return NULL;
 	long long dm = sysctl_read(PROC_MQ "msg_default"), ds = sysctl_read(PROC_MQ "msgsize_default");
 	memset(want, 0, sizeof(*want));
-	want->mq_maxmsg = o->given[OP_MAXMSG] ? (long)o->maxmsg : (dm > 0 ? (long)dm : 10);
-	want->mq_msgsize = o->given[OP_MSGSIZE] ? (long)o->msgsize : (ds > 0 ? (long)ds : 8192);
+	want->mq_maxmsg = o->given.maxmsg ? (long)o->maxmsg : (dm > 0 ? (long)dm : 10);
+	want->mq_msgsize = o->given.msgsize ? (long)o->msgsize : (ds > 0 ? (long)ds : 8192);
 	return want;
 }
 
@@ -135,6 +182,7 @@ static int mq_make(struct ctx *ctx, struct mqch *q, int oflag, mode_t mode, stru
 static int mq_open_queue(struct ctx *ctx, struct mqch *q, int oflag, bool create)
 {
 	const struct opts *o = &ctx->opt;
+	const struct mq_opts *mo = mq_opts(ctx);
 	struct mq_attr want;
 	struct mq_attr *ap = wanted_attr(ctx, &want);
 	for (;;) {
@@ -166,8 +214,8 @@ static int mq_open_queue(struct ctx *ctx, struct mqch *q, int oflag, bool create
 		return -1;
 	}
 	/* An existing queue keeps its size: say so rather than use another. */
-	if ((o->given[OP_MAXMSG] && q->attr.mq_maxmsg != (long)o->maxmsg) ||
-	    (o->given[OP_MSGSIZE] && q->attr.mq_msgsize != (long)o->msgsize)) {
+	if ((mo->given.maxmsg && q->attr.mq_maxmsg != (long)mo->maxmsg) ||
+	    (mo->given.msgsize && q->attr.mq_msgsize != (long)mo->msgsize)) {
 		msg_warn(ctx->prog, "%s exists with maxmsg %ld and msgsize %ld, not what --maxmsg/--msgsize ask for",
 			 q->name, q->attr.mq_maxmsg, q->attr.mq_msgsize);
 		fprintf(stderr, "A queue's size is fixed when it is created; 'ipcdemo mq unlink --name %s' first.\n",
@@ -280,7 +328,7 @@ static void mq_finish(struct ctx *ctx, struct mqch *q)
 {
 	if (q->mqd != (mqd_t)-1 && mq_close(q->mqd) < 0)
 		msg_syserr(ctx->prog, "mq_close %s", q->name);
-	if (ctx->opt.unlink && mq_unlink(q->name) < 0 && errno != ENOENT)
+	if (queue_opts(ctx)->unlink && mq_unlink(q->name) < 0 && errno != ENOENT)
 		msg_syserr(ctx->prog, "mq_unlink %s", q->name);
 }
 
@@ -291,15 +339,15 @@ static int mq_send_verb(struct ctx *ctx)
 	if (rc)
 		return rc;
 	long pmax = sysconf(_SC_MQ_PRIO_MAX);
-	if (pmax > 0 && ctx->opt.priority >= (uint64_t)pmax)
+	if (pmax > 0 && mq_opts(ctx)->priority >= (uint64_t)pmax)
 		return msg_usage(ctx->prog, "invalid value '%llu' for --priority: must be at most %ld (MQ_PRIO_MAX - 1)",
-				 (unsigned long long)ctx->opt.priority, pmax - 1);
+				 (unsigned long long)mq_opts(ctx)->priority, pmax - 1);
 	rc = producer_check(ctx);
 	if (rc)
 		return rc;
-	q.prio = (unsigned)ctx->opt.priority;
+	q.prio = (unsigned)mq_opts(ctx)->priority;
 	q.sending = true;
-	if (mq_open_queue(ctx, &q, O_WRONLY | (ctx->opt.nonblock ? O_NONBLOCK : 0), true) < 0)
+	if (mq_open_queue(ctx, &q, O_WRONLY | (queue_opts(ctx)->nonblock ? O_NONBLOCK : 0), true) < 0)
 		return EXIT_FAIL;
 	const struct queue_ops ops = {
 		.send = mq_send_msgs,
@@ -329,7 +377,7 @@ static int mq_receive_verb(struct ctx *ctx)
 	int rc = mq_setup(ctx, &q);
 	if (rc)
 		return rc;
-	if (mq_open_queue(ctx, &q, O_RDONLY | (ctx->opt.nonblock ? O_NONBLOCK : 0), true) < 0)
+	if (mq_open_queue(ctx, &q, O_RDONLY | (queue_opts(ctx)->nonblock ? O_NONBLOCK : 0), true) < 0)
 		return EXIT_FAIL;
 	if (consumer_init(&c, ctx) < 0) {
 		mq_finish(ctx, &q);
@@ -465,63 +513,66 @@ static int mq_demo(struct ctx *ctx)
 	return st;
 }
 
-#define MQ_OPEN_OPTIONS                                                                                             \
-	{ .id = OP_NAME, .help = "the queue (default: /ipcdemo; a leading slash is added), created if missing" },   \
-	{ .id = OP_MODE, .help = "permissions of a queue we create (default 0600)" },                               \
-	{ .id = OP_MAXMSG, .help = "capacity of a queue we create, in messages (default: fs.mqueue.msg_default)" }, \
-	{ .id = OP_MSGSIZE, .help = "largest message of a queue we create (default: fs.mqueue.msgsize_default)" }
+#define MQ_OPEN_OPTIONS                                                                                         \
+	{ .def = &queue_opt_name,                                                                               \
+	  .help = "the queue (default: /ipcdemo; a leading slash is added), created if missing" },              \
+		{ .id = OP_MODE, .help = "permissions of a queue we create (default 0600)" },                   \
+		{ .def = &opt_maxmsg,                                                                           \
+		  .help = "capacity of a queue we create, in messages (default: fs.mqueue.msg_default)" },      \
+		{ .def = &opt_msgsize,                                                                          \
+		  .help = "largest message of a queue we create (default: fs.mqueue.msgsize_default)" }
 
 static const struct verb_opt send_opts[] = {
 	MQ_OPEN_OPTIONS,
-	{ .id = OP_PRIORITY, .help = "priority of the messages, 0 (default) to 32767; higher comes out first" },
-	{ .id = OP_NONBLOCK, .help = "fail at once (exit 1) when the queue is full instead of waiting" },
+	{ .def = &opt_priority, .help = "priority of the messages, 0 (default) to 32767; higher comes out first" },
+	{ .def = &queue_opt_nonblock, .help = "fail at once (exit 1) when the queue is full instead of waiting" },
 	{ .id = OP_TIMEOUT, .help = "wait at most DURATION for room in a full queue (mq_timedsend; exit 4)" },
 	PRODUCER_OPTIONS,
 	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
 	{ .id = OP_LABEL, .help = "print TEXT before each echoed message" },
 	{ .id = OP_QUIET },
-	{ .id = OP_UNLINK, .help = "remove the queue on exit" },
-	{ .id = OP_END },
+	{ .def = &queue_opt_unlink, .help = "remove the queue on exit" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt receive_opts[] = {
 	MQ_OPEN_OPTIONS,
 	{ .id = OP_COUNT, .help = "stop after N messages" },
 	{ .id = OP_TIMEOUT, .help = "stop after DURATION without a message (mq_timedreceive; exit 4 if none came)" },
-	{ .id = OP_NONBLOCK, .help = "take what is queued now and exit; exit 1 if the queue is empty" },
+	{ .def = &queue_opt_nonblock, .help = "take what is queued now and exit; exit 1 if the queue is empty" },
 	{ .id = OP_JSON, .help = "one JSON object per message, with its priority" },
 	{ .id = OP_VERIFY },
 	{ .id = OP_STATS },
 	{ .id = OP_LABEL },
 	{ .id = OP_QUIET, .help = "print no notes on stderr" },
-	{ .id = OP_UNLINK, .help = "remove the queue on exit" },
-	{ .id = OP_END },
+	{ .def = &queue_opt_unlink, .help = "remove the queue on exit" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt create_opts[] = {
-	{ .id = OP_NAME, .help = "the queue (default: /ipcdemo)" },
+	{ .def = &queue_opt_name, .help = "the queue (default: /ipcdemo)" },
 	{ .id = OP_MODE, .help = "permissions (default 0600)" },
-	{ .id = OP_MAXMSG, .help = "capacity in messages (default: fs.mqueue.msg_default)" },
-	{ .id = OP_MSGSIZE, .help = "largest message (default: fs.mqueue.msgsize_default)" },
+	{ .def = &opt_maxmsg, .help = "capacity in messages (default: fs.mqueue.msg_default)" },
+	{ .def = &opt_msgsize, .help = "largest message (default: fs.mqueue.msgsize_default)" },
 	{ .id = OP_QUIET, .help = "print nothing" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt info_opts[] = {
-	{ .id = OP_NAME, .help = "the queue (default: /ipcdemo)" },
+	{ .def = &queue_opt_name, .help = "the queue (default: /ipcdemo)" },
 	{ .id = OP_JSON, .help = "print one JSON object" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt unlink_opts[] = {
-	{ .id = OP_NAME, .help = "the queue (default: /ipcdemo)" },
+	{ .def = &queue_opt_name, .help = "the queue (default: /ipcdemo)" },
 	{ .id = OP_QUIET, .help = "print nothing" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ .id = OP_NAME, .help = "queue to use (default: /ipcdemo-demo-PID, removed at the end)" },
-	{ .id = OP_END },
+	{ .def = &queue_opt_name, .help = "queue to use (default: /ipcdemo-demo-PID, removed at the end)" },
+	OPT_LIST_END,
 };
 
 #define SEND_DESC                                                                                  \
@@ -842,4 +893,5 @@ const struct mechanism mech_mq = {
 	.verbs = mq_verbs,
 	.objects = &mq_objects,
 	.bench = &mq_bench,
+	.opt_scope = &mq_opt_scope,
 };

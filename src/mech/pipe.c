@@ -176,20 +176,20 @@ static const struct verb_opt produce_opts[] = {
 	PRODUCER_OPTIONS,
 	{ .id = OP_QUIET, .help = "print no notes on stderr" },
 	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt consume_opts[] = {
 	CONSUMER_OPTIONS,
 	{ .id = OP_QUIET, .help = "do not print the 'Consumer data:' header" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt demo_opts[] = {
 	{ .id = OP_COUNT, .help = "messages the parent sends (default: 5)" },
 	{ .id = OP_SOURCE },
 	{ .id = OP_SEQ },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb pipe_verbs[] = {

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,46 @@
 #include "ipcdemo/util.h"
 
 #define BATCH_BYTES RING_BATCH_BYTES
+
+/* ---- Options ---- */
+struct shm_opts {
+	struct queue_opts q; /* first: queue.c reads it */
+	uint64_t slots;
+	uint64_t slot_size;
+	struct {
+		bool slots, slot_size;
+	} given;
+};
+
+_Static_assert(offsetof(struct shm_opts, q) == 0, "queue.c reads struct queue_opts at the start");
+
+#define AT(member) .offset = offsetof(struct shm_opts, member)
+#define GIVEN(member) .given = OPT_GIVEN(struct shm_opts, given.member)
+
+static const struct opt_def opt_slots = {
+	.name = "slots", .type = OPT_COUNT, .arg = "N", .help = "ring slots of an object we create (default: 64)",
+	.min = 1, .max = (uint64_t)1 << 20, AT(slots), GIVEN(slots),
+};
+static const struct opt_def opt_slot_size = {
+	.name = "slot-size", .type = OPT_SIZE, .arg = "BYTES",
+	.help = "bytes per slot of an object we create (default: 4k)", .min = 16, .max = (uint64_t)64 << 20,
+	AT(slot_size), GIVEN(slot_size),
+};
+
+static const struct opt_def *const shm_opt_defs[] = {
+	&queue_opt_name, &queue_opt_nonblock, &queue_opt_unlink, &opt_slots, &opt_slot_size, NULL,
+};
+
+static const struct opt_scope shm_opt_scope = {
+	.defs = shm_opt_defs,
+	.size = sizeof(struct shm_opts),
+};
+
+static const struct shm_opts *shm_opts(const struct ctx *ctx)
+{
+	static const struct shm_opts defaults = { .slots = 0 };
+	return ctx_mopt(ctx, &defaults);
+}
 #define REC RING_REC
 
 static enum io_result shm_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
@@ -109,9 +150,9 @@ static int shm_setup(struct ctx *ctx, struct ring *r)
 /* The ring --slots and --slot-size ask for. */
 static void shm_spec(const struct ctx *ctx, struct ring_spec *spec)
 {
-	const struct opts *o = &ctx->opt;
-	spec->fixed_slots = o->given[OP_SLOTS];
-	spec->fixed_slot_size = o->given[OP_SLOT_SIZE];
+	const struct shm_opts *o = shm_opts(ctx);
+	spec->fixed_slots = o->given.slots;
+	spec->fixed_slot_size = o->given.slot_size;
 	spec->slots = spec->fixed_slots ? (uint32_t)o->slots : SHM_DEFAULT_SLOTS;
 	spec->slot_size = spec->fixed_slot_size ? (uint32_t)o->slot_size : SHM_DEFAULT_SLOT_SIZE;
 }
@@ -129,7 +170,7 @@ static int shm_produce(struct ctx *ctx)
 	struct ring_spec spec;
 	shm_spec(ctx, &spec);
 	if (ring_open(ctx, &r, &spec, true, true) < 0) {
-		ring_close(ctx, &r, ctx->opt.unlink);
+		ring_close(ctx, &r, queue_opts(ctx)->unlink);
 		return EXIT_FAIL;
 	}
 	const struct queue_ops ops = {
@@ -142,7 +183,7 @@ static int shm_produce(struct ctx *ctx)
 		.explain = shm_explain,
 	};
 	rc = queue_produce(ctx, &ops, &r);
-	ring_close(ctx, &r, ctx->opt.unlink);
+	ring_close(ctx, &r, queue_opts(ctx)->unlink);
 	return rc;
 }
 
@@ -156,7 +197,7 @@ static int shm_consume(struct ctx *ctx)
 	struct ring_spec spec;
 	shm_spec(ctx, &spec);
 	if (ring_open(ctx, &r, &spec, true, true) < 0 || ring_batch_alloc(ctx, &r) < 0 || consumer_init(&c, ctx) < 0) {
-		ring_close(ctx, &r, ctx->opt.unlink);
+		ring_close(ctx, &r, queue_opts(ctx)->unlink);
 		return EXIT_FAIL;
 	}
 	const struct queue_ops ops = {
@@ -171,7 +212,7 @@ static int shm_consume(struct ctx *ctx)
 	};
 	rc = queue_consume(ctx, &c, &ops, &r, r.g.slot_size);
 	rc = consumer_finish(&c, rc);
-	ring_close(ctx, &r, ctx->opt.unlink);
+	ring_close(ctx, &r, queue_opts(ctx)->unlink);
 	return rc;
 }
 
@@ -182,8 +223,9 @@ static int shm_create_verb(struct ctx *ctx)
 	int rc = shm_setup(ctx, &r);
 	if (rc)
 		return rc;
-	uint32_t slots = o->given[OP_SLOTS] ? (uint32_t)o->slots : SHM_DEFAULT_SLOTS;
-	uint32_t slot_size = o->given[OP_SLOT_SIZE] ? (uint32_t)o->slot_size : SHM_DEFAULT_SLOT_SIZE;
+	struct ring_spec spec;
+	shm_spec(ctx, &spec);
+	uint32_t slots = spec.slots, slot_size = spec.slot_size;
 	int c = ring_create(ctx, &r, slots, slot_size);
 	if (c == 1) {
 		errno = EEXIST;
@@ -324,58 +366,59 @@ static int shm_demo(struct ctx *ctx)
 	return st;
 }
 
-#define RING_OPTIONS                                                                                             \
-	{ .id = OP_NAME, .help = "the ring (default: /ipcdemo; a leading slash is added), created if missing" }, \
-	{ .id = OP_SLOTS, .help = "slots of a ring we create (default: 64)" },                                   \
-	{ .id = OP_SLOT_SIZE, .help = "largest message of a ring we create (default: 4k)" },                     \
-	{ .id = OP_MODE, .help = "permissions of a ring we create (default 0600)" }
+#define RING_OPTIONS                                                                                            \
+	{ .def = &queue_opt_name,                                                                               \
+	  .help = "the ring (default: /ipcdemo; a leading slash is added), created if missing" },               \
+		{ .def = &opt_slots, .help = "slots of a ring we create (default: 64)" },                       \
+		{ .def = &opt_slot_size, .help = "largest message of a ring we create (default: 4k)" },         \
+		{ .id = OP_MODE, .help = "permissions of a ring we create (default 0600)" }
 
 static const struct verb_opt produce_opts[] = {
 	RING_OPTIONS,
-	{ .id = OP_NONBLOCK, .help = "fail at once (exit 1) when every slot is full" },
+	{ .def = &queue_opt_nonblock, .help = "fail at once (exit 1) when every slot is full" },
 	{ .id = OP_TIMEOUT, .help = "wait at most DURATION for a free slot (exit 4)" },
 	PRODUCER_OPTIONS,
 	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
 	{ .id = OP_LABEL, .help = "print TEXT before each echoed message" },
 	{ .id = OP_QUIET },
-	{ .id = OP_UNLINK, .help = "remove the ring on exit" },
-	{ .id = OP_END },
+	{ .def = &queue_opt_unlink, .help = "remove the ring on exit" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt consume_opts[] = {
 	RING_OPTIONS,
 	CONSUMER_OPTIONS,
-	{ .id = OP_NONBLOCK, .help = "take what is in the ring now and exit; exit 1 if it is empty" },
+	{ .def = &queue_opt_nonblock, .help = "take what is in the ring now and exit; exit 1 if it is empty" },
 	{ .id = OP_LABEL },
 	{ .id = OP_QUIET, .help = "print no notes on stderr" },
-	{ .id = OP_UNLINK, .help = "remove the ring on exit" },
-	{ .id = OP_END },
+	{ .def = &queue_opt_unlink, .help = "remove the ring on exit" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt create_opts[] = {
-	{ .id = OP_NAME, .help = "the ring (default: /ipcdemo; a leading slash is added)" },
-	{ .id = OP_SLOTS, .help = "number of slots (default: 64)" },
-	{ .id = OP_SLOT_SIZE, .help = "largest message, newline included (default: 4k)" },
+	{ .def = &queue_opt_name, .help = "the ring (default: /ipcdemo; a leading slash is added)" },
+	{ .def = &opt_slots, .help = "number of slots (default: 64)" },
+	{ .def = &opt_slot_size, .help = "largest message, newline included (default: 4k)" },
 	{ .id = OP_MODE, .help = "permissions (default 0600)" },
 	{ .id = OP_QUIET, .help = "print nothing" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt info_opts[] = {
-	{ .id = OP_NAME, .help = "the ring (default: /ipcdemo)" },
+	{ .def = &queue_opt_name, .help = "the ring (default: /ipcdemo)" },
 	{ .id = OP_JSON, .help = "print one JSON object" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt unlink_opts[] = {
-	{ .id = OP_NAME, .help = "the ring (default: /ipcdemo)" },
+	{ .def = &queue_opt_name, .help = "the ring (default: /ipcdemo)" },
 	{ .id = OP_QUIET, .help = "print nothing" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ .id = OP_NAME, .help = "ring to use (default: /ipcdemo-demo-PID, removed at the end)" },
-	{ .id = OP_END },
+	{ .def = &queue_opt_name, .help = "ring to use (default: /ipcdemo-demo-PID, removed at the end)" },
+	OPT_LIST_END,
 };
 
 static const struct verb shm_verbs[] = {
@@ -648,4 +691,5 @@ const struct mechanism mech_shm = {
 	shm_verbs,
 	.objects = &shm_objects,
 	.bench = &shm_bench,
+	.opt_scope = &shm_opt_scope,
 };

@@ -16,11 +16,12 @@
 static const char *const book_messages[] = { "Heavy lifting", "Heavy lifting", "Feather lifting",
 					     "Feather lifting" };
 
-static int make_pair(struct ctx *ctx, int sv[2])
+/* kind: enum socket_kind. */
+static int make_pair(struct ctx *ctx, int kind, int sv[2])
 {
-	int type = sock_type(ctx->opt.type);
+	int type = sock_type(kind);
 	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0) {
-		msg_syserr(ctx->prog, "socketpair(AF_UNIX, %s)", sock_type_name(ctx->opt.type));
+		msg_syserr(ctx->prog, "socketpair(AF_UNIX, %s)", sock_type_name(kind));
 		return -1;
 	}
 	return 0;
@@ -146,23 +147,21 @@ static int pair_parent_talk(struct ctx *ctx, const int sv[2], bool stream, const
 static int pair_demo(struct ctx *ctx)
 {
 	int sv[2];
-	bool stream = ctx->opt.type == SK_STREAM;
+	/* dgram unless --type says otherwise, as in the book */
+	int kind = sock_opts(ctx)->given.type ? sock_opts(ctx)->type : SK_DGRAM;
+	bool stream = kind == SK_STREAM;
 	const char *const *msgs = ctx->argc ? (const char *const *)ctx->argv : book_messages;
 	size_t n = ctx->argc ? (size_t)ctx->argc : ARRAY_SIZE(book_messages);
 	pid_t me = getpid();
 
-	if (!ctx->opt.given[OP_TYPE]) {
-		ctx->opt.type = SK_DGRAM; /* as in the book */
-		stream = false;
-	}
 	for (size_t i = 0; i < n; i++)
 		if (strchr(msgs[i], '\n') || strlen(msgs[i]) > 1000)
 			return msg_usage(ctx->prog, "message %zu: at most 1000 bytes and no newline", i + 1);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (make_pair(ctx, sv) < 0)
+	if (make_pair(ctx, kind, sv) < 0)
 		return EXIT_FAIL;
 	printf("parent %d: socketpair(AF_UNIX, SOCK_%s) -> fd %d and fd %d, already connected\n", (int)me,
-	       ctx->opt.type == SK_STREAM ? "STREAM" : ctx->opt.type == SK_SEQPACKET ? "SEQPACKET" : "DGRAM", sv[0],
+	       kind == SK_STREAM ? "STREAM" : kind == SK_SEQPACKET ? "SEQPACKET" : "DGRAM", sv[0],
 	       sv[1]);
 	pid_t pid = fork_child(ctx->prog);
 	if (pid < 0) {
@@ -177,7 +176,7 @@ static int pair_demo(struct ctx *ctx)
 	int status = pair_parent_talk(ctx, sv, stream, msgs, n);
 	/* Interrupted: a datagram child has no end of file to see, so it gets
 	 * an empty datagram, as in run; a stream child reads end of file. */
-	if (stop_requested() && ctx->opt.type == SK_DGRAM)
+	if (stop_requested() && kind == SK_DGRAM)
 		send(sv[0], "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
 	close(sv[0]);
 	int cst = wait_child(ctx->prog, pid);
@@ -193,9 +192,9 @@ static int pair_run(struct ctx *ctx)
 	int rc = producer_check(ctx);
 	if (rc)
 		return rc;
-	if (make_pair(ctx, sv) < 0)
+	if (make_pair(ctx, sock_opts(ctx)->type, sv) < 0)
 		return EXIT_FAIL;
-	int type = sock_type(ctx->opt.type);
+	int type = sock_type(sock_opts(ctx)->type);
 	pid_t pid = fork_child(ctx->prog);
 	if (pid < 0) {
 		close(sv[0]);
@@ -239,16 +238,16 @@ static int pair_run(struct ctx *ctx)
 }
 
 static const struct verb_opt demo_opts[] = {
-	{ .id = OP_TYPE, .help = "dgram (default here, as in the book), stream or seqpacket" },
-	{ .id = OP_END },
+	{ .def = &sock_opt_type, .help = "dgram (default here, as in the book), stream or seqpacket" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt run_opts[] = {
-	{ .id = OP_TYPE },
+	{ .def = &sock_opt_type },
 	PRODUCER_OPTIONS,
 	{ .id = OP_JSON, .help = "print what the child receives, and the summaries, as JSON" },
 	{ .id = OP_VERIFY },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb pair_verbs[] = {
@@ -342,4 +341,5 @@ const struct mechanism mech_socketpair = {
 		"and receive. dgram keeps message boundaries, stream needs framing.",
 	.verbs = pair_verbs,
 	.bench = &pair_bench,
+	.opt_scope = &sock_opt_scope,
 };

@@ -3,6 +3,7 @@
  * msgctl(2)): keys, message types, the objects ipcs(1) and ipcrm(1) see. */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +31,68 @@ struct sysvq {
 	bool sending;
 };
 
+/* ---- Options ---- */
+struct sysv_opts {
+	struct queue_opts q; /* first: queue.c reads it */
+	const char *key;     /* parsed by sysv_key */
+	const char *proj;
+	int64_t mtype;       /* --type */
+	bool except;
+	bool noerror;
+	struct {
+		bool mtype;
+	} given;
+};
+
+_Static_assert(offsetof(struct sysv_opts, q) == 0, "queue.c reads struct queue_opts at the start");
+
+#define AT(member) .offset = offsetof(struct sysv_opts, member)
+
+static const struct opt_def opt_key = {
+	.name = "key", .short_name = 'k', .type = OPT_STRING, .arg = "KEY",
+	.help = "System V key: 0x hexadecimal or decimal", AT(key),
+};
+static const struct opt_def opt_proj = {
+	.name = "proj", .type = OPT_STRING, .arg = "C",
+	.help = "project id for ftok(3) with --path: one character or 1..255", AT(proj),
+};
+static const struct opt_def opt_type = {
+	.name = "type", .type = OPT_INTEGER, .arg = "N", .help = "message type", AT(mtype),
+	.given = OPT_GIVEN(struct sysv_opts, given.mtype),
+};
+static const struct opt_def opt_except = {
+	.name = "except", .type = OPT_FLAG, .help = "take the first message whose type is not --type (MSG_EXCEPT)",
+	AT(except),
+};
+static const struct opt_def opt_noerror = {
+	.name = "noerror", .type = OPT_FLAG, .help = "truncate a message longer than the buffer (MSG_NOERROR)",
+	AT(noerror),
+};
+
+static const struct opt_def *const sysv_opt_defs[] = {
+	&queue_opt_nonblock, &queue_opt_unlink, &opt_key, &opt_proj, &opt_type, &opt_except, &opt_noerror, NULL,
+};
+
+static const struct opt_scope sysv_opt_scope = {
+	.defs = sysv_opt_defs,
+	.size = sizeof(struct sysv_opts),
+};
+
+static const struct sysv_opts *sysv_opts(const struct ctx *ctx)
+{
+	static const struct sysv_opts defaults = { .mtype = 0 };
+	return ctx_mopt(ctx, &defaults);
+}
+
 /* The key from --key, or --path and --proj through ftok(3), or the default.
  * Returns 0, EXIT_USAGE or EXIT_FAIL after the message. */
 static int sysv_key(struct ctx *ctx, key_t *key)
 {
-	const struct opts *o = &ctx->opt;
-	if (o->key && (o->path || o->proj))
+	const struct sysv_opts *o = sysv_opts(ctx);
+	const char *path = ctx->opt.path;
+	if (o->key && (path || o->proj))
 		return msg_usage(ctx->prog, "--key and --path/--proj both name the queue; give one");
-	if (o->proj && !o->path)
+	if (o->proj && !path)
 		return msg_usage(ctx->prog, "--proj only applies with --path (ftok)");
 	if (o->key) {
 		uint32_t k;
@@ -51,14 +106,14 @@ static int sysv_key(struct ctx *ctx, key_t *key)
 		*key = (key_t)(int32_t)k;
 		return 0;
 	}
-	if (o->path) {
+	if (path) {
 		int proj = 'i';
 		const char *why = NULL;
 		if (o->proj && parse_proj(o->proj, &proj, &why) < 0)
 			return msg_usage(ctx->prog, "invalid value '%s' for --proj: %s", o->proj, why);
-		*key = ftok(o->path, proj);
+		*key = ftok(path, proj);
 		if (*key == (key_t)-1) {
-			msg_syserr(ctx->prog, "ftok %s", o->path);
+			msg_syserr(ctx->prog, "ftok %s", path);
 			return EXIT_FAIL;
 		}
 		return 0;
@@ -178,7 +233,7 @@ static enum io_result sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size
 				    uint64_t want, size_t *len, bool *truncated)
 {
 	struct sysvq *q = impl;
-	const struct opts *o = &ctx->opt;
+	const struct sysv_opts *o = sysv_opts(ctx);
 	int flags = (o->noerror ? MSG_NOERROR : 0) | (o->except ? MSG_EXCEPT : 0);
 	(void)want;
 	*truncated = false;
@@ -229,24 +284,24 @@ static void sysv_close(struct ctx *ctx, struct sysvq *q)
 {
 	free(q->buf);
 	q->buf = NULL;
-	if (ctx->opt.unlink && q->id >= 0 && msgctl(q->id, IPC_RMID, NULL) < 0 && errno != EINVAL && errno != EIDRM)
+	if (queue_opts(ctx)->unlink && q->id >= 0 && msgctl(q->id, IPC_RMID, NULL) < 0 && errno != EINVAL &&
+	    errno != EIDRM)
 		msg_syserr(ctx->prog, "remove %s", q->what);
 }
 
 static int sysv_send_verb(struct ctx *ctx)
 {
 	struct sysvq q = { .id = -1, .sending = true };
-	if (!ctx->opt.given[OP_MTYPE])
-		ctx->opt.mtype = 1;
-	if (ctx->opt.mtype < 1)
+	int64_t mtype = sysv_opts(ctx)->given.mtype ? sysv_opts(ctx)->mtype : 1;
+	if (mtype < 1)
 		return msg_usage(ctx->prog, "invalid value '%lld' for --type: a message type must be at least 1",
-				 (long long)ctx->opt.mtype);
-	if (ctx->opt.mtype > LONG_MAX)
+				 (long long)mtype);
+	if (mtype > LONG_MAX)
 		return msg_usage(ctx->prog, "invalid value for --type: too large");
 	int rc = producer_check(ctx);
 	if (rc)
 		return rc;
-	q.type = (long)ctx->opt.mtype;
+	q.type = (long)mtype;
 	rc = sysv_open(ctx, &q, true);
 	if (rc)
 		return rc;
@@ -280,7 +335,7 @@ static int sysv_receive_verb(struct ctx *ctx)
 {
 	struct sysvq q = { .id = -1 };
 	struct consumer c;
-	if (ctx->opt.except && ctx->opt.mtype <= 0)
+	if (sysv_opts(ctx)->except && sysv_opts(ctx)->mtype <= 0)
 		return msg_usage(ctx->prog, "--except needs --type N with N > 0 (the type to skip)");
 	int rc = sysv_open(ctx, &q, true);
 	if (rc)
@@ -438,65 +493,67 @@ static int sysv_demo(struct ctx *ctx)
 	return st;
 }
 
-#define SYSV_KEY_OPTIONS                                                                              \
-	{ .id = OP_KEY, .help = "the queue's key: 0x hexadecimal or decimal (default: 0x69706364)" }, \
-	{ .id = OP_PATH, .help = "an existing file: the key is ftok(PATH, --proj)" },                 \
-	{ .id = OP_PROJ, .help = "project id for ftok: one character or 1..255 (default: i)" }
+#define SYSV_KEY_OPTIONS                                                                                        \
+	{ .def = &opt_key, .help = "the queue's key: 0x hexadecimal or decimal (default: 0x69706364)" },        \
+		{ .id = OP_PATH, .help = "an existing file: the key is ftok(PATH, --proj)" },                   \
+		{ .def = &opt_proj, .help = "project id for ftok: one character or 1..255 (default: i)" }
 
 static const struct verb_opt send_opts[] = {
 	SYSV_KEY_OPTIONS,
 	{ .id = OP_MODE, .help = "permissions of a queue we create (default 0600)" },
-	{ .id = OP_MTYPE, .help = "message type, at least 1 (default: 1)" },
-	{ .id = OP_NONBLOCK, .help = "fail at once (exit 1) when the queue is full (IPC_NOWAIT)" },
+	{ .def = &opt_type, .help = "message type, at least 1 (default: 1)" },
+	{ .def = &queue_opt_nonblock, .help = "fail at once (exit 1) when the queue is full (IPC_NOWAIT)" },
 	{ .id = OP_TIMEOUT, .help = "wait at most DURATION for room in a full queue (exit 4)" },
 	PRODUCER_OPTIONS,
 	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
 	{ .id = OP_LABEL, .help = "print TEXT before each echoed message" },
 	{ .id = OP_QUIET },
-	{ .id = OP_UNLINK, .help = "remove the queue on exit" },
-	{ .id = OP_END },
+	{ .def = &queue_opt_unlink, .help = "remove the queue on exit" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt receive_opts[] = {
 	SYSV_KEY_OPTIONS,
 	{ .id = OP_MODE, .help = "permissions of a queue we create (default 0600)" },
-	{ .id = OP_MTYPE, .help = "which messages: 0 any (default), N only type N, -N the lowest type up to N first" },
-	{ .id = OP_EXCEPT, .help = "with --type N: any message whose type is not N (MSG_EXCEPT)" },
-	{ .id = OP_NOERROR, .help = "cut a message longer than the buffer and report it (MSG_NOERROR)" },
+	{ .def = &opt_type,
+	  .help = "which messages: 0 any (default), N only type N, -N the lowest type up to N first" },
+	{ .def = &opt_except, .help = "with --type N: any message whose type is not N (MSG_EXCEPT)" },
+	{ .def = &opt_noerror, .help = "cut a message longer than the buffer and report it (MSG_NOERROR)" },
 	{ .id = OP_SIZE, .help = "receive buffer (default: msgmax, /proc/sys/kernel/msgmax)" },
 	{ .id = OP_COUNT, .help = "stop after N messages" },
 	{ .id = OP_TIMEOUT, .help = "stop after DURATION without a message (exit 4 if none came)" },
-	{ .id = OP_NONBLOCK, .help = "take what is queued now and exit; exit 1 if there is nothing (IPC_NOWAIT)" },
+	{ .def = &queue_opt_nonblock,
+	  .help = "take what is queued now and exit; exit 1 if there is nothing (IPC_NOWAIT)" },
 	{ .id = OP_JSON, .help = "one JSON object per message, with its type" },
 	{ .id = OP_VERIFY },
 	{ .id = OP_STATS },
 	{ .id = OP_LABEL },
 	{ .id = OP_QUIET, .help = "print no notes on stderr" },
-	{ .id = OP_UNLINK, .help = "remove the queue on exit" },
-	{ .id = OP_END },
+	{ .def = &queue_opt_unlink, .help = "remove the queue on exit" },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt create_opts[] = {
 	SYSV_KEY_OPTIONS,
 	{ .id = OP_MODE, .help = "permissions (default 0600)" },
 	{ .id = OP_QUIET, .help = "print nothing" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt info_opts[] = {
 	SYSV_KEY_OPTIONS,
 	{ .id = OP_JSON, .help = "print one JSON object" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt rm_opts[] = {
 	SYSV_KEY_OPTIONS,
 	{ .id = OP_QUIET, .help = "print nothing" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt demo_opts[] = {
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 #define SEND_DESC                                                                                    \
@@ -816,4 +873,5 @@ const struct mechanism mech_sysv = {
 	.verbs = sysv_verbs,
 	.objects = &sysv_objects,
 	.bench = &sysv_bench,
+	.opt_scope = &sysv_opt_scope,
 };

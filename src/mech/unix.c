@@ -32,7 +32,7 @@ static int unix_setup(struct ctx *ctx, struct endpoint *ep, bool producer)
 	int rc = sock_check_roles(ctx, producer);
 	if (rc)
 		return rc;
-	return unix_endpoint(ctx, ctx->opt.path ? ctx->opt.path : DEFAULT_PATH, sock_type(ctx->opt.type), ep);
+	return unix_endpoint(ctx, ctx->opt.path ? ctx->opt.path : DEFAULT_PATH, sock_type(sock_opts(ctx)->type), ep);
 }
 
 static int unix_produce(struct ctx *ctx)
@@ -55,11 +55,11 @@ static int unix_demo(struct ctx *ctx)
 {
 	struct demo_place pl;
 	const char *p = demo_place(ctx, &pl, DEFAULT_PATH);
-	const char *type = sock_type_name(ctx->opt.type);
+	const char *type = sock_type_name(sock_opts(ctx)->type);
 	if (!p)
 		return EXIT_FAIL;
 	printf("A producer and a consumer talk through the Unix %s socket %s.\n", type, p);
-	if (ctx->opt.type == SK_DGRAM)
+	if (sock_opts(ctx)->type == SK_DGRAM)
 		printf("The consumer binds it; the producer sends 2 batches of 5 UUIDs, one datagram each.\n\n");
 	else
 		printf("The producer listens, as nc -lU does; the consumer connects and reads 2 batches of 5 UUIDs.\n\n");
@@ -68,7 +68,7 @@ static int unix_demo(struct ctx *ctx)
 				     "1s", "--wait", "5s", NULL };
 	const char *cons[] = { "--path", p, "--type", type, "--wait", "5s", "--timeout", "10s", NULL };
 	const char *prod[] = { "--path", p, "--type", type, "--count", "5", "--batches", "2", "--every", "1s", NULL };
-	bool dgram = ctx->opt.type == SK_DGRAM;
+	bool dgram = sock_opts(ctx)->type == SK_DGRAM;
 	const struct demo_role roles[] = {
 		{
 			.label = dgram ? "consumer" : "producer",
@@ -92,34 +92,34 @@ static int unix_demo(struct ctx *ctx)
 
 static const struct verb_opt produce_opts[] = {
 	{ .id = OP_PATH, .help = "socket file, or @name for the abstract namespace (default: ipc.sock)" },
-	{ .id = OP_TYPE },
-	{ .id = OP_CONNECT, .help = "connect to a consumer that listens (--listen) instead of listening" },
-	{ .id = OP_WAIT, .help = "with --connect or dgram: keep trying for DURATION while no one listens" },
+	{ .def = &sock_opt_type },
+	{ .def = &sock_opt_connect, .help = "connect to a consumer that listens (--listen) instead of listening" },
+	{ .def = &sock_opt_wait, .help = "with --connect or dgram: keep trying for DURATION while no one listens" },
 	{ .id = OP_MODE, .help = "permissions of the socket file (default 0600)" },
 	PRODUCER_OPTIONS,
 	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
 	{ .id = OP_QUIET },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt consume_opts[] = {
 	{ .id = OP_PATH, .help = "socket file, or @name for the abstract namespace (default: ipc.sock)" },
-	{ .id = OP_TYPE },
-	{ .id = OP_LISTEN, .help = "listen for any number of producers (--connect) instead of connecting" },
-	{ .id = OP_WAIT, .help = "keep trying to connect for DURATION while no producer listens" },
+	{ .def = &sock_opt_type },
+	{ .def = &sock_opt_listen, .help = "listen for any number of producers (--connect) instead of connecting" },
+	{ .def = &sock_opt_wait, .help = "keep trying to connect for DURATION while no producer listens" },
 	{ .id = OP_MODE, .help = "permissions of a socket file we bind (default 0600)" },
 	CONSUMER_OPTIONS,
 	{ .id = OP_SIZE,
 	  .help = "receive buffer for datagrams and packets (default 64k); larger ones are reported as truncated" },
-	{ .id = OP_EXIT_ON_EOF, .help = "with --listen: exit when the last producer disconnects" },
+	{ .def = &sock_opt_exit_on_eof, .help = "with --listen: exit when the last producer disconnects" },
 	{ .id = OP_QUIET, .help = "print no notes on stderr" },
-	{ .id = OP_END },
+	OPT_LIST_END,
 };
 
 static const struct verb_opt demo_opts[] = {
 	{ .id = OP_PATH, .help = "socket to use (default: one in a new temporary directory)" },
-	{ .id = OP_TYPE },
-	{ .id = OP_END },
+	{ .def = &sock_opt_type },
+	OPT_LIST_END,
 };
 
 static const struct verb unix_verbs[] = {
@@ -326,4 +326,5 @@ const struct mechanism mech_unix = {
 	.verbs = unix_verbs,
 	.objects = &unix_objects,
 	.bench = &unix_bench,
+	.opt_scope = &sock_opt_scope,
 };

@@ -153,10 +153,13 @@ static void check_name(const char *s)
 {
 	struct ctx ctx;
 	char buf[NAME_MAX + 2];
+	/* The queue options are the start of mq's own (queue.h). */
+	struct queue_opts qo = { .name = s };
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.prog = "fuzz";
+	ctx.mech = mechanism_find("mq");
+	ctx.mopt = &qo;
 	opts_init(&ctx.opt);
-	ctx.opt.name = s;
 	if (posix_name(&ctx, buf, sizeof(buf)) != 0)
 		return;
 	size_t n = strlen(buf);
@@ -165,30 +168,121 @@ static void check_name(const char *s)
 	CHECK(strcmp(buf, "/.") != 0 && strcmp(buf, "/..") != 0);
 }
 
-/* The whole driver: NUL-separated words as argv, against a verb that
- * takes a set of options chosen by a byte. */
+/* The bytes a value of this type takes in its struct. */
+static size_t value_size(enum opt_type t)
+{
+	switch (t) {
+	case OPT_FLAG: return sizeof(bool);
+	case OPT_COUNT:
+	case OPT_SIZE: return sizeof(uint64_t);
+	case OPT_DURATION:
+	case OPT_INTEGER: return sizeof(int64_t);
+	case OPT_MODE: return sizeof(mode_t);
+	case OPT_PATH:
+	case OPT_STRING: return sizeof(const char *);
+	case OPT_CHOICE: return sizeof(int);
+	}
+	return 0;
+}
+
+/* A value the parser stored is one its definition allows. */
+static void check_value(const struct opt_def *d, const void *base)
+{
+	const char *f = (const char *)base + d->offset;
+	uint64_t u;
+	int64_t i;
+	mode_t m;
+	int c, n = 0;
+	const char *p;
+	switch (d->type) {
+	case OPT_COUNT:
+	case OPT_SIZE:
+		memcpy(&u, f, sizeof(u));
+		CHECK(u >= d->min && (!d->max || u <= d->max));
+		break;
+	case OPT_DURATION:
+		memcpy(&i, f, sizeof(i));
+		CHECK(i >= 0 && (uint64_t)i >= d->min && (!d->max || (uint64_t)i <= d->max));
+		break;
+	case OPT_MODE:
+		memcpy(&m, f, sizeof(m));
+		CHECK(m <= 07777);
+		break;
+	case OPT_CHOICE:
+		memcpy(&c, f, sizeof(c));
+		while (d->choices[n])
+			n++;
+		CHECK(c >= 0 && c < n);
+		break;
+	case OPT_PATH:
+	case OPT_STRING:
+		memcpy(&p, f, sizeof(p));
+		CHECK(p && *p);
+		break;
+	case OPT_FLAG:
+	case OPT_INTEGER:
+		break;
+	}
+}
+
+/* Was the option of this entry given? For a local option without a given
+ * flag: its value is not the default. */
+static bool was_given(const struct verb_opt *vo, const struct opts *o, const void *mopt, const void *dflt)
+{
+	const struct opt_def *d = verb_opt_def(vo);
+	bool flag;
+	if (!vo->def)
+		return o->given[vo->id];
+	if (d->given) {
+		memcpy(&flag, (const char *)mopt + d->given - 1, sizeof(flag));
+		return flag;
+	}
+	return memcmp((const char *)mopt + d->offset, (const char *)dflt + d->offset, value_size(d->type)) != 0;
+}
+
+/* The verb number pick of every mechanism's verbs and the top-level
+ * commands, in turn. */
+static void pick_verb(uint8_t pick, struct ctx *ctx)
+{
+	size_t total = 0, k;
+	for (size_t i = 0; mechanisms[i]; i++)
+		for (const struct verb *v = mechanisms[i]->verbs; v->name; v++)
+			total++;
+	for (const struct verb *v = tool_verbs; v->name; v++)
+		total++;
+	k = pick % total;
+	for (size_t i = 0; mechanisms[i]; i++)
+		for (const struct verb *v = mechanisms[i]->verbs; v->name; v++)
+			if (k-- == 0) {
+				ctx->mech = mechanisms[i];
+				ctx->verb = v;
+				return;
+			}
+	for (const struct verb *v = tool_verbs; v->name; v++)
+		if (k-- == 0) {
+			ctx->mech = NULL;
+			ctx->verb = v;
+			return;
+		}
+}
+
+/* The whole driver: NUL-separated words as argv, against the options of
+ * a real verb chosen by a byte, common and its mechanism's own; every
+ * value stored is checked against its definition. */
 static void check_cli(const uint8_t *data, size_t size)
 {
 	enum { MAXARGS = 32 };
 	char *argv[MAXARGS + 2];
 	char *copy;
 	int argc = 1;
-	struct verb_opt allowed[OP__MAX + 1];
-	size_t na = 0;
+	struct ctx ctx;
+	struct opt_store store, dflt;
 	uint8_t pick = size ? data[0] : 0;
 	if (size)
 		data++, size--;
-	for (int id = OP_HELP + 1; id < OP__MAX; id++) {
-		/* --type and --size each name two options: keep one of each. */
-		if ((pick & 1 ? id == OP_TYPE : id == OP_MTYPE) || (pick & 2 ? id == OP_SIZE : id == OP_SIZES))
-			continue;
-		if ((pick & 4) && id % 3 == 0)
-			continue;
-		allowed[na].id = (enum opt_id)id;
-		allowed[na++].help = NULL;
-	}
-	allowed[na].id = OP_END;
-	allowed[na].help = NULL;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.prog = "fuzz";
+	pick_verb(pick, &ctx);
 	copy = malloc(size + 1);
 	if (!copy)
 		return;
@@ -200,22 +294,20 @@ static void check_cli(const uint8_t *data, size_t size)
 		i += strlen(copy + i);
 	}
 	argv[argc] = NULL;
-	struct opts o;
 	int first = 0;
-	opts_init(&o);
-	int rc = cli_parse("fuzz", allowed, argc, argv, &o, &first);
+	int rc = ctx_parse_options(&ctx, &store, argc, argv, &first);
 	CHECK(rc == 0 || rc == -1 || rc == 2);
 	if (rc == 0) {
+		const struct opt_scope *scope = ctx.mech ? ctx.mech->opt_scope : ctx.verb->opt_scope;
 		CHECK(first >= 1 && first <= argc);
-		CHECK(o.mode <= 07777);
-		if (o.given[OP_COUNT])
-			CHECK(o.count >= 1);
-		if (o.given[OP_TIMEOUT])
-			CHECK(o.timeout > 0);
-		if (o.given[OP_WRITERS])
-			CHECK(o.writers >= 1 && o.writers <= 256);
-		if (o.given[OP_MAXMSG])
-			CHECK(o.maxmsg >= 1 && o.maxmsg <= LONG_MAX);
+		CHECK(ctx.opt.mode <= 07777);
+		CHECK((scope != NULL) == (ctx.mopt != NULL));
+		if (scope)
+			opt_scope_init(scope, dflt.u.bytes);
+		verb_opt_for_each(vo, ctx.verb->opts) {
+			if (was_given(vo, &ctx.opt, ctx.mopt, dflt.u.bytes))
+				check_value(verb_opt_def(vo), vo->def ? ctx.mopt : (const void *)&ctx.opt);
+		}
 	}
 	free(copy);
 }

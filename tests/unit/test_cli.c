@@ -2,10 +2,12 @@
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ipcdemo/cli.h"
+#include "ipcdemo/mechanism.h"
 #include "ipcdemo/util.h"
 
 Test(count, accepts_whole_numbers)
@@ -223,22 +225,33 @@ Test(address, forms_and_defaults)
 	cr_assert_eq(parse_address("xy:1", h, 2, p, sizeof(p), &why), -1, "too long for the buffer");
 }
 
+/* A local option's value, wherever its definition puts it. */
+static uint64_t local_u64(const void *mopt, const struct opt_def *d)
+{
+	return *(const uint64_t *)((const char *)mopt + d->offset);
+}
+
 Test(limits, mq_sizes_fit_a_long, .init = cr_redirect_stderr)
 {
-	struct verb_opt allowed[] = { { .id = OP_MAXMSG }, { .id = OP_MSGSIZE }, { .id = OP_END } };
+	const struct mechanism *m = mechanism_find("mq");
+	const struct verb *v = verb_find(m, "create");
+	const struct opt_def *maxmsg = verb_opt_find_long(v->opts, "maxmsg", 6);
+	const struct opt_def *msgsize = verb_opt_find_long(v->opts, "msgsize", 7);
+	struct opt_store store;
+	void *mopt = store.u.bytes;
 	struct opts o;
 	int first;
+	cr_assert(maxmsg && msgsize && m->opt_scope);
 	char *a1[] = { "create", "--maxmsg", "18446744073709551615", NULL };
 	opts_init(&o);
-	cr_assert_eq(cli_parse("t", allowed, 3, a1, &o, &first), EXIT_USAGE);
+	opt_scope_init(m->opt_scope, mopt);
+	cr_assert_eq(cli_parse("t", v->opts, 3, a1, &o, mopt, &first), EXIT_USAGE);
 	char *a2[] = { "create", "--msgsize", "8589934592G", NULL };
-	opts_init(&o);
-	cr_assert_eq(cli_parse("t", allowed, 3, a2, &o, &first), EXIT_USAGE);
+	cr_assert_eq(cli_parse("t", v->opts, 3, a2, &o, mopt, &first), EXIT_USAGE);
 	char *a3[] = { "create", "--maxmsg", "9223372036854775807", "--msgsize", "17M", NULL };
-	opts_init(&o);
-	cr_assert_eq(cli_parse("t", allowed, 5, a3, &o, &first), 0, "the kernel judges these");
-	cr_assert_eq(o.maxmsg, LONG_MAX);
-	cr_assert_eq(o.msgsize, 17 << 20);
+	cr_assert_eq(cli_parse("t", v->opts, 5, a3, &o, mopt, &first), 0, "the kernel judges these");
+	cr_assert_eq(local_u64(mopt, maxmsg), LONG_MAX);
+	cr_assert_eq(local_u64(mopt, msgsize), 17 << 20);
 }
 
 Test(suggest, edit_distance)
@@ -250,28 +263,51 @@ Test(suggest, edit_distance)
 	cr_assert_eq(edit_distance("pipe", "file"), 2);
 }
 
-static const struct verb_opt test_opts[] = {
-	{ .id = OP_COUNT }, { .id = OP_EVERY }, { .id = OP_QUIET }, { .id = OP_LOCK },
-	{ .id = OP_PATH },  { .id = OP_MODE },  { .id = OP_END },
+/* A verb with common options and one of its own, as a mechanism has. */
+struct test_local {
+	int lock;
+	uint64_t ways;
+	struct {
+		bool lock;
+	} given;
 };
 
-static int parse(struct opts *o, int *first, int argc, char **argv)
+static const char *const lock_words[] = { "flock", "fcntl", "none", NULL };
+
+static const struct opt_def test_lock = {
+	.name = "lock", .type = OPT_CHOICE, .arg = "KIND", .help = "a choice", .choices = lock_words,
+	.offset = offsetof(struct test_local, lock), .given = OPT_GIVEN(struct test_local, given.lock),
+};
+static const struct opt_def test_ways = {
+	.name = "ways", .short_name = 'w', .type = OPT_COUNT, .arg = "N", .help = "a count", .min = 1, .max = 9,
+	.offset = offsetof(struct test_local, ways),
+};
+
+static const struct verb_opt test_opts[] = {
+	{ .id = OP_COUNT }, { .id = OP_EVERY }, { .id = OP_QUIET }, { .def = &test_lock },
+	{ .id = OP_PATH },  { .id = OP_MODE },  { .def = &test_ways }, OPT_LIST_END,
+};
+
+static int parse(struct opts *o, struct test_local *l, int *first, int argc, char **argv)
 {
 	opts_init(o);
-	return cli_parse("test", test_opts, argc, argv, o, first);
+	memset(l, 0, sizeof(*l));
+	return cli_parse("test", test_opts, argc, argv, o, l, first);
 }
 
 Test(parser, typed_values_and_positionals)
 {
 	struct opts o;
+	struct test_local local;
 	int first;
 	char *argv[] = { "verb", "-n", "3", "--every=250ms", "msg1", "-q", "--lock", "fcntl", "msg2", NULL };
-	cr_assert_eq(parse(&o, &first, 9, argv), 0);
+	cr_assert_eq(parse(&o, &local, &first, 9, argv), 0);
 	cr_assert_eq(o.count, 3);
 	cr_assert(o.given[OP_COUNT]);
 	cr_assert_eq(o.every, 250 * NSEC_PER_MSEC);
 	cr_assert(o.quiet);
-	cr_assert_eq(o.lock, LK_FCNTL);
+	cr_assert_eq(local.lock, 1, "fcntl, the second word");
+	cr_assert(local.given.lock);
 	cr_assert(!o.given[OP_PATH]);
 	cr_assert_eq(o.mode, 0600, "default mode is 0600");
 	/* getopt_long permutes: positionals end up after the options. */
@@ -280,26 +316,59 @@ Test(parser, typed_values_and_positionals)
 	cr_assert_str_eq(argv[first + 1], "msg2");
 }
 
+Test(parser, local_options_go_to_their_struct)
+{
+	struct opts o;
+	struct test_local local;
+	int first;
+	char *argv[] = { "verb", "-qw3", "--count=2", NULL };
+	cr_assert_eq(parse(&o, &local, &first, 3, argv), 0);
+	cr_assert(o.quiet);
+	cr_assert_eq(o.count, 2);
+	cr_assert_eq(local.ways, 3);
+	cr_assert(!local.given.lock, "not given");
+	cr_assert_eq(local.lock, 0);
+}
+
+Test(parser, local_options_are_checked, .init = cr_redirect_stderr)
+{
+	struct opts o;
+	struct test_local local;
+	int first;
+	char *argv[] = { "verb", "--ways", "10", NULL };
+	cr_assert_eq(parse(&o, &local, &first, 3, argv), EXIT_USAGE);
+	char *wrong[] = { "verb", "--way", "1", NULL };
+	cr_assert_eq(parse(&o, &local, &first, 3, wrong), EXIT_USAGE);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("test: invalid value '10' for --ways: must be at most 9\n"
+				"Try 'test --help' for more information.\n"
+				"test: unknown option '--way'; did you mean '--ways'?\n"
+				"Try 'test --help' for more information.\n");
+}
+
 Test(parser, double_dash_ends_options)
 {
 	struct opts o;
+	struct test_local local;
 	int first;
 	char *argv[] = { "verb", "--", "-x", NULL };
-	cr_assert_eq(parse(&o, &first, 3, argv), 0);
+	cr_assert_eq(parse(&o, &local, &first, 3, argv), 0);
 	cr_assert_str_eq(argv[first], "-x");
 }
 
 Test(parser, help_returns_minus_one)
 {
 	struct opts o;
+	struct test_local local;
 	int first;
 	char *argv[] = { "verb", "--help", NULL };
-	cr_assert_eq(parse(&o, &first, 2, argv), -1);
+	cr_assert_eq(parse(&o, &local, &first, 2, argv), -1);
 }
 
 Test(parser, usage_errors, .init = cr_redirect_stderr)
 {
 	struct opts o;
+	struct test_local local;
 	int first;
 	char *a1[] = { "verb", "--count", "abc", NULL };
 	char *a2[] = { "verb", "--cou", "3", NULL };  /* abbreviations are refused */
@@ -309,14 +378,14 @@ Test(parser, usage_errors, .init = cr_redirect_stderr)
 	char *a6[] = { "verb", "-z", NULL };
 	char *a7[] = { "verb", "--every", "0", NULL };
 	char *a8[] = { "verb", "--path", "", NULL };
-	cr_assert_eq(parse(&o, &first, 3, a1), EXIT_USAGE);
-	cr_assert_eq(parse(&o, &first, 3, a2), EXIT_USAGE);
-	cr_assert_eq(parse(&o, &first, 2, a3), EXIT_USAGE);
-	cr_assert_eq(parse(&o, &first, 2, a4), EXIT_USAGE);
-	cr_assert_eq(parse(&o, &first, 3, a5), EXIT_USAGE);
-	cr_assert_eq(parse(&o, &first, 2, a6), EXIT_USAGE);
-	cr_assert_eq(parse(&o, &first, 3, a7), EXIT_USAGE);
-	cr_assert_eq(parse(&o, &first, 3, a8), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &local, &first, 3, a1), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &local, &first, 3, a2), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &local, &first, 2, a3), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &local, &first, 2, a4), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &local, &first, 3, a5), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &local, &first, 2, a6), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &local, &first, 3, a7), EXIT_USAGE);
+	cr_assert_eq(parse(&o, &local, &first, 3, a8), EXIT_USAGE);
 	fflush(stderr);
 	cr_assert_stderr_neq_str("");
 }
@@ -324,25 +393,42 @@ Test(parser, usage_errors, .init = cr_redirect_stderr)
 Test(parser, error_names_option_and_value, .init = cr_redirect_stderr)
 {
 	struct opts o;
+	struct test_local local;
 	int first;
 	char *a1[] = { "verb", "--count", "abc", NULL };
-	parse(&o, &first, 3, a1);
+	parse(&o, &local, &first, 3, a1);
 	fflush(stderr);
 	cr_assert_stderr_eq_str("test: invalid value 'abc' for --count: not a whole number\n"
 				"Try 'test --help' for more information.\n");
 }
 
-Test(parser, every_option_has_a_definition)
+Test(parser, every_common_option_has_a_definition)
 {
 	for (int id = OP_HELP; id < OP__MAX; id++) {
-		const struct opt_def *d = opt_def_get((enum opt_id)id);
+		const struct opt_def *d = opt_common((enum opt_id)id);
 		cr_assert_not_null(d, "option id %d has no definition", id);
-		/* --type means a socket type or a System V message type, --size a
-		 * size or the benchmark's list of sizes; no verb takes both. */
-		if (id != OP_MTYPE && id != OP_SIZES)
-			cr_assert_eq(opt_def_by_name(d->name), d, "--%s is defined twice", d->name);
+		cr_assert_eq(opt_common_by_name(d->name), d, "--%s is defined twice", d->name);
 		cr_assert(d->help && *d->help);
 		if (d->type != OPT_FLAG)
 			cr_assert_not_null(d->arg, "--%s needs a metavariable", d->name);
 	}
+	cr_assert_null(opt_common(OP_END));
+	cr_assert_null(opt_common(OP__MAX));
+}
+
+Test(parser, a_verbs_options_are_found_by_name)
+{
+	cr_assert_eq(verb_opt_find_long(test_opts, "lock", 4), &test_lock);
+	cr_assert_eq(verb_opt_find_long(test_opts, "count", 5), opt_common(OP_COUNT));
+	cr_assert_null(verb_opt_find_long(test_opts, "loc", 3), "exact names only");
+	cr_assert_null(verb_opt_find_long(test_opts, "help", 4), "--help is in no list");
+	cr_assert_eq(verb_opt_find_short(test_opts, 'w'), &test_ways);
+	cr_assert_eq(verb_opt_find_short(test_opts, 'n'), opt_common(OP_COUNT));
+	cr_assert_null(verb_opt_find_short(test_opts, 'x'));
+	size_t n = 0;
+	verb_opt_for_each(vo, test_opts) {
+		cr_assert_not_null(verb_opt_def(vo));
+		n++;
+	}
+	cr_assert_eq(n, 7);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/types.h>
 
 #include "ipcdemo/complete.h"
 #include "ipcdemo/dispatch.h"
@@ -42,32 +43,99 @@ Test(tables, every_mechanism_is_complete)
 			cr_assert_not_null(v->usage);
 			cr_assert_not_null(v->run);
 			cr_assert(v->max_args < 0 || v->max_args >= v->min_args);
-			for (const struct verb_opt *o = v->opts; o->id != OP_END; o++) {
-				cr_assert_not_null(opt_def_get(o->id), "%s %s: unknown option id", m->name, v->name);
-				for (const struct verb_opt *p = o + 1; p->id != OP_END; p++)
-					cr_assert_neq(o->id, p->id, "%s %s: --%s listed twice", m->name, v->name,
-						      opt_def_get(o->id)->name);
-			}
 		}
 	}
 }
 
-/* --type means a socket type to some verbs and a System V message type to
- * others; no verb may take both, or the parser could not tell them apart. */
-static bool takes(const struct verb *v, enum opt_id id)
+/* The bytes a value of this type takes in its struct. */
+static size_t value_size(enum opt_type t)
 {
-	for (const struct verb_opt *o = v->opts; o->id != OP_END; o++)
-		if (o->id == id)
+	switch (t) {
+	case OPT_FLAG: return sizeof(bool);
+	case OPT_COUNT:
+	case OPT_SIZE: return sizeof(uint64_t);
+	case OPT_DURATION:
+	case OPT_INTEGER: return sizeof(int64_t);
+	case OPT_MODE: return sizeof(mode_t);
+	case OPT_PATH:
+	case OPT_STRING: return sizeof(const char *);
+	case OPT_CHOICE: return sizeof(int);
+	}
+	return 0;
+}
+
+static bool in_scope(const struct opt_scope *scope, const struct opt_def *d)
+{
+	for (size_t i = 0; scope && scope->defs[i]; i++)
+		if (scope->defs[i] == d)
 			return true;
 	return false;
 }
 
-Test(tables, one_meaning_of_each_option_name_per_verb)
+/* A scope's definitions are complete and write inside its struct. */
+static void check_scope(const char *who, const struct opt_scope *scope)
 {
-	for (size_t i = 0; mechanisms[i]; i++)
-		for (const struct verb *v = mechanisms[i]->verbs; v->name; v++)
-			cr_assert(!(takes(v, OP_TYPE) && takes(v, OP_MTYPE)), "%s %s takes both --type options",
-				  mechanisms[i]->name, v->name);
+	if (!scope)
+		return;
+	cr_assert(scope->size > 0 && scope->size <= OPT_LOCAL_MAX, "%s: options struct of %zu bytes", who,
+		  scope->size);
+	for (size_t i = 0; scope->defs[i]; i++) {
+		const struct opt_def *d = scope->defs[i];
+		cr_assert(d->name && *d->name && d->help && *d->help, "%s: an option without name or help", who);
+		cr_assert(d->type == OPT_FLAG || d->arg, "%s: --%s needs a metavariable", who, d->name);
+		cr_assert(d->type != OPT_CHOICE || d->choices, "%s: --%s has no words", who, d->name);
+		cr_assert(d->offset + value_size(d->type) <= scope->size, "%s: --%s writes past its struct", who,
+			  d->name);
+		cr_assert(d->given == 0 || d->given - 1 + sizeof(bool) <= scope->size, "%s: --%s given past its struct",
+			  who, d->name);
+		for (size_t j = i + 1; scope->defs[j]; j++)
+			cr_assert_neq(d, scope->defs[j], "%s: --%s listed twice", who, d->name);
+	}
+}
+
+/* A verb's options: each one known; a local one from its owner's scope
+ * (no verb reads another mechanism's options); and, with --help, every
+ * long name and every short name once. */
+static void check_verb_options(const char *who, const struct verb *v, const struct opt_scope *scope)
+{
+	const struct opt_def *seen[64];
+	size_t n = 0;
+	seen[n++] = opt_common(OP_HELP);
+	verb_opt_for_each(vo, v->opts) {
+		const struct opt_def *d = verb_opt_def(vo);
+		cr_assert_not_null(d, "%s %s: unknown option", who, v->name);
+		cr_assert(vo->def == NULL || vo->id == OP_END, "%s %s: an entry with both an id and a definition", who,
+			  v->name);
+		if (vo->def)
+			cr_assert(in_scope(scope, vo->def), "%s %s: --%s is not in its scope", who, v->name, d->name);
+		cr_assert(verb_opt_help(vo) && *verb_opt_help(vo));
+		cr_assert_lt(n, 64);
+		for (size_t i = 0; i < n; i++) {
+			cr_assert_str_neq(seen[i]->name, d->name, "%s %s: two options named --%s", who, v->name,
+					  d->name);
+			cr_assert(!d->short_name || seen[i]->short_name != d->short_name,
+				  "%s %s: -%c is --%s and --%s", who, v->name, d->short_name, seen[i]->name, d->name);
+		}
+		seen[n++] = d;
+	}
+}
+
+Test(tables, options_have_one_meaning_per_verb)
+{
+	for (size_t i = 0; mechanisms[i]; i++) {
+		const struct mechanism *m = mechanisms[i];
+		check_scope(m->name, m->opt_scope);
+		for (const struct verb *v = m->verbs; v->name; v++) {
+			cr_assert_null(v->opt_scope, "%s %s: a mechanism's verbs use its scope", m->name, v->name);
+			check_verb_options(m->name, v, m->opt_scope);
+		}
+	}
+	for (const struct verb *v = commands; v->name; v++) {
+		if (!v->opts)
+			continue; /* __complete takes the words as they are */
+		check_scope(v->name, v->opt_scope);
+		check_verb_options("ipcdemo", v, v->opt_scope);
+	}
 }
 
 Test(tables, the_message_queues_have_their_verbs)
