@@ -20,38 +20,88 @@ static const char *const source_choices[] = { "uuid", "stdin", "args", "counter"
 /* The common options (see enum opt_id for why each is here). */
 static const struct opt_def opt_defs[OP__MAX] = {
 	[OP_HELP] = { .name = "help", .short_name = 'h', .type = OPT_FLAG, .help = "show this help and exit" },
-	[OP_PATH] = { .name = "path", .short_name = 'p', .type = OPT_PATH, .arg = "PATH",
-		      .help = "filesystem object to use", AT(path) },
-	[OP_MODE] = { .name = "mode", .short_name = 'm', .type = OPT_MODE, .arg = "MODE",
-		      .help = "permissions of an object we create, octal (default 0600)", AT(mode) },
-	[OP_COUNT] = { .name = "count", .short_name = 'n', .type = OPT_COUNT, .arg = "N", .help = "number of messages",
-		       .min = 1, AT(count) },
-	[OP_EVERY] = { .name = "every", .type = OPT_DURATION, .arg = "DURATION",
-		       .help = "repeat the batch every DURATION (250ms, 1s, 5m)", .min = 1, .max = DUR_MAX, AT(every) },
-	[OP_BATCHES] = { .name = "batches", .type = OPT_COUNT, .arg = "N",
-			 .help = "stop after N batches (default: 1, or forever with --every)", .min = 1, AT(batches) },
-	[OP_SOURCE] = { .name = "source", .type = OPT_CHOICE, .arg = "SOURCE",
+	[OP_PATH] = { .name = "path",
+		      .short_name = 'p',
+		      .type = OPT_PATH,
+		      .arg = "PATH",
+		      .help = "filesystem object to use",
+		      AT(path) },
+	[OP_MODE] = { .name = "mode",
+		      .short_name = 'm',
+		      .type = OPT_MODE,
+		      .arg = "MODE",
+		      .help = "permissions of an object we create, octal (default 0600)",
+		      AT(mode) },
+	[OP_COUNT] = { .name = "count",
+		       .short_name = 'n',
+		       .type = OPT_COUNT,
+		       .arg = "N",
+		       .help = "number of messages",
+		       .min = 1,
+		       AT(count) },
+	[OP_EVERY] = { .name = "every",
+		       .type = OPT_DURATION,
+		       .arg = "DURATION",
+		       .help = "repeat the batch every DURATION (250ms, 1s, 5m)",
+		       .min = 1,
+		       .max = DUR_MAX,
+		       AT(every) },
+	[OP_BATCHES] = { .name = "batches",
+			 .type = OPT_COUNT,
+			 .arg = "N",
+			 .help = "stop after N batches (default: 1, or forever with --every)",
+			 .min = 1,
+			 AT(batches) },
+	[OP_SOURCE] = { .name = "source",
+			.type = OPT_CHOICE,
+			.arg = "SOURCE",
 			.help = "where messages come from: uuid (default), stdin, args, counter",
-			.choices = source_choices, AT(source) },
-	[OP_SEQ] = { .name = "seq", .type = OPT_FLAG, .help = "stamp each message as ID:SEQ:PAYLOAD for --verify",
+			.choices = source_choices,
+			AT(source) },
+	[OP_SEQ] = { .name = "seq",
+		     .type = OPT_FLAG,
+		     .help = "stamp each message as ID:SEQ:PAYLOAD for --verify",
 		     AT(seq) },
-	[OP_ID] = { .name = "id", .type = OPT_COUNT, .arg = "N",
-		    .help = "producer id used by --seq (default: the process id)", AT(id) },
-	[OP_SIZE] = { .name = "size", .type = OPT_SIZE, .arg = "BYTES",
-		      .help = "pad each message with '.' to BYTES, newline included (k, M, G)", .min = 1,
-		      .max = (uint64_t)64 << 20, AT(size) },
-	[OP_QUIET] = { .name = "quiet", .short_name = 'q', .type = OPT_FLAG,
-		       .help = "do not echo messages or print notes", AT(quiet) },
-	[OP_VERIFY] = { .name = "verify", .type = OPT_FLAG,
-			.help = "check ID:SEQ stamps; report lost, duplicated, reordered (exit 3)", AT(verify) },
-	[OP_JSON] = { .name = "json", .short_name = 'j', .type = OPT_FLAG, .help = "print one JSON object per line",
+	[OP_ID] = { .name = "id",
+		    .type = OPT_COUNT,
+		    .arg = "N",
+		    .help = "producer id used by --seq (default: the process id)",
+		    AT(id) },
+	[OP_SIZE] = { .name = "size",
+		      .type = OPT_SIZE,
+		      .arg = "BYTES",
+		      .help = "pad each message with '.' to BYTES, newline included (k, M, G)",
+		      .min = 1,
+		      .max = (uint64_t)64 << 20,
+		      AT(size) },
+	[OP_QUIET] = { .name = "quiet",
+		       .short_name = 'q',
+		       .type = OPT_FLAG,
+		       .help = "do not echo messages or print notes",
+		       AT(quiet) },
+	[OP_VERIFY] = { .name = "verify",
+			.type = OPT_FLAG,
+			.help = "check ID:SEQ stamps; report lost, duplicated, reordered (exit 3)",
+			AT(verify) },
+	[OP_JSON] = { .name = "json",
+		      .short_name = 'j',
+		      .type = OPT_FLAG,
+		      .help = "print one JSON object per line",
 		      AT(json) },
 	[OP_STATS] = { .name = "stats", .type = OPT_FLAG, .help = "print a summary on stderr at the end", AT(stats) },
-	[OP_TIMEOUT] = { .name = "timeout", .short_name = 't', .type = OPT_DURATION, .arg = "DURATION",
-			 .help = "stop after DURATION without a message (exit 4 if none came)", .min = 1,
-			 .max = DUR_MAX, AT(timeout) },
-	[OP_LABEL] = { .name = "label", .type = OPT_STRING, .arg = "TEXT",
-		       .help = "print TEXT before each message (text output)", AT(label) },
+	[OP_TIMEOUT] = { .name = "timeout",
+			 .short_name = 't',
+			 .type = OPT_DURATION,
+			 .arg = "DURATION",
+			 .help = "stop after DURATION without a message (exit 4 if none came)",
+			 .min = 1,
+			 .max = DUR_MAX,
+			 AT(timeout) },
+	[OP_LABEL] = { .name = "label",
+		       .type = OPT_STRING,
+		       .arg = "TEXT",
+		       .help = "print TEXT before each message (text output)",
+		       AT(label) },
 };
 
 const struct opt_def *opt_common(enum opt_id id)
@@ -97,7 +147,8 @@ const char *verb_opt_help(const struct verb_opt *vo)
 
 const struct opt_def *verb_opt_find_long(const struct verb_opt *list, const char *name, size_t len)
 {
-	verb_opt_for_each(vo, list) {
+	verb_opt_for_each(vo, list)
+	{
 		const struct opt_def *d = verb_opt_def(vo);
 		if (strlen(d->name) == len && strncmp(d->name, name, len) == 0)
 			return d;
@@ -107,7 +158,8 @@ const struct opt_def *verb_opt_find_long(const struct verb_opt *list, const char
 
 const struct opt_def *verb_opt_find_short(const struct verb_opt *list, int c)
 {
-	verb_opt_for_each(vo, list) {
+	verb_opt_for_each(vo, list)
+	{
 		const struct opt_def *d = verb_opt_def(vo);
 		if (d->short_name && d->short_name == c)
 			return d;
@@ -133,7 +185,8 @@ static int parse_set_build(const char *prog, const struct verb_opt *allowed, str
 {
 	s->o[0] = (struct parse_opt){ .d = opt_common(OP_HELP), .id = OP_HELP };
 	s->n = 1;
-	verb_opt_for_each(vo, allowed) {
+	verb_opt_for_each(vo, allowed)
+	{
 		if (s->n == PARSE_MAX)
 			return msg_usage(prog, "internal error: more than %d options", PARSE_MAX - 1);
 		s->o[s->n++] = (struct parse_opt){ .d = verb_opt_def(vo), .id = vo->def ? OP_END : vo->id };
@@ -340,8 +393,8 @@ static void getopt_tables_build(const struct parse_set *s, struct getopt_tables 
 	for (size_t k = 0; k < s->n; k++) {
 		const struct opt_def *d = s->o[k].d;
 		t->longopts[k] = (struct option){ .name = d->name,
-						   .has_arg = d->type == OPT_FLAG ? no_argument : required_argument,
-						   .val = 256 + (int)k };
+						  .has_arg = d->type == OPT_FLAG ? no_argument : required_argument,
+						  .val = 256 + (int)k };
 		if (d->short_name) {
 			t->shortopts[ns++] = (char)d->short_name;
 			if (d->type != OPT_FLAG)

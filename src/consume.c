@@ -31,8 +31,8 @@ int consumer_init(struct consumer *c, struct ctx *ctx)
 	return 0;
 }
 
-static void print_json(struct consumer *c, const char *msg, size_t len, bool stamped, uint64_t id,
-		       uint64_t seq, size_t off)
+static void print_json(struct consumer *c, const char *msg, size_t len, bool stamped, uint64_t id, uint64_t seq,
+		       size_t off)
 {
 	struct out *o = &c->out;
 	char ts[40];
@@ -207,8 +207,11 @@ int consumer_finish(struct consumer *c, int status)
 	}
 	if (c->verify)
 		verify_get(c->verify, &vr);
-	struct run_stats st = { .verb = "received", .msgs = c->msgs, .bytes = c->bytes,
-				.elapsed_ns = now_mono_ns() - c->start_ns, .first_ns = c->first_ns,
+	struct run_stats st = { .verb = "received",
+				.msgs = c->msgs,
+				.bytes = c->bytes,
+				.elapsed_ns = now_mono_ns() - c->start_ns,
+				.first_ns = c->first_ns,
 				.last_ns = c->msgs ? c->last_ns : 0 };
 	run_result_write(ctx, &st);
 	if (ctx->opt.stats)

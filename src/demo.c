@@ -78,8 +78,8 @@ static void role_setup(struct child *ch, int started, int p[2])
 {
 	int null = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
 	int out = above_stdio(p[1]);
-	if (setpgid(0, 0) < 0 || null < 0 || out < 0 || dup2(null, STDIN_FILENO) < 0 ||
-	    dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
+	if (setpgid(0, 0) < 0 || null < 0 || out < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
+	    dup2(out, STDERR_FILENO) < 0)
 		_exit(EXIT_FAIL);
 	close_above_stdio(null);
 	close_above_stdio(out);

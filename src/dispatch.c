@@ -33,11 +33,10 @@ const struct verb commands[] = {
 		.name = "ls",
 		.summary = "list the IPC objects that exist now",
 		.usage = "[options] [DIRECTORY]",
-		.description =
-			"Lists POSIX message queues (/dev/mqueue), POSIX shared memory (/dev/shm), System V\n"
-			"message queues (/proc/sysvipc/msg), and the FIFOs, sockets and storage files in\n"
-			"DIRECTORY (default: the current one): type, name, owner, mode, size, messages, and\n"
-			"whether 'ipcdemo clean' would remove it.",
+		.description = "Lists POSIX message queues (/dev/mqueue), POSIX shared memory (/dev/shm), System V\n"
+			       "message queues (/proc/sysvipc/msg), and the FIFOs, sockets and storage files in\n"
+			       "DIRECTORY (default: the current one): type, name, owner, mode, size, messages, and\n"
+			       "whether 'ipcdemo clean' would remove it.",
 		.opts = ls_opts,
 		.min_args = 0,
 		.max_args = 1,
@@ -48,11 +47,10 @@ const struct verb commands[] = {
 		.name = "clean",
 		.summary = "remove the IPC objects ipcdemo created",
 		.usage = "[options] [DIRECTORY]",
-		.description =
-			"Removes what ipcdemo made and nothing else: queues and rings named /ipcdemo or\n"
-			"/ipcdemo-*, System V queues with keys 0x69706300 to 0x697063ff, and in DIRECTORY\n"
-			"pipe.fifo, an ipc.sock no one is bound to, and storage files marked as ipcdemo's;\n"
-			"only objects of your own user. See ipcdemo(1), CLEANING UP.",
+		.description = "Removes what ipcdemo made and nothing else: queues and rings named /ipcdemo or\n"
+			       "/ipcdemo-*, System V queues with keys 0x69706300 to 0x697063ff, and in DIRECTORY\n"
+			       "pipe.fifo, an ipc.sock no one is bound to, and storage files marked as ipcdemo's;\n"
+			       "only objects of your own user. See ipcdemo(1), CLEANING UP.",
 		.opts = clean_opts,
 		.min_args = 0,
 		.max_args = 1,
@@ -93,10 +91,9 @@ const struct verb commands[] = {
 		.name = "help",
 		.summary = "show the manual page of ipcdemo, a mechanism or a command",
 		.usage = "[MECHANISM|COMMAND]",
-		.description =
-			"Shows the manual page of ipcdemo, of a mechanism, or of a command (ls, clean, list\n"
-			"and help are in ipcdemo(1), bench in ipcdemo-bench(1)); the built-in help when man\n"
-			"or the page is missing.",
+		.description = "Shows the manual page of ipcdemo, of a mechanism, or of a command (ls, clean, list\n"
+			       "and help are in ipcdemo(1), bench in ipcdemo-bench(1)); the built-in help when man\n"
+			       "or the page is missing.",
 		.opts = help_opts,
 		.min_args = 0,
 		.max_args = 1,

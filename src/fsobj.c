@@ -18,14 +18,22 @@
 const char *fsobj_kind(mode_t mode)
 {
 	switch (mode & S_IFMT) {
-	case S_IFREG: return "regular file";
-	case S_IFDIR: return "directory";
-	case S_IFIFO: return "FIFO";
-	case S_IFSOCK: return "socket";
-	case S_IFLNK: return "symbolic link";
-	case S_IFCHR: return "character device";
-	case S_IFBLK: return "block device";
-	default: return "file of unknown kind";
+	case S_IFREG:
+		return "regular file";
+	case S_IFDIR:
+		return "directory";
+	case S_IFIFO:
+		return "FIFO";
+	case S_IFSOCK:
+		return "socket";
+	case S_IFLNK:
+		return "symbolic link";
+	case S_IFCHR:
+		return "character device";
+	case S_IFBLK:
+		return "block device";
+	default:
+		return "file of unknown kind";
 	}
 }
 
@@ -37,8 +45,8 @@ int fsobj_expect(const struct ctx *ctx, const char *path, mode_t type)
 		return -1;
 	}
 	if ((st.st_mode & S_IFMT) != type) {
-		msg_warn(ctx->prog, "%s exists and is a %s, not a %s; not touching it", path,
-			 fsobj_kind(st.st_mode), fsobj_kind(type));
+		msg_warn(ctx->prog, "%s exists and is a %s, not a %s; not touching it", path, fsobj_kind(st.st_mode),
+			 fsobj_kind(type));
 		return -1;
 	}
 	return 0;

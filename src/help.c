@@ -48,8 +48,8 @@ void print_mechanism_help(FILE *fp, const struct mechanism *m)
 	fprintf(fp, "\nVerbs:\n");
 	for (const struct verb *v = m->verbs; v->name; v++)
 		fprintf(fp, "  %-10s %s\n", v->name, v->summary);
-	fprintf(fp, "\nRun 'ipcdemo %s VERB --help' for a verb's options, 'ipcdemo help %s' for the manual.\n",
-		m->name, m->name);
+	fprintf(fp, "\nRun 'ipcdemo %s VERB --help' for a verb's options, 'ipcdemo help %s' for the manual.\n", m->name,
+		m->name);
 }
 
 static void opt_label(char *buf, size_t len, const struct opt_def *d)
@@ -75,12 +75,14 @@ void print_verb_help(FILE *fp, const struct mechanism *m, const struct verb *v)
 	if (v->description)
 		fprintf(fp, "\n%s\n", v->description);
 	fprintf(fp, "\nOptions:\n");
-	verb_opt_for_each(vo, v->opts) {
+	verb_opt_for_each(vo, v->opts)
+	{
 		opt_label(label, sizeof(label), verb_opt_def(vo));
 		if ((int)strlen(label) > width)
 			width = (int)strlen(label);
 	}
-	verb_opt_for_each(vo, v->opts) {
+	verb_opt_for_each(vo, v->opts)
+	{
 		opt_label(label, sizeof(label), verb_opt_def(vo));
 		fprintf(fp, "  %-*s  %s\n", width, label, verb_opt_help(vo));
 	}

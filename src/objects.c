@@ -338,8 +338,10 @@ int clean_run(struct ctx *ctx)
 				   clean_opts_of(ctx)->dry_run ? "would remove" : "removed");
 		else
 			out_string(&o, PRINT_TEXT, "action", "%s ", "could not remove");
-		out_string(&o, PRINT_JSON, "action",
-			   NULL, !ok ? "failed" : clean_opts_of(ctx)->dry_run ? "would remove" : "removed");
+		out_string(&o, PRINT_JSON, "action", NULL,
+			   !ok                           ? "failed"
+			   : clean_opts_of(ctx)->dry_run ? "would remove"
+							 : "removed");
 		out_string(&o, PRINT_ANY, "type", "%s ", p->kind->type);
 		char name[PATH_MAX];
 		printable(name, sizeof(name), p->name);

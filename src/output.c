@@ -236,14 +236,30 @@ void json_write_string(FILE *fp, const char *str, size_t len)
 			continue;
 		}
 		switch (c) {
-		case '"': fputs_unlocked("\\\"", fp); break;
-		case '\\': fputs_unlocked("\\\\", fp); break;
-		case '\n': fputs_unlocked("\\n", fp); break;
-		case '\r': fputs_unlocked("\\r", fp); break;
-		case '\t': fputs_unlocked("\\t", fp); break;
-		case '\b': fputs_unlocked("\\b", fp); break;
-		case '\f': fputs_unlocked("\\f", fp); break;
-		default: fprintf(fp, "\\u%04x", c); break;
+		case '"':
+			fputs_unlocked("\\\"", fp);
+			break;
+		case '\\':
+			fputs_unlocked("\\\\", fp);
+			break;
+		case '\n':
+			fputs_unlocked("\\n", fp);
+			break;
+		case '\r':
+			fputs_unlocked("\\r", fp);
+			break;
+		case '\t':
+			fputs_unlocked("\\t", fp);
+			break;
+		case '\b':
+			fputs_unlocked("\\b", fp);
+			break;
+		case '\f':
+			fputs_unlocked("\\f", fp);
+			break;
+		default:
+			fprintf(fp, "\\u%04x", c);
+			break;
 		}
 		i++;
 	}

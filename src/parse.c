@@ -73,10 +73,22 @@ int parse_size(const char *s, uint64_t *out, const char **why)
 	unsigned shift = 0;
 	if (*u != '\0') {
 		switch (*u) {
-		case 'b': case 'B': shift = 0; break;
-		case 'k': case 'K': shift = 10; break;
-		case 'm': case 'M': shift = 20; break;
-		case 'g': case 'G': shift = 30; break;
+		case 'b':
+		case 'B':
+			shift = 0;
+			break;
+		case 'k':
+		case 'K':
+			shift = 10;
+			break;
+		case 'm':
+		case 'M':
+			shift = 20;
+			break;
+		case 'g':
+		case 'G':
+			shift = 30;
+			break;
 		default:
 			*why = "unknown size suffix (use k, M or G)";
 			return -1;
@@ -413,15 +425,17 @@ int parse_address(const char *s, char *host, size_t hl, char *port, size_t pl, c
 	if (a.h && !(a.v6 ? ipv6_ok(a.h, a.hn) : host_name_ok(a.h, a.hn))) {
 		/* "-1" or "+7790": meant as a port, not a host. */
 		bool sign = (s[0] == '-' || s[0] == '+') && s[1] && s[1 + strspn(s + 1, "0123456789")] == '\0';
-		*why = sign ? "the port must be 1 to 65535 or a service name"
-			    : a.v6 ? "not an IPv6 address" : "not a host name or address";
+		*why = sign   ? "the port must be 1 to 65535 or a service name"
+		       : a.v6 ? "not an IPv6 address"
+			      : "not a host name or address";
 		return -1;
 	}
 	if (a.p && !port_ok(a.p, strlen(a.p))) {
 		*why = "the port must be 1 to 65535 or a service name";
 		return -1;
 	}
-	if (put_part(host, hl, a.h ? a.h : "", a.hn) < 0 || put_part(port, pl, a.p ? a.p : "", a.p ? strlen(a.p) : 0) < 0) {
+	if (put_part(host, hl, a.h ? a.h : "", a.hn) < 0 ||
+	    put_part(port, pl, a.p ? a.p : "", a.p ? strlen(a.p) : 0) < 0) {
 		*why = "too long";
 		return -1;
 	}

@@ -310,7 +310,9 @@ static void producer_summary(struct ctx *ctx, uint64_t sent, uint64_t bytes, uin
 			 unsent == 1 ? " was" : "s were");
 	if (ctx->opt.stats || ctx->result_fd) {
 		int64_t now = now_mono_ns();
-		struct run_stats st = { .verb = "sent", .msgs = sent, .bytes = bytes,
+		struct run_stats st = { .verb = "sent",
+					.msgs = sent,
+					.bytes = bytes,
 					.elapsed_ns = now - (ctx->start_ns ? ctx->start_ns : now) };
 		run_result_write(ctx, &st);
 		if (ctx->opt.stats)
@@ -347,8 +349,7 @@ static int produce_start(struct prod_state *ps, struct padmem *pad, size_t chunk
 /* The source's next message, in *p and *plen. When input is slow, what is
  * buffered is sent before waiting for more: *rc is then what that send
  * returned (non-zero: stop). Returns the source's SRC_*. */
-static int next_message(struct prod_state *ps, struct source *src, const char **p, size_t *plen,
-			enum io_result *rc)
+static int next_message(struct prod_state *ps, struct source *src, const char **p, size_t *plen, enum io_result *rc)
 {
 	int sr = source_next(ps->ctx, src, p, plen, false);
 	if (sr == SRC_AGAIN) {
@@ -415,7 +416,9 @@ static int produce_finish(struct prod_state *ps, enum io_result rc, int status, 
 int produce(struct ctx *ctx, const struct sink *sink)
 {
 	struct opts *o = &ctx->opt;
-	struct prod_state ps = { .ctx = ctx, .sink = sink, .echo = sink->echo && !o->quiet,
+	struct prod_state ps = { .ctx = ctx,
+				 .sink = sink,
+				 .echo = sink->echo && !o->quiet,
 				 .label_len = o->label ? strlen(o->label) : 0 };
 	struct source src = { .kind = o->source, .args = ctx->argv, .nargs = (size_t)ctx->argc };
 	uuidgen_init(&src.ug);

@@ -15,15 +15,23 @@
 #define AT(member) .offset = offsetof(struct queue_opts, member)
 
 const struct opt_def queue_opt_name = {
-	.name = "name", .type = OPT_STRING, .arg = "NAME", .help = "POSIX IPC object name (default: /ipcdemo)",
+	.name = "name",
+	.type = OPT_STRING,
+	.arg = "NAME",
+	.help = "POSIX IPC object name (default: /ipcdemo)",
 	AT(name),
 };
 const struct opt_def queue_opt_nonblock = {
-	.name = "nonblock", .type = OPT_FLAG, .help = "never wait: fail at once when the queue is full or empty",
+	.name = "nonblock",
+	.type = OPT_FLAG,
+	.help = "never wait: fail at once when the queue is full or empty",
 	AT(nonblock),
 };
 const struct opt_def queue_opt_unlink = {
-	.name = "unlink", .type = OPT_FLAG, .help = "remove the object on exit", AT(unlink),
+	.name = "unlink",
+	.type = OPT_FLAG,
+	.help = "remove the object on exit",
+	AT(unlink),
 };
 
 const struct queue_opts *queue_opts(const struct ctx *ctx)
@@ -209,7 +217,8 @@ int queue_alarm(int64_t deadline)
 	}
 	struct itimerval t = {
 		.it_interval = { .tv_sec = 0, .tv_usec = QUEUE_SLICE_NS / 1000 },
-		.it_value = { .tv_sec = (time_t)(ns / NSEC_PER_SEC), .tv_usec = (suseconds_t)(ns % NSEC_PER_SEC / 1000) },
+		.it_value = { .tv_sec = (time_t)(ns / NSEC_PER_SEC),
+			      .tv_usec = (suseconds_t)(ns % NSEC_PER_SEC / 1000) },
 	};
 	return setitimer(ITIMER_REAL, &t, NULL);
 }

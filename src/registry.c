@@ -8,15 +8,15 @@
 
 /* One line per mechanism, in the order 'ipcdemo list' shows them. */
 #define MECHANISMS(X) \
-	X(file)       \
-	X(pipe)       \
-	X(fifo)       \
-	X(unix)       \
+	X(file) \
+	X(pipe) \
+	X(fifo) \
+	X(unix) \
 	X(socketpair) \
-	X(tcp)        \
-	X(udp)        \
-	X(mq)         \
-	X(sysv)       \
+	X(tcp) \
+	X(udp) \
+	X(mq) \
+	X(sysv) \
 	X(shm)
 
 #define DECLARE(name) extern const struct mechanism mech_##name;

@@ -77,14 +77,15 @@ int ring_check_geom(const struct ring_hdr *h, size_t size, struct ring_geom *g, 
 	else if (x.hdr_size != hdr_bytes())
 		snprintf(why, len, "header size %" PRIu32 ", not %zu", x.hdr_size, hdr_bytes());
 	else if (!ring_layout(x.slots, x.slot_size, &stride, &need))
-		snprintf(why, len, "%" PRIu32 " slots of %" PRIu32 " bytes (at most %" PRIu32 " slots of %" PRIu32 " bytes)",
+		snprintf(why, len,
+			 "%" PRIu32 " slots of %" PRIu32 " bytes (at most %" PRIu32 " slots of %" PRIu32 " bytes)",
 			 x.slots, x.slot_size, RING_MAX_SLOTS, RING_MAX_SLOT_SIZE);
 	else if (x.stride != stride)
-		snprintf(why, len, "stride %" PRIu32 ", not the %" PRIu32 " of slots of %" PRIu32 " bytes", x.stride, stride,
-			 x.slot_size);
+		snprintf(why, len, "stride %" PRIu32 ", not the %" PRIu32 " of slots of %" PRIu32 " bytes", x.stride,
+			 stride, x.slot_size);
 	else if (size != need)
-		snprintf(why, len, "%zu bytes, not the %zu of %" PRIu32 " slots of %" PRIu32 " bytes", size, need, x.slots,
-			 x.slot_size);
+		snprintf(why, len, "%zu bytes, not the %zu of %" PRIu32 " slots of %" PRIu32 " bytes", size, need,
+			 x.slots, x.slot_size);
 	else {
 		*g = x;
 		return RING_OK;
@@ -107,10 +108,11 @@ static int geom_changed(const struct ring_hdr *h, const struct ring_geom *g, cha
 			       .size = 0 };
 	if (memcmp(h->magic, RING_MAGIC, sizeof(h->magic)) != 0 || load32(&h->version) != RING_VERSION)
 		snprintf(why, len, "its magic string or version was overwritten");
-	else if (x.slots != g->slots || x.slot_size != g->slot_size || x.stride != g->stride || x.hdr_size != g->hdr_size)
+	else if (x.slots != g->slots || x.slot_size != g->slot_size || x.stride != g->stride ||
+		 x.hdr_size != g->hdr_size)
 		snprintf(why, len,
-			 "its geometry changed to %" PRIu32 " slots of %" PRIu32 " bytes (stride %" PRIu32 ", header %" PRIu32
-			 "), from %" PRIu32 " of %" PRIu32 " (%" PRIu32 ", %" PRIu32 ")",
+			 "its geometry changed to %" PRIu32 " slots of %" PRIu32 " bytes (stride %" PRIu32
+			 ", header %" PRIu32 "), from %" PRIu32 " of %" PRIu32 " (%" PRIu32 ", %" PRIu32 ")",
 			 x.slots, x.slot_size, x.stride, x.hdr_size, g->slots, g->slot_size, g->stride, g->hdr_size);
 	else
 		return 0;
@@ -132,8 +134,9 @@ int ring_index_read(const struct ring_hdr *h, const struct ring_geom *g, struct 
 		return -1;
 	}
 	if (used > g->slots) {
-		snprintf(why, len, "head %" PRIu64 " is %" PRIu64 " slots ahead of tail %" PRIu64 " (%" PRIu32 " slot%s)",
-			 x.head, used, x.tail, g->slots, g->slots == 1 ? "" : "s");
+		snprintf(why, len,
+			 "head %" PRIu64 " is %" PRIu64 " slots ahead of tail %" PRIu64 " (%" PRIu32 " slot%s)", x.head,
+			 used, x.tail, g->slots, g->slots == 1 ? "" : "s");
 		return -1;
 	}
 	/* 2^64 slots are never filled: head so close to it is damage, and
@@ -181,7 +184,8 @@ static int64_t walk_records(const char *rec, size_t from, size_t end, uint64_t n
 		}
 		memcpy(&m, rec + p, REC);
 		if (m > end - p - REC) {
-			snprintf(why, len, "slot %" PRIu64 ": a record at byte %zu claims %" PRIu32 " bytes, %zu are left", n, p,
+			snprintf(why, len,
+				 "slot %" PRIu64 ": a record at byte %zu claims %" PRIu32 " bytes, %zu are left", n, p,
 				 m, end - p - REC);
 			return -1;
 		}
@@ -194,8 +198,7 @@ static int64_t walk_records(const char *rec, size_t from, size_t end, uint64_t n
 /* Read a slot's head once and check it: start and used within the room,
  * start on a record boundary, at least one byte after it. Fills *sh; 0, or
  * -1 with why. The records after start are checked by whoever reads them. */
-static int check_slot(const char *s, const struct ring_geom *g, uint64_t n, struct slot_head *sh, char *why,
-		      size_t len)
+static int check_slot(const char *s, const struct ring_geom *g, uint64_t n, struct slot_head *sh, char *why, size_t len)
 {
 	const char *rec = s + sizeof(struct slot_head);
 	struct slot_head x = { .start = load32((const uint32_t *)(const void *)s),
@@ -287,7 +290,8 @@ static int64_t take_slot(const char *rec, const struct slot_head *sh, uint64_t n
 		}
 		memcpy(&m, dst + p, REC);
 		if (m > size - p - REC) {
-			snprintf(why, len, "slot %" PRIu64 ": a record at byte %zu claims %" PRIu32 " bytes, %zu are left", n,
+			snprintf(why, len,
+				 "slot %" PRIu64 ": a record at byte %zu claims %" PRIu32 " bytes, %zu are left", n,
 				 sh->start + p, m, size - p - REC);
 			return -1;
 		}
@@ -299,8 +303,8 @@ static int64_t take_slot(const char *rec, const struct slot_head *sh, uint64_t n
 	return k;
 }
 
-int ring_take_image(struct ring_hdr *h, char *slots, const struct ring_geom *g, struct ring_index *ix,
-		    uint64_t want, struct ring_batch *b, char *why, size_t len)
+int ring_take_image(struct ring_hdr *h, char *slots, const struct ring_geom *g, struct ring_index *ix, uint64_t want,
+		    struct ring_batch *b, char *why, size_t len)
 {
 	uint64_t tail = ix->tail, got = 0;
 	uint32_t *part = NULL, part_start = 0;

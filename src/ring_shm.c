@@ -125,8 +125,9 @@ int ring_catch_bus(void)
 static void ring_damaged(struct ctx *ctx, const struct ring *r, const char *why)
 {
 	msg_warn(ctx->prog, "%s: damaged ring: %s", r->name, why);
-	fprintf(stderr, "Nothing more is taken from it or put into it; 'ipcdemo shm info --name %s' shows it, "
-			"'ipcdemo shm unlink --name %s' removes it.\n",
+	fprintf(stderr,
+		"Nothing more is taken from it or put into it; 'ipcdemo shm info --name %s' shows it, "
+		"'ipcdemo shm unlink --name %s' removes it.\n",
 		r->name, r->name);
 }
 
@@ -142,7 +143,8 @@ static int lock_wait(struct ctx *ctx, struct ring *r, int64_t deadline, bool qui
 		int64_t until = now_mono_ns() + LOCK_SLICE_NS;
 		if (deadline < until)
 			until = deadline;
-		struct timespec ts = { .tv_sec = (time_t)(until / NSEC_PER_SEC), .tv_nsec = (long)(until % NSEC_PER_SEC) };
+		struct timespec ts = { .tv_sec = (time_t)(until / NSEC_PER_SEC),
+				       .tv_nsec = (long)(until % NSEC_PER_SEC) };
 		int e = pthread_mutex_clocklock(&r->h->lock, CLOCK_MONOTONIC, &ts);
 		if (e != ETIMEDOUT)
 			return e;
@@ -216,9 +218,10 @@ static enum io_result ring_enter(struct ctx *ctx, struct ring *r, int64_t deadli
 	if (!quiet)
 		r->lock_held = e == ETIMEDOUT;
 	if (e == ETIMEDOUT && !quiet) {
-		msg_warn(ctx->prog, "%s: its lock is held by thread %d and was not released in time; giving up", r->name,
-			 ring_lock_owner(h));
-		fprintf(stderr, "A process stuck holding it, or a damaged ring: 'ipcdemo shm info --name %s' shows it.\n",
+		msg_warn(ctx->prog, "%s: its lock is held by thread %d and was not released in time; giving up",
+			 r->name, ring_lock_owner(h));
+		fprintf(stderr,
+			"A process stuck holding it, or a damaged ring: 'ipcdemo shm info --name %s' shows it.\n",
 			r->name);
 		if (queue_opts(ctx)->nonblock)
 			return IO_FAILED_REPORTED;
@@ -249,8 +252,8 @@ static enum io_result ring_enter(struct ctx *ctx, struct ring *r, int64_t deadli
 /* Sleep while *seq_word is still seq, counted in *sleepers. IO_OK once
  * woken (or the slice ended); IO_STOP (a stop request) or IO_TIMEOUT, off
  * the count again; IO_FAILED_REPORTED. */
-static enum io_result ring_sleep(struct ctx *ctx, struct ring *r, uint32_t *sleepers, uint32_t *seq_word,
-				 uint32_t seq, int64_t deadline)
+static enum io_result ring_sleep(struct ctx *ctx, struct ring *r, uint32_t *sleepers, uint32_t *seq_word, uint32_t seq,
+				 int64_t deadline)
 {
 	int e = 0;
 	if (stop_requested())
@@ -353,10 +356,10 @@ int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t slot_s
 		return -1;
 	}
 	r->g = (struct ring_geom){ .slots = slots,
-				  .slot_size = slot_size,
-				  .stride = stride,
-				  .hdr_size = (uint32_t)(size - (size_t)slots * stride),
-				  .size = size };
+				   .slot_size = slot_size,
+				   .stride = stride,
+				   .hdr_size = (uint32_t)(size - (size_t)slots * stride),
+				   .size = size };
 	if (ring_init(ctx, r, slots, slot_size) < 0) {
 		shm_unlink(r->name);
 		return -1;
@@ -404,8 +407,9 @@ static int attach_wait(struct ctx *ctx, struct ring *r, int64_t give_up)
 			return -1;
 		}
 		if (now > give_up || stop_requested()) {
-			msg_warn(ctx->prog, "%s is a ring whose creator never finished setting it up (it died?); "
-					    "'ipcdemo shm unlink --name %s' removes it",
+			msg_warn(ctx->prog,
+				 "%s is a ring whose creator never finished setting it up (it died?); "
+				 "'ipcdemo shm unlink --name %s' removes it",
 				 r->name, r->name);
 			return -1;
 		}
@@ -431,7 +435,8 @@ static int attach_check(struct ctx *ctx, struct ring *r, struct ring_geom *g)
 	}
 	if (c == RING_OK && !fully_backed(&st)) {
 		snprintf(r->why, sizeof(r->why),
-			 "only %llu of its %llu bytes have memory behind them (a sparse object: not a ring ipcdemo made)",
+			 "only %llu of its %llu bytes have memory behind them (a sparse object: not a ring ipcdemo "
+			 "made)",
 			 (unsigned long long)st.st_blocks * 512, (unsigned long long)st.st_size);
 		c = RING_DAMAGED;
 	}
@@ -498,8 +503,8 @@ static int open_ring(struct ctx *ctx, struct ring *r, const struct ring_spec *sp
 				return -1;
 			if (c == 0) {
 				if (!o->quiet)
-					msg_warn(ctx->prog, "created ring %s (%u slot%s of %u bytes, mode %04o)", r->name,
-						 slots, slots == 1 ? "" : "s", slot_size, (unsigned)o->mode);
+					msg_warn(ctx->prog, "created ring %s (%u slot%s of %u bytes, mode %04o)",
+						 r->name, slots, slots == 1 ? "" : "s", slot_size, (unsigned)o->mode);
 				return 0;
 			}
 		}
@@ -603,8 +608,7 @@ static enum io_result send_msgs(struct ctx *ctx, struct ring *r, const char *buf
 	return IO_OK;
 }
 
-enum io_result ring_send(struct ctx *ctx, struct ring *r, const char *buf, size_t len, int64_t deadline,
-			  size_t *done)
+enum io_result ring_send(struct ctx *ctx, struct ring *r, const char *buf, size_t len, int64_t deadline, size_t *done)
 {
 	sigjmp_buf jb;
 	*done = 0;

@@ -243,7 +243,9 @@ ssize_t sock_recv(int fd, char *buf, size_t cap, struct peer *p)
 		struct cmsghdr align;
 	} cbuf;
 	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.b,
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf.b,
 			     .msg_controllen = sizeof(cbuf.b) };
 	/* MSG_TRUNC: the return value is the real length, even when cut. */
 	if (p)
@@ -761,7 +763,8 @@ static int conn_send_packet(struct ctx *ctx, struct conn_sink *cs, const char *b
 		 * receiving. The error took the place of this send, which did not
 		 * happen: send it again. UDP goes on; what nobody receives is lost. */
 		if (cs->refused++ == 0 && !ctx->opt.quiet)
-			msg_warn(ctx->prog, "no consumer is receiving on %s (port unreachable): datagrams are being lost",
+			msg_warn(ctx->prog,
+				 "no consumer is receiving on %s (port unreachable): datagrams are being lost",
 				 cs->name);
 	}
 }

@@ -11,40 +11,77 @@ static const char *const type_choices[] = { "stream", "dgram", "seqpacket", NULL
 #define GIVEN(member) .given = OPT_GIVEN(struct sock_opts, given.member)
 
 const struct opt_def sock_opt_type = {
-	.name = "type", .type = OPT_CHOICE, .arg = "TYPE", .help = "socket type: stream (default), dgram, seqpacket",
-	.choices = type_choices, AT(type), GIVEN(type),
+	.name = "type",
+	.type = OPT_CHOICE,
+	.arg = "TYPE",
+	.help = "socket type: stream (default), dgram, seqpacket",
+	.choices = type_choices,
+	AT(type),
+	GIVEN(type),
 };
 const struct opt_def sock_opt_listen = {
-	.name = "listen", .short_name = 'l', .type = OPT_FLAG,
-	.help = "listen for the other side instead of connecting", AT(listen),
+	.name = "listen",
+	.short_name = 'l',
+	.type = OPT_FLAG,
+	.help = "listen for the other side instead of connecting",
+	AT(listen),
 };
 const struct opt_def sock_opt_connect = {
-	.name = "connect", .short_name = 'c', .type = OPT_FLAG,
-	.help = "connect to the other side instead of listening", AT(connect),
+	.name = "connect",
+	.short_name = 'c',
+	.type = OPT_FLAG,
+	.help = "connect to the other side instead of listening",
+	AT(connect),
 };
 const struct opt_def sock_opt_wait = {
-	.name = "wait", .type = OPT_DURATION, .arg = "DURATION", .help = "keep trying to connect for DURATION",
-	.min = 1, .max = OPT_DURATION_MAX, AT(wait), GIVEN(wait),
+	.name = "wait",
+	.type = OPT_DURATION,
+	.arg = "DURATION",
+	.help = "keep trying to connect for DURATION",
+	.min = 1,
+	.max = OPT_DURATION_MAX,
+	AT(wait),
+	GIVEN(wait),
 };
 const struct opt_def sock_opt_address = {
-	.name = "address", .short_name = 'a', .type = OPT_STRING, .arg = "ADDRESS",
-	.help = "HOST:PORT, [IPv6]:PORT or PORT", AT(address),
+	.name = "address",
+	.short_name = 'a',
+	.type = OPT_STRING,
+	.arg = "ADDRESS",
+	.help = "HOST:PORT, [IPv6]:PORT or PORT",
+	AT(address),
 };
 const struct opt_def sock_opt_nodelay = {
-	.name = "nodelay", .type = OPT_FLAG, .help = "set TCP_NODELAY: send small writes at once (no Nagle)",
+	.name = "nodelay",
+	.type = OPT_FLAG,
+	.help = "set TCP_NODELAY: send small writes at once (no Nagle)",
 	AT(nodelay),
 };
 const struct opt_def sock_opt_sndbuf = {
-	.name = "sndbuf", .type = OPT_SIZE, .arg = "BYTES",
-	.help = "socket send buffer (SO_SNDBUF; the kernel doubles it)", .min = 1, .max = (uint64_t)1 << 30, AT(sndbuf), GIVEN(sndbuf),
+	.name = "sndbuf",
+	.type = OPT_SIZE,
+	.arg = "BYTES",
+	.help = "socket send buffer (SO_SNDBUF; the kernel doubles it)",
+	.min = 1,
+	.max = (uint64_t)1 << 30,
+	AT(sndbuf),
+	GIVEN(sndbuf),
 };
 const struct opt_def sock_opt_rcvbuf = {
-	.name = "rcvbuf", .type = OPT_SIZE, .arg = "BYTES",
-	.help = "socket receive buffer (SO_RCVBUF; the kernel doubles it)", .min = 1, .max = (uint64_t)1 << 30,
-	AT(rcvbuf), GIVEN(rcvbuf),
+	.name = "rcvbuf",
+	.type = OPT_SIZE,
+	.arg = "BYTES",
+	.help = "socket receive buffer (SO_RCVBUF; the kernel doubles it)",
+	.min = 1,
+	.max = (uint64_t)1 << 30,
+	AT(rcvbuf),
+	GIVEN(rcvbuf),
 };
 const struct opt_def sock_opt_exit_on_eof = {
-	.name = "exit-on-eof", .type = OPT_FLAG, .help = "exit when the last writer closes", AT(exit_on_eof),
+	.name = "exit-on-eof",
+	.type = OPT_FLAG,
+	.help = "exit when the last writer closes",
+	AT(exit_on_eof),
 };
 
 const struct opt_def *const sock_opt_defs[] = {

@@ -39,8 +39,7 @@ int sock_produce(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 		struct server s;
 		if (server_open(ctx, ep, &s) != EXIT_OK)
 			return EXIT_FAIL;
-		struct sink sink = { .impl = &s, .chunk = 0, .echo = true, .write = server_write,
-				     .wait = server_wait };
+		struct sink sink = { .impl = &s, .chunk = 0, .echo = true, .write = server_write, .wait = server_wait };
 		rc = produce(ctx, &sink);
 		server_close(ctx, &s);
 		return rc;
@@ -50,10 +49,14 @@ int sock_produce(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 	enum io_result r = sock_connect(ctx, eps, n, hint, &fd);
 	if (r != IO_OK)
 		return r == IO_STOP ? produce_stopped(ctx) : EXIT_FAIL;
-	struct conn_sink cs = { .fd = fd, .type = ep->type, .name = ep->name,
+	struct conn_sink cs = { .fd = fd,
+				.type = ep->type,
+				.name = ep->name,
 				.lossy = ep->family != AF_UNIX && ep->type == SOCK_DGRAM };
 	/* chunk 1: every message is its own datagram or packet. */
-	struct sink sink = { .impl = &cs, .chunk = sock_is_packet(ep->type) ? 1 : 0, .echo = true,
+	struct sink sink = { .impl = &cs,
+			     .chunk = sock_is_packet(ep->type) ? 1 : 0,
+			     .echo = true,
 			     .write = conn_write };
 	rc = produce(ctx, &sink);
 	close(fd);

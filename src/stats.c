@@ -63,8 +63,8 @@ void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct
 	/* Processor time of the whole process: what the run cost. */
 	struct rusage ru;
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
-		out_double(&o, PRINT_ANY, "cpu_user_s", ", cpu %.6f s user", (double)ru.ru_utime.tv_sec +
-										(double)ru.ru_utime.tv_usec / 1e6);
+		out_double(&o, PRINT_ANY, "cpu_user_s", ", cpu %.6f s user",
+			   (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6);
 		out_double(&o, PRINT_ANY, "cpu_sys_s", " + %.6f s system",
 			   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
 	}

@@ -12,21 +12,38 @@ static const char *const cpu_choices[] = { "both", "same", "split", "any", NULL 
 /* --size is a list here, never the common --size BYTES: bench does not
  * take that one. */
 const struct opt_def bench_opt_size = {
-	.name = "size", .type = OPT_STRING, .arg = "LIST", .help = "message sizes, comma-separated (k, M)",
+	.name = "size",
+	.type = OPT_STRING,
+	.arg = "LIST",
+	.help = "message sizes, comma-separated (k, M)",
 	AT(sizes),
 };
 const struct opt_def bench_opt_duration = {
-	.name = "duration", .type = OPT_DURATION, .arg = "DURATION", .help = "how long to measure each cell",
-	.min = 1, .max = OPT_DURATION_MAX, AT(duration), .given = OPT_GIVEN(struct bench_opts, given.duration),
+	.name = "duration",
+	.type = OPT_DURATION,
+	.arg = "DURATION",
+	.help = "how long to measure each cell",
+	.min = 1,
+	.max = OPT_DURATION_MAX,
+	AT(duration),
+	.given = OPT_GIVEN(struct bench_opts, given.duration),
 };
 const struct opt_def bench_opt_cpu = {
-	.name = "cpu", .type = OPT_CHOICE, .arg = "PLACE",
+	.name = "cpu",
+	.type = OPT_CHOICE,
+	.arg = "PLACE",
 	.help = "both processes on one CPU (same), on two (split), where the scheduler likes (any), or both",
-	.choices = cpu_choices, AT(cpu),
+	.choices = cpu_choices,
+	AT(cpu),
 };
 const struct opt_def bench_opt_repeat = {
-	.name = "repeat", .type = OPT_COUNT, .arg = "R",
-	.help = "run each cell R times; report the median and the spread", .min = 1, .max = 100, AT(repeat),
+	.name = "repeat",
+	.type = OPT_COUNT,
+	.arg = "R",
+	.help = "run each cell R times; report the median and the spread",
+	.min = 1,
+	.max = 100,
+	AT(repeat),
 };
 
 static const struct opt_def *const bench_opt_defs[] = {
@@ -47,7 +64,9 @@ const struct opt_scope bench_opt_scope = {
 };
 
 const struct opt_def clean_opt_dry_run = {
-	.name = "dry-run", .type = OPT_FLAG, .help = "say what would be removed, remove nothing",
+	.name = "dry-run",
+	.type = OPT_FLAG,
+	.help = "say what would be removed, remove nothing",
 	.offset = offsetof(struct clean_opts, dry_run),
 };
 

@@ -223,7 +223,8 @@ int wait_child(const char *prog, pid_t pid)
 		}
 	}
 	if (WIFSIGNALED(st)) {
-		msg_warn(prog, "child %d was killed by signal %d (%s)", (int)pid, WTERMSIG(st), strsignal(WTERMSIG(st)));
+		msg_warn(prog, "child %d was killed by signal %d (%s)", (int)pid, WTERMSIG(st),
+			 strsignal(WTERMSIG(st)));
 		return EXIT_FAIL;
 	}
 	return WEXITSTATUS(st);

@@ -48,7 +48,7 @@ void uuidgen_next(struct uuidgen *g, uuid_t out)
 	g->pos += sizeof(uuid_t);
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* variant 10x */
-	memcpy(out, b, sizeof(uuid_t)); /* each byte is used once: pos only moves on */
+	memcpy(out, b, sizeof(uuid_t));               /* each byte is used once: pos only moves on */
 }
 
 void uuidgen_text(struct uuidgen *g, char out[UUID_STR_LEN])

@@ -84,12 +84,12 @@ struct track {
 struct verify {
 	struct track *t;
 	size_t n, cap;
-	uint32_t *slot;  /* hash table of t indexes + 1 (0: free) */
-	size_t nslots;   /* a power of two, at least twice n */
-	uint64_t seed;   /* keys the hash: ids an attacker picks do not collide */
-	size_t last;     /* index of the producer seen last: the usual case */
-	size_t words;    /* ring words allocated, of all producers */
-	bool starved;    /* a window could not grow: VERIFY_MEMORY_MAX reached */
+	uint32_t *slot; /* hash table of t indexes + 1 (0: free) */
+	size_t nslots;  /* a power of two, at least twice n */
+	uint64_t seed;  /* keys the hash: ids an attacker picks do not collide */
+	size_t last;    /* index of the producer seen last: the usual case */
+	size_t words;   /* ring words allocated, of all producers */
+	bool starved;   /* a window could not grow: VERIFY_MEMORY_MAX reached */
 	uint64_t received, duplicated, reordered, unstamped, untracked, unchecked;
 };
 
@@ -346,6 +346,6 @@ void verify_get(const struct verify *v, struct verify_result *r)
 
 bool verify_clean(const struct verify_result *r)
 {
-	return r->lost == 0 && r->duplicated == 0 && r->reordered == 0 && r->unstamped == 0 &&
-	       r->untracked == 0 && r->unchecked == 0;
+	return r->lost == 0 && r->duplicated == 0 && r->reordered == 0 && r->unstamped == 0 && r->untracked == 0 &&
+	       r->unchecked == 0;
 }

@@ -58,7 +58,7 @@ struct bench_chan {
 	const struct bench_chan_verbs *verbs;
 	int fd[4]; /* client read, client write, server read, server write; -1: none */
 	const struct queue_ops *qops;
-	void *q[2]; /* queues: client to server, server to client */
+	void *q[2];         /* queues: client to server, server to client */
 	char path[2][4200]; /* names the mechanism may use, in the private directory */
 	int npath;          /* paths made (removed by bench_chan_unlink) */
 };
@@ -90,9 +90,9 @@ struct bench_argv {
 struct bench_run {
 	const struct mechanism *verbs_of; /* whose produce and consume run; NULL: this mechanism's */
 	struct bench_argv prod, cons;
-	int chan[2];   /* producer's stdout chan[1], consumer's stdin chan[0]; -1: /dev/null */
+	int chan[2];    /* producer's stdout chan[1], consumer's stdin chan[0]; -1: /dev/null */
 	char obj[4200]; /* the object of the run (a path or an IPC name), "" none */
-	long num;      /* a port or a queue id, for ready and cleanup; -1 none */
+	long num;       /* a port or a queue id, for ready and cleanup; -1 none */
 };
 
 struct mech_bench {

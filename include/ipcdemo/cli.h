@@ -37,21 +37,21 @@ enum opt_type {
 enum opt_id {
 	OP_END = 0,
 	OP_HELP,
-	OP_PATH,    /* the filesystem object (FIFO, file, socket, ftok file); demo.c reads it */
-	OP_MODE,    /* permissions of what we create: six mechanisms */
+	OP_PATH, /* the filesystem object (FIFO, file, socket, ftok file); demo.c reads it */
+	OP_MODE, /* permissions of what we create: six mechanisms */
 	OP_COUNT,
 	OP_EVERY,
 	OP_BATCHES,
 	OP_SOURCE,
 	OP_SEQ,
 	OP_ID,
-	OP_SIZE,    /* bytes: message padding or a receive buffer; never anything else */
+	OP_SIZE, /* bytes: message padding or a receive buffer; never anything else */
 	OP_QUIET,
 	OP_VERIFY,
 	OP_JSON,
 	OP_STATS,
 	OP_TIMEOUT,
-	OP_LABEL,   /* read by the shared producer and consumer */
+	OP_LABEL, /* read by the shared producer and consumer */
 	OP__MAX
 };
 
@@ -64,9 +64,9 @@ struct opts {
 	const char *path;
 	mode_t mode;
 	uint64_t count;
-	int64_t every;   /* ns */
+	int64_t every; /* ns */
 	uint64_t batches;
-	int source;      /* enum source_kind */
+	int source; /* enum source_kind */
 	bool seq;
 	uint64_t id;
 	uint64_t size;
@@ -84,14 +84,14 @@ struct opts {
  * bool (FLAG), uint64_t (COUNT, SIZE), int64_t (DURATION, INTEGER), mode_t
  * (MODE), const char * (PATH, STRING), int (CHOICE: the index of the word). */
 struct opt_def {
-	const char *name;  /* long name */
-	int short_name;    /* 0 when none */
+	const char *name; /* long name */
+	int short_name;   /* 0 when none */
 	enum opt_type type;
-	const char *arg;   /* metavariable shown in help */
-	const char *help;  /* default help text */
+	const char *arg;            /* metavariable shown in help */
+	const char *help;           /* default help text */
 	const char *const *choices; /* OPT_CHOICE: NULL-terminated list */
-	uint64_t min, max; /* bounds for COUNT/SIZE/DURATION (ns); max 0: none */
-	size_t offset;     /* of the value */
+	uint64_t min, max;          /* bounds for COUNT/SIZE/DURATION (ns); max 0: none */
+	size_t offset;              /* of the value */
 	/* A local option that must be told apart from its default:
 	 * OPT_GIVEN(struct, member) of a bool set when it is given; 0: none. */
 	size_t given;
@@ -111,7 +111,10 @@ struct verb_opt {
 	const char *help;
 	const struct opt_def *def;
 };
-#define OPT_LIST_END { .id = OP_END }
+#define OPT_LIST_END \
+	{ \
+		.id = OP_END \
+	}
 
 /* Where the local options of a mechanism (or a top-level command) go:
  * every definition its verbs may list, the size of the struct they write

@@ -31,7 +31,6 @@ int demo_run(struct ctx *ctx, const struct demo_role *roles, int n);
  * output must not depend on timing). Stops at the first failure. */
 int demo_run_each(struct ctx *ctx, const struct demo_role *roles, int n);
 
-
 /* Where a demo's object lives: --path if given, else NAME in a new private
  * temporary directory that demo_place_remove takes away again. */
 struct demo_place {

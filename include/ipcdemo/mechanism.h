@@ -16,11 +16,11 @@ struct mech_objects;
 
 struct verb {
 	const char *name;
-	const char *summary;     /* one line, for lists */
-	const char *usage;       /* arguments after the verb, e.g. "[options] [MESSAGE...]" */
-	const char *description; /* a paragraph for --help */
+	const char *summary;         /* one line, for lists */
+	const char *usage;           /* arguments after the verb, e.g. "[options] [MESSAGE...]" */
+	const char *description;     /* a paragraph for --help */
 	const struct verb_opt *opts; /* ends with OPT_LIST_END */
-	int min_args, max_args;  /* positional arguments; max -1: unlimited */
+	int min_args, max_args;      /* positional arguments; max -1: unlimited */
 	int (*run)(struct ctx *ctx);
 	/* Completes the positional argument being typed (cur) by printing
 	 * candidates as the completer does; NULL: nothing to offer. */
@@ -59,7 +59,7 @@ struct ctx {
 	void *mopt;
 	int argc;
 	char **argv;
-	int out_errno; /* first error writing stdout (EPIPE: reader gone), 0: none */
+	int out_errno;    /* first error writing stdout (EPIPE: reader gone), 0: none */
 	int64_t start_ns; /* when the command started (now_mono_ns), 0: not recorded */
 	int result_fd;    /* where to write a struct run_result (stats.h), 0: nowhere */
 };

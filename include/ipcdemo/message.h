@@ -87,6 +87,7 @@ size_t linebuf_pending(const struct linebuf *lb);
 uint64_t linebuf_lines(const struct linebuf *lb);
 
 /* ---- Options every producer and every consumer takes (verb tables) ---- */
+/* clang-format off */
 #define PRODUCER_OPTIONS                                                                                   \
 	{ .id = OP_COUNT, .help = "messages per batch (default: 10, or all arguments, or all of stdin)" }, \
 	{ .id = OP_EVERY },                                                                                \
@@ -96,12 +97,15 @@ uint64_t linebuf_lines(const struct linebuf *lb);
 	{ .id = OP_ID },                                                                                   \
 	{ .id = OP_SIZE },                                                                                 \
 	{ .id = OP_STATS }
+/* clang-format on */
+/* clang-format off */
 #define CONSUMER_OPTIONS                                     \
 	{ .id = OP_COUNT, .help = "stop after N messages" }, \
 	{ .id = OP_TIMEOUT },                                \
 	{ .id = OP_JSON },                                   \
 	{ .id = OP_VERIFY },                                 \
 	{ .id = OP_STATS }
+/* clang-format on */
 
 /* ---- Producer ---- */
 /* Where a producer's bytes go. write() gets whole messages (at most chunk
@@ -139,9 +143,9 @@ struct consumer {
 	struct verify *verify;
 	uint64_t msgs, bytes;
 	int64_t start_ns, last_ns;
-	int64_t first_ns; /* the first message's arrival (0: none yet) */
-	bool stop;        /* -n reached, stdout gone or failed (see ctx->out_errno) */
-	bool timed_out;   /* --timeout expired */
+	int64_t first_ns;   /* the first message's arrival (0: none yet) */
+	bool stop;          /* -n reached, stdout gone or failed (see ctx->out_errno) */
+	bool timed_out;     /* --timeout expired */
 	uint64_t truncated; /* datagrams larger than the receive buffer */
 	uint64_t split;     /* lines longer than the line buffer, delivered in pieces */
 	uint64_t unread;    /* complete messages read from the channel but not printed (-n) */

@@ -20,18 +20,18 @@ struct obj {
 	char name[PATH_MAX];             /* a POSIX name, a key, a path */
 	size_t base;                     /* where the entry's own name starts in name (directory entries) */
 	uid_t uid;
-	uid_t creator;                   /* where the system keeps it (System V), else uid */
+	uid_t creator; /* where the system keeps it (System V), else uid */
 	mode_t mode;
-	long long size;                  /* bytes; -1: not applicable */
-	long long messages;              /* -1: not applicable or unknown */
-	long long id;                    /* the kind's id_name (msqid); -1: none */
-	dev_t dev;                       /* files: to find who has them open */
+	long long size;     /* bytes; -1: not applicable */
+	long long messages; /* -1: not applicable or unknown */
+	long long id;       /* the kind's id_name (msqid); -1: none */
+	dev_t dev;          /* files: to find who has them open */
 	ino_t ino;
-	int found;                       /* the kind's own finding, from describe, for ours */
-	bool ours;                       /* 'ipcdemo clean' removes it */
-	bool busy;                       /* ours, but in use: kept */
-	const char *note;                /* the kind's, NULL: none */
-	const char *use;                 /* set by the collector: "in use", "may be in use" */
+	int found;        /* the kind's own finding, from describe, for ours */
+	bool ours;        /* 'ipcdemo clean' removes it */
+	bool busy;        /* ours, but in use: kept */
+	const char *note; /* the kind's, NULL: none */
+	const char *use;  /* set by the collector: "in use", "may be in use" */
 };
 
 /* Where a scan hands each object it finds (copied). 0, or -1 when memory
@@ -44,9 +44,9 @@ struct obj_out {
  * diagnostic (the command fails). A namespace that cannot be read is
  * worth a warning (unless --quiet), not a failure. */
 struct mech_objects {
-	const char *type;   /* TYPE column and JSON "type": "mq", "fifo" */
-	const char *plural; /* for notes: "FIFOs" */
-	int order;          /* kinds are listed (and scanned) in ascending order */
+	const char *type;    /* TYPE column and JSON "type": "mq", "fifo" */
+	const char *plural;  /* for notes: "FIFOs" */
+	int order;           /* kinds are listed (and scanned) in ascending order */
 	const char *id_name; /* JSON key of obj.id, NULL: none */
 	/* Find this kind's objects, in its system-wide namespace or among
 	 * the entries of dir (obj_scan_dir), and hand each to out with what

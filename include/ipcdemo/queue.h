@@ -75,7 +75,6 @@ struct queue_ops {
 				   size_t *len);
 };
 
-
 /* Length of the first message in buf, its newline included. */
 size_t queue_next_len(const char *buf, size_t len);
 

@@ -38,17 +38,17 @@ struct ring_hdr {
 	uint32_t slots;
 	uint32_t slot_size;
 	uint32_t stride;
-	uint32_t ready;           /* set last by the creator */
-	pthread_mutex_t lock;     /* process-shared, robust */
-	uint64_t head;            /* slots ever filled (under lock) */
-	uint64_t tail;            /* slots ever emptied (under lock) */
-	uint32_t data_seq;        /* futex word: bumped by every put */
-	uint32_t space_seq;       /* futex word: bumped by every take */
-	uint32_t data_waiters;    /* consumers asleep on data_seq */
-	uint32_t space_waiters;   /* producers asleep on space_seq */
-	uint64_t recovered;       /* locks taken over from dead holders */
-	uint64_t put;             /* messages ever put (under lock) */
-	uint64_t taken;           /* messages ever taken (under lock) */
+	uint32_t ready;         /* set last by the creator */
+	pthread_mutex_t lock;   /* process-shared, robust */
+	uint64_t head;          /* slots ever filled (under lock) */
+	uint64_t tail;          /* slots ever emptied (under lock) */
+	uint32_t data_seq;      /* futex word: bumped by every put */
+	uint32_t space_seq;     /* futex word: bumped by every take */
+	uint32_t data_waiters;  /* consumers asleep on data_seq */
+	uint32_t space_waiters; /* producers asleep on space_seq */
+	uint64_t recovered;     /* locks taken over from dead holders */
+	uint64_t put;           /* messages ever put (under lock) */
+	uint64_t taken;         /* messages ever taken (under lock) */
 };
 
 /* A slot: struct slot_head, then records of [u32 length][message]. A
@@ -96,8 +96,8 @@ int ring_index_read(const struct ring_hdr *h, const struct ring_geom *g, struct 
 /* The messages a consumer takes at once: records [u32 len][bytes]. */
 struct ring_batch {
 	char *buf;
-	size_t cap;   /* at least the stride */
-	size_t used;  /* bytes of records */
+	size_t cap;  /* at least the stride */
+	size_t used; /* bytes of records */
 	uint64_t msgs;
 	uint64_t freed; /* slots emptied */
 };
@@ -109,8 +109,8 @@ struct ring_batch {
  * ring is empty), or -1 with why when the first slot to take is damaged
  * (nothing of it taken; slots before it are delivered by the call
  * before). */
-int ring_take_image(struct ring_hdr *h, char *slots, const struct ring_geom *g, struct ring_index *ix,
-		    uint64_t want, struct ring_batch *b, char *why, size_t len);
+int ring_take_image(struct ring_hdr *h, char *slots, const struct ring_geom *g, struct ring_index *ix, uint64_t want,
+		    struct ring_batch *b, char *why, size_t len);
 
 /* Put the whole messages of buf (each ending in '\n', the last one maybe
  * not) into the free slots, as many to a slot as fit. *off: bytes of buf
@@ -164,7 +164,7 @@ struct ring {
 	struct ring_geom g; /* checked once: the only geometry used */
 	bool sending;
 	bool said_full;
-	bool lock_held;     /* the last wait for the lock gave up */
+	bool lock_held; /* the last wait for the lock gave up */
 	/* Messages taken by this consumer, not yet delivered: [u32 len][bytes]... */
 	struct ring_batch b;
 	size_t bpos;
@@ -207,8 +207,7 @@ int ring_batch_alloc(struct ctx *ctx, struct ring *r);
 
 /* Put the whole messages of buf (each ending in '\n') into the ring, as
  * queue_ops.send does, with its return convention. */
-enum io_result ring_send(struct ctx *ctx, struct ring *r, const char *buf, size_t len, int64_t deadline,
-			  size_t *done);
+enum io_result ring_send(struct ctx *ctx, struct ring *r, const char *buf, size_t len, int64_t deadline, size_t *done);
 
 /* Take up to a batch of messages (no more than want) into r->b under
  * one lock, sleeping while the ring is empty until the deadline. 0; -1
@@ -219,11 +218,10 @@ enum io_result ring_take(struct ctx *ctx, struct ring *r, int64_t deadline, uint
  * be had, and the damage found. */
 struct ring_info {
 	struct ring_hdr h;
-	const char *lock; /* "free", "held", "unknown" */
-	int owner;        /* thread holding it, when held */
+	const char *lock;   /* "free", "held", "unknown" */
+	int owner;          /* thread holding it, when held */
 	char why[RING_WHY]; /* "" when intact */
 };
-
 
 /* Read *s from an open ring: under its lock when it can be had soon,
  * else without it. */

@@ -145,7 +145,7 @@ struct client {
 	pid_t pid;
 	char *q; /* bytes not yet sent: q[off..len) */
 	size_t off, len, cap;
-	bool rd_eof; /* it shut down its sending side: it may still read */
+	bool rd_eof;           /* it shut down its sending side: it may still read */
 	uint64_t pushed, sent; /* bytes queued and sent, in all */
 	uint64_t round;        /* the last write queued for it ... */
 	uint64_t mark;         /* ... starts at this many bytes pushed */
@@ -185,8 +185,8 @@ struct conn_sink {
 	int fd;
 	int type;
 	const char *name;
-	bool lossy;        /* UDP: a refused datagram (no receiver) is dropped, not an error */
-	uint64_t refused;  /* how many were */
+	bool lossy;       /* UDP: a refused datagram (no receiver) is dropped, not an error */
+	uint64_t refused; /* how many were */
 };
 enum io_result conn_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done);
 

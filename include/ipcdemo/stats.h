@@ -22,9 +22,9 @@ struct run_stats {
  * of this struct at the end, where the --stats summary is printed. */
 struct run_result {
 	uint64_t msgs, bytes;
-	int64_t elapsed_ns;       /* from the command's start */
+	int64_t elapsed_ns;        /* from the command's start */
 	int64_t first_ns, last_ns; /* CLOCK_MONOTONIC, of the messages received (0: none) */
-	double cpu_s;             /* user + system time of the process so far */
+	double cpu_s;              /* user + system time of the process so far */
 };
 /* The environment variable that names the descriptor. */
 #define RUN_RESULT_ENV "IPCDEMO_RESULT_FD"

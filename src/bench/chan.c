@@ -179,7 +179,8 @@ int bench_dgram_pair(int family, const char *p0, const char *p1, int out[2])
 		    getsockname(out[i], (struct sockaddr *)&a[i], &al[i]) < 0)
 			return -1;
 	}
-	if (connect(out[0], (struct sockaddr *)&a[1], al[1]) < 0 || connect(out[1], (struct sockaddr *)&a[0], al[0]) < 0)
+	if (connect(out[0], (struct sockaddr *)&a[1], al[1]) < 0 ||
+	    connect(out[1], (struct sockaddr *)&a[0], al[0]) < 0)
 		return -1;
 	return 0;
 }

@@ -213,8 +213,13 @@ int bench_run(struct ctx *ctx)
 	}
 	struct out o;
 	out_init(&o, stdout, ctx->opt.json);
-	struct table t = { .b = &b, .o = &o, .sel = sel, .places = places, .nplaces = nplaces,
-			   .progress = isatty(STDERR_FILENO) && !ctx->opt.quiet, .lat = true };
+	struct table t = { .b = &b,
+			   .o = &o,
+			   .sel = sel,
+			   .places = places,
+			   .nplaces = nplaces,
+			   .progress = isatty(STDERR_FILENO) && !ctx->opt.quiet,
+			   .lat = true };
 	run_all(&b, &t, sizes, nsizes);
 	rmdir(b.dir);
 	return EXIT_OK;

@@ -25,8 +25,7 @@ struct lresult {
 	char err[200];
 };
 
-static int lchan_make(struct bench *b, const struct brow *r, size_t size, struct bench_chan *ch, char *err,
-		      size_t elen)
+static int lchan_make(struct bench *b, const struct brow *r, size_t size, struct bench_chan *ch, char *err, size_t elen)
 {
 	struct bench_env env = bench_env_next(b);
 	memset(ch, 0, sizeof(*ch));
@@ -199,8 +198,7 @@ static ssize_t read_lresult(int fd, pid_t cli, struct lresult *res)
 	return got;
 }
 
-static void latency_once(struct bench *b, const struct brow *r, size_t size, int cpu_c, int cpu_s,
-			 struct lresult *res)
+static void latency_once(struct bench *b, const struct brow *r, size_t size, int cpu_c, int cpu_s, struct lresult *res)
 {
 	struct bench_chan ch;
 	int rp[2];

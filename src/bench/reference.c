@@ -15,8 +15,7 @@
 #include "ipcdemo/util.h"
 
 /* Parse what dd printed: "N bytes (...) copied, T s, R GB/s". */
-static void dd_report(const struct plan *pl, const char *out, const int st[2], const double cpu[2],
-		      struct result *res)
+static void dd_report(const struct plan *pl, const char *out, const int st[2], const double cpu[2], struct result *res)
 {
 	const char *c = strstr(out, " bytes");
 	const char *t = strstr(out, "copied, ");
@@ -197,8 +196,8 @@ static const struct bench_chan_verbs bare_verbs = {
 	.lines = false,
 };
 
-static int bare_chan_open(const struct bench_env *env, const struct bench_row *row, size_t size,
-			  struct bench_chan *ch, char *err, size_t elen)
+static int bare_chan_open(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			  char *err, size_t elen)
 {
 	int a[2] = { -1, -1 }, c[2] = { -1, -1 };
 	(void)env, (void)row, (void)size, (void)err, (void)elen;
@@ -234,7 +233,10 @@ static const struct mech_bench dd_hooks = {
 
 const struct ref_row bench_ref_rows[] = {
 	{ .name = "bare pipe", .group = "bare", .hooks = &bare_hooks, .no_round_trips = NULL, .run = run_bare },
-	{ .name = "dd | dd", .group = "dd", .hooks = &dd_hooks, .no_round_trips = "dd moves data one way only",
+	{ .name = "dd | dd",
+	  .group = "dd",
+	  .hooks = &dd_hooks,
+	  .no_round_trips = "dd moves data one way only",
 	  .run = run_dd },
 	{ .name = NULL, .group = NULL, .hooks = NULL, .no_round_trips = NULL, .run = NULL },
 };

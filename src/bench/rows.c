@@ -36,16 +36,26 @@ bool brow_at(size_t i, struct brow *out)
 		for (const struct bench_row *r = ms[k]->bench->rows; r->name; r++) {
 			if (i-- > 0)
 				continue;
-			*out = (struct brow){ .name = r->name, .group = ms[k]->name, .word = r->word, .mech = ms[k],
-					      .row = r, .ref = NULL, .hooks = ms[k]->bench };
+			*out = (struct brow){ .name = r->name,
+					      .group = ms[k]->name,
+					      .word = r->word,
+					      .mech = ms[k],
+					      .row = r,
+					      .ref = NULL,
+					      .hooks = ms[k]->bench };
 			return true;
 		}
 	}
 	for (const struct ref_row *f = bench_ref_rows; f->name; f++) {
 		if (i-- > 0)
 			continue;
-		*out = (struct brow){ .name = f->name, .group = f->group, .word = NULL, .mech = NULL, .row = NULL,
-				      .ref = f, .hooks = f->hooks };
+		*out = (struct brow){ .name = f->name,
+				      .group = f->group,
+				      .word = NULL,
+				      .mech = NULL,
+				      .row = NULL,
+				      .ref = f,
+				      .hooks = f->hooks };
 		return true;
 	}
 	return false;

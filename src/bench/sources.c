@@ -82,8 +82,7 @@ static double libuuid_rate(struct bench *b)
 	return t > t0 ? (double)n * 1e9 / (double)(t - t0) : NAN;
 }
 
-static void source_print(struct out *o, bool json, const char *name, double rate, const char *why,
-			 const char *note)
+static void source_print(struct out *o, bool json, const char *name, double rate, const char *why, const char *note)
 {
 	if (json) {
 		out_open(o);

@@ -34,15 +34,25 @@ struct fifo_opts {
 #define AT(member) .offset = offsetof(struct fifo_opts, member)
 
 static const struct opt_def opt_unlink = {
-	.name = "unlink", .type = OPT_FLAG, .help = "remove the object on exit", AT(unlink),
+	.name = "unlink",
+	.type = OPT_FLAG,
+	.help = "remove the object on exit",
+	AT(unlink),
 };
 static const struct opt_def opt_linger = {
-	.name = "linger", .type = OPT_DURATION, .arg = "DURATION",
-	.help = "wait at most DURATION for what is written to be read", .max = OPT_DURATION_MAX, AT(linger),
+	.name = "linger",
+	.type = OPT_DURATION,
+	.arg = "DURATION",
+	.help = "wait at most DURATION for what is written to be read",
+	.max = OPT_DURATION_MAX,
+	AT(linger),
 	.given = OPT_GIVEN(struct fifo_opts, given.linger),
 };
 static const struct opt_def opt_exit_on_eof = {
-	.name = "exit-on-eof", .type = OPT_FLAG, .help = "exit when the last writer closes", AT(exit_on_eof),
+	.name = "exit-on-eof",
+	.type = OPT_FLAG,
+	.help = "exit when the last writer closes",
+	AT(exit_on_eof),
 };
 
 static const struct opt_def *const fifo_opt_defs[] = { &opt_unlink, &opt_linger, &opt_exit_on_eof, NULL };
@@ -481,9 +491,8 @@ static const struct verb fifo_verbs[] = {
 		.name = "consume",
 		.summary = "read messages from a named pipe",
 		.usage = "[options]",
-		.description =
-			"Creates the FIFO if needed and prints each line a producer writes. When the producer\n"
-			"closes, it waits for the next one (--exit-on-eof to stop instead).",
+		.description = "Creates the FIFO if needed and prints each line a producer writes. When the producer\n"
+			       "closes, it waits for the next one (--exit-on-eof to stop instead).",
 		.opts = consume_opts,
 		.min_args = 0,
 		.max_args = 0,
@@ -565,8 +574,8 @@ static int fifo_bench_pair(const char *path, int *rfd, int *wfd)
 }
 
 /* Round trips: two FIFOs, one each way. */
-static int fifo_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
-			   struct bench_chan *ch, char *err, size_t elen)
+static int fifo_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			   char *err, size_t elen)
 {
 	(void)env, (void)row, (void)size, (void)err, (void)elen;
 	ch->verbs = &bench_stream_verbs;
@@ -577,8 +586,8 @@ static int fifo_bench_chan(const struct bench_env *env, const struct bench_row *
 	return 0;
 }
 
-static int fifo_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
-			  struct bench_run *r, char *err, size_t elen)
+static int fifo_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
+			  char *err, size_t elen)
 {
 	(void)row, (void)size, (void)err, (void)elen;
 	snprintf(r->obj, sizeof(r->obj), "%s/b%d.fifo", env->dir, env->seq);
@@ -603,9 +612,8 @@ static const struct mech_bench fifo_bench = {
 const struct mechanism mech_fifo = {
 	.name = "fifo",
 	.summary = "named pipe (FIFO) in the filesystem, between unrelated processes",
-	.description =
-		"A FIFO is a pipe with a name: open(2) for writing blocks until a reader opens it and\n"
-		"vice versa; writes of up to PIPE_BUF (4096) bytes are atomic.",
+	.description = "A FIFO is a pipe with a name: open(2) for writing blocks until a reader opens it and\n"
+		       "vice versa; writes of up to PIPE_BUF (4096) bytes are atomic.",
 	.verbs = fifo_verbs,
 	.objects = &fifo_objects,
 	.bench = &fifo_bench,

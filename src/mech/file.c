@@ -33,25 +33,50 @@ const char *const lock_names[] = { "flock", "fcntl", "none", NULL };
 #define GIVEN(member) .given = OPT_GIVEN(struct file_opts, given.member)
 
 static const struct opt_def opt_lock = {
-	.name = "lock", .type = OPT_CHOICE, .arg = "KIND",
-	.help = "lock around each write: flock (default), fcntl, none", .choices = lock_names, AT(lock), GIVEN(lock),
+	.name = "lock",
+	.type = OPT_CHOICE,
+	.arg = "KIND",
+	.help = "lock around each write: flock (default), fcntl, none",
+	.choices = lock_names,
+	AT(lock),
+	GIVEN(lock),
 };
 static const struct opt_def opt_truncate = {
-	.name = "truncate", .type = OPT_FLAG, .help = "start from an empty file", AT(truncate),
+	.name = "truncate",
+	.type = OPT_FLAG,
+	.help = "start from an empty file",
+	AT(truncate),
 };
 static const struct opt_def opt_reread = {
-	.name = "reread", .type = OPT_DURATION, .arg = "DURATION", .help = "re-read the whole file every DURATION",
-	.min = 1, .max = OPT_DURATION_MAX, AT(reread), GIVEN(reread),
+	.name = "reread",
+	.type = OPT_DURATION,
+	.arg = "DURATION",
+	.help = "re-read the whole file every DURATION",
+	.min = 1,
+	.max = OPT_DURATION_MAX,
+	AT(reread),
+	GIVEN(reread),
 };
 static const struct opt_def opt_no_follow = {
-	.name = "no-follow", .type = OPT_FLAG, .help = "print what is there and exit", AT(no_follow),
+	.name = "no-follow",
+	.type = OPT_FLAG,
+	.help = "print what is there and exit",
+	AT(no_follow),
 };
 static const struct opt_def opt_writers = {
-	.name = "writers", .short_name = 'w', .type = OPT_COUNT, .arg = "N", .help = "number of concurrent writers",
-	.min = 1, .max = 256, AT(writers),
+	.name = "writers",
+	.short_name = 'w',
+	.type = OPT_COUNT,
+	.arg = "N",
+	.help = "number of concurrent writers",
+	.min = 1,
+	.max = 256,
+	AT(writers),
 };
 static const struct opt_def opt_append = {
-	.name = "append", .type = OPT_FLAG, .help = "open with O_APPEND instead of lseek(SEEK_END) + write",
+	.name = "append",
+	.type = OPT_FLAG,
+	.help = "open with O_APPEND instead of lseek(SEEK_END) + write",
 	AT(append),
 };
 
@@ -92,8 +117,12 @@ enum io_result file_lock(int fd, int kind, bool exclusive, bool unlock)
 		if (kind == LK_FLOCK) {
 			rc = flock(fd, unlock ? LOCK_UN : exclusive ? LOCK_EX : LOCK_SH);
 		} else {
-			struct flock fl = { .l_type = (short)(unlock ? F_UNLCK : exclusive ? F_WRLCK : F_RDLCK),
-					    .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+			struct flock fl = { .l_type = (short)(unlock      ? F_UNLCK
+							      : exclusive ? F_WRLCK
+									  : F_RDLCK),
+					    .l_whence = SEEK_SET,
+					    .l_start = 0,
+					    .l_len = 0 };
 			rc = fcntl(fd, unlock ? F_SETLK : F_SETLKW, &fl);
 		}
 		if (rc == 0)
@@ -244,8 +273,10 @@ static int end_torn_line(struct ctx *ctx, struct file_sink *fs)
 		return -1;
 	}
 	if (!ctx->opt.quiet)
-		msg_warn(ctx->prog, "%s ended in an unfinished line (a writer stopped in the middle of it); "
-				    "ended it with a newline before appending", fs->path);
+		msg_warn(ctx->prog,
+			 "%s ended in an unfinished line (a writer stopped in the middle of it); "
+			 "ended it with a newline before appending",
+			 fs->path);
 	return 0;
 }
 
@@ -428,7 +459,8 @@ static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *l
 			struct stat now;
 			int64_t last = c->last_ns;
 			bool same = fstat(fd, &now) == 0 && now.st_ino == prev.st_ino && now.st_size == prev.st_size &&
-				    now.st_mtim.tv_sec == prev.st_mtim.tv_sec && now.st_mtim.tv_nsec == prev.st_mtim.tv_nsec;
+				    now.st_mtim.tv_sec == prev.st_mtim.tv_sec &&
+				    now.st_mtim.tv_nsec == prev.st_mtim.tv_nsec;
 			warned = false;
 			linebuf_reset(lb);
 			enum io_result rc = drain(c, lb, fd, path);
@@ -682,9 +714,8 @@ static const struct verb file_verbs[] = {
 		.name = "produce",
 		.summary = "append messages to the shared storage file",
 		.usage = "[options] [MESSAGE...]",
-		.description =
-			"Appends each batch of messages as whole lines, taking the lock around each write, and\n"
-			"echoes them on stdout.",
+		.description = "Appends each batch of messages as whole lines, taking the lock around each write, and\n"
+			       "echoes them on stdout.",
 		.opts = produce_opts,
 		.min_args = 0,
 		.max_args = -1,
@@ -707,10 +738,9 @@ static const struct verb file_verbs[] = {
 		.name = "race",
 		.summary = "concurrent writers with and without a lock: count lost lines",
 		.usage = "[options]",
-		.description =
-			"Starts N writers that append lines with lseek(SEEK_END) + write at the same moment,\n"
-			"then reads the file back and counts the lines that were lost or torn. Exit status 3\n"
-			"when any were.",
+		.description = "Starts N writers that append lines with lseek(SEEK_END) + write at the same moment,\n"
+			       "then reads the file back and counts the lines that were lost or torn. Exit status 3\n"
+			       "when any were.",
 		.opts = race_opts,
 		.min_args = 0,
 		.max_args = 0,
@@ -834,8 +864,8 @@ static const struct bench_chan_verbs file_bench_verbs = {
 	.lines = true,
 };
 
-static int file_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
-			   struct bench_chan *ch, char *err, size_t elen)
+static int file_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			   char *err, size_t elen)
 {
 	(void)env, (void)row, (void)size, (void)err, (void)elen;
 	ch->verbs = &file_bench_verbs;
@@ -847,8 +877,8 @@ static int file_bench_chan(const struct bench_env *env, const struct bench_row *
 	return ch->fd[0] < 0 || ch->fd[1] < 0 || ch->fd[2] < 0 || ch->fd[3] < 0 ? -1 : 0;
 }
 
-static int file_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
-			  struct bench_run *r, char *err, size_t elen)
+static int file_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
+			  char *err, size_t elen)
 {
 	(void)row, (void)size, (void)err, (void)elen;
 	snprintf(r->obj, sizeof(r->obj), "%s/b%d.storage", env->dir, env->seq);
@@ -872,9 +902,8 @@ static const struct mech_bench file_bench = {
 const struct mechanism mech_file = {
 	.name = "file",
 	.summary = "shared storage file, with flock(2) or fcntl(2) locks",
-	.description =
-		"The simplest IPC: a producer appends to a file that a consumer reads. Without a lock,\n"
-		"concurrent writers race ('ipcdemo file race' shows it).",
+	.description = "The simplest IPC: a producer appends to a file that a consumer reads. Without a lock,\n"
+		       "concurrent writers race ('ipcdemo file race' shows it).",
 	.verbs = file_verbs,
 	.objects = &file_objects,
 	.bench = &file_bench,

@@ -136,8 +136,8 @@ static int race_check(struct ctx *ctx, const char *path, const struct stat *made
 		unsigned long long s;
 		r->bytes_found += (uint64_t)n;
 		/* Strict check: the exact line that writer w wrote for seq s. */
-		if ((size_t)n == size && sscanf(line, "w%3u:%10llu:", &w, &s) == 2 && w < file_opts(ctx)->writers && s >= 1 &&
-		    s <= o->count) {
+		if ((size_t)n == size && sscanf(line, "w%3u:%10llu:", &w, &s) == 2 && w < file_opts(ctx)->writers &&
+		    s >= 1 && s <= o->count) {
 			race_line(want, size, w, s);
 			if (memcmp(want, line, size) == 0) {
 				uint64_t k = (uint64_t)w * o->count + (s - 1);
@@ -263,7 +263,8 @@ static void race_print(struct ctx *ctx, const struct race_result *r)
 	out_u64(&out, PRINT_ANY, "lines_per_writer", " x %llu lines", o->count);
 	out_u64(&out, PRINT_ANY, "line_bytes", " of %llu bytes", o->size);
 	out_string(&out, PRINT_ANY, "lock", ", lock %s", lock_names[file_opts(ctx)->lock]);
-	out_string(&out, PRINT_ANY, "write", ", %s\n", file_opts(ctx)->append ? "O_APPEND write" : "lseek(SEEK_END) + write");
+	out_string(&out, PRINT_ANY, "write", ", %s\n",
+		   file_opts(ctx)->append ? "O_APPEND write" : "lseek(SEEK_END) + write");
 	out_u64(&out, PRINT_ANY, "expected", "expected  %llu lines\n", r->expected);
 	out_u64(&out, PRINT_ANY, "intact", "intact    %llu\n", r->intact);
 	out_u64(&out, PRINT_ANY, "lost", "lost      %llu\n", r->lost);

@@ -46,8 +46,9 @@ static int split_address(const struct ctx *ctx, const char *spec, int type, char
 		const char *proto = type == SOCK_DGRAM ? "udp" : "tcp";
 		const struct servent *se = getservbyname(port, proto);
 		if (!se)
-			return msg_usage(ctx->prog, "invalid value '%s' for --address: no %s service '%s' in /etc/services",
-					 spec, proto, port);
+			return msg_usage(ctx->prog,
+					 "invalid value '%s' for --address: no %s service '%s' in /etc/services", spec,
+					 proto, port);
 		snprintf(port, pl, "%u", (unsigned)ntohs((uint16_t)se->s_port));
 	}
 	return 0;
@@ -282,9 +283,8 @@ static const struct verb tcp_verbs[] = {
 		.name = "produce",
 		.summary = "send messages over TCP",
 		.usage = "[options] [MESSAGE...]",
-		.description =
-			"Listens (loopback unless --address says otherwise) and sends every message to every\n"
-			"consumer connected at the time; --connect reverses the roles.",
+		.description = "Listens (loopback unless --address says otherwise) and sends every message to every\n"
+			       "consumer connected at the time; --connect reverses the roles.",
 		.opts = tcp_produce_opts,
 		.min_args = 0,
 		.max_args = -1,
@@ -294,9 +294,8 @@ static const struct verb tcp_verbs[] = {
 		.name = "consume",
 		.summary = "receive messages over TCP",
 		.usage = "[options]",
-		.description =
-			"Connects to a listening producer and prints each line; --listen accepts any number of\n"
-			"producers instead.",
+		.description = "Connects to a listening producer and prints each line; --listen accepts any number of\n"
+			       "producers instead.",
 		.opts = tcp_consume_opts,
 		.min_args = 0,
 		.max_args = 0,
@@ -320,9 +319,8 @@ static const struct verb udp_verbs[] = {
 		.name = "produce",
 		.summary = "send messages as UDP datagrams",
 		.usage = "[options] [MESSAGE...]",
-		.description =
-			"Sends each message as one datagram to the consumer's address. UDP does not wait for a\n"
-			"receiver: what nobody receives is lost, and the consumer's --verify counts it.",
+		.description = "Sends each message as one datagram to the consumer's address. UDP does not wait for a\n"
+			       "receiver: what nobody receives is lost, and the consumer's --verify counts it.",
 		.opts = udp_produce_opts,
 		.min_args = 0,
 		.max_args = -1,
@@ -420,8 +418,8 @@ fail:
 	return -1;
 }
 
-static int tcp_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
-			  struct bench_chan *ch, char *err, size_t elen)
+static int tcp_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			  char *err, size_t elen)
 {
 	int a[2] = { -1, -1 };
 	(void)env, (void)row, (void)size, (void)err, (void)elen;
@@ -431,8 +429,8 @@ static int tcp_bench_chan(const struct bench_env *env, const struct bench_row *r
 	return rc;
 }
 
-static int tcp_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
-			 struct bench_run *r, char *err, size_t elen)
+static int tcp_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
+			 char *err, size_t elen)
 {
 	(void)env, (void)row, (void)size, (void)err, (void)elen;
 	char addr[64];
@@ -467,8 +465,8 @@ static size_t udp_bench_limit(const struct bench_row *row, char *why, size_t len
 }
 
 /* Round trips: two datagram sockets on loopback, connected to each other. */
-static int udp_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
-			  struct bench_chan *ch, char *err, size_t elen)
+static int udp_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			  char *err, size_t elen)
 {
 	int a[2] = { -1, -1 };
 	(void)env, (void)row, (void)size, (void)err, (void)elen;
@@ -478,8 +476,8 @@ static int udp_bench_chan(const struct bench_env *env, const struct bench_row *r
 	return rc;
 }
 
-static int udp_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
-			 struct bench_run *r, char *err, size_t elen)
+static int udp_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
+			 char *err, size_t elen)
 {
 	(void)env, (void)row, (void)err, (void)elen;
 	char addr[64];
@@ -527,9 +525,8 @@ static const struct mech_bench udp_bench = {
 const struct mechanism mech_tcp = {
 	.name = "tcp",
 	.summary = "TCP stream sockets over IPv4 and IPv6",
-	.description =
-		"A reliable, ordered byte stream between two addresses; messages are newline-framed\n"
-		"lines. Listeners bind to loopback unless an address is given.",
+	.description = "A reliable, ordered byte stream between two addresses; messages are newline-framed\n"
+		       "lines. Listeners bind to loopback unless an address is given.",
 	.verbs = tcp_verbs,
 	.bench = &tcp_bench,
 	.opt_scope = &sock_opt_scope,
@@ -538,9 +535,8 @@ const struct mechanism mech_tcp = {
 const struct mechanism mech_udp = {
 	.name = "udp",
 	.summary = "UDP datagram sockets over IPv4 and IPv6",
-	.description =
-		"One message per datagram, with no connection, no acknowledgement and no flow control:\n"
-		"datagrams can be lost, and --verify on the consumer says how many.",
+	.description = "One message per datagram, with no connection, no acknowledgement and no flow control:\n"
+		       "datagrams can be lost, and --verify on the consumer says how many.",
 	.verbs = udp_verbs,
 	.bench = &udp_bench,
 	.opt_scope = &udp_opt_scope,

@@ -46,15 +46,30 @@ _Static_assert(offsetof(struct mq_opts, q) == 0, "queue.c reads struct queue_opt
 /* What fits the long of struct mq_attr; the kernel's own limits are
  * explained when it refuses a value. */
 static const struct opt_def opt_maxmsg = {
-	.name = "maxmsg", .type = OPT_COUNT, .arg = "N", .help = "capacity of a queue we create, in messages",
-	.min = 1, .max = LONG_MAX, AT(maxmsg), GIVEN(maxmsg),
+	.name = "maxmsg",
+	.type = OPT_COUNT,
+	.arg = "N",
+	.help = "capacity of a queue we create, in messages",
+	.min = 1,
+	.max = LONG_MAX,
+	AT(maxmsg),
+	GIVEN(maxmsg),
 };
 static const struct opt_def opt_msgsize = {
-	.name = "msgsize", .type = OPT_SIZE, .arg = "BYTES", .help = "largest message of a queue we create (k, M)",
-	.min = 1, .max = LONG_MAX, AT(msgsize), GIVEN(msgsize),
+	.name = "msgsize",
+	.type = OPT_SIZE,
+	.arg = "BYTES",
+	.help = "largest message of a queue we create (k, M)",
+	.min = 1,
+	.max = LONG_MAX,
+	AT(msgsize),
+	GIVEN(msgsize),
 };
 static const struct opt_def opt_priority = {
-	.name = "priority", .type = OPT_COUNT, .arg = "N", .help = "message priority, 0 (lowest) to 32767",
+	.name = "priority",
+	.type = OPT_COUNT,
+	.arg = "N",
+	.help = "message priority, 0 (lowest) to 32767",
 	AT(priority),
 };
 
@@ -77,7 +92,7 @@ struct mqch {
 	char name[NAME_MAX + 2];
 	mqd_t mqd;
 	struct mq_attr attr;
-	unsigned prio;      /* send: --priority; receive: of the last message */
+	unsigned prio; /* send: --priority; receive: of the last message */
 	bool sending;
 };
 
@@ -103,8 +118,9 @@ static bool explain_limit(const char *opt, long v, long hard, const char *unit, 
 		return true;
 	}
 	if (soft >= 0 && (long long)v > soft) {
-		fprintf(stderr, "%s %ld is above the system limit %lld (%s%s; raise it with 'sysctl fs.mqueue.%s=%ld' "
-				"as root).\n",
+		fprintf(stderr,
+			"%s %ld is above the system limit %lld (%s%s; raise it with 'sysctl fs.mqueue.%s=%ld' "
+			"as root).\n",
 			opt, v, soft, PROC_MQ, file, file, v);
 		return true;
 	}
@@ -192,8 +208,8 @@ static int mq_open_queue(struct ctx *ctx, struct mqch *q, int oflag, bool create
 				return -1;
 			if (made == 0) {
 				if (!o->quiet)
-					msg_warn(ctx->prog, "created queue %s (maxmsg %ld, msgsize %ld, mode %04o)", q->name,
-						 q->attr.mq_maxmsg, q->attr.mq_msgsize, (unsigned)o->mode);
+					msg_warn(ctx->prog, "created queue %s (maxmsg %ld, msgsize %ld, mode %04o)",
+						 q->name, q->attr.mq_maxmsg, q->attr.mq_msgsize, (unsigned)o->mode);
 				return 0;
 			}
 		}
@@ -302,12 +318,14 @@ static void mq_explain(struct ctx *ctx, void *impl, int err, size_t len)
 	struct mq_attr a = q->attr;
 	mq_getattr(q->mqd, &a);
 	if (err == EMSGSIZE)
-		fprintf(stderr, "A %zu-byte message is longer than the queue's msgsize, %ld bytes; create the queue "
-				"with a larger --msgsize (limit: %lld, %smsgsize_max).\n",
+		fprintf(stderr,
+			"A %zu-byte message is longer than the queue's msgsize, %ld bytes; create the queue "
+			"with a larger --msgsize (limit: %lld, %smsgsize_max).\n",
 			len, q->attr.mq_msgsize, sysctl_read(PROC_MQ "msgsize_max"), PROC_MQ);
 	else if (err == EAGAIN && q->sending)
-		fprintf(stderr, "The queue is full (%ld of %ld messages); without --nonblock the sender waits for a "
-				"receiver to make room.\n",
+		fprintf(stderr,
+			"The queue is full (%ld of %ld messages); without --nonblock the sender waits for a "
+			"receiver to make room.\n",
 			a.mq_curmsgs, a.mq_maxmsg);
 	else if (err == ETIMEDOUT && q->sending)
 		fprintf(stderr, "The queue stayed full (%ld of %ld messages) for the whole --timeout.\n", a.mq_curmsgs,
@@ -340,7 +358,8 @@ static int mq_send_verb(struct ctx *ctx)
 		return rc;
 	long pmax = sysconf(_SC_MQ_PRIO_MAX);
 	if (pmax > 0 && mq_opts(ctx)->priority >= (uint64_t)pmax)
-		return msg_usage(ctx->prog, "invalid value '%llu' for --priority: must be at most %ld (MQ_PRIO_MAX - 1)",
+		return msg_usage(ctx->prog,
+				 "invalid value '%llu' for --priority: must be at most %ld (MQ_PRIO_MAX - 1)",
 				 (unsigned long long)mq_opts(ctx)->priority, pmax - 1);
 	rc = producer_check(ctx);
 	if (rc)
@@ -513,14 +532,13 @@ static int mq_demo(struct ctx *ctx)
 	return st;
 }
 
-#define MQ_OPEN_OPTIONS                                                                                         \
-	{ .def = &queue_opt_name,                                                                               \
-	  .help = "the queue (default: /ipcdemo; a leading slash is added), created if missing" },              \
-		{ .id = OP_MODE, .help = "permissions of a queue we create (default 0600)" },                   \
-		{ .def = &opt_maxmsg,                                                                           \
-		  .help = "capacity of a queue we create, in messages (default: fs.mqueue.msg_default)" },      \
-		{ .def = &opt_msgsize,                                                                          \
-		  .help = "largest message of a queue we create (default: fs.mqueue.msgsize_default)" }
+/* clang-format off */
+#define MQ_OPEN_OPTIONS                                                                                                    \
+	{ .def = &queue_opt_name, .help = "the queue (default: /ipcdemo; a leading slash is added), created if missing" }, \
+	{ .id = OP_MODE, .help = "permissions of a queue we create (default 0600)" },                                      \
+	{ .def = &opt_maxmsg, .help = "capacity of a queue we create, in messages (default: fs.mqueue.msg_default)" },     \
+	{ .def = &opt_msgsize, .help = "largest message of a queue we create (default: fs.mqueue.msgsize_default)" }
+/* clang-format on */
 
 static const struct verb_opt send_opts[] = {
 	MQ_OPEN_OPTIONS,
@@ -575,11 +593,11 @@ static const struct verb_opt demo_opts[] = {
 	OPT_LIST_END,
 };
 
-#define SEND_DESC                                                                                  \
-	"Opens the queue (creating it, mode 0600, if missing) and sends each message with\n"     \
+#define SEND_DESC \
+	"Opens the queue (creating it, mode 0600, if missing) and sends each message with\n" \
 	"mq_send(3), echoing it on stdout. A full queue makes the sender wait (--nonblock: exit 1;\n" \
 	"--timeout: exit 4). Messages stay queued while no one receives."
-#define RECEIVE_DESC                                                                              \
+#define RECEIVE_DESC \
 	"Opens the queue (creating it if missing) and prints each message mq_receive(3) returns,\n" \
 	"highest priority first. Runs until -n, --timeout, Ctrl-C, or with --nonblock an empty queue."
 
@@ -628,9 +646,8 @@ static const struct verb mq_verbs[] = {
 		.name = "create",
 		.summary = "create a queue with a given size and mode",
 		.usage = "[options]",
-		.description =
-			"Creates the queue with mq_open(O_CREAT | O_EXCL); fails if it exists. Sizes above the\n"
-			"system limits (/proc/sys/fs/mqueue) are refused with the limit and how to raise it.",
+		.description = "Creates the queue with mq_open(O_CREAT | O_EXCL); fails if it exists. Sizes above the\n"
+			       "system limits (/proc/sys/fs/mqueue) are refused with the limit and how to raise it.",
 		.opts = create_opts,
 		.min_args = 0,
 		.max_args = 0,
@@ -640,9 +657,8 @@ static const struct verb mq_verbs[] = {
 		.name = "info",
 		.summary = "show a queue's size, mode and how many messages it holds",
 		.usage = "[options]",
-		.description =
-			"Prints mq_getattr(3): maxmsg, msgsize, messages queued; and the owner, mode and bytes\n"
-			"queued. Takes nothing from the queue.",
+		.description = "Prints mq_getattr(3): maxmsg, msgsize, messages queued; and the owner, mode and bytes\n"
+			       "queued. Takes nothing from the queue.",
 		.opts = info_opts,
 		.min_args = 0,
 		.max_args = 0,
@@ -652,8 +668,8 @@ static const struct verb mq_verbs[] = {
 		.name = "unlink",
 		.summary = "remove a queue",
 		.usage = "[options]",
-		.description =
-			"Removes the name with mq_unlink(3); processes that have it open keep using it until they close it.",
+		.description = "Removes the name with mq_unlink(3); processes that have it open keep using it until "
+			       "they close it.",
 		.opts = unlink_opts,
 		.min_args = 0,
 		.max_args = 0,
@@ -700,8 +716,9 @@ static int mq_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
 	if (sfr < 0 || sf.f_type != MQUEUE_MAGIC) {
 		/* A bare directory is not the queues: nothing would be listed. */
 		if (!ctx->opt.quiet)
-			msg_warn(ctx->prog, "POSIX message queues not listed: %s is not mounted "
-					    "(mount -t mqueue none %s)",
+			msg_warn(ctx->prog,
+				 "POSIX message queues not listed: %s is not mounted "
+				 "(mount -t mqueue none %s)",
 				 MQ_DIR, MQ_DIR);
 		return 0;
 	}
@@ -717,7 +734,11 @@ static int mq_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
 		struct stat st;
 		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
-		struct obj o = { .size = -1, .messages = -1, .id = -1, .uid = st.st_uid, .creator = st.st_uid,
+		struct obj o = { .size = -1,
+				 .messages = -1,
+				 .id = -1,
+				 .uid = st.st_uid,
+				 .creator = st.st_uid,
 				 .mode = st.st_mode & 07777 };
 		snprintf(o.name, sizeof(o.name), "/%s", e->d_name);
 		rc = out->add(out, &o);
@@ -826,8 +847,8 @@ static void mq_bench_close(struct ctx *ctx, void *impl)
 
 /* Round trips: two queues, one each way, with the mechanism's own send
  * and receive. */
-static int mq_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
-			  struct bench_chan *ch, char *err, size_t elen)
+static int mq_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			 char *err, size_t elen)
 {
 	ch->verbs = &bench_queue_verbs;
 	ch->qops = &mq_bench_ops;
@@ -852,8 +873,8 @@ static void mq_bench_chan_close(const struct bench_env *env, struct bench_chan *
 
 /* Throughput: a queue whose messages are as large as asked; both roles
  * create it if it is missing, with the same size. */
-static int mq_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
-			struct bench_run *r, char *err, size_t elen)
+static int mq_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
+			char *err, size_t elen)
 {
 	char msgsize[24];
 	(void)row, (void)err, (void)elen;
@@ -886,10 +907,9 @@ static const struct mech_bench mq_bench = {
 const struct mechanism mech_mq = {
 	.name = "mq",
 	.summary = "POSIX message queues: priorities, persistence, kernel limits",
-	.description =
-		"A POSIX message queue is a kernel object with a name (/ipcdemo) that keeps each message\n"
-		"whole and in priority order, and keeps them while no one reads, until it is unlinked or\n"
-		"the system reboots. Its capacity (maxmsg) and message size (msgsize) are fixed at creation.",
+	.description = "A POSIX message queue is a kernel object with a name (/ipcdemo) that keeps each message\n"
+		       "whole and in priority order, and keeps them while no one reads, until it is unlinked or\n"
+		       "the system reboots. Its capacity (maxmsg) and message size (msgsize) are fixed at creation.",
 	.verbs = mq_verbs,
 	.objects = &mq_objects,
 	.bench = &mq_bench,

@@ -41,10 +41,9 @@ static int pipe_consume(struct ctx *ctx)
 	int status = EXIT_OK;
 
 	if (isatty(STDIN_FILENO) && ctx->argc == 0) {
-		return msg_usage(ctx->prog,
-				 "standard input is a terminal; pipe data into it, e.g.\n"
-				 "  ipcdemo pipe produce | ipcdemo pipe consume\n"
-				 "or give the data as arguments");
+		return msg_usage(ctx->prog, "standard input is a terminal; pipe data into it, e.g.\n"
+					    "  ipcdemo pipe produce | ipcdemo pipe consume\n"
+					    "or give the data as arguments");
 	}
 	if (consumer_init(&c, ctx) < 0)
 		return EXIT_FAIL;
@@ -197,9 +196,8 @@ static const struct verb pipe_verbs[] = {
 		.name = "produce",
 		.summary = "write messages to stdout, for '|'",
 		.usage = "[options] [MESSAGE...]",
-		.description =
-			"Writes each message as a line on standard output, which is the pipe. A reader that\n"
-			"goes away (| head) ends it quietly with status 0.",
+		.description = "Writes each message as a line on standard output, which is the pipe. A reader that\n"
+			       "goes away (| head) ends it quietly with status 0.",
 		.opts = produce_opts,
 		.min_args = 0,
 		.max_args = -1,
@@ -209,9 +207,8 @@ static const struct verb pipe_verbs[] = {
 		.name = "consume",
 		.summary = "read messages from stdin, after '|'",
 		.usage = "[options] [DATA...]",
-		.description =
-			"Prints the tutorial's 'Consumer data:' header on stderr, then every line read from\n"
-			"standard input. With a terminal on stdin, the arguments are the data.",
+		.description = "Prints the tutorial's 'Consumer data:' header on stderr, then every line read from\n"
+			       "standard input. With a terminal on stdin, the arguments are the data.",
 		.opts = consume_opts,
 		.min_args = 0,
 		.max_args = -1,
@@ -244,8 +241,8 @@ static size_t pipe_bench_limit(const struct bench_row *row, char *why, size_t le
 }
 
 /* Round trips: two pipes, one each way. */
-static int pipe_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
-			   struct bench_chan *ch, char *err, size_t elen)
+static int pipe_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			   char *err, size_t elen)
 {
 	int a[2] = { -1, -1 }, c[2] = { -1, -1 };
 	(void)env, (void)row, (void)size, (void)err, (void)elen;
@@ -256,8 +253,8 @@ static int pipe_bench_chan(const struct bench_env *env, const struct bench_row *
 }
 
 /* Throughput: the producer's stdout is the pipe, the consumer's stdin. */
-static int pipe_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
-			  struct bench_run *r, char *err, size_t elen)
+static int pipe_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
+			  char *err, size_t elen)
 {
 	(void)env, (void)size;
 	if (pipe2(r->chan, O_CLOEXEC) < 0) {
@@ -283,9 +280,8 @@ static const struct mech_bench pipe_bench = {
 const struct mechanism mech_pipe = {
 	.name = "pipe",
 	.summary = "unnamed pipe, as the shell's '|' and pipe(2) + fork(2)",
-	.description =
-		"A pipe is a one-way kernel buffer between related processes; a reader sees end of file\n"
-		"when every write end is closed, a writer gets EPIPE when every read end is.",
+	.description = "A pipe is a one-way kernel buffer between related processes; a reader sees end of file\n"
+		       "when every write end is closed, a writer gets EPIPE when every read end is.",
 	.verbs = pipe_verbs,
 	.bench = &pipe_bench,
 };

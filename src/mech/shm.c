@@ -44,13 +44,24 @@ _Static_assert(offsetof(struct shm_opts, q) == 0, "queue.c reads struct queue_op
 #define GIVEN(member) .given = OPT_GIVEN(struct shm_opts, given.member)
 
 static const struct opt_def opt_slots = {
-	.name = "slots", .type = OPT_COUNT, .arg = "N", .help = "ring slots of an object we create (default: 64)",
-	.min = 1, .max = (uint64_t)1 << 20, AT(slots), GIVEN(slots),
+	.name = "slots",
+	.type = OPT_COUNT,
+	.arg = "N",
+	.help = "ring slots of an object we create (default: 64)",
+	.min = 1,
+	.max = (uint64_t)1 << 20,
+	AT(slots),
+	GIVEN(slots),
 };
 static const struct opt_def opt_slot_size = {
-	.name = "slot-size", .type = OPT_SIZE, .arg = "BYTES",
-	.help = "bytes per slot of an object we create (default: 4k)", .min = 16, .max = (uint64_t)64 << 20,
-	AT(slot_size), GIVEN(slot_size),
+	.name = "slot-size",
+	.type = OPT_SIZE,
+	.arg = "BYTES",
+	.help = "bytes per slot of an object we create (default: 4k)",
+	.min = 16,
+	.max = (uint64_t)64 << 20,
+	AT(slot_size),
+	GIVEN(slot_size),
 };
 
 static const struct opt_def *const shm_opt_defs[] = {
@@ -101,8 +112,8 @@ static enum io_result shm_recv_ref(struct ctx *ctx, void *impl, const char **msg
 	return IO_OK;
 }
 
-static enum io_result shm_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline,
-				   uint64_t want, size_t *len, bool *truncated)
+static enum io_result shm_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+				   size_t *len, bool *truncated)
 {
 	const char *msg;
 	size_t m = 0;
@@ -123,8 +134,9 @@ static void shm_explain(struct ctx *ctx, void *impl, int err, size_t len)
 	if (r->lock_held)
 		return; /* ring_enter said who holds the lock */
 	if (err == EMSGSIZE)
-		fprintf(stderr, "A %zu-byte message does not fit a %u-byte slot; create the ring with a larger "
-				"--slot-size.\n",
+		fprintf(stderr,
+			"A %zu-byte message does not fit a %u-byte slot; create the ring with a larger "
+			"--slot-size.\n",
 			len, r->g.slot_size);
 	else if (err == EAGAIN && r->sending)
 		fprintf(stderr, "All %u slot%s full; without --nonblock the producer waits for a consumer.\n",
@@ -334,10 +346,10 @@ static int shm_demo(struct ctx *ctx)
 	       "sleeps (on a futex, not spinning) until a consumer, started 1 s later, takes messages and\n"
 	       "wakes it. The consumer checks the stamps: nothing lost.\n\n",
 	       name);
-	const char *prod[] = { "--name", name, "--slots", "4", "--slot-size", "16", "--source", "counter",
-			       "--count", "10", "--seq", "--id", "10", NULL };
-	const char *cons[] = { "--name", name, "--slots", "4", "--slot-size", "16", "--count", "10",
-			       "--verify", "--timeout", "10s", NULL };
+	const char *prod[] = { "--name",  name,      "--slots", "4",     "--slot-size", "16", "--source",
+			       "counter", "--count", "10",      "--seq", "--id",        "10", NULL };
+	const char *cons[] = { "--name",  name, "--slots",  "4",         "--slot-size", "16",
+			       "--count", "10", "--verify", "--timeout", "10s",         NULL };
 	/* A ring of its own, never one that exists (its messages are not ours). */
 	struct ring r;
 	memset(&r, 0, sizeof(r));
@@ -366,12 +378,13 @@ static int shm_demo(struct ctx *ctx)
 	return st;
 }
 
-#define RING_OPTIONS                                                                                            \
-	{ .def = &queue_opt_name,                                                                               \
-	  .help = "the ring (default: /ipcdemo; a leading slash is added), created if missing" },               \
-		{ .def = &opt_slots, .help = "slots of a ring we create (default: 64)" },                       \
-		{ .def = &opt_slot_size, .help = "largest message of a ring we create (default: 4k)" },         \
-		{ .id = OP_MODE, .help = "permissions of a ring we create (default 0600)" }
+/* clang-format off */
+#define RING_OPTIONS                                                                                                      \
+	{ .def = &queue_opt_name, .help = "the ring (default: /ipcdemo; a leading slash is added), created if missing" }, \
+	{ .def = &opt_slots, .help = "slots of a ring we create (default: 64)" },                                         \
+	{ .def = &opt_slot_size, .help = "largest message of a ring we create (default: 4k)" },                           \
+	{ .id = OP_MODE, .help = "permissions of a ring we create (default 0600)" }
+/* clang-format on */
 
 static const struct verb_opt produce_opts[] = {
 	RING_OPTIONS,
@@ -426,9 +439,8 @@ static const struct verb shm_verbs[] = {
 		.name = "produce",
 		.summary = "write messages into a shared-memory ring",
 		.usage = "[options] [MESSAGE...]",
-		.description =
-			"Opens the ring (creating it, mode 0600, if missing) and puts each message in a slot,\n"
-			"echoing it on stdout. When every slot is full it sleeps until a consumer frees one.",
+		.description = "Opens the ring (creating it, mode 0600, if missing) and puts each message in a slot,\n"
+			       "echoing it on stdout. When every slot is full it sleeps until a consumer frees one.",
 		.opts = produce_opts,
 		.min_args = 0,
 		.max_args = -1,
@@ -520,8 +532,12 @@ static int shm_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
 		if (e->d_name[0] == '.' || strncmp(e->d_name, "sem.", 4) == 0 ||
 		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 			continue;
-		struct obj o = { .size = (long long)st.st_size, .messages = -1, .id = -1, .uid = st.st_uid,
-				 .creator = st.st_uid, .mode = st.st_mode & 07777 };
+		struct obj o = { .size = (long long)st.st_size,
+				 .messages = -1,
+				 .id = -1,
+				 .uid = st.st_uid,
+				 .creator = st.st_uid,
+				 .mode = st.st_mode & 07777 };
 		snprintf(o.name, sizeof(o.name), "/%s", e->d_name);
 		rc = out->add(out, &o);
 	}
@@ -618,8 +634,8 @@ static void shm_bench_close(struct ctx *ctx, void *impl)
 
 /* Round trips: two queues, one each way, with the mechanism's own send
  * and receive. */
-static int shm_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
-			  struct bench_chan *ch, char *err, size_t elen)
+static int shm_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			  char *err, size_t elen)
 {
 	ch->verbs = &bench_queue_verbs;
 	ch->qops = &shm_bench_ops;
@@ -646,8 +662,8 @@ static void shm_bench_chan_close(const struct bench_env *env, struct bench_chan 
  * many small messages each) unless a message needs larger slots; then it
  * has about 1 MiB, as the enlarged pipe: more would leave the caches.
  * Both roles create it if it is missing, with the same size. */
-static int shm_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
-			 struct bench_run *r, char *err, size_t elen)
+static int shm_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
+			 char *err, size_t elen)
 {
 	(void)row, (void)err, (void)elen;
 	snprintf(r->obj, sizeof(r->obj), "/ipcdemo-bench-%d-%d", (int)getpid(), env->seq);

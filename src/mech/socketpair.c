@@ -13,8 +13,7 @@
 #include "ipcdemo/sock.h"
 #include "ipcdemo/util.h"
 
-static const char *const book_messages[] = { "Heavy lifting", "Heavy lifting", "Feather lifting",
-					     "Feather lifting" };
+static const char *const book_messages[] = { "Heavy lifting", "Heavy lifting", "Feather lifting", "Feather lifting" };
 
 /* kind: enum socket_kind. */
 static int make_pair(struct ctx *ctx, int kind, int sv[2])
@@ -161,8 +160,10 @@ static int pair_demo(struct ctx *ctx)
 	if (make_pair(ctx, kind, sv) < 0)
 		return EXIT_FAIL;
 	printf("parent %d: socketpair(AF_UNIX, SOCK_%s) -> fd %d and fd %d, already connected\n", (int)me,
-	       kind == SK_STREAM ? "STREAM" : kind == SK_SEQPACKET ? "SEQPACKET" : "DGRAM", sv[0],
-	       sv[1]);
+	       kind == SK_STREAM      ? "STREAM"
+	       : kind == SK_SEQPACKET ? "SEQPACKET"
+				      : "DGRAM",
+	       sv[0], sv[1]);
 	pid_t pid = fork_child(ctx->prog);
 	if (pid < 0) {
 		close(sv[0]);
@@ -255,9 +256,8 @@ static const struct verb pair_verbs[] = {
 		.name = "demo",
 		.summary = "a parent and its child talk both ways over a socket pair",
 		.usage = "[options] [MESSAGE...]",
-		.description =
-			"The parent sends each message (the book's 'Heavy lifting' twice and 'Feather lifting'\n"
-			"twice by default); the child answers each with '<message> received!'.",
+		.description = "The parent sends each message (the book's 'Heavy lifting' twice and 'Feather lifting'\n"
+			       "twice by default); the child answers each with '<message> received!'.",
 		.opts = demo_opts,
 		.min_args = 0,
 		.max_args = -1,
@@ -267,9 +267,8 @@ static const struct verb pair_verbs[] = {
 		.name = "run",
 		.summary = "produce in the parent, consume in the child, over one pair",
 		.usage = "[options] [MESSAGE...]",
-		.description =
-			"The parent runs the producer and the child the consumer, with the same code as every\n"
-			"other mechanism; the child prints what it receives.",
+		.description = "The parent runs the producer and the child the consumer, with the same code as every\n"
+			       "other mechanism; the child prints what it receives.",
 		.opts = run_opts,
 		.min_args = 0,
 		.max_args = -1,
@@ -292,8 +291,8 @@ static size_t pair_bench_limit(const struct bench_row *row, char *why, size_t le
 }
 
 /* Round trips: one stream pair, lines both ways. */
-static int pair_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
-			   struct bench_chan *ch, char *err, size_t elen)
+static int pair_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			   char *err, size_t elen)
 {
 	int a[2] = { -1, -1 };
 	(void)env, (void)row, (void)size, (void)err, (void)elen;
@@ -308,8 +307,8 @@ static int pair_bench_chan(const struct bench_env *env, const struct bench_row *
 /* The pipe mechanism, whose stream verbs a socket pair runs too. */
 extern const struct mechanism mech_pipe;
 
-static int pair_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
-			  struct bench_run *r, char *err, size_t elen)
+static int pair_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
+			  char *err, size_t elen)
 {
 	(void)env, (void)size;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, r->chan) < 0) {
@@ -336,9 +335,8 @@ static const struct mech_bench pair_bench = {
 const struct mechanism mech_socketpair = {
 	.name = "socketpair",
 	.summary = "a connected pair of Unix sockets between a parent and its child",
-	.description =
-		"socketpair(2) gives two already connected sockets; unlike a pipe, both ends can send\n"
-		"and receive. dgram keeps message boundaries, stream needs framing.",
+	.description = "socketpair(2) gives two already connected sockets; unlike a pipe, both ends can send\n"
+		       "and receive. dgram keeps message boundaries, stream needs framing.",
 	.verbs = pair_verbs,
 	.bench = &pair_bench,
 	.opt_scope = &sock_opt_scope,

@@ -20,14 +20,13 @@
 #include "ipcdemo/sysv.h"
 #include "ipcdemo/util.h"
 
-
 struct sysvq {
 	key_t key;
 	int id;
 	char what[64]; /* "key 0x69706364" */
 	char *buf;     /* struct msgbuf: a long, then the text */
 	size_t cap;
-	long type;     /* send: --type; receive: of the last message */
+	long type; /* send: --type; receive: of the last message */
 	bool sending;
 };
 
@@ -36,7 +35,7 @@ struct sysv_opts {
 	struct queue_opts q; /* first: queue.c reads it */
 	const char *key;     /* parsed by sysv_key */
 	const char *proj;
-	int64_t mtype;       /* --type */
+	int64_t mtype; /* --type */
 	bool except;
 	bool noerror;
 	struct {
@@ -49,23 +48,38 @@ _Static_assert(offsetof(struct sysv_opts, q) == 0, "queue.c reads struct queue_o
 #define AT(member) .offset = offsetof(struct sysv_opts, member)
 
 static const struct opt_def opt_key = {
-	.name = "key", .short_name = 'k', .type = OPT_STRING, .arg = "KEY",
-	.help = "System V key: 0x hexadecimal or decimal", AT(key),
+	.name = "key",
+	.short_name = 'k',
+	.type = OPT_STRING,
+	.arg = "KEY",
+	.help = "System V key: 0x hexadecimal or decimal",
+	AT(key),
 };
 static const struct opt_def opt_proj = {
-	.name = "proj", .type = OPT_STRING, .arg = "C",
-	.help = "project id for ftok(3) with --path: one character or 1..255", AT(proj),
+	.name = "proj",
+	.type = OPT_STRING,
+	.arg = "C",
+	.help = "project id for ftok(3) with --path: one character or 1..255",
+	AT(proj),
 };
 static const struct opt_def opt_type = {
-	.name = "type", .type = OPT_INTEGER, .arg = "N", .help = "message type", AT(mtype),
+	.name = "type",
+	.type = OPT_INTEGER,
+	.arg = "N",
+	.help = "message type",
+	AT(mtype),
 	.given = OPT_GIVEN(struct sysv_opts, given.mtype),
 };
 static const struct opt_def opt_except = {
-	.name = "except", .type = OPT_FLAG, .help = "take the first message whose type is not --type (MSG_EXCEPT)",
+	.name = "except",
+	.type = OPT_FLAG,
+	.help = "take the first message whose type is not --type (MSG_EXCEPT)",
 	AT(except),
 };
 static const struct opt_def opt_noerror = {
-	.name = "noerror", .type = OPT_FLAG, .help = "truncate a message longer than the buffer (MSG_NOERROR)",
+	.name = "noerror",
+	.type = OPT_FLAG,
+	.help = "truncate a message longer than the buffer (MSG_NOERROR)",
 	AT(noerror),
 };
 
@@ -100,8 +114,9 @@ static int sysv_key(struct ctx *ctx, key_t *key)
 		if (parse_key(o->key, &k, &why) < 0)
 			return msg_usage(ctx->prog, "invalid value '%s' for --key: %s", o->key, why);
 		if (k == IPC_PRIVATE)
-			return msg_usage(ctx->prog, "invalid value '%s' for --key: 0 is IPC_PRIVATE, which no other "
-						    "process can find",
+			return msg_usage(ctx->prog,
+					 "invalid value '%s' for --key: 0 is IPC_PRIVATE, which no other "
+					 "process can find",
 					 o->key);
 		*key = (key_t)(int32_t)k;
 		return 0;
@@ -229,8 +244,8 @@ static enum io_result sysv_send_msgs(struct ctx *ctx, void *impl, const char *bu
 	return queue_send_each(q, buf, len, q->cap, deadline, done, sysv_put);
 }
 
-static enum io_result sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline,
-				    uint64_t want, size_t *len, bool *truncated)
+static enum io_result sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+				    size_t *len, bool *truncated)
 {
 	struct sysvq *q = impl;
 	const struct sysv_opts *o = sysv_opts(ctx);
@@ -257,12 +272,14 @@ static void sysv_explain(struct ctx *ctx, void *impl, int err, size_t len)
 	bool stat_ok = msgctl(q->id, IPC_STAT, &ds) == 0;
 	(void)ctx;
 	if (err == EMSGSIZE)
-		fprintf(stderr, "A %zu-byte message is above msgmax, the largest message the system takes: %zu bytes "
-				"(/proc/sys/kernel/msgmax).\n",
+		fprintf(stderr,
+			"A %zu-byte message is above msgmax, the largest message the system takes: %zu bytes "
+			"(/proc/sys/kernel/msgmax).\n",
 			len, q->cap);
 	else if (err == E2BIG)
-		fprintf(stderr, "The next message is longer than the %zu-byte receive buffer and stays queued; "
-				"receive it with a larger --size, or cut it with --noerror.\n",
+		fprintf(stderr,
+			"The next message is longer than the %zu-byte receive buffer and stays queued; "
+			"receive it with a larger --size, or cut it with --noerror.\n",
 			q->cap);
 	else if (err == EIDRM)
 		fprintf(stderr, "The queue was removed while we waited on it (ipcrm, or 'ipcdemo sysv rm').\n");
@@ -461,7 +478,8 @@ static int sysv_demo(struct ctx *ctx)
 		}
 	}
 	if (id < 0) {
-		msg_warn(ctx->prog, "every key from 0x%08x to 0x%08x is taken; 'ipcdemo clean' removes ipcdemo's queues",
+		msg_warn(ctx->prog,
+			 "every key from 0x%08x to 0x%08x is taken; 'ipcdemo clean' removes ipcdemo's queues",
 			 SYSV_KEY_BASE + 1, SYSV_KEY_BASE + 0xff);
 		return EXIT_FAIL;
 	}
@@ -493,10 +511,12 @@ static int sysv_demo(struct ctx *ctx)
 	return st;
 }
 
-#define SYSV_KEY_OPTIONS                                                                                        \
-	{ .def = &opt_key, .help = "the queue's key: 0x hexadecimal or decimal (default: 0x69706364)" },        \
-		{ .id = OP_PATH, .help = "an existing file: the key is ftok(PATH, --proj)" },                   \
-		{ .def = &opt_proj, .help = "project id for ftok: one character or 1..255 (default: i)" }
+/* clang-format off */
+#define SYSV_KEY_OPTIONS                                                                                 \
+	{ .def = &opt_key, .help = "the queue's key: 0x hexadecimal or decimal (default: 0x69706364)" }, \
+	{ .id = OP_PATH, .help = "an existing file: the key is ftok(PATH, --proj)" },                    \
+	{ .def = &opt_proj, .help = "project id for ftok: one character or 1..255 (default: i)" }
+/* clang-format on */
 
 static const struct verb_opt send_opts[] = {
 	SYSV_KEY_OPTIONS,
@@ -556,11 +576,11 @@ static const struct verb_opt demo_opts[] = {
 	OPT_LIST_END,
 };
 
-#define SEND_DESC                                                                                    \
+#define SEND_DESC \
 	"Finds the queue by its key (creating it, mode 0600, if missing) and sends each message\n" \
 	"with msgsnd(2) as type --type, echoing it on stdout. A full queue makes the sender wait."
-#define RECEIVE_DESC                                                                                  \
-	"Takes messages with msgrcv(2): --type 0 the oldest of any type, N the oldest of type N,\n"  \
+#define RECEIVE_DESC \
+	"Takes messages with msgrcv(2): --type 0 the oldest of any type, N the oldest of type N,\n" \
 	"-N the lowest type up to N first. Runs until -n, --timeout, Ctrl-C, or with --nonblock\n" \
 	"nothing left to take."
 
@@ -609,9 +629,8 @@ static const struct verb sysv_verbs[] = {
 		.name = "create",
 		.summary = "create a queue",
 		.usage = "[options]",
-		.description =
-			"Creates the queue with msgget(IPC_CREAT | IPC_EXCL); fails if "
-			"the key is taken.",
+		.description = "Creates the queue with msgget(IPC_CREAT | IPC_EXCL); fails if "
+			       "the key is taken.",
 		.opts = create_opts,
 		.min_args = 0,
 		.max_args = 0,
@@ -673,11 +692,15 @@ static bool sysv_line(const char *line, struct obj *o)
 	long long key, cbytes, qnum;
 	int id, lspid, lrpid;
 	unsigned perms, uid, gid, cuid;
-	if (sscanf(line, "%lld %d %o %lld %lld %d %d %u %u %u", &key, &id, &perms, &cbytes, &qnum, &lspid, &lrpid,
-		   &uid, &gid, &cuid) != 10)
+	if (sscanf(line, "%lld %d %o %lld %lld %d %d %u %u %u", &key, &id, &perms, &cbytes, &qnum, &lspid, &lrpid, &uid,
+		   &gid, &cuid) != 10)
 		return false;
-	*o = (struct obj){ .uid = uid, .creator = cuid, .mode = (mode_t)perms & 0777, .size = cbytes,
-			   .messages = qnum, .id = id };
+	*o = (struct obj){ .uid = uid,
+			   .creator = cuid,
+			   .mode = (mode_t)perms & 0777,
+			   .size = cbytes,
+			   .messages = qnum,
+			   .id = id };
 	snprintf(o->name, sizeof(o->name), "0x%08x", (unsigned)(int)key);
 	return true;
 }
@@ -797,8 +820,8 @@ static void sysv_bench_close(struct ctx *ctx, void *impl)
 
 /* Round trips: two queues, one each way, with the mechanism's own send
  * and receive. */
-static int sysv_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
-			  struct bench_chan *ch, char *err, size_t elen)
+static int sysv_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			   char *err, size_t elen)
 {
 	ch->verbs = &bench_queue_verbs;
 	ch->qops = &sysv_bench_ops;
@@ -823,8 +846,8 @@ static void sysv_bench_chan_close(const struct bench_env *env, struct bench_chan
 
 /* Throughput: a queue made here with a free key of ipcdemo's range (the
  * upper half, away from the default key), that both roles open. */
-static int sysv_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
-			  struct bench_run *r, char *err, size_t elen)
+static int sysv_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
+			  char *err, size_t elen)
 {
 	int id = -1;
 	unsigned key = 0;
@@ -866,10 +889,9 @@ static const struct mech_bench sysv_bench = {
 const struct mechanism mech_sysv = {
 	.name = "sysv",
 	.summary = "System V message queues: keys, message types, ipcs and ipcrm",
-	.description =
-		"The older queue API: a queue is found by a numeric key (from ftok(3) or chosen), each\n"
-		"message carries a type, and a receiver can ask for one type, any type but one, or the\n"
-		"lowest types first. Queues persist until removed; ipcs -q lists them.",
+	.description = "The older queue API: a queue is found by a numeric key (from ftok(3) or chosen), each\n"
+		       "message carries a type, and a receiver can ask for one type, any type but one, or the\n"
+		       "lowest types first. Queues persist until removed; ipcs -q lists them.",
 	.verbs = sysv_verbs,
 	.objects = &sysv_objects,
 	.bench = &sysv_bench,

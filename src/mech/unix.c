@@ -62,10 +62,11 @@ static int unix_demo(struct ctx *ctx)
 	if (sock_opts(ctx)->type == SK_DGRAM)
 		printf("The consumer binds it; the producer sends 2 batches of 5 UUIDs, one datagram each.\n\n");
 	else
-		printf("The producer listens, as nc -lU does; the consumer connects and reads 2 batches of 5 UUIDs.\n\n");
+		printf("The producer listens, as nc -lU does; the consumer connects and reads 2 batches of 5 "
+		       "UUIDs.\n\n");
 	const char *cons_dgram[] = { "--path", p, "--type", type, "--count", "10", "--timeout", "10s", NULL };
-	const char *prod_dgram[] = { "--path", p, "--type", type, "--count", "5", "--batches", "2", "--every",
-				     "1s", "--wait", "5s", NULL };
+	const char *prod_dgram[] = { "--path", p,         "--type", type,     "--count", "5", "--batches",
+				     "2",      "--every", "1s",     "--wait", "5s",      NULL };
 	const char *cons[] = { "--path", p, "--type", type, "--wait", "5s", "--timeout", "10s", NULL };
 	const char *prod[] = { "--path", p, "--type", type, "--count", "5", "--batches", "2", "--every", "1s", NULL };
 	bool dgram = sock_opts(ctx)->type == SK_DGRAM;
@@ -258,8 +259,8 @@ fail:
 	return -1;
 }
 
-static int unix_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size,
-			   struct bench_chan *ch, char *err, size_t elen)
+static int unix_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			   char *err, size_t elen)
 {
 	int a[2] = { -1, -1 }, rc;
 	(void)env, (void)size, (void)err, (void)elen;
@@ -277,8 +278,8 @@ static int unix_bench_chan(const struct bench_env *env, const struct bench_row *
 	return rc;
 }
 
-static int unix_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size,
-			  struct bench_run *r, char *err, size_t elen)
+static int unix_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
+			  char *err, size_t elen)
 {
 	(void)err, (void)elen;
 	snprintf(r->obj, sizeof(r->obj), "%s/b%d.sock", env->dir, env->seq);
@@ -319,10 +320,9 @@ static const struct mech_bench unix_bench = {
 const struct mechanism mech_unix = {
 	.name = "unix",
 	.summary = "Unix domain sockets: stream, dgram, seqpacket, abstract names",
-	.description =
-		"A socket file (or an @abstract name) is the address; the listener binds it and the\n"
-		"other side connects. Stream sockets carry bytes, dgram and seqpacket keep message\n"
-		"boundaries; SO_PEERCRED and SCM_CREDENTIALS tell who is on the other side.",
+	.description = "A socket file (or an @abstract name) is the address; the listener binds it and the\n"
+		       "other side connects. Stream sockets carry bytes, dgram and seqpacket keep message\n"
+		       "boundaries; SO_PEERCRED and SCM_CREDENTIALS tell who is on the other side.",
 	.verbs = unix_verbs,
 	.objects = &unix_objects,
 	.bench = &unix_bench,

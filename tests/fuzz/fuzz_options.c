@@ -48,9 +48,9 @@ static void check_size(const char *s)
 	CHECK(isdigit((unsigned char)s[0]));
 	size_t n = strspn(s, "0123456789");
 	const char *u = s + n;
-	static const char *const units[] = { "", "b", "B", "k", "K", "kB", "KB", "kb", "Kb", "kiB", "KiB", "m",
-					     "M", "mB", "MB", "mb", "Mb", "miB", "MiB", "g", "G", "gB", "GB", "gb",
-					     "Gb", "giB", "GiB", NULL };
+	static const char *const units[] = { "",    "b",  "B",  "k",  "K",  "kB",  "KB",  "kb",  "Kb",  "kiB",
+					     "KiB", "m",  "M",  "mB", "MB", "mb",  "Mb",  "miB", "MiB", "g",
+					     "G",   "gB", "GB", "gb", "Gb", "giB", "GiB", NULL };
 	bool known = false;
 	for (int i = 0; units[i]; i++)
 		known = known || strcmp(u, units[i]) == 0;
@@ -172,15 +172,21 @@ static void check_name(const char *s)
 static size_t value_size(enum opt_type t)
 {
 	switch (t) {
-	case OPT_FLAG: return sizeof(bool);
+	case OPT_FLAG:
+		return sizeof(bool);
 	case OPT_COUNT:
-	case OPT_SIZE: return sizeof(uint64_t);
+	case OPT_SIZE:
+		return sizeof(uint64_t);
 	case OPT_DURATION:
-	case OPT_INTEGER: return sizeof(int64_t);
-	case OPT_MODE: return sizeof(mode_t);
+	case OPT_INTEGER:
+		return sizeof(int64_t);
+	case OPT_MODE:
+		return sizeof(mode_t);
 	case OPT_PATH:
-	case OPT_STRING: return sizeof(const char *);
-	case OPT_CHOICE: return sizeof(int);
+	case OPT_STRING:
+		return sizeof(const char *);
+	case OPT_CHOICE:
+		return sizeof(int);
 	}
 	return 0;
 }
@@ -304,7 +310,8 @@ static void check_cli(const uint8_t *data, size_t size)
 		CHECK((scope != NULL) == (ctx.mopt != NULL));
 		if (scope)
 			opt_scope_init(scope, dflt.u.bytes);
-		verb_opt_for_each(vo, ctx.verb->opts) {
+		verb_opt_for_each(vo, ctx.verb->opts)
+		{
 			if (was_given(vo, &ctx.opt, ctx.mopt, dflt.u.bytes))
 				check_value(verb_opt_def(vo), vo->def ? ctx.mopt : (const void *)&ctx.opt);
 		}
@@ -314,10 +321,9 @@ static void check_cli(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static void (*const parsers[])(const char *) = { check_count,	check_size, check_duration,
-							  check_mode,	check_integer, check_key,
-							  check_proj,	check_address, check_sizes,
-							  check_name };
+	static void (*const parsers[])(const char *) = { check_count,   check_size, check_duration, check_mode,
+							 check_integer, check_key,  check_proj,     check_address,
+							 check_sizes,   check_name };
 	const size_t np = sizeof(parsers) / sizeof(parsers[0]);
 	if (size == 0)
 		return 0;

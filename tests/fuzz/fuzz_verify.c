@@ -159,8 +159,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(r.duplicated + r.unstamped + r.untracked <= r.received);
 	CHECK(r.unchecked <= r.reordered);
 	CHECK(r.producers <= VERIFY_PRODUCERS_MAX);
-	CHECK(verify_clean(&r) == (r.lost == 0 && r.duplicated == 0 && r.reordered == 0 && r.unstamped == 0 &&
-				   r.untracked == 0));
+	CHECK(verify_clean(&r) ==
+	      (r.lost == 0 && r.duplicated == 0 && r.reordered == 0 && r.unstamped == 0 && r.untracked == 0));
 	/* Windows cut short by the memory limit make the counts differ, as
 	 * the summary then says. */
 	if (m.usable && !r.starved)

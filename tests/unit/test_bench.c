@@ -105,9 +105,9 @@ Test(bench, rows_and_groups)
  * the words that select one row alone. */
 Test(bench, row_order_and_words)
 {
-	static const char *const names[] = { "pipe",       "fifo",  "unix stream", "unix dgram", "unix seqpacket",
-					      "socketpair", "tcp",   "udp",         "mq",         "sysv",
-					      "shm",        "file",  "bare pipe",   "dd | dd" };
+	static const char *const names[] = { "pipe",       "fifo", "unix stream", "unix dgram", "unix seqpacket",
+					     "socketpair", "tcp",  "udp",         "mq",         "sysv",
+					     "shm",        "file", "bare pipe",   "dd | dd" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		cr_assert_str_eq(bench_row_name(i), names[i], "row %zu", i);
 	cr_assert_str_eq(bench_row_word(2), "unix-stream");
@@ -128,7 +128,8 @@ Test(bench, every_mechanism_has_hooks_or_a_reason)
 	for (size_t i = 0; mechanisms[i]; i++) {
 		const struct mechanism *m = mechanisms[i];
 		if (!m->bench) {
-			cr_assert(m->not_benchmarked && *m->not_benchmarked, "%s: no bench hooks and no reason", m->name);
+			cr_assert(m->not_benchmarked && *m->not_benchmarked, "%s: no bench hooks and no reason",
+				  m->name);
 			continue;
 		}
 		cr_assert_not_null(m->bench->rows, "%s", m->name);

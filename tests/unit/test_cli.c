@@ -45,8 +45,8 @@ Test(size, suffixes_are_powers_of_1024)
 	struct {
 		const char *s;
 		uint64_t v;
-	} ok[] = { { "64", 64 }, { "4k", 4096 }, { "4K", 4096 }, { "4KiB", 4096 }, { "1M", 1 << 20 },
-		   { "1MiB", 1 << 20 }, { "2G", 2ULL << 30 }, { "10B", 10 } };
+	} ok[] = { { "64", 64 },      { "4k", 4096 },      { "4K", 4096 },       { "4KiB", 4096 },
+		   { "1M", 1 << 20 }, { "1MiB", 1 << 20 }, { "2G", 2ULL << 30 }, { "10B", 10 } };
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		cr_assert_eq(parse_size(ok[i].s, &v, &why), 0, "'%s' rejected", ok[i].s);
 		cr_assert_eq(v, ok[i].v, "'%s' gave %llu", ok[i].s, (unsigned long long)v);
@@ -72,14 +72,24 @@ Test(duration, units_and_fractions)
 		const char *s;
 		int64_t ns;
 	} ok[] = {
-		{ "250ms", 250 * NSEC_PER_MSEC }, { "1s", NSEC_PER_SEC }, { "5m", 300 * NSEC_PER_SEC },
-		{ "1h", 3600 * NSEC_PER_SEC },    { "2", 2 * NSEC_PER_SEC },  { "0.5s", NSEC_PER_SEC / 2 },
-		{ ".25s", NSEC_PER_SEC / 4 },     { "10us", 10000 },          { "7ns", 7 },
-		{ "1.5", 1500 * NSEC_PER_MSEC },  { "0", 0 },
-		{ "0.123456789h", 444444440400LL }, { "1.999999999h", 7199999996400LL },
-		{ "1.5m", 90 * NSEC_PER_SEC },    { "0.0015ms", 1500 },
+		{ "250ms", 250 * NSEC_PER_MSEC },
+		{ "1s", NSEC_PER_SEC },
+		{ "5m", 300 * NSEC_PER_SEC },
+		{ "1h", 3600 * NSEC_PER_SEC },
+		{ "2", 2 * NSEC_PER_SEC },
+		{ "0.5s", NSEC_PER_SEC / 2 },
+		{ ".25s", NSEC_PER_SEC / 4 },
+		{ "10us", 10000 },
+		{ "7ns", 7 },
+		{ "1.5", 1500 * NSEC_PER_MSEC },
+		{ "0", 0 },
+		{ "0.123456789h", 444444440400LL },
+		{ "1.999999999h", 7199999996400LL },
+		{ "1.5m", 90 * NSEC_PER_SEC },
+		{ "0.0015ms", 1500 },
 		/* Found by the fuzzer: "min" is a unit too. */
-		{ ".0000min", 0 },                { ".5min", 30 * NSEC_PER_SEC },
+		{ ".0000min", 0 },
+		{ ".5min", 30 * NSEC_PER_SEC },
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		cr_assert_eq(parse_duration(ok[i].s, &ns, &why), 0, "'%s' rejected", ok[i].s);
@@ -91,8 +101,8 @@ Test(duration, rejects_bad_input)
 {
 	int64_t ns;
 	const char *why;
-	const char *bad[] = { "", "s", "5x", "-1s", "1 s", "1.s.", ".", "1d", "99999999999999h", " 1s", "+1s",
-			      "1s ", "1e3s", "9223372037s", "0x10s" };
+	const char *bad[] = { "",    "s",   "5x",  "-1s",  "1 s",         "1.s.", ".", "1d", "99999999999999h",
+			      " 1s", "+1s", "1s ", "1e3s", "9223372037s", "0x10s" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(parse_duration(bad[i], &ns, &why), -1, "'%s' accepted", bad[i]);
 }
@@ -158,8 +168,11 @@ Test(key, hexadecimal_or_decimal_never_octal)
 		cr_assert_eq(parse_key(ok[i].s, &k, &why), 0, "'%s' rejected", ok[i].s);
 		cr_assert_eq(k, ok[i].k, "'%s' gave %#x", ok[i].s, k);
 	}
-	const char *bad[] = { "0100", "00", "-01", " 42", "42 ", "+42", "-0x1", "0x", "0x-1", "0x 1", "0x100000000",
-			      "4294967296", "-2147483649", "99999999999999999999999", "", "-", "1e3", "0o17", "x" };
+	const char *bad[] = {
+		"0100", "00",   "-01",  " 42",         "42 ",        "+42",         "-0x1",
+		"0x",   "0x-1", "0x 1", "0x100000000", "4294967296", "-2147483649", "99999999999999999999999",
+		"",     "-",    "1e3",  "0o17",        "x"
+	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why = NULL;
 		cr_assert_eq(parse_key(bad[i], &k, &why), -1, "'%s' accepted", bad[i]);
@@ -208,10 +221,32 @@ Test(address, forms_and_defaults)
 		cr_assert_str_eq(h, ok[i].h, "'%s'", ok[i].s);
 		cr_assert_str_eq(p, ok[i].p, "'%s'", ok[i].s);
 	}
-	const char *bad[] = { "127.0.0.1:-1", "127.0.0.1:+7790", "127.0.0.1: 7790", "127.0.0.1:7790 ", "-1",
-			      "+7790", "0", "65536", "99999999999999999999", "127.0.0.1:0", "127.0.0.1:65536",
-			      ":7700", "127.0.0.1:", "[::1", "[::1]:", "[::1]x", "[]:7", "[1.2.3.4]:7", "a b",
-			      " 7790", "-host", "1.2.3.4:5:6", "::1%", "[::1%]:7", "host:a b", "" };
+	const char *bad[] = { "127.0.0.1:-1",
+			      "127.0.0.1:+7790",
+			      "127.0.0.1: 7790",
+			      "127.0.0.1:7790 ",
+			      "-1",
+			      "+7790",
+			      "0",
+			      "65536",
+			      "99999999999999999999",
+			      "127.0.0.1:0",
+			      "127.0.0.1:65536",
+			      ":7700",
+			      "127.0.0.1:",
+			      "[::1",
+			      "[::1]:",
+			      "[::1]x",
+			      "[]:7",
+			      "[1.2.3.4]:7",
+			      "a b",
+			      " 7790",
+			      "-host",
+			      "1.2.3.4:5:6",
+			      "::1%",
+			      "[::1%]:7",
+			      "host:a b",
+			      "" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why = NULL;
 		cr_assert_eq(parse_address(bad[i], h, sizeof(h), p, sizeof(p), &why), -1, "'%s' accepted", bad[i]);
@@ -275,16 +310,27 @@ struct test_local {
 static const char *const lock_words[] = { "flock", "fcntl", "none", NULL };
 
 static const struct opt_def test_lock = {
-	.name = "lock", .type = OPT_CHOICE, .arg = "KIND", .help = "a choice", .choices = lock_words,
-	.offset = offsetof(struct test_local, lock), .given = OPT_GIVEN(struct test_local, given.lock),
+	.name = "lock",
+	.type = OPT_CHOICE,
+	.arg = "KIND",
+	.help = "a choice",
+	.choices = lock_words,
+	.offset = offsetof(struct test_local, lock),
+	.given = OPT_GIVEN(struct test_local, given.lock),
 };
 static const struct opt_def test_ways = {
-	.name = "ways", .short_name = 'w', .type = OPT_COUNT, .arg = "N", .help = "a count", .min = 1, .max = 9,
+	.name = "ways",
+	.short_name = 'w',
+	.type = OPT_COUNT,
+	.arg = "N",
+	.help = "a count",
+	.min = 1,
+	.max = 9,
 	.offset = offsetof(struct test_local, ways),
 };
 
 static const struct verb_opt test_opts[] = {
-	{ .id = OP_COUNT }, { .id = OP_EVERY }, { .id = OP_QUIET }, { .def = &test_lock },
+	{ .id = OP_COUNT }, { .id = OP_EVERY }, { .id = OP_QUIET },    { .def = &test_lock },
 	{ .id = OP_PATH },  { .id = OP_MODE },  { .def = &test_ways }, OPT_LIST_END,
 };
 
@@ -371,9 +417,9 @@ Test(parser, usage_errors, .init = cr_redirect_stderr)
 	struct test_local local;
 	int first;
 	char *a1[] = { "verb", "--count", "abc", NULL };
-	char *a2[] = { "verb", "--cou", "3", NULL };  /* abbreviations are refused */
-	char *a3[] = { "verb", "--verify", NULL };     /* not an option of this verb */
-	char *a4[] = { "verb", "--count", NULL };      /* missing value */
+	char *a2[] = { "verb", "--cou", "3", NULL }; /* abbreviations are refused */
+	char *a3[] = { "verb", "--verify", NULL };   /* not an option of this verb */
+	char *a4[] = { "verb", "--count", NULL };    /* missing value */
 	char *a5[] = { "verb", "--lock", "nope", NULL };
 	char *a6[] = { "verb", "-z", NULL };
 	char *a7[] = { "verb", "--every", "0", NULL };
@@ -426,7 +472,8 @@ Test(parser, a_verbs_options_are_found_by_name)
 	cr_assert_eq(verb_opt_find_short(test_opts, 'n'), opt_common(OP_COUNT));
 	cr_assert_null(verb_opt_find_short(test_opts, 'x'));
 	size_t n = 0;
-	verb_opt_for_each(vo, test_opts) {
+	verb_opt_for_each(vo, test_opts)
+	{
 		cr_assert_not_null(verb_opt_def(vo));
 		n++;
 	}

@@ -29,7 +29,14 @@ Test(stamp, empty_payload_and_rejects)
 	size_t off;
 	cr_assert(stamp_parse("1:2:", 4, &id, &seq, &off));
 	cr_assert_eq(off, 4);
-	const char *bad[] = { "", "1:2", "1::x", ":1:x", "a:1:x", "1:a:x", "1:0:x", "6c9ab353-64bb-4438",
+	const char *bad[] = { "",
+			      "1:2",
+			      "1::x",
+			      ":1:x",
+			      "a:1:x",
+			      "1:a:x",
+			      "1:0:x",
+			      "6c9ab353-64bb-4438",
 			      "1:99999999999999999999999:x" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert(!stamp_parse(bad[i], strlen(bad[i]), &id, &seq, &off), "'%s' parsed", bad[i]);
@@ -53,9 +60,9 @@ Test(verify, lost_duplicated_reordered)
 	struct verify *v = verify_new();
 	struct verify_result r;
 	verify_add(v, 1, 1);
-	verify_add(v, 1, 3);                              /* 2 missing for now */
+	verify_add(v, 1, 3); /* 2 missing for now */
 	cr_assert_eq(verify_add(v, 1, 3), VERIFY_DUPLICATE);
-	verify_add(v, 1, 6);                              /* 4, 5 missing */
+	verify_add(v, 1, 6);                                 /* 4, 5 missing */
 	cr_assert_eq(verify_add(v, 1, 5), VERIFY_REORDERED); /* 5 arrives late */
 	verify_get(v, &r);
 	cr_assert_eq(r.received, 5);

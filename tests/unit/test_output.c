@@ -39,8 +39,8 @@ Test(json, plain_and_escapes)
 Test(json, utf8_valid_passes_invalid_replaced)
 {
 	check("caf\xc3\xa9", 5, "\"caf\xc3\xa9\"");
-	check("\xe2\x82\xac", 3, "\"\xe2\x82\xac\"");          /* euro sign */
-	check("\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\"");  /* emoji */
+	check("\xe2\x82\xac", 3, "\"\xe2\x82\xac\"");         /* euro sign */
+	check("\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\""); /* emoji */
 	check("\xff", 1, "\"\\ufffd\"");
 	check("\xc3", 1, "\"\\ufffd\"");                       /* truncated sequence */
 	check("\xc0\xaf", 2, "\"\\ufffd\\ufffd\"");            /* overlong */

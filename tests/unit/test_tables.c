@@ -51,15 +51,21 @@ Test(tables, every_mechanism_is_complete)
 static size_t value_size(enum opt_type t)
 {
 	switch (t) {
-	case OPT_FLAG: return sizeof(bool);
+	case OPT_FLAG:
+		return sizeof(bool);
 	case OPT_COUNT:
-	case OPT_SIZE: return sizeof(uint64_t);
+	case OPT_SIZE:
+		return sizeof(uint64_t);
 	case OPT_DURATION:
-	case OPT_INTEGER: return sizeof(int64_t);
-	case OPT_MODE: return sizeof(mode_t);
+	case OPT_INTEGER:
+		return sizeof(int64_t);
+	case OPT_MODE:
+		return sizeof(mode_t);
 	case OPT_PATH:
-	case OPT_STRING: return sizeof(const char *);
-	case OPT_CHOICE: return sizeof(int);
+	case OPT_STRING:
+		return sizeof(const char *);
+	case OPT_CHOICE:
+		return sizeof(int);
 	}
 	return 0;
 }
@@ -77,8 +83,7 @@ static void check_scope(const char *who, const struct opt_scope *scope)
 {
 	if (!scope)
 		return;
-	cr_assert(scope->size > 0 && scope->size <= OPT_LOCAL_MAX, "%s: options struct of %zu bytes", who,
-		  scope->size);
+	cr_assert(scope->size > 0 && scope->size <= OPT_LOCAL_MAX, "%s: options struct of %zu bytes", who, scope->size);
 	for (size_t i = 0; scope->defs[i]; i++) {
 		const struct opt_def *d = scope->defs[i];
 		cr_assert(d->name && *d->name && d->help && *d->help, "%s: an option without name or help", who);
@@ -101,7 +106,8 @@ static void check_verb_options(const char *who, const struct verb *v, const stru
 	const struct opt_def *seen[64];
 	size_t n = 0;
 	seen[n++] = opt_common(OP_HELP);
-	verb_opt_for_each(vo, v->opts) {
+	verb_opt_for_each(vo, v->opts)
+	{
 		const struct opt_def *d = verb_opt_def(vo);
 		cr_assert_not_null(d, "%s %s: unknown option", who, v->name);
 		cr_assert(vo->def == NULL || vo->id == OP_END, "%s %s: an entry with both an id and a definition", who,
@@ -113,8 +119,8 @@ static void check_verb_options(const char *who, const struct verb *v, const stru
 		for (size_t i = 0; i < n; i++) {
 			cr_assert_str_neq(seen[i]->name, d->name, "%s %s: two options named --%s", who, v->name,
 					  d->name);
-			cr_assert(!d->short_name || seen[i]->short_name != d->short_name,
-				  "%s %s: -%c is --%s and --%s", who, v->name, d->short_name, seen[i]->name, d->name);
+			cr_assert(!d->short_name || seen[i]->short_name != d->short_name, "%s %s: -%c is --%s and --%s",
+				  who, v->name, d->short_name, seen[i]->name, d->name);
 		}
 		seen[n++] = d;
 	}
