@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,6 +360,22 @@ const struct verb_opt ls_opts[] = {
 	{ .id = OP_JSON, .help = "one JSON object per object" },
 	{ .id = OP_QUIET, .help = "no notes about what could not be listed" },
 	OPT_LIST_END,
+};
+
+/* ---- the options of clean ---- */
+
+const struct opt_def clean_opt_dry_run = {
+	.name = "dry-run",
+	.type = OPT_FLAG,
+	.help = "say what would be removed, remove nothing",
+	.offset = offsetof(struct clean_opts, dry_run),
+};
+
+static const struct opt_def *const clean_opt_defs[] = { &clean_opt_dry_run, NULL };
+
+const struct opt_scope clean_opt_scope = {
+	.defs = clean_opt_defs,
+	.size = sizeof(struct clean_opts),
 };
 
 const struct verb_opt clean_opts[] = {

@@ -6,7 +6,7 @@
 
 #include "ipcdemo/mechanism.h"
 
-/* ---- Their own options (toolopts.c) ---- */
+/* ---- Their own options (src/bench/options.c, objects.c) ---- */
 enum cpu_place { CPU_BOTH, CPU_SAME, CPU_SPLIT, CPU_ANY };
 
 struct bench_opts {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The options of the top-level commands that have their own: bench and
- * clean (tools.h). Their verb entries in registry.c point at the scopes. */
+/* The options of 'ipcdemo bench' (tools.h); its entry in the table of
+ * commands (dispatch.c) points at the scope. */
 #include <stddef.h>
 
 #include "ipcdemo/tools.h"
@@ -61,18 +61,4 @@ const struct opt_scope bench_opt_scope = {
 	.defs = bench_opt_defs,
 	.size = sizeof(struct bench_opts),
 	.init = bench_opts_init,
-};
-
-const struct opt_def clean_opt_dry_run = {
-	.name = "dry-run",
-	.type = OPT_FLAG,
-	.help = "say what would be removed, remove nothing",
-	.offset = offsetof(struct clean_opts, dry_run),
-};
-
-static const struct opt_def *const clean_opt_defs[] = { &clean_opt_dry_run, NULL };
-
-const struct opt_scope clean_opt_scope = {
-	.defs = clean_opt_defs,
-	.size = sizeof(struct clean_opts),
 };
