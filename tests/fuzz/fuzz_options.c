@@ -13,8 +13,10 @@
 #include "fuzz.h"
 #include "ipcdemo/bench.h"
 #include "ipcdemo/cli.h"
+#include "ipcdemo/dispatch.h"
 #include "ipcdemo/mechanism.h"
 #include "ipcdemo/posixname.h"
+#include "ipcdemo/queue.h"
 
 static bool all_in(const char *s, const char *set)
 {
@@ -254,8 +256,8 @@ static void pick_verb(uint8_t pick, struct ctx *ctx)
 	for (size_t i = 0; mechanisms[i]; i++)
 		for (const struct verb *v = mechanisms[i]->verbs; v->name; v++)
 			total++;
-	for (const struct verb *v = tool_verbs; v->name; v++)
-		total++;
+	for (const struct verb *v = commands; v->name; v++)
+		total += v->opts != NULL; /* __complete parses nothing */
 	k = pick % total;
 	for (size_t i = 0; mechanisms[i]; i++)
 		for (const struct verb *v = mechanisms[i]->verbs; v->name; v++)
@@ -264,8 +266,8 @@ static void pick_verb(uint8_t pick, struct ctx *ctx)
 				ctx->verb = v;
 				return;
 			}
-	for (const struct verb *v = tool_verbs; v->name; v++)
-		if (k-- == 0) {
+	for (const struct verb *v = commands; v->name; v++)
+		if (v->opts && k-- == 0) {
 			ctx->mech = NULL;
 			ctx->verb = v;
 			return;

@@ -263,7 +263,9 @@ Test(address, forms_and_defaults)
 /* A local option's value, wherever its definition puts it. */
 static uint64_t local_u64(const void *mopt, const struct opt_def *d)
 {
-	return *(const uint64_t *)((const char *)mopt + d->offset);
+	uint64_t v;
+	memcpy(&v, (const char *)mopt + d->offset, sizeof(v));
+	return v;
 }
 
 Test(limits, mq_sizes_fit_a_long, .init = cr_redirect_stderr)
