@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sysv: System V message queues (msgget(2), msgsnd(2), msgrcv(2),
- * msgctl(2)): keys, message types, the objects ipcs(1) and ipcrm(1) see. */
+ * msgctl(2)): keys, message types, the objects ipcs(1) and ipcrm(1) see.
+ * Its ls, clean and benchmark hooks are in sysv_hooks.c. */
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -11,24 +12,13 @@
 #include <sys/msg.h>
 #include <unistd.h>
 
-#include "ipcdemo/bench_hooks.h"
 #include "ipcdemo/cli.h"
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
-#include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/queue.h"
 #include "ipcdemo/sysv.h"
 #include "ipcdemo/util.h"
-
-struct sysvq {
-	key_t key;
-	int id;
-	char what[64]; /* "key 0x69706364" */
-	char *buf;     /* struct msgbuf: a long, then the text */
-	size_t cap;
-	long type; /* send: --type; receive: of the last message */
-	bool sending;
-};
+#include "sysv_int.h"
 
 /* ---- Options ---- */
 struct sysv_opts {
@@ -137,7 +127,7 @@ static int sysv_key(struct ctx *ctx, key_t *key)
 	return 0;
 }
 
-static void explain_get(int err)
+void sysv_explain_get(int err)
 {
 	if (err == ENOSPC)
 		fprintf(stderr, "The system holds its maximum number of queues (/proc/sys/kernel/msgmni = %lld).\n",
@@ -164,7 +154,7 @@ static int sysv_open(struct ctx *ctx, struct sysvq *q, bool create)
 		if (errno != EEXIST) {
 			int e = errno;
 			msg_syserr(ctx->prog, "msgget %s", q->what);
-			explain_get(e);
+			sysv_explain_get(e);
 			return EXIT_FAIL;
 		}
 	}
@@ -172,13 +162,13 @@ static int sysv_open(struct ctx *ctx, struct sysvq *q, bool create)
 	if (q->id < 0) {
 		int e = errno;
 		msg_syserr(ctx->prog, "msgget %s", q->what);
-		explain_get(e);
+		sysv_explain_get(e);
 		return EXIT_FAIL;
 	}
 	return 0;
 }
 
-static int sysv_alloc(struct ctx *ctx, struct sysvq *q, size_t cap)
+int sysv_alloc(struct ctx *ctx, struct sysvq *q, size_t cap)
 {
 	q->cap = cap;
 	/* One more byte: with --noerror it tells a cut message from one that
@@ -236,16 +226,15 @@ static int sysv_put(void *impl, const char *msg, size_t n, int64_t deadline)
 	return sysv_call(q, true, n, 0, 0, deadline) < 0 ? -1 : 0;
 }
 
-static enum io_result sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
-				     size_t *done)
+enum io_result sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done)
 {
 	struct sysvq *q = impl;
 	(void)ctx;
 	return queue_send_each(q, buf, len, q->cap, deadline, done, sysv_put);
 }
 
-static enum io_result sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
-				    size_t *len, bool *truncated)
+enum io_result sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+			     size_t *len, bool *truncated)
 {
 	struct sysvq *q = impl;
 	const struct sysv_opts *o = sysv_opts(ctx);
@@ -265,7 +254,7 @@ static enum io_result sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size
 	return IO_OK;
 }
 
-static void sysv_explain(struct ctx *ctx, void *impl, int err, size_t len)
+void sysv_explain(struct ctx *ctx, void *impl, int err, size_t len)
 {
 	struct sysvq *q = impl;
 	struct msqid_ds ds;
@@ -391,7 +380,7 @@ static int sysv_create_verb(struct ctx *ctx)
 	if (q.id < 0) {
 		int e = errno;
 		msg_syserr(ctx->prog, "msgget key 0x%08x", (unsigned)q.key);
-		explain_get(e);
+		sysv_explain_get(e);
 		return EXIT_FAIL;
 	}
 	if (!ctx->opt.quiet)
@@ -679,211 +668,6 @@ static const struct verb sysv_verbs[] = {
 		.run = sysv_demo,
 	},
 	{ .name = NULL },
-};
-
-/* ---- ls and clean ---- */
-
-#define SYSV_MSG "/proc/sysvipc/msg"
-
-/* One line of /proc/sysvipc/msg: key msqid perms cbytes qnum lspid lrpid
- * uid gid cuid cgid ... */
-static bool sysv_line(const char *line, struct obj *o)
-{
-	long long key, cbytes, qnum;
-	int id, lspid, lrpid;
-	unsigned perms, uid, gid, cuid;
-	if (sscanf(line, "%lld %d %o %lld %lld %d %d %u %u %u", &key, &id, &perms, &cbytes, &qnum, &lspid, &lrpid, &uid,
-		   &gid, &cuid) != 10)
-		return false;
-	*o = (struct obj){ .uid = uid,
-			   .creator = cuid,
-			   .mode = (mode_t)perms & 0777,
-			   .size = cbytes,
-			   .messages = qnum,
-			   .id = id };
-	snprintf(o->name, sizeof(o->name), "0x%08x", (unsigned)(int)key);
-	return true;
-}
-
-static int sysv_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
-{
-	FILE *fp = fopen(SYSV_MSG, "re");
-	char line[512];
-	(void)dir;
-	if (!fp) {
-		if (!ctx->opt.quiet)
-			msg_warn(ctx->prog, "System V queues not listed: %s: %s", SYSV_MSG, strerror(errno));
-		return 0;
-	}
-	if (!fgets(line, sizeof(line), fp)) {
-		fclose(fp);
-		return 0;
-	}
-	int rc = 0;
-	while (rc == 0 && fgets(line, sizeof(line), fp)) {
-		struct obj o;
-		if (sysv_line(line, &o))
-			rc = out->add(out, &o);
-	}
-	fclose(fp);
-	return rc;
-}
-
-static bool sysv_ours(const struct obj *o)
-{
-	unsigned k = (unsigned)strtoul(o->name, NULL, 16);
-	return (k & SYSV_KEY_MASK) == SYSV_KEY_BASE && (o->uid == geteuid() || o->creator == geteuid());
-}
-
-static int sysv_remove(struct ctx *ctx, const struct obj *o)
-{
-	if (msgctl((int)o->id, IPC_RMID, NULL) < 0 && errno != EINVAL && errno != EIDRM) {
-		msg_syserr(ctx->prog, "remove System V queue %s", o->name);
-		return -1;
-	}
-	return 0;
-}
-
-static const struct mech_objects sysv_objects = {
-	.type = "sysv",
-	.plural = "System V queues",
-	.order = 30,
-	.id_name = "msqid",
-	.scan = sysv_scan,
-	.ours = sysv_ours,
-	.remove = sysv_remove,
-};
-
-/* ---- bench ---- */
-
-static const struct bench_row sysv_bench_rows[] = {
-	{ .name = "sysv", .word = NULL, .variant = NULL },
-	{ .name = NULL, .word = NULL, .variant = NULL },
-};
-
-static size_t sysv_bench_limit(const struct bench_row *row, char *why, size_t len)
-{
-	(void)row;
-	long long v = sysctl_read("/proc/sys/kernel/msgmax");
-	v = v > 0 ? v : 8192;
-	snprintf(why, len, "msgmax %lld", v);
-	return (size_t)v;
-}
-
-static const struct queue_ops sysv_bench_ops = {
-	.send = sysv_send_msgs,
-	.recv = sysv_recv_msg,
-	.pending = NULL,
-	.chunk = 1,
-	.echo = false,
-	.what = "benchmark queue",
-	.explain = sysv_explain,
-	.recv_ref = NULL,
-};
-
-/* A private queue: the processes of a run share it through fork(). */
-static void *sysv_bench_open(struct ctx *ctx, const char *name, size_t size)
-{
-	struct sysvq *q = calloc(1, sizeof(*q));
-	(void)name;
-	if (!q) {
-		msg_syserr(ctx->prog, "allocate memory");
-		return NULL;
-	}
-	q->key = IPC_PRIVATE;
-	q->type = 1;
-	q->id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
-	snprintf(q->what, sizeof(q->what), "private queue");
-	if (q->id < 0) {
-		int e = errno;
-		msg_syserr(ctx->prog, "msgget IPC_PRIVATE");
-		explain_get(e);
-		free(q);
-		return NULL;
-	}
-	if (sysv_alloc(ctx, q, size) < 0) {
-		msgctl(q->id, IPC_RMID, NULL);
-		free(q);
-		return NULL;
-	}
-	return q;
-}
-
-static void sysv_bench_close(struct ctx *ctx, void *impl)
-{
-	struct sysvq *q = impl;
-	(void)ctx;
-	msgctl(q->id, IPC_RMID, NULL);
-	free(q->buf);
-	free(q);
-}
-
-/* Round trips: two queues, one each way, with the mechanism's own send
- * and receive. */
-static int sysv_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
-			   char *err, size_t elen)
-{
-	ch->verbs = &bench_queue_verbs;
-	ch->qops = &sysv_bench_ops;
-	for (int i = 0; i < 2; i++) {
-		char name[64];
-		snprintf(name, sizeof(name), "/ipcdemo-bench-%d-%d-%d", (int)getpid(), env->seq, i);
-		ch->q[i] = sysv_bench_open(env->ctx, name, size);
-		if (!ch->q[i]) {
-			snprintf(err, elen, "could not make the %s queue", row->name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void sysv_bench_chan_close(const struct bench_env *env, struct bench_chan *ch)
-{
-	for (int i = 0; i < 2; i++)
-		if (ch->q[i])
-			sysv_bench_close(env->ctx, ch->q[i]);
-}
-
-/* Throughput: a queue made here with a free key of ipcdemo's range (the
- * upper half, away from the default key), that both roles open. */
-static int sysv_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
-			  char *err, size_t elen)
-{
-	int id = -1;
-	unsigned key = 0;
-	(void)env, (void)row, (void)size;
-	for (unsigned i = 0x80; i < 0x100 && id < 0; i++) {
-		key = SYSV_KEY_BASE + i;
-		id = msgget((key_t)key, IPC_CREAT | IPC_EXCL | 0600);
-	}
-	if (id < 0) {
-		snprintf(err, elen, "no free System V key: %s", strerror(errno));
-		return -1;
-	}
-	char k[16];
-	snprintf(k, sizeof(k), "0x%08x", key);
-	r->num = id;
-	bench_args2(r, "--key", k);
-	bench_args2(r, "-q", NULL);
-	return 0;
-}
-
-static void sysv_bench_cleanup(const struct bench_row *row, const struct bench_run *r)
-{
-	(void)row;
-	msgctl((int)r->num, IPC_RMID, NULL);
-}
-
-static const struct mech_bench sysv_bench = {
-	.order = 80,
-	.rows = sysv_bench_rows,
-	.lossy = false,
-	.limit = sysv_bench_limit,
-	.chan_open = sysv_bench_chan,
-	.chan_close = sysv_bench_chan_close,
-	.run_setup = sysv_bench_run,
-	.ready = NULL,
-	.cleanup = sysv_bench_cleanup,
 };
 
 const struct mechanism mech_sysv = {

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* The System V mechanism's parts shared by its verbs (sysv.c) and its ls,
+ * clean and benchmark hooks (sysv_hooks.c). */
+#ifndef IPCDEMO_MECH_SYSV_INT_H
+#define IPCDEMO_MECH_SYSV_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ipcdemo/io.h"
+#include "ipcdemo/mechanism.h"
+
+struct sysvq {
+	key_t key;
+	int id;
+	char what[64]; /* "key 0x69706364" */
+	char *buf;     /* struct msgbuf: a long, then the text */
+	size_t cap;
+	long type; /* send: --type; receive: of the last message */
+	bool sending;
+};
+
+/* After msgget failed with err: what the system limit or ipcs(1) says. */
+void sysv_explain_get(int err);
+
+/* Give q a message buffer for messages of up to cap bytes. Returns 0, or
+ * -1 after the message. */
+int sysv_alloc(struct ctx *ctx, struct sysvq *q, size_t cap);
+
+/* The queue_ops send, receive and explain of a struct sysvq (sysv.c). */
+enum io_result sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done);
+enum io_result sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+			     size_t *len, bool *truncated);
+void sysv_explain(struct ctx *ctx, void *impl, int err, size_t len);
+
+/* The ls and clean hooks and the benchmark hooks (sysv_hooks.c). */
+extern const struct mech_objects sysv_objects;
+extern const struct mech_bench sysv_bench;
+
+#endif
