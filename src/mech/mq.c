@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* mq: POSIX message queues (mq_overview(7)), the notes' sender.c and
  * receiver.c made a tool: priorities, persistence, limits. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,19 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "ipcdemo/bench_hooks.h"
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/mq.h"
-#include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/posixname.h"
 #include "ipcdemo/queue.h"
 #include "ipcdemo/util.h"
+#include "mq_int.h"
 
 #define PROC_MQ "/proc/sys/fs/mqueue/"
 
@@ -87,14 +84,6 @@ static const struct mq_opts *mq_opts(const struct ctx *ctx)
 	static const struct mq_opts defaults = { .priority = 0 };
 	return ctx_mopt(ctx, &defaults);
 }
-
-struct mqch {
-	char name[NAME_MAX + 2];
-	mqd_t mqd;
-	struct mq_attr attr;
-	unsigned prio; /* send: --priority; receive: of the last message */
-	bool sending;
-};
 
 long long mq_qsize(const char *name)
 {
@@ -172,7 +161,7 @@ static struct mq_attr *wanted_attr(const struct ctx *ctx, struct mq_attr *want)
  * Linux a queue descriptor is a file descriptor, so fchmod sets it).
  * Returns 0, 1 when it exists already (nothing said), or -1 after a
  * diagnostic, with nothing left behind. */
-static int mq_make(struct ctx *ctx, struct mqch *q, int oflag, mode_t mode, struct mq_attr *ap)
+int mq_make(struct ctx *ctx, struct mqch *q, int oflag, mode_t mode, struct mq_attr *ap)
 {
 	q->mqd = mq_open(q->name, oflag | O_CREAT | O_EXCL | O_CLOEXEC, mode, ap);
 	if (q->mqd == (mqd_t)-1) {
@@ -291,16 +280,15 @@ static int mq_put(void *impl, const char *msg, size_t n, int64_t deadline)
 	return mq_call(impl, true, (char *)msg, n, deadline) < 0 ? -1 : 0;
 }
 
-static enum io_result mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
-				   size_t *done)
+enum io_result mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done)
 {
 	struct mqch *q = impl;
 	(void)ctx;
 	return queue_send_each(q, buf, len, (size_t)q->attr.mq_msgsize, deadline, done, mq_put);
 }
 
-static enum io_result mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
-				  size_t *len, bool *truncated)
+enum io_result mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+			   size_t *len, bool *truncated)
 {
 	(void)ctx;
 	(void)want;
@@ -312,7 +300,7 @@ static enum io_result mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t
 	return IO_OK;
 }
 
-static void mq_explain(struct ctx *ctx, void *impl, int err, size_t len)
+void mq_explain(struct ctx *ctx, void *impl, int err, size_t len)
 {
 	struct mqch *q = impl;
 	struct mq_attr a = q->attr;
@@ -696,212 +684,6 @@ static const struct verb mq_verbs[] = {
 		.run = mq_demo,
 	},
 	{ .name = NULL },
-};
-
-/* ---- ls and clean ---- */
-
-#define MQ_DIR "/dev/mqueue"
-#define MQUEUE_MAGIC 0x19800202 /* statfs f_type of the mqueue file system */
-
-static int mq_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
-{
-	struct statfs sf;
-	(void)dir;
-	int sfr = statfs(MQ_DIR, &sf);
-	if (sfr < 0 && errno != ENOENT) {
-		if (!ctx->opt.quiet)
-			msg_warn(ctx->prog, "POSIX message queues not listed: %s: %s", MQ_DIR, strerror(errno));
-		return 0;
-	}
-	if (sfr < 0 || sf.f_type != MQUEUE_MAGIC) {
-		/* A bare directory is not the queues: nothing would be listed. */
-		if (!ctx->opt.quiet)
-			msg_warn(ctx->prog,
-				 "POSIX message queues not listed: %s is not mounted "
-				 "(mount -t mqueue none %s)",
-				 MQ_DIR, MQ_DIR);
-		return 0;
-	}
-	DIR *d = opendir(MQ_DIR);
-	struct dirent *e;
-	if (!d) {
-		if (!ctx->opt.quiet)
-			msg_warn(ctx->prog, "POSIX message queues not listed: %s: %s", MQ_DIR, strerror(errno));
-		return 0;
-	}
-	int rc = 0;
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		struct stat st;
-		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		struct obj o = { .size = -1,
-				 .messages = -1,
-				 .id = -1,
-				 .uid = st.st_uid,
-				 .creator = st.st_uid,
-				 .mode = st.st_mode & 07777 };
-		snprintf(o.name, sizeof(o.name), "/%s", e->d_name);
-		rc = out->add(out, &o);
-	}
-	closedir(d);
-	return rc;
-}
-
-static void mq_describe(struct obj *o)
-{
-	o->size = mq_qsize(o->name);
-	mqd_t m = mq_open(o->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (m != (mqd_t)-1) {
-		struct mq_attr a;
-		if (mq_getattr(m, &a) == 0)
-			o->messages = a.mq_curmsgs;
-		mq_close(m);
-	}
-}
-
-static bool mq_ours(const struct obj *o)
-{
-	return obj_ipcdemo_name(o->name + 1) && o->uid == geteuid();
-}
-
-static int mq_remove(struct ctx *ctx, const struct obj *o)
-{
-	if (mq_unlink(o->name) < 0 && errno != ENOENT) {
-		msg_syserr(ctx->prog, "mq_unlink %s", o->name);
-		return -1;
-	}
-	return 0;
-}
-
-static const struct mech_objects mq_objects = {
-	.type = "mq",
-	.plural = "POSIX message queues",
-	.order = 10,
-	.scan = mq_scan,
-	.describe = mq_describe,
-	.ours = mq_ours,
-	.remove = mq_remove,
-};
-
-/* ---- bench ---- */
-
-static const struct bench_row mq_bench_rows[] = {
-	{ .name = "mq", .word = NULL, .variant = NULL },
-	{ .name = NULL, .word = NULL, .variant = NULL },
-};
-
-static size_t mq_bench_limit(const struct bench_row *row, char *why, size_t len)
-{
-	(void)row;
-	long long v = sysctl_read("/proc/sys/fs/mqueue/msgsize_max");
-	v = v > 0 ? v : 8192;
-	snprintf(why, len, "msgsize_max %lld", v);
-	return (size_t)v;
-}
-
-static const struct queue_ops mq_bench_ops = {
-	.send = mq_send_msgs,
-	.recv = mq_recv_msg,
-	.pending = NULL,
-	.chunk = 1,
-	.echo = false,
-	.what = "benchmark queue",
-	.explain = mq_explain,
-	.recv_ref = NULL,
-};
-
-/* A queue for the round trips, able to carry size-byte messages; removed
- * by mq_bench_close. The handle survives fork(). */
-static void *mq_bench_open(struct ctx *ctx, const char *name, size_t size)
-{
-	struct mqch *q = calloc(1, sizeof(*q));
-	struct mq_attr a;
-	if (!q) {
-		msg_syserr(ctx->prog, "allocate memory");
-		return NULL;
-	}
-	memset(&a, 0, sizeof(a));
-	a.mq_maxmsg = 10;
-	a.mq_msgsize = (long)size;
-	snprintf(q->name, sizeof(q->name), "%s", name);
-	int made = mq_make(ctx, q, O_RDWR, 0600, &a);
-	if (made == 1) {
-		errno = EEXIST;
-		msg_syserr(ctx->prog, "mq_open %s", q->name);
-	}
-	if (made != 0) {
-		free(q);
-		return NULL;
-	}
-	return q;
-}
-
-static void mq_bench_close(struct ctx *ctx, void *impl)
-{
-	struct mqch *q = impl;
-	(void)ctx;
-	mq_close(q->mqd);
-	mq_unlink(q->name);
-	free(q);
-}
-
-/* Round trips: two queues, one each way, with the mechanism's own send
- * and receive. */
-static int mq_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
-			 char *err, size_t elen)
-{
-	ch->verbs = &bench_queue_verbs;
-	ch->qops = &mq_bench_ops;
-	for (int i = 0; i < 2; i++) {
-		char name[64];
-		snprintf(name, sizeof(name), "/ipcdemo-bench-%d-%d-%d", (int)getpid(), env->seq, i);
-		ch->q[i] = mq_bench_open(env->ctx, name, size);
-		if (!ch->q[i]) {
-			snprintf(err, elen, "could not make the %s queue", row->name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void mq_bench_chan_close(const struct bench_env *env, struct bench_chan *ch)
-{
-	for (int i = 0; i < 2; i++)
-		if (ch->q[i])
-			mq_bench_close(env->ctx, ch->q[i]);
-}
-
-/* Throughput: a queue whose messages are as large as asked; both roles
- * create it if it is missing, with the same size. */
-static int mq_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
-			char *err, size_t elen)
-{
-	char msgsize[24];
-	(void)row, (void)err, (void)elen;
-	snprintf(r->obj, sizeof(r->obj), "/ipcdemo-bench-%d-%d", (int)getpid(), env->seq);
-	snprintf(msgsize, sizeof(msgsize), "%zu", size < 16 ? 16 : size);
-	bench_args2(r, "--name", r->obj);
-	bench_args2(r, "--msgsize", msgsize);
-	bench_args2(r, "-q", NULL);
-	return 0;
-}
-
-static void mq_bench_cleanup(const struct bench_row *row, const struct bench_run *r)
-{
-	(void)row;
-	mq_unlink(r->obj);
-}
-
-static const struct mech_bench mq_bench = {
-	.order = 70,
-	.rows = mq_bench_rows,
-	.lossy = false,
-	.limit = mq_bench_limit,
-	.chan_open = mq_bench_chan,
-	.chan_close = mq_bench_chan_close,
-	.run_setup = mq_bench_run,
-	.ready = NULL,
-	.cleanup = mq_bench_cleanup,
 };
 
 const struct mechanism mech_mq = {

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* The mq mechanism's parts shared by its verbs (mq.c) and its ls, clean
+ * and benchmark hooks (mq_hooks.c). */
+#ifndef IPCDEMO_MECH_MQ_INT_H
+#define IPCDEMO_MECH_MQ_INT_H
+
+#include <limits.h>
+#include <mqueue.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ipcdemo/io.h"
+#include "ipcdemo/mechanism.h"
+
+/* One open queue. */
+struct mqch {
+	char name[NAME_MAX + 2];
+	mqd_t mqd;
+	struct mq_attr attr;
+	unsigned prio; /* send: --priority; receive: of the last message */
+	bool sending;
+};
+
+/* Create the queue with exactly that mode (mq_open obeys the umask; on
+ * Linux a queue descriptor is a file descriptor, so fchmod sets it).
+ * Returns 0, 1 when it exists already (nothing said), or -1 after a
+ * diagnostic, with nothing left behind. */
+int mq_make(struct ctx *ctx, struct mqch *q, int oflag, mode_t mode, struct mq_attr *ap);
+
+/* The queue_ops hooks (ipcdemo/queue.h) of a struct mqch. */
+enum io_result mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done);
+enum io_result mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
+			   size_t *len, bool *truncated);
+void mq_explain(struct ctx *ctx, void *impl, int err, size_t len);
+
+/* The ls and clean hooks, and the benchmark's (mq_hooks.c). */
+extern const struct mech_objects mq_objects;
+extern const struct mech_bench mq_bench;
+
+#endif
