@@ -4,7 +4,6 @@
  * that shows what happens without a lock. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -103,7 +102,7 @@ const struct file_opts *file_opts(const struct ctx *ctx)
 	return ctx_mopt(ctx, &defaults);
 }
 
-static const char *storage_path(const struct ctx *ctx)
+const char *file_storage_path(const struct ctx *ctx)
 {
 	return ctx->opt.path ? ctx->opt.path : DEFAULT_PATH;
 }
@@ -146,7 +145,7 @@ static int refuse_kind(struct ctx *ctx, const char *path, mode_t mode)
  * symbolic link (lstat, O_NOFOLLOW): it would append to whatever file the
  * link names. A reader follows one, as tail -F does. *created tells if we
  * made the file. */
-static int open_storage(struct ctx *ctx, const char *path, int flags, bool *created)
+int file_open_storage(struct ctx *ctx, const char *path, int flags, bool *created)
 {
 	bool writing = (flags & O_ACCMODE) != O_RDONLY;
 	int nofollow = writing ? O_NOFOLLOW : 0;
@@ -212,12 +211,12 @@ static int open_sink(struct ctx *ctx, const char *path, bool *created)
 	/* Asked before the open, which says why when it fails: an open for
 	 * reading and writing that failed first would say so in vain. */
 	bool readable = faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) == 0 || errno != EACCES;
-	return open_storage(ctx, path, (readable ? O_RDWR : O_WRONLY) | O_APPEND | O_CREAT, created);
+	return file_open_storage(ctx, path, (readable ? O_RDWR : O_WRONLY) | O_APPEND | O_CREAT, created);
 }
 
 /* producer.sh appends with >>, which creates the file again when someone
  * removed it: do the same, and follow the name when it was replaced (but
- * never to a symbolic link: lstat, and open_storage refuses one). */
+ * never to a symbolic link: lstat, and file_open_storage refuses one). */
 static int file_reopen_if_gone(struct ctx *ctx, struct file_sink *fs)
 {
 	struct stat mine, byname;
@@ -352,7 +351,7 @@ static int produce_fits(struct ctx *ctx, const char *path)
 
 static int file_produce(struct ctx *ctx)
 {
-	const char *path = storage_path(ctx);
+	const char *path = file_storage_path(ctx);
 	bool created;
 	int rc = producer_check(ctx);
 	if (rc)
@@ -376,271 +375,6 @@ static int file_produce(struct ctx *ctx)
 		rc = EXIT_FAIL;
 	}
 	return rc;
-}
-
-/* ---- consume ---- */
-
-/* Read what fd holds from its offset to the current end and deliver the
- * complete lines. The shared lock is held around each read(2) only, never
- * while printing: a consumer whose stdout blocks must not stall producers.
- * A file that became shorter than our offset was truncated: read it again
- * from the start. Returns IO_OK, IO_STOP to stop, IO_FAILED_REPORTED. */
-static enum io_result drain(struct consumer *c, struct linebuf *lb, int fd, const char *path)
-{
-	int lock = file_opts(c->ctx)->lock;
-	for (;;) {
-		enum io_result rc = file_lock(fd, lock, false, false);
-		if (rc != IO_OK) {
-			if (rc != IO_FAILED_ERRNO)
-				return rc;
-			msg_syserr(c->ctx->prog, "lock %s", path);
-			return IO_FAILED_REPORTED;
-		}
-		struct stat st;
-		off_t pos = lseek(fd, 0, SEEK_CUR);
-		if (pos < 0 || fstat(fd, &st) < 0) {
-			msg_syserr(c->ctx->prog, "stat %s", path);
-			file_lock(fd, lock, false, true);
-			return IO_FAILED_REPORTED;
-		}
-		if (st.st_size < pos) {
-			if (!c->ctx->opt.quiet)
-				msg_warn(c->ctx->prog, "%s was truncated; reading it from the start", path);
-			if (lseek(fd, 0, SEEK_SET) < 0) {
-				msg_syserr(c->ctx->prog, "lseek %s", path);
-				file_lock(fd, lock, false, true);
-				return IO_FAILED_REPORTED;
-			}
-			linebuf_reset(lb);
-		}
-		ssize_t n = linebuf_fill(lb, fd);
-		int e = errno;
-		if (file_lock(fd, lock, false, true) == IO_FAILED_ERRNO) {
-			msg_syserr(c->ctx->prog, "unlock %s", path);
-			return IO_FAILED_REPORTED;
-		}
-		errno = e;
-		if (n > 0 || (n < 0 && errno == ENOBUFS)) {
-			if (consumer_deliver_lines(c, lb))
-				return IO_STOP;
-			continue;
-		}
-		if (n == 0)
-			break;
-		if (errno == EINTR) {
-			if (stop_requested())
-				return IO_STOP;
-			continue;
-		}
-		msg_syserr(c->ctx->prog, "read %s", path);
-		return IO_FAILED_REPORTED;
-	}
-	return consumer_idle(c) ? IO_STOP : IO_OK;
-}
-
-static int consume_reread(struct ctx *ctx, struct consumer *c, struct linebuf *lb, const char *path)
-{
-	bool warned = false;
-	struct stat prev = { 0 };
-	for (;;) {
-		bool created;
-		int fd = open_storage(ctx, path, O_RDONLY, &created);
-		if (fd < 0) {
-			if (errno != ENOENT)
-				return EXIT_FAIL;
-			if (file_opts(ctx)->no_follow) {
-				msg_warn(ctx->prog, "%s does not exist", path);
-				return EXIT_FAIL;
-			}
-			if (!warned && !ctx->opt.quiet)
-				msg_warn(ctx->prog, "%s does not exist yet; trying again every reread interval", path);
-			warned = true;
-		} else {
-			struct stat now;
-			int64_t last = c->last_ns;
-			bool same = fstat(fd, &now) == 0 && now.st_ino == prev.st_ino && now.st_size == prev.st_size &&
-				    now.st_mtim.tv_sec == prev.st_mtim.tv_sec &&
-				    now.st_mtim.tv_nsec == prev.st_mtim.tv_nsec;
-			warned = false;
-			linebuf_reset(lb);
-			enum io_result rc = drain(c, lb, fd, path);
-			close(fd);
-			/* Printing the same file again is not news: --timeout counts
-			 * from the last change. */
-			if (same)
-				c->last_ns = last;
-			prev = now;
-			if (rc == IO_FAILED_REPORTED)
-				return EXIT_FAIL;
-			if (rc == IO_STOP)
-				return EXIT_OK;
-		}
-		if (file_opts(ctx)->no_follow)
-			return EXIT_OK;
-		int ms = consumer_poll_timeout(c);
-		if (c->timed_out)
-			return EXIT_OK;
-		int64_t wait = file_opts(ctx)->reread;
-		if (ms >= 0 && (int64_t)ms * NSEC_PER_MSEC < wait)
-			wait = (int64_t)ms * NSEC_PER_MSEC;
-		if (!sleep_ns(wait))
-			return EXIT_OK;
-	}
-}
-
-/* Wait for an inotify event on the directory (or the timeout), then empty
- * the event queue: what changed is checked with stat(). Returns as
- * consumer_wait. */
-static enum io_result wait_change(struct consumer *c, int ifd)
-{
-	char evbuf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	enum io_result w = consumer_wait(c, ifd, "inotify");
-	if (w == IO_OK)
-		while (read(ifd, evbuf, sizeof(evbuf)) > 0)
-			;
-	return w;
-}
-
-/* An inotify instance watching the directory of path. Returns its fd, or
- * -1 (said). */
-static int follow_watch(struct ctx *ctx, const char *path)
-{
-	char dirbuf[4096];
-	int ifd;
-
-	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
-	const char *dir = dirname(dirbuf);
-	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (ifd < 0) {
-		msg_syserr(ctx->prog, "inotify_init1");
-		return -1;
-	}
-	/* One watch on the directory sees the file being written, removed,
-	 * renamed and created again, as tail -F follows a name. */
-	if (inotify_add_watch(ifd, dir,
-			      IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
-				      IN_ATTRIB) < 0) {
-		msg_syserr(ctx->prog, "inotify_add_watch %s", dir);
-		close(ifd);
-		return -1;
-	}
-	return ifd;
-}
-
-/* Start following fd, the file just opened at path: note what it is in
- * *cur and watch it too (ifd). Returns 0, or -1 (said). */
-static int follow_start(struct ctx *ctx, struct linebuf *lb, int ifd, int fd, const char *path, struct stat *cur,
-			bool *waiting_note)
-{
-	if (fstat(fd, cur) < 0) {
-		msg_syserr(ctx->prog, "stat %s", path);
-		return -1;
-	}
-	linebuf_reset(lb);
-	/* Also watch the file itself: through a symbolic link it may
-	 * live in another directory than the one watched. */
-	if (inotify_add_watch(ifd, path, IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) < 0)
-		msg_syserr(ctx->prog, "inotify_add_watch %s", path);
-	if (*waiting_note && !ctx->opt.quiet)
-		msg_warn(ctx->prog, "%s appeared; following it", path);
-	*waiting_note = false;
-	return 0;
-}
-
-static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *lb, const char *path)
-{
-	int status = EXIT_OK;
-	int fd = -1, ifd;
-	struct stat cur;
-	bool waiting_note = false;
-
-	ifd = follow_watch(ctx, path);
-	if (ifd < 0)
-		return EXIT_FAIL;
-	for (;;) {
-		if (fd < 0) {
-			bool created;
-			fd = open_storage(ctx, path, O_RDONLY, &created);
-			if (fd < 0 && errno != ENOENT) {
-				status = EXIT_FAIL;
-				break;
-			}
-			if (fd >= 0) {
-				if (follow_start(ctx, lb, ifd, fd, path, &cur, &waiting_note) < 0) {
-					status = EXIT_FAIL;
-					break;
-				}
-			} else if (!waiting_note && !ctx->opt.quiet && !file_opts(ctx)->no_follow) {
-				msg_warn(ctx->prog, "waiting for %s to be created", path);
-				waiting_note = true;
-			}
-		}
-		if (fd >= 0) {
-			enum io_result rc = drain(c, lb, fd, path);
-			if (rc == IO_FAILED_REPORTED) {
-				status = EXIT_FAIL;
-				break;
-			}
-			if (rc == IO_STOP)
-				break;
-			/* Was the name removed or given to another file? The old one is
-			 * read to its end above; then we move to the new one. */
-			struct stat byname;
-			int gone = stat(path, &byname) < 0;
-			if (gone || byname.st_ino != cur.st_ino || byname.st_dev != cur.st_dev) {
-				if (linebuf_pending(lb) && !ctx->opt.quiet)
-					msg_warn(ctx->prog, "%s was replaced; dropping %zu bytes of an unfinished line",
-						 path, linebuf_pending(lb));
-				if (!ctx->opt.quiet)
-					msg_warn(ctx->prog, "%s was %s", path, gone ? "removed" : "replaced");
-				close(fd);
-				fd = -1;
-				linebuf_reset(lb);
-				continue;
-			}
-		}
-		if (file_opts(ctx)->no_follow)
-			break;
-		enum io_result w = wait_change(c, ifd);
-		if (w == IO_FAILED_REPORTED)
-			status = EXIT_FAIL;
-		if (w != IO_OK)
-			break;
-	}
-	if (file_opts(ctx)->no_follow && fd < 0 && status == EXIT_OK && !c->msgs) {
-		msg_warn(ctx->prog, "%s does not exist", path);
-		status = EXIT_FAIL;
-	}
-	if (fd >= 0)
-		close(fd);
-	close(ifd);
-	return status;
-}
-
-static int file_consume(struct ctx *ctx)
-{
-	const char *path = storage_path(ctx);
-	struct consumer c;
-	struct linebuf lb;
-	int status;
-	if (consumer_init(&c, ctx) < 0)
-		return EXIT_FAIL;
-	if (linebuf_init(&lb, STREAM_READ, STREAM_LINE_MAX) < 0) {
-		msg_syserr(ctx->prog, "allocate buffer");
-		return consumer_finish(&c, EXIT_FAIL);
-	}
-	if (file_opts(ctx)->given.reread)
-		status = consume_reread(ctx, &c, &lb, path);
-	else
-		status = consume_follow(ctx, &c, &lb, path);
-	/* A line without its newline is never printed: its writer may still
-	 * be writing it, or was killed in the middle of it (the next producer
-	 * ends it with a newline, and it is then printed as a line of its own). */
-	if (linebuf_pending(&lb) && !linebuf_lines(&lb) && !ctx->opt.quiet)
-		msg_warn(ctx->prog, "%s ends in an unfinished line of %zu bytes, not printed", path,
-			 linebuf_pending(&lb));
-	linebuf_free(&lb);
-	return consumer_finish(&c, status);
 }
 
 /* ---- demo ---- */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The file mechanism's parts shared by its verbs (file.c) and its race
- * (file_race.c). */
+/* The file mechanism's parts shared by its verbs (file.c), its consumer
+ * (file_follow.c) and its race (file_race.c). */
 #ifndef IPCDEMO_MECH_FILE_H
 #define IPCDEMO_MECH_FILE_H
 
@@ -30,10 +30,20 @@ struct file_opts {
 /* This run's file options, or the defaults. */
 const struct file_opts *file_opts(const struct ctx *ctx);
 
+/* The storage file of this run: --path, or ./storage. */
+const char *file_storage_path(const struct ctx *ctx);
+
+/* Open the storage file at path with flags (O_CREAT: create it with --mode);
+ * see file.c. Returns the fd, or -1: said, except for a reader's ENOENT. */
+int file_open_storage(struct ctx *ctx, const char *path, int flags, bool *created);
+
 /* Take (or with unlock, release) the lock of kind (LK_*) on the whole file.
  * Returns IO_OK, IO_STOP when interrupted by a stop request, or
  * IO_FAILED_ERRNO. */
 enum io_result file_lock(int fd, int kind, bool exclusive, bool unlock);
+
+/* The 'file consume' verb (file_follow.c). */
+int file_consume(struct ctx *ctx);
 
 /* The 'file race' verb. */
 int file_race(struct ctx *ctx);
