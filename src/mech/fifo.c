@@ -265,8 +265,10 @@ static enum io_result fifo_linger(struct ctx *ctx, const struct fifo_sink *fs, b
 				 fs->path);
 			said = true;
 		}
-		if (!sleep_ns(bounded && left < slice ? left : slice))
-			break;
+		/* False after a stop request: the loop's test sees it, but only
+		 * after counting again, so that what is said below is what the
+		 * pipe holds now, not what it held before the sleep. */
+		sleep_ns(bounded && left < slice ? left : slice);
 	}
 	if (n <= 0)
 		return n == 0 ? IO_OK : IO_FAILED_REPORTED;
