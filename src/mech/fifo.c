@@ -303,23 +303,30 @@ static enum io_result fifo_linger(struct ctx *ctx, const struct fifo_sink *fs, b
 	int64_t deadline = now_mono_ns() + fifo_opts(ctx)->linger;
 	bool said = false;
 	char what[80];
-	int n;
+	int n, reader = -1;
 	while ((n = fifo_unread(ctx, fs)) > 0 && wait && !stop_requested()) {
 		int64_t left = deadline - now_mono_ns();
 		if (bounded && left <= 0)
 			break;
 		if (!said && !ctx->opt.quiet && fifo_has_reader(fs->fd) == 0) {
+			/* Count again: the last reader may have taken more
+			 * before it went; with nobody reading, the count holds. */
+			if ((n = fifo_unread(ctx, fs)) <= 0)
+				break;
 			say_unread(what, sizeof(what), fs, n);
 			msg_warn(ctx->prog, "%s not read yet from %s; waiting for a consumer to read them", what,
 				 fs->path);
 			said = true;
 		}
-		if (!sleep_ns(bounded && left < slice ? left : slice))
-			break;
+		/* False after a stop request: the loop's test sees it, but only
+		 * after counting again, so that what is said below is what the
+		 * pipe holds now, not what it held before the sleep. */
+		sleep_ns(bounded && left < slice ? left : slice);
 	}
+	if (n > 0 && (reader = fifo_has_reader(fs->fd)) != 1)
+		n = fifo_unread(ctx, fs); /* as above */
 	if (n <= 0)
 		return n == 0 ? IO_OK : IO_FAILED_REPORTED;
-	int reader = fifo_has_reader(fs->fd);
 	say_unread(what, sizeof(what), fs, n);
 	if (reader == 1) {
 		if (!ctx->opt.quiet)
