@@ -147,8 +147,7 @@ const char *verb_opt_help(const struct verb_opt *vo)
 
 const struct opt_def *verb_opt_find_long(const struct verb_opt *list, const char *name, size_t len)
 {
-	verb_opt_for_each(vo, list)
-	{
+	verb_opt_for_each (vo, list) {
 		const struct opt_def *d = verb_opt_def(vo);
 		if (strlen(d->name) == len && strncmp(d->name, name, len) == 0)
 			return d;
@@ -158,8 +157,7 @@ const struct opt_def *verb_opt_find_long(const struct verb_opt *list, const char
 
 const struct opt_def *verb_opt_find_short(const struct verb_opt *list, int c)
 {
-	verb_opt_for_each(vo, list)
-	{
+	verb_opt_for_each (vo, list) {
 		const struct opt_def *d = verb_opt_def(vo);
 		if (d->short_name && d->short_name == c)
 			return d;
@@ -185,8 +183,7 @@ static int parse_set_build(const char *prog, const struct verb_opt *allowed, str
 {
 	s->o[0] = (struct parse_opt){ .d = opt_common(OP_HELP), .id = OP_HELP };
 	s->n = 1;
-	verb_opt_for_each(vo, allowed)
-	{
+	verb_opt_for_each (vo, allowed) {
 		if (s->n == PARSE_MAX)
 			return msg_usage(prog, "internal error: more than %d options", PARSE_MAX - 1);
 		s->o[s->n++] = (struct parse_opt){ .d = verb_opt_def(vo), .id = vo->def ? OP_END : vo->id };

@@ -28,8 +28,7 @@ void complete_files(const struct verb *v, const char *cur)
 void complete_options(const struct verb *v, const char *cur)
 {
 	char buf[64];
-	verb_opt_for_each(vo, v->opts)
-	{
+	verb_opt_for_each (vo, v->opts) {
 		snprintf(buf, sizeof(buf), "--%s", verb_opt_def(vo)->name);
 		cand(cur, buf, verb_opt_help(vo));
 	}

@@ -66,14 +66,15 @@ const struct verb commands[] = {
 			"Two processes pinned to one CPU (same) or two (split): round trips of a message through\n"
 			"each mechanism (median, p99, minimum), then each mechanism's own producer and consumer\n"
 			"verbs streaming messages of each --size (messages/s, MB/s, CPU time per message on each\n"
-			"side). MECHANISM: a mechanism's name (all its rows), the word of one row (the completion\n"
-			"offers them), or a reference measured in the same run: bare (read and write through a\n"
-			"plain pipe) or dd (dd | dd); default all. See ipcdemo-bench(1) for the method.",
+			"side). MECHANISM selects a mechanism's rows, or one row by its own word; bare (read and\n"
+			"write through a plain pipe) and dd (dd | dd) are references measured in the same run.\n"
+			"Default: all. See ipcdemo-bench(1) for the method.",
 		.opts = bench_opts,
 		.min_args = 0,
 		.max_args = -1,
 		.run = bench_run,
 		.complete = bench_complete,
+		.help_args = bench_help_args,
 		.opt_scope = &bench_opt_scope,
 	},
 	{

@@ -74,15 +74,15 @@ void print_verb_help(FILE *fp, const struct mechanism *m, const struct verb *v)
 	print_sentence(fp, v->summary);
 	if (v->description)
 		fprintf(fp, "\n%s\n", v->description);
+	if (v->help_args)
+		v->help_args(fp, v);
 	fprintf(fp, "\nOptions:\n");
-	verb_opt_for_each(vo, v->opts)
-	{
+	verb_opt_for_each (vo, v->opts) {
 		opt_label(label, sizeof(label), verb_opt_def(vo));
 		if ((int)strlen(label) > width)
 			width = (int)strlen(label);
 	}
-	verb_opt_for_each(vo, v->opts)
-	{
+	verb_opt_for_each (vo, v->opts) {
 		opt_label(label, sizeof(label), verb_opt_def(vo));
 		fprintf(fp, "  %-*s  %s\n", width, label, verb_opt_help(vo));
 	}

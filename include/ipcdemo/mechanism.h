@@ -25,6 +25,10 @@ struct verb {
 	/* Completes the positional argument being typed (cur) by printing
 	 * candidates as the completer does; NULL: nothing to offer. */
 	void (*complete)(const struct verb *v, const char *cur);
+	/* Prints, for --help, what its positional arguments may be when the
+	 * description cannot say it (a list that comes from the registry);
+	 * NULL: nothing more. */
+	void (*help_args)(FILE *fp, const struct verb *v);
 	/* A top-level command's own options (a mechanism's verbs use the
 	 * mechanism's); NULL: none. */
 	const struct opt_scope *opt_scope;

@@ -47,5 +47,7 @@ extern const struct verb_opt bench_opts[];
 extern const struct verb_opt list_opts[];
 /* bench's arguments: its rows and the words for groups. */
 void bench_complete(const struct verb *v, const char *cur);
+/* bench --help: the words that select its rows. */
+void bench_help_args(FILE *fp, const struct verb *v);
 
 #endif

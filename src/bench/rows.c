@@ -182,3 +182,36 @@ void bench_complete(const struct verb *v, const char *cur)
 			complete_candidate(cur, bench_row_word(i), "measure this row only");
 	}
 }
+
+/* Put word on the line being written to fp, wrapped before 90 columns. */
+static void help_word(FILE *fp, int *col, const char *word)
+{
+	int len = (int)strlen(word);
+	if (*col > 2 && *col + 1 + len > 90) {
+		fputs("\n ", fp);
+		*col = 1;
+	}
+	fprintf(fp, " %s", word);
+	*col += 1 + len;
+}
+
+/* bench --help: the words that select rows, from the mechanisms' hooks. */
+void bench_help_args(FILE *fp, const struct verb *v)
+{
+	char buf[128];
+	int col = 1;
+	(void)v;
+	fputs("\nMECHANISM is one of (a row's own word in parentheses):\n ", fp);
+	for (size_t i = 0; bench_row_name(i); i++) {
+		const char *g = bench_row_group(i), *w = bench_row_word(i);
+		bool first = i == 0 || strcmp(g, bench_row_group(i - 1)) != 0;
+		bool last = !bench_row_name(i + 1) || strcmp(g, bench_row_group(i + 1)) != 0;
+		if (first)
+			help_word(fp, &col, g);
+		if (w) {
+			snprintf(buf, sizeof(buf), "%s%s%s", first ? "(" : "", w, last ? ")" : ",");
+			help_word(fp, &col, buf);
+		}
+	}
+	fputs("\n", fp);
+}

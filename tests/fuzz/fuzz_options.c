@@ -312,8 +312,7 @@ static void check_cli(const uint8_t *data, size_t size)
 		CHECK((scope != NULL) == (ctx.mopt != NULL));
 		if (scope)
 			opt_scope_init(scope, dflt.u.bytes);
-		verb_opt_for_each(vo, ctx.verb->opts)
-		{
+		verb_opt_for_each (vo, ctx.verb->opts) {
 			if (was_given(vo, &ctx.opt, ctx.mopt, dflt.u.bytes))
 				check_value(verb_opt_def(vo), vo->def ? ctx.mopt : (const void *)&ctx.opt);
 		}

@@ -474,8 +474,7 @@ Test(parser, a_verbs_options_are_found_by_name)
 	cr_assert_eq(verb_opt_find_short(test_opts, 'n'), opt_common(OP_COUNT));
 	cr_assert_null(verb_opt_find_short(test_opts, 'x'));
 	size_t n = 0;
-	verb_opt_for_each(vo, test_opts)
-	{
+	verb_opt_for_each (vo, test_opts) {
 		cr_assert_not_null(verb_opt_def(vo));
 		n++;
 	}

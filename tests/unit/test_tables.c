@@ -106,8 +106,7 @@ static void check_verb_options(const char *who, const struct verb *v, const stru
 	const struct opt_def *seen[64];
 	size_t n = 0;
 	seen[n++] = opt_common(OP_HELP);
-	verb_opt_for_each(vo, v->opts)
-	{
+	verb_opt_for_each (vo, v->opts) {
 		const struct opt_def *d = verb_opt_def(vo);
 		cr_assert_not_null(d, "%s %s: unknown option", who, v->name);
 		cr_assert(vo->def == NULL || vo->id == OP_END, "%s %s: an entry with both an id and a definition", who,
