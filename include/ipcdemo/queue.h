@@ -14,9 +14,6 @@
 #include "ipcdemo/io.h"
 #include "ipcdemo/mechanism.h"
 #include "ipcdemo/message.h"
-/* For the benchmark, until it takes what it needs from its own hooks. */
-#include "ipcdemo/mq.h"
-#include "ipcdemo/sysv.h"
 
 /* ---- Options every queue takes (mq, sysv, shm) ---- */
 /* The first member of each queue mechanism's options struct, so that the
