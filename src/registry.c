@@ -17,7 +17,8 @@
 	X(udp) \
 	X(mq) \
 	X(sysv) \
-	X(shm)
+	X(shm) \
+	X(zmq)
 
 #define DECLARE(name) extern const struct mechanism mech_##name;
 MECHANISMS(DECLARE)

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* The zmq mechanism's parts: its options and verb tables (zmq.c, always
+ * built) and its sockets (zmq_io.c on libzmq, or zmq_none.c in a build
+ * without it, whose verbs say how to get it). */
+#ifndef IPCDEMO_MECH_ZMQ_INT_H
+#define IPCDEMO_MECH_ZMQ_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipcdemo/mechanism.h"
+
+enum zmq_pattern { ZP_PUBSUB, ZP_PUSHPULL, ZP_REQREP };
+
+struct zmq_opts {
+	int pattern; /* enum zmq_pattern */
+	const char *endpoint;
+	bool bind, connect;
+	const char *topic;
+	const char *reply;
+	uint64_t sndhwm, rcvhwm;
+	uint64_t wait_subscribers;
+	int64_t linger; /* ns */
+	struct {
+		bool sndhwm, rcvhwm;
+	} given;
+};
+
+#define ZMQ_DEFAULT_ENDPOINT "tcp://127.0.0.1:5555"
+
+/* The options of the verb being run (the defaults when none). */
+const struct zmq_opts *zmq_opts_of(const struct ctx *ctx);
+
+/* The verbs on libzmq (zmq_io.c), or saying that this build has none
+ * (zmq_none.c). */
+int zm_produce(struct ctx *ctx);
+int zm_consume(struct ctx *ctx);
+/* True when this build has ZeroMQ; else says so, and how to get it. */
+bool zm_available(const char *prog);
+
+#endif

@@ -1,0 +1,612 @@
+/* SPDX-License-Identifier: MIT */
+/* The zmq verbs on libzmq. A context is made by the verb, in the process
+ * that uses it (never across a fork), and ended with a bounded linger: no
+ * linger at all after a stop request, so Ctrl-C never hangs in
+ * zmq_ctx_term.
+ *
+ * A publisher is an XPUB socket with ZMQ_XPUB_NODROP and non-blocking
+ * sends: each send that fails with EAGAIN is a message a PUB would have
+ * dropped at the high-water mark, counted. Its subscription frames
+ * (ZMQ_XPUB_VERBOSE: one per subscriber) are how --wait-subscribers
+ * counts subscribers. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zmq.h>
+
+#include "ipcdemo/message.h"
+#include "ipcdemo/util.h"
+#include "zmq_int.h"
+
+/* The longest wait in one zmq_poll, so a stop request is seen soon even
+ * if no signal interrupts it. */
+#define POLL_SLICE_MS 100
+
+struct zsock {
+	void *zctx, *sock;
+	const char *prog;
+	const char *endpoint;
+	int type;
+	bool stopped; /* close without linger */
+};
+
+/* A diagnostic naming what failed and libzmq's text for err. */
+static void zerr(const char *prog, int err, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static void zerr(const char *prog, int err, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", zmq_strerror(err));
+}
+
+bool zm_available(const char *prog)
+{
+	(void)prog;
+	return true;
+}
+
+static const char *type_name(int type)
+{
+	switch (type) {
+	case ZMQ_XPUB:
+		return "PUB";
+	case ZMQ_SUB:
+		return "SUB";
+	case ZMQ_PUSH:
+		return "PUSH";
+	case ZMQ_PULL:
+		return "PULL";
+	case ZMQ_REQ:
+		return "REQ";
+	default:
+		return "REP";
+	}
+}
+
+/* Whether the socket binds: PUB, PUSH and REP by default. */
+static bool binds(const struct zmq_opts *zo, bool producer)
+{
+	if (zo->bind)
+		return true;
+	if (zo->connect)
+		return false;
+	return producer ? zo->pattern != ZP_REQREP : zo->pattern == ZP_REQREP;
+}
+
+/* The endpoint's checks before libzmq sees it. An ipc:// path we bind
+ * must be missing or a socket: libzmq would replace any file there.
+ * Returns 0, or the exit status after saying why. */
+static int check_endpoint(struct ctx *ctx, const struct zmq_opts *zo, bool bind)
+{
+	const char *ep = zo->endpoint;
+	if (zo->bind && zo->connect)
+		return msg_usage(ctx->prog, "--bind and --connect exclude each other");
+	if (strncmp(ep, "tcp://", 6) != 0 && strncmp(ep, "ipc://", 6) != 0)
+		return msg_usage(ctx->prog, "--endpoint %s: tcp://HOST:PORT or ipc://PATH", ep);
+	if (ep[6] == '\0')
+		return msg_usage(ctx->prog, "--endpoint %s: nothing after the scheme", ep);
+	if (zo->topic && zo->pattern != ZP_PUBSUB)
+		return msg_usage(ctx->prog, "--topic is for --pattern pubsub");
+	if (zo->wait_subscribers && zo->pattern != ZP_PUBSUB)
+		return msg_usage(ctx->prog, "--wait-subscribers is for --pattern pubsub");
+	if (zo->reply && zo->pattern != ZP_REQREP)
+		return msg_usage(ctx->prog, "--reply is for --pattern reqrep");
+	if (!bind || strncmp(ep, "ipc://", 6) != 0)
+		return 0;
+	const char *path = ep + 6;
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			msg_warn(ctx->prog,
+				 "%s exists and is not a socket; refusing to bind there (libzmq would replace it)",
+				 path);
+			return EXIT_USAGE;
+		}
+	} else if (errno != ENOENT) {
+		msg_syserr(ctx->prog, "lstat %s", path);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int set_int(struct zsock *zs, int opt, const char *name, int v)
+{
+	if (zmq_setsockopt(zs->sock, opt, &v, sizeof(v)) < 0) {
+		zerr(zs->prog, errno, "zmq_setsockopt %s", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_options(struct zsock *zs, const struct zmq_opts *zo)
+{
+	int linger = (int)(zo->linger / NSEC_PER_MSEC);
+	if (set_int(zs, ZMQ_LINGER, "ZMQ_LINGER", linger) < 0)
+		return -1;
+	if (zo->given.sndhwm && set_int(zs, ZMQ_SNDHWM, "ZMQ_SNDHWM", (int)zo->sndhwm) < 0)
+		return -1;
+	if (zo->given.rcvhwm && set_int(zs, ZMQ_RCVHWM, "ZMQ_RCVHWM", (int)zo->rcvhwm) < 0)
+		return -1;
+	if (zs->type == ZMQ_XPUB && (set_int(zs, ZMQ_XPUB_NODROP, "ZMQ_XPUB_NODROP", 1) < 0 ||
+				     set_int(zs, ZMQ_XPUB_VERBOSE, "ZMQ_XPUB_VERBOSE", 1) < 0))
+		return -1;
+	if (zs->type == ZMQ_SUB) {
+		const char *t = zo->topic ? zo->topic : "";
+		if (zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, t, strlen(t)) < 0) {
+			zerr(zs->prog, errno, "zmq_setsockopt ZMQ_SUBSCRIBE");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Bind, with an ipc:// socket made mode 0600. */
+static int do_bind(struct zsock *zs)
+{
+	bool ipc = strncmp(zs->endpoint, "ipc://", 6) == 0;
+	mode_t old = 0;
+	if (ipc)
+		old = umask(077);
+	int rc = zmq_bind(zs->sock, zs->endpoint);
+	int e = errno;
+	if (ipc)
+		umask(old);
+	if (rc < 0) {
+		zerr(zs->prog, e, "zmq_bind %s", zs->endpoint);
+		return -1;
+	}
+	if (ipc && chmod(zs->endpoint + 6, 0600) < 0) {
+		msg_syserr(zs->prog, "chmod %s", zs->endpoint + 6);
+		return -1;
+	}
+	return 0;
+}
+
+static void zs_close(struct zsock *zs)
+{
+	if (zs->sock) {
+		if (zs->stopped || stop_requested()) {
+			int zero = 0;
+			(void)zmq_setsockopt(zs->sock, ZMQ_LINGER, &zero, sizeof(zero));
+		}
+		zmq_close(zs->sock);
+		zs->sock = NULL;
+	}
+	if (zs->zctx) {
+		while (zmq_ctx_term(zs->zctx) < 0 && errno == EINTR)
+			;
+		zs->zctx = NULL;
+	}
+}
+
+/* Make the context and the socket, bound or connected. Returns 0 or the
+ * exit status after saying why. */
+static int zs_open(struct ctx *ctx, struct zsock *zs, bool producer)
+{
+	const struct zmq_opts *zo = zmq_opts_of(ctx);
+	static const int types[2][3] = {
+		{ ZMQ_SUB, ZMQ_PULL, ZMQ_REP },
+		{ ZMQ_XPUB, ZMQ_PUSH, ZMQ_REQ },
+	};
+	bool bind = binds(zo, producer);
+	*zs = (struct zsock){ .zctx = NULL,
+			      .sock = NULL,
+			      .prog = ctx->prog,
+			      .endpoint = zo->endpoint,
+			      .type = types[producer][zo->pattern],
+			      .stopped = false };
+	int rc = check_endpoint(ctx, zo, bind);
+	if (rc)
+		return rc;
+	zs->zctx = zmq_ctx_new();
+	if (!zs->zctx) {
+		zerr(ctx->prog, errno, "zmq_ctx_new");
+		return EXIT_FAIL;
+	}
+	zs->sock = zmq_socket(zs->zctx, zs->type);
+	if (!zs->sock) {
+		zerr(ctx->prog, errno, "zmq_socket %s", type_name(zs->type));
+		zs_close(zs);
+		return EXIT_FAIL;
+	}
+	if (set_options(zs, zo) < 0)
+		goto fail;
+	if (bind) {
+		if (do_bind(zs) < 0)
+			goto fail;
+	} else if (zmq_connect(zs->sock, zs->endpoint) < 0) {
+		zerr(ctx->prog, errno, "zmq_connect %s", zs->endpoint);
+		goto fail;
+	}
+	return 0;
+fail:
+	zs->stopped = true;
+	zs_close(zs);
+	return EXIT_FAIL;
+}
+
+/* Wait until the socket has events (ZMQ_POLLIN, ZMQ_POLLOUT), until the
+ * deadline (0: none) or a stop request. */
+static enum io_result zs_wait(struct zsock *zs, short events, int64_t deadline)
+{
+	for (;;) {
+		if (stop_requested())
+			return IO_STOP;
+		long ms = POLL_SLICE_MS;
+		if (deadline) {
+			int64_t left = deadline - now_mono_ns();
+			if (left <= 0)
+				return IO_TIMEOUT;
+			if (left / NSEC_PER_MSEC + 1 < ms)
+				ms = (long)(left / NSEC_PER_MSEC + 1);
+		}
+		zmq_pollitem_t it = { .socket = zs->sock, .fd = 0, .events = events, .revents = 0 };
+		int r = zmq_poll(&it, 1, ms);
+		if (r > 0)
+			return IO_OK;
+		if (r < 0 && errno != EINTR) {
+			zerr(zs->prog, errno, "zmq_poll %s", zs->endpoint);
+			return IO_FAILED_REPORTED;
+		}
+	}
+}
+
+/* ---- producer ---- */
+
+struct zsink {
+	struct zsock zs;
+	struct ctx *ctx;
+	const struct zmq_opts *zo;
+	uint64_t dropped;
+	bool timed_out;
+	struct out out;
+};
+
+static int64_t deadline_of(const struct ctx *ctx)
+{
+	return ctx->opt.given[OP_TIMEOUT] ? now_mono_ns() + ctx->opt.timeout : 0;
+}
+
+/* Send one frame, waiting for room (PUSH and REQ block without a peer;
+ * a publisher never waits: EAGAIN is a drop, IO_AGAIN). */
+static enum io_result send_frame(struct zsink *s, const void *p, size_t n, int flags)
+{
+	int64_t deadline = 0;
+	bool waited = false;
+	for (;;) {
+		if (zmq_send(s->zs.sock, p, n, flags | ZMQ_DONTWAIT) >= 0)
+			return IO_OK;
+		if (errno == EINTR) {
+			if (stop_requested())
+				return IO_STOP;
+			continue;
+		}
+		if (errno != EAGAIN) {
+			zerr(s->ctx->prog, errno, "zmq_send %s", s->zs.endpoint);
+			return IO_FAILED_REPORTED;
+		}
+		if (s->zs.type == ZMQ_XPUB)
+			return IO_AGAIN;
+		if (!waited) {
+			deadline = deadline_of(s->ctx);
+			waited = true;
+		}
+		enum io_result r = zs_wait(&s->zs, ZMQ_POLLOUT, deadline);
+		if (r == IO_TIMEOUT)
+			s->timed_out = true;
+		if (r != IO_OK)
+			return r;
+	}
+}
+
+/* REQ: the reply to the request just sent, printed. */
+static enum io_result take_reply(struct zsink *s)
+{
+	enum io_result r = zs_wait(&s->zs, ZMQ_POLLIN, deadline_of(s->ctx));
+	if (r == IO_TIMEOUT)
+		s->timed_out = true;
+	if (r != IO_OK)
+		return r;
+	int more = 1;
+	while (more) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, s->zs.sock, ZMQ_DONTWAIT) < 0) {
+			int e = errno;
+			zmq_msg_close(&m);
+			if (e == EINTR && stop_requested())
+				return IO_STOP;
+			if (e == EINTR || e == EAGAIN)
+				continue;
+			zerr(s->ctx->prog, e, "zmq_msg_recv %s", s->zs.endpoint);
+			return IO_FAILED_REPORTED;
+		}
+		more = zmq_msg_more(&m);
+		if (!more) {
+			if (s->ctx->opt.json) {
+				out_open(&s->out);
+				out_bytes(&s->out, PRINT_JSON, "reply", zmq_msg_data(&m), zmq_msg_size(&m));
+				out_close(&s->out);
+			} else {
+				fwrite(zmq_msg_data(&m), 1, zmq_msg_size(&m), stdout);
+				fputc('\n', stdout);
+			}
+			ctx_stdout_error(s->ctx, flush_stdout());
+		}
+		zmq_msg_close(&m);
+	}
+	return IO_OK;
+}
+
+/* One message (without its newline) on the socket. */
+static enum io_result send_message(struct zsink *s, const char *m, size_t n)
+{
+	enum io_result r;
+	if (s->zo->topic) {
+		r = send_frame(s, s->zo->topic, strlen(s->zo->topic), ZMQ_SNDMORE);
+		if (r == IO_AGAIN) {
+			s->dropped++;
+			return IO_OK;
+		}
+		if (r != IO_OK)
+			return r;
+		/* The rest of a message whose first frame went: it goes too. */
+	}
+	r = send_frame(s, m, n, 0);
+	if (r == IO_AGAIN) {
+		s->dropped++;
+		return IO_OK;
+	}
+	if (r == IO_OK && s->zs.type == ZMQ_REQ)
+		r = take_reply(s);
+	return r;
+}
+
+static enum io_result zsink_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+{
+	struct zsink *s = impl;
+	(void)ctx;
+	*done = 0;
+	while (*done < len) {
+		const char *m = buf + *done;
+		const char *nl = memchr(m, '\n', len - *done);
+		size_t n = nl ? (size_t)(nl - m) : len - *done;
+		enum io_result r = send_message(s, m, n);
+		if (r != IO_OK)
+			return r;
+		*done += n + (nl ? 1 : 0);
+	}
+	return IO_OK;
+}
+
+/* Hold a publisher until n subscriptions arrived. */
+static int wait_subscribers(struct zsink *s, uint64_t n)
+{
+	int64_t deadline = deadline_of(s->ctx);
+	uint64_t got = 0;
+	while (got < n) {
+		enum io_result r = zs_wait(&s->zs, ZMQ_POLLIN, deadline);
+		if (r == IO_TIMEOUT) {
+			msg_warn(s->ctx->prog, "%llu of %llu subscriber%s joined %s within the --timeout",
+				 (unsigned long long)got, (unsigned long long)n, n == 1 ? "" : "s", s->zs.endpoint);
+			return EXIT_TIMEOUT;
+		}
+		if (r == IO_STOP)
+			return -1;
+		if (r != IO_OK)
+			return EXIT_FAIL;
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, s->zs.sock, ZMQ_DONTWAIT) >= 0) {
+			if (zmq_msg_size(&m) > 0 && ((const unsigned char *)zmq_msg_data(&m))[0] == 1)
+				got++;
+		} else if (errno != EAGAIN && errno != EINTR) {
+			zerr(s->ctx->prog, errno, "zmq_msg_recv %s", s->zs.endpoint);
+			zmq_msg_close(&m);
+			return EXIT_FAIL;
+		}
+		zmq_msg_close(&m);
+	}
+	return 0;
+}
+
+/* A publisher's count of drops, on stderr (and in --stats --json). */
+static void report_dropped(const struct zsink *s)
+{
+	const struct ctx *ctx = s->ctx;
+	if (ctx->opt.stats && ctx->opt.json) {
+		fprintf(stderr, "{\"mechanism\":\"zmq\",\"dropped_hwm\":%llu}\n", (unsigned long long)s->dropped);
+	} else if (s->dropped || ctx->opt.stats) {
+		fflush(stdout);
+		fprintf(stderr, "%s: dropped at the high-water mark: %llu\n", ctx->prog,
+			(unsigned long long)s->dropped);
+	}
+}
+
+int zm_produce(struct ctx *ctx)
+{
+	int rc = producer_check(ctx);
+	if (rc)
+		return rc;
+	struct zsink s = { .ctx = ctx, .zo = zmq_opts_of(ctx), .dropped = 0, .timed_out = false };
+	out_init(&s.out, stdout, ctx->opt.json);
+	rc = zs_open(ctx, &s.zs, true);
+	if (rc)
+		return rc;
+	if (!ctx->start_ns)
+		ctx->start_ns = now_mono_ns();
+	if (s.zs.type == ZMQ_XPUB && s.zo->wait_subscribers) {
+		rc = wait_subscribers(&s, s.zo->wait_subscribers);
+		if (rc) {
+			s.zs.stopped = true;
+			zs_close(&s.zs);
+			return rc < 0 ? produce_stopped(ctx) : rc;
+		}
+	}
+	struct sink sink = {
+		.impl = &s,
+		.chunk = 1, /* one message a write */
+		.echo = s.zs.type != ZMQ_REQ,
+		.write = zsink_write,
+		.wait = NULL,
+	};
+	rc = produce(ctx, &sink);
+	if (s.zs.type == ZMQ_XPUB)
+		report_dropped(&s);
+	if (s.timed_out) {
+		msg_warn(ctx->prog, "no %s from %s within the --timeout",
+			 s.zs.type == ZMQ_REQ ? "reply" : "peer took the message", s.zs.endpoint);
+		s.zs.stopped = true;
+		if (rc == EXIT_OK)
+			rc = EXIT_TIMEOUT;
+	}
+	if (rc != EXIT_OK)
+		s.zs.stopped = true;
+	zs_close(&s.zs);
+	return rc;
+}
+
+/* ---- consumer ---- */
+
+struct zcons {
+	struct consumer c;
+	struct zsock zs;
+	const struct zmq_opts *zo;
+	zmq_msg_t topic;
+	bool has_topic;
+};
+
+static void topic_extra(struct out *o, void *arg)
+{
+	struct zcons *z = arg;
+	if (z->has_topic)
+		out_bytes(o, PRINT_JSON, "topic", zmq_msg_data(&z->topic), zmq_msg_size(&z->topic));
+}
+
+/* REP: answer the request just delivered. */
+static int send_reply(struct zcons *z, const char *req, size_t n)
+{
+	char *buf = NULL;
+	const char *rep = z->zo->reply;
+	size_t len;
+	if (rep) {
+		len = strlen(rep);
+	} else {
+		buf = malloc(n + 4);
+		if (!buf) {
+			msg_syserr(z->c.ctx->prog, "allocate reply");
+			return -1;
+		}
+		memcpy(buf, "ack ", 4);
+		memcpy(buf + 4, req, n);
+		rep = buf;
+		len = n + 4;
+	}
+	int rc;
+	do
+		rc = zmq_send(z->zs.sock, rep, len, 0);
+	while (rc < 0 && errno == EINTR && !stop_requested());
+	if (rc < 0 && !(errno == EINTR && stop_requested()))
+		zerr(z->c.ctx->prog, errno, "zmq_send %s", z->zs.endpoint);
+	free(buf);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Take one whole message if there is one: its last frame is the payload,
+ * a first frame of several its topic. Returns 1 when one was taken, 0
+ * when none is waiting, -1 on error (said). */
+static int take_message(struct zcons *z)
+{
+	for (;;) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, z->zs.sock, ZMQ_DONTWAIT) < 0) {
+			int e = errno;
+			zmq_msg_close(&m);
+			if (e == EINTR && !stop_requested())
+				continue;
+			if (e == EAGAIN || e == EINTR)
+				return 0;
+			zerr(z->c.ctx->prog, e, "zmq_msg_recv %s", z->zs.endpoint);
+			return -1;
+		}
+		if (zmq_msg_more(&m)) {
+			if (!z->has_topic) {
+				zmq_msg_move(&z->topic, &m);
+				z->has_topic = true;
+			}
+			zmq_msg_close(&m);
+			continue;
+		}
+		const char *p = zmq_msg_data(&m);
+		size_t n = zmq_msg_size(&m);
+		(void)consumer_deliver(&z->c, p, n);
+		int rc = z->zs.type == ZMQ_REP ? send_reply(z, p, n) : 0;
+		zmq_msg_close(&m);
+		if (z->has_topic) {
+			zmq_msg_close(&z->topic);
+			zmq_msg_init(&z->topic);
+			z->has_topic = false;
+		}
+		return rc < 0 ? -1 : 1;
+	}
+}
+
+static int consume_loop(struct zcons *z)
+{
+	for (;;) {
+		if (stop_requested() || z->c.stop)
+			return EXIT_OK;
+		int ms = consumer_poll_timeout(&z->c);
+		if (z->c.timed_out)
+			return EXIT_OK;
+		if (ms < 0 || ms > POLL_SLICE_MS)
+			ms = POLL_SLICE_MS;
+		zmq_pollitem_t it = { .socket = z->zs.sock, .fd = 0, .events = ZMQ_POLLIN, .revents = 0 };
+		int r = zmq_poll(&it, 1, ms);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			zerr(z->c.ctx->prog, errno, "zmq_poll %s", z->zs.endpoint);
+			return EXIT_FAIL;
+		}
+		int got = 0;
+		while (!z->c.stop && !stop_requested() && (got = take_message(z)) > 0)
+			;
+		if (got < 0)
+			return EXIT_FAIL;
+		if (consumer_idle(&z->c))
+			continue;
+	}
+}
+
+int zm_consume(struct ctx *ctx)
+{
+	struct zcons z = { .zo = zmq_opts_of(ctx), .has_topic = false };
+	int rc = zs_open(ctx, &z.zs, false);
+	if (rc)
+		return rc;
+	zmq_msg_init(&z.topic);
+	if (consumer_init(&z.c, ctx) < 0) {
+		zmq_msg_close(&z.topic);
+		z.zs.stopped = true;
+		zs_close(&z.zs);
+		return EXIT_FAIL;
+	}
+	z.c.extra = topic_extra;
+	z.c.extra_arg = &z;
+	rc = consume_loop(&z);
+	zmq_msg_close(&z.topic);
+	/* What is still queued is not ours to wait for. */
+	z.zs.stopped = true;
+	zs_close(&z.zs);
+	rc = consumer_finish(&z.c, rc);
+	return rc;
+}

@@ -1,0 +1,218 @@
+#!/bin/bash
+# shellcheck disable=SC2016 # the python scripts are in single quotes on purpose
+# ipcdemo zmq: ZeroMQ's PUB/SUB, PUSH/PULL and REQ/REP round trips with
+# --verify, interop with pyzmq (a peer written by others), the losses
+# ZeroMQ keeps quiet made visible (the high-water mark counted exactly,
+# the slow joiner), a REQ with no replier, ipc:// path safety, Ctrl-C
+# and usage errors. A build without libzmq skips all of it, saying why.
+# (plain shellcheck does not follow lib.sh; shellcheck -x does)
+# shellcheck source=SCRIPTDIR/lib.sh disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/ports.sh disable=SC1091
+. "$LIB_DIR/ports.sh"
+
+export LC_ALL=C
+
+# A build without ZeroMQ says so: then there is nothing to test.
+if "$IPCDEMO" zmq consume --timeout 1ms --endpoint tcp://127.0.0.1:1 2>&1 | grep -q 'has no ZeroMQ'; then
+	echo "1..0 # SKIP this build of ipcdemo has no ZeroMQ (install libzmq3-dev, reconfigure with -Dzmq=enabled)"
+	exit 0
+fi
+
+PY=/usr/bin/python3
+have_pyzmq=false
+[ -x "$PY" ] && "$PY" -c 'import zmq' 2>/dev/null && have_pyzmq=true
+
+zmq_cleanup() {
+	local pids
+	pids=$(jobs -p)
+	# shellcheck disable=SC2086 # a list of pids, one word each
+	[ -n "$pids" ] && kill -CONT $pids 2>/dev/null
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && kill $pids 2>/dev/null
+	wait 2>/dev/null
+}
+trap 'zmq_cleanup; _t_cleanup' EXIT
+
+ep() { # sets EP to a tcp endpoint of a port nothing uses
+	new_port
+	EP=tcp://127.0.0.1:$PORT
+}
+# the number in "... N lost" / "dropped at the high-water mark: N" of a file
+lost_in() { sed -nE 's/.* ([0-9]+) lost.*/\1/p' "$1" | tail -n 1; }
+received_in() { sed -nE 's/.*verify: .* ([0-9]+) received.*/\1/p' "$1" | tail -n 1; }
+dropped_in() { sed -nE 's/.*dropped at the high-water mark: ([0-9]+).*/\1/p' "$1" | tail -n 1; }
+
+# ---- usage errors ----
+run "an endpoint of another scheme is a usage error" 2 -- "$IPCDEMO" zmq produce --endpoint udp://127.0.0.1:1 x
+like "it says which schemes" "$ERR" 'tcp://HOST:PORT or ipc://PATH'
+run "--bind with --connect is a usage error" 2 -- "$IPCDEMO" zmq consume --bind --connect
+run "an unknown pattern is a usage error" 2 -- "$IPCDEMO" zmq consume --pattern fanout
+run "--topic outside pubsub is a usage error" 2 -- "$IPCDEMO" zmq consume --pattern pushpull --topic a
+run "--reply outside reqrep is a usage error" 2 -- "$IPCDEMO" zmq consume --reply x
+run "--wait-subscribers outside pubsub is a usage error" 2 -- "$IPCDEMO" zmq produce --pattern reqrep --wait-subscribers 1 x
+
+# ---- round trips ----
+ep
+bg sub "$IPCDEMO" zmq consume --endpoint "$EP" --verify --count 20 --timeout 10s
+run "pubsub: the publisher waits for its subscriber" 0 -- "$IPCDEMO" zmq produce --endpoint "$EP" --seq -n 20 --wait-subscribers 1 --timeout 10s
+reap "$BG"
+is "pubsub: the subscriber exits 0" "$ST" 0
+is "pubsub: it got all 20" "$(nlines sub.out)" 20
+like "pubsub: --verify is clean" "$(cat sub.err)" 'verify: 1 producer, 20 received, 0 lost, 0 duplicated, 0 reordered$'
+
+ep
+bg sub "$IPCDEMO" zmq consume --endpoint "$EP" --topic news --json --count 3 --timeout 10s
+run "pubsub with a topic frame" 0 -- "$IPCDEMO" zmq produce --endpoint "$EP" --topic news --wait-subscribers 1 --timeout 10s a b c
+reap "$BG"
+is "the topic subscriber gets the three" "$(nlines sub.out)" 3
+like "--json shows the topic frame" "$(head -n 1 sub.out)" '^\{"payload":"a".*"topic":"news"'
+
+ep
+bg pull "$IPCDEMO" zmq consume --pattern pushpull --endpoint "$EP" --verify --count 50 --timeout 10s
+run "pushpull over tcp" 0 -- "$IPCDEMO" zmq produce --pattern pushpull --endpoint "$EP" --seq -n 50 --source counter --timeout 10s
+reap "$BG"
+is "pushpull: the puller exits 0" "$ST" 0
+like "pushpull: --verify is clean" "$(cat pull.err)" 'verify: 1 producer, 50 received, 0 lost, 0 duplicated, 0 reordered$'
+
+sock=$T/rep.sock
+bg rep "$IPCDEMO" zmq consume --pattern reqrep --endpoint "ipc://$sock" --verify --count 3 --timeout 10s
+wait_for 10 test -S "$sock"
+is "an ipc socket we bind has mode 0600" "$(mode_of "$sock")" 600
+run "reqrep over ipc" 0 -- "$IPCDEMO" zmq produce --pattern reqrep --endpoint "ipc://$sock" --seq --id 7 --timeout 10s one two three
+is "REQ prints each reply, the default naming the request" "$OUT" "$(printf 'ack 7:1:one\nack 7:2:two\nack 7:3:three')"
+reap "$BG"
+is "REP exits 0" "$ST" 0
+like "REP: --verify is clean" "$(cat rep.err)" 'verify: 1 producer, 3 received, 0 lost'
+
+ep
+bg rep "$IPCDEMO" zmq consume --pattern reqrep --endpoint "$EP" --reply pong --count 2 --timeout 10s
+run "reqrep with --reply" 0 -- "$IPCDEMO" zmq produce --pattern reqrep --endpoint "$EP" --timeout 10s ping ping
+is "each reply is the --reply text" "$OUT" "$(printf 'pong\npong')"
+reap "$BG"
+
+# ---- a REQ with no replier: a timeout, not a hang ----
+ep
+start=$(date +%s%N)
+run "REQ with no replier times out (exit 4)" 4 -- "$IPCDEMO" zmq produce --pattern reqrep --endpoint "$EP" --timeout 500ms hello
+elapsed=$((($(date +%s%N) - start) / 1000000))
+ok "within bounds (${elapsed} ms, --timeout 500ms)" test "$elapsed" -lt 3000
+like "it says no reply came" "$ERR" "no reply from $EP"
+
+# ---- ipc:// path safety ----
+printf 'keep me\n' >regular
+run "a regular file at the ipc path is refused (exit 2)" 2 -- "$IPCDEMO" zmq produce --endpoint "ipc://$T/regular" x
+like "it says why" "$ERR" 'exists and is not a socket'
+is "the file is untouched" "$(cat regular)" "keep me"
+ok "and still a regular file" test -f regular
+
+# ---- the high-water mark: every drop counted ----
+# 100000 messages in a burst on tiny high-water marks, then after a pause
+# one more, which the drained queue takes: the consumer's "lost" (the
+# holes up to the last) is then exactly the publisher's "dropped".
+ep
+bg hwm "$IPCDEMO" zmq consume --endpoint "$EP" --rcvhwm 10 --verify --timeout 3s
+{
+	seq 100000
+	sleep 1
+	echo last
+} | "$IPCDEMO" zmq produce --endpoint "$EP" --sndhwm 10 --seq --source stdin --wait-subscribers 1 --timeout 10s >/dev/null 2>hwm-prod.err
+pst=$?
+reap "$BG"
+is "the publisher exits 0" "$pst" 0
+is "the subscriber's --verify fails on the loss (exit 3)" "$ST" 3
+dropped=$(dropped_in hwm-prod.err)
+lost=$(lost_in hwm.err)
+received=$(received_in hwm.err)
+ok "the publisher dropped some (${dropped:-none})" test "${dropped:-0}" -gt 0
+is "the subscriber's lost equals the publisher's dropped" "${lost:-none}" "${dropped:-}"
+is "sent = received + dropped" "$((${received:-0} + ${dropped:-0}))" 100001
+
+# ---- the slow joiner ----
+ep
+bg late "$IPCDEMO" zmq produce --endpoint "$EP" --seq -n 1 --batches 30 --every 50ms x
+sleep 0.5
+run "a subscriber that joins late" 0 -- "$IPCDEMO" zmq consume --endpoint "$EP" --verify --timeout 2s
+reap "$BG"
+like "misses the first messages, and --verify says how many" "$ERR" ' [1-9][0-9]* sent before the first one received \(joined late\)'
+ok "it got fewer than 30 ($(printf '%s\n' "$OUT" | wc -l))" test "$(printf '%s\n' "$OUT" | wc -l)" -lt 30
+ep
+bg early "$IPCDEMO" zmq produce --endpoint "$EP" --seq -n 1 --batches 30 --every 20ms --wait-subscribers 1 --timeout 10s x
+sleep 0.5
+run "with --wait-subscribers the late subscriber" 0 -- "$IPCDEMO" zmq consume --endpoint "$EP" --verify --count 30 --timeout 5s
+reap "$BG"
+is "gets all 30" "$(printf '%s\n' "$OUT" | wc -l)" 30
+unlike "and misses none" "$ERR" 'joined late'
+
+# ---- Ctrl-C with pending messages ----
+ep
+bg pull "$IPCDEMO" zmq consume --pattern pushpull --endpoint "$EP" --rcvhwm 5
+wait_for 10 has_child "$BG"
+pullbg=$BG
+sleep 0.3
+kill -STOP "$(cmd_pid "$pullbg")"
+bg push "$IPCDEMO" zmq produce --pattern pushpull --endpoint "$EP" --sndhwm 5 --size 4096 -n 100000 --source counter
+pushbg=$BG
+sleep 1
+ok "the pusher is blocked on its stalled peer" alive "$pushbg"
+interrupt "$pushbg"
+start=$(date +%s%N)
+wait_for 5 dead "$pushbg"
+elapsed=$((($(date +%s%N) - start) / 1000000))
+ok "Ctrl-C ends it within a second (${elapsed} ms)" test "$elapsed" -lt 1000
+reap "$pushbg"
+is "with status 0" "$ST" 0
+like "saying what was not sent" "$(cat push.err)" 'messages were not sent'
+kill -CONT "$(cmd_pid "$pullbg")"
+interrupt "$pullbg"
+start=$(date +%s%N)
+wait_for 5 dead "$pullbg"
+elapsed=$((($(date +%s%N) - start) / 1000000))
+ok "Ctrl-C ends a consumer within a second too (${elapsed} ms)" test "$elapsed" -lt 1000
+reap "$pullbg"
+
+# ---- pyzmq, a peer no one here wrote ----
+if $have_pyzmq; then
+	ep
+	bg pysub "$PY" -c '
+import sys, zmq
+c = zmq.Context()
+s = c.socket(zmq.SUB)
+s.setsockopt(zmq.RCVTIMEO, 10000)
+s.setsockopt(zmq.SUBSCRIBE, b"")
+s.connect(sys.argv[1])
+for _ in range(5):
+    print(s.recv().decode(), flush=True)
+' "$EP"
+	run "zmq produce to a pyzmq subscriber" 0 -- "$IPCDEMO" zmq produce --endpoint "$EP" --wait-subscribers 1 --timeout 10s -n 5 --source counter
+	reap "$BG"
+	is "pyzmq received the five" "$(tr '\n' ' ' <pysub.out)" "1 2 3 4 5 "
+	ep
+	bg pypub "$PY" -c '
+import sys, zmq
+c = zmq.Context()
+s = c.socket(zmq.XPUB)
+s.setsockopt(zmq.RCVTIMEO, 10000)
+s.bind(sys.argv[1])
+s.recv()
+for i in range(1, 6):
+    s.send(("9:%d:from pyzmq" % i).encode())
+s.close(linger=2000)
+' "$EP"
+	run "zmq consume from a pyzmq publisher" 0 -- "$IPCDEMO" zmq consume --endpoint "$EP" --verify --count 5 --timeout 10s
+	reap "$BG"
+	is "the python publisher exits 0" "$ST" 0
+	is "its five messages" "$(printf '%s\n' "$OUT" | tail -n 1)" "9:5:from pyzmq"
+	like "--verify is clean" "$ERR" '5 received, 0 lost'
+else
+	skip "pyzmq interop" "no pyzmq in /usr/bin/python3 (Debian: python3-zmq)"
+fi
+
+# ---- demo ----
+ep
+run "zmq demo" 0 -- "$IPCDEMO" zmq demo --endpoint "$EP"
+like "the notes' message" "$OUT" 'consumer \| [0-9]+:[0-9]+:Hello from ZeroMQ!'
+like "the late subscriber's loss is shown" "$OUT" 'sent before the first one received \(joined late\)'
+like "then with --wait-subscribers all ten" "$OUT" 'verify: 1 producer, 10 received, 0 lost'
+
+done_testing
