@@ -206,6 +206,7 @@ static const struct verb_opt produce_opts[] = {
 	PRODUCER_OPTIONS,
 	{ .id = OP_JSON, .help = "print the --stats summary (and reqrep replies) as JSON" },
 	{ .id = OP_LABEL, .help = "print TEXT before each echoed message" },
+	{ .id = OP_QUIET, .help = "do not echo messages or print notes" },
 	OPT_LIST_END,
 };
 
@@ -219,6 +220,7 @@ static const struct verb_opt consume_opts[] = {
 	{ .id = OP_VERIFY },
 	{ .id = OP_STATS },
 	{ .id = OP_LABEL },
+	{ .id = OP_QUIET, .help = "print no notes on stderr" },
 	OPT_LIST_END,
 };
 

@@ -266,6 +266,7 @@ struct zsink {
 	const struct zmq_opts *zo;
 	uint64_t dropped;
 	bool timed_out;
+	bool echo; /* each message the socket took, on stdout */
 	struct out out;
 };
 
@@ -345,6 +346,20 @@ static enum io_result take_reply(struct zsink *s)
 	return IO_OK;
 }
 
+/* Echo a message the socket took. The shared producer cannot: it would
+ * also echo the messages a publisher dropped at the high-water mark, which
+ * count as sent (sent = delivered + dropped) but were never taken. */
+static enum io_result echo_taken(struct zsink *s, const char *m, size_t n)
+{
+	const char *label = s->ctx->opt.label;
+	if (label)
+		fputs(label, stdout);
+	fwrite(m, 1, n, stdout);
+	fputc('\n', stdout);
+	ctx_stdout_error(s->ctx, flush_stdout());
+	return s->ctx->out_errno ? IO_STOP : IO_OK;
+}
+
 /* One message (without its newline) on the socket. */
 static enum io_result send_message(struct zsink *s, const char *m, size_t n)
 {
@@ -366,6 +381,8 @@ static enum io_result send_message(struct zsink *s, const char *m, size_t n)
 	}
 	if (r == IO_OK && s->zs.type == ZMQ_REQ)
 		r = take_reply(s);
+	if (r == IO_OK && s->echo)
+		r = echo_taken(s, m, n);
 	return r;
 }
 
@@ -435,7 +452,7 @@ int zm_produce(struct ctx *ctx)
 	int rc = producer_check(ctx);
 	if (rc)
 		return rc;
-	struct zsink s = { .ctx = ctx, .zo = zmq_opts_of(ctx), .dropped = 0, .timed_out = false };
+	struct zsink s = { .ctx = ctx, .zo = zmq_opts_of(ctx), .dropped = 0, .timed_out = false, .echo = false };
 	out_init(&s.out, stdout, ctx->opt.json);
 	rc = zs_open(ctx, &s.zs, true);
 	if (rc)
@@ -450,10 +467,11 @@ int zm_produce(struct ctx *ctx)
 			return rc < 0 ? produce_stopped(ctx) : rc;
 		}
 	}
+	s.echo = s.zs.type != ZMQ_REQ && !ctx->opt.quiet;
 	struct sink sink = {
 		.impl = &s,
-		.chunk = 1, /* one message a write */
-		.echo = s.zs.type != ZMQ_REQ,
+		.chunk = 1,    /* one message a write */
+		.echo = false, /* echo_taken: not what was dropped */
 		.write = zsink_write,
 		.wait = NULL,
 	};
