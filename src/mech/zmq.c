@@ -89,9 +89,16 @@ static const struct opt_def opt_wait_subscribers = {
 	.offset = offsetof(struct zmq_opts, wait_subscribers),
 };
 
+static const struct opt_def opt_events = {
+	.name = "events",
+	.type = OPT_FLAG,
+	.help = "print the socket's events (connected, accepted, disconnected...) on stderr as they happen",
+	.offset = offsetof(struct zmq_opts, events),
+};
+
 static const struct opt_def *const zmq_opt_defs[] = {
-	&opt_pattern, &opt_endpoint, &opt_bind,   &opt_connect,          &opt_topic, &opt_reply,
-	&opt_sndhwm,  &opt_rcvhwm,   &opt_linger, &opt_wait_subscribers, NULL,
+	&opt_pattern, &opt_endpoint, &opt_bind,   &opt_connect,          &opt_topic,  &opt_reply,
+	&opt_sndhwm,  &opt_rcvhwm,   &opt_linger, &opt_wait_subscribers, &opt_events, NULL,
 };
 
 static void zmq_opts_init(void *mopt)
@@ -120,6 +127,7 @@ const struct zmq_opts *zmq_opts_of(const struct ctx *ctx)
 		.rcvhwm = 0,
 		.wait_subscribers = 0,
 		.linger = NSEC_PER_SEC,
+		.events = false,
 		.given = { .sndhwm = false, .rcvhwm = false },
 	};
 	return ctx_mopt(ctx, &dflt);
@@ -195,7 +203,8 @@ static int zmq_demo(struct ctx *ctx)
 	{ .def = &opt_connect },                                                               \
 	{ .def = &opt_sndhwm },                                                                \
 	{ .def = &opt_rcvhwm },                                                                \
-	{ .def = &opt_linger }
+	{ .def = &opt_linger },                                                                \
+	{ .def = &opt_events }
 /* clang-format on */
 
 static const struct verb_opt produce_opts[] = {

@@ -21,6 +21,7 @@ struct zmq_opts {
 	uint64_t sndhwm, rcvhwm;
 	uint64_t wait_subscribers;
 	int64_t linger; /* ns */
+	bool events;
 	struct {
 		bool sndhwm, rcvhwm;
 	} given;

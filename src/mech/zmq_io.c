@@ -20,6 +20,7 @@
 #include "ipcdemo/message.h"
 #include "ipcdemo/util.h"
 #include "zmq_int.h"
+#include "zmq_io.h"
 
 /* The longest wait in one zmq_poll, so a stop request is seen soon even
  * if no signal interrupts it. */
@@ -30,7 +31,8 @@ struct zsock {
 	const char *prog;
 	const char *endpoint;
 	int type;
-	bool stopped; /* close without linger */
+	bool stopped;    /* close without linger */
+	struct zmon mon; /* --events */
 };
 
 /* A diagnostic naming what failed and libzmq's text for err. */
@@ -179,6 +181,7 @@ static void zs_close(struct zsock *zs)
 		zmq_close(zs->sock);
 		zs->sock = NULL;
 	}
+	zmon_close(&zs->mon);
 	if (zs->zctx) {
 		while (zmq_ctx_term(zs->zctx) < 0 && errno == EINTR)
 			;
@@ -201,7 +204,8 @@ static int zs_open(struct ctx *ctx, struct zsock *zs, bool producer)
 			      .prog = ctx->prog,
 			      .endpoint = zo->endpoint,
 			      .type = types[producer][zo->pattern],
-			      .stopped = false };
+			      .stopped = false,
+			      .mon = { .pair = NULL, .prog = ctx->prog, .what = zo->endpoint } };
 	int rc = check_endpoint(ctx, zo, bind);
 	if (rc)
 		return rc;
@@ -217,6 +221,8 @@ static int zs_open(struct ctx *ctx, struct zsock *zs, bool producer)
 		return EXIT_FAIL;
 	}
 	if (set_options(zs, zo) < 0)
+		goto fail;
+	if (zo->events && zmon_open(&zs->mon, zs->zctx, zs->sock, ctx->prog, zs->endpoint) < 0)
 		goto fail;
 	if (bind) {
 		if (do_bind(zs) < 0)
@@ -247,9 +253,10 @@ static enum io_result zs_wait(struct zsock *zs, short events, int64_t deadline)
 			if (left / NSEC_PER_MSEC + 1 < ms)
 				ms = (long)(left / NSEC_PER_MSEC + 1);
 		}
-		zmq_pollitem_t it = { .socket = zs->sock, .fd = 0, .events = events, .revents = 0 };
-		int r = zmq_poll(&it, 1, ms);
-		if (r > 0)
+		zmq_pollitem_t it[2] = { { .socket = zs->sock, .fd = 0, .events = events, .revents = 0 } };
+		int r = zmq_poll(it, 1 + zmon_items(&zs->mon, &it[1]), ms);
+		zmon_drain(&zs->mon);
+		if (r > 0 && it[0].revents)
 			return IO_OK;
 		if (r < 0 && errno != EINTR) {
 			zerr(zs->prog, errno, "zmq_poll %s", zs->endpoint);
@@ -391,6 +398,7 @@ static enum io_result zsink_write(struct ctx *ctx, void *impl, const char *buf, 
 	struct zsink *s = impl;
 	(void)ctx;
 	*done = 0;
+	zmon_drain(&s->zs.mon);
 	while (*done < len) {
 		const char *m = buf + *done;
 		const char *nl = memchr(m, '\n', len - *done);
@@ -401,6 +409,14 @@ static enum io_result zsink_write(struct ctx *ctx, void *impl, const char *buf, 
 		*done += n + (nl ? 1 : 0);
 	}
 	return IO_OK;
+}
+
+/* The pause between batches, printing events as they come. */
+static bool zsink_pause(struct ctx *ctx, void *impl, int64_t ns)
+{
+	struct zsink *s = impl;
+	(void)ctx;
+	return zmon_pause(&s->zs.mon, ns);
 }
 
 /* Hold a publisher until n subscriptions arrived. */
@@ -473,7 +489,7 @@ int zm_produce(struct ctx *ctx)
 		.chunk = 1,    /* one message a write */
 		.echo = false, /* echo_taken: not what was dropped */
 		.write = zsink_write,
-		.wait = NULL,
+		.wait = s.zs.mon.pair ? zsink_pause : NULL,
 	};
 	rc = produce(ctx, &sink);
 	if (s.zs.type == ZMQ_XPUB)
@@ -587,8 +603,9 @@ static int consume_loop(struct zcons *z)
 			return EXIT_OK;
 		if (ms < 0 || ms > POLL_SLICE_MS)
 			ms = POLL_SLICE_MS;
-		zmq_pollitem_t it = { .socket = z->zs.sock, .fd = 0, .events = ZMQ_POLLIN, .revents = 0 };
-		int r = zmq_poll(&it, 1, ms);
+		zmq_pollitem_t it[2] = { { .socket = z->zs.sock, .fd = 0, .events = ZMQ_POLLIN, .revents = 0 } };
+		int r = zmq_poll(it, 1 + zmon_items(&z->zs.mon, &it[1]), ms);
+		zmon_drain(&z->zs.mon);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;

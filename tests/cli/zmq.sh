@@ -144,6 +144,19 @@ reap "$BG"
 is "gets all 30" "$(printf '%s\n' "$OUT" | wc -l)" 30
 unlike "and misses none" "$ERR" 'joined late'
 
+# ---- --events: the socket monitor ----
+ep
+bg evpub "$IPCDEMO" zmq produce --events --endpoint "$EP" -n 1 --batches 30 --every 50ms --wait-subscribers 1 --timeout 10s x
+evpubbg=$BG
+wait_for 10 has evpub.err 'event: listening'
+run "a consumer with --events" 0 -- "$IPCDEMO" zmq consume --events --endpoint "$EP" --count 2 --timeout 10s
+like "sees it connected" "$ERR" "^ipcdemo zmq consume: event: connected $(re_quote "$EP")\$"
+wait_for 10 has evpub.err 'event: disconnected'
+like "the producer saw the consumer accepted" "$(cat evpub.err)" "event: accepted $(re_quote "$EP")"
+like "and disconnected when it went" "$(cat evpub.err)" "event: disconnected $(re_quote "$EP")"
+reap "$evpubbg"
+is "the producer exits 0" "$ST" 0
+
 # ---- Ctrl-C with pending messages ----
 ep
 bg pull "$IPCDEMO" zmq consume --pattern pushpull --endpoint "$EP" --rcvhwm 5
