@@ -96,9 +96,25 @@ static const struct opt_def opt_events = {
 	.offset = offsetof(struct zmq_opts, events),
 };
 
+static const struct opt_def opt_frontend = {
+	.name = "frontend",
+	.type = OPT_STRING,
+	.arg = "ENDPOINT",
+	.help = "proxy: bind ENDPOINT for the producers (XSUB or PULL)",
+	.offset = offsetof(struct zmq_opts, frontend),
+};
+static const struct opt_def opt_backend = {
+	.name = "backend",
+	.type = OPT_STRING,
+	.arg = "ENDPOINT",
+	.help = "proxy: bind ENDPOINT for the consumers (XPUB or PUSH)",
+	.offset = offsetof(struct zmq_opts, backend),
+};
+
 static const struct opt_def *const zmq_opt_defs[] = {
-	&opt_pattern, &opt_endpoint, &opt_bind,   &opt_connect,          &opt_topic,  &opt_reply,
-	&opt_sndhwm,  &opt_rcvhwm,   &opt_linger, &opt_wait_subscribers, &opt_events, NULL,
+	&opt_pattern, &opt_endpoint, &opt_bind,    &opt_connect, &opt_topic,
+	&opt_reply,   &opt_sndhwm,   &opt_rcvhwm,  &opt_linger,  &opt_wait_subscribers,
+	&opt_events,  &opt_frontend, &opt_backend, NULL,
 };
 
 static void zmq_opts_init(void *mopt)
@@ -128,6 +144,8 @@ const struct zmq_opts *zmq_opts_of(const struct ctx *ctx)
 		.wait_subscribers = 0,
 		.linger = NSEC_PER_SEC,
 		.events = false,
+		.frontend = NULL,
+		.backend = NULL,
 		.given = { .sndhwm = false, .rcvhwm = false },
 	};
 	return ctx_mopt(ctx, &dflt);
@@ -233,6 +251,19 @@ static const struct verb_opt consume_opts[] = {
 	OPT_LIST_END,
 };
 
+static const struct verb_opt proxy_opts[] = {
+	{ .def = &opt_frontend },
+	{ .def = &opt_backend },
+	{ .def = &opt_pattern, .help = "pubsub (XSUB/XPUB, default) or pushpull (PULL/PUSH)" },
+	{ .def = &opt_sndhwm },
+	{ .def = &opt_rcvhwm },
+	{ .def = &opt_events },
+	{ .id = OP_STATS, .help = "add the time it ran to the summary" },
+	{ .id = OP_JSON, .help = "print the summary as JSON" },
+	{ .id = OP_QUIET, .help = "print nothing unless --stats or --json" },
+	OPT_LIST_END,
+};
+
 static const struct verb_opt demo_opts[] = {
 	{ .def = &opt_endpoint, .help = "where the publisher binds (default: " ZMQ_DEFAULT_ENDPOINT ")" },
 	OPT_LIST_END,
@@ -286,6 +317,18 @@ static const struct verb zmq_verbs[] = {
 		.min_args = 0,
 		.max_args = 0,
 		.run = zm_consume,
+	},
+	{
+		.name = "proxy",
+		.summary = "forward from producers to consumers: XSUB/XPUB or PULL/PUSH",
+		.usage = "--frontend ENDPOINT --backend ENDPOINT [options]",
+		.description = "Binds the frontend, which producers connect to, and the backend, which consumers\n"
+			       "connect to, and forwards every message from one to the other until Ctrl-C, then\n"
+			       "says how many it forwarded each way.",
+		.opts = proxy_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = zm_proxy,
 	},
 	{
 		.name = "demo",

@@ -9,6 +9,27 @@
 #include <stdint.h>
 #include <zmq.h>
 
+#include "ipcdemo/util.h"
+
+struct ctx;
+
+/* The longest wait in one zmq_poll, so a stop request is seen soon even
+ * if no signal interrupts it. */
+#define POLL_SLICE_MS 100
+
+/* A diagnostic naming what failed and libzmq's text for err. */
+void zerr(const char *prog, int err, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* An endpoint given to --opt: tcp:// or ipc:// and something after it.
+ * Returns 0, or the exit status after saying why. */
+int zm_check_scheme(struct ctx *ctx, const char *opt, const char *ep);
+/* An ipc:// path to bind must be missing or a socket: libzmq would replace
+ * any file there. Returns 0, or the exit status after saying why. */
+int zm_check_bind_path(struct ctx *ctx, const char *ep);
+/* Bind, with an ipc:// socket made mode 0600. Returns 0, or -1 (said). */
+int zm_bind(const char *prog, void *sock, const char *endpoint);
+/* End a context whose sockets are closed. */
+void zm_ctx_end(void *zctx);
+
 /* A socket monitor: the inproc PAIR socket its events come on (NULL when
  * there is none). */
 struct zmon {
