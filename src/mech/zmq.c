@@ -89,9 +89,32 @@ static const struct opt_def opt_wait_subscribers = {
 	.offset = offsetof(struct zmq_opts, wait_subscribers),
 };
 
+static const struct opt_def opt_events = {
+	.name = "events",
+	.type = OPT_FLAG,
+	.help = "print the socket's events (connected, accepted, disconnected...) on stderr as they happen",
+	.offset = offsetof(struct zmq_opts, events),
+};
+
+static const struct opt_def opt_frontend = {
+	.name = "frontend",
+	.type = OPT_STRING,
+	.arg = "ENDPOINT",
+	.help = "proxy: bind ENDPOINT for the producers (XSUB or PULL)",
+	.offset = offsetof(struct zmq_opts, frontend),
+};
+static const struct opt_def opt_backend = {
+	.name = "backend",
+	.type = OPT_STRING,
+	.arg = "ENDPOINT",
+	.help = "proxy: bind ENDPOINT for the consumers (XPUB or PUSH)",
+	.offset = offsetof(struct zmq_opts, backend),
+};
+
 static const struct opt_def *const zmq_opt_defs[] = {
-	&opt_pattern, &opt_endpoint, &opt_bind,   &opt_connect,          &opt_topic, &opt_reply,
-	&opt_sndhwm,  &opt_rcvhwm,   &opt_linger, &opt_wait_subscribers, NULL,
+	&opt_pattern, &opt_endpoint, &opt_bind,    &opt_connect, &opt_topic,
+	&opt_reply,   &opt_sndhwm,   &opt_rcvhwm,  &opt_linger,  &opt_wait_subscribers,
+	&opt_events,  &opt_frontend, &opt_backend, NULL,
 };
 
 static void zmq_opts_init(void *mopt)
@@ -120,6 +143,9 @@ const struct zmq_opts *zmq_opts_of(const struct ctx *ctx)
 		.rcvhwm = 0,
 		.wait_subscribers = 0,
 		.linger = NSEC_PER_SEC,
+		.events = false,
+		.frontend = NULL,
+		.backend = NULL,
 		.given = { .sndhwm = false, .rcvhwm = false },
 	};
 	return ctx_mopt(ctx, &dflt);
@@ -195,7 +221,8 @@ static int zmq_demo(struct ctx *ctx)
 	{ .def = &opt_connect },                                                               \
 	{ .def = &opt_sndhwm },                                                                \
 	{ .def = &opt_rcvhwm },                                                                \
-	{ .def = &opt_linger }
+	{ .def = &opt_linger },                                                                \
+	{ .def = &opt_events }
 /* clang-format on */
 
 static const struct verb_opt produce_opts[] = {
@@ -221,6 +248,19 @@ static const struct verb_opt consume_opts[] = {
 	{ .id = OP_STATS },
 	{ .id = OP_LABEL },
 	{ .id = OP_QUIET, .help = "print no notes on stderr" },
+	OPT_LIST_END,
+};
+
+static const struct verb_opt proxy_opts[] = {
+	{ .def = &opt_frontend },
+	{ .def = &opt_backend },
+	{ .def = &opt_pattern, .help = "pubsub (XSUB/XPUB, default) or pushpull (PULL/PUSH)" },
+	{ .def = &opt_sndhwm },
+	{ .def = &opt_rcvhwm },
+	{ .def = &opt_events },
+	{ .id = OP_STATS, .help = "add the time it ran to the summary" },
+	{ .id = OP_JSON, .help = "print the summary as JSON" },
+	{ .id = OP_QUIET, .help = "print nothing unless --stats or --json" },
 	OPT_LIST_END,
 };
 
@@ -277,6 +317,18 @@ static const struct verb zmq_verbs[] = {
 		.min_args = 0,
 		.max_args = 0,
 		.run = zm_consume,
+	},
+	{
+		.name = "proxy",
+		.summary = "forward from producers to consumers: XSUB/XPUB or PULL/PUSH",
+		.usage = "--frontend ENDPOINT --backend ENDPOINT [options]",
+		.description = "Binds the frontend, which producers connect to, and the backend, which consumers\n"
+			       "connect to, and forwards every message from one to the other until Ctrl-C, then\n"
+			       "says how many it forwarded each way.",
+		.opts = proxy_opts,
+		.min_args = 0,
+		.max_args = 0,
+		.run = zm_proxy,
 	},
 	{
 		.name = "demo",

@@ -21,6 +21,8 @@ struct zmq_opts {
 	uint64_t sndhwm, rcvhwm;
 	uint64_t wait_subscribers;
 	int64_t linger; /* ns */
+	bool events;
+	const char *frontend, *backend; /* proxy */
 	struct {
 		bool sndhwm, rcvhwm;
 	} given;
@@ -35,6 +37,7 @@ const struct zmq_opts *zmq_opts_of(const struct ctx *ctx);
  * (zmq_none.c). */
 int zm_produce(struct ctx *ctx);
 int zm_consume(struct ctx *ctx);
+int zm_proxy(struct ctx *ctx);
 /* True when this build has ZeroMQ; else says so, and how to get it. */
 bool zm_available(const char *prog);
 

@@ -20,22 +20,18 @@
 #include "ipcdemo/message.h"
 #include "ipcdemo/util.h"
 #include "zmq_int.h"
-
-/* The longest wait in one zmq_poll, so a stop request is seen soon even
- * if no signal interrupts it. */
-#define POLL_SLICE_MS 100
+#include "zmq_io.h"
 
 struct zsock {
 	void *zctx, *sock;
 	const char *prog;
 	const char *endpoint;
 	int type;
-	bool stopped; /* close without linger */
+	bool stopped;    /* close without linger */
+	struct zmon mon; /* --events */
 };
 
-/* A diagnostic naming what failed and libzmq's text for err. */
-static void zerr(const char *prog, int err, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static void zerr(const char *prog, int err, const char *fmt, ...)
+void zerr(const char *prog, int err, const char *fmt, ...)
 {
 	va_list ap;
 	fflush(stdout);
@@ -80,25 +76,18 @@ static bool binds(const struct zmq_opts *zo, bool producer)
 	return producer ? zo->pattern != ZP_REQREP : zo->pattern == ZP_REQREP;
 }
 
-/* The endpoint's checks before libzmq sees it. An ipc:// path we bind
- * must be missing or a socket: libzmq would replace any file there.
- * Returns 0, or the exit status after saying why. */
-static int check_endpoint(struct ctx *ctx, const struct zmq_opts *zo, bool bind)
+int zm_check_scheme(struct ctx *ctx, const char *opt, const char *ep)
 {
-	const char *ep = zo->endpoint;
-	if (zo->bind && zo->connect)
-		return msg_usage(ctx->prog, "--bind and --connect exclude each other");
 	if (strncmp(ep, "tcp://", 6) != 0 && strncmp(ep, "ipc://", 6) != 0)
-		return msg_usage(ctx->prog, "--endpoint %s: tcp://HOST:PORT or ipc://PATH", ep);
+		return msg_usage(ctx->prog, "--%s %s: tcp://HOST:PORT or ipc://PATH", opt, ep);
 	if (ep[6] == '\0')
-		return msg_usage(ctx->prog, "--endpoint %s: nothing after the scheme", ep);
-	if (zo->topic && zo->pattern != ZP_PUBSUB)
-		return msg_usage(ctx->prog, "--topic is for --pattern pubsub");
-	if (zo->wait_subscribers && zo->pattern != ZP_PUBSUB)
-		return msg_usage(ctx->prog, "--wait-subscribers is for --pattern pubsub");
-	if (zo->reply && zo->pattern != ZP_REQREP)
-		return msg_usage(ctx->prog, "--reply is for --pattern reqrep");
-	if (!bind || strncmp(ep, "ipc://", 6) != 0)
+		return msg_usage(ctx->prog, "--%s %s: nothing after the scheme", opt, ep);
+	return 0;
+}
+
+int zm_check_bind_path(struct ctx *ctx, const char *ep)
+{
+	if (strncmp(ep, "ipc://", 6) != 0)
 		return 0;
 	const char *path = ep + 6;
 	struct stat st;
@@ -114,6 +103,26 @@ static int check_endpoint(struct ctx *ctx, const struct zmq_opts *zo, bool bind)
 		return EXIT_FAIL;
 	}
 	return 0;
+}
+
+/* The endpoint's checks before libzmq sees it. An ipc:// path we bind
+ * must be missing or a socket: libzmq would replace any file there.
+ * Returns 0, or the exit status after saying why. */
+static int check_endpoint(struct ctx *ctx, const struct zmq_opts *zo, bool bind)
+{
+	const char *ep = zo->endpoint;
+	if (zo->bind && zo->connect)
+		return msg_usage(ctx->prog, "--bind and --connect exclude each other");
+	int rc = zm_check_scheme(ctx, "endpoint", ep);
+	if (rc)
+		return rc;
+	if (zo->topic && zo->pattern != ZP_PUBSUB)
+		return msg_usage(ctx->prog, "--topic is for --pattern pubsub");
+	if (zo->wait_subscribers && zo->pattern != ZP_PUBSUB)
+		return msg_usage(ctx->prog, "--wait-subscribers is for --pattern pubsub");
+	if (zo->reply && zo->pattern != ZP_REQREP)
+		return msg_usage(ctx->prog, "--reply is for --pattern reqrep");
+	return bind ? zm_check_bind_path(ctx, ep) : 0;
 }
 
 static int set_int(struct zsock *zs, int opt, const char *name, int v)
@@ -147,26 +156,31 @@ static int set_options(struct zsock *zs, const struct zmq_opts *zo)
 	return 0;
 }
 
-/* Bind, with an ipc:// socket made mode 0600. */
-static int do_bind(struct zsock *zs)
+int zm_bind(const char *prog, void *sock, const char *endpoint)
 {
-	bool ipc = strncmp(zs->endpoint, "ipc://", 6) == 0;
+	bool ipc = strncmp(endpoint, "ipc://", 6) == 0;
 	mode_t old = 0;
 	if (ipc)
 		old = umask(077);
-	int rc = zmq_bind(zs->sock, zs->endpoint);
+	int rc = zmq_bind(sock, endpoint);
 	int e = errno;
 	if (ipc)
 		umask(old);
 	if (rc < 0) {
-		zerr(zs->prog, e, "zmq_bind %s", zs->endpoint);
+		zerr(prog, e, "zmq_bind %s", endpoint);
 		return -1;
 	}
-	if (ipc && chmod(zs->endpoint + 6, 0600) < 0) {
-		msg_syserr(zs->prog, "chmod %s", zs->endpoint + 6);
+	if (ipc && chmod(endpoint + 6, 0600) < 0) {
+		msg_syserr(prog, "chmod %s", endpoint + 6);
 		return -1;
 	}
 	return 0;
+}
+
+void zm_ctx_end(void *zctx)
+{
+	while (zmq_ctx_term(zctx) < 0 && errno == EINTR)
+		;
 }
 
 static void zs_close(struct zsock *zs)
@@ -179,9 +193,9 @@ static void zs_close(struct zsock *zs)
 		zmq_close(zs->sock);
 		zs->sock = NULL;
 	}
+	zmon_close(&zs->mon);
 	if (zs->zctx) {
-		while (zmq_ctx_term(zs->zctx) < 0 && errno == EINTR)
-			;
+		zm_ctx_end(zs->zctx);
 		zs->zctx = NULL;
 	}
 }
@@ -201,7 +215,8 @@ static int zs_open(struct ctx *ctx, struct zsock *zs, bool producer)
 			      .prog = ctx->prog,
 			      .endpoint = zo->endpoint,
 			      .type = types[producer][zo->pattern],
-			      .stopped = false };
+			      .stopped = false,
+			      .mon = { .pair = NULL, .prog = ctx->prog, .what = zo->endpoint } };
 	int rc = check_endpoint(ctx, zo, bind);
 	if (rc)
 		return rc;
@@ -218,8 +233,10 @@ static int zs_open(struct ctx *ctx, struct zsock *zs, bool producer)
 	}
 	if (set_options(zs, zo) < 0)
 		goto fail;
+	if (zo->events && zmon_open(&zs->mon, zs->zctx, zs->sock, ctx->prog, zs->endpoint) < 0)
+		goto fail;
 	if (bind) {
-		if (do_bind(zs) < 0)
+		if (zm_bind(zs->prog, zs->sock, zs->endpoint) < 0)
 			goto fail;
 	} else if (zmq_connect(zs->sock, zs->endpoint) < 0) {
 		zerr(ctx->prog, errno, "zmq_connect %s", zs->endpoint);
@@ -247,9 +264,10 @@ static enum io_result zs_wait(struct zsock *zs, short events, int64_t deadline)
 			if (left / NSEC_PER_MSEC + 1 < ms)
 				ms = (long)(left / NSEC_PER_MSEC + 1);
 		}
-		zmq_pollitem_t it = { .socket = zs->sock, .fd = 0, .events = events, .revents = 0 };
-		int r = zmq_poll(&it, 1, ms);
-		if (r > 0)
+		zmq_pollitem_t it[2] = { { .socket = zs->sock, .fd = 0, .events = events, .revents = 0 } };
+		int r = zmq_poll(it, 1 + zmon_items(&zs->mon, &it[1]), ms);
+		zmon_drain(&zs->mon);
+		if (r > 0 && it[0].revents)
 			return IO_OK;
 		if (r < 0 && errno != EINTR) {
 			zerr(zs->prog, errno, "zmq_poll %s", zs->endpoint);
@@ -391,6 +409,7 @@ static enum io_result zsink_write(struct ctx *ctx, void *impl, const char *buf, 
 	struct zsink *s = impl;
 	(void)ctx;
 	*done = 0;
+	zmon_drain(&s->zs.mon);
 	while (*done < len) {
 		const char *m = buf + *done;
 		const char *nl = memchr(m, '\n', len - *done);
@@ -401,6 +420,14 @@ static enum io_result zsink_write(struct ctx *ctx, void *impl, const char *buf, 
 		*done += n + (nl ? 1 : 0);
 	}
 	return IO_OK;
+}
+
+/* The pause between batches, printing events as they come. */
+static bool zsink_pause(struct ctx *ctx, void *impl, int64_t ns)
+{
+	struct zsink *s = impl;
+	(void)ctx;
+	return zmon_pause(&s->zs.mon, ns);
 }
 
 /* Hold a publisher until n subscriptions arrived. */
@@ -473,7 +500,7 @@ int zm_produce(struct ctx *ctx)
 		.chunk = 1,    /* one message a write */
 		.echo = false, /* echo_taken: not what was dropped */
 		.write = zsink_write,
-		.wait = NULL,
+		.wait = s.zs.mon.pair ? zsink_pause : NULL,
 	};
 	rc = produce(ctx, &sink);
 	if (s.zs.type == ZMQ_XPUB)
@@ -587,8 +614,9 @@ static int consume_loop(struct zcons *z)
 			return EXIT_OK;
 		if (ms < 0 || ms > POLL_SLICE_MS)
 			ms = POLL_SLICE_MS;
-		zmq_pollitem_t it = { .socket = z->zs.sock, .fd = 0, .events = ZMQ_POLLIN, .revents = 0 };
-		int r = zmq_poll(&it, 1, ms);
+		zmq_pollitem_t it[2] = { { .socket = z->zs.sock, .fd = 0, .events = ZMQ_POLLIN, .revents = 0 } };
+		int r = zmq_poll(it, 1 + zmon_items(&z->zs.mon, &it[1]), ms);
+		zmon_drain(&z->zs.mon);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;

@@ -26,3 +26,9 @@ int zm_consume(struct ctx *ctx)
 	(void)zm_available(ctx->prog);
 	return EXIT_FAIL;
 }
+
+int zm_proxy(struct ctx *ctx)
+{
+	(void)zm_available(ctx->prog);
+	return EXIT_FAIL;
+}

@@ -144,6 +144,19 @@ reap "$BG"
 is "gets all 30" "$(printf '%s\n' "$OUT" | wc -l)" 30
 unlike "and misses none" "$ERR" 'joined late'
 
+# ---- --events: the socket monitor ----
+ep
+bg evpub "$IPCDEMO" zmq produce --events --endpoint "$EP" -n 1 --batches 30 --every 50ms --wait-subscribers 1 --timeout 10s x
+evpubbg=$BG
+wait_for 10 has evpub.err 'event: listening'
+run "a consumer with --events" 0 -- "$IPCDEMO" zmq consume --events --endpoint "$EP" --count 2 --timeout 10s
+like "sees it connected" "$ERR" "^ipcdemo zmq consume: event: connected $(re_quote "$EP")\$"
+wait_for 10 has evpub.err 'event: disconnected'
+like "the producer saw the consumer accepted" "$(cat evpub.err)" "event: accepted $(re_quote "$EP")"
+like "and disconnected when it went" "$(cat evpub.err)" "event: disconnected $(re_quote "$EP")"
+reap "$evpubbg"
+is "the producer exits 0" "$ST" 0
+
 # ---- Ctrl-C with pending messages ----
 ep
 bg pull "$IPCDEMO" zmq consume --pattern pushpull --endpoint "$EP" --rcvhwm 5
@@ -170,6 +183,64 @@ wait_for 5 dead "$pullbg"
 elapsed=$((($(date +%s%N) - start) / 1000000))
 ok "Ctrl-C ends a consumer within a second too (${elapsed} ms)" test "$elapsed" -lt 1000
 reap "$pullbg"
+
+# ---- proxy ----
+run "proxy without --backend is a usage error" 2 -- "$IPCDEMO" zmq proxy --frontend tcp://127.0.0.1:1
+run "proxy with reqrep is a usage error" 2 -- "$IPCDEMO" zmq proxy --frontend tcp://127.0.0.1:1 --backend tcp://127.0.0.1:2 --pattern reqrep
+ep
+printf 'keep me\n' >proxy-regular
+run "proxy: a regular file at the ipc path is refused (exit 2)" 2 -- "$IPCDEMO" zmq proxy --frontend "$EP" --backend "ipc://$T/proxy-regular"
+is "the proxy left the file untouched" "$(cat proxy-regular)" "keep me"
+
+# two producers through a pushpull proxy to one consumer
+ep
+front=$EP
+ep
+back=$EP
+bg proxy "$IPCDEMO" zmq proxy --pattern pushpull --frontend "$front" --backend "$back" --stats
+proxybg=$BG
+wait_for 10 has proxy.err 'forwarding'
+bg pcons "$IPCDEMO" zmq consume --pattern pushpull --connect --endpoint "$back" --verify --count 40 --timeout 10s
+pconsbg=$BG
+bg prod1 "$IPCDEMO" zmq produce --pattern pushpull --connect --endpoint "$front" --seq --id 1 -n 20 --source counter --timeout 10s
+run "pushpull: a producer through the proxy" 0 -- "$IPCDEMO" zmq produce --pattern pushpull --connect --endpoint "$front" --seq --id 2 -n 20 --source counter --timeout 10s
+reap "$BG"
+is "the other producer exits 0" "$ST" 0
+reap "$pconsbg"
+is "the consumer behind the proxy exits 0" "$ST" 0
+like "it got both producers' messages, --verify clean" "$(cat pcons.err)" 'verify: 2 producers, 40 received, 0 lost, 0 duplicated, 0 reordered'
+ok "the proxy still runs" alive "$proxybg"
+interrupt "$proxybg"
+start=$(date +%s%N)
+wait_for 5 dead "$proxybg"
+elapsed=$((($(date +%s%N) - start) / 1000000))
+ok "Ctrl-C ends the proxy within a second (${elapsed} ms)" test "$elapsed" -lt 1000
+reap "$proxybg"
+is "with status 0" "$ST" 0
+like "saying what it forwarded" "$(cat proxy.err)" "forwarded 40 messages from $(re_quote "$front") to $(re_quote "$back"); in [0-9.]+ s"
+
+# two publishers through a pubsub proxy (ipc frontend) to a subscriber
+ep
+back=$EP
+front=ipc://$T/proxy-front
+bg proxy "$IPCDEMO" zmq proxy --frontend "$front" --backend "$back" --json
+proxybg=$BG
+wait_for 10 test -S "$T/proxy-front"
+ok "the proxy's ipc socket is mode 600" test "$(mode_of "$T/proxy-front")" = 600
+bg psub "$IPCDEMO" zmq consume --connect --endpoint "$back" --verify --count 40 --timeout 10s
+psubbg=$BG
+bg pub1 "$IPCDEMO" zmq produce --connect --endpoint "$front" --seq --id 1 -n 20 --source counter --wait-subscribers 1 --timeout 10s
+run "pubsub: a publisher through the proxy" 0 -- "$IPCDEMO" zmq produce --connect --endpoint "$front" --seq --id 2 -n 20 --source counter --wait-subscribers 1 --timeout 10s
+reap "$BG"
+is "the other publisher exits 0" "$ST" 0
+reap "$psubbg"
+is "the subscriber behind the proxy exits 0" "$ST" 0
+like "it got both publishers' messages, --verify clean" "$(cat psub.err)" 'verify: 2 producers, 40 received, 0 lost, 0 duplicated, 0 reordered'
+interrupt "$proxybg"
+wait_for 5 dead "$proxybg"
+reap "$proxybg"
+is "the pubsub proxy exits 0 on Ctrl-C" "$ST" 0
+like "its JSON summary" "$(cat proxy.err)" '^\{"mechanism":"zmq","verb":"proxy","pattern":"pubsub","to_backend":40,"to_frontend":[0-9]+,"dropped_hwm":0\}$'
 
 # ---- pyzmq, a peer no one here wrote ----
 if $have_pyzmq; then

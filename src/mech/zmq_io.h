@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* The libzmq side of the zmq mechanism, shared by its parts: the sockets
+ * (zmq_io.c), the socket monitor of --events (zmq_events.c) and the proxy
+ * (zmq_proxy.c). */
+#ifndef IPCDEMO_MECH_ZMQ_IO_H
+#define IPCDEMO_MECH_ZMQ_IO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <zmq.h>
+
+#include "ipcdemo/util.h"
+
+struct ctx;
+
+/* The longest wait in one zmq_poll, so a stop request is seen soon even
+ * if no signal interrupts it. */
+#define POLL_SLICE_MS 100
+
+/* A diagnostic naming what failed and libzmq's text for err. */
+void zerr(const char *prog, int err, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* An endpoint given to --opt: tcp:// or ipc:// and something after it.
+ * Returns 0, or the exit status after saying why. */
+int zm_check_scheme(struct ctx *ctx, const char *opt, const char *ep);
+/* An ipc:// path to bind must be missing or a socket: libzmq would replace
+ * any file there. Returns 0, or the exit status after saying why. */
+int zm_check_bind_path(struct ctx *ctx, const char *ep);
+/* Bind, with an ipc:// socket made mode 0600. Returns 0, or -1 (said). */
+int zm_bind(const char *prog, void *sock, const char *endpoint);
+/* End a context whose sockets are closed. */
+void zm_ctx_end(void *zctx);
+
+/* A socket monitor: the inproc PAIR socket its events come on (NULL when
+ * there is none). */
+struct zmon {
+	void *pair;
+	const char *prog;
+	const char *what;
+};
+
+/* Monitor sock (of the context zctx): all its events, from now on.
+ * Returns 0, or -1 after saying why. */
+int zmon_open(struct zmon *m, void *zctx, void *sock, const char *prog, const char *what);
+/* Print the events waiting, one line each on stderr. */
+void zmon_drain(struct zmon *m);
+/* The poll item of the monitor in *it: 1, or 0 when there is no monitor. */
+int zmon_items(struct zmon *m, zmq_pollitem_t *it);
+/* Spend ns printing events as they come; false on a stop request. */
+bool zmon_pause(struct zmon *m, int64_t ns);
+/* Print what is left and close the monitor's socket. */
+void zmon_close(struct zmon *m);
+
+#endif
