@@ -58,7 +58,9 @@ struct bench_chan {
 	const struct bench_chan_verbs *verbs;
 	int fd[4]; /* client read, client write, server read, server write; -1: none */
 	const struct queue_ops *qops;
-	void *q[2];         /* queues: client to server, server to client */
+	void *q[2]; /* queues: client to server, server to client */
+	/* How bench_chan_queues_close removes a queue of q. */
+	void (*qclose)(struct ctx *ctx, void *impl);
 	char path[2][4200]; /* names the mechanism may use, in the private directory */
 	int npath;          /* paths made (removed by bench_chan_unlink) */
 };
@@ -140,6 +142,15 @@ void bench_chan_sockets(struct bench_chan *ch, const int pair[2]);
 /* Two datagram sockets (AF_UNIX on paths p0 and p1, or AF_INET on
  * loopback), each connected to the other. 0 or -1 (errno). */
 int bench_dgram_pair(int family, const char *p0, const char *p1, int out[2]);
+/* The channel of a queue mechanism: two queues, one each way, made by open
+ * (named /ipcdemo-bench-PID-SEQ-N, for those that take a name), used with
+ * the mechanism's own send and receive (ops), removed by close. 0, or -1
+ * with err filled in. */
+int bench_chan_queues(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+		      const struct queue_ops *ops, void *(*open)(struct ctx *ctx, const char *name, size_t size),
+		      void (*close)(struct ctx *ctx, void *impl), char *err, size_t elen);
+/* A chan_close for bench_chan_queues. */
+void bench_chan_queues_close(const struct bench_env *env, struct bench_chan *ch);
 /* A chan_close that removes the channel's paths (ch->npath of them). */
 void bench_chan_unlink(const struct bench_env *env, struct bench_chan *ch);
 /* A cleanup that removes the run's file (r->obj), and a ready that waits

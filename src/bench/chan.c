@@ -185,6 +185,32 @@ int bench_dgram_pair(int family, const char *p0, const char *p1, int out[2])
 	return 0;
 }
 
+int bench_chan_queues(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+		      const struct queue_ops *ops, void *(*open)(struct ctx *ctx, const char *name, size_t size),
+		      void (*close)(struct ctx *ctx, void *impl), char *err, size_t elen)
+{
+	ch->verbs = &bench_queue_verbs;
+	ch->qops = ops;
+	ch->qclose = close;
+	for (int i = 0; i < 2; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "/ipcdemo-bench-%d-%d-%d", (int)getpid(), env->seq, i);
+		ch->q[i] = open(env->ctx, name, size);
+		if (!ch->q[i]) {
+			snprintf(err, elen, "could not make the %s queue", row->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void bench_chan_queues_close(const struct bench_env *env, struct bench_chan *ch)
+{
+	for (int i = 0; i < 2; i++)
+		if (ch->q[i])
+			ch->qclose(env->ctx, ch->q[i]);
+}
+
 void bench_chan_unlink(const struct bench_env *env, struct bench_chan *ch)
 {
 	(void)env;

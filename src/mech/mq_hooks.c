@@ -171,25 +171,7 @@ static void mq_bench_close(struct ctx *ctx, void *impl)
 static int mq_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
 			 char *err, size_t elen)
 {
-	ch->verbs = &bench_queue_verbs;
-	ch->qops = &mq_bench_ops;
-	for (int i = 0; i < 2; i++) {
-		char name[64];
-		snprintf(name, sizeof(name), "/ipcdemo-bench-%d-%d-%d", (int)getpid(), env->seq, i);
-		ch->q[i] = mq_bench_open(env->ctx, name, size);
-		if (!ch->q[i]) {
-			snprintf(err, elen, "could not make the %s queue", row->name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void mq_bench_chan_close(const struct bench_env *env, struct bench_chan *ch)
-{
-	for (int i = 0; i < 2; i++)
-		if (ch->q[i])
-			mq_bench_close(env->ctx, ch->q[i]);
+	return bench_chan_queues(env, row, size, ch, &mq_bench_ops, mq_bench_open, mq_bench_close, err, elen);
 }
 
 /* Throughput: a queue whose messages are as large as asked; both roles
@@ -219,7 +201,7 @@ const struct mech_bench mq_bench = {
 	.lossy = false,
 	.limit = mq_bench_limit,
 	.chan_open = mq_bench_chan,
-	.chan_close = mq_bench_chan_close,
+	.chan_close = bench_chan_queues_close,
 	.run_setup = mq_bench_run,
 	.ready = NULL,
 	.cleanup = mq_bench_cleanup,

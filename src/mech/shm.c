@@ -637,25 +637,7 @@ static void shm_bench_close(struct ctx *ctx, void *impl)
 static int shm_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
 			  char *err, size_t elen)
 {
-	ch->verbs = &bench_queue_verbs;
-	ch->qops = &shm_bench_ops;
-	for (int i = 0; i < 2; i++) {
-		char name[64];
-		snprintf(name, sizeof(name), "/ipcdemo-bench-%d-%d-%d", (int)getpid(), env->seq, i);
-		ch->q[i] = shm_bench_open(env->ctx, name, size);
-		if (!ch->q[i]) {
-			snprintf(err, elen, "could not make the %s queue", row->name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void shm_bench_chan_close(const struct bench_env *env, struct bench_chan *ch)
-{
-	for (int i = 0; i < 2; i++)
-		if (ch->q[i])
-			shm_bench_close(env->ctx, ch->q[i]);
+	return bench_chan_queues(env, row, size, ch, &shm_bench_ops, shm_bench_open, shm_bench_close, err, elen);
 }
 
 /* Throughput: a ring keeps its default (64 slots of 4 KiB, which hold
@@ -692,7 +674,7 @@ static const struct mech_bench shm_bench = {
 	.lossy = false,
 	.limit = NULL,
 	.chan_open = shm_bench_chan,
-	.chan_close = shm_bench_chan_close,
+	.chan_close = bench_chan_queues_close,
 	.run_setup = shm_bench_run,
 	.ready = NULL,
 	.cleanup = shm_bench_cleanup,

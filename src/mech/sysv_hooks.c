@@ -158,25 +158,7 @@ static void sysv_bench_close(struct ctx *ctx, void *impl)
 static int sysv_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
 			   char *err, size_t elen)
 {
-	ch->verbs = &bench_queue_verbs;
-	ch->qops = &sysv_bench_ops;
-	for (int i = 0; i < 2; i++) {
-		char name[64];
-		snprintf(name, sizeof(name), "/ipcdemo-bench-%d-%d-%d", (int)getpid(), env->seq, i);
-		ch->q[i] = sysv_bench_open(env->ctx, name, size);
-		if (!ch->q[i]) {
-			snprintf(err, elen, "could not make the %s queue", row->name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void sysv_bench_chan_close(const struct bench_env *env, struct bench_chan *ch)
-{
-	for (int i = 0; i < 2; i++)
-		if (ch->q[i])
-			sysv_bench_close(env->ctx, ch->q[i]);
+	return bench_chan_queues(env, row, size, ch, &sysv_bench_ops, sysv_bench_open, sysv_bench_close, err, elen);
 }
 
 /* Throughput: a queue made here with a free key of ipcdemo's range (the
@@ -215,7 +197,7 @@ const struct mech_bench sysv_bench = {
 	.lossy = false,
 	.limit = sysv_bench_limit,
 	.chan_open = sysv_bench_chan,
-	.chan_close = sysv_bench_chan_close,
+	.chan_close = bench_chan_queues_close,
 	.run_setup = sysv_bench_run,
 	.ready = NULL,
 	.cleanup = sysv_bench_cleanup,
