@@ -107,6 +107,13 @@ static int unknown_row(const char *word, size_t nrows)
 			names[n++] = r.group;
 		prev = r;
 	}
+	const struct mechanism *m = mechanism_find(word);
+	if (m && !m->bench && m->not_benchmarked) {
+		/* A mechanism, but not one this build can measure: say why. */
+		fprintf(stderr, "ipcdemo bench: %s is not benchmarked: %s.\n", word, m->not_benchmarked);
+		fprintf(stderr, "Try 'ipcdemo bench --help' for more information.\n");
+		return EXIT_USAGE;
+	}
 	fprintf(stderr, "ipcdemo bench: '%s' is not a mechanism the benchmark measures.\n", word);
 	suggest("ipcdemo bench", "bench", word, names, n);
 	fprintf(stderr, "Try 'ipcdemo bench --help' for more information.\n");

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The zmq mechanism's parts: its options and verb tables (zmq.c, always
  * built) and its sockets (zmq_io.c on libzmq, or zmq_none.c in a build
- * without it, whose verbs say how to get it). */
+ * without it, whose verbs say how to get it) and its benchmark rows
+ * (zmq_bench.c, on libzmq only). */
 #ifndef IPCDEMO_MECH_ZMQ_INT_H
 #define IPCDEMO_MECH_ZMQ_INT_H
 
@@ -40,5 +41,15 @@ int zm_consume(struct ctx *ctx);
 int zm_proxy(struct ctx *ctx);
 /* True when this build has ZeroMQ; else says so, and how to get it. */
 bool zm_available(const char *prog);
+
+/* The benchmark's rows (zmq_bench.c), in a build on libzmq only: meson
+ * defines IPCDEMO_HAVE_ZMQ with it. */
+#ifdef IPCDEMO_HAVE_ZMQ
+struct mech_bench;
+extern const struct mech_bench zmq_bench;
+#define ZMQ_BENCH (&zmq_bench)
+#else
+#define ZMQ_BENCH NULL
+#endif
 
 #endif

@@ -443,6 +443,47 @@ jis "overlapping words: each row once, in table order" \
 	-j '.mechanism + " "' "$T/.out"
 clean "overlapping words" "$BPID"
 
+# ---- zmq: a library over the kernel's sockets, beside them ----
+
+# A build without ZeroMQ has no zmq rows and says why; with it, zmq selects
+# its two rows, zmq-tcp and zmq-ipc one each, after the kernel's rows.
+if "$IPCDEMO" zmq consume --timeout 1ms --endpoint tcp://127.0.0.1:1 2>&1 | grep -q 'has no ZeroMQ'; then
+	usage_error "zmq in a build without ZeroMQ" 'zmq is not benchmarked: this build has no ZeroMQ' \
+		--count 300 zmq
+	unlike "no ZeroMQ: --help names no zmq row" "$help" 'zmq'
+	for t in "zmq rows: one cell per size, sane values" "zmq-ipc alone" "zmq rows in the text tables" \
+		"zmq after the kernel's rows"; do
+		skip "$t" "this build of ipcdemo has no ZeroMQ (install libzmq3-dev, reconfigure with -Dzmq=enabled)"
+	done
+else
+	like "--help names zmq and its rows' words" "$help" '(^| )zmq \(zmq-tcp, zmq-ipc\)( |$)'
+	run "__complete bench zmq" 0 -- "$IPCDEMO" __complete bench zmq
+	is "completion of 'zmq': zmq and its two rows" "$(printf '%s\n' "$OUT" | cut -f1)" "zmq
+zmq-tcp
+zmq-ipc"
+	brun "bench zmq, 64 and 64k" 0 --size 64,64k --count 300 --cpu same --json zmq
+	cp "$T/.out" zmq.json
+	is "zmq rows: nothing on stderr" "$ERR" ""
+	check_json "zmq rows: one cell per size, sane values" zmq.json 300 1 same "64 65536" "zmq tcp" "zmq ipc"
+	jis "zmq rows: every cell measured, none lossy" "" \
+		'select(.available != true or .failed != false or has("lost_fraction")) | "\(.test) \(.mechanism) \(.size)"' \
+		zmq.json
+	clean "bench zmq" "$BPID"
+	brun "bench zmq-ipc" 0 --size 64 --count 300 --cpu same --json zmq-ipc
+	jis "zmq-ipc alone: that row only, measured" "zmq ipc|latency|true
+zmq ipc|throughput|true" '"\(.mechanism)|\(.test)|\(.available and (.failed | not))"' "$T/.out"
+	clean "bench zmq-ipc" "$BPID"
+	brun "text: zmq tcp file" 0 --size 64 --count 300 --cpu same zmq-tcp file
+	like "zmq rows in the text tables: a latency cell" "$OUT" \
+		'^zmq tcp +64 B +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+\.[0-9][ *]'
+	like "zmq rows in the text tables: a throughput cell" "$OUT" \
+		'^zmq tcp +64 B +[0-9]+\.[0-9] +[0-9.]+[kM]? +[0-9]+\.[0-9]+'
+	is "zmq after the kernel's rows: file first, in both tables" \
+		"$(printf '%s\n' "$OUT" | grep -E '^(file|zmq tcp) ' | cut -c1-7 | tr '\n' '|')" "file   |zmq tcp|file   |zmq tcp|"
+	unlike "zmq rows in the text tables: no failed cell" "$OUT" 'failed'
+	clean "text: zmq tcp file" "$BPID"
+fi
+
 # ---- --repeat ----
 
 brun "--repeat 3" 0 --size 64 --count 300 --cpu same --repeat 3 --json pipe shm

@@ -153,3 +153,28 @@ Test(bench, every_mechanism_has_hooks_or_a_reason)
 		cr_assert_not_null(m->bench->run_setup, "%s", m->name);
 	}
 }
+
+/* zmq: two rows after the kernel's mechanisms in a build on libzmq, no
+ * limit on their messages; in a build without it, no rows and the reason. */
+Test(bench, zmq_rows_or_the_reason)
+{
+	const struct mechanism *m = mechanism_find("zmq");
+	cr_assert_not_null(m);
+#ifdef IPCDEMO_HAVE_ZMQ
+	char why[128];
+	size_t t = row_index("zmq tcp"), i = row_index("zmq ipc");
+	cr_assert_neq(t, SIZE_MAX);
+	cr_assert_eq(i, t + 1);
+	cr_assert(row_index("file") < t);
+	cr_assert_str_eq(bench_row_name(i + 1), "bare pipe");
+	cr_assert_str_eq(bench_row_group(t), "zmq");
+	cr_assert_str_eq(bench_row_word(t), "zmq-tcp");
+	cr_assert_str_eq(bench_row_word(i), "zmq-ipc");
+	cr_assert_eq(bench_limit("zmq ipc", why, sizeof(why)), 0);
+	cr_assert_not(m->bench->lossy);
+#else
+	cr_assert_null(m->bench);
+	cr_assert_str_eq(m->not_benchmarked, "this build has no ZeroMQ");
+	cr_assert_eq(row_index("zmq tcp"), SIZE_MAX);
+#endif
+}
