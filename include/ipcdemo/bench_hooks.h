@@ -157,6 +157,10 @@ void bench_chan_unlink(const struct bench_env *env, struct bench_chan *ch);
  * for it to exist. */
 void bench_run_unlink(const struct bench_row *row, const struct bench_run *r);
 bool bench_run_obj_exists(const struct bench_row *row, const struct bench_run *r);
+/* A loopback port free now (of type SOCK_STREAM or SOCK_DGRAM), -1: none.
+ * Another process may take it before the run binds it: a run that fails
+ * to bind says so. */
+int bench_free_port(int type);
 /* The limit of a stream row: a consumer takes lines of at most 1 MiB. */
 size_t bench_stream_limit(char *why, size_t len);
 /* The limit of a packet that must fit the socket's send buffer. */

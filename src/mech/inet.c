@@ -363,24 +363,6 @@ static const struct bench_row udp_bench_rows[] = {
 	{ .name = NULL, .word = NULL, .variant = NULL },
 };
 
-/* A loopback port free now (of type SOCK_STREAM or SOCK_DGRAM), -1: none. */
-static int bench_free_port(int type)
-{
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a;
-	socklen_t al = sizeof(a);
-	if (fd < 0)
-		return -1;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int port = -1;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(fd, (struct sockaddr *)&a, &al) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
 static size_t tcp_bench_limit(const struct bench_row *row, char *why, size_t len)
 {
 	(void)row;

@@ -188,24 +188,6 @@ static int zmq_bench_chan(const struct bench_env *env, const struct bench_row *r
 
 /* ---- throughput: PUSH/PULL ---- */
 
-/* A loopback TCP port free now, -1: none. */
-static int zmq_free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a;
-	socklen_t al = sizeof(a);
-	if (fd < 0)
-		return -1;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int port = -1;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(fd, (struct sockaddr *)&a, &al) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
 static int zmq_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
 			 char *err, size_t elen)
 {
@@ -216,7 +198,7 @@ static int zmq_bench_run(const struct bench_env *env, const struct bench_row *ro
 		bench_argf(&r->prod, "ipc://%s", r->obj);
 		bench_argf(&r->cons, "ipc://%s", r->obj);
 	} else {
-		r->num = zmq_free_port();
+		r->num = bench_free_port(SOCK_STREAM);
 		if (r->num < 0) {
 			snprintf(err, elen, "no free TCP port on 127.0.0.1: %s", strerror(errno));
 			return -1;
