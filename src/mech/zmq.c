@@ -354,5 +354,5 @@ const struct mechanism mech_zmq = {
 	.bench = NULL,
 	.not_benchmarked = "not yet: REQ/REP round trips and PUSH/PULL throughput need hooks of their own (a ZeroMQ "
 			   "peer sees no end of file to stop on)",
-	.objects = NULL,
+	.objects = &zmq_objects,
 };

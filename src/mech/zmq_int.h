@@ -41,4 +41,8 @@ int zm_proxy(struct ctx *ctx);
 /* True when this build has ZeroMQ; else says so, and how to get it. */
 bool zm_available(const char *prog);
 
+/* 'ipcdemo ls': the sockets a running 'ipcdemo zmq' is bound to
+ * (zmq_objects.c, in every build). */
+extern const struct mech_objects zmq_objects;
+
 #endif
