@@ -97,7 +97,7 @@ static void diag_one(struct zcands *c, const struct nlmsghdr *h)
 /* Read the dump on fd to its end. 0, or -1 with errno. */
 static int diag_read(int fd, struct zcands *c)
 {
-	static const size_t buflen = 32768;
+	static const size_t buflen = 65536; /* a dump message is at most 32 KiB */
 	char *buf = malloc(buflen);
 	if (!buf)
 		return -1;
