@@ -36,7 +36,8 @@ const struct verb commands[] = {
 		.description = "Lists POSIX message queues (/dev/mqueue), POSIX shared memory (/dev/shm), System V\n"
 			       "message queues (/proc/sysvipc/msg), and the FIFOs, sockets and storage files in\n"
 			       "DIRECTORY (default: the current one): type, name, owner, mode, size, messages, and\n"
-			       "whether 'ipcdemo clean' would remove it.",
+			       "whether 'ipcdemo clean' would remove it. A socket that a running 'ipcdemo zmq' is\n"
+			       "bound to is of type zmq, with its pid.",
 		.opts = ls_opts,
 		.min_args = 0,
 		.max_args = 1,

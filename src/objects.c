@@ -131,11 +131,12 @@ static int mark_in_use(struct ctx *ctx, struct objlist *l)
 /* The note shown: the kind's, then whether it is in use. */
 static const char *obj_note(const struct obj *p, char *buf, size_t len)
 {
+	const char *note = p->note ? p->note : p->note_buf[0] ? p->note_buf : NULL;
 	if (!p->use)
-		return p->note;
-	if (!p->note)
+		return note;
+	if (!note)
 		return p->use;
-	snprintf(buf, len, "%s, %s", p->note, p->use);
+	snprintf(buf, len, "%s, %s", note, p->use);
 	return buf;
 }
 
@@ -162,6 +163,41 @@ static int scan_kind(struct ctx *ctx, struct objlist *l, const struct mech_objec
 	return r;
 }
 
+/* By file (device, inode), the kind listed first first. */
+static int file_cmp(const void *a, const void *b)
+{
+	const struct obj *x = a, *y = b;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	if (x->kind->order != y->kind->order)
+		return x->kind->order < y->kind->order ? -1 : 1;
+	return 0;
+}
+
+/* A file that two kinds found is listed once, by the kind listed first
+ * (the more particular one, which claimed it). Only files: objects with
+ * no inode (ino 0) are never the same, nor are objects of one name in
+ * different namespaces. */
+static void drop_claimed(struct objlist *l)
+{
+	if (l->n < 2)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), file_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct obj *o = &l->v[i];
+		if (k > 0 && o->ino != 0 && o->dev == l->v[k - 1].dev && o->ino == l->v[k - 1].ino &&
+		    o->kind != l->v[k - 1].kind)
+			continue;
+		if (k != i)
+			l->v[k] = *o;
+		k++;
+	}
+	l->n = k;
+}
+
 /* Everything there is, sorted by kind and name. Returns 0, or the exit status. */
 static int collect(struct ctx *ctx, struct objlist *l)
 {
@@ -172,8 +208,10 @@ static int collect(struct ctx *ctx, struct objlist *l)
 	l->out.add = obj_add;
 	while (r == 0 && (k = next_kind(&at)) != NULL)
 		r = scan_kind(ctx, l, k, dir);
-	if (r == 0)
+	if (r == 0) {
+		drop_claimed(l);
 		r = mark_in_use(ctx, l);
+	}
 	if (r == -1) {
 		msg_syserr(ctx->prog, "allocate memory");
 		return EXIT_FAIL;

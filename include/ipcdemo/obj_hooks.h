@@ -27,11 +27,12 @@ struct obj {
 	long long id;       /* the kind's id_name (msqid); -1: none */
 	dev_t dev;          /* files: to find who has them open */
 	ino_t ino;
-	int found;        /* the kind's own finding, from describe, for ours */
-	bool ours;        /* 'ipcdemo clean' removes it */
-	bool busy;        /* ours, but in use: kept */
-	const char *note; /* the kind's, NULL: none */
-	const char *use;  /* set by the collector: "in use", "may be in use" */
+	int found;         /* the kind's own finding, from describe, for ours */
+	bool ours;         /* 'ipcdemo clean' removes it */
+	bool busy;         /* ours, but in use: kept */
+	const char *note;  /* the kind's, NULL: none */
+	char note_buf[48]; /* or the object's own, when note is NULL */
+	const char *use;   /* set by the collector: "in use", "may be in use" */
 };
 
 /* Where a scan hands each object it finds (copied). 0, or -1 when memory
@@ -50,7 +51,9 @@ struct mech_objects {
 	const char *id_name; /* JSON key of obj.id, NULL: none */
 	/* Find this kind's objects, in its system-wide namespace or among
 	 * the entries of dir (obj_scan_dir), and hand each to out with what
-	 * the namespace tells (name, owner, mode, ...). */
+	 * the namespace tells (name, owner, mode, ...). A file (same device
+	 * and inode) that a kind listed earlier has found is listed once, by
+	 * that kind: it claimed it. */
 	int (*scan)(struct ctx *ctx, const char *dir, struct obj_out *out);
 	/* Optional: fill in what the scan did not (size, messages, note,
 	 * found). */

@@ -354,5 +354,5 @@ const struct mechanism mech_zmq = {
 	.bench = ZMQ_BENCH,
 	/* Why, when there are no hooks: a build without libzmq. */
 	.not_benchmarked = "this build has no ZeroMQ",
-	.objects = NULL,
+	.objects = &zmq_objects,
 };

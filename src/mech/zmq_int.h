@@ -52,4 +52,8 @@ extern const struct mech_bench zmq_bench;
 #define ZMQ_BENCH NULL
 #endif
 
+/* 'ipcdemo ls': the sockets a running 'ipcdemo zmq' is bound to
+ * (zmq_objects.c, in every build). */
+extern const struct mech_objects zmq_objects;
+
 #endif

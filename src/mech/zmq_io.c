@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
+#include "ipcdemo/fsobj.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/util.h"
 #include "zmq_int.h"
@@ -27,8 +29,9 @@ struct zsock {
 	const char *prog;
 	const char *endpoint;
 	int type;
-	bool stopped;    /* close without linger */
-	struct zmon mon; /* --events */
+	bool stopped;          /* close without linger */
+	struct zmon mon;       /* --events */
+	struct zm_bound bound; /* the ipc:// socket file we bound */
 };
 
 void zerr(const char *prog, int err, const char *fmt, ...)
@@ -156,10 +159,27 @@ static int set_options(struct zsock *zs, const struct zmq_opts *zo)
 	return 0;
 }
 
-int zm_bind(const char *prog, void *sock, const char *endpoint)
+/* Right after the bind: what is at path now, the socket file we made. */
+static int record_bound(const char *prog, const char *path, struct zm_bound *b)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0) {
+		msg_syserr(prog, "lstat %s after binding it", path);
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		msg_warn(prog, "%s is a %s right after binding it, not a socket", path, fsobj_kind(st.st_mode));
+		return -1;
+	}
+	*b = (struct zm_bound){ .path = path, .dev = st.st_dev, .ino = st.st_ino };
+	return 0;
+}
+
+int zm_bind(const char *prog, void *sock, const char *endpoint, struct zm_bound *b)
 {
 	bool ipc = strncmp(endpoint, "ipc://", 6) == 0;
 	mode_t old = 0;
+	*b = (struct zm_bound){ .path = NULL, .dev = 0, .ino = 0 };
 	if (ipc)
 		old = umask(077);
 	int rc = zmq_bind(sock, endpoint);
@@ -170,6 +190,8 @@ int zm_bind(const char *prog, void *sock, const char *endpoint)
 		zerr(prog, e, "zmq_bind %s", endpoint);
 		return -1;
 	}
+	if (ipc && record_bound(prog, endpoint + 6, b) < 0)
+		return -1;
 	if (ipc && chmod(endpoint + 6, 0600) < 0) {
 		msg_syserr(prog, "chmod %s", endpoint + 6);
 		return -1;
@@ -181,6 +203,29 @@ void zm_ctx_end(void *zctx)
 {
 	while (zmq_ctx_term(zctx) < 0 && errno == EINTR)
 		;
+}
+
+/* libzmq 4.3 removes the file of an ipc:// endpoint before it binds there,
+ * never when the socket closes (the listener's close only removes the
+ * directory of a wildcard endpoint), whether closed, unbound or lingering. */
+void zm_unbind_file(const char *prog, struct zm_bound *b)
+{
+	struct stat st;
+	if (!b->path)
+		return;
+	const char *path = b->path;
+	b->path = NULL;
+	if (lstat(path, &st) < 0) {
+		if (errno != ENOENT)
+			msg_syserr(prog, "lstat %s", path);
+		return;
+	}
+	/* Another process bound the path since (libzmq replaces a socket
+	 * file), or something else is there now: not ours to remove. */
+	if (!S_ISSOCK(st.st_mode) || st.st_dev != b->dev || st.st_ino != b->ino)
+		return;
+	if (unlink(path) < 0 && errno != ENOENT)
+		msg_syserr(prog, "remove %s", path);
 }
 
 static void zs_close(struct zsock *zs)
@@ -198,6 +243,7 @@ static void zs_close(struct zsock *zs)
 		zm_ctx_end(zs->zctx);
 		zs->zctx = NULL;
 	}
+	zm_unbind_file(zs->prog, &zs->bound);
 }
 
 /* Make the context and the socket, bound or connected. Returns 0 or the
@@ -216,7 +262,8 @@ static int zs_open(struct ctx *ctx, struct zsock *zs, bool producer)
 			      .endpoint = zo->endpoint,
 			      .type = types[producer][zo->pattern],
 			      .stopped = false,
-			      .mon = { .pair = NULL, .prog = ctx->prog, .what = zo->endpoint } };
+			      .mon = { .pair = NULL, .prog = ctx->prog, .what = zo->endpoint },
+			      .bound = { .path = NULL, .dev = 0, .ino = 0 } };
 	int rc = check_endpoint(ctx, zo, bind);
 	if (rc)
 		return rc;
@@ -236,7 +283,7 @@ static int zs_open(struct ctx *ctx, struct zsock *zs, bool producer)
 	if (zo->events && zmon_open(&zs->mon, zs->zctx, zs->sock, ctx->prog, zs->endpoint) < 0)
 		goto fail;
 	if (bind) {
-		if (zm_bind(zs->prog, zs->sock, zs->endpoint) < 0)
+		if (zm_bind(zs->prog, zs->sock, zs->endpoint, &zs->bound) < 0)
 			goto fail;
 	} else if (zmq_connect(zs->sock, zs->endpoint) < 0) {
 		zerr(ctx->prog, errno, "zmq_connect %s", zs->endpoint);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <zmq.h>
 
 #include "ipcdemo/util.h"
@@ -25,10 +26,23 @@ int zm_check_scheme(struct ctx *ctx, const char *opt, const char *ep);
 /* An ipc:// path to bind must be missing or a socket: libzmq would replace
  * any file there. Returns 0, or the exit status after saying why. */
 int zm_check_bind_path(struct ctx *ctx, const char *ep);
-/* Bind, with an ipc:// socket made mode 0600. Returns 0, or -1 (said). */
-int zm_bind(const char *prog, void *sock, const char *endpoint);
+/* The socket file of an ipc:// endpoint we bound, to remove when we end:
+ * libzmq (4.3) leaves it behind. Removed only while the path is still that
+ * very socket (same device and inode): whatever replaced it stays. */
+struct zm_bound {
+	const char *path; /* NULL: nothing to remove */
+	dev_t dev;
+	ino_t ino;
+};
+
+/* Bind, with an ipc:// socket made mode 0600 and recorded in *b (set
+ * before anything that can fail after the bind). Returns 0, or -1 (said). */
+int zm_bind(const char *prog, void *sock, const char *endpoint, struct zm_bound *b);
 /* End a context whose sockets are closed. */
 void zm_ctx_end(void *zctx);
+/* Once the socket that bound it is closed and its context ended: remove
+ * b's socket file if the path is still that socket; a failure is said. */
+void zm_unbind_file(const char *prog, struct zm_bound *b);
 
 /* A socket monitor: the inproc PAIR socket its events come on (NULL when
  * there is none). */

@@ -26,7 +26,8 @@ struct side {
 	const char *endpoint;
 	int type;
 	struct zmon mon;
-	uint64_t moved; /* whole messages forwarded from this side */
+	struct zm_bound bound; /* the ipc:// socket file we bound */
+	uint64_t moved;        /* whole messages forwarded from this side */
 };
 
 struct zproxy {
@@ -65,7 +66,7 @@ static int open_side(struct zproxy *p, struct side *sd)
 		return -1;
 	if (zo->events && zmon_open(&sd->mon, p->zctx, sd->sock, p->ctx->prog, sd->endpoint) < 0)
 		return -1;
-	return zm_bind(p->ctx->prog, sd->sock, sd->endpoint);
+	return zm_bind(p->ctx->prog, sd->sock, sd->endpoint, &sd->bound);
 }
 
 static void close_side(struct side *sd)
@@ -236,11 +237,13 @@ int zm_proxy(struct ctx *ctx)
 			   .endpoint = zo->frontend,
 			   .type = pubsub ? ZMQ_XSUB : ZMQ_PULL,
 			   .mon = { .pair = NULL, .prog = ctx->prog, .what = zo->frontend },
+			   .bound = { .path = NULL, .dev = 0, .ino = 0 },
 			   .moved = 0 },
 		.back = { .sock = NULL,
 			  .endpoint = zo->backend,
 			  .type = pubsub ? ZMQ_XPUB : ZMQ_PUSH,
 			  .mon = { .pair = NULL, .prog = ctx->prog, .what = zo->backend },
+			  .bound = { .path = NULL, .dev = 0, .ino = 0 },
 			  .moved = 0 },
 		.dropped = 0,
 	};
@@ -264,5 +267,7 @@ int zm_proxy(struct ctx *ctx)
 	close_side(&p.front);
 	close_side(&p.back);
 	zm_ctx_end(p.zctx);
+	zm_unbind_file(ctx->prog, &p.front.bound);
+	zm_unbind_file(ctx->prog, &p.back.bound);
 	return rc;
 }

@@ -106,6 +106,127 @@ like "it says why" "$ERR" 'exists and is not a socket'
 is "the file is untouched" "$(cat regular)" "keep me"
 ok "and still a regular file" test -f regular
 
+# ---- ipc:// socket files: removed at the end, only our own; ls knows them ----
+# libzmq leaves the socket file of an ipc:// endpoint it bound; ipcdemo
+# removes it at every end, and only while the path is still that socket.
+mkdir ipcd
+D=$T/ipcd
+gone() { [ ! -e "$1" ] && [ ! -L "$1" ]; }
+bound() { # bg pid, path: the command runs and has bound path
+	has_child "$1" && test -S "$2"
+}
+replaced() { # path, inode: a socket of another inode is at path
+	[ -S "$1" ] && [ "$(stat -c %i "$1")" != "$2" ]
+}
+bg c "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "ipc://$D/c" -n 1 --timeout 10s
+wait_for 10 bound "$BG" "$D/c"
+run "a producer connects to a binding consumer" 0 -- "$IPCDEMO" zmq produce --pattern pushpull --connect --endpoint "ipc://$D/c" --timeout 10s a
+reap "$BG"
+is "the binding consumer ends after its count with 0" "$ST" 0
+ok "its socket file is gone" gone "$D/c"
+run "a binding consumer that times out (exit 4)" 4 -- "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "ipc://$D/ct" --timeout 300ms
+ok "its socket file is gone after --timeout" gone "$D/ct"
+bg pull "$IPCDEMO" zmq consume --pattern pushpull --endpoint "ipc://$D/p" -n 2 --timeout 10s
+run "a binding producer (PUSH) sends two" 0 -- "$IPCDEMO" zmq produce --pattern pushpull --endpoint "ipc://$D/p" --timeout 10s a b
+reap "$BG"
+is "the connecting consumer got them" "$ST" 0
+ok "the producer's socket file is gone" gone "$D/p"
+run "a binding producer with no peer times out (exit 4)" 4 -- "$IPCDEMO" zmq produce --pattern pushpull --endpoint "ipc://$D/pt" --timeout 300ms a
+ok "its socket file is gone after --timeout" gone "$D/pt"
+for sig in INT TERM; do
+	bg cs "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "ipc://$D/cs" --timeout 10s
+	wait_for 10 bound "$BG" "$D/cs"
+	kill -"$sig" "$(cmd_pid "$BG")"
+	wait_for 5 dead "$BG"
+	reap "$BG"
+	ok "a binding consumer's socket file is gone after SIG$sig" gone "$D/cs"
+	bg ps "$IPCDEMO" zmq produce --endpoint "ipc://$D/ps" --wait-subscribers 1 --timeout 10s a
+	wait_for 10 bound "$BG" "$D/ps"
+	kill -"$sig" "$(cmd_pid "$BG")"
+	wait_for 5 dead "$BG"
+	reap "$BG"
+	ok "a binding publisher's socket file is gone after SIG$sig" gone "$D/ps"
+done
+bg proxy "$IPCDEMO" zmq proxy --pattern pushpull --frontend "ipc://$D/front" --backend "ipc://$D/back" -q
+wait_for 10 bound "$BG" "$D/back"
+ok "the proxy binds both" test -S "$D/front" -a -S "$D/back"
+interrupt "$BG"
+wait_for 5 dead "$BG"
+reap "$BG"
+is "the proxy exits 0 on Ctrl-C" "$ST" 0
+ok "its frontend's socket file is gone" gone "$D/front"
+ok "its backend's socket file is gone" gone "$D/back"
+run "a proxy whose backend cannot be bound fails (exit 1)" 1 -- "$IPCDEMO" zmq proxy --frontend "ipc://$D/f1" --backend "ipc://$D/no-such-dir/b"
+ok "the frontend it had bound is gone" gone "$D/f1"
+
+# What took the path while it ran stays: a regular file, or the socket of
+# another binder (libzmq replaces a socket file at the path it binds).
+bg r "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "ipc://$D/r" --timeout 10s
+rbg=$BG
+wait_for 10 bound "$rbg" "$D/r"
+rm "$D/r"
+printf 'not yours\n' >"$D/r"
+interrupt "$rbg"
+wait_for 5 dead "$rbg"
+reap "$rbg"
+is "a regular file put at the path while it ran is left alone" "$(cat "$D/r" 2>&1)" "not yours"
+rm -f "$D/r"
+bg r1 "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "ipc://$D/r" --timeout 10s
+r1=$BG
+wait_for 10 bound "$r1" "$D/r"
+ino1=$(stat -c %i "$D/r")
+bg r2 "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "ipc://$D/r" -n 1 --timeout 10s
+r2=$BG
+wait_for 10 replaced "$D/r" "$ino1"
+interrupt "$r1"
+wait_for 5 dead "$r1"
+reap "$r1"
+ok "the socket another binder made at the path since stays" test -S "$D/r"
+run "and that binder still takes messages there" 0 -- "$IPCDEMO" zmq produce --pattern pushpull --connect --endpoint "ipc://$D/r" --timeout 10s x
+reap "$r2"
+is "the second binder ends after its count with 0" "$ST" 0
+ok "and removes its own socket file" gone "$D/r"
+
+# ls: a socket a running ipcdemo zmq is bound to is of type zmq, with the
+# binder's pid, listed once; after SIGKILL it is a stale socket like any
+# other, which clean keeps (only a stale ipc.sock is removed, as for unix).
+if isolated; then
+	bg live "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "ipc://$D/live" --timeout 20s
+	livebg=$BG
+	wait_for 10 bound "$livebg" "$D/live"
+	pid=$(cmd_pid "$livebg")
+	run "ls DIR with a live zmq ipc socket" 0 -- "$IPCDEMO" ls "$D"
+	like "it is of type zmq, bound by its pid" "$OUT" "^zmq +$(re_quote "$D/live") +[^ ]+ +0600 +- +- +no +bound by pid $pid\$"
+	is "listed once, not again as a socket" "$(count_re "$OUT" " $(re_quote "$D/live") ")" 1
+	run "ls --json DIR" 0 -- "$IPCDEMO" ls --json "$D"
+	like "--json: type zmq, its pid, a note" "$OUT" "^\\{\"type\":\"zmq\",\"name\":\"$(re_quote "$D/live")\",.*\"pid\":$pid,\"ipcdemo\":false,\"note\":\"bound by pid $pid\"\\}\$"
+	is "--json: listed once" "$(count_re "$OUT" "\"$(re_quote "$D/live")\"")" 1
+	run "clean DIR keeps a live zmq socket" 0 -- "$IPCDEMO" clean "$D"
+	ok "it is still there" test -S "$D/live"
+	kill -KILL "$pid"
+	wait_for 5 dead "$livebg"
+	reap "$livebg"
+	ok "SIGKILL leaves the socket file" test -S "$D/live"
+	run "ls DIR with a stale zmq ipc socket" 0 -- "$IPCDEMO" ls "$D"
+	like "it is a stale socket, not ipcdemo's to clean" "$OUT" "^socket +$(re_quote "$D/live") +[^ ]+ +0600 +- +- +no\$"
+	unlike "no longer zmq" "$OUT" "^zmq "
+	run "clean DIR" 0 -- "$IPCDEMO" clean "$D"
+	ok "clean keeps a stale socket of another name" test -S "$D/live"
+	bg sock "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "ipc://$D/ipc.sock" --timeout 20s
+	wait_for 10 bound "$BG" "$D/ipc.sock"
+	kill -KILL "$(cmd_pid "$BG")"
+	wait_for 5 dead "$BG"
+	reap "$BG"
+	run "ls DIR: a stale ipc.sock left by zmq" 0 -- "$IPCDEMO" ls "$D"
+	like "it is ipcdemo's, as any stale ipc.sock" "$OUT" "^socket +$(re_quote "$D/ipc.sock") +[^ ]+ +0600 +- +- +yes\$"
+	run "clean DIR removes it" 0 -- "$IPCDEMO" clean "$D"
+	like "saying so" "$OUT" "^removed socket $(re_quote "$D/ipc.sock")\$"
+	ok "it is gone" gone "$D/ipc.sock"
+	rm -f "$D/live"
+else
+	skip "ls and clean of zmq ipc sockets" "$ISOLATION_WHY"
+fi
+
 # ---- the high-water mark: every drop counted ----
 # 100000 messages in a burst on tiny high-water marks, then after a pause
 # one more, which the drained queue takes: the consumer's "lost" (the
