@@ -16,7 +16,9 @@ struct zmq_opts {
 	int pattern; /* enum zmq_pattern */
 	const char *endpoint;
 	bool bind, connect;
-	const char *topic;
+	/* --topic: the producer's one topic frame; the consumer's
+	 * subscriptions (none: everything). */
+	struct opt_list topics;
 	const char *reply;
 	uint64_t sndhwm, rcvhwm;
 	uint64_t wait_subscribers;

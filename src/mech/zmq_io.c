@@ -116,7 +116,7 @@ static int check_endpoint(struct ctx *ctx, const struct zmq_opts *zo, bool bind)
 	int rc = zm_check_scheme(ctx, "endpoint", ep);
 	if (rc)
 		return rc;
-	if (zo->topic && zo->pattern != ZP_PUBSUB)
+	if (zo->topics.n && zo->pattern != ZP_PUBSUB)
 		return msg_usage(ctx->prog, "--topic is for --pattern pubsub");
 	if (zo->wait_subscribers && zo->pattern != ZP_PUBSUB)
 		return msg_usage(ctx->prog, "--wait-subscribers is for --pattern pubsub");
@@ -134,6 +134,19 @@ static int set_int(struct zsock *zs, int opt, const char *name, int v)
 	return 0;
 }
 
+/* SUB: each --topic, or everything when none was given. */
+static int subscribe(struct zsock *zs, const struct opt_list *topics)
+{
+	for (size_t i = 0; i < topics->n || i == 0; i++) {
+		const char *t = topics->n ? topics->v[i] : "";
+		if (zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, t, strlen(t)) < 0) {
+			zerr(zs->prog, errno, "zmq_setsockopt ZMQ_SUBSCRIBE %s", t);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int set_options(struct zsock *zs, const struct zmq_opts *zo)
 {
 	int linger = (int)(zo->linger / NSEC_PER_MSEC);
@@ -146,14 +159,7 @@ static int set_options(struct zsock *zs, const struct zmq_opts *zo)
 	if (zs->type == ZMQ_XPUB && (set_int(zs, ZMQ_XPUB_NODROP, "ZMQ_XPUB_NODROP", 1) < 0 ||
 				     set_int(zs, ZMQ_XPUB_VERBOSE, "ZMQ_XPUB_VERBOSE", 1) < 0))
 		return -1;
-	if (zs->type == ZMQ_SUB) {
-		const char *t = zo->topic ? zo->topic : "";
-		if (zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, t, strlen(t)) < 0) {
-			zerr(zs->prog, errno, "zmq_setsockopt ZMQ_SUBSCRIBE");
-			return -1;
-		}
-	}
-	return 0;
+	return zs->type == ZMQ_SUB ? subscribe(zs, &zo->topics) : 0;
 }
 
 int zm_bind(const char *prog, void *sock, const char *endpoint)
@@ -382,8 +388,9 @@ static enum io_result echo_taken(struct zsink *s, const char *m, size_t n)
 static enum io_result send_message(struct zsink *s, const char *m, size_t n)
 {
 	enum io_result r;
-	if (s->zo->topic) {
-		r = send_frame(s, s->zo->topic, strlen(s->zo->topic), ZMQ_SNDMORE);
+	if (s->zo->topics.n) {
+		const char *topic = s->zo->topics.v[0];
+		r = send_frame(s, topic, strlen(topic), ZMQ_SNDMORE);
 		if (r == IO_AGAIN) {
 			s->dropped++;
 			return IO_OK;

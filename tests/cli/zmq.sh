@@ -68,6 +68,20 @@ reap "$BG"
 is "the topic subscriber gets the three" "$(nlines sub.out)" 3
 like "--json shows the topic frame" "$(head -n 1 sub.out)" '^\{"payload":"a".*"topic":"news"'
 
+# --topic is repeatable for a consumer: it subscribes to each. It binds
+# and the publishers connect, each waiting for both subscriptions.
+run "a second --topic of a producer is a usage error" 2 -- "$IPCDEMO" zmq produce --topic a --topic b x
+like "it says --topic is once only" "$ERR" '--topic may be given only once'
+ep
+bg sub "$IPCDEMO" zmq consume --bind --endpoint "$EP" --topic news --topic sport --json --count 4 --timeout 10s
+for t in weather news sport; do
+	run "a $t publisher to a subscriber of two topics" 0 -- "$IPCDEMO" zmq produce --connect --endpoint "$EP" --topic "$t" --wait-subscribers 2 --timeout 10s "$t-1" "$t-2"
+done
+reap "$BG"
+is "the subscriber of two topics exits 0" "$ST" 0
+is "it got both topics' messages, in order" "$(sed -nE 's/.*"payload":"([^"]*)".*"topic":"([^"]*)".*/\2 \1/p' sub.out | tr '\n' ' ')" "news news-1 news news-2 sport sport-1 sport sport-2 "
+unlike "and none of the third" "$(cat sub.out)" 'weather'
+
 ep
 bg pull "$IPCDEMO" zmq consume --pattern pushpull --endpoint "$EP" --verify --count 50 --timeout 10s
 run "pushpull over tcp" 0 -- "$IPCDEMO" zmq produce --pattern pushpull --endpoint "$EP" --seq -n 50 --source counter --timeout 10s

@@ -66,6 +66,8 @@ static size_t value_size(enum opt_type t)
 		return sizeof(const char *);
 	case OPT_CHOICE:
 		return sizeof(int);
+	case OPT_LIST:
+		return sizeof(struct opt_list);
 	}
 	return 0;
 }
