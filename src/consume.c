@@ -212,7 +212,8 @@ int consumer_finish(struct consumer *c, int status)
 				.bytes = c->bytes,
 				.elapsed_ns = now_mono_ns() - c->start_ns,
 				.first_ns = c->first_ns,
-				.last_ns = c->msgs ? c->last_ns : 0 };
+				.last_ns = c->msgs ? c->last_ns : 0,
+				.truncated = c->truncated };
 	run_result_write(ctx, &st);
 	if (ctx->opt.stats)
 		stats_print(ctx, &st, c->verify ? &vr : NULL);

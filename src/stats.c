@@ -76,6 +76,8 @@ void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct
 		out_double(&o, PRINT_TEXT, NULL, ", %.6f s from the first message to the last",
 			   (double)(st->last_ns - st->first_ns) / (double)NSEC_PER_SEC);
 	}
+	if (st->truncated)
+		out_u64(&o, PRINT_ANY, "truncated", ", %llu truncated", st->truncated);
 	if (vr) {
 		out_text(&o, "\n%s: ", ctx->prog);
 		verify_fields(&o, vr);

@@ -15,6 +15,8 @@ struct run_stats {
 	/* CLOCK_MONOTONIC times of the first and the last message received
 	 * (0: none), for the benchmark, which times at the receiver. */
 	int64_t first_ns, last_ns;
+	/* Messages cut to the receive buffer (shown when there were any). */
+	uint64_t truncated;
 };
 
 /* What a producer or a consumer hands the program that ran it ('ipcdemo

@@ -289,6 +289,97 @@ s.close(linger=2000)
 	is "the python publisher exits 0" "$ST" 0
 	is "its five messages" "$(printf '%s\n' "$OUT" | tail -n 1)" "9:5:from pyzmq"
 	like "--verify is clean" "$ERR" '5 received, 0 lost'
+
+	# messages of several frames, from a peer that sends them
+	ep
+	bg mp "$PY" -c '
+import sys, zmq
+c = zmq.Context()
+s = c.socket(zmq.PUSH)
+s.connect(sys.argv[1])
+s.send_multipart([b"1:1:a", b"b", b"c"])
+s.send_multipart([b"1:2:d", b"e", b"f"])
+s.close(linger=5000)
+' "$EP"
+	run "a 3-frame PUSH message" 0 -- "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "$EP" --count 2 --timeout 10s --verify
+	is "its frames arrive joined, each message once" "$OUT" "$(printf '1:1:abc\n1:2:def')"
+	like "--verify reads the joined stamps" "$ERR" '2 received, 0 lost'
+	reap "$BG"
+	is "the python pusher exits 0" "$ST" 0
+	bg mp "$PY" -c '
+import sys, zmq
+c = zmq.Context()
+s = c.socket(zmq.PUSH)
+s.connect(sys.argv[1])
+s.send_multipart([b"a", b"b\"", b"c"])
+s.close(linger=5000)
+' "$EP"
+	run "and in --json" 0 -- "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "$EP" --count 1 --timeout 10s --json
+	like "--json shows the joined payload and the three frames" "$OUT" '^\{"payload":"ab\\"c",.*"frames":\["a","b\\"","c"\]\}$'
+	reap "$BG"
+	is "the python pusher exits 0" "$ST" 0
+
+	ep
+	bg mpub "$PY" -c '
+import sys, zmq
+c = zmq.Context()
+s = c.socket(zmq.XPUB)
+s.setsockopt(zmq.RCVTIMEO, 10000)
+s.bind(sys.argv[1])
+s.recv()
+s.send_multipart([b"news", b"a", b"b"])
+s.close(linger=2000)
+' "$EP"
+	run "a pubsub message [topic, a, b]" 0 -- "$IPCDEMO" zmq consume --endpoint "$EP" --topic news --count 1 --timeout 10s --json
+	like "the first frame is the topic, the rest the message" "$OUT" '^\{"payload":"ab",.*"topic":"news","frames":\["a","b"\]\}$'
+	reap "$BG"
+	is "the python publisher exits 0" "$ST" 0
+
+	ep
+	bg mreq "$PY" -c '
+import sys, zmq
+c = zmq.Context()
+s = c.socket(zmq.REQ)
+s.setsockopt(zmq.RCVTIMEO, 10000)
+s.connect(sys.argv[1])
+s.send_multipart([b"x", b"y"])
+print(s.recv_multipart(), flush=True)
+' "$EP"
+	run "REP: a request of two frames" 0 -- "$IPCDEMO" zmq consume --pattern reqrep --endpoint "$EP" --count 1 --timeout 10s
+	is "is one message" "$OUT" "xy"
+	reap "$BG"
+	is "answered once, after its last frame" "$(cat mreq.out)" "[b'ack xy']"
+
+	# a message over --size: cut, counted and said; a frame over libzmq's
+	# ZMQ_MAXMSGSIZE drops its connection before it is read
+	ep
+	bg big "$PY" -c '
+import sys, time, zmq
+c = zmq.Context()
+s = c.socket(zmq.PUSH)
+s.connect(sys.argv[1])
+s.send_multipart([b"0123", b"456789"])
+s.send(b"x" * (64 << 20))
+time.sleep(1)
+s.send(b"after")
+s.close(linger=5000)
+' "$EP"
+	timed=()
+	[ -x /usr/bin/time ] && timed=(/usr/bin/time -f 'maxrss %M kB')
+	run "a message over --size" 1 -- "${timed[@]}" "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "$EP" --size 6 --events --count 2 --timeout 10s --json --stats
+	like "is cut to --size" "$OUT" '^\{"payload":"012345",.*"frames":\["0123","45"\],"truncated":true\}$'
+	like "and said" "$ERR" 'message truncated to 6 bytes in 2 frames: 10 bytes in 2 frames arrived'
+	like "and counted in --stats" "$ERR" '"truncated":1\}$'
+	like "the 64 MiB frame dropped its connection" "$ERR" 'event: disconnected'
+	like "and the next message still came" "$OUT" '"payload":"after"'
+	if [ ${#timed[@]} -gt 0 ]; then
+		rss=$(sed -nE 's/^maxrss ([0-9]+) kB$/\1/p' <<<"$ERR")
+		ok "the consumer never held the 64 MiB frame (${rss:-?} kB)" test "${rss:-999999}" -lt 32768
+	else
+		skip "the consumer's memory" "no /usr/bin/time"
+	fi
+	reap "$BG"
+	is "the python pusher exits 0" "$ST" 0
 else
 	skip "pyzmq interop" "no pyzmq in /usr/bin/python3 (Debian: python3-zmq)"
 fi
