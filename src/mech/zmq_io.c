@@ -726,7 +726,8 @@ int zm_consume(struct ctx *ctx)
 		return rc;
 	zmq_msg_init(&z.topic);
 	zframes_init(&z.fr, zm_size_limit(ctx));
-	if (consumer_init(&z.c, ctx) < 0) {
+	/* PULL: a gap in the stamps may be another consumer's share. */
+	if (consumer_init(&z.c, ctx) < 0 || (z.zs.type == ZMQ_PULL && consumer_shared(&z.c) < 0)) {
 		zmq_msg_close(&z.topic);
 		z.zs.stopped = true;
 		zs_close(&z.zs);
