@@ -88,6 +88,14 @@ struct opt_list {
 	const char *v[OPT_LIST_MAX];
 };
 
+/* A prefix a value may start with, offered by the completions (an
+ * endpoint's scheme, "tcp://"); path: a file name follows it, and the
+ * completions go on with the files after it ("ipc://PATH"). */
+struct opt_prefix {
+	const char *text;
+	bool path;
+};
+
 /* One option. Its value goes at offset in the struct it belongs to: struct
  * opts for the common catalogue, the owner's options struct (ctx->mopt)
  * for a local one. The type of the field follows the option's type:
@@ -104,6 +112,9 @@ struct opt_def {
 	uint64_t min, max;          /* bounds for COUNT/SIZE/DURATION (ns); max 0: none;
 				     * LIST: the most values (0: OPT_LIST_MAX) */
 	size_t offset;              /* of the value */
+	/* STRING: what its value may start with, for the completions
+	 * (ends with { .text = NULL }; NULL: none). */
+	const struct opt_prefix *prefixes;
 	/* A local option that must be told apart from its default:
 	 * OPT_GIVEN(struct, member) of a bool set when it is given; 0: none. */
 	size_t given;

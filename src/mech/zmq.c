@@ -21,11 +21,20 @@ static const struct opt_def opt_pattern = {
 	.choices = pattern_words,
 	.offset = offsetof(struct zmq_opts, pattern),
 };
+/* What the completions offer for an endpoint: its schemes, and after
+ * ipc:// the files. */
+static const struct opt_prefix endpoint_prefixes[] = {
+	{ .text = "tcp://", .path = false },
+	{ .text = "ipc://", .path = true },
+	{ .text = NULL, .path = false },
+};
+
 static const struct opt_def opt_endpoint = {
 	.name = "endpoint",
 	.type = OPT_STRING,
 	.arg = "ENDPOINT",
 	.help = "tcp://HOST:PORT or ipc://PATH (default: " ZMQ_DEFAULT_ENDPOINT ")",
+	.prefixes = endpoint_prefixes,
 	.offset = offsetof(struct zmq_opts, endpoint),
 };
 static const struct opt_def opt_bind = {
@@ -111,6 +120,7 @@ static const struct opt_def opt_frontend = {
 	.type = OPT_STRING,
 	.arg = "ENDPOINT",
 	.help = "proxy: bind ENDPOINT for the producers (XSUB or PULL)",
+	.prefixes = endpoint_prefixes,
 	.offset = offsetof(struct zmq_opts, frontend),
 };
 static const struct opt_def opt_backend = {
@@ -118,6 +128,7 @@ static const struct opt_def opt_backend = {
 	.type = OPT_STRING,
 	.arg = "ENDPOINT",
 	.help = "proxy: bind ENDPOINT for the consumers (XPUB or PUSH)",
+	.prefixes = endpoint_prefixes,
 	.offset = offsetof(struct zmq_opts, backend),
 };
 

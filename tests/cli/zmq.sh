@@ -3,7 +3,9 @@
 # ipcdemo zmq: ZeroMQ's PUB/SUB, PUSH/PULL and REQ/REP round trips with
 # --verify, interop with pyzmq (a peer written by others), the losses
 # ZeroMQ keeps quiet made visible (the high-water mark counted exactly,
-# the slow joiner), a REQ with no replier, ipc:// path safety, Ctrl-C
+# the slow joiner), a REQ with no replier, ipc:// path safety, Ctrl-C,
+# subscriptions to several topics, messages of several frames and their
+# bounds, PUSH shares, the completion of patterns and endpoints,
 # and usage errors. A build without libzmq skips all of it, saying why.
 # (plain shellcheck does not follow lib.sh; shellcheck -x does)
 # shellcheck source=SCRIPTDIR/lib.sh disable=SC1091
@@ -51,6 +53,16 @@ run "an unknown pattern is a usage error" 2 -- "$IPCDEMO" zmq consume --pattern 
 run "--topic outside pubsub is a usage error" 2 -- "$IPCDEMO" zmq consume --pattern pushpull --topic a
 run "--reply outside reqrep is a usage error" 2 -- "$IPCDEMO" zmq consume --reply x
 run "--wait-subscribers outside pubsub is a usage error" 2 -- "$IPCDEMO" zmq produce --pattern reqrep --wait-subscribers 1 x
+
+# ---- completion: patterns, endpoint schemes, files after ipc:// ----
+run "__complete zmq consume --pattern ''" 0 -- "$IPCDEMO" __complete zmq consume --pattern ''
+is "the three patterns" "$(cut -f1 <<<"$OUT" | sort | tr '\n' ' ')" "pubsub pushpull reqrep "
+run "__complete zmq consume --endpoint ''" 0 -- "$IPCDEMO" __complete zmq consume --endpoint ''
+is "the two schemes" "$(cut -f1 <<<"$OUT" | sort | tr '\n' ' ')" "ipc:// tcp:// "
+mkdir -p comp/dir
+: >comp/z.sock
+run "__complete zmq proxy --backend=ipc://comp/" 0 -- "$IPCDEMO" __complete zmq proxy --backend=ipc://comp/
+is "the files after ipc://, a directory with its /" "$(cut -f1 <<<"$OUT" | sort | tr '\n' ' ')" "--backend=ipc://comp/dir/ --backend=ipc://comp/z.sock "
 
 # ---- round trips ----
 ep
