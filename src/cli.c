@@ -246,6 +246,21 @@ static int store_choice(const char *prog, const struct opt_def *d, const char *v
 	return bad_value(prog, d, val, b);
 }
 
+/* One more value of a repeatable option. */
+static int store_list(const char *prog, const struct opt_def *d, const char *val, struct opt_list *l)
+{
+	size_t max = d->max && d->max < OPT_LIST_MAX ? (size_t)d->max : OPT_LIST_MAX;
+	if (*val == '\0')
+		return bad_value(prog, d, val, "must not be empty");
+	if (l->n >= max) {
+		if (max == 1)
+			return msg_usage(prog, "--%s may be given only once", d->name);
+		return msg_usage(prog, "--%s may be given at most %zu times", d->name, max);
+	}
+	l->v[l->n++] = val;
+	return 0;
+}
+
 /* Check val for d and store it in the struct at base. */
 static int store_value(const char *prog, const struct opt_def *d, const char *val, void *base)
 {
@@ -290,6 +305,8 @@ static int store_value(const char *prog, const struct opt_def *d, const char *va
 		break;
 	case OPT_CHOICE:
 		return store_choice(prog, d, val, field);
+	case OPT_LIST:
+		return store_list(prog, d, val, field);
 	}
 	return 0;
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Completion candidates, from the tables: mechanisms, verbs, options,
  * option values; a verb's positional arguments through its complete hook. */
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ipcdemo/complete.h"
 #include "ipcdemo/util.h"
@@ -44,11 +47,70 @@ static const struct opt_def *find_short(const struct verb *v, char c)
 	return verb_opt_find_short(v->opts, c);
 }
 
+/* The names in the directory of path (up to its last '/') that start
+ * with what follows it, each printed after before and that directory;
+ * a directory's with a '/'. Hidden names only when asked for with a '.'. */
+static void complete_path(const char *before, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+	const char *base = path + dlen;
+	size_t blen = strlen(base);
+	char dir[PATH_MAX];
+	if (dlen >= sizeof(dir))
+		return;
+	if (dlen)
+		snprintf(dir, sizeof(dir), "%.*s", (int)dlen, path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	DIR *dp = opendir(dir);
+	if (!dp)
+		return;
+	struct dirent *e;
+	while ((e = readdir(dp)) != NULL) {
+		if (strncmp(e->d_name, base, blen) != 0 || strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0 || (e->d_name[0] == '.' && base[0] != '.'))
+			continue;
+		bool isdir = e->d_type == DT_DIR;
+		struct stat st;
+		if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK)
+			isdir = fstatat(dirfd(dp), e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+		printf("%s%.*s%s%s\t\n", before, (int)dlen, path, e->d_name, isdir ? "/" : "");
+	}
+	closedir(dp);
+}
+
+/* A value that starts with one of the option's prefixes: the prefixes
+ * that match what is typed, or after a prefix that a path follows, the
+ * files. prefix is "--opt=" for a value typed in one word with its
+ * option, else empty. */
+static void complete_prefixes(const struct opt_def *d, const char *prefix, const char *cur)
+{
+	char buf[256];
+	const char *val = cur + strlen(prefix);
+	for (const struct opt_prefix *p = d->prefixes; p->text; p++) {
+		size_t n = strlen(p->text);
+		if (p->path && strncmp(val, p->text, n) == 0) {
+			snprintf(buf, sizeof(buf), "%s%s", prefix, p->text);
+			complete_path(buf, val + n);
+			return;
+		}
+	}
+	for (const struct opt_prefix *p = d->prefixes; p->text; p++) {
+		snprintf(buf, sizeof(buf), "%s%s", prefix, p->text);
+		cand(cur, buf, NULL);
+	}
+}
+
 static void complete_value(const struct opt_def *d, const char *prefix, const char *cur)
 {
 	char buf[256];
 	if (d->type == OPT_PATH) {
 		printf("__files__\n");
+		return;
+	}
+	if (d->prefixes) {
+		complete_prefixes(d, prefix, cur);
 		return;
 	}
 	if (d->type != OPT_CHOICE)

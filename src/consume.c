@@ -31,6 +31,19 @@ int consumer_init(struct consumer *c, struct ctx *ctx)
 	return 0;
 }
 
+int consumer_shared(struct consumer *c)
+{
+	c->shared = true;
+	if (c->verify || !c->ctx->opt.stats)
+		return 0;
+	c->verify = verify_new();
+	if (!c->verify) {
+		msg_syserr(c->ctx->prog, "allocate the share's tracking state");
+		return -1;
+	}
+	return 0;
+}
+
 static void print_json(struct consumer *c, const char *msg, size_t len, bool stamped, uint64_t id, uint64_t seq,
 		       size_t off)
 {
@@ -76,7 +89,7 @@ bool consumer_deliver(struct consumer *c, const char *msg, size_t len)
 	const struct opts *o = &c->ctx->opt;
 	uint64_t id = 0, seq = 0;
 	size_t off = 0;
-	bool stamped = (o->verify || o->json) && stamp_parse(msg, len, &id, &seq, &off);
+	bool stamped = (c->verify || o->json) && stamp_parse(msg, len, &id, &seq, &off);
 
 	if (c->stop)
 		return true;
@@ -205,6 +218,9 @@ int consumer_finish(struct consumer *c, int status)
 		if (status == EXIT_OK)
 			status = EXIT_FAIL;
 	}
+	/* The tracker runs for --verify, and for the share of a shared
+	 * channel (consumer_shared). */
+	bool verifying = c->verify && ctx->opt.verify;
 	if (c->verify)
 		verify_get(c->verify, &vr);
 	struct run_stats st = { .verb = "received",
@@ -212,16 +228,18 @@ int consumer_finish(struct consumer *c, int status)
 				.bytes = c->bytes,
 				.elapsed_ns = now_mono_ns() - c->start_ns,
 				.first_ns = c->first_ns,
-				.last_ns = c->msgs ? c->last_ns : 0 };
+				.last_ns = c->msgs ? c->last_ns : 0,
+				.truncated = c->truncated,
+				.share = c->shared && c->verify ? &vr : NULL };
 	run_result_write(ctx, &st);
 	if (ctx->opt.stats)
-		stats_print(ctx, &st, c->verify ? &vr : NULL);
-	else if (c->verify)
-		verify_print(ctx, &vr);
+		stats_print(ctx, &st, verifying ? &vr : NULL);
+	else if (verifying)
+		verify_print(ctx, &vr, st.share);
 	/* close_stdout reports a stdout error; it decides the status here. */
 	if (ctx->out_errno && ctx->out_errno != EPIPE && (status == EXIT_OK || status == EXIT_TIMEOUT))
 		status = EXIT_FAIL;
-	if (status == EXIT_OK && c->verify && !verify_clean(&vr))
+	if (status == EXIT_OK && verifying && !verify_clean(&vr))
 		status = EXIT_VERIFY;
 	if (status == EXIT_OK && c->timed_out && c->msgs == 0)
 		status = EXIT_TIMEOUT;

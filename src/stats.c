@@ -39,6 +39,27 @@ static void verify_fields(struct out *o, const struct verify_result *vr)
 	out_object_close(o);
 }
 
+/* The share of a consumer of a shared channel (PUSH/PULL): the stamps it
+ * got of those sent up to the highest it saw. The rest is no loss it can
+ * tell from another consumer's share. */
+static void share_fields(struct out *o, const char *prog, const struct verify_result *s)
+{
+	double pct = s->upto ? 100.0 * (double)s->distinct / (double)s->upto : 0;
+	out_text(o, "\n%s: ", prog);
+	out_object_open(o, "share");
+	out_u64(o, PRINT_ANY, "received", "share: received %llu", s->distinct);
+	out_u64(o, PRINT_ANY, "of", " of the %llu stamps up to each producer's highest", s->upto);
+	if (s->upto) {
+		out_double(o, PRINT_ANY, "percent", " (%.1f%%)", pct);
+		if (s->upto > s->distinct)
+			out_text(o, "; the rest went to other consumers or %s lost",
+				 s->upto - s->distinct == 1 ? "was" : "were");
+	} else {
+		out_text(o, " (no --seq stamps to tell it by)");
+	}
+	out_object_close(o);
+}
+
 void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct verify_result *vr)
 {
 	struct out o;
@@ -76,15 +97,19 @@ void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct
 		out_double(&o, PRINT_TEXT, NULL, ", %.6f s from the first message to the last",
 			   (double)(st->last_ns - st->first_ns) / (double)NSEC_PER_SEC);
 	}
+	if (st->truncated)
+		out_u64(&o, PRINT_ANY, "truncated", ", %llu truncated", st->truncated);
 	if (vr) {
 		out_text(&o, "\n%s: ", ctx->prog);
 		verify_fields(&o, vr);
 	}
+	if (st->share)
+		share_fields(&o, ctx->prog, st->share);
 	out_close(&o);
 	fflush(stderr);
 }
 
-void verify_print(const struct ctx *ctx, const struct verify_result *vr)
+void verify_print(const struct ctx *ctx, const struct verify_result *vr, const struct verify_result *share)
 {
 	struct out o;
 	fflush(stdout);
@@ -93,6 +118,8 @@ void verify_print(const struct ctx *ctx, const struct verify_result *vr)
 	out_string(&o, PRINT_TEXT, NULL, "%s: ", ctx->prog);
 	out_string(&o, PRINT_JSON, "type", NULL, "verify");
 	verify_fields(&o, vr);
+	if (share)
+		share_fields(&o, ctx->prog, share);
 	out_close(&o);
 	fflush(stderr);
 }

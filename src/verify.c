@@ -341,6 +341,8 @@ void verify_get(const struct verify *v, struct verify_result *r)
 		/* min_seq >= 1, so the span fits; distinct <= span. */
 		r->lost = add_sat(r->lost, t->max_seq - t->min_seq + 1 - t->distinct);
 		r->before_first = add_sat(r->before_first, t->min_seq - 1);
+		r->distinct = add_sat(r->distinct, t->distinct);
+		r->upto = add_sat(r->upto, t->max_seq);
 	}
 }
 

@@ -28,6 +28,7 @@ enum opt_type {
 	OPT_STRING,   /* any non-empty string */
 	OPT_CHOICE,   /* one word of a fixed list */
 	OPT_INTEGER,  /* whole number, may be negative (a System V message type) */
+	OPT_LIST,     /* repeatable non-empty string: every value, in order (struct opt_list) */
 };
 
 /* The common options: those that mean the same thing to most mechanisms,
@@ -78,11 +79,29 @@ struct opts {
 	const char *label;
 };
 
+/* The values of a repeatable option (OPT_LIST), in the order given: at
+ * most OPT_LIST_MAX, or the option's max when that is lower (max 1: an
+ * option that may be given once only, a second time is a usage error). */
+#define OPT_LIST_MAX 16
+struct opt_list {
+	size_t n;
+	const char *v[OPT_LIST_MAX];
+};
+
+/* A prefix a value may start with, offered by the completions (an
+ * endpoint's scheme, "tcp://"); path: a file name follows it, and the
+ * completions go on with the files after it ("ipc://PATH"). */
+struct opt_prefix {
+	const char *text;
+	bool path;
+};
+
 /* One option. Its value goes at offset in the struct it belongs to: struct
  * opts for the common catalogue, the owner's options struct (ctx->mopt)
  * for a local one. The type of the field follows the option's type:
  * bool (FLAG), uint64_t (COUNT, SIZE), int64_t (DURATION, INTEGER), mode_t
- * (MODE), const char * (PATH, STRING), int (CHOICE: the index of the word). */
+ * (MODE), const char * (PATH, STRING), int (CHOICE: the index of the word),
+ * struct opt_list (LIST). */
 struct opt_def {
 	const char *name; /* long name */
 	int short_name;   /* 0 when none */
@@ -90,8 +109,12 @@ struct opt_def {
 	const char *arg;            /* metavariable shown in help */
 	const char *help;           /* default help text */
 	const char *const *choices; /* OPT_CHOICE: NULL-terminated list */
-	uint64_t min, max;          /* bounds for COUNT/SIZE/DURATION (ns); max 0: none */
+	uint64_t min, max;          /* bounds for COUNT/SIZE/DURATION (ns); max 0: none;
+				     * LIST: the most values (0: OPT_LIST_MAX) */
 	size_t offset;              /* of the value */
+	/* STRING: what its value may start with, for the completions
+	 * (ends with { .text = NULL }; NULL: none). */
+	const struct opt_prefix *prefixes;
 	/* A local option that must be told apart from its default:
 	 * OPT_GIVEN(struct, member) of a bool set when it is given; 0: none. */
 	size_t given;

@@ -52,6 +52,9 @@ struct verify_result {
 	/* Sequence numbers below the first one seen from each producer (a
 	 * consumer that joined late); not counted as lost. */
 	uint64_t before_first;
+	/* A consumer's share: the distinct stamps it received of the upto
+	 * stamps sent up to each producer's highest it saw. */
+	uint64_t distinct, upto;
 };
 struct verify;
 struct verify *verify_new(void);
@@ -151,11 +154,19 @@ struct consumer {
 	uint64_t unread;    /* complete messages read from the channel but not printed (-n) */
 	/* Text mode: printed before each message (may be NULL). */
 	const char *label;
+	/* The channel hands each message to one of its consumers (PUSH/PULL):
+	 * --stats and --verify also show this one's share (consumer_shared). */
+	bool shared;
 	/* Mechanism-specific JSON fields for each message (may be NULL). */
 	void (*extra)(struct out *o, void *arg);
 	void *extra_arg;
 };
 int consumer_init(struct consumer *c, struct ctx *ctx);
+/* Say that the channel shares its messages among consumers, so that a
+ * gap in the stamps may be another consumer's message: --stats and
+ * --verify then show this consumer's share (tracking the stamps for
+ * --stats too). Call after consumer_init. Returns 0, or -1 (said). */
+int consumer_shared(struct consumer *c);
 /* Handle one received message. Returns true when the consumer must stop. */
 bool consumer_deliver(struct consumer *c, const char *msg, size_t len);
 /* Deliver every complete line in lb. Returns true when the consumer must stop. */

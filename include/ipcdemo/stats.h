@@ -15,6 +15,10 @@ struct run_stats {
 	/* CLOCK_MONOTONIC times of the first and the last message received
 	 * (0: none), for the benchmark, which times at the receiver. */
 	int64_t first_ns, last_ns;
+	/* Messages cut to the receive buffer (shown when there were any). */
+	uint64_t truncated;
+	/* A consumer of a shared channel: its share (NULL: not shared). */
+	const struct verify_result *share;
 };
 
 /* What a producer or a consumer hands the program that ran it ('ipcdemo
@@ -37,7 +41,8 @@ void run_result_write(const struct ctx *ctx, const struct run_stats *st);
 
 /* On stderr: text, or one JSON object with --json. vr may be NULL. */
 void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct verify_result *vr);
-/* The verification line alone (printed with --verify even without --stats). */
-void verify_print(const struct ctx *ctx, const struct verify_result *vr);
+/* The verification line alone (printed with --verify even without --stats),
+ * and the share line of a shared channel (share may be NULL). */
+void verify_print(const struct ctx *ctx, const struct verify_result *vr, const struct verify_result *share);
 
 #endif

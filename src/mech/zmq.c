@@ -21,11 +21,20 @@ static const struct opt_def opt_pattern = {
 	.choices = pattern_words,
 	.offset = offsetof(struct zmq_opts, pattern),
 };
+/* What the completions offer for an endpoint: its schemes, and after
+ * ipc:// the files. */
+static const struct opt_prefix endpoint_prefixes[] = {
+	{ .text = "tcp://", .path = false },
+	{ .text = "ipc://", .path = true },
+	{ .text = NULL, .path = false },
+};
+
 static const struct opt_def opt_endpoint = {
 	.name = "endpoint",
 	.type = OPT_STRING,
 	.arg = "ENDPOINT",
 	.help = "tcp://HOST:PORT or ipc://PATH (default: " ZMQ_DEFAULT_ENDPOINT ")",
+	.prefixes = endpoint_prefixes,
 	.offset = offsetof(struct zmq_opts, endpoint),
 };
 static const struct opt_def opt_bind = {
@@ -40,12 +49,22 @@ static const struct opt_def opt_connect = {
 	.help = "connect to the endpoint (default for SUB, PULL and REQ)",
 	.offset = offsetof(struct zmq_opts, connect),
 };
+/* The consumer subscribes to every --topic given; the producer sends one
+ * topic frame, so a second --topic is a usage error there. */
 static const struct opt_def opt_topic = {
 	.name = "topic",
-	.type = OPT_STRING,
+	.type = OPT_LIST,
 	.arg = "TOPIC",
-	.help = "pubsub: the topic",
-	.offset = offsetof(struct zmq_opts, topic),
+	.help = "pubsub: subscribe to TOPIC (repeatable)",
+	.offset = offsetof(struct zmq_opts, topics),
+};
+static const struct opt_def opt_topic_one = {
+	.name = "topic",
+	.type = OPT_LIST,
+	.arg = "TOPIC",
+	.help = "pubsub: the topic frame",
+	.max = 1,
+	.offset = offsetof(struct zmq_opts, topics),
 };
 static const struct opt_def opt_reply = {
 	.name = "reply",
@@ -101,6 +120,7 @@ static const struct opt_def opt_frontend = {
 	.type = OPT_STRING,
 	.arg = "ENDPOINT",
 	.help = "proxy: bind ENDPOINT for the producers (XSUB or PULL)",
+	.prefixes = endpoint_prefixes,
 	.offset = offsetof(struct zmq_opts, frontend),
 };
 static const struct opt_def opt_backend = {
@@ -108,13 +128,14 @@ static const struct opt_def opt_backend = {
 	.type = OPT_STRING,
 	.arg = "ENDPOINT",
 	.help = "proxy: bind ENDPOINT for the consumers (XPUB or PUSH)",
+	.prefixes = endpoint_prefixes,
 	.offset = offsetof(struct zmq_opts, backend),
 };
 
 static const struct opt_def *const zmq_opt_defs[] = {
-	&opt_pattern, &opt_endpoint, &opt_bind,    &opt_connect, &opt_topic,
-	&opt_reply,   &opt_sndhwm,   &opt_rcvhwm,  &opt_linger,  &opt_wait_subscribers,
-	&opt_events,  &opt_frontend, &opt_backend, NULL,
+	&opt_pattern,          &opt_endpoint, &opt_bind,     &opt_connect, &opt_topic,
+	&opt_topic_one,        &opt_reply,    &opt_sndhwm,   &opt_rcvhwm,  &opt_linger,
+	&opt_wait_subscribers, &opt_events,   &opt_frontend, &opt_backend, NULL,
 };
 
 static void zmq_opts_init(void *mopt)
@@ -137,7 +158,7 @@ const struct zmq_opts *zmq_opts_of(const struct ctx *ctx)
 		.endpoint = ZMQ_DEFAULT_ENDPOINT,
 		.bind = false,
 		.connect = false,
-		.topic = NULL,
+		.topics = { .n = 0 },
 		.reply = NULL,
 		.sndhwm = 0,
 		.rcvhwm = 0,
@@ -227,7 +248,7 @@ static int zmq_demo(struct ctx *ctx)
 
 static const struct verb_opt produce_opts[] = {
 	ZMQ_SOCKET_OPTIONS,
-	{ .def = &opt_topic, .help = "pubsub: send TOPIC as a first frame before each message" },
+	{ .def = &opt_topic_one, .help = "pubsub: send TOPIC as a first frame before each message (once)" },
 	{ .def = &opt_wait_subscribers },
 	{ .id = OP_TIMEOUT, .help = "wait at most DURATION for a peer, a reply or the subscribers (exit 4)" },
 	PRODUCER_OPTIONS,
@@ -239,11 +260,13 @@ static const struct verb_opt produce_opts[] = {
 
 static const struct verb_opt consume_opts[] = {
 	ZMQ_SOCKET_OPTIONS,
-	{ .def = &opt_topic, .help = "pubsub: receive only messages that start with TOPIC (default: everything)" },
+	{ .def = &opt_topic,
+	  .help = "pubsub: receive only messages that start with TOPIC; repeatable (default: everything)" },
 	{ .def = &opt_reply },
+	{ .id = OP_SIZE, .help = "largest message, its frames joined (default 16M); larger: cut, or its peer dropped" },
 	{ .id = OP_COUNT, .help = "stop after N messages" },
 	{ .id = OP_TIMEOUT, .help = "stop after DURATION without a message (exit 4 if none came)" },
-	{ .id = OP_JSON, .help = "one JSON object per message, with its topic frame" },
+	{ .id = OP_JSON, .help = "one JSON object per message, with its topic and its frames" },
 	{ .id = OP_VERIFY },
 	{ .id = OP_STATS },
 	{ .id = OP_LABEL },

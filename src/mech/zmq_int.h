@@ -17,7 +17,9 @@ struct zmq_opts {
 	int pattern; /* enum zmq_pattern */
 	const char *endpoint;
 	bool bind, connect;
-	const char *topic;
+	/* --topic: the producer's one topic frame; the consumer's
+	 * subscriptions (none: everything). */
+	struct opt_list topics;
 	const char *reply;
 	uint64_t sndhwm, rcvhwm;
 	uint64_t wait_subscribers;
@@ -30,6 +32,12 @@ struct zmq_opts {
 };
 
 #define ZMQ_DEFAULT_ENDPOINT "tcp://127.0.0.1:5555"
+/* A consumer's largest message (--size): a frame, or the frames of one
+ * message joined. */
+#define ZMQ_SIZE_DEFAULT ((uint64_t)16 << 20)
+/* The lowest ZMQ_MAXMSGSIZE a consumer sets, whatever its --size: libzmq
+ * also checks the frames of the handshake against it. */
+#define ZMQ_MAXMSGSIZE_MIN ((size_t)64 << 10)
 
 /* The options of the verb being run (the defaults when none). */
 const struct zmq_opts *zmq_opts_of(const struct ctx *ctx);

@@ -21,6 +21,7 @@
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/util.h"
+#include "zmq_frames.h"
 #include "zmq_int.h"
 #include "zmq_io.h"
 
@@ -32,6 +33,7 @@ struct zsock {
 	bool stopped;          /* close without linger */
 	struct zmon mon;       /* --events */
 	struct zm_bound bound; /* the ipc:// socket file we bound */
+	int64_t maxmsg;        /* a consumer's ZMQ_MAXMSGSIZE, its --size (0: none) */
 };
 
 void zerr(const char *prog, int err, const char *fmt, ...)
@@ -119,7 +121,7 @@ static int check_endpoint(struct ctx *ctx, const struct zmq_opts *zo, bool bind)
 	int rc = zm_check_scheme(ctx, "endpoint", ep);
 	if (rc)
 		return rc;
-	if (zo->topic && zo->pattern != ZP_PUBSUB)
+	if (zo->topics.n && zo->pattern != ZP_PUBSUB)
 		return msg_usage(ctx->prog, "--topic is for --pattern pubsub");
 	if (zo->wait_subscribers && zo->pattern != ZP_PUBSUB)
 		return msg_usage(ctx->prog, "--wait-subscribers is for --pattern pubsub");
@@ -137,6 +139,19 @@ static int set_int(struct zsock *zs, int opt, const char *name, int v)
 	return 0;
 }
 
+/* SUB: each --topic, or everything when none was given. */
+static int subscribe(struct zsock *zs, const struct opt_list *topics)
+{
+	for (size_t i = 0; i < topics->n || i == 0; i++) {
+		const char *t = topics->n ? topics->v[i] : "";
+		if (zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, t, strlen(t)) < 0) {
+			zerr(zs->prog, errno, "zmq_setsockopt ZMQ_SUBSCRIBE %s", t);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int set_options(struct zsock *zs, const struct zmq_opts *zo)
 {
 	int linger = (int)(zo->linger / NSEC_PER_MSEC);
@@ -146,17 +161,14 @@ static int set_options(struct zsock *zs, const struct zmq_opts *zo)
 		return -1;
 	if (zo->given.rcvhwm && set_int(zs, ZMQ_RCVHWM, "ZMQ_RCVHWM", (int)zo->rcvhwm) < 0)
 		return -1;
+	if (zs->maxmsg && zmq_setsockopt(zs->sock, ZMQ_MAXMSGSIZE, &zs->maxmsg, sizeof(zs->maxmsg)) < 0) {
+		zerr(zs->prog, errno, "zmq_setsockopt ZMQ_MAXMSGSIZE");
+		return -1;
+	}
 	if (zs->type == ZMQ_XPUB && (set_int(zs, ZMQ_XPUB_NODROP, "ZMQ_XPUB_NODROP", 1) < 0 ||
 				     set_int(zs, ZMQ_XPUB_VERBOSE, "ZMQ_XPUB_VERBOSE", 1) < 0))
 		return -1;
-	if (zs->type == ZMQ_SUB) {
-		const char *t = zo->topic ? zo->topic : "";
-		if (zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, t, strlen(t)) < 0) {
-			zerr(zs->prog, errno, "zmq_setsockopt ZMQ_SUBSCRIBE");
-			return -1;
-		}
-	}
-	return 0;
+	return zs->type == ZMQ_SUB ? subscribe(zs, &zo->topics) : 0;
 }
 
 /* Right after the bind: what is at path now, the socket file we made. */
@@ -246,6 +258,22 @@ static void zs_close(struct zsock *zs)
 	zm_unbind_file(zs->prog, &zs->bound);
 }
 
+/* A consumer's largest message: its --size, or ZMQ_SIZE_DEFAULT. */
+static size_t zm_size_limit(const struct ctx *ctx)
+{
+	return (size_t)(ctx->opt.given[OP_SIZE] ? ctx->opt.size : ZMQ_SIZE_DEFAULT);
+}
+
+/* A consumer's ZMQ_MAXMSGSIZE: a frame larger drops its connection
+ * before it is read. libzmq checks the handshake's frames against it too,
+ * so it is never below ZMQ_MAXMSGSIZE_MIN (a smaller --size cuts such a
+ * frame instead). */
+static int64_t zm_maxmsgsize(const struct ctx *ctx)
+{
+	size_t n = zm_size_limit(ctx);
+	return (int64_t)(n < ZMQ_MAXMSGSIZE_MIN ? ZMQ_MAXMSGSIZE_MIN : n);
+}
+
 /* Make the context and the socket, bound or connected. Returns 0 or the
  * exit status after saying why. */
 static int zs_open(struct ctx *ctx, struct zsock *zs, bool producer)
@@ -263,7 +291,8 @@ static int zs_open(struct ctx *ctx, struct zsock *zs, bool producer)
 			      .type = types[producer][zo->pattern],
 			      .stopped = false,
 			      .mon = { .pair = NULL, .prog = ctx->prog, .what = zo->endpoint },
-			      .bound = { .path = NULL, .dev = 0, .ino = 0 } };
+			      .bound = { .path = NULL, .dev = 0, .ino = 0 },
+			      .maxmsg = producer ? 0 : zm_maxmsgsize(ctx) };
 	int rc = check_endpoint(ctx, zo, bind);
 	if (rc)
 		return rc;
@@ -429,8 +458,9 @@ static enum io_result echo_taken(struct zsink *s, const char *m, size_t n)
 static enum io_result send_message(struct zsink *s, const char *m, size_t n)
 {
 	enum io_result r;
-	if (s->zo->topic) {
-		r = send_frame(s, s->zo->topic, strlen(s->zo->topic), ZMQ_SNDMORE);
+	if (s->zo->topics.n) {
+		const char *topic = s->zo->topics.v[0];
+		r = send_frame(s, topic, strlen(topic), ZMQ_SNDMORE);
 		if (r == IO_AGAIN) {
 			s->dropped++;
 			return IO_OK;
@@ -573,13 +603,29 @@ struct zcons {
 	const struct zmq_opts *zo;
 	zmq_msg_t topic;
 	bool has_topic;
+	uint64_t frames;   /* of the message being taken, its topic's too */
+	struct zframes fr; /* its payload frames when there are several */
 };
 
-static void topic_extra(struct out *o, void *arg)
+/* The --json fields of a message: its topic frame, and its frames when
+ * there were several. */
+static void message_extra(struct out *o, void *arg)
 {
 	struct zcons *z = arg;
+	const char *p;
+	size_t n;
 	if (z->has_topic)
 		out_bytes(o, PRINT_JSON, "topic", zmq_msg_data(&z->topic), zmq_msg_size(&z->topic));
+	if (z->fr.frames > 1) {
+		out_array_open(o, "frames");
+		for (size_t i = 0; i < z->fr.n; i++) {
+			zframes_get(&z->fr, i, &p, &n);
+			out_bytes(o, PRINT_JSON, NULL, p, n);
+		}
+		out_array_close(o);
+	}
+	if (z->fr.cut)
+		out_bool(o, PRINT_JSON, "truncated", NULL, true);
 }
 
 /* REP: answer the request just delivered. */
@@ -611,8 +657,60 @@ static int send_reply(struct zcons *z, const char *req, size_t n)
 	return rc < 0 ? -1 : 0;
 }
 
-/* Take one whole message if there is one: its last frame is the payload,
- * a first frame of several its topic. Returns 1 when one was taken, 0
+/* The message of several payload frames just taken, cut to the bounds:
+ * counted, and said. */
+static void note_cut(struct zcons *z)
+{
+	const struct zframes *f = &z->fr;
+	z->c.truncated++;
+	msg_warn(z->c.ctx->prog,
+		 "message truncated to %zu bytes in %zu frame%s: %llu bytes in %llu frame%s arrived (--size %zu, at "
+		 "most %d frames)%s",
+		 f->len, f->n, f->n == 1 ? "" : "s", (unsigned long long)f->bytes, (unsigned long long)f->frames,
+		 f->frames == 1 ? "" : "s", f->limit, ZFRAMES_MAX, f->nomem ? ": out of memory" : "");
+}
+
+/* One frame of the message being taken. pubsub: the first of several is
+ * its topic. The rest is the message: one frame as it is, several joined
+ * (and kept apart for --json), cut at the --size. Returns 1 when the frame ended the message
+ * (delivered, and answered by a REP), 0 when more follow, -1 when the
+ * reply failed (said). */
+static int take_frame(struct zcons *z, zmq_msg_t *m)
+{
+	bool more = zmq_msg_more(m);
+	if (z->frames++ == 0 && more && z->zs.type == ZMQ_SUB) {
+		zmq_msg_move(&z->topic, m);
+		z->has_topic = true;
+		return 0;
+	}
+	const char *p = zmq_msg_data(m);
+	size_t n = zmq_msg_size(m);
+	if (more || z->fr.frames || n > z->fr.limit) {
+		zframes_add(&z->fr, p, n);
+		if (more)
+			return 0;
+		if (z->fr.cut)
+			note_cut(z);
+		p = z->fr.len ? z->fr.buf : "";
+		n = z->fr.len;
+	}
+	(void)consumer_deliver(&z->c, p, n);
+	return z->zs.type == ZMQ_REP && send_reply(z, p, n) < 0 ? -1 : 1;
+}
+
+/* The message was delivered: ready for the next. */
+static void message_end(struct zcons *z)
+{
+	if (z->has_topic) {
+		zmq_msg_close(&z->topic);
+		zmq_msg_init(&z->topic);
+		z->has_topic = false;
+	}
+	z->frames = 0;
+	zframes_reset(&z->fr);
+}
+
+/* Take one whole message if there is one. Returns 1 when one was taken, 0
  * when none is waiting, -1 on error (said). */
 static int take_message(struct zcons *z)
 {
@@ -629,25 +727,12 @@ static int take_message(struct zcons *z)
 			zerr(z->c.ctx->prog, e, "zmq_msg_recv %s", z->zs.endpoint);
 			return -1;
 		}
-		if (zmq_msg_more(&m)) {
-			if (!z->has_topic) {
-				zmq_msg_move(&z->topic, &m);
-				z->has_topic = true;
-			}
-			zmq_msg_close(&m);
-			continue;
-		}
-		const char *p = zmq_msg_data(&m);
-		size_t n = zmq_msg_size(&m);
-		(void)consumer_deliver(&z->c, p, n);
-		int rc = z->zs.type == ZMQ_REP ? send_reply(z, p, n) : 0;
+		int rc = take_frame(z, &m);
 		zmq_msg_close(&m);
-		if (z->has_topic) {
-			zmq_msg_close(&z->topic);
-			zmq_msg_init(&z->topic);
-			z->has_topic = false;
+		if (rc != 0) {
+			message_end(z);
+			return rc;
 		}
-		return rc < 0 ? -1 : 1;
 	}
 }
 
@@ -682,21 +767,24 @@ static int consume_loop(struct zcons *z)
 
 int zm_consume(struct ctx *ctx)
 {
-	struct zcons z = { .zo = zmq_opts_of(ctx), .has_topic = false };
+	struct zcons z = { .zo = zmq_opts_of(ctx), .has_topic = false, .frames = 0 };
 	int rc = zs_open(ctx, &z.zs, false);
 	if (rc)
 		return rc;
 	zmq_msg_init(&z.topic);
-	if (consumer_init(&z.c, ctx) < 0) {
+	zframes_init(&z.fr, zm_size_limit(ctx));
+	/* PULL: a gap in the stamps may be another consumer's share. */
+	if (consumer_init(&z.c, ctx) < 0 || (z.zs.type == ZMQ_PULL && consumer_shared(&z.c) < 0)) {
 		zmq_msg_close(&z.topic);
 		z.zs.stopped = true;
 		zs_close(&z.zs);
 		return EXIT_FAIL;
 	}
-	z.c.extra = topic_extra;
+	z.c.extra = message_extra;
 	z.c.extra_arg = &z;
 	rc = consume_loop(&z);
 	zmq_msg_close(&z.topic);
+	zframes_free(&z.fr);
 	/* What is still queued is not ours to wait for. */
 	z.zs.stopped = true;
 	zs_close(&z.zs);

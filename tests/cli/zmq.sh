@@ -3,7 +3,9 @@
 # ipcdemo zmq: ZeroMQ's PUB/SUB, PUSH/PULL and REQ/REP round trips with
 # --verify, interop with pyzmq (a peer written by others), the losses
 # ZeroMQ keeps quiet made visible (the high-water mark counted exactly,
-# the slow joiner), a REQ with no replier, ipc:// path safety, Ctrl-C
+# the slow joiner), a REQ with no replier, ipc:// path safety, Ctrl-C,
+# subscriptions to several topics, messages of several frames and their
+# bounds, PUSH shares, the completion of patterns and endpoints,
 # and usage errors. A build without libzmq skips all of it, saying why.
 # (plain shellcheck does not follow lib.sh; shellcheck -x does)
 # shellcheck source=SCRIPTDIR/lib.sh disable=SC1091
@@ -52,6 +54,16 @@ run "--topic outside pubsub is a usage error" 2 -- "$IPCDEMO" zmq consume --patt
 run "--reply outside reqrep is a usage error" 2 -- "$IPCDEMO" zmq consume --reply x
 run "--wait-subscribers outside pubsub is a usage error" 2 -- "$IPCDEMO" zmq produce --pattern reqrep --wait-subscribers 1 x
 
+# ---- completion: patterns, endpoint schemes, files after ipc:// ----
+run "__complete zmq consume --pattern ''" 0 -- "$IPCDEMO" __complete zmq consume --pattern ''
+is "the three patterns" "$(cut -f1 <<<"$OUT" | sort | tr '\n' ' ')" "pubsub pushpull reqrep "
+run "__complete zmq consume --endpoint ''" 0 -- "$IPCDEMO" __complete zmq consume --endpoint ''
+is "the two schemes" "$(cut -f1 <<<"$OUT" | sort | tr '\n' ' ')" "ipc:// tcp:// "
+mkdir -p comp/dir
+: >comp/z.sock
+run "__complete zmq proxy --backend=ipc://comp/" 0 -- "$IPCDEMO" __complete zmq proxy --backend=ipc://comp/
+is "the files after ipc://, a directory with its /" "$(cut -f1 <<<"$OUT" | sort | tr '\n' ' ')" "--backend=ipc://comp/dir/ --backend=ipc://comp/z.sock "
+
 # ---- round trips ----
 ep
 bg sub "$IPCDEMO" zmq consume --endpoint "$EP" --verify --count 20 --timeout 10s
@@ -68,12 +80,49 @@ reap "$BG"
 is "the topic subscriber gets the three" "$(nlines sub.out)" 3
 like "--json shows the topic frame" "$(head -n 1 sub.out)" '^\{"payload":"a".*"topic":"news"'
 
+# --topic is repeatable for a consumer: it subscribes to each. It binds
+# and the publishers connect, each waiting for both subscriptions.
+run "a second --topic of a producer is a usage error" 2 -- "$IPCDEMO" zmq produce --topic a --topic b x
+like "it says --topic is once only" "$ERR" '--topic may be given only once'
+ep
+bg sub "$IPCDEMO" zmq consume --bind --endpoint "$EP" --topic news --topic sport --json --count 4 --timeout 10s
+for t in weather news sport; do
+	run "a $t publisher to a subscriber of two topics" 0 -- "$IPCDEMO" zmq produce --connect --endpoint "$EP" --topic "$t" --wait-subscribers 2 --timeout 10s "$t-1" "$t-2"
+done
+reap "$BG"
+is "the subscriber of two topics exits 0" "$ST" 0
+is "it got both topics' messages, in order" "$(sed -nE 's/.*"payload":"([^"]*)".*"topic":"([^"]*)".*/\2 \1/p' sub.out | tr '\n' ' ')" "news news-1 news news-2 sport sport-1 sport sport-2 "
+unlike "and none of the third" "$(cat sub.out)" 'weather'
+
 ep
 bg pull "$IPCDEMO" zmq consume --pattern pushpull --endpoint "$EP" --verify --count 50 --timeout 10s
 run "pushpull over tcp" 0 -- "$IPCDEMO" zmq produce --pattern pushpull --endpoint "$EP" --seq -n 50 --source counter --timeout 10s
 reap "$BG"
 is "pushpull: the puller exits 0" "$ST" 0
 like "pushpull: --verify is clean" "$(cat pull.err)" 'verify: 1 producer, 50 received, 0 lost, 0 duplicated, 0 reordered$'
+
+# PUSH shares: two PULL consumers, connected before the producer binds
+# (they retry every 100 ms), and a producer that sends for a second, so
+# both are connected while it sends; each shows its share, and the two
+# shares make up all it sent, none twice.
+ep
+bg share1 "$IPCDEMO" zmq consume --pattern pushpull --endpoint "$EP" --verify --timeout 2s
+share1bg=$BG
+bg share2 "$IPCDEMO" zmq consume --pattern pushpull --endpoint "$EP" --stats --json --timeout 2s
+share2bg=$BG
+sleep 0.3
+run "a PUSH producer to two PULL consumers" 0 -- "$IPCDEMO" zmq produce --pattern pushpull --endpoint "$EP" --seq --id 5 -n 50 --batches 20 --every 50ms --timeout 10s
+reap "$share1bg"
+is "the --verify consumer sees the other's share as gaps (exit 3)" "$ST" 3
+reap "$share2bg"
+is "the --stats consumer exits 0" "$ST" 0
+got1=$(nlines share1.out)
+got2=$(nlines share2.out)
+like "--verify shows the consumer's share" "$(cat share1.err)" "^ipcdemo zmq consume: share: received $got1 of the [0-9]+ stamps up to each producer's highest \([0-9.]+%\); the rest went to other consumers or were lost\$"
+like "--stats --json shows the other's" "$(cat share2.err)" "\"share\":\{\"received\":$got2,\"of\":[0-9]+,\"percent\":[0-9.]+\}\}\$"
+ok "each got some ($got1 and $got2)" test "$got1" -gt 0 -a "$got2" -gt 0
+is "the shares add up to all 1000" "$((got1 + got2))" 1000
+is "none went to both" "$(cat share1.out share2.out | sort | uniq -d | wc -l)" 0
 
 sock=$T/rep.sock
 bg rep "$IPCDEMO" zmq consume --pattern reqrep --endpoint "ipc://$sock" --verify --count 3 --timeout 10s
@@ -396,6 +445,97 @@ s.close(linger=2000)
 	is "the python publisher exits 0" "$ST" 0
 	is "its five messages" "$(printf '%s\n' "$OUT" | tail -n 1)" "9:5:from pyzmq"
 	like "--verify is clean" "$ERR" '5 received, 0 lost'
+
+	# messages of several frames, from a peer that sends them
+	ep
+	bg mp "$PY" -c '
+import sys, zmq
+c = zmq.Context()
+s = c.socket(zmq.PUSH)
+s.connect(sys.argv[1])
+s.send_multipart([b"1:1:a", b"b", b"c"])
+s.send_multipart([b"1:2:d", b"e", b"f"])
+s.close(linger=5000)
+' "$EP"
+	run "a 3-frame PUSH message" 0 -- "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "$EP" --count 2 --timeout 10s --verify
+	is "its frames arrive joined, each message once" "$OUT" "$(printf '1:1:abc\n1:2:def')"
+	like "--verify reads the joined stamps" "$ERR" '2 received, 0 lost'
+	reap "$BG"
+	is "the python pusher exits 0" "$ST" 0
+	bg mp "$PY" -c '
+import sys, zmq
+c = zmq.Context()
+s = c.socket(zmq.PUSH)
+s.connect(sys.argv[1])
+s.send_multipart([b"a", b"b\"", b"c"])
+s.close(linger=5000)
+' "$EP"
+	run "and in --json" 0 -- "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "$EP" --count 1 --timeout 10s --json
+	like "--json shows the joined payload and the three frames" "$OUT" '^\{"payload":"ab\\"c",.*"frames":\["a","b\\"","c"\]\}$'
+	reap "$BG"
+	is "the python pusher exits 0" "$ST" 0
+
+	ep
+	bg mpub "$PY" -c '
+import sys, zmq
+c = zmq.Context()
+s = c.socket(zmq.XPUB)
+s.setsockopt(zmq.RCVTIMEO, 10000)
+s.bind(sys.argv[1])
+s.recv()
+s.send_multipart([b"news", b"a", b"b"])
+s.close(linger=2000)
+' "$EP"
+	run "a pubsub message [topic, a, b]" 0 -- "$IPCDEMO" zmq consume --endpoint "$EP" --topic news --count 1 --timeout 10s --json
+	like "the first frame is the topic, the rest the message" "$OUT" '^\{"payload":"ab",.*"topic":"news","frames":\["a","b"\]\}$'
+	reap "$BG"
+	is "the python publisher exits 0" "$ST" 0
+
+	ep
+	bg mreq "$PY" -c '
+import sys, zmq
+c = zmq.Context()
+s = c.socket(zmq.REQ)
+s.setsockopt(zmq.RCVTIMEO, 10000)
+s.connect(sys.argv[1])
+s.send_multipart([b"x", b"y"])
+print(s.recv_multipart(), flush=True)
+' "$EP"
+	run "REP: a request of two frames" 0 -- "$IPCDEMO" zmq consume --pattern reqrep --endpoint "$EP" --count 1 --timeout 10s
+	is "is one message" "$OUT" "xy"
+	reap "$BG"
+	is "answered once, after its last frame" "$(cat mreq.out)" "[b'ack xy']"
+
+	# a message over --size: cut, counted and said; a frame over libzmq's
+	# ZMQ_MAXMSGSIZE drops its connection before it is read
+	ep
+	bg big "$PY" -c '
+import sys, time, zmq
+c = zmq.Context()
+s = c.socket(zmq.PUSH)
+s.connect(sys.argv[1])
+s.send_multipart([b"0123", b"456789"])
+s.send(b"x" * (64 << 20))
+time.sleep(1)
+s.send(b"after")
+s.close(linger=5000)
+' "$EP"
+	timed=()
+	[ -x /usr/bin/time ] && timed=(/usr/bin/time -f 'maxrss %M kB')
+	run "a message over --size" 1 -- "${timed[@]}" "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "$EP" --size 6 --events --count 2 --timeout 10s --json --stats
+	like "is cut to --size" "$OUT" '^\{"payload":"012345",.*"frames":\["0123","45"\],"truncated":true\}$'
+	like "and said" "$ERR" 'message truncated to 6 bytes in 2 frames: 10 bytes in 2 frames arrived'
+	like "and counted in --stats" "$ERR" '"truncated":1[,}]'
+	like "the 64 MiB frame dropped its connection" "$ERR" 'event: disconnected'
+	like "and the next message still came" "$OUT" '"payload":"after"'
+	if [ ${#timed[@]} -gt 0 ]; then
+		rss=$(sed -nE 's/^maxrss ([0-9]+) kB$/\1/p' <<<"$ERR")
+		ok "the consumer never held the 64 MiB frame (${rss:-?} kB)" test "${rss:-999999}" -lt 32768
+	else
+		skip "the consumer's memory" "no /usr/bin/time"
+	fi
+	reap "$BG"
+	is "the python pusher exits 0" "$ST" 0
 else
 	skip "pyzmq interop" "no pyzmq in /usr/bin/python3 (Debian: python3-zmq)"
 fi

@@ -27,23 +27,26 @@ like 'complete -p ipcdemo names _ipcdemo' "$(complete -p ipcdemo)" '-F _ipcdemo 
 
 # bash_words STRING: split STRING into the array SPLIT the way bash splits
 # COMP_WORDS: at blanks, and "=" is a word of its own when it is in
-# COMP_WORDBREAKS (enough for the lines below, which have no quotes).
+# COMP_WORDBREAKS, and so is ":" (enough for the lines below, which have no
+# quotes nor two breaks in a row).
 bash_words() {
-	local w
+	local w c piece i
 	local -a raw
 	SPLIT=()
 	read -ra raw <<<"$1"
 	for w in "${raw[@]}"; do
-		if [[ $COMP_WORDBREAKS == *=* ]]; then
-			while [[ $w == *=* ]]; do
-				[[ -n ${w%%=*} ]] && SPLIT+=("${w%%=*}")
-				SPLIT+=("=")
-				w=${w#*=}
-			done
-			[[ -n $w ]] && SPLIT+=("$w")
-		else
-			SPLIT+=("$w")
-		fi
+		piece=''
+		for ((i = 0; i < ${#w}; i++)); do
+			c=${w:i:1}
+			if [[ ($c == = || $c == :) && $COMP_WORDBREAKS == *"$c"* ]]; then
+				[[ -n $piece ]] && SPLIT+=("$piece")
+				SPLIT+=("$c")
+				piece=''
+			else
+				piece+=$c
+			fi
+		done
+		[[ -n $piece ]] && SPLIT+=("$piece")
 	done
 }
 
@@ -68,10 +71,12 @@ comp() {
 	GOT=$(printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort)
 }
 
-# without_eq: take "=" out of COMP_WORDBREAKS (with_eq puts it back).
+# without_eq: take "=" out of COMP_WORDBREAKS (with_eq puts it back);
+# without_colon: the same for ":".
 WB=$COMP_WORDBREAKS
 without_eq() { COMP_WORDBREAKS=${WB//=/}; }
 with_eq() { COMP_WORDBREAKS=$WB; }
+without_colon() { COMP_WORDBREAKS=${WB//:/}; }
 
 # sorted LINES...: the arguments sorted, one per line.
 sorted() { printf '%s\n' "$@" | sed '/^$/d' | sort; }
@@ -155,6 +160,25 @@ check_files() {
 	is "$1: an unknown option has no values" "$GOT" ''
 }
 check_files 'compgen'
+# zmq endpoints: their schemes, and after ipc:// the files
+comp 'ipcdemo zmq consume --pattern '
+is 'zmq --pattern VALUE: pubsub, pushpull, reqrep' "$GOT" "$(sorted pubsub pushpull reqrep)"
+comp 'ipcdemo zmq consume --endpoint '
+is 'zmq --endpoint VALUE: the schemes' "$GOT" "$(sorted ipc:// tcp://)"
+comp 'ipcdemo zmq proxy --frontend t'
+is 'zmq proxy --frontend t: tcp://' "$GOT" 'tcp://'
+comp 'ipcdemo zmq consume --endpoint ipc:'
+is 'zmq --endpoint ipc: what follows the ":" readline completes' "$GOT" '//'
+comp 'ipcdemo zmq consume --endpoint ipc://al'
+is 'zmq --endpoint ipc://al: the files, after the ":"' "$GOT" "$(sorted //alpha.txt //alphadir/)"
+comp 'ipcdemo zmq proxy --backend=ipc://alphadir/'
+is 'zmq --backend=ipc://DIR/: an empty directory' "$GOT" ''
+comp 'ipcdemo zmq proxy --backend=ipc://b'
+is 'zmq --backend=ipc://b: after "--backend=ipc:"' "$GOT" '//beta'
+without_colon
+comp 'ipcdemo zmq consume --endpoint ipc://al'
+is 'without ":" in COMP_WORDBREAKS: ipc://al gives whole words' "$GOT" "$(sorted ipc://alpha.txt ipc://alphadir/)"
+with_eq
 without_eq
 comp 'ipcdemo fifo produce --path=al'
 is 'without "=" in COMP_WORDBREAKS: --path=al keeps --path=' "$GOT" \

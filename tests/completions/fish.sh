@@ -78,6 +78,14 @@ fc '--source VALUE: runs' 'ipcdemo fifo produce --source '
 is '--source VALUE: uuid, stdin, args, counter' "$(names "$OUT")" \
 	"$(printf '%s\n' args counter stdin uuid)"
 
+fc 'zmq --pattern VALUE: runs' 'ipcdemo zmq consume --pattern '
+is 'zmq --pattern VALUE: pubsub, pushpull, reqrep' "$(names "$OUT")" "$(printf '%s\n' pubsub pushpull reqrep)"
+fc 'zmq --endpoint VALUE: runs' 'ipcdemo zmq consume --endpoint '
+is 'zmq --endpoint VALUE: the schemes' "$(names "$OUT")" "$(printf '%s\n' ipc:// tcp://)"
+fc 'zmq --endpoint ipc://al: runs' 'ipcdemo zmq consume --endpoint ipc://al'
+is 'zmq --endpoint ipc://al: the files after ipc://' "$(names "$OUT")" "$(printf '%s\n' ipc://alpha.txt ipc://alphadir/)"
+fc 'zmq --frontend=ipc://b: runs' 'ipcdemo zmq proxy --frontend=ipc://b'
+is 'zmq --frontend=ipc://b: after --frontend=' "$(names "$OUT")" '--frontend=ipc://beta'
 fc '--path al: runs' 'ipcdemo fifo produce --path al'
 is '--path al: file names' "$(names "$OUT")" "$(printf '%s\n' alpha.txt alphadir/)"
 fc '--path=al: runs' 'ipcdemo fifo produce --path=al'

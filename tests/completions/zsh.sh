@@ -27,7 +27,8 @@ is 'compinit: no error' "$ERR" ''
 # drive.zsh WORD...: run _ipcdemo for the command line "ipcdemo WORD...", the
 # last word being the one under the cursor.  The stand-ins print what the
 # completion system would get: "describe TAG WHAT IPREFIX" and then one
-# "name:description" per line, or "files IPREFIX PREFIX".
+# "name:description" per line (and a note when the last names take no
+# space after them), or "files IPREFIX PREFIX".
 cat >drive.zsh <<'EOF'
 fpath=("$COMPLETIONS_DIR/zsh" $fpath)
 autoload -Uz _ipcdemo
@@ -38,7 +39,12 @@ compset() {
 }
 _describe() {
   print -r -- "describe $3 $4 [$IPREFIX]"
-  print -rl -- "${(@P)argv[-1]}"
+  local a
+  for a in "${(@)argv[5,-1]}"; do
+    [[ ${parameters[$a]-} == array* ]] && (( ${(P)#a} )) && print -rl -- "${(@P)a}"
+  done
+  (( ${argv[(I)-S]} )) && print -r -- "(no space after the last group)"
+  return 0
 }
 _files() { print -r -- "files [$IPREFIX] [$PREFIX]" }
 words=(ipcdemo "$@")
@@ -100,6 +106,19 @@ zc '--path: runs' 0 fifo produce --path ''
 is '--path: file names' "$OUT" 'files [] []'
 zc '--path=al: runs' 0 fifo produce --path=al
 is '--path=al: file names after "--path="' "$OUT" 'files [--path=] [al]'
+
+zc 'zmq --pattern VALUE: runs' 0 zmq consume --pattern ''
+is 'zmq --pattern VALUE: pubsub, pushpull, reqrep' "$(names "$OUT")" "$(printf '%s\n' pubsub pushpull reqrep)"
+# An endpoint's ':' is quoted for _describe, which splits name:description.
+zc 'zmq --endpoint VALUE: runs' 0 zmq consume --endpoint ''
+is 'zmq --endpoint VALUE: the schemes' "$(printf '%s\n' "$OUT" | sed '1d; /^(/d' | sort)" "$(printf '%s\n' 'ipc\://' 'tcp\://')"
+like 'zmq --endpoint VALUE: no space after a scheme' "$OUT" '^\(no space after the last group\)$'
+mkdir zfiles
+: >zfiles/one.sock
+zc 'zmq --backend=ipc://zfiles/: runs' 0 zmq proxy --backend=ipc://zfiles/
+like 'zmq --backend=ipc://zfiles/: "--backend=" moves to IPREFIX' "$OUT" '^describe values value \[--backend=\]$'
+is 'zmq --backend=ipc://zfiles/: the files after ipc://' "$(printf '%s\n' "$OUT" | sed 1d)" 'ipc\://zfiles/one.sock'
+unlike 'zmq --backend=ipc://zfiles/: a space after a file' "$OUT" '^\(no space'
 
 zc 'help f: runs' 0 help f
 like 'help f: mechanisms' "$OUT" '^describe mechanisms mechanism \[\]$'

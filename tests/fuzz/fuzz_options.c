@@ -189,8 +189,20 @@ static size_t value_size(enum opt_type t)
 		return sizeof(const char *);
 	case OPT_CHOICE:
 		return sizeof(int);
+	case OPT_LIST:
+		return sizeof(struct opt_list);
 	}
 	return 0;
+}
+
+/* A repeatable option's values: within its bound, each non-empty. */
+static void check_list(const struct opt_def *d, const char *f)
+{
+	struct opt_list l;
+	memcpy(&l, f, sizeof(l));
+	CHECK(l.n <= OPT_LIST_MAX && (!d->max || l.n <= d->max));
+	for (size_t k = 0; k < l.n && k < OPT_LIST_MAX; k++)
+		CHECK(l.v[k] && *l.v[k]);
 }
 
 /* A value the parser stored is one its definition allows. */
@@ -226,6 +238,9 @@ static void check_value(const struct opt_def *d, const void *base)
 	case OPT_STRING:
 		memcpy(&p, f, sizeof(p));
 		CHECK(p && *p);
+		break;
+	case OPT_LIST:
+		check_list(d, f);
 		break;
 	case OPT_FLAG:
 	case OPT_INTEGER:

@@ -480,3 +480,86 @@ Test(parser, a_verbs_options_are_found_by_name)
 	}
 	cr_assert_eq(n, 7);
 }
+
+/* Repeatable options: every value, in order, up to their bound. */
+struct test_lists {
+	struct opt_list tags;
+	struct opt_list one;
+};
+
+static const struct opt_def test_tag = {
+	.name = "tag",
+	.short_name = 'T',
+	.type = OPT_LIST,
+	.arg = "TAG",
+	.help = "repeatable",
+	.offset = offsetof(struct test_lists, tags),
+};
+static const struct opt_def test_one = {
+	.name = "one",
+	.type = OPT_LIST,
+	.arg = "WORD",
+	.help = "once only",
+	.max = 1,
+	.offset = offsetof(struct test_lists, one),
+};
+static const struct verb_opt list_opts[] = {
+	{ .id = OP_QUIET },
+	{ .def = &test_tag },
+	{ .def = &test_one },
+	OPT_LIST_END,
+};
+
+static int parse_lists(struct test_lists *l, int argc, char **argv)
+{
+	struct opts o;
+	int first;
+	opts_init(&o);
+	memset(l, 0, sizeof(*l));
+	return cli_parse("test", list_opts, argc, argv, &o, l, &first);
+}
+
+Test(parser, repeatable_options_collect_every_value)
+{
+	struct test_lists l;
+	char *argv[] = { "verb", "--tag", "a", "-q", "--tag=b", "-Tc", "--one", "x", NULL };
+	cr_assert_eq(parse_lists(&l, 8, argv), 0);
+	cr_assert_eq(l.tags.n, 3);
+	cr_assert_str_eq(l.tags.v[0], "a");
+	cr_assert_str_eq(l.tags.v[1], "b");
+	cr_assert_str_eq(l.tags.v[2], "c");
+	cr_assert_eq(l.one.n, 1);
+	cr_assert_str_eq(l.one.v[0], "x");
+	char *none[] = { "verb", NULL };
+	cr_assert_eq(parse_lists(&l, 1, none), 0);
+	cr_assert_eq(l.tags.n, 0, "none given: an empty list");
+}
+
+Test(parser, repeatable_options_are_bounded, .init = cr_redirect_stderr)
+{
+	struct test_lists l;
+	char *twice[] = { "verb", "--one", "x", "--one", "y", NULL };
+	cr_assert_eq(parse_lists(&l, 5, twice), EXIT_USAGE);
+	char *empty[] = { "verb", "--tag", "", NULL };
+	cr_assert_eq(parse_lists(&l, 3, empty), EXIT_USAGE);
+	char *many[2 * OPT_LIST_MAX + 4];
+	int n = 0;
+	many[n++] = "verb";
+	for (int i = 0; i <= OPT_LIST_MAX; i++) {
+		many[n++] = "--tag";
+		many[n++] = "t";
+	}
+	many[n] = NULL;
+	cr_assert_eq(parse_lists(&l, n, many), EXIT_USAGE);
+	fflush(stderr);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "test: --one may be given only once\n"
+		 "Try 'test --help' for more information.\n"
+		 "test: invalid value '' for --tag: must not be empty\n"
+		 "Try 'test --help' for more information.\n"
+		 "test: --tag may be given at most %d times\n"
+		 "Try 'test --help' for more information.\n",
+		 OPT_LIST_MAX);
+	cr_assert_stderr_eq_str(want);
+}

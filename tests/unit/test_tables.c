@@ -66,6 +66,8 @@ static size_t value_size(enum opt_type t)
 		return sizeof(const char *);
 	case OPT_CHOICE:
 		return sizeof(int);
+	case OPT_LIST:
+		return sizeof(struct opt_list);
 	}
 	return 0;
 }
@@ -89,6 +91,7 @@ static void check_scope(const char *who, const struct opt_scope *scope)
 		cr_assert(d->name && *d->name && d->help && *d->help, "%s: an option without name or help", who);
 		cr_assert(d->type == OPT_FLAG || d->arg, "%s: --%s needs a metavariable", who, d->name);
 		cr_assert(d->type != OPT_CHOICE || d->choices, "%s: --%s has no words", who, d->name);
+		cr_assert(!d->prefixes || d->type == OPT_STRING, "%s: --%s: prefixes are for strings", who, d->name);
 		cr_assert(d->offset + value_size(d->type) <= scope->size, "%s: --%s writes past its struct", who,
 			  d->name);
 		cr_assert(d->given == 0 || d->given - 1 + sizeof(bool) <= scope->size, "%s: --%s given past its struct",
