@@ -6,7 +6,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "ipcdemo/bench.h"
 #include "ipcdemo/hist.h"
 #include "ipcdemo/sample.h"
 
@@ -170,5 +172,58 @@ Test(hist, inconsistent_histograms_are_refused)
 	h->counts[HIST_BUCKETS - 1] = 0;
 	h->sum = NAN;
 	cr_assert_not(hist_valid(h), "a sum that is not a number");
+	free(h);
+}
+
+/* --hist's drawing (src/bench/hist_draw.c). */
+Test(hist_draw, utf8_from_the_locale_variables)
+{
+	cr_assert(bench_utf8(NULL, NULL, "en_US.UTF-8"));
+	cr_assert(bench_utf8("", "", "de_DE.utf8"));
+	cr_assert(bench_utf8(NULL, "C.UTF-8", "C"));
+	cr_assert_not(bench_utf8("C", "C.UTF-8", "en_US.UTF-8"), "LC_ALL wins");
+	cr_assert_not(bench_utf8(NULL, NULL, NULL));
+	cr_assert_not(bench_utf8(NULL, NULL, "POSIX"));
+}
+
+Test(hist_draw, durations_in_three_digits)
+{
+	char b[16];
+	bench_fmt_ns(b, sizeof(b), 850);
+	cr_assert_str_eq(b, "850 ns");
+	bench_fmt_ns(b, sizeof(b), 4200);
+	cr_assert_str_eq(b, "4.20 us");
+	bench_fmt_ns(b, sizeof(b), 42000);
+	cr_assert_str_eq(b, "42.0 us");
+	bench_fmt_ns(b, sizeof(b), 999999);
+	cr_assert_str_eq(b, "1.00 ms");
+	bench_fmt_ns(b, sizeof(b), 2.5e9);
+	cr_assert_str_eq(b, "2.50 s");
+}
+
+Test(hist_draw, sparkline_columns)
+{
+	struct hist *h = hist_new();
+	char b[512];
+	bench_sparkline(b, sizeof(b), h, 10, false);
+	cr_assert_str_eq(b, "", "empty: nothing");
+	for (int i = 0; i < 80; i++)
+		hist_record(h, 1000);
+	for (int i = 0; i < 20; i++)
+		hist_record(h, 100000);
+	hist_record(h, 10000);
+	/* Log scale from 1 us to 100 us in 10 columns: 10 us in the middle;
+	 * heights by eighths of the largest (80): 1 is ".", 20 is ":". */
+	bench_sparkline(b, sizeof(b), h, 10, false);
+	cr_assert_str_eq(b, "@    .   :", "got '%s'", b);
+	bench_sparkline(b, sizeof(b), h, 10, true);
+	cr_assert_str_eq(b, "█    ▁   ▂", "got '%s'", b);
+	/* Never past the buffer. */
+	bench_sparkline(b, 8, h, 10, true);
+	cr_assert_leq(strlen(b), 7);
+	hist_init(h);
+	hist_record(h, 0);
+	bench_sparkline(b, sizeof(b), h, 10, false);
+	cr_assert_str_eq(b, "@", "one value: one column");
 	free(h);
 }
