@@ -198,6 +198,8 @@ static void ping_client(struct bench *b, struct bench_chan *ch, const struct lru
 	res.cpu = cpu_now() - c0;
 	res.ok = res.n > 0;
 out:
+	free(msg);
+	free(buf);
 	if (write_all(out, &res, sizeof(res), NULL) < 0)
 		_exit(EXIT_FAIL);
 	_exit(res.ok ? EXIT_OK : EXIT_FAIL);
