@@ -177,6 +177,14 @@ static void ping_client(struct bench *b, struct bench_chan *ch, const struct lru
 	memset(&res, 0, sizeof(res));
 	hist_init(&res.hist);
 	pin(lr->cpu_c);
+	/* A --samples file over the size limit: EFBIG, said in the cell,
+	 * rather than SIGXFSZ killing the client without a word. */
+	struct sigaction ign = { .sa_handler = SIG_IGN, .sa_flags = 0 };
+	sigemptyset(&ign.sa_mask);
+	if (b->samples_fd >= 0 && sigaction(SIGXFSZ, &ign, NULL) < 0) {
+		snprintf(res.err, sizeof(res.err), "sigaction SIGXFSZ: %s", strerror(errno));
+		goto out;
+	}
 	if (!msg || !buf || lside_init(ch, &s, true) < 0) {
 		snprintf(res.err, sizeof(res.err), "setting up: %s", strerror(errno));
 		goto out;

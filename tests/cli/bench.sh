@@ -576,6 +576,23 @@ if [ -w /dev/full ]; then
 	like "--samples /dev/full: says so" "$ERR" 'write /dev/full: No space left on device'
 	is "--samples /dev/full: nothing measured" "$OUT" ""
 fi
+# A file that reaches the size limit (ulimit -f, in KiB) mid-run: the cells
+# fail naming it, the bench goes on.
+run "--samples over ulimit -f" 0 -- bash -c \
+	'ulimit -f 20 && echo "$$" >bench.pid && exec "$IPCDEMO" bench --size 64 --count 2000 --json --samples big.csv pipe'
+BENCH_PIDS+=("$(cat bench.pid)")
+if $have_jq; then
+	want="same true writing big.csv: File too large"
+	[ "$NCPU" -ge 2 ] && want+=$'\nsplit true writing big.csv: File too large'
+	is "--samples over ulimit -f: the latency cells failed, naming the file" \
+		"$(jq -r 'select(.test == "latency" and .why != "one CPU only") | "\(.cpu) \(.failed) \(.why)"' "$T/.out")" \
+		"$want"
+	is "--samples over ulimit -f: the throughput cells measured" \
+		"$(jq -r 'select(.test == "throughput") | .available' "$T/.out" | sort -u)" "true"
+else
+	skip "--samples over ulimit -f: the cells" "jq not installed"
+fi
+clean "--samples over ulimit -f" "$(cat bench.pid)"
 
 # A sixteen-size list is the longest there may be.
 brun "16 sizes" 0 --size "$(seq -s, 16 31)" --count 300 --cpu same --json pipe
