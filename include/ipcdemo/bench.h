@@ -4,7 +4,11 @@
 #ifndef IPCDEMO_BENCH_H
 #define IPCDEMO_BENCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+
+struct hist;
 
 /* A --source counter message of the largest count, 50000000, and its
  * newline fit in 16 bytes: no message is longer than the size asked. */
@@ -23,5 +27,20 @@ const char *bench_row_group(size_t i);
 /* The word that selects row i alone ("unix-stream"), or NULL when its
  * group word does. */
 const char *bench_row_word(size_t i);
+
+/* --hist (src/bench/hist_draw.c). Whether the locale's characters are
+ * UTF-8, from LC_ALL, LC_CTYPE and LANG (the first set one wins). */
+bool bench_utf8(const char *lc_all, const char *lc_ctype, const char *lang);
+/* h's distribution in width columns (at most 128) on a log scale from its
+ * minimum to its maximum, each column's height by its count (a space:
+ * none; block characters ▁ to █, or ".:-=+*#@" without UTF-8). */
+void bench_sparkline(char *buf, size_t len, const struct hist *h, int width, bool utf8);
+/* h as horizontal bars, one line per range of values (at most lines, at
+ * least a 5% step, log scale): the range, the bar, the count, the share
+ * at or below, and which of p50, p90, p99 and p99.9 fall in it. */
+void bench_hist_bars(FILE *fp, const struct hist *h, int lines, bool utf8);
+/* A duration in nanoseconds with three digits and its unit: "850 ns",
+ * "4.20 us", "42.0 us", "1.23 ms". */
+void bench_fmt_ns(char *buf, size_t len, double ns);
 
 #endif

@@ -14,11 +14,14 @@ struct bench_opts {
 	int64_t duration;  /* ns */
 	int cpu;           /* enum cpu_place */
 	uint64_t repeat;
+	bool hist;           /* --hist */
+	const char *samples; /* --samples FILE */
 	struct {
 		bool duration;
 	} given;
 };
-extern const struct opt_def bench_opt_size, bench_opt_duration, bench_opt_cpu, bench_opt_repeat;
+extern const struct opt_def bench_opt_size, bench_opt_duration, bench_opt_cpu, bench_opt_repeat, bench_opt_hist,
+	bench_opt_samples;
 extern const struct opt_scope bench_opt_scope;
 /* The options of 'ipcdemo bench' (ctx->mopt when it runs). */
 static inline const struct bench_opts *bench_opts_of(const struct ctx *ctx)

@@ -101,6 +101,8 @@ static void table_cell(struct table *t, const struct brow *r, size_t size, const
 		print_lcell_text(&lc);
 	else
 		print_cell_text(&c);
+	if (t->lat)
+		hist_draw_cell(t->b, place, &lc);
 	if (!good && !note->why[0])
 		snprintf(note->why, sizeof(note->why), "%s", t->lat ? lc.why : c.why);
 	if (!t->lat && r->hooks->lossy && good) {
@@ -130,6 +132,8 @@ static void run_table(struct table *t, const size_t *sizes, int nsizes)
 					printf(t->lat ? "(%s)" : "  (%s)", note.why[0] ? note.why : note.lost);
 				printf("\n");
 			}
+			if (t->lat)
+				hist_draw_row(t->b);
 			ctx_stdout_error(ctx, flush_stdout());
 		}
 	}
@@ -163,13 +167,15 @@ static void run_all(struct bench *b, struct table *t, const size_t *sizes, int n
 		lsizes[nl++] = 64;
 	if (!ctx->opt.json) {
 		printf("Round-trip latency: one process sends a message, the other sends it back; after up\n"
-		       "to 200 warm-up round trips, the median, the 99th percentile and the minimum, in microseconds.\n"
+		       "to 200 warm-up round trips, the mean, the percentiles and the maximum, in microseconds.\n"
 		       "%d CPU%s: same = both processes pinned to one, split = to two.\n\n",
 		       b->ncpu, b->ncpu == 1 ? "" : "s");
 		table_header(place_names, t->places, t->nplaces, true);
 	}
 	t->lat = true;
 	run_table(t, lsizes, nl);
+	if (!stop_requested())
+		hist_draw_single(b);
 	if (!ctx->opt.json && !stop_requested() && !ctx->out_errno) {
 		printf("\nOne-way throughput: the producer and consumer verbs in two processes, timed at the\n"
 		       "consumer from the first message to the last. MB = 10^6 bytes; msg/s; CPU = microseconds\n"
@@ -203,12 +209,16 @@ int bench_run(struct ctx *ctx)
 	if (b.count && b.count < 2)
 		return msg_usage(ctx->prog, "invalid value for --count: at least 2 messages per run");
 	find_cpus(&b);
+	rc = latency_setup(&b);
+	if (rc)
+		return rc;
 
 	int places[3];
 	int nplaces = placements(ctx, places);
 	tmp_template(b.dir, sizeof(b.dir), "ipcdemo-bench");
 	if (!mkdtemp(b.dir)) {
 		msg_syserr(ctx->prog, "mkdtemp %s", b.dir);
+		latency_teardown(&b);
 		return EXIT_FAIL;
 	}
 	struct out o;
@@ -221,6 +231,7 @@ int bench_run(struct ctx *ctx)
 			   .progress = isatty(STDERR_FILENO) && !ctx->opt.quiet,
 			   .lat = true };
 	run_all(&b, &t, sizes, nsizes);
+	latency_teardown(&b);
 	rmdir(b.dir);
 	return EXIT_OK;
 }
@@ -232,6 +243,8 @@ const struct verb_opt bench_opts[] = {
 	{ .def = &bench_opt_duration, .help = "measure each cell for about DURATION (default: 250ms)" },
 	{ .id = OP_COUNT, .help = "messages per run instead of --duration" },
 	{ .def = &bench_opt_repeat },
+	{ .def = &bench_opt_hist, .help = "draw each latency cell's distribution; bars for a single cell" },
+	{ .def = &bench_opt_samples, .help = "write every round trip to FILE as CSV (row,size,cpu,run,index,ns)" },
 	{ .id = OP_JSON, .help = "one JSON object per cell" },
 	{ .id = OP_QUIET, .help = "no progress on stderr" },
 	OPT_LIST_END,

@@ -10,6 +10,7 @@
 
 #include "ipcdemo/bench.h"
 #include "ipcdemo/bench_hooks.h"
+#include "ipcdemo/hist.h"
 #include "ipcdemo/mechanism.h"
 #include "ipcdemo/stats.h"
 #include "ipcdemo/tools.h"
@@ -27,8 +28,10 @@ struct bench {
 	int cpus[2];    /* the two CPUs of the pinned placements; -1: none */
 	int ncpu;
 	int64_t duration;
-	uint64_t count; /* --count, or 0 */
-	int seq;        /* objects made so far, for unique names */
+	uint64_t count;         /* --count, or 0 */
+	int seq;                /* objects made so far, for unique names */
+	int samples_fd;         /* --samples FILE, or -1 */
+	struct hist_draw *draw; /* --hist in text, or NULL */
 };
 
 /* What a hook gets for the next object: a fresh number. */
@@ -114,15 +117,41 @@ void reap_pair(const pid_t pids[2], bool stop, int st[2], double cpu[2]);
 /* Read exactly len bytes; 0, or -1 at EOF or on an error. */
 int read_full(int fd, char *buf, size_t len);
 
-/* latency.c */
+/* latency.c: round trips. Every run's round trips go into one histogram;
+ * the figures are of that (all runs together), the spread of the runs'
+ * medians. */
 struct lcell {
 	bool available, ok;
 	char why[200];
-	double med, p99, min, spread, cpu_us;
-	uint64_t n;
+	/* microseconds: med is p50 */
+	double mean, med, p90, p99, p999, min, max;
+	double spread, cpu_us;
+	uint64_t n; /* round trips of a run */
 	unsigned runs;
+	struct hist hist; /* of every run, ns */
 };
 void latency(struct bench *b, const struct brow *r, size_t size, int cpu_c, int cpu_s, struct lcell *c);
+/* --samples and --hist: set up before the first cell (EXIT_FAIL after a
+ * message), released after the last. */
+int latency_setup(struct bench *b);
+void latency_teardown(struct bench *b);
+
+/* samples.c: --samples FILE, written by each client as it goes. */
+struct samples;
+int samples_open(struct bench *b);
+/* In the client: a buffer for the round trips of one run (NULL: none
+ * asked, or no memory, errno set). */
+struct samples *samples_start(const struct bench *b, const char *row, size_t size, const char *place, unsigned run);
+/* 0, or -1 with errno when the file cannot be written. */
+int samples_add(struct samples *s, uint64_t ns);
+int samples_end(struct samples *s);
+
+/* hist_draw.c: --hist. Each latency cell kept, its row's lines drawn
+ * after the row; the bars after the table when it had one cell. */
+struct hist_draw *hist_draw_new(void);
+void hist_draw_cell(struct bench *b, const char *place, const struct lcell *c);
+void hist_draw_row(struct bench *b);
+void hist_draw_single(struct bench *b);
 
 /* throughput.c */
 struct cell {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Round trips: a client sends a message through a row's channel, an echo
- * server sends it back; the median, 99th percentile and minimum. The hot
+ * server sends it back; every round trip goes into a histogram (hist.h)
+ * and, with --samples, into a CSV file. The hot
  * path is each mechanism's own (its channel verbs, bench_hooks.h). */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,12 +18,14 @@
 #include "ipcdemo/sample.h"
 #include "ipcdemo/util.h"
 
+/* What the client sends back through a pipe: a fixed size, its
+ * histogram checked when it comes. */
 struct lresult {
 	int ok;
 	uint64_t n;
-	double med, p99, min; /* microseconds */
-	double cpu;           /* client CPU seconds */
+	double cpu; /* client CPU seconds */
 	char err[200];
+	struct hist hist; /* of the n round trips, ns */
 };
 
 static int lchan_make(struct bench *b, const struct brow *r, size_t size, struct bench_chan *ch, char *err, size_t elen)
@@ -114,45 +117,75 @@ static int round_trip(struct bench *b, struct bench_side *s, const char *msg, ch
 	return v->send(b->ctx, s, msg, size) < 0 || v->recv(b->ctx, s, buf, size + 1, &got) < 0 ? -1 : 0;
 }
 
-/* Time round trips until --count or --duration; their times in *rtt. */
-static int ping_loop(struct bench *b, struct bench_side *s, const char *msg, char *buf, size_t size, double **rtt,
-		     uint64_t *np, struct lresult *res)
+/* One run of one cell: what its client is told. */
+struct lrun {
+	const struct brow *r;
+	size_t size;
+	int cpu_c, cpu_s;
+	unsigned run; /* 1, 2, ... of --repeat */
+};
+
+/* The placement's word, from the CPUs (as cmd.c places them). */
+static const char *place_word(int cpu_c, int cpu_s)
 {
-	uint64_t cap = b->count ? b->count : 1 << 16, n = 0;
+	return cpu_c < 0 ? "any" : cpu_c == cpu_s ? "same" : "split";
+}
+
+/* Time round trips until --count or --duration, into res->hist (and the
+ * --samples file, between round trips). */
+static int ping_loop(struct bench *b, struct bench_side *s, const char *msg, char *buf, const struct lrun *lr,
+		     struct lresult *res)
+{
+	uint64_t n = 0;
 	int64_t end = now_mono_ns() + b->duration;
+	struct samples *smp = samples_start(b, lr->r->name, lr->size, place_word(lr->cpu_c, lr->cpu_s), lr->run);
+	if (!smp && b->samples_fd >= 0) {
+		snprintf(res->err, sizeof(res->err), "--samples: %s", strerror(errno));
+		return -1;
+	}
 	for (;;) {
 		if (b->count ? n >= b->count : (n >= 100 && now_mono_ns() >= end))
 			break;
 		if (stop_requested())
 			break;
-		if (n == cap) {
-			double *nr = realloc(*rtt, 2 * cap * sizeof(double));
-			if (!nr)
-				break;
-			*rtt = nr;
-			cap *= 2;
-		}
 		int64_t t0 = now_mono_ns();
-		if (round_trip(b, s, msg, buf, size) < 0) {
+		if (round_trip(b, s, msg, buf, lr->size) < 0) {
 			snprintf(res->err, sizeof(res->err), "round trip: %s", strerror(errno));
+			samples_end(smp);
 			return -1;
 		}
-		(*rtt)[n++] = (double)(now_mono_ns() - t0) / 1e3;
+		int64_t dt = now_mono_ns() - t0;
+		hist_record(&res->hist, dt > 0 ? (uint64_t)dt : 0);
+		n++;
+		if (smp && samples_add(smp, dt > 0 ? (uint64_t)dt : 0) < 0)
+			break;
 	}
-	*np = n;
+	if (samples_end(smp) < 0) {
+		snprintf(res->err, sizeof(res->err), "writing %s: %s", bench_opts_of(b->ctx)->samples, strerror(errno));
+		return -1;
+	}
+	res->n = n;
 	return 0;
 }
 
-static void ping_client(struct bench *b, struct bench_chan *ch, size_t size, int cpu, int out)
+static void ping_client(struct bench *b, struct bench_chan *ch, const struct lrun *lr, int out)
 {
 	struct lresult res;
 	struct bench_side s;
+	size_t size = lr->size;
 	char *msg = malloc(size), *buf = malloc(size + 1);
-	double *rtt = malloc((b->count ? b->count : 1 << 16) * sizeof(double));
-	uint64_t n = 0;
 	memset(&res, 0, sizeof(res));
-	pin(cpu);
-	if (!msg || !buf || !rtt || lside_init(ch, &s, true) < 0) {
+	hist_init(&res.hist);
+	pin(lr->cpu_c);
+	/* A --samples file over the size limit: EFBIG, said in the cell,
+	 * rather than SIGXFSZ killing the client without a word. */
+	struct sigaction ign = { .sa_handler = SIG_IGN, .sa_flags = 0 };
+	sigemptyset(&ign.sa_mask);
+	if (b->samples_fd >= 0 && sigaction(SIGXFSZ, &ign, NULL) < 0) {
+		snprintf(res.err, sizeof(res.err), "sigaction SIGXFSZ: %s", strerror(errno));
+		goto out;
+	}
+	if (!msg || !buf || lside_init(ch, &s, true) < 0) {
 		snprintf(res.err, sizeof(res.err), "setting up: %s", strerror(errno));
 		goto out;
 	}
@@ -168,38 +201,43 @@ static void ping_client(struct bench *b, struct bench_chan *ch, size_t size, int
 		}
 	}
 	double c0 = cpu_now();
-	if (ping_loop(b, &s, msg, buf, size, &rtt, &n, &res) < 0)
+	if (ping_loop(b, &s, msg, buf, lr, &res) < 0)
 		goto out;
 	res.cpu = cpu_now() - c0;
-	sample_sort(rtt, n);
-	res.ok = n > 0;
-	res.n = n;
-	res.med = sample_median(rtt, n);
-	res.p99 = sample_percentile(rtt, n, 99);
-	res.min = sample_percentile(rtt, n, 0);
+	res.ok = res.n > 0;
 out:
-	if (write(out, &res, sizeof(res)) != (ssize_t)sizeof(res))
+	free(msg);
+	free(buf);
+	if (write_all(out, &res, sizeof(res), NULL) < 0)
 		_exit(EXIT_FAIL);
 	_exit(res.ok ? EXIT_OK : EXIT_FAIL);
 }
 
 /* The client's result, passing a SIGTERM on to it while waiting. */
-static ssize_t read_lresult(int fd, pid_t cli, struct lresult *res)
+static size_t read_lresult(int fd, pid_t cli, struct lresult *res)
 {
-	ssize_t got;
+	size_t got = 0;
 	bool passed = false;
-	do {
-		got = read(fd, res, sizeof(*res));
-		if (got < 0 && errno == EINTR && stop_requested() && stop_signal() == SIGTERM && !passed) {
-			kill(cli, SIGTERM); /* pass Ctrl-C on to the client */
-			passed = true;
+	while (got < sizeof(*res)) {
+		ssize_t n = read(fd, (char *)res + got, sizeof(*res) - got);
+		if (n < 0 && errno == EINTR) {
+			if (stop_requested() && stop_signal() == SIGTERM && !passed) {
+				kill(cli, SIGTERM); /* pass Ctrl-C on to the client */
+				passed = true;
+			}
+			continue;
 		}
-	} while (got < 0 && errno == EINTR);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
 	return got;
 }
 
-static void latency_once(struct bench *b, const struct brow *r, size_t size, int cpu_c, int cpu_s, struct lresult *res)
+static void latency_once(struct bench *b, const struct lrun *lr, struct lresult *res)
 {
+	const struct brow *r = lr->r;
+	size_t size = lr->size;
 	struct bench_chan ch;
 	int rp[2];
 	memset(res, 0, sizeof(*res));
@@ -216,22 +254,27 @@ static void latency_once(struct bench *b, const struct brow *r, size_t size, int
 	if (srv == 0) {
 		close(rp[0]);
 		close(rp[1]);
-		echo_server(b, &ch, size, cpu_s);
+		echo_server(b, &ch, size, lr->cpu_s);
 	}
 	pid_t cli = srv > 0 ? fork_child(b->ctx->prog) : -1;
 	if (cli == 0) {
 		close(rp[0]);
-		ping_client(b, &ch, size, cpu_c, rp[1]);
+		ping_client(b, &ch, lr, rp[1]);
 	}
 	close(rp[1]);
 	/* The parent keeps no end open: EOF reaches whoever reads. */
 	lchan_close_fds(&ch);
-	ssize_t got = cli > 0 ? read_lresult(rp[0], cli, res) : 0;
+	size_t got = cli > 0 ? read_lresult(rp[0], cli, res) : 0;
 	close(rp[0]);
-	if (got != (ssize_t)sizeof(*res)) {
+	if (got != sizeof(*res)) {
 		memset(res, 0, sizeof(*res));
 		snprintf(res->err, sizeof(res->err), "the client ended without a result");
+	} else if (res->ok && (!hist_valid(&res->hist) || res->hist.count != res->n)) {
+		res->ok = 0;
+		snprintf(res->err, sizeof(res->err), "the client's histogram does not add up (%llu round trips)",
+			 (unsigned long long)res->n);
 	}
+	res->err[sizeof(res->err) - 1] = '\0';
 	if (cli > 0)
 		wait_child(b->ctx->prog, cli);
 	if (srv > 0) {
@@ -245,12 +288,26 @@ static void latency_once(struct bench *b, const struct brow *r, size_t size, int
 	lchan_free(b, r, &ch);
 }
 
+/* The cell's figures from its histogram, in microseconds. */
+static void lcell_figures(struct lcell *c)
+{
+	const struct hist *h = &c->hist;
+	c->mean = hist_mean(h) / 1e3;
+	c->med = (double)hist_percentile(h, 50) / 1e3;
+	c->p90 = (double)hist_percentile(h, 90) / 1e3;
+	c->p99 = (double)hist_percentile(h, 99) / 1e3;
+	c->p999 = (double)hist_percentile(h, 99.9) / 1e3;
+	c->min = (double)h->min / 1e3;
+	c->max = (double)h->max / 1e3;
+}
+
 void latency(struct bench *b, const struct brow *r, size_t size, int cpu_c, int cpu_s, struct lcell *c)
 {
 	const struct bench_opts *o = bench_opts_of(b->ctx);
-	double med[100], p99[100], mn[100], cpu[100];
+	double med[100], cpu[100];
 	struct lresult res;
 	memset(c, 0, sizeof(*c));
+	hist_init(&c->hist);
 	size_t lim = brow_limit(r, c->why, sizeof(c->why));
 	if (lim && size > lim)
 		return;
@@ -263,14 +320,14 @@ void latency(struct bench *b, const struct brow *r, size_t size, int cpu_c, int 
 	uint64_t reps = o->repeat;
 	unsigned n = 0;
 	for (uint64_t i = 0; i < reps && !stop_requested(); i++) {
-		latency_once(b, r, size, cpu_c, cpu_s, &res);
+		struct lrun lr = { .r = r, .size = size, .cpu_c = cpu_c, .cpu_s = cpu_s, .run = (unsigned)i + 1 };
+		latency_once(b, &lr, &res);
 		if (!res.ok) {
 			snprintf(c->why, sizeof(c->why), "%s", res.err);
 			return;
 		}
-		med[n] = res.med;
-		p99[n] = res.p99;
-		mn[n] = res.min;
+		hist_merge(&c->hist, &res.hist);
+		med[n] = (double)hist_percentile(&res.hist, 50) / 1e3;
 		cpu[n] = res.cpu / (double)res.n * 1e6;
 		c->n = res.n;
 		n++;
@@ -278,14 +335,34 @@ void latency(struct bench *b, const struct brow *r, size_t size, int cpu_c, int 
 	if (!n)
 		return;
 	sample_sort(med, n);
-	sample_sort(p99, n);
-	sample_sort(mn, n);
 	sample_sort(cpu, n);
-	c->med = sample_median(med, n);
 	c->spread = sample_spread(med, n);
-	c->p99 = sample_median(p99, n);
-	c->min = mn[0];
 	c->cpu_us = sample_median(cpu, n);
+	lcell_figures(c);
 	c->runs = n;
 	c->ok = true;
+}
+
+int latency_setup(struct bench *b)
+{
+	const struct bench_opts *o = bench_opts_of(b->ctx);
+	b->samples_fd = -1;
+	b->draw = NULL;
+	if (o->hist && !b->ctx->opt.json) {
+		b->draw = hist_draw_new();
+		if (!b->draw) {
+			msg_syserr(b->ctx->prog, "--hist");
+			return EXIT_FAIL;
+		}
+	}
+	return samples_open(b);
+}
+
+void latency_teardown(struct bench *b)
+{
+	free(b->draw);
+	b->draw = NULL;
+	if (b->samples_fd >= 0 && close(b->samples_fd) < 0)
+		msg_syserr(b->ctx->prog, "close %s", bench_opts_of(b->ctx)->samples);
+	b->samples_fd = -1;
 }

@@ -40,14 +40,28 @@ const struct opt_def bench_opt_repeat = {
 	.name = "repeat",
 	.type = OPT_COUNT,
 	.arg = "R",
-	.help = "run each cell R times; report the median and the spread",
+	.help = "run each cell R times; report the median (latency: of all round trips) and the spread",
 	.min = 1,
 	.max = 100,
 	AT(repeat),
 };
+const struct opt_def bench_opt_hist = {
+	.name = "hist",
+	.type = OPT_FLAG,
+	.help = "draw each round-trip row's distribution",
+	AT(hist),
+};
+const struct opt_def bench_opt_samples = {
+	.name = "samples",
+	.type = OPT_PATH,
+	.arg = "FILE",
+	.help = "write every round trip to FILE as CSV",
+	AT(samples),
+};
 
 static const struct opt_def *const bench_opt_defs[] = {
-	&bench_opt_size, &bench_opt_duration, &bench_opt_cpu, &bench_opt_repeat, NULL,
+	&bench_opt_size, &bench_opt_duration, &bench_opt_cpu, &bench_opt_repeat,
+	&bench_opt_hist, &bench_opt_samples,  NULL,
 };
 
 static void bench_opts_init(void *mopt)

@@ -3,7 +3,9 @@
 #include <stdio.h>
 
 #include "internal.h"
+#include "ipcdemo/hist.h"
 #include "ipcdemo/output.h"
+#include "ipcdemo/util.h"
 
 void fmt_rate(char *buf, size_t len, double v)
 {
@@ -43,13 +45,39 @@ void print_cell_text(const struct cell *c)
 	printf("  %9.1f %8s %13s%c", c->mbps, rate, cpu, c->spread > SPREAD_WIDE ? '*' : ' ');
 }
 
+/* Microseconds in at most 7 columns: one decimal below 100 ms. */
+static void fmt_us(char *buf, size_t len, double us)
+{
+	snprintf(buf, len, us < 99999.95 ? "%.1f" : "%.0f", us);
+}
+
 void print_lcell_text(const struct lcell *c)
 {
 	if (!c->available || !c->ok) {
-		printf("  %-25s", c->available ? "failed" : "n/a");
+		printf("  %-49s", c->available ? "failed" : "n/a");
 		return;
 	}
-	printf("  %7.1f %7.1f %7.1f%c  ", c->med, c->p99, c->min, c->spread > SPREAD_WIDE ? '*' : ' ');
+	const double v[] = { c->mean, c->med, c->p90, c->p99, c->p999, c->max };
+	printf(" ");
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		char b[24];
+		fmt_us(b, sizeof(b), v[i]);
+		printf(" %7s", b);
+	}
+	printf("%c  ", c->spread > SPREAD_WIDE ? '*' : ' ');
+}
+
+/* The histogram's non-empty buckets: [highest ns, count], ... */
+static void print_buckets(struct out *o, const struct hist *h)
+{
+	out_array_open(o, "buckets");
+	for (size_t i = 0; hist_next(h, &i); i++) {
+		out_array_open(o, NULL);
+		out_u64(o, PRINT_JSON, NULL, NULL, hist_highest(i));
+		out_u64(o, PRINT_JSON, NULL, NULL, h->counts[i]);
+		out_array_close(o);
+	}
+	out_array_close(o);
 }
 
 /* The fields every cell has; true when it was measured. */
@@ -81,6 +109,13 @@ void print_lcell_json(struct out *o, const struct brow *r, size_t size, const ch
 	out_double(o, PRINT_JSON, "min_us", NULL, c->min);
 	out_double(o, PRINT_JSON, "spread", NULL, c->spread);
 	out_double(o, PRINT_JSON, "client_cpu_us_per_round_trip", NULL, c->cpu_us);
+	out_double(o, PRINT_JSON, "mean_us", NULL, c->mean);
+	out_double(o, PRINT_JSON, "p50_us", NULL, c->med);
+	out_double(o, PRINT_JSON, "p90_us", NULL, c->p90);
+	out_double(o, PRINT_JSON, "p999_us", NULL, c->p999);
+	out_double(o, PRINT_JSON, "max_us", NULL, c->max);
+	out_u64(o, PRINT_JSON, "histogram_round_trips", NULL, c->hist.count);
+	print_buckets(o, &c->hist);
 	out_close(o);
 }
 
@@ -104,11 +139,11 @@ void table_header(const char *const *place_names, const int *places, int nplaces
 {
 	printf("%-15s %-7s", "mechanism", "size");
 	for (int p = 0; p < nplaces; p++)
-		printf(lat ? "  %-25s" : "  %-33s", place_names[places[p]]);
+		printf(lat ? "  %-49s" : "  %-33s", place_names[places[p]]);
 	printf("\n%-15s %-7s", "", "");
 	for (int p = 0; p < nplaces; p++) {
 		if (lat)
-			printf("  %7s %7s %7s   ", "median", "p99", "min");
+			printf("  %7s %7s %7s %7s %7s %7s   ", "mean", "p50", "p90", "p99", "p99.9", "max");
 		else
 			printf("  %9s %8s %13s ", "MB/s", "msg/s", "CPU us");
 	}

@@ -159,7 +159,24 @@ elif .test == "latency" then
 	(if [.median_us, .p99_us, .min_us] | all(num and . > 0) then empty else bad("median/p99/min not > 0") end),
 	(if .min_us <= .median_us and .median_us <= .p99_us then empty
 	 else bad("not min <= median <= p99: \(.min_us) \(.median_us) \(.p99_us)") end),
-	nonneg(.spread), nonneg(.client_cpu_us_per_round_trip)
+	nonneg(.spread), nonneg(.client_cpu_us_per_round_trip),
+	(if [.mean_us, .p50_us, .p90_us, .p999_us, .max_us] | all(num and . > 0) then empty
+	 else bad("mean/p50/p90/p99.9/max not > 0") end),
+	(if .p50_us == .median_us then empty else bad("p50 \(.p50_us) is not the median \(.median_us)") end),
+	(if .min_us <= .p50_us and .p50_us <= .p90_us and .p90_us <= .p99_us and .p99_us <= .p999_us
+	    and .p999_us <= .max_us then empty
+	 else bad("not min <= p50 <= p90 <= p99 <= p99.9 <= max: \(.min_us) \(.p50_us) \(.p90_us) \(.p99_us) \(.p999_us) \(.max_us)") end),
+	(if .min_us <= .mean_us and .mean_us <= .max_us then empty else bad("mean \(.mean_us) outside min..max") end),
+	(if .histogram_round_trips == .round_trips * .runs or $count == null then empty
+	 else bad("histogram_round_trips \(.histogram_round_trips), not \(.round_trips) x \(.runs)") end),
+	(if (.buckets | type) == "array" and (.buckets | length) > 0
+	    and (.buckets | all(type == "array" and length == 2 and (.[0] | num) and (.[1] | num) and .[1] > 0))
+	    and ([.buckets[][0]] == ([.buckets[][0]] | sort | unique))
+	    and ([.buckets[][1]] | add) == .histogram_round_trips then empty
+	 else bad("buckets: not ascending, empty or not adding up to the round trips") end),
+	(if (.buckets[-1][0] >= .max_us * 1000 - 0.5) and (.buckets[0][0] >= .min_us * 1000 - 0.5)
+	    and (.buckets[0][0] <= .min_us * 1000 * 1.008 + 0.5) then empty
+	 else bad("buckets do not hold min and max") end)
 else
 	(if (.messages | num) and .messages > 0 then empty else bad("messages \(.messages)") end),
 	(if $count == null or .messages == $count then empty else bad("messages \(.messages), not \($count)") end),
@@ -220,7 +237,7 @@ help=$OUT
 like "--help: usage line" "$OUT" '^Usage: ipcdemo bench \[options\] \[MECHANISM\.\.\.\]'
 is "--help: nothing on stderr" "$ERR" ""
 for o in '--size LIST' '--cpu PLACE' '--duration DURATION' '-n, --count N' '--repeat R' \
-	'-j, --json' '-q, --quiet' '-h, --help'; do
+	'--hist' '--samples FILE' '-j, --json' '-q, --quiet' '-h, --help'; do
 	like "--help lists $o" "$OUT" "^ +$o( |\$)"
 done
 like "--help: --cpu names its places" "$OUT" '--cpu PLACE .*both.*same.*split.*any'
@@ -383,7 +400,8 @@ like "text: the latency table's title" "$text" '^Round-trip latency'
 like "text: the throughput table's title" "$text" '^One-way throughput'
 like "text: the number of CPUs" "$text" "^$NCPU CPUs?[: ]"
 is "text: the placements' header, once per table" "$(count_re "$text" '^mechanism +size +same +split *$')" 2
-is "text: latency columns" "$(count_re "$text" '^ +median +p99 +min +median +p99 +min *$')" 1
+is "text: latency columns" \
+	"$(count_re "$text" '^ +mean +p50 +p90 +p99 +p99\.9 +max +mean +p50 +p90 +p99 +p99\.9 +max *$')" 1
 is "text: throughput columns" "$(count_re "$text" '^ +MB/s +msg/s +CPU us +MB/s +msg/s +CPU us *$')" 1
 for r in pipe udp mq sysv; do
 	for s in "64 B" "64 KiB"; do
@@ -400,7 +418,8 @@ like "text, every row: uuid" "$OUT" '^uuid +[0-9.]+[kM]? +random \(version 4\) U
 like "text, every row: libuuid for comparison" "$OUT" '^libuuid +[0-9.]+[kM]? +uuid_generate_random .*for comparison'
 is "text, every row: the sources come last" "$(printf '%s\n' "$OUT" | tail -n 1 | cut -c1-7)" "libuuid"
 clean "text, every row" "$BPID"
-like "text: a latency cell: median, p99, min" "$text" '^pipe +64 B +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+\.[0-9][ *]'
+like "text: a latency cell: mean, p50, p90, p99, p99.9, max" "$text" \
+	'^pipe +64 B +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+(\.[0-9])?[ *]'
 like "text: a throughput cell: MB/s, msg/s, CPU sender/receiver" "$text" \
 	'^pipe +64 KiB +[0-9]+\.[0-9] +[0-9.]+[kM]? +[0-9]+\.[0-9]+/[0-9]+\.[0-9]+'
 is "text: udp 64 KiB: n/a (the limit), in both tables" \
@@ -490,6 +509,90 @@ brun "--repeat 3" 0 --size 64 --count 300 --cpu same --repeat 3 --json pipe shm
 cp "$T/.out" repeat.json
 check_json "--repeat 3" repeat.json 300 3 same 64 pipe shm
 clean "--repeat 3" "$BPID"
+
+# ---- --hist and --samples ----
+
+# --hist: a line per placement under each latency row; with one cell, bars.
+brun "--hist, two rows" 0 --size 64 --count 300 --hist pipe shm
+hist=$OUT
+for r in pipe shm; do
+	is "--hist: $r: a line per placement after its row" \
+		"$(printf '%s\n' "$hist" | grep -E -A2 "^$r +64 B " | sed -n '2,3p' | awk '{ print $1 }' | tr '\n' ' ')" "same split "
+done
+like "--hist: a line: placement, min, the columns, max" "$hist" '^  same +[0-9.]+ [nmu]?s [.:=+*#@ -]+ [0-9.]+ [nmu]?s$'
+unlike "--hist without UTF-8: ASCII only" "$hist" '[^ -~]'
+unlike "--hist, two rows: no bars" "$hist" 'round trips, mean'
+clean "--hist, two rows" "$BPID"
+brun "--hist, one cell" 0 --size 64 --count 300 --cpu same --hist pipe
+like "--hist, one cell: its bars' title" "$OUT" '^300 round trips, mean [0-9.]+ [nmu]?s'
+like "--hist, one cell: a bar: range, bar, count, share" "$OUT" \
+	'^ +[0-9.]+ [nmu]?s - [0-9.]+ [nmu]?s +#* +[0-9]+ +[0-9.]+%'
+is "--hist, one cell: the bars count every round trip" \
+	"$(printf '%s\n' "$OUT" | sed -nE 's/^ +[0-9.]+ [nmu]?s - [0-9.]+ [nmu]?s +#* +([0-9]+) .*/\1/p' | paste -sd+ | bc)" 300
+like "--hist, one cell: the last bar is 100%" \
+	"$(printf '%s\n' "$OUT" | grep -E '^ +[0-9.]+ [nmu]?s - [0-9.]+ [nmu]?s ' | tail -n 1)" ' 100\.0%'
+like "--hist, one cell: p50 is marked" "$OUT" '% .*p50'
+clean "--hist, one cell" "$BPID"
+run "--hist with UTF-8: block characters" 0 -- env LC_ALL=C.UTF-8 "$IPCDEMO" bench --size 64 --count 300 --cpu same --hist pipe
+like "--hist with UTF-8: a line" "$OUT" '^  same +[0-9.]+ [nmu]?s .*[▁▂▃▄▅▆▇█]'
+like "--hist with UTF-8: a bar" "$OUT" '[▏▎▍▌▋▊▉█] +[0-9]+ +[0-9.]+%'
+brun "--hist --json: the buckets only" 0 --size 64 --count 300 --cpu same --hist --json pipe
+check_json "--hist --json" "$T/.out" 300 1 same 64 pipe
+clean "--hist --json" "$BPID"
+
+# --samples: every round trip of every run, a line each, in order.
+brun "--samples" 0 --size 64,256 --count 300 --repeat 2 --json --samples samples.csv pipe udp
+cp "$T/.out" samples.json
+check_json "--samples" samples.json 300 2 "same split" "64 256" pipe udp
+is "--samples: the header" "$(head -n 1 samples.csv)" "row,size,cpu,run,index,ns"
+is "--samples: a line per round trip" "$(($(wc -l <samples.csv) - 1))" $((2 * 2 * 2 * 2 * 300))
+is "--samples: every line row,size,cpu,run,index,ns" \
+	"$(tail -n +2 samples.csv | grep -cvE '^(pipe|udp),(64|256),(same|split),[12],[0-9]+,[0-9]+$')" 0
+want_cells=""
+for r in pipe udp; do
+	for s in 64 256; do
+		for c in same split; do
+			want_cells+="$r,$s,$c,1,300 $r,$s,$c,2,300 "
+		done
+	done
+done
+is "--samples: runs in order, index 1..300 each" \
+	"$(tail -n +2 samples.csv | awk -F, '{ k = $1 "," $2 "," $3 "," $4; if (k != last) { if (last != "") printf "%s,%d ", last, n; last = k; n = 0 } n++; if ($5 != n) bad = 1 } END { printf "%s,%d %s", last, n, bad ? "bad index" : "" }')" \
+	"$want_cells"
+if $have_jq; then
+	hmax=$(jq -r 'select(.test == "latency" and .mechanism == "pipe" and .size == 64 and .cpu == "same") | "\(.histogram_round_trips) \(.max_us)"' samples.json)
+	is "--samples: the same round trips as the histogram (count, max within 0.01%)" \
+		"$(awk -F, -v h="$hmax" 'BEGIN { split(h, w, " ") } NR > 1 && $1 == "pipe" && $2 == 64 && $3 == "same" { n++; if ($6 + 0 > m) m = $6 + 0 } END { d = m / 1000 - w[2]; if (d < 0) d = -d; print n, (d <= 1e-4 * w[2] ? "same max" : "max " m " ns, not " w[2] " us") }' samples.csv)" \
+		"${hmax%% *} same max"
+else
+	skip "--samples: the same round trips as the histogram" "jq not installed"
+fi
+clean "--samples" "$BPID"
+brun "--samples to a directory that is not there" 1 --count 300 --samples nodir/x.csv pipe
+like "--samples nodir/x.csv: says so" "$ERR" "open nodir/x.csv: No such file or directory"
+is "--samples nodir/x.csv: no table" "$OUT" ""
+if [ -w /dev/full ]; then
+	brun "--samples /dev/full" 1 --size 64 --count 300 --cpu same --json --samples /dev/full pipe
+	like "--samples /dev/full: says so" "$ERR" 'write /dev/full: No space left on device'
+	is "--samples /dev/full: nothing measured" "$OUT" ""
+fi
+# A file that reaches the size limit (ulimit -f, in KiB) mid-run: the cells
+# fail naming it, the bench goes on.
+run "--samples over ulimit -f" 0 -- bash -c \
+	'ulimit -f 20 && echo "$$" >bench.pid && exec "$IPCDEMO" bench --size 64 --count 2000 --json --samples big.csv pipe'
+BENCH_PIDS+=("$(cat bench.pid)")
+if $have_jq; then
+	want="same true writing big.csv: File too large"
+	[ "$NCPU" -ge 2 ] && want+=$'\nsplit true writing big.csv: File too large'
+	is "--samples over ulimit -f: the latency cells failed, naming the file" \
+		"$(jq -r 'select(.test == "latency" and .why != "one CPU only") | "\(.cpu) \(.failed) \(.why)"' "$T/.out")" \
+		"$want"
+	is "--samples over ulimit -f: the throughput cells measured" \
+		"$(jq -r 'select(.test == "throughput") | .available' "$T/.out" | sort -u)" "true"
+else
+	skip "--samples over ulimit -f: the cells" "jq not installed"
+fi
+clean "--samples over ulimit -f" "$(cat bench.pid)"
 
 # A sixteen-size list is the longest there may be.
 brun "16 sizes" 0 --size "$(seq -s, 16 31)" --count 300 --cpu same --json pipe
