@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/obj_hooks.h"
@@ -18,7 +20,7 @@ bool obj_ipcdemo_name(const char *name)
 	return strncmp(name, "ipcdemo", 7) == 0 && (name[7] == '\0' || name[7] == '-');
 }
 
-static void obj_blank(struct obj *o)
+void obj_blank(struct obj *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->size = o->messages = o->id = -1;
@@ -67,4 +69,18 @@ const char *obj_open_now(const struct obj *o)
 {
 	struct fsobj_open v = { .dev = o->dev, .ino = o->ino };
 	return fsobj_find_open(&v, 1) < 0 || v.open ? "a process has it open now" : NULL;
+}
+
+int obj_sockfs_dev(dev_t *dev)
+{
+	struct stat st;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int rc = fstat(fd, &st);
+	close(fd);
+	if (rc < 0)
+		return -1;
+	*dev = st.st_dev;
+	return 0;
 }

@@ -271,6 +271,7 @@ static int zmq_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
 		if (!z->pid)
 			continue;
 		z->o.id = z->pid;
+		z->o.binder = z->pid;
 		snprintf(z->o.note_buf, sizeof(z->o.note_buf), "bound by pid %ld", (long)z->pid);
 		if (out->add(out, &z->o) < 0)
 			rc = -1;
