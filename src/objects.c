@@ -109,6 +109,16 @@ static void mark_in_use(struct ctx *ctx, struct objlist *l)
 	}
 }
 
+/* An object whose owner the system does not keep is its first holder's. */
+static void owner_from_holders(struct objlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct obj *o = &l->v[i];
+		if (o->uid == OBJ_NO_UID && o->holders > 0)
+			o->uid = o->creator = l->h[o->holder0].uid;
+	}
+}
+
 /* The kinds listed only while ipcdemo holds them: the others go. */
 static void drop_unheld(struct objlist *l)
 {
@@ -238,6 +248,7 @@ int objects_collect(struct ctx *ctx, struct objlist *l, const char *dir, const c
 		return EXIT_FAIL;
 	mark_in_use(ctx, l);
 	drop_unheld(l);
+	owner_from_holders(l);
 	return 0;
 }
 

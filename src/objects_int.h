@@ -15,6 +15,7 @@
  * bound to it. */
 struct holder {
 	pid_t pid;
+	uid_t uid;     /* the owner of /proc/PID; OBJ_NO_UID: unknown */
 	char comm[17]; /* /proc/PID/comm, control characters as '?'; "" unknown */
 };
 

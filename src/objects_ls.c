@@ -143,6 +143,10 @@ static int parse_cols(const struct ctx *ctx, const char *list, enum col *v)
 	const char *p = list;
 	while (*p) {
 		size_t len = strcspn(p, ",");
+		if (len == 0) { /* "a,,b", "a,": nothing between */
+			p++;
+			continue;
+		}
 		int found = -1;
 		for (int c = 0; c < COL__MAX && found < 0; c++)
 			if (strlen(cols[c].name) == len && strncasecmp(cols[c].name, p, len) == 0)
@@ -228,12 +232,16 @@ static const char *cell(const struct objlist *l, const struct obj *p, enum col c
 		num_cell(buf, len, p->kind->id_shown ? p->id : -1);
 		return buf;
 	case COL_OWNER:
+		if (p->uid == OBJ_NO_UID)
+			return "-";
 		objects_owner(p->uid, buf, len);
 		return buf;
 	case COL_UID:
-		snprintf(buf, len, "%u", (unsigned)p->uid);
+		num_cell(buf, len, p->uid == OBJ_NO_UID ? -1 : (long long)p->uid);
 		return buf;
 	case COL_MODE:
+		if (p->mode == OBJ_NO_MODE)
+			return "-";
 		snprintf(buf, len, "%04o", (unsigned)p->mode);
 		return buf;
 	case COL_SIZE:
@@ -339,9 +347,17 @@ static void ls_json(const struct objlist *l)
 		out_open(&o);
 		out_string(&o, PRINT_JSON, "type", NULL, p->kind->type);
 		out_string(&o, PRINT_JSON, "name", NULL, p->name);
-		out_string(&o, PRINT_JSON, "owner", NULL, owner);
-		out_u64(&o, PRINT_JSON, "uid", NULL, p->uid);
-		out_string(&o, PRINT_JSON, "mode", NULL, mode);
+		if (p->uid != OBJ_NO_UID) {
+			out_string(&o, PRINT_JSON, "owner", NULL, owner);
+			out_u64(&o, PRINT_JSON, "uid", NULL, p->uid);
+		} else {
+			out_null(&o, "owner");
+			out_null(&o, "uid");
+		}
+		if (p->mode != OBJ_NO_MODE)
+			out_string(&o, PRINT_JSON, "mode", NULL, mode);
+		else
+			out_null(&o, "mode");
 		json_count(&o, "bytes", p->size);
 		json_count(&o, "messages", p->messages);
 		json_holders(&o, l, p);
@@ -429,15 +445,35 @@ void ls_help_args(FILE *fp, const struct verb *v)
 		fprintf(fp, "  %-9s %s\n", cols[c].name, cols[c].help);
 }
 
+struct type_match {
+	const char *cur;
+	bool print;
+	size_t n;
+};
+
 static void complete_type(const struct mech_objects *k, void *arg)
 {
+	struct type_match *m = arg;
 	char desc[64];
+	if (strncmp(k->type, m->cur, strlen(m->cur)) != 0)
+		return;
+	m->n++;
 	snprintf(desc, sizeof(desc), "only %s", k->plural);
-	complete_candidate(arg, k->type, desc);
+	if (m->print)
+		complete_candidate(m->cur, k->type, desc);
 }
 
+/* A word that begins as a type word is completed as one; any other (and
+ * an empty one) as the directory. */
 void ls_complete(const struct verb *v, const char *cur)
 {
-	each_type(complete_type, (void *)cur);
-	complete_files(v, cur);
+	struct type_match m = { .cur = cur, .print = false, .n = 0 };
+	if (cur[0])
+		each_type(complete_type, &m);
+	if (m.n == 0) {
+		complete_files(v, cur);
+		return;
+	}
+	m.print = true;
+	each_type(complete_type, &m);
 }

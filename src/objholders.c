@@ -42,6 +42,7 @@ struct pass {
 	bool maps;     /* some kind is mapped */
 	pid_t pid;     /* the process being read */
 	char comm[17]; /* its name, once read */
+	uid_t uid;     /* its owner, once read */
 	bool comm_read;
 	int proc; /* /proc */
 };
@@ -72,6 +73,9 @@ static void read_comm(struct pass *p)
 		return;
 	p->comm_read = true;
 	p->comm[0] = '\0';
+	struct stat st;
+	snprintf(path, sizeof(path), "%ld", (long)p->pid);
+	p->uid = fstatat(p->proc, path, &st, 0) == 0 ? st.st_uid : OBJ_NO_UID;
 	snprintf(path, sizeof(path), "%ld/comm", (long)p->pid);
 	int fd = openat(p->proc, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -106,6 +110,7 @@ static int add_hit(struct pass *p, size_t obj)
 	struct hit *h = &p->v[p->n++];
 	h->obj = obj;
 	h->h.pid = p->pid;
+	h->h.uid = p->uid;
 	memcpy(h->h.comm, p->comm, sizeof(h->h.comm));
 	return 0;
 }

@@ -14,6 +14,11 @@
 
 struct ctx;
 
+/* An owner or a mode that the system does not keep (a socket that is no
+ * file): the owner is then taken from the first process holding it. */
+#define OBJ_NO_UID ((uid_t)-1)
+#define OBJ_NO_MODE ((mode_t)-1)
+
 /* One object as 'ls' shows it. */
 struct obj {
 	const struct mech_objects *kind; /* set by the collector */
