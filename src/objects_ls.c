@@ -58,7 +58,7 @@ static const struct col_def cols[COL__MAX] = {
 	[COL_PIDS] = { .name = "PIDS",
 		       .help = "processes holding it open, mapped or bound (PID/COMMAND)",
 		       .whint = 0.2,
-		       .flags = SCOLS_FL_TRUNC },
+		       .flags = 0 },
 	[COL_LSPID] = { .name = "LSPID",
 			.help = "System V queue: pid of the last sender",
 			.whint = 5,
