@@ -216,6 +216,19 @@ static bool wanted(const struct mech_objects *k, const char *const *types)
 	return false;
 }
 
+static void drop_unwanted(struct objlist *l, const char *const *types)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!wanted(l->v[i].kind, types))
+			continue;
+		if (k != i)
+			l->v[k] = l->v[i];
+		k++;
+	}
+	l->n = k;
+}
+
 const struct mech_objects *objects_kind_of_type(const char *type)
 {
 	for (size_t i = 0; mechanisms[i]; i++)
@@ -230,11 +243,19 @@ int objects_collect(struct ctx *ctx, struct objlist *l, const char *dir, const c
 	size_t at = SIZE_MAX;
 	int r = 0;
 	l->out.add = obj_add;
-	while (r == 0 && (k = next_kind(&at)) != NULL)
-		if (wanted(k, types))
-			r = scan_kind(ctx, l, k, dir);
+	/* Every kind is scanned, those not wanted quietly: one of them may
+	 * claim a file that a wanted one would list (zmq, a socket). */
+	while (r == 0 && (k = next_kind(&at)) != NULL) {
+		bool want = wanted(k, types), quiet = ctx->opt.quiet;
+		ctx->opt.quiet = quiet || !want;
+		r = scan_kind(ctx, l, k, dir);
+		ctx->opt.quiet = quiet;
+		if (!want && r == -2)
+			r = 0;
+	}
 	if (r == 0) {
 		drop_claimed(l);
+		drop_unwanted(l, types);
 		if (l->n > 1)
 			qsort(l->v, l->n, sizeof(*l->v), obj_cmp);
 		r = objects_find_holders(l);

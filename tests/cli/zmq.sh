@@ -198,6 +198,10 @@ if isolated; then
 	run "ls DIR with a live zmq ipc socket" 0 -- "$IPCDEMO" ls "$D"
 	like "it is of type zmq, bound by its pid" "$OUT" "^zmq +$(re_quote "$D/live") +- +[^ ]+ +0600 +- +- +$pid/ipcdemo +no +bound by pid $pid\$"
 	is "listed once, not again as a socket" "$(count_re "$OUT" " $(re_quote "$D/live") ")" 1
+	run "ls socket DIR" 0 -- "$IPCDEMO" ls socket "$D"
+	is "ls socket: not as a socket either" "$(count_re "$OUT" " $(re_quote "$D/live") ")" 0
+	run "ls zmq DIR" 0 -- "$IPCDEMO" ls zmq "$D"
+	is "ls zmq: the zmq socket" "$(count_re "$OUT" "^zmq +$(re_quote "$D/live") ")" 1
 	run "ls --json DIR" 0 -- "$IPCDEMO" ls --json "$D"
 	like "--json: type zmq, its pid, a note" "$OUT" "^\\{\"type\":\"zmq\",\"name\":\"$(re_quote "$D/live")\",.*\"pid\":$pid,\"ipcdemo\":false,\"note\":\"bound by pid $pid\"\\}\$"
 	is "--json: listed once" "$(count_re "$OUT" "\"$(re_quote "$D/live")\"")" 1
