@@ -115,18 +115,25 @@ static int add_hit(struct pass *p, size_t obj)
 	return 0;
 }
 
-/* Every object that is the file (dev, ino). */
-static int match(struct pass *p, dev_t dev, ino_t ino)
+/* The first key not below (dev, ino). */
+static size_t first_key(const struct pass *p, dev_t dev, ino_t ino)
 {
 	struct key want = { .dev = dev, .ino = ino, .obj = 0 };
 	size_t lo = 0, hi = p->nk;
-	while (lo < hi) { /* the first key not below (dev, ino, 0) */
+	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (key_cmp(&p->k[mid], &want) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* Every object that is the file (dev, ino). */
+static int match(struct pass *p, dev_t dev, ino_t ino)
+{
+	size_t lo = first_key(p, dev, ino);
 	for (; lo < p->nk && p->k[lo].dev == dev && p->k[lo].ino == ino; lo++)
 		if (add_hit(p, p->k[lo].obj) < 0)
 			return -1;
@@ -200,6 +207,65 @@ static int make_keys(struct pass *p, const struct objlist *l)
 	return 0;
 }
 
+/* The sockets bound to socket files, found while the keys are made. */
+struct bound {
+	struct pass *p;
+	const struct objlist *l;
+	dev_t sockfs;
+	struct key *v;
+	size_t n, cap;
+	bool nomem;
+};
+
+static void bound_one(void *arg, const struct obj_bound *b)
+{
+	struct bound *bd = arg;
+	const struct pass *p = bd->p;
+	for (size_t i = first_key(p, b->dev, b->ino); i < p->nk && p->k[i].dev == b->dev && p->k[i].ino == b->ino;
+	     i++) {
+		if (!bd->l->v[p->k[i].obj].kind->socket_files || bd->nomem)
+			continue;
+		if (bd->n == bd->cap) {
+			size_t nc = bd->cap ? bd->cap * 2 : 8;
+			struct key *nv = realloc(bd->v, nc * sizeof(*nv));
+			if (!nv) {
+				bd->nomem = true;
+				return;
+			}
+			bd->v = nv;
+			bd->cap = nc;
+		}
+		bd->v[bd->n++] = (struct key){ .dev = bd->sockfs, .ino = (ino_t)b->sino, .obj = p->k[i].obj };
+	}
+}
+
+/* A socket file is held by the processes that hold the socket bound to
+ * it: their descriptors show that socket, not the file. Where the kernel
+ * cannot tell which socket that is, the file has no holders. */
+static int add_socket_keys(struct pass *p, const struct objlist *l)
+{
+	bool any = false;
+	for (size_t i = 0; i < l->n; i++)
+		any |= l->v[i].kind->socket_files;
+	struct bound bd = { .p = p, .l = l, .v = NULL, .n = 0, .cap = 0, .nomem = false };
+	if (!any || obj_sockfs_dev(&bd.sockfs) < 0)
+		return 0;
+	int rc = obj_unix_bound(~0U, bound_one, &bd);
+	struct key *nk = NULL;
+	if (bd.nomem || (rc == 0 && bd.n > 0 && !(nk = realloc(p->k, (p->nk + bd.n) * sizeof(*nk))))) {
+		free(bd.v);
+		return -1;
+	}
+	if (nk) {
+		memcpy(nk + p->nk, bd.v, bd.n * sizeof(*nk));
+		p->k = nk;
+		p->nk += bd.n;
+		qsort(p->k, p->nk, sizeof(*p->k), key_cmp);
+	}
+	free(bd.v);
+	return 0;
+}
+
 /* The binders that the kinds found themselves. */
 static int add_binders(struct pass *p, const struct objlist *l)
 {
@@ -268,6 +334,8 @@ int objects_find_holders(struct objlist *l)
 		l->v[i].holders = l->v[i].holder0 = 0;
 	p.proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = p.proc < 0 ? -2 : make_keys(&p, l);
+	if (rc == 0)
+		rc = add_socket_keys(&p, l);
 	if (rc == 0)
 		rc = add_binders(&p, l);
 	if (rc == 0 && p.nk > 0)

@@ -62,6 +62,9 @@ struct mech_objects {
 	/* The objects are shared memory that processes map: the collector
 	 * looks for them in every /proc/PID/maps too, not only the fds. */
 	bool mapped;
+	/* The objects are socket files: their holders are those of the
+	 * socket bound to each (obj_unix_bound). */
+	bool socket_files;
 	/* Listed only while a process named ipcdemo holds it (sockets of
 	 * the system's that are not ipcdemo's are not listed). */
 	bool ipcdemo_held_only;
@@ -106,6 +109,21 @@ const char *obj_open_now(const struct obj *o);
 
 /* An object with every field blank (size, messages and id -1). */
 void obj_blank(struct obj *o);
+
+/* A Unix socket bound to a file: the file (dev, ino), the socket's inode
+ * on the socket file system (sino) and its state (10: listening, 7: an
+ * unconnected datagram socket). */
+struct obj_bound {
+	dev_t dev;
+	ino_t ino;
+	unsigned long long sino;
+	unsigned state;
+};
+/* Hand to fn every Unix socket of the network namespace that is bound to
+ * a file and is in one of the states of the mask (1 << state), as the
+ * kernel's socket diagnostics (NETLINK_SOCK_DIAG, UDIAG_SHOW_VFS) tell,
+ * whatever path it was bound by. 0, or -1 with errno. */
+int obj_unix_bound(unsigned states, void (*fn)(void *arg, const struct obj_bound *b), void *arg);
 
 /* The device of the kernel's socket file system, that /proc/PID/fd shows
  * sockets on (their st_dev): 0, or -1 with errno. */

@@ -264,6 +264,7 @@ static const struct mech_objects unix_objects = {
 	.type = "socket",
 	.plural = "sockets",
 	.order = 50,
+	.socket_files = true,
 	.scan = unix_scan,
 	.describe = unix_describe,
 	.ours = unix_ours,

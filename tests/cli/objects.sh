@@ -259,7 +259,8 @@ else
 	skip "ls: a key outside the range is not" "key $KEY_NOT taken"
 fi
 is "ls: a FIFO of another name is not" "$(row "$ls_out" other.fifo)" "fifo other.fifo - $me 0640 - - - no"
-is "ls: the socket in use is not, and says so" "$(row "$ls_out" ipc.sock)" "socket ipc.sock - $me 0600 - - - no in use"
+is "ls: the socket in use is not, and says so, with its holder" "$(row "$ls_out" ipc.sock)" \
+	"socket ipc.sock - $me 0600 - - $(cmd_pid "$up")/ipcdemo no in use"
 is "ls: only this directory's files" "$(row "$ls_out" other/storage)$(row "$ls_out" other/ipc.sock)" ""
 if $nobody; then
 	is "ls: another user's ipcdemo ring is not ours" "$(row "$ls_out" "$NOBODY" shm)" \
