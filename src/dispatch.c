@@ -32,17 +32,21 @@ const struct verb commands[] = {
 	{
 		.name = "ls",
 		.summary = "list the IPC objects that exist now",
-		.usage = "[options] [DIRECTORY]",
+		.usage = "[options] [TYPE...] [DIRECTORY]",
 		.description = "Lists POSIX message queues (/dev/mqueue), POSIX shared memory (/dev/shm), System V\n"
-			       "message queues (/proc/sysvipc/msg), and the FIFOs, sockets and storage files in\n"
-			       "DIRECTORY (default: the current one): type, name, owner, mode, size, messages, and\n"
-			       "whether 'ipcdemo clean' would remove it. A socket that a running 'ipcdemo zmq' is\n"
-			       "bound to is of type zmq, with its pid.",
+			       "message queues (/proc/sysvipc/msg), abstract Unix sockets (@name), the TCP and UDP\n"
+			       "sockets ipcdemo listens on, and the FIFOs, sockets and storage files in DIRECTORY\n"
+			       "(default: the current one): type, name, System V id, owner, mode, size, messages,\n"
+			       "the processes holding it, and whether 'ipcdemo clean' would remove it. A socket\n"
+			       "that a running 'ipcdemo zmq' is bound to is of type zmq. TYPE words keep only\n"
+			       "those types; any other argument is the directory.",
 		.opts = ls_opts,
 		.min_args = 0,
-		.max_args = 1,
+		.max_args = -1,
 		.run = ls_run,
-		.complete = complete_files,
+		.complete = ls_complete,
+		.help_args = ls_help_args,
+		.opt_scope = &ls_opt_scope,
 	},
 	{
 		.name = "clean",

@@ -3,7 +3,8 @@
  * removal of the ones ipcdemo made (by the rule in ipcdemo(1), CLEANING UP).
  * The generic part: each mechanism that makes named objects finds,
  * describes, judges and removes them through its hooks (obj_hooks.h);
- * this walks the registry, collects, sorts, prints and cleans. */
+ * this walks the registry, collects, sorts and cleans; objects_ls.c
+ * prints. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,21 +18,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ipcdemo/fsobj.h"
 #include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/tools.h"
 #include "ipcdemo/util.h"
+#include "objects_int.h"
 
-/* Room for a note with what the collector adds to it. */
-#define NOTE_MAX 160
-
-struct objlist {
-	struct obj_out out; /* first: the scans' handle on the list */
-	struct obj *v;
-	size_t n, cap;
-	const struct mech_objects *kind; /* of the scan running */
-};
+#define NOTE_MAX OBJ_NOTE_MAX
 
 static int obj_add(struct obj_out *out, const struct obj *src)
 {
@@ -91,45 +84,60 @@ static void open_kinds(char *buf, size_t len)
 
 /* An object of a kind that is in use while open (a process waiting on it
  * by its name would wait for ever once the name is removed) is kept while
- * a process has it open. One pass over every process's descriptors. */
-static int mark_in_use(struct ctx *ctx, struct objlist *l)
+ * a process has it open (objholders.c found it). */
+static void mark_in_use(struct ctx *ctx, struct objlist *l)
 {
-	size_t n = 0, k = 0;
+	size_t n = 0;
 	for (size_t i = 0; i < l->n; i++)
 		n += l->v[i].kind->open_in_use;
 	if (n == 0)
-		return 0;
-	struct fsobj_open *v = calloc(n, sizeof(*v));
-	if (!v)
-		return -1;
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].kind->open_in_use)
-			v[k++] = (struct fsobj_open){ .dev = l->v[i].dev, .ino = l->v[i].ino };
-	bool unknown = fsobj_find_open(v, n) < 0;
+		return;
+	bool unknown = l->holders_errno != 0;
 	if (unknown && !ctx->opt.quiet) {
-		int e = errno;
 		char what[128];
 		open_kinds(what, sizeof(what));
-		msg_warn(ctx->prog, "cannot tell which %s are open: /proc: %s; keeping them", what, strerror(e));
+		msg_warn(ctx->prog, "cannot tell which %s are open: /proc: %s; keeping them", what,
+			 strerror(l->holders_errno));
 	}
-	k = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		struct obj *o = &l->v[i];
-		if (!o->kind->open_in_use)
+		if (!o->kind->open_in_use || (!unknown && o->holders == 0))
 			continue;
-		if (unknown || v[k].open) {
-			o->use = unknown ? "may be in use" : "in use";
-			o->busy = o->ours;
-			o->ours = false;
-		}
-		k++;
+		o->use = unknown ? "may be in use" : "in use";
+		o->busy = o->ours;
+		o->ours = false;
 	}
-	free(v);
-	return 0;
 }
 
-/* The note shown: the kind's, then whether it is in use. */
-static const char *obj_note(const struct obj *p, char *buf, size_t len)
+/* An object whose owner the system does not keep is its first holder's. */
+static void owner_from_holders(struct objlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct obj *o = &l->v[i];
+		if (o->uid == OBJ_NO_UID && o->holders > 0)
+			o->uid = o->creator = l->h[o->holder0].uid;
+	}
+}
+
+/* The kinds listed only while ipcdemo holds them: the others go. */
+static void drop_unheld(struct objlist *l)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct obj *o = &l->v[i];
+		bool keep = !o->kind->ipcdemo_held_only;
+		for (size_t j = 0; !keep && j < o->holders; j++)
+			keep = strcmp(l->h[o->holder0 + j].comm, "ipcdemo") == 0;
+		if (!keep)
+			continue;
+		if (k != i)
+			l->v[k] = *o;
+		k++;
+	}
+	l->n = k;
+}
+
+const char *objects_note(const struct obj *p, char *buf, size_t len)
 {
 	const char *note = p->note ? p->note : p->note_buf[0] ? p->note_buf : NULL;
 	if (!p->use)
@@ -198,19 +206,60 @@ static void drop_claimed(struct objlist *l)
 	l->n = k;
 }
 
-/* Everything there is, sorted by kind and name. Returns 0, or the exit status. */
-static int collect(struct ctx *ctx, struct objlist *l)
+static bool wanted(const struct mech_objects *k, const char *const *types)
 {
-	const char *dir = ctx->argc > 0 ? ctx->argv[0] : ".";
+	if (!types)
+		return true;
+	for (size_t i = 0; types[i]; i++)
+		if (strcmp(types[i], k->type) == 0)
+			return true;
+	return false;
+}
+
+static void drop_unwanted(struct objlist *l, const char *const *types)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!wanted(l->v[i].kind, types))
+			continue;
+		if (k != i)
+			l->v[k] = l->v[i];
+		k++;
+	}
+	l->n = k;
+}
+
+const struct mech_objects *objects_kind_of_type(const char *type)
+{
+	for (size_t i = 0; mechanisms[i]; i++)
+		if (mechanisms[i]->objects && strcmp(mechanisms[i]->objects->type, type) == 0)
+			return mechanisms[i]->objects;
+	return NULL;
+}
+
+int objects_collect(struct ctx *ctx, struct objlist *l, const char *dir, const char *const *types)
+{
 	const struct mech_objects *k;
 	size_t at = SIZE_MAX;
 	int r = 0;
 	l->out.add = obj_add;
-	while (r == 0 && (k = next_kind(&at)) != NULL)
+	/* Every kind is scanned, those not wanted quietly: one of them may
+	 * claim a file that a wanted one would list (zmq, a socket). */
+	while (r == 0 && (k = next_kind(&at)) != NULL) {
+		bool want = wanted(k, types), quiet = ctx->opt.quiet;
+		ctx->opt.quiet = quiet || !want;
 		r = scan_kind(ctx, l, k, dir);
+		ctx->opt.quiet = quiet;
+		if (!want && r == -2)
+			r = 0;
+	}
 	if (r == 0) {
 		drop_claimed(l);
-		r = mark_in_use(ctx, l);
+		drop_unwanted(l, types);
+		if (l->n > 1)
+			qsort(l->v, l->n, sizeof(*l->v), obj_cmp);
+		r = objects_find_holders(l);
+		r = r == -2 ? 0 : r;
 	}
 	if (r == -1) {
 		msg_syserr(ctx->prog, "allocate memory");
@@ -218,12 +267,22 @@ static int collect(struct ctx *ctx, struct objlist *l)
 	}
 	if (r == -2)
 		return EXIT_FAIL;
-	if (l->n > 1)
-		qsort(l->v, l->n, sizeof(*l->v), obj_cmp);
+	mark_in_use(ctx, l);
+	drop_unheld(l);
+	owner_from_holders(l);
 	return 0;
 }
 
-static void owner_name(uid_t uid, char *buf, size_t len)
+void objects_free(struct objlist *l)
+{
+	free(l->v);
+	free(l->h);
+	l->v = NULL;
+	l->h = NULL;
+	l->n = l->nh = 0;
+}
+
+void objects_owner(uid_t uid, char *buf, size_t len)
 {
 	const struct passwd *pw = getpwuid(uid);
 	if (pw)
@@ -232,106 +291,12 @@ static void owner_name(uid_t uid, char *buf, size_t len)
 		snprintf(buf, len, "%u", (unsigned)uid);
 }
 
-/* A name for the text table: control characters (a newline in a file
- * name) shown as '?', as ls(1) does on a terminal. */
-static void printable(char *dst, size_t len, const char *src)
+void objects_printable(char *dst, size_t len, const char *src)
 {
 	size_t i = 0;
 	for (; src[i] && i + 1 < len; i++)
 		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
 	dst[i] = '\0';
-}
-
-static void num(char *buf, size_t len, long long v)
-{
-	if (v < 0)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%lld", v);
-}
-
-/* The table of 'ls', column widths from the data. */
-static void ls_text(const struct objlist *l)
-{
-	int wn = 4, wo = 5;
-	char owner[64], nbuf[NOTE_MAX];
-	for (size_t i = 0; i < l->n; i++) {
-		owner_name(l->v[i].uid, owner, sizeof(owner));
-		if ((int)strlen(l->v[i].name) > wn)
-			wn = (int)strlen(l->v[i].name);
-		if ((int)strlen(owner) > wo)
-			wo = (int)strlen(owner);
-	}
-	if (l->n)
-		printf("%-6s  %-*s  %-*s  %-4s  %10s  %8s  %-7s  %s\n", "TYPE", wn, "NAME", wo, "OWNER", "MODE", "SIZE",
-		       "MESSAGES", "IPCDEMO", "NOTE");
-	for (size_t i = 0; i < l->n; i++) {
-		const struct obj *p = &l->v[i];
-		char sz[24], msgs[24];
-		owner_name(p->uid, owner, sizeof(owner));
-		num(sz, sizeof(sz), p->size);
-		num(msgs, sizeof(msgs), p->messages);
-		char name[PATH_MAX];
-		printable(name, sizeof(name), p->name);
-		printf("%-6s  %-*s  %-*s  %04o  %10s  %8s  ", p->kind->type, wn, name, wo, owner, (unsigned)p->mode, sz,
-		       msgs);
-		const char *note = obj_note(p, nbuf, sizeof(nbuf));
-		if (note)
-			printf("%-7s  %s\n", p->ours ? "yes" : "no", note);
-		else
-			printf("%s\n", p->ours ? "yes" : "no");
-	}
-}
-
-/* One JSON object per object. */
-static void ls_json(const struct objlist *l)
-{
-	struct out o;
-	char nbuf[NOTE_MAX];
-	out_init(&o, stdout, true);
-	for (size_t i = 0; i < l->n; i++) {
-		const struct obj *p = &l->v[i];
-		char owner[64], mode[8];
-		owner_name(p->uid, owner, sizeof(owner));
-		snprintf(mode, sizeof(mode), "%04o", (unsigned)p->mode);
-		out_open(&o);
-		out_string(&o, PRINT_JSON, "type", NULL, p->kind->type);
-		out_string(&o, PRINT_JSON, "name", NULL, p->name);
-		out_string(&o, PRINT_JSON, "owner", NULL, owner);
-		out_u64(&o, PRINT_JSON, "uid", NULL, p->uid);
-		out_string(&o, PRINT_JSON, "mode", NULL, mode);
-		if (p->size >= 0)
-			out_u64(&o, PRINT_JSON, "bytes", NULL, (uint64_t)p->size);
-		else
-			out_null(&o, "bytes");
-		if (p->messages >= 0)
-			out_u64(&o, PRINT_JSON, "messages", NULL, (uint64_t)p->messages);
-		else
-			out_null(&o, "messages");
-		if (p->id >= 0 && p->kind->id_name)
-			out_i64(&o, PRINT_JSON, p->kind->id_name, NULL, p->id);
-		out_bool(&o, PRINT_JSON, "ipcdemo", NULL, p->ours);
-		const char *note = obj_note(p, nbuf, sizeof(nbuf));
-		if (note)
-			out_string(&o, PRINT_JSON, "note", NULL, note);
-		out_close(&o);
-	}
-}
-
-int ls_run(struct ctx *ctx)
-{
-	struct objlist l = { 0 };
-	int rc = collect(ctx, &l);
-	if (rc) {
-		free(l.v);
-		return rc;
-	}
-	if (ctx->opt.json)
-		ls_json(&l);
-	else
-		ls_text(&l);
-	free(l.v);
-	return EXIT_OK;
 }
 
 static int remove_obj(struct ctx *ctx, const struct obj *p)
@@ -347,9 +312,9 @@ static int remove_obj(struct ctx *ctx, const struct obj *p)
 int clean_run(struct ctx *ctx)
 {
 	struct objlist l = { 0 };
-	int rc = collect(ctx, &l);
+	int rc = objects_collect(ctx, &l, ctx->argc > 0 ? ctx->argv[0] : ".", NULL);
 	if (rc) {
-		free(l.v);
+		objects_free(&l);
 		return rc;
 	}
 	struct out o;
@@ -359,9 +324,10 @@ int clean_run(struct ctx *ctx)
 		const struct obj *p = &l.v[i];
 		if (p->busy && !ctx->opt.quiet) {
 			char name[PATH_MAX];
-			printable(name, sizeof(name), p->name);
+			objects_printable(name, sizeof(name), p->name);
 			char nbuf[NOTE_MAX];
-			msg_warn(ctx->prog, "keeping %s %s: %s", p->kind->type, name, obj_note(p, nbuf, sizeof(nbuf)));
+			msg_warn(ctx->prog, "keeping %s %s: %s", p->kind->type, name,
+				 objects_note(p, nbuf, sizeof(nbuf)));
 		}
 		if (!p->ours)
 			continue;
@@ -383,22 +349,16 @@ int clean_run(struct ctx *ctx)
 							 : "removed");
 		out_string(&o, PRINT_ANY, "type", "%s ", p->kind->type);
 		char name[PATH_MAX];
-		printable(name, sizeof(name), p->name);
+		objects_printable(name, sizeof(name), p->name);
 		out_string(&o, PRINT_TEXT, "name", "%s", name);
 		out_string(&o, PRINT_JSON, "name", NULL, p->name);
 		out_close(&o);
 	}
 	if (found == 0 && !ctx->opt.quiet)
 		msg_warn(ctx->prog, "nothing of ipcdemo's to remove");
-	free(l.v);
+	objects_free(&l);
 	return rc;
 }
-
-const struct verb_opt ls_opts[] = {
-	{ .id = OP_JSON, .help = "one JSON object per object" },
-	{ .id = OP_QUIET, .help = "no notes about what could not be listed" },
-	OPT_LIST_END,
-};
 
 /* ---- the options of clean ---- */
 

@@ -14,6 +14,11 @@
 
 struct ctx;
 
+/* An owner or a mode that the system does not keep (a socket that is no
+ * file): the owner is then taken from the first process holding it. */
+#define OBJ_NO_UID ((uid_t)-1)
+#define OBJ_NO_MODE ((mode_t)-1)
+
 /* One object as 'ls' shows it. */
 struct obj {
 	const struct mech_objects *kind; /* set by the collector */
@@ -22,17 +27,21 @@ struct obj {
 	uid_t uid;
 	uid_t creator; /* where the system keeps it (System V), else uid */
 	mode_t mode;
-	long long size;     /* bytes; -1: not applicable */
-	long long messages; /* -1: not applicable or unknown */
-	long long id;       /* the kind's id_name (msqid); -1: none */
-	dev_t dev;          /* files: to find who has them open */
-	ino_t ino;
-	int found;         /* the kind's own finding, from describe, for ours */
-	bool ours;         /* 'ipcdemo clean' removes it */
-	bool busy;         /* ours, but in use: kept */
-	const char *note;  /* the kind's, NULL: none */
-	char note_buf[48]; /* or the object's own, when note is NULL */
-	const char *use;   /* set by the collector: "in use", "may be in use" */
+	long long size;          /* bytes; -1: not applicable */
+	long long messages;      /* -1: not applicable or unknown */
+	long long id;            /* the kind's id_name (msqid); -1: none */
+	dev_t dev;               /* files, sockets: to find who has them open */
+	ino_t ino;               /* 0: none (nothing to look for in /proc) */
+	bool msg_pids;           /* a queue that keeps its last sender and receiver: */
+	pid_t lspid, lrpid;      /* their pids (0: none yet) */
+	pid_t binder;            /* a process the kind found holding it (zmq's binder), 0: none */
+	int found;               /* the kind's own finding, from describe, for ours */
+	bool ours;               /* 'ipcdemo clean' removes it */
+	bool busy;               /* ours, but in use: kept */
+	const char *note;        /* the kind's, NULL: none */
+	char note_buf[48];       /* or the object's own, when note is NULL */
+	const char *use;         /* set by the collector: "in use", "may be in use" */
+	size_t holder0, holders; /* set by the collector: its processes, in its list */
 };
 
 /* Where a scan hands each object it finds (copied). 0, or -1 when memory
@@ -49,6 +58,16 @@ struct mech_objects {
 	const char *plural;  /* for notes: "FIFOs" */
 	int order;           /* kinds are listed (and scanned) in ascending order */
 	const char *id_name; /* JSON key of obj.id, NULL: none */
+	bool id_shown;       /* obj.id is the ID column (the id ipcrm(1) takes) */
+	/* The objects are shared memory that processes map: the collector
+	 * looks for them in every /proc/PID/maps too, not only the fds. */
+	bool mapped;
+	/* The objects are socket files: their holders are those of the
+	 * socket bound to each (obj_unix_bound). */
+	bool socket_files;
+	/* Listed only while a process named ipcdemo holds it (sockets of
+	 * the system's that are not ipcdemo's are not listed). */
+	bool ipcdemo_held_only;
 	/* Find this kind's objects, in its system-wide namespace or among
 	 * the entries of dir (obj_scan_dir), and hand each to out with what
 	 * the namespace tells (name, owner, mode, ...). A file (same device
@@ -87,5 +106,27 @@ int obj_scan_dir(struct ctx *ctx, const char *dir, struct obj_out *out,
 /* For in_use: NULL, or "a process has it open now" (also when /proc
  * cannot tell). */
 const char *obj_open_now(const struct obj *o);
+
+/* An object with every field blank (size, messages and id -1). */
+void obj_blank(struct obj *o);
+
+/* A Unix socket bound to a file: the file (dev, ino), the socket's inode
+ * on the socket file system (sino) and its state (10: listening, 7: an
+ * unconnected datagram socket). */
+struct obj_bound {
+	dev_t dev;
+	ino_t ino;
+	unsigned long long sino;
+	unsigned state;
+};
+/* Hand to fn every Unix socket of the network namespace that is bound to
+ * a file and is in one of the states of the mask (1 << state), as the
+ * kernel's socket diagnostics (NETLINK_SOCK_DIAG, UDIAG_SHOW_VFS) tell,
+ * whatever path it was bound by. 0, or -1 with errno. */
+int obj_unix_bound(unsigned states, void (*fn)(void *arg, const struct obj_bound *b), void *arg);
+
+/* The device of the kernel's socket file system, that /proc/PID/fd shows
+ * sockets on (their st_dev): 0, or -1 with errno. */
+int obj_sockfs_dev(dev_t *dev);
 
 #endif

@@ -40,6 +40,17 @@ static inline const struct clean_opts *clean_opts_of(const struct ctx *ctx)
 	return ctx->mopt;
 }
 
+struct ls_opts {
+	const char *output; /* -o LIST */
+	bool raw;
+	bool noheadings;
+};
+extern const struct opt_scope ls_opt_scope;
+/* ls's arguments: the type words, then files. */
+void ls_complete(const struct verb *v, const char *cur);
+/* ls --help: the type words and the columns. */
+void ls_help_args(FILE *fp, const struct verb *v);
+
 int ls_run(struct ctx *ctx);
 int clean_run(struct ctx *ctx);
 int bench_run(struct ctx *ctx);

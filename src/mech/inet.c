@@ -18,6 +18,7 @@
 #include "ipcdemo/cli.h"
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
+#include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/sock.h"
 #include "ipcdemo/util.h"
 
@@ -504,12 +505,159 @@ static const struct mech_bench udp_bench = {
 	.cleanup = NULL,
 };
 
+/* ---- ls: the TCP and UDP sockets an ipcdemo process listens on ---- */
+
+/* The kernel's tables of sockets (proc(5)): one line per socket, "sl
+ * local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode".
+ * Addresses are hexadecimal words in the kernel's byte order. */
+
+/* TCP_LISTEN and TCP_CLOSE (an unconnected UDP socket) in the st column. */
+#define NET_LISTEN 0x0A
+#define NET_CLOSE 0x07
+/* A line is far shorter; one longer is not a socket's. */
+#define NET_LINE 512
+
+/* ADDR:PORT (or [ADDR]:PORT) of a hexadecimal address of the table. */
+static bool net_name(const char *hex, unsigned port, char *buf, size_t len)
+{
+	char text[INET6_ADDRSTRLEN];
+	size_t hl = strlen(hex);
+	if (hl == 8) {
+		struct in_addr a = { .s_addr = (uint32_t)strtoul(hex, NULL, 16) };
+		if (!inet_ntop(AF_INET, &a, text, sizeof(text)))
+			return false;
+		snprintf(buf, len, "%s:%u", text, port);
+		return true;
+	}
+	if (hl != 32)
+		return false;
+	struct in6_addr a;
+	for (int i = 0; i < 4; i++) {
+		char word[9];
+		memcpy(word, hex + 8 * i, 8);
+		word[8] = '\0';
+		uint32_t w = (uint32_t)strtoul(word, NULL, 16);
+		memcpy(&a.s6_addr[4 * i], &w, sizeof(w));
+	}
+	if (!inet_ntop(AF_INET6, &a, text, sizeof(text)))
+		return false;
+	snprintf(buf, len, "[%s]:%u", text, port);
+	return true;
+}
+
+/* One line of a table: an object when it is a socket in state want. */
+static bool net_line(const char *line, unsigned want, dev_t sockfs, struct obj *o)
+{
+	char local[40], remote[40];
+	unsigned lport, rport, st, uid;
+	unsigned long long ino;
+	if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*x:%*x %*x:%*x %*x %u %*d %llu", local, &lport,
+		   remote, &rport, &st, &uid, &ino) != 7 ||
+	    st != want || lport == 0 || ino == 0)
+		return false;
+	obj_blank(o);
+	if (!net_name(local, lport, o->name, sizeof(o->name)))
+		return false;
+	o->uid = o->creator = uid;
+	o->mode = OBJ_NO_MODE;
+	o->dev = sockfs;
+	o->ino = (ino_t)ino;
+	return true;
+}
+
+/* Every socket in state want of /proc/net/NAME and NAME6. */
+static int net_scan(struct ctx *ctx, const char *name, unsigned want, struct obj_out *out)
+{
+	dev_t sockfs;
+	if (obj_sockfs_dev(&sockfs) < 0) {
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "%s sockets not listed: socket: %s", name, strerror(errno));
+		return 0;
+	}
+	int rc = 0;
+	for (int v6 = 0; v6 < 2 && rc == 0; v6++) {
+		char path[32], line[NET_LINE];
+		snprintf(path, sizeof(path), "/proc/net/%s%s", name, v6 ? "6" : "");
+		FILE *fp = fopen(path, "re");
+		if (!fp) {
+			if (errno != ENOENT && !ctx->opt.quiet) /* no IPv6: no table */
+				msg_warn(ctx->prog, "%s sockets not listed: %s: %s", name, path, strerror(errno));
+			continue;
+		}
+		while (rc == 0 && fgets(line, sizeof(line), fp)) {
+			struct obj o;
+			if (net_line(line, want, sockfs, &o))
+				rc = out->add(out, &o);
+		}
+		fclose(fp);
+	}
+	return rc;
+}
+
+static int tcp_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
+{
+	(void)dir;
+	return net_scan(ctx, "tcp", NET_LISTEN, out);
+}
+
+static int udp_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
+{
+	(void)dir;
+	return net_scan(ctx, "udp", NET_CLOSE, out);
+}
+
+static void tcp_describe(struct obj *o)
+{
+	o->note = "listening";
+}
+
+static void udp_describe(struct obj *o)
+{
+	o->note = "bound";
+}
+
+/* A socket goes when its process closes it: never clean's. */
+static bool net_ours(const struct obj *o)
+{
+	(void)o;
+	return false;
+}
+
+static int net_remove(struct ctx *ctx, const struct obj *o)
+{
+	msg_warn(ctx->prog, "not removing %s: a socket goes when its process closes it", o->name);
+	return -1;
+}
+
+static const struct mech_objects tcp_objects = {
+	.type = "tcp",
+	.plural = "TCP sockets",
+	.order = 70,
+	.scan = tcp_scan,
+	.describe = tcp_describe,
+	.ours = net_ours,
+	.ipcdemo_held_only = true,
+	.remove = net_remove,
+};
+
+static const struct mech_objects udp_objects = {
+	.type = "udp",
+	.plural = "UDP sockets",
+	.order = 80,
+	.scan = udp_scan,
+	.describe = udp_describe,
+	.ours = net_ours,
+	.ipcdemo_held_only = true,
+	.remove = net_remove,
+};
+
 const struct mechanism mech_tcp = {
 	.name = "tcp",
 	.summary = "TCP stream sockets over IPv4 and IPv6",
 	.description = "A reliable, ordered byte stream between two addresses; messages are newline-framed\n"
 		       "lines. Listeners bind to loopback unless an address is given.",
 	.verbs = tcp_verbs,
+	.objects = &tcp_objects,
 	.bench = &tcp_bench,
 	.opt_scope = &sock_opt_scope,
 };
@@ -520,6 +668,7 @@ const struct mechanism mech_udp = {
 	.description = "One message per datagram, with no connection, no acknowledgement and no flow control:\n"
 		       "datagrams can be lost, and --verify on the consumer says how many.",
 	.verbs = udp_verbs,
+	.objects = &udp_objects,
 	.bench = &udp_bench,
 	.opt_scope = &udp_opt_scope,
 };

@@ -537,7 +537,9 @@ static int shm_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
 				 .id = -1,
 				 .uid = st.st_uid,
 				 .creator = st.st_uid,
-				 .mode = st.st_mode & 07777 };
+				 .mode = st.st_mode & 07777,
+				 .dev = st.st_dev,
+				 .ino = st.st_ino };
 		snprintf(o.name, sizeof(o.name), "/%s", e->d_name);
 		rc = out->add(out, &o);
 	}
@@ -574,6 +576,7 @@ static const struct mech_objects shm_objects = {
 	.type = "shm",
 	.plural = "shared-memory objects",
 	.order = 20,
+	.mapped = true,
 	.scan = shm_scan,
 	.describe = shm_describe,
 	.ours = shm_ours,

@@ -35,7 +35,10 @@ static bool sysv_line(const char *line, struct obj *o)
 			   .mode = (mode_t)perms & 0777,
 			   .size = cbytes,
 			   .messages = qnum,
-			   .id = id };
+			   .id = id,
+			   .msg_pids = true,
+			   .lspid = lspid,
+			   .lrpid = lrpid };
 	snprintf(o->name, sizeof(o->name), "0x%08x", (unsigned)(int)key);
 	return true;
 }
@@ -84,6 +87,7 @@ const struct mech_objects sysv_objects = {
 	.plural = "System V queues",
 	.order = 30,
 	.id_name = "msqid",
+	.id_shown = true,
 	.scan = sysv_scan,
 	.ours = sysv_ours,
 	.remove = sysv_remove,

@@ -171,14 +171,74 @@ static bool unix_match(struct obj *o, const struct stat *st)
 	return S_ISSOCK(st->st_mode);
 }
 
-static int unix_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
+/* /proc/net/unix (proc(5)): "Num RefCount Protocol Flags Type St Inode
+ * Path"; __SO_ACCEPTCON in Flags marks a listening socket. */
+#define UNIX_NET "/proc/net/unix"
+#define UNIX_ACCEPTCON 0x10000
+#define UNIX_UNCONNECTED 1
+#define UNIX_LINE 512
+
+/* One line: an object when it is an abstract socket that listens, or a
+ * datagram socket bound to its name and connected to none. A name with a
+ * newline in it is cut there; the rest of it is no line of the table. */
+static bool abstract_line(char *line, dev_t sockfs, struct obj *o)
 {
-	return obj_scan_dir(ctx, dir, out, unix_match);
+	unsigned flags, type, st;
+	unsigned long long ino;
+	int at = 0;
+	if (sscanf(line, "%*x: %*x %*x %x %x %x %llu %n", &flags, &type, &st, &ino, &at) != 4 || at == 0 ||
+	    line[at] != '@')
+		return false;
+	bool listening = flags & UNIX_ACCEPTCON;
+	if (!listening && !(type == SOCK_DGRAM && st == UNIX_UNCONNECTED))
+		return false;
+	line[strcspn(line, "\n")] = '\0';
+	obj_blank(o);
+	snprintf(o->name, sizeof(o->name), "%s", line + at);
+	o->uid = o->creator = OBJ_NO_UID;
+	o->mode = OBJ_NO_MODE;
+	o->dev = sockfs;
+	o->ino = (ino_t)ino;
+	o->note = listening ? "abstract, listening" : "abstract, bound";
+	return true;
 }
 
-/* found: sock_path_live's answer (1: bound, 0: stale, -1: cannot tell). */
+/* The abstract sockets of the network namespace: no directory holds them. */
+static int abstract_scan(struct ctx *ctx, struct obj_out *out)
+{
+	dev_t sockfs;
+	FILE *fp = obj_sockfs_dev(&sockfs) < 0 ? NULL : fopen(UNIX_NET, "re");
+	if (!fp) {
+		if (!ctx->opt.quiet)
+			msg_warn(ctx->prog, "abstract sockets not listed: %s: %s", UNIX_NET, strerror(errno));
+		return 0;
+	}
+	char line[UNIX_LINE];
+	int rc = 0;
+	bool whole = true; /* the last piece read ended its line */
+	while (rc == 0 && fgets(line, sizeof(line), fp)) {
+		bool start = whole;
+		whole = strchr(line, '\n') != NULL;
+		struct obj o;
+		if (start && abstract_line(line, sockfs, &o))
+			rc = out->add(out, &o);
+	}
+	fclose(fp);
+	return rc;
+}
+
+static int unix_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
+{
+	int rc = obj_scan_dir(ctx, dir, out, unix_match);
+	return rc == 0 ? abstract_scan(ctx, out) : rc;
+}
+
+/* found: sock_path_live's answer (1: bound, 0: stale, -1: cannot tell).
+ * An abstract socket (no mode: no file) is bound: it is listed so. */
 static void unix_describe(struct obj *o)
 {
+	if (o->mode == OBJ_NO_MODE)
+		return;
 	o->found = sock_path_live(o->name);
 	if (o->found == 1)
 		o->note = "in use";
@@ -204,6 +264,7 @@ static const struct mech_objects unix_objects = {
 	.type = "socket",
 	.plural = "sockets",
 	.order = 50,
+	.socket_files = true,
 	.scan = unix_scan,
 	.describe = unix_describe,
 	.ours = unix_ours,

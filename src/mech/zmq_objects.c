@@ -15,17 +15,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
-#include <linux/sock_diag.h>
-#include <linux/unix_diag.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "ipcdemo/obj_hooks.h"
@@ -35,8 +28,6 @@
 /* TCP_LISTEN, the state of a listening Unix stream socket in the
  * diagnostics (include/net/tcp_states.h, not exported to user space). */
 #define DIAG_LISTEN 10
-/* At most this long for the kernel's answer. */
-#define DIAG_TIMEOUT_S 2
 
 /* One socket file of the directory and what was found of its binder. */
 struct zcand {
@@ -73,97 +64,20 @@ static bool is_socket(struct obj *o, const struct stat *st)
 	return S_ISSOCK(st->st_mode);
 }
 
-/* One listening socket of the diagnostics: the file it is bound to. */
-static void diag_one(struct zcands *c, const struct nlmsghdr *h)
+/* One listening socket of the diagnostics: the candidate bound by it. */
+static void bound_one(void *arg, const struct obj_bound *b)
 {
-	const struct unix_diag_msg *m = NLMSG_DATA(h);
-	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
-		return;
-	int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
-	for (const struct rtattr *a = (const struct rtattr *)(m + 1); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-		if (a->rta_type != UNIX_DIAG_VFS || RTA_PAYLOAD(a) < (int)sizeof(struct unix_diag_vfs))
-			continue;
-		struct unix_diag_vfs vfs;
-		memcpy(&vfs, RTA_DATA(a), sizeof(vfs));
-		/* The kernel's own encoding of the device: 12 bits of major
-		 * number above 20 of minor. */
-		dev_t dev = makedev(vfs.udiag_vfs_dev >> 20, vfs.udiag_vfs_dev & 0xfffff);
-		for (size_t i = 0; i < c->n; i++)
-			if (c->v[i].o.dev == dev && c->v[i].o.ino == vfs.udiag_vfs_ino)
-				c->v[i].sino = m->udiag_ino;
-	}
-}
-
-/* Read the dump on fd to its end. 0, or -1 with errno. */
-static int diag_read(int fd, struct zcands *c)
-{
-	static const size_t buflen = 65536; /* a dump message is at most 32 KiB */
-	char *buf = malloc(buflen);
-	if (!buf)
-		return -1;
-	for (;;) {
-		ssize_t n = recv(fd, buf, buflen, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EPROTO;
-			free(buf);
-			return -1;
-		}
-		int left = (int)n;
-		for (const struct nlmsghdr *h = (const struct nlmsghdr *)(void *)buf; NLMSG_OK(h, left);
-		     h = NLMSG_NEXT(h, left)) {
-			if (h->nlmsg_type == NLMSG_DONE) {
-				free(buf);
-				return 0;
-			}
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-				errno = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error < 0 ? -e->error : EPROTO;
-				free(buf);
-				return -1;
-			}
-			if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY)
-				diag_one(c, h);
-		}
-	}
+	struct zcands *c = arg;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].o.dev == b->dev && c->v[i].o.ino == b->ino)
+			c->v[i].sino = b->sino;
 }
 
 /* Which listening Unix socket is bound to each candidate's file. 0, or
  * -1 with errno. */
 static int find_bound(struct zcands *c)
 {
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd < 0)
-		return -1;
-	struct timeval tv = { .tv_sec = DIAG_TIMEOUT_S, .tv_usec = 0 };
-	struct {
-		struct nlmsghdr h;
-		struct unix_diag_req r;
-	} req = {
-		.h = { .nlmsg_len = sizeof(req),
-		       .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-		       .nlmsg_seq = 1,
-		       .nlmsg_pid = 0 },
-		.r = { .sdiag_family = AF_UNIX,
-		       .sdiag_protocol = 0,
-		       .pad = 0,
-		       .udiag_states = 1U << DIAG_LISTEN,
-		       .udiag_ino = 0,
-		       .udiag_show = UDIAG_SHOW_VFS,
-		       .udiag_cookie = { 0, 0 } },
-	};
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK, .nl_pad = 0, .nl_pid = 0, .nl_groups = 0 };
-	int rc = -1;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
-	    sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) == (ssize_t)sizeof(req))
-		rc = diag_read(fd, c);
-	int e = errno;
-	close(fd);
-	errno = e;
-	return rc;
+	return obj_unix_bound(1U << DIAG_LISTEN, bound_one, c);
 }
 
 /* Is the process pid 'ipcdemo zmq ...'? Its command line, at most a page
@@ -271,6 +185,7 @@ static int zmq_scan(struct ctx *ctx, const char *dir, struct obj_out *out)
 		if (!z->pid)
 			continue;
 		z->o.id = z->pid;
+		z->o.binder = z->pid;
 		snprintf(z->o.note_buf, sizeof(z->o.note_buf), "bound by pid %ld", (long)z->pid);
 		if (out->add(out, &z->o) < 0)
 			rc = -1;

@@ -40,7 +40,7 @@ clean_run() {
 mkdir m
 "$IPCDEMO" file produce -q --path m/probe x
 marks=false
-[ -n "$("$IPCDEMO" ls -q m | awk '$2 == "m/probe" && $7 == "yes"')" ] && marks=true
+[ -n "$("$IPCDEMO" ls -q m | awk '$2 == "m/probe" && $9 == "yes"')" ] && marks=true
 
 # ---- held open by a process that is not ipcdemo ----
 
@@ -48,9 +48,9 @@ mkdir d
 mkfifo -m 0600 d/pipe.fifo
 "$IPCDEMO" file produce -q --path d/storage x
 run "ls d: before anyone opens them" 0 -- "$IPCDEMO" ls -q d
-is "ls d: pipe.fifo is ipcdemo's" "$(row "$OUT" d/pipe.fifo)" "fifo d/pipe.fifo $me 0600 - - yes"
+is "ls d: pipe.fifo is ipcdemo's" "$(row "$OUT" d/pipe.fifo)" "fifo d/pipe.fifo - $me 0600 - - - yes"
 if $marks; then
-	is "ls d: storage is ipcdemo's" "$(row "$OUT" d/storage)" "file d/storage $me 0600 2 - yes"
+	is "ls d: storage is ipcdemo's" "$(row "$OUT" d/storage)" "file d/storage - $me 0600 2 - - yes"
 else
 	skip "ls d: storage is ipcdemo's" "no user extended attributes here"
 fi
@@ -68,12 +68,12 @@ wait_for 10 held "$holder_file"
 
 run "ls d: while held open" 0 -- "$IPCDEMO" ls -q d
 is "ls: a FIFO held open is in use, not ipcdemo's to remove" "$(row "$OUT" d/pipe.fifo)" \
-	"fifo d/pipe.fifo $me 0600 - - no in use"
+	"fifo d/pipe.fifo - $me 0600 - - $holder_fifo/sleep no in use"
 if $marks; then
-	is "ls: a storage file held open is in use" "$(row "$OUT" d/storage)" "file d/storage $me 0600 2 - no in use"
+	is "ls: a storage file held open is in use" "$(row "$OUT" d/storage)" "file d/storage - $me 0600 2 - $holder_file/sleep no in use"
 else
 	is "ls: an unmarked storage file held open is in use" "$(row "$OUT" d/storage)" \
-		"file d/storage $me 0600 2 - no not marked as ipcdemo's, in use"
+		"file d/storage - $me 0600 2 - $holder_file/sleep no not marked as ipcdemo's, in use"
 fi
 if command -v jq >/dev/null 2>&1; then
 	run "ls --json d: while held open" 0 -- "$IPCDEMO" ls -q --json d
@@ -98,7 +98,7 @@ fi
 kill "$holder_fifo" "$holder_file"
 wait "$holder_fifo" "$holder_file" 2>/dev/null
 run "ls d: once closed" 0 -- "$IPCDEMO" ls -q d
-is "ls: the FIFO is ipcdemo's again" "$(row "$OUT" d/pipe.fifo)" "fifo d/pipe.fifo $me 0600 - - yes"
+is "ls: the FIFO is ipcdemo's again" "$(row "$OUT" d/pipe.fifo)" "fifo d/pipe.fifo - $me 0600 - - - yes"
 clean_run "clean d: once closed" 0 d
 if $can_isolate; then
 	ok "clean: removes the FIFO nobody has open" test ! -e d/pipe.fifo
@@ -115,7 +115,8 @@ c=$BG
 ok "consumer: made its FIFO" wait_for 20 test -p e/pipe.fifo
 ok "consumer: has it open" wait_for 20 has c.err 'created FIFO'
 run "ls e: a consumer's FIFO" 0 -- "$IPCDEMO" ls -q e
-is "ls: a consumer's FIFO is in use" "$(row "$OUT" e/pipe.fifo)" "fifo e/pipe.fifo $me 0600 - - no in use"
+is "ls: a consumer's FIFO is in use, held by the consumer" "$(row "$OUT" e/pipe.fifo)" \
+	"fifo e/pipe.fifo - $me 0600 - - $(cmd_pid "$c")/ipcdemo no in use"
 clean_run "clean e: with a consumer waiting" 0 e
 $can_isolate && ok "clean: the consumer's FIFO is still there" test -p e/pipe.fifo
 run "a producer still reaches the consumer" 0 -- "$IPCDEMO" fifo produce -q --path e/pipe.fifo hello

@@ -107,7 +107,7 @@ local_tests() {
 	like "clean a b: too many arguments" "$ERR" 'too many arguments'
 	run "clean --bogus" 2 -- "$IPCDEMO" clean --bogus
 	run "ls --help" 0 -- "$IPCDEMO" ls --help
-	like "ls --help: usage" "$OUT" '^Usage: ipcdemo ls \[options\] \[DIRECTORY\]'
+	like "ls --help: usage" "$OUT" '^Usage: ipcdemo ls \[options\] \[TYPE\.\.\.\] \[DIRECTORY\]'
 	run "clean --help" 0 -- "$IPCDEMO" clean --help
 	like "clean --help: --dry-run" "$OUT" '--dry-run'
 	like "clean --help: the rule" "$OUT" '0x69706300 to 0x697063ff'
@@ -229,44 +229,45 @@ fi
 run "ls" 0 -- "$IPCDEMO" ls
 ls_out=$OUT
 $have_mq && is "ls: nothing on stderr" "$ERR" ""
-like "ls: the header" "$(printf '%s\n' "$ls_out" | head -n 1)" '^TYPE +NAME +OWNER +MODE +SIZE +MESSAGES +IPCDEMO +NOTE$'
-is "ls: pipe.fifo is ipcdemo's" "$(row "$ls_out" pipe.fifo)" "fifo pipe.fifo $me 0600 - - yes"
+like "ls: the header" "$(printf '%s\n' "$ls_out" | head -n 1)" '^TYPE +NAME +ID +OWNER +MODE +SIZE +MESSAGES +PIDS +IPCDEMO +NOTE$'
+is "ls: pipe.fifo is ipcdemo's" "$(row "$ls_out" pipe.fifo)" "fifo pipe.fifo - $me 0600 - - - yes"
 if $marks; then
-	is "ls: the marked storage file is ipcdemo's" "$(row "$ls_out" storage)" "file storage $me 0600 2 - yes"
+	is "ls: the marked storage file is ipcdemo's" "$(row "$ls_out" storage)" "file storage - $me 0600 2 - - yes"
 else
 	skip "ls: the marked storage file is ipcdemo's" "no user extended attributes here"
 fi
 if $have_mq; then
-	is "ls: the queue is ipcdemo's" "$(row "$ls_out" "$MQ_OURS" mq)" "mq $MQ_OURS $me 0600 0 0 yes"
-	is "ls: a queue of another name is not" "$(row "$ls_out" "$MQ_NOT")" "mq $MQ_NOT $me 0600 0 0 no"
+	is "ls: the queue is ipcdemo's" "$(row "$ls_out" "$MQ_OURS" mq)" "mq $MQ_OURS - $me 0600 0 0 - yes"
+	is "ls: a queue of another name is not" "$(row "$ls_out" "$MQ_NOT")" "mq $MQ_NOT - $me 0600 0 0 - no"
 else
 	skip "ls: the queue is ipcdemo's" "/dev/mqueue is not mounted"
 	skip "ls: a queue of another name is not" "/dev/mqueue is not mounted"
 	like "ls: says POSIX queues are not listed" "$ERR" 'POSIX message queues not listed'
 fi
 ring_size=$(stat -c %s "/dev/shm/${SHM_OURS#/}")
-is "ls: the ring is ipcdemo's" "$(row "$ls_out" "$SHM_OURS" shm)" "shm $SHM_OURS $me 0600 $ring_size 0 yes"
+is "ls: the ring is ipcdemo's" "$(row "$ls_out" "$SHM_OURS" shm)" "shm $SHM_OURS - $me 0600 $ring_size 0 - yes"
 is "ls: a shm object that is not a ring is not" "$(row "$ls_out" "$SHM_FOREIGN")" \
-	"shm $SHM_FOREIGN $me 0644 4096 - no not an ipcdemo ring"
+	"shm $SHM_FOREIGN - $me 0644 4096 - - no not an ipcdemo ring"
 if $sysv_ours; then
-	is "ls: the System V queue in the range is ipcdemo's" "$(row "$ls_out" "$KEY_OURS")" "sysv $KEY_OURS $me 0600 0 0 yes"
+	is "ls: the System V queue in the range is ipcdemo's" "$(row "$ls_out" "$KEY_OURS")" "sysv $KEY_OURS $(sysv_id "$KEY_OURS") $me 0600 0 0 - yes"
 else
 	skip "ls: the System V queue in the range is ipcdemo's" "key $KEY_OURS taken"
 fi
 if $sysv_not; then
-	is "ls: a key outside the range is not" "$(row "$ls_out" "$KEY_NOT")" "sysv $KEY_NOT $me 0600 0 0 no"
+	is "ls: a key outside the range is not" "$(row "$ls_out" "$KEY_NOT")" "sysv $KEY_NOT $(sysv_id "$KEY_NOT") $me 0600 0 0 - no"
 else
 	skip "ls: a key outside the range is not" "key $KEY_NOT taken"
 fi
-is "ls: a FIFO of another name is not" "$(row "$ls_out" other.fifo)" "fifo other.fifo $me 0640 - - no"
-is "ls: the socket in use is not, and says so" "$(row "$ls_out" ipc.sock)" "socket ipc.sock $me 0600 - - no in use"
+is "ls: a FIFO of another name is not" "$(row "$ls_out" other.fifo)" "fifo other.fifo - $me 0640 - - - no"
+is "ls: the socket in use is not, and says so, with its holder" "$(row "$ls_out" ipc.sock)" \
+	"socket ipc.sock - $me 0600 - - $(cmd_pid "$up")/ipcdemo no in use"
 is "ls: only this directory's files" "$(row "$ls_out" other/storage)$(row "$ls_out" other/ipc.sock)" ""
 if $nobody; then
 	is "ls: another user's ipcdemo ring is not ours" "$(row "$ls_out" "$NOBODY" shm)" \
-		"shm $NOBODY nobody 0666 $(stat -c %s "/dev/shm/${NOBODY#/}") 0 no"
+		"shm $NOBODY - nobody 0666 $(stat -c %s "/dev/shm/${NOBODY#/}") 0 - no"
 	if $have_mq; then
 		is "ls: another user's ipcdemo queue is not ours" "$(row "$ls_out" "$NOBODY" mq)" \
-			"mq $NOBODY nobody 0666 0 0 no"
+			"mq $NOBODY - nobody 0666 0 0 - no"
 	fi
 else
 	skip "ls: another user's objects are not ours" "not root, or nobody cannot run the binary"
@@ -329,7 +330,7 @@ if $have_jq; then
 		skip "ls --json: the System V queue holds 2 messages" "key $KEY_OURS taken"
 	fi
 	run "ls after sending" 0 -- "$IPCDEMO" ls
-	is "ls: the ring's MESSAGES column" "$(row "$OUT" "$SHM_OURS" shm)" "shm $SHM_OURS $me 0600 $ring_size 2 yes"
+	is "ls: the ring's MESSAGES column" "$(row "$OUT" "$SHM_OURS" shm)" "shm $SHM_OURS - $me 0600 $ring_size 2 - yes"
 else
 	skip "ls --json" "jq not installed"
 fi
@@ -339,10 +340,10 @@ fi
 run "ls other" 0 -- "$IPCDEMO" ls other
 other_out=$OUT
 is "ls other: the storage file made by hand is not ipcdemo's" "$(row "$other_out" other/storage)" \
-	"file other/storage $me 0644 8 - no not marked as ipcdemo's"
+	"file other/storage - $me 0644 8 - - no not marked as ipcdemo's"
 if $stale; then
 	is "ls other: the stale ipc.sock is ipcdemo's" "$(row "$other_out" other/ipc.sock)" \
-		"socket other/ipc.sock $me $(mode4 other/ipc.sock) - - yes"
+		"socket other/ipc.sock - $me $(mode4 other/ipc.sock) - - - yes"
 else
 	skip "ls other: the stale ipc.sock is ipcdemo's" "python3 not installed"
 fi
@@ -427,7 +428,7 @@ if real_clean "clean"; then
 	ok "clean: the stale socket of another directory is still there" test -S other/ipc.sock
 	ok "clean: the producer bound to ipc.sock still runs" alive "$up"
 	run "ls after clean" 0 -- "$IPCDEMO" ls
-	is "ls after clean: no ipcdemo object left" "$(printf '%s\n' "$OUT" | awk 'NR > 1 && $7 == "yes"')" ""
+	is "ls after clean: no ipcdemo object left" "$(printf '%s\n' "$OUT" | awk 'NR > 1 && $9 == "yes"')" ""
 
 	run "a second clean" 0 -- "$IPCDEMO" clean
 	is "a second clean: nothing on stdout" "$OUT" ""
@@ -475,7 +476,7 @@ for n in "/ipcdemox-t$P" "/ipcdemo.t$P" "/xipcdemo-t$P"; do
 	run "shm create $n" 0 -- "$IPCDEMO" shm create -q --name "$n"
 	made_shm+=("$n")
 	run "ls with a ring named $n" 0 -- "$IPCDEMO" ls
-	is "ls: a ring named $n is not ipcdemo's (not /ipcdemo nor /ipcdemo-*)" "$(row "$OUT" "$n" shm | awk '{ print $7 }')" no
+	is "ls: a ring named $n is not ipcdemo's (not /ipcdemo nor /ipcdemo-*)" "$(row "$OUT" "$n" shm | awk '{ print $9 }')" no
 	run "clean --dry-run with a ring named $n" 0 -- "$IPCDEMO" clean --dry-run
 	unlike "clean --dry-run: would not remove $n" "$OUT" " $(re_quote "$n")\$"
 	run "remove $n" 0 -- "$IPCDEMO" shm unlink -q --name "$n"

@@ -202,8 +202,12 @@ run "__complete ls ''" 0 -- "$IPCDEMO" __complete ls ''
 is "completion of ls: a directory" "$OUT" "__files__"
 run "__complete ls --json ''" 0 -- "$IPCDEMO" __complete ls --json ''
 is "completion of ls after a flag: a directory" "$OUT" "__files__"
-run "__complete ls dir ''" 0 -- "$IPCDEMO" __complete ls dir ''
-is "completion of ls after its directory: nothing" "$OUT" ""
+run "__complete ls f" 0 -- "$IPCDEMO" __complete ls f
+is "completion of ls f: the type words" "$(printf '%s\n' "$OUT" | cut -f1 | sort | tr '\n' ' ')" "fifo file "
+run "__complete ls dir fi" 0 -- "$IPCDEMO" __complete ls dir "fi"
+is "completion of ls after its directory: the type words" "$(printf '%s\n' "$OUT" | cut -f1 | sort | tr '\n' ' ')" "fifo file "
+run "__complete ls /tm" 0 -- "$IPCDEMO" __complete ls /tm
+is "completion of ls of a word no type begins with: a directory" "$OUT" "__files__"
 run "__complete _" 0 -- "$IPCDEMO" __complete _
 is "completion of the first word: the hidden command is not offered" "$OUT" ""
 

@@ -245,8 +245,12 @@ if isolated; then
 	wait_for 10 bound "$livebg" "$D/live"
 	pid=$(cmd_pid "$livebg")
 	run "ls DIR with a live zmq ipc socket" 0 -- "$IPCDEMO" ls "$D"
-	like "it is of type zmq, bound by its pid" "$OUT" "^zmq +$(re_quote "$D/live") +[^ ]+ +0600 +- +- +no +bound by pid $pid\$"
+	like "it is of type zmq, bound by its pid" "$OUT" "^zmq +$(re_quote "$D/live") +- +[^ ]+ +0600 +- +- +$pid/ipcdemo +no +bound by pid $pid\$"
 	is "listed once, not again as a socket" "$(count_re "$OUT" " $(re_quote "$D/live") ")" 1
+	run "ls socket DIR" 0 -- "$IPCDEMO" ls socket "$D"
+	is "ls socket: not as a socket either" "$(count_re "$OUT" " $(re_quote "$D/live") ")" 0
+	run "ls zmq DIR" 0 -- "$IPCDEMO" ls zmq "$D"
+	is "ls zmq: the zmq socket" "$(count_re "$OUT" "^zmq +$(re_quote "$D/live") ")" 1
 	run "ls --json DIR" 0 -- "$IPCDEMO" ls --json "$D"
 	like "--json: type zmq, its pid, a note" "$OUT" "^\\{\"type\":\"zmq\",\"name\":\"$(re_quote "$D/live")\",.*\"pid\":$pid,\"ipcdemo\":false,\"note\":\"bound by pid $pid\"\\}\$"
 	is "--json: listed once" "$(count_re "$OUT" "\"$(re_quote "$D/live")\"")" 1
@@ -257,7 +261,7 @@ if isolated; then
 	reap "$livebg"
 	ok "SIGKILL leaves the socket file" test -S "$D/live"
 	run "ls DIR with a stale zmq ipc socket" 0 -- "$IPCDEMO" ls "$D"
-	like "it is a stale socket, not ipcdemo's to clean" "$OUT" "^socket +$(re_quote "$D/live") +[^ ]+ +0600 +- +- +no\$"
+	like "it is a stale socket, not ipcdemo's to clean" "$OUT" "^socket +$(re_quote "$D/live") +- +[^ ]+ +0600 +- +- +- +no\$"
 	unlike "no longer zmq" "$OUT" "^zmq "
 	run "clean DIR" 0 -- "$IPCDEMO" clean "$D"
 	ok "clean keeps a stale socket of another name" test -S "$D/live"
@@ -267,7 +271,7 @@ if isolated; then
 	wait_for 5 dead "$BG"
 	reap "$BG"
 	run "ls DIR: a stale ipc.sock left by zmq" 0 -- "$IPCDEMO" ls "$D"
-	like "it is ipcdemo's, as any stale ipc.sock" "$OUT" "^socket +$(re_quote "$D/ipc.sock") +[^ ]+ +0600 +- +- +yes\$"
+	like "it is ipcdemo's, as any stale ipc.sock" "$OUT" "^socket +$(re_quote "$D/ipc.sock") +- +[^ ]+ +0600 +- +- +- +yes\$"
 	run "clean DIR removes it" 0 -- "$IPCDEMO" clean "$D"
 	like "saying so" "$OUT" "^removed socket $(re_quote "$D/ipc.sock")\$"
 	ok "it is gone" gone "$D/ipc.sock"
