@@ -42,7 +42,7 @@ const struct verb commands[] = {
 		.min_args = 0,
 		.max_args = 1,
 		.run = ls_run,
-		.complete = complete_files,
+		.complete = complete_dirs,
 	},
 	{
 		.name = "clean",
@@ -56,7 +56,7 @@ const struct verb commands[] = {
 		.min_args = 0,
 		.max_args = 1,
 		.run = clean_run,
-		.complete = complete_files,
+		.complete = complete_dirs,
 		.opt_scope = &clean_opt_scope,
 	},
 	{

@@ -49,6 +49,10 @@ struct mech_objects {
 	const char *plural;  /* for notes: "FIFOs" */
 	int order;           /* kinds are listed (and scanned) in ascending order */
 	const char *id_name; /* JSON key of obj.id, NULL: none */
+	/* The long option of the mechanism's verbs whose value names one of
+	 * these ("name", "key", "path"): the completions offer the objects
+	 * that exist now as its values. NULL: none. */
+	const char *option;
 	/* Find this kind's objects, in its system-wide namespace or among
 	 * the entries of dir (obj_scan_dir), and hand each to out with what
 	 * the namespace tells (name, owner, mode, ...). A file (same device

@@ -202,6 +202,7 @@ static int unix_remove(struct ctx *ctx, const struct obj *o)
 
 static const struct mech_objects unix_objects = {
 	.type = "socket",
+	.option = "path",
 	.plural = "sockets",
 	.order = 50,
 	.scan = unix_scan,
