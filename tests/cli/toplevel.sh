@@ -197,11 +197,11 @@ is "completion of help l: the commands ls and list" "$(cands)" "list ls "
 run "__complete help fifo ''" 0 -- "$IPCDEMO" __complete help fifo ''
 is "completion of help fifo: nothing more" "$OUT" ""
 run "__complete list -" 0 -- "$IPCDEMO" __complete list -
-is "completion of list -: its options" "$(cands)" "--help --json "
+is "completion of list -: its options, long and short" "$(cands)" "--help --json -h -j "
 run "__complete ls ''" 0 -- "$IPCDEMO" __complete ls ''
-is "completion of ls: a directory" "$OUT" "__files__"
+is "completion of ls: a directory" "$OUT" "__dirs__"
 run "__complete ls --json ''" 0 -- "$IPCDEMO" __complete ls --json ''
-is "completion of ls after a flag: a directory" "$OUT" "__files__"
+is "completion of ls after a flag: a directory" "$OUT" "__dirs__"
 run "__complete ls dir ''" 0 -- "$IPCDEMO" __complete ls dir ''
 is "completion of ls after its directory: nothing" "$OUT" ""
 run "__complete _" 0 -- "$IPCDEMO" __complete _
