@@ -247,7 +247,9 @@ struct obj_cands {
 	struct obj_out out; /* first: the scan's handle */
 	const struct mech_objects *kind;
 	const char *prefix, *val;
-	bool bare; /* a POSIX name typed without its slash */
+	bool bare;   /* a POSIX name typed without its slash */
+	bool path;   /* names are paths: */
+	bool hidden; /* and the last part typed starts with a '.' */
 };
 
 static int obj_cand(struct obj_out *out, const struct obj *o)
@@ -255,7 +257,8 @@ static int obj_cand(struct obj_out *out, const struct obj *o)
 	const struct obj_cands *c = (const struct obj_cands *)(const void *)out;
 	const char *name = c->bare && o->name[0] == '/' ? o->name + 1 : o->name;
 	char desc[64];
-	if (strncmp(name, c->val, strlen(c->val)) != 0)
+	const char *last = c->path && strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+	if (strncmp(name, c->val, strlen(c->val)) != 0 || (c->path && last[0] == '.' && !c->hidden))
 		return 0;
 	for (const char *p = name; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -289,6 +292,8 @@ static void complete_objects(const struct mech_objects *k, const struct opt_def 
 	if (d->type == OPT_PATH && access(dir, R_OK | X_OK) != 0)
 		return;
 	c.bare = d->type != OPT_PATH && c.val[0] && c.val[0] != '/';
+	c.path = d->type == OPT_PATH;
+	c.hidden = (slash ? slash[1] : c.val[0]) == '.';
 	struct ctx ctx = { .prog = "ipcdemo", .opt = { .quiet = true } };
 	char label[96];
 	snprintf(label, sizeof(label), "existing %s", k->plural);

@@ -243,10 +243,12 @@ cd "$T" || exit 1
 
 # --- existing objects --------------------------------------------------------------
 mkdir objs objs/sub
-mkfifo objs/one.fifo objs/sub/two.fifo
+mkfifo objs/one.fifo objs/sub/two.fifo objs/.hidden.fifo
 : >objs/plain
 comp 'ipcdemo fifo consume --path objs/'
-is 'fifo --path objs/: its FIFO and its directory' "$GOT" "$(sorted objs/one.fifo objs/sub)"
+is 'fifo --path objs/: its FIFO and its directory, not a hidden one' "$GOT" "$(sorted objs/one.fifo objs/sub)"
+comp 'ipcdemo fifo consume --path objs/.h'
+is 'fifo --path objs/.h: the hidden FIFO' "$GOT" 'objs/.hidden.fifo'
 comp 'ipcdemo fifo produce -p objs/sub/'
 is 'fifo -p objs/sub/: the FIFO in it' "$GOT" 'objs/sub/two.fifo'
 comp 'ipcdemo fifo consume --path=objs/o'
@@ -256,7 +258,7 @@ comp 'ipcdemo fifo consume --path=objs/o'
 is 'without "=" in COMP_WORDBREAKS: --path=objs/o keeps --path=' "$GOT" '--path=objs/one.fifo'
 with_eq
 comp 'ipcdemo sysv send --path objs/'
-is 'sysv --path (an ftok file): every file' "$GOT" "$(sorted objs/one.fifo objs/plain objs/sub)"
+is 'sysv --path (an ftok file): every file' "$GOT" "$(sorted objs/.hidden.fifo objs/one.fifo objs/plain objs/sub)"
 if isolated; then
 	"$IPCDEMO" mq create --name /comp-queue >/dev/null
 	"$IPCDEMO" shm create --name /comp-ring >/dev/null
