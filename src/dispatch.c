@@ -60,7 +60,7 @@ const struct verb commands[] = {
 		.min_args = 0,
 		.max_args = 1,
 		.run = clean_run,
-		.complete = complete_files,
+		.complete = complete_dirs,
 		.opt_scope = &clean_opt_scope,
 	},
 	{
@@ -223,8 +223,10 @@ static int help_run(struct ctx *ctx)
 static void help_complete(const struct verb *v, const char *cur)
 {
 	(void)v;
+	complete_group("mechanisms", "mechanism");
 	for (size_t i = 0; mechanisms[i]; i++)
 		complete_candidate(cur, mechanisms[i]->name, mechanisms[i]->summary);
+	complete_group("commands", "command");
 	for (const struct verb *c = commands; c->name; c++)
 		if (!verb_hidden(c))
 			complete_candidate(cur, c->name, c->summary);

@@ -463,17 +463,12 @@ static void complete_type(const struct mech_objects *k, void *arg)
 		complete_candidate(m->cur, k->type, desc);
 }
 
-/* A word that begins as a type word is completed as one; any other (and
- * an empty one) as the directory. */
+/* The type words (those that begin as the word does) and the directories:
+ * a word is either. */
 void ls_complete(const struct verb *v, const char *cur)
 {
-	struct type_match m = { .cur = cur, .print = false, .n = 0 };
-	if (cur[0])
-		each_type(complete_type, &m);
-	if (m.n == 0) {
-		complete_files(v, cur);
-		return;
-	}
-	m.print = true;
+	struct type_match m = { .cur = cur, .print = true, .n = 0 };
+	complete_group("types", "object type");
 	each_type(complete_type, &m);
+	complete_dirs(v, cur);
 }

@@ -1,14 +1,14 @@
 # fish completion for ipcdemo.
 #
 # The candidates come from the binary itself, so this file never repeats the
-# lists of mechanisms, verbs or options:
+# lists of mechanisms, verbs, options or objects:
 #
 #   ipcdemo __complete WORD...
 #
 # gets the words after "ipcdemo", the last one being the word under the
 # cursor (possibly empty), and prints the matching candidates one per line as
-# CANDIDATE<TAB>DESCRIPTION (which fish reads as it is), or the single line
-# __files__ when a file name is expected.
+# CANDIDATE<TAB>DESCRIPTION (which fish reads as it is); a line __files__
+# (or __dirs__) asks for file (or directory) names besides them.
 
 function __ipcdemo_complete
     set -l words (commandline -opc)
@@ -18,17 +18,31 @@ function __ipcdemo_complete
     if string match -q -- '*/*' $words[1]; and test -x $words[1]
         set prog $words[1]
     end
-    set -l out (command $prog __complete $words[2..] "$cur" 2>/dev/null)
-    if test (count $out) -eq 1; and test "$out[1]" = __files__
-        # "--opt=value": complete the value, keeping "--opt=" in front.
-        set -l prefix (string match -r -- '^--[^=]*=' $cur)
-        set -l value (string replace -r -- '^--[^=]*=' '' $cur)
+    set -l paths
+    for line in (command $prog __complete $words[2..] "$cur" 2>/dev/null)
+        switch $line
+            case __files__
+                set paths files
+            case __dirs__
+                test -n "$paths"; or set paths dirs
+            case '__group__*'
+            case '*'
+                printf '%s\n' $line
+        end
+    end
+    test -n "$paths"; or return
+    # "--opt=value": complete the value, keeping "--opt=" in front.
+    set -l prefix (string match -r -- '^--[^=]*=' $cur)
+    set -l value (string replace -r -- '^--[^=]*=' '' $cur)
+    if test $paths = files
         for path in (__fish_complete_path $value)
             printf '%s%s\n' "$prefix" $path
         end
-        return
+    else
+        for path in (__fish_complete_directories $value)
+            printf '%s%s\n' "$prefix" $path
+        end
     end
-    printf '%s\n' $out
 end
 
 complete -c ipcdemo -f -a '(__ipcdemo_complete)'

@@ -68,6 +68,10 @@ struct mech_objects {
 	/* Listed only while a process named ipcdemo holds it (sockets of
 	 * the system's that are not ipcdemo's are not listed). */
 	bool ipcdemo_held_only;
+	/* The long option of the mechanism's verbs whose value names one of
+	 * these ("name", "key", "path"): the completions offer the objects
+	 * that exist now as its values. NULL: none. */
+	const char *option;
 	/* Find this kind's objects, in its system-wide namespace or among
 	 * the entries of dir (obj_scan_dir), and hand each to out with what
 	 * the namespace tells (name, owner, mode, ...). A file (same device

@@ -59,6 +59,7 @@ struct plan {
 /* A reference row: not ipcdemo, measured in the same run (reference.c). */
 struct ref_row {
 	const char *name, *group;
+	const char *summary;            /* what it measures, for the completions */
 	const struct mech_bench *hooks; /* limit and round trips; chan_open NULL: none */
 	const char *no_round_trips;     /* why, when there are none */
 	/* A throughput run of its own. */

@@ -232,11 +232,17 @@ static const struct mech_bench dd_hooks = {
 };
 
 const struct ref_row bench_ref_rows[] = {
-	{ .name = "bare pipe", .group = "bare", .hooks = &bare_hooks, .no_round_trips = NULL, .run = run_bare },
+	{ .name = "bare pipe",
+	  .group = "bare",
+	  .summary = "read(2) and write(2) through a plain pipe, without ipcdemo's message model",
+	  .hooks = &bare_hooks,
+	  .no_round_trips = NULL,
+	  .run = run_bare },
 	{ .name = "dd | dd",
 	  .group = "dd",
+	  .summary = "dd | dd, the shell's own pipeline (one way: no round trips)",
 	  .hooks = &dd_hooks,
 	  .no_round_trips = "dd moves data one way only",
 	  .run = run_dd },
-	{ .name = NULL, .group = NULL, .hooks = NULL, .no_round_trips = NULL, .run = NULL },
+	{ .name = NULL, .group = NULL, .summary = NULL, .hooks = NULL, .no_round_trips = NULL, .run = NULL },
 };

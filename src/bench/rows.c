@@ -178,15 +178,39 @@ int bench_parse_sizes(const char *s, size_t *out, int max, int *n, char *why, si
 	return 0;
 }
 
-/* bench's arguments: the words of its rows' groups, and of single rows. */
+/* The number of rows from row i on that are in its group. */
+static size_t group_rows(size_t i, const char *group)
+{
+	struct brow r;
+	size_t n = 0;
+	while (brow_at(i + n, &r) && strcmp(r.group, group) == 0)
+		n++;
+	return n;
+}
+
+/* bench's arguments: the words of its rows' groups (described by their
+ * mechanism's summary, or the reference's), and of single rows. */
 void bench_complete(const struct verb *v, const char *cur)
 {
+	char desc[256];
+	struct brow r;
 	(void)v;
-	for (size_t i = 0; bench_row_name(i); i++) {
-		if (i == 0 || strcmp(bench_row_group(i), bench_row_group(i - 1)) != 0)
-			complete_candidate(cur, bench_row_group(i), "measure this mechanism");
-		if (bench_row_word(i))
-			complete_candidate(cur, bench_row_word(i), "measure this row only");
+	complete_group("rows", "benchmark row");
+	for (size_t i = 0; brow_at(i, &r); i++) {
+		if (i == 0 || strcmp(r.group, bench_row_group(i - 1)) != 0) {
+			size_t n = group_rows(i, r.group);
+			if (r.ref)
+				snprintf(desc, sizeof(desc), "a reference row: %s", r.ref->summary);
+			else if (n > 1)
+				snprintf(desc, sizeof(desc), "all %zu rows: %s", n, r.mech->summary);
+			else
+				snprintf(desc, sizeof(desc), "%s", r.mech->summary);
+			complete_candidate(cur, r.group, desc);
+		}
+		if (r.word) {
+			snprintf(desc, sizeof(desc), "the %s row only", r.name);
+			complete_candidate(cur, r.word, desc);
+		}
 	}
 }
 

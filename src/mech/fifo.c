@@ -543,6 +543,7 @@ static int fifo_remove(struct ctx *ctx, const struct obj *o)
 
 static const struct mech_objects fifo_objects = {
 	.type = "fifo",
+	.option = "path",
 	.plural = "FIFOs",
 	.order = 40,
 	.scan = fifo_scan,

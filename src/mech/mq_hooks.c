@@ -98,6 +98,7 @@ static int mq_remove(struct ctx *ctx, const struct obj *o)
 
 const struct mech_objects mq_objects = {
 	.type = "mq",
+	.option = "name",
 	.plural = "POSIX message queues",
 	.order = 10,
 	.scan = mq_scan,

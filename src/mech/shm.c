@@ -574,6 +574,7 @@ static int shm_remove(struct ctx *ctx, const struct obj *o)
 
 static const struct mech_objects shm_objects = {
 	.type = "shm",
+	.option = "name",
 	.plural = "shared-memory objects",
 	.order = 20,
 	.mapped = true,

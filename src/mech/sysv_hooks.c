@@ -84,6 +84,7 @@ static int sysv_remove(struct ctx *ctx, const struct obj *o)
 
 const struct mech_objects sysv_objects = {
 	.type = "sysv",
+	.option = "key",
 	.plural = "System V queues",
 	.order = 30,
 	.id_name = "msqid",

@@ -262,6 +262,7 @@ static int unix_remove(struct ctx *ctx, const struct obj *o)
 
 static const struct mech_objects unix_objects = {
 	.type = "socket",
+	.option = "path",
 	.plural = "sockets",
 	.order = 50,
 	.socket_files = true,

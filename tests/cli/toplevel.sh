@@ -197,17 +197,17 @@ is "completion of help l: the commands ls and list" "$(cands)" "list ls "
 run "__complete help fifo ''" 0 -- "$IPCDEMO" __complete help fifo ''
 is "completion of help fifo: nothing more" "$OUT" ""
 run "__complete list -" 0 -- "$IPCDEMO" __complete list -
-is "completion of list -: its options" "$(cands)" "--help --json "
+is "completion of list -: its options, long and short" "$(cands)" "--help --json -h -j "
 run "__complete ls ''" 0 -- "$IPCDEMO" __complete ls ''
-is "completion of ls: a directory" "$OUT" "__files__"
+is "completion of ls: the type words and directories" "$(cands)" "__dirs__ fifo file mq shm socket sysv tcp udp zmq "
 run "__complete ls --json ''" 0 -- "$IPCDEMO" __complete ls --json ''
-is "completion of ls after a flag: a directory" "$OUT" "__files__"
+is "completion of ls after a flag: types and directories" "$(cands)" "__dirs__ fifo file mq shm socket sysv tcp udp zmq "
 run "__complete ls f" 0 -- "$IPCDEMO" __complete ls f
-is "completion of ls f: the type words" "$(printf '%s\n' "$OUT" | cut -f1 | sort | tr '\n' ' ')" "fifo file "
+is "completion of ls f: the type words and directories" "$(cands)" "__dirs__ fifo file "
 run "__complete ls dir fi" 0 -- "$IPCDEMO" __complete ls dir "fi"
-is "completion of ls after its directory: the type words" "$(printf '%s\n' "$OUT" | cut -f1 | sort | tr '\n' ' ')" "fifo file "
+is "completion of ls after its directory: the type words" "$(cands)" "__dirs__ fifo file "
 run "__complete ls /tm" 0 -- "$IPCDEMO" __complete ls /tm
-is "completion of ls of a word no type begins with: a directory" "$OUT" "__files__"
+is "completion of ls of a word no type begins with: a directory" "$OUT" "__dirs__"
 run "__complete _" 0 -- "$IPCDEMO" __complete _
 is "completion of the first word: the hidden command is not offered" "$OUT" ""
 

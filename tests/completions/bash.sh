@@ -98,7 +98,13 @@ is 'first word "fi": the mechanisms starting with fi' "$GOT" \
 like 'first word "fi": fifo and file' "$GOT" '^fifo$'
 like 'first word "fi": file' "$GOT" '^file$'
 comp 'ipcdemo -'
-is 'first word "-": --help and --version' "$GOT" "$(sorted --help --version)"
+is 'first word "-": --help and --version, long and short' "$GOT" "$(sorted --help --version -h -V)"
+comp 'ipcdemo --'
+is 'first word "--": --help and --version' "$GOT" "$(sorted --help --version)"
+comp 'ipcdemo --version '
+is 'after --version: nothing' "$GOT" ''
+comp 'ipcdemo --nosuch '
+is 'after an unknown option: nothing' "$GOT" ''
 comp 'ipcdemo fixx produce' 10
 is 'cursor inside the first word completes its start only' "$GOT" \
 	"$(sorted "${MECHS[@]}" | grep '^fi')"
@@ -141,23 +147,71 @@ comp 'ipcdemo file produce --lock=fl'
 is 'without "=" in COMP_WORDBREAKS: --lock=fl gives --lock=flock' "$GOT" '--lock=flock'
 with_eq
 
+# --- options given already, short options ---------------------------------------
+comp 'ipcdemo list --json '
+is 'list --json: --json is not offered again' "$GOT" ''
+comp 'ipcdemo list --json -'
+is 'list --json -: only --help is left' "$GOT" "$(sorted --help -h)"
+comp 'ipcdemo fifo consume --json --'
+unlike 'fifo consume --json --: no --json again' "$GOT" '^--json$'
+like 'fifo consume --json --: --path is there' "$GOT" '^--path$'
+comp 'ipcdemo fifo consume -qj -'
+unlike 'fifo consume -qj -: no -j nor --json again' "$GOT" '^(-j|--json)$'
+unlike 'fifo consume -qj -: no -q nor --quiet again' "$GOT" '^(-q|--quiet)$'
+like 'fifo consume -qj -: -n is there' "$GOT" '^-n$'
+comp 'ipcdemo fifo consume -p x --'
+unlike 'fifo consume -p x --: no --path again' "$GOT" '^--path$'
+comp 'ipcdemo fifo consume --path=x -'
+unlike 'fifo consume --path=x -: no -p again' "$GOT" '^(-p|--path)$'
+comp 'ipcdemo zmq consume --label --json --'
+like 'zmq consume --label --json: "--json" was a value, --json is offered' "$GOT" '^--json$'
+comp 'ipcdemo fifo consume --help --'
+unlike 'fifo consume --help --: no --help again' "$GOT" '^--help$'
+comp 'ipcdemo zmq consume --topic a --to'
+is 'zmq consume: --topic is repeatable' "$GOT" '--topic'
+comp 'ipcdemo zmq consume --topic a --topic=b --to'
+is 'zmq consume: --topic, a third time' "$GOT" '--topic'
+comp 'ipcdemo zmq produce --topic a --to'
+is 'zmq produce: one --topic only' "$GOT" ''
+comp 'ipcdemo fifo produce -'
+like 'fifo produce -: the short -p' "$GOT" '^-p$'
+like 'fifo produce -: the long --path' "$GOT" '^--path$'
+like 'fifo produce -: -h' "$GOT" '^-h$'
+HELP_SHORT=$("$IPCDEMO" fifo produce --help | sed -n 's/^ *\(-[[:alnum:]]\), .*/\1/p' | sort -u)
+like 'fifo produce --help lists -p' "$HELP_SHORT" '^-p$'
+is 'fifo produce -: every short option of its --help' \
+	"$(comm -23 <(printf '%s\n' "$HELP_SHORT") <(printf '%s\n' "$GOT"))" ''
+comp 'ipcdemo fifo produce -p'
+is 'fifo produce -p: -p itself' "$GOT" '-p'
+comp 'ipcdemo fifo -'
+is 'fifo -: --help and -h' "$GOT" "$(sorted --help -h)"
+
 # --- file names ------------------------------------------------------------------
 mkdir files files/alphadir
 : >files/alpha.txt
 : >files/beta
 cd files || exit 1
-# check_files LABEL: the file-name cases, in the current setup.
+# check_files LABEL: the file-name cases, in the current setup (sysv's
+# --path is the ftok file, any file; a FIFO's --path is below).
 check_files() {
-	comp 'ipcdemo fifo produce --path al'
+	comp 'ipcdemo sysv send --path al'
 	is "$1: --path al completes file names" "$GOT" "$(sorted alpha.txt alphadir)"
-	comp 'ipcdemo fifo produce --path '
+	comp 'ipcdemo sysv send --path '
 	is "$1: --path lists the directory" "$GOT" "$(sorted alpha.txt alphadir beta)"
-	comp 'ipcdemo fifo produce --path=al'
+	comp 'ipcdemo sysv send --path=al'
 	is "$1: --path=al completes file names" "$GOT" "$(sorted alpha.txt alphadir)"
-	comp 'ipcdemo fifo consume -p b'
+	comp 'ipcdemo sysv receive -p b'
 	is "$1: -p b completes file names" "$GOT" 'beta'
 	comp 'ipcdemo fifo produce --lock='
 	is "$1: an unknown option has no values" "$GOT" ''
+	comp 'ipcdemo ls '
+	is "$1: ls DIRECTORY: the directories only" "$GOT" 'alphadir'
+	comp 'ipcdemo clean al'
+	is "$1: clean al: the directories only" "$GOT" 'alphadir'
+	comp 'ipcdemo ls --json '
+	is "$1: ls --json DIRECTORY: the directories only" "$GOT" 'alphadir'
+	comp 'ipcdemo fifo consume --path '
+	is "$1: fifo --path: the directories, no other file" "$GOT" 'alphadir'
 }
 check_files 'compgen'
 # zmq endpoints: their schemes, and after ipc:// the files
@@ -180,12 +234,55 @@ comp 'ipcdemo zmq consume --endpoint ipc://al'
 is 'without ":" in COMP_WORDBREAKS: ipc://al gives whole words' "$GOT" "$(sorted ipc://alpha.txt ipc://alphadir/)"
 with_eq
 without_eq
-comp 'ipcdemo fifo produce --path=al'
+comp 'ipcdemo sysv send --path=al'
 is 'without "=" in COMP_WORDBREAKS: --path=al keeps --path=' "$GOT" \
 	"$(sorted --path=alpha.txt --path=alphadir)"
 with_eq
 
 cd "$T" || exit 1
+
+# --- existing objects --------------------------------------------------------------
+mkdir objs objs/sub
+mkfifo objs/one.fifo objs/sub/two.fifo objs/.hidden.fifo
+: >objs/plain
+comp 'ipcdemo fifo consume --path objs/'
+is 'fifo --path objs/: its FIFO and its directory, not a hidden one' "$GOT" "$(sorted objs/one.fifo objs/sub)"
+comp 'ipcdemo fifo consume --path objs/.h'
+is 'fifo --path objs/.h: the hidden FIFO' "$GOT" 'objs/.hidden.fifo'
+comp 'ipcdemo fifo produce -p objs/sub/'
+is 'fifo -p objs/sub/: the FIFO in it' "$GOT" 'objs/sub/two.fifo'
+comp 'ipcdemo fifo consume --path=objs/o'
+is 'fifo --path=objs/o: after "="' "$GOT" 'objs/one.fifo'
+without_eq
+comp 'ipcdemo fifo consume --path=objs/o'
+is 'without "=" in COMP_WORDBREAKS: --path=objs/o keeps --path=' "$GOT" '--path=objs/one.fifo'
+with_eq
+comp 'ipcdemo sysv send --path objs/'
+is 'sysv --path (an ftok file): every file' "$GOT" "$(sorted objs/.hidden.fifo objs/one.fifo objs/plain objs/sub)"
+if isolated; then
+	"$IPCDEMO" mq create --name /comp-queue >/dev/null
+	"$IPCDEMO" shm create --name /comp-ring >/dev/null
+	"$IPCDEMO" sysv create --key 0x1234 >/dev/null
+	comp 'ipcdemo mq receive --name '
+	is 'mq receive --name: the queue that exists' "$GOT" '/comp-queue'
+	comp 'ipcdemo mq send --name=/comp'
+	is 'mq send --name=/comp: the queue' "$GOT" '/comp-queue'
+	comp 'ipcdemo mq info --name comp'
+	is 'mq info --name comp: the queue, as typed without its slash' "$GOT" 'comp-queue'
+	comp 'ipcdemo shm consume --name '
+	is 'shm consume --name: the ring, not the queue' "$GOT" '/comp-ring'
+	comp 'ipcdemo sysv receive --key '
+	is 'sysv receive --key: the key' "$GOT" '0x00001234'
+	comp 'ipcdemo sysv receive -k 0x'
+	is 'sysv receive -k 0x: the key' "$GOT" '0x00001234'
+	"$IPCDEMO" mq rm --name /comp-queue >/dev/null 2>&1
+	"$IPCDEMO" shm rm --name /comp-ring >/dev/null 2>&1
+	"$IPCDEMO" sysv rm --key 0x1234 >/dev/null 2>&1
+else
+	for t in 'mq --name' 'shm --name' 'sysv --key'; do
+		skip "$t: the objects that exist" "$ISOLATION_WHY"
+	done
+fi
 
 # --- help, list, unknown names -------------------------------------------------
 comp 'ipcdemo help f'

@@ -86,13 +86,55 @@ fc 'zmq --endpoint ipc://al: runs' 'ipcdemo zmq consume --endpoint ipc://al'
 is 'zmq --endpoint ipc://al: the files after ipc://' "$(names "$OUT")" "$(printf '%s\n' ipc://alpha.txt ipc://alphadir/)"
 fc 'zmq --frontend=ipc://b: runs' 'ipcdemo zmq proxy --frontend=ipc://b'
 is 'zmq --frontend=ipc://b: after --frontend=' "$(names "$OUT")" '--frontend=ipc://beta'
-fc '--path al: runs' 'ipcdemo fifo produce --path al'
+# sysv's --path is the ftok file: any file.
+fc '--path al: runs' 'ipcdemo sysv send --path al'
 is '--path al: file names' "$(names "$OUT")" "$(printf '%s\n' alpha.txt alphadir/)"
-fc '--path=al: runs' 'ipcdemo fifo produce --path=al'
+fc '--path=al: runs' 'ipcdemo sysv send --path=al'
 is '--path=al: file names after --path=' "$(names "$OUT")" \
 	"$(printf '%s\n' --path=alpha.txt --path=alphadir/)"
-fc '-p b: runs' 'ipcdemo fifo consume -p b'
+fc '-p b: runs' 'ipcdemo sysv receive -p b'
 is '-p b: file names' "$(names "$OUT")" 'beta'
+
+# A FIFO's --path: the FIFOs there and the directories, no other file.
+mkfifo files/one.fifo
+fc 'fifo --path: runs' 'ipcdemo fifo consume --path '
+is 'fifo --path: the FIFO and the directory' "$(names "$OUT")" "$(printf '%s\n' alphadir/ one.fifo)"
+like 'fifo --path: the FIFO is labelled as one' "$OUT" "^one\\.fifo${TAB}existing fifo\$"
+fc 'fifo --path=o: runs' 'ipcdemo fifo produce --path=o'
+is 'fifo --path=o: after --path=' "$(names "$OUT")" '--path=one.fifo'
+fc 'ls: runs' 'ipcdemo ls '
+is 'ls: the directories only' "$(names "$OUT")" 'alphadir/'
+fc 'clean --json al: runs' 'ipcdemo clean --json al'
+is 'clean --json al: the directory' "$(names "$OUT")" 'alphadir/'
+rm files/one.fifo
+if isolated; then
+	"$IPCDEMO" mq create --name /fcomp >/dev/null
+	fc 'mq receive --name: runs' 'ipcdemo mq receive --name '
+	is 'mq receive --name: the queue, labelled' "$OUT" "/fcomp${TAB}existing mq"
+	"$IPCDEMO" mq rm --name /fcomp >/dev/null 2>&1
+else
+	skip 'mq receive --name: the queue' "$ISOLATION_WHY"
+fi
+
+# Options given already, repeatable ones, short ones.
+fc 'list --json: runs' 'ipcdemo list --json '
+is 'list --json: --json is not offered again' "$OUT" ''
+fc 'fifo consume -j -: runs' 'ipcdemo fifo consume -j -'
+unlike 'fifo consume -j -: no -j nor --json again' "$(names "$OUT")" '^(-j|--json)$'
+like 'fifo consume -j -: -p with its description' "$OUT" "^-p${TAB}the FIFO"
+like 'fifo consume -j -: --path' "$OUT" "^--path${TAB}"
+fc 'zmq consume --topic: runs' 'ipcdemo zmq consume --topic a --to'
+is 'zmq consume: --topic is repeatable' "$(names "$OUT")" '--topic'
+fc 'zmq produce --topic: runs' 'ipcdemo zmq produce --topic a --to'
+is 'zmq produce: one --topic only' "$OUT" ''
+
+# bench's words, described from the registry.
+fc 'bench: runs' 'ipcdemo bench '
+like 'bench: bare is a reference row' "$OUT" "^bare${TAB}a reference row: "
+like 'bench: dd is a reference row' "$OUT" "^dd${TAB}a reference row: "
+like 'bench: fifo with its summary' "$OUT" "^fifo${TAB}named pipe"
+like 'bench: unix-stream, one row' "$OUT" "^unix-stream${TAB}the unix stream row only\$"
+unlike 'bench: no "measure this mechanism"' "$OUT" 'measure this'
 
 fc 'help f: runs' 'ipcdemo help f'
 is 'help f: the mechanisms starting with f' "$(names "$OUT")" "$(printf '%s\n' "$MECHS" | grep '^f')"

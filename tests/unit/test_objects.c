@@ -40,3 +40,17 @@ Test(objects, ipcdemo_names)
 	cr_assert_not(obj_ipcdemo_name("my-ipcdemo"));
 	cr_assert_not(obj_ipcdemo_name(""));
 }
+
+/* The option a kind's objects are completed for is one its verbs take. */
+Test(objects, completed_option_is_the_mechanisms)
+{
+	for (size_t i = 0; mechanisms[i]; i++) {
+		const struct mech_objects *k = mechanisms[i]->objects;
+		if (!k || !k->option)
+			continue;
+		bool found = false;
+		for (const struct verb *v = mechanisms[i]->verbs; v->name && !found; v++)
+			found = verb_opt_find_long(v->opts, k->option, strlen(k->option)) != NULL;
+		cr_assert(found, "%s: no verb takes --%s, the option of its objects", mechanisms[i]->name, k->option);
+	}
+}

@@ -244,3 +244,37 @@ Test(registered, is_benchmarked_or_says_why_not)
 			  "%s has neither bench hooks nor a reason in not_benchmarked", m->name);
 	}
 }
+
+/* Every option of every verb: offered after a '-', with its short form,
+ * until it is given; then no more, but for a repeatable one. */
+Test(registered, options_are_offered_until_given)
+{
+	char name[48], shortname[4], dash[] = "-", value[] = "x";
+	for (size_t i = 0; mechanisms[i]; i++) {
+		const struct mechanism *m = mechanisms[i];
+		for (const struct verb *v = m->verbs; v->name; v++) {
+			char *before[] = { (char *)m->name, (char *)v->name, dash };
+			char *all = candidates(3, before);
+			verb_opt_for_each (vo, v->opts) {
+				const struct opt_def *d = verb_opt_def(vo);
+				snprintf(name, sizeof(name), "--%s", d->name);
+				snprintf(shortname, sizeof(shortname), "-%c", d->short_name);
+				cr_assert(offers(all, name), "%s %s: %s is not offered", m->name, v->name, name);
+				cr_assert(!d->short_name || offers(all, shortname), "%s %s: %s is not offered", m->name,
+					  v->name, shortname);
+				char *given[] = { (char *)m->name, (char *)v->name, name, value, dash };
+				if (d->type == OPT_FLAG)
+					given[3] = dash;
+				char *out = candidates(d->type == OPT_FLAG ? 4 : 5, given);
+				bool again = d->type == OPT_LIST && d->max != 1;
+				cr_assert(offers(out, name) == again, "%s %s %s: %s is %s", m->name, v->name, name,
+					  name, again ? "not offered again" : "offered again");
+				cr_assert(!d->short_name || offers(out, shortname) == again, "%s %s %s: %s is %s",
+					  m->name, v->name, name, shortname,
+					  again ? "not offered again" : "offered again");
+				free(out);
+			}
+			free(all);
+		}
+	}
+}
