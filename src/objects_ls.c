@@ -463,12 +463,14 @@ static void complete_type(const struct mech_objects *k, void *arg)
 		complete_candidate(m->cur, k->type, desc);
 }
 
-/* The type words (those that begin as the word does) and the directories:
- * a word is either. */
+/* A word that begins as a type word is completed as one, or as a
+ * directory; any other (and an empty one) as a directory. */
 void ls_complete(const struct verb *v, const char *cur)
 {
 	struct type_match m = { .cur = cur, .print = true, .n = 0 };
-	complete_group("types", "object type");
-	each_type(complete_type, &m);
+	if (cur[0]) {
+		complete_group("types", "object type");
+		each_type(complete_type, &m);
+	}
 	complete_dirs(v, cur);
 }
