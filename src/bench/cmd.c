@@ -180,6 +180,8 @@ static void table_title(struct table *t, const char *text)
 	wrap_print(stdout, text, 0, 0, w);
 	printf("\n");
 	table_header(&t->layout);
+	ctx_stdout_error(t->b->ctx, flush_stdout());
+	progress_after_output(t->b->progress);
 }
 
 /* The placements --cpu asks for. */

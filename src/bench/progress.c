@@ -79,6 +79,11 @@ void progress_show(struct progress *p, const char *what)
 	size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
 	if (width > 0 && len > (size_t)width + 4) /* the 4 of \r\033[K */
 		len = (size_t)width + 4;
+	/* Through a pipe, a line may still reach the terminal after this one
+	 * (its reader is late): it then starts at the line's beginning,
+	 * over the progress, with its label. */
+	if (p->drain && len < sizeof(line))
+		line[len++] = '\r';
 	progress_write(p, line, len);
 	p->shown = true;
 }
@@ -96,8 +101,8 @@ void progress_after_output(const struct progress *p)
 {
 	if (!p->on || !p->drain)
 		return;
-	/* Up to 100 ms for the reader to take what is in the pipe, and a
-	 * moment for it to pass it on. */
+	/* Up to 100 ms for the reader to take what is in the pipe, and 20 ms
+	 * for it to pass it on. */
 	struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
 	for (int i = 0; i < 100; i++) {
 		int queued = 0;
@@ -105,6 +110,6 @@ void progress_after_output(const struct progress *p)
 			break;
 		nanosleep(&ms, NULL);
 	}
-	ms.tv_nsec = 3000000;
+	ms.tv_nsec = 20000000;
 	nanosleep(&ms, NULL);
 }

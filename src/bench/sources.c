@@ -140,6 +140,8 @@ void run_sources(struct bench *b, struct out *o)
 		printf("\n");
 		wrap_print(stdout, text, 0, 0, w < 80 ? w : 80);
 		printf("\n%-7s %8s\n", "source", "msg/s");
+		ctx_stdout_error(ctx, flush_stdout());
+		progress_after_output(b->progress);
 	}
 	for (size_t i = 0; i < SOURCES && !stop_requested(); i++) {
 		double rate = source_measure(b, i, why, sizeof(why));
