@@ -74,8 +74,12 @@ void progress_show(struct progress *p, const char *what)
 	int n = snprintf(line, sizeof(line), "\r\033[K[%u/%u done%s] %s ...", p->done, p->total, left, what);
 	if (n < 0)
 		return;
-	/* Within the width: a line that wraps cannot be erased. */
-	int width = term_width(STDERR_FILENO) - 1;
+	/* Within the terminal's own width, whatever COLUMNS says: a line
+	 * that wraps cannot be erased. */
+	struct winsize ws;
+	int width =
+		(ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : term_width(STDERR_FILENO)) -
+		1;
 	size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
 	if (width > 0 && len > (size_t)width + 4) /* the 4 of \r\033[K */
 		len = (size_t)width + 4;

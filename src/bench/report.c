@@ -278,7 +278,7 @@ static void cells_note(const struct layout *L, const struct tcell *cells, int fr
 		return;
 	for (int p = from; p < to; p++) {
 		size_t k = strlen(note);
-		if (to - from == 1)
+		if (L->stacked)
 			snprintf(note, len, "lost: %.0f%%", cells[p].t.lost * 100);
 		else
 			snprintf(note + k, len - k, "%s%s %.0f%%", k ? ", " : "lost: ", L->place_names[L->places[p]],
