@@ -122,6 +122,19 @@ check_progress "120 columns"
 # COLUMNS wins over the terminal's width.
 on_tty "COLUMNS=120 on 80 columns" 80 'COLUMNS=120 "$IPCDEMO" bench '"$ARGS"
 is "COLUMNS=120: the placements side by side" "$(grep -Ec '^mechanism +size +same +split$' screen.txt)" 2
+# The progress keeps to the terminal's own width: a line that wraps cannot be erased.
+tr '\r' '\n' <raw.txt | grep -a 'done[],]' | sed $'s/\033\\[K//g' >progress.txt
+ok "COLUMNS=120: the progress fits in the terminal's 80 columns ($(widest progress.txt))" \
+	test "$(widest progress.txt)" -lt 80
+is "COLUMNS=120: no progress left on the screen" "$(grep -c 'done[],]' screen.txt)" 0
+
+# A terminal narrower than the progress: it is cut to the width.
+on_tty "40 columns" 40 '"$IPCDEMO" bench --size 64 --count 300 --cpu same unix-seqpacket'
+tr '\r' '\n' <raw.txt | grep -a 'done[],]' | sed $'s/\033\\[K//g' >progress.txt
+like "40 columns: progress" "$(cat progress.txt)" '^\[0/2 done\] unix seqpacket'
+ok "40 columns: the progress cut to the width ($(widest progress.txt))" test "$(widest progress.txt)" -lt 40
+is "40 columns: no progress left on the screen" "$(grep -c 'done[],]' screen.txt)" 0
+like "40 columns: the row" "$(cat screen.txt)" '^unix seqpacket +64 B +[0-9]'
 
 # ---- standard output in a file or a pipe ----
 
