@@ -70,8 +70,9 @@ static double cell_plan(const struct table *t, const struct brow *r, size_t size
 		return 0;
 	double unit = t->b->count ? 1 : (double)t->b->duration / 1e9;
 	double runs = (double)bench_opts_of(t->b->ctx)->repeat;
-	/* A throughput cell has a pilot run first, shorter than a measured one. */
-	return unit * (runs + (t->lat || t->b->count ? 0 : 0.5));
+	/* A throughput cell has a pilot run first, and starts two processes
+	 * a run: about one run more. */
+	return unit * (runs + (t->lat ? 0 : 1));
 }
 
 /* Measure one cell (and print it as JSON). */
@@ -213,7 +214,7 @@ static void plan_all(struct bench *b, struct table *t, const size_t *lsizes, int
 		ncells += SOURCES;
 		secs += SOURCES * (b->count ? 1 : (double)b->duration / 1e9);
 	}
-	progress_init(b->progress, b->progress->on, ncells, secs);
+	progress_init(b->progress, b->progress->on, ncells, secs, !b->count);
 
 	int name_w, size_w, lw;
 	label_widths(t, sizes, nsizes, &name_w, &size_w);
@@ -308,7 +309,7 @@ int bench_run(struct ctx *ctx)
 	struct out o;
 	out_init(&o, stdout, ctx->opt.json);
 	struct progress prog;
-	progress_init(&prog, isatty(STDERR_FILENO) && !ctx->opt.quiet, 0, 0);
+	progress_init(&prog, isatty(STDERR_FILENO) && !ctx->opt.quiet, 0, 0, false);
 	b.progress = &prog;
 	struct table t = { .b = &b, .o = &o, .sel = sel, .places = places, .nplaces = nplaces, .lat = true };
 	run_all(&b, &t, sizes, nsizes);

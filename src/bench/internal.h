@@ -147,10 +147,11 @@ struct progress {
 	bool drain;            /* standard output is a pipe: let its reader take a line first */
 	unsigned done, total;  /* cells */
 	double planned, spent; /* planned durations: of them all, of those done */
+	bool seconds;          /* they are seconds, not runs (of --count) */
 	int64_t start_ns;
 	bool shown;
 };
-void progress_init(struct progress *p, bool on, unsigned total, double planned);
+void progress_init(struct progress *p, bool on, unsigned total, double planned, bool seconds);
 /* Show the cell about to be measured (what: "pipe 64 B same round trips"). */
 void progress_show(struct progress *p, const char *what);
 /* A cell is done: count it with its planned duration; erase the line. */

@@ -4,7 +4,8 @@
  * rest takes and which cell is being measured. The line is erased before
  * anything goes to standard output, so that a table's line is never split
  * by it; the time left is the planned duration of the cells still to come,
- * scaled by how long those done took against their plan. */
+ * scaled by how long those done took against their plan (before any is
+ * done, the plan itself). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 #include "internal.h"
 #include "ipcdemo/util.h"
 
-void progress_init(struct progress *p, bool on, unsigned total, double planned)
+void progress_init(struct progress *p, bool on, unsigned total, double planned, bool seconds)
 {
 	struct stat st;
 	*p = (struct progress){ .on = on,
@@ -25,6 +26,7 @@ void progress_init(struct progress *p, bool on, unsigned total, double planned)
 				.total = total,
 				.planned = planned,
 				.spent = 0,
+				.seconds = seconds,
 				.start_ns = now_mono_ns(),
 				.shown = false };
 	/* 'ipcdemo bench | less' or '| tee': the reader writes the line to
@@ -66,9 +68,15 @@ void progress_show(struct progress *p, const char *what)
 	if (!p->on)
 		return;
 	double elapsed = (double)(now_mono_ns() - p->start_ns) / 1e9;
-	if (p->spent > 0 && elapsed > 0) {
+	/* Before a cell is done, the plan itself when it is in seconds. */
+	double est = -1;
+	if (p->spent > 0 && elapsed > 0)
+		est = (p->planned - p->spent) * elapsed / p->spent;
+	else if (p->seconds && p->planned > 0)
+		est = p->planned;
+	if (est >= 0) {
 		char t[32];
-		fmt_left(t, sizeof(t), (p->planned - p->spent) * elapsed / p->spent);
+		fmt_left(t, sizeof(t), est);
 		snprintf(left, sizeof(left), ", about %s left", t);
 	}
 	int n = snprintf(line, sizeof(line), "\r\033[K[%u/%u done%s] %s ...", p->done, p->total, left, what);

@@ -128,6 +128,13 @@ ok "COLUMNS=120: the progress fits in the terminal's 80 columns ($(widest progre
 	test "$(widest progress.txt)" -lt 80
 is "COLUMNS=120: no progress left on the screen" "$(grep -c 'done[],]' screen.txt)" 0
 
+# The time left: with --count (a plan in runs) once a cell is done; with
+# --duration (a plan in seconds) from the start.
+ok "--count: no time left before a cell is done" grep -aq "\[0/$CELLS done\] pipe 64 B same" raw.txt
+on_tty "--duration" 80 '"$IPCDEMO" bench --size 64 --duration 20ms --cpu same pipe'
+ok "--duration: the time left from the start" grep -aEq '\[0/2 done, about [0-9]+ s left\] pipe 64 B same' raw.txt
+like "--duration: the row" "$(cat screen.txt)" '^pipe +64 B +[0-9]'
+
 # A terminal narrower than the progress: it is cut to the width.
 on_tty "40 columns" 40 '"$IPCDEMO" bench --size 64 --count 300 --cpu same unix-seqpacket'
 tr '\r' '\n' <raw.txt | grep -a 'done[],]' | sed $'s/\033\\[K//g' >progress.txt
