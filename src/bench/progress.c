@@ -85,9 +85,8 @@ void progress_show(struct progress *p, const char *what)
 	/* Within the terminal's own width, whatever COLUMNS says: a line
 	 * that wraps cannot be erased. */
 	struct winsize ws;
-	int width =
-		(ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : term_width(STDERR_FILENO)) -
-		1;
+	int width = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : term_width(STDERR_FILENO);
+	width--; /* the last column: some terminals wrap there */
 	size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
 	if (width > 0 && len > (size_t)width + 4) /* the 4 of \r\033[K */
 		len = (size_t)width + 4;

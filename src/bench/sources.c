@@ -104,6 +104,8 @@ static void source_print(struct out *o, bool json, const char *name, double rate
 		fmt_rate(r, sizeof(r), rate);
 	/* The note wrapped to the width, under itself. */
 	int used = printf("%-7s %8s  ", name, r);
+	if (used < 0)
+		used = 0; /* the error shows at the flush */
 	wrap_print(stdout, isnan(rate) ? why : note, used, used, term_width(STDOUT_FILENO));
 }
 
