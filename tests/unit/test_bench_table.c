@@ -32,7 +32,8 @@ static struct layout layout_for(bool lat, int width)
 	return L;
 }
 
-/* Cells with values as wide as they get in practice. */
+/* Cells with values as wide as they get in practice (round trips of up
+ * to 10 ms). */
 static void wide_cells(struct tcell c[2])
 {
 	memset(c, 0, 2 * sizeof(*c));
@@ -41,9 +42,9 @@ static void wide_cells(struct tcell c[2])
 		c[i].l = (struct lcell){ .available = true,
 					 .ok = true,
 					 .why = "",
-					 .med = 99999.9,
-					 .p99 = 99999.9,
-					 .min = 99999.9,
+					 .med = 9999.9,
+					 .p99 = 9999.9,
+					 .min = 9999.9,
 					 .spread = 0.5,
 					 .cpu_us = 1,
 					 .n = 1,
