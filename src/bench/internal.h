@@ -144,7 +144,8 @@ void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int
  * to standard output. */
 struct progress {
 	bool on;
-	bool drain;            /* standard output is a pipe: let its reader take a line first */
+	bool pipe;             /* standard output is a pipe, */
+	bool drain;            /* whose reader takes a line at once: let it first */
 	unsigned done, total;  /* cells */
 	double planned, spent; /* planned durations: of them all, of those done */
 	bool seconds;          /* they are seconds, not runs (of --count) */
@@ -157,7 +158,7 @@ void progress_show(struct progress *p, const char *what);
 /* A cell is done: count it with its planned duration; erase the line. */
 void progress_done(struct progress *p, double planned);
 /* After a line went to standard output. */
-void progress_after_output(const struct progress *p);
+void progress_after_output(struct progress *p);
 
 /* report.c: the text tables and the JSON objects of the cells. */
 struct out;

@@ -21,6 +21,7 @@ void progress_init(struct progress *p, bool on, unsigned total, double planned, 
 {
 	struct stat st;
 	*p = (struct progress){ .on = on,
+				.pipe = false,
 				.drain = false,
 				.done = 0,
 				.total = total,
@@ -32,7 +33,7 @@ void progress_init(struct progress *p, bool on, unsigned total, double planned, 
 	/* 'ipcdemo bench | less' or '| tee': the reader writes the line to
 	 * the terminal after this process wrote it to the pipe. */
 	if (on && fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode))
-		p->drain = true;
+		p->pipe = p->drain = true;
 }
 
 /* Write the whole buffer to standard error; off on an error. */
@@ -93,7 +94,7 @@ void progress_show(struct progress *p, const char *what)
 	/* Through a pipe, a line may still reach the terminal after this one
 	 * (its reader is late): it then starts at the line's beginning,
 	 * over the progress, with its label. */
-	if (p->drain && len < sizeof(line))
+	if (p->pipe && len < sizeof(line))
 		line[len++] = '\r';
 	progress_write(p, line, len);
 	p->shown = true;
@@ -108,18 +109,25 @@ void progress_done(struct progress *p, double planned)
 	p->shown = false;
 }
 
-void progress_after_output(const struct progress *p)
+void progress_after_output(struct progress *p)
 {
 	if (!p->on || !p->drain)
 		return;
 	/* Up to 100 ms for the reader to take what is in the pipe, and 20 ms
-	 * for it to pass it on. */
+	 * for it to pass it on. A reader that takes longer reads when it
+	 * likes (less(1) does, a screen at a time): no more waiting for it. */
 	struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
+	int queued = 0;
 	for (int i = 0; i < 100; i++) {
-		int queued = 0;
-		if (ioctl(STDOUT_FILENO, FIONREAD, &queued) < 0 || queued == 0)
+		if (ioctl(STDOUT_FILENO, FIONREAD, &queued) < 0)
+			queued = 0;
+		if (queued == 0)
 			break;
 		nanosleep(&ms, NULL);
+	}
+	if (queued) {
+		p->drain = false;
+		return;
 	}
 	ms.tv_nsec = 20000000;
 	nanosleep(&ms, NULL);
