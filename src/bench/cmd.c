@@ -56,60 +56,80 @@ struct table {
 	const bool *sel;
 	const int *places;
 	int nplaces;
-	bool progress;
 	bool lat;
+	struct layout layout;
 };
 
-/* A row's line of one size: why it is not measured, or what was lost. */
-struct line_note {
+/* The planned duration of a cell in seconds (with --count, one unit a
+ * run); 0 for a cell that is n/a before it starts. */
+static double cell_plan(const struct table *t, const struct brow *r, size_t size, int place)
+{
 	char why[200];
-	char lost[96];
-};
+	size_t lim = brow_limit(r, why, sizeof(why));
+	if ((lim && size > lim) || (place == CPU_SPLIT && t->b->ncpu < 2) || (t->lat && !r->hooks->chan_open))
+		return 0;
+	double unit = t->b->count ? 1 : (double)t->b->duration / 1e9;
+	double runs = (double)bench_opts_of(t->b->ctx)->repeat;
+	/* A throughput cell has a pilot run first, and starts two processes
+	 * a run: about one run more. */
+	return unit * (runs + (t->lat ? 0 : 1));
+}
 
-/* Measure and print one cell. */
-static void table_cell(struct table *t, const struct brow *r, size_t size, const char *sl, int p,
-		       struct line_note *note)
+/* Measure one cell (and print it as JSON). */
+static void table_cell(struct table *t, const struct brow *r, size_t size, const char *sl, int p, struct tcell *tc)
 {
 	struct ctx *ctx = t->b->ctx;
 	const char *place = place_names[t->places[p]];
-	struct cell c;
-	struct lcell lc;
+	char what[160];
 	int a = -1, z = -1;
 	place_cpus(t->b, t->places[p], &a, &z);
-	if (t->progress) {
-		fprintf(stderr, "\r%s %s %s %s ...\033[K", r->name, sl, place, t->lat ? "round trips" : "throughput");
-		fflush(stderr);
-	}
-	memset(&c, 0, sizeof(c));
-	memset(&lc, 0, sizeof(lc));
+	snprintf(what, sizeof(what), "%s %s %s %s", r->name, sl, place, t->lat ? "round trips" : "throughput");
+	progress_show(t->b->progress, what);
+	memset(tc, 0, sizeof(*tc));
 	if (t->places[p] == CPU_SPLIT && t->b->ncpu < 2)
-		snprintf(t->lat ? lc.why : c.why, sizeof(c.why), "one CPU only");
+		snprintf(t->lat ? tc->l.why : tc->t.why, sizeof(tc->t.why), "one CPU only");
 	else if (t->lat)
-		latency(t->b, r, size, a, z, &lc);
+		latency(t->b, r, size, a, z, &tc->l);
 	else
-		measure(t->b, r, size, a, z, &c);
-	if (t->progress)
-		fprintf(stderr, "\r\033[K");
+		measure(t->b, r, size, a, z, &tc->t);
+	progress_done(t->b->progress, cell_plan(t, r, size, t->places[p]));
 	if (stop_requested())
 		return; /* an interrupted cell is no result */
-	bool good = t->lat ? lc.available && lc.ok : c.available && c.ok;
-	if (ctx->opt.json && t->lat)
-		print_lcell_json(t->o, r, size, place, &lc);
-	else if (ctx->opt.json)
-		print_cell_json(t->o, r, size, place, &c);
-	else if (t->lat)
-		print_lcell_text(&lc);
-	else
-		print_cell_text(&c);
+	tc->done = true;
 	if (t->lat)
-		hist_draw_cell(t->b, place, &lc);
-	if (!good && !note->why[0])
-		snprintf(note->why, sizeof(note->why), "%s", t->lat ? lc.why : c.why);
-	if (!t->lat && r->hooks->lossy && good) {
-		size_t l = strlen(note->lost);
-		snprintf(note->lost + l, sizeof(note->lost) - l, "%s%s %.0f%%", l ? ", " : "lost: ", place,
-			 c.lost * 100);
+		hist_draw_cell(t->b, place, &tc->l);
+	if (ctx->opt.json && t->lat)
+		print_lcell_json(t->o, r, size, place, &tc->l);
+	else if (ctx->opt.json)
+		print_cell_json(t->o, r, size, place, &tc->t);
+}
+
+/* The cells of a row and size, then its line (or lines), whole. */
+static void table_row(struct table *t, const struct brow *r, size_t size)
+{
+	struct ctx *ctx = t->b->ctx;
+	struct tcell cells[3];
+	char sl[24];
+	int n = 0;
+	size_label(sl, sizeof(sl), size);
+	for (int p = 0; p < t->nplaces && !stop_requested(); p++) {
+		table_cell(t, r, size, sl, p, &cells[p]);
+		if (!cells[p].done)
+			break;
+		n++;
+		if (ctx->opt.json) {
+			ctx_stdout_error(ctx, flush_stdout());
+			progress_after_output(t->b->progress);
+		}
 	}
+	if (ctx->opt.json)
+		return;
+	t->layout.lossy = r->hooks->lossy;
+	table_line(&t->layout, r->name, sl, cells, n);
+	if (t->lat)
+		hist_draw_row(t->b);
+	ctx_stdout_error(ctx, flush_stdout());
+	progress_after_output(t->b->progress);
 }
 
 static void run_table(struct table *t, const size_t *sizes, int nsizes)
@@ -119,24 +139,54 @@ static void run_table(struct table *t, const size_t *sizes, int nsizes)
 	for (size_t i = 0; brow_at(i, &r) && !stop_requested() && !ctx->out_errno; i++) {
 		if (!t->sel[i])
 			continue;
-		for (int s = 0; s < nsizes && !stop_requested(); s++) {
-			struct line_note note = { .why = "", .lost = "" };
-			char sl[24];
-			size_label(sl, sizeof(sl), sizes[s]);
-			if (!ctx->opt.json)
-				printf("%-15s %-7s", r.name, sl);
-			for (int p = 0; p < t->nplaces && !stop_requested(); p++)
-				table_cell(t, &r, sizes[s], sl, p, &note);
-			if (!ctx->opt.json) {
-				if (note.why[0] || note.lost[0])
-					printf(t->lat ? "(%s)" : "  (%s)", note.why[0] ? note.why : note.lost);
-				printf("\n");
+		for (int s = 0; s < nsizes && !stop_requested() && !ctx->out_errno; s++)
+			table_row(t, &r, sizes[s]);
+	}
+}
+
+/* The cells of a table and their planned durations, added to *n and *secs. */
+static void plan_table(const struct table *t, const size_t *sizes, int nsizes, unsigned *n, double *secs)
+{
+	struct brow r;
+	for (size_t i = 0; brow_at(i, &r); i++) {
+		if (!t->sel[i])
+			continue;
+		for (int s = 0; s < nsizes; s++) {
+			for (int p = 0; p < t->nplaces; p++) {
+				++*n;
+				*secs += cell_plan(t, &r, sizes[s], t->places[p]);
 			}
-			if (t->lat)
-				hist_draw_row(t->b);
-			ctx_stdout_error(ctx, flush_stdout());
 		}
 	}
+}
+
+/* The widths of the rows' names and of the sizes' labels. */
+static void label_widths(const struct table *t, const size_t *sizes, int nsizes, int *name_w, int *size_w)
+{
+	struct brow r;
+	char sl[24];
+	*name_w = (int)strlen("mechanism");
+	*size_w = (int)strlen("size");
+	for (size_t i = 0; brow_at(i, &r); i++)
+		if (t->sel[i] && (int)strlen(r.name) > *name_w)
+			*name_w = (int)strlen(r.name);
+	for (int s = 0; s < nsizes; s++) {
+		size_label(sl, sizeof(sl), sizes[s]);
+		if ((int)strlen(sl) > *size_w)
+			*size_w = (int)strlen(sl);
+	}
+}
+
+/* A table's title, wrapped to the width (at most 80 columns), a blank
+ * line, and its header. */
+static void table_title(struct table *t, const char *text)
+{
+	int w = t->layout.width < 80 ? t->layout.width : 80;
+	wrap_print(stdout, text, 0, 0, w);
+	printf("\n");
+	table_header(&t->layout);
+	ctx_stdout_error(t->b->ctx, flush_stdout());
+	progress_after_output(t->b->progress);
 }
 
 /* The placements --cpu asks for. */
@@ -153,10 +203,46 @@ static int placements(const struct ctx *ctx, int places[3])
 	return n;
 }
 
+/* What the progress counts (every cell, and the sources) and the widths
+ * of the tables' labels. */
+static void plan_all(struct bench *b, struct table *t, const size_t *lsizes, int nl, const size_t *sizes, int nsizes)
+{
+	struct ctx *ctx = b->ctx;
+	unsigned ncells = 0;
+	double secs = 0;
+	t->lat = true;
+	plan_table(t, lsizes, nl, &ncells, &secs);
+	t->lat = false;
+	plan_table(t, sizes, nsizes, &ncells, &secs);
+	if (ctx->argc == 0) {
+		ncells += SOURCES;
+		secs += SOURCES * (b->count ? 1 : (double)b->duration / 1e9);
+	}
+	progress_init(b->progress, b->progress->on, ncells, secs, !b->count);
+
+	int name_w, size_w, lw;
+	label_widths(t, sizes, nsizes, &name_w, &size_w);
+	label_widths(t, lsizes, nl, &name_w, &lw);
+	size_w = lw > size_w ? lw : size_w;
+	t->layout = (struct layout){ .lat = true,
+				     .stacked = false,
+				     .width = term_width(STDOUT_FILENO),
+				     .name_w = name_w,
+				     .size_w = size_w,
+				     .place_w = 0,
+				     .cols = NULL,
+				     .ncols = 0,
+				     .places = t->places,
+				     .nplaces = t->nplaces,
+				     .place_names = place_names,
+				     .lossy = false };
+}
+
 /* Both tables with their headings, then the sources. */
 static void run_all(struct bench *b, struct table *t, const size_t *sizes, int nsizes)
 {
 	struct ctx *ctx = b->ctx;
+	char text[600];
 	/* Round trips: of each --size given, by default of 64 bytes only. */
 	size_t lsizes[16];
 	int nl = 0;
@@ -165,25 +251,34 @@ static void run_all(struct bench *b, struct table *t, const size_t *sizes, int n
 			lsizes[nl++] = sizes[i];
 	else
 		lsizes[nl++] = 64;
-	if (!ctx->opt.json) {
-		printf("Round-trip latency: one process sends a message, the other sends it back; after up\n"
-		       "to 200 warm-up round trips, the mean, the percentiles and the maximum, in microseconds.\n"
-		       "%d CPU%s: same = both processes pinned to one, split = to two.\n\n",
-		       b->ncpu, b->ncpu == 1 ? "" : "s");
-		table_header(place_names, t->places, t->nplaces, true);
-	}
+
+	plan_all(b, t, lsizes, nl, sizes, nsizes);
 	t->lat = true;
+	layout_choose(&t->layout);
+	if (!ctx->opt.json) {
+		snprintf(text, sizeof(text),
+			 "Round-trip latency: one process sends a message, the other sends it back; after up "
+			 "to 200 warm-up round trips, the mean, the percentiles and the maximum, in "
+			 "microseconds.\n%d CPU%s: same = both processes pinned to one, split = to two.",
+			 b->ncpu, b->ncpu == 1 ? "" : "s");
+		table_title(t, text);
+	}
 	run_table(t, lsizes, nl);
 	if (!stop_requested())
 		hist_draw_single(b);
+	t->lat = t->layout.lat = false;
+	layout_choose(&t->layout);
 	if (!ctx->opt.json && !stop_requested() && !ctx->out_errno) {
-		printf("\nOne-way throughput: the producer and consumer verbs in two processes, timed at the\n"
-		       "consumer from the first message to the last. MB = 10^6 bytes; msg/s; CPU = microseconds\n"
-		       "of user + system time per message, sender/receiver. %d CPU%s%s; * = spread over %d%%.\n\n",
-		       b->ncpu, b->ncpu == 1 ? "" : "s", b->ncpu < 2 ? " (split: n/a)" : "", (int)(SPREAD_WIDE * 100));
-		table_header(place_names, t->places, t->nplaces, false);
+		snprintf(text, sizeof(text),
+			 "One-way throughput: the producer and consumer verbs in two processes, timed at the "
+			 "consumer from the first message to the last. MB = 10^6 bytes; msg/s; CPU = "
+			 "microseconds of user + system time per message, sender/receiver.\n%d CPU%s%s; * = "
+			 "spread over %d%%.",
+			 b->ncpu, b->ncpu == 1 ? "" : "s", b->ncpu < 2 ? " (split: n/a)" : "",
+			 (int)(SPREAD_WIDE * 100));
+		printf("\n");
+		table_title(t, text);
 	}
-	t->lat = false;
 	if (!stop_requested())
 		run_table(t, sizes, nsizes);
 	if (ctx->argc == 0 && !stop_requested() && !ctx->out_errno)
@@ -223,13 +318,10 @@ int bench_run(struct ctx *ctx)
 	}
 	struct out o;
 	out_init(&o, stdout, ctx->opt.json);
-	struct table t = { .b = &b,
-			   .o = &o,
-			   .sel = sel,
-			   .places = places,
-			   .nplaces = nplaces,
-			   .progress = isatty(STDERR_FILENO) && !ctx->opt.quiet,
-			   .lat = true };
+	struct progress prog;
+	progress_init(&prog, isatty(STDERR_FILENO) && !ctx->opt.quiet, 0, 0, false);
+	b.progress = &prog;
+	struct table t = { .b = &b, .o = &o, .sel = sel, .places = places, .nplaces = nplaces, .lat = true };
 	run_all(&b, &t, sizes, nsizes);
 	latency_teardown(&b);
 	rmdir(b.dir);

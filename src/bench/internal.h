@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -32,6 +33,7 @@ struct bench {
 	int seq;                /* objects made so far, for unique names */
 	int samples_fd;         /* --samples FILE, or -1 */
 	struct hist_draw *draw; /* --hist in text, or NULL */
+	struct progress *progress;
 };
 
 /* What a hook gets for the next object: a fresh number. */
@@ -167,17 +169,74 @@ struct cell {
 };
 void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int cpu_rx, struct cell *c);
 
-/* report.c */
+/* progress.c: what the benchmark is measuring, on standard error when it
+ * is a terminal, on a line of its own that is erased before anything goes
+ * to standard output. */
+struct progress {
+	bool on;
+	bool pipe;             /* standard output is a pipe, */
+	bool drain;            /* whose reader takes a line at once: let it first */
+	unsigned done, total;  /* cells */
+	double planned, spent; /* planned durations: of them all, of those done */
+	bool seconds;          /* they are seconds, not runs (of --count) */
+	int64_t start_ns;
+	bool shown;
+};
+void progress_init(struct progress *p, bool on, unsigned total, double planned, bool seconds);
+/* Show the cell about to be measured (what: "pipe 64 B same round trips"). */
+void progress_show(struct progress *p, const char *what);
+/* A cell is done: count it with its planned duration; erase the line. */
+void progress_done(struct progress *p, double planned);
+/* After a line went to standard output. */
+void progress_after_output(struct progress *p);
+
+/* report.c: the text tables and the JSON objects of the cells. */
 struct out;
+/* The width to fit: COLUMNS, else the terminal's of fd, else 80. */
+int term_width(int fd);
+/* Print text to f in lines of at most width columns, broken at spaces,
+ * the first after `used` columns already on its line, the others indented
+ * by indent columns; a newline in text breaks the line there. */
+void wrap_print(FILE *f, const char *text, int used, int indent, int width);
 void fmt_rate(char *buf, size_t len, double v);
 void size_label(char *buf, size_t len, size_t s);
-void print_cell_text(const struct cell *c);
-void print_lcell_text(const struct lcell *c);
+
+/* A column of a text table: its heading, its width, and what a cell shows in it. */
+struct tcol {
+	const char *head;
+	int width;
+	void (*show)(char *buf, size_t len, const void *cell); /* struct lcell or struct cell */
+};
+/* A cell of a line, of either table; done: it was measured (or found n/a). */
+struct tcell {
+	bool done;
+	struct lcell l;
+	struct cell t;
+};
+/* How one of the tables is laid out, chosen for the width: the placements
+ * side by side on one line, or, where they do not fit, one line each. */
+struct layout {
+	bool lat;
+	bool stacked;
+	int width;
+	int name_w, size_w, place_w;
+	const struct tcol *cols;
+	size_t ncols;
+	const int *places;
+	int nplaces;
+	const char *const *place_names;
+	bool lossy; /* of the row being printed */
+};
+/* Fill in cols, ncols and stacked from the rest. */
+void layout_choose(struct layout *L);
+void table_header(const struct layout *L);
+/* One line of a row and size (or one per placement): n cells done. */
+void table_line(const struct layout *L, const char *name, const char *sl, const struct tcell *cells, int n);
 void print_cell_json(struct out *o, const struct brow *r, size_t size, const char *place, const struct cell *c);
 void print_lcell_json(struct out *o, const struct brow *r, size_t size, const char *place, const struct lcell *c);
-void table_header(const char *const *place_names, const int *places, int nplaces, bool lat);
 
-/* sources.c */
+/* sources.c: counter, uuid and libuuid. */
+#define SOURCES 3
 void run_sources(struct bench *b, struct out *o);
 
 #endif

@@ -1,11 +1,68 @@
 /* SPDX-License-Identifier: MIT */
-/* The benchmark's tables, in text, and its cells as JSON objects. */
+/* The benchmark's tables, in text, and its cells as JSON objects. A table
+ * is described by its columns (struct tcol); its layout is chosen for the
+ * width: the placements side by side where they fit, else one line each. */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
 
 #include "internal.h"
 #include "ipcdemo/hist.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/util.h"
+
+#define LINE_MAX_BYTES 1024
+
+int term_width(int fd)
+{
+	const char *env = getenv("COLUMNS");
+	if (env && *env) {
+		char *end;
+		long v = strtol(env, &end, 10);
+		if (!*end && v > 0 && v <= 10000)
+			return (int)v;
+	}
+	struct winsize ws;
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+void wrap_print(FILE *f, const char *text, int used, int indent, int width)
+{
+	int col = used;
+	bool fresh = true; /* nothing of the text on this line yet */
+	while (*text) {
+		while (*text == ' ')
+			text++;
+		if (*text == '\n') { /* a line break of the text's own */
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+			fresh = true;
+			text++;
+			continue;
+		}
+		size_t w = strcspn(text, " \n");
+		if (!w)
+			break;
+		if (!fresh && col + 1 + (int)w > width) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+			fresh = true;
+		}
+		if (!fresh) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(text, 1, w, f);
+		col += (int)w;
+		text += w;
+		fresh = false;
+	}
+	fputc('\n', f);
+}
 
 void fmt_rate(char *buf, size_t len, double v)
 {
@@ -29,42 +86,38 @@ void size_label(char *buf, size_t len, size_t s)
 	}
 }
 
-void print_cell_text(const struct cell *c)
-{
-	char rate[24], cpu[32];
-	if (!c->available) {
-		printf("  %-33s", "n/a");
-		return;
-	}
-	if (!c->ok) {
-		printf("  %-33s", "failed");
-		return;
-	}
-	fmt_rate(rate, sizeof(rate), c->msgps);
-	snprintf(cpu, sizeof(cpu), "%.2f/%.2f", c->tx_us, c->rx_us);
-	printf("  %9.1f %8s %13s%c", c->mbps, rate, cpu, c->spread > SPREAD_WIDE ? '*' : ' ');
-}
+/* ---- the columns ---- */
 
-/* Microseconds in at most 7 columns: one decimal below 100 ms. */
+/* Microseconds in 6 columns up to a second: one decimal below 10 ms. */
 static void fmt_us(char *buf, size_t len, double us)
 {
-	snprintf(buf, len, us < 99999.95 ? "%.1f" : "%.0f", us);
+	snprintf(buf, len, us < 9999.95 ? "%.1f" : "%.0f", us);
 }
 
-void print_lcell_text(const struct lcell *c)
+#define LAT_COL(name, field) \
+	static void name(char *buf, size_t len, const void *cell) \
+	{ \
+		fmt_us(buf, len, ((const struct lcell *)cell)->field); \
+	}
+LAT_COL(lat_mean, mean)
+LAT_COL(lat_p50, med)
+LAT_COL(lat_p90, p90)
+LAT_COL(lat_p99, p99)
+LAT_COL(lat_p999, p999)
+LAT_COL(lat_max, max)
+
+static void thr_mbps(char *buf, size_t len, const void *cell)
 {
-	if (!c->available || !c->ok) {
-		printf("  %-49s", c->available ? "failed" : "n/a");
-		return;
-	}
-	const double v[] = { c->mean, c->med, c->p90, c->p99, c->p999, c->max };
-	printf(" ");
-	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
-		char b[24];
-		fmt_us(b, sizeof(b), v[i]);
-		printf(" %7s", b);
-	}
-	printf("%c  ", c->spread > SPREAD_WIDE ? '*' : ' ');
+	snprintf(buf, len, "%.1f", ((const struct cell *)cell)->mbps);
+}
+static void thr_msgps(char *buf, size_t len, const void *cell)
+{
+	fmt_rate(buf, len, ((const struct cell *)cell)->msgps);
+}
+static void thr_cpu(char *buf, size_t len, const void *cell)
+{
+	const struct cell *c = cell;
+	snprintf(buf, len, "%.2f/%.2f", c->tx_us, c->rx_us);
 }
 
 /* The histogram's non-empty buckets: [highest ns, count], ... */
@@ -79,6 +132,204 @@ static void print_buckets(struct out *o, const struct hist *h)
 	}
 	out_array_close(o);
 }
+
+/* Round trips, in microseconds: a column more is a line more here. */
+static const struct tcol lat_cols[] = {
+	{ .head = "mean", .width = 6, .show = lat_mean },  { .head = "p50", .width = 6, .show = lat_p50 },
+	{ .head = "p90", .width = 6, .show = lat_p90 },    { .head = "p99", .width = 6, .show = lat_p99 },
+	{ .head = "p99.9", .width = 6, .show = lat_p999 }, { .head = "max", .width = 6, .show = lat_max },
+};
+static const struct tcol thr_cols[] = {
+	{ .head = "MB/s", .width = 8, .show = thr_mbps },
+	{ .head = "msg/s", .width = 7, .show = thr_msgps },
+	{ .head = "CPU us", .width = 13, .show = thr_cpu },
+};
+
+/* A placement's columns: one space between them and the spread mark after. */
+static int group_width(const struct layout *L)
+{
+	int w = 0;
+	for (size_t i = 0; i < L->ncols; i++)
+		w += L->cols[i].width + 1;
+	return w;
+}
+
+/* Where the cells begin. */
+static int label_width(const struct layout *L)
+{
+	return L->name_w + 1 + L->size_w + (L->stacked ? 2 + L->place_w : 0);
+}
+
+void layout_choose(struct layout *L)
+{
+	L->cols = L->lat ? lat_cols : thr_cols;
+	L->ncols = L->lat ? ARRAY_SIZE(lat_cols) : ARRAY_SIZE(thr_cols);
+	L->place_w = 3; /* "cpu" */
+	for (int p = 0; p < L->nplaces; p++) {
+		int w = (int)strlen(L->place_names[L->places[p]]);
+		L->place_w = w > L->place_w ? w : L->place_w;
+	}
+	L->stacked = false;
+	int side = label_width(L) + L->nplaces * (2 + group_width(L));
+	L->stacked = L->nplaces > 1 && side > L->width;
+}
+
+/* ---- lines ---- */
+
+struct line {
+	char s[LINE_MAX_BYTES];
+	size_t n;
+};
+
+static void addf(struct line *l, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static void addf(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	if (l->n >= sizeof(l->s) - 1)
+		return;
+	va_start(ap, fmt);
+	int k = vsnprintf(l->s + l->n, sizeof(l->s) - l->n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		l->n += (size_t)k < sizeof(l->s) - l->n ? (size_t)k : sizeof(l->s) - 1 - l->n;
+}
+
+/* Print the line without its trailing blanks, and the note (without its
+ * parentheses) after it, or below it, from where the cells begin, if the
+ * line has no room for it. */
+static void line_emit(const struct layout *L, struct line *l, const char *note)
+{
+	while (l->n && l->s[l->n - 1] == ' ')
+		l->n--;
+	l->s[l->n] = '\0';
+	fputs(l->s, stdout);
+	if (!note || !note[0]) {
+		fputc('\n', stdout);
+		return;
+	}
+	char paren[300];
+	snprintf(paren, sizeof(paren), "(%s)", note);
+	int used = (int)l->n + 2;
+	if (used + (int)strlen(paren) <= L->width) {
+		printf("  ");
+		wrap_print(stdout, paren, used, used, L->width);
+		return;
+	}
+	int indent = label_width(L) + 2;
+	if (L->width - indent < 30)
+		indent = 2;
+	printf("\n%*s", indent, "");
+	wrap_print(stdout, paren, indent, indent, L->width);
+}
+
+void table_header(const struct layout *L)
+{
+	struct line l = { .n = 0 };
+	addf(&l, "%-*s %-*s", L->name_w, "mechanism", L->size_w, "size");
+	if (L->stacked) {
+		addf(&l, "  %-*s", L->place_w, "cpu");
+	} else {
+		for (int p = 0; p < L->nplaces; p++)
+			addf(&l, "  %-*s", group_width(L), L->place_names[L->places[p]]);
+		line_emit(L, &l, NULL);
+		l.n = 0;
+		addf(&l, "%*s", label_width(L), "");
+	}
+	for (int p = 0; p < (L->stacked ? 1 : L->nplaces); p++) {
+		addf(&l, " ");
+		for (size_t i = 0; i < L->ncols; i++)
+			addf(&l, " %*s", L->cols[i].width, L->cols[i].head);
+	}
+	line_emit(L, &l, NULL);
+}
+
+/* What both kinds of cell have. */
+struct cell_info {
+	bool good, available;
+	const char *why;
+	double spread;
+	const void *cell;
+};
+
+static struct cell_info cell_info(const struct layout *L, const struct tcell *c)
+{
+	if (L->lat)
+		return (struct cell_info){ .good = c->l.available && c->l.ok,
+					   .available = c->l.available,
+					   .why = c->l.why,
+					   .spread = c->l.spread,
+					   .cell = &c->l };
+	return (struct cell_info){ .good = c->t.available && c->t.ok,
+				   .available = c->t.available,
+				   .why = c->t.why,
+				   .spread = c->t.spread,
+				   .cell = &c->t };
+}
+
+static void add_group(const struct layout *L, struct line *l, const struct tcell *c)
+{
+	struct cell_info ci = cell_info(L, c);
+	addf(l, "  ");
+	if (!ci.good) {
+		addf(l, "%-*s", group_width(L), ci.available ? "failed" : "n/a");
+		return;
+	}
+	for (size_t i = 0; i < L->ncols; i++) {
+		char v[48];
+		L->cols[i].show(v, sizeof(v), ci.cell);
+		addf(l, "%s%*s", i ? " " : "", L->cols[i].width, v);
+	}
+	addf(l, "%c", ci.spread > SPREAD_WIDE ? '*' : ' ');
+}
+
+/* The note of cells: the reason of the first one not measured, else what
+ * a lossy row lost. */
+static void cells_note(const struct layout *L, const struct tcell *cells, int from, int to, char *note, size_t len)
+{
+	note[0] = '\0';
+	for (int p = from; p < to; p++) {
+		struct cell_info ci = cell_info(L, &cells[p]);
+		if (!ci.good) {
+			snprintf(note, len, "%s", ci.why[0] ? ci.why : "failed");
+			return;
+		}
+	}
+	if (L->lat || !L->lossy)
+		return;
+	for (int p = from; p < to; p++) {
+		size_t k = strlen(note);
+		if (L->stacked)
+			snprintf(note, len, "lost: %.0f%%", cells[p].t.lost * 100);
+		else
+			snprintf(note + k, len - k, "%s%s %.0f%%", k ? ", " : "lost: ", L->place_names[L->places[p]],
+				 cells[p].t.lost * 100);
+	}
+}
+
+void table_line(const struct layout *L, const char *name, const char *sl, const struct tcell *cells, int n)
+{
+	struct line l = { .n = 0 };
+	char note[300];
+	if (!L->stacked) {
+		if (n == 0)
+			return;
+		addf(&l, "%-*s %-*s", L->name_w, name, L->size_w, sl);
+		for (int p = 0; p < n; p++)
+			add_group(L, &l, &cells[p]);
+		cells_note(L, cells, 0, n, note, sizeof(note));
+		line_emit(L, &l, note);
+		return;
+	}
+	for (int p = 0; p < n; p++) {
+		l.n = 0;
+		addf(&l, "%-*s %-*s  %-*s", L->name_w, name, L->size_w, sl, L->place_w, L->place_names[L->places[p]]);
+		add_group(L, &l, &cells[p]);
+		cells_note(L, cells, p, p + 1, note, sizeof(note));
+		line_emit(L, &l, note);
+	}
+}
+
+/* ---- JSON ---- */
 
 /* The fields every cell has; true when it was measured. */
 static bool cell_head(struct out *o, const char *test, const struct brow *r, size_t size, const char *place,
@@ -133,19 +384,4 @@ void print_cell_json(struct out *o, const struct brow *r, size_t size, const cha
 	if (r->hooks->lossy)
 		out_double(o, PRINT_JSON, "lost_fraction", NULL, c->lost);
 	out_close(o);
-}
-
-void table_header(const char *const *place_names, const int *places, int nplaces, bool lat)
-{
-	printf("%-15s %-7s", "mechanism", "size");
-	for (int p = 0; p < nplaces; p++)
-		printf(lat ? "  %-49s" : "  %-33s", place_names[places[p]]);
-	printf("\n%-15s %-7s", "", "");
-	for (int p = 0; p < nplaces; p++) {
-		if (lat)
-			printf("  %7s %7s %7s %7s %7s %7s   ", "mean", "p50", "p90", "p99", "p99.9", "max");
-		else
-			printf("  %9s %8s %13s ", "MB/s", "msg/s", "CPU us");
-	}
-	printf("\n");
 }

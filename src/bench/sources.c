@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <uuid/uuid.h>
 
 #include "internal.h"
@@ -101,7 +102,25 @@ static void source_print(struct out *o, bool json, const char *name, double rate
 		snprintf(r, sizeof(r), "failed");
 	else
 		fmt_rate(r, sizeof(r), rate);
-	printf("%-15s %9s   %s\n", name, r, isnan(rate) ? why : note);
+	/* The note wrapped to the width, under itself. */
+	int used = printf("%-7s %8s  ", name, r);
+	if (used < 0)
+		used = 0; /* the error shows at the flush */
+	wrap_print(stdout, isnan(rate) ? why : note, used, used, term_width(STDOUT_FILENO));
+}
+
+static const char *const source_names[SOURCES] = { "counter", "uuid", "libuuid" };
+
+/* Measure one source (NAN: failed, why says so), with the progress. */
+static double source_measure(struct bench *b, size_t i, char *why, size_t wlen)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "source %s", source_names[i]);
+	progress_show(b->progress, what);
+	why[0] = '\0';
+	double rate = i < 2 ? source_rate(b, source_names[i], why, wlen) : libuuid_rate(b);
+	progress_done(b->progress, b->count ? 1 : (double)b->duration / 1e9);
+	return rate;
 }
 
 /* Can --source uuid keep up with the channels? Shown with every row. */
@@ -109,23 +128,29 @@ void run_sources(struct bench *b, struct out *o)
 {
 	struct ctx *ctx = b->ctx;
 	const struct mechanism *m = source_mech();
-	char why[256];
-	if (!ctx->opt.json)
-		printf("\nMessage sources: 'ipcdemo %s produce --source S -q' alone, its output to /dev/null%s.\n\n"
-		       "source              msg/s\n",
-		       m ? m->name : "?", b->cpus[0] >= 0 ? ", pinned" : "");
-	static const char *const srcs[] = { "counter", "uuid" };
-	for (size_t i = 0; i < ARRAY_SIZE(srcs) && !stop_requested(); i++) {
-		why[0] = '\0';
-		double rate = source_rate(b, srcs[i], why, sizeof(why));
+	static const char *const notes[SOURCES] = {
+		"the numbers 1, 2, 3, ...",
+		"random (version 4) UUIDs, 256 per getrandom call",
+		"uuid_generate_random + uuid_unparse_lower, for comparison",
+	};
+	char why[256], text[200];
+	if (!ctx->opt.json) {
+		int w = term_width(STDOUT_FILENO);
+		snprintf(text, sizeof(text),
+			 "Message sources: 'ipcdemo %s produce --source S -q' alone, its output to /dev/null%s.",
+			 m ? m->name : "?", b->cpus[0] >= 0 ? ", pinned" : "");
+		printf("\n");
+		wrap_print(stdout, text, 0, 0, w < 80 ? w : 80);
+		printf("\n%-7s %8s\n", "source", "msg/s");
+		ctx_stdout_error(ctx, flush_stdout());
+		progress_after_output(b->progress);
+	}
+	for (size_t i = 0; i < SOURCES && !stop_requested(); i++) {
+		double rate = source_measure(b, i, why, sizeof(why));
 		if (stop_requested())
 			return;
-		source_print(o, ctx->opt.json, srcs[i], rate, why,
-			     i == 0 ? "the numbers 1, 2, 3, ..." : "random (version 4) UUIDs, 256 per getrandom call");
+		source_print(o, ctx->opt.json, source_names[i], rate, why, notes[i]);
+		ctx_stdout_error(ctx, flush_stdout());
+		progress_after_output(b->progress);
 	}
-	if (stop_requested())
-		return;
-	source_print(o, ctx->opt.json, "libuuid", libuuid_rate(b), "",
-		     "uuid_generate_random + uuid_unparse_lower, one UUID a call, for comparison");
-	ctx_stdout_error(ctx, flush_stdout());
 }

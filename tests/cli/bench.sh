@@ -393,7 +393,9 @@ fi
 
 # ---- text ----
 
-brun "text: pipe udp mq sysv, 64 and 64k" 0 --size 64,64k --count 300 pipe udp mq sysv
+# At 120 columns both tables have their placements side by side (at 80 the
+# throughput table has a line per placement: bench_tty.sh).
+COLUMNS=120 brun "text: pipe udp mq sysv, 64 and 64k" 0 --size 64,64k --count 300 pipe udp mq sysv
 text=$OUT
 is "text: nothing on stderr" "$ERR" ""
 like "text: the latency table's title" "$text" '^Round-trip latency'
@@ -494,7 +496,7 @@ zmq ipc|throughput|true" '"\(.mechanism)|\(.test)|\(.available and (.failed | no
 	clean "bench zmq-ipc" "$BPID"
 	brun "text: zmq tcp file" 0 --size 64 --count 300 --cpu same zmq-tcp file
 	like "zmq rows in the text tables: a latency cell" "$OUT" \
-		'^zmq tcp +64 B +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+\.[0-9][ *]'
+		'^zmq tcp +64 B +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+\.[0-9]([ *]|$)'
 	like "zmq rows in the text tables: a throughput cell" "$OUT" \
 		'^zmq tcp +64 B +[0-9]+\.[0-9] +[0-9.]+[kM]? +[0-9]+\.[0-9]+'
 	is "zmq after the kernel's rows: file first, in both tables" \
@@ -512,12 +514,13 @@ clean "--repeat 3" "$BPID"
 
 # ---- --hist and --samples ----
 
-# --hist: a line per placement under each latency row; with one cell, bars.
+# --hist: a line per placement under each latency row (after its line, or
+# its lines in a layout of a line per placement); with one cell, bars.
 brun "--hist, two rows" 0 --size 64 --count 300 --hist pipe shm
 hist=$OUT
 for r in pipe shm; do
 	is "--hist: $r: a line per placement after its row" \
-		"$(printf '%s\n' "$hist" | grep -E -A2 "^$r +64 B " | sed -n '2,3p' | awk '{ print $1 }' | tr '\n' ' ')" "same split "
+		"$(printf '%s\n' "$hist" | awk -v r="^$r +64 B " '!d && $0 ~ r { n = 2; next } n > 0 { print $1; d = --n == 0 }' | tr '\n' ' ')" "same split "
 done
 like "--hist: a line: placement, min, the columns, max" "$hist" '^  same +[0-9.]+ [nmu]?s [.:=+*#@ -]+ [0-9.]+ [nmu]?s$'
 unlike "--hist without UTF-8: ASCII only" "$hist" '[^ -~]'
