@@ -159,6 +159,45 @@ while read -r m v; do
 	like "$m $v -h: usage line" "$OUT" "^Usage: ipcdemo $m $v"
 done <<<"$pairs"
 
+# ---- help wrapped to the width: COLUMNS, else the terminal, else 80 ----
+
+# The longest line of text, and how many lines are wider than $2 other than
+# a single word (which cannot be broken).
+widest() { printf '%s\n' "$1" | awk '{ if (length > w) w = length } END { print w + 0 }'; }
+over() { printf '%s\n' "$1" | awk -v w="$2" 'length > w && NF > 1 { n++ } END { print n + 0 }'; }
+
+run "COLUMNS=60 unix consume --help exits 0" 0 -- env COLUMNS=60 "$IPCDEMO" unix consume --help
+is "COLUMNS=60 unix consume --help: no line over 60" "$(over "$OUT" 60)" 0
+like "COLUMNS=60 unix consume --help: option help wrapped with a hanging indent" "$OUT" '^ {20,}[a-z(]'
+run "COLUMNS=120 unix consume --help exits 0" 0 -- env COLUMNS=120 "$IPCDEMO" unix consume --help
+is "COLUMNS=120 unix consume --help: no line over 120" "$(over "$OUT" 120)" 0
+ok "COLUMNS=120 unix consume --help: uses the width (a line over 80)" test "$(widest "$OUT")" -gt 80
+run "unix consume --help without COLUMNS, not a terminal" 0 -- env -u COLUMNS "$IPCDEMO" unix consume --help
+is "unix consume --help in a pipe: no line over 80" "$(over "$OUT" 80)" 0
+run "COLUMNS=bogus: 80" 0 -- env COLUMNS=bogus "$IPCDEMO" unix consume --help
+is "COLUMNS=bogus: no line over 80" "$(over "$OUT" 80)" 0
+for w in 60 80; do
+	bad=""
+	for args in "--help" "bench --help" "ls --help"; do
+		# shellcheck disable=SC2086 # args is a list of words
+		out=$(COLUMNS=$w "$IPCDEMO" $args 2>&1)
+		[ "$(over "$out" "$w")" = 0 ] || bad="$bad [$args]"
+	done
+	# shellcheck disable=SC2086 # mechs is a list of words
+	while read -r m v; do
+		[ -n "$m" ] || continue
+		out=$(COLUMNS=$w "$IPCDEMO" "$m" ${v:+"$v"} --help 2>&1)
+		[ "$(over "$out" "$w")" = 0 ] || bad="$bad [$m $v]"
+	done <<<"$pairs$(printf '\n%s' $mechs)"
+	is "COLUMNS=$w: every help fits" "$bad" ""
+done
+if command -v script >/dev/null 2>&1 && command -v stty >/dev/null 2>&1; then
+	# On a terminal of 100 columns, without COLUMNS: the terminal's width.
+	out=$(env -u COLUMNS script -qec "stty cols 100 rows 40; $IPCDEMO unix consume --help" /dev/null 2>&1 | tr -d '\r')
+	is "on a 100-column terminal: no line over 100" "$(over "$out" 100)" 0
+	ok "on a 100-column terminal: uses the width (a line over 80)" test "$(widest "$out")" -gt 80
+fi
+
 # ---- unknown names: did you mean, exact names only ----
 
 run "unknown mechanism fifi: usage error" 2 -- "$IPCDEMO" fifi produce
