@@ -119,6 +119,26 @@ run "help list with no manual page exits 0" 0 -- env MANPATH="$T/noman" "$IPCDEM
 like "help list without a page: the list help" "$OUT" '^Usage: ipcdemo list'
 run "help ls without man on PATH exits 0" 0 -- env PATH="$T/nobin" "$IPCDEMO" help ls
 like "help ls without man: the ls help" "$OUT" '^Usage: ipcdemo ls'
+for c in ls clean bench list help; do
+	run "help $c without a page exits 0" 0 -- env MANPATH="$T/noman" "$IPCDEMO" help "$c"
+	like "help $c without a page: the $c help" "$OUT" "^Usage: ipcdemo $c"
+done
+# With the pages (as built) and man: man's status is never passed on; a
+# reader that leaves early ('| head') is not a failure.
+pages=$(dirname "$IPCDEMO")/man
+if command -v man >/dev/null 2>&1 && [ -r "$pages/ipcdemo.1" ]; then
+	mkdir -p "$T/man/man1" && cp "$pages"/*.1 "$T/man/man1/"
+	for c in "" fifo ls clean bench list help; do
+		# shellcheck disable=SC2086 # c is one word or none
+		out=$(set -o pipefail; MANPATH="$T/man" MANPAGER=cat PAGER=cat "$IPCDEMO" help $c | head -1)
+		is "help $c | head -1 exits 0" "$?" 0
+		like "help $c | head -1: the page's header" "$out" 'IPCDEMO'
+	done
+	MANPATH="$T/man" "$IPCDEMO" help fifo >/dev/null 2>&1
+	is "help fifo >/dev/null exits 0" "$?" 0
+else
+	skip "help through man" "man or the built pages missing"
+fi
 run "help --help exits 0" 0 -- "$IPCDEMO" help --help
 like "help --help: usage line" "$OUT" '^Usage: ipcdemo help \[MECHANISM\|COMMAND\]'
 run "help --bogus: usage error" 2 -- "$IPCDEMO" help --bogus
@@ -227,6 +247,31 @@ ok "fifo prod: no FIFO created" test ! -e pipe.fifo
 
 run "a prefix of list is not accepted (lis)" 2 -- "$IPCDEMO" lis
 is "lis: nothing listed" "$OUT" ""
+
+run "FIFO: usage error" 2 -- "$IPCDEMO" FIFO
+like "FIFO: suggestions ignore case (fifo)" "$ERR" 'ipcdemo fifo$'
+run "fifo PRODUCE: usage error" 2 -- "$IPCDEMO" fifo PRODUCE
+like "fifo PRODUCE: suggests produce" "$ERR" 'ipcdemo fifo produce$'
+run "help LS: usage error" 2 -- env MANPATH="$T/noman" "$IPCDEMO" help LS
+like "help LS: suggests ls" "$ERR" 'ipcdemo help ls$'
+
+# ---- options before the verb: they go after it ----
+
+run "fifo --cuont: usage error" 2 -- "$IPCDEMO" fifo --cuont
+like "fifo --cuont: options go after the verb" "$ERR" 'options go after the verb: ipcdemo fifo VERB --cuont'
+like "fifo --cuont: suggests --count, an option of a verb of fifo" "$ERR" "Did you mean '--count'\\? It is an option of .*produce"
+is "fifo --cuont: nothing on stdout" "$OUT" ""
+run "fifo --count 5 produce: usage error" 2 -- "$IPCDEMO" fifo --count 5 produce
+like "fifo --count 5 produce: options go after the verb" "$ERR" 'options go after the verb: ipcdemo fifo VERB --count'
+like "fifo --count 5 produce: names the verbs that take it" "$ERR" "'--count' is an option of .*consume"
+ok "fifo --count 5 produce: no FIFO created" test ! -e pipe.fifo
+run "fifo -n 5 produce: usage error" 2 -- "$IPCDEMO" fifo -n 5 produce
+like "fifo -n: options go after the verb" "$ERR" 'options go after the verb: ipcdemo fifo VERB -n'
+run "fifo --zzzzzz: usage error" 2 -- "$IPCDEMO" fifo --zzzzzz
+like "fifo --zzzzzz: options go after the verb" "$ERR" 'options go after the verb'
+unlike "fifo --zzzzzz: no suggestion" "$ERR" 'Did you mean'
+run "--cuont fifo produce: usage error" 2 -- "$IPCDEMO" --cuont fifo produce
+like "--cuont before the mechanism: options go after the verb" "$ERR" 'go after it: ipcdemo MECHANISM VERB --cuont'
 
 # ---- completion of the commands (each completes its own arguments) ----
 
