@@ -87,24 +87,38 @@ static int count_args(const struct verb *v, char **words, int from, int to)
 	return n;
 }
 
+/* The first word: a mechanism, a command or a global option. */
+static void complete_first(const struct verb *commands, const char *cur)
+{
+	for (size_t i = 0; mechanisms[i]; i++)
+		cand(cur, mechanisms[i]->name, mechanisms[i]->summary);
+	for (const struct verb *v = commands; v->name; v++)
+		if (!verb_hidden(v))
+			cand(cur, v->name, v->summary);
+	if (cur[0] == '-') {
+		cand(cur, "--help", "show help");
+		cand(cur, "--version", "show the version");
+		cand(cur, "--color=auto", "colour on a terminal, unless NO_COLOR is set");
+		cand(cur, "--color=always", "colour, even in a pipe");
+		cand(cur, "--color=never", "no colour");
+	}
+}
+
 int complete_words(const struct verb *commands, int argc, char **argv)
 {
 	/* argv[0..argc-1]: the words after "ipcdemo"; the last is being typed. */
+	/* --color[=WHEN] before the mechanism or command: as if absent. */
+	while (argc > 1 && strncmp(argv[0], "--color", 7) == 0) {
+		argc--;
+		argv++;
+	}
 	if (argc < 1)
 		return EXIT_OK;
 	const char *cur = argv[argc - 1];
 	int pos = argc - 1; /* index of the current word */
 
 	if (pos == 0) {
-		for (size_t i = 0; mechanisms[i]; i++)
-			cand(cur, mechanisms[i]->name, mechanisms[i]->summary);
-		for (const struct verb *v = commands; v->name; v++)
-			if (!verb_hidden(v))
-				cand(cur, v->name, v->summary);
-		if (cur[0] == '-') {
-			cand(cur, "--help", "show help");
-			cand(cur, "--version", "show the version");
-		}
+		complete_first(commands, cur);
 		return EXIT_OK;
 	}
 	const char *first = argv[0];

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ipcdemo/color.h"
 #include "ipcdemo/complete.h"
 #include "ipcdemo/dispatch.h"
 #include "ipcdemo/help.h"
@@ -357,10 +358,39 @@ static int command_run(const struct verb *v, int argc, char **argv)
 	struct ctx ctx = {
 		.prog = "ipcdemo",
 		.verb = v,
+		.color = color_mode_env(),
 		.argc = argc - 1,
 		.argv = argv + 1,
 	};
 	return close_stdout(ctx.prog, v->run(&ctx), ctx.out_errno);
+}
+
+/* The options before the mechanism or command other than --help and
+ * --version: --color[=WHEN], which goes to everything run in COLOR_ENV
+ * (color.h). Consumes them (argv[1] is then the next word); returns -1 to
+ * carry on, or an exit status. */
+static int global_options(int *argc, char ***argv)
+{
+	while (*argc > 1) {
+		const char *a = (*argv)[1];
+		if (strncmp(a, "--color", 7) != 0 || (a[7] != '\0' && a[7] != '='))
+			return -1;
+		const char *when = a[7] ? a + 8 : "always"; /* as ls and grep */
+		if (color_mode_parse(when) < 0) {
+			fprintf(stderr,
+				"ipcdemo: --color takes auto, always or never, not '%s'\nSee 'ipcdemo --help'.\n",
+				when);
+			return EXIT_USAGE;
+		}
+		if (setenv(COLOR_ENV, when, 1) < 0) {
+			msg_syserr("ipcdemo", "setenv %s", COLOR_ENV);
+			return EXIT_FAIL;
+		}
+		(*argv)[1] = (*argv)[0];
+		(*argc)--;
+		(*argv)++;
+	}
+	return -1;
 }
 
 int dispatch_main(int argc, char **argv)
@@ -370,6 +400,9 @@ int dispatch_main(int argc, char **argv)
 		msg_syserr(prog, "sigaction");
 		return EXIT_FAIL;
 	}
+	int rc = global_options(&argc, &argv);
+	if (rc >= 0)
+		return rc;
 	if (argc < 2) {
 		print_main_help(stderr, mechanisms, commands);
 		return EXIT_USAGE;

@@ -129,10 +129,14 @@ void print_main_help(FILE *fp, const struct mechanism *const *mechs, const struc
 	column = help_column(width, 20);
 	help_row(fp, width, column, "-h, --help", "show this help and exit");
 	help_row(fp, width, column, "-V, --version", "show the version and exit");
+	help_row(fp, width, column, "    --color[=WHEN]",
+		 "colour errors, warnings and the demo's labels: auto (the default: on a terminal, unless NO_COLOR "
+		 "is set), always (also with NO_COLOR) or never");
 	fputc('\n', fp);
 	help_wrap(fp, width, 0, 0,
-		  "Run 'ipcdemo MECHANISM --help' for its verbs and 'ipcdemo MECHANISM VERB --help' for their "
-		  "options; options go after the verb. Every mechanism has a 'demo' verb, e.g. 'ipcdemo fifo demo'.");
+		  "These options go before the mechanism or command. Run 'ipcdemo MECHANISM --help' for its verbs and "
+		  "'ipcdemo MECHANISM VERB --help' for their options; those go after the verb. Every mechanism has a "
+		  "'demo' verb, e.g. 'ipcdemo fifo demo'.");
 	fputc('\n', fp);
 	help_wrap(fp, width, 0, 0,
 		  "Exit status: 0 success, 1 operation failed, 2 usage error, 3 --verify found lost, duplicated or "

@@ -68,6 +68,7 @@ int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, cha
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.start_ns = now_mono_ns();
 	ctx.result_fd = run_result_fd();
+	ctx.color = color_mode_env();
 	ctx.prog = prog;
 	ctx.mech = m;
 	ctx.verb = v;

@@ -313,6 +313,54 @@ like "--cou=3: did you mean --count" "$ERR" '[Dd]id you mean.*--count'
 run "abbreviated flag --qu" 2 -- "$IPCDEMO" fifo produce --qu
 like "--qu: did you mean --quiet" "$ERR" '[Dd]id you mean.*--quiet'
 
+# ---- colour: --color=auto|always|never, NO_COLOR ----
+
+esc=$(printf '\033')
+nofifo="$T/nodir/x"
+run "an error in a pipe" 1 -- env -u NO_COLOR "$IPCDEMO" fifo produce --path "$nofifo"
+unlike "an error in a pipe: no colour by default" "$ERR" "$esc"
+run "--color=always: an error" 1 -- env -u NO_COLOR "$IPCDEMO" --color=always fifo produce --path "$nofifo"
+like "--color=always: the error's prefix in bold red" "$ERR" "^${esc}\\[1;31mipcdemo fifo produce:${esc}\\[0m mkfifo"
+run "--color: as always" 1 -- env -u NO_COLOR "$IPCDEMO" --color fifo produce --path "$nofifo"
+like "--color: the error's prefix in bold red" "$ERR" "^${esc}\\[1;31mipcdemo fifo produce:"
+run "--color=never: an error" 1 -- "$IPCDEMO" --color=never fifo produce --path "$nofifo"
+unlike "--color=never: no colour" "$ERR" "$esc"
+run "--color=auto in a pipe" 1 -- env -u NO_COLOR "$IPCDEMO" --color=auto fifo produce --path "$nofifo"
+unlike "--color=auto in a pipe: no colour" "$ERR" "$esc"
+run "NO_COLOR and --color=always" 1 -- env NO_COLOR=1 "$IPCDEMO" --color=always fifo produce --path "$nofifo"
+like "NO_COLOR: an explicit --color=always still colours" "$ERR" "$esc"
+run "--color=bogus: usage error" 2 -- "$IPCDEMO" --color=bogus fifo demo
+like "--color=bogus: names the values" "$ERR" 'auto, always or never'
+run "--color=always ls: a command after it" 0 -- "$IPCDEMO" --color=always list
+like "--color=always list: lists" "$OUT" '^fifo '
+run "--color=always: a usage error" 2 -- "$IPCDEMO" --color=always pipe produce --bogus
+like "--color=always: the usage error's prefix in bold red" "$ERR" "^${esc}\\[1;31mipcdemo pipe produce:"
+run "--color=always mq demo" 0 -- "$IPCDEMO" --color=always mq demo
+like "--color=always mq demo: producers' labels in cyan" "$OUT" "^${esc}\\[36msender 0 \\|${esc}\\[0m "
+like "--color=always mq demo: the consumer's label in magenta" "$OUT" "^${esc}\\[35mreceiver \\|${esc}\\[0m "
+run "mq demo in a pipe" 0 -- env -u NO_COLOR "$IPCDEMO" mq demo
+unlike "mq demo in a pipe: no colour" "$OUT" "$esc"
+like "mq demo in a pipe: plain labels" "$OUT" '^receiver \| '
+if command -v script >/dev/null 2>&1; then
+	# On a terminal: colour by default, none with NO_COLOR or --color=never.
+	out=$(env -u NO_COLOR TERM=xterm script -qec "$IPCDEMO mq demo; $IPCDEMO fifo produce --path $nofifo" /dev/null 2>&1)
+	like "on a terminal: the labels coloured" "$out" "${esc}\\[35mreceiver \\|"
+	like "on a terminal: the error's prefix coloured" "$out" "${esc}\\[1;31mipcdemo fifo produce:"
+	out=$(env NO_COLOR=1 TERM=xterm script -qec "$IPCDEMO mq demo; $IPCDEMO fifo produce --path $nofifo" /dev/null 2>&1)
+	unlike "on a terminal with NO_COLOR: no colour" "$out" "$esc"
+	out=$(env NO_COLOR='' TERM=xterm script -qec "$IPCDEMO fifo produce --path $nofifo" /dev/null 2>&1)
+	like "on a terminal with NO_COLOR empty: colour" "$out" "$esc"
+	out=$(env -u NO_COLOR TERM=xterm script -qec "$IPCDEMO --color=never fifo produce --path $nofifo" /dev/null 2>&1)
+	unlike "on a terminal with --color=never: no colour" "$out" "$esc"
+	out=$(env -u NO_COLOR TERM=dumb script -qec "$IPCDEMO fifo produce --path $nofifo" /dev/null 2>&1)
+	unlike "on a dumb terminal: no colour" "$out" "$esc"
+else
+	skip "colour on a terminal" "script(1) not installed"
+fi
+pages=$LIB_DIR/../../man
+like "ipcdemo(1) documents --color" "$(cat "$pages/ipcdemo.1")" '^\.It Fl -color'
+like "ipcdemo(1) documents NO_COLOR" "$(cat "$pages/ipcdemo.1")" '^\.It Ev NO_COLOR'
+
 # ---- exit status 1: the operation failed ----
 
 run "syscall error: FIFO in a missing directory" 1 -- "$IPCDEMO" fifo produce --path "$T/nodir/x"

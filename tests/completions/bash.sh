@@ -93,7 +93,17 @@ is 'first word "fi": the mechanisms starting with fi' "$GOT" \
 like 'first word "fi": fifo and file' "$GOT" '^fifo$'
 like 'first word "fi": file' "$GOT" '^file$'
 comp 'ipcdemo -'
-is 'first word "-": --help and --version' "$GOT" "$(sorted --help --version)"
+is 'first word "-": --help, --version and --color' "$GOT" \
+	"$(sorted --help --version --color=auto --color=always --color=never)"
+comp 'ipcdemo --color='
+is '--color=: its values alone' "$GOT" "$(sorted auto always never)"
+comp 'ipcdemo --color=al'
+is '--color=al: always' "$GOT" 'always'
+comp 'ipcdemo --color=never fi'
+is 'after --color=never: the mechanisms starting with fi' "$GOT" \
+	"$(sorted "${MECHS[@]}" | grep '^fi')"
+comp 'ipcdemo --color=never fifo '
+is 'after --color=never fifo: the verbs of fifo' "$GOT" "$FIFO_VERBS"
 comp 'ipcdemo fixx produce' 10
 is 'cursor inside the first word completes its start only' "$GOT" \
 	"$(sorted "${MECHS[@]}" | grep '^fi')"
