@@ -142,7 +142,7 @@ static int unknown_word(const char *word)
 {
 	const char *names[64];
 	size_t n = known_names(names, ARRAY_SIZE(names));
-	fprintf(stderr, "ipcdemo: '%s' is not a mechanism or command.\n", word);
+	msg_error("ipcdemo", "'%s' is not a mechanism or command.", word);
 	suggest("ipcdemo", "", word, names, n);
 	fprintf(stderr, "See 'ipcdemo --help'.\n");
 	return EXIT_USAGE;
@@ -205,8 +205,9 @@ static int option_before_verb(const struct mechanism *m, const char *word)
 			int n = snprintf(verbs + len, sizeof(verbs) - len, "%s%s", len ? ", " : "", v->name);
 			len += n > 0 ? (size_t)n : 0;
 		}
-	fprintf(stderr, "ipcdemo %s: '%s' is not a verb; options go after the verb: ipcdemo %s VERB %s\n", m->name,
-		word, m->name, word);
+	char mp[64];
+	snprintf(mp, sizeof(mp), "ipcdemo %s", m->name);
+	msg_error(mp, "'%s' is not a verb; options go after the verb: ipcdemo %s VERB %s", word, m->name, word);
 	if (*verbs && strcmp(opt, word) != 0)
 		fprintf(stderr, "Did you mean '%.*s'? It is an option of %s.\n", (int)strcspn(opt, "="), opt, verbs);
 	else if (*verbs)
@@ -302,7 +303,7 @@ static int help_run(struct ctx *ctx)
 		if (!m && !c) {
 			const char *names[64];
 			size_t n = known_names(names, ARRAY_SIZE(names));
-			fprintf(stderr, "ipcdemo help: '%s' is not a mechanism or command.\n", ctx->argv[0]);
+			msg_error("ipcdemo help", "'%s' is not a mechanism or command.", ctx->argv[0]);
 			suggest("ipcdemo help", "help", ctx->argv[0], names, n);
 			return EXIT_USAGE;
 		}
@@ -377,9 +378,8 @@ static int global_options(int *argc, char ***argv)
 			return -1;
 		const char *when = a[7] ? a + 8 : "always"; /* as ls and grep */
 		if (color_mode_parse(when) < 0) {
-			fprintf(stderr,
-				"ipcdemo: --color takes auto, always or never, not '%s'\nSee 'ipcdemo --help'.\n",
-				when);
+			msg_error("ipcdemo", "--color takes auto, always or never, not '%s'", when);
+			fprintf(stderr, "See 'ipcdemo --help'.\n");
 			return EXIT_USAGE;
 		}
 		if (setenv(COLOR_ENV, when, 1) < 0) {
@@ -417,11 +417,9 @@ int dispatch_main(int argc, char **argv)
 		return close_stdout(prog, EXIT_OK, 0);
 	}
 	if (w[0] == '-') {
-		fprintf(stderr,
-			"ipcdemo: unknown option '%s'\n"
-			"The options of a verb go after it: ipcdemo MECHANISM VERB %s\n"
-			"See 'ipcdemo --help'.\n",
-			w, w);
+		msg_error(prog, "unknown option '%s'", w);
+		fprintf(stderr, "The options of a verb go after it: ipcdemo MECHANISM VERB %s\nSee 'ipcdemo --help'.\n",
+			w);
 		return EXIT_USAGE;
 	}
 	const struct verb *cv = command_find(w);
@@ -432,7 +430,10 @@ int dispatch_main(int argc, char **argv)
 	if (!m)
 		return unknown_word(w);
 	if (argc < 3) {
-		fprintf(stderr, "ipcdemo %s: a verb is needed.\n\n", m->name);
+		char mp[64];
+		snprintf(mp, sizeof(mp), "ipcdemo %s", m->name);
+		msg_error(mp, "a verb is needed.");
+		fputc('\n', stderr);
 		print_mechanism_help(stderr, m);
 		return EXIT_USAGE;
 	}
@@ -451,7 +452,7 @@ int dispatch_main(int argc, char **argv)
 			names[n++] = p->name;
 		char mp[64];
 		snprintf(mp, sizeof(mp), "ipcdemo %s", m->name);
-		fprintf(stderr, "%s: '%s' is not a verb of %s.\n", mp, vw, m->name);
+		msg_error(mp, "'%s' is not a verb of %s.", vw, m->name);
 		suggest(mp, m->name, vw, names, n);
 		fprintf(stderr, "See '%s --help'.\n", mp);
 		return EXIT_USAGE;

@@ -37,6 +37,17 @@ void msg_warn(const char *prog, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void msg_error(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	msg_prefix(prog, SGR_ERROR);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void msg_syserr(const char *prog, const char *fmt, ...)
 {
 	int e = errno;

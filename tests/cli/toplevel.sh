@@ -335,6 +335,8 @@ run "--color=always ls: a command after it" 0 -- "$IPCDEMO" --color=always list
 like "--color=always list: lists" "$OUT" '^fifo '
 run "--color=always: a usage error" 2 -- "$IPCDEMO" --color=always pipe produce --bogus
 like "--color=always: the usage error's prefix in bold red" "$ERR" "^${esc}\\[1;31mipcdemo pipe produce:"
+run "--color=always: an unknown word" 2 -- "$IPCDEMO" --color=always FIFO
+like "--color=always: the dispatcher's error prefix in bold red" "$ERR" "^${esc}\\[1;31mipcdemo:${esc}\\[0m 'FIFO'"
 run "--color=always mq demo" 0 -- "$IPCDEMO" --color=always mq demo
 like "--color=always mq demo: producers' labels in cyan" "$OUT" "^${esc}\\[36msender 0 \\|${esc}\\[0m "
 like "--color=always mq demo: the consumer's label in magenta" "$OUT" "^${esc}\\[35mreceiver \\|${esc}\\[0m "
