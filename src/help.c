@@ -73,10 +73,7 @@ void help_wrap(FILE *fp, int width, int col, int indent, const char *text)
 	fputc('\n', fp);
 }
 
-/* One row of a table: "  name  text", text wrapped with a hanging indent
- * at the text's column, or on the next line when name is wider than the
- * column. */
-static void help_row(FILE *fp, int width, int column, const char *name, const char *text)
+void help_row(FILE *fp, int width, int column, const char *name, const char *text)
 {
 	int n = fprintf(fp, "  %s", name);
 	if (n + 2 > column) {
@@ -87,9 +84,7 @@ static void help_row(FILE *fp, int width, int column, const char *name, const ch
 	help_wrap(fp, width, column, column, text);
 }
 
-/* The column a table's texts start at: after the widest name, but leaving
- * the texts at least half the width (or 40 columns). */
-static int help_column(int width, int widest)
+int help_column(int width, int widest)
 {
 	int column = 2 + widest + 2;
 	int room = width / 2 < 40 ? width / 2 : 40;
