@@ -28,9 +28,19 @@ static const struct opt_def top_version = {
 	.type = OPT_FLAG,
 	.help = "show the version",
 };
+static const char *const color_words[] = { "auto", "always", "never", NULL };
+/* --color alone means always: a value only after '='. */
+static const struct opt_def top_color = {
+	.name = "color",
+	.type = OPT_CHOICE,
+	.arg = "WHEN",
+	.help = "colour: auto (on a terminal, unless NO_COLOR is set), always or never",
+	.choices = color_words,
+};
 static const struct verb_opt top_opts[] = {
 	{ .def = &top_help },
 	{ .def = &top_version },
+	{ .def = &top_color },
 	OPT_LIST_END,
 };
 
@@ -426,6 +436,8 @@ int complete_words(const struct verb *commands, int argc, char **argv)
 		if (s.n == 0 || seen_times(&s, &top_help) || seen_times(&s, &top_version))
 			return EXIT_OK; /* unknown, or nothing comes after it */
 		const struct opt_def *d = wants_value(top_opts, argv[at]);
+		if (d == &top_color)
+			d = NULL; /* its value only after '=' */
 		if (d && at + 1 == pos) {
 			complete_value(NULL, d, "", argv[pos]);
 			return EXIT_OK;

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ipcdemo/color.h"
 #include "ipcdemo/demo.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/util.h"
@@ -18,6 +19,7 @@
 
 struct child {
 	const char *label;
+	const char *sgr; /* the colour of its label (color.h), NULL: none */
 	bool upstream;
 	pid_t pid;
 	int fd; /* read end of the child's stdout+stderr */
@@ -27,7 +29,10 @@ struct child {
 
 static void print_labelled(const struct child *ch, int width, const char *line, size_t len)
 {
-	printf("%-*s | %.*s\n", width, ch->label, (int)len, line);
+	if (ch->sgr)
+		printf("%s%-*s |%s %.*s\n", ch->sgr, width, ch->label, SGR_RESET, (int)len, line);
+	else
+		printf("%-*s | %.*s\n", width, ch->label, (int)len, line);
 }
 
 /* Print every complete line the child has written so far. Returns true at
@@ -163,6 +168,9 @@ static bool start_child(struct ctx *ctx, const struct demo_role *r, struct child
 	struct child *c = &ch[started];
 	memset(c, 0, sizeof(*c));
 	c->label = r->label;
+	/* Producers' and consumers' labels in two colours, on a terminal. */
+	if (color_on(ctx->color, STDOUT_FILENO))
+		c->sgr = r->upstream ? SGR_PRODUCER : SGR_CONSUMER;
 	c->upstream = r->upstream;
 	c->fd = -1;
 	c->pid = spawn_role(ctx, r, ch, started, &c->fd);

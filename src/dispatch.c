@@ -3,6 +3,8 @@
  * and the dispatch of a command line; 'ipcdemo help'. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ipcdemo/color.h"
 #include "ipcdemo/complete.h"
 #include "ipcdemo/dispatch.h"
 #include "ipcdemo/help.h"
+#include "ipcdemo/parse.h"
 #include "ipcdemo/tools.h"
 #include "ipcdemo/util.h"
 #include "ipcdemo/verb.h"
@@ -142,9 +146,77 @@ static int unknown_word(const char *word)
 {
 	const char *names[64];
 	size_t n = known_names(names, ARRAY_SIZE(names));
-	fprintf(stderr, "ipcdemo: '%s' is not a mechanism or command.\n", word);
+	msg_error("ipcdemo", "'%s' is not a mechanism or command.", word);
 	suggest("ipcdemo", "", word, names, n);
 	fprintf(stderr, "See 'ipcdemo --help'.\n");
+	return EXIT_USAGE;
+}
+
+/* Does verb v take the option in word ("--name", "--name=value", "-x")? */
+static bool verb_takes(const struct verb *v, const char *word)
+{
+	bool is_long = word[1] == '-';
+	const char *name = word + (is_long ? 2 : 1);
+	size_t len = strcspn(name, "=");
+	verb_opt_for_each (vo, v->opts) {
+		const struct opt_def *d = verb_opt_def(vo);
+		if (is_long ? strlen(d->name) == len && strncmp(d->name, name, len) == 0
+			    : d->short_name && d->short_name == name[0])
+			return true;
+	}
+	return false;
+}
+
+/* The option of m's verbs closest to the long option in word, within two
+ * edits (or that word begins); NULL: none. */
+static const char *closest_option(const struct mechanism *m, const char *word)
+{
+	char name[64];
+	const char *best = NULL;
+	unsigned bestd = 3;
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(word + 2, "="), word + 2);
+	for (const struct verb *v = m->verbs; v->name; v++)
+		verb_opt_for_each (vo, v->opts) {
+			const char *o = verb_opt_def(vo)->name;
+			unsigned d = *name && strncmp(o, name, strlen(name)) == 0 ? 1 : edit_distance(name, o);
+			if (d < bestd) {
+				bestd = d;
+				best = o;
+			}
+		}
+	return best;
+}
+
+/* "ipcdemo fifo --cuont": an option where the verb goes. Options go after
+ * the verb; say so, and which verbs take it (or the option meant). */
+static int option_before_verb(const struct mechanism *m, const char *word)
+{
+	char verbs[256] = "", opt[72];
+	size_t len = 0;
+	snprintf(opt, sizeof(opt), "%s", word);
+	if (word[1] == '-' && word[2]) {
+		const char *close = NULL;
+		for (const struct verb *v = m->verbs; v->name && !close; v++)
+			if (verb_takes(v, word))
+				close = word;
+		if (!close)
+			close = closest_option(m, word);
+		if (close && close != word)
+			snprintf(opt, sizeof(opt), "--%s", close);
+	}
+	for (const struct verb *v = m->verbs; v->name; v++)
+		if (word[1] && verb_takes(v, opt) && len < sizeof(verbs)) {
+			int n = snprintf(verbs + len, sizeof(verbs) - len, "%s%s", len ? ", " : "", v->name);
+			len += n > 0 ? (size_t)n : 0;
+		}
+	char mp[64];
+	snprintf(mp, sizeof(mp), "ipcdemo %s", m->name);
+	msg_error(mp, "'%s' is not a verb; options go after the verb: ipcdemo %s VERB %s", word, m->name, word);
+	if (*verbs && strcmp(opt, word) != 0)
+		fprintf(stderr, "Did you mean '%.*s'? It is an option of %s.\n", (int)strcspn(opt, "="), opt, verbs);
+	else if (*verbs)
+		fprintf(stderr, "'%.*s' is an option of %s.\n", (int)strcspn(opt, "="), opt, verbs);
+	fprintf(stderr, "See 'ipcdemo %s --help'.\n", m->name);
 	return EXIT_USAGE;
 }
 
@@ -178,6 +250,50 @@ static bool man_has(char *page)
 	return run_quiet(where) == 0;
 }
 
+/* Has the reader of our standard output gone (a pipe to 'head' that has
+ * exited)? Then a failure to write is the reader's choice, as EPIPE is for
+ * every other command (close_stdout). */
+static bool stdout_reader_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT, .revents = 0 };
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+/* Show a manual page with man: 0 when shown (or when the reader of the
+ * output left early), 1 when man failed; never man's own status, whose
+ * numbers mean other things in ipcdemo's table. -1: man did not run. */
+static int show_man(char *page)
+{
+	char man[] = "man";
+	char *show[] = { man, page, NULL };
+	posix_spawnattr_t attr;
+	sigset_t dflt;
+	pid_t pid;
+	int st;
+	fflush(stdout);
+	if (posix_spawnattr_init(&attr) != 0)
+		return -1;
+	/* man and its pager as from a shell: SIGPIPE ends them quietly. */
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGPIPE);
+	int rc = posix_spawnattr_setsigdefault(&attr, &dflt);
+	if (rc == 0)
+		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	if (rc == 0)
+		rc = posix_spawnp(&pid, "man", NULL, &attr, show, environ);
+	posix_spawnattr_destroy(&attr);
+	if (rc != 0)
+		return -1;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			msg_syserr("ipcdemo help", "wait for man");
+			return EXIT_FAIL;
+		}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return EXIT_OK;
+	return stdout_reader_gone() ? EXIT_OK : EXIT_FAIL;
+}
+
 static int help_run(struct ctx *ctx)
 {
 	const struct mechanism *m = NULL;
@@ -191,7 +307,7 @@ static int help_run(struct ctx *ctx)
 		if (!m && !c) {
 			const char *names[64];
 			size_t n = known_names(names, ARRAY_SIZE(names));
-			fprintf(stderr, "ipcdemo help: '%s' is not a mechanism or command.\n", ctx->argv[0]);
+			msg_error("ipcdemo help", "'%s' is not a mechanism or command.", ctx->argv[0]);
 			suggest("ipcdemo help", "help", ctx->argv[0], names, n);
 			return EXIT_USAGE;
 		}
@@ -204,11 +320,10 @@ static int help_run(struct ctx *ctx)
 		found = man_has(page);
 	}
 	if (found) {
-		fflush(stdout);
-		char man[] = "man";
-		char *show[] = { man, page, NULL };
-		execvp("man", show);
-		/* fall through to the built-in help */
+		int rc = show_man(page);
+		if (rc >= 0)
+			return rc;
+		/* man could not run after all: the built-in help */
 	}
 	if (c)
 		print_verb_help(stdout, NULL, c);
@@ -250,10 +365,38 @@ static int command_run(const struct verb *v, int argc, char **argv)
 	struct ctx ctx = {
 		.prog = "ipcdemo",
 		.verb = v,
+		.color = color_mode_env(),
 		.argc = argc - 1,
 		.argv = argv + 1,
 	};
 	return close_stdout(ctx.prog, v->run(&ctx), ctx.out_errno);
+}
+
+/* The options before the mechanism or command other than --help and
+ * --version: --color[=WHEN], which goes to everything run in COLOR_ENV
+ * (color.h). Consumes them (argv[1] is then the next word); returns -1 to
+ * carry on, or an exit status. */
+static int global_options(int *argc, char ***argv)
+{
+	while (*argc > 1) {
+		const char *a = (*argv)[1];
+		if (strncmp(a, "--color", 7) != 0 || (a[7] != '\0' && a[7] != '='))
+			return -1;
+		const char *when = a[7] ? a + 8 : "always"; /* as ls and grep */
+		if (color_mode_parse(when) < 0) {
+			msg_error("ipcdemo", "--color takes auto, always or never, not '%s'", when);
+			fprintf(stderr, "See 'ipcdemo --help'.\n");
+			return EXIT_USAGE;
+		}
+		if (setenv(COLOR_ENV, when, 1) < 0) {
+			msg_syserr("ipcdemo", "setenv %s", COLOR_ENV);
+			return EXIT_FAIL;
+		}
+		(*argv)[1] = (*argv)[0];
+		(*argc)--;
+		(*argv)++;
+	}
+	return -1;
 }
 
 int dispatch_main(int argc, char **argv)
@@ -263,6 +406,9 @@ int dispatch_main(int argc, char **argv)
 		msg_syserr(prog, "sigaction");
 		return EXIT_FAIL;
 	}
+	int rc = global_options(&argc, &argv);
+	if (rc >= 0)
+		return rc;
 	if (argc < 2) {
 		print_main_help(stderr, mechanisms, commands);
 		return EXIT_USAGE;
@@ -277,7 +423,9 @@ int dispatch_main(int argc, char **argv)
 		return close_stdout(prog, EXIT_OK, 0);
 	}
 	if (w[0] == '-') {
-		fprintf(stderr, "ipcdemo: unknown option '%s'\nSee 'ipcdemo --help'.\n", w);
+		msg_error(prog, "unknown option '%s'", w);
+		fprintf(stderr, "The options of a verb go after it: ipcdemo MECHANISM VERB %s\nSee 'ipcdemo --help'.\n",
+			w);
 		return EXIT_USAGE;
 	}
 	const struct verb *cv = command_find(w);
@@ -288,7 +436,10 @@ int dispatch_main(int argc, char **argv)
 	if (!m)
 		return unknown_word(w);
 	if (argc < 3) {
-		fprintf(stderr, "ipcdemo %s: a verb is needed.\n\n", m->name);
+		char mp[64];
+		snprintf(mp, sizeof(mp), "ipcdemo %s", m->name);
+		msg_error(mp, "a verb is needed.");
+		fputc('\n', stderr);
 		print_mechanism_help(stderr, m);
 		return EXIT_USAGE;
 	}
@@ -297,6 +448,8 @@ int dispatch_main(int argc, char **argv)
 		print_mechanism_help(stdout, m);
 		return close_stdout(prog, EXIT_OK, 0);
 	}
+	if (vw[0] == '-' && vw[1])
+		return option_before_verb(m, vw);
 	const struct verb *v = verb_find(m, vw);
 	if (!v) {
 		const char *names[64];
@@ -305,7 +458,7 @@ int dispatch_main(int argc, char **argv)
 			names[n++] = p->name;
 		char mp[64];
 		snprintf(mp, sizeof(mp), "ipcdemo %s", m->name);
-		fprintf(stderr, "%s: '%s' is not a verb of %s.\n", mp, vw, m->name);
+		msg_error(mp, "'%s' is not a verb of %s.", vw, m->name);
 		suggest(mp, m->name, vw, names, n);
 		fprintf(stderr, "See '%s --help'.\n", mp);
 		return EXIT_USAGE;

@@ -12,13 +12,36 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipcdemo/color.h"
 #include "ipcdemo/util.h"
+
+/* "PROG: ", in sgr when stderr is coloured (color.h). Preserves errno. */
+static void msg_prefix(const char *prog, const char *sgr)
+{
+	int e = errno;
+	if (color_on(color_mode_env(), STDERR_FILENO))
+		fprintf(stderr, "%s%s:%s ", sgr, prog, SGR_RESET);
+	else
+		fprintf(stderr, "%s: ", prog);
+	errno = e;
+}
 
 void msg_warn(const char *prog, const char *fmt, ...)
 {
 	va_list ap;
 	fflush(stdout);
-	fprintf(stderr, "%s: ", prog);
+	msg_prefix(prog, SGR_WARN);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void msg_error(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	msg_prefix(prog, SGR_ERROR);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -30,7 +53,7 @@ void msg_syserr(const char *prog, const char *fmt, ...)
 	int e = errno;
 	va_list ap;
 	fflush(stdout);
-	fprintf(stderr, "%s: ", prog);
+	msg_prefix(prog, SGR_ERROR);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -41,7 +64,7 @@ void msg_syserr(const char *prog, const char *fmt, ...)
 int msg_usage(const char *prog, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", prog);
+	msg_prefix(prog, SGR_ERROR);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Running one verb as a user runs it: its options parsed by cli_parse,
  * its arguments counted, its --help; and "did you mean". */
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,35 +19,40 @@ const struct verb *verb_find(const struct mechanism *m, const char *name)
 	return NULL;
 }
 
+/* How far word (already in lower case) is from name: its edit distance,
+ * or 1 for a prefix, a likely typo for the full name. */
+static unsigned name_distance(const char *word, const char *name)
+{
+	if (*word && strncmp(name, word, strlen(word)) == 0)
+		return 1;
+	return edit_distance(word, name);
+}
+
 void suggest(const char *prog, const char *what, const char *word, const char *const *names, size_t n)
 {
+	char lower[64];
 	unsigned best = UINT_MAX;
-	(void)prog;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = edit_distance(word, names[i]);
-		if (*word && strncmp(names[i], word, strlen(word)) == 0)
-			d = 1; /* a prefix is a likely typo for the full name */
-		if (d < best)
-			best = d;
-	}
-	if (best > 2)
-		return;
 	size_t hits = 0;
+	(void)prog;
+	/* Names are lower case: 'FIFO' and 'Fifo' mean fifo. */
+	snprintf(lower, sizeof(lower), "%s", word);
+	for (char *c = lower; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
 	for (size_t i = 0; i < n; i++) {
-		unsigned d = edit_distance(word, names[i]);
-		if (*word && strncmp(names[i], word, strlen(word)) == 0)
-			d = 1;
+		unsigned d = name_distance(lower, names[i]);
+		if (d < best) {
+			best = d;
+			hits = 0;
+		}
 		if (d == best)
 			hits++;
 	}
+	if (best > 2)
+		return;
 	fprintf(stderr, hits == 1 ? "Did you mean this?\n" : "Did you mean one of these?\n");
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = edit_distance(word, names[i]);
-		if (*word && strncmp(names[i], word, strlen(word)) == 0)
-			d = 1;
-		if (d == best)
+	for (size_t i = 0; i < n; i++)
+		if (name_distance(lower, names[i]) == best)
 			fprintf(stderr, "\tipcdemo %s%s%s\n", what, *what ? " " : "", names[i]);
-	}
 }
 
 int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, char **argv)
@@ -62,6 +68,7 @@ int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, cha
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.start_ns = now_mono_ns();
 	ctx.result_fd = run_result_fd();
+	ctx.color = color_mode_env();
 	ctx.prog = prog;
 	ctx.mech = m;
 	ctx.verb = v;

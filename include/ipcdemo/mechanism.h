@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "ipcdemo/cli.h"
+#include "ipcdemo/color.h"
 
 struct ctx;
 /* The benchmark's hooks of a mechanism (include/ipcdemo/bench_hooks.h). */
@@ -66,6 +67,9 @@ struct ctx {
 	int out_errno;    /* first error writing stdout (EPIPE: reader gone), 0: none */
 	int64_t start_ns; /* when the command started (now_mono_ns), 0: not recorded */
 	int result_fd;    /* where to write a struct run_result (stats.h), 0: nowhere */
+	/* --color as the dispatcher set it; color_on(ctx->color, fd) says
+	 * whether to colour what goes to fd. */
+	enum color_mode color;
 };
 
 /* Record a stdout error (the first one counts). */

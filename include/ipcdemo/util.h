@@ -31,8 +31,11 @@ enum {
 #define PRINTF_LIKE(f, a)
 #endif
 
-/* Diagnostics go to stderr, prefixed with "PROG: ". */
+/* Diagnostics go to stderr, prefixed with "PROG: " (on a terminal, in the
+ * colour of their kind: color.h). */
 void msg_warn(const char *prog, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Like msg_warn, for an error. */
+void msg_error(const char *prog, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* Like msg_warn, with ": strerror(errno)" appended. Preserves errno. */
 void msg_syserr(const char *prog, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* Usage error: message plus "Try 'PROG --help'". Returns EXIT_USAGE. */

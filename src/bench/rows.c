@@ -7,6 +7,7 @@
 
 #include "internal.h"
 #include "ipcdemo/complete.h"
+#include "ipcdemo/help.h"
 #include "ipcdemo/tools.h"
 #include "ipcdemo/util.h"
 #include "ipcdemo/verb.h"
@@ -214,11 +215,11 @@ void bench_complete(const struct verb *v, const char *cur)
 	}
 }
 
-/* Put word on the line being written to fp, wrapped before 90 columns. */
-static void help_word(FILE *fp, int *col, const char *word)
+/* Put word on the line being written to fp, wrapped at width columns. */
+static void help_word(FILE *fp, int *col, const char *word, int width)
 {
 	int len = (int)strlen(word);
-	if (*col > 2 && *col + 1 + len > 90) {
+	if (*col > 2 && *col + 1 + len > width) {
 		fputs("\n ", fp);
 		*col = 1;
 	}
@@ -230,7 +231,7 @@ static void help_word(FILE *fp, int *col, const char *word)
 void bench_help_args(FILE *fp, const struct verb *v)
 {
 	char buf[128];
-	int col = 1;
+	int col = 1, width = help_width(fp);
 	(void)v;
 	fputs("\nMECHANISM is one of (a row's own word in parentheses):\n ", fp);
 	for (size_t i = 0; bench_row_name(i); i++) {
@@ -238,10 +239,10 @@ void bench_help_args(FILE *fp, const struct verb *v)
 		bool first = i == 0 || strcmp(g, bench_row_group(i - 1)) != 0;
 		bool last = !bench_row_name(i + 1) || strcmp(g, bench_row_group(i + 1)) != 0;
 		if (first)
-			help_word(fp, &col, g);
+			help_word(fp, &col, g, width);
 		if (w) {
 			snprintf(buf, sizeof(buf), "%s%s%s", first ? "(" : "", w, last ? ")" : ",");
-			help_word(fp, &col, buf);
+			help_word(fp, &col, buf, width);
 		}
 	}
 	fputs("\n", fp);

@@ -232,7 +232,8 @@ check_json() {
 
 # ---- --help and completion ----
 
-run "bench --help" 0 -- "$IPCDEMO" bench --help
+# COLUMNS: wide enough that no option's help is wrapped
+run "bench --help" 0 -- env COLUMNS=200 "$IPCDEMO" bench --help
 help=$OUT
 like "--help: usage line" "$OUT" '^Usage: ipcdemo bench \[options\] \[MECHANISM\.\.\.\]'
 is "--help: nothing on stderr" "$ERR" ""
@@ -244,7 +245,7 @@ like "--help: --cpu names its places" "$OUT" '--cpu PLACE .*both.*same.*split.*a
 for m in pipe fifo unix unix-stream socketpair tcp udp mq sysv shm file; do
 	like "--help names $m" "$OUT" "(^|[ (])$m([ ,;)]|\$)"
 done
-run "bench -h" 0 -- "$IPCDEMO" bench -h
+run "bench -h" 0 -- env COLUMNS=200 "$IPCDEMO" bench -h
 is "-h: the same as --help" "$OUT" "$help"
 
 run "__complete bench un" 0 -- "$IPCDEMO" __complete bench un

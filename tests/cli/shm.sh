@@ -58,7 +58,7 @@ run "shm produce -h" 0 -- "$IPCDEMO" shm produce -h
 like "produce --help: --slots and --slot-size" "$OUT" '--slot-size BYTES'
 like "produce --help: --nonblock fails when every slot is full" "$OUT" '--nonblock +fail at once \(exit 1\) when every slot is full'
 like "produce --help: --timeout exits 4" "$OUT" '--timeout DURATION +wait at most DURATION for a free slot \(exit 4\)'
-run "shm consume --help" 0 -- "$IPCDEMO" shm consume --help
+run "shm consume --help" 0 -- env COLUMNS=200 "$IPCDEMO" shm consume --help
 like "consume --help: --verify" "$OUT" '--verify '
 like "consume --help: --nonblock exit 1 if empty" "$OUT" '--nonblock +take what is in the ring now and exit; exit 1 if it is empty'
 run "shm rm --help" 0 -- "$IPCDEMO" shm rm --help

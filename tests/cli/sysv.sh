@@ -98,7 +98,7 @@ done
 
 # The default key is 0x69706364; seen without creating it ('ipcdemo clean'
 # may remove it under another test at any time).
-run "sysv send --help: the defaults" 0 -- "$IPCDEMO" sysv send --help
+run "sysv send --help: the defaults" 0 -- env COLUMNS=200 "$IPCDEMO" sysv send --help
 like "send --help: the default key" "$OUT" '--key KEY .*\(default: 0x69706364\)'
 "$IPCDEMO" sysv info >def.out 2>def.err
 st=$?

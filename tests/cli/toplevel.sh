@@ -119,6 +119,26 @@ run "help list with no manual page exits 0" 0 -- env MANPATH="$T/noman" "$IPCDEM
 like "help list without a page: the list help" "$OUT" '^Usage: ipcdemo list'
 run "help ls without man on PATH exits 0" 0 -- env PATH="$T/nobin" "$IPCDEMO" help ls
 like "help ls without man: the ls help" "$OUT" '^Usage: ipcdemo ls'
+for c in ls clean bench list help; do
+	run "help $c without a page exits 0" 0 -- env MANPATH="$T/noman" "$IPCDEMO" help "$c"
+	like "help $c without a page: the $c help" "$OUT" "^Usage: ipcdemo $c"
+done
+# With the pages (as built) and man: man's status is never passed on; a
+# reader that leaves early ('| head') is not a failure.
+pages=$(dirname "$IPCDEMO")/man
+if command -v man >/dev/null 2>&1 && [ -r "$pages/ipcdemo.1" ]; then
+	mkdir -p "$T/man/man1" && cp "$pages"/*.1 "$T/man/man1/"
+	for c in "" fifo ls clean bench list help; do
+		# shellcheck disable=SC2086 # c is one word or none
+		out=$(set -o pipefail; MANPATH="$T/man" MANPAGER=cat PAGER=cat "$IPCDEMO" help $c | head -1)
+		is "help $c | head -1 exits 0" "$?" 0
+		like "help $c | head -1: the page's header" "$out" 'IPCDEMO'
+	done
+	MANPATH="$T/man" "$IPCDEMO" help fifo >/dev/null 2>&1
+	is "help fifo >/dev/null exits 0" "$?" 0
+else
+	skip "help through man" "man or the built pages missing"
+fi
 run "help --help exits 0" 0 -- "$IPCDEMO" help --help
 like "help --help: usage line" "$OUT" '^Usage: ipcdemo help \[MECHANISM\|COMMAND\]'
 run "help --bogus: usage error" 2 -- "$IPCDEMO" help --bogus
@@ -159,6 +179,45 @@ while read -r m v; do
 	like "$m $v -h: usage line" "$OUT" "^Usage: ipcdemo $m $v"
 done <<<"$pairs"
 
+# ---- help wrapped to the width: COLUMNS, else the terminal, else 80 ----
+
+# The longest line of text, and how many lines are wider than $2 other than
+# a single word (which cannot be broken).
+widest() { printf '%s\n' "$1" | awk '{ if (length > w) w = length } END { print w + 0 }'; }
+over() { printf '%s\n' "$1" | awk -v w="$2" 'length > w && NF > 1 { n++ } END { print n + 0 }'; }
+
+run "COLUMNS=60 unix consume --help exits 0" 0 -- env COLUMNS=60 "$IPCDEMO" unix consume --help
+is "COLUMNS=60 unix consume --help: no line over 60" "$(over "$OUT" 60)" 0
+like "COLUMNS=60 unix consume --help: option help wrapped with a hanging indent" "$OUT" '^ {20,}[a-z(]'
+run "COLUMNS=120 unix consume --help exits 0" 0 -- env COLUMNS=120 "$IPCDEMO" unix consume --help
+is "COLUMNS=120 unix consume --help: no line over 120" "$(over "$OUT" 120)" 0
+ok "COLUMNS=120 unix consume --help: uses the width (a line over 80)" test "$(widest "$OUT")" -gt 80
+run "unix consume --help without COLUMNS, not a terminal" 0 -- env -u COLUMNS "$IPCDEMO" unix consume --help
+is "unix consume --help in a pipe: no line over 80" "$(over "$OUT" 80)" 0
+run "COLUMNS=bogus: 80" 0 -- env COLUMNS=bogus "$IPCDEMO" unix consume --help
+is "COLUMNS=bogus: no line over 80" "$(over "$OUT" 80)" 0
+for w in 60 80; do
+	bad=""
+	for args in "--help" "bench --help" "ls --help"; do
+		# shellcheck disable=SC2086 # args is a list of words
+		out=$(COLUMNS=$w "$IPCDEMO" $args 2>&1)
+		[ "$(over "$out" "$w")" = 0 ] || bad="$bad [$args]"
+	done
+	# shellcheck disable=SC2086 # mechs is a list of words
+	while read -r m v; do
+		[ -n "$m" ] || continue
+		out=$(COLUMNS=$w "$IPCDEMO" "$m" ${v:+"$v"} --help 2>&1)
+		[ "$(over "$out" "$w")" = 0 ] || bad="$bad [$m $v]"
+	done <<<"$pairs$(printf '\n%s' $mechs)"
+	is "COLUMNS=$w: every help fits" "$bad" ""
+done
+if command -v script >/dev/null 2>&1 && command -v stty >/dev/null 2>&1; then
+	# On a terminal of 100 columns, without COLUMNS: the terminal's width.
+	out=$(env -u COLUMNS script -qec "stty cols 100 rows 40; $IPCDEMO unix consume --help" /dev/null 2>&1 | tr -d '\r')
+	is "on a 100-column terminal: no line over 100" "$(over "$out" 100)" 0
+	ok "on a 100-column terminal: uses the width (a line over 80)" test "$(widest "$out")" -gt 80
+fi
+
 # ---- unknown names: did you mean, exact names only ----
 
 run "unknown mechanism fifi: usage error" 2 -- "$IPCDEMO" fifi produce
@@ -188,6 +247,31 @@ ok "fifo prod: no FIFO created" test ! -e pipe.fifo
 
 run "a prefix of list is not accepted (lis)" 2 -- "$IPCDEMO" lis
 is "lis: nothing listed" "$OUT" ""
+
+run "FIFO: usage error" 2 -- "$IPCDEMO" FIFO
+like "FIFO: suggestions ignore case (fifo)" "$ERR" 'ipcdemo fifo$'
+run "fifo PRODUCE: usage error" 2 -- "$IPCDEMO" fifo PRODUCE
+like "fifo PRODUCE: suggests produce" "$ERR" 'ipcdemo fifo produce$'
+run "help LS: usage error" 2 -- env MANPATH="$T/noman" "$IPCDEMO" help LS
+like "help LS: suggests ls" "$ERR" 'ipcdemo help ls$'
+
+# ---- options before the verb: they go after it ----
+
+run "fifo --cuont: usage error" 2 -- "$IPCDEMO" fifo --cuont
+like "fifo --cuont: options go after the verb" "$ERR" 'options go after the verb: ipcdemo fifo VERB --cuont'
+like "fifo --cuont: suggests --count, an option of a verb of fifo" "$ERR" "Did you mean '--count'\\? It is an option of .*produce"
+is "fifo --cuont: nothing on stdout" "$OUT" ""
+run "fifo --count 5 produce: usage error" 2 -- "$IPCDEMO" fifo --count 5 produce
+like "fifo --count 5 produce: options go after the verb" "$ERR" 'options go after the verb: ipcdemo fifo VERB --count'
+like "fifo --count 5 produce: names the verbs that take it" "$ERR" "'--count' is an option of .*consume"
+ok "fifo --count 5 produce: no FIFO created" test ! -e pipe.fifo
+run "fifo -n 5 produce: usage error" 2 -- "$IPCDEMO" fifo -n 5 produce
+like "fifo -n: options go after the verb" "$ERR" 'options go after the verb: ipcdemo fifo VERB -n'
+run "fifo --zzzzzz: usage error" 2 -- "$IPCDEMO" fifo --zzzzzz
+like "fifo --zzzzzz: options go after the verb" "$ERR" 'options go after the verb'
+unlike "fifo --zzzzzz: no suggestion" "$ERR" 'Did you mean'
+run "--cuont fifo produce: usage error" 2 -- "$IPCDEMO" --cuont fifo produce
+like "--cuont before the mechanism: options go after the verb" "$ERR" 'go after it: ipcdemo MECHANISM VERB --cuont'
 
 # ---- completion of the commands (each completes its own arguments) ----
 
@@ -232,6 +316,56 @@ run "abbreviated long option --cou=3" 2 -- "$IPCDEMO" pipe produce --cou=3
 like "--cou=3: did you mean --count" "$ERR" '[Dd]id you mean.*--count'
 run "abbreviated flag --qu" 2 -- "$IPCDEMO" fifo produce --qu
 like "--qu: did you mean --quiet" "$ERR" '[Dd]id you mean.*--quiet'
+
+# ---- colour: --color=auto|always|never, NO_COLOR ----
+
+esc=$(printf '\033')
+nofifo="$T/nodir/x"
+run "an error in a pipe" 1 -- env -u NO_COLOR "$IPCDEMO" fifo produce --path "$nofifo"
+unlike "an error in a pipe: no colour by default" "$ERR" "$esc"
+run "--color=always: an error" 1 -- env -u NO_COLOR "$IPCDEMO" --color=always fifo produce --path "$nofifo"
+like "--color=always: the error's prefix in bold red" "$ERR" "^${esc}\\[1;31mipcdemo fifo produce:${esc}\\[0m mkfifo"
+run "--color: as always" 1 -- env -u NO_COLOR "$IPCDEMO" --color fifo produce --path "$nofifo"
+like "--color: the error's prefix in bold red" "$ERR" "^${esc}\\[1;31mipcdemo fifo produce:"
+run "--color=never: an error" 1 -- "$IPCDEMO" --color=never fifo produce --path "$nofifo"
+unlike "--color=never: no colour" "$ERR" "$esc"
+run "--color=auto in a pipe" 1 -- env -u NO_COLOR "$IPCDEMO" --color=auto fifo produce --path "$nofifo"
+unlike "--color=auto in a pipe: no colour" "$ERR" "$esc"
+run "NO_COLOR and --color=always" 1 -- env NO_COLOR=1 "$IPCDEMO" --color=always fifo produce --path "$nofifo"
+like "NO_COLOR: an explicit --color=always still colours" "$ERR" "$esc"
+run "--color=bogus: usage error" 2 -- "$IPCDEMO" --color=bogus fifo demo
+like "--color=bogus: names the values" "$ERR" 'auto, always or never'
+run "--color=always ls: a command after it" 0 -- "$IPCDEMO" --color=always list
+like "--color=always list: lists" "$OUT" '^fifo '
+run "--color=always: a usage error" 2 -- "$IPCDEMO" --color=always pipe produce --bogus
+like "--color=always: the usage error's prefix in bold red" "$ERR" "^${esc}\\[1;31mipcdemo pipe produce:"
+run "--color=always: an unknown word" 2 -- "$IPCDEMO" --color=always FIFO
+like "--color=always: the dispatcher's error prefix in bold red" "$ERR" "^${esc}\\[1;31mipcdemo:${esc}\\[0m 'FIFO'"
+run "--color=always mq demo" 0 -- "$IPCDEMO" --color=always mq demo
+like "--color=always mq demo: producers' labels in cyan" "$OUT" "^${esc}\\[36msender 0 \\|${esc}\\[0m "
+like "--color=always mq demo: the consumer's label in magenta" "$OUT" "^${esc}\\[35mreceiver \\|${esc}\\[0m "
+run "mq demo in a pipe" 0 -- env -u NO_COLOR "$IPCDEMO" mq demo
+unlike "mq demo in a pipe: no colour" "$OUT" "$esc"
+like "mq demo in a pipe: plain labels" "$OUT" '^receiver \| '
+if command -v script >/dev/null 2>&1; then
+	# On a terminal: colour by default, none with NO_COLOR or --color=never.
+	out=$(env -u NO_COLOR TERM=xterm script -qec "$IPCDEMO mq demo; $IPCDEMO fifo produce --path $nofifo" /dev/null 2>&1)
+	like "on a terminal: the labels coloured" "$out" "${esc}\\[35mreceiver \\|"
+	like "on a terminal: the error's prefix coloured" "$out" "${esc}\\[1;31mipcdemo fifo produce:"
+	out=$(env NO_COLOR=1 TERM=xterm script -qec "$IPCDEMO mq demo; $IPCDEMO fifo produce --path $nofifo" /dev/null 2>&1)
+	unlike "on a terminal with NO_COLOR: no colour" "$out" "$esc"
+	out=$(env NO_COLOR='' TERM=xterm script -qec "$IPCDEMO fifo produce --path $nofifo" /dev/null 2>&1)
+	like "on a terminal with NO_COLOR empty: colour" "$out" "$esc"
+	out=$(env -u NO_COLOR TERM=xterm script -qec "$IPCDEMO --color=never fifo produce --path $nofifo" /dev/null 2>&1)
+	unlike "on a terminal with --color=never: no colour" "$out" "$esc"
+	out=$(env -u NO_COLOR TERM=dumb script -qec "$IPCDEMO fifo produce --path $nofifo" /dev/null 2>&1)
+	unlike "on a dumb terminal: no colour" "$out" "$esc"
+else
+	skip "colour on a terminal" "script(1) not installed"
+fi
+pages=$LIB_DIR/../../man
+like "ipcdemo(1) documents --color" "$(cat "$pages/ipcdemo.1")" '^\.It Fl -color'
+like "ipcdemo(1) documents NO_COLOR" "$(cat "$pages/ipcdemo.1")" '^\.It Ev NO_COLOR'
 
 # ---- exit status 1: the operation failed ----
 

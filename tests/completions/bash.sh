@@ -98,13 +98,22 @@ is 'first word "fi": the mechanisms starting with fi' "$GOT" \
 like 'first word "fi": fifo and file' "$GOT" '^fifo$'
 like 'first word "fi": file' "$GOT" '^file$'
 comp 'ipcdemo -'
-is 'first word "-": --help and --version, long and short' "$GOT" "$(sorted --help --version -h -V)"
+is 'first word "-": --help, --version and --color, long and short' "$GOT" "$(sorted --help --version --color -h -V)"
 comp 'ipcdemo --'
-is 'first word "--": --help and --version' "$GOT" "$(sorted --help --version)"
+is 'first word "--": --help, --version and --color' "$GOT" "$(sorted --help --version --color)"
 comp 'ipcdemo --version '
 is 'after --version: nothing' "$GOT" ''
 comp 'ipcdemo --nosuch '
 is 'after an unknown option: nothing' "$GOT" ''
+comp 'ipcdemo --color='
+is '--color=: its values alone' "$GOT" "$(sorted auto always never)"
+comp 'ipcdemo --color=al'
+is '--color=al: always' "$GOT" 'always'
+comp 'ipcdemo --color=never fi'
+is 'after --color=never: the mechanisms starting with fi' "$GOT" \
+	"$(sorted "${MECHS[@]}" | grep '^fi')"
+comp 'ipcdemo --color=never fifo '
+is 'after --color=never fifo: the verbs of fifo' "$GOT" "$FIFO_VERBS"
 comp 'ipcdemo fixx produce' 10
 is 'cursor inside the first word completes its start only' "$GOT" \
 	"$(sorted "${MECHS[@]}" | grep '^fi')"
