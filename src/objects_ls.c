@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "ipcdemo/complete.h"
+#include "ipcdemo/help.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/tools.h"
 #include "ipcdemo/util.h"
@@ -427,22 +428,41 @@ static void each_type(void (*fn)(const struct mech_objects *k, void *arg), void 
 			fn(mechanisms[i]->objects, arg);
 }
 
+struct type_list {
+	char text[256];
+	size_t len;
+};
+
 static void help_type(const struct mech_objects *k, void *arg)
 {
-	fprintf(arg, " %s", k->type);
+	struct type_list *l = arg;
+	if (l->len < sizeof(l->text)) {
+		int n = snprintf(l->text + l->len, sizeof(l->text) - l->len, " %s", k->type);
+		l->len += n > 0 ? (size_t)n : 0;
+	}
 }
 
 void ls_help_args(FILE *fp, const struct verb *v)
 {
+	struct type_list types = { .text = "TYPE, to list only objects of these types:", .len = 0 };
+	char head[256];
+	int width = help_width(fp), len = snprintf(head, sizeof(head), "Columns (-o, default:");
 	(void)v;
-	fprintf(fp, "\nTYPE, to list only objects of these types:");
-	each_type(help_type, fp);
-	fprintf(fp, "\n(a directory named as a type: ./NAME)\n\nColumns (-o, default:");
+	types.len = strlen(types.text);
+	each_type(help_type, &types);
+	fputc('\n', fp);
+	help_wrap(fp, width, 0, 0, types.text);
+	fprintf(fp, "(a directory named as a type: ./NAME)\n\n");
 	for (size_t i = 0; i < sizeof(default_cols) / sizeof(default_cols[0]); i++)
-		fprintf(fp, "%s%s", i ? "," : " ", cols[default_cols[i]].name);
-	fprintf(fp, "):\n");
+		if (len >= 0 && (size_t)len < sizeof(head))
+			len += snprintf(head + len, sizeof(head) - (size_t)len, "%s%s", i ? "," : " ",
+					cols[default_cols[i]].name);
+	if (len >= 0 && (size_t)len < sizeof(head))
+		snprintf(head + len, sizeof(head) - (size_t)len, "):");
+	help_wrap(fp, width, 0, 0, head);
+	int column = help_column(width, 9);
 	for (int c = 0; c < COL__MAX; c++)
-		fprintf(fp, "  %-9s %s\n", cols[c].name, cols[c].help);
+		help_row(fp, width, column, cols[c].name, cols[c].help);
 }
 
 struct type_match {
