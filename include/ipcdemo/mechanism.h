@@ -66,6 +66,8 @@ struct ctx {
 	int out_errno;    /* first error writing stdout (EPIPE: reader gone), 0: none */
 	int64_t start_ns; /* when the command started (now_mono_ns), 0: not recorded */
 	int result_fd;    /* where to write a struct run_result (stats.h), 0: nowhere */
+	/* The kinds of wait said on stderr (wait.h), a bit each. */
+	unsigned waits_said;
 };
 
 /* Record a stdout error (the first one counts). */

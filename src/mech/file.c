@@ -21,6 +21,7 @@
 #include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/wait.h"
 #include "file.h"
 
 #define DEFAULT_PATH "storage"
@@ -131,6 +132,48 @@ enum io_result file_lock(int fd, int kind, bool exclusive, bool unlock)
 		if (stop_requested())
 			return IO_STOP;
 	}
+}
+
+/* Try the lock without waiting: 0 taken, 1 held by another process
+ * (*holder: its pid, 0 when flock cannot tell), -1 with errno. */
+static int lock_try(int fd, int kind, bool exclusive, pid_t *holder)
+{
+	*holder = 0;
+	if (kind == LK_FLOCK) {
+		if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0)
+			return 0;
+		return errno == EWOULDBLOCK ? 1 : -1;
+	}
+	struct flock fl = { .l_type = (short)(exclusive ? F_WRLCK : F_RDLCK),
+			    .l_whence = SEEK_SET,
+			    .l_start = 0,
+			    .l_len = 0 };
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return 0;
+	if (errno != EAGAIN && errno != EACCES)
+		return -1;
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		*holder = fl.l_pid;
+	return 1;
+}
+
+enum io_result file_lock_wait(struct ctx *ctx, int fd, int kind, bool exclusive, const char *path)
+{
+	if (kind == LK_NONE || wait_noted(ctx, WAIT_LOCK))
+		return file_lock(fd, kind, exclusive, false);
+	pid_t holder;
+	int t = lock_try(fd, kind, exclusive, &holder);
+	if (t == 0)
+		return IO_OK;
+	if (t < 0 && errno != EINTR)
+		return IO_FAILED_ERRNO;
+	if (t > 0 && holder > 0)
+		note_wait(ctx, WAIT_LOCK, "%s is locked (%s) by pid %d; waiting for the lock", path, lock_names[kind],
+			  (int)holder);
+	else if (t > 0)
+		note_wait(ctx, WAIT_LOCK, "%s is locked (%s) by another process; waiting for the lock", path,
+			  lock_names[kind]);
+	return file_lock(fd, kind, exclusive, false);
 }
 
 static int refuse_kind(struct ctx *ctx, const char *path, mode_t mode)
@@ -285,7 +328,7 @@ static enum io_result file_write(struct ctx *ctx, void *impl, const char *buf, s
 	*done = 0;
 	if (file_reopen_if_gone(ctx, fs) < 0)
 		return IO_FAILED_REPORTED;
-	enum io_result rc = file_lock(fs->fd, fs->lock, true, false);
+	enum io_result rc = file_lock_wait(ctx, fs->fd, fs->lock, true, fs->path);
 	if (rc != IO_OK) {
 		if (rc == IO_FAILED_ERRNO) {
 			msg_syserr(ctx->prog, "lock %s", fs->path);

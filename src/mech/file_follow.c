@@ -23,7 +23,7 @@ static enum io_result drain(struct consumer *c, struct linebuf *lb, int fd, cons
 {
 	int lock = file_opts(c->ctx)->lock;
 	for (;;) {
-		enum io_result rc = file_lock(fd, lock, false, false);
+		enum io_result rc = file_lock_wait(c->ctx, fd, lock, false, path);
 		if (rc != IO_OK) {
 			if (rc != IO_FAILED_ERRNO)
 				return rc;

@@ -21,6 +21,7 @@
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/wait.h"
 #include "zmq_frames.h"
 #include "zmq_int.h"
 #include "zmq_io.h"
@@ -392,6 +393,8 @@ static enum io_result send_frame(struct zsink *s, const void *p, size_t n, int f
 		if (!waited) {
 			deadline = deadline_of(s->ctx);
 			waited = true;
+			note_wait(s->ctx, WAIT_PEER,
+				  "no peer of %s takes messages now (none yet, or all full); waiting", s->zs.endpoint);
 		}
 		enum io_result r = zs_wait(&s->zs, ZMQ_POLLOUT, deadline);
 		if (r == IO_TIMEOUT)
@@ -512,6 +515,8 @@ static int wait_subscribers(struct zsink *s, uint64_t n)
 {
 	int64_t deadline = deadline_of(s->ctx);
 	uint64_t got = 0;
+	note_wait(s->ctx, WAIT_PEER, "waiting for --wait-subscribers %llu on %s", (unsigned long long)n,
+		  s->zs.endpoint);
 	while (got < n) {
 		enum io_result r = zs_wait(&s->zs, ZMQ_POLLIN, deadline);
 		if (r == IO_TIMEOUT) {
