@@ -12,6 +12,7 @@
 #include "ipcdemo/message.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/wait.h"
 #include "file.h"
 
 /* Read what fd holds from its offset to the current end and deliver the
@@ -205,7 +206,7 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 					break;
 				}
 			} else if (!waiting_note && !ctx->opt.quiet && !file_opts(ctx)->no_follow) {
-				msg_warn(ctx->prog, "waiting for %s to be created", path);
+				note_wait_again(ctx, WAIT_PEER, "waiting for %s to be created", path);
 				waiting_note = true;
 			}
 		}

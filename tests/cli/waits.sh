@@ -133,7 +133,16 @@ ok "unix consume, datagrams: says it waits for a producer" wait_for 20 has c.err
 interrupt "$c"
 reap "$c"
 
-# ---- file: a lock another process holds ----
+# ---- file: no file yet, a lock another process holds ----
+
+bg c "$IPCDEMO" file consume --path later.txt
+c=$BG
+ok "file consume: says it waits for the file" wait_for 20 has c.err "waiting for later\\.txt to be created $HINT"
+run "file: a producer makes it" 0 -- "$IPCDEMO" file produce -q --path later.txt one
+ok "file consume: gets the message" wait_for 20 has c.out one
+interrupt "$c"
+reap "$c"
+is "file consume: said it once" "$(count_in c.err 'waiting')" 1
 
 if command -v flock >/dev/null 2>&1; then
 	: >locked.txt
