@@ -1,10 +1,11 @@
 #!/bin/bash
 # Every blocking wait says once on stderr what it waits for and how to end
 # it, and nothing with -q: a full or empty queue (mq, sysv, shm), a FIFO
-# with no reader or nothing written yet, a socket with no listener, no
-# consumer or no producer, a lock another process holds, a ZeroMQ PUSH
-# with no peer. --timeout or Ctrl-C ends each wait; the tests look at what
-# was said, not at how long it took.
+# with no reader or nothing written yet, a file not created yet, a socket
+# with no listener, no consumer or no producer, a lock another process
+# holds, a ZeroMQ PUSH with no peer or a REQ with no reply. --timeout or
+# Ctrl-C ends each wait; the tests look at what was said, not at how long
+# it took.
 # (plain shellcheck does not follow lib.sh; shellcheck -x does)
 # shellcheck source=SCRIPTDIR/lib.sh disable=SC1091
 . "$(dirname "$0")/lib.sh"
@@ -142,7 +143,7 @@ run "file: a producer makes it" 0 -- "$IPCDEMO" file produce -q --path later.txt
 ok "file consume: gets the message" wait_for 20 has c.out one
 interrupt "$c"
 reap "$c"
-is "file consume: said it once" "$(count_in c.err 'waiting')" 1
+is "file consume: said it once" "$(count_in c.err 'to be created')" 1
 
 if command -v flock >/dev/null 2>&1; then
 	: >locked.txt
@@ -190,7 +191,7 @@ else
 	skip "file, fcntl: a lock another process holds" "no python3"
 fi
 
-# ---- zmq: PUSH with no peer ----
+# ---- zmq: PUSH with no peer, REQ with no reply ----
 
 if "$IPCDEMO" zmq consume --timeout 1ms --endpoint tcp://127.0.0.1:1 2>&1 | grep -q 'has no ZeroMQ'; then
 	skip "zmq: PUSH with no peer" "this build has no ZeroMQ"
@@ -198,11 +199,16 @@ else
 	run "zmq PUSH: no peer, --timeout ends the wait" 4 -- \
 		"$IPCDEMO" zmq produce --pattern pushpull --endpoint "ipc://$T/push.ipc" -t 300ms a
 	like "zmq PUSH: says it waits for a peer" "$ERR" \
-		"no peer of ipc://.*push\\.ipc takes messages now \\(none yet, or all full\\); waiting $HINT"
+		"no peer is ready for messages on ipc://.*push\\.ipc; waiting $HINT"
 	is "zmq PUSH: says it once" "$(said "$ERR" 'waiting')" 1
 	run "zmq PUSH -q: no peer" 4 -- \
 		"$IPCDEMO" zmq produce -q --pattern pushpull --endpoint "ipc://$T/push.ipc" -t 300ms a
 	unlike "zmq PUSH -q: says nothing of the wait" "$ERR" 'waiting'
+	run "zmq REQ: no replier, --timeout ends the wait" 4 -- \
+		"$IPCDEMO" zmq produce --pattern reqrep --endpoint "ipc://$T/req.ipc" -t 500ms a
+	like "zmq REQ: says it waits for the reply" "$ERR" \
+		"no reply from ipc://.*req\\.ipc after 100 ms; waiting for it $HINT"
+	is "zmq REQ: says it once" "$(said "$ERR" 'waiting')" 1
 fi
 
 done_testing
