@@ -243,6 +243,7 @@ struct prod_state {
 	const struct sink *sink;
 	struct wire w;
 	uint64_t sent, sent_bytes, unsent;
+	int64_t first_ns, last_ns; /* the active span: the first message handed over, the last taken */
 	bool echo;
 	size_t label_len;
 };
@@ -276,6 +277,7 @@ static enum io_result wire_flush(struct prod_state *ps)
 	if (w->len == 0)
 		return IO_OK;
 	size_t done = 0;
+	int64_t start = ps->sent ? 0 : now_mono_ns();
 	enum io_result rc = ps->sink->write(ps->ctx, ps->sink->impl, w->buf, w->len, &done);
 	size_t end = w->len;
 	uint64_t whole = w->msgs, bytes = w->bytes;
@@ -285,6 +287,11 @@ static enum io_result wire_flush(struct prod_state *ps)
 		whole = msg_count(w->buf, end);
 		bytes = end - whole;
 		ps->unsent += w->msgs - whole;
+	}
+	if (whole) {
+		ps->last_ns = now_mono_ns();
+		if (!ps->sent)
+			ps->first_ns = start; /* the write that took the first message began */
 	}
 	ps->sent += whole;
 	ps->sent_bytes += bytes;
@@ -303,8 +310,10 @@ static enum io_result wire_flush(struct prod_state *ps)
 /* A producer's last words: the messages it did not send (after an
  * interrupt or a failure; a reader that went away, as with | head, is a
  * quiet end) and the --stats summary, its time from the command's start. */
-static void producer_summary(struct ctx *ctx, uint64_t sent, uint64_t bytes, uint64_t unsent, bool failed)
+static void producer_summary(struct ctx *ctx, const struct prod_state *ps, bool failed)
 {
+	uint64_t sent = ps ? ps->sent : 0, bytes = ps ? ps->sent_bytes : 0;
+	uint64_t unsent = ps ? ps->unsent : (ctx->opt.source == SRC_STDIN ? 0 : ctx->opt.count);
 	if (unsent && !ctx->opt.quiet && (stop_requested() || failed))
 		msg_warn(ctx->prog, "%llu message%s not sent", (unsigned long long)unsent,
 			 unsent == 1 ? " was" : "s were");
@@ -313,7 +322,9 @@ static void producer_summary(struct ctx *ctx, uint64_t sent, uint64_t bytes, uin
 		struct run_stats st = { .verb = "sent",
 					.msgs = sent,
 					.bytes = bytes,
-					.elapsed_ns = now - (ctx->start_ns ? ctx->start_ns : now) };
+					.elapsed_ns = now - (ctx->start_ns ? ctx->start_ns : now),
+					.first_ns = ps ? ps->first_ns : 0,
+					.last_ns = ps ? ps->last_ns : 0 };
 		run_result_write(ctx, &st);
 		if (ctx->opt.stats)
 			stats_print(ctx, &st, NULL);
@@ -322,10 +333,9 @@ static void producer_summary(struct ctx *ctx, uint64_t sent, uint64_t bytes, uin
 
 int produce_stopped(struct ctx *ctx)
 {
-	const struct opts *o = &ctx->opt;
 	/* As produce() interrupted before its first message: the first batch
 	 * was not sent (its size is not known for standard input). */
-	producer_summary(ctx, 0, 0, o->source == SRC_STDIN ? 0 : o->count, false);
+	producer_summary(ctx, NULL, false);
 	return EXIT_OK;
 }
 
@@ -409,7 +419,7 @@ static int produce_finish(struct prod_state *ps, enum io_result rc, int status, 
 	ps->unsent += ps->w.msgs + left;
 	if (io_failed(rc))
 		status = EXIT_FAIL;
-	producer_summary(ps->ctx, ps->sent, ps->sent_bytes, ps->unsent, status != EXIT_OK);
+	producer_summary(ps->ctx, ps, status != EXIT_OK);
 	return status;
 }
 

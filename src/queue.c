@@ -11,6 +11,7 @@
 
 #include "ipcdemo/queue.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/wait.h"
 
 #define AT(member) .offset = offsetof(struct queue_opts, member)
 
@@ -55,12 +56,43 @@ struct qsink {
 	bool timed_out;
 };
 
+/* Say once, before the first wait, what the queue is waiting for. */
+static void queue_note_wait(struct ctx *ctx, const struct queue_ops *ops, void *impl, bool sending)
+{
+	if (wait_noted(ctx, sending ? WAIT_FULL : WAIT_EMPTY))
+		return;
+	char state[160];
+	snprintf(state, sizeof(state), "%s", sending ? "is full" : "is empty");
+	if (ops->wait_state)
+		ops->wait_state(ctx, impl, sending, state, sizeof(state));
+	note_wait(ctx, sending ? WAIT_FULL : WAIT_EMPTY, "%s %s; waiting for a %s", ops->what, state,
+		  sending ? "consumer" : "producer");
+}
+
+/* Send, waiting until the deadline for room. Until the wait has been
+ * said, a try that does not wait comes first: a full queue is said before
+ * the sender sleeps on it. */
+static enum io_result qsink_send(struct ctx *ctx, struct qsink *qs, const char *buf, size_t len, size_t *done)
+{
+	int64_t deadline = queue_deadline(ctx);
+	if (deadline == QUEUE_NOWAIT || wait_noted(ctx, WAIT_FULL))
+		return qs->ops->send(ctx, qs->impl, buf, len, deadline, done);
+	enum io_result r = qs->ops->send(ctx, qs->impl, buf, len, QUEUE_NOWAIT, done);
+	if (r != IO_AGAIN)
+		return r;
+	queue_note_wait(ctx, qs->ops, qs->impl, true);
+	size_t more = 0;
+	r = qs->ops->send(ctx, qs->impl, buf + *done, len - *done, deadline, &more);
+	*done += more;
+	return r;
+}
+
 static enum io_result qsink_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct qsink *qs = impl;
 	size_t d = 0;
 	*done = 0;
-	enum io_result r = qs->ops->send(ctx, qs->impl, buf, len, queue_deadline(ctx), &d);
+	enum io_result r = qsink_send(ctx, qs, buf, len, &d);
 	if (r == IO_OK) {
 		*done = len;
 		return IO_OK;
@@ -164,6 +196,8 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 			if (consumer_idle(c))
 				break;
 			int64_t dl = o->given[OP_TIMEOUT] ? c->last_ns + o->timeout : QUEUE_FOREVER;
+			if (c->msgs == 0)
+				queue_note_wait(ctx, ops, impl, false);
 			r = take(ctx, ops, impl, buf, cap, &msg, dl, want, &n, &trunc);
 		}
 		if (r != IO_OK) {

@@ -23,6 +23,7 @@
 #include "ipcdemo/io.h"
 #include "ipcdemo/ring.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/wait.h"
 
 /* A wait for the lock looks at the stop flag and the deadline this often. */
 #define LOCK_SLICE_NS (50 * NSEC_PER_MSEC)
@@ -154,8 +155,8 @@ static int lock_wait(struct ctx *ctx, struct ring *r, int64_t deadline, bool qui
 		if (now >= deadline)
 			return ETIMEDOUT;
 		if (!said && now - start >= LOCK_NOTE_NS) {
-			int tid = ring_lock_owner(r->h);
-			msg_warn(ctx->prog, "waiting for the lock of %s, held by thread %d for 2s now", r->name, tid);
+			note_wait(ctx, WAIT_LOCK, "the lock of %s is held by thread %d for 2s now; waiting for it",
+				  r->name, ring_lock_owner(r->h));
 			said = true;
 		}
 	}
@@ -595,11 +596,6 @@ static enum io_result send_msgs(struct ctx *ctx, struct ring *r, const char *buf
 			break;
 		if (!waiting)
 			return IO_AGAIN;
-		if (!r->said_full && !ctx->opt.quiet) {
-			msg_warn(ctx->prog, "%s is full (%u slot%s); waiting for a consumer", r->name, r->g.slots,
-				 r->g.slots == 1 ? "" : "s");
-			r->said_full = true;
-		}
 		enum io_result w = ring_sleep(ctx, r, &h->space_waiters, &h->space_seq, seq, deadline);
 		if (w != IO_OK)
 			return w;

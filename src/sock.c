@@ -17,6 +17,7 @@
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/sock.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/wait.h"
 
 /* Is something bound at ep? Returns 1 if so, 0 if not (a stale file), -1
  * if the probe itself failed. The probe is a datagram socket whatever the
@@ -219,8 +220,9 @@ enum io_result sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t 
 		}
 		bool nobody = e == ECONNREFUSED || e == ENOENT;
 		if (nobody && waiting && now_mono_ns() < deadline) {
-			if (!announced && !ctx->opt.quiet)
-				msg_warn(ctx->prog, "no one is listening on %s yet; waiting", eps[0].name);
+			if (!announced)
+				note_wait(ctx, WAIT_PEER,
+					  "no one is listening on %s yet; waiting for one, up to --wait", eps[0].name);
 			announced = true;
 			if (!sleep_ns(100 * NSEC_PER_MSEC))
 				return IO_STOP;
@@ -603,8 +605,8 @@ void server_close(struct ctx *ctx, struct server *s)
 	if (pending && !stop_requested() && !ctx->opt.quiet)
 		msg_warn(ctx->prog, "sending the last %zu bytes to the consumers", pending);
 	while (pending && !stop_requested()) {
-		if (s->n == 0 && !told && !ctx->opt.quiet)
-			msg_warn(ctx->prog, "no consumer connected; waiting for one on %s", s->l.ep->name);
+		if (s->n == 0 && !told)
+			note_wait_again(ctx, WAIT_PEER, "no consumer connected; waiting for one on %s", s->l.ep->name);
 		told = told || s->n == 0;
 		if (server_poll(ctx, s, -1) != IO_OK || server_adopt(ctx, s) < 0)
 			break;
@@ -655,8 +657,8 @@ static enum io_result server_offer(struct ctx *ctx, struct server *s, const char
 {
 	*took = 0;
 	server_accept(ctx, s);
-	if (s->n == 0 && !ctx->opt.quiet)
-		msg_warn(ctx->prog, "no consumer connected; waiting for one on %s", s->l.ep->name);
+	if (s->n == 0)
+		note_wait_again(ctx, WAIT_PEER, "no consumer connected; waiting for one on %s", s->l.ep->name);
 	while (s->n == 0) {
 		enum io_result rc = server_poll(ctx, s, -1);
 		if (rc != IO_OK)

@@ -13,6 +13,7 @@
 #include "ipcdemo/message.h"
 #include "ipcdemo/sock.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/wait.h"
 
 int sock_check_roles(const struct ctx *ctx, bool producer)
 {
@@ -190,8 +191,8 @@ static int consume_listening(struct ctx *ctx, struct consumer *c, const struct e
 		free(buf);
 		return EXIT_FAIL;
 	}
-	if (!ctx->opt.quiet)
-		msg_warn(ctx->prog, "listening on %s (%s)", ep->name, sock_type_name(sock_opts(ctx)->type));
+	note_wait(ctx, WAIT_PEER, "listening on %s (%s); waiting for a producer to connect", ep->name,
+		  sock_type_name(sock_opts(ctx)->type));
 	c->extra = peer_json;
 	for (;;) {
 		if (stop_requested() || c->stop)
@@ -266,8 +267,7 @@ int sock_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 			listener_close(ctx, &l);
 			return consumer_finish(&c, EXIT_FAIL);
 		}
-		if (!ctx->opt.quiet)
-			msg_warn(ctx->prog, "receiving on %s (datagrams)", ep->name);
+		note_wait(ctx, WAIT_EMPTY, "receiving on %s (datagrams); waiting for a producer", ep->name);
 		status = consume_packets(&c, l.fd, ep->name, false);
 		listener_close(ctx, &l);
 		return consumer_finish(&c, status);

@@ -60,12 +60,47 @@ static void share_fields(struct out *o, const char *prog, const struct verify_re
 	out_object_close(o);
 }
 
+/* A span of time with a unit that suits it: "5.013 ms", "1.250 s". */
+static void format_span(char *buf, size_t len, int64_t ns)
+{
+	if (ns >= NSEC_PER_SEC)
+		snprintf(buf, len, "%.3f s", (double)ns / (double)NSEC_PER_SEC);
+	else if (ns >= NSEC_PER_MSEC)
+		snprintf(buf, len, "%.3f ms", (double)ns / (double)NSEC_PER_MSEC);
+	else
+		snprintf(buf, len, "%.3f us", (double)ns / 1e3);
+}
+
+/* The rate over the active span, from the first message to the last: the
+ * wait before the first and after the last is not in it. None for fewer
+ * than two messages or a span too short for the clock. */
+static void active_fields(struct out *o, const struct run_stats *st)
+{
+	int64_t span = st->first_ns && st->msgs > 1 ? st->last_ns - st->first_ns : 0;
+	if (span <= 0) {
+		out_null(o, "active_s");
+		out_null(o, "rate_active");
+		out_null(o, "mb_per_s_active");
+		return;
+	}
+	double secs = (double)span / (double)NSEC_PER_SEC;
+	char d[32];
+	format_span(d, sizeof(d), span);
+	out_double(o, PRINT_JSON, "active_s", NULL, secs);
+	out_double(o, PRINT_ANY, "rate_active", "\n  rate     %.0f msg/s", (double)st->msgs / secs);
+	out_double(o, PRINT_ANY, "mb_per_s_active", ", %.2f MB/s", (double)st->bytes / secs / 1e6);
+	out_text(o, " (first message to last: %s)", d);
+}
+
+/* The summary, a short block for 80 columns, one line per topic: the
+ * counts, then indented the rate over the active span, the elapsed time
+ * (waits included) and the processor time; the verification and the share
+ * after it, as their own "PROG: " lines. JSON keeps one object, its keys
+ * as they always were, and the active span's added. */
 void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct verify_result *vr)
 {
 	struct out o;
 	double secs = (double)st->elapsed_ns / (double)NSEC_PER_SEC;
-	double rate = secs > 0 ? (double)st->msgs / secs : 0;
-	double mbs = secs > 0 ? (double)st->bytes / secs / 1e6 : 0;
 
 	fflush(stdout);
 	out_init(&o, stderr, ctx->opt.json);
@@ -78,13 +113,18 @@ void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct
 	out_u64(&o, PRINT_ANY, st->verb, "%llu", st->msgs);
 	out_text(&o, " message%s", st->msgs == 1 ? "" : "s");
 	out_u64(&o, PRINT_ANY, "bytes", ", %llu bytes", st->bytes);
-	out_double(&o, PRINT_ANY, "elapsed_s", " in %.3f s", secs);
-	out_double(&o, PRINT_ANY, "messages_per_s", " (%.0f msg/s", rate);
-	out_double(&o, PRINT_ANY, "mb_per_s", ", %.2f MB/s)", mbs);
+	out_double(&o, PRINT_JSON, "elapsed_s", NULL, secs);
+	/* Over the whole run, waits included: in JSON only, as it always was. */
+	out_double(&o, PRINT_JSON, "messages_per_s", NULL, secs > 0 ? (double)st->msgs / secs : 0);
+	out_double(&o, PRINT_JSON, "mb_per_s", NULL, secs > 0 ? (double)st->bytes / secs / 1e6 : 0);
+	if (st->truncated)
+		out_u64(&o, PRINT_ANY, "truncated", ", %llu truncated", st->truncated);
+	active_fields(&o, st);
+	out_text(&o, "\n  elapsed  %.3f s, waits included", secs);
 	/* Processor time of the whole process: what the run cost. */
 	struct rusage ru;
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
-		out_double(&o, PRINT_ANY, "cpu_user_s", ", cpu %.6f s user",
+		out_double(&o, PRINT_ANY, "cpu_user_s", "\n  cpu      %.6f s user",
 			   (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6);
 		out_double(&o, PRINT_ANY, "cpu_sys_s", " + %.6f s system",
 			   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
@@ -92,13 +132,7 @@ void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct
 	if (st->first_ns) {
 		out_i64(&o, PRINT_JSON, "first_mono_ns", NULL, st->first_ns);
 		out_i64(&o, PRINT_JSON, "last_mono_ns", NULL, st->last_ns);
-		/* The time the messages took to come, without the wait for the
-		 * first: what a rate should be measured over. */
-		out_double(&o, PRINT_TEXT, NULL, ", %.6f s from the first message to the last",
-			   (double)(st->last_ns - st->first_ns) / (double)NSEC_PER_SEC);
 	}
-	if (st->truncated)
-		out_u64(&o, PRINT_ANY, "truncated", ", %llu truncated", st->truncated);
 	if (vr) {
 		out_text(&o, "\n%s: ", ctx->prog);
 		verify_fields(&o, vr);

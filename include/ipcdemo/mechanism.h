@@ -70,6 +70,8 @@ struct ctx {
 	/* --color as the dispatcher set it; color_on(ctx->color, fd) says
 	 * whether to colour what goes to fd. */
 	enum color_mode color;
+	/* The kinds of wait said on stderr (wait.h), a bit each. */
+	unsigned waits_said;
 };
 
 /* Record a stdout error (the first one counts). */

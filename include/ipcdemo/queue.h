@@ -70,6 +70,10 @@ struct queue_ops {
 	 * the mechanism holds it (valid until the next call), no copy. */
 	enum io_result (*recv_ref)(struct ctx *ctx, void *impl, const char **msg, int64_t deadline, uint64_t want,
 				   size_t *len);
+	/* Optional: what a sender (sending) or a receiver about to wait says
+	 * of the queue after its name, "is full (10 of 10 messages)"; NULL:
+	 * "is full", "is empty". */
+	void (*wait_state)(const struct ctx *ctx, void *impl, bool sending, char *buf, size_t len);
 };
 
 /* Length of the first message in buf, its newline included. */

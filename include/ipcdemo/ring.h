@@ -163,7 +163,6 @@ struct ring {
 	char *slots;
 	struct ring_geom g; /* checked once: the only geometry used */
 	bool sending;
-	bool said_full;
 	bool lock_held; /* the last wait for the lock gave up */
 	/* Messages taken by this consumer, not yet delivered: [u32 len][bytes]... */
 	struct ring_batch b;

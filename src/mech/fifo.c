@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "ipcdemo/message.h"
 #include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/wait.h"
 
 #define DEFAULT_PATH "pipe.fifo"
 
@@ -148,8 +150,7 @@ static enum io_result open_writer(struct ctx *ctx, const char *path, const char 
 		msg_syserr(ctx->prog, "open %s", path);
 		return IO_FAILED_REPORTED;
 	}
-	if (!ctx->opt.quiet)
-		msg_warn(ctx->prog, "%s; waiting for a consumer to open %s", why, path);
+	note_wait_again(ctx, WAIT_PEER, "%s; waiting for a consumer to open %s", why, path);
 	r = fifo_open(ctx, path, O_WRONLY, fd); /* blocks until a reader opens */
 	if (r == IO_OK) {
 		if (!ctx->opt.quiet)
@@ -374,6 +375,14 @@ static int fifo_produce(struct ctx *ctx)
 	return rc;
 }
 
+/* Before the first message: say so when nothing is there to read yet. */
+static void fifo_note_empty(struct ctx *ctx, int fd, const char *path)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN, .revents = 0 };
+	if (fd >= 0 && !wait_noted(ctx, WAIT_PEER) && poll(&p, 1, 0) == 0)
+		note_wait(ctx, WAIT_PEER, "nothing written to %s yet; waiting for a producer", path);
+}
+
 static int fifo_consume(struct ctx *ctx)
 {
 	const char *path = fifo_path(ctx);
@@ -398,6 +407,7 @@ static int fifo_consume(struct ctx *ctx)
 			msg_syserr(ctx->prog, "open %s", path);
 		status = EXIT_FAIL;
 	}
+	fifo_note_empty(ctx, fd, path);
 	while (fd >= 0) {
 		r = consume_stream(&c, &lb, fd, path);
 		if (r == IO_FAILED_REPORTED)

@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "ipcdemo/bench_hooks.h"
@@ -21,6 +22,7 @@
 #include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/wait.h"
 #include "file.h"
 
 #define DEFAULT_PATH "storage"
@@ -131,6 +133,68 @@ enum io_result file_lock(int fd, int kind, bool exclusive, bool unlock)
 		if (stop_requested())
 			return IO_STOP;
 	}
+}
+
+/* A lock another process holds this long is a wait worth a word; one
+ * held for a write or two is not. */
+#define LOCK_NOTE_US 200000
+
+/* Take the lock, waiting at most LOCK_NOTE_US for it (a one-shot timer
+ * interrupts the call; a free lock is taken at once without it): 0 taken,
+ * -1 with errno (EINTR: not within that time, or a stop request). */
+static int lock_grace(int fd, int kind, bool exclusive)
+{
+	struct flock fl = { .l_type = (short)(exclusive ? F_WRLCK : F_RDLCK),
+			    .l_whence = SEEK_SET,
+			    .l_start = 0,
+			    .l_len = 0 };
+	int op = exclusive ? LOCK_EX : LOCK_SH;
+	int rc = kind == LK_FLOCK ? flock(fd, op | LOCK_NB) : fcntl(fd, F_SETLK, &fl);
+	if (rc == 0 || (errno != EWOULDBLOCK && errno != EAGAIN && errno != EACCES))
+		return rc;
+	struct itimerval once = { .it_interval = { .tv_sec = 0, .tv_usec = 0 },
+				  .it_value = { .tv_sec = 0, .tv_usec = LOCK_NOTE_US } };
+	struct itimerval off;
+	memset(&off, 0, sizeof(off));
+	if (setitimer(ITIMER_REAL, &once, NULL) < 0)
+		return -1;
+	rc = kind == LK_FLOCK ? flock(fd, op) : fcntl(fd, F_SETLKW, &fl);
+	int e = errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	errno = e;
+	return rc;
+}
+
+/* The process that holds an fcntl lock, 0 when it cannot be told (flock). */
+static pid_t lock_holder(int fd, int kind, bool exclusive)
+{
+	struct flock fl = { .l_type = (short)(exclusive ? F_WRLCK : F_RDLCK),
+			    .l_whence = SEEK_SET,
+			    .l_start = 0,
+			    .l_len = 0 };
+	if (kind != LK_FCNTL || fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+		return 0;
+	return fl.l_pid;
+}
+
+enum io_result file_lock_wait(struct ctx *ctx, int fd, int kind, bool exclusive, const char *path)
+{
+	if (kind == LK_NONE || wait_noted(ctx, WAIT_LOCK))
+		return file_lock(fd, kind, exclusive, false);
+	if (lock_grace(fd, kind, exclusive) == 0)
+		return IO_OK;
+	if (errno != EINTR)
+		return IO_FAILED_ERRNO;
+	if (stop_requested())
+		return IO_STOP;
+	pid_t holder = lock_holder(fd, kind, exclusive);
+	if (holder > 0)
+		note_wait(ctx, WAIT_LOCK, "%s is locked (%s) by pid %d; waiting for the lock", path, lock_names[kind],
+			  (int)holder);
+	else
+		note_wait(ctx, WAIT_LOCK, "%s is locked (%s) by another process; waiting for the lock", path,
+			  lock_names[kind]);
+	return file_lock(fd, kind, exclusive, false);
 }
 
 static int refuse_kind(struct ctx *ctx, const char *path, mode_t mode)
@@ -285,7 +349,7 @@ static enum io_result file_write(struct ctx *ctx, void *impl, const char *buf, s
 	*done = 0;
 	if (file_reopen_if_gone(ctx, fs) < 0)
 		return IO_FAILED_REPORTED;
-	enum io_result rc = file_lock(fs->fd, fs->lock, true, false);
+	enum io_result rc = file_lock_wait(ctx, fs->fd, fs->lock, true, fs->path);
 	if (rc != IO_OK) {
 		if (rc == IO_FAILED_ERRNO) {
 			msg_syserr(ctx->prog, "lock %s", fs->path);

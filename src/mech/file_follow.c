@@ -12,6 +12,7 @@
 #include "ipcdemo/message.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/wait.h"
 #include "file.h"
 
 /* Read what fd holds from its offset to the current end and deliver the
@@ -23,7 +24,7 @@ static enum io_result drain(struct consumer *c, struct linebuf *lb, int fd, cons
 {
 	int lock = file_opts(c->ctx)->lock;
 	for (;;) {
-		enum io_result rc = file_lock(fd, lock, false, false);
+		enum io_result rc = file_lock_wait(c->ctx, fd, lock, false, path);
 		if (rc != IO_OK) {
 			if (rc != IO_FAILED_ERRNO)
 				return rc;
@@ -205,7 +206,7 @@ static int consume_follow(struct ctx *ctx, struct consumer *c, struct linebuf *l
 					break;
 				}
 			} else if (!waiting_note && !ctx->opt.quiet && !file_opts(ctx)->no_follow) {
-				msg_warn(ctx->prog, "waiting for %s to be created", path);
+				note_wait_again(ctx, WAIT_PEER, "waiting for %s to be created", path);
 				waiting_note = true;
 			}
 		}

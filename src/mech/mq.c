@@ -323,6 +323,16 @@ void mq_explain(struct ctx *ctx, void *impl, int err, size_t len)
 	(void)ctx;
 }
 
+/* "is full (10 of 10 messages)", as queue_ops.wait_state. */
+static void mq_wait_state(const struct ctx *ctx, void *impl, bool sending, char *buf, size_t len)
+{
+	struct mqch *q = impl;
+	struct mq_attr a;
+	(void)ctx;
+	if (sending && mq_getattr(q->mqd, &a) == 0)
+		snprintf(buf, len, "is full (%ld of %ld messages)", a.mq_curmsgs, a.mq_maxmsg);
+}
+
 static int mq_setup(struct ctx *ctx, struct mqch *q)
 {
 	memset(q, 0, sizeof(*q));
@@ -364,6 +374,7 @@ static int mq_send_verb(struct ctx *ctx)
 		.echo = true,
 		.what = q.name,
 		.explain = mq_explain,
+		.wait_state = mq_wait_state,
 	};
 	rc = queue_produce(ctx, &ops, &q);
 	mq_finish(ctx, &q);
@@ -400,6 +411,7 @@ static int mq_receive_verb(struct ctx *ctx)
 		.echo = false,
 		.what = q.name,
 		.explain = mq_explain,
+		.wait_state = mq_wait_state,
 	};
 	/* mq_receive needs a buffer of at least msgsize bytes. */
 	rc = queue_consume(ctx, &c, &ops, &q, (size_t)q.attr.mq_msgsize);

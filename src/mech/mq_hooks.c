@@ -131,6 +131,7 @@ static const struct queue_ops mq_bench_ops = {
 	.echo = false,
 	.what = "benchmark queue",
 	.explain = mq_explain,
+	.wait_state = NULL,
 	.recv_ref = NULL,
 };
 

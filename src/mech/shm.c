@@ -148,6 +148,15 @@ static void shm_explain(struct ctx *ctx, void *impl, int err, size_t len)
 		fprintf(stderr, "The ring is empty; without --nonblock the consumer waits for a producer.\n");
 }
 
+/* "is full (4 slots)", as queue_ops.wait_state. */
+static void shm_wait_state(const struct ctx *ctx, void *impl, bool sending, char *buf, size_t len)
+{
+	const struct ring *r = impl;
+	(void)ctx;
+	if (sending)
+		snprintf(buf, len, "is full (%u slot%s)", r->g.slots, r->g.slots == 1 ? "" : "s");
+}
+
 static int shm_setup(struct ctx *ctx, struct ring *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -193,6 +202,7 @@ static int shm_produce(struct ctx *ctx)
 		.echo = true,
 		.what = r.name,
 		.explain = shm_explain,
+		.wait_state = shm_wait_state,
 	};
 	rc = queue_produce(ctx, &ops, &r);
 	ring_close(ctx, &r, queue_opts(ctx)->unlink);
@@ -221,6 +231,7 @@ static int shm_consume(struct ctx *ctx)
 		.what = r.name,
 		.explain = shm_explain,
 		.recv_ref = shm_recv_ref,
+		.wait_state = shm_wait_state,
 	};
 	rc = queue_consume(ctx, &c, &ops, &r, r.g.slot_size);
 	rc = consumer_finish(&c, rc);
@@ -600,6 +611,7 @@ static const struct queue_ops shm_bench_ops = {
 	.what = "benchmark ring",
 	.explain = shm_explain,
 	.recv_ref = NULL,
+	.wait_state = NULL,
 };
 
 /* A ring for the round trips, with slots for size-byte messages; removed

@@ -280,6 +280,23 @@ void sysv_explain(struct ctx *ctx, void *impl, int err, size_t len)
 		fprintf(stderr, "No message of the wanted type is queued; without --nonblock the receiver waits.\n");
 }
 
+/* "is full (3 messages, 16384 of 16384 bytes)", "has no message of type
+ * 2", as queue_ops.wait_state. */
+static void sysv_wait_state(const struct ctx *ctx, void *impl, bool sending, char *buf, size_t len)
+{
+	const struct sysvq *q = impl;
+	const struct sysv_opts *o = sysv_opts(ctx);
+	long long t = (long long)o->mtype;
+	struct msqid_ds ds;
+	if (sending && msgctl(q->id, IPC_STAT, &ds) == 0)
+		snprintf(buf, len, "is full (%lu messages, %lu of %lu bytes)", (unsigned long)ds.msg_qnum,
+			 (unsigned long)ds.__msg_cbytes, (unsigned long)ds.msg_qbytes);
+	else if (!sending && t > 0)
+		snprintf(buf, len, "has no message of type %s%lld", o->except ? "other than " : "", t);
+	else if (!sending && t < 0)
+		snprintf(buf, len, "has no message of type %lld or lower", -t);
+}
+
 static long long msgmax(void)
 {
 	long long v = sysctl_read("/proc/sys/kernel/msgmax");
@@ -321,6 +338,7 @@ static int sysv_send_verb(struct ctx *ctx)
 		.echo = true,
 		.what = q.what,
 		.explain = sysv_explain,
+		.wait_state = sysv_wait_state,
 	};
 	rc = queue_produce(ctx, &ops, &q);
 	sysv_close(ctx, &q);
@@ -363,6 +381,7 @@ static int sysv_receive_verb(struct ctx *ctx)
 		.echo = false,
 		.what = q.what,
 		.explain = sysv_explain,
+		.wait_state = sysv_wait_state,
 	};
 	rc = queue_consume(ctx, &c, &ops, &q, cap);
 	rc = consumer_finish(&c, rc);

@@ -118,6 +118,7 @@ static const struct queue_ops sysv_bench_ops = {
 	.echo = false,
 	.what = "benchmark queue",
 	.explain = sysv_explain,
+	.wait_state = NULL,
 	.recv_ref = NULL,
 };
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ipcdemo/mechanism.h"
+#include "ipcdemo/wait.h"
 
 enum zmq_pattern { ZP_PUBSUB, ZP_PUSHPULL, ZP_REQREP };
 

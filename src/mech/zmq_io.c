@@ -392,6 +392,7 @@ static enum io_result send_frame(struct zsink *s, const void *p, size_t n, int f
 		if (!waited) {
 			deadline = deadline_of(s->ctx);
 			waited = true;
+			note_wait(s->ctx, WAIT_PEER, "no peer is ready for messages on %s; waiting", s->zs.endpoint);
 		}
 		enum io_result r = zs_wait(&s->zs, ZMQ_POLLOUT, deadline);
 		if (r == IO_TIMEOUT)
@@ -404,6 +405,9 @@ static enum io_result send_frame(struct zsink *s, const void *p, size_t n, int f
 /* REQ: the reply to the request just sent, printed. */
 static enum io_result take_reply(struct zsink *s)
 {
+	if (!wait_noted(s->ctx, WAIT_EMPTY) &&
+	    zs_wait(&s->zs, ZMQ_POLLIN, now_mono_ns() + 100 * NSEC_PER_MSEC) == IO_TIMEOUT)
+		note_wait(s->ctx, WAIT_EMPTY, "no reply from %s after 100 ms; waiting for it", s->zs.endpoint);
 	enum io_result r = zs_wait(&s->zs, ZMQ_POLLIN, deadline_of(s->ctx));
 	if (r == IO_TIMEOUT)
 		s->timed_out = true;
@@ -512,6 +516,7 @@ static int wait_subscribers(struct zsink *s, uint64_t n)
 {
 	int64_t deadline = deadline_of(s->ctx);
 	uint64_t got = 0;
+	note_wait(s->ctx, WAIT_PEER, "waiting for %llu subscriber(s) on %s", (unsigned long long)n, s->zs.endpoint);
 	while (got < n) {
 		enum io_result r = zs_wait(&s->zs, ZMQ_POLLIN, deadline);
 		if (r == IO_TIMEOUT) {

@@ -748,7 +748,7 @@ jis "nothing received: no arrival times" "0 false false" \
 	'"\(.received) \(has("first_mono_ns")) \(has("last_mono_ns"))"' <<<"$ERR"
 run "pipe produce | pipe consume --stats (text)" 0 -- bash -c \
 	'"$IPCDEMO" pipe produce --source counter -n 100 | "$IPCDEMO" pipe consume -q --stats >/dev/null'
-like "--stats text: CPU user and system" "$ERR" 'received 100 messages.*cpu [0-9.]+ s user \+ [0-9.]+ s system'
+like "--stats text: CPU user and system" "$ERR" '^  cpu +[0-9.]+ s user \+ [0-9.]+ s system$'
 
 is "nothing left in TMPDIR at the end" "$(ls -A "$TMPDIR")" ""
 

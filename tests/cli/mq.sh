@@ -628,7 +628,7 @@ reap "$c"
 is "Ctrl-C: exit status 0" "$ST" 0
 is "Ctrl-C: the messages on stdout" "$(cat c.out)" "m1
 m2"
-like "Ctrl-C: the --stats summary" "$(cat c.err)" 'ipcdemo mq receive: received 2 messages, 4 bytes in '
+like "Ctrl-C: the --stats summary" "$(cat c.err)" '^ipcdemo mq receive: received 2 messages, 4 bytes$'
 unlike "Ctrl-C: the summary is not on stdout" "$(cat c.out)" received
 # An idle receiver, nothing received: Ctrl-C is still a clean end.
 bg c "$IPCDEMO" mq receive --name "$q" --stats --json

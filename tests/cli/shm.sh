@@ -655,7 +655,7 @@ is "demo: the producer echoed the same" \
 	"$(seq 1 10 | sed 's/.*/10:&:&/')"
 like "demo: the consumer's verify line" "$demo" \
 	'^consumer +\| .*verify: 1 producer, 10 received, 0 lost, 0 duplicated, 0 reordered$'
-like "demo: the producer says the ring is full" "$demo" '^producer +\| .*is full \(4 slots\); waiting for a consumer$'
+like "demo: the producer says the ring is full" "$demo" '^producer +\| .*is full \(4 slots\); waiting for a consumer \(Ctrl-C ends\)$'
 is "demo: nothing on stderr" "$ERR" ""
 ok "demo: its ring is removed" gone "$dname"
 is "demo: no ipcdemo-demo ring left" "$(cd /dev/shm && ls -d ipcdemo-demo-* 2>/dev/null)" "$demos_before"

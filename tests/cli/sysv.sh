@@ -591,7 +591,7 @@ reap "$c"
 is "Ctrl-C: exit status 0" "$ST" 0
 is "Ctrl-C: the messages on stdout" "$(cat c.out)" "m1
 m2"
-like "Ctrl-C: the --stats summary" "$(cat c.err)" 'ipcdemo sysv receive: received 2 messages, 4 bytes in '
+like "Ctrl-C: the --stats summary" "$(cat c.err)" '^ipcdemo sysv receive: received 2 messages, 4 bytes$'
 run "Ctrl-C: rm" 0 -- "$IPCDEMO" sysv rm -q --key "$k"
 
 # ---- sysv demo ----

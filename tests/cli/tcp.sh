@@ -283,7 +283,7 @@ ok "--connect --wait, Ctrl-C: producer ends" wait_for 10 dead "$p"
 reap "$p"
 is "--connect --wait, Ctrl-C: exit status 0" "$ST" 0
 like "--connect --wait, Ctrl-C: says what was not sent" "$(cat p.err)" ': 3 messages were not sent$'
-like "--connect --wait, Ctrl-C: prints the --stats summary" "$(cat p.err)" ': sent 0 messages, 0 bytes in [0-9.]+ s'
+like "--connect --wait, Ctrl-C: prints the --stats summary" "$(cat p.err)" ': sent 0 messages, 0 bytes$'
 is "--connect --wait, Ctrl-C: nothing echoed" "$(cat p.out)" ""
 
 new_port
@@ -307,7 +307,7 @@ interrupt "$c"
 ok "consume --wait, Ctrl-C: consumer ends" wait_for 10 dead "$c"
 reap "$c"
 is "consume --wait, Ctrl-C: exit status 0" "$ST" 0
-like "consume --wait, Ctrl-C: prints the --stats summary" "$(cat c.err)" ': received 0 messages, 0 bytes in [0-9.]+ s'
+like "consume --wait, Ctrl-C: prints the --stats summary" "$(cat c.err)" ': received 0 messages, 0 bytes$'
 
 new_port
 P=$PORT

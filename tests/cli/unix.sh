@@ -134,7 +134,7 @@ for how in "--connect" "--type dgram"; do
 	is "produce $how --wait, Ctrl-C: exit status 0" "$ST" 0
 	like "produce $how --wait, Ctrl-C: says what was not sent" "$(cat p.err)" ': 2 messages were not sent$'
 	like "produce $how --wait, Ctrl-C: prints the --stats summary" "$(cat p.err)" \
-		': sent 0 messages, 0 bytes in [0-9.]+ s'
+		': sent 0 messages, 0 bytes$'
 	is "produce $how --wait, Ctrl-C: nothing echoed" "$(cat p.out)" ""
 done
 
@@ -145,7 +145,7 @@ interrupt "$c"
 ok "consume --wait, Ctrl-C: ends" wait_for 10 dead "$c"
 reap "$c"
 is "consume --wait, Ctrl-C: exit status 0" "$ST" 0
-like "consume --wait, Ctrl-C: prints the --stats summary" "$(cat c.err)" ': received 0 messages, 0 bytes in [0-9.]+ s'
+like "consume --wait, Ctrl-C: prints the --stats summary" "$(cat c.err)" ': received 0 messages, 0 bytes$'
 
 run "consume --wait 300ms, never a producer: exit 1" 1 -- "$IPCDEMO" unix consume --path never.sock --wait 300ms
 like "--wait ran out: says no one is listening" "$ERR" '[Nn]o one is listening on never\.sock'

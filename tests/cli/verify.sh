@@ -124,11 +124,32 @@ fi
 
 printf 'a\nbb\nccc\n' >three
 run "--stats" 0 -- "$IPCDEMO" pipe consume --stats -q <three
-like "--stats: messages, bytes, elapsed and rate on stderr" "$ERR" \
-	'received 3 messages, [0-9]+ bytes in [0-9.]+ s \([0-9.]+ msg/s'
+like "--stats: messages and bytes on stderr" "$ERR" '^ipcdemo pipe consume: received 3 messages, [0-9]+ bytes$'
+like "--stats: the rate over the active span, on a line of its own" "$ERR" \
+	'^  rate +[0-9]+ msg/s, [0-9.]+ MB/s \(first message to last: [0-9.]+ (s|ms|us)\)$'
+like "--stats: the elapsed time, on a line of its own" "$ERR" '^  elapsed +[0-9.]+ s, waits included$'
+like "--stats: the processor time, on a line of its own" "$ERR" '^  cpu +[0-9.]+ s user \+ [0-9.]+ s system$'
+is "--stats: four lines" "$(count_re "$ERR" .)" 4
+is "--stats: every line within 80 columns" "$(printf '%s\n' "$ERR" | awk 'length > 79' | wc -l)" 0
 is "--stats: stdout holds only the data" "$OUT" "a
 bb
 ccc"
+# The rate is over the active span, first message to last, not over the
+# idle second before the first: a burst after it comes at far more.
+# shellcheck disable=SC2016 # expanded by the inner shell
+run "--stats --json: a burst after an idle second" 0 -- bash -c \
+	'(sleep 1; seq 20000) | "$IPCDEMO" pipe consume -q --stats --json >/dev/null'
+if $have_python; then
+	got=$(python3 -c '
+import json, sys
+o = json.loads(sys.stdin.read().strip())
+print(o["received"], o["elapsed_s"] >= 1, o["active_s"] < o["elapsed_s"] / 2,
+      o["rate_active"] > 2 * o["messages_per_s"], o["first_mono_ns"] <= o["last_mono_ns"])
+' <<<"$ERR" 2>&1)
+	is "--stats --json: the active span leaves the idle second out" "$got" "20000 True True True True"
+else
+	like "--stats --json: the active span's fields" "$ERR" '"active_s":[0-9.e+-]+,"rate_active":'
+fi
 run "--stats --verify" 3 -- "$IPCDEMO" pipe consume --stats --verify -q <gap
 like "--stats --verify: the summary" "$ERR" "received 3 messages"
 like "--stats --verify: and the verification" "$ERR" "(^|[^0-9])1 lost"

@@ -34,9 +34,13 @@ printf '%-12s %12s %8s\n' pipeline msg/s goal
 for ((i = 0; i < ${#pipelines[@]}; i += 2)); do
 	what=${pipelines[i]}
 	line=${pipelines[i + 1]}
-	summary=$(bash -c "$line" 2>&1 >/dev/null | grep ' received ')
+	summary=$(bash -c "$line" 2>&1 >/dev/null)
 	"$IPCDEMO" shm unlink --name "$name" -q 2>/dev/null
-	got=$(printf '%s\n' "$summary" | sed -n 's/.* received \([0-9]*\) messages,.*(\([0-9]*\) msg\/s.*/\1 \2/p')
+	# The messages, and their rate over the elapsed time (from the start).
+	got=$(printf '%s\n' "$summary" | awk '
+		/ received [0-9]+ messages,/ { for (i = 1; i < NF; i++) if ($i == "received") n = $(i + 1) }
+		/^  elapsed / { s = $2 }
+		END { if (n != "" && s > 0) printf "%d %d\n", n, n / s; else if (n != "") print n, 0 }')
 	if [ "${got% *}" != "$N" ]; then
 		printf '%-12s %12s   failed: %s\n' "$what" - "${summary:-no summary}"
 		status=2
