@@ -203,7 +203,8 @@ static int make_keys(struct pass *p, const struct objlist *l)
 			p->k[p->nk++] = (struct key){ .dev = l->v[i].dev, .ino = l->v[i].ino, .obj = i };
 		p->maps |= l->v[i].kind->mapped;
 	}
-	qsort(p->k, p->nk, sizeof(*p->k), key_cmp);
+	if (p->nk > 1)
+		qsort(p->k, p->nk, sizeof(*p->k), key_cmp);
 	return 0;
 }
 
@@ -309,7 +310,8 @@ static int walk_proc(struct pass *p)
 /* Sorted by object and pid, one hit per process and object, into l. */
 static int give(struct pass *p, struct objlist *l)
 {
-	qsort(p->v, p->n, sizeof(*p->v), hit_cmp);
+	if (p->n) /* qsort's base may not be NULL, even for no element */
+		qsort(p->v, p->n, sizeof(*p->v), hit_cmp);
 	l->h = calloc(p->n ? p->n : 1, sizeof(*l->h));
 	if (!l->h)
 		return -1;
