@@ -459,7 +459,7 @@ s = c.socket(zmq.PUSH)
 s.connect(sys.argv[1])
 s.send_multipart([b"1:1:a", b"b", b"c"])
 s.send_multipart([b"1:2:d", b"e", b"f"])
-s.close(linger=5000)
+s.close(linger=15000)
 ' "$EP"
 	run "a 3-frame PUSH message" 0 -- "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "$EP" --count 2 --timeout 10s --verify
 	is "its frames arrive joined, each message once" "$OUT" "$(printf '1:1:abc\n1:2:def')"
@@ -472,7 +472,7 @@ c = zmq.Context()
 s = c.socket(zmq.PUSH)
 s.connect(sys.argv[1])
 s.send_multipart([b"a", b"b\"", b"c"])
-s.close(linger=5000)
+s.close(linger=15000)
 ' "$EP"
 	run "and in --json" 0 -- "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "$EP" --count 1 --timeout 10s --json
 	like "--json shows the joined payload and the three frames" "$OUT" '^\{"payload":"ab\\"c",.*"frames":\["a","b\\"","c"\]\}$'
@@ -522,7 +522,7 @@ s.send_multipart([b"0123", b"456789"])
 s.send(b"x" * (64 << 20))
 time.sleep(1)
 s.send(b"after")
-s.close(linger=5000)
+s.close(linger=15000)
 ' "$EP"
 	timed=()
 	[ -x /usr/bin/time ] && timed=(/usr/bin/time -f 'maxrss %M kB')
