@@ -33,6 +33,7 @@ struct shm_opts {
 	struct queue_opts q; /* first: queue.c reads it */
 	uint64_t slots;
 	uint64_t slot_size;
+	int64_t spin;
 	struct {
 		bool slots, slot_size;
 	} given;
@@ -64,8 +65,19 @@ static const struct opt_def opt_slot_size = {
 	GIVEN(slot_size),
 };
 
+/* Polling before sleeping: see ring_spin (src/ring_wait.c). */
+static const struct opt_def opt_spin = {
+	.name = "spin",
+	.type = OPT_DURATION,
+	.arg = "DURATION",
+	.help = "poll the ring up to DURATION before sleeping (default: 0, sleep at once)",
+	.min = 0,
+	.max = OPT_DURATION_MAX,
+	AT(spin),
+};
+
 static const struct opt_def *const shm_opt_defs[] = {
-	&queue_opt_name, &queue_opt_nonblock, &queue_opt_unlink, &opt_slots, &opt_slot_size, NULL,
+	&queue_opt_name, &queue_opt_nonblock, &queue_opt_unlink, &opt_slots, &opt_slot_size, &opt_spin, NULL,
 };
 
 static const struct opt_scope shm_opt_scope = {
@@ -188,6 +200,7 @@ static int shm_produce(struct ctx *ctx)
 	if (rc)
 		return rc;
 	r.sending = true;
+	r.spin_ns = shm_opts(ctx)->spin;
 	struct ring_spec spec;
 	shm_spec(ctx, &spec);
 	if (ring_open(ctx, &r, &spec, true, true) < 0) {
@@ -216,6 +229,7 @@ static int shm_consume(struct ctx *ctx)
 	int rc = shm_setup(ctx, &r);
 	if (rc)
 		return rc;
+	r.spin_ns = shm_opts(ctx)->spin;
 	struct ring_spec spec;
 	shm_spec(ctx, &spec);
 	if (ring_open(ctx, &r, &spec, true, true) < 0 || ring_batch_alloc(ctx, &r) < 0 || consumer_init(&c, ctx) < 0) {
