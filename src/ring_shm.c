@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The shared-memory ring as an object (ring.h): created in or attached to
  * a shm_open(3) object, its robust process-shared lock taken and a dead
- * holder's recovered, futex sleeps and wake-ups, the put and take of
- * messages under the lock (on the image functions of ring.c), a SIGBUS
- * from a truncated object caught, and the looks of 'info' and 'ls'. */
+ * holder's recovered, when to sleep and wake (the futex calls and the
+ * polling of --spin are in ring_wait.c), the put and take of messages
+ * under the lock (on the image functions of ring.c), a SIGBUS from a
+ * truncated object caught, and the looks of 'info' and 'ls'. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

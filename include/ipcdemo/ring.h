@@ -4,7 +4,8 @@
  * image (src/ring.c): those use no lock and no system call; ring_shm.c
  * calls them under the ring's lock, the fuzz target on arbitrary bytes.
  * Then the ring as an object (src/ring_shm.c): create, attach, lock,
- * put, take, and the looks of 'info' and 'ls'. */
+ * put, take, and the looks of 'info' and 'ls'; its futex waits and the
+ * polling of --spin (src/ring_wait.c). */
 #ifndef IPCDEMO_RING_H
 #define IPCDEMO_RING_H
 

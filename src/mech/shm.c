@@ -2,9 +2,10 @@
 /* shm: a ring buffer of messages in POSIX shared memory (shm_open(3),
  * mmap(2)), shared by any number of producers and consumers. A robust
  * process-shared mutex guards the indices; waiting is on futexes, so a
- * full or empty ring puts its users to sleep instead of spinning. The
- * ring itself is ring.h's (src/ring.c, src/ring_shm.c); here are the
- * verbs, their queue_ops and the 'ls' and 'clean' hooks. */
+ * full or empty ring puts its users to sleep instead of spinning (with
+ * --spin, after polling it for a while). The ring itself is ring.h's
+ * (src/ring.c, src/ring_shm.c, src/ring_wait.c); here are the verbs,
+ * their queue_ops and the 'ls' and 'clean' hooks. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
