@@ -529,6 +529,7 @@ static enum io_result send_msgs(struct ctx *ctx, struct ring *r, const char *buf
 	struct ring_hdr *h = r->h;
 	size_t off = 0;
 	bool waiting = false, spun = false;
+	int64_t spin_end = 0;
 	uint32_t seq = 0;
 	*done = 0;
 	while (off < len) {
@@ -549,7 +550,8 @@ static enum io_result send_msgs(struct ctx *ctx, struct ring *r, const char *buf
 		if (put) {
 			h->data_seq++;
 			wake = claim_sleepers(&h->data_waiters);
-			spun = false;
+			spun = false; /* a new wait, a new poll */
+			spin_end = 0;
 		}
 		bool full = off < len && !too_big;
 		/* --spin: poll for room first, unseen by the takers. */
@@ -568,7 +570,7 @@ static enum io_result send_msgs(struct ctx *ctx, struct ring *r, const char *buf
 		if (!full)
 			break;
 		if (spin) {
-			spun = !ring_spin(&h->space_seq, seq, r->spin_ns, deadline);
+			spun = ring_spin(&h->space_seq, seq, &spin_end, r->spin_ns, deadline) == SPIN_OVER;
 			continue;
 		}
 		if (!waiting)
@@ -602,6 +604,7 @@ static enum io_result take_batch(struct ctx *ctx, struct ring *r, int64_t deadli
 {
 	struct ring_hdr *h = r->h;
 	bool waiting = false, spun = false;
+	int64_t spin_end = 0;
 	uint32_t seq = 0;
 	for (;;) {
 		struct ring_index ix;
@@ -638,7 +641,7 @@ static enum io_result take_batch(struct ctx *ctx, struct ring *r, int64_t deadli
 		if (r->spin_ns > 0 && !spun) {
 			/* --spin: poll for a message first, unseen by the putters. */
 			ring_unlock(r);
-			spun = !ring_spin(&h->data_seq, seq, r->spin_ns, deadline);
+			spun = ring_spin(&h->data_seq, seq, &spin_end, r->spin_ns, deadline) == SPIN_OVER;
 			continue;
 		}
 		h->data_waiters++;

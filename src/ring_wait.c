@@ -58,20 +58,29 @@ static inline void spin_pause(void)
 #endif
 }
 
-bool ring_spin(const uint32_t *word, uint32_t seq, int64_t spin_ns, int64_t deadline)
+enum spin_result ring_spin(const uint32_t *word, uint32_t seq, int64_t *end, int64_t spin_ns, int64_t deadline)
 {
-	if (spin_ns <= 0)
-		return false;
-	int64_t end = now_mono_ns() + spin_ns;
-	if (deadline != QUEUE_FOREVER && deadline < end)
-		end = deadline;
+	int64_t now = now_mono_ns();
+	if (!*end)
+		*end = now + spin_ns;
+	int64_t until = now + QUEUE_SLICE_NS;
+	if (*end < until)
+		until = *end;
+	if (deadline != QUEUE_FOREVER && deadline < until)
+		until = deadline;
 	for (;;) {
 		for (int i = 0; i < SPIN_LOOKS; i++) {
 			if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != seq)
-				return true;
+				return SPIN_CHANGED;
 			spin_pause();
 		}
-		if (stop_requested() || now_mono_ns() >= end)
-			return false;
+		if (stop_requested())
+			return SPIN_OVER;
+		now = now_mono_ns();
+		if (now >= until)
+			break;
 	}
+	if (now >= *end || (deadline != QUEUE_FOREVER && now >= deadline))
+		return SPIN_OVER;
+	return SPIN_SLICE;
 }

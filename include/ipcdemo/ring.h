@@ -215,12 +215,16 @@ int ring_futex_sleep(uint32_t *word, uint32_t val, int64_t deadline);
 /* Wake up to n sleepers on *word. */
 void ring_futex_wake(uint32_t *word, uint32_t n);
 
-/* Poll the futex word *word, without the lock, until it is no longer seq
- * (a put or a take happened: look at the ring again, under the lock), for
- * at most spin_ns and not past the deadline or a stop request, with a
- * pause instruction between looks. true when it
- * changed; false: sleep as without --spin. Reads that one word only. */
-bool ring_spin(const uint32_t *word, uint32_t seq, int64_t spin_ns, int64_t deadline);
+/* Poll the futex word *word, without the lock, until it is no longer seq,
+ * with a pause instruction between looks; reads that one word only. A
+ * wait polls for spin_ns from its first call (*end: 0 before it, then
+ * when the poll ends), never past the deadline or a stop request, and
+ * one call for at most a slice (QUEUE_SLICE_NS), as a sleep, so that the
+ * ring is looked at under the lock as often. SPIN_CHANGED: a put or a
+ * take happened, look at the ring again; SPIN_SLICE: look at it again and
+ * poll on; SPIN_OVER: sleep as without --spin. */
+enum spin_result { SPIN_CHANGED, SPIN_SLICE, SPIN_OVER };
+enum spin_result ring_spin(const uint32_t *word, uint32_t seq, int64_t *end, int64_t spin_ns, int64_t deadline);
 
 /* Put the whole messages of buf (each ending in '\n') into the ring, as
  * queue_ops.send does, with its return convention. */
