@@ -7,7 +7,7 @@
  * functions read or write outside it. No locks, no system calls: ring_shm.c
  * calls them under the ring's lock; the fuzz target calls them on
  * arbitrary bytes. The ring as a shared-memory object, its lock and its
- * waits, is in ring_shm.c. */
+ * waits, is in ring_shm.c (and ring_wait.c). */
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/futex.h>

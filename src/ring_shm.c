@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The shared-memory ring as an object (ring.h): created in or attached to
  * a shm_open(3) object, its robust process-shared lock taken and a dead
- * holder's recovered, futex sleeps and wake-ups, the put and take of
- * messages under the lock (on the image functions of ring.c), a SIGBUS
- * from a truncated object caught, and the looks of 'info' and 'ls'. */
+ * holder's recovered, when to sleep and wake (the futex calls and the
+ * polling of --spin are in ring_wait.c), the put and take of messages
+ * under the lock (on the image functions of ring.c), a SIGBUS from a
+ * truncated object caught, and the looks of 'info' and 'ls'. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/futex.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ipcdemo/mechanism.h"
@@ -38,35 +37,6 @@
 #define LOCK_NOTE_NS (2 * NSEC_PER_SEC)
 
 #define REC RING_REC
-
-static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *ts)
-{
-	return syscall(SYS_futex, word, op, val, ts, NULL, 0);
-}
-
-/* Sleep while *word == val, at most until the deadline or one slice. */
-static int futex_sleep(uint32_t *word, uint32_t val, int64_t deadline)
-{
-	int64_t left = QUEUE_SLICE_NS;
-	if (deadline != QUEUE_FOREVER) {
-		int64_t d = deadline - now_mono_ns();
-		if (d <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (d < left)
-			left = d;
-	}
-	struct timespec ts = { .tv_sec = (time_t)(left / NSEC_PER_SEC), .tv_nsec = (long)(left % NSEC_PER_SEC) };
-	if (futex(word, FUTEX_WAIT, val, &ts) < 0 && errno != EAGAIN && errno != EINTR && errno != ETIMEDOUT)
-		return -1;
-	return 0;
-}
-
-static void futex_wake(uint32_t *word, uint32_t n)
-{
-	futex(word, FUTEX_WAKE, n > INT_MAX ? INT_MAX : n, NULL);
-}
 
 /* Sleepers are counted so that a put or take makes the wake-up system
  * call only when someone sleeps. The one that wakes them sets the count
@@ -259,7 +229,7 @@ static enum io_result ring_sleep(struct ctx *ctx, struct ring *r, uint32_t *slee
 	int e = 0;
 	if (stop_requested())
 		e = EINTR;
-	else if (futex_sleep(seq_word, seq, deadline) < 0)
+	else if (ring_futex_sleep(seq_word, seq, deadline) < 0)
 		e = errno;
 	if (!e)
 		return IO_OK;
@@ -558,7 +528,8 @@ static enum io_result send_msgs(struct ctx *ctx, struct ring *r, const char *buf
 {
 	struct ring_hdr *h = r->h;
 	size_t off = 0;
-	bool waiting = false;
+	bool waiting = false, spun = false;
+	int64_t spin_end = 0;
 	uint32_t seq = 0;
 	*done = 0;
 	while (off < len) {
@@ -579,21 +550,29 @@ static enum io_result send_msgs(struct ctx *ctx, struct ring *r, const char *buf
 		if (put) {
 			h->data_seq++;
 			wake = claim_sleepers(&h->data_waiters);
+			spun = false; /* a new wait, a new poll */
+			spin_end = 0;
 		}
 		bool full = off < len && !too_big;
-		if (full && deadline != QUEUE_NOWAIT) {
+		/* --spin: poll for room first, unseen by the takers. */
+		bool spin = full && deadline != QUEUE_NOWAIT && r->spin_ns > 0 && !spun;
+		seq = h->space_seq;
+		if (full && deadline != QUEUE_NOWAIT && !spin) {
 			h->space_waiters++;
 			waiting = true;
-			seq = h->space_seq;
 		}
 		ring_unlock(r);
 		if (wake)
-			futex_wake(&h->data_seq, INT_MAX);
+			ring_futex_wake(&h->data_seq, INT_MAX);
 		*done = off;
 		if (too_big)
 			return io_from_errno(EMSGSIZE);
 		if (!full)
 			break;
+		if (spin) {
+			spun = ring_spin(&h->space_seq, seq, &spin_end, r->spin_ns, deadline) == SPIN_OVER;
+			continue;
+		}
 		if (!waiting)
 			return IO_AGAIN;
 		enum io_result w = ring_sleep(ctx, r, &h->space_waiters, &h->space_seq, seq, deadline);
@@ -624,7 +603,8 @@ enum io_result ring_send(struct ctx *ctx, struct ring *r, const char *buf, size_
 static enum io_result take_batch(struct ctx *ctx, struct ring *r, int64_t deadline, uint64_t want)
 {
 	struct ring_hdr *h = r->h;
-	bool waiting = false;
+	bool waiting = false, spun = false;
+	int64_t spin_end = 0;
 	uint32_t seq = 0;
 	for (;;) {
 		struct ring_index ix;
@@ -646,7 +626,7 @@ static enum io_result take_batch(struct ctx *ctx, struct ring *r, int64_t deadli
 			bool wake = r->b.freed && claim_sleepers(&h->space_waiters);
 			ring_unlock(r);
 			if (wake)
-				futex_wake(&h->space_seq, INT_MAX);
+				ring_futex_wake(&h->space_seq, INT_MAX);
 			if (!r->b.msgs)
 				continue;
 			r->bpos = 0;
@@ -657,9 +637,15 @@ static enum io_result take_batch(struct ctx *ctx, struct ring *r, int64_t deadli
 			ring_unlock(r);
 			return IO_AGAIN;
 		}
+		seq = h->data_seq;
+		if (r->spin_ns > 0 && !spun) {
+			/* --spin: poll for a message first, unseen by the putters. */
+			ring_unlock(r);
+			spun = ring_spin(&h->data_seq, seq, &spin_end, r->spin_ns, deadline) == SPIN_OVER;
+			continue;
+		}
 		h->data_waiters++;
 		waiting = true;
-		seq = h->data_seq;
 		ring_unlock(r);
 		enum io_result w = ring_sleep(ctx, r, &h->data_waiters, &h->data_seq, seq, deadline);
 		if (w != IO_OK)

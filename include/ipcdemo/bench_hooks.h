@@ -103,6 +103,9 @@ struct mech_bench {
 	const struct bench_row *rows; /* terminated by an entry with name NULL */
 	/* Messages may be lost on the way: the report says how many. */
 	bool lossy;
+	/* The text table notes the client's CPU time per round trip beside
+	 * the latency (a row whose waits may spin, to show what it costs). */
+	bool cpu_note;
 	/* The largest message of a row in this system, 0: no limit; why
 	 * names the limit. NULL: no limit. */
 	size_t (*limit)(const struct bench_row *row, char *why, size_t len);

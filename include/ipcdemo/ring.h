@@ -4,7 +4,8 @@
  * image (src/ring.c): those use no lock and no system call; ring_shm.c
  * calls them under the ring's lock, the fuzz target on arbitrary bytes.
  * Then the ring as an object (src/ring_shm.c): create, attach, lock,
- * put, take, and the looks of 'info' and 'ls'. */
+ * put, take, and the looks of 'info' and 'ls'; its futex waits and the
+ * polling of --spin (src/ring_wait.c). */
 #ifndef IPCDEMO_RING_H
 #define IPCDEMO_RING_H
 
@@ -164,6 +165,9 @@ struct ring {
 	struct ring_geom g; /* checked once: the only geometry used */
 	bool sending;
 	bool lock_held; /* the last wait for the lock gave up */
+	/* --spin: how long a wait for room or a message polls the ring
+	 * before it sleeps on the futex (0: it sleeps at once). */
+	int64_t spin_ns;
 	/* Messages taken by this consumer, not yet delivered: [u32 len][bytes]... */
 	struct ring_batch b;
 	size_t bpos;
@@ -203,6 +207,24 @@ void ring_close(struct ctx *ctx, struct ring *r, bool remove);
 /* The consumer's batch: RING_BATCH_BYTES, or a slot's records when
  * larger. 0, or -1 after a diagnostic. */
 int ring_batch_alloc(struct ctx *ctx, struct ring *r);
+
+/* Sleep while *word == val, at most until the deadline or one slice
+ * (QUEUE_SLICE_NS): 0 (woken, or the slice ended, or a signal), -1 with
+ * errno (ETIMEDOUT: the deadline passed). src/ring_wait.c */
+int ring_futex_sleep(uint32_t *word, uint32_t val, int64_t deadline);
+/* Wake up to n sleepers on *word. */
+void ring_futex_wake(uint32_t *word, uint32_t n);
+
+/* Poll the futex word *word, without the lock, until it is no longer seq,
+ * with a pause instruction between looks; reads that one word only. A
+ * wait polls for spin_ns from its first call (*end: 0 before it, then
+ * when the poll ends), never past the deadline or a stop request, and
+ * one call for at most a slice (QUEUE_SLICE_NS), as a sleep, so that the
+ * ring is looked at under the lock as often. SPIN_CHANGED: a put or a
+ * take happened, look at the ring again; SPIN_SLICE: look at it again and
+ * poll on; SPIN_OVER: sleep as without --spin. */
+enum spin_result { SPIN_CHANGED, SPIN_SLICE, SPIN_OVER };
+enum spin_result ring_spin(const uint32_t *word, uint32_t seq, int64_t *end, int64_t spin_ns, int64_t deadline);
 
 /* Put the whole messages of buf (each ending in '\n') into the ring, as
  * queue_ops.send does, with its return convention. */

@@ -125,6 +125,7 @@ static void table_row(struct table *t, const struct brow *r, size_t size)
 	if (ctx->opt.json)
 		return;
 	t->layout.lossy = r->hooks->lossy;
+	t->layout.cpu_note = r->hooks->cpu_note;
 	table_line(&t->layout, r->name, sl, cells, n);
 	if (t->lat)
 		hist_draw_row(t->b);

@@ -225,7 +225,8 @@ struct layout {
 	const int *places;
 	int nplaces;
 	const char *const *place_names;
-	bool lossy; /* of the row being printed */
+	bool lossy;    /* of the row being printed */
+	bool cpu_note; /* of the row being printed: its latency notes the client's CPU */
 };
 /* Fill in cols, ncols and stacked from the rest. */
 void layout_choose(struct layout *L);

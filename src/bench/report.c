@@ -282,8 +282,23 @@ static void add_group(const struct layout *L, struct line *l, const struct tcell
 	addf(l, "%c", ci.spread > SPREAD_WIDE ? '*' : ' ');
 }
 
+/* The client's CPU time per round trip of the cells, in a row that asks
+ * for it. */
+static void cpu_note(const struct layout *L, const struct tcell *cells, int from, int to, char *note, size_t len)
+{
+	for (int p = from; p < to; p++) {
+		size_t k = strlen(note);
+		if (L->stacked || to - from == 1)
+			snprintf(note, len, "client CPU %.1f us a round trip", cells[p].l.cpu_us);
+		else
+			snprintf(note + k, len - k, "%s%s %.1f%s",
+				 k ? ", " : "client CPU: ", L->place_names[L->places[p]], cells[p].l.cpu_us,
+				 p + 1 == to ? " us a round trip" : "");
+	}
+}
+
 /* The note of cells: the reason of the first one not measured, else what
- * a lossy row lost. */
+ * a lossy row lost, or the client's CPU time. */
 static void cells_note(const struct layout *L, const struct tcell *cells, int from, int to, char *note, size_t len)
 {
 	note[0] = '\0';
@@ -294,6 +309,8 @@ static void cells_note(const struct layout *L, const struct tcell *cells, int fr
 			return;
 		}
 	}
+	if (L->lat && L->cpu_note)
+		cpu_note(L, cells, from, to, note, len);
 	if (L->lat || !L->lossy)
 		return;
 	for (int p = from; p < to; p++) {

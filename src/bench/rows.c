@@ -234,15 +234,19 @@ void bench_help_args(FILE *fp, const struct verb *v)
 	int col = 1, width = help_width(fp);
 	(void)v;
 	fputs("\nMECHANISM is one of (a row's own word in parentheses):\n ", fp);
+	bool open = false; /* a group's parenthesis (a row without a word of its own opens none) */
 	for (size_t i = 0; bench_row_name(i); i++) {
 		const char *g = bench_row_group(i), *w = bench_row_word(i);
 		bool first = i == 0 || strcmp(g, bench_row_group(i - 1)) != 0;
 		bool last = !bench_row_name(i + 1) || strcmp(g, bench_row_group(i + 1)) != 0;
-		if (first)
+		if (first) {
 			help_word(fp, &col, g, width);
+			open = false;
+		}
 		if (w) {
-			snprintf(buf, sizeof(buf), "%s%s%s", first ? "(" : "", w, last ? ")" : ",");
+			snprintf(buf, sizeof(buf), "%s%s%s", open ? "" : "(", w, last ? ")" : ",");
 			help_word(fp, &col, buf, width);
+			open = true;
 		}
 	}
 	fputs("\n", fp);

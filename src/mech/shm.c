@@ -2,9 +2,10 @@
 /* shm: a ring buffer of messages in POSIX shared memory (shm_open(3),
  * mmap(2)), shared by any number of producers and consumers. A robust
  * process-shared mutex guards the indices; waiting is on futexes, so a
- * full or empty ring puts its users to sleep instead of spinning. The
- * ring itself is ring.h's (src/ring.c, src/ring_shm.c); here are the
- * verbs, their queue_ops and the 'ls' and 'clean' hooks. */
+ * full or empty ring puts its users to sleep instead of spinning (with
+ * --spin, after polling it for a while). The ring itself is ring.h's
+ * (src/ring.c, src/ring_shm.c, src/ring_wait.c); here are the verbs,
+ * their queue_ops and the 'ls' and 'clean' hooks. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,7 @@ struct shm_opts {
 	struct queue_opts q; /* first: queue.c reads it */
 	uint64_t slots;
 	uint64_t slot_size;
+	int64_t spin;
 	struct {
 		bool slots, slot_size;
 	} given;
@@ -64,8 +66,19 @@ static const struct opt_def opt_slot_size = {
 	GIVEN(slot_size),
 };
 
+/* Polling before sleeping: see ring_spin (src/ring_wait.c). */
+static const struct opt_def opt_spin = {
+	.name = "spin",
+	.type = OPT_DURATION,
+	.arg = "DURATION",
+	.help = "poll the ring up to DURATION before sleeping (default: 0, sleep at once)",
+	.min = 0,
+	.max = OPT_DURATION_MAX,
+	AT(spin),
+};
+
 static const struct opt_def *const shm_opt_defs[] = {
-	&queue_opt_name, &queue_opt_nonblock, &queue_opt_unlink, &opt_slots, &opt_slot_size, NULL,
+	&queue_opt_name, &queue_opt_nonblock, &queue_opt_unlink, &opt_slots, &opt_slot_size, &opt_spin, NULL,
 };
 
 static const struct opt_scope shm_opt_scope = {
@@ -188,6 +201,7 @@ static int shm_produce(struct ctx *ctx)
 	if (rc)
 		return rc;
 	r.sending = true;
+	r.spin_ns = shm_opts(ctx)->spin;
 	struct ring_spec spec;
 	shm_spec(ctx, &spec);
 	if (ring_open(ctx, &r, &spec, true, true) < 0) {
@@ -216,6 +230,7 @@ static int shm_consume(struct ctx *ctx)
 	int rc = shm_setup(ctx, &r);
 	if (rc)
 		return rc;
+	r.spin_ns = shm_opts(ctx)->spin;
 	struct ring_spec spec;
 	shm_spec(ctx, &spec);
 	if (ring_open(ctx, &r, &spec, true, true) < 0 || ring_batch_alloc(ctx, &r) < 0 || consumer_init(&c, ctx) < 0) {
@@ -394,7 +409,8 @@ static int shm_demo(struct ctx *ctx)
 	{ .def = &queue_opt_name, .help = "the ring (default: /ipcdemo; a leading slash is added), created if missing" }, \
 	{ .def = &opt_slots, .help = "slots of a ring we create (default: 64)" },                                         \
 	{ .def = &opt_slot_size, .help = "largest message of a ring we create (default: 4k)" },                           \
-	{ .id = OP_MODE, .help = "permissions of a ring we create (default 0600)" }
+	{ .id = OP_MODE, .help = "permissions of a ring we create (default 0600)" },                                      \
+	{ .def = &opt_spin }
 /* clang-format on */
 
 static const struct verb_opt produce_opts[] = {
@@ -597,10 +613,25 @@ static const struct mech_objects shm_objects = {
 
 /* ---- bench ---- */
 
+/* The "shm spin" row: both sides poll the ring for up to this long before
+ * they sleep. Across two CPUs an answer comes within a few microseconds,
+ * far inside it, so no wait sleeps; on one CPU a poll can only end when it
+ * runs out (the other side cannot run meanwhile), so it costs this much a
+ * wait: 50 us is about two futex wake-ups here, the cost a sleep has
+ * anyway, which bounds what spinning can lose against sleeping. */
+#define SHM_BENCH_SPIN "50us"
+#define SHM_BENCH_SPIN_NS ((int64_t)50000)
+
 static const struct bench_row shm_bench_rows[] = {
 	{ .name = "shm", .word = NULL, .variant = NULL },
+	{ .name = "shm spin", .word = "shm-spin", .variant = "spin" },
 	{ .name = NULL, .word = NULL, .variant = NULL },
 };
+
+static bool shm_bench_spins(const struct bench_row *row)
+{
+	return row->variant && strcmp(row->variant, "spin") == 0;
+}
 
 static const struct queue_ops shm_bench_ops = {
 	.send = shm_send_msgs,
@@ -614,9 +645,10 @@ static const struct queue_ops shm_bench_ops = {
 	.wait_state = NULL,
 };
 
-/* A ring for the round trips, with slots for size-byte messages; removed
- * by shm_bench_close. The mapping survives fork(). */
-static void *shm_bench_open(struct ctx *ctx, const char *name, size_t size)
+/* A ring for the round trips, with slots for size-byte messages, whose
+ * waits poll for spin_ns first; removed by shm_bench_close. The mapping
+ * survives fork(). */
+static void *shm_bench_ring(struct ctx *ctx, const char *name, size_t size, int64_t spin_ns)
 {
 	struct ring *r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -624,6 +656,7 @@ static void *shm_bench_open(struct ctx *ctx, const char *name, size_t size)
 		return NULL;
 	}
 	r->fd = -1;
+	r->spin_ns = spin_ns;
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	if (ring_create(ctx, r, SHM_DEFAULT_SLOTS, (uint32_t)(size < 16 ? 16 : size)) != 0) {
 		if (r->fd >= 0)
@@ -641,6 +674,16 @@ static void *shm_bench_open(struct ctx *ctx, const char *name, size_t size)
 	return r;
 }
 
+static void *shm_bench_open(struct ctx *ctx, const char *name, size_t size)
+{
+	return shm_bench_ring(ctx, name, size, 0);
+}
+
+static void *shm_bench_open_spin(struct ctx *ctx, const char *name, size_t size)
+{
+	return shm_bench_ring(ctx, name, size, SHM_BENCH_SPIN_NS);
+}
+
 static void shm_bench_close(struct ctx *ctx, void *impl)
 {
 	struct ring *r = impl;
@@ -649,11 +692,13 @@ static void shm_bench_close(struct ctx *ctx, void *impl)
 }
 
 /* Round trips: two queues, one each way, with the mechanism's own send
- * and receive. */
+ * and receive (polling first in the spin row). */
 static int shm_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
 			  char *err, size_t elen)
 {
-	return bench_chan_queues(env, row, size, ch, &shm_bench_ops, shm_bench_open, shm_bench_close, err, elen);
+	return bench_chan_queues(env, row, size, ch, &shm_bench_ops,
+				 shm_bench_spins(row) ? shm_bench_open_spin : shm_bench_open, shm_bench_close, err,
+				 elen);
 }
 
 /* Throughput: a ring keeps its default (64 slots of 4 KiB, which hold
@@ -663,9 +708,11 @@ static int shm_bench_chan(const struct bench_env *env, const struct bench_row *r
 static int shm_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
 			 char *err, size_t elen)
 {
-	(void)row, (void)err, (void)elen;
+	(void)err, (void)elen;
 	snprintf(r->obj, sizeof(r->obj), "/ipcdemo-bench-%d-%d", (int)getpid(), env->seq);
 	bench_args2(r, "--name", r->obj);
+	if (shm_bench_spins(row))
+		bench_args2(r, "--spin", SHM_BENCH_SPIN);
 	if (size > SHM_DEFAULT_SLOT_SIZE) {
 		size_t n = BENCH_RING_BYTES / size;
 		char slot[24], slots[24];
@@ -688,6 +735,7 @@ static const struct mech_bench shm_bench = {
 	.order = 90,
 	.rows = shm_bench_rows,
 	.lossy = false,
+	.cpu_note = true,
 	.limit = NULL,
 	.chan_open = shm_bench_chan,
 	.chan_close = bench_chan_queues_close,

@@ -368,7 +368,7 @@ is "--cpu both: nothing on stderr" "$ERR" ""
 check_json "--cpu both ($note)" both.json 300 1 "same split" "64 65536" pipe udp
 clean "--cpu both" "$BPID"
 brun "--cpu any" 0 --size 64 --count 300 --cpu any --json pipe shm
-check_json "--cpu any" "$T/.out" 300 1 any 64 pipe shm
+check_json "--cpu any" "$T/.out" 300 1 any 64 pipe shm "shm spin"
 clean "--cpu any" "$BPID"
 brun "--cpu split" 0 --size 64 --count 300 --cpu split --json pipe
 check_json "--cpu split ($note)" "$T/.out" 300 1 split 64 pipe
@@ -510,8 +510,22 @@ fi
 
 brun "--repeat 3" 0 --size 64 --count 300 --cpu same --repeat 3 --json pipe shm
 cp "$T/.out" repeat.json
-check_json "--repeat 3" repeat.json 300 3 same 64 pipe shm
+check_json "--repeat 3" repeat.json 300 3 same 64 pipe shm "shm spin"
 clean "--repeat 3" "$BPID"
+
+# ---- shm spin: the client's CPU time beside the latency ----
+
+brun "shm-spin, --json" 0 --size 64 --count 300 --cpu same --json shm-spin
+cp "$T/.out" spin.json
+check_json "shm-spin" spin.json 300 1 same 64 "shm spin"
+jis "shm-spin: its latency cell has the client's CPU time per round trip, > 0" "same true" \
+	'select(.test == "latency") | "\(.cpu) \(.client_cpu_us_per_round_trip > 0)"' spin.json
+clean "shm-spin, --json" "$BPID"
+brun "shm-spin, text" 0 --size 64 --count 300 --cpu same shm-spin
+like "shm-spin, text: its latency row" "$OUT" '^shm spin +64 B +[0-9.]+ '
+like "shm-spin, text: the client's CPU time per round trip in its note" "$OUT" \
+	'\(client CPU [0-9.]+ us a round trip\)'
+clean "shm-spin, text" "$BPID"
 
 # ---- --hist and --samples ----
 
@@ -519,9 +533,10 @@ clean "--repeat 3" "$BPID"
 # its lines in a layout of a line per placement); with one cell, bars.
 brun "--hist, two rows" 0 --size 64 --count 300 --hist pipe shm
 hist=$OUT
-for r in pipe shm; do
+# (A row's note, "(...)" on a line of its own, is not a line of the histogram.)
+for r in pipe shm "shm spin"; do
 	is "--hist: $r: a line per placement after its row" \
-		"$(printf '%s\n' "$hist" | awk -v r="^$r +64 B " '!d && $0 ~ r { n = 2; next } n > 0 { print $1; d = --n == 0 }' | tr '\n' ' ')" "same split "
+		"$(printf '%s\n' "$hist" | awk -v r="^$r +64 B " '!d && $0 ~ r { n = 2; next } n > 0 && /^ +\(/ { next } n > 0 { print $1; d = --n == 0 }' | tr '\n' ' ')" "same split "
 done
 like "--hist: a line: placement, min, the columns, max" "$hist" '^  same +[0-9.]+ [nmu]?s [.:=+*#@ -]+ [0-9.]+ [nmu]?s$'
 unlike "--hist without UTF-8: ASCII only" "$hist" '[^ -~]'

@@ -958,6 +958,63 @@ else
 	skip "damaged rings" "no ring-offsets helper (RING_OFFSETS), or no ring image"
 fi
 
+# ---- --spin: poll the ring before sleeping ----
+
+SP=$S-spin
+for v in produce consume; do
+	run "shm $v --help: --spin" 0 -- "$IPCDEMO" shm "$v" --help
+	like "shm $v --help: --spin DURATION" "$OUT" '^ +--spin DURATION +poll the ring up to DURATION before sleeping'
+done
+run "--spin needs a duration" 2 -- "$IPCDEMO" shm consume --name "$SP" --spin fast --nonblock
+like "--spin fast: says what is wrong" "$ERR" "--spin"
+run "--spin 0: sleep at once, as without it" 1 -- "$IPCDEMO" shm consume --name "$SP" --spin 0 --nonblock -q
+run "--spin with --nonblock: never waits" 1 -- "$IPCDEMO" shm consume --name "$SP" --spin 1s --nonblock -q
+# Through a ring of 2 slots, both sides polling: full and empty by turns.
+bg c "$IPCDEMO" shm consume --name "$SP-rt" --slots 2 --spin 200us --verify -q -n 20000 --timeout 30s
+c=$BG
+run "--spin: 20000 through 2 slots" 0 -- \
+	"$IPCDEMO" shm produce -q --name "$SP-rt" --slots 2 --spin 200us --source counter --seq -n 20000
+reap "$c"
+is "--spin: the consumer verified all 20000" "$ST" 0
+like "--spin: in order, the last one" "$(tail -n 1 c.out)" '^[0-9]+:20000:20000$'
+is "--spin: all 20000 printed" "$(nlines c.out)" 20000
+is "--spin: all taken, no one counted as waiting" "$(counters "$SP-rt")" "0 20000 20000 0 0"
+run "--spin: unlink the 2-slot ring" 0 -- "$IPCDEMO" shm rm -q --name "$SP-rt"
+# A poll of a minute on an empty ring: --timeout and Ctrl-C still end it.
+t0=$(date +%s%N)
+run "consume --spin 60s --timeout 300ms: exit 4" 4 -- \
+	"$IPCDEMO" shm consume --name "$SP" --spin 60s --timeout 300ms
+ok "--timeout ends a poll: within 5 s" [ $(($(date +%s%N) - t0)) -lt 5000000000 ]
+bg c "$IPCDEMO" shm consume --name "$SP" --spin 60s
+c=$BG
+ok "Ctrl-C during --spin: the consumer runs" wait_for 10 has_child "$c"
+sleep 0.3
+is "--spin: a polling consumer is not counted as asleep" "$(field "$SP" waiting_consumers)" 0
+t0=$(date +%s%N)
+interrupt "$c"
+ok "Ctrl-C during --spin: the consumer exits" wait_for 10 dead "$c"
+ok "Ctrl-C during --spin: within 2 s" [ $(($(date +%s%N) - t0)) -lt 2000000000 ]
+reap "$c"
+is "Ctrl-C during --spin: exit status 0" "$ST" 0
+# A full ring of 1 slot: the producer polls for room.
+run "--spin: fill a ring of 1 slot" 0 -- "$IPCDEMO" shm produce -q --name "$SP-1" --slots 1 first
+run "produce --spin 60s --timeout 300ms on a full ring: exit 4" 4 -- \
+	"$IPCDEMO" shm produce --name "$SP-1" --spin 60s --timeout 300ms late
+like "--spin --timeout, full: the error" "$ERR" "send to $SP-1: no room within --timeout 300ms"
+bg p "$IPCDEMO" shm produce -q --name "$SP-1" --spin 60s second
+p=$BG
+ok "Ctrl-C during --spin: the producer runs" wait_for 10 has_child "$p"
+sleep 0.3
+t0=$(date +%s%N)
+interrupt "$p"
+ok "Ctrl-C during --spin: the producer exits" wait_for 10 dead "$p"
+ok "Ctrl-C during --spin, producer: within 2 s" [ $(($(date +%s%N) - t0)) -lt 2000000000 ]
+reap "$p"
+is "Ctrl-C during --spin: producer exit status 0" "$ST" 0
+is "--spin: nothing more put, no one waiting" "$(counters "$SP-1")" "1 1 0 0 0"
+run "--spin: unlink" 0 -- "$IPCDEMO" shm rm -q --name "$SP"
+run "--spin: unlink the 1-slot ring" 0 -- "$IPCDEMO" shm rm -q --name "$SP-1"
+
 # ---- nothing left behind ----
 
 is "nothing of this test is left in /dev/shm" "$(cd /dev/shm && ls -d "t-shm-$$-"* 2>/dev/null)" ""

@@ -2,7 +2,8 @@
 # Damaged shm rings: every field of the header (struct ring_hdr in
 # include/ipcdemo/ring.h, its offsets found by compiling offsetof() at
 # test time) set to extreme values, then random bytes at random offsets,
-# a truncated object and a sparse one larger than /dev/shm. Each time
+# a truncated object and a sparse one larger than /dev/shm, and damage
+# done under a consumer that polls the ring (--spin). Each time
 # info, a non-blocking consumer, a non-blocking producer and unlink must
 # refuse or report: end within a few seconds (never our time limit, 124),
 # without a crash (134, 135, 139), and never deliver more messages than a
@@ -174,6 +175,37 @@ for r in $(seq "$ROUNDS"); do
 	done
 	try "random bytes, round $r, at offsets$where"
 done
+
+# ---- damaged under a polling consumer (shm --spin) ------------------------
+# A consumer polls the empty ring's data_seq without the lock; whatever
+# changes under it, it must look again under the lock within a slice
+# (250 ms), see the damage, say so and end: with the word bumped, without
+# it, and with the object cut to 7 bytes.
+spin_try() { # LABEL DAMAGE...: run DAMAGE while a consumer polls
+	local label=$1 st pid
+	shift
+	CASES=$((CASES + 1))
+	fresh_ring
+	"$IPCDEMO" shm consume -q --nonblock --name "$NAME" >/dev/null 2>&1
+	timeout -k 1 "$LIMIT" "$IPCDEMO" shm consume --spin 60s --name "$NAME" >v.out 2>v.err &
+	pid=$!
+	sleep 0.5
+	"$@"
+	wait "$pid"
+	st=$?
+	if documented "$st" && [ "$st" != 0 ] && grep -q 'damaged ring' v.err; then
+		_t_report 0 "$label"
+	else
+		BAD=$((BAD + 1))
+		_t_report 1 "$label" "status $st ($(head -c 200 v.err | tr '\n' ' '))"
+	fi
+}
+far_head() { poke "$ho" '<Q' "$(($(peek "$to" '<Q') + 100000000))"; }
+bump_data_seq() { poke "$(off_of data_seq)" '<I' "$((($(peek "$(off_of data_seq)" '<I') + 1) % 4294967296))"; }
+far_head_bumped() { far_head && bump_data_seq; }
+spin_try "--spin: head moved far, data_seq bumped, under a polling consumer" far_head_bumped
+spin_try "--spin: head moved far, data_seq unchanged, under a polling consumer" far_head
+spin_try "--spin: object cut to 7 bytes under a polling consumer" truncate -s 7 "$OBJ"
 
 # ---- the object's size -----------------------------------------------------
 fresh_ring

@@ -163,6 +163,30 @@ Test(bench_table, notes_that_do_not_fit_go_below)
 	free(text);
 }
 
+/* A row whose waits may spin (shm spin): the client's CPU time per round
+ * trip in its note, on every layout, within the width. */
+Test(bench_table, cpu_note_fits)
+{
+	struct tcell cells[2];
+	wide_cells(cells);
+	cells[0].l.cpu_us = 9999.9;
+	cells[1].l.cpu_us = 0.5;
+	for (int width = 80; width <= 200; width++) {
+		struct layout L = layout_for(true, width);
+		L.cpu_note = true;
+		struct print_arg a = { .L = &L, .cells = cells, .name = "unix seqpacket" };
+		char *text = captured(print_table, &a);
+		check_lines(text, width, "unix seqpacket");
+		if (L.stacked) {
+			cr_assert(strstr(text, "(client CPU 9999.9 us a round trip)"), "%s", text);
+			cr_assert(strstr(text, "(client CPU 0.5 us a round trip)"), "%s", text);
+		} else {
+			cr_assert(strstr(text, "(client CPU: same 9999.9, split 0.5 us a round trip)"), "%s", text);
+		}
+		free(text);
+	}
+}
+
 static void print_wrapped(const void *arg)
 {
 	wrap_print(stdout, arg, 0, 2, 20);
