@@ -4,9 +4,9 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "ipcdemo/queue.h"
@@ -171,6 +171,17 @@ static enum io_result take(struct ctx *ctx, const struct queue_ops *ops, void *i
 	return ops->recv(ctx, impl, buf, cap, deadline, want, len, trunc);
 }
 
+/* Whether the receive loop must try without waiting first: with
+ * --nonblock, while the first wait is still to be said, or while printed
+ * messages wait in stdout's buffer (flushed before sleeping). Otherwise a
+ * receive is one call that blocks: a round trip costs no extra try. */
+static bool queue_probe_first(const struct ctx *ctx, const struct consumer *c)
+{
+	if (queue_opts(ctx)->nonblock || __fpending(stdout) > 0)
+		return true;
+	return c->msgs == 0 && !wait_noted(ctx, WAIT_EMPTY);
+}
+
 int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *ops, void *impl, size_t cap)
 {
 	const struct opts *o = &ctx->opt;
@@ -188,16 +199,21 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 		uint64_t want = o->given[OP_COUNT] ? o->count - c->msgs : 0;
 		bool trunc = false;
 		size_t n = 0;
-		/* Take what is there without waiting; before sleeping on an empty
-		 * queue, flush what was printed. */
 		const char *msg = buf;
-		enum io_result r = take(ctx, ops, impl, buf, cap, &msg, QUEUE_NOWAIT, want, &n, &trunc);
-		if (r == IO_AGAIN && !queue_opts(ctx)->nonblock) {
-			if (consumer_idle(c))
-				break;
-			int64_t dl = o->given[OP_TIMEOUT] ? c->last_ns + o->timeout : QUEUE_FOREVER;
-			if (c->msgs == 0)
-				queue_note_wait(ctx, ops, impl, false);
+		int64_t dl = o->given[OP_TIMEOUT] ? c->last_ns + o->timeout : QUEUE_FOREVER;
+		enum io_result r;
+		if (queue_probe_first(ctx, c)) {
+			/* Take what is there without waiting; before sleeping on an
+			 * empty queue, flush what was printed and say the wait. */
+			r = take(ctx, ops, impl, buf, cap, &msg, QUEUE_NOWAIT, want, &n, &trunc);
+			if (r == IO_AGAIN && !queue_opts(ctx)->nonblock) {
+				if (consumer_idle(c))
+					break;
+				if (c->msgs == 0)
+					queue_note_wait(ctx, ops, impl, false);
+				r = take(ctx, ops, impl, buf, cap, &msg, dl, want, &n, &trunc);
+			}
+		} else {
 			r = take(ctx, ops, impl, buf, cap, &msg, dl, want, &n, &trunc);
 		}
 		if (r != IO_OK) {
@@ -239,27 +255,4 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 		c->unread += ops->pending(impl);
 	free(buf);
 	return status;
-}
-
-int queue_alarm(int64_t deadline)
-{
-	int64_t ns = QUEUE_SLICE_NS;
-	if (deadline != QUEUE_FOREVER) {
-		int64_t left = deadline - now_mono_ns();
-		if (left < ns)
-			ns = left > 1000 ? left : 1000;
-	}
-	struct itimerval t = {
-		.it_interval = { .tv_sec = 0, .tv_usec = QUEUE_SLICE_NS / 1000 },
-		.it_value = { .tv_sec = (time_t)(ns / NSEC_PER_SEC),
-			      .tv_usec = (suseconds_t)(ns % NSEC_PER_SEC / 1000) },
-	};
-	return setitimer(ITIMER_REAL, &t, NULL);
-}
-
-void queue_alarm_off(void)
-{
-	struct itimerval off;
-	memset(&off, 0, sizeof(off));
-	setitimer(ITIMER_REAL, &off, NULL);
 }

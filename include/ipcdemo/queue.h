@@ -96,12 +96,6 @@ int queue_produce(struct ctx *ctx, const struct queue_ops *ops, void *impl);
  * empty queue. cap is the receive buffer. Returns the exit status. */
 int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *ops, void *impl, size_t cap);
 
-/* Interrupt the next blocking system call (SIGALRM) at the deadline or
- * after QUEUE_SLICE_NS, whichever is first; for calls that have no timeout
- * of their own (msgsnd, msgrcv). queue_alarm_off cancels it. */
-int queue_alarm(int64_t deadline);
-void queue_alarm_off(void);
-
 /* Strip the framing of a received message: one trailing NUL (a C string
  * sent with its terminator), then one trailing newline. */
 size_t queue_unframe(const char *buf, size_t n);

@@ -245,33 +245,54 @@ static bool slice_end(int64_t deadline, struct timespec *abs)
 	return true;
 }
 
-/* One mq_timedsend or mq_timedreceive (snd picks which). The first try
- * does not wait (an expired timeout: no clock to read while there is room
- * or a message); then it waits in slices of QUEUE_SLICE_NS, so that a stop
- * request is seen. Returns what the call returns. */
-static ssize_t mq_call(struct mqch *q, bool snd, char *buf, size_t len, int64_t deadline)
+/* The absolute timeout of the next call until the deadline; last: the
+ * deadline has passed, a try that does not wait. With no deadline, the
+ * end of a slice kept from call to call: no clock is read while it is
+ * ahead (a call that finds a message or room never looks at it), and a
+ * call that times out on it renews it. */
+static const struct timespec *call_end(struct mqch *q, int64_t deadline, struct timespec *slice, bool *last)
 {
 	static const struct timespec now_or_never = { .tv_sec = 0, .tv_nsec = 0 };
-	const struct timespec *abs = &now_or_never;
+	*last = false;
+	if (deadline == QUEUE_FOREVER) {
+		if (!q->has_slice)
+			q->has_slice = slice_end(deadline, &q->slice);
+		return &q->slice;
+	}
+	*last = deadline == QUEUE_NOWAIT || !slice_end(deadline, slice);
+	return *last ? &now_or_never : slice;
+}
+
+/* One mq_timedsend or mq_timedreceive (snd picks which): with
+ * QUEUE_NOWAIT, or a deadline that has passed, a try that does not wait;
+ * otherwise straight to a call that blocks until the deadline or the end
+ * of a slice of at most QUEUE_SLICE_NS, whichever is first, so that a stop
+ * request that lands just before the call is still seen. One system call
+ * when there is room or a message (no try before it): a round trip costs
+ * one send and one receive on each side. Returns what the call returns. */
+static ssize_t mq_call(struct mqch *q, bool snd, char *buf, size_t len, int64_t deadline)
+{
 	struct timespec slice;
 	for (;;) {
+		if (deadline != QUEUE_NOWAIT && stop_requested()) {
+			errno = EINTR;
+			return -1;
+		}
+		bool last;
+		const struct timespec *abs = call_end(q, deadline, &slice, &last);
 		ssize_t n = snd ? mq_timedsend(q->mqd, buf, len, q->prio, abs)
 				: mq_timedreceive(q->mqd, buf, len, &q->prio, abs);
 		if (n >= 0)
 			return n;
-		if (errno == ETIMEDOUT && deadline == QUEUE_NOWAIT)
-			errno = EAGAIN;
 		if (errno != ETIMEDOUT && errno != EINTR)
 			return -1;
-		if (stop_requested()) {
-			errno = EINTR;
+		if (last) {
+			if (errno == ETIMEDOUT)
+				errno = deadline == QUEUE_NOWAIT ? EAGAIN : ETIMEDOUT;
 			return -1;
 		}
-		if (!slice_end(deadline, &slice)) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		abs = &slice;
+		if (errno == ETIMEDOUT)
+			q->has_slice = false;
 	}
 }
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "ipcdemo/io.h"
 #include "ipcdemo/mechanism.h"
@@ -21,6 +22,10 @@ struct mqch {
 	struct mq_attr attr;
 	unsigned prio; /* send: --priority; receive: of the last message */
 	bool sending;
+	/* With no deadline, the end of the slice the calls wait at most
+	 * until (CLOCK_REALTIME), renewed when a call times out on it. */
+	bool has_slice;
+	struct timespec slice;
 };
 
 /* Create the queue with exactly that mode (mq_open obeys the umask; on

@@ -4,12 +4,14 @@
  * Its ls, clean and benchmark hooks are in sysv_hooks.c. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ipcdemo/cli.h"
@@ -181,39 +183,108 @@ int sysv_alloc(struct ctx *ctx, struct sysvq *q, size_t cap)
 	return 0;
 }
 
-/* msgsnd/msgrcv have no timeout: try without waiting first, then block
- * with SIGALRM set to interrupt at the deadline or after a slice, to look
- * at the stop flag. Returns what the call returns (msgsnd: 0). */
+/* The queue's timer's signal: it only interrupts msgsnd and msgrcv, which
+ * never restart (signal(7)); with SA_RESTART every other call goes on. */
+static void on_tick(int sig)
+{
+	(void)sig;
+}
+
+/* The next tick of a periodic timer first due at tick0. */
+static int64_t next_tick(const struct sysvq *q, int64_t now)
+{
+	if (now < q->tick0)
+		return q->tick0;
+	return q->tick0 + ((now - q->tick0) / QUEUE_SLICE_NS + 1) * QUEUE_SLICE_NS;
+}
+
+static int make_ticker(struct sysvq *q)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_tick;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGRTMIN, &sa, NULL) < 0)
+		return -1;
+	struct sigevent ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGRTMIN;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &q->timer) < 0)
+		return -1;
+	q->has_timer = true;
+	return 0;
+}
+
+/* msgsnd and msgrcv have no timeout of their own: a timer of the queue's
+ * interrupts them. Once armed it ticks every QUEUE_SLICE_NS (a stop
+ * request that lands just before a call is seen at the next tick), and
+ * is moved only when a deadline comes before its next tick: in the steady
+ * state it costs no system call. Returns 0, or -1 with errno. */
+static int sysv_ticker(struct sysvq *q, int64_t deadline)
+{
+	if (q->ticking && deadline == QUEUE_FOREVER)
+		return 0;
+	int64_t now = now_mono_ns();
+	int64_t first = now + QUEUE_SLICE_NS;
+	if (deadline != QUEUE_FOREVER && deadline < first)
+		first = deadline;
+	if (q->ticking && next_tick(q, now) <= first)
+		return 0;
+	if (!q->has_timer && make_ticker(q) < 0)
+		return -1;
+	struct itimerspec its = {
+		.it_interval = { .tv_sec = 0, .tv_nsec = QUEUE_SLICE_NS },
+		.it_value = { .tv_sec = (time_t)(first / NSEC_PER_SEC), .tv_nsec = (long)(first % NSEC_PER_SEC) },
+	};
+	if (timer_settime(q->timer, TIMER_ABSTIME, &its, NULL) < 0)
+		return -1;
+	q->ticking = true;
+	q->tick0 = first;
+	return 0;
+}
+
+void sysv_release(struct sysvq *q)
+{
+	if (q->has_timer)
+		timer_delete(q->timer);
+	q->has_timer = false;
+	q->ticking = false;
+}
+
+/* One msgsnd or msgrcv (snd picks which): with QUEUE_NOWAIT, or a deadline
+ * that has passed, a try that does not wait (IPC_NOWAIT); otherwise a call
+ * that blocks, under the queue's timer, with no try before it: a round
+ * trip costs one send and one receive on each side. Returns what the call
+ * returns (msgsnd: 0). */
 static ssize_t sysv_call(struct sysvq *q, bool snd, size_t len, long type, int flags, int64_t deadline)
 {
-	ssize_t r = snd ? msgsnd(q->id, q->buf, len, flags | IPC_NOWAIT)
-			: msgrcv(q->id, q->buf, len, type, flags | IPC_NOWAIT);
-	if (r >= 0)
-		return r;
-	if (errno == ENOMSG)
-		errno = EAGAIN;
-	if (errno != EAGAIN || deadline == QUEUE_NOWAIT)
-		return -1;
 	for (;;) {
-		if (stop_requested()) {
-			errno = EINTR;
-			return -1;
+		bool last = deadline == QUEUE_NOWAIT;
+		if (!last) {
+			if (stop_requested()) {
+				errno = EINTR;
+				return -1;
+			}
+			if (deadline != QUEUE_FOREVER && now_mono_ns() >= deadline)
+				last = true;
+			else if (sysv_ticker(q, deadline) < 0)
+				return -1;
 		}
-		if (deadline != QUEUE_FOREVER && now_mono_ns() >= deadline) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (queue_alarm(deadline) < 0)
-			return -1;
-		r = snd ? msgsnd(q->id, q->buf, len, flags) : msgrcv(q->id, q->buf, len, type, flags);
-		int e = errno;
-		queue_alarm_off();
+		int f = flags | (last ? IPC_NOWAIT : 0);
+		ssize_t r = snd ? msgsnd(q->id, q->buf, len, f) : msgrcv(q->id, q->buf, len, type, f);
 		if (r >= 0)
 			return r;
-		if (e != EINTR) {
-			errno = e;
+		if (errno == ENOMSG)
+			errno = EAGAIN;
+		if (last) {
+			if (errno == EAGAIN && deadline != QUEUE_NOWAIT)
+				errno = ETIMEDOUT;
 			return -1;
 		}
+		if (errno != EINTR)
+			return -1;
 	}
 }
 
@@ -305,6 +376,7 @@ static long long msgmax(void)
 
 static void sysv_close(struct ctx *ctx, struct sysvq *q)
 {
+	sysv_release(q);
 	free(q->buf);
 	q->buf = NULL;
 	if (queue_opts(ctx)->unlink && q->id >= 0 && msgctl(q->id, IPC_RMID, NULL) < 0 && errno != EINVAL &&

@@ -154,6 +154,7 @@ static void sysv_bench_close(struct ctx *ctx, void *impl)
 {
 	struct sysvq *q = impl;
 	(void)ctx;
+	sysv_release(q);
 	msgctl(q->id, IPC_RMID, NULL);
 	free(q->buf);
 	free(q);

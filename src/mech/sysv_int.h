@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "ipcdemo/io.h"
 #include "ipcdemo/mechanism.h"
@@ -20,7 +21,15 @@ struct sysvq {
 	size_t cap;
 	long type; /* send: --type; receive: of the last message */
 	bool sending;
+	/* The timer that interrupts a blocking msgsnd or msgrcv (sysv.c),
+	 * made at the first one: ticking from tick0 (CLOCK_MONOTONIC, ns). */
+	bool has_timer, ticking;
+	timer_t timer;
+	int64_t tick0;
 };
+
+/* Stop and delete the queue's timer, if it has one. */
+void sysv_release(struct sysvq *q);
 
 /* After msgget failed with err: what the system limit or ipcs(1) says. */
 void sysv_explain_get(int err);
