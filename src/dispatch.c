@@ -76,7 +76,8 @@ const struct verb commands[] = {
 			"each mechanism (median, p99, minimum), then each mechanism's own producer and consumer\n"
 			"verbs streaming messages of each --size (messages/s, MB/s, CPU time per message on each\n"
 			"side). MECHANISM selects a mechanism's rows, or one row by its own word; bare (read and\n"
-			"write through a plain pipe) and dd (dd | dd) are references measured in the same run.\n"
+			"write of blocks through a plain pipe, a unix socket and loopback TCP) and dd (dd | dd)\n"
+			"are references measured in the same run.\n"
 			"Default: all. See ipcdemo-bench(1) for the method.",
 		.opts = bench_opts,
 		.min_args = 0,

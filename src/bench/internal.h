@@ -61,6 +61,8 @@ struct plan {
 /* A reference row: not ipcdemo, measured in the same run (reference.c). */
 struct ref_row {
 	const char *name, *group;
+	const char *word;               /* selects this row alone, or NULL */
+	const char *group_summary;      /* of a group of several rows, for the completions */
 	const char *summary;            /* what it measures, for the completions */
 	const struct mech_bench *hooks; /* limit and round trips; chan_open NULL: none */
 	const char *no_round_trips;     /* why, when there are none */

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* The reference rows: not ipcdemo, measured in the same run. read(2) and
- * write(2) of --size blocks through a plain pipe, no message handling, as
- * lmbench and ipc-bench measure; and what a plain pipe moves between two
- * dd. */
+ * write(2) of --size blocks through a plain pipe, a unix stream socket and
+ * a TCP connection on loopback, no message handling, as lmbench and
+ * ipc-bench measure; and what a plain pipe moves between two dd. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -92,10 +96,83 @@ static void run_dd(struct bench *b, const struct plan *pl, struct result *res)
 	dd_report(pl, out, st, cpu, res);
 }
 
-/* The bare pipe: a writer writes msgs blocks of size bytes into a pipe of
- * the default size, a reader reads them, timed from the first block to
- * the last; no lines, no output. What the known benchmarks measure, as
- * the floor of the pipe row. */
+/* The bare rows: one kernel mechanism each, a writer and a reader of
+ * blocks of --size bytes, one write(2) per block and read(2) until the
+ * block is whole; no lines, no output. What the known benchmarks measure,
+ * as the floor of the mechanism's own row. */
+enum bare_kind { BARE_PIPE, BARE_UNIX, BARE_TCP };
+
+/* What lmbench's bw_tcp asks of the socket buffers (its SOCKBUF): the
+ * kernel caps it at net.core.wmem_max and rmem_max and doubles it. */
+#define BARE_TCP_BUF (1 << 20)
+
+static int set_int(int fd, int level, int name, int v)
+{
+	return setsockopt(fd, level, name, &v, sizeof(v));
+}
+
+/* A TCP connection on loopback: out[0] the connecting end, out[1] the
+ * accepted one. bulk: bw_tcp's buffers (the connecting end reads, the
+ * accepted end writes; set before the connection, as bw_tcp does, so the
+ * window scale fits them); else lat_tcp's connection with TCP_NODELAY on
+ * both ends, as the tcp row's channel. 0, or -1 with errno. */
+static int bare_tcp_pair(bool bulk, int out[2])
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	out[0] = out[1] = -1;
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0)
+		return -1;
+	int rc = -1;
+	if ((bulk && set_int(l, SOL_SOCKET, SO_SNDBUF, BARE_TCP_BUF) < 0) ||
+	    bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0 ||
+	    getsockname(l, (struct sockaddr *)&a, &al) < 0)
+		goto out;
+	out[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (out[0] < 0 ||
+	    (bulk && (set_int(out[0], SOL_SOCKET, SO_RCVBUF, BARE_TCP_BUF) < 0 ||
+		      set_int(out[0], SOL_SOCKET, SO_SNDBUF, BARE_TCP_BUF) < 0)) ||
+	    connect(out[0], (struct sockaddr *)&a, sizeof(a)) < 0)
+		goto out;
+	out[1] = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	if (out[1] < 0 || (bulk && set_int(out[1], SOL_SOCKET, SO_SNDBUF, BARE_TCP_BUF) < 0) ||
+	    (!bulk &&
+	     (set_int(out[0], IPPROTO_TCP, TCP_NODELAY, 1) < 0 || set_int(out[1], IPPROTO_TCP, TCP_NODELAY, 1) < 0)))
+		goto out;
+	rc = 0;
+out:;
+	int e = errno;
+	close(l);
+	if (rc < 0) {
+		for (int i = 0; i < 2; i++)
+			if (out[i] >= 0)
+				close(out[i]);
+		out[0] = out[1] = -1;
+	}
+	errno = e;
+	return rc;
+}
+
+/* The channel of a throughput run: out[0] the reader's end, out[1] the
+ * writer's. 0, or -1 with errno. */
+static int bare_pair(enum bare_kind k, bool bulk, int out[2])
+{
+	switch (k) {
+	case BARE_PIPE:
+		return pipe2(out, O_CLOEXEC);
+	case BARE_UNIX:
+		return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out);
+	case BARE_TCP:
+		return bare_tcp_pair(bulk, out);
+	}
+	errno = EINVAL;
+	return -1;
+}
+
 struct bare_report {
 	uint64_t blocks;
 	double seconds;
@@ -133,11 +210,19 @@ static void bare_child(int i, const struct plan *pl, const int chan[2], int rep)
 	_exit(write(rep, &r, sizeof(r)) == (ssize_t)sizeof(r) ? EXIT_OK : EXIT_FAIL);
 }
 
-static void run_bare(struct bench *b, const struct plan *pl, struct result *res)
+/* A writer writes msgs blocks into the channel, a reader reads them,
+ * timed from the first block to the last. */
+static void run_bare(struct bench *b, const struct plan *pl, struct result *res, enum bare_kind k)
 {
 	int chan[2], rep[2];
-	if (pipe2(chan, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+	if (bare_pair(k, true, chan) < 0) {
+		snprintf(res->err, sizeof(res->err), "%s: %s", pl->row->name, strerror(errno));
+		return;
+	}
+	if (pipe2(rep, O_CLOEXEC) < 0) {
 		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
+		close(chan[0]);
+		close(chan[1]);
 		return;
 	}
 	pid_t pids[2];
@@ -162,7 +247,7 @@ static void run_bare(struct bench *b, const struct plan *pl, struct result *res)
 		if (got == (ssize_t)sizeof(r) && r.err)
 			snprintf(res->err, sizeof(res->err), "read: %s", strerror(r.err));
 		else
-			snprintf(res->err, sizeof(res->err), "the bare pipe's reader or writer failed");
+			snprintf(res->err, sizeof(res->err), "the %s's reader or writer failed", pl->row->name);
 		return;
 	}
 	res->sent = res->received = r.blocks;
@@ -174,7 +259,22 @@ static void run_bare(struct bench *b, const struct plan *pl, struct result *res)
 		snprintf(res->err, sizeof(res->err), "too fast to time: use --count or --duration");
 }
 
-/* Round trips of blocks through two plain pipes. */
+static void run_bare_pipe(struct bench *b, const struct plan *pl, struct result *res)
+{
+	run_bare(b, pl, res, BARE_PIPE);
+}
+
+static void run_bare_unix(struct bench *b, const struct plan *pl, struct result *res)
+{
+	run_bare(b, pl, res, BARE_UNIX);
+}
+
+static void run_bare_tcp(struct bench *b, const struct plan *pl, struct result *res)
+{
+	run_bare(b, pl, res, BARE_TCP);
+}
+
+/* Round trips of blocks: through two plain pipes, or one connection. */
 static int bare_send(struct ctx *ctx, struct bench_side *s, const char *buf, size_t len)
 {
 	(void)ctx;
@@ -196,7 +296,7 @@ static const struct bench_chan_verbs bare_verbs = {
 	.lines = false,
 };
 
-static int bare_chan_open(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+static int bare_pipe_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
 			  char *err, size_t elen)
 {
 	int a[2] = { -1, -1 }, c[2] = { -1, -1 };
@@ -207,42 +307,82 @@ static int bare_chan_open(const struct bench_env *env, const struct bench_row *r
 	return rc;
 }
 
-static const struct mech_bench bare_hooks = {
-	.order = 0,
-	.rows = NULL,
-	.lossy = false,
-	.limit = NULL,
-	.chan_open = bare_chan_open,
-	.chan_close = NULL,
-	.run_setup = NULL,
-	.ready = NULL,
-	.cleanup = NULL,
-};
+/* One socket each side: lat_unix's socketpair, lat_tcp's connection. */
+static int bare_sock_chan(enum bare_kind k, struct bench_chan *ch)
+{
+	int a[2] = { -1, -1 };
+	ch->verbs = &bare_verbs;
+	if (bare_pair(k, false, a) < 0)
+		return -1;
+	bench_chan_sockets(ch, a);
+	return 0;
+}
 
-static const struct mech_bench dd_hooks = {
-	.order = 0,
-	.rows = NULL,
-	.lossy = false,
-	.limit = NULL,
-	.chan_open = NULL,
-	.chan_close = NULL,
-	.run_setup = NULL,
-	.ready = NULL,
-	.cleanup = NULL,
-};
+static int bare_unix_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			  char *err, size_t elen)
+{
+	(void)env, (void)row, (void)size, (void)err, (void)elen;
+	return bare_sock_chan(BARE_UNIX, ch);
+}
+
+static int bare_tcp_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			 char *err, size_t elen)
+{
+	(void)env, (void)row, (void)size, (void)err, (void)elen;
+	return bare_sock_chan(BARE_TCP, ch);
+}
+
+#define BARE_HOOKS(chan) \
+	{ \
+		.order = 0, .rows = NULL, .lossy = false, .limit = NULL, .chan_open = (chan), .chan_close = NULL, \
+		.run_setup = NULL, .ready = NULL, .cleanup = NULL, \
+	}
+static const struct mech_bench bare_pipe_hooks = BARE_HOOKS(bare_pipe_chan);
+static const struct mech_bench bare_unix_hooks = BARE_HOOKS(bare_unix_chan);
+static const struct mech_bench bare_tcp_hooks = BARE_HOOKS(bare_tcp_chan);
+static const struct mech_bench dd_hooks = BARE_HOOKS(NULL);
+
+#define BARE_GROUP "read(2) and write(2) of blocks, one call per block: through a pipe, a unix socket, loopback TCP"
 
 const struct ref_row bench_ref_rows[] = {
 	{ .name = "bare pipe",
 	  .group = "bare",
+	  .word = "bare-pipe",
+	  .group_summary = BARE_GROUP,
 	  .summary = "read(2) and write(2) through a plain pipe, without ipcdemo's message model",
-	  .hooks = &bare_hooks,
+	  .hooks = &bare_pipe_hooks,
 	  .no_round_trips = NULL,
-	  .run = run_bare },
+	  .run = run_bare_pipe },
+	{ .name = "bare unix",
+	  .group = "bare",
+	  .word = "bare-unix",
+	  .group_summary = BARE_GROUP,
+	  .summary = "read(2) and write(2) through a unix stream socket pair, without ipcdemo's message model",
+	  .hooks = &bare_unix_hooks,
+	  .no_round_trips = NULL,
+	  .run = run_bare_unix },
+	{ .name = "bare tcp",
+	  .group = "bare",
+	  .word = "bare-tcp",
+	  .group_summary = BARE_GROUP,
+	  .summary = "read(2) and write(2) through a TCP connection on loopback, without ipcdemo's message model",
+	  .hooks = &bare_tcp_hooks,
+	  .no_round_trips = NULL,
+	  .run = run_bare_tcp },
 	{ .name = "dd | dd",
 	  .group = "dd",
+	  .word = NULL,
+	  .group_summary = NULL,
 	  .summary = "dd | dd, the shell's own pipeline (one way: no round trips)",
 	  .hooks = &dd_hooks,
 	  .no_round_trips = "dd moves data one way only",
 	  .run = run_dd },
-	{ .name = NULL, .group = NULL, .summary = NULL, .hooks = NULL, .no_round_trips = NULL, .run = NULL },
+	{ .name = NULL,
+	  .group = NULL,
+	  .word = NULL,
+	  .group_summary = NULL,
+	  .summary = NULL,
+	  .hooks = NULL,
+	  .no_round_trips = NULL,
+	  .run = NULL },
 };

@@ -52,7 +52,7 @@ bool brow_at(size_t i, struct brow *out)
 			continue;
 		*out = (struct brow){ .name = f->name,
 				      .group = f->group,
-				      .word = NULL,
+				      .word = f->word,
 				      .mech = NULL,
 				      .row = NULL,
 				      .ref = f,
@@ -200,7 +200,9 @@ void bench_complete(const struct verb *v, const char *cur)
 	for (size_t i = 0; brow_at(i, &r); i++) {
 		if (i == 0 || strcmp(r.group, bench_row_group(i - 1)) != 0) {
 			size_t n = group_rows(i, r.group);
-			if (r.ref)
+			if (r.ref && n > 1)
+				snprintf(desc, sizeof(desc), "all %zu reference rows: %s", n, r.ref->group_summary);
+			else if (r.ref)
 				snprintf(desc, sizeof(desc), "a reference row: %s", r.ref->summary);
 			else if (n > 1)
 				snprintf(desc, sizeof(desc), "all %zu rows: %s", n, r.mech->summary);

@@ -164,52 +164,9 @@ static enum io_result open_writer(struct ctx *ctx, const char *path, const char 
 	return IO_FAILED_REPORTED;
 }
 
-/* The last bytes written, as many as the pipe holds: what is still
- * unread in the pipe is the end of them, and its newlines are the
- * messages that were not read in full. */
-struct recent {
-	char *buf;
-	size_t cap, pos, held;
-};
-
-static void recent_init(struct recent *r, int fd)
-{
-	int sz = fcntl(fd, F_GETPIPE_SZ);
-	memset(r, 0, sizeof(*r));
-	r->cap = sz > 0 ? (size_t)sz : 65536;
-	r->buf = malloc(r->cap); /* without it, messages are not counted */
-}
-
-static void recent_add(struct recent *r, const char *p, size_t n)
-{
-	if (!r->buf)
-		return;
-	if (n > r->cap) {
-		p += n - r->cap;
-		n = r->cap;
-	}
-	size_t first = r->cap - r->pos < n ? r->cap - r->pos : n;
-	memcpy(r->buf + r->pos, p, first);
-	memcpy(r->buf, p + first, n - first);
-	r->pos = (r->pos + n) % r->cap;
-	r->held = r->held + n > r->cap ? r->cap : r->held + n;
-}
-
-/* Newlines in the last n bytes written (-1: not known). */
-static long long recent_lines(const struct recent *r, size_t n)
-{
-	if (!r->buf || n > r->held)
-		return -1;
-	long long k = 0;
-	for (size_t i = 0; i < n; i++)
-		k += r->buf[(r->pos + r->cap - 1 - i) % r->cap] == '\n';
-	return k;
-}
-
 struct fifo_sink {
 	const char *path;
 	int fd;
-	struct recent recent;
 };
 
 static enum io_result fifo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
@@ -220,7 +177,6 @@ static enum io_result fifo_write(struct ctx *ctx, void *impl, const char *buf, s
 	for (;;) {
 		size_t n = 0;
 		int w = write_all(fs->fd, buf + off, len - off, &n);
-		recent_add(&fs->recent, buf + off, n);
 		if (w == 0) {
 			*done = len;
 			return IO_OK;
@@ -279,9 +235,49 @@ static int fifo_unread(struct ctx *ctx, const struct fifo_sink *fs)
 	return n;
 }
 
+/* The newlines among the n bytes the pipe holds: the messages not read
+ * in full. tee(2) puts what the pipe holds into a pipe of our own without
+ * taking it (pages shared, not copied), through a read end of the FIFO
+ * opened for a moment; then it is read there and counted. Only when it is
+ * said, never per write. -1: not known. */
+static long long unread_lines(const struct fifo_sink *fs, int n)
+{
+	char p[64], buf[65536];
+	int t[2] = { -1, -1 };
+	long long k = -1;
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fs->fd);
+	int rfd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	/* Room for a page more at either end: what the pipe holds may start
+	 * and end inside a page. */
+	if (rfd < 0 || pipe2(t, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    (fcntl(t[1], F_SETPIPE_SZ, n + 8192) < 0 && fcntl(t[1], F_SETPIPE_SZ, n) < 0))
+		goto out;
+	ssize_t got = tee(rfd, t[1], (size_t)n, SPLICE_F_NONBLOCK);
+	if (got != n)
+		goto out;
+	k = 0;
+	for (ssize_t left = got; left > 0;) {
+		ssize_t r = read(t[0], buf, sizeof(buf));
+		if (r <= 0) {
+			k = -1;
+			break;
+		}
+		for (ssize_t i = 0; i < r; i++)
+			k += buf[i] == '\n';
+		left -= r;
+	}
+out:
+	for (int i = 0; i < 2; i++)
+		if (t[i] >= 0)
+			close(t[i]);
+	if (rfd >= 0)
+		close(rfd);
+	return k;
+}
+
 static void say_unread(char *buf, size_t len, const struct fifo_sink *fs, int n)
 {
-	long long k = recent_lines(&fs->recent, (size_t)n);
+	long long k = unread_lines(fs, n);
 	if (k < 0)
 		snprintf(buf, len, "%d bytes", n);
 	else
@@ -354,7 +350,6 @@ static int fifo_produce(struct ctx *ctx)
 		return r == IO_STOP ? produce_stopped(ctx) : EXIT_FAIL;
 	}
 	pipe_grow(fs.fd);
-	recent_init(&fs.recent, fs.fd);
 	/* Writes of at most PIPE_BUF bytes are atomic: with several producers
 	 * on one FIFO, lines never interleave. */
 	struct sink sink = { .impl = &fs, .chunk = PIPE_BUF, .echo = true, .write = fifo_write };
@@ -364,7 +359,6 @@ static int fifo_produce(struct ctx *ctx)
 		rc = EXIT_FAIL;
 	else if (r == IO_TIMEOUT && rc == EXIT_OK)
 		rc = EXIT_TIMEOUT; /* what a queue producer says when its queue stays full */
-	free(fs.recent.buf);
 	/* Remove the name before closing: a consumer sees end of file only
 	 * after it is gone, and makes a new FIFO for the next producer. */
 	maybe_unlink(ctx, path);

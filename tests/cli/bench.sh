@@ -49,7 +49,7 @@ UDP_MAX=65507
 LINE_MAX=1048576 # of a stream consumer
 
 ROWS=("pipe" "fifo" "unix stream" "unix dgram" "unix seqpacket" "socketpair"
-	"tcp" "udp" "mq" "sysv" "shm" "file" "bare pipe" "dd | dd")
+	"tcp" "udp" "mq" "sysv" "shm" "file" "bare pipe" "bare unix" "bare tcp" "dd | dd")
 
 # ---- what a bench leaves behind ----
 
@@ -257,7 +257,7 @@ run "__complete bench ''" 0 -- "$IPCDEMO" __complete bench ''
 # These words, and besides them only the words of mechanisms registered
 # since (their name, or NAME-ROW for one of their rows).
 offered=$(printf '%s\n' "$OUT" | cut -f1 | sort)
-known="bare dd fifo file mq pipe shm socketpair sysv tcp udp unix unix-dgram unix-seqpacket unix-stream"
+known="bare bare-pipe bare-tcp bare-unix dd fifo file mq pipe shm socketpair sysv tcp udp unix unix-dgram unix-seqpacket unix-stream"
 is "completion of '': every word that selects these rows" \
 	"$(printf '%s\n' "$offered" | grep -Fxf <(tr ' ' '\n' <<<"$known") | tr '\n' ' ')" "$known "
 registered=$("$IPCDEMO" list | awk '/^[^ ]/ { print $1 }')
@@ -304,7 +304,7 @@ rows_re="\"mechanism\":\"(${rows_re%|})\""
 grep -v '"test":"source"' "$T/.out" | grep -E "$rows_re" >tiny.json
 grep '"test":"source"' "$T/.out" >sources.json
 is "tiny run: nothing on stderr (no terminal, no progress)" "$ERR" ""
-is "tiny run: 84 cells (14 rows x 3 sizes x 2 tests)" "$(nlines tiny.json)" 84
+is "tiny run: 96 cells (16 rows x 3 sizes x 2 tests)" "$(nlines tiny.json)" 96
 is "tiny run: the message sources last" "$(tail -n 3 "$T/.out")" "$(cat sources.json)"
 if $have_jq; then
 	is "tiny run: sources counter, uuid and libuuid, each measured" \
@@ -450,12 +450,27 @@ jis "fifo unix: fifo and the three unix rows, latency then throughput" \
 	-j '.mechanism + " "' "$T/.out"
 clean "fifo unix" "$BPID"
 
-brun "bench bare" 0 --size 64,1M --count 300 --cpu same --json bare
-jis "bare: the bare pipe alone, both sizes, latency then throughput" \
+brun "bench bare-pipe" 0 --size 64,1M --count 300 --cpu same --json bare-pipe
+jis "bare-pipe: the bare pipe alone, both sizes, latency then throughput" \
 	"bare pipe 64 latency true|bare pipe 1048576 latency true|bare pipe 64 throughput true|bare pipe 1048576 throughput true|" \
 	-j '"\(.mechanism) \(.size) \(.test) \(.available and (.failed | not))|"' "$T/.out"
-jis "bare: every block counted" "300 300 300 300 " -j '"\(.messages // .round_trips) "' "$T/.out"
+jis "bare-pipe: every block counted" "300 300 300 300 " -j '"\(.messages // .round_trips) "' "$T/.out"
+clean "bare-pipe" "$BPID"
+# bare: the three kernel floors (a pipe, a unix stream socket, TCP on
+# loopback), each placement, a size above a socket's default buffer and
+# above TCP's segment; every cell measured and sane, every block counted.
+brun "bench bare" 0 --size 64,1M --count 300 --json bare
+cp "$T/.out" bare.json
+check_json "bare" bare.json 300 1 "same split" "64 1048576" "bare pipe" "bare unix" "bare tcp"
+jis "bare: no cell failed" "" -r 'select(.available and .failed) | "\(.mechanism) \(.size) \(.cpu) \(.test)"' bare.json
 clean "bare" "$BPID"
+brun "bench bare-tcp bare-unix" 0 --size 64 --count 300 --cpu same --json bare-tcp bare-unix
+jis "bare-tcp bare-unix: those two rows, in table order" \
+	"bare unix|latency
+bare tcp|latency
+bare unix|throughput
+bare tcp|throughput" '"\(.mechanism)|\(.test)"' "$T/.out"
+clean "bare-tcp bare-unix" "$BPID"
 brun "bench unix-dgram" 0 --size 64 --count 300 --cpu same --json unix-dgram
 jis "unix-dgram: that row only" "unix dgram|latency
 unix dgram|throughput" '"\(.mechanism)|\(.test)"' "$T/.out"

@@ -130,7 +130,8 @@ is 'zmq produce: one --topic only' "$OUT" ''
 
 # bench's words, described from the registry.
 fc 'bench: runs' 'ipcdemo bench '
-like 'bench: bare is a reference row' "$OUT" "^bare${TAB}a reference row: "
+like 'bench: bare is the three bare reference rows' "$OUT" "^bare${TAB}all 3 reference rows: "
+like 'bench: bare-tcp, one reference row' "$OUT" "^bare-tcp${TAB}the bare tcp row only\$"
 like 'bench: dd is a reference row' "$OUT" "^dd${TAB}a reference row: "
 like 'bench: fifo with its summary' "$OUT" "^fifo${TAB}named pipe"
 like 'bench: unix-stream, one row' "$OUT" "^unix-stream${TAB}the unix stream row only\$"

@@ -92,19 +92,22 @@ static size_t row_index(const char *name)
 
 Test(bench, rows_and_groups)
 {
-	size_t n = 0, want = 2; /* the references: bare pipe, dd | dd */
+	size_t n = 0, want = 4; /* the references: bare pipe, bare unix, bare tcp, dd | dd */
 	for (size_t i = 0; mechanisms[i]; i++)
 		if (mechanisms[i]->bench)
 			for (const struct bench_row *r = mechanisms[i]->bench->rows; r->name; r++)
 				want++;
 	for (; bench_row_name(n); n++)
 		cr_assert_not_null(bench_row_group(n));
-	cr_assert_eq(n, want, "every mechanism's rows and the two references");
+	cr_assert_eq(n, want, "every mechanism's rows and the four references");
 	size_t ud = row_index("unix dgram");
 	cr_assert_neq(ud, SIZE_MAX);
 	cr_assert_str_eq(bench_row_group(ud), "unix");
-	cr_assert_str_eq(bench_row_name(n - 2), "bare pipe");
-	cr_assert_str_eq(bench_row_group(n - 2), "bare");
+	cr_assert_str_eq(bench_row_name(n - 4), "bare pipe");
+	cr_assert_str_eq(bench_row_name(n - 3), "bare unix");
+	cr_assert_str_eq(bench_row_name(n - 2), "bare tcp");
+	for (size_t i = n - 4; i < n - 1; i++)
+		cr_assert_str_eq(bench_row_group(i), "bare");
 	cr_assert_str_eq(bench_row_name(n - 1), "dd | dd");
 	cr_assert_str_eq(bench_row_group(n - 1), "dd");
 	cr_assert_null(bench_row_group(n));
@@ -117,7 +120,8 @@ Test(bench, row_order_and_words)
 {
 	static const char *const names[] = { "pipe",       "fifo", "unix stream", "unix dgram", "unix seqpacket",
 					     "socketpair", "tcp",  "udp",         "mq",         "sysv",
-					     "shm",        "file", "bare pipe",   "dd | dd" };
+					     "shm",        "file", "bare pipe",   "bare unix",  "bare tcp",
+					     "dd | dd" };
 	size_t prev = 0;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		size_t at = row_index(names[i]);
@@ -133,6 +137,11 @@ Test(bench, row_order_and_words)
 	cr_assert(bench_limit("unix dgram", why, sizeof(why)) > 0);
 	cr_assert(strstr(why, "wmem_default"));
 	cr_assert_eq(bench_limit("bare pipe", why, sizeof(why)), 0);
+	cr_assert_eq(bench_limit("bare tcp", why, sizeof(why)), 0);
+	cr_assert_str_eq(bench_row_word(row_index("bare pipe")), "bare-pipe");
+	cr_assert_str_eq(bench_row_word(row_index("bare unix")), "bare-unix");
+	cr_assert_str_eq(bench_row_word(row_index("bare tcp")), "bare-tcp");
+	cr_assert_null(bench_row_word(row_index("dd | dd")));
 	cr_assert_eq(bench_limit("no such", why, sizeof(why)), 0);
 	cr_assert_str_eq(why, "no such row");
 }
