@@ -30,7 +30,7 @@ unlike "pipeline: no header on stdout" "$OUT" 'Consumer data|^-+$'
 run "pipe produce --source counter -n 100000 -q | pipe consume --stats" 0 -- bash -c \
 	'"$IPCDEMO" pipe produce --source counter -n 100000 -q | "$IPCDEMO" pipe consume --stats >/dev/null'
 like "counter pipeline: every message received" "$ERR" 'pipe consume: received 100000 messages, 488895 bytes$'
-is "counter pipeline: the header and the summary, nothing else" "$(nlines "$ERR")" 6
+is "counter pipeline: the header and the summary, nothing else" "$(nlines "$ERR")" 7
 run "pipe produce -q, reader gone" 0 -- bash -c '"$IPCDEMO" pipe produce -q -n 1000000 | head -n 1'
 is "produce -q, reader gone: one line" "$(nlines "$OUT")" 1
 is "produce -q, reader gone: nothing on stderr" "$ERR" ""
