@@ -386,7 +386,7 @@ if $have_taskset; then
 	NCPU=$NCPU_SAVED
 	clean "one CPU" "$BPID"
 	run "text on one CPU" 0 -- taskset -c "${cpu0:-0}" "$IPCDEMO" bench --size 64 --count 300 pipe
-	like "text on one CPU: split n/a, one CPU only" "$OUT" '^pipe +64 B +[0-9.]+ .* n/a +\(one CPU only\)$'
+	like "text on one CPU: split n/a, one CPU only" "$OUT" '^pipe +64 B +(split +|[0-9.]+ .* )n/a +\(one CPU only\)$'
 	like "text on one CPU: the throughput header says so" "$OUT" '\(split: n/a\)'
 else
 	skip "--cpu both on one CPU" "taskset not installed"
@@ -405,7 +405,8 @@ like "text: the number of CPUs" "$text" "^$NCPU CPUs?[: ]"
 is "text: the placements' header, once per table" "$(count_re "$text" '^mechanism +size +same +split *$')" 2
 is "text: latency columns" \
 	"$(count_re "$text" '^ +mean +p50 +p90 +p99 +p99\.9 +max +mean +p50 +p90 +p99 +p99\.9 +max *$')" 1
-is "text: throughput columns" "$(count_re "$text" '^ +MB/s +msg/s +CPU us +MB/s +msg/s +CPU us *$')" 1
+is "text: throughput columns" \
+	"$(count_re "$text" '^ +MB/s +msg/s +CPU us +msg/call +MB/s +msg/s +CPU us +msg/call *$')" 1
 for r in pipe udp mq sysv; do
 	for s in "64 B" "64 KiB"; do
 		is "text: $r $s: a line in each table" "$(count_re "$text" "^$r +$s ")" 2

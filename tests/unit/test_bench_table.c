@@ -59,6 +59,8 @@ static void wide_cells(struct tcell c[2])
 					.tx_us = 999.99,
 					.rx_us = 999.99,
 					.lost = 0.99,
+					.per_write = 9999.4,
+					.per_read = 9999.4,
 					.runs = 1 };
 	}
 }
