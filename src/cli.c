@@ -102,6 +102,12 @@ static const struct opt_def opt_defs[OP__MAX] = {
 		       .arg = "TEXT",
 		       .help = "print TEXT before each message (text output)",
 		       AT(label) },
+	[OP_BATCH] = { .name = "batch",
+		       .type = OPT_COUNT,
+		       .arg = "N",
+		       .help = "at most N messages per system call on the channel (default: as many as fit)",
+		       .min = 1,
+		       AT(batch) },
 };
 
 const struct opt_def *opt_common(enum opt_id id)

@@ -70,6 +70,8 @@ static bool consumer_count(struct consumer *c, size_t len, int64_t now)
 	c->msgs++;
 	c->bytes += len;
 	c->last_ns = now;
+	if (len > c->longest)
+		c->longest = len;
 	if (c->msgs == 1)
 		c->first_ns = now;
 	const struct opts *o = &c->ctx->opt;
@@ -230,6 +232,7 @@ int consumer_finish(struct consumer *c, int status)
 				.first_ns = c->first_ns,
 				.last_ns = c->msgs ? c->last_ns : 0,
 				.truncated = c->truncated,
+				.calls = c->reads_counted ? c->reads : c->msgs,
 				.share = c->shared && c->verify ? &vr : NULL };
 	run_result_write(ctx, &st);
 	if (ctx->opt.stats)
@@ -267,6 +270,39 @@ enum io_result consumer_wait(struct consumer *c, int fd, const char *what)
 	}
 }
 
+/* How much a read may take with --batch N: N messages of the longest
+ * length seen so far, newline included, less the start of the message
+ * already in the buffer, so that with messages of one size (as the
+ * benchmark sends) each read takes exactly N of them. A stream has no
+ * boundaries to read by: before the first message is whole, reads grow
+ * from 64 bytes, doubling, and take less than a message more than the
+ * first; a message longer than any before is read the same way. With
+ * messages of different lengths a read may take more than N of the
+ * shorter ones. 0: no limit. */
+static size_t batch_bytes(const struct consumer *c, const struct linebuf *lb)
+{
+	uint64_t n = c->ctx->opt.batch;
+	if (!n)
+		return 0;
+	size_t pending = linebuf_pending(lb);
+	size_t grow = pending > 64 ? pending : 64;
+	if (!c->msgs)
+		return grow;
+	size_t one = c->longest + 1;
+	if (n > SIZE_MAX / one)
+		return 0;
+	return n * one > pending ? n * one - pending : grow;
+}
+
+ssize_t consumer_fill(struct consumer *c, struct linebuf *lb, int fd)
+{
+	ssize_t n = linebuf_fill_upto(lb, fd, batch_bytes(c, lb));
+	c->reads_counted = true;
+	if (n > 0)
+		c->reads++;
+	return n;
+}
+
 enum io_result consume_stream(struct consumer *c, struct linebuf *lb, int fd, const char *what)
 {
 	/* Without --timeout a blocking fd is simply read; with it, or when the
@@ -286,14 +322,15 @@ enum io_result consume_stream(struct consumer *c, struct linebuf *lb, int fd, co
 			if (w != IO_OK)
 				return w;
 		}
-		ssize_t n = linebuf_fill(lb, fd);
+		size_t asked = batch_bytes(c, lb);
+		ssize_t n = consumer_fill(c, lb, fd);
 		if (n > 0) {
 			if (consumer_deliver_lines(c, lb))
 				return IO_STOP;
 			/* A short read means the channel is drained for now: the next
 			 * read would block, so flush and wait in poll() (where a stop
 			 * request cannot be missed). Full reads go straight on. */
-			must_poll = c->ctx->opt.given[OP_TIMEOUT] || (size_t)n < lb->cap / 2;
+			must_poll = c->ctx->opt.given[OP_TIMEOUT] || (size_t)n < (asked ? asked : lb->cap) / 2;
 			continue;
 		}
 		if (n == 0) {

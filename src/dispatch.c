@@ -73,11 +73,12 @@ const struct verb commands[] = {
 		.usage = "[options] [MECHANISM...]",
 		.description =
 			"Two processes pinned to one CPU (same) or two (split): round trips of a message through\n"
-			"each mechanism (median, p99, minimum), then each mechanism's own producer and consumer\n"
-			"verbs streaming messages of each --size (messages/s, MB/s, CPU time per message on each\n"
-			"side). MECHANISM selects a mechanism's rows, or one row by its own word; bare (read and\n"
-			"write of blocks through a plain pipe, a unix socket and loopback TCP) and dd (dd | dd)\n"
-			"are references measured in the same run.\n"
+			"each mechanism (mean and percentiles), then each mechanism's own producer and consumer\n"
+			"verbs streaming messages of each --size (messages/s, MB/s, CPU time per message and\n"
+			"messages per system call on each side; --batch 1: one a call, as the references).\n"
+			"MECHANISM selects a mechanism's rows, or one row by its own word; bare (read and write\n"
+			"of blocks through a plain pipe, a unix socket and loopback TCP) and dd (dd | dd) are\n"
+			"references measured in the same run.\n"
 			"Default: all. See ipcdemo-bench(1) for the method.",
 		.opts = bench_opts,
 		.min_args = 0,

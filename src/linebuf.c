@@ -62,6 +62,11 @@ static int make_room(struct linebuf *lb)
 
 ssize_t linebuf_fill(struct linebuf *lb, int fd)
 {
+	return linebuf_fill_upto(lb, fd, 0);
+}
+
+ssize_t linebuf_fill_upto(struct linebuf *lb, int fd, size_t most)
+{
 	int r = make_room(lb);
 	if (r < 0) {
 		errno = ENOMEM;
@@ -71,7 +76,8 @@ ssize_t linebuf_fill(struct linebuf *lb, int fd)
 		errno = ENOBUFS;
 		return -1;
 	}
-	ssize_t n = read(fd, lb->buf + lb->tail, lb->cap - lb->tail);
+	size_t room = lb->cap - lb->tail;
+	ssize_t n = read(fd, lb->buf + lb->tail, most && most < room ? most : room);
 	if (n > 0)
 		lb->tail += (size_t)n;
 	return n;

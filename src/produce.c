@@ -243,6 +243,7 @@ struct prod_state {
 	const struct sink *sink;
 	struct wire w;
 	uint64_t sent, sent_bytes, unsent;
+	uint64_t writes;           /* calls of the sink's write */
 	int64_t first_ns, last_ns; /* the active span: the first message handed over, the last taken */
 	bool echo;
 	size_t label_len;
@@ -279,6 +280,7 @@ static enum io_result wire_flush(struct prod_state *ps)
 	size_t done = 0;
 	int64_t start = ps->sent ? 0 : now_mono_ns();
 	enum io_result rc = ps->sink->write(ps->ctx, ps->sink->impl, w->buf, w->len, &done);
+	ps->writes++;
 	size_t end = w->len;
 	uint64_t whole = w->msgs, bytes = w->bytes;
 	if (rc != IO_OK) {
@@ -324,7 +326,8 @@ static void producer_summary(struct ctx *ctx, const struct prod_state *ps, bool 
 					.bytes = bytes,
 					.elapsed_ns = now - (ctx->start_ns ? ctx->start_ns : now),
 					.first_ns = ps ? ps->first_ns : 0,
-					.last_ns = ps ? ps->last_ns : 0 };
+					.last_ns = ps ? ps->last_ns : 0,
+					.calls = ps ? ps->writes : 0 };
 		run_result_write(ctx, &st);
 		if (ctx->opt.stats)
 			stats_print(ctx, &st, NULL);
@@ -480,7 +483,7 @@ int produce(struct ctx *ctx, const struct sink *sink)
 			}
 			if (left)
 				left--;
-			if (ps.w.len >= chunk) {
+			if (ps.w.len >= chunk || ps.w.msgs == o->batch) {
 				rc = wire_flush(&ps);
 				if (rc != IO_OK)
 					goto out;

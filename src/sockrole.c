@@ -83,7 +83,7 @@ static bool read_producer(struct ctx *ctx, struct consumer *c, const struct endp
 		 * reads when a producer is fast, and fair to the others. */
 		ssize_t got;
 		int rounds = 0;
-		while ((got = linebuf_fill(&p->lb, p->fd)) > 0 || (got < 0 && errno == ENOBUFS)) {
+		while ((got = consumer_fill(c, &p->lb, p->fd)) > 0 || (got < 0 && errno == ENOBUFS)) {
 			if (consumer_deliver_lines(c, &p->lb) || ++rounds == 16)
 				break;
 		}

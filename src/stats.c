@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -92,6 +93,20 @@ static void active_fields(struct out *o, const struct run_stats *st)
 	out_text(o, " (first message to last: %s)", d);
 }
 
+/* The system calls that moved the messages, and the messages per call:
+ * how much the run batched. A producer's writes, a consumer's reads. */
+static void calls_fields(struct out *o, const struct run_stats *st)
+{
+	bool sent = strcmp(st->verb, "sent") == 0;
+	out_u64(o, PRINT_ANY, sent ? "writes" : "reads", sent ? "\n  writes   %llu" : "\n  reads    %llu", st->calls);
+	if (st->calls)
+		out_double(o, PRINT_ANY, sent ? "messages_per_write" : "messages_per_read",
+			   sent ? ", %.1f messages per write" : ", %.1f messages per read",
+			   (double)st->msgs / (double)st->calls);
+	else
+		out_null(o, sent ? "messages_per_write" : "messages_per_read");
+}
+
 /* The summary, a short block for 80 columns, one line per topic: the
  * counts, then indented the rate over the active span, the elapsed time
  * (waits included) and the processor time; the verification and the share
@@ -120,6 +135,7 @@ void stats_print(const struct ctx *ctx, const struct run_stats *st, const struct
 	if (st->truncated)
 		out_u64(&o, PRINT_ANY, "truncated", ", %llu truncated", st->truncated);
 	active_fields(&o, st);
+	calls_fields(&o, st);
 	out_text(&o, "\n  elapsed  %.3f s, waits included", secs);
 	/* Processor time of the whole process: what the run cost. */
 	struct rusage ru;
@@ -186,6 +202,7 @@ void run_result_write(const struct ctx *ctx, const struct run_stats *st)
 		.first_ns = st->first_ns,
 		.last_ns = st->last_ns,
 		.cpu_s = 0,
+		.calls = st->calls,
 	};
 	struct rusage ru;
 	if (getrusage(RUSAGE_SELF, &ru) == 0)

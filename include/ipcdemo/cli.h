@@ -53,6 +53,7 @@ enum opt_id {
 	OP_STATS,
 	OP_TIMEOUT,
 	OP_LABEL, /* read by the shared producer and consumer */
+	OP_BATCH, /* messages per system call: the shared producer and the stream consumers */
 	OP__MAX
 };
 
@@ -77,6 +78,7 @@ struct opts {
 	bool stats;
 	int64_t timeout; /* ns */
 	const char *label;
+	uint64_t batch; /* 0: as many as fit */
 };
 
 /* The values of a repeatable option (OPT_LIST), in the order given: at

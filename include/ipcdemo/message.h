@@ -78,6 +78,8 @@ void linebuf_free(struct linebuf *lb);
 void linebuf_reset(struct linebuf *lb);
 /* read() once into free space. Returns what read() returned. */
 ssize_t linebuf_fill(struct linebuf *lb, int fd);
+/* The same, reading at most most bytes (0: as much as there is room for). */
+ssize_t linebuf_fill_upto(struct linebuf *lb, int fd, size_t most);
 /* Append bytes (for sources that are not a plain fd). Returns -1 on ENOMEM. */
 int linebuf_append(struct linebuf *lb, const char *p, size_t n);
 /* Next complete line without its newline; a line longer than max comes out
@@ -99,14 +101,17 @@ uint64_t linebuf_lines(const struct linebuf *lb);
 	{ .id = OP_SEQ },                                                                                  \
 	{ .id = OP_ID },                                                                                   \
 	{ .id = OP_SIZE },                                                                                 \
+	{ .id = OP_BATCH, .help = "at most N messages per write (default: as many as fit the buffer)" },    \
 	{ .id = OP_STATS }
 /* clang-format on */
+#define CONSUMER_BATCH_HELP "read at most N messages at a time (default: what there is, up to 256 KiB)"
 /* clang-format off */
 #define CONSUMER_OPTIONS                                     \
 	{ .id = OP_COUNT, .help = "stop after N messages" }, \
 	{ .id = OP_TIMEOUT },                                \
 	{ .id = OP_JSON },                                   \
 	{ .id = OP_VERIFY },                                 \
+	{ .id = OP_BATCH, .help = CONSUMER_BATCH_HELP },     \
 	{ .id = OP_STATS }
 /* clang-format on */
 
@@ -160,6 +165,12 @@ struct consumer {
 	/* Mechanism-specific JSON fields for each message (may be NULL). */
 	void (*extra)(struct out *o, void *arg);
 	void *extra_arg;
+	/* The reads of the channel that brought data, for --stats; a consumer
+	 * that does not count them (reads_counted false) receives one
+	 * message a call (a datagram, a queue's message). */
+	uint64_t reads;
+	bool reads_counted;
+	size_t longest; /* the longest message so far, for --batch on a stream */
 };
 int consumer_init(struct consumer *c, struct ctx *ctx);
 /* Say that the channel shares its messages among consumers, so that a
@@ -167,6 +178,17 @@ int consumer_init(struct consumer *c, struct ctx *ctx);
  * --verify then show this consumer's share (tracking the stamps for
  * --stats too). Call after consumer_init. Returns 0, or -1 (said). */
 int consumer_shared(struct consumer *c);
+/* Read a stream into lb once, counting the read, at most --batch messages
+ * of the longest length seen so far when --batch is given. Returns what
+ * linebuf_fill returns. */
+ssize_t consumer_fill(struct consumer *c, struct linebuf *lb, int fd);
+/* Set the reads of a consumer that counts them its own way (a ring that
+ * takes batches of messages). */
+static inline void consumer_set_reads(struct consumer *c, uint64_t reads)
+{
+	c->reads = reads;
+	c->reads_counted = true;
+}
 /* Handle one received message. Returns true when the consumer must stop. */
 bool consumer_deliver(struct consumer *c, const char *msg, size_t len);
 /* Deliver every complete line in lb. Returns true when the consumer must stop. */

@@ -172,6 +172,7 @@ struct ring {
 	struct ring_batch b;
 	size_t bpos;
 	uint64_t bcount;
+	uint64_t takes; /* batches taken: the consumer's reads, for --stats */
 	/* Why it was refused as damaged (for info). */
 	char why[RING_WHY];
 };

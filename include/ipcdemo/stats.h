@@ -17,6 +17,9 @@ struct run_stats {
 	int64_t first_ns, last_ns;
 	/* Messages cut to the receive buffer (shown when there were any). */
 	uint64_t truncated;
+	/* The system calls that moved them: a producer's writes, a
+	 * consumer's reads that brought data (0: none made). */
+	uint64_t calls;
 	/* A consumer of a shared channel: its share (NULL: not shared). */
 	const struct verify_result *share;
 };
@@ -29,6 +32,7 @@ struct run_result {
 	int64_t elapsed_ns;        /* from the command's start */
 	int64_t first_ns, last_ns; /* CLOCK_MONOTONIC, of the messages received (0: none) */
 	double cpu_s;              /* user + system time of the process so far */
+	uint64_t calls;            /* writes of a producer, reads of a consumer (run_stats) */
 };
 /* The environment variable that names the descriptor. */
 #define RUN_RESULT_ENV "IPCDEMO_RESULT_FD"

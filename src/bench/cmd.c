@@ -101,7 +101,7 @@ static void table_cell(struct table *t, const struct brow *r, size_t size, const
 	if (ctx->opt.json && t->lat)
 		print_lcell_json(t->o, r, size, place, &tc->l);
 	else if (ctx->opt.json)
-		print_cell_json(t->o, r, size, place, &tc->t);
+		print_cell_json(t->o, r, size, place, &tc->t, ctx->opt.batch);
 }
 
 /* The cells of a row and size, then its line (or lines), whole. */
@@ -270,12 +270,16 @@ static void run_all(struct bench *b, struct table *t, const size_t *sizes, int n
 	t->lat = t->layout.lat = false;
 	layout_choose(&t->layout);
 	if (!ctx->opt.json && !stop_requested() && !ctx->out_errno) {
+		char batch[80] = "";
+		if (ctx->opt.batch)
+			snprintf(batch, sizeof(batch), " (--batch %llu: at most %llu)",
+				 (unsigned long long)ctx->opt.batch, (unsigned long long)ctx->opt.batch);
 		snprintf(text, sizeof(text),
 			 "One-way throughput: the producer and consumer verbs in two processes, timed at the "
 			 "consumer from the first message to the last. MB = 10^6 bytes; msg/s; CPU = "
-			 "microseconds of user + system time per message, sender/receiver.\n%d CPU%s%s; * = "
-			 "spread over %d%%.",
-			 b->ncpu, b->ncpu == 1 ? "" : "s", b->ncpu < 2 ? " (split: n/a)" : "",
+			 "microseconds of user + system time per message, sender/receiver; msg/call = messages "
+			 "per write of the sender / per read of the receiver%s.\n%d CPU%s%s; * = spread over %d%%.",
+			 batch, b->ncpu, b->ncpu == 1 ? "" : "s", b->ncpu < 2 ? " (split: n/a)" : "",
 			 (int)(SPREAD_WIDE * 100));
 		printf("\n");
 		table_title(t, text);
@@ -335,6 +339,8 @@ const struct verb_opt bench_opts[] = {
 	{ .def = &bench_opt_cpu, .help = "both (default): same and split side by side; same, split or any alone" },
 	{ .def = &bench_opt_duration, .help = "measure each cell for about DURATION (default: 250ms)" },
 	{ .id = OP_COUNT, .help = "messages per run instead of --duration" },
+	{ .id = OP_BATCH,
+	  .help = "at most N messages per system call on each side of the throughput rows (1: as the references)" },
 	{ .def = &bench_opt_repeat },
 	{ .def = &bench_opt_hist, .help = "draw each latency cell's distribution; bars for a single cell" },
 	{ .def = &bench_opt_samples, .help = "write every round trip to FILE as CSV (row,size,cpu,run,index,ns)" },

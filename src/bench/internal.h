@@ -48,6 +48,9 @@ struct result {
 	uint64_t sent, received;
 	double seconds;        /* first to last message at the receiver */
 	double tx_cpu, rx_cpu; /* seconds of user + system time */
+	/* The sender's writes and the receiver's reads of the channel (0:
+	 * not known, as of dd). */
+	uint64_t tx_calls, rx_calls;
 	char err[200];
 };
 
@@ -56,6 +59,7 @@ struct plan {
 	size_t size;
 	uint64_t msgs;
 	int cpu_tx, cpu_rx;
+	uint64_t batch; /* bench --batch, 0: none */
 };
 
 /* A reference row: not ipcdemo, measured in the same run (reference.c). */
@@ -119,7 +123,7 @@ void first_line(char *dst, size_t len, const char *text);
 /* Reap two children (pid <= 0: none): exit statuses (128: killed by a
  * signal, -1: none) and CPU seconds; with stop, SIGTERM them first. */
 void reap_pair(const pid_t pids[2], bool stop, int st[2], double cpu[2]);
-/* Read exactly len bytes; 0, or -1 at EOF or on an error. */
+/* Read exactly len bytes; the reads it took, or -1 at EOF or on an error. */
 int read_full(int fd, char *buf, size_t len);
 
 /* latency.c: round trips. Every run's round trips go into one histogram;
@@ -167,6 +171,9 @@ struct cell {
 	double spread;       /* of msg/s over the repeats */
 	double tx_us, rx_us; /* CPU per message, medians */
 	double lost;         /* fraction, of a lossy row */
+	/* Messages per write of the sender and per read of the receiver,
+	 * medians (NAN: not known). */
+	double per_write, per_read;
 	unsigned runs;
 };
 void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int cpu_rx, struct cell *c);
@@ -235,7 +242,9 @@ void layout_choose(struct layout *L);
 void table_header(const struct layout *L);
 /* One line of a row and size (or one per placement): n cells done. */
 void table_line(const struct layout *L, const char *name, const char *sl, const struct tcell *cells, int n);
-void print_cell_json(struct out *o, const struct brow *r, size_t size, const char *place, const struct cell *c);
+/* batch: bench --batch, 0: none. */
+void print_cell_json(struct out *o, const struct brow *r, size_t size, const char *place, const struct cell *c,
+		     uint64_t batch);
 void print_lcell_json(struct out *o, const struct brow *r, size_t size, const char *place, const struct lcell *c);
 
 /* sources.c: counter, uuid and libuuid. */

@@ -270,6 +270,7 @@ void reap_pair(const pid_t pids[2], bool stop, int st[2], double cpu[2])
 int read_full(int fd, char *buf, size_t len)
 {
 	size_t got = 0;
+	int reads = 0;
 	while (got < len) {
 		ssize_t n = read(fd, buf + got, len - got);
 		if (n < 0 && errno == EINTR)
@@ -277,6 +278,7 @@ int read_full(int fd, char *buf, size_t len)
 		if (n <= 0)
 			return -1;
 		got += (size_t)n;
+		reads++;
 	}
-	return 0;
+	return reads;
 }

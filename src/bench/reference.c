@@ -174,7 +174,7 @@ static int bare_pair(enum bare_kind k, bool bulk, int out[2])
 }
 
 struct bare_report {
-	uint64_t blocks;
+	uint64_t blocks, reads;
 	double seconds;
 	int err;
 };
@@ -198,10 +198,12 @@ static void bare_child(int i, const struct plan *pl, const int chan[2], int rep)
 	memset(&r, 0, sizeof(r)); /* the padding too: the struct is written whole */
 	int64_t first = 0, last = 0;
 	while (r.blocks < pl->msgs) {
-		if (read_full(chan[0], buf, pl->size) < 0) {
+		int k = read_full(chan[0], buf, pl->size);
+		if (k < 0) {
 			r.err = errno;
 			break;
 		}
+		r.reads += (uint64_t)k;
 		last = now_mono_ns();
 		if (r.blocks++ == 0)
 			first = last;
@@ -251,6 +253,8 @@ static void run_bare(struct bench *b, const struct plan *pl, struct result *res,
 		return;
 	}
 	res->sent = res->received = r.blocks;
+	res->tx_calls = r.blocks; /* a write of each block */
+	res->rx_calls = r.reads;
 	res->seconds = r.seconds;
 	res->tx_cpu = cpu[0];
 	res->rx_cpu = cpu[1];

@@ -2,6 +2,7 @@
 /* The benchmark's tables, in text, and its cells as JSON objects. A table
  * is described by its columns (struct tcol); its layout is chosen for the
  * width: the placements side by side where they fit, else one line each. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,31 @@ static void thr_cpu(char *buf, size_t len, const void *cell)
 	snprintf(buf, len, "%.2f/%.2f", c->tx_us, c->rx_us);
 }
 
+/* Messages per call in at most 4 columns: "-" when not known, a decimal
+ * below 10, then whole numbers, thousands ("12k"), millions ("3M"). */
+static int fmt_per_call(char *buf, size_t len, double v)
+{
+	if (isnan(v))
+		return snprintf(buf, len, "-");
+	if (v < 9.95)
+		return snprintf(buf, len, "%.1f", v);
+	if (v < 9999.5)
+		return snprintf(buf, len, "%.0f", v);
+	if (v < 999.5e3)
+		return snprintf(buf, len, "%.0fk", v / 1e3);
+	return snprintf(buf, len, "%.0fM", v / 1e6);
+}
+/* Messages per write of the sender / per read of the receiver. */
+static void thr_calls(char *buf, size_t len, const void *cell)
+{
+	const struct cell *c = cell;
+	int k = fmt_per_call(buf, len, c->per_write);
+	if (k < 0 || (size_t)k >= len)
+		return;
+	buf[k] = '/';
+	fmt_per_call(buf + k + 1, len - (size_t)k - 1, c->per_read);
+}
+
 /* The histogram's non-empty buckets: [highest ns, count], ... */
 static void print_buckets(struct out *o, const struct hist *h)
 {
@@ -143,6 +169,7 @@ static const struct tcol thr_cols[] = {
 	{ .head = "MB/s", .width = 8, .show = thr_mbps },
 	{ .head = "msg/s", .width = 7, .show = thr_msgps },
 	{ .head = "CPU us", .width = 13, .show = thr_cpu },
+	{ .head = "msg/call", .width = 9, .show = thr_calls },
 };
 
 /* A placement's columns: one space between them and the spread mark after. */
@@ -387,7 +414,8 @@ void print_lcell_json(struct out *o, const struct brow *r, size_t size, const ch
 	out_close(o);
 }
 
-void print_cell_json(struct out *o, const struct brow *r, size_t size, const char *place, const struct cell *c)
+void print_cell_json(struct out *o, const struct brow *r, size_t size, const char *place, const struct cell *c,
+		     uint64_t batch)
 {
 	if (!cell_head(o, "throughput", r, size, place, c->available, c->ok, c->why))
 		return;
@@ -400,5 +428,17 @@ void print_cell_json(struct out *o, const struct brow *r, size_t size, const cha
 	out_double(o, PRINT_JSON, "receiver_cpu_us_per_message", NULL, c->rx_us);
 	if (r->hooks->lossy)
 		out_double(o, PRINT_JSON, "lost_fraction", NULL, c->lost);
+	if (batch)
+		out_u64(o, PRINT_JSON, "batch", NULL, batch);
+	else
+		out_null(o, "batch");
+	if (isnan(c->per_write))
+		out_null(o, "messages_per_write");
+	else
+		out_double(o, PRINT_JSON, "messages_per_write", NULL, c->per_write);
+	if (isnan(c->per_read))
+		out_null(o, "messages_per_read");
+	else
+		out_double(o, PRINT_JSON, "messages_per_read", NULL, c->per_read);
 	out_close(o);
 }

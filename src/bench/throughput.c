@@ -23,9 +23,29 @@ static bool run_ready(const void *arg)
 	return !a->row->hooks->ready || a->row->hooks->ready(a->row->row, a->run);
 }
 
+/* Does the verb take --batch? A queue's or a datagram's consumer takes a
+ * message a call whatever it is told, and has no such option. */
+static bool takes_batch(const struct mechanism *m, const char *verb)
+{
+	const struct verb *v = verb_find(m, verb);
+	for (const struct verb_opt *vo = v ? v->opts : NULL; vo && (vo->id != OP_END || vo->def); vo++)
+		if (vo->id == OP_BATCH)
+			return true;
+	return false;
+}
+
+/* bench --batch N: the same to each verb that takes it. */
+static void role_batch(struct role *r, const char *batch_s)
+{
+	if (batch_s && takes_batch(r->mech, r->verb)) {
+		role_arg(r, "--batch");
+		role_arg(r, batch_s);
+	}
+}
+
 /* The verbs' arguments: the mechanism's, then the messages to move. */
 static void run_roles(const struct plan *pl, const struct bench_run *run, struct role *prod, struct role *cons,
-		      char n_s[24], char size_s[24])
+		      char n_s[24], char size_s[24], char batch_s[24])
 {
 	const struct mechanism *m = run->verbs_of ? run->verbs_of : pl->row->mech;
 	snprintf(n_s, 24, "%llu", (unsigned long long)pl->msgs);
@@ -40,6 +60,9 @@ static void run_roles(const struct plan *pl, const struct bench_run *run, struct
 	role_arg(prod, n_s);
 	role_arg(prod, "--size");
 	role_arg(prod, size_s);
+	snprintf(batch_s, 24, "%llu", (unsigned long long)pl->batch);
+	role_batch(prod, pl->batch ? batch_s : NULL);
+	role_batch(cons, pl->batch ? batch_s : NULL);
 	/* Text output, as a user's pipeline has it, and the --stats summary
 	 * for whoever reads stderr (the figures come as a struct run_result;
 	 * --json would print every message as JSON). */
@@ -60,6 +83,8 @@ static void run_result(const struct role_out out[2], struct result *res)
 	res->received = c->got ? c->res.msgs : 0;
 	res->tx_cpu = p->got ? p->res.cpu_s : NAN;
 	res->rx_cpu = c->got ? c->res.cpu_s : NAN;
+	res->tx_calls = p->got ? p->res.calls : 0;
+	res->rx_calls = c->got ? c->res.calls : 0;
 	bool span = c->got && c->res.first_ns;
 	if (p->status != EXIT_OK || c->status != EXIT_OK || !span || res->received < 2) {
 		first_line(res->err, sizeof(res->err), c->status != EXIT_OK ? c->text : p->text);
@@ -86,7 +111,7 @@ static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 	struct bench_run *run = calloc(1, sizeof(*run));
 	struct role *roles = calloc(2, sizeof(*roles));
 	struct role_out *out = calloc(2, sizeof(*out));
-	char n_s[24], size_s[24];
+	char n_s[24], size_s[24], batch_s[24];
 	if (!run || !roles || !out) {
 		snprintf(res->err, sizeof(res->err), "out of memory");
 		goto done;
@@ -95,7 +120,7 @@ static void run_once(struct bench *b, const struct plan *pl, struct result *res)
 	run->num = -1;
 	if (r->hooks->run_setup(&env, r->row, pl->size, run, res->err, sizeof(res->err)) < 0)
 		goto done;
-	run_roles(pl, run, &roles[0], &roles[1], n_s, size_s);
+	run_roles(pl, run, &roles[0], &roles[1], n_s, size_s, batch_s);
 	struct ready_arg ra = { .row = r, .run = run };
 	/* The consumer first: a producer may need what it makes. */
 	roles_run(b, &roles[1], &roles[0], run_ready, &ra, run->chan, 2, out);
@@ -128,7 +153,12 @@ static uint64_t pilot(struct bench *b, struct plan *pl, struct cell *c)
 void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int cpu_rx, struct cell *c)
 {
 	const struct bench_opts *o = bench_opts_of(b->ctx);
-	struct plan pl = { .row = r, .size = size, .msgs = 0, .cpu_tx = cpu_tx, .cpu_rx = cpu_rx };
+	struct plan pl = { .row = r,
+			   .size = size,
+			   .msgs = 0,
+			   .cpu_tx = cpu_tx,
+			   .cpu_rx = cpu_rx,
+			   .batch = b->ctx->opt.batch };
 	struct result res;
 	memset(c, 0, sizeof(*c));
 	size_t lim = brow_limit(r, c->why, sizeof(c->why));
@@ -143,7 +173,7 @@ void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int
 		return;
 	c->msgs = pl.msgs;
 	uint64_t reps = o->repeat;
-	double mb[100], mp[100], tx[100], rx[100], lost[100];
+	double mb[100], mp[100], tx[100], rx[100], lost[100], pw[100], pr[100];
 	unsigned n = 0;
 	for (uint64_t i = 0; i < reps && !stop_requested(); i++) {
 		run_once(b, &pl, &res);
@@ -157,6 +187,8 @@ void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int
 		tx[n] = res.sent ? res.tx_cpu / (double)res.sent * 1e6 : NAN;
 		rx[n] = res.rx_cpu / (double)res.received * 1e6;
 		lost[n] = res.sent ? 1.0 - (double)res.received / (double)res.sent : 0;
+		pw[n] = res.tx_calls ? (double)res.sent / (double)res.tx_calls : NAN;
+		pr[n] = res.rx_calls ? (double)res.received / (double)res.rx_calls : NAN;
 		n++;
 	}
 	if (n == 0)
@@ -166,6 +198,8 @@ void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int
 	sample_sort(tx, n);
 	sample_sort(rx, n);
 	sample_sort(lost, n);
+	sample_sort(pw, n);
+	sample_sort(pr, n);
 	c->ok = true;
 	c->runs = n;
 	c->mbps = sample_median(mb, n);
@@ -174,4 +208,6 @@ void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int
 	c->tx_us = sample_median(tx, n);
 	c->rx_us = sample_median(rx, n);
 	c->lost = sample_median(lost, n);
+	c->per_write = sample_median(pw, n);
+	c->per_read = sample_median(pr, n);
 }

@@ -48,7 +48,7 @@ static enum io_result drain(struct consumer *c, struct linebuf *lb, int fd, cons
 			}
 			linebuf_reset(lb);
 		}
-		ssize_t n = linebuf_fill(lb, fd);
+		ssize_t n = consumer_fill(c, lb, fd);
 		int e = errno;
 		if (file_lock(fd, lock, false, true) == IO_FAILED_ERRNO) {
 			msg_syserr(c->ctx->prog, "unlock %s", path);

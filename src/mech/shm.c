@@ -112,9 +112,11 @@ static enum io_result shm_recv_ref(struct ctx *ctx, void *impl, const char **msg
 {
 	struct ring *r = impl;
 	if (r->bcount == 0) {
-		enum io_result t = ring_take(ctx, r, deadline, want);
+		uint64_t most = ctx->opt.batch; /* --batch: at most that many a take */
+		enum io_result t = ring_take(ctx, r, deadline, most && (!want || want > most) ? most : want);
 		if (t != IO_OK)
 			return t;
+		r->takes++;
 	}
 	uint32_t m;
 	memcpy(&m, r->b.buf + r->bpos, REC);
@@ -249,6 +251,7 @@ static int shm_consume(struct ctx *ctx)
 		.wait_state = shm_wait_state,
 	};
 	rc = queue_consume(ctx, &c, &ops, &r, r.g.slot_size);
+	consumer_set_reads(&c, r.takes);
 	rc = consumer_finish(&c, rc);
 	ring_close(ctx, &r, queue_opts(ctx)->unlink);
 	return rc;

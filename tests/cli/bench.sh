@@ -185,6 +185,12 @@ else
 	(if (.mb_per_s | num) and ((.mb_per_s - .messages_per_s * .size / 1e6) | abs) <= 1e-4 * .mb_per_s + 1e-6 then empty
 	 else bad("mb_per_s \(.mb_per_s) is not messages_per_s x size / 1e6 (\(.messages_per_s * .size / 1e6))") end),
 	nonneg(.spread), nonneg(.sender_cpu_us_per_message), nonneg(.receiver_cpu_us_per_message),
+	(if .mechanism == "dd | dd" then
+		(if .messages_per_write == null and .messages_per_read == null then empty
+		 else bad("dd: messages per call known") end)
+	 elif [.messages_per_write, .messages_per_read] | all(num and . > 0) then empty
+	 else bad("messages_per_write \(.messages_per_write), messages_per_read \(.messages_per_read)") end),
+	(if .batch == null or (.batch | num) then empty else bad("batch \(.batch)") end),
 	(if .mechanism == "udp" then
 		(if (.lost_fraction | num) and .lost_fraction >= 0 and .lost_fraction <= 1 then empty
 		 else bad("lost_fraction \(.lost_fraction)") end)
@@ -318,8 +324,32 @@ check_json "tiny run" tiny.json 300 1 same "64 4096 65536" "${ROWS[@]}"
 if $have_jq; then
 	is "tiny run: the latency cells first, then the throughput cells" "$(jq -r .test tiny.json | uniq)" "latency
 throughput"
+	# Without --batch a stream's verbs move many 64-byte messages per
+	# call; the bare pipe one block per write.
+	is "tiny run: no --batch, pipe 64 B batches on both sides; the bare pipe does not" \
+		"$(jq -r 'select(.test == "throughput" and .size == 64 and (.mechanism == "pipe" or .mechanism == "bare pipe"))
+			| "\(.mechanism) \(.batch) \(.messages_per_write > 1) \(.messages_per_read > 1)"' tiny.json)" \
+		"pipe null true true
+bare pipe null false false"
 fi
 clean "tiny run" "$BPID"
+
+# --batch 1: one message per system call on each side, as the references.
+BATCH_ROWS=("pipe" "fifo" "unix stream" "socketpair" "tcp" "mq" "shm" "file" "bare pipe")
+brun "--batch 1" 0 --size 64,64k --count 300 --cpu same --json --batch 1 \
+	pipe fifo unix-stream socketpair tcp shm file mq bare
+cp "$T/.out" batch1.json
+check_json "--batch 1" batch1.json 300 1 same "64 65536" "${BATCH_ROWS[@]}"
+if $have_jq; then
+	# A stream reader learns the size from the first message: the reads
+	# before it is whole bring none (a 64 KiB message: 11 reads).
+	is "--batch 1: a message per write, at most one per read, batch 1 in every throughput cell" \
+		"$(jq -r 'select(.test == "throughput" and .available)
+			| select(.batch != 1 or .messages_per_write != 1 or .messages_per_read > 1
+				or (.size == 64 and .messages_per_read != 1))
+			| "\(.mechanism) \(.size): \(.batch) \(.messages_per_write) \(.messages_per_read)"' batch1.json)" ""
+fi
+clean "--batch 1" "$BPID"
 
 # The limits exactly: a cell at the limit is measured, one byte more is n/a.
 if [ "$MSGSIZE_MAX" -le 1048576 ] && [ "$MSGMAX" -le 1048576 ]; then
@@ -386,7 +416,7 @@ if $have_taskset; then
 	NCPU=$NCPU_SAVED
 	clean "one CPU" "$BPID"
 	run "text on one CPU" 0 -- taskset -c "${cpu0:-0}" "$IPCDEMO" bench --size 64 --count 300 pipe
-	like "text on one CPU: split n/a, one CPU only" "$OUT" '^pipe +64 B +[0-9.]+ .* n/a +\(one CPU only\)$'
+	like "text on one CPU: split n/a, one CPU only" "$OUT" '^pipe +64 B +(split +|[0-9.]+ .* )n/a +\(one CPU only\)$'
 	like "text on one CPU: the throughput header says so" "$OUT" '\(split: n/a\)'
 else
 	skip "--cpu both on one CPU" "taskset not installed"
@@ -405,7 +435,8 @@ like "text: the number of CPUs" "$text" "^$NCPU CPUs?[: ]"
 is "text: the placements' header, once per table" "$(count_re "$text" '^mechanism +size +same +split *$')" 2
 is "text: latency columns" \
 	"$(count_re "$text" '^ +mean +p50 +p90 +p99 +p99\.9 +max +mean +p50 +p90 +p99 +p99\.9 +max *$')" 1
-is "text: throughput columns" "$(count_re "$text" '^ +MB/s +msg/s +CPU us +MB/s +msg/s +CPU us *$')" 1
+is "text: throughput columns" \
+	"$(count_re "$text" '^ +MB/s +msg/s +CPU us +msg/call +MB/s +msg/s +CPU us +msg/call *$')" 1
 for r in pipe udp mq sysv; do
 	for s in "64 B" "64 KiB"; do
 		is "text: $r $s: a line in each table" "$(count_re "$text" "^$r +$s ")" 2

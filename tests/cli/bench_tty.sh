@@ -105,8 +105,9 @@ check_progress() {
 on_tty "80 columns" 80 '"$IPCDEMO" bench '"$ARGS"
 check_screen "80 columns" 80 2 2
 like "80 columns: latency a line per placement" "$(cat screen.txt)" '^mechanism +size +cpu +mean +p50 +p90 +p99 +p99\.9 +max$'
-like "80 columns: throughput a line per placement" "$(cat screen.txt)" '^mechanism +size +cpu +MB/s +msg/s +CPU us$'
-like "80 columns: a throughput line per placement" "$(cat screen.txt)" '^pipe +64 KiB +split +[0-9]+\.[0-9] +[0-9.]+[kM]? +[0-9]+\.[0-9]+/[0-9]+\.[0-9]+$'
+like "80 columns: throughput a line per placement" "$(cat screen.txt)" '^mechanism +size +cpu +MB/s +msg/s +CPU us +msg/call$'
+like "80 columns: a throughput line per placement" "$(cat screen.txt)" \
+	'^pipe +64 KiB +split +[0-9]+\.[0-9] +[0-9.]+[kM]? +[0-9]+\.[0-9]+/[0-9]+\.[0-9]+ +[0-9.]+k?/[0-9.]+k?$'
 is "80 columns: udp 64 KiB n/a with its limit, in each line of both tables" \
 	"$(grep -Ec '^udp +64 KiB +(same|split) +n/a +\(.*65507.*\)$' screen.txt)" 4
 check_progress "80 columns"

@@ -30,7 +30,40 @@ unlike "pipeline: no header on stdout" "$OUT" 'Consumer data|^-+$'
 run "pipe produce --source counter -n 100000 -q | pipe consume --stats" 0 -- bash -c \
 	'"$IPCDEMO" pipe produce --source counter -n 100000 -q | "$IPCDEMO" pipe consume --stats >/dev/null'
 like "counter pipeline: every message received" "$ERR" 'pipe consume: received 100000 messages, 488895 bytes$'
-is "counter pipeline: the header and the summary, nothing else" "$(nlines "$ERR")" 6
+is "counter pipeline: the header and the summary, nothing else" "$(nlines "$ERR")" 7
+
+# --batch N: at most N messages per system call, the calls counted in
+# --stats (the producer's summary goes to p.err, then to stderr after the
+# consumer's).
+batch_run() { # name producer-args consumer-args
+	run "$1" 0 -- bash -c '"$IPCDEMO" pipe produce --source counter -n 5000 --size 64 --stats $1 2>p.err |
+		"$IPCDEMO" pipe consume --stats -q $2 >/dev/null; cat p.err >&2' _ "$2" "$3"
+}
+batch_run "default: 64 KiB a write" "" ""
+like "default: 1024 messages of 64 bytes a write" "$ERR" '^  writes   5, 1000\.0 messages per write$'
+like "default: reads of many messages" "$ERR" '^  reads    [0-9]+, ([2-9]|[1-9][0-9]+)[0-9]*\.[0-9] messages per read$'
+batch_run "--batch 3: a write of 3 messages" "--batch 3" ""
+like "--batch 3: 1667 writes" "$ERR" '^  writes   1667, 3\.0 messages per write$'
+batch_run "--batch 1 on both sides" "--batch 1" "--batch 1"
+like "--batch 1: a write per message" "$ERR" '^  writes   5000, 1\.0 messages per write$'
+like "--batch 1: a read per message (of the size of the first)" "$ERR" '^  reads    5000, 1\.0 messages per read$'
+like "--batch 1: every message received" "$ERR" 'pipe consume: received 5000 messages, 315000 bytes$'
+if $have_jq; then
+	run "--batch 1 --stats --json" 0 -- bash -c '"$IPCDEMO" pipe produce --source counter -n 300 --batch 1 --stats --json \
+		2>p.json | "$IPCDEMO" pipe consume -q >/dev/null'
+	is "--batch 1 --json: writes and messages per write" \
+		"$(jq -r '"\(.sent) \(.writes) \(.messages_per_write)"' p.json 2>&1)" "300 300 1"
+else
+	skip "--batch 1 --json: writes and messages per write" "jq is not installed"
+fi
+# A line longer than any before is read in growing pieces, not in pieces
+# of the shorter ones.
+run "--batch 1: a long line after short ones" 0 -- bash -c \
+	'{ echo a; echo b; head -c 100000 /dev/zero | tr "\0" x; echo; echo c; } | "$IPCDEMO" pipe consume --batch 1 --stats -q'
+is "--batch 1, a long line: every line intact" "$(printf '%s\n' "$OUT" | awk '{ print length($0) }' | tr '\n' ' ')" \
+	"1 1 100000 1 "
+like "--batch 1, a long line: under 30 reads" "$ERR" '^  reads    [12]?[0-9], '
+
 run "pipe produce -q, reader gone" 0 -- bash -c '"$IPCDEMO" pipe produce -q -n 1000000 | head -n 1'
 is "produce -q, reader gone: one line" "$(nlines "$OUT")" 1
 is "produce -q, reader gone: nothing on stderr" "$ERR" ""

@@ -106,6 +106,13 @@ is "produce into an existing ring: no note" "$ERR" ""
 run "consume --stats --label" 0 -- "$IPCDEMO" shm consume --name "$A" --nonblock --stats --label 'C: '
 is "counter: 1..5 with the consumer's label" "$OUT" "$(seq 1 5 | sed 's/^/C: /')"
 like "consume --stats: the summary on stderr" "$ERR" 'received 5 messages, 5 bytes'
+like "consume --stats: the five taken in one batch" "$ERR" '^  reads    1, 5\.0 messages per read$'
+# --batch: messages per ring operation on each side, counted in --stats.
+run "produce --batch 2 --stats" 0 -- "$IPCDEMO" shm produce -q --name "$A" --source counter -n 5 --batch 2 --stats
+like "produce --batch 2: three writes" "$ERR" '^  writes   3, 1\.7 messages per write$'
+run "consume --batch 2 --stats" 0 -- "$IPCDEMO" shm consume --name "$A" --nonblock --batch 2 --stats
+is "consume --batch 2: every message" "$OUT" "$(seq 1 5)"
+like "consume --batch 2: three takes" "$ERR" '^  reads    3, 1\.7 messages per read$'
 
 run "produce --seq --id 7 -q" 0 -- "$IPCDEMO" shm produce -q --name "$A" --seq --id 7 x y
 run "consume --json" 0 -- "$IPCDEMO" shm consume --name "$A" --nonblock --json

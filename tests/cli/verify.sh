@@ -129,7 +129,8 @@ like "--stats: the rate over the active span, on a line of its own" "$ERR" \
 	'^  rate +[0-9]+ msg/s, [0-9.]+ MB/s \(first message to last: [0-9.]+ (s|ms|us)\)$'
 like "--stats: the elapsed time, on a line of its own" "$ERR" '^  elapsed +[0-9.]+ s, waits included$'
 like "--stats: the processor time, on a line of its own" "$ERR" '^  cpu +[0-9.]+ s user \+ [0-9.]+ s system$'
-is "--stats: four lines" "$(count_re "$ERR" .)" 4
+like "--stats: the reads of the channel, on a line of its own" "$ERR" '^  reads +1, 3\.0 messages per read$'
+is "--stats: five lines" "$(count_re "$ERR" .)" 5
 is "--stats: every line within 80 columns" "$(printf '%s\n' "$ERR" | awk 'length > 79' | wc -l)" 0
 is "--stats: stdout holds only the data" "$OUT" "a
 bb

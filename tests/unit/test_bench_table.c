@@ -2,6 +2,7 @@
 /* The benchmark's text tables: the layout chosen for a width, lines that
  * fit it with the widest values, labels on every line, notes wrapped. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,8 @@ static void wide_cells(struct tcell c[2])
 					.tx_us = 999.99,
 					.rx_us = 999.99,
 					.lost = 0.99,
+					.per_write = 9999.4,
+					.per_read = 9999.4,
 					.runs = 1 };
 	}
 }
@@ -208,4 +211,34 @@ Test(bench_table, term_width_from_columns)
 	cr_assert_eq(term_width(-1), 80);
 	unsetenv("COLUMNS");
 	cr_assert_eq(term_width(-1), 80);
+}
+
+/* Messages per call: writes / reads, "-" where not known, 4 columns each
+ * from one tenth up to millions. */
+Test(bench_table, messages_per_call)
+{
+	static const struct {
+		double w, r;
+		const char *want;
+	} cases[] = {
+		{ .w = 1, .r = 1, .want = "1.0/1.0" },
+		{ .w = 1024, .r = 0.5, .want = "1024/0.5" },
+		{ .w = 9999.4, .r = 9999.6, .want = "9999/10k" },
+		{ .w = 999.4e3, .r = 2.4e6, .want = "999k/2M" },
+		{ .w = NAN, .r = NAN, .want = "-/-" },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct tcell cells[2];
+		wide_cells(cells);
+		cells[0].t.per_write = cases[k].w;
+		cells[0].t.per_read = cases[k].r;
+		struct layout L = layout_for(false, 80);
+		struct print_arg a = { .L = &L, .cells = cells, .name = "pipe" };
+		char *text = captured(print_table, &a);
+		check_lines(text, 80, "pipe");
+		char want[64];
+		snprintf(want, sizeof(want), " %s*\n", cases[k].want);
+		cr_assert(strstr(text, want), "want '%s' in:\n%s", cases[k].want, text);
+		free(text);
+	}
 }
