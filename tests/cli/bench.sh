@@ -335,7 +335,7 @@ fi
 clean "tiny run" "$BPID"
 
 # --batch 1: one message per system call on each side, as the references.
-BATCH_ROWS=("pipe" "fifo" "unix stream" "socketpair" "tcp" "mq" "shm" "file" "bare pipe")
+BATCH_ROWS=("pipe" "fifo" "unix stream" "socketpair" "tcp" "mq" "shm" "shm spin" "file" "bare pipe" "bare unix" "bare tcp")
 brun "--batch 1" 0 --size 64,64k --count 300 --cpu same --json --batch 1 \
 	pipe fifo unix-stream socketpair tcp shm file mq bare
 cp "$T/.out" batch1.json
