@@ -443,6 +443,7 @@ s.recv()
 for i in range(1, 6):
     s.send(("9:%d:from pyzmq" % i).encode())
 s.close(linger=2000)
+c.term()
 ' "$EP"
 	run "zmq consume from a pyzmq publisher" 0 -- "$IPCDEMO" zmq consume --endpoint "$EP" --verify --count 5 --timeout 10s
 	reap "$BG"
@@ -460,6 +461,7 @@ s.connect(sys.argv[1])
 s.send_multipart([b"1:1:a", b"b", b"c"])
 s.send_multipart([b"1:2:d", b"e", b"f"])
 s.close(linger=15000)
+c.term()
 ' "$EP"
 	run "a 3-frame PUSH message" 0 -- "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "$EP" --count 2 --timeout 10s --verify
 	is "its frames arrive joined, each message once" "$OUT" "$(printf '1:1:abc\n1:2:def')"
@@ -473,6 +475,7 @@ s = c.socket(zmq.PUSH)
 s.connect(sys.argv[1])
 s.send_multipart([b"a", b"b\"", b"c"])
 s.close(linger=15000)
+c.term()
 ' "$EP"
 	run "and in --json" 0 -- "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "$EP" --count 1 --timeout 10s --json
 	like "--json shows the joined payload and the three frames" "$OUT" '^\{"payload":"ab\\"c",.*"frames":\["a","b\\"","c"\]\}$'
@@ -489,6 +492,7 @@ s.bind(sys.argv[1])
 s.recv()
 s.send_multipart([b"news", b"a", b"b"])
 s.close(linger=2000)
+c.term()
 ' "$EP"
 	run "a pubsub message [topic, a, b]" 0 -- "$IPCDEMO" zmq consume --endpoint "$EP" --topic news --count 1 --timeout 10s --json
 	like "the first frame is the topic, the rest the message" "$OUT" '^\{"payload":"ab",.*"topic":"news","frames":\["a","b"\]\}$'
@@ -523,6 +527,7 @@ s.send(b"x" * (64 << 20))
 time.sleep(1)
 s.send(b"after")
 s.close(linger=15000)
+c.term()
 ' "$EP"
 	timed=()
 	[ -x /usr/bin/time ] && timed=(/usr/bin/time -f 'maxrss %M kB')
