@@ -57,7 +57,13 @@ for m in "${mechs[@]}"; do
 	tmp=$T/tmp-$m-timeout
 	mkdir "$tmp"
 	start=$(date +%s%N)
-	TMPDIR=$tmp timeout --preserve-status -k 10 -s INT 0.5 "$IPCDEMO" "$m" demo >"t-$m.out" 2>"t-$m.err"
+	# timeout(1) signals its whole process group, and again with SIGCONT.
+	# Under LeakSanitizer a demo that has already ended is then in its
+	# at-exit leak check, whose tracer (a child in the same group) can
+	# hang on those signals until -k kills it: a sanitizer artefact, so
+	# no leak check for this one run (every other run keeps it).
+	TMPDIR=$tmp ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		timeout --preserve-status -k 10 -s INT 0.5 "$IPCDEMO" "$m" demo >"t-$m.out" 2>"t-$m.err"
 	st=$?
 	ms=$((($(date +%s%N) - start) / 1000000))
 	is "$m demo: timeout -s INT 0.5: status 0" "$st" 0
