@@ -65,7 +65,7 @@ ssize_t linebuf_fill(struct linebuf *lb, int fd)
 	return linebuf_fill_upto(lb, fd, 0);
 }
 
-ssize_t linebuf_fill_upto(struct linebuf *lb, int fd, size_t most)
+ssize_t linebuf_space(struct linebuf *lb, size_t most, char **at)
 {
 	int r = make_room(lb);
 	if (r < 0) {
@@ -77,7 +77,17 @@ ssize_t linebuf_fill_upto(struct linebuf *lb, int fd, size_t most)
 		return -1;
 	}
 	size_t room = lb->cap - lb->tail;
-	ssize_t n = read(fd, lb->buf + lb->tail, most && most < room ? most : room);
+	*at = lb->buf + lb->tail;
+	return (ssize_t)(most && most < room ? most : room);
+}
+
+ssize_t linebuf_fill_upto(struct linebuf *lb, int fd, size_t most)
+{
+	char *at;
+	ssize_t room = linebuf_space(lb, most, &at);
+	if (room < 0)
+		return -1;
+	ssize_t n = read(fd, at, (size_t)room);
 	if (n > 0)
 		lb->tail += (size_t)n;
 	return n;
