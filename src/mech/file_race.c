@@ -68,7 +68,7 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 		;
 	for (uint64_t s = 1; s <= o->count && !stop_requested(); s++) {
 		race_line(line, size, writer, s);
-		enum io_result rc = file_lock(fd, file_opts(ctx)->lock, true, false);
+		enum io_result rc = file_lock(ctx, fd, file_opts(ctx)->lock, true, false);
 		if (rc != IO_OK) {
 			if (rc == IO_FAILED_ERRNO) {
 				msg_syserr(ctx->prog, "writer %u: lock %s", writer, path);
@@ -88,7 +88,7 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 			st = EXIT_FAIL;
 			break;
 		}
-		if (file_lock(fd, file_opts(ctx)->lock, true, true) == IO_FAILED_ERRNO) {
+		if (file_lock(ctx, fd, file_opts(ctx)->lock, true, true) == IO_FAILED_ERRNO) {
 			msg_syserr(ctx->prog, "writer %u: unlock %s", writer, path);
 			st = EXIT_FAIL;
 			break;
