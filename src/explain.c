@@ -15,8 +15,6 @@
 #include "ipcdemo/output.h"
 #include "ipcdemo/util.h"
 
-#define SGR_EXPLAIN "\033[34m" /* blue: the prefix of a narrated call */
-
 void explain_setup(struct ctx *ctx, uint64_t level)
 {
 	struct explain *x = &ctx->explain;

@@ -52,6 +52,11 @@ like "... and says what it means" "$ERR" 'no reader has the FIFO open yet'
 like "the blocking open is announced" "$ERR" '^explain\[[0-9]+\]: openat\(AT_FDCWD, "pipe.fifo", O_WRONLY\|O_NOFOLLOW\|O_CLOEXEC\) \.\.\.$'
 like "... blocks until a reader opens the FIFO" "$ERR" 'blocks until a reader opens the FIFO'
 rm -f pipe.fifo
+run "--color=always: the prefix in colour" 124 -- timeout 1 "$IPCDEMO" --color=always fifo produce -n 1 --explain
+like "colour: the prefix blue, a failure red" "$ERR" $'^\e\\[34mexplain\\[[0-9]+\\]:\e\\[0m openat\\(.*\e\\[1;31m= -1 ENXIO'
+run "no colour in a file by default" 124 -- timeout 1 "$IPCDEMO" fifo produce -n 1 --explain
+unlike "no colour: no escape" "$ERR" $'\e'
+rm -f pipe.fifo
 
 # ---- JSON ----
 
@@ -134,15 +139,16 @@ if $strace_ok; then
 	cross "pipe consume: the narrated calls are strace's" "$C" pc.st pc.err
 	like "pipe produce: 35 writes summed up" "$(cat pp.err)" '\.\.\. 35 more write\(2\) calls of 37 bytes, 0 failed'
 
-	F=mknodat,openat,read,write
+	F=mknodat,openat,read,write,unlink
 	rm -f pipe.fifo
-	traced fc "$F" /dev/null fc.err "$IPCDEMO" fifo consume --exit-on-eof --explain=4 --timeout 10s &
+	traced fc "$F" /dev/null fc.err "$IPCDEMO" fifo consume --exit-on-eof --unlink --explain=4 --timeout 10s &
 	fcpid=$!
 	wait_for 10 test -p pipe.fifo
 	traced fp "$F" /dev/null fp.err "$IPCDEMO" fifo produce -n 30 --batch 1 --explain=4
 	wait "$fcpid"
 	cross "fifo produce: the narrated calls are strace's" "$F" fp.st fp.err
 	cross "fifo consume: the narrated calls are strace's" "$F" fc.st fc.err
+	like "fifo consume --unlink: the unlink told" "$(cat fc.err)" '^explain\[[0-9]+\]: unlink\("pipe.fifo"\) = 0$'
 
 	X=openat,flock,fcntl,read,write,inotify_init1,inotify_add_watch
 	for lock in flock fcntl; do
