@@ -108,6 +108,14 @@ static const struct opt_def opt_defs[OP__MAX] = {
 		       .help = "at most N messages per system call on the channel (default: as many as fit)",
 		       .min = 1,
 		       AT(batch) },
+	[OP_EXPLAIN] = { .name = "explain",
+			 .type = OPT_LEVEL,
+			 .arg = "N",
+			 .help = "narrate the system calls on stderr, those of the first N messages in full (default "
+				 "3)",
+			 .min = 1,
+			 .dflt = 3,
+			 AT(explain) },
 };
 
 const struct opt_def *opt_common(enum opt_id id)
@@ -185,10 +193,12 @@ struct parse_set {
 	size_t n;
 };
 
-static int parse_set_build(const char *prog, const struct verb_opt *allowed, struct parse_set *s)
+static int parse_set_build(const char *prog, const struct verb_opt *allowed, bool explain, struct parse_set *s)
 {
 	s->o[0] = (struct parse_opt){ .d = opt_common(OP_HELP), .id = OP_HELP };
 	s->n = 1;
+	if (explain)
+		s->o[s->n++] = (struct parse_opt){ .d = opt_common(OP_EXPLAIN), .id = OP_EXPLAIN };
 	verb_opt_for_each (vo, allowed) {
 		if (s->n == PARSE_MAX)
 			return msg_usage(prog, "internal error: more than %d options", PARSE_MAX - 1);
@@ -223,7 +233,7 @@ static int store_number(const char *prog, const struct opt_def *d, const char *v
 	const char *why = NULL;
 	uint64_t u;
 	char b[64];
-	if ((d->type == OPT_COUNT ? parse_count(val, &u, &why) : parse_size(val, &u, &why)) < 0)
+	if ((d->type == OPT_SIZE ? parse_size(val, &u, &why) : parse_count(val, &u, &why)) < 0)
 		return bad_value(prog, d, val, why);
 	if (u < d->min) {
 		snprintf(b, sizeof(b), "must be at least %llu", (unsigned long long)d->min);
@@ -313,6 +323,12 @@ static int store_value(const char *prog, const struct opt_def *d, const char *va
 		return store_choice(prog, d, val, field);
 	case OPT_LIST:
 		return store_list(prog, d, val, field);
+	case OPT_LEVEL:
+		if (!val) {
+			*(uint64_t *)field = d->dflt;
+			return 0;
+		}
+		return store_number(prog, d, val, field);
 	}
 	return 0;
 }
@@ -393,7 +409,7 @@ static int check_exact_long(const char *prog, const struct parse_set *s, int arg
 			return unknown_long(prog, s, name, len);
 		if (found->d->type == OPT_FLAG && name[len] == '=')
 			return msg_usage(prog, "option --%s takes no value", found->d->name);
-		if (found->d->type != OPT_FLAG && name[len] != '=')
+		if (found->d->type != OPT_FLAG && found->d->type != OPT_LEVEL && name[len] != '=')
 			i++;
 	}
 	return 0;
@@ -412,9 +428,10 @@ static void getopt_tables_build(const struct parse_set *s, struct getopt_tables 
 	t->shortopts[ns++] = ':';
 	for (size_t k = 0; k < s->n; k++) {
 		const struct opt_def *d = s->o[k].d;
-		t->longopts[k] = (struct option){ .name = d->name,
-						  .has_arg = d->type == OPT_FLAG ? no_argument : required_argument,
-						  .val = 256 + (int)k };
+		int has = d->type == OPT_FLAG    ? no_argument
+			  : d->type == OPT_LEVEL ? optional_argument
+						 : required_argument;
+		t->longopts[k] = (struct option){ .name = d->name, .has_arg = has, .val = 256 + (int)k };
 		if (d->short_name) {
 			t->shortopts[ns++] = (char)d->short_name;
 			if (d->type != OPT_FLAG)
@@ -433,12 +450,12 @@ static const struct parse_opt *set_by_getopt(const struct parse_set *s, int c)
 	return set_short(s, c);
 }
 
-int cli_parse(const char *prog, const struct verb_opt *allowed, int argc, char **argv, struct opts *o, void *mopt,
-	      int *first_arg)
+static int parse(const char *prog, const struct verb_opt *allowed, bool explain, int argc, char **argv, struct opts *o,
+		 void *mopt, int *first_arg)
 {
 	struct parse_set s;
 	struct getopt_tables t;
-	int rc = parse_set_build(prog, allowed, &s);
+	int rc = parse_set_build(prog, allowed, explain, &s);
 	if (rc)
 		return rc;
 	getopt_tables_build(&s, &t);
@@ -476,6 +493,18 @@ int cli_parse(const char *prog, const struct verb_opt *allowed, int argc, char *
 	return 0;
 }
 
+int cli_parse(const char *prog, const struct verb_opt *allowed, int argc, char **argv, struct opts *o, void *mopt,
+	      int *first_arg)
+{
+	return parse(prog, allowed, false, argc, argv, o, mopt, first_arg);
+}
+
+int cli_parse_verb(const char *prog, const struct verb_opt *allowed, int argc, char **argv, struct opts *o, void *mopt,
+		   int *first_arg)
+{
+	return parse(prog, allowed, true, argc, argv, o, mopt, first_arg);
+}
+
 int ctx_parse_options(struct ctx *ctx, struct opt_store *store, int argc, char **argv, int *first_arg)
 {
 	const struct opt_scope *scope = ctx->mech ? ctx->mech->opt_scope : ctx->verb->opt_scope;
@@ -487,5 +516,7 @@ int ctx_parse_options(struct ctx *ctx, struct opt_store *store, int argc, char *
 		ctx->mopt = store->u.bytes;
 		opt_scope_init(scope, ctx->mopt);
 	}
+	if (ctx->mech)
+		return cli_parse_verb(ctx->prog, ctx->verb->opts, argc, argv, &ctx->opt, ctx->mopt, first_arg);
 	return cli_parse(ctx->prog, ctx->verb->opts, argc, argv, &ctx->opt, ctx->mopt, first_arg);
 }

@@ -363,6 +363,16 @@ static const struct opt_def *wants_value(const struct verb_opt *list, const char
 	return d && d->type != OPT_FLAG ? d : NULL;
 }
 
+/* Is --explain among words[from..pos-1] (a mechanism's verbs take it
+ * without listing it)? */
+static bool explain_given(char **words, int from, int pos)
+{
+	for (int i = from; i < pos; i++)
+		if (strncmp(words[i], "--explain", 9) == 0 && (words[i][9] == '\0' || words[i][9] == '='))
+			return true;
+	return false;
+}
+
 /* The word being typed after a verb's (v, of m or a top-level command)
  * words[from..pos-1]; words[pos] is cur. */
 static void complete_verb_word(const struct mechanism *m, const struct verb *v, char **words, int from, int pos)
@@ -391,6 +401,8 @@ static void complete_verb_word(const struct mechanism *m, const struct verb *v, 
 	scan_words(v->opts, words, from, pos, &s);
 	if (cur[0] == '-') {
 		offer_options(v->opts, cur, &s, true);
+		if (m && !explain_given(words, from, pos))
+			cand(cur, "--explain", opt_common(OP_EXPLAIN)->help);
 	} else if (v->complete && (v->max_args <= 0 || s.args < v->max_args)) {
 		/* The verb's hook completes its next argument; a verb that takes
 		 * none may offer its options there ('list' offers --json). */

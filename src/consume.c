@@ -296,7 +296,9 @@ static size_t batch_bytes(const struct consumer *c, const struct linebuf *lb)
 
 ssize_t consumer_fill(struct consumer *c, struct linebuf *lb, int fd)
 {
-	ssize_t n = linebuf_fill_upto(lb, fd, batch_bytes(c, lb));
+	ssize_t n = explaining(c->ctx)
+			    ? explain_fill(c->ctx, lb, fd, batch_bytes(c, lb), c->says ? c->says : &explain_read_says)
+			    : linebuf_fill_upto(lb, fd, batch_bytes(c, lb));
 	c->reads_counted = true;
 	if (n > 0)
 		c->reads++;

@@ -104,16 +104,27 @@ static pid_t spawn_role(struct ctx *ctx, const struct demo_role *r, struct child
 		msg_warn(ctx->prog, "internal error: no verb '%s'", r->verb);
 		return -1;
 	}
+	char explain[32];
 	argv[argc++] = r->verb;
-	for (int i = 0; r->args[i] && argc < 31; i++)
+	for (int i = 0; r->args[i] && argc < 30; i++)
 		argv[argc++] = r->args[i];
+	if (explaining(ctx)) {
+		/* Both sides narrate; their lines are labelled as their output. */
+		snprintf(explain, sizeof(explain), "--explain=%llu", (unsigned long long)ctx->explain.level);
+		argv[argc++] = explain;
+	}
 	argv[argc] = NULL;
 
-	if (pipe2(p, O_CLOEXEC) < 0) {
+	if (explaining(ctx))
+		explain_begin(ctx, "pipe2", NULL, "O_CLOEXEC");
+	int made = pipe2(p, O_CLOEXEC);
+	if (explaining(ctx))
+		explain_end_pair(ctx, made, errno, p, "a pipe for the output of the child, which the demo labels");
+	if (made < 0) {
 		msg_syserr(ctx->prog, "pipe");
 		return -1;
 	}
-	pid_t pid = fork_child(ctx->prog);
+	pid_t pid = explain_fork(ctx, r->upstream ? "the producer's process" : "the consumer's process");
 	if (pid < 0) {
 		close(p[0]);
 		close(p[1]);
@@ -227,12 +238,17 @@ static int reap_children(struct ctx *ctx, struct child *ch, int started, int sta
 		if (ch[i].fd >= 0)
 			close(ch[i].fd);
 		linebuf_free(&ch[i].lb);
-		while (waitpid(ch[i].pid, &st, 0) < 0) {
+		pid_t r;
+		if (explaining(ctx))
+			explain_wait_begin(ctx, ch[i].pid, "the child exited; its status is collected and it is gone");
+		while ((r = waitpid(ch[i].pid, &st, 0)) < 0) {
 			if (errno != EINTR) {
 				st = EXIT_FAIL << 8;
 				break;
 			}
 		}
+		if (explaining(ctx))
+			explain_wait_end(ctx, r, errno, st);
 		if (WIFEXITED(st))
 			ch[i].status = WEXITSTATUS(st);
 		else
@@ -259,6 +275,7 @@ int demo_run(struct ctx *ctx, const struct demo_role *roles, int n)
 	if (n > MAX_ROLES)
 		n = MAX_ROLES;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	explain_side(ctx, "demo");
 	for (int i = 0; i < n; i++)
 		if ((int)strlen(roles[i].label) > width)
 			width = (int)strlen(roles[i].label);

@@ -12,6 +12,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "ipcdemo/explain.h"
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/util.h"
 
@@ -52,7 +53,7 @@ int fsobj_expect(const struct ctx *ctx, const char *path, mode_t type)
 	return 0;
 }
 
-int fsobj_unlink(const struct ctx *ctx, const char *path, mode_t type)
+int fsobj_unlink(struct ctx *ctx, const char *path, mode_t type)
 {
 	struct stat st;
 	if (lstat(path, &st) < 0) {
@@ -66,7 +67,14 @@ int fsobj_unlink(const struct ctx *ctx, const char *path, mode_t type)
 			 fsobj_kind(type));
 		return -1;
 	}
-	if (unlink(path) < 0 && errno != ENOENT) {
+	if (explaining(ctx))
+		explain_begin(ctx, "unlink", NULL, "%s", xq(path).s);
+	int rc = unlink(path);
+	if (explaining(ctx))
+		explain_end(ctx, rc, errno, "%s",
+			    rc == 0 ? "the name is gone; what has it open keeps using it until it closes"
+				    : xerr(errno, ENOENT, "gone already"));
+	if (rc < 0 && errno != ENOENT) {
 		msg_syserr(ctx->prog, "unlink %s", path);
 		return -1;
 	}

@@ -176,6 +176,8 @@ static void opt_label(char *buf, size_t len, const struct opt_def *d)
 		snprintf(sh, sizeof(sh), "-%c, ", d->short_name);
 	if (d->type == OPT_FLAG)
 		snprintf(buf, len, "%s--%s", sh, d->name);
+	else if (d->type == OPT_LEVEL)
+		snprintf(buf, len, "%s--%s[=%s]", sh, d->name, d->arg);
 	else
 		snprintf(buf, len, "%s--%s %s", sh, d->name, d->arg);
 }
@@ -203,10 +205,21 @@ void print_verb_help(FILE *fp, const struct mechanism *m, const struct verb *v)
 		if ((int)strlen(label) > widest)
 			widest = (int)strlen(label);
 	}
+	/* A mechanism's verbs take --explain without listing it. */
+	const struct opt_def *explain = m ? opt_common(OP_EXPLAIN) : NULL;
+	if (explain) {
+		opt_label(label, sizeof(label), explain);
+		if ((int)strlen(label) > widest)
+			widest = (int)strlen(label);
+	}
 	int column = help_column(width, widest);
 	verb_opt_for_each (vo, v->opts) {
 		opt_label(label, sizeof(label), verb_opt_def(vo));
 		help_row(fp, width, column, label, verb_opt_help(vo));
+	}
+	if (explain) {
+		opt_label(label, sizeof(label), explain);
+		help_row(fp, width, column, label, explain->help);
 	}
 	help_row(fp, width, column, "-h, --help", "show this help and exit");
 	fputc('\n', fp);

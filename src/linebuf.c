@@ -65,6 +65,24 @@ ssize_t linebuf_fill(struct linebuf *lb, int fd)
 	return linebuf_fill_upto(lb, fd, 0);
 }
 
+ssize_t linebuf_space(struct linebuf *lb, size_t most, char **at)
+{
+	int r = make_room(lb);
+	if (r < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (r > 0) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	size_t room = lb->cap - lb->tail;
+	*at = lb->buf + lb->tail;
+	return (ssize_t)(most && most < room ? most : room);
+}
+
+/* The same steps as linebuf_space, kept apart: the hot path pays no call
+ * and no pointer through memory for --explain's sake. */
 ssize_t linebuf_fill_upto(struct linebuf *lb, int fd, size_t most)
 {
 	int r = make_room(lb);

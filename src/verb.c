@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ipcdemo/explain.h"
 #include "ipcdemo/help.h"
 #include "ipcdemo/stats.h"
 #include "ipcdemo/util.h"
@@ -89,6 +90,8 @@ int verb_dispatch(const struct mechanism *m, const struct verb *v, int argc, cha
 			return msg_usage(prog, "unexpected argument '%s'", ctx.argv[0]);
 		return msg_usage(prog, "too many arguments (at most %d)", v->max_args);
 	}
+	explain_setup(&ctx, ctx.opt.explain);
 	int status = v->run(&ctx);
+	explain_finish(&ctx);
 	return close_stdout(prog, status, ctx.out_errno);
 }

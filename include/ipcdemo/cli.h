@@ -29,6 +29,7 @@ enum opt_type {
 	OPT_CHOICE,   /* one word of a fixed list */
 	OPT_INTEGER,  /* whole number, may be negative (a System V message type) */
 	OPT_LIST,     /* repeatable non-empty string: every value, in order (struct opt_list) */
+	OPT_LEVEL,    /* --name or --name=N: a whole number that may be left out (uint64_t; dflt) */
 };
 
 /* The common options: those that mean the same thing to most mechanisms,
@@ -54,6 +55,9 @@ enum opt_id {
 	OP_TIMEOUT,
 	OP_LABEL, /* read by the shared producer and consumer */
 	OP_BATCH, /* messages per system call: the shared producer and the stream consumers */
+	/* --explain[=N]: every verb of every mechanism takes it without listing
+	 * it, as --help (explain.h); the dispatcher sets up ctx->explain. */
+	OP_EXPLAIN,
 	OP__MAX
 };
 
@@ -78,7 +82,8 @@ struct opts {
 	bool stats;
 	int64_t timeout; /* ns */
 	const char *label;
-	uint64_t batch; /* 0: as many as fit */
+	uint64_t batch;   /* 0: as many as fit */
+	uint64_t explain; /* --explain's N, 0: off */
 };
 
 /* The values of a repeatable option (OPT_LIST), in the order given: at
@@ -113,6 +118,7 @@ struct opt_def {
 	const char *const *choices; /* OPT_CHOICE: NULL-terminated list */
 	uint64_t min, max;          /* bounds for COUNT/SIZE/DURATION (ns); max 0: none;
 				     * LIST: the most values (0: OPT_LIST_MAX) */
+	uint64_t dflt;              /* LEVEL: the value when given without one */
 	size_t offset;              /* of the value */
 	/* STRING: what its value may start with, for the completions
 	 * (ends with { .text = NULL }; NULL: none). */
@@ -180,6 +186,10 @@ const struct opt_def *verb_opt_find_short(const struct verb_opt *list, int c);
  * --help was given (the caller prints help and exits 0). */
 int cli_parse(const char *prog, const struct verb_opt *allowed, int argc, char **argv, struct opts *o, void *mopt,
 	      int *first_arg);
+/* The same for a verb of a mechanism, which also takes --explain[=N]
+ * without listing it (OP_EXPLAIN). */
+int cli_parse_verb(const char *prog, const struct verb_opt *allowed, int argc, char **argv, struct opts *o, void *mopt,
+		   int *first_arg);
 
 /* Set the defaults of the common options. */
 void opts_init(struct opts *o);

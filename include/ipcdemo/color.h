@@ -35,6 +35,7 @@ bool color_on(enum color_mode m, int fd);
 #define SGR_PRODUCER "\033[36m" /* cyan: a demo's producers' labels */
 #define SGR_CONSUMER "\033[35m" /* magenta: a demo's consumers' labels */
 #define SGR_GOOD "\033[32m"     /* green */
+#define SGR_EXPLAIN "\033[34m"  /* blue: the prefix of a call --explain tells */
 #define SGR_RESET "\033[0m"
 
 /* Write s to fp in sgr when on, plainly otherwise. */

@@ -17,8 +17,9 @@ const char *fsobj_kind(mode_t mode);
  * diagnostic otherwise (missing counts as an error too). */
 int fsobj_expect(const struct ctx *ctx, const char *path, mode_t type);
 /* Remove path only if it is of kind type; never anything else. Returns 0
- * when removed or already gone, -1 after a diagnostic. */
-int fsobj_unlink(const struct ctx *ctx, const char *path, mode_t type);
+ * when removed or already gone, -1 after a diagnostic. With --explain the
+ * unlink(2) is told. */
+int fsobj_unlink(struct ctx *ctx, const char *path, mode_t type);
 
 /* Storage files ipcdemo creates carry this extended attribute, so that
  * 'ipcdemo clean' can tell them from other files. */

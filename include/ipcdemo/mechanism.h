@@ -4,12 +4,40 @@
 #ifndef IPCDEMO_MECHANISM_H
 #define IPCDEMO_MECHANISM_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ipcdemo/cli.h"
 #include "ipcdemo/color.h"
 
 struct ctx;
+
+/* The calls of a hot loop that --explain counts instead of narrating
+ * (explain.h), one per kernel call name. */
+struct explain_tally {
+	const char *call; /* "write", NULL: unused */
+	uint64_t n, failed;
+	size_t min, max; /* bytes a call moved */
+};
+
+/* --explain's state (explain.h), set up by the dispatcher. */
+struct explain {
+	bool on;
+	bool json;        /* one JSON object per call (--json) */
+	bool color;       /* stderr is coloured */
+	uint64_t level;   /* N: the messages whose calls are narrated in full */
+	uint64_t msgs;    /* messages the narrated calls of the hot loop carried */
+	bool hold;        /* narrate in full whatever msgs says (explain_hold) */
+	uint64_t idle;    /* loop calls narrated since a message last moved */
+	const char *side; /* "parent", "child", NULL: none */
+	/* The call between explain_begin and explain_end. */
+	const char *blocks;
+	char call[24];
+	char args[320];
+	char why[160]; /* a wait's meaning, from its begin to its end */
+	struct explain_tally tally[2];
+};
 /* The benchmark's hooks of a mechanism (include/ipcdemo/bench_hooks.h). */
 struct mech_bench;
 /* The 'ls' and 'clean' hooks of a mechanism (include/ipcdemo/obj_hooks.h). */
@@ -49,6 +77,10 @@ struct mechanism {
 	const char *not_benchmarked;    /* why, when bench is NULL */
 	/* ---- ls and clean ---- */
 	const struct mech_objects *objects; /* NULL: no named objects */
+	/* ---- --explain ---- */
+	/* Its calls are narrated (explain.h); false: --explain says that they
+	 * are not yet, and narrates only what the shared layers do. */
+	bool explains;
 };
 
 /* What a verb handler gets: its name for diagnostics, parsed options and
@@ -72,6 +104,8 @@ struct ctx {
 	enum color_mode color;
 	/* The kinds of wait said on stderr (wait.h), a bit each. */
 	unsigned waits_said;
+	/* --explain (explain.h). */
+	struct explain explain;
 };
 
 /* Record a stdout error (the first one counts). */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ipcdemo/explain.h"
 #include "ipcdemo/io.h"
 #include "ipcdemo/mechanism.h"
 #include "ipcdemo/output.h"
@@ -80,6 +81,11 @@ void linebuf_reset(struct linebuf *lb);
 ssize_t linebuf_fill(struct linebuf *lb, int fd);
 /* The same, reading at most most bytes (0: as much as there is room for). */
 ssize_t linebuf_fill_upto(struct linebuf *lb, int fd, size_t most);
+/* Make room for the next read of at most most bytes (0: all there is room
+ * for): *at gets where it goes. Returns its size, or -1 with errno ENOMEM
+ * or ENOBUFS as linebuf_fill_upto. The reader then adds what it read to
+ * lb->tail. */
+ssize_t linebuf_space(struct linebuf *lb, size_t most, char **at);
 /* Append bytes (for sources that are not a plain fd). Returns -1 on ENOMEM. */
 int linebuf_append(struct linebuf *lb, const char *p, size_t n);
 /* Next complete line without its newline; a line longer than max comes out
@@ -171,6 +177,9 @@ struct consumer {
 	uint64_t reads;
 	bool reads_counted;
 	size_t longest; /* the longest message so far, for --batch on a stream */
+	/* --explain: what the reads of the channel mean (explain.h); NULL:
+	 * the generic sentences. */
+	const struct explain_says *says;
 };
 int consumer_init(struct consumer *c, struct ctx *ctx);
 /* Say that the channel shares its messages among consumers, so that a

@@ -84,8 +84,16 @@ static int fifo_ensure(struct ctx *ctx, const char *path)
 	 * read end opened for a moment would let a producer write into the
 	 * pipe, and its data would be thrown away when that end closed. */
 	mode_t old = umask(0);
+	if (explaining(ctx))
+		explain_begin(ctx, "mknodat", NULL, "AT_FDCWD, %s, %s", xq(path).s, xmode(S_IFIFO | ctx->opt.mode).s);
 	int made = mkfifo(path, ctx->opt.mode);
 	int e = errno;
+	if (explaining(ctx))
+		explain_end(
+			ctx, made, e, "%s",
+			made == 0
+				? "made the FIFO: a name in the directory for a pipe the kernel makes on the first open"
+				: xerr(e, EEXIST, "it exists already (the other side made it): use it"));
 	umask(old);
 	errno = e;
 	if (made == 0) {
@@ -100,6 +108,42 @@ static int fifo_ensure(struct ctx *ctx, const char *path)
 	return fsobj_expect(ctx, path, S_IFIFO);
 }
 
+/* --explain: what an open of the FIFO means. */
+static const char *fifo_open_says(int flags, int fd, int err)
+{
+	bool writer = (flags & O_ACCMODE) == O_WRONLY, nonblock = flags & O_NONBLOCK;
+	if (fd >= 0 && writer)
+		return nonblock ? "a reader has the FIFO open: the write end is ours, without waiting"
+				: "a reader has opened the FIFO: the write end is ours";
+	if (fd >= 0)
+		return nonblock ? "the read end is ours at once, writer or not: poll(2) waits for data"
+				: "a writer has opened the FIFO: the read end is ours";
+	if (err == ENXIO && writer)
+		return "no reader has the FIFO open yet: a non-blocking open for writing fails at once";
+	return xerr(err, EINTR, "interrupted: a stop was asked for");
+}
+
+static const struct explain_says fifo_write_says = {
+	.blocks = NULL,
+	.ok = "in the FIFO now, for a reader to take (writes of up to 4096 bytes are atomic)",
+	.eof = NULL,
+	.eof_ends = false,
+	.fail = NULL,
+	.errs = { { .err = EPIPE,
+		    .says = "the reader is gone: EPIPE; keep the FIFO open and wait for the next reader" },
+		  { .err = EINTR, .says = "interrupted: a stop was asked for" } },
+};
+
+static const struct explain_says fifo_read_says = {
+	.blocks = NULL,
+	.ok = "taken out of the FIFO",
+	.eof = "end of file: the last writer closed the FIFO",
+	.eof_ends = true,
+	.fail = NULL,
+	.errs = { { .err = EAGAIN, .says = "nothing in the FIFO right now (O_NONBLOCK): poll(2) waits for it" },
+		  { .err = EINTR, .says = "interrupted: a stop was asked for" } },
+};
+
 /* Open and check that what we opened is a FIFO (the path may have been
  * replaced between mkfifo and open; never by a symbolic link we follow).
  * Returns IO_OK with *fd; IO_FAILED_ERRNO when open() failed (the caller
@@ -108,7 +152,16 @@ static enum io_result fifo_open(struct ctx *ctx, const char *path, int flags, in
 {
 	/* Without O_NONBLOCK, open() waits for the other side. */
 	flags |= O_CLOEXEC | O_NOFOLLOW;
+	bool writer = (flags & O_ACCMODE) == O_WRONLY;
+	if (explaining(ctx))
+		explain_begin(ctx, "openat",
+			      (flags & O_NONBLOCK) ? NULL
+			      : writer             ? "blocks until a reader opens the FIFO"
+						   : "blocks until a writer opens the FIFO",
+			      "AT_FDCWD, %s, %s", xq(path).s, xflags_open(flags).s);
 	*fd = (flags & O_NONBLOCK) ? open(path, flags) : open_wait(path, flags);
+	if (explaining(ctx))
+		explain_end(ctx, *fd, errno, "%s", fifo_open_says(flags, *fd, errno));
 	if (*fd < 0)
 		return IO_FAILED_ERRNO;
 	struct stat st;
@@ -176,7 +229,8 @@ static enum io_result fifo_write(struct ctx *ctx, void *impl, const char *buf, s
 	*done = 0;
 	for (;;) {
 		size_t n = 0;
-		int w = write_all(fs->fd, buf + off, len - off, &n);
+		int w = explaining(ctx) ? explain_write_all(ctx, fs->fd, buf + off, len - off, &n, &fifo_write_says)
+					: write_all(fs->fd, buf + off, len - off, &n);
 		if (w == 0) {
 			*done = len;
 			return IO_OK;
@@ -388,6 +442,7 @@ static int fifo_consume(struct ctx *ctx)
 		return EXIT_FAIL;
 	if (consumer_init(&c, ctx) < 0)
 		return EXIT_FAIL;
+	c.says = &fifo_read_says;
 	if (linebuf_init(&lb, STREAM_READ, STREAM_LINE_MAX) < 0) {
 		msg_syserr(ctx->prog, "allocate buffer");
 		return consumer_finish(&c, EXIT_FAIL);
@@ -630,4 +685,5 @@ const struct mechanism mech_fifo = {
 	.objects = &fifo_objects,
 	.bench = &fifo_bench,
 	.opt_scope = &fifo_opt_scope,
+	.explains = true,
 };

@@ -109,23 +109,58 @@ const char *file_storage_path(const struct ctx *ctx)
 	return ctx->opt.path ? ctx->opt.path : DEFAULT_PATH;
 }
 
-enum io_result file_lock(int fd, int kind, bool exclusive, bool unlock)
+/* What a lock call means here (--explain). */
+static const char *lock_says(int rc, int err, bool exclusive, bool unlock, bool wait)
+{
+	if (rc == 0 && unlock)
+		return "released: a process waiting for the lock may take it now";
+	if (rc == 0 && exclusive)
+		return "ours: no other process that locks the file reads or writes it until we release it";
+	if (rc == 0)
+		return "shared: writers wait until we release it, other readers do not";
+	if (!wait && (err == EWOULDBLOCK || err == EAGAIN || err == EACCES))
+		return "another process holds a conflicting lock: wait for it";
+	return xerr(err, EINTR, "interrupted: a stop was asked for, or the wait is to be told");
+}
+
+/* One lock call of kind on the whole file (wait: the call that waits;
+ * else a try that does not), narrated with --explain: in full for the
+ * first N messages, then counted. */
+static int lock_call(struct ctx *ctx, int fd, int kind, bool exclusive, bool unlock, bool wait)
+{
+	struct flock fl = { .l_type = (short)(unlock      ? F_UNLCK
+					      : exclusive ? F_WRLCK
+							  : F_RDLCK),
+			    .l_whence = SEEK_SET,
+			    .l_start = 0,
+			    .l_len = 0 };
+	int op = unlock ? LOCK_UN : (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB);
+	int cmd = wait && !unlock ? F_SETLKW : F_SETLK;
+	bool say = explaining(ctx) && explain_full(ctx);
+	if (say) {
+		const char *blocks = wait && !unlock ? "blocks while another process holds a conflicting lock" : NULL;
+		if (kind == LK_FLOCK)
+			explain_begin(ctx, "flock", blocks, "%d, %s", fd, xflock_op(op).s);
+		else
+			explain_begin(ctx, "fcntl", blocks, "%d, %s, %s", fd, xfcntl_cmd(cmd).s,
+				      xflock_arg(fl.l_type, SEEK_SET, 0, 0).s);
+	}
+	int rc = kind == LK_FLOCK ? flock(fd, op) : fcntl(fd, cmd, &fl);
+	int e = errno;
+	if (say)
+		explain_end(ctx, rc, e, "%s", lock_says(rc, e, exclusive, unlock, wait));
+	else if (explaining(ctx))
+		explain_count(ctx, kind == LK_FLOCK ? "flock" : "fcntl", rc, SIZE_MAX);
+	errno = e;
+	return rc;
+}
+
+enum io_result file_lock(struct ctx *ctx, int fd, int kind, bool exclusive, bool unlock)
 {
 	if (kind == LK_NONE)
 		return IO_OK;
 	for (;;) {
-		int rc;
-		if (kind == LK_FLOCK) {
-			rc = flock(fd, unlock ? LOCK_UN : exclusive ? LOCK_EX : LOCK_SH);
-		} else {
-			struct flock fl = { .l_type = (short)(unlock      ? F_UNLCK
-							      : exclusive ? F_WRLCK
-									  : F_RDLCK),
-					    .l_whence = SEEK_SET,
-					    .l_start = 0,
-					    .l_len = 0 };
-			rc = fcntl(fd, unlock ? F_SETLK : F_SETLKW, &fl);
-		}
+		int rc = lock_call(ctx, fd, kind, exclusive, unlock, true);
 		if (rc == 0)
 			return IO_OK;
 		if (errno != EINTR)
@@ -142,14 +177,9 @@ enum io_result file_lock(int fd, int kind, bool exclusive, bool unlock)
 /* Take the lock, waiting at most LOCK_NOTE_US for it (a one-shot timer
  * interrupts the call; a free lock is taken at once without it): 0 taken,
  * -1 with errno (EINTR: not within that time, or a stop request). */
-static int lock_grace(int fd, int kind, bool exclusive)
+static int lock_grace(struct ctx *ctx, int fd, int kind, bool exclusive)
 {
-	struct flock fl = { .l_type = (short)(exclusive ? F_WRLCK : F_RDLCK),
-			    .l_whence = SEEK_SET,
-			    .l_start = 0,
-			    .l_len = 0 };
-	int op = exclusive ? LOCK_EX : LOCK_SH;
-	int rc = kind == LK_FLOCK ? flock(fd, op | LOCK_NB) : fcntl(fd, F_SETLK, &fl);
+	int rc = lock_call(ctx, fd, kind, exclusive, false, false);
 	if (rc == 0 || (errno != EWOULDBLOCK && errno != EAGAIN && errno != EACCES))
 		return rc;
 	struct itimerval once = { .it_interval = { .tv_sec = 0, .tv_usec = 0 },
@@ -158,7 +188,7 @@ static int lock_grace(int fd, int kind, bool exclusive)
 	memset(&off, 0, sizeof(off));
 	if (setitimer(ITIMER_REAL, &once, NULL) < 0)
 		return -1;
-	rc = kind == LK_FLOCK ? flock(fd, op) : fcntl(fd, F_SETLKW, &fl);
+	rc = lock_call(ctx, fd, kind, exclusive, false, true);
 	int e = errno;
 	setitimer(ITIMER_REAL, &off, NULL);
 	errno = e;
@@ -180,8 +210,8 @@ static pid_t lock_holder(int fd, int kind, bool exclusive)
 enum io_result file_lock_wait(struct ctx *ctx, int fd, int kind, bool exclusive, const char *path)
 {
 	if (kind == LK_NONE || wait_noted(ctx, WAIT_LOCK))
-		return file_lock(fd, kind, exclusive, false);
-	if (lock_grace(fd, kind, exclusive) == 0)
+		return file_lock(ctx, fd, kind, exclusive, false);
+	if (lock_grace(ctx, fd, kind, exclusive) == 0)
 		return IO_OK;
 	if (errno != EINTR)
 		return IO_FAILED_ERRNO;
@@ -194,7 +224,7 @@ enum io_result file_lock_wait(struct ctx *ctx, int fd, int kind, bool exclusive,
 	else
 		note_wait(ctx, WAIT_LOCK, "%s is locked (%s) by another process; waiting for the lock", path,
 			  lock_names[kind]);
-	return file_lock(fd, kind, exclusive, false);
+	return file_lock(ctx, fd, kind, exclusive, false);
 }
 
 static int refuse_kind(struct ctx *ctx, const char *path, mode_t mode)
@@ -222,7 +252,15 @@ int file_open_storage(struct ctx *ctx, const char *path, int flags, bool *create
 		return refuse_kind(ctx, path, st.st_mode);
 	if (flags & O_CREAT) {
 		/* O_EXCL: never through a symbolic link, even a dangling one. */
-		fd = open(path, flags | O_EXCL | O_NONBLOCK | O_CLOEXEC | nofollow, ctx->opt.mode);
+		int f = flags | O_EXCL | O_NONBLOCK | O_CLOEXEC | nofollow;
+		if (explaining(ctx))
+			explain_begin(ctx, "openat", NULL, "AT_FDCWD, %s, %s, %s", xq(path).s, xflags_open(f).s,
+				      xmode(ctx->opt.mode).s);
+		fd = open(path, f, ctx->opt.mode);
+		if (explaining(ctx))
+			explain_end(ctx, fd, errno, "%s",
+				    fd >= 0 ? "made the file (O_EXCL: only if it did not exist, never through a link)"
+					    : xerr(errno, EEXIST, "it exists already: open it as it is"));
 		if (fd >= 0) {
 			*created = true;
 			if (fchmod(fd, ctx->opt.mode) < 0) { /* exactly --mode, whatever the umask */
@@ -238,7 +276,15 @@ int file_open_storage(struct ctx *ctx, const char *path, int flags, bool *create
 		flags &= ~O_CREAT;
 	}
 	if (fd < 0) {
-		fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | nofollow);
+		int f = flags | O_NONBLOCK | O_CLOEXEC | nofollow;
+		if (explaining(ctx))
+			explain_begin(ctx, "openat", NULL, "AT_FDCWD, %s, %s", xq(path).s, xflags_open(f).s);
+		fd = open(path, f);
+		if (explaining(ctx))
+			explain_end(ctx, fd, errno, "%s",
+				    fd >= 0 ? (writing ? "open for appending: every write goes to the end"
+						       : "open for reading from the start")
+					    : xerr(errno, ENOENT, "no such file yet: wait for a producer to make it"));
 		if (fd < 0 && errno == ELOOP && writing && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
 			return refuse_kind(ctx, path, st.st_mode); /* replaced since the lstat above */
 		if (fd < 0) {
@@ -343,9 +389,33 @@ static int end_torn_line(struct ctx *ctx, struct file_sink *fs)
 	return 0;
 }
 
+static const struct explain_says file_write_says = {
+	.blocks = NULL,
+	.ok = "appended at the end of the file (O_APPEND: wherever the end is now, in one step)",
+	.eof = NULL,
+	.eof_ends = false,
+	.fail = NULL,
+	.errs = { { .err = ENOSPC, .says = "the file system is full" },
+		  { .err = EINTR, .says = "interrupted: a stop was asked for" } },
+};
+
+static enum io_result file_write_locked(struct ctx *ctx, struct file_sink *fs, const char *buf, size_t len,
+					size_t *done);
+
 static enum io_result file_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
-	struct file_sink *fs = impl;
+	if (!explaining(ctx))
+		return file_write_locked(ctx, impl, buf, len, done);
+	/* The lock, the write and the unlock of these messages together. */
+	explain_hold(ctx);
+	enum io_result rc = file_write_locked(ctx, impl, buf, len, done);
+	explain_release(ctx);
+	return rc;
+}
+
+static enum io_result file_write_locked(struct ctx *ctx, struct file_sink *fs, const char *buf, size_t len,
+					size_t *done)
+{
 	*done = 0;
 	if (file_reopen_if_gone(ctx, fs) < 0)
 		return IO_FAILED_REPORTED;
@@ -359,9 +429,11 @@ static enum io_result file_write(struct ctx *ctx, void *impl, const char *buf, s
 	}
 	/* O_APPEND: each write(2) lands at the end of the file, whole. */
 	bool torn_failed = end_torn_line(ctx, fs) < 0;
-	int w = torn_failed ? -1 : write_all(fs->fd, buf, len, done);
+	int w = torn_failed       ? -1
+		: explaining(ctx) ? explain_write_all(ctx, fs->fd, buf, len, done, &file_write_says)
+				  : write_all(fs->fd, buf, len, done);
 	int e = errno;
-	if (file_lock(fs->fd, fs->lock, true, true) == IO_FAILED_ERRNO) {
+	if (file_lock(ctx, fs->fd, fs->lock, true, true) == IO_FAILED_ERRNO) {
 		msg_syserr(ctx->prog, "unlock %s", fs->path);
 		return IO_FAILED_REPORTED;
 	}
@@ -706,4 +778,5 @@ const struct mechanism mech_file = {
 	.objects = &file_objects,
 	.bench = &file_bench,
 	.opt_scope = &file_opt_scope,
+	.explains = true,
 };

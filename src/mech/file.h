@@ -39,8 +39,9 @@ int file_open_storage(struct ctx *ctx, const char *path, int flags, bool *create
 
 /* Take (or with unlock, release) the lock of kind (LK_*) on the whole file.
  * Returns IO_OK, IO_STOP when interrupted by a stop request, or
- * IO_FAILED_ERRNO. */
-enum io_result file_lock(int fd, int kind, bool exclusive, bool unlock);
+ * IO_FAILED_ERRNO. With --explain each flock(2) or fcntl(2) is narrated
+ * (the first N messages') or counted. */
+enum io_result file_lock(struct ctx *ctx, int fd, int kind, bool exclusive, bool unlock);
 /* Take the lock as file_lock does; when another process holds it, say so
  * once (wait.h) before waiting for it. */
 enum io_result file_lock_wait(struct ctx *ctx, int fd, int kind, bool exclusive, const char *path);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,7 +21,30 @@
  * while printing: a consumer whose stdout blocks must not stall producers.
  * A file that became shorter than our offset was truncated: read it again
  * from the start. Returns IO_OK, IO_STOP to stop, IO_FAILED_REPORTED. */
+static const struct explain_says file_read_says = {
+	.blocks = NULL,
+	.ok = "read from our offset in the file, which moves on by as much",
+	.eof = "at the end of the file for now: inotify tells when a writer adds more",
+	.eof_ends = false,
+	.fail = NULL,
+	.errs = { { .err = EINTR, .says = "interrupted: a stop was asked for" } },
+};
+
+static enum io_result drain_locked(struct consumer *c, struct linebuf *lb, int fd, const char *path);
+
 static enum io_result drain(struct consumer *c, struct linebuf *lb, int fd, const char *path)
+{
+	if (!explaining(c->ctx))
+		return drain_locked(c, lb, fd, path);
+	c->says = &file_read_says;
+	/* The lock, the read and the unlock of a message told together. */
+	explain_hold(c->ctx);
+	enum io_result rc = drain_locked(c, lb, fd, path);
+	explain_release(c->ctx);
+	return rc;
+}
+
+static enum io_result drain_locked(struct consumer *c, struct linebuf *lb, int fd, const char *path)
 {
 	int lock = file_opts(c->ctx)->lock;
 	for (;;) {
@@ -35,7 +59,7 @@ static enum io_result drain(struct consumer *c, struct linebuf *lb, int fd, cons
 		off_t pos = lseek(fd, 0, SEEK_CUR);
 		if (pos < 0 || fstat(fd, &st) < 0) {
 			msg_syserr(c->ctx->prog, "stat %s", path);
-			file_lock(fd, lock, false, true);
+			file_lock(c->ctx, fd, lock, false, true);
 			return IO_FAILED_REPORTED;
 		}
 		if (st.st_size < pos) {
@@ -43,18 +67,20 @@ static enum io_result drain(struct consumer *c, struct linebuf *lb, int fd, cons
 				msg_warn(c->ctx->prog, "%s was truncated; reading it from the start", path);
 			if (lseek(fd, 0, SEEK_SET) < 0) {
 				msg_syserr(c->ctx->prog, "lseek %s", path);
-				file_lock(fd, lock, false, true);
+				file_lock(c->ctx, fd, lock, false, true);
 				return IO_FAILED_REPORTED;
 			}
 			linebuf_reset(lb);
 		}
 		ssize_t n = consumer_fill(c, lb, fd);
 		int e = errno;
-		if (file_lock(fd, lock, false, true) == IO_FAILED_ERRNO) {
+		if (file_lock(c->ctx, fd, lock, false, true) == IO_FAILED_ERRNO) {
 			msg_syserr(c->ctx->prog, "unlock %s", path);
 			return IO_FAILED_REPORTED;
 		}
 		errno = e;
+		if (explaining(c->ctx))
+			explain_hold(c->ctx); /* the next lock is told when the next read will be */
 		if (n > 0 || (n < 0 && errno == ENOBUFS)) {
 			if (consumer_deliver_lines(c, lb))
 				return IO_STOP;
@@ -130,10 +156,38 @@ static enum io_result wait_change(struct consumer *c, int ifd)
 {
 	char evbuf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	enum io_result w = consumer_wait(c, ifd, "inotify");
-	if (w == IO_OK)
-		while (read(ifd, evbuf, sizeof(evbuf)) > 0)
-			;
-	return w;
+	if (w != IO_OK)
+		return w;
+	/* The first read of the events is told, while the loop is; the rest
+	 * (to EAGAIN) counted. */
+	for (bool first = true;; first = false) {
+		bool say = explaining(c->ctx) && first && explain_full(c->ctx);
+		if (say)
+			explain_begin(c->ctx, "read", NULL, "%d, ..., %zu", ifd, sizeof(evbuf));
+		ssize_t n = read(ifd, evbuf, sizeof(evbuf));
+		if (say)
+			explain_end(c->ctx, n, errno, "%s",
+				    n > 0             ? "inotify events: something changed in the directory or the file"
+				    : errno == EAGAIN ? "no more events (O_NONBLOCK): look at the file again"
+						      : strerror(errno));
+		if (say)
+			explain_messages(c->ctx, 0);
+		else if (explaining(c->ctx))
+			explain_count(c->ctx, "read", n, n > 0 ? (size_t)n : 0);
+		if (n <= 0)
+			return w;
+	}
+}
+
+/* inotify_add_watch, narrated with --explain: what is watched, and why. */
+static int add_watch(struct ctx *ctx, int ifd, const char *path, uint32_t mask, const char *what)
+{
+	if (explaining(ctx))
+		explain_begin(ctx, "inotify_add_watch", NULL, "%d, %s, %s", ifd, xq(path).s, xinotify_mask(mask).s);
+	int wd = inotify_add_watch(ifd, path, mask);
+	if (explaining(ctx))
+		explain_end(ctx, wd, errno, "%s%s", wd >= 0 ? "watching " : "", wd >= 0 ? what : strerror(errno));
+	return wd;
 }
 
 /* An inotify instance watching the directory of path. Returns its fd, or
@@ -145,16 +199,22 @@ static int follow_watch(struct ctx *ctx, const char *path)
 
 	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
 	const char *dir = dirname(dirbuf);
+	if (explaining(ctx))
+		explain_begin(ctx, "inotify_init1", NULL, "IN_NONBLOCK|IN_CLOEXEC");
 	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (explaining(ctx))
+		explain_end(
+			ctx, ifd, errno, "%s",
+			ifd >= 0 ? "an inotify instance: a descriptor that becomes readable when a watched file changes"
+				 : strerror(errno));
 	if (ifd < 0) {
 		msg_syserr(ctx->prog, "inotify_init1");
 		return -1;
 	}
 	/* One watch on the directory sees the file being written, removed,
 	 * renamed and created again, as tail -F follows a name. */
-	if (inotify_add_watch(ifd, dir,
-			      IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
-				      IN_ATTRIB) < 0) {
+	uint32_t mask = IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB;
+	if (add_watch(ctx, ifd, dir, mask, "the directory: the file being written, made, removed or renamed") < 0) {
 		msg_syserr(ctx->prog, "inotify_add_watch %s", dir);
 		close(ifd);
 		return -1;
@@ -174,7 +234,8 @@ static int follow_start(struct ctx *ctx, struct linebuf *lb, int ifd, int fd, co
 	linebuf_reset(lb);
 	/* Also watch the file itself: through a symbolic link it may
 	 * live in another directory than the one watched. */
-	if (inotify_add_watch(ifd, path, IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) < 0)
+	if (add_watch(ctx, ifd, path, IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF,
+		      "the file itself, wherever a symbolic link puts it") < 0)
 		msg_syserr(ctx->prog, "inotify_add_watch %s", path);
 	if (*waiting_note && !ctx->opt.quiet)
 		msg_warn(ctx->prog, "%s appeared; following it", path);

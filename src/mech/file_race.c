@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ipcdemo/explain.h"
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/output.h"
 #include "ipcdemo/util.h"
@@ -29,7 +30,18 @@ static void race_line(char *buf, size_t size, unsigned writer, uint64_t seq)
 static int race_open(struct ctx *ctx, const char *path, int flags, const struct stat *made)
 {
 	struct stat st;
+	if (explaining(ctx))
+		explain_begin(ctx, "openat", NULL, "AT_FDCWD, %s, %s", xq(path).s,
+			      xflags_open(flags | O_NOFOLLOW | O_CLOEXEC).s);
 	int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (explaining(ctx))
+		explain_end(ctx, fd, errno, "%s",
+			    fd < 0 ? strerror(errno)
+			    : (flags & O_APPEND)
+				    ? "each write(2) goes to the end of the file, found and written in one step"
+			    : (flags & O_ACCMODE) == O_RDONLY
+				    ? "to count the lines that survived"
+				    : "our own offset: lseek(2) finds the end, write(2) writes there");
 	if (fd < 0) {
 		msg_syserr(ctx->prog, "open %s", path);
 		return -1;
@@ -46,6 +58,15 @@ static int race_open(struct ctx *ctx, const char *path, int flags, const struct 
 	}
 	return fd;
 }
+
+static const struct explain_says race_write_says = {
+	.blocks = NULL,
+	.ok = "written at the offset we found; another writer may have written there since",
+	.eof = NULL,
+	.eof_ends = false,
+	.fail = NULL,
+	.errs = { { .err = EINTR, .says = "interrupted: a stop was asked for" } },
+};
 
 static int race_writer(struct ctx *ctx, const char *path, const struct stat *made, unsigned writer, int gate)
 {
@@ -68,7 +89,7 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 		;
 	for (uint64_t s = 1; s <= o->count && !stop_requested(); s++) {
 		race_line(line, size, writer, s);
-		enum io_result rc = file_lock(fd, file_opts(ctx)->lock, true, false);
+		enum io_result rc = file_lock(ctx, fd, file_opts(ctx)->lock, true, false);
 		if (rc != IO_OK) {
 			if (rc == IO_FAILED_ERRNO) {
 				msg_syserr(ctx->prog, "writer %u: lock %s", writer, path);
@@ -83,12 +104,13 @@ static int race_writer(struct ctx *ctx, const char *path, const struct stat *mad
 			st = EXIT_FAIL;
 			break;
 		}
-		if (write_all(fd, line, size, NULL) < 0) {
+		if ((explaining(ctx) ? explain_write_all(ctx, fd, line, size, NULL, &race_write_says)
+				     : write_all(fd, line, size, NULL)) < 0) {
 			msg_syserr(ctx->prog, "writer %u: write %s", writer, path);
 			st = EXIT_FAIL;
 			break;
 		}
-		if (file_lock(fd, file_opts(ctx)->lock, true, true) == IO_FAILED_ERRNO) {
+		if (file_lock(ctx, fd, file_opts(ctx)->lock, true, true) == IO_FAILED_ERRNO) {
 			msg_syserr(ctx->prog, "writer %u: unlock %s", writer, path);
 			st = EXIT_FAIL;
 			break;
@@ -227,15 +249,20 @@ static int race_writers(struct ctx *ctx, const char *path, const struct stat *ma
 		return EXIT_FAIL;
 	}
 	for (unsigned i = 0; i < file_opts(ctx)->writers; i++) {
-		pid_t pid = fork_child(ctx->prog);
+		pid_t pid = explain_fork(
+			ctx, "a writer, which waits at the gate (a read of a pipe) to start with the others");
 		if (pid < 0) {
 			status = EXIT_FAIL;
 			break;
 		}
 		if (pid == 0) {
+			char side[24];
+			snprintf(side, sizeof(side), "writer-%u", i);
+			explain_side(ctx, side);
 			close(gate[1]);
 			int st = race_writer(ctx, path, made, i, gate[0]);
 			close(gate[0]);
+			explain_finish(ctx);
 			fflush(NULL);
 			_exit(st);
 		}
@@ -244,7 +271,7 @@ static int race_writers(struct ctx *ctx, const char *path, const struct stat *ma
 	close(gate[0]);
 	close(gate[1]); /* open the gate: every writer's read() returns 0 */
 	for (unsigned i = 0; i < started; i++)
-		if (wait_child(ctx->prog, pids[i]) != EXIT_OK)
+		if (explain_wait_child(ctx, pids[i], "the writer is done; its status is collected") != EXIT_OK)
 			status = EXIT_FAIL;
 	if (status != EXIT_OK)
 		msg_warn(ctx->prog, "a writer failed: no count of lost lines");

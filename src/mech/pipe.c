@@ -12,10 +12,31 @@
 #include "ipcdemo/message.h"
 #include "ipcdemo/util.h"
 
+/* --explain: what the calls on a pipe mean (explain.h). */
+static const struct explain_says pipe_write_says = {
+	.blocks = NULL,
+	.ok = "in the pipe now, for the reader to take (write blocks only while the pipe is full)",
+	.eof = NULL,
+	.eof_ends = false,
+	.fail = NULL,
+	.errs = { { .err = EPIPE,
+		    .says = "the reader is gone: EPIPE (SIGPIPE is ignored, so write returns the error)" },
+		  { .err = EINTR, .says = "interrupted: a stop was asked for" } },
+};
+static const struct explain_says pipe_read_says = {
+	.blocks = "blocks until the writer writes, or until every write end is closed (end of file)",
+	.ok = "taken out of the pipe",
+	.eof = "end of file: every write end of the pipe is closed (the producer is done)",
+	.eof_ends = true,
+	.fail = NULL,
+	.errs = { { .err = EINTR, .says = "interrupted: a stop was asked for" } },
+};
+
 static enum io_result stdout_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	(void)impl;
-	if (write_all(STDOUT_FILENO, buf, len, done) == 0)
+	if ((explaining(ctx) ? explain_write_all(ctx, STDOUT_FILENO, buf, len, done, &pipe_write_says)
+			     : write_all(STDOUT_FILENO, buf, len, done)) == 0)
 		return IO_OK;
 	if (errno == EPIPE || errno == EINTR)
 		return IO_STOP; /* the reader went away (| head): a quiet end */
@@ -47,6 +68,7 @@ static int pipe_consume(struct ctx *ctx)
 	}
 	if (consumer_init(&c, ctx) < 0)
 		return EXIT_FAIL;
+	c.says = &pipe_read_says;
 	if (!ctx->opt.quiet) {
 		/* The tutorial's header, on stderr so that stdout stays data. */
 		fputs("Consumer data:\n--------------\n", stderr);
@@ -97,7 +119,8 @@ struct demo_sink {
 static enum io_result demo_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
 	struct demo_sink *ds = impl;
-	int rc = write_all(ds->fd, buf, len, done);
+	int rc = explaining(ctx) ? explain_write_all(ctx, ds->fd, buf, len, done, &pipe_write_says)
+				 : write_all(ds->fd, buf, len, done);
 	int e = errno;
 	for (const char *p = buf, *nl; (nl = memchr(p, '\n', (size_t)(buf + *done - p))) != NULL; p = nl + 1)
 		printf("%ssent %.*s\n", ds->label, (int)(nl - p), p);
@@ -122,12 +145,19 @@ static int pipe_demo(struct ctx *ctx)
 	if (rc)
 		return rc;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (pipe2(p, O_CLOEXEC) < 0) {
+	explain_side(ctx, "parent");
+	if (explaining(ctx))
+		explain_begin(ctx, "pipe2", NULL, "O_CLOEXEC");
+	int made = pipe2(p, O_CLOEXEC);
+	if (explaining(ctx))
+		explain_end_pair(ctx, made, errno, p,
+				 "a pipe: what is written to the second fd is read from the first");
+	if (made < 0) {
 		msg_syserr(ctx->prog, "pipe");
 		return EXIT_FAIL;
 	}
 	printf("parent %d: pipe() -> read end fd %d, write end fd %d\n", (int)me, p[0], p[1]);
-	pid_t pid = fork_child(ctx->prog);
+	pid_t pid = explain_fork(ctx, "the child: a copy of this process, with both ends of the pipe open");
 	if (pid < 0) {
 		close(p[0]);
 		close(p[1]);
@@ -138,12 +168,14 @@ static int pipe_demo(struct ctx *ctx)
 		struct linebuf lb;
 		char label[48];
 		int st = EXIT_OK;
-		close(p[1]);
+		explain_side(ctx, "child");
+		explain_close(ctx, p[1], "the child's copy of the write end: else it would never see end of file");
 		snprintf(label, sizeof(label), "child  %d: received ", (int)getpid());
 		printf("child  %d: closed the write end; reading fd %d\n", (int)getpid(), p[0]);
 		if (consumer_init(&c, ctx) < 0 || linebuf_init(&lb, 4096, 1 << 20) < 0)
 			_exit(EXIT_FAIL);
 		c.label = label;
+		c.says = &pipe_read_says;
 		if (consume_stream(&c, &lb, p[0], "the pipe") == IO_FAILED_REPORTED)
 			st = EXIT_FAIL;
 		else
@@ -153,20 +185,24 @@ static int pipe_demo(struct ctx *ctx)
 		linebuf_free(&lb);
 		close(p[0]);
 		st = consumer_finish(&c, st);
+		explain_finish(ctx);
 		fflush(NULL);
 		_exit(st);
 	}
 	printf("parent %d: fork() -> child %d; both have both ends now\n", (int)me, (int)pid);
-	close(p[0]);
+	explain_close(ctx, p[0],
+		      "the parent's copy of the read end: the child reads, and a write with no reader left "
+		      "fails with EPIPE");
 	printf("parent %d: closed the read end; writing %llu messages to fd %d\n", (int)me,
 	       (unsigned long long)ctx->opt.count, p[1]);
 	ds.fd = p[1];
 	snprintf(ds.label, sizeof(ds.label), "parent %d: ", (int)me);
 	struct sink sink = { .impl = &ds, .chunk = 0, .echo = false, .write = demo_write };
 	int status = produce(ctx, &sink);
-	close(p[1]);
+	explain_finish(ctx);
+	explain_close(ctx, p[1], "the last write end: the child's read returns 0 (end of file) once the pipe is empty");
 	printf("parent %d: closed the write end; the child will see end of file\n", (int)me);
-	int cst = wait_child(ctx->prog, pid);
+	int cst = explain_wait_child(ctx, pid, "the child exited; its status is collected and it is gone");
 	printf("parent %d: child %d exited with status %d\n", (int)me, (int)pid, cst);
 	return status != EXIT_OK ? status : cst;
 }
@@ -284,4 +320,5 @@ const struct mechanism mech_pipe = {
 		       "when every write end is closed, a writer gets EPIPE when every read end is.",
 	.verbs = pipe_verbs,
 	.bench = &pipe_bench,
+	.explains = true,
 };

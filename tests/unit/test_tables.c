@@ -55,6 +55,7 @@ static size_t value_size(enum opt_type t)
 		return sizeof(bool);
 	case OPT_COUNT:
 	case OPT_SIZE:
+	case OPT_LEVEL:
 		return sizeof(uint64_t);
 	case OPT_DURATION:
 	case OPT_INTEGER:

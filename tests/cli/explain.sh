@@ -1,0 +1,178 @@
+#!/bin/bash
+# --explain: the narrated system calls of pipe, fifo and file are the calls
+# strace sees (names, objects, results, in order per process), their text
+# and JSON have the documented shape, and every verb takes the option.
+. "$(dirname "$0")/lib.sh"
+
+CHECK="$LIB_DIR/explain_check.py"
+# The sanitizer's leak check runs a thread under ptrace at exit, which
+# strace cannot allow; its other calls are on objects the narration does
+# not name, which the check leaves out.
+NOLEAK="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+
+# ---- the option ----
+
+run "pipe produce --help shows --explain[=N]" 0 -- "$IPCDEMO" pipe produce --help
+like "help: --explain[=N]" "$OUT" '--explain\[=N\] +narrate the system calls'
+run "the completions offer --explain" 0 -- "$IPCDEMO" __complete fifo consume --ex
+like "completion: --explain" "$OUT" '^--explain'
+run "--explain=0 is a usage error" 2 -- "$IPCDEMO" pipe produce --explain=0
+like "--explain=0: says why" "$ERR" "invalid value '0' for --explain"
+run "--explain=x is a usage error" 2 -- "$IPCDEMO" pipe produce --explain=x
+run "top-level commands do not take it" 2 -- "$IPCDEMO" list --explain
+run "a mechanism that does not narrate yet says so" 1 -- "$IPCDEMO" mq info --explain --name /ipcdemo-explain-none
+like "not narrated: said on stderr" "$ERR" '^explain\[[0-9]+\]: ipcdemo mq does not narrate its system calls yet'
+
+# ---- the text ----
+
+run "pipe produce --explain" 0 -- "$IPCDEMO" pipe produce -n 5 --batch 1 --explain=2
+is "the data is the data" "$(printf '%s\n' "$OUT" | grep -Ecx "$UUID4_RE")" 5
+norm=$(printf '%s\n' "$ERR" | sed -E "s/^explain\[[0-9]+\]/explain[PID]/; s/$UUID4_RE/UUID/g; s/\"UUID\"|\"[0-9a-f-]{32}\"/\"DATA\"/")
+is "pipe produce: two writes told, the rest summed up" "$norm" \
+	'explain[PID]: write(1, "DATA"..., 37) = 37
+explain[PID]:     1 message (37 bytes): in the pipe now, for the reader to take (write blocks only while the pipe is full)
+explain[PID]: write(1, "DATA"..., 37) = 37
+explain[PID]:     1 message (37 bytes): in the pipe now, for the reader to take (write blocks only while the pipe is full)
+explain[PID]: ... 3 more write(2) calls of 37 bytes, 0 failed'
+
+# shellcheck disable=SC2016 # expanded by the inner shell
+run "pipe consume --explain" 0 -- sh -c '"$IPCDEMO" pipe produce --source counter -n 1 --batches 12 --every 10ms |
+	"$IPCDEMO" pipe consume -q --explain=1' _
+like "a blocking read is announced before it blocks" "$ERR" '^explain\[[0-9]+\]: read\(0, \.\.\., [0-9]+\) \.\.\.$'
+like "... with what it waits for" "$ERR" '^explain\[[0-9]+\]:     blocks until the writer writes'
+like "end of file is told" "$ERR" '^explain\[[0-9]+\]: read\(0, "", [0-9]+\) = 0$'
+like "sizes that vary: a range" "$ERR" '^explain\[[0-9]+\]: \.\.\. [0-9]+ more read\(2\) calls? of [0-9]+(-[0-9]+)? bytes, 0 failed$'
+
+rm -f pipe.fifo
+run "fifo: a producer that finds no reader" 124 -- timeout 1 "$IPCDEMO" fifo produce -n 1 --explain
+like "mknodat as strace shows it" "$ERR" '^explain\[[0-9]+\]: mknodat\(AT_FDCWD, "pipe.fifo", S_IFIFO\|0600\) = (0|-1 EEXIST \(File exists\))$'
+like "the non-blocking open fails with ENXIO" "$ERR" \
+	'^explain\[[0-9]+\]: openat\(AT_FDCWD, "pipe.fifo", O_WRONLY\|O_NONBLOCK\|O_NOFOLLOW\|O_CLOEXEC\) = -1 ENXIO \(No such device or address\)$'
+like "... and says what it means" "$ERR" 'no reader has the FIFO open yet'
+like "the blocking open is announced" "$ERR" '^explain\[[0-9]+\]: openat\(AT_FDCWD, "pipe.fifo", O_WRONLY\|O_NOFOLLOW\|O_CLOEXEC\) \.\.\.$'
+like "... blocks until a reader opens the FIFO" "$ERR" 'blocks until a reader opens the FIFO'
+rm -f pipe.fifo
+run "--color=always: the prefix in colour" 124 -- timeout 1 "$IPCDEMO" --color=always fifo produce -n 1 --explain
+like "colour: the prefix blue, a failure red" "$ERR" $'^\e\\[34mexplain\\[[0-9]+\\]:\e\\[0m openat\\(.*\e\\[1;31m= -1 ENXIO'
+run "no colour in a file by default" 124 -- timeout 1 "$IPCDEMO" fifo produce -n 1 --explain
+unlike "no colour: no escape" "$ERR" $'\e'
+rm -f pipe.fifo
+
+# ---- JSON ----
+
+run "pipe produce --explain --json" 0 -- "$IPCDEMO" pipe produce -n 4 --batch 1 --explain=2 --json
+if command -v jq >/dev/null 2>&1; then
+	keys=$(printf '%s\n' "$ERR" | jq -c 'keys_unsorted' | sort -u)
+	is "--json: one object per call, and the summary" "$keys" \
+		'["call","args","result","errno","meaning","pid"]
+["call","summary","calls","failed","bytes_min","bytes_max","meaning","pid"]'
+	is "--json: the call and its result" "$(printf '%s\n' "$ERR" | jq -r 'select(.summary|not) | "\(.call) \(.result) \(.errno)"' | sort -u)" \
+		"write 37 null"
+	is "--json: the summary" "$(printf '%s\n' "$ERR" | jq -r 'select(.summary) | "\(.calls) \(.failed) \(.bytes_min)"')" "2 0 37"
+	ok "--json: the pid is the producer's" test "$(printf '%s\n' "$ERR" | jq -r .pid | sort -u | grep -c .)" = 1
+else
+	skip "--json: the shape of the objects" "jq is not installed"
+fi
+rm -f pipe.fifo
+run "fifo produce --explain --json: ENXIO" 124 -- timeout 1 "$IPCDEMO" fifo produce -n 1 --explain --json
+if command -v jq >/dev/null 2>&1; then
+	is "--json: a failed call has errno and its text" \
+		"$(printf '%s\n' "$ERR" | grep '^{' | jq -r 'select(.errno == "ENXIO") | "\(.call) \(.result) \(.error)"')" \
+		"openat -1 No such device or address"
+	like "--json: a blocking call says what it waits for" "$ERR" '"blocks":"blocks until a reader opens the FIFO"'
+else
+	skip "--json: errno" "jq is not installed"
+fi
+rm -f pipe.fifo
+
+# ---- demos narrate both sides, labelled ----
+
+run "pipe demo --explain" 0 -- "$IPCDEMO" pipe demo -n 2 --explain
+like "pipe demo: the parent's pipe2" "$ERR" '^explain\[[0-9]+ parent\]: pipe2\(\[3, 4\], O_CLOEXEC\) = 0$'
+like "pipe demo: the fork, as the clone it is" "$ERR" '^explain\[[0-9]+ parent\]: clone\(child_stack=NULL, flags=CLONE_CHILD_CLEARTID\|CLONE_CHILD_SETTID\|SIGCHLD\) = [0-9]+$'
+like "pipe demo: the child's read" "$ERR" '^explain\[[0-9]+ child\]: read\(3, '
+like "pipe demo: the wait for the child" "$ERR" '^explain\[[0-9]+ parent\]: wait4\([0-9]+, \[\{WIFEXITED\(s\) && WEXITSTATUS\(s\) == 0\}\], 0, NULL\) = [0-9]+$'
+run "fifo demo --explain" 0 -- "$IPCDEMO" fifo demo --explain=1
+like "fifo demo: the consumer's calls, labelled" "$OUT" '^consumer \| explain\[[0-9]+\]: openat\(AT_FDCWD, ".*pipe.fifo", O_RDONLY\|O_NONBLOCK'
+like "fifo demo: the producer's calls, labelled" "$OUT" '^producer \| explain\[[0-9]+\]: write\(3, '
+like "fifo demo: the demo's own calls" "$ERR" '^explain\[[0-9]+ demo\]: wait4\('
+run "file demo --explain" 0 -- "$IPCDEMO" file demo --explain=1
+like "file demo: the producer's lock" "$OUT" '^producer \| explain\[[0-9]+\]: flock\(3, LOCK_EX(\|LOCK_NB)?\) = 0$'
+like "file demo: the consumer's inotify" "$OUT" '^consumer \| explain\[[0-9]+\]: inotify_add_watch\('
+
+# ---- what strace sees ----
+
+strace_ok=true
+if ! command -v strace >/dev/null 2>&1; then
+	strace_ok=false
+	why="strace is not installed"
+elif ! strace -f -o /dev/null true 2>/dev/null; then
+	strace_ok=false
+	why="strace cannot trace here (ptrace refused)"
+elif ! $have_python; then
+	strace_ok=false
+	why="python3 is not installed"
+fi
+
+# traced NAME CALLS OUTFILE ERRFILE CMD...: CMD under strace -f (trace file NAME.st).
+traced() {
+	local name=$1 calls=$2 out=$3 err=$4
+	shift 4
+	env "$NOLEAK" timeout -k 5 "$T_LIMIT" strace -f -o "$name.st" -e trace="$calls" "$@" >"$out" 2>"$err"
+}
+# cross NAME CALLS FILE...: the check, a TAP line.
+cross() {
+	local name=$1 calls=$2 res
+	shift 2
+	if res=$(python3 "$CHECK" "$calls" "$@" 2>&1); then
+		_t_report 0 "$name: $res"
+	else
+		_t_report 1 "$name" "$res"
+	fi
+}
+
+if $strace_ok; then
+	P=write C=read
+	traced pp "$P" /dev/stdout pp.err "$IPCDEMO" pipe produce -n 40 --batch 1 --explain=5 |
+		traced pc "$C" /dev/null pc.err "$IPCDEMO" pipe consume -q --explain=5
+	cross "pipe produce: the narrated calls are strace's" "$P" pp.st pp.err
+	cross "pipe consume: the narrated calls are strace's" "$C" pc.st pc.err
+	like "pipe produce: 35 writes summed up" "$(cat pp.err)" '\.\.\. 35 more write\(2\) calls of 37 bytes, 0 failed'
+
+	F=mknodat,openat,read,write,unlink
+	rm -f pipe.fifo
+	traced fc "$F" /dev/null fc.err "$IPCDEMO" fifo consume --exit-on-eof --unlink --explain=4 --timeout 10s &
+	fcpid=$!
+	wait_for 10 test -p pipe.fifo
+	traced fp "$F" /dev/null fp.err "$IPCDEMO" fifo produce -n 30 --batch 1 --explain=4
+	wait "$fcpid"
+	cross "fifo produce: the narrated calls are strace's" "$F" fp.st fp.err
+	cross "fifo consume: the narrated calls are strace's" "$F" fc.st fc.err
+	like "fifo consume --unlink: the unlink told" "$(cat fc.err)" '^explain\[[0-9]+\]: unlink\("pipe.fifo"\) = 0$'
+
+	X=openat,flock,fcntl,read,write,inotify_init1,inotify_add_watch
+	for lock in flock fcntl; do
+		mkdir -p "d$lock"
+		traced "xc$lock" "$X" /dev/null "xc$lock.err" "$IPCDEMO" file consume --lock "$lock" --path "d$lock/storage" \
+			-n 30 --explain=4 --timeout 10s &
+		xcpid=$!
+		wait_for 10 has "xc$lock.err" 'waiting for'
+		traced "xp$lock" "$X" /dev/null "xp$lock.err" "$IPCDEMO" file produce --lock "$lock" --path "d$lock/storage" \
+			-n 10 --batches 3 --every 100ms --batch 1 --explain=4
+		wait "$xcpid"
+		cross "file produce --lock $lock: the narrated calls are strace's" "$X" "xp$lock.st" "xp$lock.err"
+		cross "file consume --lock $lock: the narrated calls are strace's" "$X" "xc$lock.st" "xc$lock.err"
+	done
+
+	D=pipe2,clone,wait4,read,write
+	traced pd "$D" pd.out pd.err "$IPCDEMO" pipe demo -n 6 --explain=3
+	cross "pipe demo: parent and child narrate strace's calls" "$D" pd.st pd.err
+
+	E=mknodat,openat,read,write,clone,wait4
+	traced fd "$E" fd.out fd.err "$IPCDEMO" fifo demo --explain=2
+	cross "fifo demo: the demo and both sides narrate strace's calls" "$E" fd.st fd.out fd.err
+else
+	skip "the narrated calls are strace's" "$why"
+fi
+
+done_testing

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Check that what --explain narrated is what strace saw.
+
+usage: explain_check.py CALLS STRACE_FILE NARRATION_FILE...
+
+CALLS is strace's -e trace= list. STRACE_FILE is the output of
+strace -f -o FILE; each NARRATION_FILE holds --explain text lines (also
+labelled as a demo labels them: "producer | explain[PID]: ...").
+
+For each process, the calls in CALLS are compared, in order, by name,
+object (the path of openat, mknodat and unlink; the descriptor of read,
+write, flock, fcntl, close and inotify_add_watch; the pid of wait4; the
+pair of pipe2) and result (the value, or the errno name). Only the
+objects the narration names are compared: the calls a process makes on
+other descriptors (its stdout, its stderr, the files the C library reads)
+are not the channel's. The calls a "... N more CALL(2) calls" summary
+counts must be exactly the strace calls of that name left over. Calls
+interrupted by a signal (EINTR, ERESTARTSYS: tried again) are left out on
+both sides. Prints what differs; exits 0 when nothing does.
+"""
+import re
+import sys
+
+FD_CALLS = {"read", "write", "flock", "fcntl", "close", "inotify_add_watch"}
+PATH_CALLS = {"openat": 1, "mknodat": 1, "unlinkat": 1, "unlink": 0}
+INTERRUPTED = {"EINTR", "ERESTARTSYS", "ERESTARTNOINTR", "ERESTARTNOHAND", "ERESTART_RESTARTBLOCK"}
+
+CALL_RE = re.compile(r"^(\w+)\((.*)\)\s+= (\S+)(?: (E[A-Z0-9_]+))?.*$")
+NARR_RE = re.compile(r"^(?:.*?\| )?explain\[(\d+)(?: [\w-]+)?\]: (.*)$")
+SUMMARY_RE = re.compile(r"^\.\.\. ([\d,]+) more (\w+)\(2\) calls?\b")
+
+
+def split_args(args):
+    """The arguments at the top level (not inside quotes, [] or {})."""
+    out, depth, cur, quote, esc = [], 0, "", False, False
+    for ch in args:
+        if quote:
+            cur += ch
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                quote = False
+            continue
+        if ch == '"':
+            quote = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+            continue
+        cur += ch
+    if cur.strip():
+        out.append(cur.strip())
+    return out
+
+
+def result_of(res, err):
+    if err:
+        return err
+    if res.startswith("0x"):
+        return str(int(res, 16))
+    return res
+
+
+def key_of(name, args):
+    a = split_args(args)
+    if name in PATH_CALLS:
+        i = PATH_CALLS[name]
+        return a[i] if len(a) > i else ""
+    if name in FD_CALLS or name == "wait4":
+        return a[0] if a else ""
+    if name == "pipe2":
+        return a[0] if a else ""
+    return ""
+
+
+def parse_strace(path, calls):
+    """{pid: [(name, key, result)]} of the calls in calls."""
+    pending = {}
+    out = {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            m = re.match(r"^(\d+)\s+(.*)$", line)
+            if not m:
+                continue
+            pid, rest = m.group(1), m.group(2)
+            if rest.startswith("---") or rest.startswith("+++"):
+                continue
+            if rest.endswith("<unfinished ...>"):
+                pending[pid] = rest[: -len("<unfinished ...>")].rstrip()
+                continue
+            r = re.match(r"^<\.\.\. (\w+) resumed>(.*)$", rest)
+            if r:
+                rest = pending.pop(pid, r.group(1) + "(") + r.group(2)
+            c = CALL_RE.match(rest)
+            if not c or c.group(1) not in calls:
+                continue
+            name, args, res, err = c.group(1), c.group(2), c.group(3), c.group(4)
+            if res == "?" or (err in INTERRUPTED):
+                continue
+            out.setdefault(pid, []).append((name, key_of(name, args), result_of(res, err)))
+    return out
+
+
+def parse_narration(paths, calls):
+    """{pid: [(name, key, result)]} and {pid: {name: counted}}."""
+    out, counted = {}, {}
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                m = NARR_RE.match(line.rstrip("\n"))
+                if not m:
+                    continue
+                pid, rest = m.group(1), m.group(2)
+                s = SUMMARY_RE.match(rest)
+                if s:
+                    if s.group(2) in calls:
+                        counted.setdefault(pid, {})[s.group(2)] = int(s.group(1).replace(",", ""))
+                    continue
+                if rest.startswith(" ") or rest.endswith(" ..."):
+                    continue  # a meaning, or a blocking call announced
+                c = CALL_RE.match(rest)
+                if not c or c.group(1) not in calls:
+                    continue
+                name, args, res, err = c.group(1), c.group(2), c.group(3), c.group(4)
+                if err in INTERRUPTED:
+                    continue
+                out.setdefault(pid, []).append((name, key_of(name, args), result_of(res, err)))
+    return out, counted
+
+
+OPENERS = ("openat", "inotify_init1", "pipe2")
+
+
+def opened_fds(call):
+    """The descriptors a successful call returns."""
+    name, key, res = call
+    if name == "pipe2" and res == "0":
+        return re.findall(r"\d+", key)
+    if name in ("openat", "inotify_init1") and res.isdigit():
+        return [res]
+    return []
+
+
+def compare(pid, seen, narrated, counted):
+    errors = []
+    paths = {k for n, k, _ in narrated if n in PATH_CALLS}
+    fds = {k for n, k, _ in narrated if n in FD_CALLS}
+    opened = {fd for c in narrated for fd in opened_fds(c)}
+    fds |= opened
+    # A descriptor the narration opens is the channel from the call that
+    # opens it on, until another call returns the same number (the loader
+    # reads the libraries through fd 3 before main); one it does not open
+    # was there from the start (stdin, stdout, a pipe inherited by fork).
+    active = fds - opened
+
+    def ours(call):
+        name, key, _ = call
+        if name in PATH_CALLS or name in OPENERS:
+            mine = name not in PATH_CALLS or key in paths
+            for fd in opened_fds(call):
+                if mine and fd in fds:
+                    active.add(fd)
+                else:
+                    active.discard(fd)
+            return mine
+        if name in FD_CALLS:
+            return key in active
+        return True
+
+    seen = [c for c in seen if ours(c)]
+    left = dict(counted)
+    i = 0
+    for call in seen:
+        if i < len(narrated) and narrated[i] == call:
+            i += 1
+        elif left.get(call[0], 0) > 0:
+            left[call[0]] -= 1
+        else:
+            errors.append(f"pid {pid}: strace saw {call}, narration has "
+                          f"{narrated[i] if i < len(narrated) else 'nothing more'}")
+            return errors
+    for call in narrated[i:]:
+        errors.append(f"pid {pid}: narrated {call}, which strace did not see")
+    for name, n in left.items():
+        if n:
+            errors.append(f"pid {pid}: the summary counts {n} more {name} calls than strace saw")
+    return errors
+
+
+def main():
+    if len(sys.argv) < 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    calls = set(sys.argv[1].split(","))
+    seen = parse_strace(sys.argv[2], calls)
+    narrated, counted = parse_narration(sys.argv[3:], calls)
+    if not narrated:
+        print("nothing narrated")
+        return 1
+    errors = []
+    for pid in sorted(narrated):
+        errors += compare(pid, seen.get(pid, []), narrated[pid], counted.get(pid, {}))
+    total = sum(len(v) for v in narrated.values())
+    for e in errors:
+        print(e)
+    if not errors:
+        print(f"{total} narrated calls in {len(narrated)} processes match strace")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
