@@ -176,6 +176,10 @@ void sock_tune(struct ctx *ctx, int fd)
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) < 0)
 			msg_syserr(ctx->prog, "setsockopt SO_RCVBUF");
 	}
+	/* --creds: before connect and on the listener, so that the first
+	 * message already carries its sender's credentials. */
+	if (o->fdp.creds && setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
+		msg_syserr(ctx->prog, "setsockopt SO_PASSCRED");
 }
 
 enum io_result sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const char *hint, int *fdp)
@@ -506,6 +510,12 @@ static int client_flush(struct client *cl, bool packets)
 	return 0;
 }
 
+/* A consumer's queue out: through the server's flush hook, if any. */
+static int server_flush(struct server *s, struct client *cl)
+{
+	return s->flush ? s->flush(s->flush_arg, cl, s->packets) : client_flush(cl, s->packets);
+}
+
 /* Wait up to ms (-1: no limit) for consumers to take data, new consumers,
  * or consumers leaving; handle what happened. Returns IO_OK, IO_STOP when a
  * stop was requested, IO_FAILED_REPORTED. */
@@ -555,7 +565,7 @@ static enum io_result server_poll(struct ctx *ctx, struct server *s, int ms)
 					err = errno;
 				}
 			}
-			if (!gone && (ev & (POLLOUT | POLLERR | POLLHUP)) && client_flush(cl, s->packets) < 0) {
+			if (!gone && (ev & (POLLOUT | POLLERR | POLLHUP)) && server_flush(s, cl) < 0) {
 				gone = true;
 				err = errno;
 			}
@@ -684,7 +694,7 @@ static enum io_result server_offer(struct ctx *ctx, struct server *s, const char
 	enum io_result rc = IO_OK;
 	for (size_t i = s->n; i-- > 0;) {
 		struct client *cl = &s->c[i];
-		if (client_flush(cl, s->packets) == 0)
+		if (server_flush(s, cl) == 0)
 			continue;
 		if (errno == EMSGSIZE) {
 			/* The message at cl->off fits in no packet: what comes before it

@@ -98,6 +98,7 @@ static const struct verb_opt produce_opts[] = {
 	{ .def = &sock_opt_wait, .help = "with --connect or dgram: keep trying for DURATION while no one listens" },
 	{ .id = OP_MODE, .help = "permissions of the socket file (default 0600)" },
 	PRODUCER_OPTIONS,
+	FD_PRODUCER_OPTIONS,
 	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
 	{ .id = OP_QUIET },
 	OPT_LIST_END,
@@ -113,6 +114,7 @@ static const struct verb_opt consume_opts[] = {
 	{ .id = OP_SIZE,
 	  .help = "receive buffer for datagrams and packets (default 64k); larger ones are reported as truncated" },
 	{ .def = &sock_opt_exit_on_eof, .help = "with --listen: exit when the last producer disconnects" },
+	FD_CONSUMER_OPTIONS,
 	{ .id = OP_QUIET, .help = "print no notes on stderr" },
 	OPT_LIST_END,
 };
