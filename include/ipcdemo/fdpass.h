@@ -122,4 +122,9 @@ int fdpass_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const 
  * run's child). peer: the connection's, or NULL. Returns an exit status. */
 int fdpass_consume_fd(struct consumer *c, int fd, int type, const char *what, const struct peer *peer);
 
+/* Round trips through sealed memfds over a seqpacket pair (fdpass_bench.c):
+ * the channel verbs of the bench row "unix memfd". */
+struct bench_chan_verbs;
+extern const struct bench_chan_verbs fdpass_bench_verbs;
+
 #endif
