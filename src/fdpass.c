@@ -64,7 +64,7 @@ const struct opt_def fd_opt_fds = {
 const struct opt_def fd_opt_read_fd = {
 	.name = "read-fd",
 	.type = OPT_FLAG,
-	.help = "with --fds: print the first line read through each descriptor (pread from offset 0)",
+	.help = "as --fds, and print the first line read through each descriptor (pread from offset 0)",
 	AT(read_fd),
 };
 const struct opt_def fd_opt_creds = {
