@@ -49,6 +49,15 @@ run "dgram producer with --pass-fd" 0 -- "$IPCDEMO" unix produce -q --type dgram
 ok "dgram consumer ends" wait_for 20 dead "$c"
 is "dgram: one descriptor per message" "$(count_in c.out '^  fd [0-9]+ -> .*/secret ')" 2
 
+# A stream: messages larger than a read, each with its descriptor.
+bg p "$IPCDEMO" unix produce -q --path big.sock --pass-fd secret --seq --size 300k -n 10 --source counter
+p=$BG
+ok "stream producer listens" wait_for 20 test -S big.sock
+run "stream: 300 KiB messages with descriptors" 0 -- "$IPCDEMO" unix consume --path big.sock --fds --verify --json
+is "stream: each of the 10 came with exactly one" "$(count_re "$OUT" '"fds":1,"fd":\{"number"')" 10
+like "stream: none lost" "$ERR" '"received":10,"lost":0,'
+stop "$p"
+
 # ---- more than one, more than the consumer takes ----
 run "3 descriptors per message: the rest are closed" 0 -- \
 	"$IPCDEMO" socketpair run --type seqpacket --pass-fd secret --fd-copies 3 -n 2
