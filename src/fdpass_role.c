@@ -393,6 +393,52 @@ int fdpass_consume_fd(struct consumer *c, int fd, int type, const char *what, co
 	return rx_finish(&st, status);
 }
 
+/* sock_connect for --creds: SO_PASSCRED before connect(), since the kernel
+ * adds a sender's credentials to a message only when the receiver asks at
+ * the time of the send: the first messages of a producer that sends as
+ * soon as it accepts would come without them. */
+static enum io_result creds_connect(struct ctx *ctx, const struct endpoint *ep, const char *hint, int *fdp)
+{
+	const struct sock_opts *o = sock_opts(ctx);
+	int64_t deadline = now_mono_ns() + o->wait;
+	bool told = false;
+	for (int one = 1;;) {
+		int fd = socket(ep->family, ep->type | SOCK_CLOEXEC, 0);
+		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+			msg_syserr(ctx->prog, "socket with SO_PASSCRED for %s", ep->name);
+			if (fd >= 0)
+				close(fd);
+			return IO_FAILED_REPORTED;
+		}
+		sock_tune(ctx, fd);
+		if (connect(fd, (const struct sockaddr *)&ep->addr, ep->len) == 0) {
+			*fdp = fd;
+			return IO_OK;
+		}
+		int e = errno;
+		close(fd);
+		if (e == EINTR && stop_requested())
+			return IO_STOP;
+		bool nobody = e == ECONNREFUSED || e == ENOENT;
+		if (!nobody || !o->given.wait || now_mono_ns() >= deadline) {
+			errno = e;
+			msg_syserr(ctx->prog, "connect %s", ep->name);
+			if (nobody)
+				fprintf(stderr,
+					"No one is listening on %s. Start %s on that address first, or give --wait "
+					"DURATION.\n",
+					ep->name, hint);
+			return IO_FAILED_REPORTED;
+		}
+		if (!told)
+			note_wait(ctx, WAIT_PEER, "no one is listening on %s yet; waiting for one, up to --wait",
+				  ep->name);
+		told = true;
+		if (!sleep_ns(100 * NSEC_PER_MSEC))
+			return IO_STOP;
+	}
+}
+
 int fdpass_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const struct sock_hints *h)
 {
 	const struct endpoint *ep = &eps[0];
@@ -423,7 +469,8 @@ int fdpass_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const 
 		return consumer_finish(&c, status);
 	}
 	int fd;
-	enum io_result r = sock_connect(ctx, eps, n, h->producer, &fd);
+	enum io_result r = sock_opts(ctx)->fdp.creds ? creds_connect(ctx, ep, h->producer, &fd)
+						     : sock_connect(ctx, eps, n, h->producer, &fd);
 	if (r != IO_OK)
 		return consumer_finish(&c, r == IO_STOP ? EXIT_OK : EXIT_FAIL);
 	struct peer peer;

@@ -176,10 +176,6 @@ void sock_tune(struct ctx *ctx, int fd)
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) < 0)
 			msg_syserr(ctx->prog, "setsockopt SO_RCVBUF");
 	}
-	/* --creds: before connect and on the listener, so that the first
-	 * message already carries its sender's credentials. */
-	if (o->fdp.creds && setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
-		msg_syserr(ctx->prog, "setsockopt SO_PASSCRED");
 }
 
 enum io_result sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t n, const char *hint, int *fdp)
@@ -483,13 +479,15 @@ static int client_push(struct client *cl, const char *buf, size_t len)
 	return 0;
 }
 
-/* Send what the socket takes now. Returns 0, or -1 with errno when the
- * consumer is gone. Packets go one message (line) per send. */
-static int client_flush(struct client *cl, bool packets)
+/* Send what the socket takes now (or the server's flush hook). Returns 0,
+ * or -1 with errno when the consumer is gone. Packets: one line per send. */
+static int client_flush(const struct server *s, struct client *cl)
 {
+	if (s->flush)
+		return s->flush(s->flush_arg, cl, s->packets);
 	while (cl->off < cl->len) {
 		size_t n = cl->len - cl->off;
-		if (packets) {
+		if (s->packets) {
 			const char *nl = memchr(cl->q + cl->off, '\n', n);
 			if (nl)
 				n = (size_t)(nl - (cl->q + cl->off)) + 1;
@@ -508,12 +506,6 @@ static int client_flush(struct client *cl, bool packets)
 	}
 	cl->off = cl->len = 0;
 	return 0;
-}
-
-/* A consumer's queue out: through the server's flush hook, if any. */
-static int server_flush(struct server *s, struct client *cl)
-{
-	return s->flush ? s->flush(s->flush_arg, cl, s->packets) : client_flush(cl, s->packets);
 }
 
 /* Wait up to ms (-1: no limit) for consumers to take data, new consumers,
@@ -565,7 +557,7 @@ static enum io_result server_poll(struct ctx *ctx, struct server *s, int ms)
 					err = errno;
 				}
 			}
-			if (!gone && (ev & (POLLOUT | POLLERR | POLLHUP)) && server_flush(s, cl) < 0) {
+			if (!gone && (ev & (POLLOUT | POLLERR | POLLHUP)) && client_flush(s, cl) < 0) {
 				gone = true;
 				err = errno;
 			}
@@ -694,7 +686,7 @@ static enum io_result server_offer(struct ctx *ctx, struct server *s, const char
 	enum io_result rc = IO_OK;
 	for (size_t i = s->n; i-- > 0;) {
 		struct client *cl = &s->c[i];
-		if (server_flush(s, cl) == 0)
+		if (client_flush(s, cl) == 0)
 			continue;
 		if (errno == EMSGSIZE) {
 			/* The message at cl->off fits in no packet: what comes before it
