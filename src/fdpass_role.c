@@ -251,8 +251,8 @@ static int rx_finish(struct rx_state *st, int status)
 		msg_warn(prog, "%llu descriptor%s came with no message of their own and %s closed",
 			 (unsigned long long)st->stray, st->stray == 1 ? "" : "s", st->stray == 1 ? "was" : "were");
 	if (st->ctrunc)
-		msg_warn(prog, "%llu message%s had their control data cut (MSG_CTRUNC)", (unsigned long long)st->ctrunc,
-			 st->ctrunc == 1 ? "" : "s");
+		msg_warn(prog, "%llu message%s had %s control data cut (MSG_CTRUNC)", (unsigned long long)st->ctrunc,
+			 st->ctrunc == 1 ? "" : "s", st->ctrunc == 1 ? "its" : "their");
 	if (st->refused)
 		msg_warn(prog, "%llu message%s refused (no sealed memfd within --size)",
 			 (unsigned long long)st->refused, st->refused == 1 ? " was" : "s were");
