@@ -479,13 +479,15 @@ static int client_push(struct client *cl, const char *buf, size_t len)
 	return 0;
 }
 
-/* Send what the socket takes now. Returns 0, or -1 with errno when the
- * consumer is gone. Packets go one message (line) per send. */
-static int client_flush(struct client *cl, bool packets)
+/* Send what the socket takes now (or the server's flush hook). Returns 0,
+ * or -1 with errno when the consumer is gone. Packets: one line per send. */
+static int client_flush(const struct server *s, struct client *cl)
 {
+	if (s->flush)
+		return s->flush(s->flush_arg, cl, s->packets);
 	while (cl->off < cl->len) {
 		size_t n = cl->len - cl->off;
-		if (packets) {
+		if (s->packets) {
 			const char *nl = memchr(cl->q + cl->off, '\n', n);
 			if (nl)
 				n = (size_t)(nl - (cl->q + cl->off)) + 1;
@@ -555,7 +557,7 @@ static enum io_result server_poll(struct ctx *ctx, struct server *s, int ms)
 					err = errno;
 				}
 			}
-			if (!gone && (ev & (POLLOUT | POLLERR | POLLHUP)) && client_flush(cl, s->packets) < 0) {
+			if (!gone && (ev & (POLLOUT | POLLERR | POLLHUP)) && client_flush(s, cl) < 0) {
 				gone = true;
 				err = errno;
 			}
@@ -684,7 +686,7 @@ static enum io_result server_offer(struct ctx *ctx, struct server *s, const char
 	enum io_result rc = IO_OK;
 	for (size_t i = s->n; i-- > 0;) {
 		struct client *cl = &s->c[i];
-		if (client_flush(cl, s->packets) == 0)
+		if (client_flush(s, cl) == 0)
 			continue;
 		if (errno == EMSGSIZE) {
 			/* The message at cl->off fits in no packet: what comes before it

@@ -84,10 +84,13 @@ const struct opt_def sock_opt_exit_on_eof = {
 	AT(exit_on_eof),
 };
 
+/* clang-format off */
 const struct opt_def *const sock_opt_defs[] = {
 	&sock_opt_type,    &sock_opt_listen, &sock_opt_connect, &sock_opt_wait,        &sock_opt_address,
-	&sock_opt_nodelay, &sock_opt_sndbuf, &sock_opt_rcvbuf,  &sock_opt_exit_on_eof, NULL,
+	&sock_opt_nodelay, &sock_opt_sndbuf, &sock_opt_rcvbuf,  &sock_opt_exit_on_eof, FD_OPT_DEFS,
+	NULL,
 };
+/* clang-format on */
 
 const struct opt_scope sock_opt_scope = {
 	.defs = sock_opt_defs,

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ipcdemo/fdpass.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/sock.h"
 #include "ipcdemo/util.h"
@@ -35,6 +36,8 @@ int sock_produce(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 {
 	const struct endpoint *ep = &eps[0];
 	int rc;
+	if (fd_opts_tx(&sock_opts(ctx)->fdp))
+		return fdpass_produce(ctx, eps, n, h);
 	if (ep->type != SOCK_DGRAM && !sock_opts(ctx)->connect) {
 		/* As nc -l: the producer listens and serves every consumer. */
 		struct server s;
@@ -253,6 +256,8 @@ int sock_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 	const struct endpoint *ep = &eps[0];
 	struct consumer c;
 	int status = EXIT_OK;
+	if (fd_opts_rx(&sock_opts(ctx)->fdp))
+		return fdpass_consume(ctx, eps, n, h);
 	if (consumer_init(&c, ctx) < 0)
 		return EXIT_FAIL;
 

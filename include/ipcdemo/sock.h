@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "ipcdemo/fdopts.h"
 #include "ipcdemo/mechanism.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/output.h"
@@ -29,6 +30,7 @@ struct sock_opts {
 	struct {
 		bool type, wait, sndbuf, rcvbuf;
 	} given;
+	struct fd_opts fdp; /* descriptors and credentials (Unix only, fdopts.h) */
 };
 
 extern const struct opt_def sock_opt_type, sock_opt_listen, sock_opt_connect, sock_opt_wait, sock_opt_address,
@@ -165,6 +167,11 @@ struct server {
 	 * whole messages, for the next consumer. */
 	char *orphan;
 	size_t orphan_len;
+	/* Sends a consumer's queue instead of plain send() (descriptors and
+	 * credentials with each message, fdpass.h); NULL: plain. Returns as
+	 * the plain flush: 0, or -1 with errno when the consumer is gone. */
+	int (*flush)(void *arg, struct client *cl, bool packets);
+	void *flush_arg;
 };
 int server_open(struct ctx *ctx, const struct endpoint *ep, struct server *s);
 /* Sends what is still queued (until a stop request: then it says how

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ipcdemo/bench_hooks.h"
+#include "ipcdemo/fdpass.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/sock.h"
 #include "ipcdemo/util.h"
@@ -184,6 +185,60 @@ static int pair_demo(struct ctx *ctx)
 	return status != EXIT_OK ? status : cst;
 }
 
+/* With descriptors or credentials (fdpass.h): what the child shows. A
+ * --pass-fd shows the descriptors, sent credentials are shown too. */
+static bool pair_fd_child(struct ctx *ctx)
+{
+	struct sock_opts *so = ctx->mopt;
+	if (!so || !(fd_opts_tx(&so->fdp) || fd_opts_rx(&so->fdp)))
+		return false;
+	so->fdp.fds = so->fdp.fds || so->fdp.pass_fd;
+	so->fdp.creds = so->fdp.creds || so->fdp.send_creds || so->fdp.creds_as;
+	return true;
+}
+
+/* The child's end takes credentials before the parent sends anything. */
+static int pair_fd_setup(struct ctx *ctx, int fd)
+{
+	const struct fd_opts *f = &sock_opts(ctx)->fdp;
+	int one = 1;
+	if ((f->creds || f->send_creds || f->creds_as) &&
+	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+		msg_syserr(ctx->prog, "setsockopt SO_PASSCRED");
+		return -1;
+	}
+	return 0;
+}
+
+/* run's child: the consumer on sv[1], printing what it receives. */
+static _Noreturn void pair_run_child(struct ctx *ctx, const int sv[2], int type, int keep)
+{
+	struct consumer c;
+	int st = EXIT_OK;
+	close(sv[0]);
+	if (keep >= 0)
+		close(keep); /* the parent's --pass-fd file: not the child's to hold */
+	/* -n is the producer's batch size here; the consumer reads to the end. */
+	ctx->opt.given[OP_COUNT] = false;
+	if (consumer_init(&c, ctx) < 0)
+		_exit(EXIT_FAIL);
+	if (pair_fd_child(ctx)) {
+		st = fdpass_consume_fd(&c, sv[1], type, "the pair", NULL);
+	} else if (type == SOCK_STREAM) {
+		struct linebuf lb;
+		if (linebuf_init(&lb, STREAM_READ, STREAM_LINE_MAX) < 0 ||
+		    consume_stream(&c, &lb, sv[1], "the pair") == IO_FAILED_REPORTED)
+			st = EXIT_FAIL;
+		linebuf_free(&lb);
+	} else {
+		st = consume_packets(&c, sv[1], "the pair", true);
+	}
+	st = consumer_finish(&c, st);
+	st = close_stdout(ctx->prog, st, ctx->out_errno);
+	fflush(NULL);
+	_exit(st);
+}
+
 /* run: the producer in the parent, the consumer in the child, the very
  * same code paths as the other mechanisms; what the child receives is
  * printed on stdout. */
@@ -193,41 +248,36 @@ static int pair_run(struct ctx *ctx)
 	int rc = producer_check(ctx);
 	if (rc)
 		return rc;
-	if (make_pair(ctx, sock_opts(ctx)->type, sv) < 0)
-		return EXIT_FAIL;
 	int type = sock_type(sock_opts(ctx)->type);
-	pid_t pid = fork_child(ctx->prog);
+	bool fdp = fd_opts_tx(&sock_opts(ctx)->fdp);
+	struct fdtx tx = { .fd = -1 };
+	if (fdp && (rc = fdtx_open(ctx, type, "the pair", &tx)) != EXIT_OK) {
+		fdtx_close(&tx);
+		return rc;
+	}
+	if (!fdp && fd_opts_rx(&sock_opts(ctx)->fdp) && (rc = fdpass_check(ctx, type, false)) != EXIT_OK)
+		return rc;
+	if (make_pair(ctx, sock_opts(ctx)->type, sv) < 0) {
+		fdtx_close(&tx);
+		return EXIT_FAIL;
+	}
+	pid_t pid = pair_fd_setup(ctx, sv[1]) < 0 ? -1 : fork_child(ctx->prog);
 	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);
+		fdtx_close(&tx);
 		return EXIT_FAIL;
 	}
-	if (pid == 0) {
-		struct consumer c;
-		int st = EXIT_OK;
-		close(sv[0]);
-		/* -n is the producer's batch size here; the consumer reads to the end. */
-		ctx->opt.given[OP_COUNT] = false;
-		if (consumer_init(&c, ctx) < 0)
-			_exit(EXIT_FAIL);
-		if (type == SOCK_STREAM) {
-			struct linebuf lb;
-			if (linebuf_init(&lb, STREAM_READ, STREAM_LINE_MAX) < 0 ||
-			    consume_stream(&c, &lb, sv[1], "the pair") == IO_FAILED_REPORTED)
-				st = EXIT_FAIL;
-			linebuf_free(&lb);
-		} else {
-			st = consume_packets(&c, sv[1], "the pair", true);
-		}
-		st = consumer_finish(&c, st);
-		st = close_stdout(ctx->prog, st, ctx->out_errno);
-		fflush(NULL);
-		_exit(st);
-	}
+	if (pid == 0)
+		pair_run_child(ctx, sv, type, tx.fd);
 	close(sv[1]);
 	struct conn_sink cs = { .fd = sv[0], .type = type, .name = "the pair" };
+	struct fdtx_sink fs = { .tx = &tx, .fd = sv[0] };
 	struct sink sink = { .impl = &cs, .chunk = sock_is_packet(type) ? 1 : 0, .echo = false, .write = conn_write };
+	if (fdp)
+		sink = (struct sink){ .impl = &fs, .chunk = 1, .echo = false, .write = fdtx_write };
 	rc = produce(ctx, &sink);
+	fdtx_close(&tx);
 	/* For datagrams an empty one marks the end (they have no end of file). */
 	if (type == SOCK_DGRAM && send(sv[0], "", 0, MSG_NOSIGNAL) < 0 && rc == EXIT_OK) {
 		msg_syserr(ctx->prog, "send end marker");
@@ -248,6 +298,10 @@ static const struct verb_opt run_opts[] = {
 	PRODUCER_OPTIONS,
 	{ .id = OP_JSON, .help = "print what the child receives, and the summaries, as JSON" },
 	{ .id = OP_VERIFY },
+	FD_PRODUCER_OPTIONS,
+	{ .def = &fd_opt_read_fd, .help = "with --pass-fd: the child prints the first line read through each" },
+	{ .def = &fd_opt_creds,
+	  .help = "the child shows the sender's pid, uid and gid of each message (dgram, seqpacket)" },
 	OPT_LIST_END,
 };
 

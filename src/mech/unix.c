@@ -12,6 +12,7 @@
 
 #include "ipcdemo/bench_hooks.h"
 #include "ipcdemo/demo.h"
+#include "ipcdemo/fdpass.h"
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/obj_hooks.h"
@@ -98,6 +99,7 @@ static const struct verb_opt produce_opts[] = {
 	{ .def = &sock_opt_wait, .help = "with --connect or dgram: keep trying for DURATION while no one listens" },
 	{ .id = OP_MODE, .help = "permissions of the socket file (default 0600)" },
 	PRODUCER_OPTIONS,
+	FD_PRODUCER_OPTIONS,
 	{ .id = OP_JSON, .help = "print the --stats summary as JSON" },
 	{ .id = OP_QUIET },
 	OPT_LIST_END,
@@ -113,6 +115,7 @@ static const struct verb_opt consume_opts[] = {
 	{ .id = OP_SIZE,
 	  .help = "receive buffer for datagrams and packets (default 64k); larger ones are reported as truncated" },
 	{ .def = &sock_opt_exit_on_eof, .help = "with --listen: exit when the last producer disconnects" },
+	FD_CONSUMER_OPTIONS,
 	{ .id = OP_QUIET, .help = "print no notes on stderr" },
 	OPT_LIST_END,
 };
@@ -279,6 +282,9 @@ static const struct bench_row unix_bench_rows[] = {
 	{ .name = "unix stream", .word = "unix-stream", .variant = "stream" },
 	{ .name = "unix dgram", .word = "unix-dgram", .variant = "dgram" },
 	{ .name = "unix seqpacket", .word = "unix-seqpacket", .variant = "seqpacket" },
+	/* Each message in a sealed memfd whose descriptor goes in a datagram
+	 * (round trips: over a seqpacket pair). */
+	{ .name = "unix memfd", .word = "unix-memfd", .variant = "memfd" },
 	{ .name = NULL, .word = NULL, .variant = NULL },
 };
 
@@ -287,8 +293,16 @@ static bool is_type(const struct bench_row *row, const char *type)
 	return strcmp(row->variant, type) == 0;
 }
 
+/* Rows whose consumer binds a datagram socket. */
+static bool unix_bench_binds(const struct bench_row *row)
+{
+	return is_type(row, "dgram") || is_type(row, "memfd");
+}
+
 static size_t unix_bench_limit(const struct bench_row *row, char *why, size_t len)
 {
+	if (is_type(row, "memfd"))
+		return 0; /* the socket carries a header; the memfd, any size */
 	return is_type(row, "stream") ? bench_stream_limit(why, len) : bench_packet_limit(why, len);
 }
 
@@ -326,7 +340,11 @@ static int unix_bench_chan(const struct bench_env *env, const struct bench_row *
 {
 	int a[2] = { -1, -1 }, rc;
 	(void)env, (void)size, (void)err, (void)elen;
-	if (is_type(row, "dgram")) {
+	if (is_type(row, "memfd")) {
+		ch->verbs = &fdpass_bench_verbs;
+		ch->npath = 0;
+		rc = socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, a);
+	} else if (is_type(row, "dgram")) {
 		ch->verbs = &bench_packet_verbs;
 		ch->npath = 2;
 		rc = bench_dgram_pair(AF_UNIX, ch->path[0], ch->path[1], a);
@@ -346,9 +364,15 @@ static int unix_bench_run(const struct bench_env *env, const struct bench_row *r
 	(void)err, (void)elen;
 	snprintf(r->obj, sizeof(r->obj), "%s/b%d.sock", env->dir, env->seq);
 	bench_args2(r, "--path", r->obj);
-	bench_args2(r, "--type", row->variant);
-	/* dgram: the consumer binds, the producer sends to it (ready). */
-	if (!is_type(row, "dgram")) {
+	if (is_type(row, "memfd")) {
+		bench_args2(r, "--type", "dgram");
+		bench_args2(r, "--via", "memfd");
+	} else {
+		bench_args2(r, "--type", row->variant);
+	}
+	/* dgram (and memfd, over dgram): the consumer binds, the producer
+	 * sends to it (ready). */
+	if (!unix_bench_binds(row)) {
 		bench_arg(&r->cons, "--listen");
 		bench_arg(&r->prod, "--connect");
 		bench_arg(&r->prod, "--wait");
@@ -364,7 +388,7 @@ static int unix_bench_run(const struct bench_env *env, const struct bench_row *r
 
 static bool unix_bench_ready(const struct bench_row *row, const struct bench_run *r)
 {
-	return !is_type(row, "dgram") || bench_run_obj_exists(row, r);
+	return !unix_bench_binds(row) || bench_run_obj_exists(row, r);
 }
 
 static const struct mech_bench unix_bench = {

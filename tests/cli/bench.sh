@@ -255,15 +255,16 @@ run "bench -h" 0 -- env COLUMNS=200 "$IPCDEMO" bench -h
 is "-h: the same as --help" "$OUT" "$help"
 
 run "__complete bench un" 0 -- "$IPCDEMO" __complete bench un
-is "completion of 'un': unix and its three rows" "$(printf '%s\n' "$OUT" | cut -f1)" "unix
+is "completion of 'un': unix and its four rows" "$(printf '%s\n' "$OUT" | cut -f1)" "unix
 unix-stream
 unix-dgram
-unix-seqpacket"
+unix-seqpacket
+unix-memfd"
 run "__complete bench ''" 0 -- "$IPCDEMO" __complete bench ''
 # These words, and besides them only the words of mechanisms registered
 # since (their name, or NAME-ROW for one of their rows).
 offered=$(printf '%s\n' "$OUT" | cut -f1 | sort)
-known="bare bare-pipe bare-tcp bare-unix dd fifo file mq pipe shm socketpair sysv tcp udp unix unix-dgram unix-seqpacket unix-stream"
+known="bare bare-pipe bare-tcp bare-unix dd fifo file mq pipe shm socketpair sysv tcp udp unix unix-dgram unix-memfd unix-seqpacket unix-stream"
 is "completion of '': every word that selects these rows" \
 	"$(printf '%s\n' "$offered" | grep -Fxf <(tr ' ' '\n' <<<"$known") | tr '\n' ' ')" "$known "
 registered=$("$IPCDEMO" list | awk '/^[^ ]/ { print $1 }')
@@ -476,8 +477,8 @@ clean "text" "$BPID"
 # ---- selection ----
 
 brun "bench fifo unix" 0 --size 64 --count 300 --cpu same --json fifo unix
-jis "fifo unix: fifo and the three unix rows, latency then throughput" \
-	"fifo unix stream unix dgram unix seqpacket fifo unix stream unix dgram unix seqpacket " \
+jis "fifo unix: fifo and the four unix rows, latency then throughput" \
+	"fifo unix stream unix dgram unix seqpacket unix memfd fifo unix stream unix dgram unix seqpacket unix memfd " \
 	-j '.mechanism + " "' "$T/.out"
 clean "fifo unix" "$BPID"
 
@@ -507,7 +508,7 @@ jis "unix-dgram: that row only" "unix dgram|latency
 unix dgram|throughput" '"\(.mechanism)|\(.test)"' "$T/.out"
 brun "bench unix-seqpacket unix pipe pipe" 0 --size 64 --count 300 --cpu same --json unix-seqpacket unix pipe pipe
 jis "overlapping words: each row once, in table order" \
-	"pipe unix stream unix dgram unix seqpacket pipe unix stream unix dgram unix seqpacket " \
+	"pipe unix stream unix dgram unix seqpacket unix memfd pipe unix stream unix dgram unix seqpacket unix memfd " \
 	-j '.mechanism + " "' "$T/.out"
 clean "overlapping words" "$BPID"
 

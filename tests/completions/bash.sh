@@ -223,6 +223,13 @@ check_files() {
 	is "$1: fifo --path: the directories, no other file" "$GOT" 'alphadir'
 }
 check_files 'compgen'
+# descriptors over Unix sockets: --pass-fd any file, --via its ways
+comp 'ipcdemo unix produce --pass-fd al'
+is 'unix --pass-fd al: file names' "$GOT" "$(sorted alpha.txt alphadir)"
+comp 'ipcdemo socketpair run --via '
+is 'socketpair run --via: socket, memfd' "$GOT" "$(sorted socket memfd)"
+comp 'ipcdemo unix consume --via m'
+is 'unix consume --via m: memfd' "$GOT" 'memfd'
 # zmq endpoints: their schemes, and after ipc:// the files
 comp 'ipcdemo zmq consume --pattern '
 is 'zmq --pattern VALUE: pubsub, pushpull, reqrep' "$GOT" "$(sorted pubsub pushpull reqrep)"

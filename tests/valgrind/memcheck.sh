@@ -136,7 +136,23 @@ for t in stream seqpacket dgram; do
 	vg "pair-$t" socketpair run --type "$t" "${P[@]}" --verify --stats >"pair-$t.out" 2>/dev/null
 	check "socketpair run --type $t" "pair-$t" 0 $?
 	got5 "socketpair run --type $t" "pair-$t.out"
+	# descriptors with each message: every one received is closed
+	vg "pair-fd-$t" socketpair run --type "$t" -n 5 --pass-fd /etc/hostname --read-fd --fd-copies 3 >/dev/null 2>&1
+	check "socketpair run --type $t --pass-fd --fd-copies 3" "pair-fd-$t" 0 $?
 done
+vg pair-ctrunc socketpair run --type seqpacket -n 3 --pass-fd /etc/hostname --fd-copies 12 --json >/dev/null 2>&1
+check "socketpair run --fd-copies 12 (MSG_CTRUNC)" pair-ctrunc 1 $?
+vg pair-memfd socketpair run --type seqpacket -n 5 --via memfd --size 100k --seq --verify >/dev/null 2>&1
+check "socketpair run --via memfd" pair-memfd 0 $?
+vg pair-creds socketpair run --type dgram -n 5 --send-creds --json >/dev/null 2>&1
+check "socketpair run --send-creds" pair-creds 0 $?
+vg_cmd unix-fd-p
+bg unix-fd-p "${VG[@]}" unix produce -q --path fd.sock -n 5 --pass-fd /etc/hostname
+p=$BG
+vg unix-fd-c unix consume --path fd.sock --wait 60s --read-fd --json >/dev/null 2>&1
+check "unix consume --read-fd" unix-fd-c 0 $?
+reap "$p"
+check "unix produce --pass-fd" unix-fd-p 0 "$ST"
 
 new_port
 vg_cmd tcp-p
