@@ -81,13 +81,18 @@ static bool read_producer(struct ctx *ctx, struct consumer *c, const struct endp
 {
 	bool closed = false;
 	if (ep->type == SOCK_STREAM) {
-		/* Read on while there is more (the socket does not block),
-		 * a few times before polling again: one poll() for many
-		 * reads when a producer is fast, and fair to the others. */
+		/* Read on while there is more (the socket does not block), up
+		 * to what one read without --batch takes, before polling
+		 * again: one poll() (and one flush of stdout) for many reads
+		 * when a producer is fast, however few messages each read
+		 * takes, and fair to the others. */
 		ssize_t got;
+		size_t taken = 0;
 		int rounds = 0;
 		while ((got = consumer_fill(c, &p->lb, p->fd)) > 0 || (got < 0 && errno == ENOBUFS)) {
-			if (consumer_deliver_lines(c, &p->lb) || ++rounds == 16)
+			taken += got > 0 ? (size_t)got : 0;
+			rounds++;
+			if (consumer_deliver_lines(c, &p->lb) || taken >= STREAM_READ)
 				break;
 		}
 		if (got > 0 || (got < 0 && (errno == ENOBUFS || errno == EAGAIN) && rounds > 0)) {

@@ -19,6 +19,11 @@
 /* Bytes of a ring whose slots must be larger than the default. */
 #define BENCH_RING_BYTES ((size_t)1 << 20)
 
+/* The socket buffers of a TCP throughput run, the bare tcp row's and the
+ * tcp row's alike: what lmbench's bw_tcp asks (its SOCKBUF); the kernel
+ * caps it at net.core.wmem_max and rmem_max and doubles it. */
+#define BENCH_TCP_BUF (1 << 20)
+
 /* What the benchmark gives a hook: its private directory for files and
  * sockets, and a number no other run of this benchmark has (for names). */
 struct bench_env {

@@ -102,10 +102,6 @@ static void run_dd(struct bench *b, const struct plan *pl, struct result *res)
  * as the floor of the mechanism's own row. */
 enum bare_kind { BARE_PIPE, BARE_UNIX, BARE_TCP };
 
-/* What lmbench's bw_tcp asks of the socket buffers (its SOCKBUF): the
- * kernel caps it at net.core.wmem_max and rmem_max and doubles it. */
-#define BARE_TCP_BUF (1 << 20)
-
 static int set_int(int fd, int level, int name, int v)
 {
 	return setsockopt(fd, level, name, &v, sizeof(v));
@@ -128,18 +124,18 @@ static int bare_tcp_pair(bool bulk, int out[2])
 	if (l < 0)
 		return -1;
 	int rc = -1;
-	if ((bulk && set_int(l, SOL_SOCKET, SO_SNDBUF, BARE_TCP_BUF) < 0) ||
+	if ((bulk && set_int(l, SOL_SOCKET, SO_SNDBUF, BENCH_TCP_BUF) < 0) ||
 	    bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0 ||
 	    getsockname(l, (struct sockaddr *)&a, &al) < 0)
 		goto out;
 	out[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (out[0] < 0 ||
-	    (bulk && (set_int(out[0], SOL_SOCKET, SO_RCVBUF, BARE_TCP_BUF) < 0 ||
-		      set_int(out[0], SOL_SOCKET, SO_SNDBUF, BARE_TCP_BUF) < 0)) ||
+	    (bulk && (set_int(out[0], SOL_SOCKET, SO_RCVBUF, BENCH_TCP_BUF) < 0 ||
+		      set_int(out[0], SOL_SOCKET, SO_SNDBUF, BENCH_TCP_BUF) < 0)) ||
 	    connect(out[0], (struct sockaddr *)&a, sizeof(a)) < 0)
 		goto out;
 	out[1] = accept4(l, NULL, NULL, SOCK_CLOEXEC);
-	if (out[1] < 0 || (bulk && set_int(out[1], SOL_SOCKET, SO_SNDBUF, BARE_TCP_BUF) < 0) ||
+	if (out[1] < 0 || (bulk && set_int(out[1], SOL_SOCKET, SO_SNDBUF, BENCH_TCP_BUF) < 0) ||
 	    (!bulk &&
 	     (set_int(out[0], IPPROTO_TCP, TCP_NODELAY, 1) < 0 || set_int(out[1], IPPROTO_TCP, TCP_NODELAY, 1) < 0)))
 		goto out;

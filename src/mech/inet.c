@@ -424,6 +424,12 @@ static int tcp_bench_run(const struct bench_env *env, const struct bench_row *ro
 	bench_arg(&r->prod, "--connect");
 	bench_arg(&r->prod, "--wait");
 	bench_arg(&r->prod, "10s");
+	/* The buffers the bare tcp row's connection has, as bw_tcp's: a
+	 * sender's and a receiver's of the same size on both rows. */
+	bench_arg(&r->prod, "--sndbuf");
+	bench_argf(&r->prod, "%d", BENCH_TCP_BUF);
+	bench_arg(&r->cons, "--rcvbuf");
+	bench_argf(&r->cons, "%d", BENCH_TCP_BUF);
 	bench_args2(r, "-q", NULL);
 	return 0;
 }

@@ -198,6 +198,33 @@ is "consume --listen: every message in order" "$(cat c.out)" "$(seq 1 500)"
 like "consume --listen: says a producer connected" "$(cat c.err)" 'producer connected'
 ok "consume --listen: socket file removed on exit" test ! -e lst.sock
 
+# With --batch 1 every read takes one message; a listening consumer still
+# reads a producer on until it is drained, one poll() for all that waits,
+# not one every few reads. Stopped while the producer queues its messages,
+# it finds all 300 waiting when it goes on.
+if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null; then
+	# LeakSanitizer cannot run under ptrace: off for this one run.
+	bg_direct c env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -qq -e trace=ppoll,read -o drain.st "$IPCDEMO" unix consume --listen --path drain.sock \
+		--batch 1 -n 300 --timeout 30s
+	c=$BG
+	ok "drained: consumer listens" wait_for 20 is_sock drain.sock
+	cc=$(cmd_pid "$c")
+	kill -STOP "$cc"
+	ok "drained: consumer stopped" wait_for 20 grep -Eq '^[0-9]+ \(.*\) [tT]' "/proc/$cc/stat"
+	run "drained: producer queues 300 messages" 0 -- "$IPCDEMO" unix produce -q --connect --path drain.sock \
+		--source counter -n 300
+	kill -CONT "$cc"
+	ok "drained: consumer ends" wait_for 20 dead "$c"
+	reap "$c"
+	is "drained: consumer exit status 0" "$ST" 0
+	is "drained: every message in order" "$(cat c.out)" "$(seq 1 300)"
+	ok "drained: about a read a message" count_at_least drain.st '^read\(' 250
+	ok "drained: a few poll() calls, not one every 16 reads" test "$(count_in drain.st '^ppoll\(')" -le 5
+else
+	skip "drained: one poll() for all that waits" "strace cannot trace here"
+fi
+
 # ---- seqpacket, both ways ----
 
 bg p "$IPCDEMO" unix produce -q --type seqpacket --path sp.sock --source counter -n 2000
