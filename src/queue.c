@@ -173,21 +173,63 @@ static enum io_result take(struct ctx *ctx, const struct queue_ops *ops, void *i
 
 /* Whether the receive loop must try without waiting first: with
  * --nonblock, while the first wait is still to be said, or while printed
- * messages wait in stdout's buffer (flushed before sleeping). Otherwise a
- * receive is one call that blocks: a round trip costs no extra try. */
-static bool queue_probe_first(const struct ctx *ctx, const struct consumer *c)
+ * messages wait in stdout's buffer (flushed before sleeping) of a queue
+ * whose tries are cheap. Otherwise a receive is one call that blocks: a
+ * round trip costs no extra try. */
+static bool queue_probe_first(const struct ctx *ctx, const struct consumer *c, const struct queue_ops *ops)
 {
-	if (queue_opts(ctx)->nonblock || __fpending(stdout) > 0)
+	if (queue_opts(ctx)->nonblock || (!ops->timed_flush && __fpending(stdout) > 0))
 		return true;
 	return c->msgs == 0 && !wait_noted(ctx, WAIT_EMPTY);
 }
 
-int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *ops, void *impl, size_t cap)
+/* The receive loop's state between messages. */
+struct qtake {
+	char *buf;
+	size_t cap;
+	/* timed_flush: when what waits in stdout's buffer must be flushed
+	 * if no message comes first (0: nothing waits). */
+	int64_t flush_at;
+};
+
+/* Take the next message: one call that blocks until the deadline, or
+ * until the flush deadline when printed messages wait (then flush and
+ * block on); with a probe first where queue_probe_first says so. */
+static enum io_result queue_take(struct ctx *ctx, struct consumer *c, const struct queue_ops *ops, void *impl,
+				 struct qtake *t, const char **msg, uint64_t want, size_t *n, bool *trunc)
 {
 	const struct opts *o = &ctx->opt;
-	char *buf = malloc(cap ? cap : 1);
+	int64_t dl = o->given[OP_TIMEOUT] ? c->last_ns + o->timeout : QUEUE_FOREVER;
+	enum io_result r;
+	if (queue_probe_first(ctx, c, ops)) {
+		/* Take what is there without waiting; before sleeping on an
+		 * empty queue, flush what was printed and say the wait. */
+		r = take(ctx, ops, impl, t->buf, t->cap, msg, QUEUE_NOWAIT, want, n, trunc);
+		if (r != IO_AGAIN || queue_opts(ctx)->nonblock)
+			return r;
+		if (consumer_idle(c))
+			return IO_STOP;
+		if (c->msgs == 0)
+			queue_note_wait(ctx, ops, impl, false);
+		return take(ctx, ops, impl, t->buf, t->cap, msg, dl, want, n, trunc);
+	}
+	if (t->flush_at && t->flush_at < dl) {
+		r = take(ctx, ops, impl, t->buf, t->cap, msg, t->flush_at, want, n, trunc);
+		if (r != IO_TIMEOUT)
+			return r;
+		/* Nothing came by the flush deadline: flush, then wait on. */
+		t->flush_at = 0;
+		if (consumer_idle(c))
+			return IO_STOP;
+	}
+	return take(ctx, ops, impl, t->buf, t->cap, msg, dl, want, n, trunc);
+}
+
+int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *ops, void *impl, size_t cap)
+{
+	struct qtake t = { .buf = malloc(cap ? cap : 1), .cap = cap, .flush_at = 0 };
 	int status = EXIT_OK;
-	if (!buf) {
+	if (!t.buf) {
 		msg_syserr(ctx->prog, "allocate a %zu-byte receive buffer", cap);
 		return EXIT_FAIL;
 	}
@@ -196,26 +238,11 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 			break;
 		if (stop_requested() && !(ops->pending && ops->pending(impl)))
 			break;
-		uint64_t want = o->given[OP_COUNT] ? o->count - c->msgs : 0;
+		uint64_t want = ctx->opt.given[OP_COUNT] ? ctx->opt.count - c->msgs : 0;
 		bool trunc = false;
 		size_t n = 0;
-		const char *msg = buf;
-		int64_t dl = o->given[OP_TIMEOUT] ? c->last_ns + o->timeout : QUEUE_FOREVER;
-		enum io_result r;
-		if (queue_probe_first(ctx, c)) {
-			/* Take what is there without waiting; before sleeping on an
-			 * empty queue, flush what was printed and say the wait. */
-			r = take(ctx, ops, impl, buf, cap, &msg, QUEUE_NOWAIT, want, &n, &trunc);
-			if (r == IO_AGAIN && !queue_opts(ctx)->nonblock) {
-				if (consumer_idle(c))
-					break;
-				if (c->msgs == 0)
-					queue_note_wait(ctx, ops, impl, false);
-				r = take(ctx, ops, impl, buf, cap, &msg, dl, want, &n, &trunc);
-			}
-		} else {
-			r = take(ctx, ops, impl, buf, cap, &msg, dl, want, &n, &trunc);
-		}
+		const char *msg = t.buf;
+		enum io_result r = queue_take(ctx, c, ops, impl, &t, &msg, want, &n, &trunc);
 		if (r != IO_OK) {
 			if (r == IO_FAILED_REPORTED) {
 				status = EXIT_FAIL;
@@ -249,10 +276,16 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 		}
 		if (consumer_deliver(c, msg, queue_unframe(msg, n)))
 			break;
+		if (!ops->timed_flush)
+			continue;
+		if (__fpending(stdout) == 0)
+			t.flush_at = 0; /* the buffer filled and went out */
+		else if (t.flush_at == 0)
+			t.flush_at = c->last_ns + QUEUE_FLUSH_NS;
 	}
 	/* Taken from the queue but not printed (stdout gone): say so. */
 	if (ops->pending)
 		c->unread += ops->pending(impl);
-	free(buf);
+	free(t.buf);
 	return status;
 }

@@ -37,6 +37,10 @@ const struct queue_opts *queue_opts(const struct ctx *ctx);
  * missed for longer than this. */
 #define QUEUE_SLICE_NS (250 * NSEC_PER_MSEC)
 
+/* How long printed messages may wait in stdout's buffer, at most, while
+ * the queue is empty (queue_ops.timed_flush). */
+#define QUEUE_FLUSH_NS (10 * NSEC_PER_MSEC)
+
 /* The send and receive operations return (ipcdemo/io.h): IO_OK; IO_AGAIN
  * (full, or empty, with QUEUE_NOWAIT); IO_TIMEOUT (still full or empty at
  * the deadline); IO_STOP (a stop was requested); IO_FAILED_ERRNO (errno
@@ -74,6 +78,13 @@ struct queue_ops {
 	 * of the queue after its name, "is full (10 of 10 messages)"; NULL:
 	 * "is full", "is empty". */
 	void (*wait_state)(const struct ctx *ctx, void *impl, bool sending, char *buf, size_t len);
+	/* A try that does not wait costs a system call (a kernel queue):
+	 * while printed messages wait in stdout's buffer, the consumer waits
+	 * until a flush deadline (QUEUE_FLUSH_NS after the first of them)
+	 * instead of trying first each time the queue may be empty, and
+	 * flushes when the queue stays empty until then. false: a try is
+	 * cheap (the ring), the consumer tries first and flushes at once. */
+	bool timed_flush;
 };
 
 /* Length of the first message in buf, its newline included. */
