@@ -646,6 +646,7 @@ is "Ctrl-C, nothing received: nothing on stdout" "$(cat c.out)" ""
 # (LeakSanitizer cannot run under ptrace: a sanitized build leaves it out here.)
 
 check_round_trip_calls mq mq_timedsend mq_timedreceive
+check_consume_calls mq mq_timedsend mq_timedreceive
 
 # ---- mq demo ----
 

@@ -598,6 +598,7 @@ run "Ctrl-C: rm" 0 -- "$IPCDEMO" sysv rm -q --key "$k"
 # (LeakSanitizer cannot run under ptrace: a sanitized build leaves it out here.)
 
 check_round_trip_calls sysv msgsnd msgrcv
+check_consume_calls sysv msgsnd msgrcv
 
 # ---- sysv demo ----
 
