@@ -57,6 +57,10 @@ struct qsink {
 	const struct queue_ops *ops;
 	void *impl;
 	bool timed_out;
+	/* --nonblock or --timeout: a deadline to work out for each message;
+	 * else every send waits as long as it takes. */
+	bool timed;
+	bool noted; /* the wait for room has been said */
 };
 
 /* Say once, before the first wait, what the queue is waiting for. */
@@ -77,8 +81,10 @@ static void queue_note_wait(struct ctx *ctx, const struct queue_ops *ops, void *
  * the sender sleeps on it. */
 static enum io_result qsink_send(struct ctx *ctx, struct qsink *qs, const char *buf, size_t len, size_t *done)
 {
-	int64_t deadline = queue_deadline(ctx);
-	if (deadline == QUEUE_NOWAIT || wait_noted(ctx, WAIT_FULL))
+	int64_t deadline = qs->timed ? queue_deadline(ctx) : QUEUE_FOREVER;
+	if (!qs->noted)
+		qs->noted = wait_noted(ctx, WAIT_FULL);
+	if (deadline == QUEUE_NOWAIT || qs->noted)
 		return qs->ops->send(ctx, qs->impl, buf, len, deadline, done);
 	enum io_result r = qs->ops->send(ctx, qs->impl, buf, len, QUEUE_NOWAIT, done);
 	if (r != IO_AGAIN)
@@ -146,9 +152,25 @@ enum io_result queue_send_each(void *impl, const char *buf, size_t len, size_t m
 	return IO_OK;
 }
 
+enum io_result queue_send_one(void *impl, const char *buf, size_t len, size_t max, int64_t deadline, size_t *done,
+			      int (*put)(void *impl, const char *msg, size_t n, int64_t deadline))
+{
+	*done = 0;
+	if (len > max)
+		return io_from_errno(EMSGSIZE);
+	if (put(impl, buf, len, deadline) < 0)
+		return io_from_errno(errno);
+	*done = len;
+	return IO_OK;
+}
+
 int queue_produce(struct ctx *ctx, const struct queue_ops *ops, void *impl)
 {
-	struct qsink qs = { .ops = ops, .impl = impl, .timed_out = false };
+	struct qsink qs = { .ops = ops,
+			    .impl = impl,
+			    .timed_out = false,
+			    .timed = queue_opts(ctx)->nonblock || ctx->opt.given[OP_TIMEOUT],
+			    .noted = false };
 	struct sink sink = { .impl = &qs, .chunk = ops->chunk, .echo = ops->echo, .write = qsink_write };
 	int rc = produce(ctx, &sink);
 	if (rc == EXIT_FAIL && qs.timed_out)

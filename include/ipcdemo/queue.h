@@ -49,7 +49,9 @@ const struct queue_opts *queue_opts(const struct ctx *ctx);
 struct queue_ops {
 	/* Send the whole messages in buf (each ends in '\n', the newline is
 	 * sent too); *done gets the bytes of the messages that went in, on
-	 * every return. */
+	 * every return. With chunk 1, buf is always one message: the
+	 * producer's sink gets one message a write (struct sink), and the
+	 * benchmark's round trips send one. */
 	enum io_result (*send)(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
 			       size_t *done);
 	/* Receive one message into buf; *len gets its length. *truncated
@@ -95,6 +97,10 @@ size_t queue_next_len(const char *buf, size_t len);
  * only on a stop request). Returns and *done as for queue_ops.send. */
 enum io_result queue_send_each(void *impl, const char *buf, size_t len, size_t max, int64_t deadline, size_t *done,
 			       int (*put)(void *impl, const char *msg, size_t n, int64_t deadline));
+/* The same for a queue whose chunk is 1, whose buf is one message: put
+ * it whole, without looking for its end. */
+enum io_result queue_send_one(void *impl, const char *buf, size_t len, size_t max, int64_t deadline, size_t *done,
+			      int (*put)(void *impl, const char *msg, size_t n, int64_t deadline));
 
 /* The deadline for --nonblock and --timeout, counted from now. */
 int64_t queue_deadline(const struct ctx *ctx);

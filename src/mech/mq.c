@@ -307,7 +307,7 @@ enum io_result mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t
 {
 	struct mqch *q = impl;
 	(void)ctx;
-	return queue_send_each(q, buf, len, (size_t)q->attr.mq_msgsize, deadline, done, mq_put);
+	return queue_send_one(q, buf, len, (size_t)q->attr.mq_msgsize, deadline, done, mq_put);
 }
 
 enum io_result mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,

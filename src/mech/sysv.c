@@ -305,7 +305,7 @@ enum io_result sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size
 {
 	struct sysvq *q = impl;
 	(void)ctx;
-	return queue_send_each(q, buf, len, q->cap, deadline, done, sysv_put);
+	return queue_send_one(q, buf, len, q->cap, deadline, done, sysv_put);
 }
 
 enum io_result sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
