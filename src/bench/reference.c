@@ -395,8 +395,7 @@ const struct ref_row bench_ref_rows[] = {
 	  .group = "bare",
 	  .word = "bare-mq",
 	  .group_summary = BARE_GROUP,
-	  .summary = "mq_timedsend(3) and mq_timedreceive(3) through a POSIX message queue, without ipcdemo's "
-		     "message model",
+	  .summary = "mq_send(3) and mq_receive(3) through a POSIX message queue, without ipcdemo's message model",
 	  .hooks = &bench_bare_mq_hooks,
 	  .no_round_trips = NULL,
 	  .run = bench_run_bare_mq },

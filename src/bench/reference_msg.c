@@ -2,7 +2,8 @@
 /* The reference rows of the mechanisms that keep message boundaries: a
  * POSIX message queue, a System V message queue, a unix datagram socket
  * pair and UDP on loopback. One call per message on each side
- * (mq_timedsend and mq_timedreceive, msgsnd and msgrcv, send and recv),
+ * (mq_send and mq_receive, msgsnd and msgrcv, send and recv), waiting
+ * without a timeout as detailyang's posixq and lmbench do,
  * no lines, no output: the floor of the mq, sysv, unix dgram and udp rows,
  * with the same queue attributes as those rows. */
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <fcntl.h>
 #include <mqueue.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include <sys/un.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,10 +29,7 @@
 
 enum bare_msg_kind { BARE_MQ, BARE_SYSV, BARE_DGRAM, BARE_UDP };
 
-/* A side stops after this long without a message (or room) on a channel
- * that loses nothing: the other side failed. A UDP reader stops after
- * half a second, as the udp row's consumer: what did not come was lost. */
-#define BARE_IDLE_NS (2 * NSEC_PER_SEC)
+/* A UDP reader stops after half a second without a datagram. */
 #define BARE_UDP_IDLE_NS (500 * NSEC_PER_MSEC)
 #define BARE_UDP_MAX 65507
 
@@ -47,12 +47,6 @@ struct bare_msgq {
 	 * sends what it received where it is. */
 	char *buf;
 	bool owns_buf;
-	/* A queue's idle limit, per process: the end of the current wait
-	 * (mq, CLOCK_REALTIME), and whether it was renewed since the last
-	 * message; the messages at the last tick (sysv). */
-	struct timespec until;
-	bool renewed;
-	uint64_t moved, at_tick;
 };
 
 /* The capacity of a queue we make: the mq row's (fs.mqueue.msg_default,
@@ -157,71 +151,16 @@ static void bare_msgq_remove(struct bare_msgq *q)
 
 /* ---- throughput ---- */
 
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
-/* The idle limit of a side: a timeout on its socket, or for System V
- * (whose calls have none) a tick each second that interrupts a call
- * (SA_RESTART off), two ticks without a message being the limit. */
-static int bare_idle_setup(struct bare_msgq *q, bool reader)
-{
-	int64_t idle = q->kind == BARE_UDP && reader ? BARE_UDP_IDLE_NS : BARE_IDLE_NS;
-	if (q->kind == BARE_MQ) {
-		int64_t t = now_real_ns() + idle;
-		q->until =
-			(struct timespec){ .tv_sec = (time_t)(t / NSEC_PER_SEC), .tv_nsec = (long)(t % NSEC_PER_SEC) };
-		return 0;
-	}
-	if (q->kind == BARE_SYSV) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_alarm;
-		sigemptyset(&sa.sa_mask);
-		struct itimerval it = { .it_interval = { .tv_sec = 1, .tv_usec = 0 },
-					.it_value = { .tv_sec = 1, .tv_usec = 0 } };
-		return sigaction(SIGALRM, &sa, NULL) < 0 || setitimer(ITIMER_REAL, &it, NULL) < 0 ? -1 : 0;
-	}
-	struct timeval tv = { .tv_sec = (time_t)(idle / NSEC_PER_SEC),
-			      .tv_usec = (suseconds_t)(idle % NSEC_PER_SEC / 1000) };
-	return setsockopt(q->fd[reader ? 0 : 1], SOL_SOCKET, reader ? SO_RCVTIMEO : SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-/* After a call timed out or was interrupted: go on (true), or is the side
- * idle past its limit (false, errno ETIMEDOUT)? */
-static bool bare_idle_again(struct bare_msgq *q, int err)
-{
-	if (stop_requested()) {
-		errno = EINTR;
-		return false;
-	}
-	if (q->kind == BARE_MQ && err == ETIMEDOUT && !q->renewed) {
-		/* The wait's end passed while messages came: wait once more. */
-		q->renewed = true;
-		return bare_idle_setup(q, true) == 0;
-	}
-	if (q->kind == BARE_SYSV && err == EINTR) {
-		bool moved = q->moved != q->at_tick;
-		q->at_tick = q->moved;
-		if (moved || !q->renewed) {
-			q->renewed = !moved;
-			return true;
-		}
-	}
-	errno = err == EAGAIN || err == EINTR ? ETIMEDOUT : err;
-	return false;
-}
-
-/* One message of len bytes, in one call (a few more after a timeout).
- * The bytes: at q->buf + sizeof(long). 0 or -1 with errno. */
+/* One message of len bytes at q->buf + sizeof(long), in one call that
+ * waits as long as it takes (no timeout: detailyang's posixq and lmbench
+ * wait so). 0 or -1 with errno. */
 static int bare_msg_send(struct bare_msgq *q, size_t len)
 {
 	for (;;) {
 		int r;
 		switch (q->kind) {
 		case BARE_MQ:
-			r = mq_timedsend(q->mqd, q->buf + sizeof(long), len, 0, &q->until);
+			r = mq_send(q->mqd, q->buf + sizeof(long), len, 0);
 			break;
 		case BARE_SYSV:
 			r = msgsnd(q->id, q->buf, len, 0);
@@ -230,25 +169,20 @@ static int bare_msg_send(struct bare_msgq *q, size_t len)
 			r = send(q->fd[1], q->buf + sizeof(long), len, 0) == (ssize_t)len ? 0 : -1;
 			break;
 		}
-		if (r == 0) {
-			q->moved++;
-			q->renewed = false;
-			return 0;
-		}
-		if (!bare_idle_again(q, errno))
-			return -1;
+		if (r == 0 || errno != EINTR || stop_requested())
+			return r;
 	}
 }
 
 /* Receive one message into q->buf + sizeof(long) (cap bytes); its length,
- * or -1 with errno (ETIMEDOUT: none for the idle limit). */
+ * or -1 with errno (EAGAIN: a UDP reader's half second went by empty). */
 static ssize_t bare_msg_recv(struct bare_msgq *q, size_t cap)
 {
 	for (;;) {
 		ssize_t n;
 		switch (q->kind) {
 		case BARE_MQ:
-			n = mq_timedreceive(q->mqd, q->buf + sizeof(long), cap, NULL, &q->until);
+			n = mq_receive(q->mqd, q->buf + sizeof(long), cap, NULL);
 			break;
 		case BARE_SYSV:
 			n = msgrcv(q->id, q->buf, cap, 0, 0);
@@ -257,13 +191,8 @@ static ssize_t bare_msg_recv(struct bare_msgq *q, size_t cap)
 			n = recv(q->fd[0], q->buf + sizeof(long), cap, 0);
 			break;
 		}
-		if (n >= 0) {
-			q->moved++;
-			q->renewed = false;
+		if (n >= 0 || errno != EINTR || stop_requested())
 			return n;
-		}
-		if (!bare_idle_again(q, errno))
-			return -1;
 	}
 }
 
@@ -271,15 +200,23 @@ struct bare_msg_report {
 	uint64_t msgs;
 	double seconds;
 	int err;
-	bool idle; /* the reader stopped at the idle limit */
+	bool idle; /* the UDP reader stopped after its half second */
 };
+
+/* A UDP reader stops half a second after the last datagram that came, as
+ * the udp row's consumer: what did not come was lost. */
+static int bare_udp_idle(const struct bare_msgq *q)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = (suseconds_t)(BARE_UDP_IDLE_NS / 1000) };
+	return q->kind != BARE_UDP ? 0 : setsockopt(q->fd[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
 
 static void bare_msg_child(int i, const struct plan *pl, struct bare_msgq *q, int rep)
 {
 	pin(i == 0 ? pl->cpu_tx : pl->cpu_rx);
 	size_t cap = pl->size < 16 ? 16 : pl->size;
 	q->buf = malloc(sizeof(long) + cap);
-	if (!q->buf || bare_idle_setup(q, i == 1) < 0)
+	if (!q->buf || (i == 1 && bare_udp_idle(q) < 0))
 		_exit(EXIT_FAIL);
 	memset(q->buf, 'b', sizeof(long) + cap);
 	const long type = 1;
@@ -300,7 +237,7 @@ static void bare_msg_child(int i, const struct plan *pl, struct bare_msgq *q, in
 	while (r.msgs < pl->msgs) {
 		if (bare_msg_recv(q, cap) < 0) {
 			r.err = errno;
-			r.idle = errno == ETIMEDOUT;
+			r.idle = q->kind == BARE_UDP && (errno == EAGAIN || errno == EWOULDBLOCK);
 			break;
 		}
 		last = now_mono_ns();
@@ -316,7 +253,7 @@ static void bare_msg_child(int i, const struct plan *pl, struct bare_msgq *q, in
 static void bare_msg_result(const struct plan *pl, bool lossy, const struct bare_msg_report *r, bool got,
 			    const int st[2], const double cpu[2], struct result *res)
 {
-	/* Lossy: the reader ends at the idle limit with what came. */
+	/* Lossy: the reader ends after its half second with what came. */
 	bool ended = got && (r->msgs == pl->msgs || (lossy && r->idle));
 	if (!got || st[0] != 0 || st[1] != 0 || !ended) {
 		if (got && r->err)
@@ -335,6 +272,34 @@ static void bare_msg_result(const struct plan *pl, bool lossy, const struct bare
 	res->ok = r->seconds > 0 && r->msgs >= 2;
 	if (!res->ok)
 		snprintf(res->err, sizeof(res->err), "too fast to time: use --count or --duration");
+}
+
+/* Wait for the reader's report. The calls wait without a timeout, and a
+ * queue has no end of file: a writer that failed would leave the reader
+ * waiting, so a writer gone with a failure (or a stop request) ends the
+ * reader too. The report's size, or -1. */
+static ssize_t bare_msg_report_wait(int fd, const pid_t pids[2], struct bare_msg_report *r)
+{
+	for (;;) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN, .revents = 0 };
+		int k = poll(&pf, 1, 100);
+		if (k > 0) {
+			ssize_t got;
+			while ((got = read(fd, r, sizeof(*r))) < 0 && errno == EINTR)
+				;
+			return got;
+		}
+		if (k < 0 && errno != EINTR)
+			return -1;
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		bool failed = waitid(P_PID, (id_t)pids[0], &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+			      si.si_pid == pids[0] && !(si.si_code == CLD_EXITED && si.si_status == EXIT_OK);
+		if (stop_requested() || failed) {
+			kill(pids[1], SIGKILL);
+			return -1;
+		}
+	}
 }
 
 /* A writer sends msgs messages, a reader receives them, timed from the
@@ -364,9 +329,7 @@ static void run_bare_msg(struct bench *b, const struct plan *pl, struct result *
 	bare_msgq_close_fds(&q);
 	close(rep[1]);
 	struct bare_msg_report r;
-	ssize_t got;
-	while ((got = read(rep[0], &r, sizeof(r))) < 0 && errno == EINTR)
-		;
+	ssize_t got = pids[0] > 0 && pids[1] > 0 ? bare_msg_report_wait(rep[0], pids, &r) : -1;
 	close(rep[0]);
 	double cpu[2];
 	int st[2];
