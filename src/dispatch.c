@@ -76,9 +76,10 @@ const struct verb commands[] = {
 			"each mechanism (mean and percentiles), then each mechanism's own producer and consumer\n"
 			"verbs streaming messages of each --size (messages/s, MB/s, CPU time per message and\n"
 			"messages per system call on each side; --batch 1: one a call, as the references).\n"
-			"MECHANISM selects a mechanism's rows, or one row by its own word; bare (read and write\n"
-			"of blocks through a plain pipe, a unix socket and loopback TCP) and dd (dd | dd) are\n"
-			"references measured in the same run.\n"
+			"MECHANISM selects a mechanism's rows, or one row by its own word; bare (one system call\n"
+			"per message through a plain pipe, unix stream and datagram sockets, loopback TCP and\n"
+			"UDP, a POSIX and a System V message queue) and dd (dd | dd) are references measured\n"
+			"in the same run.\n"
 			"Default: all. See ipcdemo-bench(1) for the method.",
 		.opts = bench_opts,
 		.min_args = 0,

@@ -13,6 +13,9 @@
 #include "ipcdemo/util.h"
 #include "ipcdemo/wait.h"
 
+/* The size of stdout's buffer in a consumer (not on a terminal). */
+#define QUEUE_OUT_BUF ((size_t)64 << 10)
+
 #define AT(member) .offset = offsetof(struct queue_opts, member)
 
 const struct opt_def queue_opt_name = {
@@ -54,6 +57,10 @@ struct qsink {
 	const struct queue_ops *ops;
 	void *impl;
 	bool timed_out;
+	/* --nonblock or --timeout: a deadline to work out for each message;
+	 * else every send waits as long as it takes. */
+	bool timed;
+	bool noted; /* the wait for room has been said */
 };
 
 /* Say once, before the first wait, what the queue is waiting for. */
@@ -74,8 +81,10 @@ static void queue_note_wait(struct ctx *ctx, const struct queue_ops *ops, void *
  * the sender sleeps on it. */
 static enum io_result qsink_send(struct ctx *ctx, struct qsink *qs, const char *buf, size_t len, size_t *done)
 {
-	int64_t deadline = queue_deadline(ctx);
-	if (deadline == QUEUE_NOWAIT || wait_noted(ctx, WAIT_FULL))
+	int64_t deadline = qs->timed ? queue_deadline(ctx) : QUEUE_FOREVER;
+	if (!qs->noted)
+		qs->noted = wait_noted(ctx, WAIT_FULL);
+	if (deadline == QUEUE_NOWAIT || qs->noted)
 		return qs->ops->send(ctx, qs->impl, buf, len, deadline, done);
 	enum io_result r = qs->ops->send(ctx, qs->impl, buf, len, QUEUE_NOWAIT, done);
 	if (r != IO_AGAIN)
@@ -143,9 +152,25 @@ enum io_result queue_send_each(void *impl, const char *buf, size_t len, size_t m
 	return IO_OK;
 }
 
+enum io_result queue_send_one(void *impl, const char *buf, size_t len, size_t max, int64_t deadline, size_t *done,
+			      int (*put)(void *impl, const char *msg, size_t n, int64_t deadline))
+{
+	*done = 0;
+	if (len > max)
+		return io_from_errno(EMSGSIZE);
+	if (put(impl, buf, len, deadline) < 0)
+		return io_from_errno(errno);
+	*done = len;
+	return IO_OK;
+}
+
 int queue_produce(struct ctx *ctx, const struct queue_ops *ops, void *impl)
 {
-	struct qsink qs = { .ops = ops, .impl = impl, .timed_out = false };
+	struct qsink qs = { .ops = ops,
+			    .impl = impl,
+			    .timed_out = false,
+			    .timed = queue_opts(ctx)->nonblock || ctx->opt.given[OP_TIMEOUT],
+			    .noted = false };
 	struct sink sink = { .impl = &qs, .chunk = ops->chunk, .echo = ops->echo, .write = qsink_write };
 	int rc = produce(ctx, &sink);
 	if (rc == EXIT_FAIL && qs.timed_out)
@@ -162,6 +187,36 @@ size_t queue_unframe(const char *buf, size_t n)
 	return n;
 }
 
+/* stdio sizes stdout's buffer by the file's block size, 4 KiB for a pipe
+ * or /dev/null: every message of 4 KiB would be a write(2) of its own. A
+ * larger buffer writes many at once; it is flushed before the consumer
+ * sleeps all the same. A terminal keeps its line buffer, and a stream
+ * already written to keeps its own. The buffer, or NULL. */
+static char *queue_out_buffer(void)
+{
+	if (__fpending(stdout) != 0 || isatty(STDOUT_FILENO))
+		return NULL;
+	char *b = malloc(QUEUE_OUT_BUF);
+	if (b && setvbuf(stdout, b, _IOFBF, QUEUE_OUT_BUF) != 0) {
+		free(b);
+		b = NULL;
+	}
+	return b;
+}
+
+/* Give the buffer back when the loop ends: what waits in it goes out (an
+ * error stays in stdout's error flag for the caller to report), and stdout
+ * goes unbuffered for what little is printed after (glibc lets a stream
+ * change its buffering after output, flushing first). */
+static void queue_out_release(char *b)
+{
+	if (!b)
+		return;
+	fflush(stdout);
+	setvbuf(stdout, NULL, _IONBF, 0);
+	free(b);
+}
+
 static enum io_result take(struct ctx *ctx, const struct queue_ops *ops, void *impl, char *buf, size_t cap,
 			   const char **msg, int64_t deadline, uint64_t want, size_t *len, bool *trunc)
 {
@@ -173,49 +228,77 @@ static enum io_result take(struct ctx *ctx, const struct queue_ops *ops, void *i
 
 /* Whether the receive loop must try without waiting first: with
  * --nonblock, while the first wait is still to be said, or while printed
- * messages wait in stdout's buffer (flushed before sleeping). Otherwise a
- * receive is one call that blocks: a round trip costs no extra try. */
-static bool queue_probe_first(const struct ctx *ctx, const struct consumer *c)
+ * messages wait in stdout's buffer (flushed before sleeping) of a queue
+ * whose tries are cheap. Otherwise a receive is one call that blocks: a
+ * round trip costs no extra try. */
+static bool queue_probe_first(const struct ctx *ctx, const struct consumer *c, const struct queue_ops *ops)
 {
-	if (queue_opts(ctx)->nonblock || __fpending(stdout) > 0)
+	if (queue_opts(ctx)->nonblock || (!ops->timed_flush && __fpending(stdout) > 0))
 		return true;
 	return c->msgs == 0 && !wait_noted(ctx, WAIT_EMPTY);
 }
 
-int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *ops, void *impl, size_t cap)
+/* The receive loop's state between messages. */
+struct qtake {
+	char *buf;
+	size_t cap;
+	/* timed_flush: when what waits in stdout's buffer must be flushed
+	 * if no message comes first (0: nothing waits). */
+	int64_t flush_at;
+};
+
+/* Take the next message: one call that blocks until the deadline, or
+ * until the flush deadline when printed messages wait (then flush and
+ * block on); with a probe first where queue_probe_first says so. */
+static enum io_result queue_take(struct ctx *ctx, struct consumer *c, const struct queue_ops *ops, void *impl,
+				 struct qtake *t, const char **msg, uint64_t want, size_t *n, bool *trunc)
 {
 	const struct opts *o = &ctx->opt;
-	char *buf = malloc(cap ? cap : 1);
+	int64_t dl = o->given[OP_TIMEOUT] ? c->last_ns + o->timeout : QUEUE_FOREVER;
+	enum io_result r;
+	if (queue_probe_first(ctx, c, ops)) {
+		/* Take what is there without waiting; before sleeping on an
+		 * empty queue, flush what was printed and say the wait. */
+		r = take(ctx, ops, impl, t->buf, t->cap, msg, QUEUE_NOWAIT, want, n, trunc);
+		if (r != IO_AGAIN || queue_opts(ctx)->nonblock)
+			return r;
+		if (consumer_idle(c))
+			return IO_STOP;
+		if (c->msgs == 0)
+			queue_note_wait(ctx, ops, impl, false);
+		return take(ctx, ops, impl, t->buf, t->cap, msg, dl, want, n, trunc);
+	}
+	if (t->flush_at && t->flush_at < dl) {
+		r = take(ctx, ops, impl, t->buf, t->cap, msg, t->flush_at, want, n, trunc);
+		if (r != IO_TIMEOUT)
+			return r;
+		/* Nothing came by the flush deadline: flush, then wait on. */
+		t->flush_at = 0;
+		if (consumer_idle(c))
+			return IO_STOP;
+	}
+	return take(ctx, ops, impl, t->buf, t->cap, msg, dl, want, n, trunc);
+}
+
+int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *ops, void *impl, size_t cap)
+{
+	struct qtake t = { .buf = malloc(cap ? cap : 1), .cap = cap, .flush_at = 0 };
 	int status = EXIT_OK;
-	if (!buf) {
+	if (!t.buf) {
 		msg_syserr(ctx->prog, "allocate a %zu-byte receive buffer", cap);
 		return EXIT_FAIL;
 	}
+	char *outbuf = queue_out_buffer();
 	for (;;) {
 		if (c->stop)
 			break;
 		if (stop_requested() && !(ops->pending && ops->pending(impl)))
 			break;
-		uint64_t want = o->given[OP_COUNT] ? o->count - c->msgs : 0;
+		uint64_t want = ctx->opt.given[OP_COUNT] ? ctx->opt.count - c->msgs : 0;
 		bool trunc = false;
 		size_t n = 0;
-		const char *msg = buf;
-		int64_t dl = o->given[OP_TIMEOUT] ? c->last_ns + o->timeout : QUEUE_FOREVER;
-		enum io_result r;
-		if (queue_probe_first(ctx, c)) {
-			/* Take what is there without waiting; before sleeping on an
-			 * empty queue, flush what was printed and say the wait. */
-			r = take(ctx, ops, impl, buf, cap, &msg, QUEUE_NOWAIT, want, &n, &trunc);
-			if (r == IO_AGAIN && !queue_opts(ctx)->nonblock) {
-				if (consumer_idle(c))
-					break;
-				if (c->msgs == 0)
-					queue_note_wait(ctx, ops, impl, false);
-				r = take(ctx, ops, impl, buf, cap, &msg, dl, want, &n, &trunc);
-			}
-		} else {
-			r = take(ctx, ops, impl, buf, cap, &msg, dl, want, &n, &trunc);
-		}
+		const char *msg = t.buf;
+		enum io_result r = queue_take(ctx, c, ops, impl, &t, &msg, want, &n, &trunc);
 		if (r != IO_OK) {
 			if (r == IO_FAILED_REPORTED) {
 				status = EXIT_FAIL;
@@ -249,10 +332,17 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 		}
 		if (consumer_deliver(c, msg, queue_unframe(msg, n)))
 			break;
+		if (!ops->timed_flush)
+			continue;
+		if (__fpending(stdout) == 0)
+			t.flush_at = 0; /* the buffer filled and went out */
+		else if (t.flush_at == 0)
+			t.flush_at = c->last_ns + QUEUE_FLUSH_NS;
 	}
 	/* Taken from the queue but not printed (stdout gone): say so. */
 	if (ops->pending)
 		c->unread += ops->pending(impl);
-	free(buf);
+	queue_out_release(outbuf);
+	free(t.buf);
 	return status;
 }

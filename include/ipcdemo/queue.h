@@ -37,6 +37,10 @@ const struct queue_opts *queue_opts(const struct ctx *ctx);
  * missed for longer than this. */
 #define QUEUE_SLICE_NS (250 * NSEC_PER_MSEC)
 
+/* How long printed messages may wait in stdout's buffer, at most, while
+ * the queue is empty (queue_ops.timed_flush). */
+#define QUEUE_FLUSH_NS (10 * NSEC_PER_MSEC)
+
 /* The send and receive operations return (ipcdemo/io.h): IO_OK; IO_AGAIN
  * (full, or empty, with QUEUE_NOWAIT); IO_TIMEOUT (still full or empty at
  * the deadline); IO_STOP (a stop was requested); IO_FAILED_ERRNO (errno
@@ -45,7 +49,9 @@ const struct queue_opts *queue_opts(const struct ctx *ctx);
 struct queue_ops {
 	/* Send the whole messages in buf (each ends in '\n', the newline is
 	 * sent too); *done gets the bytes of the messages that went in, on
-	 * every return. */
+	 * every return. With chunk 1, buf is always one message: the
+	 * producer's sink gets one message a write (struct sink), and the
+	 * benchmark's round trips send one. */
 	enum io_result (*send)(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline,
 			       size_t *done);
 	/* Receive one message into buf; *len gets its length. *truncated
@@ -74,6 +80,13 @@ struct queue_ops {
 	 * of the queue after its name, "is full (10 of 10 messages)"; NULL:
 	 * "is full", "is empty". */
 	void (*wait_state)(const struct ctx *ctx, void *impl, bool sending, char *buf, size_t len);
+	/* A try that does not wait costs a system call (a kernel queue):
+	 * while printed messages wait in stdout's buffer, the consumer waits
+	 * until a flush deadline (QUEUE_FLUSH_NS after the first of them)
+	 * instead of trying first each time the queue may be empty, and
+	 * flushes when the queue stays empty until then. false: a try is
+	 * cheap (the ring), the consumer tries first and flushes at once. */
+	bool timed_flush;
 };
 
 /* Length of the first message in buf, its newline included. */
@@ -84,6 +97,10 @@ size_t queue_next_len(const char *buf, size_t len);
  * only on a stop request). Returns and *done as for queue_ops.send. */
 enum io_result queue_send_each(void *impl, const char *buf, size_t len, size_t max, int64_t deadline, size_t *done,
 			       int (*put)(void *impl, const char *msg, size_t n, int64_t deadline));
+/* The same for a queue whose chunk is 1, whose buf is one message: put
+ * it whole, without looking for its end. */
+enum io_result queue_send_one(void *impl, const char *buf, size_t len, size_t max, int64_t deadline, size_t *done,
+			      int (*put)(void *impl, const char *msg, size_t n, int64_t deadline));
 
 /* The deadline for --nonblock and --timeout, counted from now. */
 int64_t queue_deadline(const struct ctx *ctx);

@@ -74,6 +74,13 @@ struct ref_row {
 	void (*run)(struct bench *b, const struct plan *pl, struct result *res);
 };
 extern const struct ref_row bench_ref_rows[];
+/* reference_msg.c: the floors of the rows that keep message boundaries
+ * (bare mq, bare sysv, bare dgram, bare udp): their hooks and runs. */
+extern const struct mech_bench bench_bare_mq_hooks, bench_bare_sysv_hooks, bench_bare_dgram_hooks, bench_bare_udp_hooks;
+void bench_run_bare_mq(struct bench *b, const struct plan *pl, struct result *res);
+void bench_run_bare_sysv(struct bench *b, const struct plan *pl, struct result *res);
+void bench_run_bare_dgram(struct bench *b, const struct plan *pl, struct result *res);
+void bench_run_bare_udp(struct bench *b, const struct plan *pl, struct result *res);
 
 /* A row of the tables: of a mechanism (mech set) or a reference. */
 struct brow {

@@ -342,7 +342,9 @@ static const struct mech_bench bare_unix_hooks = BARE_HOOKS(bare_unix_chan);
 static const struct mech_bench bare_tcp_hooks = BARE_HOOKS(bare_tcp_chan);
 static const struct mech_bench dd_hooks = BARE_HOOKS(NULL);
 
-#define BARE_GROUP "read(2) and write(2) of blocks, one call per block: through a pipe, a unix socket, loopback TCP"
+#define BARE_GROUP \
+	"one system call per message, no message model: a pipe, a unix stream socket, loopback TCP, a unix " \
+	"datagram socket, UDP, a POSIX and a System V message queue"
 
 const struct ref_row bench_ref_rows[] = {
 	{ .name = "bare pipe",
@@ -369,6 +371,38 @@ const struct ref_row bench_ref_rows[] = {
 	  .hooks = &bare_tcp_hooks,
 	  .no_round_trips = NULL,
 	  .run = run_bare_tcp },
+	{ .name = "bare dgram",
+	  .group = "bare",
+	  .word = "bare-dgram",
+	  .group_summary = BARE_GROUP,
+	  .summary = "send(2) and recv(2) through a unix datagram socket pair, without ipcdemo's message model",
+	  .hooks = &bench_bare_dgram_hooks,
+	  .no_round_trips = NULL,
+	  .run = bench_run_bare_dgram },
+	{ .name = "bare udp",
+	  .group = "bare",
+	  .word = "bare-udp",
+	  .group_summary = BARE_GROUP,
+	  .summary = "send(2) and recv(2) of UDP datagrams on loopback (lossy), without ipcdemo's message model",
+	  .hooks = &bench_bare_udp_hooks,
+	  .no_round_trips = NULL,
+	  .run = bench_run_bare_udp },
+	{ .name = "bare mq",
+	  .group = "bare",
+	  .word = "bare-mq",
+	  .group_summary = BARE_GROUP,
+	  .summary = "mq_send(3) and mq_receive(3) through a POSIX message queue, without ipcdemo's message model",
+	  .hooks = &bench_bare_mq_hooks,
+	  .no_round_trips = NULL,
+	  .run = bench_run_bare_mq },
+	{ .name = "bare sysv",
+	  .group = "bare",
+	  .word = "bare-sysv",
+	  .group_summary = BARE_GROUP,
+	  .summary = "msgsnd(2) and msgrcv(2) through a System V message queue, without ipcdemo's message model",
+	  .hooks = &bench_bare_sysv_hooks,
+	  .no_round_trips = NULL,
+	  .run = bench_run_bare_sysv },
 	{ .name = "dd | dd",
 	  .group = "dd",
 	  .word = NULL,

@@ -246,21 +246,24 @@ static bool slice_end(int64_t deadline, struct timespec *abs)
 }
 
 /* The absolute timeout of the next call until the deadline; last: the
- * deadline has passed, a try that does not wait. With no deadline, the
- * end of a slice kept from call to call: no clock is read while it is
- * ahead (a call that finds a message or room never looks at it), and a
- * call that times out on it renews it. */
-static const struct timespec *call_end(struct mqch *q, int64_t deadline, struct timespec *slice, bool *last)
+ * deadline has passed, a try that does not wait. The end of a slice is
+ * kept from call to call, with the deadline it was made for: no clock is
+ * read while the deadline stays the same (a call that finds a message or
+ * room never looks at the slice's end), and a call that times out on it
+ * renews it. So a consumer waiting until a flush deadline reads the clocks
+ * once per deadline, not once per message. */
+static const struct timespec *call_end(struct mqch *q, int64_t deadline, bool *last)
 {
 	static const struct timespec now_or_never = { .tv_sec = 0, .tv_nsec = 0 };
-	*last = false;
-	if (deadline == QUEUE_FOREVER) {
-		if (!q->has_slice)
-			q->has_slice = slice_end(deadline, &q->slice);
-		return &q->slice;
+	*last = deadline == QUEUE_NOWAIT;
+	if (*last)
+		return &now_or_never;
+	if (!q->has_slice || q->slice_for != deadline) {
+		q->slice_for = deadline;
+		q->has_slice = slice_end(deadline, &q->slice);
 	}
-	*last = deadline == QUEUE_NOWAIT || !slice_end(deadline, slice);
-	return *last ? &now_or_never : slice;
+	*last = !q->has_slice;
+	return *last ? &now_or_never : &q->slice;
 }
 
 /* One mq_timedsend or mq_timedreceive (snd picks which): with
@@ -272,14 +275,13 @@ static const struct timespec *call_end(struct mqch *q, int64_t deadline, struct 
  * one send and one receive on each side. Returns what the call returns. */
 static ssize_t mq_call(struct mqch *q, bool snd, char *buf, size_t len, int64_t deadline)
 {
-	struct timespec slice;
 	for (;;) {
 		if (deadline != QUEUE_NOWAIT && stop_requested()) {
 			errno = EINTR;
 			return -1;
 		}
 		bool last;
-		const struct timespec *abs = call_end(q, deadline, &slice, &last);
+		const struct timespec *abs = call_end(q, deadline, &last);
 		ssize_t n = snd ? mq_timedsend(q->mqd, buf, len, q->prio, abs)
 				: mq_timedreceive(q->mqd, buf, len, &q->prio, abs);
 		if (n >= 0)
@@ -305,7 +307,7 @@ enum io_result mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t
 {
 	struct mqch *q = impl;
 	(void)ctx;
-	return queue_send_each(q, buf, len, (size_t)q->attr.mq_msgsize, deadline, done, mq_put);
+	return queue_send_one(q, buf, len, (size_t)q->attr.mq_msgsize, deadline, done, mq_put);
 }
 
 enum io_result mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
@@ -433,6 +435,7 @@ static int mq_receive_verb(struct ctx *ctx)
 		.what = q.name,
 		.explain = mq_explain,
 		.wait_state = mq_wait_state,
+		.timed_flush = true,
 	};
 	/* mq_receive needs a buffer of at least msgsize bytes. */
 	rc = queue_consume(ctx, &c, &ops, &q, (size_t)q.attr.mq_msgsize);

@@ -22,10 +22,12 @@ struct mqch {
 	struct mq_attr attr;
 	unsigned prio; /* send: --priority; receive: of the last message */
 	bool sending;
-	/* With no deadline, the end of the slice the calls wait at most
-	 * until (CLOCK_REALTIME), renewed when a call times out on it. */
+	/* The end of the slice the calls wait at most until (CLOCK_REALTIME),
+	 * for the deadline slice_for; renewed when a call times out on it or
+	 * the deadline changes. */
 	bool has_slice;
 	struct timespec slice;
+	int64_t slice_for;
 };
 
 /* Create the queue with exactly that mode (mq_open obeys the umask; on

@@ -221,12 +221,14 @@ static int make_ticker(struct sysvq *q)
  * interrupts them. Once armed it ticks every QUEUE_SLICE_NS (a stop
  * request that lands just before a call is seen at the next tick), and
  * is moved only when a deadline comes before its next tick: in the steady
- * state it costs no system call. Returns 0, or -1 with errno. */
-static int sysv_ticker(struct sysvq *q, int64_t deadline)
+ * state it costs no system call. now: the monotonic clock, read already,
+ * or 0. Returns 0, or -1 with errno. */
+static int sysv_ticker(struct sysvq *q, int64_t deadline, int64_t now)
 {
 	if (q->ticking && deadline == QUEUE_FOREVER)
 		return 0;
-	int64_t now = now_mono_ns();
+	if (now == 0)
+		now = now_mono_ns();
 	int64_t first = now + QUEUE_SLICE_NS;
 	if (deadline != QUEUE_FOREVER && deadline < first)
 		first = deadline;
@@ -267,9 +269,11 @@ static ssize_t sysv_call(struct sysvq *q, bool snd, size_t len, long type, int f
 				errno = EINTR;
 				return -1;
 			}
-			if (deadline != QUEUE_FOREVER && now_mono_ns() >= deadline)
+			/* One clock reading for both (none with no deadline). */
+			int64_t now = deadline == QUEUE_FOREVER ? 0 : now_mono_ns();
+			if (deadline != QUEUE_FOREVER && now >= deadline)
 				last = true;
-			else if (sysv_ticker(q, deadline) < 0)
+			else if (sysv_ticker(q, deadline, now) < 0)
 				return -1;
 		}
 		int f = flags | (last ? IPC_NOWAIT : 0);
@@ -301,7 +305,7 @@ enum io_result sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size
 {
 	struct sysvq *q = impl;
 	(void)ctx;
-	return queue_send_each(q, buf, len, q->cap, deadline, done, sysv_put);
+	return queue_send_one(q, buf, len, q->cap, deadline, done, sysv_put);
 }
 
 enum io_result sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
@@ -454,6 +458,7 @@ static int sysv_receive_verb(struct ctx *ctx)
 		.what = q.what,
 		.explain = sysv_explain,
 		.wait_state = sysv_wait_state,
+		.timed_flush = true,
 	};
 	rc = queue_consume(ctx, &c, &ops, &q, cap);
 	rc = consumer_finish(&c, rc);

@@ -49,7 +49,8 @@ UDP_MAX=65507
 LINE_MAX=1048576 # of a stream consumer
 
 ROWS=("pipe" "fifo" "unix stream" "unix dgram" "unix seqpacket" "socketpair"
-	"tcp" "udp" "mq" "sysv" "shm" "file" "bare pipe" "bare unix" "bare tcp" "dd | dd")
+	"tcp" "udp" "mq" "sysv" "shm" "file" "bare pipe" "bare unix" "bare tcp"
+	"bare dgram" "bare udp" "bare mq" "bare sysv" "dd | dd")
 
 # ---- what a bench leaves behind ----
 
@@ -119,10 +120,10 @@ jis() {
 why_re() {
 	case $1 in
 	pipe | fifo | "unix stream" | socketpair | tcp | file) [ "$2" -gt "$LINE_MAX" ] && echo '1 MiB' ;;
-	"unix dgram" | "unix seqpacket") [ "$2" -gt $((WMEM - 1024)) ] && echo "wmem_default $WMEM([^0-9]|\$)" ;;
-	udp) [ "$2" -gt "$UDP_MAX" ] && echo "$UDP_MAX" ;;
-	mq) [ "$2" -gt "$MSGSIZE_MAX" ] && echo "msgsize_max $MSGSIZE_MAX([^0-9]|\$)" ;;
-	sysv) [ "$2" -gt "$MSGMAX" ] && echo "msgmax $MSGMAX([^0-9]|\$)" ;;
+	"unix dgram" | "unix seqpacket" | "bare dgram") [ "$2" -gt $((WMEM - 1024)) ] && echo "wmem_default $WMEM([^0-9]|\$)" ;;
+	udp | "bare udp") [ "$2" -gt "$UDP_MAX" ] && echo "$UDP_MAX" ;;
+	mq | "bare mq") [ "$2" -gt "$MSGSIZE_MAX" ] && echo "msgsize_max $MSGSIZE_MAX([^0-9]|\$)" ;;
+	sysv | "bare sysv") [ "$2" -gt "$MSGMAX" ] && echo "msgmax $MSGMAX([^0-9]|\$)" ;;
 	esac
 	return 0
 }
@@ -191,10 +192,10 @@ else
 	 elif [.messages_per_write, .messages_per_read] | all(num and . > 0) then empty
 	 else bad("messages_per_write \(.messages_per_write), messages_per_read \(.messages_per_read)") end),
 	(if .batch == null or (.batch | num) then empty else bad("batch \(.batch)") end),
-	(if .mechanism == "udp" then
+	(if .mechanism == "udp" or .mechanism == "bare udp" then
 		(if (.lost_fraction | num) and .lost_fraction >= 0 and .lost_fraction <= 1 then empty
 		 else bad("lost_fraction \(.lost_fraction)") end)
-	 elif has("lost_fraction") then bad("lost_fraction outside udp") else empty end)
+	 elif has("lost_fraction") then bad("lost_fraction outside udp and bare udp") else empty end)
 end'
 
 # check_json NAME FILE COUNT RUNS CPUS SIZES ROW...: FILE holds the JSON
@@ -264,7 +265,7 @@ run "__complete bench ''" 0 -- "$IPCDEMO" __complete bench ''
 # These words, and besides them only the words of mechanisms registered
 # since (their name, or NAME-ROW for one of their rows).
 offered=$(printf '%s\n' "$OUT" | cut -f1 | sort)
-known="bare bare-pipe bare-tcp bare-unix dd fifo file mq pipe shm socketpair sysv tcp udp unix unix-dgram unix-memfd unix-seqpacket unix-stream"
+known="bare bare-dgram bare-mq bare-pipe bare-sysv bare-tcp bare-udp bare-unix dd fifo file mq pipe shm socketpair sysv tcp udp unix unix-dgram unix-memfd unix-seqpacket unix-stream"
 is "completion of '': every word that selects these rows" \
 	"$(printf '%s\n' "$offered" | grep -Fxf <(tr ' ' '\n' <<<"$known") | tr '\n' ' ')" "$known "
 registered=$("$IPCDEMO" list | awk '/^[^ ]/ { print $1 }')
@@ -311,7 +312,7 @@ rows_re="\"mechanism\":\"(${rows_re%|})\""
 grep -v '"test":"source"' "$T/.out" | grep -E "$rows_re" >tiny.json
 grep '"test":"source"' "$T/.out" >sources.json
 is "tiny run: nothing on stderr (no terminal, no progress)" "$ERR" ""
-is "tiny run: 96 cells (16 rows x 3 sizes x 2 tests)" "$(nlines tiny.json)" 96
+is "tiny run: 120 cells (20 rows x 3 sizes x 2 tests)" "$(nlines tiny.json)" 120
 is "tiny run: the message sources last" "$(tail -n 3 "$T/.out")" "$(cat sources.json)"
 if $have_jq; then
 	is "tiny run: sources counter, uuid and libuuid, each measured" \
@@ -336,7 +337,8 @@ fi
 clean "tiny run" "$BPID"
 
 # --batch 1: one message per system call on each side, as the references.
-BATCH_ROWS=("pipe" "fifo" "unix stream" "socketpair" "tcp" "mq" "shm" "shm spin" "file" "bare pipe" "bare unix" "bare tcp")
+BATCH_ROWS=("pipe" "fifo" "unix stream" "socketpair" "tcp" "mq" "shm" "shm spin" "file" "bare pipe" "bare unix" "bare tcp"
+	"bare dgram" "bare udp" "bare mq" "bare sysv")
 brun "--batch 1" 0 --size 64,64k --count 300 --cpu same --json --batch 1 \
 	pipe fifo unix-stream socketpair tcp shm file mq bare
 cp "$T/.out" batch1.json
@@ -488,12 +490,15 @@ jis "bare-pipe: the bare pipe alone, both sizes, latency then throughput" \
 	-j '"\(.mechanism) \(.size) \(.test) \(.available and (.failed | not))|"' "$T/.out"
 jis "bare-pipe: every block counted" "300 300 300 300 " -j '"\(.messages // .round_trips) "' "$T/.out"
 clean "bare-pipe" "$BPID"
-# bare: the three kernel floors (a pipe, a unix stream socket, TCP on
-# loopback), each placement, a size above a socket's default buffer and
-# above TCP's segment; every cell measured and sane, every block counted.
+# bare: the kernel floors (a pipe, a unix stream socket, TCP on loopback, a
+# unix datagram socket, UDP, a POSIX and a System V message queue), each
+# placement, a size above a socket's default buffer and above TCP's segment
+# (n/a where the row's limit says); every cell measured and sane, every
+# block counted.
 brun "bench bare" 0 --size 64,1M --count 300 --json bare
 cp "$T/.out" bare.json
-check_json "bare" bare.json 300 1 "same split" "64 1048576" "bare pipe" "bare unix" "bare tcp"
+check_json "bare" bare.json 300 1 "same split" "64 1048576" "bare pipe" "bare unix" "bare tcp" \
+	"bare dgram" "bare udp" "bare mq" "bare sysv"
 jis "bare: no cell failed" "" -r 'select(.available and .failed) | "\(.mechanism) \(.size) \(.cpu) \(.test)"' bare.json
 clean "bare" "$BPID"
 brun "bench bare-tcp bare-unix" 0 --size 64 --count 300 --cpu same --json bare-tcp bare-unix

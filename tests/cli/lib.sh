@@ -253,3 +253,61 @@ consecutive() {
 	awk -F: 'NR > 1 && $2 != prev + 1 { bad = 1 } { prev = $2 } END { exit bad || NR == 0 }' "$1"
 }
 mode_of() { stat -c %a "$1" 2>&1; }
+
+# ---- system calls per round trip (strace), of the queue mechanisms ----
+# A round trip is one send and one receive on each side: a receive that
+# blocks is one call, with no try that does not wait before it. strace -f
+# writes each call a process makes; per process of the bench's round trips
+# (the two that both send and receive), the calls of each kind are the
+# round trips (N) and the warm-up (W: 200 of 64 bytes), and a few more at
+# most: a wait that a 250 ms slice or tick ends is tried again (SEND, RECV:
+# the calls). A try without waiting before each wait would double them.
+syscalls_per_side() { # SEND RECV TRACEFILE: "PID SENDS RECEIVES" of each process that does both
+	awk -v s="$1" -v r="$2" '$2 ~ "^" s "\\(" { n[$1]++ } $2 ~ "^" r "\\(" { m[$1]++ }
+		END { for (p in n) if (p in m) print p, n[p], m[p] }' "$3"
+}
+check_round_trip_calls() { # MECH SEND RECV
+	local mech=$1 n=300 w=200 sides bad
+	if ! command -v strace >/dev/null 2>&1; then
+		skip "$mech round trip: 2 system calls per side" "strace is not installed"
+		return
+	fi
+	if ! strace -f -o /dev/null true 2>/dev/null; then
+		skip "$mech round trip: 2 system calls per side" "strace cannot trace here (ptrace refused)"
+		return
+	fi
+	run "$mech bench under strace" 0 -- env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -o "$T/strace" -e trace="$2,$3" \
+		"$IPCDEMO" bench "$mech" --size 64 --count $n --cpu same -q
+	sides=$(syscalls_per_side "$2" "$3" "$T/strace")
+	is "$mech round trip under strace: two sides that send and receive" "$(printf '%s\n' "$sides" | grep -c .)" 2
+	bad=$(printf '%s\n' "$sides" | awk -v lo=$((n + w)) -v hi=$((n + w + 25)) \
+		'NF == 3 && ($2 < lo || $2 > hi || $3 < lo || $3 > hi)')
+	is "$mech round trip: one $2 and one $3 per round trip on each side ($((n + w)) each)" "$bad" ""
+}
+# A consumer takes one message a call, with no try that does not wait
+# before each wait (which would add a call each time the queue runs
+# empty, every few messages on one CPU and nearly every message across
+# two), and writes what it prints in writes of many messages, not one
+# write(2) per 4 KiB message. The bench's throughput consumer (the one
+# process that receives and never sends) under strace: its receives are
+# the messages (N) and a few more at most; its writes to stdout at most
+# one per 8 messages.
+check_consume_calls() { # MECH SEND RECV
+	local mech=$1 n=2000 procs bad
+	if ! command -v strace >/dev/null 2>&1; then
+		skip "$mech consumer: 1 system call per message" "strace is not installed"
+		return
+	fi
+	if ! strace -f -o /dev/null true 2>/dev/null; then
+		skip "$mech consumer: 1 system call per message" "strace cannot trace here (ptrace refused)"
+		return
+	fi
+	run "$mech throughput under strace" 0 -- env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -o "$T/strace" -e trace="$2,$3,write" "$IPCDEMO" bench "$mech" --size 4k --count $n --cpu same -q
+	procs=$(awk -v s="$2" -v r="$3" '$2 ~ "^" s "\\(" { n[$1]++ } $2 ~ "^" r "\\(" { m[$1]++ }
+		$2 ~ /^write\(1,/ { w[$1]++ } END { for (p in m) if (!(p in n)) print p, m[p], w[p] + 0 }' "$T/strace")
+	is "$mech throughput under strace: one process that only receives" "$(printf '%s\n' "$procs" | grep -c .)" 1
+	bad=$(printf '%s\n' "$procs" | awk -v lo=$n -v hi=$((n + 25)) -v wmax=$((n / 8)) \
+		'NF == 3 && ($2 < lo || $2 > hi || $3 > wmax)')
+	is "$mech consumer: one $3 per message ($n), its output in writes of 8 messages or more" "$bad" ""
+}

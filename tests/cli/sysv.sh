@@ -597,36 +597,8 @@ run "Ctrl-C: rm" 0 -- "$IPCDEMO" sysv rm -q --key "$k"
 # ---- system calls per round trip (strace) ----
 # (LeakSanitizer cannot run under ptrace: a sanitized build leaves it out here.)
 
-# A round trip is one send and one receive on each side: a receive that
-# blocks is one call, with no try that does not wait before it. strace -f
-# writes each call a process makes; per process of the bench's round trips
-# (the two that both send and receive), the calls of each kind are the
-# round trips (N) and the warm-up (W: 200 of 64 bytes), and a few more at
-# most: a wait that a 250 ms slice or tick ends is tried again (SEND, RECV:
-# the calls). A try without waiting before each wait would double them.
-syscalls_per_side() { # SEND RECV TRACEFILE: "PID SENDS RECEIVES" of each process that does both
-	awk -v s="$1" -v r="$2" '$2 ~ "^" s "\\(" { n[$1]++ } $2 ~ "^" r "\\(" { m[$1]++ }
-		END { for (p in n) if (p in m) print p, n[p], m[p] }' "$3"
-}
-check_round_trip_calls() { # MECH SEND RECV
-	local mech=$1 n=300 w=200 sides bad
-	if ! command -v strace >/dev/null 2>&1; then
-		skip "$mech round trip: 2 system calls per side" "strace is not installed"
-		return
-	fi
-	if ! strace -f -o /dev/null true 2>/dev/null; then
-		skip "$mech round trip: 2 system calls per side" "strace cannot trace here (ptrace refused)"
-		return
-	fi
-	run "$mech bench under strace" 0 -- env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -o "$T/strace" -e trace="$2,$3" \
-		"$IPCDEMO" bench "$mech" --size 64 --count $n --cpu same -q
-	sides=$(syscalls_per_side "$2" "$3" "$T/strace")
-	is "$mech round trip under strace: two sides that send and receive" "$(printf '%s\n' "$sides" | grep -c .)" 2
-	bad=$(printf '%s\n' "$sides" | awk -v lo=$((n + w)) -v hi=$((n + w + 25)) \
-		'NF == 3 && ($2 < lo || $2 > hi || $3 < lo || $3 > hi)')
-	is "$mech round trip: one $2 and one $3 per round trip on each side ($((n + w)) each)" "$bad" ""
-}
 check_round_trip_calls sysv msgsnd msgrcv
+check_consume_calls sysv msgsnd msgrcv
 
 # ---- sysv demo ----
 

@@ -92,22 +92,25 @@ static size_t row_index(const char *name)
 
 Test(bench, rows_and_groups)
 {
-	size_t n = 0, want = 4; /* the references: bare pipe, bare unix, bare tcp, dd | dd */
+	/* the references: bare pipe, unix, tcp, dgram, udp, mq, sysv, and dd | dd */
+	static const char *const refs[] = { "bare pipe", "bare unix", "bare tcp", "bare dgram",
+					    "bare udp",  "bare mq",   "bare sysv" };
+	const size_t nref = sizeof(refs) / sizeof(refs[0]);
+	size_t n = 0, want = nref + 1;
 	for (size_t i = 0; mechanisms[i]; i++)
 		if (mechanisms[i]->bench)
 			for (const struct bench_row *r = mechanisms[i]->bench->rows; r->name; r++)
 				want++;
 	for (; bench_row_name(n); n++)
 		cr_assert_not_null(bench_row_group(n));
-	cr_assert_eq(n, want, "every mechanism's rows and the four references");
+	cr_assert_eq(n, want, "every mechanism's rows and the eight references");
 	size_t ud = row_index("unix dgram");
 	cr_assert_neq(ud, SIZE_MAX);
 	cr_assert_str_eq(bench_row_group(ud), "unix");
-	cr_assert_str_eq(bench_row_name(n - 4), "bare pipe");
-	cr_assert_str_eq(bench_row_name(n - 3), "bare unix");
-	cr_assert_str_eq(bench_row_name(n - 2), "bare tcp");
-	for (size_t i = n - 4; i < n - 1; i++)
-		cr_assert_str_eq(bench_row_group(i), "bare");
+	for (size_t i = 0; i < nref; i++) {
+		cr_assert_str_eq(bench_row_name(n - 1 - nref + i), refs[i]);
+		cr_assert_str_eq(bench_row_group(n - 1 - nref + i), "bare");
+	}
 	cr_assert_str_eq(bench_row_name(n - 1), "dd | dd");
 	cr_assert_str_eq(bench_row_group(n - 1), "dd");
 	cr_assert_null(bench_row_group(n));
@@ -118,10 +121,10 @@ Test(bench, rows_and_groups)
  * gives), with the words that select one row alone. */
 Test(bench, row_order_and_words)
 {
-	static const char *const names[] = { "pipe",       "fifo", "unix stream", "unix dgram", "unix seqpacket",
-					     "socketpair", "tcp",  "udp",         "mq",         "sysv",
-					     "shm",        "file", "bare pipe",   "bare unix",  "bare tcp",
-					     "dd | dd" };
+	static const char *const names[] = { "pipe",       "fifo",     "unix stream", "unix dgram", "unix seqpacket",
+					     "socketpair", "tcp",      "udp",         "mq",         "sysv",
+					     "shm",        "file",     "bare pipe",   "bare unix",  "bare tcp",
+					     "bare dgram", "bare udp", "bare mq",     "bare sysv",  "dd | dd" };
 	size_t prev = 0;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		size_t at = row_index(names[i]);
@@ -141,6 +144,21 @@ Test(bench, row_order_and_words)
 	cr_assert_str_eq(bench_row_word(row_index("bare pipe")), "bare-pipe");
 	cr_assert_str_eq(bench_row_word(row_index("bare unix")), "bare-unix");
 	cr_assert_str_eq(bench_row_word(row_index("bare tcp")), "bare-tcp");
+	cr_assert_str_eq(bench_row_word(row_index("bare dgram")), "bare-dgram");
+	cr_assert_str_eq(bench_row_word(row_index("bare udp")), "bare-udp");
+	cr_assert_str_eq(bench_row_word(row_index("bare mq")), "bare-mq");
+	cr_assert_str_eq(bench_row_word(row_index("bare sysv")), "bare-sysv");
+	/* A floor has the limit of the row it is the floor of. */
+	static const char *const floors[][2] = { { "bare dgram", "unix dgram" },
+						 { "bare udp", "udp" },
+						 { "bare mq", "mq" },
+						 { "bare sysv", "sysv" } };
+	for (size_t i = 0; i < sizeof(floors) / sizeof(floors[0]); i++) {
+		char w2[128];
+		size_t a = bench_limit(floors[i][0], why, sizeof(why)), b = bench_limit(floors[i][1], w2, sizeof(w2));
+		cr_assert(a > 0 && a == b, "%s: limit %zu, %s's %zu", floors[i][0], a, floors[i][1], b);
+		cr_assert_str_eq(why, w2);
+	}
 	cr_assert_null(bench_row_word(row_index("dd | dd")));
 	cr_assert_eq(bench_limit("no such", why, sizeof(why)), 0);
 	cr_assert_str_eq(why, "no such row");

@@ -81,3 +81,34 @@ Test(io, queue_send_each_results)
 	cr_assert_eq(done, 8, "one and two fit in 5 bytes, three does not");
 	cr_assert_eq(q.puts, 2);
 }
+
+/* One message, put whole: its bytes, its result, EMSGSIZE before the put. */
+Test(io, queue_send_one_results)
+{
+	const char *buf = "three\n";
+	size_t len = strlen(buf), done = 99;
+	struct fake_queue q = { .room = 10, .err = 0, .puts = 0 };
+	cr_assert_eq(queue_send_one(&q, buf, len, 64, QUEUE_NOWAIT, &done, fake_put), IO_OK);
+	cr_assert_eq(done, len);
+	cr_assert_eq(q.puts, 1);
+
+	q = (struct fake_queue){ .room = 0, .err = EAGAIN, .puts = 0 };
+	cr_assert_eq(queue_send_one(&q, buf, len, 64, QUEUE_NOWAIT, &done, fake_put), IO_AGAIN);
+	cr_assert_eq(done, 0);
+
+	q = (struct fake_queue){ .room = 0, .err = EINTR, .puts = 0 };
+	cr_assert_eq(queue_send_one(&q, buf, len, 64, QUEUE_FOREVER, &done, fake_put), IO_STOP);
+
+	q = (struct fake_queue){ .room = 0, .err = ETIMEDOUT, .puts = 0 };
+	cr_assert_eq(queue_send_one(&q, buf, len, 64, QUEUE_FOREVER, &done, fake_put), IO_TIMEOUT);
+
+	q = (struct fake_queue){ .room = 0, .err = EIDRM, .puts = 0 };
+	cr_assert_eq(queue_send_one(&q, buf, len, 64, QUEUE_FOREVER, &done, fake_put), IO_FAILED_ERRNO);
+	cr_assert_eq(errno, EIDRM);
+
+	q = (struct fake_queue){ .room = 10, .err = 0, .puts = 0 };
+	cr_assert_eq(queue_send_one(&q, buf, len, 5, QUEUE_NOWAIT, &done, fake_put), IO_FAILED_ERRNO);
+	cr_assert_eq(errno, EMSGSIZE);
+	cr_assert_eq(done, 0);
+	cr_assert_eq(q.puts, 0, "nothing put");
+}
