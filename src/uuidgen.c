@@ -51,9 +51,44 @@ void uuidgen_next(struct uuidgen *g, uuid_t out)
 	memcpy(out, b, sizeof(uuid_t));               /* each byte is used once: pos only moves on */
 }
 
-void uuidgen_text(struct uuidgen *g, char out[UUID_STR_LEN])
+/* Two lower-case hexadecimal digits of each byte value. */
+static const char hex2[256][2] = {
+#define H(x) \
+	{ \
+		"0123456789abcdef"[(x) >> 4], "0123456789abcdef"[(x)&15] \
+	}
+#define H4(x) H(x), H((x) + 1), H((x) + 2), H((x) + 3)
+#define H16(x) H4(x), H4((x) + 4), H4((x) + 8), H4((x) + 12)
+#define H64(x) H16(x), H16((x) + 16), H16((x) + 32), H16((x) + 48)
+	H64(0),
+	H64(64),
+	H64(128),
+	H64(192),
+#undef H64
+#undef H16
+#undef H4
+#undef H
+};
+
+char *uuidgen_line(struct uuidgen *g, char *out)
 {
 	uuid_t u;
 	uuidgen_next(g, u);
-	uuid_unparse_lower(u, out);
+	/* uuid_unparse_lower's text, without its format string: the digits
+	 * of each byte from a table, the dashes after bytes 4, 6, 8 and 10. */
+	char *p = out;
+	for (int i = 0; i < 16; i++) {
+		memcpy(p, hex2[u[i]], 2);
+		p += 2;
+		if (i == 3 || i == 5 || i == 7 || i == 9)
+			*p++ = '-';
+	}
+	*p++ = '\n';
+	return p;
+}
+
+void uuidgen_text(struct uuidgen *g, char out[UUID_STR_LEN])
+{
+	uuidgen_line(g, out);
+	out[UUID_STR_LEN - 1] = '\0';
 }

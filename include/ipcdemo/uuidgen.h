@@ -24,6 +24,9 @@ void uuidgen_init(struct uuidgen *g);
 /* The next UUID, binary. */
 void uuidgen_next(struct uuidgen *g, uuid_t out);
 
+/* The next UUID as a line: 36 lower-case characters and a newline at out
+ * (37 bytes). Returns the end of the line. */
+char *uuidgen_line(struct uuidgen *g, char *out);
 /* The next UUID as 36 lower-case characters and a NUL. */
 void uuidgen_text(struct uuidgen *g, char out[UUID_STR_LEN]);
 
