@@ -25,15 +25,33 @@
  * and write it with the next. */
 #define OUT_DIRECT (OUT_BUF / 2)
 
-static void out_buffer(void)
+static void out_buffer(struct consumer *c)
 {
 	if (isatty(STDOUT_FILENO) || __flbf(stdout) || __fbufsize(stdout) >= OUT_BUF)
 		return;
-	/* Held by stdout until the process ends (glibc writes what is left
-	 * at exit), so never freed. */
 	char *b = malloc(OUT_BUF);
-	if (b && setvbuf(stdout, b, _IOFBF, OUT_BUF) != 0)
+	if (b && setvbuf(stdout, b, _IOFBF, OUT_BUF) != 0) {
 		free(b);
+		b = NULL;
+	}
+	c->outbuf = b;
+}
+
+/* Take the buffer back from stdout, which is unbuffered from then on
+ * (what else a command prints after its consumer is little). */
+static void out_unbuffer(struct consumer *c)
+{
+	if (!c->outbuf)
+		return;
+	/* setvbuf flushes first; what it could not write was said already
+	 * (consumer_finish flushed before its summary). */
+	if (setvbuf(stdout, NULL, _IONBF, 0) != 0) {
+		__fpurge(stdout);
+		if (setvbuf(stdout, NULL, _IONBF, 0) != 0)
+			return; /* still stdout's: left to the end of the process */
+	}
+	free(c->outbuf);
+	c->outbuf = NULL;
 }
 
 /* Write a span of plain output. */
@@ -56,7 +74,6 @@ int consumer_init(struct consumer *c, struct ctx *ctx)
 	memset(c, 0, sizeof(*c));
 	c->ctx = ctx;
 	c->mech = ctx->mech ? ctx->mech->name : "";
-	out_buffer();
 	out_init(&c->out, stdout, ctx->opt.json);
 	c->label = ctx->opt.label;
 	if (ctx->opt.verify) {
@@ -66,6 +83,7 @@ int consumer_init(struct consumer *c, struct ctx *ctx)
 			return -1;
 		}
 	}
+	out_buffer(c);
 	c->start_ns = c->last_ns = now_mono_ns();
 	return 0;
 }
@@ -324,6 +342,7 @@ int consumer_finish(struct consumer *c, int status)
 		status = EXIT_TIMEOUT;
 	verify_free(c->verify);
 	c->verify = NULL;
+	out_unbuffer(c);
 	return status;
 }
 

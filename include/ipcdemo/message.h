@@ -174,6 +174,7 @@ struct consumer {
 	uint64_t reads;
 	bool reads_counted;
 	size_t longest; /* the longest message so far, for --batch on a stream */
+	char *outbuf;   /* stdout's buffer, given by this consumer (consumer_finish frees it) */
 };
 int consumer_init(struct consumer *c, struct ctx *ctx);
 /* Say that the channel shares its messages among consumers, so that a
