@@ -144,15 +144,39 @@ bool linebuf_next(struct linebuf *lb, const char **line, size_t *len)
 	return false;
 }
 
+/* Sixteen bytes, compared at once (GCC's and Clang's vector extension:
+ * SSE2 on x86-64, NEON on arm64, plain code elsewhere). */
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+
+uint64_t newlines(const char *p, size_t n)
+{
+	/* A memchr() a line costs a call and its set-up for each of them: at
+	 * ten bytes a line, most of a consumer's time. Here each lane of acc
+	 * counts the newlines at its offset, up to 255 steps, then the lanes
+	 * are summed. */
+	uint64_t k = 0;
+	size_t i = 0;
+	while (n - i >= sizeof(bytes16)) {
+		bytes16 acc = { 0 };
+		size_t steps = (n - i) / sizeof(bytes16);
+		if (steps > 255)
+			steps = 255;
+		for (size_t s = 0; s < steps; s++, i += sizeof(bytes16)) {
+			bytes16 v;
+			memcpy(&v, p + i, sizeof(v));
+			acc -= (bytes16)(v == '\n'); /* true is all ones: -1 */
+		}
+		for (size_t j = 0; j < sizeof(bytes16); j++)
+			k += acc[j];
+	}
+	for (; i < n; i++)
+		k += p[i] == '\n';
+	return k;
+}
+
 uint64_t linebuf_lines(const struct linebuf *lb)
 {
-	uint64_t k = 0;
-	const char *p = lb->buf + lb->head, *end = lb->buf + lb->tail;
-	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		k++;
-		p++;
-	}
-	return k;
+	return newlines(lb->buf + lb->head, lb->tail - lb->head);
 }
 
 bool linebuf_rest(struct linebuf *lb, const char **line, size_t *len)

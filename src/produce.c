@@ -31,6 +31,8 @@ struct source {
 	uint64_t lines;
 	char uuid[UUID_STR_LEN];
 	struct uuidgen ug;
+	char dec[32]; /* bulk counter: the next number's digits and newline */
+	size_t dec_len;
 };
 
 /* Next line of standard input. With may_block false, SRC_AGAIN says the
@@ -245,9 +247,29 @@ struct prod_state {
 	uint64_t sent, sent_bytes, unsent;
 	uint64_t writes;           /* calls of the sink's write */
 	int64_t first_ns, last_ns; /* the active span: the first message handed over, the last taken */
+	bool last_due;             /* a write took messages since last_ns was read */
 	bool echo;
 	size_t label_len;
+	size_t chunk;
+	struct padmem pad;
+	uint64_t id, seq;
+	uint64_t left; /* messages of this batch not made yet */
+	enum io_result rc;
+	int status;
+	bool ended; /* the source has no more */
 };
+
+/* The time of the last write that took messages, read when time may pass
+ * without one (a wait, the summary) rather than after each write: a clock
+ * read a write was 7% of a producer's time at --batch 1. Until then only
+ * the making of messages runs, never a wait. */
+static void last_taken(struct prod_state *ps)
+{
+	if (ps->last_due) {
+		ps->last_ns = now_mono_ns();
+		ps->last_due = false;
+	}
+}
 
 /* Echo the whole messages of buf[0..len): one write of the run when there
  * is no label, else the label before each. Returns a stdout error or 0. */
@@ -291,7 +313,7 @@ static enum io_result wire_flush(struct prod_state *ps)
 		ps->unsent += w->msgs - whole;
 	}
 	if (whole) {
-		ps->last_ns = now_mono_ns();
+		ps->last_due = true;
 		if (!ps->sent)
 			ps->first_ns = start; /* the write that took the first message began */
 	}
@@ -370,6 +392,7 @@ static int next_message(struct prod_state *ps, struct source *src, const char **
 		*rc = wire_flush(ps);
 		if (*rc != IO_OK)
 			return sr;
+		last_taken(ps);
 		sr = source_next(ps->ctx, src, p, plen, true);
 	}
 	return sr;
@@ -411,19 +434,186 @@ static int wire_add(struct prod_state *ps, struct padmem *pad, const char *p, si
 }
 
 /* The end of produce(): send what is buffered, unless stopped, and say
- * what was not sent. rc is the last wire_flush's, left the messages of the
- * batch not made. Returns the exit status. */
-static int produce_finish(struct prod_state *ps, enum io_result rc, int status, uint64_t left)
+ * what was not sent, left the messages of the batch not made. Returns the
+ * exit status. */
+static int produce_finish(struct prod_state *ps)
 {
 	/* After a stop request a blocking write could wait forever: what is
 	 * still buffered is reported as not sent. */
-	if (rc == IO_OK && status == EXIT_OK && !stop_requested())
-		rc = wire_flush(ps);
-	ps->unsent += ps->w.msgs + left;
-	if (io_failed(rc))
-		status = EXIT_FAIL;
-	producer_summary(ps->ctx, ps, status != EXIT_OK);
-	return status;
+	if (ps->rc == IO_OK && ps->status == EXIT_OK && !stop_requested())
+		ps->rc = wire_flush(ps);
+	last_taken(ps);
+	ps->unsent += ps->w.msgs + ps->left;
+	if (io_failed(ps->rc))
+		ps->status = EXIT_FAIL;
+	producer_summary(ps->ctx, ps, ps->status != EXIT_OK);
+	return ps->status;
+}
+
+/* One batch, a message at a time. Returns false to stop (ps->rc and
+ * ps->status say why), true at its end or at the end of the source
+ * (ps->ended). */
+static bool batch_each(struct prod_state *ps, struct source *src)
+{
+	const struct opts *o = &ps->ctx->opt;
+	for (uint64_t i = 0; o->count == 0 || i < o->count; i++) {
+		const char *p;
+		size_t plen;
+		if (stop_requested())
+			return false;
+		int sr = next_message(ps, src, &p, &plen, &ps->rc);
+		if (ps->rc != IO_OK)
+			return false;
+		if (sr == SRC_ERROR) {
+			ps->status = EXIT_FAIL;
+			return false;
+		}
+		if (sr == SRC_END) {
+			ps->ended = true;
+			return true;
+		}
+		size_t need = message_need(o, plen);
+		if (ps->w.len > 0 && ps->w.len + need > ps->chunk) {
+			ps->rc = wire_flush(ps);
+			if (ps->rc != IO_OK)
+				return false;
+		}
+		if (wire_add(ps, &ps->pad, p, plen, need, ps->id, &ps->seq) < 0) {
+			ps->status = EXIT_FAIL;
+			return false;
+		}
+		if (ps->left)
+			ps->left--;
+		if (ps->w.len >= ps->chunk || ps->w.msgs == o->batch) {
+			ps->rc = wire_flush(ps);
+			if (ps->rc != IO_OK)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* The bytes a bulk message's stores may touch: a counter's line is at most
+ * 21 bytes, copied as 32; a UUID's is 37. */
+#define BULK_ROOM 48
+
+/* Bulk sources: --source counter and uuid, neither stamped, padded nor
+ * echoed, through a channel that takes many messages a write. Made one by
+ * one (a source call, a memcpy of a length known only then, the padding's
+ * checks, the batch's tests) a message cost about 20 ns, and a producer at
+ * default batching spent most of its time there rather than in the pipe. */
+static bool bulk_source(const struct prod_state *ps)
+{
+	const struct opts *o = &ps->ctx->opt;
+	return (o->source == SRC_COUNTER || o->source == SRC_UUID) && !o->seq && o->size == 0 && !ps->echo &&
+	       ps->chunk >= 16 * BULK_ROOM;
+}
+
+/* The counter's next number, its digits counted up in place. */
+static void dec_next(struct source *s)
+{
+	char *d = s->dec;
+	size_t i = s->dec_len;
+	while (i > 0 && d[i - 1] == '9')
+		d[--i] = '0';
+	if (i > 0) {
+		d[i - 1]++;
+		return;
+	}
+	d[0] = '1'; /* 9...9 + 1: a digit more */
+	memset(d + 1, '0', s->dec_len);
+	d[++s->dec_len] = '\n';
+}
+
+/* Thirty-two bytes, stored at once. */
+typedef char bytes32 __attribute__((vector_size(32)));
+
+/* From a number ending in 0 with room for ten lines, the ten lines that
+ * differ only in their last digit: the digits stored from a register, then
+ * that digit. (A byte stored into the digits, then read with the next
+ * copy, stalled each line on the store's forwarding: 75% of the time.)
+ * Returns the lines stored at p: 10, or 1, the counter's line alone. */
+static size_t counter_decade(const struct source *s, char *p, const char *end, uint64_t most)
+{
+	size_t n = s->dec_len, len = n + 1;
+	bytes32 digits;
+	memcpy(&digits, s->dec, sizeof(digits));
+	if (s->dec[n - 1] != '0' || most < 10 || p + 9 * len > end) {
+		memcpy(p, &digits, sizeof(digits));
+		return 1;
+	}
+	for (int d = 0; d < 10; d++, p += len) {
+		memcpy(p, &digits, sizeof(digits));
+		p[n - 1] = (char)('0' + d);
+	}
+	return 10;
+}
+
+/* The counter after counter_decade's ten lines. */
+static void dec_decade(struct source *s)
+{
+	s->dec[s->dec_len - 1] = '9';
+	dec_next(s);
+}
+
+/* Make up to most messages of the bulk source into the wire, while
+ * BULK_ROOM bytes are left of the chunk. Returns how many. */
+static uint64_t bulk_fill(struct prod_state *ps, struct source *s, uint64_t most)
+{
+	struct wire *w = &ps->w;
+	char *start = w->buf + w->len, *p = start;
+	const char *end = w->buf + ps->chunk - BULK_ROOM;
+	uint64_t k = 0;
+	if (s->kind == SRC_COUNTER) {
+		while (k < most && p <= end) {
+			size_t step = counter_decade(s, p, end, most - k);
+			k += step;
+			p += step * (s->dec_len + 1);
+			if (step == 1)
+				dec_next(s);
+			else
+				dec_decade(s);
+		}
+		s->counter += k;
+	} else {
+		for (; k < most && p <= end; k++)
+			p = uuidgen_line(&s->ug, p);
+	}
+	size_t n = (size_t)(p - start);
+	w->len += n;
+	w->msgs += k;
+	w->bytes += n - k;
+	return k;
+}
+
+/* One batch of a bulk source, as batch_each. */
+static bool batch_bulk(struct prod_state *ps, struct source *src)
+{
+	const struct opts *o = &ps->ctx->opt;
+	if (!src->dec_len) {
+		/* The digits of the number after the counter's. */
+		char tmp[24];
+		int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)src->counter + 1);
+		memcpy(src->dec, tmp, (size_t)n);
+		src->dec[n] = '\n';
+		src->dec_len = (size_t)n;
+	}
+	for (uint64_t made = 0; o->count == 0 || made < o->count;) {
+		if (stop_requested())
+			return false;
+		uint64_t most = o->count ? o->count - made : UINT64_MAX;
+		if (o->batch && o->batch - ps->w.msgs < most)
+			most = o->batch - ps->w.msgs;
+		uint64_t k = bulk_fill(ps, src, most);
+		made += k;
+		ps->left -= k < ps->left ? k : ps->left;
+		if (ps->w.len + BULK_ROOM > ps->chunk || ps->w.msgs == o->batch) {
+			ps->rc = wire_flush(ps);
+			if (ps->rc != IO_OK)
+				return false;
+		}
+	}
+	return true;
 }
 
 int produce(struct ctx *ctx, const struct sink *sink)
@@ -432,75 +622,44 @@ int produce(struct ctx *ctx, const struct sink *sink)
 	struct prod_state ps = { .ctx = ctx,
 				 .sink = sink,
 				 .echo = sink->echo && !o->quiet,
-				 .label_len = o->label ? strlen(o->label) : 0 };
+				 .label_len = o->label ? strlen(o->label) : 0,
+				 .chunk = sink->chunk ? sink->chunk : DEFAULT_CHUNK,
+				 .id = o->given[OP_ID] ? o->id : (uint64_t)getpid(),
+				 .seq = 0,
+				 .left = 0,
+				 .rc = IO_OK,
+				 .status = EXIT_OK,
+				 .ended = false };
 	struct source src = { .kind = o->source, .args = ctx->argv, .nargs = (size_t)ctx->argc };
 	uuidgen_init(&src.ug);
-	size_t chunk = sink->chunk ? sink->chunk : DEFAULT_CHUNK;
-	uint64_t id = o->given[OP_ID] ? o->id : (uint64_t)getpid();
-	uint64_t seq = 0;
 	bool forever = o->given[OP_EVERY] && !o->given[OP_BATCHES];
-	int status = EXIT_OK;
-	enum io_result rc = IO_OK;
-	bool ended = false;
-	/* Messages of this batch not made yet: not sent either, when the
-	 * batch ends early (standard input has no known size). */
-	uint64_t left = 0;
-	struct padmem pad;
+	bool bulk = bulk_source(&ps);
 
-	if (produce_start(&ps, &pad, chunk) < 0)
+	if (produce_start(&ps, &ps.pad, ps.chunk) < 0)
 		return EXIT_FAIL;
 
 	for (uint64_t b = 0; forever || b < o->batches; b++) {
-		if (b > 0 && o->given[OP_EVERY] &&
-		    !(sink->wait ? sink->wait(ctx, sink->impl, o->every) : sleep_ns(o->every)))
-			break;
-		left = o->source == SRC_STDIN ? 0 : o->count;
-		for (uint64_t i = 0; o->count == 0 || i < o->count; i++) {
-			const char *p;
-			size_t plen;
-			if (stop_requested())
-				goto out;
-			int sr = next_message(&ps, &src, &p, &plen, &rc);
-			if (rc != IO_OK)
-				goto out;
-			if (sr == SRC_ERROR) {
-				status = EXIT_FAIL;
-				goto out;
-			}
-			if (sr == SRC_END) {
-				ended = true;
+		if (b > 0 && o->given[OP_EVERY]) {
+			last_taken(&ps);
+			if (!(sink->wait ? sink->wait(ctx, sink->impl, o->every) : sleep_ns(o->every)))
 				break;
-			}
-			size_t need = message_need(o, plen);
-			if (ps.w.len > 0 && ps.w.len + need > chunk) {
-				rc = wire_flush(&ps);
-				if (rc != IO_OK)
-					goto out;
-			}
-			if (wire_add(&ps, &pad, p, plen, need, id, &seq) < 0) {
-				status = EXIT_FAIL;
-				goto out;
-			}
-			if (left)
-				left--;
-			if (ps.w.len >= chunk || ps.w.msgs == o->batch) {
-				rc = wire_flush(&ps);
-				if (rc != IO_OK)
-					goto out;
-			}
 		}
-		rc = wire_flush(&ps);
-		if (rc != IO_OK)
-			goto out;
+		/* Messages of this batch not made yet: not sent either, when the
+		 * batch ends early (standard input has no known size). */
+		ps.left = o->source == SRC_STDIN ? 0 : o->count;
+		if (!(bulk ? batch_bulk(&ps, &src) : batch_each(&ps, &src)))
+			break;
+		ps.rc = wire_flush(&ps);
+		if (ps.rc != IO_OK)
+			break;
 		if (ctx->out_errno)
-			goto out; /* stdout reader gone or broken: close_stdout reports it */
-		if (ended)
+			break; /* stdout reader gone or broken: close_stdout reports it */
+		if (ps.ended)
 			break;
 	}
-out:
-	status = produce_finish(&ps, rc, status, left);
+	int status = produce_finish(&ps);
 	free(ps.w.buf);
-	free(pad.from);
+	free(ps.pad.from);
 	if (src.lb_ready)
 		linebuf_free(&src.lb);
 	return status;

@@ -96,6 +96,9 @@ bool linebuf_rest(struct linebuf *lb, const char **line, size_t *len);
 size_t linebuf_pending(const struct linebuf *lb);
 /* Complete lines waiting in the buffer. */
 uint64_t linebuf_lines(const struct linebuf *lb);
+/* The newlines in p[0..n), counted 16 bytes a step (p may be NULL when n
+ * is 0). */
+uint64_t newlines(const char *p, size_t n);
 
 /* ---- Options every producer and every consumer takes (verb tables) ---- */
 /* clang-format off */
@@ -180,6 +183,7 @@ struct consumer {
 	/* --explain: what the reads of the channel mean (explain.h); NULL:
 	 * the generic sentences. */
 	const struct explain_says *says;
+	char *outbuf;   /* stdout's buffer, given by this consumer (consumer_finish frees it) */
 };
 int consumer_init(struct consumer *c, struct ctx *ctx);
 /* Say that the channel shares its messages among consumers, so that a

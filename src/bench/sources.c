@@ -130,7 +130,7 @@ void run_sources(struct bench *b, struct out *o)
 	const struct mechanism *m = source_mech();
 	static const char *const notes[SOURCES] = {
 		"the numbers 1, 2, 3, ...",
-		"random (version 4) UUIDs, 256 per getrandom call",
+		"random (version 4) UUIDs, ChaCha8 keyed by getrandom",
 		"uuid_generate_random + uuid_unparse_lower, for comparison",
 	};
 	char why[256], text[200];

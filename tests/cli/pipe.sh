@@ -39,8 +39,8 @@ batch_run() { # name producer-args consumer-args
 	run "$1" 0 -- bash -c '"$IPCDEMO" pipe produce --source counter -n 5000 --size 64 --stats $1 2>p.err |
 		"$IPCDEMO" pipe consume --stats -q $2 >/dev/null; cat p.err >&2' _ "$2" "$3"
 }
-batch_run "default: 64 KiB a write" "" ""
-like "default: 1024 messages of 64 bytes a write" "$ERR" '^  writes   5, 1000\.0 messages per write$'
+batch_run "default: 256 KiB a write" "" ""
+like "default: 4096 messages of 64 bytes a write" "$ERR" '^  writes   2, 2500\.0 messages per write$'
 like "default: reads of many messages" "$ERR" '^  reads    [0-9]+, ([2-9]|[1-9][0-9]+)[0-9]*\.[0-9] messages per read$'
 batch_run "--batch 3: a write of 3 messages" "--batch 3" ""
 like "--batch 3: 1667 writes" "$ERR" '^  writes   1667, 3\.0 messages per write$'

@@ -355,3 +355,24 @@ Test(linebuf, overlong_line_comes_out_in_pieces)
 	linebuf_free(&lb);
 	close(fds[0]);
 }
+
+Test(linebuf, newlines_counted_at_every_length_and_offset)
+{
+	/* Lengths across the 16-byte steps and the 255-step sums, at every
+	 * alignment, against a byte-by-byte count. */
+	static char buf[16 * 600 + 64];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)((i * 7919 % 13 == 0) ? '\n' : (i % 3 ? 'x' : (char)0xff));
+	for (size_t off = 0; off < 17; off++) {
+		for (size_t n = 0; off + n <= sizeof(buf); n += n < 70 ? 1 : 157) {
+			uint64_t want = 0;
+			for (size_t i = 0; i < n; i++)
+				want += buf[off + i] == '\n';
+			cr_assert_eq(newlines(buf + off, n), want, "offset %zu, %zu bytes", off, n);
+		}
+	}
+	static char all[16 * 300];
+	memset(all, '\n', sizeof(all));
+	cr_assert_eq(newlines(all, sizeof(all)), sizeof(all), "a lane past 255");
+	cr_assert_eq(newlines(NULL, 0), 0);
+}

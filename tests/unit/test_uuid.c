@@ -33,6 +33,27 @@ Test(uuid, version_4_variant_dce_and_libuuid_agrees)
 	}
 }
 
+Test(uuid, line_is_libuuid_text_and_a_newline)
+{
+	static struct uuidgen g, twin;
+	uuid_t first;
+	uuidgen_init(&g);
+	uuidgen_next(&g, first); /* its random bytes drawn: the twin draws none */
+	for (int i = 1; i < UUIDGEN_BATCH; i++) {
+		char want[UUID_STR_LEN], line[UUID_STR_LEN + 8];
+		uuid_t u;
+		memcpy(&twin, &g, sizeof(g)); /* the same state: the same UUID next */
+		uuidgen_next(&twin, u);
+		uuid_unparse_lower(u, want);
+		memset(line, 'x', sizeof(line));
+		char *end = uuidgen_line(&g, line);
+		cr_assert_eq(end - line, UUID_STR_LEN);
+		cr_assert_eq(line[UUID_STR_LEN - 1], '\n');
+		cr_assert_eq(line[UUID_STR_LEN], 'x', "nothing written past the newline");
+		cr_assert(memcmp(line, want, UUID_STR_LEN - 1) == 0, "%.36s is libuuid's %s", line, want);
+	}
+}
+
 Test(uuid, distinct_and_every_free_bit_varies)
 {
 	static struct uuidgen g;
