@@ -183,7 +183,7 @@ struct consumer {
 	/* --explain: what the reads of the channel mean (explain.h); NULL:
 	 * the generic sentences. */
 	const struct explain_says *says;
-	char *outbuf;   /* stdout's buffer, given by this consumer (consumer_finish frees it) */
+	char *outbuf; /* stdout's buffer, given by this consumer (consumer_finish frees it) */
 };
 int consumer_init(struct consumer *c, struct ctx *ctx);
 /* Say that the channel shares its messages among consumers, so that a
