@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ipcdemo/bench_hooks.h"
@@ -32,10 +33,38 @@ static const struct explain_says pipe_read_says = {
 	.errs = { { .err = EINTR, .says = "interrupted: a stop was asked for" } },
 };
 
+/* The same calls when the shell gave us no pipe: the sentences must not
+ * say "pipe" of a file or a terminal. */
+static const struct explain_says stdout_write_says = {
+	.blocks = NULL,
+	.ok = "written to standard output, which is not a pipe here (a file or a terminal): "
+	      "put a | between this producer and a consumer to see a pipe",
+	.eof = NULL,
+	.eof_ends = false,
+	.fail = NULL,
+	.errs = { { .err = EINTR, .says = "interrupted: a stop was asked for" } },
+};
+static const struct explain_says stdin_read_says = {
+	.blocks = "standard input is not a pipe here: a read of a file returns at once, a terminal's waits for a line",
+	.ok = "read from standard input (not a pipe here: a file, a terminal or a socket)",
+	.eof = "end of file on standard input",
+	.eof_ends = true,
+	.fail = NULL,
+	.errs = { { .err = EINTR, .says = "interrupted: a stop was asked for" } },
+};
+
+/* The sentences for fd, after what it is: a pipe's, or the plain ones. */
+static const struct explain_says *says_for(int fd, const struct explain_says *pipe_says,
+					   const struct explain_says *other)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) ? pipe_says : other;
+}
+
+/* impl: the sentences of --explain for fd 1 (NULL when not explaining). */
 static enum io_result stdout_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
 {
-	(void)impl;
-	if ((explaining(ctx) ? explain_write_all(ctx, STDOUT_FILENO, buf, len, done, &pipe_write_says)
+	if ((explaining(ctx) ? explain_write_all(ctx, STDOUT_FILENO, buf, len, done, impl)
 			     : write_all(STDOUT_FILENO, buf, len, done)) == 0)
 		return IO_OK;
 	if (errno == EPIPE || errno == EINTR)
@@ -53,7 +82,12 @@ static int pipe_produce(struct ctx *ctx)
 	 * Writes of STREAM_READ, what the consumer reads at once: at 64 KiB
 	 * the two sides' system calls and turns on the pipe's lock cost a
 	 * counter's pipeline a third of its speed. */
-	struct sink sink = { .impl = NULL, .chunk = STREAM_READ, .echo = false, .write = stdout_write };
+	struct sink sink = {
+		.impl = explaining(ctx) ? (void *)says_for(STDOUT_FILENO, &pipe_write_says, &stdout_write_says) : NULL,
+		.chunk = STREAM_READ,
+		.echo = false,
+		.write = stdout_write,
+	};
 	pipe_grow(STDOUT_FILENO);
 	return produce(ctx, &sink);
 }
@@ -71,7 +105,7 @@ static int pipe_consume(struct ctx *ctx)
 	}
 	if (consumer_init(&c, ctx) < 0)
 		return EXIT_FAIL;
-	c.says = &pipe_read_says;
+	c.says = says_for(STDIN_FILENO, &pipe_read_says, &stdin_read_says);
 	if (!ctx->opt.quiet) {
 		/* The tutorial's header, on stderr so that stdout stays data. */
 		fputs("Consumer data:\n--------------\n", stderr);

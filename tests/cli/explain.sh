@@ -30,10 +30,14 @@ is "the data is the data" "$(printf '%s\n' "$OUT" | grep -Ecx "$UUID4_RE")" 5
 norm=$(printf '%s\n' "$ERR" | sed -E "s/^explain\[[0-9]+\]/explain[PID]/; s/$UUID4_RE/UUID/g; s/\"UUID\"|\"[0-9a-f-]{32}\"/\"DATA\"/")
 is "pipe produce: two writes told, the rest summed up" "$norm" \
 	'explain[PID]: write(1, "DATA"..., 37) = 37
-explain[PID]:     1 message (37 bytes): in the pipe now, for the reader to take (write blocks only while the pipe is full)
+explain[PID]:     1 message (37 bytes): written to standard output, which is not a pipe here (a file or a terminal): put a | between this producer and a consumer to see a pipe
 explain[PID]: write(1, "DATA"..., 37) = 37
-explain[PID]:     1 message (37 bytes): in the pipe now, for the reader to take (write blocks only while the pipe is full)
+explain[PID]:     1 message (37 bytes): written to standard output, which is not a pipe here (a file or a terminal): put a | between this producer and a consumer to see a pipe
 explain[PID]: ... 3 more write(2) calls of 37 bytes, 0 failed'
+# Into a pipe, the sentence speaks of the pipe.
+# shellcheck disable=SC2016 # expanded by the inner shell
+run "pipe produce --explain into a pipe" 0 -- sh -c '"$IPCDEMO" pipe produce -n 1 --explain 2>"$1" | cat >/dev/null; cat "$1"' _ "$T/into-pipe.err"
+like "into a pipe: the pipe's sentence" "$OUT" 'in the pipe now, for the reader to take'
 
 # shellcheck disable=SC2016 # expanded by the inner shell
 run "pipe consume --explain" 0 -- sh -c '"$IPCDEMO" pipe produce --source counter -n 1 --batches 12 --every 10ms |
