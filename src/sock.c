@@ -238,7 +238,15 @@ enum io_result sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t 
 	}
 }
 
+static ssize_t sock_recvf(int fd, char *buf, size_t cap, struct peer *p, int flags);
+
 ssize_t sock_recv(int fd, char *buf, size_t cap, struct peer *p)
+{
+	return sock_recvf(fd, buf, cap, p, 0);
+}
+
+/* sock_recv with more recvmsg flags (MSG_DONTWAIT). */
+static ssize_t sock_recvf(int fd, char *buf, size_t cap, struct peer *p, int flags)
 {
 	union {
 		char b[CMSG_SPACE(sizeof(struct ucred))];
@@ -252,7 +260,7 @@ ssize_t sock_recv(int fd, char *buf, size_t cap, struct peer *p)
 	/* MSG_TRUNC: the return value is the real length, even when cut. */
 	if (p)
 		p->known = false;
-	ssize_t n = recvmsg(fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC);
+	ssize_t n = recvmsg(fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC | flags);
 	if (n < 0 || !p)
 		return n;
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
@@ -297,26 +305,41 @@ int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof
 		c->extra = peer_json;
 		c->extra_arg = &peer;
 	}
+	/* Wait (flushing what was printed, then in poll(), where a stop
+	 * request cannot be missed) only once the socket is drained: while
+	 * packets are queued, each is one recvmsg(MSG_DONTWAIT), as a bare
+	 * reader takes them, not a poll, a flush and a receive each. */
+	bool drained = true;
 	for (;;) {
-		enum io_result w = consumer_wait(c, fd, what);
-		if (w != IO_OK) {
-			if (w == IO_FAILED_REPORTED)
-				status = EXIT_FAIL;
+		if (drained) {
+			if (consumer_idle(c))
+				break;
+			enum io_result w = consumer_wait(c, fd, what);
+			if (w != IO_OK) {
+				if (w == IO_FAILED_REPORTED)
+					status = EXIT_FAIL;
+				break;
+			}
+		} else if (c->stop || stop_requested()) {
 			break;
 		}
-		ssize_t n = sock_recv(fd, buf, cap, c->extra_arg == &peer ? &peer : NULL);
+		ssize_t n = sock_recvf(fd, buf, cap, c->extra_arg == &peer ? &peer : NULL, drained ? 0 : MSG_DONTWAIT);
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				drained = true;
+			else if (errno == EINTR)
 				continue;
-			msg_syserr(c->ctx->prog, "receive from %s", what);
-			status = EXIT_FAIL;
-			break;
+			else {
+				msg_syserr(c->ctx->prog, "receive from %s", what);
+				status = EXIT_FAIL;
+				break;
+			}
+			continue;
 		}
+		drained = false;
 		if (n == 0 && until_eof)
 			break;
 		if (deliver_packet(c, buf, cap, n))
-			break;
-		if (consumer_idle(c))
 			break;
 	}
 	if (c->extra_arg == &peer)

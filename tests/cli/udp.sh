@@ -87,6 +87,35 @@ reap "$c"
 is "HOST:PORT: consumer exit status 0" "$ST" 0
 is "HOST:PORT: every datagram, in order" "$(cat c.out)" "$(seq 1 200)"
 
+# While datagrams are queued, each is one recvmsg: the consumer waits in
+# poll() (and flushes what it printed) only once the socket is drained.
+# Stopped while the producer sends 100, it finds them all waiting.
+if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null; then
+	new_port
+	P=$PORT
+	# LeakSanitizer cannot run under ptrace: off for this one run.
+	bg_direct c env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -qq -e trace=ppoll,recvmsg,write -o drain.st "$IPCDEMO" udp consume -q \
+		--address "127.0.0.1:$P" --batch 1 -n 100 --timeout 30s
+	c=$BG
+	ok "drained: consumer binds" wait_for 20 udp_bound "$P"
+	cc=$(cmd_pid "$c")
+	kill -STOP "$cc"
+	ok "drained: consumer stopped" wait_for 20 grep -Eq '^[0-9]+ \(.*\) [tT]' "/proc/$cc/stat"
+	run "drained: producer sends 100 datagrams" 0 -- "$IPCDEMO" udp produce -q --address "127.0.0.1:$P" \
+		--source counter -n 100
+	kill -CONT "$cc"
+	ok "drained: consumer ends" wait_for 20 dead "$c"
+	reap "$c"
+	is "drained: consumer exit status 0" "$ST" 0
+	is "drained: every datagram in order" "$(cat c.out)" "$(seq 1 100)"
+	ok "drained: a recvmsg a datagram" test "$(count_in drain.st '^recvmsg\(')" -le 103
+	ok "drained: a few poll() calls, not one a datagram" test "$(count_in drain.st '^ppoll\(')" -le 5
+	ok "drained: a few writes of the output, not one a datagram" test "$(count_in drain.st '^write\(1,')" -le 5
+else
+	skip "drained: one poll() for all that waits" "strace cannot trace here"
+fi
+
 if $have_ipv6; then
 	new_port
 	P=$PORT
