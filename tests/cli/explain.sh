@@ -20,8 +20,21 @@ run "--explain=0 is a usage error" 2 -- "$IPCDEMO" pipe produce --explain=0
 like "--explain=0: says why" "$ERR" "invalid value '0' for --explain"
 run "--explain=x is a usage error" 2 -- "$IPCDEMO" pipe produce --explain=x
 run "top-level commands do not take it" 2 -- "$IPCDEMO" list --explain
-run "a mechanism that does not narrate yet says so" 1 -- "$IPCDEMO" mq info --explain --name /ipcdemo-explain-none
-like "not narrated: said on stderr" "$ERR" '^explain\[[0-9]+\]: ipcdemo mq does not narrate its system calls yet'
+# One that does not narrate yet, while there is one: the first whose
+# consume says so.
+unnarrated=
+for m in zmq udp tcp unix socketpair sysv shm; do
+	timeout -k 2 5 "$IPCDEMO" "$m" consume --explain --timeout 10ms >/dev/null 2>"nn.err" </dev/null
+	if grep -q "^explain\[[0-9]*\]: ipcdemo $m does not narrate its system calls yet" nn.err; then
+		unnarrated=$m
+		break
+	fi
+done
+if [ -n "$unnarrated" ]; then
+	ok "a mechanism that does not narrate yet says so ($unnarrated)" true
+else
+	skip "a mechanism that does not narrate yet says so" "every mechanism narrates its calls"
+fi
 
 # ---- the text ----
 
@@ -104,6 +117,59 @@ run "file demo --explain" 0 -- "$IPCDEMO" file demo --explain=1
 like "file demo: the producer's lock" "$OUT" '^producer \| explain\[[0-9]+\]: flock\(3, LOCK_EX(\|LOCK_NB)?\) = 0$'
 like "file demo: the consumer's inotify" "$OUT" '^consumer \| explain\[[0-9]+\]: inotify_add_watch\('
 
+# ---- the queues: mq ----
+
+# Names of this test's own (in its private IPC namespace when it has one).
+XQ=/t-explain-$$
+# norm: pids, UUIDs and times out of a narration.
+norm() {
+	sed -E "s/^explain\[[0-9]+/explain[PID/; s/$UUID4_RE/UUID/g; s/\"UUID\"|\"[0-9a-f-]{32}\"/\"DATA\"/g;
+		s/tv_sec=[0-9]+, tv_nsec=[0-9]+/tv_sec=S, tv_nsec=NS/g"
+}
+run "mq send --explain" 0 -- "$IPCDEMO" mq send -q --name "$XQ-a" -n 4 --batch 1 --explain=2
+is "mq send: open, make, two sends told, the rest summed up" "$(printf '%s\n' "$ERR" | norm)" \
+	"explain[PID]: mq_open(\"${XQ#/}-a\", O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0600, NULL) = 3
+explain[PID]:     a new, empty queue: the kernel keeps it, and every message sent to it, until mq_unlink or a reboot, whether anyone has it open or not
+explain[PID]: fchmod(3, 0600) = 0
+explain[PID]:     the mode exactly as asked: mq_open applied the umask to it
+explain[PID]: mq_getsetattr(3, NULL, {mq_flags=0, mq_maxmsg=10, mq_msgsize=8192, mq_curmsgs=0}) = 0
+explain[PID]:     0 of 10 messages queued, each at most 8192 bytes: the size it was made with, which never changes
+explain[PID]: mq_timedsend(3, \"DATA\"..., 37, 0, {tv_sec=S, tv_nsec=NS}) = 0
+explain[PID]:     queued: the kernel keeps the message until a receiver takes it, after we exit too
+explain[PID]: mq_timedsend(3, \"DATA\"..., 37, 0, {tv_sec=S, tv_nsec=NS}) = 0
+explain[PID]:     queued: the kernel keeps the message until a receiver takes it, after we exit too
+explain[PID]: close(3) = 0
+explain[PID]:     our descriptor is gone; the queue and its messages stay
+explain[PID]: ... 2 more mq_timedsend(2) calls of 37 bytes, 0 failed"
+run "mq receive --explain --nonblock" 0 -- "$IPCDEMO" mq receive -q --name "$XQ-a" --nonblock --unlink --explain=1
+is "mq receive: the messages are the data" "$(printf '%s\n' "$OUT" | grep -Ecx "$UUID4_RE")" 4
+like "mq receive: a message out, with its priority" "$ERR" \
+	'^explain\[[0-9]+\]: mq_timedreceive\(3, "[0-9a-f-]{32}"\.\.\., 8192, \[0\], \{tv_sec=0, tv_nsec=0\}\) = 37$'
+like "mq receive: the empty queue ends --nonblock, told" "$ERR" \
+	'^explain\[[0-9]+\]: mq_timedreceive\(3, \.\.\., 8192, \.\.\., \{tv_sec=0, tv_nsec=0\}\) = -1 EAGAIN'
+like "mq receive: ... and what it means" "$ERR" 'the queue is empty: EAGAIN \(O_NONBLOCK, no wait\)'
+like "mq receive --unlink: mq_unlink told" "$ERR" "^explain\[[0-9]+\]: mq_unlink\(\"${XQ#/}-a\"\) = 0\$"
+like "mq receive: 3 more summed up" "$ERR" '\.\.\. 3 more mq_timedreceive\(2\) calls of 37 bytes, 0 failed'
+run "mq receive --explain: a blocking receive" 4 -- "$IPCDEMO" mq receive -q --name "$XQ-b" --timeout 300ms --unlink --explain
+like "mq receive: a blocking receive is announced" "$ERR" \
+	'^explain\[[0-9]+\]: mq_timedreceive\(3, \.\.\., 8192, \.\.\., \{tv_sec=[1-9][0-9]*, tv_nsec=[0-9]+\}\) \.\.\.$'
+like "... with what it waits for" "$ERR" 'blocks until a message arrives, or until the time given'
+like "... and its timeout told" "$ERR" '= -1 ETIMEDOUT \(Connection timed out\)$'
+run "mq create --explain" 0 -- "$IPCDEMO" mq create -q --name "$XQ-c" --maxmsg 4 --msgsize 64 --explain
+like "mq create: the attributes asked for" "$ERR" \
+	"^explain\[[0-9]+\]: mq_open\(\"${XQ#/}-c\", O_RDONLY\|O_CREAT\|O_EXCL\|O_CLOEXEC, 0600, \{mq_flags=0, mq_maxmsg=4, mq_msgsize=64, mq_curmsgs=0\}\) = 3\$"
+run "mq info --explain" 0 -- "$IPCDEMO" mq info --name "$XQ-c" --explain
+like "mq info: mq_getsetattr" "$ERR" '^explain\[[0-9]+\]: mq_getsetattr\(3, NULL, \{mq_flags=0, mq_maxmsg=4, mq_msgsize=64, mq_curmsgs=0\}\) = 0$'
+run "mq rm --explain" 0 -- "$IPCDEMO" mq rm -q --name "$XQ-c" --explain
+like "mq rm: mq_unlink" "$ERR" "^explain\[[0-9]+\]: mq_unlink\(\"${XQ#/}-c\"\) = 0\$"
+run "mq rm --explain: ENOENT" 1 -- "$IPCDEMO" mq rm -q --name "$XQ-c" --explain
+like "mq rm: ENOENT told" "$ERR" 'mq_unlink\(.*\) = -1 ENOENT'
+run "mq demo --explain" 0 -- "$IPCDEMO" mq demo --explain=1
+like "mq demo: its own queue" "$ERR" '^explain\[[0-9]+ demo\]: mq_open\("ipcdemo-demo-[0-9]+", O_RDONLY\|O_CREAT\|O_EXCL\|O_CLOEXEC, 0600, NULL\) = 3$'
+like "mq demo: a sender's send, labelled" "$OUT" '^sender 9 \| explain\[[0-9]+\]: mq_timedsend\(3, "priority 9: sent third\\n", 23, 9, '
+like "mq demo: the receiver's first, priority 9" "$OUT" '^receiver \| explain\[[0-9]+\]: mq_timedreceive\(3, "priority 9: sent third\\n", 8192, \[9\], '
+like "mq demo: the queue removed" "$ERR" '^explain\[[0-9]+ demo\]: mq_unlink\("ipcdemo-demo-[0-9]+"\) = 0$'
+
 # ---- what strace sees ----
 
 strace_ok=true
@@ -175,6 +241,22 @@ if $strace_ok; then
 	E=mknodat,openat,read,write,clone,wait4
 	traced fd "$E" fd.out fd.err "$IPCDEMO" fifo demo --explain=2
 	cross "fifo demo: the demo and both sides narrate strace's calls" "$E" fd.st fd.out fd.err
+
+	# mq: a receiver waiting, a sender faster than it fills the queue
+	# (10 messages) and waits for room.
+	M=mq_open,mq_timedsend,mq_timedreceive,mq_getsetattr,mq_unlink,fchmod,close
+	traced mqc "$M" /dev/null mqc.err "$IPCDEMO" mq receive --name "$XQ-s" -n 40 --unlink --explain=4 --timeout 10s &
+	mqcpid=$!
+	wait_for 10 has mqc.err 'mq_timedreceive.* \.\.\.$'
+	traced mqp "$M" /dev/null mqp.err "$IPCDEMO" mq send --name "$XQ-s" -n 40 --batch 1 --explain=4
+	wait "$mqcpid"
+	cross "mq send: the narrated calls are strace's" "$M" mqp.st mqp.err
+	cross "mq receive: the narrated calls are strace's" "$M" mqc.st mqc.err
+	like "mq send: 36 sends summed up" "$(cat mqp.err)" '\.\.\. 36 more mq_timedsend\(2\) calls of 37 bytes, 0 failed'
+
+	Q=mq_open,mq_timedsend,mq_timedreceive,mq_getsetattr,mq_unlink,fchmod,clone,wait4
+	traced mqd "$Q" mqd.out mqd.err "$IPCDEMO" mq demo --explain=2
+	cross "mq demo: the demo and each role narrate strace's calls" "$Q" mqd.st mqd.out mqd.err
 else
 	skip "the narrated calls are strace's" "$why"
 fi

@@ -9,9 +9,10 @@ strace -f -o FILE; each NARRATION_FILE holds --explain text lines (also
 labelled as a demo labels them: "producer | explain[PID]: ...").
 
 For each process, the calls in CALLS are compared, in order, by name,
-object (the path of openat, mknodat and unlink; the descriptor of read,
-write, flock, fcntl, close and inotify_add_watch; the pid of wait4; the
-pair of pipe2) and result (the value, or the errno name). Only the
+object (the path of openat, mknodat and unlink, the name of mq_open and
+mq_unlink; the descriptor of read, write, flock, fcntl, close,
+inotify_add_watch, fchmod and the mq_ calls; the pid of wait4; the pair
+of pipe2) and result (the value, or the errno name). Only the
 objects the narration names are compared: the calls a process makes on
 other descriptors (its stdout, its stderr, the files the C library reads)
 are not the channel's. The calls a "... N more CALL(2) calls" summary
@@ -22,8 +23,9 @@ both sides. Prints what differs; exits 0 when nothing does.
 import re
 import sys
 
-FD_CALLS = {"read", "write", "flock", "fcntl", "close", "inotify_add_watch"}
-PATH_CALLS = {"openat": 1, "mknodat": 1, "unlinkat": 1, "unlink": 0}
+FD_CALLS = {"read", "write", "flock", "fcntl", "close", "inotify_add_watch", "fchmod", "mq_timedsend",
+            "mq_timedreceive", "mq_getsetattr", "mq_notify"}
+PATH_CALLS = {"openat": 1, "mknodat": 1, "unlinkat": 1, "unlink": 0, "mq_open": 0, "mq_unlink": 0}
 INTERRUPTED = {"EINTR", "ERESTARTSYS", "ERESTARTNOINTR", "ERESTARTNOHAND", "ERESTART_RESTARTBLOCK"}
 
 CALL_RE = re.compile(r"^(\w+)\((.*)\)\s+= (\S+)(?: (E[A-Z0-9_]+))?.*$")
@@ -136,7 +138,7 @@ def parse_narration(paths, calls):
     return out, counted
 
 
-OPENERS = ("openat", "inotify_init1", "pipe2")
+OPENERS = ("openat", "inotify_init1", "pipe2", "mq_open")
 
 
 def opened_fds(call):
@@ -144,7 +146,7 @@ def opened_fds(call):
     name, key, res = call
     if name == "pipe2" and res == "0":
         return re.findall(r"\d+", key)
-    if name in ("openat", "inotify_init1") and res.isdigit():
+    if name in ("openat", "inotify_init1", "mq_open") and res.isdigit():
         return [res]
     return []
 
