@@ -170,6 +170,52 @@ like "mq demo: a sender's send, labelled" "$OUT" '^sender 9 \| explain\[[0-9]+\]
 like "mq demo: the receiver's first, priority 9" "$OUT" '^receiver \| explain\[[0-9]+\]: mq_timedreceive\(3, "priority 9: sent third\\n", 8192, \[9\], '
 like "mq demo: the queue removed" "$ERR" '^explain\[[0-9]+ demo\]: mq_unlink\("ipcdemo-demo-[0-9]+"\) = 0$'
 
+# ---- the queues: sysv ----
+
+XK=$(printf '0x7e57%04x' $(($$ & 0xffff)))
+run "sysv send --explain" 0 -- "$IPCDEMO" sysv send -q --key "$XK" -n 4 --type 2 --explain=2
+is "sysv send: make, two sends told, the rest summed up" "$(printf '%s\n' "$ERR" | norm | sed -E 's/id [0-9]+:/id ID:/; s/^(explain\[PID\]: msgget.*) = [0-9]+$/\1 = ID/; s/(msgsnd|timer_[a-z]+)\([0-9]+,/\1(ID,/; s/\[[0-9]+\]\) = 0$/[ID]) = 0/; s/timer_delete\([0-9]+\)/timer_delete(ID)/')" \
+	"explain[PID]: msgget($XK, IPC_CREAT|IPC_EXCL|0600) = ID
+explain[PID]:     a new, empty queue with id ID: the kernel keeps it, and every message sent to it, until msgctl IPC_RMID or a reboot (ipcs -q lists it)
+explain[PID]: timer_create(CLOCK_MONOTONIC, {sigev_signo=SIGRT_2, sigev_notify=SIGEV_SIGNAL}, [ID]) = 0
+explain[PID]:     msgsnd and msgrcv have no timeout of their own: this timer's signal interrupts them (EINTR), so that the deadline and a stop request are seen
+explain[PID]: timer_settime(ID, TIMER_ABSTIME, {it_interval={tv_sec=S, tv_nsec=NS}, it_value={tv_sec=S, tv_nsec=NS}}, NULL) = 0
+explain[PID]:     the timer ticks at the deadline or in 250 ms, whichever comes first, then every 250 ms
+explain[PID]: msgsnd(ID, {mtype=2, mtext=\"DATA\"...}, 37, 0) = 0
+explain[PID]:     queued: the kernel keeps the message, after we exit too, until a receiver takes it
+explain[PID]: msgsnd(ID, {mtype=2, mtext=\"DATA\"...}, 37, 0) = 0
+explain[PID]:     queued: the kernel keeps the message, after we exit too, until a receiver takes it
+explain[PID]: timer_delete(ID) = 0
+explain[PID]:     the queue's timer is gone: no more ticks
+explain[PID]: ... 2 more msgsnd(2) calls of 37 bytes, 0 failed"
+run "sysv receive --explain --nonblock" 0 -- "$IPCDEMO" sysv receive -q --key "$XK" --nonblock --unlink --explain=1
+is "sysv receive: the messages are the data" "$(printf '%s\n' "$OUT" | grep -Ecx "$UUID4_RE")" 4
+like "sysv receive: msgget of the key that exists" "$ERR" "^explain\[[0-9]+\]: msgget\($XK, 000\) = [0-9]+\$"
+like "sysv receive: a message out, with its type" "$ERR" \
+	'^explain\[[0-9]+\]: msgrcv\([0-9]+, \{mtype=2, mtext="[0-9a-f-]{32}"\.\.\.\}, 8192, 0, IPC_NOWAIT\) = 37$'
+like "sysv receive: the empty queue ends --nonblock, told" "$ERR" \
+	'^explain\[[0-9]+\]: msgrcv\([0-9]+, \.\.\., 8192, 0, IPC_NOWAIT\) = -1 ENOMSG'
+like "sysv receive --unlink: IPC_RMID told" "$ERR" '^explain\[[0-9]+\]: msgctl\([0-9]+, IPC_RMID, NULL\) = 0$'
+run "sysv receive --explain: a blocking receive" 4 -- "$IPCDEMO" sysv receive -q --key "$XK" --timeout 600ms --unlink --explain
+like "sysv receive: the timer, made" "$ERR" \
+	'^explain\[[0-9]+\]: timer_create\(CLOCK_MONOTONIC, \{sigev_signo=SIGRT_[0-9]+, sigev_notify=SIGEV_SIGNAL\}, \[[0-9]+\]\) = 0$'
+like "sysv receive: ... and armed" "$ERR" '^explain\[[0-9]+\]: timer_settime\([0-9]+, TIMER_ABSTIME, \{it_interval=\{tv_sec=0, tv_nsec=250000000\}, '
+like "sysv receive: a blocking receive is announced" "$ERR" '^explain\[[0-9]+\]: msgrcv\([0-9]+, \.\.\., 8192, 0, 0\) \.\.\.$'
+like "sysv receive: ... woken by the timer" "$ERR" '^explain\[[0-9]+\]: msgrcv\([0-9]+, \.\.\., 8192, 0, 0\) = -1 EINTR'
+like "sysv receive: the timer deleted" "$ERR" '^explain\[[0-9]+\]: timer_delete\([0-9]+\) = 0$'
+run "sysv create --explain" 0 -- "$IPCDEMO" sysv create -q --key "$XK" --explain
+run "sysv info --explain" 0 -- "$IPCDEMO" sysv info --key "$XK" --explain
+like "sysv info: IPC_STAT" "$ERR" '^explain\[[0-9]+\]: msgctl\([0-9]+, IPC_STAT, \{msg_perm=\{uid=[0-9]+, gid=[0-9]+, mode=0600, .*msg_qnum=0, '
+run "sysv rm --explain" 0 -- "$IPCDEMO" sysv rm -q --key "$XK" --explain
+like "sysv rm: IPC_RMID" "$ERR" '^explain\[[0-9]+\]: msgctl\([0-9]+, IPC_RMID, NULL\) = 0$'
+run "sysv rm --explain: no such key" 1 -- "$IPCDEMO" sysv rm -q --key "$XK" --explain
+like "sysv rm: ENOENT told" "$ERR" "^explain\[[0-9]+\]: msgget\($XK, 000\) = -1 ENOENT"
+run "sysv demo --explain" 0 -- "$IPCDEMO" sysv demo --explain=1
+like "sysv demo: its own queue" "$ERR" '^explain\[[0-9]+ demo\]: msgget\(0x[0-9a-f]+, IPC_CREAT\|IPC_EXCL\|0600\) = [0-9]+$'
+like "sysv demo: a sender's send, labelled" "$OUT" '^sender 3 \| explain\[[0-9]+\]: msgsnd\([0-9]+, \{mtype=3, mtext="type 3: sent third\\n"\}, 19, '
+like "sysv demo: the type 2 receiver's, labelled" "$OUT" '^type 2   \| explain\[[0-9]+\]: msgrcv\([0-9]+, \{mtype=2, mtext="type 2: sent fourth\\n"\}, 8192, 2, '
+like "sysv demo: the queue removed" "$ERR" '^explain\[[0-9]+ demo\]: msgctl\([0-9]+, IPC_RMID, NULL\) = 0$'
+
 # ---- what strace sees ----
 
 strace_ok=true
@@ -252,11 +298,27 @@ if $strace_ok; then
 	wait "$mqcpid"
 	cross "mq send: the narrated calls are strace's" "$M" mqp.st mqp.err
 	cross "mq receive: the narrated calls are strace's" "$M" mqc.st mqc.err
-	like "mq send: 36 sends summed up" "$(cat mqp.err)" '\.\.\. 36 more mq_timedsend\(2\) calls of 37 bytes, 0 failed'
+	like "mq send: the other sends summed up" "$(cat mqp.err)" '\.\.\. 3[6-9] more mq_timedsend\(2\) calls of 37 bytes, [0-9]+ failed'
 
 	Q=mq_open,mq_timedsend,mq_timedreceive,mq_getsetattr,mq_unlink,fchmod,clone,wait4
 	traced mqd "$Q" mqd.out mqd.err "$IPCDEMO" mq demo --explain=2
 	cross "mq demo: the demo and each role narrate strace's calls" "$Q" mqd.st mqd.out mqd.err
+
+	# sysv: the same, with the timer that wakes a blocking msgrcv.
+	S=msgget,msgsnd,msgrcv,msgctl,timer_create,timer_settime,timer_delete
+	traced svc "$S" /dev/null svc.err "$IPCDEMO" sysv receive --key "$XK" -n 40 --unlink --explain=4 --timeout 10s &
+	svcpid=$!
+	wait_for 10 has svc.err 'msgrcv.* \.\.\.$'
+	sleep 0.6 # a tick of the timer or two
+	traced svp "$S" /dev/null svp.err "$IPCDEMO" sysv send --key "$XK" -n 40 --batch 1 --explain=4
+	wait "$svcpid"
+	cross "sysv send: the narrated calls are strace's" "$S" svp.st svp.err
+	cross "sysv receive: the narrated calls are strace's" "$S" svc.st svc.err
+	like "sysv send: the other sends summed up" "$(cat svp.err)" '\.\.\. 3[6-9] more msgsnd\(2\) calls of 37 bytes, [0-9]+ failed'
+
+	V=msgget,msgsnd,msgrcv,msgctl,timer_create,timer_settime,timer_delete,clone,wait4
+	traced svd "$V" svd.out svd.err "$IPCDEMO" sysv demo --explain=2
+	cross "sysv demo: the demo and each role narrate strace's calls" "$V" svd.st svd.out svd.err
 else
 	skip "the narrated calls are strace's" "$why"
 fi
