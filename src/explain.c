@@ -197,6 +197,11 @@ void explain_end_pair(struct ctx *ctx, int rc, int err, const int fds[2], const 
 	emit(ctx, NULL, rc, 0, meaning);
 }
 
+void explain_end_text(struct ctx *ctx, long long rc, int err, const char *result, const char *meaning)
+{
+	emit(ctx, rc < 0 ? NULL : result, rc, rc < 0 ? err : 0, meaning);
+}
+
 const char *xerr(int err, int named, const char *says)
 {
 	return err == named ? says : strerror(err);

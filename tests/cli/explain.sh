@@ -216,6 +216,50 @@ like "sysv demo: a sender's send, labelled" "$OUT" '^sender 3 \| explain\[[0-9]+
 like "sysv demo: the type 2 receiver's, labelled" "$OUT" '^type 2   \| explain\[[0-9]+\]: msgrcv\([0-9]+, \{mtype=2, mtext="type 2: sent fourth\\n"\}, 8192, 2, '
 like "sysv demo: the queue removed" "$ERR" '^explain\[[0-9]+ demo\]: msgctl\([0-9]+, IPC_RMID, NULL\) = 0$'
 
+# ---- the queues: shm ----
+
+XS=/t-explain-$$-shm
+addr() { sed -E 's/0x[0-9a-f]{6,}/ADDR/g'; }
+run "shm produce --explain" 0 -- "$IPCDEMO" shm produce -q --name "$XS" --slots 4 --slot-size 64 -n 2 --batch 1 --explain=1
+is "shm produce: make, map, reserve; the messages need no call" "$(printf '%s\n' "$ERR" | norm | addr)" \
+	"explain[PID]: openat(AT_FDCWD, \"/dev/shm/${XS#/}\", O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0600) = 3
+explain[PID]:     a new, empty object of 0 bytes: a file in the tmpfs on /dev/shm, kept until shm_unlink or a reboot
+explain[PID]: fchmod(3, 0600) = 0
+explain[PID]:     the mode exactly as asked: shm_open applied the umask to it
+explain[PID]: ftruncate(3, 640) = 0
+explain[PID]:     the object's size: the ring's header and its slots, read as zeros until written
+explain[PID]: mmap(NULL, 640, PROT_READ|PROT_WRITE, MAP_SHARED, 3, 0) = ADDR
+explain[PID]:     the whole ring, shared: what one process writes there, the others read, with no system call
+explain[PID]: fallocate(3, 0, 0, 640) = 0
+explain[PID]:     the memory is reserved now: a full /dev/shm fails here, not with SIGBUS later
+explain[PID]: munmap(ADDR, 640) = 0
+explain[PID]:     unmapped: the ring and its messages stay in the object
+explain[PID]: close(3) = 0
+explain[PID]:     our descriptor is gone; the object stays until shm_unlink"
+run "shm consume --explain --nonblock" 0 -- "$IPCDEMO" shm consume -q --name "$XS" --nonblock --unlink --explain
+is "shm consume: the messages are the data" "$(printf '%s\n' "$OUT" | grep -Ecx "$UUID4_RE")" 2
+like "shm consume: the object opened as it is" "$ERR" \
+	"^explain\[[0-9]+\]: openat\(AT_FDCWD, \"/dev/shm/${XS#/}\", O_RDWR\|O_NOFOLLOW\|O_CLOEXEC\) = 3\$"
+like "shm consume: its header mapped first" "$ERR" '^explain\[[0-9]+\]: mmap\(NULL, 128, PROT_READ\|PROT_WRITE, MAP_SHARED, 3, 0\) = 0x[0-9a-f]+$'
+like "shm consume --unlink: the unlink under /dev/shm" "$ERR" "^explain\[[0-9]+\]: unlink\(\"/dev/shm/${XS#/}\"\) = 0\$"
+run "shm consume --explain: a sleep on the futex" 4 -- "$IPCDEMO" shm consume -q --name "$XS" --timeout 300ms --unlink --explain
+like "shm consume: the sleep is announced" "$ERR" '^explain\[[0-9]+\]: futex\(0x[0-9a-f]+, FUTEX_WAIT, 0, \{tv_sec=0, tv_nsec=[0-9]+\}\) \.\.\.$'
+like "... with what it waits for" "$ERR" 'blocks until a producer puts a message \(FUTEX_WAKE\), or for 250 ms at most'
+like "... and its end told" "$ERR" '^explain\[[0-9]+\]: futex\(0x[0-9a-f]+, FUTEX_WAIT, 0, \{tv_sec=0, tv_nsec=[0-9]+\}\) = -1 ETIMEDOUT'
+run "shm create --explain" 0 -- "$IPCDEMO" shm create -q --name "$XS" --explain
+like "shm create: the memory reserved" "$ERR" '^explain\[[0-9]+\]: fallocate\(3, 0, 0, [0-9]+\) = 0$'
+run "shm info --explain" 0 -- "$IPCDEMO" shm info --name "$XS" --explain
+like "shm info: mapped to be read" "$ERR" '^explain\[[0-9]+\]: mmap\(NULL, [0-9]+, PROT_READ\|PROT_WRITE, MAP_SHARED, 3, 0\) = 0x'
+run "shm rm --explain" 0 -- "$IPCDEMO" shm rm -q --name "$XS" --explain
+like "shm rm: the unlink" "$ERR" "^explain\[[0-9]+\]: unlink\(\"/dev/shm/${XS#/}\"\) = 0\$"
+run "shm rm --explain: ENOENT" 1 -- "$IPCDEMO" shm rm -q --name "$XS" --explain
+like "shm rm: ENOENT told" "$ERR" 'unlink\(.*\) = -1 ENOENT'
+run "shm demo --explain" 0 -- "$IPCDEMO" shm demo --explain=2
+like "shm demo: its own ring" "$ERR" '^explain\[[0-9]+ demo\]: openat\(AT_FDCWD, "/dev/shm/ipcdemo-demo-[0-9]+", O_RDWR\|O_CREAT\|O_EXCL'
+like "shm demo: the producer sleeps on a full ring" "$OUT" '^producer \| explain\[[0-9]+\]: futex\(0x[0-9a-f]+, FUTEX_WAIT, '
+like "shm demo: the consumer wakes it" "$OUT" '^consumer \| explain\[[0-9]+\]: futex\(0x[0-9a-f]+, FUTEX_WAKE, 2147483647\) = 1$'
+like "shm demo: the ring removed" "$ERR" '^explain\[[0-9]+ demo\]: unlink\("/dev/shm/ipcdemo-demo-[0-9]+"\) = 0$'
+
 # ---- what strace sees ----
 
 strace_ok=true
@@ -319,6 +363,25 @@ if $strace_ok; then
 	V=msgget,msgsnd,msgrcv,msgctl,timer_create,timer_settime,timer_delete,clone,wait4
 	traced svd "$V" svd.out svd.err "$IPCDEMO" sysv demo --explain=2
 	cross "sysv demo: the demo and each role narrate strace's calls" "$V" svd.st svd.out svd.err
+
+	# shm: a consumer asleep, a producer that fills the 4 slots and sleeps
+	# too; the futex words are data_seq and space_seq (the ring's lock is
+	# the C library's, its futex calls not told).
+	words=$("$RING_OFFSETS" | awk '$1 == "data_seq" || $1 == "space_seq" { printf "%s%s", s, $2; s = "," }')
+	H=openat,fchmod,ftruncate,fallocate,mmap,munmap,futex,unlink,close
+	traced shc "$H" /dev/null shc.err "$IPCDEMO" shm consume --name "$XS" --slots 4 --slot-size 64 -n 40 --unlink \
+		--explain=4 --timeout 10s &
+	shcpid=$!
+	wait_for 10 has shc.err 'futex.* \.\.\.$'
+	traced shp "$H" /dev/null shp.err "$IPCDEMO" shm produce --name "$XS" --slots 4 --slot-size 64 -n 40 --batch 1 \
+		--explain=4
+	wait "$shcpid"
+	cross "shm produce: the narrated calls are strace's" "$H" --futex-at="$words" shp.st shp.err
+	cross "shm consume: the narrated calls are strace's" "$H" --futex-at="$words" shc.st shc.err
+
+	W=openat,fchmod,ftruncate,fallocate,mmap,munmap,futex,unlink,clone,wait4
+	traced shd "$W" shd.out shd.err "$IPCDEMO" shm demo --explain=2
+	cross "shm demo: the demo and both sides narrate strace's calls" "$W" --futex-at="$words" shd.st shd.out shd.err
 else
 	skip "the narrated calls are strace's" "$why"
 fi
