@@ -154,8 +154,9 @@ ssize_t sysvn_xfer(struct sysvq *q, bool snd, size_t len, long type, int flags)
 		errno = e;
 		return r;
 	}
-	long mtype;
-	memcpy(&mtype, q->buf, sizeof(long));
+	long mtype = 0;
+	if (r >= 0 || snd)
+		memcpy(&mtype, q->buf, sizeof(long));
 	const char *text = q->buf + sizeof(long);
 	if (snd)
 		explain_begin(ctx, call, NULL, "%d, {mtype=%ld, mtext=%s}, %zu, %s", q->id, mtype, xbuf(text, len).s,
