@@ -347,7 +347,6 @@ void mq_explain(struct ctx *ctx, void *impl, int err, size_t len)
 			a.mq_maxmsg);
 	else if (err == EAGAIN)
 		fprintf(stderr, "The queue is empty; without --nonblock the receiver waits for a sender.\n");
-	(void)ctx;
 }
 
 /* "is full (10 of 10 messages)", as queue_ops.wait_state. */
