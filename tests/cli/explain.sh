@@ -250,6 +250,15 @@ run "shm create --explain" 0 -- "$IPCDEMO" shm create -q --name "$XS" --explain
 like "shm create: the memory reserved" "$ERR" '^explain\[[0-9]+\]: fallocate\(3, 0, 0, [0-9]+\) = 0$'
 run "shm info --explain" 0 -- "$IPCDEMO" shm info --name "$XS" --explain
 like "shm info: mapped to be read" "$ERR" '^explain\[[0-9]+\]: mmap\(NULL, [0-9]+, PROT_READ\|PROT_WRITE, MAP_SHARED, 3, 0\) = 0x'
+run "shm info --explain --json" 0 -- "$IPCDEMO" shm info --name "$XS" --explain --json
+if command -v jq >/dev/null 2>&1; then
+	is "--json: mmap's result is its address, as text" \
+		"$(printf '%s\n' "$ERR" | jq -r 'select(.call == "mmap") | .result | type' | sort -u)" "string"
+	is "--json: the queue's calls, in order" "$(printf '%s\n' "$ERR" | jq -r .call | tr '\n' ' ')" \
+		"openat mmap munmap mmap munmap close "
+else
+	skip "--json: the queue's calls" "jq is not installed"
+fi
 run "shm rm --explain" 0 -- "$IPCDEMO" shm rm -q --name "$XS" --explain
 like "shm rm: the unlink" "$ERR" "^explain\[[0-9]+\]: unlink\(\"/dev/shm/${XS#/}\"\) = 0\$"
 run "shm rm --explain: ENOENT" 1 -- "$IPCDEMO" shm rm -q --name "$XS" --explain
