@@ -24,8 +24,8 @@ void explain_setup(struct ctx *ctx, uint64_t level)
 	if (ctx->mech && !ctx->mech->explains) {
 		/* Said plainly, never silently nothing. */
 		fprintf(stderr,
-			"explain[%d]: ipcdemo %s does not narrate its system calls yet (pipe, fifo and file do); "
-			"run it under strace -f to see them\n",
+			"explain[%d]: ipcdemo %s does not narrate its system calls yet (pipe, fifo, file, mq, sysv and "
+			"shm do); run it under strace -f to see them\n",
 			(int)getpid(), ctx->mech->name);
 		return;
 	}
@@ -195,6 +195,11 @@ void explain_end_pair(struct ctx *ctx, int rc, int err, const int fds[2], const 
 	snprintf(pair, sizeof(pair), "[%d, %d]", fds[0], fds[1]);
 	explain_args(ctx, "%s%s%s", pair, *args ? ", " : "", args);
 	emit(ctx, NULL, rc, 0, meaning);
+}
+
+void explain_end_text(struct ctx *ctx, long long rc, int err, const char *result, const char *meaning)
+{
+	emit(ctx, rc < 0 ? NULL : result, rc, rc < 0 ? err : 0, meaning);
 }
 
 const char *xerr(int err, int named, const char *says)

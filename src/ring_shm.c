@@ -20,9 +20,12 @@
 #include "ipcdemo/mechanism.h"
 #include "ipcdemo/queue.h"
 #include "ipcdemo/io.h"
+#include "ipcdemo/explain.h"
+#include "ipcdemo/message.h"
 #include "ipcdemo/ring.h"
 #include "ipcdemo/util.h"
 #include "ipcdemo/wait.h"
+#include "ipcdemo/ring_narrate.h"
 
 /* A wait for the lock looks at the stop flag and the deadline this often. */
 #define LOCK_SLICE_NS (50 * NSEC_PER_MSEC)
@@ -229,7 +232,7 @@ static enum io_result ring_sleep(struct ctx *ctx, struct ring *r, uint32_t *slee
 	int e = 0;
 	if (stop_requested())
 		e = EINTR;
-	else if (ring_futex_sleep(seq_word, seq, deadline) < 0)
+	else if (ring_futex_sleep(ctx, seq_word, seq, deadline, seq_word == &r->h->data_seq, &r->told_sleep) < 0)
 		e = errno;
 	if (!e)
 		return IO_OK;
@@ -272,7 +275,7 @@ static int ring_init(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t s
 
 static int ring_map(struct ctx *ctx, struct ring *r, size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+	void *p = ringn_mmap(ctx, r->fd, size, size != sizeof(struct ring_hdr));
 	if (p == MAP_FAILED) {
 		msg_syserr(ctx->prog, "mmap %s", r->name);
 		return -1;
@@ -292,7 +295,7 @@ int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t slot_s
 		msg_syserr(ctx->prog, "a ring of %u slots of %u bytes", slots, slot_size);
 		return -1;
 	}
-	r->fd = shm_open(r->name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, ctx->opt.mode);
+	r->fd = ringn_shm_open(ctx, r->name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, ctx->opt.mode);
 	if (r->fd < 0) {
 		if (errno == EEXIST)
 			return 1;
@@ -300,13 +303,13 @@ int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t slot_s
 		return -1;
 	}
 	/* shm_open obeys the umask; --mode is what was asked for. */
-	if (fchmod(r->fd, ctx->opt.mode) < 0 || ftruncate(r->fd, (off_t)size) < 0) {
+	if (ringn_fchmod(ctx, r->fd, ctx->opt.mode) < 0 || ringn_ftruncate(ctx, r->fd, (off_t)size) < 0) {
 		msg_syserr(ctx->prog, "set up %s (%zu bytes)", r->name, size);
-		shm_unlink(r->name);
+		ringn_shm_unlink(ctx, r->name, RINGN_UNMADE);
 		return -1;
 	}
 	if (ring_map(ctx, r, size) < 0) {
-		shm_unlink(r->name);
+		ringn_shm_unlink(ctx, r->name, RINGN_UNMADE);
 		return -1;
 	}
 	/* The magic first, so that others can tell a ring being set up from
@@ -316,14 +319,14 @@ int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t slot_s
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	/* Reserve the memory now: a ring larger than /dev/shm has room for
 	 * fails here, not with SIGBUS in the middle of a run. */
-	int e = posix_fallocate(r->fd, 0, (off_t)size);
+	int e = ringn_fallocate(ctx, r->fd, (off_t)size);
 	if (e) {
 		errno = e;
 		msg_syserr(ctx->prog, "allocate %zu bytes for %s", size, r->name);
 		if (e == ENOSPC)
 			fprintf(stderr, "/dev/shm has no room for that many bytes; choose fewer --slots or a smaller "
 					"--slot-size (df -h /dev/shm).\n");
-		shm_unlink(r->name);
+		ringn_shm_unlink(ctx, r->name, RINGN_UNMADE);
 		return -1;
 	}
 	r->g = (struct ring_geom){ .slots = slots,
@@ -332,7 +335,7 @@ int ring_create(struct ctx *ctx, struct ring *r, uint32_t slots, uint32_t slot_s
 				   .hdr_size = (uint32_t)(size - (size_t)slots * stride),
 				   .size = size };
 	if (ring_init(ctx, r, slots, slot_size) < 0) {
-		shm_unlink(r->name);
+		ringn_shm_unlink(ctx, r->name, RINGN_UNMADE);
 		return -1;
 	}
 	r->slots = (char *)r->h + r->g.hdr_size;
@@ -368,7 +371,7 @@ static int attach_wait(struct ctx *ctx, struct ring *r, int64_t give_up)
 			magic = memcmp(r->h->magic, RING_MAGIC, sizeof(r->h->magic)) == 0;
 			if (magic && __atomic_load_n(&r->h->ready, __ATOMIC_ACQUIRE))
 				return 0;
-			munmap(r->h, r->size);
+			ringn_munmap(ctx, r->h, r->size, "not set up yet: look again in a moment");
 			r->h = NULL;
 		}
 		int64_t now = now_mono_ns();
@@ -425,7 +428,7 @@ static int attach_check(struct ctx *ctx, struct ring *r, struct ring_geom *g)
 static int ring_attach(struct ctx *ctx, struct ring *r, const struct ring_spec *spec, bool create)
 {
 	int64_t give_up = now_mono_ns() + 2 * NSEC_PER_SEC;
-	r->fd = shm_open(r->name, O_RDWR | O_CLOEXEC, 0);
+	r->fd = ringn_shm_open(ctx, r->name, O_RDWR | O_CLOEXEC, 0);
 	if (r->fd < 0) {
 		if (errno == ENOENT && create)
 			return 1; /* removed in between: create it after all */
@@ -443,7 +446,7 @@ static int ring_attach(struct ctx *ctx, struct ring *r, const struct ring_spec *
 		return -1;
 	if (c == RING_DAMAGED)
 		return RING_ATTACH_DAMAGED;
-	munmap(r->h, r->size);
+	ringn_munmap(ctx, r->h, r->size, "the header said how large the ring is: the whole of it is mapped next");
 	r->h = NULL;
 	if (spec && ((spec->fixed_slots && spec->slots != g.slots) ||
 		     (spec->fixed_slot_size && spec->slot_size != g.slot_size))) {
@@ -486,7 +489,7 @@ static int open_ring(struct ctx *ctx, struct ring *r, const struct ring_spec *sp
 		}
 		if (a <= 0)
 			return a;
-		close(r->fd);
+		explain_close(ctx, r->fd, "removed in between: create it after all");
 		r->fd = -1;
 	}
 	msg_warn(ctx->prog, "%s keeps appearing and disappearing; giving up", r->name);
@@ -511,11 +514,12 @@ int ring_open(struct ctx *ctx, struct ring *r, const struct ring_spec *spec, boo
 void ring_close(struct ctx *ctx, struct ring *r, bool remove)
 {
 	if (r->h)
-		munmap(r->h, r->size);
+		ringn_munmap(ctx, r->h, r->size, "unmapped: the ring and its messages stay in the object");
 	if (r->fd >= 0)
-		close(r->fd);
+		explain_close(ctx, r->fd, "our descriptor is gone; the object stays until shm_unlink");
 	free(r->b.buf);
-	if (remove && shm_unlink(r->name) < 0 && errno != ENOENT)
+	if (remove && ringn_shm_unlink(ctx, r->name, "--unlink: the name is gone; who has it mapped keeps it") < 0 &&
+	    errno != ENOENT)
 		msg_syserr(ctx->prog, "shm_unlink %s", r->name);
 }
 
@@ -563,7 +567,9 @@ static enum io_result send_msgs(struct ctx *ctx, struct ring *r, const char *buf
 		}
 		ring_unlock(r);
 		if (wake)
-			ring_futex_wake(&h->data_seq, INT_MAX);
+			ring_futex_wake(ctx, &h->data_seq, INT_MAX, true, &r->told_wake);
+		if (explaining(ctx))
+			explain_messages(ctx, msg_count(buf + *done, off - *done));
 		*done = off;
 		if (too_big)
 			return io_from_errno(EMSGSIZE);
@@ -626,7 +632,9 @@ static enum io_result take_batch(struct ctx *ctx, struct ring *r, int64_t deadli
 			bool wake = r->b.freed && claim_sleepers(&h->space_waiters);
 			ring_unlock(r);
 			if (wake)
-				ring_futex_wake(&h->space_seq, INT_MAX);
+				ring_futex_wake(ctx, &h->space_seq, INT_MAX, false, &r->told_wake);
+			if (explaining(ctx))
+				explain_messages(ctx, r->b.msgs);
 			if (!r->b.msgs)
 				continue;
 			r->bpos = 0;

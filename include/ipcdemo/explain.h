@@ -102,6 +102,9 @@ void explain_begin(struct ctx *ctx, const char *call, const char *blocks, const 
 void explain_end(struct ctx *ctx, long long rc, int err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* A call whose result is a pair of descriptors (pipe2): "[3, 4]". */
 void explain_end_pair(struct ctx *ctx, int rc, int err, const int fds[2], const char *meaning);
+/* A call whose result strace shows otherwise than as a number (mmap's
+ * address, "0x7f..."): result, unless rc < 0. */
+void explain_end_text(struct ctx *ctx, long long rc, int err, const char *result, const char *meaning);
 /* The sentence for err: says when err is the one named, else the errno
  * text; for the meaning of explain_end. */
 const char *xerr(int err, int named, const char *says);

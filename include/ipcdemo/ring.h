@@ -164,7 +164,8 @@ struct ring {
 	char *slots;
 	struct ring_geom g; /* checked once: the only geometry used */
 	bool sending;
-	bool lock_held; /* the last wait for the lock gave up */
+	bool lock_held;             /* the last wait for the lock gave up */
+	bool told_sleep, told_wake; /* --explain: a futex sleep, a wake-up told */
 	/* --spin: how long a wait for room or a message polls the ring
 	 * before it sleeps on the futex (0: it sleeps at once). */
 	int64_t spin_ns;
@@ -211,10 +212,13 @@ int ring_batch_alloc(struct ctx *ctx, struct ring *r);
 
 /* Sleep while *word == val, at most until the deadline or one slice
  * (QUEUE_SLICE_NS): 0 (woken, or the slice ended, or a signal), -1 with
- * errno (ETIMEDOUT: the deadline passed). src/ring_wait.c */
-int ring_futex_sleep(uint32_t *word, uint32_t val, int64_t deadline);
-/* Wake up to n sleepers on *word. */
-void ring_futex_wake(uint32_t *word, uint32_t n);
+ * errno (ETIMEDOUT: the deadline passed). src/ring_wait.c. Told with
+ * --explain: in full for the first N messages, and the first sleep
+ * whenever it comes (*told: one has been told); data: the word is
+ * data_seq (consumers sleep on it), else space_seq (producers). */
+int ring_futex_sleep(struct ctx *ctx, uint32_t *word, uint32_t val, int64_t deadline, bool data, bool *told);
+/* Wake up to n sleepers on *word (data, told: as above). */
+void ring_futex_wake(struct ctx *ctx, uint32_t *word, uint32_t n, bool data, bool *told);
 
 /* Poll the futex word *word, without the lock, until it is no longer seq,
  * with a pause instruction between looks; reads that one word only. A

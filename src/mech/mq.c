@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ipcdemo/demo.h"
+#include "ipcdemo/explain.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/mq.h"
 #include "ipcdemo/output.h"
@@ -163,7 +164,8 @@ static struct mq_attr *wanted_attr(const struct ctx *ctx, struct mq_attr *want)
  * diagnostic, with nothing left behind. */
 int mq_make(struct ctx *ctx, struct mqch *q, int oflag, mode_t mode, struct mq_attr *ap)
 {
-	q->mqd = mq_open(q->name, oflag | O_CREAT | O_EXCL | O_CLOEXEC, mode, ap);
+	q->ctx = ctx;
+	q->mqd = mqn_open(ctx, q->name, oflag | O_CREAT | O_EXCL | O_CLOEXEC, mode, ap);
 	if (q->mqd == (mqd_t)-1) {
 		int e = errno;
 		if (e == EEXIST)
@@ -172,10 +174,11 @@ int mq_make(struct ctx *ctx, struct mqch *q, int oflag, mode_t mode, struct mq_a
 		explain_open(e, ap);
 		return -1;
 	}
-	if (fchmod((int)q->mqd, mode) < 0 || mq_getattr(q->mqd, &q->attr) < 0) {
+	if (mqn_fchmod(ctx, q->mqd, mode) < 0 ||
+	    mqn_getattr(ctx, q->mqd, &q->attr, "the size it was made with, which never changes") < 0) {
 		msg_syserr(ctx->prog, "set up %s", q->name);
-		mq_close(q->mqd);
-		mq_unlink(q->name);
+		mqn_close(ctx, q->mqd, "the half-made queue is given up");
+		mqn_unlink(ctx, q->name, "and removed: nothing is left behind");
 		q->mqd = (mqd_t)-1;
 		return -1;
 	}
@@ -202,7 +205,7 @@ static int mq_open_queue(struct ctx *ctx, struct mqch *q, int oflag, bool create
 				return 0;
 			}
 		}
-		q->mqd = mq_open(q->name, oflag | O_CLOEXEC);
+		q->mqd = mqn_open(ctx, q->name, oflag | O_CLOEXEC, 0, NULL);
 		if (q->mqd != (mqd_t)-1)
 			break;
 		if (errno == ENOENT && create)
@@ -213,9 +216,9 @@ static int mq_open_queue(struct ctx *ctx, struct mqch *q, int oflag, bool create
 			fprintf(stderr, "No such queue; 'ipcdemo mq create --name %s' makes one.\n", q->name);
 		return -1;
 	}
-	if (mq_getattr(q->mqd, &q->attr) < 0) {
+	if (mqn_getattr(ctx, q->mqd, &q->attr, "msgsize sizes the receive buffer and the largest message") < 0) {
 		msg_syserr(ctx->prog, "mq_getattr %s", q->name);
-		mq_close(q->mqd);
+		mqn_close(ctx, q->mqd, "the queue is closed");
 		return -1;
 	}
 	/* An existing queue keeps its size: say so rather than use another. */
@@ -225,7 +228,7 @@ static int mq_open_queue(struct ctx *ctx, struct mqch *q, int oflag, bool create
 			 q->name, q->attr.mq_maxmsg, q->attr.mq_msgsize);
 		fprintf(stderr, "A queue's size is fixed when it is created; 'ipcdemo mq unlink --name %s' first.\n",
 			q->name);
-		mq_close(q->mqd);
+		mqn_close(ctx, q->mqd, "the queue is closed, left as it is");
 		return -1;
 	}
 	return 0;
@@ -282,8 +285,9 @@ static ssize_t mq_call(struct mqch *q, bool snd, char *buf, size_t len, int64_t 
 		}
 		bool last;
 		const struct timespec *abs = call_end(q, deadline, &last);
-		ssize_t n = snd ? mq_timedsend(q->mqd, buf, len, q->prio, abs)
-				: mq_timedreceive(q->mqd, buf, len, &q->prio, abs);
+		ssize_t n = explaining(q->ctx) ? mqn_xfer(q, snd, buf, len, abs)
+			    : snd              ? mq_timedsend(q->mqd, buf, len, q->prio, abs)
+					       : mq_timedreceive(q->mqd, buf, len, &q->prio, abs);
 		if (n >= 0)
 			return n;
 		if (errno != ETIMEDOUT && errno != EINTR)
@@ -306,15 +310,15 @@ static int mq_put(void *impl, const char *msg, size_t n, int64_t deadline)
 enum io_result mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done)
 {
 	struct mqch *q = impl;
-	(void)ctx;
+	q->ctx = ctx;
 	return queue_send_one(q, buf, len, (size_t)q->attr.mq_msgsize, deadline, done, mq_put);
 }
 
 enum io_result mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
 			   size_t *len, bool *truncated)
 {
-	(void)ctx;
 	(void)want;
+	((struct mqch *)impl)->ctx = ctx;
 	*truncated = false; /* the buffer is msgsize: nothing is ever cut */
 	ssize_t n = mq_call(impl, false, buf, cap, deadline);
 	if (n < 0)
@@ -327,7 +331,7 @@ void mq_explain(struct ctx *ctx, void *impl, int err, size_t len)
 {
 	struct mqch *q = impl;
 	struct mq_attr a = q->attr;
-	mq_getattr(q->mqd, &a);
+	mqn_getattr(ctx, q->mqd, &a, "how full the queue is, for the diagnostic");
 	if (err == EMSGSIZE)
 		fprintf(stderr,
 			"A %zu-byte message is longer than the queue's msgsize, %ld bytes; create the queue "
@@ -343,7 +347,6 @@ void mq_explain(struct ctx *ctx, void *impl, int err, size_t len)
 			a.mq_maxmsg);
 	else if (err == EAGAIN)
 		fprintf(stderr, "The queue is empty; without --nonblock the receiver waits for a sender.\n");
-	(void)ctx;
 }
 
 /* "is full (10 of 10 messages)", as queue_ops.wait_state. */
@@ -352,7 +355,7 @@ static void mq_wait_state(const struct ctx *ctx, void *impl, bool sending, char 
 	struct mqch *q = impl;
 	struct mq_attr a;
 	(void)ctx;
-	if (sending && mq_getattr(q->mqd, &a) == 0)
+	if (sending && mqn_getattr(q->ctx, q->mqd, &a, "the queue is full: the sender waits for room") == 0)
 		snprintf(buf, len, "is full (%ld of %ld messages)", a.mq_curmsgs, a.mq_maxmsg);
 }
 
@@ -365,9 +368,12 @@ static int mq_setup(struct ctx *ctx, struct mqch *q)
 
 static void mq_finish(struct ctx *ctx, struct mqch *q)
 {
-	if (q->mqd != (mqd_t)-1 && mq_close(q->mqd) < 0)
+	if (q->mqd != (mqd_t)-1 &&
+	    mqn_close(ctx, q->mqd, "our descriptor is gone; the queue and its messages stay") < 0)
 		msg_syserr(ctx->prog, "mq_close %s", q->name);
-	if (queue_opts(ctx)->unlink && mq_unlink(q->name) < 0 && errno != ENOENT)
+	if (queue_opts(ctx)->unlink &&
+	    mqn_unlink(ctx, q->name, "--unlink: the name is gone, and the queue with the last descriptor") < 0 &&
+	    errno != ENOENT)
 		msg_syserr(ctx->prog, "mq_unlink %s", q->name);
 }
 
@@ -462,7 +468,7 @@ static int mq_create_verb(struct ctx *ctx)
 	if (!o->quiet)
 		printf("created %s: maxmsg %ld, msgsize %ld, mode %04o\n", q.name, q.attr.mq_maxmsg, q.attr.mq_msgsize,
 		       (unsigned)o->mode);
-	mq_close(q.mqd);
+	mqn_close(ctx, q.mqd, "the queue stays, empty, after we close it");
 	return EXIT_OK;
 }
 
@@ -479,7 +485,7 @@ static int mq_info_verb(struct ctx *ctx)
 		return EXIT_FAIL;
 	if (fstat((int)q.mqd, &st) < 0) {
 		msg_syserr(ctx->prog, "stat %s", q.name);
-		mq_close(q.mqd);
+		mqn_close(ctx, q.mqd, "the queue is closed");
 		return EXIT_FAIL;
 	}
 	out_init(&o, stdout, ctx->opt.json);
@@ -496,7 +502,7 @@ static int mq_info_verb(struct ctx *ctx)
 		out_u64(&o, PRINT_ANY, "bytes", "bytes:     %llu\n", (uint64_t)qsize);
 	out_string(&o, PRINT_ANY, "flags", "flags:     %s", (q.attr.mq_flags & O_NONBLOCK) ? "O_NONBLOCK" : "0");
 	out_close(&o);
-	mq_close(q.mqd);
+	mqn_close(ctx, q.mqd, "the queue is closed, as it was: info took nothing out");
 	return EXIT_OK;
 }
 
@@ -506,7 +512,7 @@ static int mq_unlink_verb(struct ctx *ctx)
 	int rc = mq_setup(ctx, &q);
 	if (rc)
 		return rc;
-	if (mq_unlink(q.name) < 0) {
+	if (mqn_unlink(ctx, q.name, "the name is gone; who has the queue open keeps it until the last close") < 0) {
 		msg_syserr(ctx->prog, "mq_unlink %s", q.name);
 		return EXIT_FAIL;
 	}
@@ -522,14 +528,15 @@ static int mq_demo(struct ctx *ctx)
 	if (rc)
 		return rc;
 	/* A queue of its own, never one that exists (its messages are not ours). */
-	mqd_t mqd = mq_open(name, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, NULL);
+	explain_side(ctx, "demo");
+	mqd_t mqd = mqn_open(ctx, name, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, NULL);
 	if (mqd == (mqd_t)-1) {
 		msg_syserr(ctx->prog, "mq_open %s", name);
 		if (errno == EEXIST)
 			fprintf(stderr, "The demo makes a queue of its own; choose a --name that does not exist.\n");
 		return EXIT_FAIL;
 	}
-	mq_close(mqd);
+	mqn_close(ctx, mqd, "the queue stays, empty, for the senders and the receiver");
 	printf("Three senders put messages of priority 0, 9 and 5 into the POSIX message queue %s\n"
 	       "while no one receives: the queue keeps them. Then a receiver starts and takes them:\n"
 	       "highest priority first, and the oldest first within one priority.\n\n",
@@ -548,7 +555,7 @@ static int mq_demo(struct ctx *ctx)
 		{ .label = "receiver", .verb = "receive", .args = recv, .delay_ns = 0, .upstream = false },
 	};
 	int st = demo_run_each(ctx, roles, 4);
-	if (mq_unlink(name) < 0 && errno != ENOENT) {
+	if (mqn_unlink(ctx, name, "the demo's queue is removed") < 0 && errno != ENOENT) {
 		msg_syserr(ctx->prog, "mq_unlink %s", name);
 		if (st == EXIT_OK)
 			st = EXIT_FAIL;
@@ -732,4 +739,5 @@ const struct mechanism mech_mq = {
 	.objects = &mq_objects,
 	.bench = &mq_bench,
 	.opt_scope = &mq_opt_scope,
+	.explains = true,
 };

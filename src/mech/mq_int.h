@@ -19,6 +19,7 @@
 struct mqch {
 	char name[NAME_MAX + 2];
 	mqd_t mqd;
+	struct ctx *ctx; /* of the calls in flight: --explain (mq_narrate.c) */
 	struct mq_attr attr;
 	unsigned prio; /* send: --priority; receive: of the last message */
 	bool sending;
@@ -41,6 +42,16 @@ enum io_result mq_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t
 enum io_result mq_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
 			   size_t *len, bool *truncated);
 void mq_explain(struct ctx *ctx, void *impl, int err, size_t len);
+
+/* --explain (mq_narrate.c): the call, told when narrating. mqn_xfer is
+ * the hot loop's mq_timedsend (snd) or mq_timedreceive, called only when
+ * narrating, with q->ctx set. */
+mqd_t mqn_open(struct ctx *ctx, const char *name, int oflag, mode_t mode, struct mq_attr *ap);
+int mqn_fchmod(struct ctx *ctx, mqd_t mqd, mode_t mode);
+int mqn_getattr(struct ctx *ctx, mqd_t mqd, struct mq_attr *a, const char *why);
+int mqn_close(struct ctx *ctx, mqd_t mqd, const char *why);
+int mqn_unlink(struct ctx *ctx, const char *name, const char *why);
+ssize_t mqn_xfer(struct mqch *q, bool snd, char *buf, size_t len, const struct timespec *abs);
 
 /* The ls and clean hooks, and the benchmark's (mq_hooks.c). */
 extern const struct mech_objects mq_objects;

@@ -20,12 +20,14 @@
 
 #include "ipcdemo/bench_hooks.h"
 #include "ipcdemo/demo.h"
+#include "ipcdemo/explain.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/posixname.h"
 #include "ipcdemo/queue.h"
 #include "ipcdemo/ring.h"
 #include "ipcdemo/util.h"
+#include "ipcdemo/ring_narrate.h"
 
 #define BATCH_BYTES RING_BATCH_BYTES
 
@@ -355,7 +357,8 @@ static int shm_unlink_verb(struct ctx *ctx)
 	int rc = shm_setup(ctx, &r);
 	if (rc)
 		return rc;
-	if (shm_unlink(r.name) < 0) {
+	if (ringn_shm_unlink(ctx, r.name, "the name is gone; who has the ring mapped keeps it until the last unmap") <
+	    0) {
 		msg_syserr(ctx->prog, "shm_unlink %s", r.name);
 		return EXIT_FAIL;
 	}
@@ -384,6 +387,7 @@ static int shm_demo(struct ctx *ctx)
 	memset(&r, 0, sizeof(r));
 	r.fd = -1;
 	snprintf(r.name, sizeof(r.name), "%s", name);
+	explain_side(ctx, "demo");
 	int c = ring_create(ctx, &r, 4, 16);
 	ring_close(ctx, &r, false);
 	if (c != 0) {
@@ -399,7 +403,7 @@ static int shm_demo(struct ctx *ctx)
 		{ .label = "consumer", .verb = "consume", .args = cons, .delay_ns = NSEC_PER_SEC, .upstream = false },
 	};
 	int st = demo_run(ctx, roles, 2);
-	if (shm_unlink(name) < 0 && errno != ENOENT) {
+	if (ringn_shm_unlink(ctx, name, "the demo's ring is removed") < 0 && errno != ENOENT) {
 		msg_syserr(ctx->prog, "shm_unlink %s", name);
 		if (st == EXIT_OK)
 			st = EXIT_FAIL;
@@ -757,4 +761,5 @@ const struct mechanism mech_shm = {
 	.objects = &shm_objects,
 	.bench = &shm_bench,
 	.opt_scope = &shm_opt_scope,
+	.explains = true,
 };

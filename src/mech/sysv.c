@@ -16,6 +16,7 @@
 
 #include "ipcdemo/cli.h"
 #include "ipcdemo/demo.h"
+#include "ipcdemo/explain.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/queue.h"
 #include "ipcdemo/sysv.h"
@@ -146,7 +147,7 @@ static int sysv_open(struct ctx *ctx, struct sysvq *q, bool create)
 		return rc;
 	snprintf(q->what, sizeof(q->what), "key 0x%08x", (unsigned)q->key);
 	if (create) {
-		q->id = msgget(q->key, IPC_CREAT | IPC_EXCL | (int)ctx->opt.mode);
+		q->id = sysvn_get(ctx, q->key, IPC_CREAT | IPC_EXCL | (int)ctx->opt.mode);
 		if (q->id >= 0) {
 			if (!ctx->opt.quiet)
 				msg_warn(ctx->prog, "created queue %s, id %d (mode %04o)", q->what, q->id,
@@ -160,7 +161,7 @@ static int sysv_open(struct ctx *ctx, struct sysvq *q, bool create)
 			return EXIT_FAIL;
 		}
 	}
-	q->id = msgget(q->key, 0);
+	q->id = sysvn_get(ctx, q->key, 0);
 	if (q->id < 0) {
 		int e = errno;
 		msg_syserr(ctx->prog, "msgget %s", q->what);
@@ -211,7 +212,7 @@ static int make_ticker(struct sysvq *q)
 	memset(&ev, 0, sizeof(ev));
 	ev.sigev_notify = SIGEV_SIGNAL;
 	ev.sigev_signo = SIGRTMIN;
-	if (timer_create(CLOCK_MONOTONIC, &ev, &q->timer) < 0)
+	if (sysvn_timer_create(q, &ev) < 0)
 		return -1;
 	q->has_timer = true;
 	return 0;
@@ -240,7 +241,7 @@ static int sysv_ticker(struct sysvq *q, int64_t deadline, int64_t now)
 		.it_interval = { .tv_sec = 0, .tv_nsec = QUEUE_SLICE_NS },
 		.it_value = { .tv_sec = (time_t)(first / NSEC_PER_SEC), .tv_nsec = (long)(first % NSEC_PER_SEC) },
 	};
-	if (timer_settime(q->timer, TIMER_ABSTIME, &its, NULL) < 0)
+	if (sysvn_timer_settime(q, &its) < 0)
 		return -1;
 	q->ticking = true;
 	q->tick0 = first;
@@ -250,7 +251,7 @@ static int sysv_ticker(struct sysvq *q, int64_t deadline, int64_t now)
 void sysv_release(struct sysvq *q)
 {
 	if (q->has_timer)
-		timer_delete(q->timer);
+		sysvn_timer_delete(q);
 	q->has_timer = false;
 	q->ticking = false;
 }
@@ -277,7 +278,9 @@ static ssize_t sysv_call(struct sysvq *q, bool snd, size_t len, long type, int f
 				return -1;
 		}
 		int f = flags | (last ? IPC_NOWAIT : 0);
-		ssize_t r = snd ? msgsnd(q->id, q->buf, len, f) : msgrcv(q->id, q->buf, len, type, f);
+		ssize_t r = explaining(q->ctx) ? sysvn_xfer(q, snd, len, type, f)
+			    : snd              ? msgsnd(q->id, q->buf, len, f)
+					       : msgrcv(q->id, q->buf, len, type, f);
 		if (r >= 0)
 			return r;
 		if (errno == ENOMSG)
@@ -304,7 +307,7 @@ static int sysv_put(void *impl, const char *msg, size_t n, int64_t deadline)
 enum io_result sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size_t len, int64_t deadline, size_t *done)
 {
 	struct sysvq *q = impl;
-	(void)ctx;
+	q->ctx = ctx;
 	return queue_send_one(q, buf, len, q->cap, deadline, done, sysv_put);
 }
 
@@ -315,6 +318,7 @@ enum io_result sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap,
 	const struct sysv_opts *o = sysv_opts(ctx);
 	int flags = (o->noerror ? MSG_NOERROR : 0) | (o->except ? MSG_EXCEPT : 0);
 	(void)want;
+	q->ctx = ctx;
 	*truncated = false;
 	ssize_t n = sysv_call(q, false, o->noerror ? cap + 1 : cap, (long)o->mtype, flags, deadline);
 	if (n < 0)
@@ -333,8 +337,7 @@ void sysv_explain(struct ctx *ctx, void *impl, int err, size_t len)
 {
 	struct sysvq *q = impl;
 	struct msqid_ds ds;
-	bool stat_ok = msgctl(q->id, IPC_STAT, &ds) == 0;
-	(void)ctx;
+	bool stat_ok = sysvn_ctl(ctx, q->id, IPC_STAT, &ds, "how full the queue is, for the diagnostic") == 0;
 	if (err == EMSGSIZE)
 		fprintf(stderr,
 			"A %zu-byte message is above msgmax, the largest message the system takes: %zu bytes "
@@ -363,7 +366,7 @@ static void sysv_wait_state(const struct ctx *ctx, void *impl, bool sending, cha
 	const struct sysv_opts *o = sysv_opts(ctx);
 	long long t = (long long)o->mtype;
 	struct msqid_ds ds;
-	if (sending && msgctl(q->id, IPC_STAT, &ds) == 0)
+	if (sending && sysvn_ctl(q->ctx, q->id, IPC_STAT, &ds, "the queue is full: the sender waits for room") == 0)
 		snprintf(buf, len, "is full (%lu messages, %lu of %lu bytes)", (unsigned long)ds.msg_qnum,
 			 (unsigned long)ds.__msg_cbytes, (unsigned long)ds.msg_qbytes);
 	else if (!sending && t > 0)
@@ -380,17 +383,21 @@ static long long msgmax(void)
 
 static void sysv_close(struct ctx *ctx, struct sysvq *q)
 {
+	q->ctx = ctx;
 	sysv_release(q);
 	free(q->buf);
 	q->buf = NULL;
-	if (queue_opts(ctx)->unlink && q->id >= 0 && msgctl(q->id, IPC_RMID, NULL) < 0 && errno != EINVAL &&
-	    errno != EIDRM)
+	if (queue_opts(ctx)->unlink && q->id >= 0 &&
+	    sysvn_ctl(ctx, q->id, IPC_RMID, NULL,
+		      "--unlink: the queue is gone at once, with what it held; a process waiting on it gets EIDRM") <
+		    0 &&
+	    errno != EINVAL && errno != EIDRM)
 		msg_syserr(ctx->prog, "remove %s", q->what);
 }
 
 static int sysv_send_verb(struct ctx *ctx)
 {
-	struct sysvq q = { .id = -1, .sending = true };
+	struct sysvq q = { .id = -1, .sending = true, .ctx = ctx };
 	int64_t mtype = sysv_opts(ctx)->given.mtype ? sysv_opts(ctx)->mtype : 1;
 	if (mtype < 1)
 		return msg_usage(ctx->prog, "invalid value '%lld' for --type: a message type must be at least 1",
@@ -433,7 +440,7 @@ static void sysv_json(struct out *o, void *arg)
 
 static int sysv_receive_verb(struct ctx *ctx)
 {
-	struct sysvq q = { .id = -1 };
+	struct sysvq q = { .id = -1, .ctx = ctx };
 	struct consumer c;
 	if (sysv_opts(ctx)->except && sysv_opts(ctx)->mtype <= 0)
 		return msg_usage(ctx->prog, "--except needs --type N with N > 0 (the type to skip)");
@@ -468,11 +475,11 @@ static int sysv_receive_verb(struct ctx *ctx)
 
 static int sysv_create_verb(struct ctx *ctx)
 {
-	struct sysvq q = { .id = -1 };
+	struct sysvq q = { .id = -1, .ctx = ctx };
 	int rc = sysv_key(ctx, &q.key);
 	if (rc)
 		return rc;
-	q.id = msgget(q.key, IPC_CREAT | IPC_EXCL | (int)ctx->opt.mode);
+	q.id = sysvn_get(ctx, q.key, IPC_CREAT | IPC_EXCL | (int)ctx->opt.mode);
 	if (q.id < 0) {
 		int e = errno;
 		msg_syserr(ctx->prog, "msgget key 0x%08x", (unsigned)q.key);
@@ -500,13 +507,13 @@ static void out_time(struct out *o, const char *key, const char *fmt, time_t t)
 
 static int sysv_info_verb(struct ctx *ctx)
 {
-	struct sysvq q = { .id = -1 };
+	struct sysvq q = { .id = -1, .ctx = ctx };
 	struct msqid_ds ds;
 	struct out o;
 	int rc = sysv_open(ctx, &q, false);
 	if (rc)
 		return rc;
-	if (msgctl(q.id, IPC_STAT, &ds) < 0) {
+	if (sysvn_ctl(ctx, q.id, IPC_STAT, &ds, "the queue as the kernel keeps it; nothing is taken out") < 0) {
 		msg_syserr(ctx->prog, "msgctl IPC_STAT %s", q.what);
 		return EXIT_FAIL;
 	}
@@ -533,11 +540,12 @@ static int sysv_info_verb(struct ctx *ctx)
 
 static int sysv_rm_verb(struct ctx *ctx)
 {
-	struct sysvq q = { .id = -1 };
+	struct sysvq q = { .id = -1, .ctx = ctx };
 	int rc = sysv_open(ctx, &q, false);
 	if (rc)
 		return rc;
-	if (msgctl(q.id, IPC_RMID, NULL) < 0) {
+	if (sysvn_ctl(ctx, q.id, IPC_RMID, NULL,
+		      "the queue is gone at once, with what it held; a process waiting on it gets EIDRM") < 0) {
 		msg_syserr(ctx->prog, "msgctl IPC_RMID %s", q.what);
 		return EXIT_FAIL;
 	}
@@ -551,12 +559,13 @@ static int sysv_demo(struct ctx *ctx)
 	char key[16];
 	int id = -1;
 	key_t k = 0;
+	explain_side(ctx, "demo");
 	/* A queue of our own: the first free key in ipcdemo's range. */
 	for (unsigned i = 1; i < 0x100 && id < 0; i++) {
 		k = (key_t)(SYSV_KEY_BASE + i);
 		if (k == SYSV_KEY_DEFAULT)
 			continue;
-		id = msgget(k, IPC_CREAT | IPC_EXCL | 0600);
+		id = sysvn_get(ctx, k, IPC_CREAT | IPC_EXCL | 0600);
 		if (id < 0 && errno != EEXIST) {
 			msg_syserr(ctx->prog, "msgget key 0x%08x", (unsigned)k);
 			return EXIT_FAIL;
@@ -588,7 +597,8 @@ static int sysv_demo(struct ctx *ctx)
 		{ .label = "type <=3", .verb = "receive", .args = rl, .delay_ns = 0, .upstream = false },
 	};
 	int st = demo_run_each(ctx, roles, 5);
-	if (msgctl(id, IPC_RMID, NULL) < 0 && errno != EINVAL && errno != EIDRM) {
+	if (sysvn_ctl(ctx, id, IPC_RMID, NULL, "the demo's queue is removed") < 0 && errno != EINVAL &&
+	    errno != EIDRM) {
 		msg_syserr(ctx->prog, "remove queue %s", key);
 		if (st == EXIT_OK)
 			st = EXIT_FAIL;
@@ -776,4 +786,5 @@ const struct mechanism mech_sysv = {
 	.objects = &sysv_objects,
 	.bench = &sysv_bench,
 	.opt_scope = &sysv_opt_scope,
+	.explains = true,
 };

@@ -153,7 +153,7 @@ static void *sysv_bench_open(struct ctx *ctx, const char *name, size_t size)
 static void sysv_bench_close(struct ctx *ctx, void *impl)
 {
 	struct sysvq *q = impl;
-	(void)ctx;
+	q->ctx = ctx;
 	sysv_release(q);
 	msgctl(q->id, IPC_RMID, NULL);
 	free(q->buf);

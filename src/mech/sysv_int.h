@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <signal.h>
+#include <sys/msg.h>
 #include <time.h>
 
 #include "ipcdemo/io.h"
@@ -21,6 +23,7 @@ struct sysvq {
 	size_t cap;
 	long type; /* send: --type; receive: of the last message */
 	bool sending;
+	struct ctx *ctx; /* of the calls in flight: --explain (sysv_narrate.c) */
 	/* The timer that interrupts a blocking msgsnd or msgrcv (sysv.c),
 	 * made at the first one: ticking from tick0 (CLOCK_MONOTONIC, ns). */
 	bool has_timer, ticking;
@@ -43,6 +46,16 @@ enum io_result sysv_send_msgs(struct ctx *ctx, void *impl, const char *buf, size
 enum io_result sysv_recv_msg(struct ctx *ctx, void *impl, char *buf, size_t cap, int64_t deadline, uint64_t want,
 			     size_t *len, bool *truncated);
 void sysv_explain(struct ctx *ctx, void *impl, int err, size_t len);
+
+/* --explain (sysv_narrate.c): the call, told when narrating. sysvn_xfer
+ * is the hot loop's msgsnd (snd) or msgrcv, called only when narrating;
+ * those on q use q->ctx. */
+int sysvn_get(struct ctx *ctx, key_t key, int flags);
+int sysvn_ctl(struct ctx *ctx, int id, int cmd, struct msqid_ds *ds, const char *why);
+ssize_t sysvn_xfer(struct sysvq *q, bool snd, size_t len, long type, int flags);
+int sysvn_timer_create(struct sysvq *q, struct sigevent *ev);
+int sysvn_timer_settime(struct sysvq *q, const struct itimerspec *its);
+void sysvn_timer_delete(struct sysvq *q);
 
 /* The ls and clean hooks and the benchmark hooks (sysv_hooks.c). */
 extern const struct mech_objects sysv_objects;

@@ -20,8 +20,21 @@ run "--explain=0 is a usage error" 2 -- "$IPCDEMO" pipe produce --explain=0
 like "--explain=0: says why" "$ERR" "invalid value '0' for --explain"
 run "--explain=x is a usage error" 2 -- "$IPCDEMO" pipe produce --explain=x
 run "top-level commands do not take it" 2 -- "$IPCDEMO" list --explain
-run "a mechanism that does not narrate yet says so" 1 -- "$IPCDEMO" mq info --explain --name /ipcdemo-explain-none
-like "not narrated: said on stderr" "$ERR" '^explain\[[0-9]+\]: ipcdemo mq does not narrate its system calls yet'
+# One that does not narrate yet, while there is one: the first whose
+# consume says so.
+unnarrated=
+for m in zmq udp tcp unix socketpair sysv shm; do
+	timeout -k 2 5 "$IPCDEMO" "$m" consume --explain --timeout 10ms >/dev/null 2>"nn.err" </dev/null
+	if grep -q "^explain\[[0-9]*\]: ipcdemo $m does not narrate its system calls yet" nn.err; then
+		unnarrated=$m
+		break
+	fi
+done
+if [ -n "$unnarrated" ]; then
+	ok "a mechanism that does not narrate yet says so ($unnarrated)" true
+else
+	skip "a mechanism that does not narrate yet says so" "every mechanism narrates its calls"
+fi
 
 # ---- the text ----
 
@@ -104,6 +117,158 @@ run "file demo --explain" 0 -- "$IPCDEMO" file demo --explain=1
 like "file demo: the producer's lock" "$OUT" '^producer \| explain\[[0-9]+\]: flock\(3, LOCK_EX(\|LOCK_NB)?\) = 0$'
 like "file demo: the consumer's inotify" "$OUT" '^consumer \| explain\[[0-9]+\]: inotify_add_watch\('
 
+# ---- the queues: mq ----
+
+# Names of this test's own (in its private IPC namespace when it has one).
+XQ=/t-explain-$$
+# norm: pids, UUIDs and times out of a narration.
+norm() {
+	sed -E "s/^explain\[[0-9]+/explain[PID/; s/$UUID4_RE/UUID/g; s/\"UUID\"|\"[0-9a-f-]{32}\"/\"DATA\"/g;
+		s/tv_sec=[0-9]+, tv_nsec=[0-9]+/tv_sec=S, tv_nsec=NS/g"
+}
+run "mq send --explain" 0 -- "$IPCDEMO" mq send -q --name "$XQ-a" -n 4 --batch 1 --explain=2
+is "mq send: open, make, two sends told, the rest summed up" "$(printf '%s\n' "$ERR" | norm)" \
+	"explain[PID]: mq_open(\"${XQ#/}-a\", O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0600, NULL) = 3
+explain[PID]:     a new, empty queue: the kernel keeps it, and every message sent to it, until mq_unlink or a reboot, whether anyone has it open or not
+explain[PID]: fchmod(3, 0600) = 0
+explain[PID]:     the mode exactly as asked: mq_open applied the umask to it
+explain[PID]: mq_getsetattr(3, NULL, {mq_flags=0, mq_maxmsg=10, mq_msgsize=8192, mq_curmsgs=0}) = 0
+explain[PID]:     0 of 10 messages queued, each at most 8192 bytes: the size it was made with, which never changes
+explain[PID]: mq_timedsend(3, \"DATA\"..., 37, 0, {tv_sec=S, tv_nsec=NS}) = 0
+explain[PID]:     queued: the kernel keeps the message until a receiver takes it, after we exit too
+explain[PID]: mq_timedsend(3, \"DATA\"..., 37, 0, {tv_sec=S, tv_nsec=NS}) = 0
+explain[PID]:     queued: the kernel keeps the message until a receiver takes it, after we exit too
+explain[PID]: close(3) = 0
+explain[PID]:     our descriptor is gone; the queue and its messages stay
+explain[PID]: ... 2 more mq_timedsend(2) calls of 37 bytes, 0 failed"
+run "mq receive --explain --nonblock" 0 -- "$IPCDEMO" mq receive -q --name "$XQ-a" --nonblock --unlink --explain=1
+is "mq receive: the messages are the data" "$(printf '%s\n' "$OUT" | grep -Ecx "$UUID4_RE")" 4
+like "mq receive: a message out, with its priority" "$ERR" \
+	'^explain\[[0-9]+\]: mq_timedreceive\(3, "[0-9a-f-]{32}"\.\.\., 8192, \[0\], \{tv_sec=0, tv_nsec=0\}\) = 37$'
+like "mq receive: the empty queue ends --nonblock, told" "$ERR" \
+	'^explain\[[0-9]+\]: mq_timedreceive\(3, \.\.\., 8192, \.\.\., \{tv_sec=0, tv_nsec=0\}\) = -1 EAGAIN'
+like "mq receive: ... and what it means" "$ERR" 'the queue is empty: EAGAIN \(O_NONBLOCK, no wait\)'
+like "mq receive --unlink: mq_unlink told" "$ERR" "^explain\[[0-9]+\]: mq_unlink\(\"${XQ#/}-a\"\) = 0\$"
+like "mq receive: 3 more summed up" "$ERR" '\.\.\. 3 more mq_timedreceive\(2\) calls of 37 bytes, 0 failed'
+run "mq receive --explain: a blocking receive" 4 -- "$IPCDEMO" mq receive -q --name "$XQ-b" --timeout 300ms --unlink --explain
+like "mq receive: a blocking receive is announced" "$ERR" \
+	'^explain\[[0-9]+\]: mq_timedreceive\(3, \.\.\., 8192, \.\.\., \{tv_sec=[1-9][0-9]*, tv_nsec=[0-9]+\}\) \.\.\.$'
+like "... with what it waits for" "$ERR" 'blocks until a message arrives, or until the time given'
+like "... and its timeout told" "$ERR" '= -1 ETIMEDOUT \(Connection timed out\)$'
+run "mq create --explain" 0 -- "$IPCDEMO" mq create -q --name "$XQ-c" --maxmsg 4 --msgsize 64 --explain
+like "mq create: the attributes asked for" "$ERR" \
+	"^explain\[[0-9]+\]: mq_open\(\"${XQ#/}-c\", O_RDONLY\|O_CREAT\|O_EXCL\|O_CLOEXEC, 0600, \{mq_flags=0, mq_maxmsg=4, mq_msgsize=64, mq_curmsgs=0\}\) = 3\$"
+run "mq info --explain" 0 -- "$IPCDEMO" mq info --name "$XQ-c" --explain
+like "mq info: mq_getsetattr" "$ERR" '^explain\[[0-9]+\]: mq_getsetattr\(3, NULL, \{mq_flags=0, mq_maxmsg=4, mq_msgsize=64, mq_curmsgs=0\}\) = 0$'
+run "mq rm --explain" 0 -- "$IPCDEMO" mq rm -q --name "$XQ-c" --explain
+like "mq rm: mq_unlink" "$ERR" "^explain\[[0-9]+\]: mq_unlink\(\"${XQ#/}-c\"\) = 0\$"
+run "mq rm --explain: ENOENT" 1 -- "$IPCDEMO" mq rm -q --name "$XQ-c" --explain
+like "mq rm: ENOENT told" "$ERR" 'mq_unlink\(.*\) = -1 ENOENT'
+run "mq demo --explain" 0 -- "$IPCDEMO" mq demo --explain=1
+like "mq demo: its own queue" "$ERR" '^explain\[[0-9]+ demo\]: mq_open\("ipcdemo-demo-[0-9]+", O_RDONLY\|O_CREAT\|O_EXCL\|O_CLOEXEC, 0600, NULL\) = 3$'
+like "mq demo: a sender's send, labelled" "$OUT" '^sender 9 \| explain\[[0-9]+\]: mq_timedsend\(3, "priority 9: sent third\\n", 23, 9, '
+like "mq demo: the receiver's first, priority 9" "$OUT" '^receiver \| explain\[[0-9]+\]: mq_timedreceive\(3, "priority 9: sent third\\n", 8192, \[9\], '
+like "mq demo: the queue removed" "$ERR" '^explain\[[0-9]+ demo\]: mq_unlink\("ipcdemo-demo-[0-9]+"\) = 0$'
+
+# ---- the queues: sysv ----
+
+XK=$(printf '0x7e57%04x' $(($$ & 0xffff)))
+run "sysv send --explain" 0 -- "$IPCDEMO" sysv send -q --key "$XK" -n 4 --type 2 --explain=2
+is "sysv send: make, two sends told, the rest summed up" "$(printf '%s\n' "$ERR" | norm | sed -E 's/id [0-9]+:/id ID:/; s/^(explain\[PID\]: msgget.*) = [0-9]+$/\1 = ID/; s/(msgsnd|timer_[a-z]+)\([0-9]+,/\1(ID,/; s/\[[0-9]+\]\) = 0$/[ID]) = 0/; s/timer_delete\([0-9]+\)/timer_delete(ID)/')" \
+	"explain[PID]: msgget($XK, IPC_CREAT|IPC_EXCL|0600) = ID
+explain[PID]:     a new, empty queue with id ID: the kernel keeps it, and every message sent to it, until msgctl IPC_RMID or a reboot (ipcs -q lists it)
+explain[PID]: timer_create(CLOCK_MONOTONIC, {sigev_signo=SIGRT_2, sigev_notify=SIGEV_SIGNAL}, [ID]) = 0
+explain[PID]:     msgsnd and msgrcv have no timeout of their own: this timer's signal interrupts them (EINTR), so that the deadline and a stop request are seen
+explain[PID]: timer_settime(ID, TIMER_ABSTIME, {it_interval={tv_sec=S, tv_nsec=NS}, it_value={tv_sec=S, tv_nsec=NS}}, NULL) = 0
+explain[PID]:     the timer ticks at the deadline or in 250 ms, whichever comes first, then every 250 ms
+explain[PID]: msgsnd(ID, {mtype=2, mtext=\"DATA\"...}, 37, 0) = 0
+explain[PID]:     queued: the kernel keeps the message, after we exit too, until a receiver takes it
+explain[PID]: msgsnd(ID, {mtype=2, mtext=\"DATA\"...}, 37, 0) = 0
+explain[PID]:     queued: the kernel keeps the message, after we exit too, until a receiver takes it
+explain[PID]: timer_delete(ID) = 0
+explain[PID]:     the queue's timer is gone: no more ticks
+explain[PID]: ... 2 more msgsnd(2) calls of 37 bytes, 0 failed"
+run "sysv receive --explain --nonblock" 0 -- "$IPCDEMO" sysv receive -q --key "$XK" --nonblock --unlink --explain=1
+is "sysv receive: the messages are the data" "$(printf '%s\n' "$OUT" | grep -Ecx "$UUID4_RE")" 4
+like "sysv receive: msgget of the key that exists" "$ERR" "^explain\[[0-9]+\]: msgget\($XK, 000\) = [0-9]+\$"
+like "sysv receive: a message out, with its type" "$ERR" \
+	'^explain\[[0-9]+\]: msgrcv\([0-9]+, \{mtype=2, mtext="[0-9a-f-]{32}"\.\.\.\}, 8192, 0, IPC_NOWAIT\) = 37$'
+like "sysv receive: the empty queue ends --nonblock, told" "$ERR" \
+	'^explain\[[0-9]+\]: msgrcv\([0-9]+, \.\.\., 8192, 0, IPC_NOWAIT\) = -1 ENOMSG'
+like "sysv receive --unlink: IPC_RMID told" "$ERR" '^explain\[[0-9]+\]: msgctl\([0-9]+, IPC_RMID, NULL\) = 0$'
+run "sysv receive --explain: a blocking receive" 4 -- "$IPCDEMO" sysv receive -q --key "$XK" --timeout 600ms --unlink --explain
+like "sysv receive: the timer, made" "$ERR" \
+	'^explain\[[0-9]+\]: timer_create\(CLOCK_MONOTONIC, \{sigev_signo=SIGRT_[0-9]+, sigev_notify=SIGEV_SIGNAL\}, \[[0-9]+\]\) = 0$'
+like "sysv receive: ... and armed" "$ERR" '^explain\[[0-9]+\]: timer_settime\([0-9]+, TIMER_ABSTIME, \{it_interval=\{tv_sec=0, tv_nsec=250000000\}, '
+like "sysv receive: a blocking receive is announced" "$ERR" '^explain\[[0-9]+\]: msgrcv\([0-9]+, \.\.\., 8192, 0, 0\) \.\.\.$'
+like "sysv receive: ... woken by the timer" "$ERR" '^explain\[[0-9]+\]: msgrcv\([0-9]+, \.\.\., 8192, 0, 0\) = -1 EINTR'
+like "sysv receive: the timer deleted" "$ERR" '^explain\[[0-9]+\]: timer_delete\([0-9]+\) = 0$'
+run "sysv create --explain" 0 -- "$IPCDEMO" sysv create -q --key "$XK" --explain
+run "sysv info --explain" 0 -- "$IPCDEMO" sysv info --key "$XK" --explain
+like "sysv info: IPC_STAT" "$ERR" '^explain\[[0-9]+\]: msgctl\([0-9]+, IPC_STAT, \{msg_perm=\{uid=[0-9]+, gid=[0-9]+, mode=0600, .*msg_qnum=0, '
+run "sysv rm --explain" 0 -- "$IPCDEMO" sysv rm -q --key "$XK" --explain
+like "sysv rm: IPC_RMID" "$ERR" '^explain\[[0-9]+\]: msgctl\([0-9]+, IPC_RMID, NULL\) = 0$'
+run "sysv rm --explain: no such key" 1 -- "$IPCDEMO" sysv rm -q --key "$XK" --explain
+like "sysv rm: ENOENT told" "$ERR" "^explain\[[0-9]+\]: msgget\($XK, 000\) = -1 ENOENT"
+run "sysv demo --explain" 0 -- "$IPCDEMO" sysv demo --explain=1
+like "sysv demo: its own queue" "$ERR" '^explain\[[0-9]+ demo\]: msgget\(0x[0-9a-f]+, IPC_CREAT\|IPC_EXCL\|0600\) = [0-9]+$'
+like "sysv demo: a sender's send, labelled" "$OUT" '^sender 3 \| explain\[[0-9]+\]: msgsnd\([0-9]+, \{mtype=3, mtext="type 3: sent third\\n"\}, 19, '
+like "sysv demo: the type 2 receiver's, labelled" "$OUT" '^type 2   \| explain\[[0-9]+\]: msgrcv\([0-9]+, \{mtype=2, mtext="type 2: sent fourth\\n"\}, 8192, 2, '
+like "sysv demo: the queue removed" "$ERR" '^explain\[[0-9]+ demo\]: msgctl\([0-9]+, IPC_RMID, NULL\) = 0$'
+
+# ---- the queues: shm ----
+
+XS=/t-explain-$$-shm
+addr() { sed -E 's/0x[0-9a-f]{6,}/ADDR/g'; }
+run "shm produce --explain" 0 -- "$IPCDEMO" shm produce -q --name "$XS" --slots 4 --slot-size 64 -n 2 --batch 1 --explain=1
+is "shm produce: make, map, reserve; the messages need no call" "$(printf '%s\n' "$ERR" | norm | addr)" \
+	"explain[PID]: openat(AT_FDCWD, \"/dev/shm/${XS#/}\", O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0600) = 3
+explain[PID]:     a new, empty object of 0 bytes: a file in the tmpfs on /dev/shm, kept until shm_unlink or a reboot
+explain[PID]: fchmod(3, 0600) = 0
+explain[PID]:     the mode exactly as asked: shm_open applied the umask to it
+explain[PID]: ftruncate(3, 640) = 0
+explain[PID]:     the object's size: the ring's header and its slots, read as zeros until written
+explain[PID]: mmap(NULL, 640, PROT_READ|PROT_WRITE, MAP_SHARED, 3, 0) = ADDR
+explain[PID]:     the whole ring, shared: what one process writes there, the others read, with no system call
+explain[PID]: fallocate(3, 0, 0, 640) = 0
+explain[PID]:     the memory is reserved now: a full /dev/shm fails here, not with SIGBUS later
+explain[PID]: munmap(ADDR, 640) = 0
+explain[PID]:     unmapped: the ring and its messages stay in the object
+explain[PID]: close(3) = 0
+explain[PID]:     our descriptor is gone; the object stays until shm_unlink"
+run "shm consume --explain --nonblock" 0 -- "$IPCDEMO" shm consume -q --name "$XS" --nonblock --unlink --explain
+is "shm consume: the messages are the data" "$(printf '%s\n' "$OUT" | grep -Ecx "$UUID4_RE")" 2
+like "shm consume: the object opened as it is" "$ERR" \
+	"^explain\[[0-9]+\]: openat\(AT_FDCWD, \"/dev/shm/${XS#/}\", O_RDWR\|O_NOFOLLOW\|O_CLOEXEC\) = 3\$"
+like "shm consume: its header mapped first" "$ERR" '^explain\[[0-9]+\]: mmap\(NULL, 128, PROT_READ\|PROT_WRITE, MAP_SHARED, 3, 0\) = 0x[0-9a-f]+$'
+like "shm consume --unlink: the unlink under /dev/shm" "$ERR" "^explain\[[0-9]+\]: unlink\(\"/dev/shm/${XS#/}\"\) = 0\$"
+run "shm consume --explain: a sleep on the futex" 4 -- "$IPCDEMO" shm consume -q --name "$XS" --timeout 300ms --unlink --explain
+like "shm consume: the sleep is announced" "$ERR" '^explain\[[0-9]+\]: futex\(0x[0-9a-f]+, FUTEX_WAIT, 0, \{tv_sec=0, tv_nsec=[0-9]+\}\) \.\.\.$'
+like "... with what it waits for" "$ERR" 'blocks until a producer puts a message \(FUTEX_WAKE\), or for 250 ms at most'
+like "... and its end told" "$ERR" '^explain\[[0-9]+\]: futex\(0x[0-9a-f]+, FUTEX_WAIT, 0, \{tv_sec=0, tv_nsec=[0-9]+\}\) = -1 ETIMEDOUT'
+run "shm create --explain" 0 -- "$IPCDEMO" shm create -q --name "$XS" --explain
+like "shm create: the memory reserved" "$ERR" '^explain\[[0-9]+\]: fallocate\(3, 0, 0, [0-9]+\) = 0$'
+run "shm info --explain" 0 -- "$IPCDEMO" shm info --name "$XS" --explain
+like "shm info: mapped to be read" "$ERR" '^explain\[[0-9]+\]: mmap\(NULL, [0-9]+, PROT_READ\|PROT_WRITE, MAP_SHARED, 3, 0\) = 0x'
+run "shm info --explain --json" 0 -- "$IPCDEMO" shm info --name "$XS" --explain --json
+if command -v jq >/dev/null 2>&1; then
+	is "--json: mmap's result is its address, as text" \
+		"$(printf '%s\n' "$ERR" | jq -r 'select(.call == "mmap") | .result | type' | sort -u)" "string"
+	is "--json: the queue's calls, in order" "$(printf '%s\n' "$ERR" | jq -r .call | tr '\n' ' ')" \
+		"openat mmap munmap mmap munmap close "
+else
+	skip "--json: the queue's calls" "jq is not installed"
+fi
+run "shm rm --explain" 0 -- "$IPCDEMO" shm rm -q --name "$XS" --explain
+like "shm rm: the unlink" "$ERR" "^explain\[[0-9]+\]: unlink\(\"/dev/shm/${XS#/}\"\) = 0\$"
+run "shm rm --explain: ENOENT" 1 -- "$IPCDEMO" shm rm -q --name "$XS" --explain
+like "shm rm: ENOENT told" "$ERR" 'unlink\(.*\) = -1 ENOENT'
+run "shm demo --explain" 0 -- "$IPCDEMO" shm demo --explain=2
+like "shm demo: its own ring" "$ERR" '^explain\[[0-9]+ demo\]: openat\(AT_FDCWD, "/dev/shm/ipcdemo-demo-[0-9]+", O_RDWR\|O_CREAT\|O_EXCL'
+like "shm demo: the producer sleeps on a full ring" "$OUT" '^producer \| explain\[[0-9]+\]: futex\(0x[0-9a-f]+, FUTEX_WAIT, '
+like "shm demo: the consumer wakes it" "$OUT" '^consumer \| explain\[[0-9]+\]: futex\(0x[0-9a-f]+, FUTEX_WAKE, 2147483647\) = [01]$'
+like "shm demo: the ring removed" "$ERR" '^explain\[[0-9]+ demo\]: unlink\("/dev/shm/ipcdemo-demo-[0-9]+"\) = 0$'
+
 # ---- what strace sees ----
 
 strace_ok=true
@@ -175,6 +340,57 @@ if $strace_ok; then
 	E=mknodat,openat,read,write,clone,wait4
 	traced fd "$E" fd.out fd.err "$IPCDEMO" fifo demo --explain=2
 	cross "fifo demo: the demo and both sides narrate strace's calls" "$E" fd.st fd.out fd.err
+
+	# mq: a receiver waiting, a sender faster than it fills the queue
+	# (10 messages) and waits for room.
+	M=mq_open,mq_timedsend,mq_timedreceive,mq_getsetattr,mq_unlink,fchmod,close
+	traced mqc "$M" /dev/null mqc.err "$IPCDEMO" mq receive --name "$XQ-s" -n 40 --unlink --explain=4 --timeout 10s &
+	mqcpid=$!
+	wait_for 10 has mqc.err 'mq_timedreceive.* \.\.\.$'
+	traced mqp "$M" /dev/null mqp.err "$IPCDEMO" mq send --name "$XQ-s" -n 40 --batch 1 --explain=4
+	wait "$mqcpid"
+	cross "mq send: the narrated calls are strace's" "$M" mqp.st mqp.err
+	cross "mq receive: the narrated calls are strace's" "$M" mqc.st mqc.err
+	like "mq send: the other sends summed up" "$(cat mqp.err)" '\.\.\. 3[6-9] more mq_timedsend\(2\) calls of 37 bytes, [0-9]+ failed'
+
+	Q=mq_open,mq_timedsend,mq_timedreceive,mq_getsetattr,mq_unlink,fchmod,clone,wait4
+	traced mqd "$Q" mqd.out mqd.err "$IPCDEMO" mq demo --explain=2
+	cross "mq demo: the demo and each role narrate strace's calls" "$Q" mqd.st mqd.out mqd.err
+
+	# sysv: the same, with the timer that wakes a blocking msgrcv.
+	S=msgget,msgsnd,msgrcv,msgctl,timer_create,timer_settime,timer_delete
+	traced svc "$S" /dev/null svc.err "$IPCDEMO" sysv receive --key "$XK" -n 40 --unlink --explain=4 --timeout 10s &
+	svcpid=$!
+	wait_for 10 has svc.err 'msgrcv.* \.\.\.$'
+	sleep 0.6 # a tick of the timer or two
+	traced svp "$S" /dev/null svp.err "$IPCDEMO" sysv send --key "$XK" -n 40 --batch 1 --explain=4
+	wait "$svcpid"
+	cross "sysv send: the narrated calls are strace's" "$S" svp.st svp.err
+	cross "sysv receive: the narrated calls are strace's" "$S" svc.st svc.err
+	like "sysv send: the other sends summed up" "$(cat svp.err)" '\.\.\. 3[6-9] more msgsnd\(2\) calls of 37 bytes, [0-9]+ failed'
+
+	V=msgget,msgsnd,msgrcv,msgctl,timer_create,timer_settime,timer_delete,clone,wait4
+	traced svd "$V" svd.out svd.err "$IPCDEMO" sysv demo --explain=2
+	cross "sysv demo: the demo and each role narrate strace's calls" "$V" svd.st svd.out svd.err
+
+	# shm: a consumer asleep, a producer that fills the 4 slots and sleeps
+	# too; the futex words are data_seq and space_seq (the ring's lock is
+	# the C library's, its futex calls not told).
+	words=$("$RING_OFFSETS" | awk '$1 == "data_seq" || $1 == "space_seq" { printf "%s%s", s, $2; s = "," }')
+	H=openat,fchmod,ftruncate,fallocate,mmap,munmap,futex,unlink,close
+	traced shc "$H" /dev/null shc.err "$IPCDEMO" shm consume --name "$XS" --slots 4 --slot-size 64 -n 40 --unlink \
+		--explain=4 --timeout 10s &
+	shcpid=$!
+	wait_for 10 has shc.err 'futex.* \.\.\.$'
+	traced shp "$H" /dev/null shp.err "$IPCDEMO" shm produce --name "$XS" --slots 4 --slot-size 64 -n 40 --batch 1 \
+		--explain=4
+	wait "$shcpid"
+	cross "shm produce: the narrated calls are strace's" "$H" --futex-at="$words" shp.st shp.err
+	cross "shm consume: the narrated calls are strace's" "$H" --futex-at="$words" shc.st shc.err
+
+	W=openat,fchmod,ftruncate,fallocate,mmap,munmap,futex,unlink,clone,wait4
+	traced shd "$W" shd.out shd.err "$IPCDEMO" shm demo --explain=2
+	cross "shm demo: the demo and both sides narrate strace's calls" "$W" --futex-at="$words" shd.st shd.out shd.err
 else
 	skip "the narrated calls are strace's" "$why"
 fi

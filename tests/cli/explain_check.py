@@ -2,28 +2,39 @@
 # SPDX-License-Identifier: MIT
 """Check that what --explain narrated is what strace saw.
 
-usage: explain_check.py CALLS STRACE_FILE NARRATION_FILE...
+usage: explain_check.py CALLS STRACE_FILE NARRATION_FILE... [--futex-at=OFFSET,...]
 
 CALLS is strace's -e trace= list. STRACE_FILE is the output of
 strace -f -o FILE; each NARRATION_FILE holds --explain text lines (also
 labelled as a demo labels them: "producer | explain[PID]: ...").
 
 For each process, the calls in CALLS are compared, in order, by name,
-object (the path of openat, mknodat and unlink; the descriptor of read,
-write, flock, fcntl, close and inotify_add_watch; the pid of wait4; the
-pair of pipe2) and result (the value, or the errno name). Only the
+object (the path of openat, mknodat and unlink, the name of mq_open and
+mq_unlink; the descriptor of read, write, flock, fcntl, close,
+inotify_add_watch, fchmod, ftruncate, fallocate, mmap and the mq_
+calls; the pid of wait4; the pair of pipe2; the address of munmap and
+futex) and result (the value, or the errno name). Only the
 objects the narration names are compared: the calls a process makes on
 other descriptors (its stdout, its stderr, the files the C library reads)
-are not the channel's. The calls a "... N more CALL(2) calls" summary
+are not the channel's. A munmap is the narration's at an address its
+mmap returned; a futex call, at one of the --futex-at offsets from such
+an address (the words a ring sleeps on: the C library's own futex calls
+on a mutex in the same mapping are not narrated). The calls a "... N more CALL(2) calls" summary
 counts must be exactly the strace calls of that name left over. Calls
-interrupted by a signal (EINTR, ERESTARTSYS: tried again) are left out on
-both sides. Prints what differs; exits 0 when nothing does.
+interrupted by a signal (EINTR, ERESTARTSYS: tried again) need not match:
+strace may show a call restarted as two, or one the narration told as
+EINTR under another errno; one that strace shows may be among a summary's
+calls (msgrcv woken by its timer). Prints what differs; exits 0 when
+nothing does.
 """
 import re
 import sys
 
-FD_CALLS = {"read", "write", "flock", "fcntl", "close", "inotify_add_watch"}
-PATH_CALLS = {"openat": 1, "mknodat": 1, "unlinkat": 1, "unlink": 0}
+FD_CALLS = {"read", "write", "flock", "fcntl", "close", "inotify_add_watch", "fchmod", "mq_timedsend",
+            "mq_timedreceive", "mq_getsetattr", "mq_notify", "ftruncate", "fallocate", "mmap"}
+FD_ARG = {"mmap": 4}  # the descriptor's argument, when not the first
+ADDR_CALLS = {"munmap", "futex"}
+PATH_CALLS = {"openat": 1, "mknodat": 1, "unlinkat": 1, "unlink": 0, "mq_open": 0, "mq_unlink": 0}
 INTERRUPTED = {"EINTR", "ERESTARTSYS", "ERESTARTNOINTR", "ERESTARTNOHAND", "ERESTART_RESTARTBLOCK"}
 
 CALL_RE = re.compile(r"^(\w+)\((.*)\)\s+= (\S+)(?: (E[A-Z0-9_]+))?.*$")
@@ -74,7 +85,10 @@ def key_of(name, args):
         i = PATH_CALLS[name]
         return a[i] if len(a) > i else ""
     if name in FD_CALLS or name == "wait4":
-        return a[0] if a else ""
+        i = FD_ARG.get(name, 0)
+        return a[i] if len(a) > i else ""
+    if name in ADDR_CALLS:
+        return str(int(a[0], 16)) if a and a[0].startswith("0x") else ""
     if name == "pipe2":
         return a[0] if a else ""
     return ""
@@ -103,8 +117,10 @@ def parse_strace(path, calls):
             if not c or c.group(1) not in calls:
                 continue
             name, args, res, err = c.group(1), c.group(2), c.group(3), c.group(4)
-            if res == "?" or (err in INTERRUPTED):
+            if res == "?" and err not in INTERRUPTED:
                 continue
+            if err in INTERRUPTED:
+                res, err = "-1", "INTR"
             out.setdefault(pid, []).append((name, key_of(name, args), result_of(res, err)))
     return out
 
@@ -131,12 +147,12 @@ def parse_narration(paths, calls):
                     continue
                 name, args, res, err = c.group(1), c.group(2), c.group(3), c.group(4)
                 if err in INTERRUPTED:
-                    continue
+                    err = "INTR"
                 out.setdefault(pid, []).append((name, key_of(name, args), result_of(res, err)))
     return out, counted
 
 
-OPENERS = ("openat", "inotify_init1", "pipe2")
+OPENERS = ("openat", "inotify_init1", "pipe2", "mq_open")
 
 
 def opened_fds(call):
@@ -144,13 +160,15 @@ def opened_fds(call):
     name, key, res = call
     if name == "pipe2" and res == "0":
         return re.findall(r"\d+", key)
-    if name in ("openat", "inotify_init1") and res.isdigit():
+    if name in ("openat", "inotify_init1", "mq_open") and res.isdigit():
         return [res]
     return []
 
 
-def compare(pid, seen, narrated, counted):
+def compare(pid, seen, narrated, counted, futex_at):
     errors = []
+    bases = {int(r) for n, _, r in narrated if n == "mmap" and r.isdigit()}
+    words = {str(b + off) for b in bases for off in futex_at}
     paths = {k for n, k, _ in narrated if n in PATH_CALLS}
     fds = {k for n, k, _ in narrated if n in FD_CALLS}
     opened = {fd for c in narrated for fd in opened_fds(c)}
@@ -173,14 +191,24 @@ def compare(pid, seen, narrated, counted):
             return mine
         if name in FD_CALLS:
             return key in active
+        if name == "munmap":
+            return key.isdigit() and int(key) in bases
+        if name == "futex":
+            return key in words
         return True
 
     seen = [c for c in seen if ours(c)]
     left = dict(counted)
     i = 0
     for call in seen:
+        # A told interrupted call that strace shows otherwise.
+        while i < len(narrated) and narrated[i][2] == "INTR" and narrated[i] != call:
+            i += 1
         if i < len(narrated) and narrated[i] == call:
             i += 1
+        elif call[2] == "INTR":
+            if left.get(call[0], 0) > 0:
+                left[call[0]] -= 1
         elif left.get(call[0], 0) > 0:
             left[call[0]] -= 1
         else:
@@ -188,6 +216,8 @@ def compare(pid, seen, narrated, counted):
                           f"{narrated[i] if i < len(narrated) else 'nothing more'}")
             return errors
     for call in narrated[i:]:
+        if call[2] == "INTR":
+            continue
         errors.append(f"pid {pid}: narrated {call}, which strace did not see")
     for name, n in left.items():
         if n:
@@ -196,18 +226,21 @@ def compare(pid, seen, narrated, counted):
 
 
 def main():
-    if len(sys.argv) < 4:
+    argv = [a for a in sys.argv[1:] if not a.startswith("--futex-at=")]
+    futex_at = [int(x) for a in sys.argv[1:] if a.startswith("--futex-at=")
+                for x in a.split("=", 1)[1].split(",") if x]
+    if len(argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
-    calls = set(sys.argv[1].split(","))
-    seen = parse_strace(sys.argv[2], calls)
-    narrated, counted = parse_narration(sys.argv[3:], calls)
+    calls = set(argv[0].split(","))
+    seen = parse_strace(argv[1], calls)
+    narrated, counted = parse_narration(argv[2:], calls)
     if not narrated:
         print("nothing narrated")
         return 1
     errors = []
     for pid in sorted(narrated):
-        errors += compare(pid, seen.get(pid, []), narrated[pid], counted.get(pid, {}))
+        errors += compare(pid, seen.get(pid, []), narrated[pid], counted.get(pid, {}), futex_at)
     total = sum(len(v) for v in narrated.values())
     for e in errors:
         print(e)

@@ -81,6 +81,11 @@ vg "demo-socketpair-stream" socketpair demo --type stream >/dev/null 2>&1 </dev/
 check "socketpair demo --type stream" "demo-socketpair-stream" 0 $?
 vg race file race --writers 3 -n 50 --append >/dev/null 2>&1 </dev/null
 check "file race --append" race 0 $?
+# The narration of the queues, both sides of each demo.
+for m in mq sysv shm; do
+	TMPDIR=$T vg "explain-$m" "$m" demo --explain=2 >/dev/null 2>&1 </dev/null
+	check "$m demo --explain" "explain-$m" 0 $?
+done
 
 # ---- a short produce and consume of every mechanism ----
 
