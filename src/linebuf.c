@@ -65,37 +65,34 @@ ssize_t linebuf_fill(struct linebuf *lb, int fd)
 	return linebuf_fill_upto(lb, fd, 0);
 }
 
-ssize_t linebuf_space(struct linebuf *lb, size_t most, char **at)
+/* Room for a read of at most most bytes (0: any) at the tail: its size,
+ * or -1 with errno ENOMEM (no memory) or ENOBUFS (a line fills the
+ * buffer). Inline, so that the read path pays no call for it. */
+static inline ssize_t tail_room(struct linebuf *lb, size_t most)
 {
 	int r = make_room(lb);
-	if (r < 0) {
-		errno = ENOMEM;
-		return -1;
-	}
-	if (r > 0) {
-		errno = ENOBUFS;
+	if (r != 0) {
+		errno = r < 0 ? ENOMEM : ENOBUFS;
 		return -1;
 	}
 	size_t room = lb->cap - lb->tail;
-	*at = lb->buf + lb->tail;
 	return (ssize_t)(most && most < room ? most : room);
 }
 
-/* The same steps as linebuf_space, kept apart: the hot path pays no call
- * and no pointer through memory for --explain's sake. */
+ssize_t linebuf_space(struct linebuf *lb, size_t most, char **at)
+{
+	ssize_t room = tail_room(lb, most);
+	if (room >= 0)
+		*at = lb->buf + lb->tail;
+	return room;
+}
+
 ssize_t linebuf_fill_upto(struct linebuf *lb, int fd, size_t most)
 {
-	int r = make_room(lb);
-	if (r < 0) {
-		errno = ENOMEM;
+	ssize_t room = tail_room(lb, most);
+	if (room < 0)
 		return -1;
-	}
-	if (r > 0) {
-		errno = ENOBUFS;
-		return -1;
-	}
-	size_t room = lb->cap - lb->tail;
-	ssize_t n = read(fd, lb->buf + lb->tail, most && most < room ? most : room);
+	ssize_t n = read(fd, lb->buf + lb->tail, (size_t)room);
 	if (n > 0)
 		lb->tail += (size_t)n;
 	return n;
