@@ -208,6 +208,13 @@ void explain_end(struct ctx *ctx, long long rc, int err, const char *fmt, ...)
 	emit(ctx, NULL, rc, rc < 0 ? err : 0, meaning);
 }
 
+void explain_end_ptr(struct ctx *ctx, const void *p, int err, const char *meaning)
+{
+	char res[32];
+	snprintf(res, sizeof(res), "%p", p);
+	emit(ctx, p ? res : NULL, p ? 0 : -1, p ? 0 : err, meaning);
+}
+
 void explain_end_pair(struct ctx *ctx, int rc, int err, const int fds[2], const char *meaning)
 {
 	char pair[48];
@@ -250,10 +257,10 @@ void explain_messages(struct ctx *ctx, uint64_t msgs)
 
 void explain_count(struct ctx *ctx, const char *call, long long rc, size_t bytes)
 {
-	explain_lib_count(ctx, NULL, call, rc, bytes);
+	explain_lib_count(ctx, NULL, call, rc, 0, bytes);
 }
 
-void explain_lib_count(struct ctx *ctx, const char *lib, const char *call, long long rc, size_t bytes)
+void explain_lib_count(struct ctx *ctx, const char *lib, const char *call, long long rc, int err, size_t bytes)
 {
 	struct explain *x = &ctx->explain;
 	for (size_t i = 0; i < ARRAY_SIZE(x->tally); i++) {
@@ -268,7 +275,9 @@ void explain_lib_count(struct ctx *ctx, const char *lib, const char *call, long 
 						     .min = SIZE_MAX,
 						     .max = 0 };
 		t->n++;
-		if (rc < 0)
+		if (rc < 0 && lib && err == EAGAIN)
+			t->again++;
+		else if (rc < 0)
 			t->failed++;
 		if (rc < 0 || bytes == SIZE_MAX)
 			return;
@@ -296,8 +305,10 @@ static void thousands(char *buf, size_t len, uint64_t n)
 
 static void summary(struct ctx *ctx, const struct explain_tally *t)
 {
-	char n[32], sizes[64], meaning[200];
+	char n[32], sizes[64], again[48] = "", meaning[240];
 	thousands(n, sizeof(n), t->n);
+	if (t->again)
+		snprintf(again, sizeof(again), ", %llu with EAGAIN", (unsigned long long)t->again);
 	if (t->min == SIZE_MAX)
 		snprintf(sizes, sizeof(sizes), "%s", "");
 	else if (t->min == t->max)
@@ -305,8 +316,8 @@ static void summary(struct ctx *ctx, const struct explain_tally *t)
 	else
 		snprintf(sizes, sizeof(sizes), " of %zu-%zu bytes", t->min, t->max);
 	/* A library call is in section 3 of the manual, a system call in 2. */
-	snprintf(meaning, sizeof(meaning), "... %s more %s(%d) call%s%s, %llu failed", n, t->call, t->lib ? 3 : 2,
-		 t->n == 1 ? "" : "s", sizes, (unsigned long long)t->failed);
+	snprintf(meaning, sizeof(meaning), "... %s more %s(%d) call%s%s%s, %llu failed", n, t->call, t->lib ? 3 : 2,
+		 t->n == 1 ? "" : "s", sizes, again, (unsigned long long)t->failed);
 	struct explain *x = &ctx->explain;
 	char *buf = NULL;
 	size_t len = 0;
@@ -322,6 +333,8 @@ static void summary(struct ctx *ctx, const struct explain_tally *t)
 			out_string(&o, PRINT_JSON, "library", NULL, t->lib);
 		out_bool(&o, PRINT_JSON, "summary", NULL, true);
 		out_u64(&o, PRINT_JSON, "calls", NULL, t->n);
+		if (t->again)
+			out_u64(&o, PRINT_JSON, "again", NULL, t->again);
 		out_u64(&o, PRINT_JSON, "failed", NULL, t->failed);
 		if (t->min != SIZE_MAX) {
 			out_u64(&o, PRINT_JSON, "bytes_min", NULL, t->min);
