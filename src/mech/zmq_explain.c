@@ -377,10 +377,18 @@ static const char *events_name(short ev)
 
 int zx_poll(struct ctx *ctx, zmq_pollitem_t *it, int n, long ms, bool *quiet)
 {
-	char args[200];
-	snprintf(args, sizeof(args), "[{socket=%p, events=%s}%s], %d, %ld", it[0].socket, events_name(it[0].events),
-		 n > 1 ? ", ..." : "", n, ms);
-	bool pollout = it[0].events & ZMQ_POLLOUT;
+	char args[300];
+	size_t off = 0;
+	bool pollout = false, pollin = false;
+	for (int i = 0; i < n && off < sizeof(args); i++) {
+		int k = snprintf(args + off, sizeof(args) - off, "%s{socket=%p, events=%s}", i ? ", " : "[",
+				 it[i].socket, events_name(it[i].events));
+		off += k > 0 ? (size_t)k : 0;
+		pollout |= (it[i].events & ZMQ_POLLOUT) != 0;
+		pollin |= (it[i].events & ZMQ_POLLIN) != 0;
+	}
+	if (off < sizeof(args))
+		snprintf(args + off, sizeof(args) - off, "], %d, %ld", n, ms);
 	/* After one empty slice told, the next ones are counted until
 	 * something comes: a wait of seconds is not a page of lines. */
 	bool full = explain_full(ctx) && !*quiet;
@@ -402,7 +410,10 @@ int zx_poll(struct ctx *ctx, zmq_pollitem_t *it, int n, long ms, bool *quiet)
 	if (full) {
 		char says[200];
 		if (rc > 0)
-			snprintf(says, sizeof(says), "%s", pollout ? "room for a message" : "something is waiting");
+			snprintf(says, sizeof(says), "%s",
+				 !pollout  ? "something is waiting"
+				 : !pollin ? "room for a message"
+					   : "ready: something is waiting, or there is room for a message");
 		else if (rc == 0)
 			snprintf(
 				says, sizeof(says),
@@ -425,12 +436,12 @@ int zx_poll(struct ctx *ctx, zmq_pollitem_t *it, int n, long ms, bool *quiet)
 	return rc;
 }
 
-int zx_events(struct ctx *ctx, void *sock, int *ev)
+int zx_events(struct ctx *ctx, void *sock, int *ev, bool quiet)
 {
 	size_t len = sizeof(*ev);
 	int rc = zmq_getsockopt(sock, ZMQ_EVENTS, ev, &len);
 	int e = errno;
-	if (explain_full(ctx)) {
+	if (explain_full(ctx) && !quiet) {
 		explain_lib_begin(ctx, ZX_LIB, "zmq_getsockopt", NULL, "%p, ZMQ_EVENTS, [%s], [%zu]", sock,
 				  rc == 0 ? events_name((short)*ev) : "?", len);
 		explain_end(ctx, rc, e, "%s",

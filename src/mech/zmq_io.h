@@ -86,7 +86,7 @@ int zx_send(struct ctx *ctx, void *sock, int type, const void *p, size_t n, int 
 int zx_msg_send(struct ctx *ctx, zmq_msg_t *m, void *sock, int flags);
 int zx_msg_recv(struct ctx *ctx, zmq_msg_t *m, void *sock, int type, int flags, bool quiet);
 int zx_poll(struct ctx *ctx, zmq_pollitem_t *it, int n, long ms, bool *quiet);
-/* zmq_getsockopt ZMQ_EVENTS into *ev. */
-int zx_events(struct ctx *ctx, void *sock, int *ev);
+/* zmq_getsockopt ZMQ_EVENTS into *ev; counted while quiet (zx_poll). */
+int zx_events(struct ctx *ctx, void *sock, int *ev, bool quiet);
 
 #endif

@@ -147,12 +147,12 @@ static int move_message(struct zproxy *p, struct side *from, struct side *to)
 	return 1;
 }
 
-static bool writable(struct ctx *ctx, void *sock)
+static bool writable(struct zproxy *p, void *sock)
 {
 	int ev = 0;
 	size_t len = sizeof(ev);
-	if (explaining(ctx))
-		return zx_events(ctx, sock, &ev) == 0 && (ev & ZMQ_POLLOUT);
+	if (explaining(p->ctx))
+		return zx_events(p->ctx, sock, &ev, p->quiet) == 0 && (ev & ZMQ_POLLOUT);
 	return zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &len) == 0 && (ev & ZMQ_POLLOUT);
 }
 
@@ -160,7 +160,7 @@ static bool writable(struct ctx *ctx, void *sock)
 static int move_batch(struct zproxy *p, struct side *from, struct side *to, bool wait_room)
 {
 	for (int i = 0; i < PROXY_BATCH && !stop_requested(); i++) {
-		if (wait_room && !writable(p->ctx, to->sock))
+		if (wait_room && !writable(p, to->sock))
 			return 0;
 		int r = move_message(p, from, to);
 		if (r <= 0)
@@ -174,7 +174,7 @@ static int proxy_loop(struct zproxy *p)
 	bool push = p->back.type == ZMQ_PUSH;
 	while (!stop_requested()) {
 		/* PUSH: read the frontend only when the backend has room. */
-		bool room = push && writable(p->ctx, p->back.sock);
+		bool room = push && writable(p, p->back.sock);
 		zmq_pollitem_t it[4] = {
 			{ .socket = p->front.sock, .fd = 0, .events = push && !room ? 0 : ZMQ_POLLIN, .revents = 0 },
 			{ .socket = p->back.sock,

@@ -363,6 +363,41 @@ zmq_ctx_new zmq_socket zmq_setsockopt zmq_bind chmod zmq_msg_recv zmq_send zmq_c
 	like "zmq demo: the publisher's drops are counted" "$OUT" \
 		'^producer \| explain\[[0-9]+\]: .*ZMQ_XPUB_NODROP'
 
+	# The proxy: both sides set up and bound, the messages passed on,
+	# both socket files removed at the end.
+	rm -f zf.sock zb.sock
+	"$IPCDEMO" zmq proxy --frontend ipc://zf.sock --backend ipc://zb.sock --pattern pushpull --explain=1 \
+		>/dev/null 2>zx.err &
+	zxpid=$!
+	wait_for 10 test -S zb.sock
+	"$IPCDEMO" zmq consume --endpoint ipc://zb.sock --pattern pushpull -n 2 --timeout 10s >/dev/null &
+	zkpid=$!
+	"$IPCDEMO" zmq produce --endpoint ipc://zf.sock --connect --pattern pushpull --source counter -n 2 -q
+	wait "$zkpid"
+	kill -INT "$zxpid"
+	wait "$zxpid"
+	is "zmq proxy --explain: ends on Ctrl-C" "$?" 0
+	is "zmq proxy: its set-up and its end" "$(grep -E '^explain\[[0-9]+\]: [^ ]' zx.err |
+		grep -Ev 'zmq_(poll|getsockopt|msg_recv|msg_send)\(|^explain\[[0-9]+\]: \.\.\.' | zmq_norm)" \
+		'explain[PID]: libzmq: zmq_ctx_new() = ADDR
+explain[PID]: libzmq: zmq_socket(ADDR, ZMQ_PULL) = ADDR
+explain[PID]: libzmq: zmq_setsockopt(ADDR, ZMQ_LINGER, [0], 4) = 0
+explain[PID]: libzmq: zmq_bind(ADDR, "ipc://zf.sock") = 0
+explain[PID]: chmod("zf.sock", 0600) = 0
+explain[PID]: libzmq: zmq_socket(ADDR, ZMQ_PUSH) = ADDR
+explain[PID]: libzmq: zmq_setsockopt(ADDR, ZMQ_LINGER, [0], 4) = 0
+explain[PID]: libzmq: zmq_bind(ADDR, "ipc://zb.sock") = 0
+explain[PID]: chmod("zb.sock", 0600) = 0
+explain[PID]: libzmq: zmq_close(ADDR) = 0
+explain[PID]: libzmq: zmq_close(ADDR) = 0
+explain[PID]: libzmq: zmq_ctx_term(ADDR) ...
+explain[PID]: libzmq: zmq_ctx_term(ADDR) = 0
+explain[PID]: unlink("zf.sock") = 0
+explain[PID]: unlink("zb.sock") = 0'
+	like "zmq proxy: a message passed on, told" "$(cat zx.err)" \
+		'^explain\[[0-9]+\]: libzmq: zmq_msg_send\(\{"1", 1\}, 0x[0-9a-f]+, ZMQ_DONTWAIT\) = 1$'
+	like "zmq proxy: the rest summed up" "$(cat zx.err)" '^explain\[[0-9]+\]: \.\.\. [0-9]+ more zmq_msg_recv\(3\) calls? of 1 byte'
+
 	# The unlink told is the one strace sees: the last of the path in
 	# that process. The one before it is libzmq's own, inside zmq_bind.
 	if $strace_ok; then
