@@ -276,16 +276,20 @@ static int64_t deadline_of(const struct ctx *ctx)
 	return ctx->opt.given[OP_TIMEOUT] ? now_mono_ns() + ctx->opt.timeout : 0;
 }
 
+/* --explain: the loops of a verb are made twice from one source, with
+ * told a constant, so that with the option off their only cost is the
+ * one test that picks the copy. */
+#define TOLD_INLINE static inline __attribute__((always_inline))
+
 /* Send one frame, waiting for room (PUSH and REQ block without a peer;
  * a publisher never waits: EAGAIN is a drop, IO_AGAIN). */
-static enum io_result send_frame(struct zsink *s, const void *p, size_t n, int flags)
+TOLD_INLINE enum io_result send_frame(struct zsink *s, const void *p, size_t n, int flags, bool told)
 {
 	int64_t deadline = 0;
 	bool waited = false;
 	for (;;) {
 		int f = flags | ZMQ_DONTWAIT;
-		if ((explaining(s->ctx) ? zx_send(s->ctx, s->zs.sock, s->zs.type, p, n, f)
-					: zmq_send(s->zs.sock, p, n, f)) >= 0)
+		if ((told ? zx_send(s->ctx, s->zs.sock, s->zs.type, p, n, f) : zmq_send(s->zs.sock, p, n, f)) >= 0)
 			return IO_OK;
 		if (errno == EINTR) {
 			if (stop_requested())
@@ -369,12 +373,12 @@ static enum io_result echo_taken(struct zsink *s, const char *m, size_t n)
 }
 
 /* One message (without its newline) on the socket. */
-static enum io_result send_message(struct zsink *s, const char *m, size_t n)
+TOLD_INLINE enum io_result send_message(struct zsink *s, const char *m, size_t n, bool told)
 {
 	enum io_result r;
 	if (s->zo->topics.n) {
 		const char *topic = s->zo->topics.v[0];
-		r = send_frame(s, topic, strlen(topic), ZMQ_SNDMORE);
+		r = send_frame(s, topic, strlen(topic), ZMQ_SNDMORE, told);
 		if (r == IO_AGAIN) {
 			s->dropped++;
 			return IO_OK;
@@ -383,7 +387,7 @@ static enum io_result send_message(struct zsink *s, const char *m, size_t n)
 			return r;
 		/* The rest of a message whose first frame went: it goes too. */
 	}
-	r = send_frame(s, m, n, 0);
+	r = send_frame(s, m, n, 0, told);
 	if (r == IO_AGAIN) {
 		s->dropped++;
 		return IO_OK;
@@ -395,15 +399,26 @@ static enum io_result send_message(struct zsink *s, const char *m, size_t n)
 	return r;
 }
 
-/* The same with --explain: the calls of one message (its frames, a REQ's
- * reply) are told together, and the message counted. */
-static enum io_result send_told(struct zsink *s, const char *m, size_t n)
+TOLD_INLINE enum io_result send_messages(struct zsink *s, const char *buf, size_t len, size_t *done, bool told)
 {
-	explain_hold(s->ctx);
-	explain_messages(s->ctx, 1);
-	enum io_result r = send_message(s, m, n);
-	explain_release(s->ctx);
-	return r;
+	while (*done < len) {
+		const char *m = buf + *done;
+		const char *nl = memchr(m, '\n', len - *done);
+		size_t n = nl ? (size_t)(nl - m) : len - *done;
+		/* --explain: the calls of one message (its frames, a REQ's
+		 * reply) are told together, and the message counted. */
+		if (told) {
+			explain_hold(s->ctx);
+			explain_messages(s->ctx, 1);
+		}
+		enum io_result r = send_message(s, m, n, told);
+		if (told)
+			explain_release(s->ctx);
+		if (r != IO_OK)
+			return r;
+		*done += n + (nl ? 1 : 0);
+	}
+	return IO_OK;
 }
 
 static enum io_result zsink_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
@@ -411,16 +426,7 @@ static enum io_result zsink_write(struct ctx *ctx, void *impl, const char *buf, 
 	struct zsink *s = impl;
 	*done = 0;
 	zmon_drain(&s->zs.mon);
-	while (*done < len) {
-		const char *m = buf + *done;
-		const char *nl = memchr(m, '\n', len - *done);
-		size_t n = nl ? (size_t)(nl - m) : len - *done;
-		enum io_result r = explaining(ctx) ? send_told(s, m, n) : send_message(s, m, n);
-		if (r != IO_OK)
-			return r;
-		*done += n + (nl ? 1 : 0);
-	}
-	return IO_OK;
+	return explaining(ctx) ? send_messages(s, buf, len, done, true) : send_messages(s, buf, len, done, false);
 }
 
 /* The pause between batches, printing events as they come. */
@@ -639,13 +645,13 @@ static void message_end(struct zcons *z)
 
 /* Take one whole message if there is one. Returns 1 when one was taken, 0
  * when none is waiting, -1 on error (said). */
-static int take_message(struct zcons *z)
+TOLD_INLINE int take_message(struct zcons *z, bool told)
 {
 	for (;;) {
 		zmq_msg_t m;
 		zmq_msg_init(&m);
-		if ((explaining(z->c.ctx) ? zx_msg_recv(z->c.ctx, &m, z->zs.sock, z->zs.type, ZMQ_DONTWAIT, z->zs.quiet)
-					  : zmq_msg_recv(&m, z->zs.sock, ZMQ_DONTWAIT)) < 0) {
+		if ((told ? zx_msg_recv(z->c.ctx, &m, z->zs.sock, z->zs.type, ZMQ_DONTWAIT, z->zs.quiet)
+			  : zmq_msg_recv(&m, z->zs.sock, ZMQ_DONTWAIT)) < 0) {
 			int e = errno;
 			zmq_msg_close(&m);
 			if (e == EINTR && !stop_requested())
@@ -659,14 +665,14 @@ static int take_message(struct zcons *z)
 		zmq_msg_close(&m);
 		if (rc != 0) {
 			message_end(z);
-			if (explaining(z->c.ctx))
+			if (told)
 				explain_messages(z->c.ctx, 1);
 			return rc;
 		}
 	}
 }
 
-static int consume_loop(struct zcons *z)
+TOLD_INLINE int consume_told(struct zcons *z, bool told)
 {
 	for (;;) {
 		if (stop_requested() || z->c.stop)
@@ -678,7 +684,7 @@ static int consume_loop(struct zcons *z)
 			ms = POLL_SLICE_MS;
 		zmq_pollitem_t it[2] = { { .socket = z->zs.sock, .fd = 0, .events = ZMQ_POLLIN, .revents = 0 } };
 		int n = 1 + zmon_items(&z->zs.mon, &it[1]);
-		int r = explaining(z->c.ctx) ? zx_poll(z->c.ctx, it, n, ms, &z->zs.quiet) : zmq_poll(it, n, ms);
+		int r = told ? zx_poll(z->c.ctx, it, n, ms, &z->zs.quiet) : zmq_poll(it, n, ms);
 		zmon_drain(&z->zs.mon);
 		if (r < 0) {
 			if (errno == EINTR)
@@ -687,13 +693,18 @@ static int consume_loop(struct zcons *z)
 			return EXIT_FAIL;
 		}
 		int got = 0;
-		while (!z->c.stop && !stop_requested() && (got = take_message(z)) > 0)
+		while (!z->c.stop && !stop_requested() && (got = take_message(z, told)) > 0)
 			;
 		if (got < 0)
 			return EXIT_FAIL;
 		if (consumer_idle(&z->c))
 			continue;
 	}
+}
+
+static int consume_loop(struct zcons *z)
+{
+	return explaining(z->c.ctx) ? consume_told(z, true) : consume_told(z, false);
 }
 
 int zm_consume(struct ctx *ctx)
