@@ -64,19 +64,40 @@ static void flush_record(FILE *fp, char **buf, size_t *len)
 
 static void announce(const struct explain *x, const char *blocks);
 
-void explain_begin(struct ctx *ctx, const char *call, const char *blocks, const char *fmt, ...)
+static void vbegin(struct ctx *ctx, const char *lib, const char *call, const char *blocks, const char *fmt, va_list ap)
 {
 	struct explain *x = &ctx->explain;
 	int e = errno; /* the caller's, kept for the call it narrates */
-	va_list ap;
 	snprintf(x->call, sizeof(x->call), "%s", call);
-	va_start(ap, fmt);
 	vsnprintf(x->args, sizeof(x->args), fmt, ap);
-	va_end(ap);
 	x->blocks = blocks;
+	x->lib = lib;
 	if (blocks && !x->json)
 		announce(x, blocks);
 	errno = e;
+}
+
+void explain_begin(struct ctx *ctx, const char *call, const char *blocks, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vbegin(ctx, NULL, call, blocks, fmt, ap);
+	va_end(ap);
+}
+
+void explain_lib_begin(struct ctx *ctx, const char *lib, const char *call, const char *blocks, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vbegin(ctx, lib, call, blocks, fmt, ap);
+	va_end(ap);
+}
+
+/* A library call's mark before its name: "libzmq: ". */
+static void lib_mark(FILE *fp, const char *lib)
+{
+	if (lib)
+		fprintf(fp, "%s: ", lib);
 }
 
 /* A blocking call, before it blocks: what it waits for. */
@@ -88,6 +109,7 @@ static void announce(const struct explain *x, const char *blocks)
 	if (!fp)
 		return;
 	prefix(fp, x);
+	lib_mark(fp, x->lib);
 	fprintf(fp, "%s(%s) ...\n", x->call, x->args);
 	prefix(fp, x);
 	fprintf(fp, "    %s\n", blocks);
@@ -110,6 +132,8 @@ static void end_json(FILE *fp, const struct explain *x, const char *result, long
 	out_init(&o, fp, true);
 	out_open(&o);
 	out_string(&o, PRINT_JSON, "call", NULL, x->call);
+	if (x->lib)
+		out_string(&o, PRINT_JSON, "library", NULL, x->lib);
 	out_string(&o, PRINT_JSON, "args", NULL, x->args);
 	if (result)
 		out_string(&o, PRINT_JSON, "result", NULL, result);
@@ -162,6 +186,7 @@ static void emit_record(struct ctx *ctx, const char *result, long long rc, int e
 		else
 			snprintf(res, sizeof(res), "= %lld", rc);
 		prefix(fp, x);
+		lib_mark(fp, x->lib);
 		fprintf(fp, "%s(%s) ", x->call, x->args);
 		color_fputs(fp, x->color && rc < 0, SGR_ERROR, res);
 		fputc('\n', fp);
@@ -170,6 +195,7 @@ static void emit_record(struct ctx *ctx, const char *result, long long rc, int e
 	}
 	flush_record(fp, &buf, &len);
 	x->blocks = NULL;
+	x->lib = NULL;
 }
 
 void explain_end(struct ctx *ctx, long long rc, int err, const char *fmt, ...)
@@ -180,6 +206,13 @@ void explain_end(struct ctx *ctx, long long rc, int err, const char *fmt, ...)
 	vsnprintf(meaning, sizeof(meaning), fmt, ap);
 	va_end(ap);
 	emit(ctx, NULL, rc, rc < 0 ? err : 0, meaning);
+}
+
+void explain_end_ptr(struct ctx *ctx, const void *p, int err, const char *meaning)
+{
+	char res[32];
+	snprintf(res, sizeof(res), "%p", p);
+	emit(ctx, p ? res : NULL, p ? 0 : -1, p ? 0 : err, meaning);
 }
 
 void explain_end_pair(struct ctx *ctx, int rc, int err, const int fds[2], const char *meaning)
@@ -229,15 +262,27 @@ void explain_messages(struct ctx *ctx, uint64_t msgs)
 
 void explain_count(struct ctx *ctx, const char *call, long long rc, size_t bytes)
 {
+	explain_lib_count(ctx, NULL, call, rc, 0, bytes);
+}
+
+void explain_lib_count(struct ctx *ctx, const char *lib, const char *call, long long rc, int err, size_t bytes)
+{
 	struct explain *x = &ctx->explain;
 	for (size_t i = 0; i < ARRAY_SIZE(x->tally); i++) {
 		struct explain_tally *t = &x->tally[i];
 		if (t->call && strcmp(t->call, call) != 0)
 			continue;
 		if (!t->call)
-			*t = (struct explain_tally){ .call = call, .n = 0, .failed = 0, .min = SIZE_MAX, .max = 0 };
+			*t = (struct explain_tally){ .call = call,
+						     .lib = lib,
+						     .n = 0,
+						     .failed = 0,
+						     .min = SIZE_MAX,
+						     .max = 0 };
 		t->n++;
-		if (rc < 0)
+		if (rc < 0 && lib && err == EAGAIN)
+			t->again++;
+		else if (rc < 0)
 			t->failed++;
 		if (rc < 0 || bytes == SIZE_MAX)
 			return;
@@ -265,16 +310,19 @@ static void thousands(char *buf, size_t len, uint64_t n)
 
 static void summary(struct ctx *ctx, const struct explain_tally *t)
 {
-	char n[32], sizes[64], meaning[200];
+	char n[32], sizes[64], again[48] = "", meaning[240];
 	thousands(n, sizeof(n), t->n);
+	if (t->again)
+		snprintf(again, sizeof(again), ", %llu with EAGAIN", (unsigned long long)t->again);
 	if (t->min == SIZE_MAX)
 		snprintf(sizes, sizeof(sizes), "%s", "");
 	else if (t->min == t->max)
 		snprintf(sizes, sizeof(sizes), " of %zu byte%s", t->min, t->min == 1 ? "" : "s");
 	else
 		snprintf(sizes, sizeof(sizes), " of %zu-%zu bytes", t->min, t->max);
-	snprintf(meaning, sizeof(meaning), "... %s more %s(2) call%s%s, %llu failed", n, t->call, t->n == 1 ? "" : "s",
-		 sizes, (unsigned long long)t->failed);
+	/* A library call is in section 3 of the manual, a system call in 2. */
+	snprintf(meaning, sizeof(meaning), "... %s more %s(%d) call%s%s%s, %llu failed", n, t->call, t->lib ? 3 : 2,
+		 t->n == 1 ? "" : "s", sizes, again, (unsigned long long)t->failed);
 	struct explain *x = &ctx->explain;
 	char *buf = NULL;
 	size_t len = 0;
@@ -286,8 +334,12 @@ static void summary(struct ctx *ctx, const struct explain_tally *t)
 		out_init(&o, fp, true);
 		out_open(&o);
 		out_string(&o, PRINT_JSON, "call", NULL, t->call);
+		if (t->lib)
+			out_string(&o, PRINT_JSON, "library", NULL, t->lib);
 		out_bool(&o, PRINT_JSON, "summary", NULL, true);
 		out_u64(&o, PRINT_JSON, "calls", NULL, t->n);
+		if (t->again)
+			out_u64(&o, PRINT_JSON, "again", NULL, t->again);
 		out_u64(&o, PRINT_JSON, "failed", NULL, t->failed);
 		if (t->min != SIZE_MAX) {
 			out_u64(&o, PRINT_JSON, "bytes_min", NULL, t->min);

@@ -98,8 +98,16 @@ static inline bool explaining(const struct ctx *ctx)
  * block) and its arguments (printf format). */
 void explain_begin(struct ctx *ctx, const char *call, const char *blocks, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A call into a library (lib: "libzmq"), not a system call: told the
+ * same way, marked with the library's name ("libzmq: zmq_bind(...)",
+ * "library" in --json), and summed up as CALL(3). explain_end ends it. */
+void explain_lib_begin(struct ctx *ctx, const char *lib, const char *call, const char *blocks, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* Its result: rc, or -1 with err; what it means (printf format). */
 void explain_end(struct ctx *ctx, long long rc, int err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A call whose result is a pointer (zmq_socket): "0x55d0c8e0a2b0", or
+ * NULL with err. */
+void explain_end_ptr(struct ctx *ctx, const void *p, int err, const char *meaning);
 /* A call whose result is a pair of descriptors (pipe2): "[3, 4]". */
 void explain_end_pair(struct ctx *ctx, int rc, int err, const int fds[2], const char *meaning);
 /* A call whose result strace shows otherwise than as a number (mmap's
@@ -126,6 +134,10 @@ void explain_messages(struct ctx *ctx, uint64_t msgs);
 /* Count a call not narrated (past N): its result and the bytes it moved
  * (SIZE_MAX: a call that moves none, such as flock). */
 void explain_count(struct ctx *ctx, const char *call, long long rc, size_t bytes);
+/* The same for a library call (explain_lib_begin), with its errno: a
+ * call that failed with EAGAIN (nothing queued, a full queue) is summed
+ * up apart from the failures ("26 with EAGAIN, 0 failed"). */
+void explain_lib_count(struct ctx *ctx, const char *lib, const char *call, long long rc, int err, size_t bytes);
 
 /* write_all (util.h) and linebuf_fill_upto (message.h) with each
  * write(2) or read(2) narrated, or counted past N messages. */

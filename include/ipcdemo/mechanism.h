@@ -17,7 +17,9 @@ struct ctx;
  * (explain.h), one per kernel call name. */
 struct explain_tally {
 	const char *call; /* "write", NULL: unused */
+	const char *lib;  /* the library of a library call ("libzmq"), NULL: a system call */
 	uint64_t n, failed;
+	uint64_t again;  /* of a library call: failed with EAGAIN, not counted in failed */
 	size_t min, max; /* bytes a call moved */
 };
 
@@ -33,10 +35,11 @@ struct explain {
 	const char *side; /* "parent", "child", NULL: none */
 	/* The call between explain_begin and explain_end. */
 	const char *blocks;
+	const char *lib; /* the library of a library call, NULL: a system call */
 	char call[24];
 	char args[320];
 	char why[160]; /* a wait's meaning, from its begin to its end */
-	struct explain_tally tally[2];
+	struct explain_tally tally[4];
 };
 /* The benchmark's hooks of a mechanism (include/ipcdemo/bench_hooks.h). */
 struct mech_bench;

@@ -378,4 +378,5 @@ const struct mechanism mech_zmq = {
 	/* Why, when there are no hooks: a build without libzmq. */
 	.not_benchmarked = "this build has no ZeroMQ",
 	.objects = &zmq_objects,
+	.explains = true,
 };

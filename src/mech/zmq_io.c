@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "ipcdemo/fsobj.h"
+#include "ipcdemo/explain.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/util.h"
 #include "zmq_frames.h"
@@ -27,6 +27,7 @@
 
 struct zsock {
 	void *zctx, *sock;
+	struct ctx *ctx;
 	const char *prog;
 	const char *endpoint;
 	int type;
@@ -34,6 +35,7 @@ struct zsock {
 	struct zmon mon;       /* --events */
 	struct zm_bound bound; /* the ipc:// socket file we bound */
 	int64_t maxmsg;        /* a consumer's ZMQ_MAXMSGSIZE, its --size (0: none) */
+	bool quiet;            /* --explain: empty zmq_poll slices are counted (zx_poll) */
 };
 
 void zerr(const char *prog, int err, const char *fmt, ...)
@@ -81,35 +83,6 @@ static bool binds(const struct zmq_opts *zo, bool producer)
 	return producer ? zo->pattern != ZP_REQREP : zo->pattern == ZP_REQREP;
 }
 
-int zm_check_scheme(struct ctx *ctx, const char *opt, const char *ep)
-{
-	if (strncmp(ep, "tcp://", 6) != 0 && strncmp(ep, "ipc://", 6) != 0)
-		return msg_usage(ctx->prog, "--%s %s: tcp://HOST:PORT or ipc://PATH", opt, ep);
-	if (ep[6] == '\0')
-		return msg_usage(ctx->prog, "--%s %s: nothing after the scheme", opt, ep);
-	return 0;
-}
-
-int zm_check_bind_path(struct ctx *ctx, const char *ep)
-{
-	if (strncmp(ep, "ipc://", 6) != 0)
-		return 0;
-	const char *path = ep + 6;
-	struct stat st;
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			msg_warn(ctx->prog,
-				 "%s exists and is not a socket; refusing to bind there (libzmq would replace it)",
-				 path);
-			return EXIT_USAGE;
-		}
-	} else if (errno != ENOENT) {
-		msg_syserr(ctx->prog, "lstat %s", path);
-		return EXIT_FAIL;
-	}
-	return 0;
-}
-
 /* The endpoint's checks before libzmq sees it. An ipc:// path we bind
  * must be missing or a socket: libzmq would replace any file there.
  * Returns 0, or the exit status after saying why. */
@@ -132,7 +105,7 @@ static int check_endpoint(struct ctx *ctx, const struct zmq_opts *zo, bool bind)
 
 static int set_int(struct zsock *zs, int opt, const char *name, int v)
 {
-	if (zmq_setsockopt(zs->sock, opt, &v, sizeof(v)) < 0) {
+	if (zx_setsockopt(zs->ctx, zs->sock, opt, &v, sizeof(v)) < 0) {
 		zerr(zs->prog, errno, "zmq_setsockopt %s", name);
 		return -1;
 	}
@@ -144,7 +117,7 @@ static int subscribe(struct zsock *zs, const struct opt_list *topics)
 {
 	for (size_t i = 0; i < topics->n || i == 0; i++) {
 		const char *t = topics->n ? topics->v[i] : "";
-		if (zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, t, strlen(t)) < 0) {
+		if (zx_setsockopt(zs->ctx, zs->sock, ZMQ_SUBSCRIBE, t, strlen(t)) < 0) {
 			zerr(zs->prog, errno, "zmq_setsockopt ZMQ_SUBSCRIBE %s", t);
 			return -1;
 		}
@@ -161,7 +134,7 @@ static int set_options(struct zsock *zs, const struct zmq_opts *zo)
 		return -1;
 	if (zo->given.rcvhwm && set_int(zs, ZMQ_RCVHWM, "ZMQ_RCVHWM", (int)zo->rcvhwm) < 0)
 		return -1;
-	if (zs->maxmsg && zmq_setsockopt(zs->sock, ZMQ_MAXMSGSIZE, &zs->maxmsg, sizeof(zs->maxmsg)) < 0) {
+	if (zs->maxmsg && zx_setsockopt(zs->ctx, zs->sock, ZMQ_MAXMSGSIZE, &zs->maxmsg, sizeof(zs->maxmsg)) < 0) {
 		zerr(zs->prog, errno, "zmq_setsockopt ZMQ_MAXMSGSIZE");
 		return -1;
 	}
@@ -171,91 +144,22 @@ static int set_options(struct zsock *zs, const struct zmq_opts *zo)
 	return zs->type == ZMQ_SUB ? subscribe(zs, &zo->topics) : 0;
 }
 
-/* Right after the bind: what is at path now, the socket file we made. */
-static int record_bound(const char *prog, const char *path, struct zm_bound *b)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0) {
-		msg_syserr(prog, "lstat %s after binding it", path);
-		return -1;
-	}
-	if (!S_ISSOCK(st.st_mode)) {
-		msg_warn(prog, "%s is a %s right after binding it, not a socket", path, fsobj_kind(st.st_mode));
-		return -1;
-	}
-	*b = (struct zm_bound){ .path = path, .dev = st.st_dev, .ino = st.st_ino };
-	return 0;
-}
-
-int zm_bind(const char *prog, void *sock, const char *endpoint, struct zm_bound *b)
-{
-	bool ipc = strncmp(endpoint, "ipc://", 6) == 0;
-	mode_t old = 0;
-	*b = (struct zm_bound){ .path = NULL, .dev = 0, .ino = 0 };
-	if (ipc)
-		old = umask(077);
-	int rc = zmq_bind(sock, endpoint);
-	int e = errno;
-	if (ipc)
-		umask(old);
-	if (rc < 0) {
-		zerr(prog, e, "zmq_bind %s", endpoint);
-		return -1;
-	}
-	if (ipc && record_bound(prog, endpoint + 6, b) < 0)
-		return -1;
-	if (ipc && chmod(endpoint + 6, 0600) < 0) {
-		msg_syserr(prog, "chmod %s", endpoint + 6);
-		return -1;
-	}
-	return 0;
-}
-
-void zm_ctx_end(void *zctx)
-{
-	while (zmq_ctx_term(zctx) < 0 && errno == EINTR)
-		;
-}
-
-/* libzmq 4.3 removes the file of an ipc:// endpoint before it binds there,
- * never when the socket closes (the listener's close only removes the
- * directory of a wildcard endpoint), whether closed, unbound or lingering. */
-void zm_unbind_file(const char *prog, struct zm_bound *b)
-{
-	struct stat st;
-	if (!b->path)
-		return;
-	const char *path = b->path;
-	b->path = NULL;
-	if (lstat(path, &st) < 0) {
-		if (errno != ENOENT)
-			msg_syserr(prog, "lstat %s", path);
-		return;
-	}
-	/* Another process bound the path since (libzmq replaces a socket
-	 * file), or something else is there now: not ours to remove. */
-	if (!S_ISSOCK(st.st_mode) || st.st_dev != b->dev || st.st_ino != b->ino)
-		return;
-	if (unlink(path) < 0 && errno != ENOENT)
-		msg_syserr(prog, "remove %s", path);
-}
-
 static void zs_close(struct zsock *zs)
 {
 	if (zs->sock) {
 		if (zs->stopped || stop_requested()) {
 			int zero = 0;
-			(void)zmq_setsockopt(zs->sock, ZMQ_LINGER, &zero, sizeof(zero));
+			(void)zx_setsockopt(zs->ctx, zs->sock, ZMQ_LINGER, &zero, sizeof(zero));
 		}
-		zmq_close(zs->sock);
+		zx_close(zs->ctx, zs->sock);
 		zs->sock = NULL;
 	}
 	zmon_close(&zs->mon);
 	if (zs->zctx) {
-		zm_ctx_end(zs->zctx);
+		zm_ctx_end(zs->ctx, zs->zctx);
 		zs->zctx = NULL;
 	}
-	zm_unbind_file(zs->prog, &zs->bound);
+	zm_unbind_file(zs->ctx, &zs->bound);
 }
 
 /* A consumer's largest message: its --size, or ZMQ_SIZE_DEFAULT. */
@@ -286,22 +190,24 @@ static int zs_open(struct ctx *ctx, struct zsock *zs, bool producer)
 	bool bind = binds(zo, producer);
 	*zs = (struct zsock){ .zctx = NULL,
 			      .sock = NULL,
+			      .ctx = ctx,
 			      .prog = ctx->prog,
 			      .endpoint = zo->endpoint,
 			      .type = types[producer][zo->pattern],
 			      .stopped = false,
 			      .mon = { .pair = NULL, .prog = ctx->prog, .what = zo->endpoint },
 			      .bound = { .path = NULL, .dev = 0, .ino = 0 },
-			      .maxmsg = producer ? 0 : zm_maxmsgsize(ctx) };
+			      .maxmsg = producer ? 0 : zm_maxmsgsize(ctx),
+			      .quiet = false };
 	int rc = check_endpoint(ctx, zo, bind);
 	if (rc)
 		return rc;
-	zs->zctx = zmq_ctx_new();
+	zs->zctx = zx_ctx_new(ctx);
 	if (!zs->zctx) {
 		zerr(ctx->prog, errno, "zmq_ctx_new");
 		return EXIT_FAIL;
 	}
-	zs->sock = zmq_socket(zs->zctx, zs->type);
+	zs->sock = zx_socket(ctx, zs->zctx, zs->type);
 	if (!zs->sock) {
 		zerr(ctx->prog, errno, "zmq_socket %s", type_name(zs->type));
 		zs_close(zs);
@@ -312,9 +218,9 @@ static int zs_open(struct ctx *ctx, struct zsock *zs, bool producer)
 	if (zo->events && zmon_open(&zs->mon, zs->zctx, zs->sock, ctx->prog, zs->endpoint) < 0)
 		goto fail;
 	if (bind) {
-		if (zm_bind(zs->prog, zs->sock, zs->endpoint, &zs->bound) < 0)
+		if (zm_bind(ctx, zs->sock, zs->endpoint, &zs->bound) < 0)
 			goto fail;
-	} else if (zmq_connect(zs->sock, zs->endpoint) < 0) {
+	} else if (zx_connect(ctx, zs->sock, zs->endpoint) < 0) {
 		zerr(ctx->prog, errno, "zmq_connect %s", zs->endpoint);
 		goto fail;
 	}
@@ -341,7 +247,8 @@ static enum io_result zs_wait(struct zsock *zs, short events, int64_t deadline)
 				ms = (long)(left / NSEC_PER_MSEC + 1);
 		}
 		zmq_pollitem_t it[2] = { { .socket = zs->sock, .fd = 0, .events = events, .revents = 0 } };
-		int r = zmq_poll(it, 1 + zmon_items(&zs->mon, &it[1]), ms);
+		int n = 1 + zmon_items(&zs->mon, &it[1]);
+		int r = explaining(zs->ctx) ? zx_poll(zs->ctx, it, n, ms, &zs->quiet) : zmq_poll(it, n, ms);
 		zmon_drain(&zs->mon);
 		if (r > 0 && it[0].revents)
 			return IO_OK;
@@ -369,14 +276,20 @@ static int64_t deadline_of(const struct ctx *ctx)
 	return ctx->opt.given[OP_TIMEOUT] ? now_mono_ns() + ctx->opt.timeout : 0;
 }
 
+/* --explain: the loops of a verb are made twice from one source, with
+ * told a constant, so that with the option off their only cost is the
+ * one test that picks the copy. */
+#define TOLD_INLINE static inline __attribute__((always_inline))
+
 /* Send one frame, waiting for room (PUSH and REQ block without a peer;
  * a publisher never waits: EAGAIN is a drop, IO_AGAIN). */
-static enum io_result send_frame(struct zsink *s, const void *p, size_t n, int flags)
+TOLD_INLINE enum io_result send_frame(struct zsink *s, const void *p, size_t n, int flags, bool told)
 {
 	int64_t deadline = 0;
 	bool waited = false;
 	for (;;) {
-		if (zmq_send(s->zs.sock, p, n, flags | ZMQ_DONTWAIT) >= 0)
+		int f = flags | ZMQ_DONTWAIT;
+		if ((told ? zx_send(s->ctx, s->zs.sock, s->zs.type, p, n, f) : zmq_send(s->zs.sock, p, n, f)) >= 0)
 			return IO_OK;
 		if (errno == EINTR) {
 			if (stop_requested())
@@ -417,7 +330,8 @@ static enum io_result take_reply(struct zsink *s)
 	while (more) {
 		zmq_msg_t m;
 		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, s->zs.sock, ZMQ_DONTWAIT) < 0) {
+		if ((explaining(s->ctx) ? zx_msg_recv(s->ctx, &m, s->zs.sock, s->zs.type, ZMQ_DONTWAIT, s->zs.quiet)
+					: zmq_msg_recv(&m, s->zs.sock, ZMQ_DONTWAIT)) < 0) {
 			int e = errno;
 			zmq_msg_close(&m);
 			if (e == EINTR && stop_requested())
@@ -459,12 +373,12 @@ static enum io_result echo_taken(struct zsink *s, const char *m, size_t n)
 }
 
 /* One message (without its newline) on the socket. */
-static enum io_result send_message(struct zsink *s, const char *m, size_t n)
+TOLD_INLINE enum io_result send_message(struct zsink *s, const char *m, size_t n, bool told)
 {
 	enum io_result r;
 	if (s->zo->topics.n) {
 		const char *topic = s->zo->topics.v[0];
-		r = send_frame(s, topic, strlen(topic), ZMQ_SNDMORE);
+		r = send_frame(s, topic, strlen(topic), ZMQ_SNDMORE, told);
 		if (r == IO_AGAIN) {
 			s->dropped++;
 			return IO_OK;
@@ -473,7 +387,7 @@ static enum io_result send_message(struct zsink *s, const char *m, size_t n)
 			return r;
 		/* The rest of a message whose first frame went: it goes too. */
 	}
-	r = send_frame(s, m, n, 0);
+	r = send_frame(s, m, n, 0, told);
 	if (r == IO_AGAIN) {
 		s->dropped++;
 		return IO_OK;
@@ -485,22 +399,34 @@ static enum io_result send_message(struct zsink *s, const char *m, size_t n)
 	return r;
 }
 
-static enum io_result zsink_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+TOLD_INLINE enum io_result send_messages(struct zsink *s, const char *buf, size_t len, size_t *done, bool told)
 {
-	struct zsink *s = impl;
-	(void)ctx;
-	*done = 0;
-	zmon_drain(&s->zs.mon);
 	while (*done < len) {
 		const char *m = buf + *done;
 		const char *nl = memchr(m, '\n', len - *done);
 		size_t n = nl ? (size_t)(nl - m) : len - *done;
-		enum io_result r = send_message(s, m, n);
+		/* --explain: the calls of one message (its frames, a REQ's
+		 * reply) are told together, and the message counted. */
+		if (told) {
+			explain_hold(s->ctx);
+			explain_messages(s->ctx, 1);
+		}
+		enum io_result r = send_message(s, m, n, told);
+		if (told)
+			explain_release(s->ctx);
 		if (r != IO_OK)
 			return r;
 		*done += n + (nl ? 1 : 0);
 	}
 	return IO_OK;
+}
+
+static enum io_result zsink_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)
+{
+	struct zsink *s = impl;
+	*done = 0;
+	zmon_drain(&s->zs.mon);
+	return explaining(ctx) ? send_messages(s, buf, len, done, true) : send_messages(s, buf, len, done, false);
 }
 
 /* The pause between batches, printing events as they come. */
@@ -530,7 +456,8 @@ static int wait_subscribers(struct zsink *s, uint64_t n)
 			return EXIT_FAIL;
 		zmq_msg_t m;
 		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, s->zs.sock, ZMQ_DONTWAIT) >= 0) {
+		if ((explaining(s->ctx) ? zx_msg_recv(s->ctx, &m, s->zs.sock, s->zs.type, ZMQ_DONTWAIT, s->zs.quiet)
+					: zmq_msg_recv(&m, s->zs.sock, ZMQ_DONTWAIT)) >= 0) {
 			if (zmq_msg_size(&m) > 0 && ((const unsigned char *)zmq_msg_data(&m))[0] == 1)
 				got++;
 		} else if (errno != EAGAIN && errno != EINTR) {
@@ -654,7 +581,8 @@ static int send_reply(struct zcons *z, const char *req, size_t n)
 	}
 	int rc;
 	do
-		rc = zmq_send(z->zs.sock, rep, len, 0);
+		rc = explaining(z->c.ctx) ? zx_send(z->c.ctx, z->zs.sock, z->zs.type, rep, len, 0)
+					  : zmq_send(z->zs.sock, rep, len, 0);
 	while (rc < 0 && errno == EINTR && !stop_requested());
 	if (rc < 0 && !(errno == EINTR && stop_requested()))
 		zerr(z->c.ctx->prog, errno, "zmq_send %s", z->zs.endpoint);
@@ -717,12 +645,13 @@ static void message_end(struct zcons *z)
 
 /* Take one whole message if there is one. Returns 1 when one was taken, 0
  * when none is waiting, -1 on error (said). */
-static int take_message(struct zcons *z)
+TOLD_INLINE int take_message(struct zcons *z, bool told)
 {
 	for (;;) {
 		zmq_msg_t m;
 		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, z->zs.sock, ZMQ_DONTWAIT) < 0) {
+		if ((told ? zx_msg_recv(z->c.ctx, &m, z->zs.sock, z->zs.type, ZMQ_DONTWAIT, z->zs.quiet)
+			  : zmq_msg_recv(&m, z->zs.sock, ZMQ_DONTWAIT)) < 0) {
 			int e = errno;
 			zmq_msg_close(&m);
 			if (e == EINTR && !stop_requested())
@@ -736,12 +665,14 @@ static int take_message(struct zcons *z)
 		zmq_msg_close(&m);
 		if (rc != 0) {
 			message_end(z);
+			if (told)
+				explain_messages(z->c.ctx, 1);
 			return rc;
 		}
 	}
 }
 
-static int consume_loop(struct zcons *z)
+TOLD_INLINE int consume_told(struct zcons *z, bool told)
 {
 	for (;;) {
 		if (stop_requested() || z->c.stop)
@@ -752,7 +683,8 @@ static int consume_loop(struct zcons *z)
 		if (ms < 0 || ms > POLL_SLICE_MS)
 			ms = POLL_SLICE_MS;
 		zmq_pollitem_t it[2] = { { .socket = z->zs.sock, .fd = 0, .events = ZMQ_POLLIN, .revents = 0 } };
-		int r = zmq_poll(it, 1 + zmon_items(&z->zs.mon, &it[1]), ms);
+		int n = 1 + zmon_items(&z->zs.mon, &it[1]);
+		int r = told ? zx_poll(z->c.ctx, it, n, ms, &z->zs.quiet) : zmq_poll(it, n, ms);
 		zmon_drain(&z->zs.mon);
 		if (r < 0) {
 			if (errno == EINTR)
@@ -761,13 +693,18 @@ static int consume_loop(struct zcons *z)
 			return EXIT_FAIL;
 		}
 		int got = 0;
-		while (!z->c.stop && !stop_requested() && (got = take_message(z)) > 0)
+		while (!z->c.stop && !stop_requested() && (got = take_message(z, told)) > 0)
 			;
 		if (got < 0)
 			return EXIT_FAIL;
 		if (consumer_idle(&z->c))
 			continue;
 	}
+}
+
+static int consume_loop(struct zcons *z)
+{
+	return explaining(z->c.ctx) ? consume_told(z, true) : consume_told(z, false);
 }
 
 int zm_consume(struct ctx *ctx)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The libzmq side of the zmq mechanism, shared by its parts: the sockets
- * (zmq_io.c), the socket monitor of --events (zmq_events.c) and the proxy
- * (zmq_proxy.c). */
+ * (zmq_io.c), their endpoints (zmq_endpoint.c), the socket monitor of
+ * --events (zmq_events.c), the proxy (zmq_proxy.c) and the libzmq calls
+ * told with --explain (zmq_explain.c). */
 #ifndef IPCDEMO_MECH_ZMQ_IO_H
 #define IPCDEMO_MECH_ZMQ_IO_H
 
@@ -37,12 +38,12 @@ struct zm_bound {
 
 /* Bind, with an ipc:// socket made mode 0600 and recorded in *b (set
  * before anything that can fail after the bind). Returns 0, or -1 (said). */
-int zm_bind(const char *prog, void *sock, const char *endpoint, struct zm_bound *b);
+int zm_bind(struct ctx *ctx, void *sock, const char *endpoint, struct zm_bound *b);
 /* End a context whose sockets are closed. */
-void zm_ctx_end(void *zctx);
+void zm_ctx_end(struct ctx *ctx, void *zctx);
 /* Once the socket that bound it is closed and its context ended: remove
  * b's socket file if the path is still that socket; a failure is said. */
-void zm_unbind_file(const char *prog, struct zm_bound *b);
+void zm_unbind_file(struct ctx *ctx, struct zm_bound *b);
 
 /* A socket monitor: the inproc PAIR socket its events come on (NULL when
  * there is none). */
@@ -63,5 +64,29 @@ int zmon_items(struct zmon *m, zmq_pollitem_t *it);
 bool zmon_pause(struct zmon *m, int64_t ns);
 /* Print what is left and close the monitor's socket. */
 void zmon_close(struct zmon *m);
+
+/* ---- --explain (zmq_explain.c) ----
+ * The libzmq calls, made and told as the library calls they are. */
+#define ZX_LIB "libzmq"
+/* "ZMQ_PUSH", as in the C source. */
+const char *zx_type_name(int type);
+/* The calls that set a socket up: each told when explaining(ctx). */
+void *zx_ctx_new(struct ctx *ctx);
+void *zx_socket(struct ctx *ctx, void *zctx, int type);
+int zx_setsockopt(struct ctx *ctx, void *sock, int opt, const void *v, size_t len);
+int zx_connect(struct ctx *ctx, void *sock, const char *ep);
+int zx_close(struct ctx *ctx, void *sock);
+/* The calls of the hot loop, only while explaining(ctx): told in full
+ * for the first N messages (explain_full), then counted. The caller
+ * counts the messages (explain_messages). type: the socket's, for what
+ * the call means. zx_poll's *quiet: an empty slice was told, and the
+ * next ones are counted until something comes (false to begin); while
+ * it is set, zx_msg_recv counts its EAGAIN too. */
+int zx_send(struct ctx *ctx, void *sock, int type, const void *p, size_t n, int flags);
+int zx_msg_send(struct ctx *ctx, zmq_msg_t *m, void *sock, int flags);
+int zx_msg_recv(struct ctx *ctx, zmq_msg_t *m, void *sock, int type, int flags, bool quiet);
+int zx_poll(struct ctx *ctx, zmq_pollitem_t *it, int n, long ms, bool *quiet);
+/* zmq_getsockopt ZMQ_EVENTS into *ev; counted while quiet (zx_poll). */
+int zx_events(struct ctx *ctx, void *sock, int *ev, bool quiet);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "ipcdemo/explain.h"
 #include "ipcdemo/util.h"
 #include "zmq_int.h"
 #include "zmq_io.h"
@@ -36,11 +37,12 @@ struct zproxy {
 	void *zctx;
 	struct side front, back;
 	uint64_t dropped;
+	bool quiet; /* --explain: empty zmq_poll slices are counted (zx_poll) */
 };
 
 static int set_opt(struct zproxy *p, struct side *sd, int opt, const char *name, int v)
 {
-	if (zmq_setsockopt(sd->sock, opt, &v, sizeof(v)) < 0) {
+	if (zx_setsockopt(p->ctx, sd->sock, opt, &v, sizeof(v)) < 0) {
 		zerr(p->ctx->prog, errno, "zmq_setsockopt %s %s", name, sd->endpoint);
 		return -1;
 	}
@@ -51,7 +53,7 @@ static int set_opt(struct zproxy *p, struct side *sd, int opt, const char *name,
 static int open_side(struct zproxy *p, struct side *sd)
 {
 	const struct zmq_opts *zo = p->zo;
-	sd->sock = zmq_socket(p->zctx, sd->type);
+	sd->sock = zx_socket(p->ctx, p->zctx, sd->type);
 	if (!sd->sock) {
 		zerr(p->ctx->prog, errno, "zmq_socket for %s", sd->endpoint);
 		return -1;
@@ -66,13 +68,13 @@ static int open_side(struct zproxy *p, struct side *sd)
 		return -1;
 	if (zo->events && zmon_open(&sd->mon, p->zctx, sd->sock, p->ctx->prog, sd->endpoint) < 0)
 		return -1;
-	return zm_bind(p->ctx->prog, sd->sock, sd->endpoint, &sd->bound);
+	return zm_bind(p->ctx, sd->sock, sd->endpoint, &sd->bound);
 }
 
-static void close_side(struct side *sd)
+static void close_side(struct ctx *ctx, struct side *sd)
 {
 	if (sd->sock) {
-		zmq_close(sd->sock);
+		zx_close(ctx, sd->sock);
 		sd->sock = NULL;
 	}
 	zmon_close(&sd->mon);
@@ -106,7 +108,8 @@ static int move_message(struct zproxy *p, struct side *from, struct side *to)
 	while (more) {
 		zmq_msg_t m;
 		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, from->sock, ZMQ_DONTWAIT) < 0) {
+		if ((explaining(p->ctx) ? zx_msg_recv(p->ctx, &m, from->sock, from->type, ZMQ_DONTWAIT, p->quiet)
+					: zmq_msg_recv(&m, from->sock, ZMQ_DONTWAIT)) < 0) {
 			int e = errno;
 			zmq_msg_close(&m);
 			if (e == EINTR || (e == EAGAIN && !first))
@@ -120,8 +123,10 @@ static int move_message(struct zproxy *p, struct side *from, struct side *to)
 		more = zmq_msg_more(&m);
 		int rc = 0;
 		if (!drop) {
+			int f = (more ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT;
 			do
-				rc = zmq_msg_send(&m, to->sock, (more ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT);
+				rc = explaining(p->ctx) ? zx_msg_send(p->ctx, &m, to->sock, f)
+							: zmq_msg_send(&m, to->sock, f);
 			while (rc < 0 && errno == EINTR);
 		}
 		int e = errno;
@@ -137,13 +142,17 @@ static int move_message(struct zproxy *p, struct side *from, struct side *to)
 		p->dropped++;
 	else
 		from->moved++;
+	if (explaining(p->ctx))
+		explain_messages(p->ctx, 1);
 	return 1;
 }
 
-static bool writable(void *sock)
+static bool writable(struct zproxy *p, void *sock)
 {
 	int ev = 0;
 	size_t len = sizeof(ev);
+	if (explaining(p->ctx))
+		return zx_events(p->ctx, sock, &ev, p->quiet) == 0 && (ev & ZMQ_POLLOUT);
 	return zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &len) == 0 && (ev & ZMQ_POLLOUT);
 }
 
@@ -151,7 +160,7 @@ static bool writable(void *sock)
 static int move_batch(struct zproxy *p, struct side *from, struct side *to, bool wait_room)
 {
 	for (int i = 0; i < PROXY_BATCH && !stop_requested(); i++) {
-		if (wait_room && !writable(to->sock))
+		if (wait_room && !writable(p, to->sock))
 			return 0;
 		int r = move_message(p, from, to);
 		if (r <= 0)
@@ -165,7 +174,7 @@ static int proxy_loop(struct zproxy *p)
 	bool push = p->back.type == ZMQ_PUSH;
 	while (!stop_requested()) {
 		/* PUSH: read the frontend only when the backend has room. */
-		bool room = push && writable(p->back.sock);
+		bool room = push && writable(p, p->back.sock);
 		zmq_pollitem_t it[4] = {
 			{ .socket = p->front.sock, .fd = 0, .events = push && !room ? 0 : ZMQ_POLLIN, .revents = 0 },
 			{ .socket = p->back.sock,
@@ -176,7 +185,8 @@ static int proxy_loop(struct zproxy *p)
 		int n = 2;
 		n += zmon_items(&p->front.mon, &it[n]);
 		n += zmon_items(&p->back.mon, &it[n]);
-		if (zmq_poll(it, n, POLL_SLICE_MS) < 0) {
+		if ((explaining(p->ctx) ? zx_poll(p->ctx, it, n, POLL_SLICE_MS, &p->quiet)
+					: zmq_poll(it, n, POLL_SLICE_MS)) < 0) {
 			if (errno == EINTR)
 				continue;
 			zerr(p->ctx->prog, errno, "zmq_poll %s", p->front.endpoint);
@@ -246,8 +256,9 @@ int zm_proxy(struct ctx *ctx)
 			  .bound = { .path = NULL, .dev = 0, .ino = 0 },
 			  .moved = 0 },
 		.dropped = 0,
+		.quiet = false,
 	};
-	p.zctx = zmq_ctx_new();
+	p.zctx = zx_ctx_new(ctx);
 	if (!p.zctx) {
 		zerr(ctx->prog, errno, "zmq_ctx_new");
 		return EXIT_FAIL;
@@ -264,10 +275,10 @@ int zm_proxy(struct ctx *ctx)
 			report(&p);
 	}
 	/* Linger 0: what is still queued when it ends is not waited for. */
-	close_side(&p.front);
-	close_side(&p.back);
-	zm_ctx_end(p.zctx);
-	zm_unbind_file(ctx->prog, &p.front.bound);
-	zm_unbind_file(ctx->prog, &p.back.bound);
+	close_side(ctx, &p.front);
+	close_side(ctx, &p.back);
+	zm_ctx_end(ctx, p.zctx);
+	zm_unbind_file(ctx, &p.front.bound);
+	zm_unbind_file(ctx, &p.back.bound);
 	return rc;
 }

@@ -2,6 +2,7 @@
 /* --explain's formatters print as strace does, its option parses, and its
  * hot-loop accounting tells the first N messages' calls only. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
@@ -84,4 +85,25 @@ Test(explain, the_first_n_messages_only)
 	cr_assert_eq(ctx.explain.tally[1].n, 1);
 	ctx.explain.on = false;
 	cr_assert_not(explaining(&ctx));
+}
+
+Test(explain, library_calls_counted_apart)
+{
+	struct ctx ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.explain = (struct explain){ .on = true, .level = 1 };
+	explain_messages(&ctx, 1);
+	explain_lib_count(&ctx, "libzmq", "zmq_msg_recv", 36, 0, 36);
+	explain_lib_count(&ctx, "libzmq", "zmq_msg_recv", -1, EAGAIN, 0);
+	explain_lib_count(&ctx, "libzmq", "zmq_msg_recv", -1, EINVAL, 0);
+	explain_lib_count(&ctx, "libzmq", "zmq_poll", 1, 0, SIZE_MAX);
+	explain_count(&ctx, "read", -1, 0);
+	const struct explain_tally *t = ctx.explain.tally;
+	cr_assert_str_eq(t[0].lib, "libzmq");
+	cr_assert_eq(t[0].n, 3);
+	cr_assert_eq(t[0].again, 1, "EAGAIN of a library call: nothing queued, not a failure");
+	cr_assert_eq(t[0].failed, 1);
+	cr_assert_str_eq(t[1].call, "zmq_poll");
+	cr_assert_null(t[2].lib, "a system call has no library");
+	cr_assert_eq(t[2].failed, 1);
 }
