@@ -100,6 +100,41 @@ run "file demo --explain" 0 -- "$IPCDEMO" file demo --explain=1
 like "file demo: the producer's lock" "$OUT" '^producer \| explain\[[0-9]+\]: flock\(3, LOCK_EX(\|LOCK_NB)?\) = 0$'
 like "file demo: the consumer's inotify" "$OUT" '^consumer \| explain\[[0-9]+\]: inotify_add_watch\('
 
+# ---- sockets ----
+
+rm -f ipc.sock
+"$IPCDEMO" unix consume --type dgram -n 3 --timeout 10s -q >/dev/null 2>&1 &
+ucpid=$!
+wait_for 10 test -S ipc.sock
+run "unix produce --type dgram --explain" 0 -- "$IPCDEMO" unix produce --type dgram -n 3 --batch 1 --explain=2
+wait "$ucpid"
+norm=$(printf '%s\n' "$ERR" | sed -E "s/^explain\[[0-9]+\]/explain[PID]/; s/\"[0-9a-f-]{32}\"/\"DATA\"/")
+is "unix dgram produce: the calls, in order" "$norm" \
+	'explain[PID]: socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0) = 3
+explain[PID]:     a socket to connect with
+explain[PID]: bind(3, {sa_family=AF_UNIX}, 2) = 0
+explain[PID]:     autobind: the kernel gives the socket an abstract name of its own, for replies
+explain[PID]: connect(3, {sa_family=AF_UNIX, sun_path="ipc.sock"}, 11) = 0
+explain[PID]:     no connection: only where send sends by default (and whose datagrams we take)
+explain[PID]: sendto(3, "DATA"..., 37, MSG_NOSIGNAL, NULL, 0) = 37
+explain[PID]:     1 message (37 bytes): one datagram: the kernel put it in the receiver'"'"'s queue whole
+explain[PID]: sendto(3, "DATA"..., 37, MSG_NOSIGNAL, NULL, 0) = 37
+explain[PID]:     1 message (37 bytes): one datagram: the kernel put it in the receiver'"'"'s queue whole
+explain[PID]: close(3) = 0
+explain[PID]:     the producer is done: a datagram socket has no end of file to send
+explain[PID]: ... 1 more sendto(2) call of 37 bytes, 0 failed'
+rm -f ipc.sock
+run "unix consume: nobody listens" 1 -- "$IPCDEMO" unix consume --explain
+like "unix consume: connect fails with ENOENT, said" "$ERR" \
+	'^explain\[[0-9]+\]: connect\(3, \{sa_family=AF_UNIX, sun_path="ipc.sock"\}, 11\) = -1 ENOENT \(No such file or directory\)$'
+like "... and what it means" "$ERR" 'no socket file at that path: nobody has bound it yet'
+run "unix consume --path @name: the abstract name" 1 -- "$IPCDEMO" unix consume --path @ipcdemo-explain-none --explain
+like "unix: an abstract name as strace shows it" "$ERR" \
+	'connect\(3, \{sa_family=AF_UNIX, sun_path=@"ipcdemo-explain-none"\}, 23\) = -1 ECONNREFUSED'
+run "unix demo --explain" 0 -- "$IPCDEMO" unix demo --explain=1
+like "unix demo: the producer listens" "$OUT" '^producer \| explain\[[0-9]+\]: listen\(3, [0-9]+\) = 0$'
+like "unix demo: the consumer connects" "$OUT" '^consumer \| explain\[[0-9]+\]: connect\(3, \{sa_family=AF_UNIX, sun_path=".*ipc.sock"\}, [0-9]+\) = 0$'
+
 # ---- what strace sees ----
 
 strace_ok=true
@@ -171,6 +206,32 @@ if $strace_ok; then
 	E=mknodat,openat,read,write,clone,wait4
 	traced fd "$E" fd.out fd.err "$IPCDEMO" fifo demo --explain=2
 	cross "fifo demo: the demo and both sides narrate strace's calls" "$E" fd.st fd.out fd.err
+
+	# A producer and a consumer that meet at a socket: the consumer is
+	# started first and waits, the producer's calls are then all made.
+	U=socket,bind,listen,accept4,connect,setsockopt,sendto,recvfrom,recvmsg,read,write,unlink,close
+	for type in stream dgram; do
+		rm -f ipc.sock
+		if [ "$type" = dgram ]; then
+			traced "uc$type" "$U" /dev/null "uc$type.err" "$IPCDEMO" unix consume --type dgram -n 30 --timeout 10s \
+				-q --explain=4 &
+			ucpid=$!
+			wait_for 10 test -S ipc.sock
+			traced "up$type" "$U" /dev/null "up$type.err" "$IPCDEMO" unix produce --type dgram -n 30 --batch 1 \
+				--explain=4
+		else
+			traced "up$type" "$U" /dev/null "up$type.err" "$IPCDEMO" unix produce -n 30 --batch 1 --explain=4 &
+			uppid=$!
+			wait_for 10 test -S ipc.sock
+			traced "uc$type" "$U" /dev/null "uc$type.err" "$IPCDEMO" unix consume -q --explain=4 --timeout 10s
+			ucpid=$uppid
+		fi
+		wait "$ucpid"
+		cross "unix produce --type $type: the narrated calls are strace's" "$U" "up$type.st" "up$type.err"
+		cross "unix consume --type $type: the narrated calls are strace's" "$U" "uc$type.st" "uc$type.err"
+	done
+	like "unix dgram: recvmsg summed up" "$(cat ucdgram.err)" '\.\.\. 26 more recvmsg\(2\) calls of 37 bytes, 0 failed'
+	like "unix stream: the producer unlinks its socket file" "$(cat upstream.err)" '^explain\[[0-9]+\]: unlink\("ipc.sock"\) = 0$'
 else
 	skip "the narrated calls are strace's" "$why"
 fi

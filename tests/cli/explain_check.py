@@ -10,8 +10,9 @@ labelled as a demo labels them: "producer | explain[PID]: ...").
 
 For each process, the calls in CALLS are compared, in order, by name,
 object (the path of openat, mknodat and unlink; the descriptor of read,
-write, flock, fcntl, close and inotify_add_watch; the pid of wait4; the
-pair of pipe2) and result (the value, or the errno name). Only the
+write, flock, fcntl, close, inotify_add_watch and of the socket calls; the
+pid of wait4; the pair of pipe2 and socketpair; the family of socket) and
+result (the value, or the errno name). Only the
 objects the narration names are compared: the calls a process makes on
 other descriptors (its stdout, its stderr, the files the C library reads)
 are not the channel's. The calls a "... N more CALL(2) calls" summary
@@ -22,7 +23,9 @@ both sides. Prints what differs; exits 0 when nothing does.
 import re
 import sys
 
-FD_CALLS = {"read", "write", "flock", "fcntl", "close", "inotify_add_watch"}
+FD_CALLS = {"read", "write", "flock", "fcntl", "close", "inotify_add_watch",
+            "bind", "listen", "connect", "accept4", "setsockopt", "sendto", "recvfrom",
+            "sendmsg", "recvmsg", "shutdown", "mmap"}
 PATH_CALLS = {"openat": 1, "mknodat": 1, "unlinkat": 1, "unlink": 0}
 INTERRUPTED = {"EINTR", "ERESTARTSYS", "ERESTARTNOINTR", "ERESTARTNOHAND", "ERESTART_RESTARTBLOCK"}
 
@@ -77,6 +80,12 @@ def key_of(name, args):
         return a[0] if a else ""
     if name == "pipe2":
         return a[0] if a else ""
+    if name == "socket":
+        return a[0] if a else ""  # the family: AF_UNIX
+    if name == "socketpair":
+        return a[3] if len(a) > 3 else ""
+    if name == "mmap":
+        return a[4] if len(a) > 4 else ""  # the descriptor mapped
     return ""
 
 
@@ -136,15 +145,19 @@ def parse_narration(paths, calls):
     return out, counted
 
 
-OPENERS = ("openat", "inotify_init1", "pipe2")
+OPENERS = ("openat", "inotify_init1", "pipe2", "socket", "socketpair", "memfd_create")
+# Openers that are the channel's only when the narration makes one like
+# them (the socket of the same family): the C library's own sockets
+# (getaddrinfo's netlink socket) are not.
+KEYED_OPENERS = ("socket",)
 
 
 def opened_fds(call):
     """The descriptors a successful call returns."""
     name, key, res = call
-    if name == "pipe2" and res == "0":
+    if name in ("pipe2", "socketpair") and res == "0":
         return re.findall(r"\d+", key)
-    if name in ("openat", "inotify_init1") and res.isdigit():
+    if name in ("openat", "inotify_init1", "socket", "accept4", "memfd_create") and res.isdigit():
         return [res]
     return []
 
@@ -160,11 +173,21 @@ def compare(pid, seen, narrated, counted):
     # reads the libraries through fd 3 before main); one it does not open
     # was there from the start (stdin, stdout, a pipe inherited by fork).
     active = fds - opened
+    keyed = {(n, k) for n, k, _ in narrated if n in KEYED_OPENERS}
 
     def ours(call):
         name, key, _ = call
+        if name == "accept4":
+            # on a descriptor of ours, it opens one more
+            mine = key in active
+            for fd in opened_fds(call):
+                if mine and fd in fds:
+                    active.add(fd)
+                else:
+                    active.discard(fd)
+            return mine
         if name in PATH_CALLS or name in OPENERS:
-            mine = name not in PATH_CALLS or key in paths
+            mine = (name not in PATH_CALLS or key in paths) and (name not in KEYED_OPENERS or (name, key) in keyed)
             for fd in opened_fds(call):
                 if mine and fd in fds:
                     active.add(fd)
