@@ -420,8 +420,9 @@ int server_open(struct ctx *ctx, const struct endpoint *ep, struct server *s)
 	s->packets = ep->type == SOCK_SEQPACKET;
 	if (listener_open(ctx, ep, &s->l) != EXIT_OK)
 		return EXIT_FAIL;
-	int fl = fcntl(s->l.fd, F_GETFL);
-	if (fl < 0 || fcntl(s->l.fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+	int fl = xs_fcntl(ctx, s->l.fd, F_GETFL, 0, "the listener's open flags");
+	if (fl < 0 ||
+	    xs_fcntl(ctx, s->l.fd, F_SETFL, fl | O_NONBLOCK, "accept never blocks: poll says when one knocks") < 0) {
 		msg_syserr(ctx->prog, "fcntl %s", ep->name);
 		listener_close(ctx, &s->l);
 		return EXIT_FAIL;

@@ -7,6 +7,8 @@
 #ifndef IPCDEMO_SOCKEXPLAIN_H
 #define IPCDEMO_SOCKEXPLAIN_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -42,6 +44,31 @@ ssize_t xs_recvmsg(struct ctx *ctx, int fd, char *buf, size_t cap, struct peer *
 
 /* What read(2) and write(2) on a stream socket mean. */
 extern const struct explain_says sock_read_says, sock_write_says;
+
+/* fcntl(2) of an int argument (F_GETFL, F_SETFL); why: what it means. */
+int xs_fcntl(struct ctx *ctx, int fd, int cmd, int arg, const char *why);
+
+/* ---- descriptors and credentials (fdpass.h), only when explaining: the
+ * calls of one message are told together for the first N messages,
+ * counted after ---- */
+struct fdrx;
+struct ucred;
+struct msghdr;
+/* memfd_make narrated: memfd_create, write, fcntl(F_ADD_SEALS). */
+int xs_memfd_make(struct ctx *ctx, const char *buf, size_t len);
+/* sendmsg(2) of mh; its control data: nfds copies of fd (SCM_RIGHTS; a
+ * memfd when memfd), and cr (SCM_CREDENTIALS) unless NULL. */
+ssize_t xs_sendmsg(struct ctx *ctx, int sock, const struct msghdr *mh, int flags, int fd, size_t nfds, bool memfd,
+		   const struct ucred *cr);
+/* close(2) in the hot loop: told, or counted. */
+int xs_loop_close(struct ctx *ctx, int fd, const char *why);
+/* fdrx_recv narrated: the recvmsg and what its control data brought. */
+ssize_t xs_fdrx_recv(struct ctx *ctx, int fd, char *buf, size_t cap, bool creds, struct fdrx *rx, bool packet);
+/* fdrx_close narrated. */
+void xs_fdrx_close(struct ctx *ctx, struct fdrx *rx);
+/* memfd_take's fcntl(F_GET_SEALS) and mmap(2); ctx may be NULL. */
+int xs_get_seals(struct ctx *ctx, int fd);
+void *xs_mmap_ro(struct ctx *ctx, size_t len, int fd);
 
 /* Is something bound at ep? (sock.c's bind_endpoint, sock_path_live.) */
 int sock_probe_live(struct ctx *ctx, const struct endpoint *ep);

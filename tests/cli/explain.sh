@@ -230,6 +230,33 @@ if $strace_ok; then
 		cross "unix produce --type $type: the narrated calls are strace's" "$U" "up$type.st" "up$type.err"
 		cross "unix consume --type $type: the narrated calls are strace's" "$U" "uc$type.st" "uc$type.err"
 	done
+	# Descriptors: --via memfd over datagrams, --pass-fd over a stream. The
+	# consumer's look at what came (fcntl F_GETFL, pread) is not told, so
+	# the --pass-fd pair leaves fcntl out.
+	M=$U,sendmsg,memfd_create,fcntl,mmap
+	rm -f ipc.sock
+	traced ucm "$M" /dev/null ucm.err "$IPCDEMO" unix consume --type dgram --via memfd -n 12 --verify --timeout 10s \
+		-q --explain=3 &
+	ucpid=$!
+	wait_for 10 test -S ipc.sock
+	traced upm "$M" /dev/null upm.err "$IPCDEMO" unix produce --type dgram --via memfd -n 12 --batch 1 --explain=3
+	wait "$ucpid"
+	cross "unix produce --via memfd: the narrated calls are strace's" "$M" upm.st upm.err
+	cross "unix consume --via memfd: the narrated calls are strace's" "$M" ucm.st ucm.err
+	like "--via memfd: the seals told" "$(cat upm.err)" \
+		'^explain\[[0-9]+\]: fcntl\(4, F_ADD_SEALS, F_SEAL_SEAL\|F_SEAL_SHRINK\|F_SEAL_GROW\|F_SEAL_WRITE\) = 0$'
+	like "--via memfd: the consumer maps it" "$(cat ucm.err)" '^explain\[[0-9]+\]: mmap\(NULL, 37, PROT_READ, MAP_SHARED, 4, 0\) = [0-9]+$'
+	R=$U,sendmsg,openat
+	rm -f ipc.sock
+	printf 'passed\n' >passfd.txt
+	traced upf "$R" /dev/null upf.err "$IPCDEMO" unix produce --pass-fd passfd.txt -n 12 --batch 1 --explain=3 &
+	uppid=$!
+	wait_for 10 test -S ipc.sock
+	traced ucf "$R" /dev/null ucf.err "$IPCDEMO" unix consume --fds -q --explain=3 --timeout 10s
+	wait "$uppid"
+	cross "unix produce --pass-fd: the narrated calls are strace's" "$R" upf.st upf.err
+	cross "unix consume --fds: the narrated calls are strace's" "$R" ucf.st ucf.err
+	like "--pass-fd: SCM_RIGHTS told" "$(cat upf.err)" 'cmsg_type=SCM_RIGHTS, cmsg_data=\[3\]'
 	like "unix dgram: recvmsg summed up" "$(cat ucdgram.err)" '\.\.\. 26 more recvmsg\(2\) calls of 37 bytes, 0 failed'
 	like "unix stream: the producer unlinks its socket file" "$(cat upstream.err)" '^explain\[[0-9]+\]: unlink\("ipc.sock"\) = 0$'
 else

@@ -76,6 +76,8 @@ def key_of(name, args):
     if name in PATH_CALLS:
         i = PATH_CALLS[name]
         return a[i] if len(a) > i else ""
+    if name == "mmap":
+        return a[4] if len(a) > 4 else ""  # the descriptor mapped
     if name in FD_CALLS or name == "wait4":
         return a[0] if a else ""
     if name == "pipe2":
@@ -84,8 +86,6 @@ def key_of(name, args):
         return a[0] if a else ""  # the family: AF_UNIX
     if name == "socketpair":
         return a[3] if len(a) > 3 else ""
-    if name == "mmap":
-        return a[4] if len(a) > 4 else ""  # the descriptor mapped
     return ""
 
 
