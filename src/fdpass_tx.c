@@ -53,15 +53,23 @@ static int parse_creds(struct ctx *ctx, const char *s, struct ucred *cr)
 static int creds_probe(struct ctx *ctx, const struct fdtx *tx)
 {
 	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0) {
+	int rc = socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv);
+	if (explaining(ctx)) {
+		explain_begin(ctx, "socketpair", NULL, "AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, [%d, %d]",
+			      rc == 0 ? sv[0] : -1, rc == 0 ? sv[1] : -1);
+		explain_end(ctx, rc, errno, "%s",
+			    rc == 0 ? "a private pair, to try the credentials claimed before anything is sent"
+				    : strerror(errno));
+	}
+	if (rc < 0) {
 		msg_syserr(ctx->prog, "socketpair (to check the credentials)");
 		return EXIT_FAIL;
 	}
-	const struct fdtx probe = { .fd = -1, .creds = true, .cred = tx->cred, .type = SOCK_DGRAM };
+	const struct fdtx probe = { .fd = -1, .creds = true, .cred = tx->cred, .type = SOCK_DGRAM, .ctx = ctx };
 	ssize_t w = fdtx_send(&probe, sv[0], "", 0, MSG_DONTWAIT, true);
 	int e = errno;
-	close(sv[0]);
-	close(sv[1]);
+	explain_close(ctx, sv[0], "the probe is done");
+	explain_close(ctx, sv[1], "the probe is done");
 	if (w >= 0)
 		return EXIT_OK;
 	errno = e;

@@ -135,6 +135,34 @@ run "unix demo --explain" 0 -- "$IPCDEMO" unix demo --explain=1
 like "unix demo: the producer listens" "$OUT" '^producer \| explain\[[0-9]+\]: listen\(3, [0-9]+\) = 0$'
 like "unix demo: the consumer connects" "$OUT" '^consumer \| explain\[[0-9]+\]: connect\(3, \{sa_family=AF_UNIX, sun_path=".*ipc.sock"\}, [0-9]+\) = 0$'
 
+run "socketpair run --type dgram --explain" 0 -- "$IPCDEMO" socketpair run --type dgram -n 3 --batch 1 --explain=2
+norm=$(printf '%s\n' "$ERR" | grep '^explain\[[0-9]* parent\]' |
+	sed -E "s/^explain\[[0-9]+ /explain[PID /; s/\"[0-9a-f-]{32}\"/\"DATA\"/; s/= [0-9]+$/= N/; s/wait4\([0-9]+,/wait4(PID,/")
+is "socketpair run: the parent's calls, in order" "$norm" \
+	'explain[PID parent]: socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, [3, 4]) = N
+explain[PID parent]:     two sockets already connected to each other, no name anywhere: what one sends the other receives, both ways
+explain[PID parent]: clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD) = N
+explain[PID parent]:     the child: the consumer, with both ends of the pair open
+explain[PID parent]: close(4) = N
+explain[PID parent]:     the child'"'"'s end: the parent only sends
+explain[PID parent]: sendto(3, "DATA"..., 37, MSG_NOSIGNAL, NULL, 0) = N
+explain[PID parent]:     1 message (37 bytes): one datagram: the kernel put it in the receiver'"'"'s queue whole
+explain[PID parent]: sendto(3, "DATA"..., 37, MSG_NOSIGNAL, NULL, 0) = N
+explain[PID parent]:     1 message (37 bytes): one datagram: the kernel put it in the receiver'"'"'s queue whole
+explain[PID parent]: sendto(3, "", 0, MSG_NOSIGNAL, NULL, 0) = N
+explain[PID parent]:     an empty datagram: the end, since datagrams have no end of file
+explain[PID parent]: close(3) = N
+explain[PID parent]:     the parent is done: a stream child reads end of file
+explain[PID parent]: ... 1 more sendto(2) call of 37 bytes, 0 failed
+explain[PID parent]: wait4(PID, ..., 0, NULL) ...
+explain[PID parent]:     blocks until the child exits
+explain[PID parent]: wait4(PID, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = N
+explain[PID parent]:     waits until the child has taken everything and exited'
+like "socketpair run: the child's recvmsg" "$ERR" '^explain\[[0-9]+ child\]: recvmsg\(4, \{msg_iov=\[\{iov_base="[0-9a-f-]{32}"\.\.\., iov_len=65536\}\]'
+run "socketpair demo --explain" 0 -- "$IPCDEMO" socketpair demo --explain=8
+like "socketpair demo: the child answers" "$ERR" '^explain\[[0-9]+ child\]: sendto\(4, "Heavy lifting received!", 23, 0, NULL, 0\) = 23$|^explain\[[0-9]+ child\]: write\(4, "Heavy lifting received!", 23\) = 23$'
+like "socketpair demo: the parent receives" "$ERR" '^explain\[[0-9]+ parent\]: recvfrom\(3, \.\.\., 1299, 0, NULL, NULL\) = 23$'
+
 # ---- what strace sees ----
 
 strace_ok=true
@@ -257,6 +285,17 @@ if $strace_ok; then
 	cross "unix produce --pass-fd: the narrated calls are strace's" "$R" upf.st upf.err
 	cross "unix consume --fds: the narrated calls are strace's" "$R" ucf.st ucf.err
 	like "--pass-fd: SCM_RIGHTS told" "$(cat upf.err)" 'cmsg_type=SCM_RIGHTS, cmsg_data=\[3\]'
+	S=socketpair,clone,wait4,read,write,sendto,recvfrom,recvmsg,sendmsg,setsockopt,close
+	for type in stream dgram seqpacket; do
+		traced "sp$type" "$S" /dev/null "sp$type.err" "$IPCDEMO" socketpair run --type "$type" -n 20 --batch 1 --explain=3
+		cross "socketpair run --type $type: parent and child narrate strace's calls" "$S" "sp$type.st" "sp$type.err"
+	done
+	traced spd "$S" /dev/null spd.err "$IPCDEMO" socketpair demo --explain=3
+	cross "socketpair demo: parent and child narrate strace's calls" "$S" spd.st spd.err
+	printf 'passed\n' >passfd.txt
+	traced spf "$S" /dev/null spf.err "$IPCDEMO" socketpair run --type seqpacket --pass-fd passfd.txt --send-creds \
+		-n 10 --batch 1 --explain=3
+	cross "socketpair run --pass-fd --send-creds: the narrated calls are strace's" "$S" spf.st spf.err
 	like "unix dgram: recvmsg summed up" "$(cat ucdgram.err)" '\.\.\. 26 more recvmsg\(2\) calls of 37 bytes, 0 failed'
 	like "unix stream: the producer unlinks its socket file" "$(cat upstream.err)" '^explain\[[0-9]+\]: unlink\("ipc.sock"\) = 0$'
 else
