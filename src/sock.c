@@ -475,7 +475,8 @@ static int client_flush(const struct server *s, struct client *cl)
 			if (nl)
 				n = (size_t)(nl - (cl->q + cl->off)) + 1;
 		}
-		ssize_t w = explaining(cl->ctx) ? xs_send(cl->ctx, cl->fd, cl->q + cl->off, n, SEND_FLAGS, s->packets)
+		ssize_t w = explaining(cl->ctx) ? xs_send(cl->ctx, cl->fd, cl->q + cl->off, n, SEND_FLAGS,
+							  s->packets ? XS_PACKET : XS_STREAM)
 						: send(cl->fd, cl->q + cl->off, n, SEND_FLAGS);
 		if (w < 0) {
 			if (errno == EINTR)
@@ -739,8 +740,9 @@ static int conn_send_packet(struct ctx *ctx, struct conn_sink *cs, const char *b
 {
 	*done = 0;
 	for (int tries = 0;; tries++) {
-		ssize_t w = explaining(ctx) ? xs_send(ctx, cs->fd, buf, len, MSG_NOSIGNAL, true)
-					    : send(cs->fd, buf, len, MSG_NOSIGNAL);
+		ssize_t w = explaining(ctx)
+				    ? xs_send(ctx, cs->fd, buf, len, MSG_NOSIGNAL, cs->lossy ? XS_UDP : XS_PACKET)
+				    : send(cs->fd, buf, len, MSG_NOSIGNAL);
 		if (w >= 0) {
 			*done = len;
 			return 0;

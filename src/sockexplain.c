@@ -278,8 +278,9 @@ int xs_unlink(struct ctx *ctx, const char *path, const char *why)
 
 /* ---- the hot loop ---- */
 
-ssize_t xs_send(struct ctx *ctx, int fd, const void *buf, size_t len, int flags, bool packet)
+ssize_t xs_send(struct ctx *ctx, int fd, const void *buf, size_t len, int flags, enum xs_kind kind)
 {
+	bool packet = kind != XS_STREAM;
 	bool full = explain_full(ctx);
 	ssize_t n = send(fd, buf, len, flags);
 	int e = errno;
@@ -295,8 +296,9 @@ ssize_t xs_send(struct ctx *ctx, int fd, const void *buf, size_t len, int flags,
 	uint64_t m = n <= 0 ? 0 : packet ? 1 : msg_count(buf, (size_t)n);
 	if (n >= 0)
 		explain_end(ctx, n, 0, "%llu message%s (%zd bytes): %s", (unsigned long long)m, m == 1 ? "" : "s", n,
-			    packet ? "one datagram: the kernel put it in the receiver's queue whole"
-				   : "in the socket's send queue now, for the consumer to read");
+			    kind == XS_UDP ? "one datagram, sent whole: UDP does not know whether anyone receives it"
+			    : packet       ? "one datagram: the kernel put it in the receiver's queue whole"
+					   : "in the socket's send queue now, for the consumer to read");
 	else if (e == EAGAIN)
 		explain_end(ctx, n, e, "%s",
 			    "the consumer's queue is full: the rest waits until poll says it takes more");

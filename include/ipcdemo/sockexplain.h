@@ -35,8 +35,10 @@ int xs_unlink(struct ctx *ctx, const char *path, const char *why);
 
 /* The hot loop, only when explaining(ctx): told in full for the first N
  * messages, counted after. send(2) (strace: sendto) of a message or of a
- * consumer's queue; packet: one message per call. */
-ssize_t xs_send(struct ctx *ctx, int fd, const void *buf, size_t len, int flags, bool packet);
+ * consumer's queue; kind: a stream's bytes, one message per call, or one
+ * UDP datagram (which nobody may receive). */
+enum xs_kind { XS_STREAM, XS_PACKET, XS_UDP };
+ssize_t xs_send(struct ctx *ctx, int fd, const void *buf, size_t len, int flags, enum xs_kind kind);
 /* recv(2) (strace: recvfrom) of what a consumer sends a serving producer. */
 ssize_t xs_recv(struct ctx *ctx, int fd, void *buf, size_t len, int flags);
 /* sock_recv's recvmsg(2), one datagram or packet. */

@@ -163,6 +163,20 @@ run "socketpair demo --explain" 0 -- "$IPCDEMO" socketpair demo --explain=8
 like "socketpair demo: the child answers" "$ERR" '^explain\[[0-9]+ child\]: sendto\(4, "Heavy lifting received!", 23, 0, NULL, 0\) = 23$|^explain\[[0-9]+ child\]: write\(4, "Heavy lifting received!", 23\) = 23$'
 like "socketpair demo: the parent receives" "$ERR" '^explain\[[0-9]+ parent\]: recvfrom\(3, \.\.\., 1299, 0, NULL, NULL\) = 23$'
 
+run "udp produce with nobody receiving --explain" 0 -- "$IPCDEMO" udp produce --address 127.0.0.1:7399 -n 1 --batches 3 \
+	--every 50ms --explain=3
+like "udp: the datagram goes, whether anyone receives it or not" "$ERR" \
+	'^explain\[[0-9]+\]: sendto\(3, "[0-9a-f-]{32}"\.\.\., 37, MSG_NOSIGNAL, NULL, 0\) = 37$'
+like "udp: an earlier one refused: ECONNREFUSED, said" "$ERR" \
+	'^explain\[[0-9]+\]: sendto\(3, .*\) = -1 ECONNREFUSED \(Connection refused\)$'
+like "... and what it means" "$ERR" 'nobody is receiving there'
+run "tcp consume: nobody listens" 1 -- "$IPCDEMO" tcp consume --address 127.0.0.1:7399 --explain
+like "tcp: connect as strace shows it" "$ERR" \
+	'^explain\[[0-9]+\]: connect\(3, \{sa_family=AF_INET, sin_port=htons\(7399\), sin_addr=inet_addr\("127.0.0.1"\)\}, 16\) = -1 ECONNREFUSED'
+run "tcp demo --explain" 0 -- "$IPCDEMO" tcp demo --explain=1
+like "tcp demo: the demo finds a free port" "$ERR" '^explain\[[0-9]+( demo)?\]: bind\(3, \{sa_family=AF_INET, sin_port=htons\(0\), '
+like "tcp demo: the producer listens" "$OUT" '^producer \| explain\[[0-9]+\]: listen\(3, [0-9]+\) = 0$'
+
 # ---- what strace sees ----
 
 strace_ok=true
@@ -296,6 +310,24 @@ if $strace_ok; then
 	traced spf "$S" /dev/null spf.err "$IPCDEMO" socketpair run --type seqpacket --pass-fd passfd.txt --send-creds \
 		-n 10 --batch 1 --explain=3
 	cross "socketpair run --pass-fd --send-creds: the narrated calls are strace's" "$S" spf.st spf.err
+	# TCP and UDP: the consumer's fcntl(F_GETFL) of the shared stream
+	# loop is not told, so fcntl is left out.
+	N=socket,bind,listen,accept4,connect,setsockopt,sendto,recvfrom,recvmsg,read,write,close
+	traced tp "$N" /dev/null tp.err "$IPCDEMO" tcp produce --address 127.0.0.1:7398 -n 30 --batch 1 --nodelay --explain=4 &
+	tppid=$!
+	wait_for 10 has tp.err 'listening on'
+	traced tc "$N" /dev/null tc.err "$IPCDEMO" tcp consume --address 127.0.0.1:7398 -q --rcvbuf 64k --explain=4 --timeout 10s
+	wait "$tppid"
+	cross "tcp produce: the narrated calls are strace's" "$N" tp.st tp.err
+	cross "tcp consume: the narrated calls are strace's" "$N" tc.st tc.err
+	like "tcp: TCP_NODELAY told" "$(cat tp.err)" 'setsockopt\(3, IPPROTO_TCP, TCP_NODELAY, \[1\], 4\) = 0'
+	traced dc "$N" /dev/null dc.err "$IPCDEMO" udp consume --address 127.0.0.1:7397 -n 30 -q --explain=4 --timeout 10s &
+	dcpid=$!
+	wait_for 10 has dc.err 'bind\('
+	traced dp "$N" /dev/null dp.err "$IPCDEMO" udp produce --address 127.0.0.1:7397 -n 30 --batch 1 --explain=4
+	wait "$dcpid"
+	cross "udp produce: the narrated calls are strace's" "$N" dp.st dp.err
+	cross "udp consume: the narrated calls are strace's" "$N" dc.st dc.err
 	like "unix dgram: recvmsg summed up" "$(cat ucdgram.err)" '\.\.\. 26 more recvmsg\(2\) calls of 37 bytes, 0 failed'
 	like "unix stream: the producer unlinks its socket file" "$(cat upstream.err)" '^explain\[[0-9]+\]: unlink\("ipc.sock"\) = 0$'
 else
