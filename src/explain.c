@@ -24,7 +24,8 @@ void explain_setup(struct ctx *ctx, uint64_t level)
 	if (ctx->mech && !ctx->mech->explains) {
 		/* Said plainly, never silently nothing. */
 		fprintf(stderr,
-			"explain[%d]: ipcdemo %s does not narrate its system calls yet (pipe, fifo and file do); "
+			"explain[%d]: ipcdemo %s does not narrate its system calls yet (pipe, fifo, file and the "
+			"socket mechanisms do); "
 			"run it under strace -f to see them\n",
 			(int)getpid(), ctx->mech->name);
 		return;
