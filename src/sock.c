@@ -310,7 +310,8 @@ int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof
 static void server_accept(struct ctx *ctx, struct server *s)
 {
 	for (;;) {
-		int fd = xs_accept4(ctx, s->l.fd, SOCK_CLOEXEC, "consumer");
+		int fd = explaining(ctx) ? xs_accept4(ctx, s->l.fd, SOCK_CLOEXEC, "consumer")
+					 : accept4(s->l.fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
 				msg_syserr(ctx->prog, "accept %s", s->l.ep->name);

@@ -127,7 +127,8 @@ static bool accept_producer(struct ctx *ctx, const struct listener *l, struct pc
 	struct pconn *pc = *pcs;
 	size_t n = *count, cap = *capp;
 	const struct endpoint *ep = l->ep;
-	int fd = xs_accept4(ctx, l->fd, SOCK_CLOEXEC | SOCK_NONBLOCK, "producer");
+	int fd = explaining(ctx) ? xs_accept4(ctx, l->fd, SOCK_CLOEXEC | SOCK_NONBLOCK, "producer")
+				 : accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
 		if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
 			msg_syserr(ctx->prog, "accept %s", ep->name);

@@ -26,7 +26,9 @@ int xs_bind(struct ctx *ctx, int fd, const struct sockaddr *sa, socklen_t len, c
 int xs_listen(struct ctx *ctx, int fd, int backlog);
 /* connect(2): for a datagram socket only the default destination. */
 int xs_connect(struct ctx *ctx, int fd, const struct sockaddr *sa, socklen_t len, int type);
-/* accept4(2) of a listener that does not block (poll said one waits). */
+/* accept4(2) of a listener that does not block (poll said one waits);
+ * only when explaining(ctx): the serving producer tries it before each
+ * message. */
 int xs_accept4(struct ctx *ctx, int fd, int flags, const char *who);
 /* setsockopt(2) of an int option. */
 int xs_setsockopt(struct ctx *ctx, int fd, int level, int name, int v);
