@@ -150,22 +150,21 @@ ssize_t xs_sendmsg(struct ctx *ctx, int sock, const struct msghdr *mh, int flags
 	return n;
 }
 
-ssize_t xs_fdrx_recv(struct ctx *ctx, int fd, char *buf, size_t cap, bool creds, struct fdrx *rx, bool packet)
+void xs_fdrx_recv(struct ctx *ctx, int fd, const char *buf, size_t cap, const struct fdrx *rx, bool packet, ssize_t n)
 {
 	bool full = explain_full(ctx);
-	ssize_t n = fdrx_recv(fd, buf, cap, creds, rx);
 	int e = errno;
 	if (n < 0 && (e == EAGAIN || e == EINTR)) {
 		explain_count(ctx, "recvmsg", n, 0);
 		errno = e;
-		return n;
+		return;
 	}
 	if (!full && n <= 0)
 		full = true; /* a failure, or the end of a connection: told past N too */
 	if (!full) {
 		explain_count(ctx, "recvmsg", n, n > 0 ? (size_t)n : 0);
 		errno = e;
-		return n;
+		return;
 	}
 	size_t shown = n > 0 ? ((size_t)n < cap ? (size_t)n : cap) : 0;
 	char fds[64] = "";
@@ -195,7 +194,6 @@ ssize_t xs_fdrx_recv(struct ctx *ctx, int fd, char *buf, size_t cap, bool creds,
 	explain_end(ctx, n, e, "%s", says);
 	explain_messages(ctx, n <= 0 ? 0 : packet ? 1 : msg_count(buf, (size_t)n));
 	errno = e;
-	return n;
 }
 
 void xs_fdrx_close(struct ctx *ctx, struct fdrx *rx)

@@ -288,8 +288,9 @@ static int rx_packets(struct rx_state *st, int fd, const char *what, bool until_
 		bool creds = st->dgram || st->f->creds, told = explaining(c->ctx);
 		if (told)
 			explain_hold(c->ctx); /* the calls of one message together */
-		ssize_t n = told ? xs_fdrx_recv(c->ctx, fd, buf, cap, creds, &rx, true)
-				 : fdrx_recv(fd, buf, cap, creds, &rx);
+		ssize_t n = fdrx_recv(fd, buf, cap, creds, &rx);
+		if (told)
+			xs_fdrx_recv(c->ctx, fd, buf, cap, &rx, true, n);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -327,8 +328,9 @@ static int stream_read(struct rx_state *st, struct rx_stream *s, int fd, const c
 	struct consumer *c = st->c;
 	bool mid = linebuf_pending(&s->lb) > 0;
 	struct fdrx rx;
-	ssize_t n = explaining(c->ctx) ? xs_fdrx_recv(c->ctx, fd, s->tmp, sizeof(s->tmp), st->f->creds, &rx, false)
-				       : fdrx_recv(fd, s->tmp, sizeof(s->tmp), st->f->creds, &rx);
+	ssize_t n = fdrx_recv(fd, s->tmp, sizeof(s->tmp), st->f->creds, &rx);
+	if (explaining(c->ctx))
+		xs_fdrx_recv(c->ctx, fd, s->tmp, sizeof(s->tmp), &rx, false, n);
 	if (n < 0) {
 		if (errno == EINTR || errno == EAGAIN)
 			return 0;

@@ -284,7 +284,9 @@ int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof
 			break;
 		}
 		struct peer *pp = c->extra_arg == &peer ? &peer : NULL;
-		ssize_t n = explaining(c->ctx) ? xs_recvmsg(c->ctx, fd, buf, cap, pp) : sock_recv(fd, buf, cap, pp);
+		ssize_t n = sock_recv(fd, buf, cap, pp);
+		if (explaining(c->ctx))
+			xs_recvmsg(c->ctx, fd, buf, cap, pp, n);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;

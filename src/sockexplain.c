@@ -329,22 +329,21 @@ ssize_t xs_recv(struct ctx *ctx, int fd, void *buf, size_t len, int flags)
 	return n;
 }
 
-ssize_t xs_recvmsg(struct ctx *ctx, int fd, char *buf, size_t cap, struct peer *p)
+void xs_recvmsg(struct ctx *ctx, int fd, const char *buf, size_t cap, const struct peer *p, ssize_t n)
 {
 	bool full = explain_full(ctx);
-	ssize_t n = sock_recv(fd, buf, cap, p);
 	int e = errno;
 	if (n < 0 && (e == EAGAIN || e == EINTR)) {
 		explain_count(ctx, "recvmsg", n, 0);
 		errno = e;
-		return n;
+		return;
 	}
 	if (!full && n <= 0)
 		full = true; /* a failure, or the end of a connection: told past N too */
 	if (!full) {
 		explain_count(ctx, "recvmsg", n, n > 0 ? (size_t)n : 0);
 		errno = e;
-		return n;
+		return;
 	}
 	size_t shown = n > 0 ? ((size_t)n < cap ? (size_t)n : cap) : 0;
 	explain_begin(ctx, "recvmsg", NULL, "%d, {msg_iov=[{iov_base=%s, iov_len=%zu}], msg_iovlen=1, ...}, %s", fd,
@@ -366,7 +365,6 @@ ssize_t xs_recvmsg(struct ctx *ctx, int fd, char *buf, size_t cap, struct peer *
 	explain_end(ctx, n, e, "%s", says);
 	explain_messages(ctx, n > 0 ? 1 : 0);
 	errno = e;
-	return n;
 }
 
 /* Is something bound at ep? Returns 1 if so, 0 if not (a stale file), -1

@@ -106,8 +106,9 @@ static bool read_producer(struct ctx *ctx, struct consumer *c, const struct endp
 			closed = true;
 		}
 	} else {
-		ssize_t got = explaining(ctx) ? xs_recvmsg(ctx, p->fd, buf, bufcap, NULL)
-					      : sock_recv(p->fd, buf, bufcap, NULL);
+		ssize_t got = sock_recv(p->fd, buf, bufcap, NULL);
+		if (explaining(ctx))
+			xs_recvmsg(ctx, p->fd, buf, bufcap, NULL, got);
 		if (got > 0)
 			deliver_packet(c, buf, bufcap, got);
 		else if (got == 0)

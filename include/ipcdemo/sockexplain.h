@@ -43,8 +43,9 @@ enum xs_kind { XS_STREAM, XS_PACKET, XS_UDP };
 ssize_t xs_send(struct ctx *ctx, int fd, const void *buf, size_t len, int flags, enum xs_kind kind);
 /* recv(2) (strace: recvfrom) of what a consumer sends a serving producer. */
 ssize_t xs_recv(struct ctx *ctx, int fd, void *buf, size_t len, int flags);
-/* sock_recv's recvmsg(2), one datagram or packet. */
-ssize_t xs_recvmsg(struct ctx *ctx, int fd, char *buf, size_t cap, struct peer *p);
+/* sock_recv's recvmsg(2), one datagram or packet, told after it returned
+ * n (keeps errno). */
+void xs_recvmsg(struct ctx *ctx, int fd, const char *buf, size_t cap, const struct peer *p, ssize_t n);
 
 /* What read(2) and write(2) on a stream socket mean. */
 extern const struct explain_says sock_read_says, sock_write_says;
@@ -66,8 +67,9 @@ ssize_t xs_sendmsg(struct ctx *ctx, int sock, const struct msghdr *mh, int flags
 		   const struct ucred *cr);
 /* close(2) in the hot loop: told, or counted. */
 int xs_loop_close(struct ctx *ctx, int fd, const char *why);
-/* fdrx_recv narrated: the recvmsg and what its control data brought. */
-ssize_t xs_fdrx_recv(struct ctx *ctx, int fd, char *buf, size_t cap, bool creds, struct fdrx *rx, bool packet);
+/* fdrx_recv's recvmsg and what its control data brought, told after it
+ * returned n (keeps errno); packet: one message, else a stream's bytes. */
+void xs_fdrx_recv(struct ctx *ctx, int fd, const char *buf, size_t cap, const struct fdrx *rx, bool packet, ssize_t n);
 /* fdrx_close narrated. */
 void xs_fdrx_close(struct ctx *ctx, struct fdrx *rx);
 /* memfd_take's fcntl(F_GET_SEALS) and mmap(2); ctx may be NULL. */
