@@ -128,7 +128,8 @@ fail:
 void listener_close(struct ctx *ctx, struct listener *l)
 {
 	if (l->fd >= 0)
-		explain_close(ctx, l->fd, "the socket is gone: its name is free (a socket file stays until unlinked)");
+		explain_close(ctx, l->fd,
+			      "closed: nobody reaches this socket any more (a socket file stays until unlinked)");
 	l->fd = -1;
 	if (!l->have_file)
 		return;
