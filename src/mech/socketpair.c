@@ -361,7 +361,9 @@ static int pair_run(struct ctx *ctx)
 		msg_syserr(ctx->prog, "send end marker");
 		rc = EXIT_FAIL;
 	}
-	explain_close(ctx, sv[0], "the parent is done: a stream child reads end of file");
+	explain_close(ctx, sv[0],
+		      type == SOCK_DGRAM ? "the parent is done (the empty datagram told the child)"
+					 : "the parent is done: the child reads end of file");
 	explain_finish(ctx);
 	int cst = explain_wait_child(ctx, pid, "waits until the child has taken everything and exited");
 	return rc != EXIT_OK ? rc : cst;

@@ -152,7 +152,7 @@ explain[PID parent]:     1 message (37 bytes): one datagram: the kernel put it i
 explain[PID parent]: sendto(3, "", 0, MSG_NOSIGNAL, NULL, 0) = N
 explain[PID parent]:     an empty datagram: the end, since datagrams have no end of file
 explain[PID parent]: close(3) = N
-explain[PID parent]:     the parent is done: a stream child reads end of file
+explain[PID parent]:     the parent is done (the empty datagram told the child)
 explain[PID parent]: ... 1 more sendto(2) call of 37 bytes, 0 failed
 explain[PID parent]: wait4(PID, ..., 0, NULL) ...
 explain[PID parent]:     blocks until the child exits
