@@ -24,8 +24,8 @@ void explain_setup(struct ctx *ctx, uint64_t level)
 	if (ctx->mech && !ctx->mech->explains) {
 		/* Said plainly, never silently nothing. */
 		fprintf(stderr,
-			"explain[%d]: ipcdemo %s does not narrate its system calls yet (pipe, fifo, file, mq, sysv and "
-			"shm do); run it under strace -f to see them\n",
+			"explain[%d]: ipcdemo %s does not narrate its system calls yet; "
+			"run it under strace -f to see them\n",
 			(int)getpid(), ctx->mech->name);
 		return;
 	}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ipcdemo/fdpass.h"
+#include "ipcdemo/sockexplain.h"
 #include "ipcdemo/util.h"
 
 static const char *const via_choices[] = { "socket", "memfd", NULL };
@@ -252,11 +253,11 @@ void fd_describe(int fd, bool read_line, struct fd_desc *d)
 
 /* ---- memfd ---- */
 
-int memfd_take(int fd, uint64_t max, struct memfd_view *v, char *err, size_t elen)
+int memfd_take(struct ctx *ctx, int fd, uint64_t max, struct memfd_view *v, char *err, size_t elen)
 {
 	struct stat st;
 	memset(v, 0, sizeof(*v));
-	v->seals = fcntl(fd, F_GET_SEALS);
+	v->seals = xs_get_seals(ctx, fd);
 	if (v->seals < 0) {
 		snprintf(err, elen, "not a memfd (F_GET_SEALS: %s)", strerror(errno));
 		return -1;
@@ -284,7 +285,7 @@ int memfd_take(int fd, uint64_t max, struct memfd_view *v, char *err, size_t ele
 		v->p = "";
 		return 0;
 	}
-	v->map = mmap(NULL, v->len, PROT_READ, MAP_SHARED, fd, 0);
+	v->map = xs_mmap_ro(ctx, v->len, fd);
 	if (v->map == MAP_FAILED) {
 		v->map = NULL;
 		snprintf(err, elen, "mmap %zu bytes: %s", v->len, strerror(errno));

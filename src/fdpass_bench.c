@@ -37,7 +37,7 @@ static ssize_t memfd_recv(struct ctx *ctx, struct bench_side *s, char *buf, size
 			errno = ECONNRESET;
 		return -1;
 	}
-	if (rx.nfds == 0 || memfd_take(rx.fds[0], cap, &v, err, sizeof(err)) < 0) {
+	if (rx.nfds == 0 || memfd_take(NULL, rx.fds[0], cap, &v, err, sizeof(err)) < 0) {
 		fdrx_close(&rx);
 		errno = EBADMSG;
 		return -1;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ipcdemo/fdpass.h"
+#include "ipcdemo/sockexplain.h"
 #include "ipcdemo/util.h"
 #include "ipcdemo/wait.h"
 
@@ -187,7 +188,7 @@ static bool deliver_memfd(struct rx_state *st, const struct fdrx *rx)
 		rx_refuse(st, "no memfd came with it");
 		return false;
 	}
-	if (memfd_take(rx->fds[0], st->memfd_max, &v, err, sizeof(err)) < 0) {
+	if (memfd_take(st->c->ctx, rx->fds[0], st->memfd_max, &v, err, sizeof(err)) < 0) {
 		rx_refuse(st, err);
 		return false;
 	}
@@ -234,7 +235,10 @@ static bool rx_deliver(struct rx_state *st, char *buf, size_t cap, ssize_t n, st
 	}
 	if (!c->ctx->opt.json && c->msgs > before)
 		rx_text(st);
-	fdrx_close(rx);
+	if (explaining(c->ctx))
+		xs_fdrx_close(c->ctx, rx);
+	else
+		fdrx_close(rx);
 	st->have_desc = false;
 	st->seals = -1;
 	st->rx = NULL;
@@ -281,7 +285,12 @@ static int rx_packets(struct rx_state *st, int fd, const char *what, bool until_
 			break;
 		}
 		struct fdrx rx;
-		ssize_t n = fdrx_recv(fd, buf, cap, st->dgram || st->f->creds, &rx);
+		bool creds = st->dgram || st->f->creds, told = explaining(c->ctx);
+		if (told)
+			explain_hold(c->ctx); /* the calls of one message together */
+		ssize_t n = fdrx_recv(fd, buf, cap, creds, &rx);
+		if (told)
+			xs_fdrx_recv(c->ctx, fd, buf, cap, &rx, true, n);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -291,7 +300,10 @@ static int rx_packets(struct rx_state *st, int fd, const char *what, bool until_
 		}
 		if (n == 0 && until_eof && rx.nfds == 0)
 			break;
-		if (rx_deliver(st, buf, cap, n, &rx, true) || consumer_idle(c))
+		bool stop = rx_deliver(st, buf, cap, n, &rx, true);
+		if (told)
+			explain_release(c->ctx);
+		if (stop || consumer_idle(c))
 			break;
 	}
 	free(buf);
@@ -317,6 +329,8 @@ static int stream_read(struct rx_state *st, struct rx_stream *s, int fd, const c
 	bool mid = linebuf_pending(&s->lb) > 0;
 	struct fdrx rx;
 	ssize_t n = fdrx_recv(fd, s->tmp, sizeof(s->tmp), st->f->creds, &rx);
+	if (explaining(c->ctx))
+		xs_fdrx_recv(c->ctx, fd, s->tmp, sizeof(s->tmp), &rx, false, n);
 	if (n < 0) {
 		if (errno == EINTR || errno == EAGAIN)
 			return 0;
@@ -403,20 +417,20 @@ static enum io_result creds_connect(struct ctx *ctx, const struct endpoint *ep, 
 	int64_t deadline = now_mono_ns() + o->wait;
 	bool told = false;
 	for (int one = 1;;) {
-		int fd = socket(ep->family, ep->type | SOCK_CLOEXEC, 0);
-		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+		int fd = xs_socket(ctx, ep->family, ep->type | SOCK_CLOEXEC, "a socket to connect with");
+		if (fd < 0 || xs_setsockopt(ctx, fd, SOL_SOCKET, SO_PASSCRED, one) < 0) {
 			msg_syserr(ctx->prog, "socket with SO_PASSCRED for %s", ep->name);
 			if (fd >= 0)
 				close(fd);
 			return IO_FAILED_REPORTED;
 		}
 		sock_tune(ctx, fd);
-		if (connect(fd, (const struct sockaddr *)&ep->addr, ep->len) == 0) {
+		if (xs_connect(ctx, fd, (const struct sockaddr *)&ep->addr, ep->len, ep->type) == 0) {
 			*fdp = fd;
 			return IO_OK;
 		}
 		int e = errno;
-		close(fd);
+		explain_close(ctx, fd, "this socket failed to connect; a new one for the next try");
 		if (e == EINTR && stop_requested())
 			return IO_STOP;
 		bool nobody = e == ECONNREFUSED || e == ENOENT;
@@ -453,10 +467,9 @@ int fdpass_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const 
 		 * credentials (SO_PASSCRED), as without these options. */
 		struct listener l;
 		struct rx_state st;
-		int one = 1;
 		if (listener_open(ctx, ep, &l) != EXIT_OK)
 			return consumer_finish(&c, EXIT_FAIL);
-		if (setsockopt(l.fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+		if (xs_setsockopt(ctx, l.fd, SOL_SOCKET, SO_PASSCRED, 1) < 0) {
 			msg_syserr(ctx->prog, "setsockopt SO_PASSCRED");
 			listener_close(ctx, &l);
 			return consumer_finish(&c, EXIT_FAIL);
@@ -478,7 +491,7 @@ int fdpass_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const 
 	status = fdpass_consume_fd(&c, fd, ep->type, ep->name, &peer);
 	if (status == EXIT_OK && !c.stop && !stop_requested() && !c.timed_out && !ctx->opt.quiet)
 		msg_warn(ctx->prog, "the producer closed the connection");
-	close(fd);
+	explain_close(ctx, fd, "the consumer is done with the connection");
 	return consumer_finish(&c, status);
 }
 
@@ -516,7 +529,7 @@ int fdpass_produce(struct ctx *ctx, const struct endpoint *eps, size_t n, const 
 	/* chunk 1: one message per sendmsg, its control data with it. */
 	struct sink sink = { .impl = &fs, .chunk = 1, .echo = true, .write = fdtx_write };
 	rc = produce(ctx, &sink);
-	close(fd);
+	explain_close(ctx, fd, "the producer is done");
 	fdtx_close(&tx);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ipcdemo/fdpass.h"
+#include "ipcdemo/sockexplain.h"
 #include "ipcdemo/util.h"
 
 int fdpass_check(struct ctx *ctx, int type, bool producer)
@@ -52,15 +53,23 @@ static int parse_creds(struct ctx *ctx, const char *s, struct ucred *cr)
 static int creds_probe(struct ctx *ctx, const struct fdtx *tx)
 {
 	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0) {
+	int rc = socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv);
+	if (explaining(ctx)) {
+		explain_begin(ctx, "socketpair", NULL, "AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, [%d, %d]",
+			      rc == 0 ? sv[0] : -1, rc == 0 ? sv[1] : -1);
+		explain_end(ctx, rc, errno, "%s",
+			    rc == 0 ? "a private pair, to try the credentials claimed before anything is sent"
+				    : strerror(errno));
+	}
+	if (rc < 0) {
 		msg_syserr(ctx->prog, "socketpair (to check the credentials)");
 		return EXIT_FAIL;
 	}
-	const struct fdtx probe = { .fd = -1, .creds = true, .cred = tx->cred, .type = SOCK_DGRAM };
+	const struct fdtx probe = { .fd = -1, .creds = true, .cred = tx->cred, .type = SOCK_DGRAM, .ctx = ctx };
 	ssize_t w = fdtx_send(&probe, sv[0], "", 0, MSG_DONTWAIT, true);
 	int e = errno;
-	close(sv[0]);
-	close(sv[1]);
+	explain_close(ctx, sv[0], "the probe is done");
+	explain_close(ctx, sv[1], "the probe is done");
 	if (w >= 0)
 		return EXIT_OK;
 	errno = e;
@@ -80,7 +89,14 @@ static int creds_probe(struct ctx *ctx, const struct fdtx *tx)
  * sent); O_NONBLOCK only for the open (a FIFO would wait for a writer). */
 static int open_pass_fd(struct ctx *ctx, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
+	if (explaining(ctx))
+		explain_begin(ctx, "openat", NULL, "AT_FDCWD, %s, %s", xq(path).s, xflags_open(flags).s);
+	int fd = open(path, flags);
+	if (explaining(ctx))
+		explain_end(ctx, fd, errno, "%s",
+			    fd >= 0 ? "the file whose descriptor goes with each message: opened here, with our rights"
+				    : strerror(errno));
 	if (fd < 0) {
 		msg_syserr(ctx->prog, "open %s", path);
 		if (errno == ELOOP)
@@ -90,8 +106,8 @@ static int open_pass_fd(struct ctx *ctx, const char *path)
 				path);
 		return -1;
 	}
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+	int fl = xs_fcntl(ctx, fd, F_GETFL, 0, "its open flags");
+	if (fl < 0 || xs_fcntl(ctx, fd, F_SETFL, fl & ~O_NONBLOCK, "O_NONBLOCK was for the open only") < 0) {
 		msg_syserr(ctx->prog, "fcntl %s", path);
 		close(fd);
 		return -1;
@@ -107,7 +123,8 @@ int fdtx_open(struct ctx *ctx, int type, const char *name, struct fdtx *tx)
 			     .memfd = f->via == VIA_MEMFD,
 			     .creds = f->send_creds || f->creds_as,
 			     .type = type,
-			     .name = name };
+			     .name = name,
+			     .ctx = ctx };
 	int rc = fdpass_check(ctx, type, true);
 	if (rc)
 		return rc;
@@ -123,7 +140,9 @@ int fdtx_open(struct ctx *ctx, int type, const char *name, struct fdtx *tx)
 
 void fdtx_close(struct fdtx *tx)
 {
-	if (tx->fd >= 0)
+	if (tx->fd >= 0 && tx->ctx)
+		explain_close(tx->ctx, tx->fd, "our descriptor of --pass-fd's file: the consumers keep theirs");
+	else if (tx->fd >= 0)
 		close(tx->fd);
 	tx->fd = -1;
 }
@@ -143,10 +162,17 @@ ssize_t fdtx_send(const struct fdtx *tx, int sock, const char *buf, size_t len, 
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = NULL, .msg_controllen = 0 };
 	size_t nfds = 0, clen = 0;
 	memset(&cbuf, 0, sizeof(cbuf));
+	struct ctx *ctx = tx->ctx;
+	bool told = ctx && explaining(ctx);
+	if (told)
+		explain_hold(ctx); /* the calls of one message together */
 	if (start && tx->memfd) {
-		mfd = memfd_make(buf, len);
-		if (mfd < 0)
+		mfd = told ? xs_memfd_make(ctx, buf, len) : memfd_make(buf, len);
+		if (mfd < 0) {
+			if (told)
+				explain_release(ctx);
 			return -1;
+		}
 		iov.iov_base = head;
 		iov.iov_len = (size_t)snprintf(head, sizeof(head), "memfd %zu\n", len);
 		nfds = 1;
@@ -174,14 +200,22 @@ ssize_t fdtx_send(const struct fdtx *tx, int sock, const char *buf, size_t len, 
 		mh.msg_control = cbuf.b;
 		mh.msg_controllen = clen;
 	}
-	ssize_t w = sendmsg(sock, &mh, flags);
+	ssize_t w = told ? xs_sendmsg(ctx, sock, &mh, flags, mfd >= 0 ? mfd : tx->fd, nfds, mfd >= 0,
+				      tx->creds ? &tx->cred : NULL)
+			 : sendmsg(sock, &mh, flags);
+	int e = errno;
 	if (mfd >= 0) {
-		int e = errno;
-		close(mfd); /* ours; the receiver has its own now */
-		errno = e;
+		/* ours; the receiver has its own now */
+		if (told)
+			xs_loop_close(ctx, mfd, "our descriptor of the memfd: the receiver's keeps it alive");
+		else
+			close(mfd);
 		if (w >= 0)
 			w = (ssize_t)len;
 	}
+	if (told)
+		explain_release(ctx);
+	errno = e;
 	return w;
 }
 

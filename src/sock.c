@@ -16,28 +16,9 @@
 
 #include "ipcdemo/fsobj.h"
 #include "ipcdemo/sock.h"
+#include "ipcdemo/sockexplain.h"
 #include "ipcdemo/util.h"
 #include "ipcdemo/wait.h"
-
-/* Is something bound at ep? Returns 1 if so, 0 if not (a stale file), -1
- * if the probe itself failed. The probe is a datagram socket whatever the
- * type: connecting one sends nothing, so a live listener is not disturbed
- * (a stream probe would be accepted as a peer). A bound socket of another
- * type answers EPROTOTYPE; a file with nothing behind it, ECONNREFUSED. */
-static int probe_live(const struct endpoint *ep)
-{
-	int fd = socket(ep->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	int rc = connect(fd, (const struct sockaddr *)&ep->addr, ep->len);
-	int e = errno;
-	close(fd);
-	if (rc == 0)
-		return 1;
-	if (e == ECONNREFUSED)
-		return 0;
-	return e == EPROTOTYPE ? 1 : -1; /* a live socket of another type */
-}
 
 int sock_path_live(const char *path)
 {
@@ -50,7 +31,7 @@ int sock_path_live(const char *path)
 	sun->sun_family = AF_UNIX;
 	strcpy(sun->sun_path, path);
 	ep.len = (socklen_t)sizeof(*sun);
-	return probe_live(&ep);
+	return sock_probe_live(NULL, &ep);
 }
 
 /* Bind fd to ep. A socket file in the way with nothing listening on it
@@ -62,7 +43,7 @@ static int bind_endpoint(struct ctx *ctx, const struct endpoint *ep, int fd)
 		/* The socket file gets its mode at bind(): a umask makes it never
 		 * more open than --mode; chmod below makes it exactly that. */
 		mode_t old = ep->path ? umask(~ctx->opt.mode & 0777) : 0;
-		int rc = bind(fd, (const struct sockaddr *)&ep->addr, ep->len);
+		int rc = xs_bind(ctx, fd, (const struct sockaddr *)&ep->addr, ep->len, NULL);
 		int e = errno;
 		if (ep->path)
 			umask(old);
@@ -86,7 +67,7 @@ static int bind_endpoint(struct ctx *ctx, const struct endpoint *ep, int fd)
 				 fsobj_kind(st.st_mode));
 			return -1;
 		}
-		int live = probe_live(ep);
+		int live = sock_probe_live(ctx, ep);
 		if (live != 0) {
 			if (live > 0)
 				msg_warn(ctx->prog, "%s: address in use: someone is listening on it", ep->name);
@@ -97,7 +78,7 @@ static int bind_endpoint(struct ctx *ctx, const struct endpoint *ep, int fd)
 		/* Nobody listens: a stale socket file left by a process that died. */
 		if (!ctx->opt.quiet)
 			msg_warn(ctx->prog, "replacing stale socket %s (nothing was listening)", ep->path);
-		if (unlink(ep->path) < 0 && errno != ENOENT) {
+		if (xs_unlink(ctx, ep->path, "the stale socket file is gone: bind again") < 0 && errno != ENOENT) {
 			msg_syserr(ctx->prog, "unlink %s", ep->path);
 			return -1;
 		}
@@ -108,7 +89,7 @@ int listener_open(struct ctx *ctx, const struct endpoint *ep, struct listener *l
 {
 	memset(l, 0, sizeof(*l));
 	l->ep = ep;
-	l->fd = socket(ep->family, ep->type | SOCK_CLOEXEC, 0);
+	l->fd = xs_socket(ctx, ep->family, ep->type | SOCK_CLOEXEC, "a socket with no name yet: bind gives it one");
 	if (l->fd < 0) {
 		msg_syserr(ctx->prog, "socket");
 		return EXIT_FAIL;
@@ -116,8 +97,7 @@ int listener_open(struct ctx *ctx, const struct endpoint *ep, struct listener *l
 	if (ep->family != AF_UNIX && ep->type == SOCK_STREAM) {
 		/* TCP: rebind at once after a restart (TIME_WAIT). Not for UDP,
 		 * where it would let a second receiver share the port. */
-		int one = 1;
-		if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) {
+		if (xs_setsockopt(ctx, l->fd, SOL_SOCKET, SO_REUSEADDR, 1) < 0) {
 			msg_syserr(ctx->prog, "setsockopt SO_REUSEADDR");
 			goto fail;
 		}
@@ -135,7 +115,7 @@ int listener_open(struct ctx *ctx, const struct endpoint *ep, struct listener *l
 		l->dev = st.st_dev;
 		l->ino = st.st_ino;
 	}
-	if (ep->type != SOCK_DGRAM && listen(l->fd, SOMAXCONN) < 0) {
+	if (ep->type != SOCK_DGRAM && xs_listen(ctx, l->fd, SOMAXCONN) < 0) {
 		msg_syserr(ctx->prog, "listen %s", ep->name);
 		goto fail;
 	}
@@ -148,14 +128,15 @@ fail:
 void listener_close(struct ctx *ctx, struct listener *l)
 {
 	if (l->fd >= 0)
-		close(l->fd);
+		explain_close(ctx, l->fd,
+			      "closed: nobody reaches this socket any more (a socket file stays until unlinked)");
 	l->fd = -1;
 	if (!l->have_file)
 		return;
 	/* Remove the socket file only if it is still the one we made. */
 	struct stat st;
 	if (lstat(l->ep->path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == l->dev && st.st_ino == l->ino &&
-	    unlink(l->ep->path) < 0 && errno != ENOENT)
+	    xs_unlink(ctx, l->ep->path, "the socket file is gone: ours, still the one we bound") < 0 && errno != ENOENT)
 		msg_syserr(ctx->prog, "unlink %s", l->ep->path);
 	l->have_file = false;
 }
@@ -163,17 +144,16 @@ void listener_close(struct ctx *ctx, struct listener *l)
 void sock_tune(struct ctx *ctx, int fd)
 {
 	const struct sock_opts *o = sock_opts(ctx);
-	int one = 1;
-	if (o->nodelay && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+	if (o->nodelay && xs_setsockopt(ctx, fd, IPPROTO_TCP, TCP_NODELAY, 1) < 0)
 		msg_syserr(ctx->prog, "setsockopt TCP_NODELAY");
 	if (o->given.sndbuf) {
 		int v = o->sndbuf > INT_MAX ? INT_MAX : (int)o->sndbuf;
-		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) < 0)
+		if (xs_setsockopt(ctx, fd, SOL_SOCKET, SO_SNDBUF, v) < 0)
 			msg_syserr(ctx->prog, "setsockopt SO_SNDBUF");
 	}
 	if (o->given.rcvbuf) {
 		int v = o->rcvbuf > INT_MAX ? INT_MAX : (int)o->rcvbuf;
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) < 0)
+		if (xs_setsockopt(ctx, fd, SOL_SOCKET, SO_RCVBUF, v) < 0)
 			msg_syserr(ctx->prog, "setsockopt SO_RCVBUF");
 	}
 }
@@ -189,7 +169,7 @@ enum io_result sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t 
 		/* Every address the name has, in order (e.g. ::1, then 127.0.0.1). */
 		for (size_t k = 0; k < n; k++) {
 			ep = &eps[k];
-			int fd = socket(ep->family, ep->type | SOCK_CLOEXEC, 0);
+			int fd = xs_socket(ctx, ep->family, ep->type | SOCK_CLOEXEC, "a socket to connect with");
 			if (fd < 0) {
 				e = errno; /* e.g. no IPv6 here: try the next address */
 				continue;
@@ -200,21 +180,21 @@ enum io_result sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t 
 			 * initialised. */
 			if (ep->family == AF_UNIX && ep->type == SOCK_DGRAM) {
 				struct sockaddr_un self = { .sun_family = AF_UNIX };
-				if (bind(fd, (const struct sockaddr *)&self, sizeof(sa_family_t)) < 0) {
+				if (xs_bind(ctx, fd, (const struct sockaddr *)&self, sizeof(sa_family_t), NULL) < 0) {
 					msg_syserr(ctx->prog, "bind (autobind)");
 					close(fd);
 					return IO_FAILED_REPORTED;
 				}
 			}
 			sock_tune(ctx, fd);
-			if (connect(fd, (const struct sockaddr *)&ep->addr, ep->len) == 0) {
+			if (xs_connect(ctx, fd, (const struct sockaddr *)&ep->addr, ep->len, ep->type) == 0) {
 				if (announced && !ctx->opt.quiet)
 					msg_warn(ctx->prog, "connected to %s", ep->name);
 				*fdp = fd;
 				return IO_OK;
 			}
 			e = errno;
-			close(fd);
+			explain_close(ctx, fd, "this socket failed to connect; a new one for the next try");
 			if (e == EINTR && stop_requested())
 				return IO_STOP;
 		}
@@ -238,122 +218,13 @@ enum io_result sock_connect(struct ctx *ctx, const struct endpoint *eps, size_t 
 	}
 }
 
-static ssize_t sock_recvf(int fd, char *buf, size_t cap, struct peer *p, int flags);
-
-ssize_t sock_recv(int fd, char *buf, size_t cap, struct peer *p)
-{
-	return sock_recvf(fd, buf, cap, p, 0);
-}
-
-/* sock_recv with more recvmsg flags (MSG_DONTWAIT). */
-static ssize_t sock_recvf(int fd, char *buf, size_t cap, struct peer *p, int flags)
-{
-	union {
-		char b[CMSG_SPACE(sizeof(struct ucred))];
-		struct cmsghdr align;
-	} cbuf;
-	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cbuf.b,
-			     .msg_controllen = sizeof(cbuf.b) };
-	/* MSG_TRUNC: the return value is the real length, even when cut. */
-	if (p)
-		p->known = false;
-	ssize_t n = recvmsg(fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC | flags);
-	if (n < 0 || !p)
-		return n;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS &&
-		    cm->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
-			struct ucred cr;
-			memcpy(&cr, CMSG_DATA(cm), sizeof(cr));
-			p->known = true;
-			p->pid = cr.pid;
-			p->uid = cr.uid;
-			p->gid = cr.gid;
-		}
-	}
-	return n;
-}
-
-bool deliver_packet(struct consumer *c, char *buf, size_t cap, ssize_t len)
-{
-	size_t n = (size_t)len;
-	if (n > cap) {
-		msg_warn(c->ctx->prog, "message truncated: %zu bytes arrived, the receive buffer holds %zu (--size)", n,
-			 cap);
-		c->truncated++;
-		n = cap;
-	} else if (n > 0 && buf[n - 1] == '\n') {
-		n--; /* the sender's line framing */
-	}
-	return consumer_deliver(c, buf, n);
-}
-
-int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof)
-{
-	size_t cap = c->ctx->opt.given[OP_SIZE] ? (size_t)c->ctx->opt.size : SOCK_RECV_SIZE;
-	char *buf = malloc(cap);
-	struct peer peer = { 0 };
-	int status = EXIT_OK;
-	if (!buf) {
-		msg_syserr(c->ctx->prog, "allocate receive buffer");
-		return EXIT_FAIL;
-	}
-	if (!c->extra_arg) {
-		c->extra = peer_json;
-		c->extra_arg = &peer;
-	}
-	/* Wait (flushing what was printed, then in poll(), where a stop
-	 * request cannot be missed) only once the socket is drained: while
-	 * packets are queued, each is one recvmsg(MSG_DONTWAIT), as a bare
-	 * reader takes them, not a poll, a flush and a receive each. */
-	bool drained = true;
-	for (;;) {
-		if (drained) {
-			if (consumer_idle(c))
-				break;
-			enum io_result w = consumer_wait(c, fd, what);
-			if (w != IO_OK) {
-				if (w == IO_FAILED_REPORTED)
-					status = EXIT_FAIL;
-				break;
-			}
-		} else if (c->stop || stop_requested()) {
-			break;
-		}
-		ssize_t n = sock_recvf(fd, buf, cap, c->extra_arg == &peer ? &peer : NULL, drained ? 0 : MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				drained = true;
-			else if (errno == EINTR)
-				continue;
-			else {
-				msg_syserr(c->ctx->prog, "receive from %s", what);
-				status = EXIT_FAIL;
-				break;
-			}
-			continue;
-		}
-		drained = false;
-		if (n == 0 && until_eof)
-			break;
-		if (deliver_packet(c, buf, cap, n))
-			break;
-	}
-	if (c->extra_arg == &peer)
-		c->extra_arg = NULL;
-	free(buf);
-	return status;
-}
-
 /* ---- the serving producer ---- */
 
 static void server_accept(struct ctx *ctx, struct server *s)
 {
 	for (;;) {
-		int fd = accept4(s->l.fd, NULL, NULL, SOCK_CLOEXEC);
+		int fd = explaining(ctx) ? xs_accept4(ctx, s->l.fd, SOCK_CLOEXEC, "consumer")
+					 : accept4(s->l.fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
 				msg_syserr(ctx->prog, "accept %s", s->l.ep->name);
@@ -373,7 +244,7 @@ static void server_accept(struct ctx *ctx, struct server *s)
 		struct peer p;
 		peer_of(fd, &p);
 		sock_tune(ctx, fd);
-		s->c[s->n] = (struct client){ .fd = fd, .pid = p.known ? p.pid : 0 };
+		s->c[s->n] = (struct client){ .fd = fd, .pid = p.known ? p.pid : 0, .ctx = ctx };
 		s->n++;
 		s->served++;
 		if (!ctx->opt.quiet) {
@@ -451,7 +322,7 @@ static void server_drop(struct ctx *ctx, struct server *s, size_t i, int err)
 			msg_warn(ctx->prog, "a consumer%s went away; %zu connected", who, s->n - 1);
 	}
 	server_keep(ctx, s, cl, who);
-	close(cl->fd);
+	explain_close(ctx, cl->fd, "this consumer's connection is over");
 	free(cl->q);
 	s->c[i] = s->c[s->n - 1];
 	s->n--;
@@ -463,8 +334,9 @@ int server_open(struct ctx *ctx, const struct endpoint *ep, struct server *s)
 	s->packets = ep->type == SOCK_SEQPACKET;
 	if (listener_open(ctx, ep, &s->l) != EXIT_OK)
 		return EXIT_FAIL;
-	int fl = fcntl(s->l.fd, F_GETFL);
-	if (fl < 0 || fcntl(s->l.fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+	int fl = xs_fcntl(ctx, s->l.fd, F_GETFL, 0, "the listener's open flags");
+	if (fl < 0 ||
+	    xs_fcntl(ctx, s->l.fd, F_SETFL, fl | O_NONBLOCK, "accept never blocks: poll says when one knocks") < 0) {
 		msg_syserr(ctx->prog, "fcntl %s", ep->name);
 		listener_close(ctx, &s->l);
 		return EXIT_FAIL;
@@ -502,6 +374,8 @@ static int client_push(struct client *cl, const char *buf, size_t len)
 	return 0;
 }
 
+#define SEND_FLAGS (MSG_NOSIGNAL | MSG_DONTWAIT)
+
 /* Send what the socket takes now (or the server's flush hook). Returns 0,
  * or -1 with errno when the consumer is gone. Packets: one line per send. */
 static int client_flush(const struct server *s, struct client *cl)
@@ -515,7 +389,9 @@ static int client_flush(const struct server *s, struct client *cl)
 			if (nl)
 				n = (size_t)(nl - (cl->q + cl->off)) + 1;
 		}
-		ssize_t w = send(cl->fd, cl->q + cl->off, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t w = explaining(cl->ctx) ? xs_send(cl->ctx, cl->fd, cl->q + cl->off, n, SEND_FLAGS,
+							  s->packets ? XS_PACKET : XS_STREAM)
+						: send(cl->fd, cl->q + cl->off, n, SEND_FLAGS);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -572,7 +448,8 @@ static enum io_result server_poll(struct ctx *ctx, struct server *s, int ms)
 				 * file is only the end of their sending side (nc -N, socat
 				 * at the end of its input): they may still read. */
 				char sink[512];
-				ssize_t got = recv(cl->fd, sink, sizeof(sink), MSG_DONTWAIT);
+				ssize_t got = explaining(ctx) ? xs_recv(ctx, cl->fd, sink, sizeof(sink), MSG_DONTWAIT)
+							      : recv(cl->fd, sink, sizeof(sink), MSG_DONTWAIT);
 				if (got == 0)
 					cl->rd_eof = true;
 				else if (got < 0 && errno != EAGAIN && errno != EINTR) {
@@ -644,7 +521,7 @@ void server_close(struct ctx *ctx, struct server *s)
 		if (cl->pid)
 			snprintf(who, sizeof(who), " (pid %d)", (int)cl->pid);
 		say_unsent(ctx, msg_count(cl->q + cl->off, client_pending(cl)), who);
-		close(s->c[i].fd);
+		explain_close(ctx, s->c[i].fd, "the producer is done: the consumer reads end of file");
 		free(s->c[i].q);
 	}
 	uint64_t m = msg_count(s->orphan, s->orphan_len);
@@ -777,7 +654,9 @@ static int conn_send_packet(struct ctx *ctx, struct conn_sink *cs, const char *b
 {
 	*done = 0;
 	for (int tries = 0;; tries++) {
-		ssize_t w = send(cs->fd, buf, len, MSG_NOSIGNAL);
+		ssize_t w = explaining(ctx)
+				    ? xs_send(ctx, cs->fd, buf, len, MSG_NOSIGNAL, cs->lossy ? XS_UDP : XS_PACKET)
+				    : send(cs->fd, buf, len, MSG_NOSIGNAL);
 		if (w >= 0) {
 			*done = len;
 			return 0;
@@ -801,7 +680,8 @@ enum io_result conn_write(struct ctx *ctx, void *impl, const char *buf, size_t l
 	struct conn_sink *cs = impl;
 	int rc;
 	if (cs->type == SOCK_STREAM)
-		rc = write_all(cs->fd, buf, len, done);
+		rc = explaining(ctx) ? explain_write_all(ctx, cs->fd, buf, len, done, &sock_write_says)
+				     : write_all(cs->fd, buf, len, done);
 	else
 		rc = conn_send_packet(ctx, cs, buf, len, done);
 	if (rc == 0)

@@ -13,6 +13,7 @@
 #include "ipcdemo/fdpass.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/sock.h"
+#include "ipcdemo/sockexplain.h"
 #include "ipcdemo/util.h"
 #include "ipcdemo/wait.h"
 
@@ -63,7 +64,9 @@ int sock_produce(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 			     .echo = true,
 			     .write = conn_write };
 	rc = produce(ctx, &sink);
-	close(fd);
+	explain_close(ctx, fd,
+		      ep->type == SOCK_DGRAM ? "the producer is done: a datagram socket has no end of file to send"
+					     : "the producer is done: the consumer reads end of file");
 	return rc;
 }
 
@@ -109,6 +112,8 @@ static bool read_producer(struct ctx *ctx, struct consumer *c, const struct endp
 		}
 	} else {
 		ssize_t got = sock_recv(p->fd, buf, bufcap, NULL);
+		if (explaining(ctx))
+			xs_recvmsg(ctx, p->fd, buf, bufcap, NULL, got, 0);
 		if (got > 0)
 			deliver_packet(c, buf, bufcap, got);
 		else if (got == 0)
@@ -128,7 +133,8 @@ static bool accept_producer(struct ctx *ctx, const struct listener *l, struct pc
 	struct pconn *pc = *pcs;
 	size_t n = *count, cap = *capp;
 	const struct endpoint *ep = l->ep;
-	int fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int fd = explaining(ctx) ? xs_accept4(ctx, l->fd, SOCK_CLOEXEC | SOCK_NONBLOCK, "producer")
+				 : accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
 		if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
 			msg_syserr(ctx->prog, "accept %s", ep->name);
@@ -173,7 +179,7 @@ static void drop_producer(struct ctx *ctx, struct pconn *pc, size_t *count, size
 	struct pconn *p = &pc[i];
 	if (!ctx->opt.quiet)
 		msg_warn(ctx->prog, "a producer disconnected; %zu connected", n - 1);
-	close(p->fd);
+	explain_close(ctx, p->fd, "this producer's connection is over");
 	linebuf_free(&p->lb);
 	pc[i] = pc[n - 1];
 	n--;
@@ -265,14 +271,14 @@ int sock_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 		return fdpass_consume(ctx, eps, n, h);
 	if (consumer_init(&c, ctx) < 0)
 		return EXIT_FAIL;
+	c.says = &sock_read_says;
 
 	if (ep->type == SOCK_DGRAM) {
 		/* The consumer binds; every producer sends to it. */
 		struct listener l;
-		int one = 1;
 		if (listener_open(ctx, ep, &l) != EXIT_OK)
 			return consumer_finish(&c, EXIT_FAIL);
-		if (ep->family == AF_UNIX && setsockopt(l.fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+		if (ep->family == AF_UNIX && xs_setsockopt(ctx, l.fd, SOL_SOCKET, SO_PASSCRED, 1) < 0) {
 			msg_syserr(ctx->prog, "setsockopt SO_PASSCRED");
 			listener_close(ctx, &l);
 			return consumer_finish(&c, EXIT_FAIL);
@@ -308,6 +314,6 @@ int sock_consume(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 	}
 	if (status == EXIT_OK && !c.stop && !stop_requested() && !c.timed_out && !ctx->opt.quiet)
 		msg_warn(ctx->prog, "the producer closed the connection");
-	close(fd);
+	explain_close(ctx, fd, "the consumer is done with the connection");
 	return consumer_finish(&c, status);
 }

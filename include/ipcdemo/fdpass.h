@@ -77,7 +77,7 @@ struct memfd_view {
 /* Check fd as a memfd payload: a memfd (F_GET_SEALS works), sealed against
  * shrinking, growing and writing, a regular file of at most max bytes;
  * then map it read-only. Returns 0, or -1 with why in err (refused). */
-int memfd_take(int fd, uint64_t max, struct memfd_view *v, char *err, size_t elen);
+int memfd_take(struct ctx *ctx, int fd, uint64_t max, struct memfd_view *v, char *err, size_t elen);
 void memfd_release(struct memfd_view *v);
 /* A sealed memfd holding buf[0..len). Returns it, or -1 with errno. */
 int memfd_make(const char *buf, size_t len);
@@ -91,6 +91,7 @@ struct fdtx {
 	struct ucred cred;
 	int type;         /* the socket's SOCK_* */
 	const char *name; /* the socket, for messages */
+	struct ctx *ctx;  /* --explain's state; NULL: never narrated */
 };
 /* Check the options for a socket of SOCK_* type (producer or consumer):
  * EXIT_OK, or EXIT_USAGE after saying why. */

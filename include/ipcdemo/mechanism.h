@@ -39,7 +39,7 @@ struct explain {
 	char call[24];
 	char args[320];
 	char why[160]; /* a wait's meaning, from its begin to its end */
-	struct explain_tally tally[4];
+	struct explain_tally tally[8];
 };
 /* The benchmark's hooks of a mechanism (include/ipcdemo/bench_hooks.h). */
 struct mech_bench;

@@ -152,6 +152,7 @@ struct client {
 	uint64_t round;        /* the last write queued for it ... */
 	uint64_t mark;         /* ... starts at this many bytes pushed */
 	bool mid;              /* q[off] is in a message it got in part */
+	struct ctx *ctx;       /* --explain's state (explain.h) */
 };
 struct server {
 	struct listener l;

@@ -20,6 +20,7 @@
 #include "ipcdemo/message.h"
 #include "ipcdemo/obj_hooks.h"
 #include "ipcdemo/sock.h"
+#include "ipcdemo/sockexplain.h"
 #include "ipcdemo/util.h"
 
 #define DEFAULT_HOST "127.0.0.1"
@@ -158,15 +159,16 @@ static int free_port(struct ctx *ctx, int type, char *buf, size_t len)
 	if (inet_endpoints(ctx, DEFAULT_HOST ":1", type, &ep, &n))
 		return -1;
 	((struct sockaddr_in *)&ep.addr)->sin_port = 0;
-	int fd = socket(ep.family, type | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&ep.addr, ep.len) < 0 ||
+	int fd = xs_socket(ctx, ep.family, type | SOCK_CLOEXEC, "a socket to find a free port with");
+	if (fd < 0 ||
+	    xs_bind(ctx, fd, (struct sockaddr *)&ep.addr, ep.len, "port 0: the kernel picks a free one") < 0 ||
 	    getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
 		msg_syserr(ctx->prog, "find a free port");
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	close(fd);
+	explain_close(ctx, fd, "the port is free again, for the demo's two sides");
 	snprintf(buf, len, "%s:%u", DEFAULT_HOST, (unsigned)ntohs(((struct sockaddr_in *)&ss)->sin_port));
 	return 0;
 }
@@ -666,6 +668,7 @@ const struct mechanism mech_tcp = {
 	.objects = &tcp_objects,
 	.bench = &tcp_bench,
 	.opt_scope = &sock_opt_scope,
+	.explains = true,
 };
 
 const struct mechanism mech_udp = {
@@ -677,4 +680,5 @@ const struct mechanism mech_udp = {
 	.objects = &udp_objects,
 	.bench = &udp_bench,
 	.opt_scope = &udp_opt_scope,
+	.explains = true,
 };

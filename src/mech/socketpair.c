@@ -12,6 +12,7 @@
 #include "ipcdemo/fdpass.h"
 #include "ipcdemo/message.h"
 #include "ipcdemo/sock.h"
+#include "ipcdemo/sockexplain.h"
 #include "ipcdemo/util.h"
 
 static const char *const book_messages[] = { "Heavy lifting", "Heavy lifting", "Feather lifting", "Feather lifting" };
@@ -20,15 +21,47 @@ static const char *const book_messages[] = { "Heavy lifting", "Heavy lifting", "
 static int make_pair(struct ctx *ctx, int kind, int sv[2])
 {
 	int type = sock_type(kind);
-	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0) {
+	int rc = socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv);
+	if (explaining(ctx)) {
+		/* strace shows the pair among the arguments, after the call */
+		explain_begin(ctx, "socketpair", NULL, "AF_UNIX, %s|SOCK_CLOEXEC, 0, [%d, %d]",
+			      kind == SK_STREAM      ? "SOCK_STREAM"
+			      : kind == SK_SEQPACKET ? "SOCK_SEQPACKET"
+						     : "SOCK_DGRAM",
+			      rc == 0 ? sv[0] : -1, rc == 0 ? sv[1] : -1);
+		explain_end(ctx, rc, errno, "%s",
+			    rc == 0 ? "two sockets already connected to each other, no name anywhere: what one "
+				      "sends the other receives, both ways"
+				    : strerror(errno));
+	}
+	if (rc < 0) {
 		msg_syserr(ctx->prog, "socketpair(AF_UNIX, %s)", sock_type_name(kind));
 		return -1;
 	}
 	return 0;
 }
 
+/* What the demo's calls mean. */
+static const struct explain_says pair_write_says = {
+	.blocks = NULL,
+	.ok = "queued at the other end of the pair",
+	.eof = NULL,
+	.eof_ends = false,
+	.fail = NULL,
+	.errs = { { .err = EPIPE, .says = "the other end is closed: EPIPE" },
+		  { .err = EINTR, .says = "interrupted: a stop was asked for" } },
+};
+static const struct explain_says pair_read_says = {
+	.blocks = "blocks until the other end sends, or closes its end (end of file)",
+	.ok = "taken from this end of the pair",
+	.eof = "end of file: the other end of the pair is closed",
+	.eof_ends = true,
+	.fail = NULL,
+	.errs = { { .err = EINTR, .says = "interrupted: a stop was asked for" } },
+};
+
 /* Send one message: a datagram, or a line on a stream. */
-static int send_msg(int fd, bool stream, const char *msg)
+static int send_msg(struct ctx *ctx, int fd, bool stream, const char *msg)
 {
 	char buf[4096];
 	int n = snprintf(buf, sizeof(buf), "%s%s", msg, stream ? "\n" : "");
@@ -36,26 +69,50 @@ static int send_msg(int fd, bool stream, const char *msg)
 		errno = EMSGSIZE;
 		return -1;
 	}
+	if (explaining(ctx))
+		return explain_write_all(ctx, fd, buf, (size_t)n, NULL, &pair_write_says);
 	return write_all(fd, buf, (size_t)n, NULL);
+}
+
+/* recv(2) of one datagram, told. */
+static ssize_t recv_told(struct ctx *ctx, int fd, char *buf, size_t cap)
+{
+	bool full = explain_full(ctx);
+	if (full)
+		explain_begin(ctx, "recvfrom", "blocks until the other end sends a datagram",
+			      "%d, ..., %zu, 0, NULL, NULL", fd, cap);
+	ssize_t n = recv(fd, buf, cap, 0);
+	int e = errno;
+	if (!full) {
+		explain_count(ctx, "recvfrom", n, n > 0 ? (size_t)n : 0);
+	} else {
+		explain_end(ctx, n, e, "%s",
+			    n > 0    ? "one datagram, whole: its boundaries kept"
+			    : n == 0 ? "an empty datagram"
+				     : xerr(e, EINTR, "interrupted: a stop was asked for"));
+		explain_messages(ctx, n > 0 ? 1 : 0);
+	}
+	errno = e;
+	return n;
 }
 
 /* Receive one message into buf (NUL-terminated). Returns its length, 0 at
  * the end, -1 on error. */
-static ssize_t recv_msg(int fd, bool stream, struct linebuf *lb, char *buf, size_t cap)
+static ssize_t recv_msg(struct ctx *ctx, int fd, bool stream, struct linebuf *lb, char *buf, size_t cap)
 {
 	const char *line;
 	size_t len;
 	if (!stream) {
 		ssize_t n;
 		do
-			n = recv(fd, buf, cap - 1, 0);
+			n = explaining(ctx) ? recv_told(ctx, fd, buf, cap - 1) : recv(fd, buf, cap - 1, 0);
 		while (n < 0 && errno == EINTR && !stop_requested());
 		if (n >= 0)
 			buf[n] = '\0';
 		return n;
 	}
 	while (!linebuf_next(lb, &line, &len)) {
-		ssize_t n = linebuf_fill(lb, fd);
+		ssize_t n = explaining(ctx) ? explain_fill(ctx, lb, fd, 0, &pair_read_says) : linebuf_fill(lb, fd);
 		if (n < 0 && errno == EINTR && !stop_requested())
 			continue;
 		if (n <= 0)
@@ -75,12 +132,13 @@ static _Noreturn void pair_child(struct ctx *ctx, const int sv[2], bool stream, 
 	char buf[1100], reply[1200];
 	int st = EXIT_OK;
 	pid_t self = getpid();
-	close(sv[0]);
+	explain_side(ctx, "child");
+	explain_close(ctx, sv[0], "the parent's end: the child answers on its own");
 	if (linebuf_init(&lb, 4096, 4096) < 0)
 		_exit(EXIT_FAIL);
 	printf("child  %d: closed fd %d; answering on fd %d\n", (int)self, sv[0], sv[1]);
 	for (size_t i = 0; i < n; i++) {
-		ssize_t got = recv_msg(sv[1], stream, &lb, buf, sizeof(buf));
+		ssize_t got = recv_msg(ctx, sv[1], stream, &lb, buf, sizeof(buf));
 		if (got <= 0) {
 			/* The end, or an interrupt: also SIGTERM from the
 			 * kernel when the parent dies (fork_child). */
@@ -92,14 +150,15 @@ static _Noreturn void pair_child(struct ctx *ctx, const int sv[2], bool stream, 
 		}
 		printf("child  %d: got \"%s\"\n", (int)self, buf);
 		snprintf(reply, sizeof(reply), "%s received!", buf);
-		if (send_msg(sv[1], stream, reply) < 0) {
+		if (send_msg(ctx, sv[1], stream, reply) < 0) {
 			msg_syserr(ctx->prog, "child: send");
 			st = EXIT_FAIL;
 			break;
 		}
 	}
 	linebuf_free(&lb);
-	close(sv[1]);
+	explain_close(ctx, sv[1], "the child is done: the parent's end sees end of file (stream)");
+	explain_finish(ctx);
 	fflush(NULL);
 	_exit(st);
 }
@@ -111,7 +170,7 @@ static int pair_parent_talk(struct ctx *ctx, const int sv[2], bool stream, const
 	pid_t me = getpid();
 	int status = EXIT_OK;
 	for (size_t i = 0; i < n && status == EXIT_OK && !stop_requested(); i++) {
-		if (send_msg(sv[0], stream, msgs[i]) < 0) {
+		if (send_msg(ctx, sv[0], stream, msgs[i]) < 0) {
 			if (!stop_requested()) {
 				msg_syserr(ctx->prog, "send");
 				status = EXIT_FAIL;
@@ -127,7 +186,7 @@ static int pair_parent_talk(struct ctx *ctx, const int sv[2], bool stream, const
 		status = EXIT_FAIL;
 	}
 	for (size_t i = 0; i < n && status == EXIT_OK && !stop_requested(); i++) {
-		ssize_t got = recv_msg(sv[0], stream, &lb, buf, sizeof(buf));
+		ssize_t got = recv_msg(ctx, sv[0], stream, &lb, buf, sizeof(buf));
 		if (got < 0 && stop_requested())
 			break;
 		if (got <= 0) {
@@ -158,6 +217,7 @@ static int pair_demo(struct ctx *ctx)
 		if (strchr(msgs[i], '\n') || strlen(msgs[i]) > 1000)
 			return msg_usage(ctx->prog, "message %zu: at most 1000 bytes and no newline", i + 1);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	explain_side(ctx, "parent");
 	if (make_pair(ctx, kind, sv) < 0)
 		return EXIT_FAIL;
 	printf("parent %d: socketpair(AF_UNIX, SOCK_%s) -> fd %d and fd %d, already connected\n", (int)me,
@@ -165,7 +225,7 @@ static int pair_demo(struct ctx *ctx)
 	       : kind == SK_SEQPACKET ? "SEQPACKET"
 				      : "DGRAM",
 	       sv[0], sv[1]);
-	pid_t pid = fork_child(ctx->prog);
+	pid_t pid = explain_fork(ctx, "the child: a copy of this process, with both ends of the pair open");
 	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);
@@ -173,15 +233,16 @@ static int pair_demo(struct ctx *ctx)
 	}
 	if (pid == 0)
 		pair_child(ctx, sv, stream, n);
-	close(sv[1]);
+	explain_close(ctx, sv[1], "the child's end: the parent talks on its own");
 	printf("parent %d: fork() -> child %d; parent keeps fd %d\n", (int)me, (int)pid, sv[0]);
 	int status = pair_parent_talk(ctx, sv, stream, msgs, n);
 	/* Interrupted: a datagram child has no end of file to see, so it gets
 	 * an empty datagram, as in run; a stream child reads end of file. */
 	if (stop_requested() && kind == SK_DGRAM)
 		send(sv[0], "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
-	close(sv[0]);
-	int cst = wait_child(ctx->prog, pid);
+	explain_close(ctx, sv[0], "the parent is done with the pair");
+	explain_finish(ctx);
+	int cst = explain_wait_child(ctx, pid, "waits until the child has answered and exited");
 	return status != EXIT_OK ? status : cst;
 }
 
@@ -201,9 +262,7 @@ static bool pair_fd_child(struct ctx *ctx)
 static int pair_fd_setup(struct ctx *ctx, int fd)
 {
 	const struct fd_opts *f = &sock_opts(ctx)->fdp;
-	int one = 1;
-	if ((f->creds || f->send_creds || f->creds_as) &&
-	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+	if ((f->creds || f->send_creds || f->creds_as) && xs_setsockopt(ctx, fd, SOL_SOCKET, SO_PASSCRED, 1) < 0) {
 		msg_syserr(ctx->prog, "setsockopt SO_PASSCRED");
 		return -1;
 	}
@@ -215,13 +274,15 @@ static _Noreturn void pair_run_child(struct ctx *ctx, const int sv[2], int type,
 {
 	struct consumer c;
 	int st = EXIT_OK;
-	close(sv[0]);
+	explain_side(ctx, "child");
+	explain_close(ctx, sv[0], "the parent's end: the child only receives");
 	if (keep >= 0)
-		close(keep); /* the parent's --pass-fd file: not the child's to hold */
+		explain_close(ctx, keep, "the parent's --pass-fd file: not the child's to hold");
 	/* -n is the producer's batch size here; the consumer reads to the end. */
 	ctx->opt.given[OP_COUNT] = false;
 	if (consumer_init(&c, ctx) < 0)
 		_exit(EXIT_FAIL);
+	c.says = &pair_read_says;
 	if (pair_fd_child(ctx)) {
 		st = fdpass_consume_fd(&c, sv[1], type, "the pair", NULL);
 	} else if (type == SOCK_STREAM) {
@@ -234,9 +295,23 @@ static _Noreturn void pair_run_child(struct ctx *ctx, const int sv[2], int type,
 		st = consume_packets(&c, sv[1], "the pair", true);
 	}
 	st = consumer_finish(&c, st);
+	explain_finish(ctx);
 	st = close_stdout(ctx->prog, st, ctx->out_errno);
 	fflush(NULL);
 	_exit(st);
+}
+
+/* The empty datagram that ends a dgram run. */
+static ssize_t end_marker(struct ctx *ctx, int fd)
+{
+	if (explaining(ctx))
+		explain_begin(ctx, "sendto", NULL, "%d, \"\", 0, MSG_NOSIGNAL, NULL, 0", fd);
+	ssize_t n = send(fd, "", 0, MSG_NOSIGNAL);
+	if (explaining(ctx))
+		explain_end(ctx, n, errno, "%s",
+			    n == 0 ? "an empty datagram: the end, since datagrams have no end of file"
+				   : strerror(errno));
+	return n;
 }
 
 /* run: the producer in the parent, the consumer in the child, the very
@@ -257,11 +332,14 @@ static int pair_run(struct ctx *ctx)
 	}
 	if (!fdp && fd_opts_rx(&sock_opts(ctx)->fdp) && (rc = fdpass_check(ctx, type, false)) != EXIT_OK)
 		return rc;
+	explain_side(ctx, "parent");
 	if (make_pair(ctx, sock_opts(ctx)->type, sv) < 0) {
 		fdtx_close(&tx);
 		return EXIT_FAIL;
 	}
-	pid_t pid = pair_fd_setup(ctx, sv[1]) < 0 ? -1 : fork_child(ctx->prog);
+	pid_t pid = pair_fd_setup(ctx, sv[1]) < 0
+			    ? -1
+			    : explain_fork(ctx, "the child: the consumer, with both ends of the pair open");
 	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);
@@ -270,7 +348,7 @@ static int pair_run(struct ctx *ctx)
 	}
 	if (pid == 0)
 		pair_run_child(ctx, sv, type, tx.fd);
-	close(sv[1]);
+	explain_close(ctx, sv[1], "the child's end: the parent only sends");
 	struct conn_sink cs = { .fd = sv[0], .type = type, .name = "the pair" };
 	struct fdtx_sink fs = { .tx = &tx, .fd = sv[0] };
 	struct sink sink = { .impl = &cs, .chunk = sock_is_packet(type) ? 1 : 0, .echo = false, .write = conn_write };
@@ -279,12 +357,15 @@ static int pair_run(struct ctx *ctx)
 	rc = produce(ctx, &sink);
 	fdtx_close(&tx);
 	/* For datagrams an empty one marks the end (they have no end of file). */
-	if (type == SOCK_DGRAM && send(sv[0], "", 0, MSG_NOSIGNAL) < 0 && rc == EXIT_OK) {
+	if (type == SOCK_DGRAM && end_marker(ctx, sv[0]) < 0 && rc == EXIT_OK) {
 		msg_syserr(ctx->prog, "send end marker");
 		rc = EXIT_FAIL;
 	}
-	close(sv[0]);
-	int cst = wait_child(ctx->prog, pid);
+	explain_close(ctx, sv[0],
+		      type == SOCK_DGRAM ? "the parent is done (the empty datagram told the child)"
+					 : "the parent is done: the child reads end of file");
+	explain_finish(ctx);
+	int cst = explain_wait_child(ctx, pid, "waits until the child has taken everything and exited");
 	return rc != EXIT_OK ? rc : cst;
 }
 
@@ -394,4 +475,5 @@ const struct mechanism mech_socketpair = {
 	.verbs = pair_verbs,
 	.bench = &pair_bench,
 	.opt_scope = &sock_opt_scope,
+	.explains = true,
 };

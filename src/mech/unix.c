@@ -413,4 +413,5 @@ const struct mechanism mech_unix = {
 	.objects = &unix_objects,
 	.bench = &unix_bench,
 	.opt_scope = &sock_opt_scope,
+	.explains = true,
 };

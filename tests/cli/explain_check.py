@@ -11,9 +11,10 @@ labelled as a demo labels them: "producer | explain[PID]: ...").
 For each process, the calls in CALLS are compared, in order, by name,
 object (the path of openat, mknodat and unlink, the name of mq_open and
 mq_unlink; the descriptor of read, write, flock, fcntl, close,
-inotify_add_watch, fchmod, ftruncate, fallocate, mmap and the mq_
-calls; the pid of wait4; the pair of pipe2; the address of munmap and
-futex) and result (the value, or the errno name). Only the
+inotify_add_watch, fchmod, ftruncate, fallocate, mmap, the mq_ calls and
+the socket calls; the pid of wait4; the pair of pipe2 and socketpair; the
+family of socket; the address of munmap and futex) and result (the value,
+or the errno name). Only the
 objects the narration names are compared: the calls a process makes on
 other descriptors (its stdout, its stderr, the files the C library reads)
 are not the channel's. A munmap is the narration's at an address its
@@ -31,7 +32,9 @@ import re
 import sys
 
 FD_CALLS = {"read", "write", "flock", "fcntl", "close", "inotify_add_watch", "fchmod", "mq_timedsend",
-            "mq_timedreceive", "mq_getsetattr", "mq_notify", "ftruncate", "fallocate", "mmap"}
+            "mq_timedreceive", "mq_getsetattr", "mq_notify", "ftruncate", "fallocate", "mmap",
+            "bind", "listen", "connect", "accept4", "setsockopt", "sendto", "recvfrom",
+            "sendmsg", "recvmsg", "shutdown"}
 FD_ARG = {"mmap": 4}  # the descriptor's argument, when not the first
 ADDR_CALLS = {"munmap", "futex"}
 PATH_CALLS = {"openat": 1, "mknodat": 1, "unlinkat": 1, "unlink": 0, "mq_open": 0, "mq_unlink": 0}
@@ -91,6 +94,10 @@ def key_of(name, args):
         return str(int(a[0], 16)) if a and a[0].startswith("0x") else ""
     if name == "pipe2":
         return a[0] if a else ""
+    if name == "socket":
+        return a[0] if a else ""  # the family: AF_UNIX
+    if name == "socketpair":
+        return a[3] if len(a) > 3 else ""
     return ""
 
 
@@ -152,15 +159,19 @@ def parse_narration(paths, calls):
     return out, counted
 
 
-OPENERS = ("openat", "inotify_init1", "pipe2", "mq_open")
+OPENERS = ("openat", "inotify_init1", "pipe2", "mq_open", "socket", "socketpair", "memfd_create")
+# Openers that are the channel's only when the narration makes one like
+# them (the socket of the same family): the C library's own sockets
+# (getaddrinfo's netlink socket) are not.
+KEYED_OPENERS = ("socket",)
 
 
 def opened_fds(call):
     """The descriptors a successful call returns."""
     name, key, res = call
-    if name == "pipe2" and res == "0":
+    if name in ("pipe2", "socketpair") and res == "0":
         return re.findall(r"\d+", key)
-    if name in ("openat", "inotify_init1", "mq_open") and res.isdigit():
+    if name in ("openat", "inotify_init1", "mq_open", "socket", "accept4", "memfd_create") and res.isdigit():
         return [res]
     return []
 
@@ -178,11 +189,21 @@ def compare(pid, seen, narrated, counted, futex_at):
     # reads the libraries through fd 3 before main); one it does not open
     # was there from the start (stdin, stdout, a pipe inherited by fork).
     active = fds - opened
+    keyed = {(n, k) for n, k, _ in narrated if n in KEYED_OPENERS}
 
     def ours(call):
         name, key, _ = call
+        if name == "accept4":
+            # on a descriptor of ours, it opens one more
+            mine = key in active
+            for fd in opened_fds(call):
+                if mine and fd in fds:
+                    active.add(fd)
+                else:
+                    active.discard(fd)
+            return mine
         if name in PATH_CALLS or name in OPENERS:
-            mine = name not in PATH_CALLS or key in paths
+            mine = (name not in PATH_CALLS or key in paths) and (name not in KEYED_OPENERS or (name, key) in keyed)
             for fd in opened_fds(call):
                 if mine and fd in fds:
                     active.add(fd)

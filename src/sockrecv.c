@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* The receiving side of the socket mechanisms: a message with the
+ * sender's credentials, and the packet consumer's loop. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ipcdemo/sock.h"
+#include "ipcdemo/sockexplain.h"
+#include "ipcdemo/util.h"
+
+static ssize_t sock_recvf(int fd, char *buf, size_t cap, struct peer *p, int flags);
+
+ssize_t sock_recv(int fd, char *buf, size_t cap, struct peer *p)
+{
+	return sock_recvf(fd, buf, cap, p, 0);
+}
+
+/* sock_recv with more recvmsg flags (MSG_DONTWAIT). */
+static ssize_t sock_recvf(int fd, char *buf, size_t cap, struct peer *p, int flags)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf.b,
+			     .msg_controllen = sizeof(cbuf.b) };
+	/* MSG_TRUNC: the return value is the real length, even when cut. */
+	if (p)
+		p->known = false;
+	ssize_t n = recvmsg(fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC | flags);
+	if (n < 0 || !p)
+		return n;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+			struct ucred cr;
+			memcpy(&cr, CMSG_DATA(cm), sizeof(cr));
+			p->known = true;
+			p->pid = cr.pid;
+			p->uid = cr.uid;
+			p->gid = cr.gid;
+		}
+	}
+	return n;
+}
+
+bool deliver_packet(struct consumer *c, char *buf, size_t cap, ssize_t len)
+{
+	size_t n = (size_t)len;
+	if (n > cap) {
+		msg_warn(c->ctx->prog, "message truncated: %zu bytes arrived, the receive buffer holds %zu (--size)", n,
+			 cap);
+		c->truncated++;
+		n = cap;
+	} else if (n > 0 && buf[n - 1] == '\n') {
+		n--; /* the sender's line framing */
+	}
+	return consumer_deliver(c, buf, n);
+}
+
+int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof)
+{
+	size_t cap = c->ctx->opt.given[OP_SIZE] ? (size_t)c->ctx->opt.size : SOCK_RECV_SIZE;
+	char *buf = malloc(cap);
+	struct peer peer = { 0 };
+	int status = EXIT_OK;
+	if (!buf) {
+		msg_syserr(c->ctx->prog, "allocate receive buffer");
+		return EXIT_FAIL;
+	}
+	if (!c->extra_arg) {
+		c->extra = peer_json;
+		c->extra_arg = &peer;
+	}
+	/* Wait (flushing what was printed, then in poll(), where a stop
+	 * request cannot be missed) only once the socket is drained: while
+	 * packets are queued, each is one recvmsg(MSG_DONTWAIT), as a bare
+	 * reader takes them, not a poll, a flush and a receive each. */
+	bool drained = true;
+	for (;;) {
+		if (drained) {
+			if (consumer_idle(c))
+				break;
+			enum io_result w = consumer_wait(c, fd, what);
+			if (w != IO_OK) {
+				if (w == IO_FAILED_REPORTED)
+					status = EXIT_FAIL;
+				break;
+			}
+		} else if (c->stop || stop_requested()) {
+			break;
+		}
+		struct peer *pp = c->extra_arg == &peer ? &peer : NULL;
+		int flags = drained ? 0 : MSG_DONTWAIT;
+		ssize_t n = sock_recvf(fd, buf, cap, pp, flags);
+		if (explaining(c->ctx))
+			xs_recvmsg(c->ctx, fd, buf, cap, pp, n, flags);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				drained = true;
+			else if (errno == EINTR)
+				continue;
+			else {
+				msg_syserr(c->ctx->prog, "receive from %s", what);
+				status = EXIT_FAIL;
+				break;
+			}
+			continue;
+		}
+		drained = false;
+		if (n == 0 && until_eof)
+			break;
+		if (deliver_packet(c, buf, cap, n))
+			break;
+	}
+	if (c->extra_arg == &peer)
+		c->extra_arg = NULL;
+	free(buf);
+	return status;
+}
