@@ -152,20 +152,9 @@ ssize_t xs_sendmsg(struct ctx *ctx, int sock, const struct msghdr *mh, int flags
 
 void xs_fdrx_recv(struct ctx *ctx, int fd, const char *buf, size_t cap, const struct fdrx *rx, bool packet, ssize_t n)
 {
-	bool full = explain_full(ctx);
+	if (xs_recv_counted(ctx, "recvmsg", n))
+		return;
 	int e = errno;
-	if (n < 0 && (e == EAGAIN || e == EINTR)) {
-		explain_count(ctx, "recvmsg", n, 0);
-		errno = e;
-		return;
-	}
-	if (!full && n <= 0)
-		full = true; /* a failure, or the end of a connection: told past N too */
-	if (!full) {
-		explain_count(ctx, "recvmsg", n, n > 0 ? (size_t)n : 0);
-		errno = e;
-		return;
-	}
 	size_t shown = n > 0 ? ((size_t)n < cap ? (size_t)n : cap) : 0;
 	char fds[64] = "";
 	if (n >= 0 && rx->nfds)

@@ -329,22 +329,22 @@ ssize_t xs_recv(struct ctx *ctx, int fd, void *buf, size_t len, int flags)
 	return n;
 }
 
+bool xs_recv_counted(struct ctx *ctx, const char *call, ssize_t n)
+{
+	int e = errno;
+	/* Told in full: the first N messages, a failure, an end of file. */
+	bool counted = n < 0 ? e == EAGAIN || e == EINTR : n > 0 && !explain_full(ctx);
+	if (counted)
+		explain_count(ctx, call, n, n > 0 ? (size_t)n : 0);
+	errno = e;
+	return counted;
+}
+
 void xs_recvmsg(struct ctx *ctx, int fd, const char *buf, size_t cap, const struct peer *p, ssize_t n, int flags)
 {
-	bool full = explain_full(ctx);
+	if (xs_recv_counted(ctx, "recvmsg", n))
+		return;
 	int e = errno;
-	if (n < 0 && (e == EAGAIN || e == EINTR)) {
-		explain_count(ctx, "recvmsg", n, 0);
-		errno = e;
-		return;
-	}
-	if (!full && n <= 0)
-		full = true; /* a failure, or the end of a connection: told past N too */
-	if (!full) {
-		explain_count(ctx, "recvmsg", n, n > 0 ? (size_t)n : 0);
-		errno = e;
-		return;
-	}
 	size_t shown = n > 0 ? ((size_t)n < cap ? (size_t)n : cap) : 0;
 	explain_begin(ctx, "recvmsg", NULL, "%d, {msg_iov=[{iov_base=%s, iov_len=%zu}], msg_iovlen=1, ...}, %s", fd,
 		      xbuf(buf, shown).s, cap, msg_flags(MSG_TRUNC | MSG_CMSG_CLOEXEC | flags).s);

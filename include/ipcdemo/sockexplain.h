@@ -45,6 +45,10 @@ ssize_t xs_send(struct ctx *ctx, int fd, const void *buf, size_t len, int flags,
 ssize_t xs_recv(struct ctx *ctx, int fd, void *buf, size_t len, int flags);
 /* sock_recv's recvmsg(2), one datagram or packet, told after it returned
  * n (keeps errno). */
+/* A receive that returned n: counted for the summary (true: nothing more
+ * to tell: a retry, or a message past the first N) or to be told in full
+ * (false); errno is kept either way. */
+bool xs_recv_counted(struct ctx *ctx, const char *call, ssize_t n);
 void xs_recvmsg(struct ctx *ctx, int fd, const char *buf, size_t cap, const struct peer *p, ssize_t n, int flags);
 
 /* What read(2) and write(2) on a stream socket mean. */
