@@ -13,9 +13,6 @@
 #include "ipcdemo/util.h"
 #include "ipcdemo/wait.h"
 
-/* The size of stdout's buffer in a consumer (not on a terminal). */
-#define QUEUE_OUT_BUF ((size_t)64 << 10)
-
 #define AT(member) .offset = offsetof(struct queue_opts, member)
 
 const struct opt_def queue_opt_name = {
@@ -187,36 +184,6 @@ size_t queue_unframe(const char *buf, size_t n)
 	return n;
 }
 
-/* stdio sizes stdout's buffer by the file's block size, 4 KiB for a pipe
- * or /dev/null: every message of 4 KiB would be a write(2) of its own. A
- * larger buffer writes many at once; it is flushed before the consumer
- * sleeps all the same. A terminal keeps its line buffer, and a stream
- * already written to keeps its own. The buffer, or NULL. */
-static char *queue_out_buffer(void)
-{
-	if (__fpending(stdout) != 0 || isatty(STDOUT_FILENO))
-		return NULL;
-	char *b = malloc(QUEUE_OUT_BUF);
-	if (b && setvbuf(stdout, b, _IOFBF, QUEUE_OUT_BUF) != 0) {
-		free(b);
-		b = NULL;
-	}
-	return b;
-}
-
-/* Give the buffer back when the loop ends: what waits in it goes out (an
- * error stays in stdout's error flag for the caller to report), and stdout
- * goes unbuffered for what little is printed after (glibc lets a stream
- * change its buffering after output, flushing first). */
-static void queue_out_release(char *b)
-{
-	if (!b)
-		return;
-	fflush(stdout);
-	setvbuf(stdout, NULL, _IONBF, 0);
-	free(b);
-}
-
 static enum io_result take(struct ctx *ctx, const struct queue_ops *ops, void *impl, char *buf, size_t cap,
 			   const char **msg, int64_t deadline, uint64_t want, size_t *len, bool *trunc)
 {
@@ -288,7 +255,6 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 		msg_syserr(ctx->prog, "allocate a %zu-byte receive buffer", cap);
 		return EXIT_FAIL;
 	}
-	char *outbuf = queue_out_buffer();
 	for (;;) {
 		if (c->stop)
 			break;
@@ -342,7 +308,6 @@ int queue_consume(struct ctx *ctx, struct consumer *c, const struct queue_ops *o
 	/* Taken from the queue but not printed (stdout gone): say so. */
 	if (ops->pending)
 		c->unread += ops->pending(impl);
-	queue_out_release(outbuf);
 	free(t.buf);
 	return status;
 }
