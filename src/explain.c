@@ -262,7 +262,7 @@ void explain_messages(struct ctx *ctx, uint64_t msgs)
 
 void explain_count(struct ctx *ctx, const char *call, long long rc, size_t bytes)
 {
-	explain_lib_count(ctx, NULL, call, rc, 0, bytes);
+	explain_lib_count(ctx, NULL, call, rc, rc < 0 ? errno : 0, bytes);
 }
 
 void explain_lib_count(struct ctx *ctx, const char *lib, const char *call, long long rc, int err, size_t bytes)
@@ -280,7 +280,7 @@ void explain_lib_count(struct ctx *ctx, const char *lib, const char *call, long 
 						     .min = SIZE_MAX,
 						     .max = 0 };
 		t->n++;
-		if (rc < 0 && lib && err == EAGAIN)
+		if (rc < 0 && err == EAGAIN)
 			t->again++;
 		else if (rc < 0)
 			t->failed++;

@@ -19,7 +19,7 @@ struct explain_tally {
 	const char *call; /* "write", NULL: unused */
 	const char *lib;  /* the library of a library call ("libzmq"), NULL: a system call */
 	uint64_t n, failed;
-	uint64_t again;  /* of a library call: failed with EAGAIN, not counted in failed */
+	uint64_t again;  /* found nothing to do yet (EAGAIN): not counted in failed */
 	size_t min, max; /* bytes a call moved */
 };
 

@@ -97,7 +97,10 @@ Test(explain, library_calls_counted_apart)
 	explain_lib_count(&ctx, "libzmq", "zmq_msg_recv", -1, EAGAIN, 0);
 	explain_lib_count(&ctx, "libzmq", "zmq_msg_recv", -1, EINVAL, 0);
 	explain_lib_count(&ctx, "libzmq", "zmq_poll", 1, 0, SIZE_MAX);
+	errno = EIO;
 	explain_count(&ctx, "read", -1, 0);
+	errno = EAGAIN;
+	explain_count(&ctx, "recvmsg", -1, 0);
 	const struct explain_tally *t = ctx.explain.tally;
 	cr_assert_str_eq(t[0].lib, "libzmq");
 	cr_assert_eq(t[0].n, 3);
@@ -106,4 +109,6 @@ Test(explain, library_calls_counted_apart)
 	cr_assert_str_eq(t[1].call, "zmq_poll");
 	cr_assert_null(t[2].lib, "a system call has no library");
 	cr_assert_eq(t[2].failed, 1);
+	cr_assert_eq(t[3].again, 1, "EAGAIN of a system call: nothing queued yet, not a failure");
+	cr_assert_eq(t[3].failed, 0);
 }
