@@ -510,8 +510,8 @@ int fdpass_produce(struct ctx *ctx, const struct endpoint *eps, size_t n, const 
 			fdtx_close(&tx);
 			return EXIT_FAIL;
 		}
-		s.flush = fdtx_flush;
-		s.flush_arg = &tx;
+		s.send = fdtx_client_send;
+		s.send_arg = &tx;
 		struct sink sink = { .impl = &s, .chunk = 0, .echo = true, .write = server_write, .wait = server_wait };
 		rc = produce(ctx, &sink);
 		server_close(ctx, &s);

@@ -219,30 +219,10 @@ ssize_t fdtx_send(const struct fdtx *tx, int sock, const char *buf, size_t len, 
 	return w;
 }
 
-int fdtx_flush(void *arg, struct client *cl, bool packets)
+ssize_t fdtx_client_send(void *arg, const struct client *cl, const char *buf, size_t len, int flags)
 {
-	const struct fdtx *tx = arg;
-	(void)packets;
-	/* One message per sendmsg, its control data with its first byte. */
-	while (cl->off < cl->len) {
-		size_t n = cl->len - cl->off;
-		const char *nl = memchr(cl->q + cl->off, '\n', n);
-		if (nl)
-			n = (size_t)(nl - (cl->q + cl->off)) + 1;
-		ssize_t w = fdtx_send(tx, cl->fd, cl->q + cl->off, n, MSG_NOSIGNAL | MSG_DONTWAIT, !cl->mid);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return -1;
-		}
-		cl->off += (size_t)w;
-		cl->sent += (size_t)w;
-		cl->mid = cl->q[cl->off - 1] != '\n';
-	}
-	cl->off = cl->len = 0;
-	return 0;
+	/* The control data goes with a message's first byte. */
+	return fdtx_send(arg, cl->fd, buf, len, flags, !cl->mid);
 }
 
 enum io_result fdtx_write(struct ctx *ctx, void *impl, const char *buf, size_t len, size_t *done)

@@ -380,18 +380,17 @@ static int client_push(struct client *cl, const char *buf, size_t len)
  * or -1 with errno when the consumer is gone. Packets: one line per send. */
 static int client_flush(const struct server *s, struct client *cl)
 {
-	if (s->flush)
-		return s->flush(s->flush_arg, cl, s->packets);
 	while (cl->off < cl->len) {
 		size_t n = cl->len - cl->off;
-		if (s->packets) {
+		if (s->packets || s->send) {
 			const char *nl = memchr(cl->q + cl->off, '\n', n);
 			if (nl)
 				n = (size_t)(nl - (cl->q + cl->off)) + 1;
 		}
-		ssize_t w = explaining(cl->ctx) ? xs_send(cl->ctx, cl->fd, cl->q + cl->off, n, SEND_FLAGS,
-							  s->packets ? XS_PACKET : XS_STREAM)
-						: send(cl->fd, cl->q + cl->off, n, SEND_FLAGS);
+		ssize_t w = s->send               ? s->send(s->send_arg, cl, cl->q + cl->off, n, SEND_FLAGS)
+			    : explaining(cl->ctx) ? xs_send(cl->ctx, cl->fd, cl->q + cl->off, n, SEND_FLAGS,
+							    s->packets ? XS_PACKET : XS_STREAM)
+						  : send(cl->fd, cl->q + cl->off, n, SEND_FLAGS);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;

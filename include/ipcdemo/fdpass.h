@@ -105,8 +105,8 @@ void fdtx_close(struct fdtx *tx);
  * sealed memfd carries it and the socket a short header; the return is
  * len. Returns what sendmsg returned (-1 with errno). */
 ssize_t fdtx_send(const struct fdtx *tx, int sock, const char *buf, size_t len, int flags, bool start);
-/* The server's flush hook (struct server.flush; arg: a struct fdtx). */
-int fdtx_flush(void *arg, struct client *cl, bool packets);
+/* The server's send hook (struct server.send; arg: a struct fdtx). */
+ssize_t fdtx_client_send(void *arg, const struct client *cl, const char *buf, size_t len, int flags);
 /* sink.write on a connected socket, one message each (impl: struct fdtx_sink). */
 struct fdtx_sink {
 	const struct fdtx *tx;

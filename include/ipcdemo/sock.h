@@ -168,11 +168,12 @@ struct server {
 	 * whole messages, for the next consumer. */
 	char *orphan;
 	size_t orphan_len;
-	/* Sends a consumer's queue instead of plain send() (descriptors and
-	 * credentials with each message, fdpass.h); NULL: plain. Returns as
-	 * the plain flush: 0, or -1 with errno when the consumer is gone. */
-	int (*flush)(void *arg, struct client *cl, bool packets);
-	void *flush_arg;
+	/* Sends one message of a consumer's queue instead of plain send()
+	 * (descriptors and credentials with each message, fdpass.h), which
+	 * makes the flush go a message a call; NULL: plain. Returns as
+	 * send(2) does. */
+	ssize_t (*send)(void *arg, const struct client *cl, const char *buf, size_t len, int flags);
+	void *send_arg;
 };
 int server_open(struct ctx *ctx, const struct endpoint *ep, struct server *s);
 /* Sends what is still queued (until a stop request: then it says how
