@@ -95,7 +95,8 @@ static const struct opt_def opt_linger = {
 	.name = "linger",
 	.type = OPT_DURATION,
 	.arg = "DURATION",
-	.help = "at the end, wait at most DURATION for unsent messages (ZMQ_LINGER; default 1s; none after Ctrl-C)",
+	.help = "at the end, wait at most DURATION for the peers to read all (producers) and for unsent messages "
+		"(ZMQ_LINGER; default 1s; none after Ctrl-C)",
 	.max = 3600ULL * 1000000000ULL,
 	.offset = offsetof(struct zmq_opts, linger),
 };

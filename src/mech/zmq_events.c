@@ -36,11 +36,11 @@ static const struct event_name event_names[] = {
 	{ .event = ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, .name = "handshake failed (authentication)", .err = false },
 };
 
-int zmon_open(struct zmon *m, void *zctx, void *sock, const char *prog, const char *what)
+int zmon_open(struct zmon *m, void *zctx, void *sock, const char *prog, const char *what, bool print)
 {
 	char addr[64];
 	snprintf(addr, sizeof(addr), "inproc://ipcdemo-monitor-%p", sock);
-	*m = (struct zmon){ .pair = NULL, .prog = prog, .what = what };
+	*m = (struct zmon){ .pair = NULL, .prog = prog, .what = what, .print = print, .connections = 0, .nfds = 0 };
 	if (zmq_socket_monitor(sock, addr, ZMQ_EVENT_ALL) < 0) {
 		fprintf(stderr, "%s: zmq_socket_monitor %s: %s\n", prog, what, zmq_strerror(errno));
 		return -1;
@@ -59,15 +59,31 @@ int zmon_open(struct zmon *m, void *zctx, void *sock, const char *prog, const ch
 	return 0;
 }
 
-static void print_event(const struct zmon *m, const zmq_msg_t *head, const zmq_msg_t *addr)
+/* A connection's descriptor: followed from its connected or accepted
+ * event until its disconnected or closed one. */
+static void follow_fd(struct zmon *m, uint16_t ev, int fd)
 {
-	if (zmq_msg_size(head) < 6)
-		return;
-	const unsigned char *p = zmq_msg_data((zmq_msg_t *)head);
-	uint16_t ev;
-	uint32_t value;
-	memcpy(&ev, p, sizeof(ev));
-	memcpy(&value, p + 2, sizeof(value));
+	size_t i = 0;
+	while (i < m->nfds && m->fds[i] != fd)
+		i++;
+	if (ev == ZMQ_EVENT_CONNECTED || ev == ZMQ_EVENT_ACCEPTED) {
+		m->connections++;
+		if (i < m->nfds)
+			return;
+		if (m->nfds < ZMON_FDS) {
+			m->fds[m->nfds++] = fd;
+		} else if (!m->overflow) {
+			m->overflow = true;
+			msg_warn(m->prog, "%s: more than %d connections at once: the others are not held at the end",
+				 m->what, ZMON_FDS);
+		}
+	} else if ((ev == ZMQ_EVENT_DISCONNECTED || ev == ZMQ_EVENT_CLOSED) && i < m->nfds) {
+		m->fds[i] = m->fds[--m->nfds];
+	}
+}
+
+static void print_event(const struct zmon *m, uint16_t ev, uint32_t value, const zmq_msg_t *addr)
+{
 	const struct event_name *e = NULL;
 	for (size_t i = 0; i < sizeof(event_names) / sizeof(event_names[0]); i++)
 		if (event_names[i].event == ev)
@@ -98,7 +114,16 @@ static int take_event(struct zmon *m)
 		/* The address frame follows at once: the event is one message. */
 		while (zmq_msg_more(&head) && zmq_msg_recv(&addr, m->pair, 0) < 0 && errno == EINTR)
 			;
-		print_event(m, &head, &addr);
+		if (zmq_msg_size(&head) >= 6) {
+			const unsigned char *p = zmq_msg_data(&head);
+			uint16_t ev;
+			uint32_t value;
+			memcpy(&ev, p, sizeof(ev));
+			memcpy(&value, p + 2, sizeof(value));
+			follow_fd(m, ev, (int)value);
+			if (m->print)
+				print_event(m, ev, value, &addr);
+		}
 	}
 	zmq_msg_close(&head);
 	zmq_msg_close(&addr);
@@ -109,8 +134,10 @@ void zmon_drain(struct zmon *m)
 {
 	if (!m->pair)
 		return;
+	int e = errno; /* callers drain between a call and its errno check */
 	while (take_event(m) > 0)
 		;
+	errno = e;
 }
 
 int zmon_items(struct zmon *m, zmq_pollitem_t *it)

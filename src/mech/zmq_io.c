@@ -215,7 +215,10 @@ static int zs_open(struct ctx *ctx, struct zsock *zs, bool producer)
 	}
 	if (set_options(zs, zo) < 0)
 		goto fail;
-	if (zo->events && zmon_open(&zs->mon, zs->zctx, zs->sock, ctx->prog, zs->endpoint) < 0)
+	/* A producer's monitor also follows its connections, to hold them
+	 * at the end until the peers have read all (zmon_hold_unread). */
+	bool follow = producer && zs->type != ZMQ_REQ;
+	if ((zo->events || follow) && zmon_open(&zs->mon, zs->zctx, zs->sock, ctx->prog, zs->endpoint, zo->events) < 0)
 		goto fail;
 	if (bind) {
 		if (zm_bind(ctx, zs->sock, zs->endpoint, &zs->bound) < 0)
@@ -425,7 +428,7 @@ static enum io_result zsink_write(struct ctx *ctx, void *impl, const char *buf, 
 {
 	struct zsink *s = impl;
 	*done = 0;
-	zmon_drain(&s->zs.mon);
+	zmon_tick(&s->zs.mon);
 	return explaining(ctx) ? send_messages(s, buf, len, done, true) : send_messages(s, buf, len, done, false);
 }
 
@@ -483,6 +486,33 @@ static void report_dropped(const struct zsink *s)
 	}
 }
 
+/* The end of a producer that sent all: its connections held until the
+ * peers have read everything, within its --linger; when that time ran out,
+ * libzmq gets no linger more. Returns EXIT_OK, or EXIT_TIMEOUT after
+ * saying what may be lost. */
+static int hold_unread(struct zsink *s)
+{
+	int rc = EXIT_TIMEOUT;
+	int64_t deadline = now_mono_ns() + s->zo->linger;
+	bool connecting = !binds(s->zo, true);
+	uint64_t left = zmon_hold_unread(s->ctx, &s->zs.mon, deadline, connecting);
+	bool stopped = stop_requested();
+	if (left)
+		msg_warn(s->ctx->prog,
+			 "%s: %llu bytes sent were still unread by the peer %s; they are lost if libzmq drops them as "
+			 "it "
+			 "closes",
+			 s->zs.endpoint, (unsigned long long)left, stopped ? "at the stop" : "after the --linger");
+	else if (connecting && !s->zs.mon.connections && !stopped)
+		msg_warn(s->ctx->prog, "%s: no connection within the --linger: the messages queued for it are dropped",
+			 s->zs.endpoint);
+	if (stopped || (!left && (!connecting || s->zs.mon.connections)))
+		rc = EXIT_OK; /* a stop ends with status 0, having said what is left */
+	if (rc != EXIT_OK)
+		s->zs.stopped = true; /* the --linger is spent */
+	return rc;
+}
+
 int zm_produce(struct ctx *ctx)
 {
 	int rc = producer_check(ctx);
@@ -523,6 +553,8 @@ int zm_produce(struct ctx *ctx)
 	}
 	if (rc != EXIT_OK)
 		s.zs.stopped = true;
+	else if (s.zo->linger > 0 && s.zs.type != ZMQ_REQ && !stop_requested())
+		rc = hold_unread(&s);
 	zs_close(&s.zs);
 	return rc;
 }

@@ -45,19 +45,46 @@ void zm_ctx_end(struct ctx *ctx, void *zctx);
  * b's socket file if the path is still that socket; a failure is said. */
 void zm_unbind_file(struct ctx *ctx, struct zm_bound *b);
 
+/* The kernel sockets of a socket's connections that a monitor follows:
+ * at most this many (more are said once, and not held at the end). */
+#define ZMON_FDS 64
+
 /* A socket monitor: the inproc PAIR socket its events come on (NULL when
- * there is none). */
+ * there is none). It follows the descriptors of the socket's connections
+ * (connected or accepted, until disconnected or closed), and prints each
+ * event when print is set (--events). */
 struct zmon {
 	void *pair;
 	const char *prog;
 	const char *what;
+	bool print;
+	bool overflow;        /* more than ZMON_FDS connections at once: said */
+	unsigned tick;        /* zmon_tick's count */
+	uint64_t connections; /* connected or accepted, ever */
+	size_t nfds;
+	int fds[ZMON_FDS];
 };
 
-/* Monitor sock (of the context zctx): all its events, from now on.
- * Returns 0, or -1 after saying why. */
-int zmon_open(struct zmon *m, void *zctx, void *sock, const char *prog, const char *what);
-/* Print the events waiting, one line each on stderr. */
+/* Monitor sock (of the context zctx): all its events, from now on,
+ * printed when print. Returns 0, or -1 after saying why. */
+int zmon_open(struct zmon *m, void *zctx, void *sock, const char *prog, const char *what, bool print);
+/* Take the events waiting: each printed (print), the descriptors followed.
+ * errno is kept. */
 void zmon_drain(struct zmon *m);
+/* zmon_drain from a hot loop: at once when printing, else one time in
+ * 1024, so the events never pile up in the monitor's pipe. */
+static inline void zmon_tick(struct zmon *m)
+{
+	if (m->pair && (m->print || (++m->tick & 1023) == 0))
+		zmon_drain(m);
+}
+/* Before a producer closes: wait until the kernel says the peers have
+ * read all we sent on every connection (SIOCOUTQ 0, and still 0 a few
+ * milliseconds later), until deadline (monotonic ns) or a stop request.
+ * A connecting socket's messages wait in libzmq's queue until its first
+ * connection: with none yet, it waits for one. Returns the bytes still
+ * unread (0: all read, or no connection). */
+uint64_t zmon_hold_unread(struct ctx *ctx, struct zmon *m, int64_t deadline, bool connecting);
 /* The poll item of the monitor in *it: 1, or 0 when there is no monitor. */
 int zmon_items(struct zmon *m, zmq_pollitem_t *it);
 /* Spend ns printing events as they come; false on a stop request. */

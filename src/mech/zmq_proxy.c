@@ -66,7 +66,7 @@ static int open_side(struct zproxy *p, struct side *sd)
 		return -1;
 	if (sd->type == ZMQ_XPUB && set_opt(p, sd, ZMQ_XPUB_NODROP, "ZMQ_XPUB_NODROP", 1) < 0)
 		return -1;
-	if (zo->events && zmon_open(&sd->mon, p->zctx, sd->sock, p->ctx->prog, sd->endpoint) < 0)
+	if (zo->events && zmon_open(&sd->mon, p->zctx, sd->sock, p->ctx->prog, sd->endpoint, true) < 0)
 		return -1;
 	return zm_bind(p->ctx, sd->sock, sd->endpoint, &sd->bound);
 }

@@ -302,6 +302,32 @@ ok "the publisher dropped some (${dropped:-none})" test "${dropped:-0}" -gt 0
 is "the subscriber's lost equals the publisher's dropped" "${lost:-none}" "${dropped:-}"
 is "sent = received + dropped" "$((${received:-0} + ${dropped:-0}))" 100001
 
+# ---- the end of a PUSH: held until the peer has read all ----
+# A PULL throttled at its high-water mark stops reading its kernel socket;
+# when the pusher closed an ipc:// connection then, libzmq's receiver saw
+# the hangup and dropped what it had not read (about half the runs of
+# 300,000 messages lost some of the tail). The producer now holds its
+# connections until the kernel says all was read.
+for i in 1 2 3; do
+	sock=$T/tail$i.sock
+	bg tail "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "ipc://$sock" --verify --count 300000 --timeout 10s -q
+	wait_for 10 test -S "$sock"
+	"$IPCDEMO" zmq produce --pattern pushpull --connect --endpoint "ipc://$sock" --source counter --seq -n 300000 -q 2>tail-prod.err
+	pst=$?
+	reap "$BG"
+	is "ipc tail, run $i: the producer exits 0, having said nothing" "$pst:$(cat tail-prod.err)" "0:"
+	is "ipc tail, run $i: the consumer got all 300000" "$(nlines tail.out):$ST" "300000:0"
+done
+sock=$T/unread.sock
+bg unread "$IPCDEMO" zmq consume --pattern pushpull --bind --endpoint "ipc://$sock"
+unreadbg=$BG
+wait_for 10 test -S "$sock"
+kill -STOP "$(cmd_pid "$unreadbg")"
+run "a producer whose peer reads nothing exits 4" 4 -- "$IPCDEMO" zmq produce --pattern pushpull --connect --endpoint "ipc://$sock" --linger 300ms -n 5 -q
+like "says, after its --linger, what is still unread" "$ERR" "^ipcdemo zmq produce: ipc://$(re_quote "$sock"): [0-9]+ bytes sent were still unread by the peer after the --linger"
+kill -CONT "$(cmd_pid "$unreadbg")"
+stop "$unreadbg"
+
 # ---- the slow joiner ----
 ep
 bg late "$IPCDEMO" zmq produce --endpoint "$EP" --seq -n 1 --batches 30 --every 50ms x
