@@ -184,6 +184,7 @@ struct consumer {
 	 * the generic sentences. */
 	const struct explain_says *says;
 	char *outbuf; /* stdout's buffer, given by this consumer (consumer_finish frees it) */
+	bool discard; /* stdout is /dev/null: messages are not formatted */
 };
 int consumer_init(struct consumer *c, struct ctx *ctx);
 /* Say that the channel shares its messages among consumers, so that a
