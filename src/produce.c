@@ -31,7 +31,7 @@ struct source {
 	uint64_t lines;
 	char uuid[UUID_STR_LEN];
 	struct uuidgen ug;
-	char dec[32]; /* bulk counter: the next number's digits and newline */
+	char dec[32]; /* counter: the next number's digits and newline */
 	size_t dec_len;
 };
 
@@ -85,9 +85,34 @@ static int stdin_next(struct ctx *ctx, struct source *s, const char **p, size_t 
 }
 
 /* Next payload from the source. */
+/* The counter's next number, its digits counted up in place. */
+static void dec_next(struct source *s)
+{
+	char *d = s->dec;
+	size_t i = s->dec_len;
+	while (i > 0 && d[i - 1] == '9')
+		d[--i] = '0';
+	if (i > 0) {
+		d[i - 1]++;
+		return;
+	}
+	d[0] = '1'; /* 9...9 + 1: a digit more */
+	memset(d + 1, '0', s->dec_len);
+	d[++s->dec_len] = '\n';
+}
+
+/* The counter's digits, from the number after s->counter on. */
+static void dec_init(struct source *s)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)s->counter + 1);
+	memcpy(s->dec, tmp, (size_t)n);
+	s->dec[n] = '\n';
+	s->dec_len = (size_t)n;
+}
+
 static int source_next(struct ctx *ctx, struct source *s, const char **p, size_t *len, bool may_block)
 {
-	static const char digits[] = "0123456789";
 	switch (s->kind) {
 	case SRC_UUID: {
 		uuidgen_text(&s->ug, s->uuid);
@@ -95,18 +120,17 @@ static int source_next(struct ctx *ctx, struct source *s, const char **p, size_t
 		*len = UUID_STR_LEN - 1;
 		return SRC_OK;
 	}
-	case SRC_COUNTER: {
-		uint64_t v = ++s->counter;
-		char *end = s->uuid + sizeof(s->uuid);
-		char *q = end;
-		do {
-			*--q = digits[v % 10];
-			v /= 10;
-		} while (v);
-		*p = q;
-		*len = (size_t)(end - q);
+	case SRC_COUNTER:
+		/* Counted up in its digits: a division a digit was a quarter
+		 * of a producer's instructions at --batch 1. */
+		if (!s->dec_len)
+			dec_init(s);
+		memcpy(s->uuid, s->dec, sizeof(s->dec));
+		*p = s->uuid;
+		*len = s->dec_len;
+		s->counter++;
+		dec_next(s);
 		return SRC_OK;
-	}
 	case SRC_ARGS:
 		*p = s->args[s->argi];
 		*len = strlen(*p);
@@ -509,22 +533,6 @@ static bool bulk_source(const struct prod_state *ps)
 	       ps->chunk >= 16 * BULK_ROOM;
 }
 
-/* The counter's next number, its digits counted up in place. */
-static void dec_next(struct source *s)
-{
-	char *d = s->dec;
-	size_t i = s->dec_len;
-	while (i > 0 && d[i - 1] == '9')
-		d[--i] = '0';
-	if (i > 0) {
-		d[i - 1]++;
-		return;
-	}
-	d[0] = '1'; /* 9...9 + 1: a digit more */
-	memset(d + 1, '0', s->dec_len);
-	d[++s->dec_len] = '\n';
-}
-
 /* Thirty-two bytes, stored at once. */
 typedef char bytes32 __attribute__((vector_size(32)));
 
@@ -590,14 +598,8 @@ static uint64_t bulk_fill(struct prod_state *ps, struct source *s, uint64_t most
 static bool batch_bulk(struct prod_state *ps, struct source *src)
 {
 	const struct opts *o = &ps->ctx->opt;
-	if (!src->dec_len) {
-		/* The digits of the number after the counter's. */
-		char tmp[24];
-		int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)src->counter + 1);
-		memcpy(src->dec, tmp, (size_t)n);
-		src->dec[n] = '\n';
-		src->dec_len = (size_t)n;
-	}
+	if (!src->dec_len)
+		dec_init(src);
 	for (uint64_t made = 0; o->count == 0 || made < o->count;) {
 		if (stop_requested())
 			return false;
