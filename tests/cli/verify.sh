@@ -59,6 +59,24 @@ like "no input: 0 lost" "$ERR" "(^|[^0-9])0 lost"
 run "without --verify the same gap is not checked" 0 -- "$IPCDEMO" pipe consume -q <gap
 unlike "without --verify: no verify summary" "$ERR" "lost"
 
+# ---- to /dev/null: nothing formatted, everything checked ----
+# A consumer whose stdout is /dev/null formats no message; it still counts
+# and verifies each one.
+# shellcheck disable=SC2016 # expanded by the inner shell
+run "to /dev/null, the gap: exit 3" 3 -- bash -c '"$1" pipe consume --verify --stats <gap >/dev/null' _ "$IPCDEMO"
+like "to /dev/null: 1 lost" "$ERR" "(^|[^0-9])1 lost"
+like "to /dev/null: all 3 counted" "$ERR" "received 3 messages"
+if command -v strace >/dev/null 2>&1; then
+	seq 5000 >lines
+	strace -qq -e trace=write -e signal=none -o null.st "$IPCDEMO" pipe consume --batch 1 <lines >/dev/null
+	is "to /dev/null: no write(2) to stdout" "$(grep -c '^write(1,' null.st)" 0
+	strace -qq -e trace=write -e signal=none -o pipe.st "$IPCDEMO" pipe consume --batch 1 <lines | cat >lines.out
+	ok "to a pipe: the lines written ($(grep -c '^write(1,' pipe.st) writes)" grep -q '^write(1,' pipe.st
+	is "to a pipe: every line" "$(wc -l <lines.out)" 5000
+else
+	skip "to /dev/null: no write(2) to stdout" "no strace"
+fi
+
 # ---- forged stamps: any values, bounded memory, never a crash ----
 
 printf '5:1:x\n5:18446744073709551615:x\n' >forged1
