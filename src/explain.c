@@ -116,9 +116,7 @@ static void announce(const struct explain *x, const char *blocks)
 	flush_record(fp, &buf, &len);
 }
 
-/* Replace the arguments of the call in flight (what read(2) filled in). */
-static void explain_args(struct ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void explain_args(struct ctx *ctx, const char *fmt, ...)
+void explain_args(struct ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

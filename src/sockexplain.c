@@ -340,14 +340,34 @@ bool xs_recv_counted(struct ctx *ctx, const char *call, ssize_t n)
 	return counted;
 }
 
+#define RECVMSG_ARGS "%d, {msg_iov=[{iov_base=%s, iov_len=%zu}], msg_iovlen=1, ...}, %s"
+
+bool xs_recvmsg_wait(struct ctx *ctx, int fd, size_t cap)
+{
+	if (!explain_full(ctx))
+		return false;
+	explain_begin(ctx, "recvmsg", "blocks until a message comes", RECVMSG_ARGS, fd, "...", cap,
+		      msg_flags(MSG_TRUNC | MSG_CMSG_CLOEXEC).s);
+	return true;
+}
+
 void xs_recvmsg(struct ctx *ctx, int fd, const char *buf, size_t cap, const struct peer *p, ssize_t n, int flags)
 {
-	if (xs_recv_counted(ctx, "recvmsg", n))
+	xs_recvmsg_end(ctx, false, fd, buf, cap, p, n, flags);
+}
+
+void xs_recvmsg_end(struct ctx *ctx, bool announced, int fd, const char *buf, size_t cap, const struct peer *p,
+		    ssize_t n, int flags)
+{
+	if (!announced && xs_recv_counted(ctx, "recvmsg", n))
 		return;
 	int e = errno;
 	size_t shown = n > 0 ? ((size_t)n < cap ? (size_t)n : cap) : 0;
-	explain_begin(ctx, "recvmsg", NULL, "%d, {msg_iov=[{iov_base=%s, iov_len=%zu}], msg_iovlen=1, ...}, %s", fd,
-		      xbuf(buf, shown).s, cap, msg_flags(MSG_TRUNC | MSG_CMSG_CLOEXEC | flags).s);
+	struct xstr fl = msg_flags(MSG_TRUNC | MSG_CMSG_CLOEXEC | flags);
+	if (announced)
+		explain_args(ctx, RECVMSG_ARGS, fd, xbuf(buf, shown).s, cap, fl.s);
+	else
+		explain_begin(ctx, "recvmsg", NULL, RECVMSG_ARGS, fd, xbuf(buf, shown).s, cap, fl.s);
 	char says[200];
 	if (n > (ssize_t)cap)
 		snprintf(says, sizeof(says), "one message of %zd bytes, cut to the buffer's %zu (MSG_TRUNC tells)", n,

@@ -103,6 +103,9 @@ void explain_begin(struct ctx *ctx, const char *call, const char *blocks, const 
  * "library" in --json), and summed up as CALL(3). explain_end ends it. */
 void explain_lib_begin(struct ctx *ctx, const char *lib, const char *call, const char *blocks, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Replace the arguments of the call in flight, announced before it
+ * blocked (what read(2) filled in). */
+void explain_args(struct ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Its result: rc, or -1 with err; what it means (printf format). */
 void explain_end(struct ctx *ctx, long long rc, int err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* A call whose result is a pointer (zmq_socket): "0x55d0c8e0a2b0", or

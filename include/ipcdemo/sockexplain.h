@@ -50,6 +50,12 @@ ssize_t xs_recv(struct ctx *ctx, int fd, void *buf, size_t len, int flags);
  * (false); errno is kept either way. */
 bool xs_recv_counted(struct ctx *ctx, const char *call, ssize_t n);
 void xs_recvmsg(struct ctx *ctx, int fd, const char *buf, size_t cap, const struct peer *p, ssize_t n, int flags);
+/* A recvmsg(2) that may block, announced before it is made (when told in
+ * full): xs_recvmsg_wait returns whether it was, to pass to
+ * xs_recvmsg_end with the result. */
+bool xs_recvmsg_wait(struct ctx *ctx, int fd, size_t cap);
+void xs_recvmsg_end(struct ctx *ctx, bool announced, int fd, const char *buf, size_t cap, const struct peer *p,
+		    ssize_t n, int flags);
 
 /* What read(2) and write(2) on a stream socket mean. */
 extern const struct explain_says sock_read_says, sock_write_says;
