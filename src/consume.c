@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ipcdemo/message.h"
+#include "ipcdemo/sockexplain.h"
 #include "ipcdemo/stats.h"
 #include "ipcdemo/util.h"
 
@@ -441,6 +442,14 @@ enum io_result consume_stream(struct consumer *c, struct linebuf *lb, int fd, co
 		}
 		size_t asked = batch_bytes(c, lb);
 		ssize_t n = consumer_fill(c, lb, fd);
+		if (n > 0 && nonblocking && c->block_after_data && !c->ctx->opt.given[OP_TIMEOUT]) {
+			/* The first writer came: from now on a read waits as a
+			 * pipe's does, one read a message, rather than an empty
+			 * read and a poll each time the FIFO runs dry. */
+			if (xs_fcntl(c->ctx, fd, F_SETFL, fl & ~O_NONBLOCK,
+				     "a writer is there: reads wait for data from now on, as a pipe's") == 0)
+				nonblocking = false;
+		}
 		if (n > 0) {
 			if (consumer_deliver_lines(c, lb))
 				return IO_STOP;

@@ -185,6 +185,10 @@ struct consumer {
 	const struct explain_says *says;
 	char *outbuf; /* stdout's buffer, given by this consumer (consumer_finish frees it) */
 	bool discard; /* stdout is /dev/null: messages are not formatted */
+	/* consume_stream: the fd is a FIFO of our own, opened O_NONBLOCK so
+	 * that poll() waits for its first writer; made blocking once data
+	 * came (without --timeout). */
+	bool block_after_data;
 };
 int consumer_init(struct consumer *c, struct ctx *ctx);
 /* Say that the channel shares its messages among consumers, so that a

@@ -443,6 +443,7 @@ static int fifo_consume(struct ctx *ctx)
 	if (consumer_init(&c, ctx) < 0)
 		return EXIT_FAIL;
 	c.says = &fifo_read_says;
+	c.block_after_data = true;
 	if (linebuf_init(&lb, STREAM_READ, STREAM_LINE_MAX) < 0) {
 		msg_syserr(ctx->prog, "allocate buffer");
 		return consumer_finish(&c, EXIT_FAIL);
