@@ -457,6 +457,9 @@ enum io_result consume_stream(struct consumer *c, struct linebuf *lb, int fd, co
 			 * read would block, so flush and wait in poll() (where a stop
 			 * request cannot be missed). Full reads go straight on. */
 			must_poll = c->ctx->opt.given[OP_TIMEOUT] || (size_t)n < (asked ? asked : lb->cap) / 2;
+			if (must_poll && !c->ctx->opt.given[OP_TIMEOUT] && !nonblocking &&
+			    (c->discard || __fpending(stdout) == 0))
+				must_poll = false; /* nothing to flush before a read that waits */
 			continue;
 		}
 		if (n == 0) {
