@@ -145,6 +145,144 @@ static void run_table(struct table *t, const size_t *sizes, int nsizes)
 	}
 }
 
+/* A cell of the throughput table measured in passes (--repeat R > 1). */
+struct pcell {
+	struct brow r;
+	size_t size;
+	int p;
+	bool live; /* planned, no run failed */
+	struct tcell tc;
+	struct tstate st;
+};
+
+static void pcell_what(const struct table *t, const struct pcell *c, const char *stage, char *what, size_t len)
+{
+	char sl[24];
+	size_label(sl, sizeof(sl), c->size);
+	snprintf(what, len, "%s %s %s throughput, %s", c->r.name, sl, place_names[t->places[c->p]], stage);
+}
+
+/* The pilot runs of every cell: which can be measured, and how long. */
+static void plan_pass(struct table *t, struct pcell *pc, size_t n, double unit)
+{
+	char what[200];
+	for (size_t i = 0; i < n && !stop_requested(); i++) {
+		struct pcell *c = &pc[i];
+		int a = -1, z = -1;
+		pcell_what(t, c, "pilot", what, sizeof(what));
+		progress_show(t->b->progress, what);
+		place_cpus(t->b, t->places[c->p], &a, &z);
+		memset(&c->tc, 0, sizeof(c->tc));
+		if (t->places[c->p] == CPU_SPLIT && t->b->ncpu < 2)
+			snprintf(c->tc.t.why, sizeof(c->tc.t.why), "one CPU only");
+		else
+			c->live = measure_plan(t->b, &c->r, c->size, a, z, &c->st, &c->tc.t);
+		if (stop_requested())
+			return;
+		c->tc.done = !c->live; /* n/a, or its pilot failed: said as it is */
+		if (c->live)
+			progress_part(t->b->progress, unit);
+		else
+			progress_done(t->b->progress, cell_plan(t, &c->r, c->size, t->places[c->p]));
+	}
+}
+
+/* Pass k of R: one run of every cell still live. */
+static void run_pass(struct table *t, struct pcell *pc, size_t n, unsigned k, unsigned reps, double unit)
+{
+	char what[200], stage[32];
+	snprintf(stage, sizeof(stage), "run %u of %u", k + 1, reps);
+	for (size_t i = 0; i < n && !stop_requested(); i++) {
+		struct pcell *c = &pc[i];
+		if (!c->live)
+			continue;
+		pcell_what(t, c, stage, what, sizeof(what));
+		progress_show(t->b->progress, what);
+		bool ok = measure_run(t->b, &c->st);
+		if (stop_requested()) {
+			c->st.failed = false; /* an interrupted run is no result */
+			return;
+		}
+		if (!ok) {
+			c->live = false;
+			c->tc.done = true;
+			progress_done(t->b->progress, unit * (reps - k));
+		} else if (k + 1 == reps) {
+			progress_done(t->b->progress, unit);
+		} else {
+			progress_part(t->b->progress, unit);
+		}
+	}
+}
+
+/* Print the cells of pc that were measured, a row and size at a time, as
+ * table_row does. */
+static void print_passes(struct table *t, struct pcell *pc, size_t n)
+{
+	struct ctx *ctx = t->b->ctx;
+	for (size_t i = 0; i < n; i += (size_t)t->nplaces) {
+		struct tcell cells[3];
+		char sl[24];
+		int k = 0;
+		size_label(sl, sizeof(sl), pc[i].size);
+		for (int p = 0; p < t->nplaces && pc[i + (size_t)p].tc.done; p++) {
+			cells[k] = pc[i + (size_t)p].tc;
+			if (ctx->opt.json)
+				print_cell_json(t->o, &pc[i].r, pc[i].size, place_names[t->places[p]], &cells[k].t,
+						ctx->opt.batch);
+			k++;
+		}
+		if (!k)
+			continue;
+		if (!ctx->opt.json) {
+			t->layout.lossy = pc[i].r.hooks->lossy;
+			t->layout.cpu_note = pc[i].r.hooks->cpu_note;
+			table_line(&t->layout, pc[i].r.name, sl, cells, k);
+		}
+		ctx_stdout_error(ctx, flush_stdout());
+		progress_after_output(t->b->progress);
+	}
+}
+
+/* The throughput table with --repeat R > 1: the pilots of every cell,
+ * then R passes over them all, each cell run once a pass, so that a row
+ * and the floor it is set against share the machine's ups and downs (a
+ * load that changes between a row and its floor, minutes apart when each
+ * cell ran all its runs at once, moved their ratio by a fifth). The lines
+ * are printed at the end, each cell with the runs it had when Ctrl-C
+ * came. */
+static void run_passes(struct table *t, const size_t *sizes, int nsizes)
+{
+	struct ctx *ctx = t->b->ctx;
+	size_t n = 0, i = 0;
+	struct brow r;
+	for (size_t k = 0; brow_at(k, &r); k++)
+		n += t->sel[k] ? (size_t)nsizes * (size_t)t->nplaces : 0;
+	struct pcell *pc = calloc(n ? n : 1, sizeof(*pc));
+	if (!pc) {
+		msg_syserr(ctx->prog, "allocate the throughput cells");
+		run_table(t, sizes, nsizes);
+		return;
+	}
+	for (size_t k = 0; brow_at(k, &r); k++)
+		for (int s = 0; t->sel[k] && s < nsizes; s++)
+			for (int p = 0; p < t->nplaces; p++)
+				pc[i++] = (struct pcell){ .r = r, .size = sizes[s], .p = p, .live = false };
+	double unit = t->b->count ? 1 : (double)t->b->duration / 1e9;
+	unsigned reps = (unsigned)bench_opts_of(ctx)->repeat;
+	plan_pass(t, pc, n, unit);
+	for (unsigned k = 0; k < reps && !stop_requested(); k++)
+		run_pass(t, pc, n, k, reps, unit);
+	for (i = 0; i < n; i++) {
+		if (pc[i].st.n > 0 && !pc[i].tc.done) {
+			measure_finish(&pc[i].st);
+			pc[i].tc.done = true;
+		}
+	}
+	print_passes(t, pc, n);
+	free(pc);
+}
+
 /* The cells of a table and their planned durations, added to *n and *secs. */
 static void plan_table(const struct table *t, const size_t *sizes, int nsizes, unsigned *n, double *secs)
 {
@@ -284,7 +422,9 @@ static void run_all(struct bench *b, struct table *t, const size_t *sizes, int n
 		printf("\n");
 		table_title(t, text);
 	}
-	if (!stop_requested())
+	if (!stop_requested() && bench_opts_of(ctx)->repeat > 1)
+		run_passes(t, sizes, nsizes);
+	else if (!stop_requested())
 		run_table(t, sizes, nsizes);
 	if (ctx->argc == 0 && !stop_requested() && !ctx->out_errno)
 		run_sources(b, t->o);

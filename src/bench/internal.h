@@ -183,6 +183,26 @@ struct cell {
 	double per_write, per_read;
 	unsigned runs;
 };
+/* A cell is measured in passes: measure_plan makes its plan (the pilot
+ * run) and says whether it can be run, measure_run runs it once more
+ * (false when that failed: c->why says why), measure_finish puts the
+ * medians of the runs into its cell. The benchmark runs each --repeat
+ * pass over all the cells, so that a change of the machine's load lands
+ * on every cell alike, a row and its floor in the same pass. */
+#define TSTATE_RUNS 100
+struct tstate {
+	struct plan pl;
+	struct cell *c;
+	unsigned n;
+	bool failed;
+	double mb[TSTATE_RUNS], mp[TSTATE_RUNS], tx[TSTATE_RUNS], rx[TSTATE_RUNS], lost[TSTATE_RUNS], pw[TSTATE_RUNS],
+		pr[TSTATE_RUNS];
+};
+bool measure_plan(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int cpu_rx, struct tstate *st,
+		  struct cell *c);
+bool measure_run(struct bench *b, struct tstate *st);
+void measure_finish(struct tstate *st);
+/* A cell's plan and all its runs at once (--repeat 1: nothing to share). */
 void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int cpu_rx, struct cell *c);
 
 /* progress.c: what the benchmark is measuring, on standard error when it
@@ -203,6 +223,8 @@ void progress_init(struct progress *p, bool on, unsigned total, double planned, 
 void progress_show(struct progress *p, const char *what);
 /* A cell is done: count it with its planned duration; erase the line. */
 void progress_done(struct progress *p, double planned);
+/* Part of a cell done (a pass of it): its planned time, not the cell. */
+void progress_part(struct progress *p, double planned);
 /* After a line went to standard output. */
 void progress_after_output(struct progress *p);
 

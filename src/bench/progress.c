@@ -100,6 +100,14 @@ void progress_show(struct progress *p, const char *what)
 	p->shown = true;
 }
 
+void progress_part(struct progress *p, double planned)
+{
+	p->spent += planned;
+	if (p->on && p->shown)
+		progress_write(p, "\r\033[K", 4);
+	p->shown = false;
+}
+
 void progress_done(struct progress *p, double planned)
 {
 	p->done++;

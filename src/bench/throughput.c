@@ -150,64 +150,93 @@ static uint64_t pilot(struct bench *b, struct plan *pl, struct cell *c)
 	return want < (double)pl->msgs ? pl->msgs : want > (double)MAX_MSGS ? MAX_MSGS : (uint64_t)want;
 }
 
-void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int cpu_rx, struct cell *c)
+bool measure_plan(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int cpu_rx, struct tstate *st,
+		  struct cell *c)
 {
-	const struct bench_opts *o = bench_opts_of(b->ctx);
-	struct plan pl = { .row = r,
-			   .size = size,
-			   .msgs = 0,
-			   .cpu_tx = cpu_tx,
-			   .cpu_rx = cpu_rx,
-			   .batch = b->ctx->opt.batch };
-	struct result res;
+	memset(st, 0, sizeof(*st));
+	st->pl = (struct plan){ .row = r,
+				.size = size,
+				.msgs = 0,
+				.cpu_tx = cpu_tx,
+				.cpu_rx = cpu_rx,
+				.batch = b->ctx->opt.batch };
+	st->c = c;
 	memset(c, 0, sizeof(*c));
 	size_t lim = brow_limit(r, c->why, sizeof(c->why));
 	if (lim && size > lim) {
 		c->available = false;
-		return;
+		return false;
 	}
 	c->available = true;
 	c->why[0] = '\0';
-	pl.msgs = b->count ? b->count : pilot(b, &pl, c);
-	if (!pl.msgs)
-		return;
-	c->msgs = pl.msgs;
-	uint64_t reps = o->repeat;
-	double mb[100], mp[100], tx[100], rx[100], lost[100], pw[100], pr[100];
-	unsigned n = 0;
-	for (uint64_t i = 0; i < reps && !stop_requested(); i++) {
-		run_once(b, &pl, &res);
-		if (!res.ok) {
-			snprintf(c->why, sizeof(c->why), "%s", res.err);
-			return;
-		}
-		double per = (double)(res.received - 1) / res.seconds;
-		mp[n] = per;
-		mb[n] = per * (double)size / 1e6;
-		tx[n] = res.sent ? res.tx_cpu / (double)res.sent * 1e6 : NAN;
-		rx[n] = res.rx_cpu / (double)res.received * 1e6;
-		lost[n] = res.sent ? 1.0 - (double)res.received / (double)res.sent : 0;
-		pw[n] = res.tx_calls ? (double)res.sent / (double)res.tx_calls : NAN;
-		pr[n] = res.rx_calls ? (double)res.received / (double)res.rx_calls : NAN;
-		n++;
+	st->pl.msgs = b->count ? b->count : pilot(b, &st->pl, c);
+	c->msgs = st->pl.msgs;
+	return st->pl.msgs > 0;
+}
+
+bool measure_run(struct bench *b, struct tstate *st)
+{
+	struct result res;
+	struct cell *c = st->c;
+	if (st->n >= TSTATE_RUNS)
+		return false;
+	run_once(b, &st->pl, &res);
+	if (!res.ok) {
+		snprintf(c->why, sizeof(c->why), "%s", res.err);
+		st->failed = true;
+		return false;
 	}
-	if (n == 0)
+	unsigned n = st->n++;
+	double per = (double)(res.received - 1) / res.seconds;
+	st->mp[n] = per;
+	st->mb[n] = per * (double)st->pl.size / 1e6;
+	st->tx[n] = res.sent ? res.tx_cpu / (double)res.sent * 1e6 : NAN;
+	st->rx[n] = res.rx_cpu / (double)res.received * 1e6;
+	st->lost[n] = res.sent ? 1.0 - (double)res.received / (double)res.sent : 0;
+	st->pw[n] = res.tx_calls ? (double)res.sent / (double)res.tx_calls : NAN;
+	st->pr[n] = res.rx_calls ? (double)res.received / (double)res.rx_calls : NAN;
+	return true;
+}
+
+void measure_finish(struct tstate *st)
+{
+	struct cell *c = st->c;
+	unsigned n = st->n;
+	if (n == 0 || st->failed)
 		return;
-	sample_sort(mb, n);
-	sample_sort(mp, n);
-	sample_sort(tx, n);
-	sample_sort(rx, n);
-	sample_sort(lost, n);
-	sample_sort(pw, n);
-	sample_sort(pr, n);
+	sample_sort(st->mb, n);
+	sample_sort(st->mp, n);
+	sample_sort(st->tx, n);
+	sample_sort(st->rx, n);
+	sample_sort(st->lost, n);
+	sample_sort(st->pw, n);
+	sample_sort(st->pr, n);
 	c->ok = true;
 	c->runs = n;
-	c->mbps = sample_median(mb, n);
-	c->msgps = sample_median(mp, n);
-	c->spread = sample_spread(mp, n);
-	c->tx_us = sample_median(tx, n);
-	c->rx_us = sample_median(rx, n);
-	c->lost = sample_median(lost, n);
-	c->per_write = sample_median(pw, n);
-	c->per_read = sample_median(pr, n);
+	c->mbps = sample_median(st->mb, n);
+	c->msgps = sample_median(st->mp, n);
+	c->spread = sample_spread(st->mp, n);
+	c->tx_us = sample_median(st->tx, n);
+	c->rx_us = sample_median(st->rx, n);
+	c->lost = sample_median(st->lost, n);
+	c->per_write = sample_median(st->pw, n);
+	c->per_read = sample_median(st->pr, n);
+}
+
+void measure(struct bench *b, const struct brow *r, size_t size, int cpu_tx, int cpu_rx, struct cell *c)
+{
+	struct tstate *st = malloc(sizeof(*st));
+	if (!st) {
+		memset(c, 0, sizeof(*c));
+		c->available = true;
+		snprintf(c->why, sizeof(c->why), "out of memory");
+		return;
+	}
+	if (measure_plan(b, r, size, cpu_tx, cpu_rx, st, c)) {
+		for (uint64_t i = 0; i < bench_opts_of(b->ctx)->repeat && !stop_requested(); i++)
+			if (!measure_run(b, st))
+				break;
+		measure_finish(st);
+	}
+	free(st);
 }

@@ -136,6 +136,23 @@ on_tty "--duration" 80 '"$IPCDEMO" bench --size 64 --duration 20ms --cpu same pi
 ok "--duration: the time left from the start" grep -aEq '\[0/2 done, about [0-9]+ s left\] pipe 64 B same' raw.txt
 like "--duration: the row" "$(cat screen.txt)" '^pipe +64 B +(same +)?[0-9]'
 
+# --repeat R: the throughput cells run in passes, every cell's pilot, then
+# run 1 of each, then run 2 of each; the cells are counted done in the
+# last pass, and the lines printed at the end, each with its row.
+on_tty "--repeat 2" 160 '"$IPCDEMO" bench --size 64 --count 300 --cpu same --repeat 2 pipe bare-pipe'
+tr '\r' '\n' <raw.txt | grep -a 'done[],]' | sed $'s/\033\\[K//g' |
+	sed -nE 's/^\[[0-9]+\/[0-9]+ done[^]]*\] (.*) throughput, (.*) \.\.\.$/\1 \2/p' | uniq >passes.txt
+is "--repeat 2: pilots, then pass 1, then pass 2, over both rows" "$(cat passes.txt)" \
+	"pipe 64 B same pilot
+bare pipe 64 B same pilot
+pipe 64 B same run 1 of 2
+bare pipe 64 B same run 1 of 2
+pipe 64 B same run 2 of 2
+bare pipe 64 B same run 2 of 2"
+like "--repeat 2: the last cell is counted done at the end" "$(cat raw.txt)" '\[3/4 done[^]]*\] bare pipe 64 B same throughput, run 2 of 2'
+is "--repeat 2: both throughput lines" \
+	"$(sed -n '/^One-way throughput/,$p' screen.txt | grep -Ec '^(pipe|bare pipe) +64 B +[0-9]+\.[0-9] ')" 2
+
 # A terminal narrower than the progress: it is cut to the width.
 on_tty "40 columns" 40 '"$IPCDEMO" bench --size 64 --count 300 --cpu same unix-seqpacket'
 tr '\r' '\n' <raw.txt | grep -a 'done[],]' | sed $'s/\033\\[K//g' >progress.txt
