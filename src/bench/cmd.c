@@ -145,45 +145,51 @@ static void run_table(struct table *t, const size_t *sizes, int nsizes)
 	}
 }
 
-/* A cell of the throughput table measured in passes (--repeat R > 1). */
+/* A cell of a table measured in passes (--repeat R > 1). */
 struct pcell {
 	struct brow r;
 	size_t size;
 	int p;
-	bool live; /* planned, no run failed */
+	bool live; /* can be measured, and no run failed */
 	struct tcell tc;
-	struct tstate st;
+	struct tstate st;  /* throughput */
+	struct lstate lst; /* latency */
 };
 
 static void pcell_what(const struct table *t, const struct pcell *c, const char *stage, char *what, size_t len)
 {
 	char sl[24];
 	size_label(sl, sizeof(sl), c->size);
-	snprintf(what, len, "%s %s %s throughput, %s", c->r.name, sl, place_names[t->places[c->p]], stage);
+	snprintf(what, len, "%s %s %s %s, %s", c->r.name, sl, place_names[t->places[c->p]],
+		 t->lat ? "round trips" : "throughput", stage);
 }
 
-/* The pilot runs of every cell: which can be measured, and how long. */
+/* Which cells can be measured; a throughput cell's pilot run says for
+ * how many messages. */
 static void plan_pass(struct table *t, struct pcell *pc, size_t n, double unit)
 {
 	char what[200];
 	for (size_t i = 0; i < n && !stop_requested(); i++) {
 		struct pcell *c = &pc[i];
 		int a = -1, z = -1;
-		pcell_what(t, c, "pilot", what, sizeof(what));
-		progress_show(t->b->progress, what);
 		place_cpus(t->b, t->places[c->p], &a, &z);
 		memset(&c->tc, 0, sizeof(c->tc));
-		if (t->places[c->p] == CPU_SPLIT && t->b->ncpu < 2)
-			snprintf(c->tc.t.why, sizeof(c->tc.t.why), "one CPU only");
-		else
+		if (t->places[c->p] == CPU_SPLIT && t->b->ncpu < 2) {
+			snprintf(t->lat ? c->tc.l.why : c->tc.t.why, sizeof(c->tc.t.why), "one CPU only");
+		} else if (t->lat) {
+			c->live = latency_plan(&c->r, c->size, a, z, &c->lst, &c->tc.l);
+		} else {
+			pcell_what(t, c, "pilot", what, sizeof(what));
+			progress_show(t->b->progress, what);
 			c->live = measure_plan(t->b, &c->r, c->size, a, z, &c->st, &c->tc.t);
+		}
 		if (stop_requested())
 			return;
 		c->tc.done = !c->live; /* n/a, or its pilot failed: said as it is */
-		if (c->live)
-			progress_part(t->b->progress, unit);
-		else
+		if (!c->live)
 			progress_done(t->b->progress, cell_plan(t, &c->r, c->size, t->places[c->p]));
+		else if (!t->lat)
+			progress_part(t->b->progress, unit);
 	}
 }
 
@@ -198,9 +204,10 @@ static void run_pass(struct table *t, struct pcell *pc, size_t n, unsigned k, un
 			continue;
 		pcell_what(t, c, stage, what, sizeof(what));
 		progress_show(t->b->progress, what);
-		bool ok = measure_run(t->b, &c->st);
+		bool ok = t->lat ? latency_run(t->b, &c->lst) : measure_run(t->b, &c->st);
 		if (stop_requested()) {
-			c->st.failed = false; /* an interrupted run is no result */
+			/* an interrupted run is no result */
+			c->st.failed = c->lst.failed = false;
 			return;
 		}
 		if (!ok) {
@@ -215,6 +222,19 @@ static void run_pass(struct table *t, struct pcell *pc, size_t n, unsigned k, un
 	}
 }
 
+/* A measured cell of pc as table_cell prints it: JSON, or kept for --hist. */
+static void print_pcell(struct table *t, const struct pcell *c, const struct tcell *tc)
+{
+	struct ctx *ctx = t->b->ctx;
+	const char *place = place_names[t->places[c->p]];
+	if (t->lat)
+		hist_draw_cell(t->b, place, &tc->l);
+	if (ctx->opt.json && t->lat)
+		print_lcell_json(t->o, &c->r, c->size, place, &tc->l);
+	else if (ctx->opt.json)
+		print_cell_json(t->o, &c->r, c->size, place, &tc->t, ctx->opt.batch);
+}
+
 /* Print the cells of pc that were measured, a row and size at a time, as
  * table_row does. */
 static void print_passes(struct table *t, struct pcell *pc, size_t n)
@@ -227,9 +247,7 @@ static void print_passes(struct table *t, struct pcell *pc, size_t n)
 		size_label(sl, sizeof(sl), pc[i].size);
 		for (int p = 0; p < t->nplaces && pc[i + (size_t)p].tc.done; p++) {
 			cells[k] = pc[i + (size_t)p].tc;
-			if (ctx->opt.json)
-				print_cell_json(t->o, &pc[i].r, pc[i].size, place_names[t->places[p]], &cells[k].t,
-						ctx->opt.batch);
+			print_pcell(t, &pc[i + (size_t)p], &cells[k]);
 			k++;
 		}
 		if (!k)
@@ -238,19 +256,23 @@ static void print_passes(struct table *t, struct pcell *pc, size_t n)
 			t->layout.lossy = pc[i].r.hooks->lossy;
 			t->layout.cpu_note = pc[i].r.hooks->cpu_note;
 			table_line(&t->layout, pc[i].r.name, sl, cells, k);
+			if (t->lat)
+				hist_draw_row(t->b);
 		}
 		ctx_stdout_error(ctx, flush_stdout());
 		progress_after_output(t->b->progress);
 	}
 }
 
-/* The throughput table with --repeat R > 1: the pilots of every cell,
- * then R passes over them all, each cell run once a pass, so that a row
- * and the floor it is set against share the machine's ups and downs (a
- * load that changes between a row and its floor, minutes apart when each
- * cell ran all its runs at once, moved their ratio by a fifth). The lines
- * are printed at the end, each cell with the runs it had when Ctrl-C
- * came. */
+static void run_table(struct table *t, const size_t *sizes, int nsizes);
+
+/* A table with --repeat R > 1: the plan of every cell (a throughput
+ * cell's pilot run), then R passes over them all, each cell run once a
+ * pass, so that a row and the floor it is set against share the
+ * machine's ups and downs (a load that changed between a row and its
+ * floor, minutes apart when each cell ran all its runs at once, moved
+ * their ratio by a fifth). The lines are printed at the end, each cell
+ * with the runs it had when Ctrl-C came. */
 static void run_passes(struct table *t, const size_t *sizes, int nsizes)
 {
 	struct ctx *ctx = t->b->ctx;
@@ -260,7 +282,7 @@ static void run_passes(struct table *t, const size_t *sizes, int nsizes)
 		n += t->sel[k] ? (size_t)nsizes * (size_t)t->nplaces : 0;
 	struct pcell *pc = calloc(n ? n : 1, sizeof(*pc));
 	if (!pc) {
-		msg_syserr(ctx->prog, "allocate the throughput cells");
+		msg_syserr(ctx->prog, "allocate the cells of the table");
 		run_table(t, sizes, nsizes);
 		return;
 	}
@@ -274,8 +296,12 @@ static void run_passes(struct table *t, const size_t *sizes, int nsizes)
 	for (unsigned k = 0; k < reps && !stop_requested(); k++)
 		run_pass(t, pc, n, k, reps, unit);
 	for (i = 0; i < n; i++) {
-		if (pc[i].st.n > 0 && !pc[i].tc.done) {
-			measure_finish(&pc[i].st);
+		bool runs = t->lat ? pc[i].lst.n > 0 : pc[i].st.n > 0;
+		if (runs && !pc[i].tc.done) {
+			if (t->lat)
+				latency_finish(&pc[i].lst);
+			else
+				measure_finish(&pc[i].st);
 			pc[i].tc.done = true;
 		}
 	}
@@ -402,7 +428,10 @@ static void run_all(struct bench *b, struct table *t, const size_t *sizes, int n
 			 b->ncpu, b->ncpu == 1 ? "" : "s");
 		table_title(t, text);
 	}
-	run_table(t, lsizes, nl);
+	if (bench_opts_of(ctx)->repeat > 1)
+		run_passes(t, lsizes, nl);
+	else
+		run_table(t, lsizes, nl);
 	if (!stop_requested())
 		hist_draw_single(b);
 	t->lat = t->layout.lat = false;

@@ -146,6 +146,24 @@ struct lcell {
 	unsigned runs;
 	struct hist hist; /* of every run, ns */
 };
+/* A latency cell measured in passes, as a throughput cell (struct
+ * tstate): latency_plan says whether it can be measured, latency_run
+ * adds a run's round trips to its histogram, latency_finish makes its
+ * figures. */
+#define LSTATE_RUNS 100
+struct lstate {
+	const struct brow *r;
+	size_t size;
+	int cpu_c, cpu_s;
+	struct lcell *c;
+	unsigned n;
+	bool failed;
+	double med[LSTATE_RUNS], cpu[LSTATE_RUNS];
+};
+bool latency_plan(const struct brow *r, size_t size, int cpu_c, int cpu_s, struct lstate *st, struct lcell *c);
+bool latency_run(struct bench *b, struct lstate *st);
+void latency_finish(struct lstate *st);
+/* A cell's runs all at once (--repeat 1). */
 void latency(struct bench *b, const struct brow *r, size_t size, int cpu_c, int cpu_s, struct lcell *c);
 /* --samples and --hist: set up before the first cell (EXIT_FAIL after a
  * message), released after the last. */

@@ -301,43 +301,59 @@ static void lcell_figures(struct lcell *c)
 	c->max = (double)h->max / 1e3;
 }
 
-void latency(struct bench *b, const struct brow *r, size_t size, int cpu_c, int cpu_s, struct lcell *c)
+bool latency_plan(const struct brow *r, size_t size, int cpu_c, int cpu_s, struct lstate *st, struct lcell *c)
 {
-	const struct bench_opts *o = bench_opts_of(b->ctx);
-	double med[100], cpu[100];
-	struct lresult res;
+	memset(st, 0, sizeof(*st));
+	st->r = r;
+	st->size = size;
+	st->cpu_c = cpu_c;
+	st->cpu_s = cpu_s;
+	st->c = c;
 	memset(c, 0, sizeof(*c));
 	hist_init(&c->hist);
 	size_t lim = brow_limit(r, c->why, sizeof(c->why));
 	if (lim && size > lim)
-		return;
+		return false;
 	if (!r->hooks->chan_open) {
 		snprintf(c->why, sizeof(c->why), "%s", r->ref ? r->ref->no_round_trips : "no round trips");
-		return;
+		return false;
 	}
 	c->available = true;
 	c->why[0] = '\0';
-	uint64_t reps = o->repeat;
-	unsigned n = 0;
-	for (uint64_t i = 0; i < reps && !stop_requested(); i++) {
-		struct lrun lr = { .r = r, .size = size, .cpu_c = cpu_c, .cpu_s = cpu_s, .run = (unsigned)i + 1 };
-		latency_once(b, &lr, &res);
-		if (!res.ok) {
-			snprintf(c->why, sizeof(c->why), "%s", res.err);
-			return;
-		}
-		hist_merge(&c->hist, &res.hist);
-		med[n] = (double)hist_percentile(&res.hist, 50) / 1e3;
-		cpu[n] = res.cpu / (double)res.n * 1e6;
-		c->n = res.n;
-		n++;
+	return true;
+}
+
+bool latency_run(struct bench *b, struct lstate *st)
+{
+	struct lresult res;
+	struct lcell *c = st->c;
+	if (st->n >= LSTATE_RUNS)
+		return false;
+	struct lrun lr = { .r = st->r, .size = st->size, .cpu_c = st->cpu_c, .cpu_s = st->cpu_s, .run = st->n + 1 };
+	latency_once(b, &lr, &res);
+	if (!res.ok) {
+		snprintf(c->why, sizeof(c->why), "%s", res.err);
+		st->failed = true;
+		return false;
 	}
-	if (!n)
+	hist_merge(&c->hist, &res.hist);
+	st->med[st->n] = (double)hist_percentile(&res.hist, 50) / 1e3;
+	st->cpu[st->n] = res.cpu / (double)res.n * 1e6;
+	c->n = res.n;
+	st->n++;
+	return true;
+}
+
+void latency_finish(struct lstate *st)
+{
+	struct lcell *c = st->c;
+	unsigned n = st->n;
+	if (!n || st->failed)
 		return;
-	sample_sort(med, n);
-	sample_sort(cpu, n);
-	c->spread = sample_spread(med, n);
-	c->cpu_us = sample_median(cpu, n);
+	sample_sort(st->med, n);
+	sample_sort(st->cpu, n);
+	c->spread = sample_spread(st->med, n);
+	c->cpu_us = sample_median(st->cpu, n);
 	lcell_figures(c);
 	c->runs = n;
 	c->ok = true;
@@ -365,4 +381,23 @@ void latency_teardown(struct bench *b)
 	if (b->samples_fd >= 0 && close(b->samples_fd) < 0)
 		msg_syserr(b->ctx->prog, "close %s", bench_opts_of(b->ctx)->samples);
 	b->samples_fd = -1;
+}
+
+void latency(struct bench *b, const struct brow *r, size_t size, int cpu_c, int cpu_s, struct lcell *c)
+{
+	struct lstate *st = malloc(sizeof(*st));
+	if (!st) {
+		memset(c, 0, sizeof(*c));
+		hist_init(&c->hist);
+		c->available = true;
+		snprintf(c->why, sizeof(c->why), "out of memory");
+		return;
+	}
+	if (latency_plan(r, size, cpu_c, cpu_s, st, c)) {
+		for (uint64_t i = 0; i < bench_opts_of(b->ctx)->repeat && !stop_requested(); i++)
+			if (!latency_run(b, st))
+				break;
+		latency_finish(st);
+	}
+	free(st);
 }

@@ -40,8 +40,8 @@ const struct opt_def bench_opt_repeat = {
 	.name = "repeat",
 	.type = OPT_COUNT,
 	.arg = "R",
-	.help = "run each cell R times (throughput: in R passes over all the cells); report the median (latency: "
-		"of all round trips) and the spread",
+	.help = "run each cell R times, in R passes over all the cells; report the median (latency: of all round "
+		"trips) and the spread",
 	.min = 1,
 	.max = 100,
 	AT(repeat),

@@ -619,15 +619,18 @@ is "--samples: the header" "$(head -n 1 samples.csv)" "row,size,cpu,run,index,ns
 is "--samples: a line per round trip" "$(($(wc -l <samples.csv) - 1))" $((2 * 2 * 2 * 2 * 300))
 is "--samples: every line row,size,cpu,run,index,ns" \
 	"$(tail -n +2 samples.csv | grep -cvE '^(pipe|udp),(64|256),(same|split),[12],[0-9]+,[0-9]+$')" 0
+# --repeat 2: the cells in two passes, run 1 of each, then run 2 of each.
 want_cells=""
-for r in pipe udp; do
-	for s in 64 256; do
-		for c in same split; do
-			want_cells+="$r,$s,$c,1,300 $r,$s,$c,2,300 "
+for run in 1 2; do
+	for r in pipe udp; do
+		for s in 64 256; do
+			for c in same split; do
+				want_cells+="$r,$s,$c,$run,300 "
+			done
 		done
 	done
 done
-is "--samples: runs in order, index 1..300 each" \
+is "--samples: the runs in passes, index 1..300 each" \
 	"$(tail -n +2 samples.csv | awk -F, '{ k = $1 "," $2 "," $3 "," $4; if (k != last) { if (last != "") printf "%s,%d ", last, n; last = k; n = 0 } n++; if ($5 != n) bad = 1 } END { printf "%s,%d %s", last, n, bad ? "bad index" : "" }')" \
 	"$want_cells"
 if $have_jq; then

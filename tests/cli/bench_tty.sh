@@ -136,9 +136,9 @@ on_tty "--duration" 80 '"$IPCDEMO" bench --size 64 --duration 20ms --cpu same pi
 ok "--duration: the time left from the start" grep -aEq '\[0/2 done, about [0-9]+ s left\] pipe 64 B same' raw.txt
 like "--duration: the row" "$(cat screen.txt)" '^pipe +64 B +(same +)?[0-9]'
 
-# --repeat R: the throughput cells run in passes, every cell's pilot, then
-# run 1 of each, then run 2 of each; the cells are counted done in the
-# last pass, and the lines printed at the end, each with its row.
+# --repeat R: the cells run in passes, every throughput cell's pilot, then
+# run 1 of each, then run 2 of each (the round trips alike); the cells are
+# counted done in the last pass, and the lines printed at the end.
 on_tty "--repeat 2" 160 '"$IPCDEMO" bench --size 64 --count 300 --cpu same --repeat 2 pipe bare-pipe'
 tr '\r' '\n' <raw.txt | grep -a 'done[],]' | sed $'s/\033\\[K//g' |
 	sed -nE 's/^\[[0-9]+\/[0-9]+ done[^]]*\] (.*) throughput, (.*) \.\.\.$/\1 \2/p' | uniq >passes.txt
@@ -146,6 +146,12 @@ is "--repeat 2: pilots, then pass 1, then pass 2, over both rows" "$(cat passes.
 	"pipe 64 B same pilot
 bare pipe 64 B same pilot
 pipe 64 B same run 1 of 2
+bare pipe 64 B same run 1 of 2
+pipe 64 B same run 2 of 2
+bare pipe 64 B same run 2 of 2"
+is "--repeat 2: the round trips in passes too" \
+	"$(tr '\r' '\n' <raw.txt | sed -nE 's/^.*\] (.*) round trips, (run [0-9] of 2) \.\.\.$/\1 \2/p' | uniq)" \
+	"pipe 64 B same run 1 of 2
 bare pipe 64 B same run 1 of 2
 pipe 64 B same run 2 of 2
 bare pipe 64 B same run 2 of 2"
