@@ -146,6 +146,7 @@ static int set_options(struct zsock *zs, const struct zmq_opts *zo)
 
 static void zs_close(struct zsock *zs)
 {
+	zmon_close(&zs->mon, zs->sock);
 	if (zs->sock) {
 		if (zs->stopped || stop_requested()) {
 			int zero = 0;
@@ -154,7 +155,6 @@ static void zs_close(struct zsock *zs)
 		zx_close(zs->ctx, zs->sock);
 		zs->sock = NULL;
 	}
-	zmon_close(&zs->mon);
 	if (zs->zctx) {
 		zm_ctx_end(zs->ctx, zs->zctx);
 		zs->zctx = NULL;

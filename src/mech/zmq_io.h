@@ -59,6 +59,7 @@ struct zmon {
 	const char *what;
 	bool print;
 	bool overflow;        /* more than ZMON_FDS connections at once: said */
+	bool stopped;         /* its last event, "monitor stopped", was taken */
 	unsigned tick;        /* zmon_tick's count */
 	uint64_t connections; /* connected or accepted, ever */
 	size_t nfds;
@@ -89,8 +90,10 @@ uint64_t zmon_hold_unread(struct ctx *ctx, struct zmon *m, int64_t deadline, boo
 int zmon_items(struct zmon *m, zmq_pollitem_t *it);
 /* Spend ns printing events as they come; false on a stop request. */
 bool zmon_pause(struct zmon *m, int64_t ns);
-/* Print what is left and close the monitor's socket. */
-void zmon_close(struct zmon *m);
+/* Stop monitoring sock (when not NULL), print what is left up to the
+ * monitor's last event, and close the monitor's socket; before sock is
+ * closed. */
+void zmon_close(struct zmon *m, void *sock);
 
 /* ---- --explain (zmq_explain.c) ----
  * The libzmq calls, made and told as the library calls they are. */

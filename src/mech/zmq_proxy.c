@@ -73,11 +73,11 @@ static int open_side(struct zproxy *p, struct side *sd)
 
 static void close_side(struct ctx *ctx, struct side *sd)
 {
+	zmon_close(&sd->mon, sd->sock);
 	if (sd->sock) {
 		zx_close(ctx, sd->sock);
 		sd->sock = NULL;
 	}
-	zmon_close(&sd->mon);
 }
 
 /* The options' checks. Returns 0, or the exit status after saying why. */
