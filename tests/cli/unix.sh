@@ -221,6 +221,27 @@ if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null
 	is "drained: every message in order" "$(cat c.out)" "$(seq 1 300)"
 	ok "drained: about a read a message" count_at_least drain.st '^read\(' 250
 	ok "drained: a few poll() calls, not one every 16 reads" test "$(count_in drain.st '^ppoll\(')" -le 5
+
+	# The same with packets: a listening seqpacket consumer takes up to 64
+	# queued packets of a producer between two poll() calls (150 packets:
+	# what the socket holds while nobody reads).
+	bg_direct c env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -qq -e trace=ppoll,recvmsg -o pdrain.st "$IPCDEMO" unix consume --listen --type seqpacket \
+		--path pdrain.sock -n 150 --timeout 30s
+	c=$BG
+	ok "packets drained: consumer listens" wait_for 20 is_sock pdrain.sock
+	cc=$(cmd_pid "$c")
+	kill -STOP "$cc"
+	ok "packets drained: consumer stopped" wait_for 20 grep -Eq '^[0-9]+ \(.*\) [tT]' "/proc/$cc/stat"
+	run "packets drained: producer queues 150 packets" 0 -- "$IPCDEMO" unix produce -q --connect --type seqpacket \
+		--path pdrain.sock --source counter -n 150
+	kill -CONT "$cc"
+	ok "packets drained: consumer ends" wait_for 20 dead "$c"
+	reap "$c"
+	is "packets drained: consumer exit status 0" "$ST" 0
+	is "packets drained: every packet in order" "$(cat c.out)" "$(seq 1 150)"
+	ok "packets drained: a poll() for many packets, not one each ($(count_in pdrain.st '^ppoll\(')) " \
+		test "$(count_in pdrain.st '^ppoll\(')" -le 10
 else
 	skip "drained: one poll() for all that waits" "strace cannot trace here"
 fi
