@@ -15,6 +15,9 @@
 
 static ssize_t sock_recvf(int fd, char *buf, size_t cap, struct peer *p, int flags);
 
+/* The longest a packet consumer's receive blocks (SO_RCVTIMEO), in us. */
+#define RECV_SLICE_US 100000L
+
 ssize_t sock_recv(int fd, char *buf, size_t cap, struct peer *p)
 {
 	return sock_recvf(fd, buf, cap, p, 0);
@@ -93,6 +96,12 @@ int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof
 	int fl = fcntl(fd, F_GETFL);
 	bool must_poll = c->ctx->opt.given[OP_TIMEOUT] || (fl >= 0 && (fl & O_NONBLOCK));
 	bool drained = true;
+	/* A receive that blocks gives up after a slice, as a queue's does,
+	 * so that a stop request that lands just before the call is seen
+	 * within the slice rather than at the next message. */
+	if (!must_poll && xs_rcvtimeo(c->ctx, fd, RECV_SLICE_US,
+				      "a receive that waits gives up after 100 ms: a stop request is seen") < 0)
+		must_poll = true; /* then poll() waits, where a stop is never missed */
 	for (;;) {
 		if (c->stop || stop_requested())
 			break;
