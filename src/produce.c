@@ -84,7 +84,6 @@ static int stdin_next(struct ctx *ctx, struct source *s, const char **p, size_t 
 	}
 }
 
-/* Next payload from the source. */
 /* The counter's next number, its digits counted up in place. */
 static void dec_next(struct source *s)
 {
@@ -111,6 +110,7 @@ static void dec_init(struct source *s)
 	s->dec_len = (size_t)n;
 }
 
+/* Next payload from the source. */
 static int source_next(struct ctx *ctx, struct source *s, const char **p, size_t *len, bool may_block)
 {
 	switch (s->kind) {
