@@ -492,25 +492,23 @@ static void report_dropped(const struct zsink *s)
  * saying what may be lost. */
 static int hold_unread(struct zsink *s)
 {
-	int rc = EXIT_TIMEOUT;
 	int64_t deadline = now_mono_ns() + s->zo->linger;
 	bool connecting = !binds(s->zo, true);
 	uint64_t left = zmon_hold_unread(s->ctx, &s->zs.mon, deadline, connecting);
+	bool unconnected = connecting && !s->zs.mon.connections;
 	bool stopped = stop_requested();
 	if (left)
 		msg_warn(s->ctx->prog,
-			 "%s: %llu bytes sent were still unread by the peer %s; they are lost if libzmq drops them as "
-			 "it "
-			 "closes",
+			 "%s: %llu bytes sent were still unread by the peer %s; they are lost if libzmq drops them "
+			 "as it closes",
 			 s->zs.endpoint, (unsigned long long)left, stopped ? "at the stop" : "after the --linger");
-	else if (connecting && !s->zs.mon.connections && !stopped)
+	else if (unconnected && !stopped)
 		msg_warn(s->ctx->prog, "%s: no connection within the --linger: the messages queued for it are dropped",
 			 s->zs.endpoint);
-	if (stopped || (!left && (!connecting || s->zs.mon.connections)))
-		rc = EXIT_OK; /* a stop ends with status 0, having said what is left */
-	if (rc != EXIT_OK)
-		s->zs.stopped = true; /* the --linger is spent */
-	return rc;
+	if (stopped || (!left && !unconnected))
+		return EXIT_OK; /* a stop ends with status 0, having said what is left */
+	s->zs.stopped = true;   /* the --linger is spent */
+	return EXIT_TIMEOUT;
 }
 
 int zm_produce(struct ctx *ctx)
