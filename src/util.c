@@ -143,6 +143,20 @@ void format_duration(char *buf, size_t len, int64_t ns)
  * read through stop_requested(). */
 static volatile sig_atomic_t stop_sig;
 
+/* Set once a stop request has been seen outside the handler: the kick
+ * below is no longer needed. */
+static volatile sig_atomic_t stop_seen;
+
+/* A stop request that lands between a look at the stop flag and the
+ * blocking call after it (a read, an mq_receive, a msgrcv) does not
+ * interrupt that call: the signal came before it. So the handler of the
+ * first request also arms ITIMER_REAL: a SIGALRM every STOP_KICK_US, whose
+ * handler has no SA_RESTART either, interrupts such a call soon after,
+ * and the first stop_requested() that returns true disarms it. The waits
+ * need no timeout of their own for the sake of Ctrl-C: a blocking call
+ * that times out arms a timer in the kernel each time it sleeps. */
+#define STOP_KICK_US 20000
+
 /* Who sent the first stop signal, and when (CLOCK_MONOTONIC, ns). */
 static pid_t stop_from;
 static int64_t stop_at;
@@ -170,6 +184,11 @@ static void on_stop(int sig, siginfo_t *si, void *uc)
 	stop_from = si && si->si_code == SI_USER ? si->si_pid : -1;
 	stop_at = now;
 	stop_sig = sig;
+	int e = errno;
+	struct itimerval kick = { .it_interval = { .tv_sec = 0, .tv_usec = STOP_KICK_US },
+				  .it_value = { .tv_sec = 0, .tv_usec = STOP_KICK_US } };
+	(void)setitimer(ITIMER_REAL, &kick, NULL);
+	errno = e;
 }
 
 static void on_alarm(int sig)
@@ -261,7 +280,18 @@ void tmp_template(char *buf, size_t len, const char *name)
 
 bool stop_requested(void)
 {
-	return stop_sig != 0;
+	if (!stop_sig)
+		return false;
+	if (!stop_seen) {
+		/* Seen: the kick has done its work, or was not needed. */
+		struct itimerval off;
+		memset(&off, 0, sizeof(off));
+		int e = errno;
+		(void)setitimer(ITIMER_REAL, &off, NULL);
+		errno = e;
+		stop_seen = 1;
+	}
+	return true;
 }
 
 int stop_signal(void)
