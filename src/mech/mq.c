@@ -235,13 +235,15 @@ static int mq_open_queue(struct ctx *ctx, struct mqch *q, int oflag, bool create
 }
 
 /* The absolute CLOCK_REALTIME time mq_timed* want for the next slice of
- * waiting; false when the deadline has passed. */
+ * waiting until a deadline (measured on the monotonic clock: a slice at a
+ * time, so that a step of the system clock moves the wait by one slice at
+ * most); false when the deadline has passed. */
 static bool slice_end(int64_t deadline, struct timespec *abs)
 {
 	int64_t now = now_mono_ns();
-	if (deadline != QUEUE_FOREVER && now >= deadline)
+	if (now >= deadline)
 		return false;
-	int64_t wait = deadline == QUEUE_FOREVER || deadline - now > QUEUE_SLICE_NS ? QUEUE_SLICE_NS : deadline - now;
+	int64_t wait = deadline - now > QUEUE_SLICE_NS ? QUEUE_SLICE_NS : deadline - now;
 	int64_t t = now_real_ns() + wait;
 	abs->tv_sec = (time_t)(t / NSEC_PER_SEC);
 	abs->tv_nsec = (long)(t % NSEC_PER_SEC);
@@ -271,11 +273,14 @@ static const struct timespec *call_end(struct mqch *q, int64_t deadline, bool *l
 
 /* One mq_timedsend or mq_timedreceive (snd picks which): with
  * QUEUE_NOWAIT, or a deadline that has passed, a try that does not wait;
- * otherwise straight to a call that blocks until the deadline or the end
- * of a slice of at most QUEUE_SLICE_NS, whichever is first, so that a stop
- * request that lands just before the call is still seen. One system call
- * when there is room or a message (no try before it): a round trip costs
- * one send and one receive on each side. Returns what the call returns. */
+ * with QUEUE_FOREVER a call with no timeout, as mq_send and mq_receive
+ * make (a timeout arms a timer in the kernel each time the call sleeps;
+ * a stop request that lands just before the call is caught by the stop
+ * kick, util.c); otherwise a call that blocks until the deadline or the
+ * end of a slice of at most QUEUE_SLICE_NS, whichever is first. One
+ * system call when there is room or a message (no try before it): a
+ * round trip costs one send and one receive on each side. Returns what
+ * the call returns. */
 static ssize_t mq_call(struct mqch *q, bool snd, char *buf, size_t len, int64_t deadline)
 {
 	for (;;) {
@@ -283,8 +288,8 @@ static ssize_t mq_call(struct mqch *q, bool snd, char *buf, size_t len, int64_t 
 			errno = EINTR;
 			return -1;
 		}
-		bool last;
-		const struct timespec *abs = call_end(q, deadline, &last);
+		bool last = false;
+		const struct timespec *abs = deadline == QUEUE_FOREVER ? NULL : call_end(q, deadline, &last);
 		ssize_t n = explaining(q->ctx) ? mqn_xfer(q, snd, buf, len, abs)
 			    : snd              ? mq_timedsend(q->mqd, buf, len, q->prio, abs)
 					       : mq_timedreceive(q->mqd, buf, len, &q->prio, abs);

@@ -36,11 +36,15 @@ static struct xstr xattr(const struct mq_attr *a)
 	return x;
 }
 
-/* A timeout as strace prints it. */
+/* A timeout as strace prints it (NULL: none, the call waits as long as
+ * it takes). */
 static struct xstr xtime(const struct timespec *t)
 {
 	struct xstr x;
-	snprintf(x.s, sizeof(x.s), "{tv_sec=%lld, tv_nsec=%ld}", (long long)t->tv_sec, t->tv_nsec);
+	if (!t)
+		snprintf(x.s, sizeof(x.s), "NULL");
+	else
+		snprintf(x.s, sizeof(x.s), "{tv_sec=%lld, tv_nsec=%ld}", (long long)t->tv_sec, t->tv_nsec);
 	return x;
 }
 
@@ -181,10 +185,12 @@ ssize_t mqn_xfer(struct mqch *q, bool snd, char *buf, size_t len, const struct t
 {
 	struct ctx *ctx = q->ctx;
 	const char *call = snd ? "mq_timedsend" : "mq_timedreceive";
-	bool now = abs->tv_sec == 0 && abs->tv_nsec == 0;
+	bool now = abs && abs->tv_sec == 0 && abs->tv_nsec == 0;
 	bool full = explain_full(ctx);
 	if (full && !snd && !now)
-		explain_begin(ctx, call, "blocks until a message arrives, or until the time given",
+		explain_begin(ctx, call,
+			      abs ? "blocks until a message arrives, or until the time given"
+				  : "blocks until a message arrives (no timeout: a stop request interrupts it)",
 			      "%d, ..., %zu, ..., %s", (int)q->mqd, len, xtime(abs).s);
 	ssize_t n =
 		snd ? mq_timedsend(q->mqd, buf, len, q->prio, abs) : mq_timedreceive(q->mqd, buf, len, &q->prio, abs);

@@ -135,9 +135,9 @@ explain[PID]: fchmod(3, 0600) = 0
 explain[PID]:     the mode exactly as asked: mq_open applied the umask to it
 explain[PID]: mq_getsetattr(3, NULL, {mq_flags=0, mq_maxmsg=10, mq_msgsize=8192, mq_curmsgs=0}) = 0
 explain[PID]:     0 of 10 messages queued, each at most 8192 bytes: the size it was made with, which never changes
-explain[PID]: mq_timedsend(3, \"DATA\"..., 37, 0, {tv_sec=S, tv_nsec=NS}) = 0
+explain[PID]: mq_timedsend(3, \"DATA\"..., 37, 0, NULL) = 0
 explain[PID]:     queued: the kernel keeps the message until a receiver takes it, after we exit too
-explain[PID]: mq_timedsend(3, \"DATA\"..., 37, 0, {tv_sec=S, tv_nsec=NS}) = 0
+explain[PID]: mq_timedsend(3, \"DATA\"..., 37, 0, NULL) = 0
 explain[PID]:     queued: the kernel keeps the message until a receiver takes it, after we exit too
 explain[PID]: close(3) = 0
 explain[PID]:     our descriptor is gone; the queue and its messages stay

@@ -642,6 +642,39 @@ like "Ctrl-C, --stats --json: a summary object" "$(cat c.err)" '^\{"type":"summa
 is "Ctrl-C, nothing received: nothing on stdout" "$(cat c.out)" ""
 "$IPCDEMO" mq unlink -q --name "$q"
 
+# ---- the stop kick (ipcdemo(1), PIPELINES AND SIGNALS) ----
+# A receive that nothing bounds waits with no timeout (a timeout would arm
+# a timer in the kernel each time the call sleeps). A stop request that
+# lands after the last look at the stop flag, just before such a call,
+# would not interrupt it: the first request arms ITIMER_REAL (a SIGALRM
+# every 20 ms) for that case, and the first look that sees it disarms it.
+if command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; then
+	"$IPCDEMO" mq create -q --name /t-kick
+	bg k env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -o "$T/kick.st" \
+		-e trace=mq_timedreceive,setitimer "$IPCDEMO" mq receive -q --name /t-kick --stats
+	k=$BG
+	kick_pid() { kpid=$(pgrep -n -f '^[^ ]*ipcdemo mq receive -q --name /t-kick'); }
+	ok "stop kick: the receiver runs" wait_for 20 kick_pid
+	ok "stop kick: it waits in the kernel" wait_for 20 blocked_in_mq "$kpid"
+	kill -TERM "$kpid"
+	ok "stop kick: the receiver exits" wait_for 10 dead "$k"
+	reap "$k"
+	is "stop kick: exit status 0" "$ST" 0
+	st=$(cat "$T/kick.st")
+	like "stop kick: the wait has no timeout, and SIGTERM interrupts it" "$st" \
+		'^mq_timedreceive\([0-9]+, .*, NULL\) += (-1 EINTR|\? ERESTARTSYS)'
+	like "stop kick: the first SIGTERM arms ITIMER_REAL" "$st" \
+		'^setitimer\(ITIMER_REAL, \{it_interval=\{tv_sec=0, tv_usec=20000\}, it_value=\{tv_sec=0, tv_usec=20000\}\}'
+	is "stop kick: armed once, then disarmed when the stop is seen" \
+		"$(grep -o '^setitimer(ITIMER_REAL, {it_interval={tv_sec=0, tv_usec=[0-9]*}' "$T/kick.st" | grep -o 'usec=[0-9]*')" \
+		"usec=20000
+usec=0"
+	like "stop kick: the summary" "$(cat k.err)" 'received 0 messages'
+	"$IPCDEMO" mq unlink -q --name /t-kick
+else
+	skip "stop kick" "strace cannot trace here"
+fi
+
 # ---- system calls per round trip (strace) ----
 # (LeakSanitizer cannot run under ptrace: a sanitized build leaves it out here.)
 
