@@ -15,9 +15,6 @@
 
 static ssize_t sock_recvf(int fd, char *buf, size_t cap, struct peer *p, int flags);
 
-/* The longest a packet consumer's receive blocks (SO_RCVTIMEO), in us. */
-#define RECV_SLICE_US 100000L
-
 ssize_t sock_recv(int fd, char *buf, size_t cap, struct peer *p)
 {
 	return sock_recvf(fd, buf, cap, p, 0);
@@ -31,10 +28,12 @@ static ssize_t sock_recvf(int fd, char *buf, size_t cap, struct peer *p, int fla
 		struct cmsghdr align;
 	} cbuf;
 	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	/* No control buffer when no one asks who sent it: the kernel then
+	 * skips the control messages' work for each datagram. */
 	struct msghdr mh = { .msg_iov = &iov,
 			     .msg_iovlen = 1,
-			     .msg_control = cbuf.b,
-			     .msg_controllen = sizeof(cbuf.b) };
+			     .msg_control = p ? cbuf.b : NULL,
+			     .msg_controllen = p ? sizeof(cbuf.b) : 0 };
 	/* MSG_TRUNC: the return value is the real length, even when cut. */
 	if (p)
 		p->known = false;
@@ -96,12 +95,9 @@ int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof
 	int fl = fcntl(fd, F_GETFL);
 	bool must_poll = c->ctx->opt.given[OP_TIMEOUT] || (fl >= 0 && (fl & O_NONBLOCK));
 	bool drained = true;
-	/* A receive that blocks gives up after a slice, as a queue's does,
-	 * so that a stop request that lands just before the call is seen
-	 * within the slice rather than at the next message. */
-	if (!must_poll && xs_rcvtimeo(c->ctx, fd, RECV_SLICE_US,
-				      "a receive that waits gives up after 100 ms: a stop request is seen") < 0)
-		must_poll = true; /* then poll() waits, where a stop is never missed */
+	/* A receive that blocks has no timeout: a stop request that lands
+	 * just before the call is caught by the stop kick (util.c), and a
+	 * timeout would arm a timer in the kernel each time the call sleeps. */
 	for (;;) {
 		if (c->stop || stop_requested())
 			break;
@@ -119,7 +115,8 @@ int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof
 				polled = true;
 			}
 		}
-		struct peer *pp = c->extra_arg == &peer ? &peer : NULL;
+		/* The sender's credentials only for --json, which prints them. */
+		struct peer *pp = c->extra_arg == &peer && c->ctx->opt.json ? &peer : NULL;
 		bool hurry = !drained && (must_poll || (!c->discard && __fpending(stdout) > 0));
 		int flags = hurry ? MSG_DONTWAIT : 0;
 		bool told = explaining(c->ctx) && !hurry && !polled && xs_recvmsg_wait(c->ctx, fd, cap);
