@@ -77,9 +77,9 @@ const struct verb commands[] = {
 			"verbs streaming messages of each --size (messages/s, MB/s, CPU time per message and\n"
 			"messages per system call on each side; --batch 1: one a call, as the references).\n"
 			"MECHANISM selects a mechanism's rows, or one row by its own word; bare (one system call\n"
-			"per message through a plain pipe, unix stream and datagram sockets, loopback TCP and\n"
-			"UDP, a POSIX and a System V message queue) and dd (dd | dd) are references measured\n"
-			"in the same run.\n"
+			"per message through a plain pipe, a FIFO, unix stream and datagram sockets, loopback\n"
+			"TCP and UDP, a POSIX and a System V message queue) and dd (dd | dd) are references\n"
+			"measured in the same run.\n"
 			"Default: all. See ipcdemo-bench(1) for the method.",
 		.opts = bench_opts,
 		.min_args = 0,

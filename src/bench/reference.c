@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The reference rows: not ipcdemo, measured in the same run. read(2) and
- * write(2) of --size blocks through a plain pipe, a unix stream socket and
- * a TCP connection on loopback, no message handling, as lmbench and
- * ipc-bench measure; and what a plain pipe moves between two dd. */
+ * write(2) of --size blocks through a plain pipe, a FIFO, a unix stream
+ * socket and a TCP connection on loopback, no message handling, as lmbench
+ * and ipc-bench measure; and what a plain pipe moves between two dd. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -100,7 +101,7 @@ static void run_dd(struct bench *b, const struct plan *pl, struct result *res)
  * blocks of --size bytes, one write(2) per block and read(2) until the
  * block is whole; no lines, no output. What the known benchmarks measure,
  * as the floor of the mechanism's own row. */
-enum bare_kind { BARE_PIPE, BARE_UNIX, BARE_TCP };
+enum bare_kind { BARE_PIPE, BARE_FIFO, BARE_UNIX, BARE_TCP };
 
 static int set_int(int fd, int level, int name, int v)
 {
@@ -153,13 +154,35 @@ out:;
 	return rc;
 }
 
+/* A FIFO made at path (in the bench's directory, where the fifo row's
+ * are), opened at both ends without waiting for a peer: out[0] the
+ * reader's end, blocking, out[1] the writer's. A FIFO is a pipe reached
+ * through a file system: each read and write also updates the times of
+ * an inode there, which a pipe's does not need. 0, or -1 with errno. */
+static int bare_fifo_pair(const char *path, int out[2])
+{
+	out[0] = out[1] = -1;
+	if (mkfifo(path, 0600) < 0)
+		return -1;
+	out[0] = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (out[0] < 0)
+		return -1;
+	out[1] = open(path, O_WRONLY | O_CLOEXEC);
+	int fl = fcntl(out[0], F_GETFL);
+	if (out[1] < 0 || fl < 0 || fcntl(out[0], F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return -1;
+	return 0;
+}
+
 /* The channel of a throughput run: out[0] the reader's end, out[1] the
- * writer's. 0, or -1 with errno. */
-static int bare_pair(enum bare_kind k, bool bulk, int out[2])
+ * writer's; path: where a FIFO goes. 0, or -1 with errno. */
+static int bare_pair(enum bare_kind k, bool bulk, const char *path, int out[2])
 {
 	switch (k) {
 	case BARE_PIPE:
 		return pipe2(out, O_CLOEXEC);
+	case BARE_FIFO:
+		return bare_fifo_pair(path, out);
 	case BARE_UNIX:
 		return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out);
 	case BARE_TCP:
@@ -212,15 +235,16 @@ static void bare_child(int i, const struct plan *pl, const int chan[2], int rep)
  * timed from the first block to the last. */
 static void run_bare(struct bench *b, const struct plan *pl, struct result *res, enum bare_kind k)
 {
-	int chan[2], rep[2];
-	if (bare_pair(k, true, chan) < 0) {
+	int chan[2] = { -1, -1 }, rep[2];
+	char path[sizeof(b->dir) + 32];
+	snprintf(path, sizeof(path), "%s/bare%d.fifo", b->dir, bench_env_next(b).seq);
+	if (bare_pair(k, true, path, chan) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
 		snprintf(res->err, sizeof(res->err), "%s: %s", pl->row->name, strerror(errno));
-		return;
-	}
-	if (pipe2(rep, O_CLOEXEC) < 0) {
-		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
-		close(chan[0]);
-		close(chan[1]);
+		for (int i = 0; i < 2; i++)
+			if (chan[i] >= 0)
+				close(chan[i]);
+		if (k == BARE_FIFO)
+			unlink(path);
 		return;
 	}
 	pid_t pids[2];
@@ -233,6 +257,8 @@ static void run_bare(struct bench *b, const struct plan *pl, struct result *res,
 	close(chan[1]);
 	close(rep[1]);
 	struct bare_report r;
+	/* The FIFO stays in the file system while it is used, as the fifo
+	 * row's does. */
 	ssize_t got;
 	while ((got = read(rep[0], &r, sizeof(r))) < 0 && errno == EINTR)
 		;
@@ -241,6 +267,8 @@ static void run_bare(struct bench *b, const struct plan *pl, struct result *res,
 	int st[2];
 	/* A reader that failed: end the writer too. */
 	reap_pair(pids, got != (ssize_t)sizeof(r), st, cpu);
+	if (k == BARE_FIFO)
+		unlink(path);
 	if (got != (ssize_t)sizeof(r) || st[0] != 0 || st[1] != 0 || r.blocks != pl->msgs) {
 		if (got == (ssize_t)sizeof(r) && r.err)
 			snprintf(res->err, sizeof(res->err), "read: %s", strerror(r.err));
@@ -262,6 +290,11 @@ static void run_bare(struct bench *b, const struct plan *pl, struct result *res,
 static void run_bare_pipe(struct bench *b, const struct plan *pl, struct result *res)
 {
 	run_bare(b, pl, res, BARE_PIPE);
+}
+
+static void run_bare_fifo(struct bench *b, const struct plan *pl, struct result *res)
+{
+	run_bare(b, pl, res, BARE_FIFO);
 }
 
 static void run_bare_unix(struct bench *b, const struct plan *pl, struct result *res)
@@ -312,10 +345,23 @@ static int bare_sock_chan(enum bare_kind k, struct bench_chan *ch)
 {
 	int a[2] = { -1, -1 };
 	ch->verbs = &bare_verbs;
-	if (bare_pair(k, false, a) < 0)
+	if (bare_pair(k, false, NULL, a) < 0)
 		return -1;
 	bench_chan_sockets(ch, a);
 	return 0;
+}
+
+/* Two FIFOs, one each way, at the channel's paths (removed with it). */
+static int bare_fifo_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
+			  char *err, size_t elen)
+{
+	int a[2], c[2];
+	(void)env, (void)row, (void)size, (void)err, (void)elen;
+	ch->verbs = &bare_verbs;
+	ch->npath = 2;
+	int rc = bare_fifo_pair(ch->path[0], a) < 0 || bare_fifo_pair(ch->path[1], c) < 0 ? -1 : 0;
+	ch->fd[1] = a[1], ch->fd[2] = a[0], ch->fd[3] = c[1], ch->fd[0] = c[0];
+	return rc;
 }
 
 static int bare_unix_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
@@ -338,12 +384,23 @@ static int bare_tcp_chan(const struct bench_env *env, const struct bench_row *ro
 		.run_setup = NULL, .ready = NULL, .cleanup = NULL, \
 	}
 static const struct mech_bench bare_pipe_hooks = BARE_HOOKS(bare_pipe_chan);
+static const struct mech_bench bare_fifo_hooks = {
+	.order = 0,
+	.rows = NULL,
+	.lossy = false,
+	.limit = NULL,
+	.chan_open = bare_fifo_chan,
+	.chan_close = bench_chan_unlink,
+	.run_setup = NULL,
+	.ready = NULL,
+	.cleanup = NULL,
+};
 static const struct mech_bench bare_unix_hooks = BARE_HOOKS(bare_unix_chan);
 static const struct mech_bench bare_tcp_hooks = BARE_HOOKS(bare_tcp_chan);
 static const struct mech_bench dd_hooks = BARE_HOOKS(NULL);
 
 #define BARE_GROUP \
-	"one system call per message, no message model: a pipe, a unix stream socket, loopback TCP, a unix " \
+	"one system call per message, no message model: a pipe, a FIFO, a unix stream socket, loopback TCP, a unix " \
 	"datagram socket, UDP, a POSIX and a System V message queue"
 
 const struct ref_row bench_ref_rows[] = {
@@ -355,6 +412,14 @@ const struct ref_row bench_ref_rows[] = {
 	  .hooks = &bare_pipe_hooks,
 	  .no_round_trips = NULL,
 	  .run = run_bare_pipe },
+	{ .name = "bare fifo",
+	  .group = "bare",
+	  .word = "bare-fifo",
+	  .group_summary = BARE_GROUP,
+	  .summary = "read(2) and write(2) through a FIFO in the file system, without ipcdemo's message model",
+	  .hooks = &bare_fifo_hooks,
+	  .no_round_trips = NULL,
+	  .run = run_bare_fifo },
 	{ .name = "bare unix",
 	  .group = "bare",
 	  .word = "bare-unix",

@@ -49,8 +49,8 @@ UDP_MAX=65507
 LINE_MAX=1048576 # of a stream consumer
 
 ROWS=("pipe" "fifo" "unix stream" "unix dgram" "unix seqpacket" "socketpair"
-	"tcp" "udp" "mq" "sysv" "shm" "file" "bare pipe" "bare unix" "bare tcp"
-	"bare dgram" "bare udp" "bare mq" "bare sysv" "dd | dd")
+	"tcp" "udp" "mq" "sysv" "shm" "file" "bare pipe" "bare fifo" "bare unix"
+	"bare tcp" "bare dgram" "bare udp" "bare mq" "bare sysv" "dd | dd")
 
 # ---- what a bench leaves behind ----
 
@@ -265,7 +265,7 @@ run "__complete bench ''" 0 -- "$IPCDEMO" __complete bench ''
 # These words, and besides them only the words of mechanisms registered
 # since (their name, or NAME-ROW for one of their rows).
 offered=$(printf '%s\n' "$OUT" | cut -f1 | sort)
-known="bare bare-dgram bare-mq bare-pipe bare-sysv bare-tcp bare-udp bare-unix dd fifo file mq pipe shm socketpair sysv tcp udp unix unix-dgram unix-memfd unix-seqpacket unix-stream"
+known="bare bare-dgram bare-fifo bare-mq bare-pipe bare-sysv bare-tcp bare-udp bare-unix dd fifo file mq pipe shm socketpair sysv tcp udp unix unix-dgram unix-memfd unix-seqpacket unix-stream"
 is "completion of '': every word that selects these rows" \
 	"$(printf '%s\n' "$offered" | grep -Fxf <(tr ' ' '\n' <<<"$known") | tr '\n' ' ')" "$known "
 registered=$("$IPCDEMO" list | awk '/^[^ ]/ { print $1 }')
@@ -312,7 +312,7 @@ rows_re="\"mechanism\":\"(${rows_re%|})\""
 grep -v '"test":"source"' "$T/.out" | grep -E "$rows_re" >tiny.json
 grep '"test":"source"' "$T/.out" >sources.json
 is "tiny run: nothing on stderr (no terminal, no progress)" "$ERR" ""
-is "tiny run: 120 cells (20 rows x 3 sizes x 2 tests)" "$(nlines tiny.json)" 120
+is "tiny run: 126 cells (21 rows x 3 sizes x 2 tests)" "$(nlines tiny.json)" 126
 is "tiny run: the message sources last" "$(tail -n 3 "$T/.out")" "$(cat sources.json)"
 if $have_jq; then
 	is "tiny run: sources counter, uuid and libuuid, each measured" \
@@ -337,7 +337,7 @@ fi
 clean "tiny run" "$BPID"
 
 # --batch 1: one message per system call on each side, as the references.
-BATCH_ROWS=("pipe" "fifo" "unix stream" "socketpair" "tcp" "mq" "shm" "shm spin" "file" "bare pipe" "bare unix" "bare tcp"
+BATCH_ROWS=("pipe" "fifo" "unix stream" "socketpair" "tcp" "mq" "shm" "shm spin" "file" "bare pipe" "bare fifo" "bare unix" "bare tcp"
 	"bare dgram" "bare udp" "bare mq" "bare sysv")
 brun "--batch 1" 0 --size 64,64k --count 300 --cpu same --json --batch 1 \
 	pipe fifo unix-stream socketpair tcp shm file mq bare
@@ -497,7 +497,7 @@ clean "bare-pipe" "$BPID"
 # block counted.
 brun "bench bare" 0 --size 64,1M --count 300 --json bare
 cp "$T/.out" bare.json
-check_json "bare" bare.json 300 1 "same split" "64 1048576" "bare pipe" "bare unix" "bare tcp" \
+check_json "bare" bare.json 300 1 "same split" "64 1048576" "bare pipe" "bare fifo" "bare unix" "bare tcp" \
 	"bare dgram" "bare udp" "bare mq" "bare sysv"
 jis "bare: no cell failed" "" -r 'select(.available and .failed) | "\(.mechanism) \(.size) \(.cpu) \(.test)"' bare.json
 clean "bare" "$BPID"

@@ -130,7 +130,7 @@ is 'zmq produce: one --topic only' "$OUT" ''
 
 # bench's words, described from the registry.
 fc 'bench: runs' 'ipcdemo bench '
-like 'bench: bare is the seven bare reference rows' "$OUT" "^bare${TAB}all 7 reference rows: "
+like 'bench: bare is the eight bare reference rows' "$OUT" "^bare${TAB}all 8 reference rows: "
 like 'bench: bare-tcp, one reference row' "$OUT" "^bare-tcp${TAB}the bare tcp row only\$"
 like 'bench: dd is a reference row' "$OUT" "^dd${TAB}a reference row: "
 like 'bench: fifo with its summary' "$OUT" "^fifo${TAB}named pipe"

@@ -140,7 +140,7 @@ zc 'bench rows: runs' 0 bench ''
 like 'bench rows: a group of rows' "$OUT" '^describe rows benchmark row \[\]$'
 unlike 'bench rows: no verbs' "$OUT" '^describe verbs'
 is 'bench rows: one group' "$(grep -c '^describe ' <<<"$OUT")" 1
-like 'bench rows: bare is the seven bare reference rows' "$OUT" '^bare:all 7 reference rows: '
+like 'bench rows: bare is the eight bare reference rows' "$OUT" '^bare:all 8 reference rows: '
 like 'bench rows: dd is a reference row' "$OUT" '^dd:a reference row: '
 like 'bench rows: unix-stream is one row' "$OUT" '^unix-stream:the unix stream row only$'
 like 'bench rows: fifo with its summary' "$OUT" '^fifo:named pipe'

@@ -9,7 +9,8 @@
 # reference rows have; then each cell (row, size, placement) of a row is
 # set against the same cell of its floor, measured in the same run:
 #
-#   pipe, fifo                -> bare pipe
+#   pipe                      -> bare pipe
+#   fifo                      -> bare fifo
 #   unix stream, socketpair   -> bare unix
 #   unix dgram                -> bare dgram
 #   tcp                       -> bare tcp
@@ -55,7 +56,8 @@ floors() {
 	local w
 	for w in "$@"; do
 		case $w in
-		pipe | fifo) echo bare-pipe ;;
+		pipe) echo bare-pipe ;;
+		fifo) echo bare-fifo ;;
 		unix) printf '%s\n' bare-unix bare-dgram ;;
 		unix-stream | socketpair) echo bare-unix ;;
 		unix-dgram) echo bare-dgram ;;
@@ -103,7 +105,7 @@ import sys
 
 path, lat_max, thr_min = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 FLOOR = {
-    "pipe": "bare pipe", "fifo": "bare pipe",
+    "pipe": "bare pipe", "fifo": "bare fifo",
     "unix stream": "bare unix", "socketpair": "bare unix",
     "unix dgram": "bare dgram", "tcp": "bare tcp", "udp": "bare udp",
     "mq": "bare mq", "sysv": "bare sysv",

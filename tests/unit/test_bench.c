@@ -92,9 +92,9 @@ static size_t row_index(const char *name)
 
 Test(bench, rows_and_groups)
 {
-	/* the references: bare pipe, unix, tcp, dgram, udp, mq, sysv, and dd | dd */
-	static const char *const refs[] = { "bare pipe", "bare unix", "bare tcp", "bare dgram",
-					    "bare udp",  "bare mq",   "bare sysv" };
+	/* the references: bare pipe, fifo, unix, tcp, dgram, udp, mq, sysv, and dd | dd */
+	static const char *const refs[] = { "bare pipe",  "bare fifo", "bare unix", "bare tcp",
+					    "bare dgram", "bare udp",  "bare mq",   "bare sysv" };
 	const size_t nref = sizeof(refs) / sizeof(refs[0]);
 	size_t n = 0, want = nref + 1;
 	for (size_t i = 0; mechanisms[i]; i++)
@@ -121,10 +121,11 @@ Test(bench, rows_and_groups)
  * gives), with the words that select one row alone. */
 Test(bench, row_order_and_words)
 {
-	static const char *const names[] = { "pipe",       "fifo",     "unix stream", "unix dgram", "unix seqpacket",
-					     "socketpair", "tcp",      "udp",         "mq",         "sysv",
-					     "shm",        "file",     "bare pipe",   "bare unix",  "bare tcp",
-					     "bare dgram", "bare udp", "bare mq",     "bare sysv",  "dd | dd" };
+	static const char *const names[] = { "pipe",       "fifo",       "unix stream", "unix dgram", "unix seqpacket",
+					     "socketpair", "tcp",        "udp",         "mq",         "sysv",
+					     "shm",        "file",       "bare pipe",   "bare fifo",  "bare unix",
+					     "bare tcp",   "bare dgram", "bare udp",    "bare mq",    "bare sysv",
+					     "dd | dd" };
 	size_t prev = 0;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		size_t at = row_index(names[i]);
