@@ -290,9 +290,7 @@ static ssize_t mq_call(struct mqch *q, bool snd, char *buf, size_t len, int64_t 
 		}
 		bool last = false;
 		const struct timespec *abs = deadline == QUEUE_FOREVER ? NULL : call_end(q, deadline, &last);
-		ssize_t n = explaining(q->ctx) ? mqn_xfer(q, snd, buf, len, abs)
-			    : snd              ? mq_timedsend(q->mqd, buf, len, q->prio, abs)
-					       : mq_timedreceive(q->mqd, buf, len, &q->prio, abs);
+		ssize_t n = explaining(q->ctx) ? mqn_xfer(q, snd, buf, len, abs) : mq_xfer(q, snd, buf, len, abs);
 		if (n >= 0)
 			return n;
 		if (errno != ETIMEDOUT && errno != EINTR)

@@ -31,6 +31,17 @@ struct mqch {
 	int64_t slice_for;
 };
 
+/* One send or receive (snd picks which) until the absolute time abs, or
+ * with no timeout when abs is NULL: mq_send and mq_receive, which make
+ * the same system call with a NULL timeout (the timed calls' argument
+ * must not be NULL). Returns what the call returns. */
+static inline ssize_t mq_xfer(struct mqch *q, bool snd, char *buf, size_t len, const struct timespec *abs)
+{
+	if (!abs)
+		return snd ? mq_send(q->mqd, buf, len, q->prio) : mq_receive(q->mqd, buf, len, &q->prio);
+	return snd ? mq_timedsend(q->mqd, buf, len, q->prio, abs) : mq_timedreceive(q->mqd, buf, len, &q->prio, abs);
+}
+
 /* Create the queue with exactly that mode (mq_open obeys the umask; on
  * Linux a queue descriptor is a file descriptor, so fchmod sets it).
  * Returns 0, 1 when it exists already (nothing said), or -1 after a

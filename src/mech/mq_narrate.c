@@ -192,8 +192,7 @@ ssize_t mqn_xfer(struct mqch *q, bool snd, char *buf, size_t len, const struct t
 			      abs ? "blocks until a message arrives, or until the time given"
 				  : "blocks until a message arrives (no timeout: a stop request interrupts it)",
 			      "%d, ..., %zu, ..., %s", (int)q->mqd, len, xtime(abs).s);
-	ssize_t n =
-		snd ? mq_timedsend(q->mqd, buf, len, q->prio, abs) : mq_timedreceive(q->mqd, buf, len, &q->prio, abs);
+	ssize_t n = mq_xfer(q, snd, buf, len, abs);
 	int e = errno;
 	/* A failure that ends the loop is told past N too (EAGAIN: --nonblock). */
 	if (!full && n < 0 && e != ETIMEDOUT && e != EINTR)
