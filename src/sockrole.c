@@ -70,9 +70,12 @@ int sock_produce(struct ctx *ctx, const struct endpoint *eps, size_t n, const st
 	return rc;
 }
 
-/* The packets a listening consumer takes from one producer before it
- * polls again, so that a fast producer does not starve the others. */
-#define PACKETS_A_ROUND 64
+/* The packets (or, of a stream, the reads at least) a listening consumer
+ * takes from one producer before it polls again, so that a fast producer
+ * does not starve the others. */
+#define READS_A_ROUND 64
+/* A stream's round ends at the latest after this much. */
+#define ROUND_MAX (16 * STREAM_READ)
 
 struct pconn {
 	int fd;
@@ -89,17 +92,20 @@ static bool read_producer(struct ctx *ctx, struct consumer *c, const struct endp
 	bool closed = false;
 	if (ep->type == SOCK_STREAM) {
 		/* Read on while there is more (the socket does not block), up
-		 * to what one read without --batch takes, before polling
-		 * again: one poll() (and one flush of stdout) for many reads
-		 * when a producer is fast, however few messages each read
-		 * takes, and fair to the others. */
+		 * to what one read without --batch takes and READS_A_ROUND
+		 * reads, or ROUND_MAX, before polling again: one poll() (and
+		 * one flush of stdout) for many reads when a producer is fast,
+		 * however few messages each read takes, and fair to the others.
+		 * (Up to STREAM_READ alone, a 64 KiB message a read cost a
+		 * ppoll and two sigprocmask every 4 messages.) */
 		ssize_t got;
 		size_t taken = 0;
 		int rounds = 0;
 		while ((got = consumer_fill(c, &p->lb, p->fd)) > 0 || (got < 0 && errno == ENOBUFS)) {
 			taken += got > 0 ? (size_t)got : 0;
 			rounds++;
-			if (consumer_deliver_lines(c, &p->lb) || taken >= STREAM_READ)
+			if (consumer_deliver_lines(c, &p->lb) || (taken >= STREAM_READ && rounds >= READS_A_ROUND) ||
+			    taken >= ROUND_MAX)
 				break;
 		}
 		if (got > 0 || (got < 0 && (errno == ENOBUFS || errno == EAGAIN) && rounds > 0)) {
@@ -116,10 +122,10 @@ static bool read_producer(struct ctx *ctx, struct consumer *c, const struct endp
 		}
 	} else {
 		/* Likewise a packet at a time while packets are queued (the
-		 * socket does not block), up to PACKETS_A_ROUND: one poll()
+		 * socket does not block), up to READS_A_ROUND: one poll()
 		 * for many, where each packet cost a ppoll and two
 		 * sigprocmask (strace -c: 4 system calls a message). */
-		for (int k = 0; k < PACKETS_A_ROUND && !c->stop && !stop_requested(); k++) {
+		for (int k = 0; k < READS_A_ROUND && !c->stop && !stop_requested(); k++) {
 			ssize_t got = sock_recv(p->fd, buf, bufcap, NULL);
 			if (explaining(ctx))
 				xs_recvmsg(ctx, p->fd, buf, bufcap, NULL, got, 0);
