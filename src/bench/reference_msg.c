@@ -468,8 +468,9 @@ static int bare_d_chan(enum bare_msg_kind k, struct bench_chan *ch)
 {
 	int a[2] = { -1, -1 };
 	ch->verbs = &bare_d_verbs;
+	ch->npath = k == BARE_UDP ? 0 : 2;
 	int rc = k == BARE_UDP ? bench_dgram_pair(AF_INET, NULL, NULL, a)
-			       : socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, a);
+			       : bench_dgram_pair(AF_UNIX, ch->path[0], ch->path[1], a);
 	bench_chan_sockets(ch, a);
 	return rc;
 }
@@ -530,5 +531,6 @@ const struct mech_bench bench_bare_mq_hooks =
 	BARE_MSG_HOOKS(bare_mq_limit, bare_mq_chan, bench_chan_queues_close, false);
 const struct mech_bench bench_bare_sysv_hooks =
 	BARE_MSG_HOOKS(bare_sysv_limit, bare_sysv_chan, bench_chan_queues_close, false);
-const struct mech_bench bench_bare_dgram_hooks = BARE_MSG_HOOKS(bare_dgram_limit, bare_dgram_chan, NULL, false);
+const struct mech_bench bench_bare_dgram_hooks =
+	BARE_MSG_HOOKS(bare_dgram_limit, bare_dgram_chan, bench_chan_unlink, false);
 const struct mech_bench bench_bare_udp_hooks = BARE_MSG_HOOKS(bare_udp_limit, bare_udp_chan, NULL, true);
