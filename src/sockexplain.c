@@ -265,6 +265,21 @@ int xs_setsockopt(struct ctx *ctx, int fd, int level, int name, int v)
 	return rc;
 }
 
+int xs_rcvtimeo(struct ctx *ctx, int fd, int64_t ns, const char *why)
+{
+	struct timeval tv = { .tv_sec = (time_t)(ns / NSEC_PER_SEC),
+			      .tv_usec = (suseconds_t)(ns % NSEC_PER_SEC / 1000) };
+	if (tv.tv_sec == 0 && tv.tv_usec == 0)
+		tv.tv_usec = 1; /* 0 would mean no timeout at all */
+	if (!on(ctx))
+		return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	explain_begin(ctx, "setsockopt", NULL, "%d, SOL_SOCKET, SO_RCVTIMEO, {tv_sec=%ld, tv_usec=%ld}, %zu", fd,
+		      (long)tv.tv_sec, (long)tv.tv_usec, sizeof(tv));
+	int rc = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	explain_end(ctx, rc, errno, "%s", rc == 0 ? why : strerror(errno));
+	return rc;
+}
+
 int xs_unlink(struct ctx *ctx, const char *path, const char *why)
 {
 	if (!on(ctx))
@@ -381,6 +396,9 @@ void xs_recvmsg_end(struct ctx *ctx, bool announced, int fd, const char *buf, si
 	else if (n == 0)
 		snprintf(says, sizeof(says), "%s",
 			 "end of file: the other side closed the connection (or sent an empty datagram)");
+	else if (announced && (e == EAGAIN || e == EWOULDBLOCK))
+		snprintf(says, sizeof(says), "%s",
+			 "no message within --timeout (SO_RCVTIMEO): the consumer has been idle that long");
 	else
 		snprintf(says, sizeof(says), "%s", strerror(e));
 	explain_end(ctx, n, e, "%s", says);

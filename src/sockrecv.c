@@ -86,18 +86,25 @@ int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof
 	 * blocking socket, a receive simply blocks, one recvmsg a message as a
 	 * bare reader makes, unless printed messages wait in stdout's buffer:
 	 * then it does not wait (MSG_DONTWAIT), and a socket found drained is
-	 * flushed before the blocking receive. With --timeout, or on a
-	 * non-blocking socket, poll() waits once the socket is drained (a
-	 * stop request cannot be missed there). Before, every drained socket
+	 * flushed before the blocking receive. On a non-blocking socket,
+	 * poll() waits once the socket is drained. Before, every drained socket
 	 * cost an empty try, two sigprocmask and a ppoll: on one CPU, where a
 	 * consumer drains the socket every few datagrams, a third of the
 	 * unix dgram row's rate. */
 	int fl = fcntl(fd, F_GETFL);
-	bool must_poll = c->ctx->opt.given[OP_TIMEOUT] || (fl >= 0 && (fl & O_NONBLOCK));
+	bool must_poll = fl >= 0 && (fl & O_NONBLOCK);
 	bool drained = true;
-	/* A receive that blocks has no timeout: a stop request that lands
-	 * just before the call is caught by the stop kick (util.c), and a
-	 * timeout would arm a timer in the kernel each time the call sleeps. */
+	/* A receive that blocks has no timeout of its own: a stop request
+	 * that lands just before the call is caught by the stop kick
+	 * (util.c). With --timeout it waits at most that long (SO_RCVTIMEO,
+	 * set once): a call begins right after the last message, so it ends
+	 * when the consumer has been idle for --timeout, as a bare reader's
+	 * would; poll() before each wait cost a failed receive, a ppoll and
+	 * two sigprocmask each time the socket ran dry. */
+	if (!must_poll && c->ctx->opt.given[OP_TIMEOUT] &&
+	    xs_rcvtimeo(c->ctx, fd, (int64_t)c->ctx->opt.timeout,
+			"a receive that waits gives up after --timeout: the consumer ends when idle that long") < 0)
+		must_poll = true; /* then poll() waits for each message */
 	for (;;) {
 		if (c->stop || stop_requested())
 			break;
@@ -105,6 +112,8 @@ int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof
 		if (drained) {
 			if (consumer_idle(c))
 				break;
+			if (!must_poll && consumer_poll_timeout(c) == 0 && c->timed_out)
+				break; /* idle for --timeout */
 			if (must_poll) {
 				enum io_result w = consumer_wait(c, fd, what);
 				if (w != IO_OK) {

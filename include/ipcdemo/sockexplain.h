@@ -62,6 +62,8 @@ extern const struct explain_says sock_read_says, sock_write_says;
 
 /* fcntl(2) of an int argument (F_GETFL, F_SETFL); why: what it means. */
 int xs_fcntl(struct ctx *ctx, int fd, int cmd, int arg, const char *why);
+/* setsockopt SO_RCVTIMEO of ns nanoseconds (at least 1 us), told with why. */
+int xs_rcvtimeo(struct ctx *ctx, int fd, int64_t ns, const char *why);
 
 /* ---- descriptors and credentials (fdpass.h), only when explaining: the
  * calls of one message are told together for the first N messages,

@@ -112,6 +112,18 @@ if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null
 	ok "drained: a recvmsg a datagram" test "$(count_in drain.st '^recvmsg\(')" -le 103
 	ok "drained: a few poll() calls, not one a datagram" test "$(count_in drain.st '^ppoll\(')" -le 5
 	ok "drained: a few writes of the output, not one a datagram" test "$(count_in drain.st '^write\(1,')" -le 5
+
+	# --timeout is the receive's own timeout (SO_RCVTIMEO, set once),
+	# not a poll() before each wait: idle that long, the consumer ends.
+	new_port
+	run "--timeout: an idle consumer under strace" 4 -- env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -qq -e trace=ppoll,recvmsg,setsockopt -o idle.st "$IPCDEMO" udp consume -q \
+		--address "127.0.0.1:$PORT" --timeout 300ms
+	# (strace decodes the timeval, or shows its bytes: 300000 is e0 93 04.)
+	like "--timeout: SO_RCVTIMEO of 300 ms" "$(cat idle.st)" \
+		'^setsockopt\([0-9]+, SOL_SOCKET, SO_RCVTIMEO(_OLD)?, (\{tv_sec=0, tv_usec=300000\}|"(\\0){8}\\340\\223\\4)'
+	like "--timeout: the receive gives up with EAGAIN" "$(cat idle.st)" '^recvmsg\(.* = -1 EAGAIN'
+	is "--timeout: no poll()" "$(count_in idle.st '^ppoll\(')" 0
 else
 	skip "drained: one poll() for all that waits" "strace cannot trace here"
 fi
