@@ -112,7 +112,7 @@ int consume_packets(struct consumer *c, int fd, const char *what, bool until_eof
 		if (drained) {
 			if (consumer_idle(c))
 				break;
-			if (!must_poll && consumer_poll_timeout(c) == 0 && c->timed_out)
+			if (!must_poll && consumer_poll_timeout(c) == 0)
 				break; /* idle for --timeout */
 			if (must_poll) {
 				enum io_result w = consumer_wait(c, fd, what);

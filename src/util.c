@@ -284,8 +284,7 @@ bool stop_requested(void)
 		return false;
 	if (!stop_seen) {
 		/* Seen: the kick has done its work, or was not needed. */
-		struct itimerval off;
-		memset(&off, 0, sizeof(off));
+		struct itimerval off = { .it_interval = { 0, 0 }, .it_value = { 0, 0 } };
 		int e = errno;
 		(void)setitimer(ITIMER_REAL, &off, NULL);
 		errno = e;

@@ -147,6 +147,13 @@ extern const struct bench_chan_verbs bench_queue_verbs;
 
 /* Set all four descriptors to one connected socket pair. */
 void bench_chan_sockets(struct bench_chan *ch, const int pair[2]);
+/* A FIFO made at path (mode 0600), opened at both ends without waiting
+ * for a peer: out[0] the reader's end, blocking, out[1] the writer's.
+ * 0, or -1 with errno (ends already open are in out, the others -1). */
+int bench_fifo_pair(const char *path, int out[2]);
+/* The round-trip channel of FIFOs: two, one each way, at ch->path[0] and
+ * ch->path[1] (removed by bench_chan_unlink). 0, or -1 with errno. */
+int bench_chan_fifos(struct bench_chan *ch);
 /* Two datagram sockets (AF_UNIX on paths p0 and p1, or AF_INET on
  * loopback), each connected to the other. 0 or -1 (errno). */
 int bench_dgram_pair(int family, const char *p0, const char *p1, int out[2]);

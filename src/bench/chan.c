@@ -3,6 +3,7 @@
  * run, and the channel verbs several mechanisms share. Nothing here knows
  * the benchmark's own workings, nor any mechanism. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -144,6 +145,30 @@ void bench_chan_sockets(struct bench_chan *ch, const int pair[2])
 {
 	ch->fd[0] = ch->fd[1] = pair[0];
 	ch->fd[2] = ch->fd[3] = pair[1];
+}
+
+int bench_fifo_pair(const char *path, int out[2])
+{
+	out[0] = out[1] = -1;
+	if (mkfifo(path, 0600) < 0)
+		return -1;
+	out[0] = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (out[0] < 0)
+		return -1;
+	out[1] = open(path, O_WRONLY | O_CLOEXEC);
+	int fl = fcntl(out[0], F_GETFL);
+	if (out[1] < 0 || fl < 0 || fcntl(out[0], F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return -1;
+	return 0;
+}
+
+int bench_chan_fifos(struct bench_chan *ch)
+{
+	int a[2] = { -1, -1 }, c[2] = { -1, -1 };
+	ch->npath = 2;
+	int rc = bench_fifo_pair(ch->path[0], a) < 0 || bench_fifo_pair(ch->path[1], c) < 0 ? -1 : 0;
+	ch->fd[1] = a[1], ch->fd[2] = a[0], ch->fd[3] = c[1], ch->fd[0] = c[0];
+	return rc;
 }
 
 static int dgram_addr(int family, const char *path, struct sockaddr_storage *a, socklen_t *al)

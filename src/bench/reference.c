@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -154,35 +153,18 @@ out:;
 	return rc;
 }
 
-/* A FIFO made at path (in the bench's directory, where the fifo row's
- * are), opened at both ends without waiting for a peer: out[0] the
- * reader's end, blocking, out[1] the writer's. A FIFO is a pipe reached
- * through a file system: each read and write also updates the times of
- * an inode there, which a pipe's does not need. 0, or -1 with errno. */
-static int bare_fifo_pair(const char *path, int out[2])
-{
-	out[0] = out[1] = -1;
-	if (mkfifo(path, 0600) < 0)
-		return -1;
-	out[0] = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (out[0] < 0)
-		return -1;
-	out[1] = open(path, O_WRONLY | O_CLOEXEC);
-	int fl = fcntl(out[0], F_GETFL);
-	if (out[1] < 0 || fl < 0 || fcntl(out[0], F_SETFL, fl & ~O_NONBLOCK) < 0)
-		return -1;
-	return 0;
-}
-
 /* The channel of a throughput run: out[0] the reader's end, out[1] the
- * writer's; path: where a FIFO goes. 0, or -1 with errno. */
+ * writer's; path: where a FIFO goes (in the bench's directory, where the
+ * fifo row's are: a FIFO is a pipe reached through a file system, each
+ * read and write also updating the times of an inode there). 0, or -1
+ * with errno. */
 static int bare_pair(enum bare_kind k, bool bulk, const char *path, int out[2])
 {
 	switch (k) {
 	case BARE_PIPE:
 		return pipe2(out, O_CLOEXEC);
 	case BARE_FIFO:
-		return bare_fifo_pair(path, out);
+		return bench_fifo_pair(path, out);
 	case BARE_UNIX:
 		return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out);
 	case BARE_TCP:
@@ -236,8 +218,9 @@ static void bare_child(int i, const struct plan *pl, const int chan[2], int rep)
 static void run_bare(struct bench *b, const struct plan *pl, struct result *res, enum bare_kind k)
 {
 	int chan[2] = { -1, -1 }, rep[2];
-	char path[sizeof(b->dir) + 32];
-	snprintf(path, sizeof(path), "%s/bare%d.fifo", b->dir, bench_env_next(b).seq);
+	char path[sizeof(b->dir) + 32] = "";
+	if (k == BARE_FIFO)
+		snprintf(path, sizeof(path), "%s/bare%d.fifo", b->dir, bench_env_next(b).seq);
 	if (bare_pair(k, true, path, chan) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
 		snprintf(res->err, sizeof(res->err), "%s: %s", pl->row->name, strerror(errno));
 		for (int i = 0; i < 2; i++)
@@ -355,13 +338,9 @@ static int bare_sock_chan(enum bare_kind k, struct bench_chan *ch)
 static int bare_fifo_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
 			  char *err, size_t elen)
 {
-	int a[2], c[2];
 	(void)env, (void)row, (void)size, (void)err, (void)elen;
 	ch->verbs = &bare_verbs;
-	ch->npath = 2;
-	int rc = bare_fifo_pair(ch->path[0], a) < 0 || bare_fifo_pair(ch->path[1], c) < 0 ? -1 : 0;
-	ch->fd[1] = a[1], ch->fd[2] = a[0], ch->fd[3] = c[1], ch->fd[0] = c[0];
-	return rc;
+	return bench_chan_fifos(ch);
 }
 
 static int bare_unix_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,

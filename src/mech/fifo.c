@@ -626,32 +626,13 @@ static size_t fifo_bench_limit(const struct bench_row *row, char *why, size_t le
 	return bench_stream_limit(why, len);
 }
 
-/* A FIFO opened at both ends, without waiting for a peer. */
-static int fifo_bench_pair(const char *path, int *rfd, int *wfd)
-{
-	if (mkfifo(path, 0600) < 0)
-		return -1;
-	*rfd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (*rfd < 0)
-		return -1;
-	*wfd = open(path, O_WRONLY | O_CLOEXEC);
-	int fl = fcntl(*rfd, F_GETFL);
-	if (*wfd < 0 || fl < 0 || fcntl(*rfd, F_SETFL, fl & ~O_NONBLOCK) < 0)
-		return -1;
-	return 0;
-}
-
 /* Round trips: two FIFOs, one each way. */
 static int fifo_bench_chan(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_chan *ch,
 			   char *err, size_t elen)
 {
 	(void)env, (void)row, (void)size, (void)err, (void)elen;
 	ch->verbs = &bench_stream_verbs;
-	ch->npath = 2;
-	if (fifo_bench_pair(ch->path[0], &ch->fd[2], &ch->fd[1]) < 0 ||
-	    fifo_bench_pair(ch->path[1], &ch->fd[0], &ch->fd[3]) < 0)
-		return -1;
-	return 0;
+	return bench_chan_fifos(ch);
 }
 
 static int fifo_bench_run(const struct bench_env *env, const struct bench_row *row, size_t size, struct bench_run *r,
