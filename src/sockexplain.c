@@ -357,50 +357,68 @@ bool xs_recv_counted(struct ctx *ctx, const char *call, ssize_t n)
 }
 
 #define RECVMSG_ARGS "%d, {msg_iov=[{iov_base=%s, iov_len=%zu}], msg_iovlen=1, ...}, %s"
+#define RECV_ARGS "%d, %s, %zu, %s, NULL, NULL"
 
-bool xs_recvmsg_wait(struct ctx *ctx, int fd, size_t cap)
+/* sock_recv's call: recvmsg with the credentials, else recv (recvfrom). */
+static const char *precv_call(bool creds)
+{
+	return creds ? "recvmsg" : "recvfrom";
+}
+
+static struct xstr precv_flags(bool creds, int flags)
+{
+	return msg_flags(MSG_TRUNC | (creds ? MSG_CMSG_CLOEXEC : 0) | flags);
+}
+
+bool xs_precv_wait(struct ctx *ctx, int fd, size_t cap, bool creds)
 {
 	if (!explain_full(ctx))
 		return false;
-	explain_begin(ctx, "recvmsg", "blocks until a message comes", RECVMSG_ARGS, fd, "...", cap,
-		      msg_flags(MSG_TRUNC | MSG_CMSG_CLOEXEC).s);
+	explain_begin(ctx, precv_call(creds), "blocks until a message comes", creds ? RECVMSG_ARGS : RECV_ARGS, fd,
+		      "...", cap, precv_flags(creds, 0).s);
 	return true;
 }
 
-void xs_recvmsg(struct ctx *ctx, int fd, const char *buf, size_t cap, const struct peer *p, ssize_t n, int flags)
+void xs_precv(struct ctx *ctx, int fd, const char *buf, size_t cap, const struct peer *p, ssize_t n, int flags)
 {
-	xs_recvmsg_end(ctx, false, fd, buf, cap, p, n, flags);
+	xs_precv_end(ctx, false, fd, buf, cap, p, n, flags);
 }
 
-void xs_recvmsg_end(struct ctx *ctx, bool announced, int fd, const char *buf, size_t cap, const struct peer *p,
-		    ssize_t n, int flags)
+static void precv_says(char *says, size_t size, bool announced, size_t cap, const struct peer *p, ssize_t n, int e)
 {
-	if (!announced && xs_recv_counted(ctx, "recvmsg", n))
+	if (n > (ssize_t)cap)
+		snprintf(says, size, "one message of %zd bytes, cut to the buffer's %zu (MSG_TRUNC tells)", n, cap);
+	else if (n > 0 && p && p->known)
+		snprintf(says, size, "one message, whole; SCM_CREDENTIALS says pid %d uid %u sent it", (int)p->pid,
+			 (unsigned)p->uid);
+	else if (n > 0)
+		snprintf(says, size, "one message, whole: the kernel keeps the sender's boundaries");
+	else if (n == 0)
+		snprintf(says, size, "%s",
+			 "end of file: the other side closed the connection (or sent an empty datagram)");
+	else if (announced && (e == EAGAIN || e == EWOULDBLOCK))
+		snprintf(says, size, "%s",
+			 "no message within --timeout (SO_RCVTIMEO): the consumer has been idle that long");
+	else
+		snprintf(says, size, "%s", strerror(e));
+}
+
+void xs_precv_end(struct ctx *ctx, bool announced, int fd, const char *buf, size_t cap, const struct peer *p, ssize_t n,
+		  int flags)
+{
+	bool creds = p != NULL;
+	if (!announced && xs_recv_counted(ctx, precv_call(creds), n))
 		return;
 	int e = errno;
 	size_t shown = n > 0 ? ((size_t)n < cap ? (size_t)n : cap) : 0;
-	struct xstr fl = msg_flags(MSG_TRUNC | MSG_CMSG_CLOEXEC | flags);
+	struct xstr fl = precv_flags(creds, flags);
+	const char *fmt = creds ? RECVMSG_ARGS : RECV_ARGS;
 	if (announced)
-		explain_args(ctx, RECVMSG_ARGS, fd, xbuf(buf, shown).s, cap, fl.s);
+		explain_args(ctx, fmt, fd, xbuf(buf, shown).s, cap, fl.s);
 	else
-		explain_begin(ctx, "recvmsg", NULL, RECVMSG_ARGS, fd, xbuf(buf, shown).s, cap, fl.s);
+		explain_begin(ctx, precv_call(creds), NULL, fmt, fd, xbuf(buf, shown).s, cap, fl.s);
 	char says[200];
-	if (n > (ssize_t)cap)
-		snprintf(says, sizeof(says), "one message of %zd bytes, cut to the buffer's %zu (MSG_TRUNC tells)", n,
-			 cap);
-	else if (n > 0 && p && p->known)
-		snprintf(says, sizeof(says), "one message, whole; SCM_CREDENTIALS says pid %d uid %u sent it",
-			 (int)p->pid, (unsigned)p->uid);
-	else if (n > 0)
-		snprintf(says, sizeof(says), "one message, whole: the kernel keeps the sender's boundaries");
-	else if (n == 0)
-		snprintf(says, sizeof(says), "%s",
-			 "end of file: the other side closed the connection (or sent an empty datagram)");
-	else if (announced && (e == EAGAIN || e == EWOULDBLOCK))
-		snprintf(says, sizeof(says), "%s",
-			 "no message within --timeout (SO_RCVTIMEO): the consumer has been idle that long");
-	else
-		snprintf(says, sizeof(says), "%s", strerror(e));
+	precv_says(says, sizeof(says), announced, cap, p, n, e);
 	explain_end(ctx, n, e, "%s", says);
 	explain_messages(ctx, n > 0 ? 1 : 0);
 	errno = e;

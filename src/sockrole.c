@@ -128,7 +128,7 @@ static bool read_producer(struct ctx *ctx, struct consumer *c, const struct endp
 		for (int k = 0; k < READS_A_ROUND && !c->stop && !stop_requested(); k++) {
 			ssize_t got = sock_recv(p->fd, buf, bufcap, NULL);
 			if (explaining(ctx))
-				xs_recvmsg(ctx, p->fd, buf, bufcap, NULL, got, 0);
+				xs_precv(ctx, p->fd, buf, bufcap, NULL, got, 0);
 			if (got > 0) {
 				deliver_packet(c, buf, bufcap, got);
 				continue;

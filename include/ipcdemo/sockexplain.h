@@ -3,7 +3,7 @@
  * layer (sock.c, sockrole.c), each made and narrated by one helper that
  * holds its sentence (explain.h). With --explain off each is the bare call
  * after one test of explaining(); the hot loop's helpers (xs_send,
- * xs_recvmsg, xs_recv) are called only when explaining. */
+ * xs_precv, xs_recv) are called only when explaining. */
 #ifndef IPCDEMO_SOCKEXPLAIN_H
 #define IPCDEMO_SOCKEXPLAIN_H
 
@@ -43,19 +43,21 @@ enum xs_kind { XS_STREAM, XS_PACKET, XS_UDP };
 ssize_t xs_send(struct ctx *ctx, int fd, const void *buf, size_t len, int flags, enum xs_kind kind);
 /* recv(2) (strace: recvfrom) of what a consumer sends a serving producer. */
 ssize_t xs_recv(struct ctx *ctx, int fd, void *buf, size_t len, int flags);
-/* sock_recv's recvmsg(2), one datagram or packet, told after it returned
- * n (keeps errno). */
 /* A receive that returned n: counted for the summary (true: nothing more
  * to tell: a retry, or a message past the first N) or to be told in full
  * (false); errno is kept either way. */
 bool xs_recv_counted(struct ctx *ctx, const char *call, ssize_t n);
-void xs_recvmsg(struct ctx *ctx, int fd, const char *buf, size_t cap, const struct peer *p, ssize_t n, int flags);
-/* A recvmsg(2) that may block, announced before it is made (when told in
- * full): xs_recvmsg_wait returns whether it was, to pass to
- * xs_recvmsg_end with the result. */
-bool xs_recvmsg_wait(struct ctx *ctx, int fd, size_t cap);
-void xs_recvmsg_end(struct ctx *ctx, bool announced, int fd, const char *buf, size_t cap, const struct peer *p,
-		    ssize_t n, int flags);
+/* sock_recv's call, one datagram or packet, told after it returned n
+ * (keeps errno): recvmsg(2) when p asks for the sender's credentials,
+ * else recv(2) (strace: recvfrom). */
+void xs_precv(struct ctx *ctx, int fd, const char *buf, size_t cap, const struct peer *p, ssize_t n, int flags);
+/* The same receive when it may block, announced before it is made (when
+ * told in full): xs_precv_wait returns whether it was, to pass to
+ * xs_precv_end with the result; creds: recvmsg(2) with a control buffer
+ * (p not NULL then). */
+bool xs_precv_wait(struct ctx *ctx, int fd, size_t cap, bool creds);
+void xs_precv_end(struct ctx *ctx, bool announced, int fd, const char *buf, size_t cap, const struct peer *p, ssize_t n,
+		  int flags);
 
 /* What read(2) and write(2) on a stream socket mean. */
 extern const struct explain_says sock_read_says, sock_write_says;

@@ -87,15 +87,16 @@ reap "$c"
 is "HOST:PORT: consumer exit status 0" "$ST" 0
 is "HOST:PORT: every datagram, in order" "$(cat c.out)" "$(seq 1 200)"
 
-# While datagrams are queued, each is one recvmsg: the consumer waits in
-# poll() (and flushes what it printed) only once the socket is drained.
+# While datagrams are queued, each is one recv (strace: recvfrom): the
+# consumer waits in poll() (and flushes what it printed) only once the
+# socket is drained.
 # Stopped while the producer sends 100, it finds them all waiting.
 if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null; then
 	new_port
 	P=$PORT
 	# LeakSanitizer cannot run under ptrace: off for this one run.
 	bg_direct c env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -qq -e trace=ppoll,recvmsg,write -o drain.st "$IPCDEMO" udp consume -q \
+		strace -qq -e trace=ppoll,recvfrom,write -o drain.st "$IPCDEMO" udp consume -q \
 		--address "127.0.0.1:$P" --batch 1 -n 100 --timeout 30s
 	c=$BG
 	ok "drained: consumer binds" wait_for 20 udp_bound "$P"
@@ -109,7 +110,8 @@ if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null
 	reap "$c"
 	is "drained: consumer exit status 0" "$ST" 0
 	is "drained: every datagram in order" "$(cat c.out)" "$(seq 1 100)"
-	ok "drained: a recvmsg a datagram" test "$(count_in drain.st '^recvmsg\(')" -le 103
+	ok "drained: a recv a datagram" count_at_least drain.st '^recvfrom\(' 100
+	ok "drained: at most 3 more" test "$(count_in drain.st '^recvfrom\(')" -le 103
 	ok "drained: a few poll() calls, not one a datagram" test "$(count_in drain.st '^ppoll\(')" -le 5
 	ok "drained: a few writes of the output, not one a datagram" test "$(count_in drain.st '^write\(1,')" -le 5
 
@@ -117,12 +119,12 @@ if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null
 	# not a poll() before each wait: idle that long, the consumer ends.
 	new_port
 	run "--timeout: an idle consumer under strace" 4 -- env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -qq -e trace=ppoll,recvmsg,setsockopt -o idle.st "$IPCDEMO" udp consume -q \
+		strace -qq -e trace=ppoll,recvfrom,setsockopt -o idle.st "$IPCDEMO" udp consume -q \
 		--address "127.0.0.1:$PORT" --timeout 300ms
 	# (strace decodes the timeval, or shows its bytes: 300000 is e0 93 04.)
 	like "--timeout: SO_RCVTIMEO of 300 ms" "$(cat idle.st)" \
 		'^setsockopt\([0-9]+, SOL_SOCKET, SO_RCVTIMEO(_OLD)?, (\{tv_sec=0, tv_usec=300000\}|"(\\0){8}\\340\\223\\4)'
-	like "--timeout: the receive gives up with EAGAIN" "$(cat idle.st)" '^recvmsg\(.* = -1 EAGAIN'
+	like "--timeout: the receive gives up with EAGAIN" "$(cat idle.st)" '^recvfrom\(.* = -1 EAGAIN'
 	is "--timeout: no poll()" "$(count_in idle.st '^ppoll\(')" 0
 else
 	skip "drained: one poll() for all that waits" "strace cannot trace here"

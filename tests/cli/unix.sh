@@ -226,7 +226,7 @@ if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null
 	# queued packets of a producer between two poll() calls (150 packets:
 	# what the socket holds while nobody reads).
 	bg_direct c env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -qq -e trace=ppoll,recvmsg -o pdrain.st "$IPCDEMO" unix consume --listen --type seqpacket \
+		strace -qq -e trace=ppoll,recvfrom -o pdrain.st "$IPCDEMO" unix consume --listen --type seqpacket \
 		--path pdrain.sock -n 150 --timeout 30s
 	c=$BG
 	ok "packets drained: consumer listens" wait_for 20 is_sock pdrain.sock
@@ -240,6 +240,7 @@ if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null
 	reap "$c"
 	is "packets drained: consumer exit status 0" "$ST" 0
 	is "packets drained: every packet in order" "$(cat c.out)" "$(seq 1 150)"
+	ok "packets drained: a recv a packet" count_at_least pdrain.st '^recvfrom\(' 150
 	ok "packets drained: a poll() for many packets, not one each ($(count_in pdrain.st '^ppoll\(')) " \
 		test "$(count_in pdrain.st '^ppoll\(')" -le 10
 else
