@@ -218,20 +218,17 @@ static int make_ticker(struct sysvq *q)
 	return 0;
 }
 
-/* msgsnd and msgrcv have no timeout of their own: a timer of the queue's
- * interrupts them. Once armed it ticks every QUEUE_SLICE_NS (a stop
- * request that lands just before a call is seen at the next tick), and
- * is moved only when a deadline comes before its next tick: in the steady
- * state it costs no system call. now: the monotonic clock, read already,
- * or 0. Returns 0, or -1 with errno. */
+/* msgsnd and msgrcv have no timeout of their own: under a deadline, a
+ * timer of the queue's interrupts them. Once armed it ticks every
+ * QUEUE_SLICE_NS and is moved only when a deadline comes before its next
+ * tick: in the steady state it costs no system call. (A wait with no
+ * deadline needs no timer: a stop request that lands just before the call
+ * is caught by the stop kick, util.c.) now: the monotonic clock, read
+ * already. Returns 0, or -1 with errno. */
 static int sysv_ticker(struct sysvq *q, int64_t deadline, int64_t now)
 {
-	if (q->ticking && deadline == QUEUE_FOREVER)
-		return 0;
-	if (now == 0)
-		now = now_mono_ns();
 	int64_t first = now + QUEUE_SLICE_NS;
-	if (deadline != QUEUE_FOREVER && deadline < first)
+	if (deadline < first)
 		first = deadline;
 	if (q->ticking && next_tick(q, now) <= first)
 		return 0;
@@ -258,9 +255,9 @@ void sysv_release(struct sysvq *q)
 
 /* One msgsnd or msgrcv (snd picks which): with QUEUE_NOWAIT, or a deadline
  * that has passed, a try that does not wait (IPC_NOWAIT); otherwise a call
- * that blocks, under the queue's timer, with no try before it: a round
- * trip costs one send and one receive on each side. Returns what the call
- * returns (msgsnd: 0). */
+ * that blocks (under the queue's timer when there is a deadline), with no
+ * try before it: a round trip costs one send and one receive on each
+ * side. Returns what the call returns (msgsnd: 0). */
 static ssize_t sysv_call(struct sysvq *q, bool snd, size_t len, long type, int flags, int64_t deadline)
 {
 	for (;;) {
@@ -270,12 +267,15 @@ static ssize_t sysv_call(struct sysvq *q, bool snd, size_t len, long type, int f
 				errno = EINTR;
 				return -1;
 			}
-			/* One clock reading for both (none with no deadline). */
-			int64_t now = deadline == QUEUE_FOREVER ? 0 : now_mono_ns();
-			if (deadline != QUEUE_FOREVER && now >= deadline)
-				last = true;
-			else if (sysv_ticker(q, deadline, now) < 0)
-				return -1;
+			/* One clock reading for both; neither with no deadline:
+			 * then the call simply blocks. */
+			if (deadline != QUEUE_FOREVER) {
+				int64_t now = now_mono_ns();
+				if (now >= deadline)
+					last = true;
+				else if (sysv_ticker(q, deadline, now) < 0)
+					return -1;
+			}
 		}
 		int f = flags | (last ? IPC_NOWAIT : 0);
 		ssize_t r = explaining(q->ctx) ? sysvn_xfer(q, snd, len, type, f)

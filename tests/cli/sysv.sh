@@ -594,6 +594,35 @@ m2"
 like "Ctrl-C: the --stats summary" "$(cat c.err)" '^ipcdemo sysv receive: received 2 messages, 4 bytes$'
 run "Ctrl-C: rm" 0 -- "$IPCDEMO" sysv rm -q --key "$k"
 
+# ---- a wait with no deadline: no timer (the stop kick ends it) ----
+# msgrcv has no timeout: a timer of the queue's interrupts it only when
+# --timeout sets a deadline. With none the call simply blocks, and a stop
+# request is seen through the stop kick (ipcdemo(1), PIPELINES AND
+# SIGNALS): SIGTERM interrupts the call, the first look at the stop flag
+# disarms ITIMER_REAL.
+if command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; then
+	newkey k 9
+	run "no deadline: the queue made" 0 -- "$IPCDEMO" sysv create -q --key "$k"
+	bg w env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -o "$T/nodl.st" \
+		-e trace=msgrcv,timer_create,timer_settime,setitimer "$IPCDEMO" sysv receive -q --key "$k" --stats
+	w=$BG
+	nodl_pid() { wpid=$(pgrep -n -f "^[^ ]*ipcdemo sysv receive -q --key $k"); }
+	ok "no deadline: the receiver runs" wait_for 20 nodl_pid
+	ok "no deadline: it waits in msgrcv" wait_for 20 blocked_in_msg "$wpid"
+	kill -TERM "$wpid"
+	ok "no deadline: SIGTERM ends it" wait_for 10 dead "$w"
+	reap "$w"
+	is "no deadline: exit status 0" "$ST" 0
+	st=$(cat "$T/nodl.st")
+	is "no deadline: no timer made" "$(count_in "$T/nodl.st" '^timer_(create|settime)\(')" 0
+	like "no deadline: the blocking msgrcv interrupted" "$st" '^msgrcv\([0-9]+, .*, 0\) += (-1 EINTR|\? ERESTARTNOHAND)'
+	like "no deadline: the stop kick armed" "$st" '^setitimer\(ITIMER_REAL, \{it_interval=\{tv_sec=0, tv_usec=20000\}'
+	like "no deadline: the summary" "$(cat w.err)" 'received 0 messages'
+	run "no deadline: rm" 0 -- "$IPCDEMO" sysv rm -q --key "$k"
+else
+	skip "a wait with no deadline: no timer" "strace cannot trace here"
+fi
+
 # ---- system calls per round trip (strace) ----
 # (LeakSanitizer cannot run under ptrace: a sanitized build leaves it out here.)
 
