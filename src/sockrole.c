@@ -108,6 +108,7 @@ static bool read_producer(struct ctx *ctx, struct consumer *c, const struct endp
 			    taken >= ROUND_MAX)
 				break;
 		}
+		consumer_settle(c, false); /* before the poll(), which may wait */
 		if (got > 0 || (got < 0 && (errno == ENOBUFS || errno == EAGAIN) && rounds > 0)) {
 			/* delivered; nothing more for now */
 		} else if (got == 0) {

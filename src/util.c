@@ -90,6 +90,11 @@ int64_t now_real_ns(void)
 	return clock_ns(CLOCK_REALTIME);
 }
 
+int64_t now_coarse_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC_COARSE);
+}
+
 bool sleep_ns(int64_t ns)
 {
 	int64_t end = now_mono_ns() + ns;

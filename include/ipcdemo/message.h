@@ -161,6 +161,8 @@ struct consumer {
 	uint64_t msgs, bytes;
 	int64_t start_ns, last_ns;
 	int64_t first_ns;   /* the first message's arrival (0: none yet) */
+	int64_t tick_at;    /* the coarse clock when last_ns was read */
+	bool mark_due;      /* messages handled since last_ns, in tick_at's tick */
 	bool stop;          /* -n reached, stdout gone or failed (see ctx->out_errno) */
 	bool timed_out;     /* --timeout expired */
 	uint64_t truncated; /* datagrams larger than the receive buffer */
@@ -209,8 +211,13 @@ static inline void consumer_set_reads(struct consumer *c, uint64_t reads)
 }
 /* Handle one received message. Returns true when the consumer must stop. */
 bool consumer_deliver(struct consumer *c, const char *msg, size_t len);
-/* Deliver every complete line in lb. Returns true when the consumer must stop. */
+/* Deliver every complete line in lb. Returns true when the consumer must
+ * stop. The time of the last line may be left to consumer_settle. */
 bool consumer_deliver_lines(struct consumer *c, struct linebuf *lb);
+/* The lines delivered were the last for now: read the clock that
+ * consumer_deliver_lines left out, if any. waited: a call that may have
+ * waited came since (then only if the coarse clock has not moved). */
+void consumer_settle(struct consumer *c, bool waited);
 /* Nothing more is available right now: flush stdout. True when must stop. */
 bool consumer_idle(struct consumer *c);
 /* Milliseconds poll() may wait for the next message (-1: forever), and

@@ -44,6 +44,10 @@ int msg_usage(const char *prog, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* Monotonic and wall clocks in nanoseconds. */
 int64_t now_mono_ns(void);
 int64_t now_real_ns(void);
+/* CLOCK_MONOTONIC_COARSE: the monotonic clock as of the last timer tick
+ * (clock_getres says how coarse: 1/HZ), a quarter of the cost of the
+ * precise reading, which asks the hardware. */
+int64_t now_coarse_ns(void);
 /* Sleep for ns nanoseconds; returns false if interrupted by a stop request. */
 bool sleep_ns(int64_t ns);
 /* Format a duration compactly ("250ms", "1.5s", "5m"). */

@@ -171,6 +171,31 @@ print(o["received"], o["elapsed_s"] >= 0.5, o["active_s"] < o["elapsed_s"] / 2,
 else
 	like "--stats --json: the active span's fields" "$ERR" '"active_s":[0-9.e+-]+,"rate_active":'
 fi
+# ... and ends at the last message: a message 0.4 s after the first, then
+# 0.8 s of quiet before the end of file. The clock is read precisely after
+# a read only when the coarse clock (a timer tick) has moved since the last
+# reading, so the span is that of the messages, not of the quiet after
+# them: with --json (the clock after each message), and in text (after
+# each read), with and without --batch 1.
+in_range() { [ "$1" -ge "$2" ] && [ "$1" -lt "$3" ]; } # n low high: low <= n < high
+span_ms() { # --stats text: the active span in ms
+	sed -nE 's/.*first message to last: ([0-9.]+) (s|ms|us)\)$/\1 \2/p' | awk '
+		{ v = $1; if ($2 == "s") v *= 1000; if ($2 == "us") v /= 1000; printf "%d\n", v }'
+}
+for how in --json "--json --batch 1" "" "--batch 1"; do
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	run "--stats ${how:-(text)}: a message, 0.4 s, a message, 0.8 s" 0 -- bash -c \
+		'(echo a; sleep 0.4; echo b; sleep 0.8) | "$IPCDEMO" pipe consume -q --stats '"$how"' >/dev/null'
+	if [ "${how#--json}" != "$how" ]; then
+		$have_python || continue
+		ms=$(python3 -c 'import json, sys; print(int(json.loads(sys.stdin.read().strip())["active_s"] * 1000))' \
+			<<<"$ERR" 2>&1)
+	else
+		ms=$(span_ms <<<"$ERR")
+	fi
+	ok "--stats ${how:-(text)}: the span ends at the last message (${ms:-none} ms)" \
+		in_range "${ms:-0}" 300 700
+done
 run "--stats --verify" 3 -- "$IPCDEMO" pipe consume --stats --verify -q <gap
 like "--stats --verify: the summary" "$ERR" "received 3 messages"
 like "--stats --verify: and the verification" "$ERR" "(^|[^0-9])1 lost"
