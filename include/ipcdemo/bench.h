@@ -27,6 +27,20 @@ const char *bench_row_group(size_t i);
 /* The word that selects row i alone ("unix-stream"), or NULL when its
  * group word does. */
 const char *bench_row_word(size_t i);
+/* The word of row i's floor, the bare row of the same kernel object
+ * ("bare-unix"), or NULL. */
+const char *bench_row_floor(size_t i);
+
+/* The order in which a pass of --repeat runs n cells, given in the
+ * table's order by row (the index of the cell's row), floor (the index of
+ * that row's floor row, BENCH_NO_FLOOR for none), size and place: each
+ * cell of a row that has a floor is followed by the same cell (size and
+ * placement) of the other rows with that floor, then of the floor, so
+ * that the cells a ratio is made of run seconds apart, not a pass apart.
+ * order gets a permutation of 0..n-1. */
+#define BENCH_NO_FLOOR ((size_t)-1)
+void bench_pass_order(const size_t *row, const size_t *floor, const size_t *size, const int *place, size_t n,
+		      size_t *order);
 
 /* --hist (src/bench/hist_draw.c). Whether the locale's characters are
  * UTF-8, from LC_ALL, LC_CTYPE and LANG (the first set one wins). */

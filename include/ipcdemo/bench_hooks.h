@@ -37,6 +37,9 @@ struct bench_row {
 	const char *name;    /* in the tables: "unix stream" */
 	const char *word;    /* selects this row alone ("unix-stream"); NULL: the mechanism's name does */
 	const char *variant; /* the mechanism's own parameter of the row ("stream"), or NULL */
+	/* The word of the bare row that measures the same kernel object
+	 * ("bare-unix"), the row's floor; NULL: none. */
+	const char *floor;
 };
 
 /* ---- round trips ---- */

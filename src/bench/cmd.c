@@ -193,13 +193,14 @@ static void plan_pass(struct table *t, struct pcell *pc, size_t n, double unit)
 	}
 }
 
-/* Pass k of R: one run of every cell still live. */
-static void run_pass(struct table *t, struct pcell *pc, size_t n, unsigned k, unsigned reps, double unit)
+/* Pass k of R: one run of every cell still live, in the pass order. */
+static void run_pass(struct table *t, struct pcell *pc, const size_t *order, size_t n, unsigned k, unsigned reps,
+		     double unit)
 {
 	char what[200], stage[32];
 	snprintf(stage, sizeof(stage), "run %u of %u", k + 1, reps);
 	for (size_t i = 0; i < n && !stop_requested(); i++) {
-		struct pcell *c = &pc[i];
+		struct pcell *c = &pc[order[i]];
 		if (!c->live)
 			continue;
 		pcell_what(t, c, stage, what, sizeof(what));
@@ -266,13 +267,47 @@ static void print_passes(struct table *t, struct pcell *pc, size_t n)
 
 static void run_table(struct table *t, const size_t *sizes, int nsizes);
 
+/* The row index of the floor of row k among the rows selected, or
+ * BENCH_NO_FLOOR. */
+static size_t floor_row(const struct table *t, size_t k)
+{
+	const char *f = bench_row_floor(k), *w;
+	for (size_t j = 0; f && (w = bench_row_name(j)) != NULL; j++)
+		if (t->sel[j] && bench_row_word(j) && strcmp(bench_row_word(j), f) == 0)
+			return j;
+	return BENCH_NO_FLOOR;
+}
+
+/* The pass order of the n cells of pc (bench_pass_order); order[i] = i
+ * when there is no memory for it. */
+static void pass_order(const struct table *t, const struct pcell *pc, const size_t *rowk, size_t n, size_t *order)
+{
+	size_t *a = calloc(3 * (n ? n : 1), sizeof(*a));
+	int *place = calloc(n ? n : 1, sizeof(*place));
+	if (!a || !place) {
+		for (size_t i = 0; i < n; i++)
+			order[i] = i;
+	} else {
+		size_t *floor = a + n, *size = a + 2 * n;
+		for (size_t i = 0; i < n; i++) {
+			floor[i] = floor_row(t, rowk[i]);
+			size[i] = pc[i].size;
+			place[i] = pc[i].p;
+		}
+		bench_pass_order(rowk, floor, size, place, n, order);
+	}
+	free(a);
+	free(place);
+}
+
 /* A table with --repeat R > 1: the plan of every cell (a throughput
  * cell's pilot run), then R passes over them all, each cell run once a
  * pass, so that a row and the floor it is set against share the
  * machine's ups and downs (a load that changed between a row and its
  * floor, minutes apart when each cell ran all its runs at once, moved
- * their ratio by a fifth). The lines are printed at the end, each cell
- * with the runs it had when Ctrl-C came. */
+ * their ratio by a fifth); within a pass the same cell of a row and of
+ * its floor run one after the other (bench_pass_order). The lines are
+ * printed at the end, each cell with the runs it had when Ctrl-C came. */
 static void run_passes(struct table *t, const size_t *sizes, int nsizes)
 {
 	struct ctx *ctx = t->b->ctx;
@@ -281,20 +316,27 @@ static void run_passes(struct table *t, const size_t *sizes, int nsizes)
 	for (size_t k = 0; brow_at(k, &r); k++)
 		n += t->sel[k] ? (size_t)nsizes * (size_t)t->nplaces : 0;
 	struct pcell *pc = calloc(n ? n : 1, sizeof(*pc));
-	if (!pc) {
+	size_t *rowk = calloc(2 * (n ? n : 1), sizeof(*rowk));
+	if (!pc || !rowk) {
 		msg_syserr(ctx->prog, "allocate the cells of the table");
+		free(pc);
+		free(rowk);
 		run_table(t, sizes, nsizes);
 		return;
 	}
+	size_t *order = rowk + n;
 	for (size_t k = 0; brow_at(k, &r); k++)
 		for (int s = 0; t->sel[k] && s < nsizes; s++)
-			for (int p = 0; p < t->nplaces; p++)
+			for (int p = 0; p < t->nplaces; p++) {
+				rowk[i] = k;
 				pc[i++] = (struct pcell){ .r = r, .size = sizes[s], .p = p, .live = false };
+			}
+	pass_order(t, pc, rowk, n, order);
 	double unit = t->b->count ? 1 : (double)t->b->duration / 1e9;
 	unsigned reps = (unsigned)bench_opts_of(ctx)->repeat;
 	plan_pass(t, pc, n, unit);
 	for (unsigned k = 0; k < reps && !stop_requested(); k++)
-		run_pass(t, pc, n, k, reps, unit);
+		run_pass(t, pc, order, n, k, reps, unit);
 	for (i = 0; i < n; i++) {
 		bool runs = t->lat ? pc[i].lst.n > 0 : pc[i].st.n > 0;
 		if (runs && !pc[i].tc.done) {
@@ -307,6 +349,7 @@ static void run_passes(struct table *t, const size_t *sizes, int nsizes)
 	}
 	print_passes(t, pc, n);
 	free(pc);
+	free(rowk);
 }
 
 /* The cells of a table and their planned durations, added to *n and *secs. */

@@ -85,6 +85,7 @@ void bench_run_bare_udp(struct bench *b, const struct plan *pl, struct result *r
 /* A row of the tables: of a mechanism (mech set) or a reference. */
 struct brow {
 	const char *name, *group, *word;
+	const char *floor; /* the word of its floor row, or NULL */
 	const struct mechanism *mech;
 	const struct bench_row *row; /* the mechanism's, or NULL */
 	const struct ref_row *ref;   /* or the reference's */

@@ -376,12 +376,25 @@ void table_line(const struct layout *L, const char *name, const char *sl, const 
 /* ---- JSON ---- */
 
 /* The fields every cell has; true when it was measured. */
+/* The name of row r's floor ("bare unix"), or NULL. */
+static const char *floor_name(const struct brow *r)
+{
+	const char *w;
+	for (size_t j = 0; r->floor && bench_row_name(j); j++)
+		if ((w = bench_row_word(j)) != NULL && strcmp(w, r->floor) == 0)
+			return bench_row_name(j);
+	return NULL;
+}
+
 static bool cell_head(struct out *o, const char *test, const struct brow *r, size_t size, const char *place,
 		      bool available, bool ok, const char *why)
 {
+	const char *floor = floor_name(r);
 	out_open(o);
 	out_string(o, PRINT_JSON, "test", NULL, test);
 	out_string(o, PRINT_JSON, "mechanism", NULL, r->name);
+	if (floor)
+		out_string(o, PRINT_JSON, "floor", NULL, floor);
 	out_u64(o, PRINT_JSON, "size", NULL, size);
 	out_string(o, PRINT_JSON, "cpu", NULL, place);
 	out_bool(o, PRINT_JSON, "available", NULL, available && ok);

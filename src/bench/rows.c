@@ -3,6 +3,7 @@
  * the order the hooks ask for, then the reference rows; their limits, the
  * words that select them, and the --size list. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -40,6 +41,7 @@ bool brow_at(size_t i, struct brow *out)
 			*out = (struct brow){ .name = r->name,
 					      .group = ms[k]->name,
 					      .word = r->word,
+					      .floor = r->floor,
 					      .mech = ms[k],
 					      .row = r,
 					      .ref = NULL,
@@ -53,6 +55,7 @@ bool brow_at(size_t i, struct brow *out)
 		*out = (struct brow){ .name = f->name,
 				      .group = f->group,
 				      .word = f->word,
+				      .floor = NULL,
 				      .mech = NULL,
 				      .row = NULL,
 				      .ref = f,
@@ -96,6 +99,43 @@ const char *bench_row_word(size_t i)
 {
 	struct brow r;
 	return brow_at(i, &r) ? r.word : NULL;
+}
+
+const char *bench_row_floor(size_t i)
+{
+	struct brow r;
+	return brow_at(i, &r) ? r.floor : NULL;
+}
+
+void bench_pass_order(const size_t *row, const size_t *floor, const size_t *size, const int *place, size_t n,
+		      size_t *order)
+{
+	bool *taken = calloc(n ? n : 1, sizeof(*taken));
+	size_t k = 0;
+	if (!taken) {
+		for (size_t i = 0; i < n; i++)
+			order[i] = i; /* the table's order: only less well paired */
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (taken[i])
+			continue;
+		taken[i] = true;
+		order[k++] = i;
+		if (floor[i] == BENCH_NO_FLOOR)
+			continue;
+		/* The same cell of the other rows with that floor, then of the
+		 * floor itself. */
+		for (int pass = 0; pass < 2; pass++)
+			for (size_t j = 0; j < n; j++) {
+				bool mine = pass == 0 ? floor[j] == floor[i] : row[j] == floor[i];
+				if (!taken[j] && mine && size[j] == size[i] && place[j] == place[i]) {
+					taken[j] = true;
+					order[k++] = j;
+				}
+			}
+	}
+	free(taken);
 }
 
 static int unknown_row(const char *word, size_t nrows)

@@ -616,7 +616,7 @@ static const struct mech_objects fifo_objects = {
 /* ---- bench ---- */
 
 static const struct bench_row fifo_bench_rows[] = {
-	{ .name = "fifo", .word = NULL, .variant = NULL },
+	{ .name = "fifo", .word = NULL, .variant = NULL, .floor = "bare-fifo" },
 	{ .name = NULL, .word = NULL, .variant = NULL },
 };
 

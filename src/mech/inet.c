@@ -357,12 +357,12 @@ static const struct verb udp_verbs[] = {
 #define UDP_MAX 65507
 
 static const struct bench_row tcp_bench_rows[] = {
-	{ .name = "tcp", .word = NULL, .variant = NULL },
+	{ .name = "tcp", .word = NULL, .variant = NULL, .floor = "bare-tcp" },
 	{ .name = NULL, .word = NULL, .variant = NULL },
 };
 
 static const struct bench_row udp_bench_rows[] = {
-	{ .name = "udp", .word = NULL, .variant = NULL },
+	{ .name = "udp", .word = NULL, .variant = NULL, .floor = "bare-udp" },
 	{ .name = NULL, .word = NULL, .variant = NULL },
 };
 

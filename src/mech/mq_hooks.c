@@ -110,7 +110,7 @@ const struct mech_objects mq_objects = {
 /* ---- bench ---- */
 
 static const struct bench_row mq_bench_rows[] = {
-	{ .name = "mq", .word = NULL, .variant = NULL },
+	{ .name = "mq", .word = NULL, .variant = NULL, .floor = "bare-mq" },
 	{ .name = NULL, .word = NULL, .variant = NULL },
 };
 

@@ -303,7 +303,7 @@ static const struct verb pipe_verbs[] = {
 /* ---- bench ---- */
 
 static const struct bench_row pipe_bench_rows[] = {
-	{ .name = "pipe", .word = NULL, .variant = NULL },
+	{ .name = "pipe", .word = NULL, .variant = NULL, .floor = "bare-pipe" },
 	{ .name = NULL, .word = NULL, .variant = NULL },
 };
 

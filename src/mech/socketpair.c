@@ -415,7 +415,7 @@ static const struct verb pair_verbs[] = {
 /* ---- bench ---- */
 
 static const struct bench_row pair_bench_rows[] = {
-	{ .name = "socketpair", .word = NULL, .variant = NULL },
+	{ .name = "socketpair", .word = NULL, .variant = NULL, .floor = "bare-unix" },
 	{ .name = NULL, .word = NULL, .variant = NULL },
 };
 

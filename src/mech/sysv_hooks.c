@@ -97,7 +97,7 @@ const struct mech_objects sysv_objects = {
 /* ---- bench ---- */
 
 static const struct bench_row sysv_bench_rows[] = {
-	{ .name = "sysv", .word = NULL, .variant = NULL },
+	{ .name = "sysv", .word = NULL, .variant = NULL, .floor = "bare-sysv" },
 	{ .name = NULL, .word = NULL, .variant = NULL },
 };
 

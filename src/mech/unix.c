@@ -279,8 +279,8 @@ static const struct mech_objects unix_objects = {
 /* ---- bench ---- */
 
 static const struct bench_row unix_bench_rows[] = {
-	{ .name = "unix stream", .word = "unix-stream", .variant = "stream" },
-	{ .name = "unix dgram", .word = "unix-dgram", .variant = "dgram" },
+	{ .name = "unix stream", .word = "unix-stream", .variant = "stream", .floor = "bare-unix" },
+	{ .name = "unix dgram", .word = "unix-dgram", .variant = "dgram", .floor = "bare-dgram" },
 	{ .name = "unix seqpacket", .word = "unix-seqpacket", .variant = "seqpacket" },
 	/* Each message in a sealed memfd whose descriptor goes in a datagram
 	 * (round trips: over a seqpacket pair). */

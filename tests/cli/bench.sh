@@ -326,6 +326,21 @@ check_json "tiny run" tiny.json 300 1 same "64 4096 65536" "${ROWS[@]}"
 if $have_jq; then
 	is "tiny run: the latency cells first, then the throughput cells" "$(jq -r .test tiny.json | uniq)" "latency
 throughput"
+	# Each row with a floor names it in its cells (level.sh pairs by it);
+	# the floors, the references and shm name none.
+	is "tiny run: each row's floor, in its cells" \
+		"$(jq -r 'select(.test == "latency" and .size == 64) | "\(.mechanism): \(.floor // "-")"' tiny.json |
+			grep -E '^(pipe|fifo|unix stream|unix dgram|socketpair|tcp|udp|mq|sysv|shm|bare unix):')" "pipe: bare pipe
+fifo: bare fifo
+unix stream: bare unix
+unix dgram: bare dgram
+socketpair: bare unix
+tcp: bare tcp
+udp: bare udp
+mq: bare mq
+sysv: bare sysv
+shm: -
+bare unix: -"
 	# Without --batch a stream's verbs move many 64-byte messages per
 	# call; the bare pipe one block per write.
 	is "tiny run: no --batch, pipe 64 B batches on both sides; the bare pipe does not" \

@@ -7,7 +7,9 @@
 # measures the round trips (--batch touches only the throughput rows) and
 # the throughput at one message per system call, the basis the bare
 # reference rows have; then each cell (row, size, placement) of a row is
-# set against the same cell of its floor, measured in the same run:
+# set against the same cell of its floor, measured in the same run (the
+# bench names each row's floor in the row's cells, "floor"; a pass runs a
+# row's cell and its floor's one after the other):
 #
 #   pipe                      -> bare pipe
 #   fifo                      -> bare fifo
@@ -51,23 +53,16 @@ if [ "${1:-}" = --from ]; then
 	shift 2
 fi
 
-# The floor words of the rows named (all rows: none named).
+# The rows to add to those named (all rows: none named): the floors, all
+# eight bare rows (the bench says which is whose: each cell's "floor"),
+# and shm for shm spin.
 floors() {
+	echo bare
 	local w
 	for w in "$@"; do
-		case $w in
-		pipe) echo bare-pipe ;;
-		fifo) echo bare-fifo ;;
-		unix) printf '%s\n' bare-unix bare-dgram ;;
-		unix-stream | socketpair) echo bare-unix ;;
-		unix-dgram) echo bare-dgram ;;
-		tcp) echo bare-tcp ;;
-		udp) echo bare-udp ;;
-		mq) echo bare-mq ;;
-		sysv) echo bare-sysv ;;
-		shm-spin) echo shm ;;
-		esac
-	done | sort -u
+		[ "$w" = shm-spin ] && echo shm
+	done
+	return 0
 }
 
 load() { printf '%s, %s CPUs' "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)" "$(nproc 2>/dev/null)"; }
@@ -104,12 +99,8 @@ import json
 import sys
 
 path, lat_max, thr_min = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
-FLOOR = {
-    "pipe": "bare pipe", "fifo": "bare fifo",
-    "unix stream": "bare unix", "socketpair": "bare unix",
-    "unix dgram": "bare dgram", "tcp": "bare tcp", "udp": "bare udp",
-    "mq": "bare mq", "sysv": "bare sysv",
-}
+# Each row's floor, as the bench names it in the row's cells.
+FLOOR = {}
 NO_FLOOR = {
     "shm": "no kernel floor: its futex wait and wake is what its own round trip measures",
     "unix seqpacket": "no bare seqpacket row",
@@ -132,6 +123,8 @@ try:
             m = c["mechanism"]
             if m not in order:
                 order.append(m)
+            if "floor" in c:
+                FLOOR[m] = c["floor"]
             cells[(m, c["size"], c["cpu"], c["test"])] = c
 except (OSError, ValueError, KeyError) as e:
     print(f"level.sh: cannot read the bench's JSON: {e}", file=sys.stderr)

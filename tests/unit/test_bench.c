@@ -206,3 +206,62 @@ Test(bench, zmq_rows_or_the_reason)
 	cr_assert_eq(row_index("zmq tcp"), SIZE_MAX);
 #endif
 }
+
+/* A pass runs the same cell of a row, of the other rows with its floor
+ * and of the floor one after the other; rows without a floor keep their
+ * place, and every cell runs once. Rows: 0 pipe (floor 3), 1 unix stream
+ * (floor 4), 2 socketpair (floor 4), 3 bare pipe, 4 bare unix, 5 shm (no
+ * floor); sizes 64 and 4096, placements same (0) and split (1), listed
+ * row by row as the table has them. */
+Test(bench, pass_order_pairs_rows_with_their_floor)
+{
+	enum { ROWS = 6, CELLS = ROWS * 4 };
+	const size_t floors[ROWS] = { 3, 4, 4, BENCH_NO_FLOOR, BENCH_NO_FLOOR, BENCH_NO_FLOOR };
+	size_t row[CELLS], floor[CELLS], size[CELLS], order[CELLS];
+	int place[CELLS];
+	for (size_t i = 0; i < CELLS; i++) {
+		row[i] = i / 4;
+		floor[i] = floors[row[i]];
+		size[i] = i % 4 < 2 ? 64 : 4096;
+		place[i] = (int)(i % 2);
+	}
+	bench_pass_order(row, floor, size, place, CELLS, order);
+	/* pipe 64 same, bare pipe 64 same, pipe 64 split, bare pipe 64 split... */
+	const size_t want[CELLS] = { 0, 12, 1, 13, 2,  14, 3,  15, 4,  8,  16, 5,
+				     9, 17, 6, 10, 18, 7,  11, 19, 20, 21, 22, 23 };
+	for (size_t i = 0; i < CELLS; i++)
+		cr_expect_eq(order[i], want[i], "order[%zu] = %zu, want %zu", i, order[i], want[i]);
+	bool seen[CELLS] = { false };
+	for (size_t i = 0; i < CELLS; i++) {
+		cr_assert_lt(order[i], (size_t)CELLS);
+		cr_expect(!seen[order[i]], "cell %zu twice", order[i]);
+		seen[order[i]] = true;
+	}
+}
+
+Test(bench, pass_order_without_floors_is_the_table_order)
+{
+	size_t row[3] = { 0, 1, 2 }, floor[3] = { BENCH_NO_FLOOR, BENCH_NO_FLOOR, BENCH_NO_FLOOR };
+	size_t size[3] = { 64, 64, 64 }, order[3];
+	int place[3] = { 0, 0, 0 };
+	bench_pass_order(row, floor, size, place, 3, order);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(order[i], i);
+}
+
+Test(bench, the_rows_name_their_floor)
+{
+	for (size_t i = 0; bench_row_name(i); i++) {
+		const char *f = bench_row_floor(i);
+		if (!f)
+			continue;
+		bool found = false;
+		for (size_t j = 0; bench_row_name(j); j++)
+			found = found ||
+				(bench_row_word(j) && strcmp(bench_row_word(j), f) == 0 && !bench_row_floor(j));
+		cr_expect(found, "%s: its floor %s is a row without a floor of its own", bench_row_name(i), f);
+	}
+	for (size_t i = 0; bench_row_name(i); i++)
+		if (strcmp(bench_row_name(i), "socketpair") == 0)
+			cr_expect_str_eq(bench_row_floor(i), "bare-unix");
+}
