@@ -217,6 +217,35 @@ cmd_pid() { # pid of a bg time limit: the pid of its command
 	echo "${first:-$1}"
 }
 has_child() { [ "$(cmd_pid "$1")" != "$1" ]; } # bg pid: its command has started
+
+# traced_child PID: PID is bg's time limit of a strace; TRACED_PID gets
+# the pid of the command strace runs, once it has started.
+traced_child() {
+	local s
+	s=$(cmd_pid "$1")
+	[ "$s" != "$1" ] || return 1
+	TRACED_PID=$(pgrep -P "$s" | head -n 1)
+	[ -n "$TRACED_PID" ]
+}
+
+# stop_traced NAME LABEL TRACE BLOCKED CMD...: an idle receiver, CMD,
+# under strace -e trace=TRACE (its trace in $T/NAME.st, stderr in
+# NAME.err); once BLOCKED PID says it sleeps in the kernel, SIGTERM to it:
+# it must end, with exit status 0. (LeakSanitizer cannot run under ptrace:
+# off for it.)
+stop_traced() {
+	local name=$1 label=$2 trace=$3 blocked=$4 b
+	shift 4
+	bg "$name" env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -o "$T/$name.st" \
+		-e trace="$trace" "$@"
+	b=$BG
+	ok "$label: the receiver runs" wait_for 20 traced_child "$b"
+	ok "$label: it waits in the kernel" wait_for 20 "$blocked" "$TRACED_PID"
+	kill -TERM "$TRACED_PID" 2>/dev/null
+	ok "$label: SIGTERM ends it" wait_for 10 dead "$b"
+	reap "$b"
+	is "$label: exit status 0" "$ST" 0
+}
 alive() {                                      # pid: running (not a zombie)
 	[ -e "/proc/$1" ] && ! grep -Eq '^[0-9]+ \(.*\) Z' "/proc/$1/stat" 2>/dev/null
 }

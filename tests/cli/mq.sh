@@ -650,16 +650,8 @@ is "Ctrl-C, nothing received: nothing on stdout" "$(cat c.out)" ""
 # every 20 ms) for that case, and the first look that sees it disarms it.
 if command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; then
 	"$IPCDEMO" mq create -q --name /t-kick
-	bg k env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -o "$T/kick.st" \
-		-e trace=mq_timedreceive,setitimer "$IPCDEMO" mq receive -q --name /t-kick --stats
-	k=$BG
-	kick_pid() { kpid=$(pgrep -n -f '^[^ ]*ipcdemo mq receive -q --name /t-kick'); }
-	ok "stop kick: the receiver runs" wait_for 20 kick_pid
-	ok "stop kick: it waits in the kernel" wait_for 20 blocked_in_mq "$kpid"
-	kill -TERM "$kpid"
-	ok "stop kick: the receiver exits" wait_for 10 dead "$k"
-	reap "$k"
-	is "stop kick: exit status 0" "$ST" 0
+	stop_traced kick "stop kick" mq_timedreceive,setitimer blocked_in_mq "$IPCDEMO" mq receive -q --name /t-kick \
+		--stats
 	st=$(cat "$T/kick.st")
 	like "stop kick: the wait has no timeout, and SIGTERM interrupts it" "$st" \
 		'^mq_timedreceive\([0-9]+, .*, NULL\) += (-1 EINTR|\? ERESTARTSYS)'
@@ -669,7 +661,7 @@ if command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; th
 		"$(grep -o '^setitimer(ITIMER_REAL, {it_interval={tv_sec=0, tv_usec=[0-9]*}' "$T/kick.st" | grep -o 'usec=[0-9]*')" \
 		"usec=20000
 usec=0"
-	like "stop kick: the summary" "$(cat k.err)" 'received 0 messages'
+	like "stop kick: the summary" "$(cat kick.err)" 'received 0 messages'
 	"$IPCDEMO" mq unlink -q --name /t-kick
 else
 	skip "stop kick" "strace cannot trace here"

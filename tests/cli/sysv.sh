@@ -603,21 +603,13 @@ run "Ctrl-C: rm" 0 -- "$IPCDEMO" sysv rm -q --key "$k"
 if command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; then
 	newkey k 9
 	run "no deadline: the queue made" 0 -- "$IPCDEMO" sysv create -q --key "$k"
-	bg w env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -o "$T/nodl.st" \
-		-e trace=msgrcv,timer_create,timer_settime,setitimer "$IPCDEMO" sysv receive -q --key "$k" --stats
-	w=$BG
-	nodl_pid() { wpid=$(pgrep -n -f "^[^ ]*ipcdemo sysv receive -q --key $k"); }
-	ok "no deadline: the receiver runs" wait_for 20 nodl_pid
-	ok "no deadline: it waits in msgrcv" wait_for 20 blocked_in_msg "$wpid"
-	kill -TERM "$wpid"
-	ok "no deadline: SIGTERM ends it" wait_for 10 dead "$w"
-	reap "$w"
-	is "no deadline: exit status 0" "$ST" 0
+	stop_traced nodl "no deadline" msgrcv,timer_create,timer_settime,setitimer blocked_in_msg \
+		"$IPCDEMO" sysv receive -q --key "$k" --stats
 	st=$(cat "$T/nodl.st")
 	is "no deadline: no timer made" "$(count_in "$T/nodl.st" '^timer_(create|settime)\(')" 0
 	like "no deadline: the blocking msgrcv interrupted" "$st" '^msgrcv\([0-9]+, .*, 0\) += (-1 EINTR|\? ERESTARTNOHAND)'
 	like "no deadline: the stop kick armed" "$st" '^setitimer\(ITIMER_REAL, \{it_interval=\{tv_sec=0, tv_usec=20000\}'
-	like "no deadline: the summary" "$(cat w.err)" 'received 0 messages'
+	like "no deadline: the summary" "$(cat nodl.err)" 'received 0 messages'
 	run "no deadline: rm" 0 -- "$IPCDEMO" sysv rm -q --key "$k"
 else
 	skip "a wait with no deadline: no timer" "strace cannot trace here"
