@@ -290,6 +290,30 @@ void layout_choose(struct layout *L);
 void table_header(const struct layout *L);
 /* One line of a row and size (or one per placement): n cells done. */
 void table_line(const struct layout *L, const char *name, const char *sl, const struct tcell *cells, int n);
+
+/* ---- table.c and passes.c: the tables ---- */
+
+/* One of the two tables: every selected row, size and placement. */
+struct table {
+	struct bench *b;
+	struct out *o;
+	const bool *sel;
+	const int *places;
+	int nplaces;
+	bool lat;
+	struct layout layout;
+};
+
+extern const char *const bench_place_names[]; /* by CPU_* */
+/* The CPUs of a placement: a and c, -1 for any. */
+void bench_place_cpus(const struct bench *b, int place, int *a, int *c);
+/* The planned duration of a cell in seconds (with --count, one unit a
+ * run); 0 for a cell that is n/a before it starts. */
+double bench_cell_plan(const struct table *t, const struct brow *r, size_t size, int place);
+/* A table measured a cell at a time, each with all its runs. */
+void bench_run_table(struct table *t, const size_t *sizes, int nsizes);
+/* passes.c: a table with --repeat R > 1, measured in passes. */
+void bench_run_passes(struct table *t, const size_t *sizes, int nsizes);
 /* batch: bench --batch, 0: none. */
 void print_cell_json(struct out *o, const struct brow *r, size_t size, const char *place, const struct cell *c,
 		     uint64_t batch);

@@ -125,7 +125,7 @@ struct lrun {
 	unsigned run; /* 1, 2, ... of --repeat */
 };
 
-/* The placement's word, from the CPUs (as cmd.c places them). */
+/* The placement's word, from the CPUs (as table.c places them). */
 static const char *place_word(int cpu_c, int cpu_s)
 {
 	return cpu_c < 0 ? "any" : cpu_c == cpu_s ? "same" : "split";
