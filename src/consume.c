@@ -255,7 +255,8 @@ static size_t take_whole(struct consumer *c, struct linebuf *lb, const char **sp
 /* Plain text output of whole lines is the bytes that came in, newlines
  * and all: the lines of one read go out in one piece, counted but neither
  * copied nor timed one by one (they arrived together): at most one clock
- * reading a read (consumer_mark), after the output (two were 14% of a consumer's time at --batch 1). */
+ * reading a read (consumer_mark), after the output (two were 14% of a
+ * consumer's time at --batch 1). */
 static bool deliver_plain(struct consumer *c, struct linebuf *lb)
 {
 	const char *line, *span = NULL;
