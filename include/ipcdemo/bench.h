@@ -27,9 +27,14 @@ const char *bench_row_group(size_t i);
 /* The word that selects row i alone ("unix-stream"), or NULL when its
  * group word does. */
 const char *bench_row_word(size_t i);
+/* No row: no floor, or no row of that word. */
+#define BENCH_NO_FLOOR ((size_t)-1)
 /* The word of row i's floor, the bare row of the same kernel object
  * ("bare-unix"), or NULL. */
 const char *bench_row_floor(size_t i);
+/* The index of the row that word selects alone, or BENCH_NO_FLOOR (none,
+ * or word NULL). */
+size_t bench_row_of_word(const char *word);
 
 /* The order in which a pass of --repeat runs n cells, given in the
  * table's order by row (the index of the cell's row), floor (the index of
@@ -38,7 +43,6 @@ const char *bench_row_floor(size_t i);
  * placement) of the other rows with that floor, then of the floor, so
  * that the cells a ratio is made of run seconds apart, not a pass apart.
  * order gets a permutation of 0..n-1. */
-#define BENCH_NO_FLOOR ((size_t)-1)
 void bench_pass_order(const size_t *row, const size_t *floor, const size_t *size, const int *place, size_t n,
 		      size_t *order);
 

@@ -135,24 +135,21 @@ static void print_passes(struct table *t, struct pcell *pc, size_t n)
  * BENCH_NO_FLOOR. */
 static size_t floor_row(const struct table *t, size_t k)
 {
-	const char *f = bench_row_floor(k), *w;
-	for (size_t j = 0; f && (w = bench_row_name(j)) != NULL; j++)
-		if (t->sel[j] && bench_row_word(j) && strcmp(bench_row_word(j), f) == 0)
-			return j;
-	return BENCH_NO_FLOOR;
+	size_t j = bench_row_of_word(bench_row_floor(k));
+	return j != BENCH_NO_FLOOR && t->sel[j] ? j : BENCH_NO_FLOOR;
 }
 
 /* The pass order of the n cells of pc (bench_pass_order); order[i] = i
  * when there is no memory for it. */
 static void pass_order(const struct table *t, const struct pcell *pc, const size_t *rowk, size_t n, size_t *order)
 {
-	size_t *a = calloc(3 * (n ? n : 1), sizeof(*a));
+	size_t *a = calloc(2 * (n ? n : 1), sizeof(*a));
 	int *place = calloc(n ? n : 1, sizeof(*place));
 	if (!a || !place) {
 		for (size_t i = 0; i < n; i++)
 			order[i] = i;
 	} else {
-		size_t *floor = a + n, *size = a + 2 * n;
+		size_t *floor = a, *size = a + n;
 		for (size_t i = 0; i < n; i++) {
 			floor[i] = floor_row(t, rowk[i]);
 			size[i] = pc[i].size;

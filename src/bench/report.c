@@ -375,17 +375,14 @@ void table_line(const struct layout *L, const char *name, const char *sl, const 
 
 /* ---- JSON ---- */
 
-/* The fields every cell has; true when it was measured. */
 /* The name of row r's floor ("bare unix"), or NULL. */
 static const char *floor_name(const struct brow *r)
 {
-	const char *w;
-	for (size_t j = 0; r->floor && bench_row_name(j); j++)
-		if ((w = bench_row_word(j)) != NULL && strcmp(w, r->floor) == 0)
-			return bench_row_name(j);
-	return NULL;
+	size_t j = bench_row_of_word(r->floor);
+	return j == BENCH_NO_FLOOR ? NULL : bench_row_name(j);
 }
 
+/* The fields every cell has; true when it was measured. */
 static bool cell_head(struct out *o, const char *test, const struct brow *r, size_t size, const char *place,
 		      bool available, bool ok, const char *why)
 {

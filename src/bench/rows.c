@@ -107,6 +107,15 @@ const char *bench_row_floor(size_t i)
 	return brow_at(i, &r) ? r.floor : NULL;
 }
 
+size_t bench_row_of_word(const char *word)
+{
+	struct brow r;
+	for (size_t j = 0; word && brow_at(j, &r); j++)
+		if (r.word && strcmp(r.word, word) == 0)
+			return j;
+	return BENCH_NO_FLOOR;
+}
+
 void bench_pass_order(const size_t *row, const size_t *floor, const size_t *size, const int *place, size_t n,
 		      size_t *order)
 {
