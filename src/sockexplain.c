@@ -326,6 +326,9 @@ ssize_t xs_send(struct ctx *ctx, int fd, const void *buf, size_t len, int flags,
 	return n;
 }
 
+/* recv(2) as strace shows it: recvfrom with no address. */
+#define RECV_ARGS "%d, %s, %zu, %s, NULL, NULL"
+
 ssize_t xs_recv(struct ctx *ctx, int fd, void *buf, size_t len, int flags)
 {
 	ssize_t n = recv(fd, buf, len, flags);
@@ -335,8 +338,8 @@ ssize_t xs_recv(struct ctx *ctx, int fd, void *buf, size_t len, int flags)
 		errno = e;
 		return n;
 	}
-	explain_begin(ctx, "recvfrom", NULL, "%d, %s, %zu, %s, NULL, NULL", fd, n > 0 ? xbuf(buf, (size_t)n).s : "\"\"",
-		      len, msg_flags(flags).s);
+	explain_begin(ctx, "recvfrom", NULL, RECV_ARGS, fd, n > 0 ? xbuf(buf, (size_t)n).s : "\"\"", len,
+		      msg_flags(flags).s);
 	explain_end(ctx, n, e, "%s",
 		    n > 0    ? "the consumer sent something: consumers do not talk, it is dropped"
 		    : n == 0 ? "end of file: the consumer shut down its sending side (it may still read)"
@@ -357,7 +360,6 @@ bool xs_recv_counted(struct ctx *ctx, const char *call, ssize_t n)
 }
 
 #define RECVMSG_ARGS "%d, {msg_iov=[{iov_base=%s, iov_len=%zu}], msg_iovlen=1, ...}, %s"
-#define RECV_ARGS "%d, %s, %zu, %s, NULL, NULL"
 
 /* sock_recv's call: recvmsg with the credentials, else recv (recvfrom). */
 static const char *precv_call(bool creds)
