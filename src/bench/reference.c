@@ -357,26 +357,16 @@ static int bare_tcp_chan(const struct bench_env *env, const struct bench_row *ro
 	return bare_sock_chan(BARE_TCP, ch);
 }
 
-#define BARE_HOOKS(chan) \
+#define BARE_HOOKS(chan, close) \
 	{ \
-		.order = 0, .rows = NULL, .lossy = false, .limit = NULL, .chan_open = (chan), .chan_close = NULL, \
+		.order = 0, .rows = NULL, .lossy = false, .limit = NULL, .chan_open = (chan), .chan_close = (close), \
 		.run_setup = NULL, .ready = NULL, .cleanup = NULL, \
 	}
-static const struct mech_bench bare_pipe_hooks = BARE_HOOKS(bare_pipe_chan);
-static const struct mech_bench bare_fifo_hooks = {
-	.order = 0,
-	.rows = NULL,
-	.lossy = false,
-	.limit = NULL,
-	.chan_open = bare_fifo_chan,
-	.chan_close = bench_chan_unlink,
-	.run_setup = NULL,
-	.ready = NULL,
-	.cleanup = NULL,
-};
-static const struct mech_bench bare_unix_hooks = BARE_HOOKS(bare_unix_chan);
-static const struct mech_bench bare_tcp_hooks = BARE_HOOKS(bare_tcp_chan);
-static const struct mech_bench dd_hooks = BARE_HOOKS(NULL);
+static const struct mech_bench bare_pipe_hooks = BARE_HOOKS(bare_pipe_chan, NULL);
+static const struct mech_bench bare_fifo_hooks = BARE_HOOKS(bare_fifo_chan, bench_chan_unlink);
+static const struct mech_bench bare_unix_hooks = BARE_HOOKS(bare_unix_chan, NULL);
+static const struct mech_bench bare_tcp_hooks = BARE_HOOKS(bare_tcp_chan, NULL);
+static const struct mech_bench dd_hooks = BARE_HOOKS(NULL, NULL);
 
 #define BARE_GROUP \
 	"one system call per message, no message model: a pipe, a FIFO, a unix stream socket, loopback TCP, a unix " \
